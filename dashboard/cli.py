@@ -1,0 +1,152 @@
+"""The ``foodshed`` command line.
+
+Every subcommand prints one clear message and exits non-zero on bad input; ``--debug`` shows the
+traceback as well.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from equity import FoodshedError
+
+app = typer.Typer(
+    name="foodshed",
+    help="Food-equity analytics and resource-allocation planning.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+_STATE = {"debug": False}
+
+RegionArg = Annotated[str, typer.Argument(help="A region folder, or 'demo' for the bundled demo.")]
+
+
+@app.callback()
+def _root(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+) -> None:
+    _STATE["debug"] = debug
+
+
+def load_region(path: str):
+    """Load ``path`` (a folder, or ``demo``) as a :class:`equity.Region`."""
+    from equity import Region
+
+    if path == "demo":
+        return Region.demo()
+    return Region.from_dir(path)
+
+
+@app.command()
+def validate(
+    path: RegionArg,
+    warnings: Annotated[bool, typer.Option("--warnings/--no-warnings",
+                                           help="List warnings too.")] = True,
+) -> None:
+    """Check a region folder against the data contracts and list every problem found."""
+    from equity import validate_dir
+    from equity.region import demo_dir
+
+    folder = demo_dir() if path == "demo" else Path(path)
+    report = validate_dir(folder)
+    shown = report.problems if warnings else report.errors
+    if shown:
+        table = Table(title=f"Validation of {folder}", show_lines=False)
+        for col in ("severity", "file", "row", "column", "problem"):
+            table.add_column(col, overflow="fold")
+        for p in shown:
+            table.add_row(p.severity, Path(p.file).name if p.file else p.table,
+                          "" if p.row is None else str(p.row), p.column or "", p.message)
+        console.print(table)
+    if report.ok and report.region is not None:
+        console.print(f"[green]OK[/green]: {report.region!r}")
+        if report.warnings:
+            console.print(f"{len(report.warnings)} warning(s).")
+        return
+    err_console.print(f"[red]{len(report.errors)} error(s)[/red] in {folder}; fix them and run "
+                      "`foodshed validate` again.")
+    raise typer.Exit(1)
+
+
+def _not_yet(what: str) -> None:
+    err_console.print(f"`foodshed {what}` is not available in this version yet.")
+    raise typer.Exit(2)
+
+
+@app.command()
+def analyze(region: RegionArg = "demo",
+            out: Annotated[Path, typer.Option(help="Output folder.")] = Path("foodshed-analysis"),
+            ) -> None:
+    """Compute food-access and equity measures for every area and write them to OUT."""
+    _not_yet("analyze")
+
+
+@app.command()
+def allocate(scenario: Annotated[str, typer.Argument(help="Scenario TOML file or 'demo'.")]
+             = "demo") -> None:
+    """Solve an allocation scenario and write the plan."""
+    _not_yet("allocate")
+
+
+@app.command()
+def report(scenarios: Annotated[list[str] | None, typer.Argument(help="Scenario TOML files.")]
+           = None) -> None:
+    """Write an HTML report for each scenario."""
+    _not_yet("report")
+
+
+@app.command()
+def dashboard(region: RegionArg = "demo") -> None:
+    """Start the interactive dashboard (bound to 127.0.0.1)."""
+    _not_yet("dashboard")
+
+
+@app.command()
+def demo(out: Annotated[Path, typer.Option(help="Output folder.")] = Path("foodshed-demo"),
+         ) -> None:
+    """Run the main job on the bundled demo region and write the results to OUT."""
+    region = load_region("demo")
+    console.print(f"Loaded {region!r}")
+    for key, value in region.summary().items():
+        console.print(f"  {key}: {value}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``foodshed`` console script."""
+    try:
+        app(args=argv, standalone_mode=False)
+    except FoodshedError as exc:
+        if _STATE["debug"]:
+            raise
+        err_console.print(f"[red]error:[/red] {exc}", highlight=False)
+        return 1
+    except typer.Exit as exc:
+        return exc.exit_code
+    except (typer.Abort, KeyboardInterrupt):
+        err_console.print("interrupted")
+        return 130
+    except Exception as exc:  # the click usage errors
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            return exc.exit_code
+        if _STATE["debug"]:
+            raise
+        err_console.print(f"[red]unexpected error:[/red] {type(exc).__name__}: {exc}\n"
+                          "Run again with --debug for the traceback, and report it.")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

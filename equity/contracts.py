@@ -1,0 +1,197 @@
+"""The data contracts: which tables a :class:`~equity.Region` holds and what their columns mean.
+
+Quantities are *per period*; a period is one week unless a region says otherwise (``period`` column
+in ``supply`` and ``need`` for seasonal data). Units are in the column names where they are fixed
+(``throughput_kg``, ``sales_usd``); ``quantity`` columns are in each commodity's own ``unit`` and
+``kg_per_unit`` converts them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = [
+    "SITE_KINDS",
+    "STORE_KINDS",
+    "TABLES",
+    "Column",
+    "TableSpec",
+]
+
+#: Kinds of store the analytics know. ``supermarket`` is what the USDA Atlas counts (supermarkets,
+#: supercenters and large grocery stores); the rest feed mRFEI and the counts.
+STORE_KINDS = (
+    "supermarket",
+    "grocery",
+    "convenience",
+    "farmers_market",
+    "dollar_store",
+    "pharmacy",
+    "specialty",
+    "fast_food",
+    "other",
+)
+
+#: Kinds of site that grow or hold food.
+SITE_KINDS = ("garden", "farm", "hub", "pantry")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a contract table.
+
+    ``kind`` is one of ``id`` (text identifier), ``ref`` (text id of another table, ``ref_table``),
+    ``number``, ``bool``, ``text``, ``category`` (one of ``choices``).
+    """
+
+    name: str
+    kind: str
+    required: bool = False
+    min: float | None = None
+    max: float | None = None
+    min_exclusive: bool = False
+    ref_table: str | None = None
+    choices: tuple[str, ...] = ()
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A contract table: its key, columns and geometry type (``None`` for plain tables)."""
+
+    name: str
+    key: tuple[str, ...]
+    columns: tuple[Column, ...]
+    geometry: str | None = None  # "polygon" or "point"
+    required: bool = False
+    description: str = ""
+    extra_key: tuple[str, ...] = field(default=())  # optional columns that join the key when present
+
+    @property
+    def required_columns(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.required)
+
+    def column(self, name: str) -> Column | None:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        return None
+
+
+def _n(name: str, *, required: bool = False, min: float | None = 0, max: float | None = None,
+       min_exclusive: bool = False, description: str = "") -> Column:
+    return Column(name, "number", required=required, min=min, max=max,
+                  min_exclusive=min_exclusive, description=description)
+
+
+AREAS = TableSpec(
+    "areas",
+    key=("area_id",),
+    geometry="polygon",
+    required=True,
+    description="Census tracts, block groups or grid cells where people live.",
+    columns=(
+        Column("area_id", "id", required=True, description="unique text id, e.g. an 11-digit GEOID"),
+        _n("population", required=True, description="residents"),
+        Column("name", "text"),
+        _n("pop_lon", min=-180, max=180, description="population-weighted centre, WGS84 longitude"),
+        _n("pop_lat", min=-90, max=90, description="population-weighted centre, WGS84 latitude"),
+        _n("households"),
+        _n("households_no_vehicle", description="households without a vehicle"),
+        _n("poverty_rate", max=1, description="share of people below the poverty line, 0-1"),
+        _n("median_family_income", description="USD per year"),
+        Column("urban", "bool", description="urban (True) or rural (False), as the Census defines it"),
+        _n("snap_households", description="households receiving SNAP benefits"),
+        _n("food_insecurity_rate", max=1, description="share of people food-insecure, 0-1"),
+        Column("low_income", "bool", description="low-income area flag, if known from the source"),
+    ),
+)
+
+STORES = TableSpec(
+    "stores",
+    key=("store_id",),
+    geometry="point",
+    description="Where food is sold.",
+    columns=(
+        Column("store_id", "id", required=True),
+        Column("kind", "category", required=True, choices=STORE_KINDS),
+        Column("name", "text"),
+        _n("sales_usd"),
+        _n("area_sqft"),
+    ),
+)
+
+SITES = TableSpec(
+    "sites",
+    key=("site_id",),
+    geometry="point",
+    description="Where food is grown or held: gardens, farms, hubs, pantries.",
+    columns=(
+        Column("site_id", "id", required=True),
+        Column("kind", "category", required=True, choices=SITE_KINDS),
+        Column("name", "text"),
+        _n("throughput_kg", description="kg the site can hand out per period"),
+        _n("storage_kg", description="kg the site can hold"),
+        _n("fixed_cost_usd", description="cost to open or run the site per period"),
+    ),
+)
+
+SUPPLY = TableSpec(
+    "supply",
+    key=("site_id", "commodity"),
+    extra_key=("period",),
+    description="What each site can hand out per period, in the commodity's unit.",
+    columns=(
+        Column("site_id", "ref", required=True, ref_table="sites"),
+        Column("commodity", "ref", required=True, ref_table="commodities"),
+        _n("quantity", required=True, description="units per period"),
+        Column("period", "text", description="season or period label, for seasonal supply"),
+    ),
+)
+
+COMMODITIES = TableSpec(
+    "commodities",
+    key=("commodity",),
+    description="The catalogue of foods that move.",
+    columns=(
+        Column("commodity", "id", required=True),
+        Column("unit", "text", required=True, description="unit that quantities are counted in"),
+        _n("kg_per_unit", required=True, min_exclusive=True),
+        Column("name", "text"),
+        Column("group", "text", description="food group: produce, grains, protein, dairy, ..."),
+        _n("shelf_life_days"),
+        _n("per_capita", description="units per person per period, to derive need"),
+        _n("kcal_per_unit"),
+        Column("culture", "text", description="cultural tags, ';'-separated"),
+    ),
+)
+
+NEED = TableSpec(
+    "need",
+    key=("area_id", "commodity"),
+    extra_key=("period",),
+    description="What each area needs per period, in the commodity's unit.",
+    columns=(
+        Column("area_id", "ref", required=True, ref_table="areas"),
+        Column("commodity", "ref", required=True, ref_table="commodities"),
+        _n("quantity", required=True, description="units per period"),
+        Column("period", "text"),
+    ),
+)
+
+SUBSTITUTES = TableSpec(
+    "substitutes",
+    key=("commodity", "substitute"),
+    description="Which commodity may stand in for another, and how acceptable it is.",
+    columns=(
+        Column("commodity", "ref", required=True, ref_table="commodities"),
+        Column("substitute", "ref", required=True, ref_table="commodities"),
+        _n("acceptability", required=True, max=1, description="0-1"),
+        Column("culture", "text"),
+    ),
+)
+
+#: Every contract table by name, in dependency order (referenced tables first).
+TABLES: dict[str, TableSpec] = {
+    t.name: t for t in (AREAS, STORES, SITES, COMMODITIES, SUPPLY, NEED, SUBSTITUTES)
+}

@@ -1,0 +1,443 @@
+"""The :class:`Region`: every contract table of one place, validated together."""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from pyproj import CRS
+
+from ._atomic import atomic_dir
+from ._errors import DataSourceError, Problem, ValidationError
+from .contracts import TABLES
+from .io import SUFFIXES, read_table
+from .validate import check_references, check_table
+
+__all__ = ["Region", "ValidationReport", "demo_dir", "metric_crs", "validate_dir"]
+
+WGS84 = CRS.from_epsg(4326)
+_PREFERRED = (".gpkg", ".geojson", ".parquet", ".geoparquet", ".shp", ".zip", ".json", ".fgb",
+              ".csv", ".tsv")
+
+
+def metric_crs(gdf: gpd.GeoDataFrame) -> CRS:
+    """The local UTM zone of ``gdf`` (its CRS must be set)."""
+    if gdf.crs is None:
+        msg = "cannot choose a metric CRS for data without a CRS; set one with .set_crs(...)"
+        raise ValidationError([Problem("areas", msg)])
+    crs = gdf.estimate_utm_crs()
+    return CRS.from_user_input(crs)
+
+
+def demo_dir() -> Path:
+    """Folder of the bundled demo region (inside the installed package, or the source tree)."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "_demo", here.parent / "data" / "demo"):
+        if (candidate / "region.toml").exists():
+            return candidate
+    msg = ("the bundled demo region is missing; reinstall foodshed, or run "
+           "`python data/make_demo.py` in a source checkout")
+    raise DataSourceError(msg)
+
+
+def _empty(name: str) -> pd.DataFrame:
+    spec = TABLES[name]
+    cols = {c.name: pd.Series(dtype=float if c.kind == "number" else object)
+            for c in spec.columns if c.required}
+    df = pd.DataFrame(cols)
+    if spec.geometry:
+        return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries([], crs=WGS84), crs=WGS84)
+    return df
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """What validation found: every problem, and the region when there was no error."""
+
+    problems: tuple[Problem, ...]
+    region: Region | None = None
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.is_error)
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if not p.is_error)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def raise_for_errors(self) -> Region:
+        if not self.ok or self.region is None:
+            raise ValidationError(self.problems)
+        return self.region
+
+
+@dataclass(frozen=True, eq=False)
+class Region:
+    """Every contract table of one place, validated together.
+
+    Build one with :meth:`from_dir`, :meth:`from_files`, :meth:`from_frames` or :meth:`demo`,
+    never by hand: the constructors check the contracts and bring every geometry into one metric
+    CRS (:attr:`crs`, the local UTM zone unless given). :meth:`to_display` gives WGS84 copies.
+    Tables are never changed in place; methods that "change" a region return a new one.
+
+    Attributes
+    ----------
+    areas, stores, sites : GeoDataFrame
+        In :attr:`crs`, with contract columns (and any extra columns the input had).
+    commodities, supply, need, substitutes : DataFrame
+    name : str
+    crs : pyproj.CRS
+        The metric CRS that geometry is held in.
+    problems : tuple of Problem
+        Warnings met while building (errors raise :class:`~equity.ValidationError`).
+    sources : dict
+        Table name to the file it came from.
+    provenance : dict
+        Free-form notes on where the data came from and how it was derived.
+    """
+
+    areas: gpd.GeoDataFrame
+    stores: gpd.GeoDataFrame
+    sites: gpd.GeoDataFrame
+    commodities: pd.DataFrame
+    supply: pd.DataFrame
+    need: pd.DataFrame
+    substitutes: pd.DataFrame
+    name: str = "region"
+    crs: CRS = field(default=WGS84)
+    problems: tuple[Problem, ...] = ()
+    sources: dict[str, str] = field(default_factory=dict)
+    provenance: dict[str, Any] = field(default_factory=dict)
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def from_frames(
+        cls,
+        areas: pd.DataFrame,
+        stores: pd.DataFrame | None = None,
+        sites: pd.DataFrame | None = None,
+        commodities: pd.DataFrame | None = None,
+        supply: pd.DataFrame | None = None,
+        need: pd.DataFrame | None = None,
+        substitutes: pd.DataFrame | None = None,
+        *,
+        name: str = "region",
+        crs: Any = None,
+        columns: dict[str, dict[str, str]] | None = None,
+        provenance: dict[str, Any] | None = None,
+    ) -> Region:
+        """Validate tables already in memory and bundle them.
+
+        ``columns`` maps a table name to renames ``{name in frame: contract name}``. ``crs`` is
+        the metric CRS to compute in (the local UTM zone when omitted). Raises
+        :class:`~equity.ValidationError` listing every problem when any is an error.
+        """
+        frames = {"areas": areas, "stores": stores, "sites": sites, "commodities": commodities,
+                  "supply": supply, "need": need, "substitutes": substitutes}
+        report = _build({k: v for k, v in frames.items() if v is not None}, files={},
+                        name=name, crs=crs, columns=columns or {}, provenance=provenance or {})
+        return report.raise_for_errors()
+
+    @classmethod
+    def from_files(
+        cls,
+        areas: str | os.PathLike[str],
+        stores: str | os.PathLike[str] | None = None,
+        sites: str | os.PathLike[str] | None = None,
+        commodities: str | os.PathLike[str] | None = None,
+        supply: str | os.PathLike[str] | None = None,
+        need: str | os.PathLike[str] | None = None,
+        substitutes: str | os.PathLike[str] | None = None,
+        *,
+        name: str | None = None,
+        crs: Any = None,
+        columns: dict[str, dict[str, str]] | None = None,
+        read_options: dict[str, dict[str, Any]] | None = None,
+    ) -> Region:
+        """Read each table from a file (any format of :func:`equity.io.read_table`) and validate.
+
+        ``read_options`` maps a table name to keyword arguments of
+        :func:`~equity.io.read_table` (``layer``, ``crs``, ``lon_col``, ``lat_col``).
+        """
+        paths = {"areas": areas, "stores": stores, "sites": sites, "commodities": commodities,
+                 "supply": supply, "need": need, "substitutes": substitutes}
+        report = _read_and_build({k: Path(v) for k, v in paths.items() if v is not None},
+                                 name=name or Path(areas).stem, crs=crs,
+                                 columns=columns or {}, read_options=read_options or {})
+        return report.raise_for_errors()
+
+    @classmethod
+    def from_dir(cls, path: str | os.PathLike[str], *, crs: Any = None) -> Region:
+        """Read a region folder: one file per table (``areas.geojson``, ``stores.csv``, ...).
+
+        An optional ``region.toml`` names the region and, per table, the ``file``, column
+        renames (``[areas.columns] GEOID10 = "area_id"``) and read options (``crs``,
+        ``lon_col``, ``lat_col``, ``layer``). Raises :class:`~equity.ValidationError` listing
+        every problem when any is an error.
+        """
+        return validate_dir(path, crs=crs).raise_for_errors()
+
+    @classmethod
+    def demo(cls) -> Region:
+        """The bundled demo region, a fictional mid-sized city (see ``data/README.md``)."""
+        return cls.from_dir(demo_dir())
+
+    # ------------------------------------------------------------------ output
+    def to_dir(self, path: str | os.PathLike[str]) -> Path:
+        """Write the region as a folder that :meth:`from_dir` reads back, atomically.
+
+        Areas go to GeoJSON (WGS84), stores and sites to CSV with ``lon``/``lat``, the other
+        tables to CSV, and ``region.toml`` records the name, CRS and provenance. An existing
+        folder is replaced whole.
+        """
+        with atomic_dir(path) as tmp:
+            disp = self.to_display()
+            disp["areas"].to_file(tmp / "areas.geojson", driver="GeoJSON")
+            for name in ("stores", "sites"):
+                g = disp[name]
+                out = pd.DataFrame(g.drop(columns=g.geometry.name))
+                out["lon"] = np.round(g.geometry.x, 6) if len(g) else []
+                out["lat"] = np.round(g.geometry.y, 6) if len(g) else []
+                out.to_csv(tmp / f"{name}.csv", index=False)
+            for name in ("commodities", "supply", "need", "substitutes"):
+                getattr(self, name).to_csv(tmp / f"{name}.csv", index=False)
+            (tmp / "region.toml").write_text(self._toml(), encoding="utf-8")
+        return Path(path)
+
+    def _toml(self) -> str:
+        lines = [f"name = {json.dumps(self.name)}", f"crs = {json.dumps(self.crs.to_string())}"]
+        prov = {k: v for k, v in self.provenance.items() if isinstance(v, str | int | float)}
+        if prov:
+            lines.append("\n[provenance]")
+            lines += [f"{json.dumps(k)} = {json.dumps(v)}" for k, v in prov.items()]
+        return "\n".join(lines) + "\n"
+
+    def to_display(self) -> dict[str, gpd.GeoDataFrame]:
+        """WGS84 copies of ``areas``, ``stores`` and ``sites``, for maps and GeoJSON."""
+        return {n: getattr(self, n).to_crs(WGS84) for n in ("areas", "stores", "sites")}
+
+    # ------------------------------------------------------------------ views
+    @property
+    def periods(self) -> list[str]:
+        """Period labels of seasonal supply/need (empty when quantities are for one period)."""
+        labels: list[str] = []
+        for df in (self.supply, self.need):
+            if "period" in df.columns:
+                labels += [p for p in df["period"].dropna().unique() if p not in labels]
+        return labels
+
+    def select_period(self, period: str) -> Region:
+        """The region with supply and need of one period (rows without a period apply to all)."""
+        if period not in self.periods:
+            msg = f"period {period!r} is not in this region; known periods: {self.periods}"
+            raise ValueError(msg)
+        out = {}
+        for n in ("supply", "need"):
+            df = getattr(self, n)
+            if "period" in df.columns:
+                keep = df["period"].isna() | (df["period"] == period)
+                df = df[keep].drop(columns="period").reset_index(drop=True)
+            out[n] = df
+        return replace(self, **out, provenance={**self.provenance, "period": period})
+
+    def with_tables(self, **tables: pd.DataFrame) -> Region:
+        """A new region with some tables replaced, validated again."""
+        frames = {n: getattr(self, n) for n in TABLES} | tables
+        report = _build(frames, files={}, name=self.name, crs=self.crs, columns={},
+                        provenance=dict(self.provenance))
+        return report.raise_for_errors()
+
+    def summary(self) -> dict[str, Any]:
+        """Counts and totals, for printing."""
+        out: dict[str, Any] = {
+            "name": self.name,
+            "crs": self.crs.to_string(),
+            "areas": len(self.areas),
+            "population": float(self.areas["population"].sum()),
+            "stores": len(self.stores),
+            "sites": len(self.sites),
+            "commodities": len(self.commodities),
+            "supply_rows": len(self.supply),
+            "need_rows": len(self.need),
+            "substitutes": len(self.substitutes),
+        }
+        if len(self.stores):
+            out["stores_by_kind"] = self.stores["kind"].value_counts().to_dict()
+        if len(self.sites):
+            out["sites_by_kind"] = self.sites["kind"].value_counts().to_dict()
+        if self.periods:
+            out["periods"] = self.periods
+        return out
+
+    def __repr__(self) -> str:
+        s = self.summary()
+        return (f"Region({s['name']!r}: {s['areas']} areas, {s['population']:,.0f} people, "
+                f"{s['stores']} stores, {s['sites']} sites, {s['commodities']} commodities, "
+                f"crs={s['crs']})")
+
+
+# ---------------------------------------------------------------------- building
+def _find_file(folder: Path, table: str) -> Path | None:
+    hits = [p for p in folder.iterdir() if p.stem.lower() == table and p.suffix.lower() in
+            SUFFIXES]
+    hits.sort(key=lambda p: _PREFERRED.index(p.suffix.lower()) if p.suffix.lower() in _PREFERRED
+              else 99)
+    return hits[0] if hits else None
+
+
+def validate_dir(path: str | os.PathLike[str], *, crs: Any = None) -> ValidationReport:
+    """Read and validate a region folder; return every problem (and the region when valid)."""
+    folder = Path(path)
+    if folder.is_file() and folder.suffix.lower() == ".toml":
+        folder = folder.parent
+    if not folder.is_dir():
+        msg = f"{folder}: no such folder; give a folder holding areas.geojson, stores.csv, ..."
+        raise DataSourceError(msg)
+    manifest: dict[str, Any] = {}
+    mpath = folder / "region.toml"
+    if mpath.exists():
+        try:
+            manifest = tomllib.loads(mpath.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            msg = f"{mpath}: not valid TOML: {exc}"
+            raise DataSourceError(msg) from exc
+    paths: dict[str, Path] = {}
+    columns: dict[str, dict[str, str]] = {}
+    options: dict[str, dict[str, Any]] = {}
+    for table in TABLES:
+        sect = manifest.get(table, {})
+        if not isinstance(sect, dict):
+            msg = f"{mpath}: [{table}] must be a table of settings, not {sect!r}"
+            raise DataSourceError(msg)
+        if "file" in sect:
+            p = folder / sect["file"]
+            if not p.exists():
+                msg = f"{mpath}: [{table}] file = {sect['file']!r}, but {p} does not exist"
+                raise DataSourceError(msg)
+            paths[table] = p
+        else:
+            found = _find_file(folder, table)
+            if found is not None:
+                paths[table] = found
+        if "columns" in sect:
+            columns[table] = dict(sect["columns"])
+        options[table] = {k: sect[k] for k in ("crs", "lon_col", "lat_col", "layer")
+                          if k in sect}
+    if "areas" not in paths:
+        listing = sorted(p.name for p in folder.iterdir())
+        msg = (f"{folder}: no areas file; expected areas.geojson/.gpkg/.shp/.zip/.parquet or a "
+               f"region.toml naming it (found {listing})")
+        raise DataSourceError(msg)
+    return _read_and_build(paths, name=manifest.get("name", folder.name),
+                           crs=crs or manifest.get("crs"), columns=columns,
+                           read_options=options,
+                           provenance=dict(manifest.get("provenance", {})))
+
+
+def _read_and_build(paths: dict[str, Path], *, name: str, crs: Any,
+                    columns: dict[str, dict[str, str]], read_options: dict[str, dict[str, Any]],
+                    provenance: dict[str, Any] | None = None) -> ValidationReport:
+    frames: dict[str, pd.DataFrame] = {}
+    problems: list[Problem] = []
+    for table, p in paths.items():
+        opts = dict(read_options.get(table, {}))
+        if TABLES[table].geometry is None:
+            opts["points"] = False
+        frame, read_problems = read_table(p, table=table, **opts)
+        frames[table] = frame
+        problems += read_problems
+    report = _build(frames, files={k: str(v) for k, v in paths.items()}, name=name, crs=crs,
+                    columns=columns, provenance=provenance or {})
+    return ValidationReport(tuple(problems) + report.problems,
+                            report.region if not any(p.is_error for p in problems) else None)
+
+
+def _build(frames: dict[str, pd.DataFrame], *, files: dict[str, str], name: str, crs: Any,
+           columns: dict[str, dict[str, str]], provenance: dict[str, Any]) -> ValidationReport:
+    problems: list[Problem] = []
+    clean: dict[str, pd.DataFrame | None] = {}
+    if frames.get("areas") is None:
+        problems.append(Problem("areas", "a region needs an `areas` table"))
+        return ValidationReport(tuple(problems))
+    for table in TABLES:
+        frame = frames.get(table)
+        if frame is None:
+            clean[table] = _empty(table)
+            continue
+        df, p = check_table(table, frame, file=files.get(table), columns=columns.get(table))
+        problems += p
+        clean[table] = df
+    if any(v is None for v in clean.values()):
+        return ValidationReport(tuple(problems))
+
+    # One metric CRS for every geometry.
+    geo = {t: clean[t] for t in ("areas", "stores", "sites")}
+    crss = {t: g.crs for t, g in geo.items() if isinstance(g, gpd.GeoDataFrame) and g.crs
+            is not None and t in frames}
+    try:
+        target = CRS.from_user_input(crs) if crs is not None else None
+    except Exception as exc:  # pyproj raises CRSError with a terse message
+        problems.append(Problem("areas", f"crs {crs!r} is not a CRS pyproj knows: {exc}"))
+        return ValidationReport(tuple(problems))
+    if target is not None and not target.is_projected:
+        problems.append(Problem("areas", f"crs {crs!r} is geographic; distances need a projected "
+                                "(metric) CRS such as a UTM zone, or leave crs unset"))
+        return ValidationReport(tuple(problems))
+    if "areas" in crss and target is None:
+        areas = geo["areas"]
+        good = areas[areas.geometry.notna() & ~areas.geometry.is_empty]
+        if len(good):
+            target = metric_crs(good)
+    distinct = {c.to_string() for c in crss.values()}
+    if len(distinct) > 1 and target is not None:
+        listing = ", ".join(f"{t} in {c.to_string()}" for t, c in crss.items())
+        problems.append(Problem("areas", f"tables come in different CRSs ({listing}); all were "
+                                f"reprojected to {target.to_string()} ({target.name})",
+                                severity="warning"))
+    if target is not None:
+        for t, g in geo.items():
+            if isinstance(g, gpd.GeoDataFrame) and g.crs is not None:
+                clean[t] = g.to_crs(target)
+            elif isinstance(g, gpd.GeoDataFrame) and t not in frames:
+                clean[t] = g.set_crs(target, allow_override=True)
+    problems += check_references(clean, files)
+
+    # Need derived from a per-capita basket when no need table is given.
+    prov = dict(provenance)
+    if "need" not in frames and "per_capita" in clean["commodities"].columns:
+        need = _derive_need(clean["areas"], clean["commodities"])
+        if len(need):
+            clean["need"] = need
+            prov["need"] = "derived: population x commodities.per_capita"
+
+    if any(p.is_error for p in problems):
+        return ValidationReport(tuple(problems))
+    region = Region(
+        areas=clean["areas"], stores=clean["stores"], sites=clean["sites"],
+        commodities=clean["commodities"], supply=clean["supply"], need=clean["need"],
+        substitutes=clean["substitutes"], name=str(name), crs=target or WGS84,
+        problems=tuple(problems), sources=dict(files), provenance=prov,
+    )
+    return ValidationReport(tuple(problems), region)
+
+
+def _derive_need(areas: pd.DataFrame, commodities: pd.DataFrame) -> pd.DataFrame:
+    per = commodities.dropna(subset=["per_capita"])
+    per = per[per["per_capita"] > 0]
+    if per.empty:
+        return _empty("need")
+    pop = areas[["area_id", "population"]]
+    need = pop.merge(per[["commodity", "per_capita"]], how="cross")
+    need["quantity"] = need["population"] * need["per_capita"]
+    return need[["area_id", "commodity", "quantity"]].reset_index(drop=True)

@@ -1,0 +1,404 @@
+"""Check tables against the contracts of :mod:`equity.contracts`, collecting every problem.
+
+:func:`check_table` looks at one table alone (columns, ids, numbers, geometry);
+:func:`check_references` looks across tables (ids that must exist, points that should lie in the
+region, CRSs). Both return cleaned copies and a list of :class:`~equity.Problem`; neither raises
+for bad data, so that a user sees everything wrong in one report.
+"""
+
+from __future__ import annotations
+
+import difflib
+import warnings
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from shapely.validation import make_valid
+
+from ._errors import Problem
+from .contracts import TABLES, Column, TableSpec
+
+__all__ = ["SYNONYMS", "check_references", "check_table"]
+
+#: Column names people often use for a contract column (lower-case).
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "area_id": ("geoid", "geoid10", "geoid20", "tract", "tract_id", "censustract", "fips", "id"),
+    "population": ("pop", "pop2010", "pop100", "total_pop", "totpop", "population_total"),
+    "store_id": ("id", "store", "objectid", "record_id"),
+    "site_id": ("id", "site", "objectid"),
+    "kind": ("type", "category", "store_type", "site_type", "kind_of"),
+    "quantity": ("qty", "amount", "units", "value"),
+    "commodity": ("item", "food", "product", "commodity_id"),
+    "kg_per_unit": ("kg", "weight_kg", "unit_kg"),
+    "households_no_vehicle": ("hunv", "tracthunv", "no_vehicle"),
+    "poverty_rate": ("povertyrate", "poverty"),
+    "median_family_income": ("medianfamilyincome", "mfi", "income"),
+    "acceptability": ("weight", "score"),
+}
+
+_TRUE = {"true", "t", "yes", "y", "1", "1.0"}
+_FALSE = {"false", "f", "no", "n", "0", "0.0"}
+
+
+def _label(file: str | None, table: str) -> str:
+    return f"`{table}`" + (f" ({file})" if file else "")
+
+
+def _suggest(name: str, found: list[str]) -> str | None:
+    lower = {c.lower(): c for c in found}
+    for syn in SYNONYMS.get(name, ()):
+        if syn in lower:
+            return lower[syn]
+    close = difflib.get_close_matches(name, list(lower), n=1, cutoff=0.6)
+    return lower[close[0]] if close else None
+
+
+def _norm_category(value: object) -> str:
+    return str(value).strip().lower().replace(" ", "_").replace("-", "_")
+
+
+def check_table(
+    spec: TableSpec | str,
+    frame: pd.DataFrame,
+    *,
+    file: str | None = None,
+    columns: dict[str, str] | None = None,
+) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """Check one table against its contract.
+
+    Parameters
+    ----------
+    spec
+        The contract (or its name in :data:`~equity.contracts.TABLES`).
+    frame
+        The table as read; it is not modified.
+    file
+        Where it came from, for messages.
+    columns
+        Renames applied first, ``{name in file: contract name}``.
+
+    Returns
+    -------
+    cleaned, problems
+        ``cleaned`` has contract column names and types (ids as text, numbers as floats, flags as
+        bools, kinds normalised), repaired geometry and a fresh RangeIndex; it is ``None`` when a
+        required column is missing, since nothing more can be checked.
+    """
+    if isinstance(spec, str):
+        spec = TABLES[spec]
+    t = spec.name
+    problems: list[Problem] = []
+    df = frame.copy()
+    if columns:
+        unknown = [c for c in columns if c not in df.columns]
+        for c in unknown:
+            problems.append(Problem(t, f"column mapping names '{c}', which is not in the table; "
+                                    f"found {list(map(str, df.columns))}", file=file, column=c))
+        df = df.rename(columns={k: v for k, v in columns.items() if k in df.columns})
+    # Case-insensitive match of contract names ('Population' is 'population').
+    contract = [c.name for c in spec.columns]
+    lower_to_contract = {c.lower(): c for c in contract}
+    renames = {c: lower_to_contract[str(c).lower()] for c in df.columns
+               if str(c) not in contract and str(c).lower() in lower_to_contract
+               and lower_to_contract[str(c).lower()] not in df.columns}
+    df = df.rename(columns=renames)
+    df = df.reset_index(drop=True)
+
+    found = [str(c) for c in df.columns if c != getattr(df, "_geometry_column_name", None)]
+    missing = [c for c in spec.required_columns if c not in df.columns]
+    for c in missing:
+        hint = _suggest(c, [f for f in found if f not in contract])
+        msg = f"{_label(file, t)} is missing column '{c}'; found {found}."
+        if hint:
+            msg += f" Did you mean '{hint}'? Rename it or map it with columns={{'{hint}': '{c}'}}."
+        else:
+            msg += f" Add it or map an existing column to it with columns={{...: '{c}'}}."
+        problems.append(Problem(t, msg, file=file, column=c))
+    if missing:
+        return None, problems
+
+    geom_problems, df = _check_geometry(spec, df, file)
+    problems += geom_problems
+
+    for col in spec.columns:
+        if col.name not in df.columns:
+            continue
+        p, df[col.name] = _check_column(t, col, df[col.name], file)
+        problems += p
+
+    problems += _check_keys(spec, df, file)
+    return df, problems
+
+
+def _check_column(t: str, col: Column, s: pd.Series, file: str | None) -> tuple[list[Problem],
+                                                                                  pd.Series]:
+    problems: list[Problem] = []
+    rows = np.arange(1, len(s) + 1)
+    if col.kind in ("id", "ref"):
+        out = s.map(_id_text)
+        for i in np.flatnonzero(out.isna().to_numpy()):
+            problems.append(Problem(t, f"'{col.name}' is empty; every row needs one", file=file,
+                                    row=int(rows[i]), column=col.name))
+        return problems, out.astype(object)
+    if col.kind == "number":
+        num = pd.to_numeric(s, errors="coerce").astype(float)
+        raw_missing = s.isna() | s.astype(str).str.strip().isin(["", "nan", "None"])
+        not_numeric = num.isna() & ~raw_missing
+        for i in np.flatnonzero(not_numeric.to_numpy()):
+            problems.append(Problem(t, f"'{col.name}' must be a number; found {s.iloc[i]!r}",
+                                    file=file, row=int(rows[i]), column=col.name))
+        if col.required:
+            for i in np.flatnonzero(raw_missing.to_numpy()):
+                problems.append(Problem(t, f"'{col.name}' is missing (NaN); a number is required",
+                                        file=file, row=int(rows[i]), column=col.name))
+        if np.isinf(num).any():
+            for i in np.flatnonzero(np.isinf(num.to_numpy())):
+                problems.append(Problem(t, f"'{col.name}' is infinite", file=file,
+                                        row=int(rows[i]), column=col.name))
+        if col.min is not None:
+            low = (num <= col.min) if col.min_exclusive else (num < col.min)
+            word = "greater than" if col.min_exclusive else "at least"
+            for i in np.flatnonzero(low.fillna(False).to_numpy()):
+                neg = " (negative)" if num.iloc[i] < 0 else ""
+                problems.append(Problem(t, f"'{col.name}' must be {word} {col.min:g}; found "
+                                        f"{num.iloc[i]:g}{neg}", file=file, row=int(rows[i]),
+                                        column=col.name))
+        if col.max is not None:
+            high = (num > col.max).fillna(False)
+            if high.any():
+                pct = col.max == 1 and bool((num[high] <= 100).all())
+                hint = (" It looks like a percentage (0-100): divide the column by 100."
+                        if pct else "")
+                for i in np.flatnonzero(high.to_numpy()):
+                    problems.append(Problem(t, f"'{col.name}' must be at most {col.max:g}; found "
+                                            f"{num.iloc[i]:g}.{hint}", file=file,
+                                            row=int(rows[i]), column=col.name))
+        return problems, num
+    if col.kind == "bool":
+        def to_bool(v: object) -> object:
+            if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
+                return None
+            if isinstance(v, bool | np.bool_):
+                return bool(v)
+            text = str(v).strip().lower()
+            if text in _TRUE:
+                return True
+            if text in _FALSE:
+                return False
+            return "?"
+        out = s.map(to_bool)
+        for i in np.flatnonzero((out == "?").to_numpy()):
+            problems.append(Problem(t, f"'{col.name}' must be true/false (or 1/0, yes/no); found "
+                                    f"{s.iloc[i]!r}", file=file, row=int(rows[i]),
+                                    column=col.name))
+        out = out.where(out != "?", None)
+        if out.notna().all():
+            return problems, out.astype(bool)
+        return problems, out.astype(object)
+    if col.kind == "category":
+        out = s.map(lambda v: None if pd.isna(v) else _norm_category(v))
+        for i in np.flatnonzero(out.isna().to_numpy()):
+            problems.append(Problem(t, f"'{col.name}' is empty; use one of "
+                                    f"{', '.join(col.choices)}", file=file, row=int(rows[i]),
+                                    column=col.name))
+        unknown = out.notna() & ~out.isin(col.choices)
+        for i in np.flatnonzero(unknown.to_numpy()):
+            close = difflib.get_close_matches(out.iloc[i], col.choices, n=1, cutoff=0.6)
+            hint = f" Did you mean '{close[0]}'?" if close else ""
+            problems.append(Problem(t, f"'{col.name}' {s.iloc[i]!r} is not a known kind; use one "
+                                    f"of {', '.join(col.choices)}.{hint}", file=file,
+                                    row=int(rows[i]), column=col.name))
+        return problems, out.astype(object)
+    # text
+    return problems, s.map(lambda v: None if pd.isna(v) else str(v)).astype(object)
+
+
+def _id_text(v: object) -> str | None:
+    if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
+        return None
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    text = str(v).strip()
+    return text or None
+
+
+def _check_keys(spec: TableSpec, df: pd.DataFrame, file: str | None) -> list[Problem]:
+    problems: list[Problem] = []
+    key = list(spec.key) + [c for c in spec.extra_key if c in df.columns]
+    sub = df[key]
+    if sub.isna().any(axis=None):
+        sub = sub[sub.notna().all(axis=1)]
+    dup = sub.duplicated(keep=False)
+    if not dup.any():
+        return problems
+    first: dict[tuple, int] = {}
+    for i, row in zip(np.flatnonzero(dup.to_numpy()), sub[dup].itertuples(index=False),
+                      strict=True):
+        k = tuple(row)
+        if k not in first:
+            first[k] = int(sub.index[i]) + 1
+            continue
+        shown = k[0] if len(k) == 1 else k
+        what = f"'{key[0]}'" if len(key) == 1 else f"({', '.join(key)})"
+        problems.append(Problem(spec.name, f"duplicate {what} {shown!r}, first seen at row "
+                                f"{first[k]}; ids must be unique", file=file,
+                                row=int(sub.index[i]) + 1, column=key[0]))
+    return problems
+
+
+def _check_geometry(spec: TableSpec, df: pd.DataFrame,
+                    file: str | None) -> tuple[list[Problem], pd.DataFrame]:
+    t = spec.name
+    problems: list[Problem] = []
+    if spec.geometry is None:
+        if isinstance(df, gpd.GeoDataFrame):
+            df = pd.DataFrame(df.drop(columns=df.geometry.name))
+        return problems, df
+    if not isinstance(df, gpd.GeoDataFrame) or df.geometry.name not in df.columns:
+        how = ("a polygon file (GeoJSON, GeoPackage, Shapefile, GeoParquet)"
+               if spec.geometry == "polygon" else
+               "a spatial file, or a CSV with longitude and latitude columns")
+        problems.append(Problem(t, f"{_label(file, t)} has no geometry; give {how}", file=file))
+        return problems, df
+    if df.crs is None:
+        problems.append(Problem(t, f"{_label(file, t)} has no CRS; add a .prj/CRS to the file or "
+                                "pass crs= when loading (e.g. crs='EPSG:4326')", file=file))
+    geom = df.geometry
+    rows = np.arange(1, len(df) + 1)
+    missing = geom.isna() | geom.is_empty
+    for i in np.flatnonzero(missing.to_numpy()):
+        problems.append(Problem(t, "geometry is empty or missing", file=file, row=int(rows[i]),
+                                column="geometry"))
+    present = ~missing
+    types = geom.geom_type
+    want = ("Polygon", "MultiPolygon") if spec.geometry == "polygon" else ("Point",)
+    wrong = present & ~types.isin(want)
+    if spec.geometry == "point":
+        # A polygon in a point table is usable through its representative point, with a warning.
+        polys = wrong & types.isin(["Polygon", "MultiPolygon"])
+        if polys.any():
+            geom = geom.where(~polys, geom[polys].representative_point())
+            problems.append(Problem(t, f"{int(polys.sum())} polygon(s) given where points are "
+                                    "expected; their representative points are used", file=file,
+                                    column="geometry", severity="warning"))
+            wrong = wrong & ~polys
+    for i in np.flatnonzero(wrong.to_numpy()):
+        problems.append(Problem(t, f"geometry is a {types.iloc[i]}; {t} need "
+                                f"{' or '.join(want)} geometry", file=file, row=int(rows[i]),
+                                column="geometry"))
+    invalid = present & ~wrong & ~geom.is_valid
+    if invalid.any():
+        repaired = []
+        for i in np.flatnonzero(invalid.to_numpy()):
+            reason = shapely.is_valid_reason(geom.iloc[i])
+            fixed = make_valid(geom.iloc[i])
+            if spec.geometry == "polygon":
+                fixed = _polygonal_part(fixed)
+            if fixed is None or fixed.is_empty:
+                problems.append(Problem(t, f"geometry is invalid ({reason}) and cannot be "
+                                        "repaired", file=file, row=int(rows[i]),
+                                        column="geometry"))
+            else:
+                geom.iloc[i] = fixed
+                repaired.append(int(rows[i]))
+                problems.append(Problem(t, f"geometry was invalid ({reason}); repaired with "
+                                        "make_valid", file=file, row=int(rows[i]),
+                                        column="geometry", severity="warning"))
+    df = df.set_geometry(geom)
+    return problems, df
+
+
+def _polygonal_part(g: shapely.Geometry) -> shapely.Geometry | None:
+    if g.geom_type in ("Polygon", "MultiPolygon"):
+        return g
+    if g.geom_type == "GeometryCollection":
+        polys = [p for p in shapely.get_parts(g) if p.geom_type in ("Polygon", "MultiPolygon")]
+        if polys:
+            return shapely.union_all(polys)
+    return None
+
+
+def check_references(
+    tables: dict[str, pd.DataFrame],
+    files: dict[str, str | None],
+    *,
+    outside_error_m: float = 32_187.0,
+) -> list[Problem]:
+    """Check what spans tables: references to unknown ids, points outside every area, CRSs.
+
+    ``tables`` hold cleaned frames in one metric CRS. A store or site outside every area is a
+    warning (stores beyond a county line still serve it), and an error when it lies more than
+    ``outside_error_m`` (20 miles) from every area, which usually means swapped or wrong
+    coordinates.
+    """
+    problems: list[Problem] = []
+    for name, spec in TABLES.items():
+        df = tables.get(name)
+        if df is None or df.empty:
+            continue
+        for col in spec.columns:
+            if col.kind != "ref" or col.name not in df.columns:
+                continue
+            target = tables.get(col.ref_table)
+            tkey = TABLES[col.ref_table].key[0]
+            known = set() if target is None else set(target[tkey].dropna())
+            unknown = df[col.name].notna() & ~df[col.name].isin(known)
+            if not unknown.any():
+                continue
+            examples = sorted(known)[:5]
+            for i in np.flatnonzero(unknown.to_numpy()):
+                value = df[col.name].iloc[i]
+                close = difflib.get_close_matches(str(value), [str(k) for k in known], n=1)
+                hint = f" Did you mean '{close[0]}'?" if close else (
+                    f" Known ids start {examples}." if examples
+                    else f" `{col.ref_table}` is empty or missing.")
+                problems.append(Problem(name, f"'{col.name}' {value!r} is not in "
+                                        f"`{col.ref_table}`.{hint}", file=files.get(name),
+                                        row=i + 1, column=col.name))
+    subs = tables.get("substitutes")
+    if subs is not None and not subs.empty:
+        same = subs["commodity"] == subs["substitute"]
+        for i in np.flatnonzero(same.to_numpy()):
+            problems.append(Problem("substitutes", "a commodity cannot substitute for itself",
+                                    file=files.get("substitutes"), row=i + 1,
+                                    column="substitute"))
+    areas = tables.get("areas")
+    if areas is not None and isinstance(areas, gpd.GeoDataFrame) and len(areas):
+        valid_areas = areas[areas.geometry.notna() & ~areas.geometry.is_empty]
+        for name in ("stores", "sites"):
+            pts = tables.get(name)
+            if pts is None or not isinstance(pts, gpd.GeoDataFrame) or pts.empty:
+                continue
+            ok = pts.geometry.notna() & ~pts.geometry.is_empty
+            if not ok.any() or valid_areas.empty:
+                continue
+            p = pts[ok]
+            hit = valid_areas.sindex.query(p.geometry, predicate="intersects")
+            inside = np.zeros(len(p), dtype=bool)
+            inside[hit[0]] = True
+            if inside.all():
+                continue
+            out_idx = np.flatnonzero(~inside)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                _, dist = valid_areas.sindex.nearest(p.geometry.iloc[out_idx],
+                                                     return_distance=True, return_all=False)
+            near = []
+            for j, d in zip(out_idx, dist, strict=True):
+                row = int(p.index[j]) + 1
+                if d > outside_error_m:
+                    problems.append(Problem(name, f"point lies {d / 1609.344:,.1f} miles from "
+                                            "every area; check its coordinates (swapped "
+                                            "longitude/latitude, or a wrong CRS?)",
+                                            file=files.get(name), row=row, column="geometry"))
+                else:
+                    near.append(row)
+            if near:
+                shown = ", ".join(map(str, near[:10])) + (" ..." if len(near) > 10 else "")
+                problems.append(Problem(name, f"{len(near)} point(s) lie outside every area but "
+                                        f"within 20 miles (rows {shown}); they are kept, since "
+                                        "they can still serve the region", file=files.get(name),
+                                        column="geometry", severity="warning"))
+    return problems
