@@ -49,8 +49,9 @@ def load_region(path: str):
 @app.command()
 def validate(
     path: RegionArg,
-    warnings: Annotated[bool, typer.Option("--warnings/--no-warnings",
-                                           help="List warnings too.")] = True,
+    warnings: Annotated[
+        bool, typer.Option("--warnings/--no-warnings", help="List warnings too.")
+    ] = True,
 ) -> None:
     """Check a region folder against the data contracts and list every problem found."""
     from equity import validate_dir
@@ -64,16 +65,23 @@ def validate(
         for col in ("severity", "file", "row", "column", "problem"):
             table.add_column(col, overflow="fold")
         for p in shown:
-            table.add_row(p.severity, Path(p.file).name if p.file else p.table,
-                          "" if p.row is None else str(p.row), p.column or "", p.message)
+            table.add_row(
+                p.severity,
+                Path(p.file).name if p.file else p.table,
+                "" if p.row is None else str(p.row),
+                p.column or "",
+                p.message,
+            )
         console.print(table)
     if report.ok and report.region is not None:
         console.print(f"[green]OK[/green]: {report.region!r}")
         if report.warnings:
             console.print(f"{len(report.warnings)} warning(s).")
         return
-    err_console.print(f"[red]{len(report.errors)} error(s)[/red] in {folder}; fix them and run "
-                      "`foodshed validate` again.")
+    err_console.print(
+        f"[red]{len(report.errors)} error(s)[/red] in {folder}; fix them and run "
+        "`foodshed validate` again."
+    )
     raise typer.Exit(1)
 
 
@@ -83,23 +91,26 @@ def _not_yet(what: str) -> None:
 
 
 @app.command()
-def analyze(region: RegionArg = "demo",
-            out: Annotated[Path, typer.Option(help="Output folder.")] = Path("foodshed-analysis"),
-            ) -> None:
+def analyze(
+    region: RegionArg = "demo",
+    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("foodshed-analysis"),
+) -> None:
     """Compute food-access and equity measures for every area and write them to OUT."""
     _not_yet("analyze")
 
 
 @app.command()
-def allocate(scenario: Annotated[str, typer.Argument(help="Scenario TOML file or 'demo'.")]
-             = "demo") -> None:
+def allocate(
+    scenario: Annotated[str, typer.Argument(help="Scenario TOML file or 'demo'.")] = "demo",
+) -> None:
     """Solve an allocation scenario and write the plan."""
     _not_yet("allocate")
 
 
 @app.command()
-def report(scenarios: Annotated[list[str] | None, typer.Argument(help="Scenario TOML files.")]
-           = None) -> None:
+def report(
+    scenarios: Annotated[list[str] | None, typer.Argument(help="Scenario TOML files.")] = None,
+) -> None:
     """Write an HTML report for each scenario."""
     _not_yet("report")
 
@@ -111,8 +122,9 @@ def dashboard(region: RegionArg = "demo") -> None:
 
 
 @app.command()
-def demo(out: Annotated[Path, typer.Option(help="Output folder.")] = Path("foodshed-demo"),
-         ) -> None:
+def demo(
+    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("foodshed-demo"),
+) -> None:
     """Run the main job on the bundled demo region and write the results to OUT."""
     region = load_region("demo")
     console.print(f"Loaded {region!r}")
@@ -142,8 +154,10 @@ def main(argv: list[str] | None = None) -> int:
             return exc.exit_code
         if _STATE["debug"]:
             raise
-        err_console.print(f"[red]unexpected error:[/red] {type(exc).__name__}: {exc}\n"
-                          "Run again with --debug for the traceback, and report it.")
+        err_console.print(
+            f"[red]unexpected error:[/red] {type(exc).__name__}: {exc}\n"
+            "Run again with --debug for the traceback, and report it."
+        )
         return 1
     return 0
 

@@ -65,7 +65,9 @@ class TableSpec:
     geometry: str | None = None  # "polygon" or "point"
     required: bool = False
     description: str = ""
-    extra_key: tuple[str, ...] = field(default=())  # optional columns that join the key when present
+    extra_key: tuple[str, ...] = field(
+        default=()
+    )  # optional columns that join the key when present
 
     @property
     def required_columns(self) -> tuple[str, ...]:
@@ -78,10 +80,24 @@ class TableSpec:
         return None
 
 
-def _n(name: str, *, required: bool = False, min: float | None = 0, max: float | None = None,
-       min_exclusive: bool = False, description: str = "") -> Column:
-    return Column(name, "number", required=required, min=min, max=max,
-                  min_exclusive=min_exclusive, description=description)
+def _n(
+    name: str,
+    *,
+    required: bool = False,
+    min: float | None = 0,
+    max: float | None = None,
+    min_exclusive: bool = False,
+    description: str = "",
+) -> Column:
+    return Column(
+        name,
+        "number",
+        required=required,
+        min=min,
+        max=max,
+        min_exclusive=min_exclusive,
+        description=description,
+    )
 
 
 AREAS = TableSpec(
@@ -91,7 +107,9 @@ AREAS = TableSpec(
     required=True,
     description="Census tracts, block groups or grid cells where people live.",
     columns=(
-        Column("area_id", "id", required=True, description="unique text id, e.g. an 11-digit GEOID"),
+        Column(
+            "area_id", "id", required=True, description="unique text id, e.g. an 11-digit GEOID"
+        ),
         _n("population", required=True, description="residents"),
         Column("name", "text"),
         _n("pop_lon", min=-180, max=180, description="population-weighted centre, WGS84 longitude"),
@@ -100,7 +118,9 @@ AREAS = TableSpec(
         _n("households_no_vehicle", description="households without a vehicle"),
         _n("poverty_rate", max=1, description="share of people below the poverty line, 0-1"),
         _n("median_family_income", description="USD per year"),
-        Column("urban", "bool", description="urban (True) or rural (False), as the Census defines it"),
+        Column(
+            "urban", "bool", description="urban (True) or rural (False), as the Census defines it"
+        ),
         _n("snap_households", description="households receiving SNAP benefits"),
         _n("food_insecurity_rate", max=1, description="share of people food-insecure, 0-1"),
         Column("low_income", "bool", description="low-income area flag, if known from the source"),

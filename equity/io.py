@@ -29,11 +29,31 @@ __all__ = [
 ]
 
 #: Accepted spellings of a longitude column, most specific first (compared case-insensitively).
-LON_NAMES = ("longitude", "lon", "lng", "long", "lon_dd", "longitude_dd", "x_coord", "xcoord",
-             "intptlon10", "intptlon", "x")
+LON_NAMES = (
+    "longitude",
+    "lon",
+    "lng",
+    "long",
+    "lon_dd",
+    "longitude_dd",
+    "x_coord",
+    "xcoord",
+    "intptlon10",
+    "intptlon",
+    "x",
+)
 #: Accepted spellings of a latitude column, most specific first (compared case-insensitively).
-LAT_NAMES = ("latitude", "lat", "lat_dd", "latitude_dd", "y_coord", "ycoord", "intptlat10",
-             "intptlat", "y")
+LAT_NAMES = (
+    "latitude",
+    "lat",
+    "lat_dd",
+    "latitude_dd",
+    "y_coord",
+    "ycoord",
+    "intptlat10",
+    "intptlat",
+    "y",
+)
 
 GEO_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".zip", ".parquet", ".geoparquet", ".fgb")
 SUFFIXES = (*GEO_SUFFIXES, ".csv", ".tsv", ".txt")
@@ -59,16 +79,36 @@ def _read_csv(path: Path, sep: str | None) -> pd.DataFrame:
     try:
         # Everything as text: ids keep their leading zeros and the validator can say exactly
         # which cell failed to parse as a number. utf-8-sig drops a byte-order mark.
-        return pd.read_csv(path, dtype=str, sep=sep, na_values=NA_VALUES, keep_default_na=False,
-                           encoding="utf-8-sig", engine="python" if sep is None else "c")
+        return pd.read_csv(
+            path,
+            dtype=str,
+            sep=sep,
+            na_values=NA_VALUES,
+            keep_default_na=False,
+            encoding="utf-8-sig",
+            engine="python" if sep is None else "c",
+        )
     except UnicodeDecodeError:
-        return pd.read_csv(path, dtype=str, sep=sep, na_values=NA_VALUES, keep_default_na=False,
-                           encoding="latin-1", engine="python" if sep is None else "c")
+        return pd.read_csv(
+            path,
+            dtype=str,
+            sep=sep,
+            na_values=NA_VALUES,
+            keep_default_na=False,
+            encoding="latin-1",
+            engine="python" if sep is None else "c",
+        )
 
 
-def _points_from_lon_lat(df: pd.DataFrame, path: Path, table: str, lon_col: str | None,
-                         lat_col: str | None, crs: object | None,
-                         problems: list[Problem]) -> pd.DataFrame | gpd.GeoDataFrame:
+def _points_from_lon_lat(
+    df: pd.DataFrame,
+    path: Path,
+    table: str,
+    lon_col: str | None,
+    lat_col: str | None,
+    crs: object | None,
+    problems: list[Problem],
+) -> pd.DataFrame | gpd.GeoDataFrame:
     auto_lon, auto_lat = find_lon_lat(list(df.columns))
     lon_col = lon_col or auto_lon
     lat_col = lat_col or auto_lat
@@ -76,8 +116,10 @@ def _points_from_lon_lat(df: pd.DataFrame, path: Path, table: str, lon_col: str 
         return df
     for col in (lon_col, lat_col):
         if col not in df.columns:
-            msg = (f"{path}: column '{col}' named for coordinates is not in the file; "
-                   f"found {list(df.columns)}")
+            msg = (
+                f"{path}: column '{col}' named for coordinates is not in the file; "
+                f"found {list(df.columns)}"
+            )
             raise DataSourceError(msg)
     lon = pd.to_numeric(df[lon_col], errors="coerce")
     lat = pd.to_numeric(df[lat_col], errors="coerce")
@@ -87,18 +129,35 @@ def _points_from_lon_lat(df: pd.DataFrame, path: Path, table: str, lon_col: str 
         out_of_range = ~bad & ((lon.abs() > 180) | (lat.abs() > 90))
         swapped = out_of_range & (lat.abs() <= 180) & (lon.abs() <= 90)
         for i in np.flatnonzero(out_of_range.to_numpy()):
-            hint = (" The two columns look swapped: pass lon_col=/lat_col=." if swapped.iloc[i]
-                    else " Coordinates must be WGS84 degrees, or pass crs= for projected x/y.")
-            problems.append(Problem(
-                table, f"coordinates ({lon.iloc[i]}, {lat.iloc[i]}) are not valid longitude/"
-                f"latitude.{hint}", file=str(path), row=i + 1, column=lon_col))
+            hint = (
+                " The two columns look swapped: pass lon_col=/lat_col=."
+                if swapped.iloc[i]
+                else " Coordinates must be WGS84 degrees, or pass crs= for projected x/y."
+            )
+            problems.append(
+                Problem(
+                    table,
+                    f"coordinates ({lon.iloc[i]}, {lat.iloc[i]}) are not valid longitude/"
+                    f"latitude.{hint}",
+                    file=str(path),
+                    row=i + 1,
+                    column=lon_col,
+                )
+            )
         bad = bad | out_of_range
     for i in np.flatnonzero((lon.isna() | lat.isna()).to_numpy()):
         col = lon_col if pd.isna(lon.iloc[i]) else lat_col
         raw = df[col].iloc[i]
         what = "is empty" if pd.isna(raw) else f"is not a number ({raw!r})"
-        problems.append(Problem(table, f"coordinate {what}; every point needs a longitude and a "
-                                "latitude", file=str(path), row=i + 1, column=col))
+        problems.append(
+            Problem(
+                table,
+                f"coordinate {what}; every point needs a longitude and a latitude",
+                file=str(path),
+                row=i + 1,
+                column=col,
+            )
+        )
     geometry = gpd.points_from_xy(lon.where(~bad), lat.where(~bad))
     rest = df.drop(columns=[lon_col, lat_col])
     # Keep the coordinates for areas (population-weighted centre) in the contract's names.
@@ -167,8 +226,7 @@ def read_table(
         elif suffix in GEO_SUFFIXES:
             gdf = gpd.read_file(p, layer=layer) if layer else gpd.read_file(p)
         else:
-            msg = (f"{p}: unknown file type '{suffix}'; use one of "
-                   f"{', '.join(SUFFIXES)}")
+            msg = f"{p}: unknown file type '{suffix}'; use one of {', '.join(SUFFIXES)}"
             raise DataSourceError(msg)
     except DataSourceError:
         raise

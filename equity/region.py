@@ -23,8 +23,18 @@ from .validate import check_references, check_table
 __all__ = ["Region", "ValidationReport", "demo_dir", "metric_crs", "validate_dir"]
 
 WGS84 = CRS.from_epsg(4326)
-_PREFERRED = (".gpkg", ".geojson", ".parquet", ".geoparquet", ".shp", ".zip", ".json", ".fgb",
-              ".csv", ".tsv")
+_PREFERRED = (
+    ".gpkg",
+    ".geojson",
+    ".parquet",
+    ".geoparquet",
+    ".shp",
+    ".zip",
+    ".json",
+    ".fgb",
+    ".csv",
+    ".tsv",
+)
 
 
 def metric_crs(gdf: gpd.GeoDataFrame) -> CRS:
@@ -42,15 +52,20 @@ def demo_dir() -> Path:
     for candidate in (here / "_demo", here.parent / "data" / "demo"):
         if (candidate / "region.toml").exists():
             return candidate
-    msg = ("the bundled demo region is missing; reinstall foodshed, or run "
-           "`python data/make_demo.py` in a source checkout")
+    msg = (
+        "the bundled demo region is missing; reinstall foodshed, or run "
+        "`python data/make_demo.py` in a source checkout"
+    )
     raise DataSourceError(msg)
 
 
 def _empty(name: str) -> pd.DataFrame:
     spec = TABLES[name]
-    cols = {c.name: pd.Series(dtype=float if c.kind == "number" else object)
-            for c in spec.columns if c.required}
+    cols = {
+        c.name: pd.Series(dtype=float if c.kind == "number" else object)
+        for c in spec.columns
+        if c.required
+    }
     df = pd.DataFrame(cols)
     if spec.geometry:
         return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries([], crs=WGS84), crs=WGS84)
@@ -143,10 +158,23 @@ class Region:
         the metric CRS to compute in (the local UTM zone when omitted). Raises
         :class:`~equity.ValidationError` listing every problem when any is an error.
         """
-        frames = {"areas": areas, "stores": stores, "sites": sites, "commodities": commodities,
-                  "supply": supply, "need": need, "substitutes": substitutes}
-        report = _build({k: v for k, v in frames.items() if v is not None}, files={},
-                        name=name, crs=crs, columns=columns or {}, provenance=provenance or {})
+        frames = {
+            "areas": areas,
+            "stores": stores,
+            "sites": sites,
+            "commodities": commodities,
+            "supply": supply,
+            "need": need,
+            "substitutes": substitutes,
+        }
+        report = _build(
+            {k: v for k, v in frames.items() if v is not None},
+            files={},
+            name=name,
+            crs=crs,
+            columns=columns or {},
+            provenance=provenance or {},
+        )
         return report.raise_for_errors()
 
     @classmethod
@@ -170,11 +198,22 @@ class Region:
         ``read_options`` maps a table name to keyword arguments of
         :func:`~equity.io.read_table` (``layer``, ``crs``, ``lon_col``, ``lat_col``).
         """
-        paths = {"areas": areas, "stores": stores, "sites": sites, "commodities": commodities,
-                 "supply": supply, "need": need, "substitutes": substitutes}
-        report = _read_and_build({k: Path(v) for k, v in paths.items() if v is not None},
-                                 name=name or Path(areas).stem, crs=crs,
-                                 columns=columns or {}, read_options=read_options or {})
+        paths = {
+            "areas": areas,
+            "stores": stores,
+            "sites": sites,
+            "commodities": commodities,
+            "supply": supply,
+            "need": need,
+            "substitutes": substitutes,
+        }
+        report = _read_and_build(
+            {k: Path(v) for k, v in paths.items() if v is not None},
+            name=name or Path(areas).stem,
+            crs=crs,
+            columns=columns or {},
+            read_options=read_options or {},
+        )
         return report.raise_for_errors()
 
     @classmethod
@@ -254,8 +293,14 @@ class Region:
     def with_tables(self, **tables: pd.DataFrame) -> Region:
         """A new region with some tables replaced, validated again."""
         frames = {n: getattr(self, n) for n in TABLES} | tables
-        report = _build(frames, files={}, name=self.name, crs=self.crs, columns={},
-                        provenance=dict(self.provenance))
+        report = _build(
+            frames,
+            files={},
+            name=self.name,
+            crs=self.crs,
+            columns={},
+            provenance=dict(self.provenance),
+        )
         return report.raise_for_errors()
 
     def summary(self) -> dict[str, Any]:
@@ -282,17 +327,19 @@ class Region:
 
     def __repr__(self) -> str:
         s = self.summary()
-        return (f"Region({s['name']!r}: {s['areas']} areas, {s['population']:,.0f} people, "
-                f"{s['stores']} stores, {s['sites']} sites, {s['commodities']} commodities, "
-                f"crs={s['crs']})")
+        return (
+            f"Region({s['name']!r}: {s['areas']} areas, {s['population']:,.0f} people, "
+            f"{s['stores']} stores, {s['sites']} sites, {s['commodities']} commodities, "
+            f"crs={s['crs']})"
+        )
 
 
 # ---------------------------------------------------------------------- building
 def _find_file(folder: Path, table: str) -> Path | None:
-    hits = [p for p in folder.iterdir() if p.stem.lower() == table and p.suffix.lower() in
-            SUFFIXES]
-    hits.sort(key=lambda p: _PREFERRED.index(p.suffix.lower()) if p.suffix.lower() in _PREFERRED
-              else 99)
+    hits = [p for p in folder.iterdir() if p.stem.lower() == table and p.suffix.lower() in SUFFIXES]
+    hits.sort(
+        key=lambda p: _PREFERRED.index(p.suffix.lower()) if p.suffix.lower() in _PREFERRED else 99
+    )
     return hits[0] if hits else None
 
 
@@ -332,22 +379,33 @@ def validate_dir(path: str | os.PathLike[str], *, crs: Any = None) -> Validation
                 paths[table] = found
         if "columns" in sect:
             columns[table] = dict(sect["columns"])
-        options[table] = {k: sect[k] for k in ("crs", "lon_col", "lat_col", "layer")
-                          if k in sect}
+        options[table] = {k: sect[k] for k in ("crs", "lon_col", "lat_col", "layer") if k in sect}
     if "areas" not in paths:
         listing = sorted(p.name for p in folder.iterdir())
-        msg = (f"{folder}: no areas file; expected areas.geojson/.gpkg/.shp/.zip/.parquet or a "
-               f"region.toml naming it (found {listing})")
+        msg = (
+            f"{folder}: no areas file; expected areas.geojson/.gpkg/.shp/.zip/.parquet or a "
+            f"region.toml naming it (found {listing})"
+        )
         raise DataSourceError(msg)
-    return _read_and_build(paths, name=manifest.get("name", folder.name),
-                           crs=crs or manifest.get("crs"), columns=columns,
-                           read_options=options,
-                           provenance=dict(manifest.get("provenance", {})))
+    return _read_and_build(
+        paths,
+        name=manifest.get("name", folder.name),
+        crs=crs or manifest.get("crs"),
+        columns=columns,
+        read_options=options,
+        provenance=dict(manifest.get("provenance", {})),
+    )
 
 
-def _read_and_build(paths: dict[str, Path], *, name: str, crs: Any,
-                    columns: dict[str, dict[str, str]], read_options: dict[str, dict[str, Any]],
-                    provenance: dict[str, Any] | None = None) -> ValidationReport:
+def _read_and_build(
+    paths: dict[str, Path],
+    *,
+    name: str,
+    crs: Any,
+    columns: dict[str, dict[str, str]],
+    read_options: dict[str, dict[str, Any]],
+    provenance: dict[str, Any] | None = None,
+) -> ValidationReport:
     frames: dict[str, pd.DataFrame] = {}
     problems: list[Problem] = []
     for table, p in paths.items():
@@ -357,14 +415,29 @@ def _read_and_build(paths: dict[str, Path], *, name: str, crs: Any,
         frame, read_problems = read_table(p, table=table, **opts)
         frames[table] = frame
         problems += read_problems
-    report = _build(frames, files={k: str(v) for k, v in paths.items()}, name=name, crs=crs,
-                    columns=columns, provenance=provenance or {})
-    return ValidationReport(tuple(problems) + report.problems,
-                            report.region if not any(p.is_error for p in problems) else None)
+    report = _build(
+        frames,
+        files={k: str(v) for k, v in paths.items()},
+        name=name,
+        crs=crs,
+        columns=columns,
+        provenance=provenance or {},
+    )
+    return ValidationReport(
+        tuple(problems) + report.problems,
+        report.region if not any(p.is_error for p in problems) else None,
+    )
 
 
-def _build(frames: dict[str, pd.DataFrame], *, files: dict[str, str], name: str, crs: Any,
-           columns: dict[str, dict[str, str]], provenance: dict[str, Any]) -> ValidationReport:
+def _build(
+    frames: dict[str, pd.DataFrame],
+    *,
+    files: dict[str, str],
+    name: str,
+    crs: Any,
+    columns: dict[str, dict[str, str]],
+    provenance: dict[str, Any],
+) -> ValidationReport:
     problems: list[Problem] = []
     clean: dict[str, pd.DataFrame | None] = {}
     if frames.get("areas") is None:
@@ -383,16 +456,24 @@ def _build(frames: dict[str, pd.DataFrame], *, files: dict[str, str], name: str,
 
     # One metric CRS for every geometry.
     geo = {t: clean[t] for t in ("areas", "stores", "sites")}
-    crss = {t: g.crs for t, g in geo.items() if isinstance(g, gpd.GeoDataFrame) and g.crs
-            is not None and t in frames}
+    crss = {
+        t: g.crs
+        for t, g in geo.items()
+        if isinstance(g, gpd.GeoDataFrame) and g.crs is not None and t in frames
+    }
     try:
         target = CRS.from_user_input(crs) if crs is not None else None
     except Exception as exc:  # pyproj raises CRSError with a terse message
         problems.append(Problem("areas", f"crs {crs!r} is not a CRS pyproj knows: {exc}"))
         return ValidationReport(tuple(problems))
     if target is not None and not target.is_projected:
-        problems.append(Problem("areas", f"crs {crs!r} is geographic; distances need a projected "
-                                "(metric) CRS such as a UTM zone, or leave crs unset"))
+        problems.append(
+            Problem(
+                "areas",
+                f"crs {crs!r} is geographic; distances need a projected "
+                "(metric) CRS such as a UTM zone, or leave crs unset",
+            )
+        )
         return ValidationReport(tuple(problems))
     if "areas" in crss and target is None:
         areas = geo["areas"]
@@ -402,9 +483,14 @@ def _build(frames: dict[str, pd.DataFrame], *, files: dict[str, str], name: str,
     distinct = {c.to_string() for c in crss.values()}
     if len(distinct) > 1 and target is not None:
         listing = ", ".join(f"{t} in {c.to_string()}" for t, c in crss.items())
-        problems.append(Problem("areas", f"tables come in different CRSs ({listing}); all were "
-                                f"reprojected to {target.to_string()} ({target.name})",
-                                severity="warning"))
+        problems.append(
+            Problem(
+                "areas",
+                f"tables come in different CRSs ({listing}); all were "
+                f"reprojected to {target.to_string()} ({target.name})",
+                severity="warning",
+            )
+        )
     if target is not None:
         for t, g in geo.items():
             if isinstance(g, gpd.GeoDataFrame) and g.crs is not None:
@@ -424,10 +510,18 @@ def _build(frames: dict[str, pd.DataFrame], *, files: dict[str, str], name: str,
     if any(p.is_error for p in problems):
         return ValidationReport(tuple(problems))
     region = Region(
-        areas=clean["areas"], stores=clean["stores"], sites=clean["sites"],
-        commodities=clean["commodities"], supply=clean["supply"], need=clean["need"],
-        substitutes=clean["substitutes"], name=str(name), crs=target or WGS84,
-        problems=tuple(problems), sources=dict(files), provenance=prov,
+        areas=clean["areas"],
+        stores=clean["stores"],
+        sites=clean["sites"],
+        commodities=clean["commodities"],
+        supply=clean["supply"],
+        need=clean["need"],
+        substitutes=clean["substitutes"],
+        name=str(name),
+        crs=target or WGS84,
+        problems=tuple(problems),
+        sources=dict(files),
+        provenance=prov,
     )
     return ValidationReport(tuple(problems), region)
 

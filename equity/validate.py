@@ -94,15 +94,26 @@ def check_table(
     if columns:
         unknown = [c for c in columns if c not in df.columns]
         for c in unknown:
-            problems.append(Problem(t, f"column mapping names '{c}', which is not in the table; "
-                                    f"found {list(map(str, df.columns))}", file=file, column=c))
+            problems.append(
+                Problem(
+                    t,
+                    f"column mapping names '{c}', which is not in the table; "
+                    f"found {list(map(str, df.columns))}",
+                    file=file,
+                    column=c,
+                )
+            )
         df = df.rename(columns={k: v for k, v in columns.items() if k in df.columns})
     # Case-insensitive match of contract names ('Population' is 'population').
     contract = [c.name for c in spec.columns]
     lower_to_contract = {c.lower(): c for c in contract}
-    renames = {c: lower_to_contract[str(c).lower()] for c in df.columns
-               if str(c) not in contract and str(c).lower() in lower_to_contract
-               and lower_to_contract[str(c).lower()] not in df.columns}
+    renames = {
+        c: lower_to_contract[str(c).lower()]
+        for c in df.columns
+        if str(c) not in contract
+        and str(c).lower() in lower_to_contract
+        and lower_to_contract[str(c).lower()] not in df.columns
+    }
     df = df.rename(columns=renames)
     df = df.reset_index(drop=True)
 
@@ -132,51 +143,91 @@ def check_table(
     return df, problems
 
 
-def _check_column(t: str, col: Column, s: pd.Series, file: str | None) -> tuple[list[Problem],
-                                                                                  pd.Series]:
+def _check_column(
+    t: str, col: Column, s: pd.Series, file: str | None
+) -> tuple[list[Problem], pd.Series]:
     problems: list[Problem] = []
     rows = np.arange(1, len(s) + 1)
     if col.kind in ("id", "ref"):
         out = s.map(_id_text)
         for i in np.flatnonzero(out.isna().to_numpy()):
-            problems.append(Problem(t, f"'{col.name}' is empty; every row needs one", file=file,
-                                    row=int(rows[i]), column=col.name))
+            problems.append(
+                Problem(
+                    t,
+                    f"'{col.name}' is empty; every row needs one",
+                    file=file,
+                    row=int(rows[i]),
+                    column=col.name,
+                )
+            )
         return problems, out.astype(object)
     if col.kind == "number":
         num = pd.to_numeric(s, errors="coerce").astype(float)
         raw_missing = s.isna() | s.astype(str).str.strip().isin(["", "nan", "None"])
         not_numeric = num.isna() & ~raw_missing
         for i in np.flatnonzero(not_numeric.to_numpy()):
-            problems.append(Problem(t, f"'{col.name}' must be a number; found {s.iloc[i]!r}",
-                                    file=file, row=int(rows[i]), column=col.name))
+            problems.append(
+                Problem(
+                    t,
+                    f"'{col.name}' must be a number; found {s.iloc[i]!r}",
+                    file=file,
+                    row=int(rows[i]),
+                    column=col.name,
+                )
+            )
         if col.required:
             for i in np.flatnonzero(raw_missing.to_numpy()):
-                problems.append(Problem(t, f"'{col.name}' is missing (NaN); a number is required",
-                                        file=file, row=int(rows[i]), column=col.name))
+                problems.append(
+                    Problem(
+                        t,
+                        f"'{col.name}' is missing (NaN); a number is required",
+                        file=file,
+                        row=int(rows[i]),
+                        column=col.name,
+                    )
+                )
         if np.isinf(num).any():
             for i in np.flatnonzero(np.isinf(num.to_numpy())):
-                problems.append(Problem(t, f"'{col.name}' is infinite", file=file,
-                                        row=int(rows[i]), column=col.name))
+                problems.append(
+                    Problem(
+                        t, f"'{col.name}' is infinite", file=file, row=int(rows[i]), column=col.name
+                    )
+                )
         if col.min is not None:
             low = (num <= col.min) if col.min_exclusive else (num < col.min)
             word = "greater than" if col.min_exclusive else "at least"
             for i in np.flatnonzero(low.fillna(False).to_numpy()):
                 neg = " (negative)" if num.iloc[i] < 0 else ""
-                problems.append(Problem(t, f"'{col.name}' must be {word} {col.min:g}; found "
-                                        f"{num.iloc[i]:g}{neg}", file=file, row=int(rows[i]),
-                                        column=col.name))
+                problems.append(
+                    Problem(
+                        t,
+                        f"'{col.name}' must be {word} {col.min:g}; found {num.iloc[i]:g}{neg}",
+                        file=file,
+                        row=int(rows[i]),
+                        column=col.name,
+                    )
+                )
         if col.max is not None:
             high = (num > col.max).fillna(False)
             if high.any():
                 pct = col.max == 1 and bool((num[high] <= 100).all())
-                hint = (" It looks like a percentage (0-100): divide the column by 100."
-                        if pct else "")
+                hint = (
+                    " It looks like a percentage (0-100): divide the column by 100." if pct else ""
+                )
                 for i in np.flatnonzero(high.to_numpy()):
-                    problems.append(Problem(t, f"'{col.name}' must be at most {col.max:g}; found "
-                                            f"{num.iloc[i]:g}.{hint}", file=file,
-                                            row=int(rows[i]), column=col.name))
+                    problems.append(
+                        Problem(
+                            t,
+                            f"'{col.name}' must be at most {col.max:g}; found "
+                            f"{num.iloc[i]:g}.{hint}",
+                            file=file,
+                            row=int(rows[i]),
+                            column=col.name,
+                        )
+                    )
         return problems, num
     if col.kind == "bool":
+
         def to_bool(v: object) -> object:
             if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
                 return None
@@ -188,11 +239,18 @@ def _check_column(t: str, col: Column, s: pd.Series, file: str | None) -> tuple[
             if text in _FALSE:
                 return False
             return "?"
+
         out = s.map(to_bool)
         for i in np.flatnonzero((out == "?").to_numpy()):
-            problems.append(Problem(t, f"'{col.name}' must be true/false (or 1/0, yes/no); found "
-                                    f"{s.iloc[i]!r}", file=file, row=int(rows[i]),
-                                    column=col.name))
+            problems.append(
+                Problem(
+                    t,
+                    f"'{col.name}' must be true/false (or 1/0, yes/no); found {s.iloc[i]!r}",
+                    file=file,
+                    row=int(rows[i]),
+                    column=col.name,
+                )
+            )
         out = out.where(out != "?", None)
         if out.notna().all():
             return problems, out.astype(bool)
@@ -200,16 +258,29 @@ def _check_column(t: str, col: Column, s: pd.Series, file: str | None) -> tuple[
     if col.kind == "category":
         out = s.map(lambda v: None if pd.isna(v) else _norm_category(v))
         for i in np.flatnonzero(out.isna().to_numpy()):
-            problems.append(Problem(t, f"'{col.name}' is empty; use one of "
-                                    f"{', '.join(col.choices)}", file=file, row=int(rows[i]),
-                                    column=col.name))
+            problems.append(
+                Problem(
+                    t,
+                    f"'{col.name}' is empty; use one of {', '.join(col.choices)}",
+                    file=file,
+                    row=int(rows[i]),
+                    column=col.name,
+                )
+            )
         unknown = out.notna() & ~out.isin(col.choices)
         for i in np.flatnonzero(unknown.to_numpy()):
             close = difflib.get_close_matches(out.iloc[i], col.choices, n=1, cutoff=0.6)
             hint = f" Did you mean '{close[0]}'?" if close else ""
-            problems.append(Problem(t, f"'{col.name}' {s.iloc[i]!r} is not a known kind; use one "
-                                    f"of {', '.join(col.choices)}.{hint}", file=file,
-                                    row=int(rows[i]), column=col.name))
+            problems.append(
+                Problem(
+                    t,
+                    f"'{col.name}' {s.iloc[i]!r} is not a known kind; use one "
+                    f"of {', '.join(col.choices)}.{hint}",
+                    file=file,
+                    row=int(rows[i]),
+                    column=col.name,
+                )
+            )
         return problems, out.astype(object)
     # text
     return problems, s.map(lambda v: None if pd.isna(v) else str(v)).astype(object)
@@ -234,22 +305,30 @@ def _check_keys(spec: TableSpec, df: pd.DataFrame, file: str | None) -> list[Pro
     if not dup.any():
         return problems
     first: dict[tuple, int] = {}
-    for i, row in zip(np.flatnonzero(dup.to_numpy()), sub[dup].itertuples(index=False),
-                      strict=True):
+    for i, row in zip(
+        np.flatnonzero(dup.to_numpy()), sub[dup].itertuples(index=False), strict=True
+    ):
         k = tuple(row)
         if k not in first:
             first[k] = int(sub.index[i]) + 1
             continue
         shown = k[0] if len(k) == 1 else k
         what = f"'{key[0]}'" if len(key) == 1 else f"({', '.join(key)})"
-        problems.append(Problem(spec.name, f"duplicate {what} {shown!r}, first seen at row "
-                                f"{first[k]}; ids must be unique", file=file,
-                                row=int(sub.index[i]) + 1, column=key[0]))
+        problems.append(
+            Problem(
+                spec.name,
+                f"duplicate {what} {shown!r}, first seen at row {first[k]}; ids must be unique",
+                file=file,
+                row=int(sub.index[i]) + 1,
+                column=key[0],
+            )
+        )
     return problems
 
 
-def _check_geometry(spec: TableSpec, df: pd.DataFrame,
-                    file: str | None) -> tuple[list[Problem], pd.DataFrame]:
+def _check_geometry(
+    spec: TableSpec, df: pd.DataFrame, file: str | None
+) -> tuple[list[Problem], pd.DataFrame]:
     t = spec.name
     problems: list[Problem] = []
     if spec.geometry is None:
@@ -257,20 +336,31 @@ def _check_geometry(spec: TableSpec, df: pd.DataFrame,
             df = pd.DataFrame(df.drop(columns=df.geometry.name))
         return problems, df
     if not isinstance(df, gpd.GeoDataFrame) or df.geometry.name not in df.columns:
-        how = ("a polygon file (GeoJSON, GeoPackage, Shapefile, GeoParquet)"
-               if spec.geometry == "polygon" else
-               "a spatial file, or a CSV with longitude and latitude columns")
+        how = (
+            "a polygon file (GeoJSON, GeoPackage, Shapefile, GeoParquet)"
+            if spec.geometry == "polygon"
+            else "a spatial file, or a CSV with longitude and latitude columns"
+        )
         problems.append(Problem(t, f"{_label(file, t)} has no geometry; give {how}", file=file))
         return problems, df
     if df.crs is None:
-        problems.append(Problem(t, f"{_label(file, t)} has no CRS; add a .prj/CRS to the file or "
-                                "pass crs= when loading (e.g. crs='EPSG:4326')", file=file))
+        problems.append(
+            Problem(
+                t,
+                f"{_label(file, t)} has no CRS; add a .prj/CRS to the file or "
+                "pass crs= when loading (e.g. crs='EPSG:4326')",
+                file=file,
+            )
+        )
     geom = df.geometry
     rows = np.arange(1, len(df) + 1)
     missing = geom.isna() | geom.is_empty
     for i in np.flatnonzero(missing.to_numpy()):
-        problems.append(Problem(t, "geometry is empty or missing", file=file, row=int(rows[i]),
-                                column="geometry"))
+        problems.append(
+            Problem(
+                t, "geometry is empty or missing", file=file, row=int(rows[i]), column="geometry"
+            )
+        )
     present = ~missing
     types = geom.geom_type
     want = ("Polygon", "MultiPolygon") if spec.geometry == "polygon" else ("Point",)
@@ -280,14 +370,27 @@ def _check_geometry(spec: TableSpec, df: pd.DataFrame,
         polys = wrong & types.isin(["Polygon", "MultiPolygon"])
         if polys.any():
             geom = geom.where(~polys, geom[polys].representative_point())
-            problems.append(Problem(t, f"{int(polys.sum())} polygon(s) given where points are "
-                                    "expected; their representative points are used", file=file,
-                                    column="geometry", severity="warning"))
+            problems.append(
+                Problem(
+                    t,
+                    f"{int(polys.sum())} polygon(s) given where points are "
+                    "expected; their representative points are used",
+                    file=file,
+                    column="geometry",
+                    severity="warning",
+                )
+            )
             wrong = wrong & ~polys
     for i in np.flatnonzero(wrong.to_numpy()):
-        problems.append(Problem(t, f"geometry is a {types.iloc[i]}; {t} need "
-                                f"{' or '.join(want)} geometry", file=file, row=int(rows[i]),
-                                column="geometry"))
+        problems.append(
+            Problem(
+                t,
+                f"geometry is a {types.iloc[i]}; {t} need {' or '.join(want)} geometry",
+                file=file,
+                row=int(rows[i]),
+                column="geometry",
+            )
+        )
     invalid = present & ~wrong & ~geom.is_valid
     if invalid.any():
         repaired = []
@@ -297,15 +400,28 @@ def _check_geometry(spec: TableSpec, df: pd.DataFrame,
             if spec.geometry == "polygon":
                 fixed = _polygonal_part(fixed)
             if fixed is None or fixed.is_empty:
-                problems.append(Problem(t, f"geometry is invalid ({reason}) and cannot be "
-                                        "repaired", file=file, row=int(rows[i]),
-                                        column="geometry"))
+                problems.append(
+                    Problem(
+                        t,
+                        f"geometry is invalid ({reason}) and cannot be repaired",
+                        file=file,
+                        row=int(rows[i]),
+                        column="geometry",
+                    )
+                )
             else:
                 geom.iloc[i] = fixed
                 repaired.append(int(rows[i]))
-                problems.append(Problem(t, f"geometry was invalid ({reason}); repaired with "
-                                        "make_valid", file=file, row=int(rows[i]),
-                                        column="geometry", severity="warning"))
+                problems.append(
+                    Problem(
+                        t,
+                        f"geometry was invalid ({reason}); repaired with make_valid",
+                        file=file,
+                        row=int(rows[i]),
+                        column="geometry",
+                        severity="warning",
+                    )
+                )
     df = df.set_geometry(geom)
     return problems, df
 
@@ -351,19 +467,37 @@ def check_references(
             for i in np.flatnonzero(unknown.to_numpy()):
                 value = df[col.name].iloc[i]
                 close = difflib.get_close_matches(str(value), [str(k) for k in known], n=1)
-                hint = f" Did you mean '{close[0]}'?" if close else (
-                    f" Known ids start {examples}." if examples
-                    else f" `{col.ref_table}` is empty or missing.")
-                problems.append(Problem(name, f"'{col.name}' {value!r} is not in "
-                                        f"`{col.ref_table}`.{hint}", file=files.get(name),
-                                        row=i + 1, column=col.name))
+                hint = (
+                    f" Did you mean '{close[0]}'?"
+                    if close
+                    else (
+                        f" Known ids start {examples}."
+                        if examples
+                        else f" `{col.ref_table}` is empty or missing."
+                    )
+                )
+                problems.append(
+                    Problem(
+                        name,
+                        f"'{col.name}' {value!r} is not in `{col.ref_table}`.{hint}",
+                        file=files.get(name),
+                        row=i + 1,
+                        column=col.name,
+                    )
+                )
     subs = tables.get("substitutes")
     if subs is not None and not subs.empty:
         same = subs["commodity"] == subs["substitute"]
         for i in np.flatnonzero(same.to_numpy()):
-            problems.append(Problem("substitutes", "a commodity cannot substitute for itself",
-                                    file=files.get("substitutes"), row=i + 1,
-                                    column="substitute"))
+            problems.append(
+                Problem(
+                    "substitutes",
+                    "a commodity cannot substitute for itself",
+                    file=files.get("substitutes"),
+                    row=i + 1,
+                    column="substitute",
+                )
+            )
     areas = tables.get("areas")
     if areas is not None and isinstance(areas, gpd.GeoDataFrame) and len(areas):
         valid_areas = areas[areas.geometry.notna() & ~areas.geometry.is_empty]
@@ -383,22 +517,37 @@ def check_references(
             out_idx = np.flatnonzero(~inside)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                _, dist = valid_areas.sindex.nearest(p.geometry.iloc[out_idx],
-                                                     return_distance=True, return_all=False)
+                _, dist = valid_areas.sindex.nearest(
+                    p.geometry.iloc[out_idx], return_distance=True, return_all=False
+                )
             near = []
             for j, d in zip(out_idx, dist, strict=True):
                 row = int(p.index[j]) + 1
                 if d > outside_error_m:
-                    problems.append(Problem(name, f"point lies {d / 1609.344:,.1f} miles from "
-                                            "every area; check its coordinates (swapped "
-                                            "longitude/latitude, or a wrong CRS?)",
-                                            file=files.get(name), row=row, column="geometry"))
+                    problems.append(
+                        Problem(
+                            name,
+                            f"point lies {d / 1609.344:,.1f} miles from "
+                            "every area; check its coordinates (swapped "
+                            "longitude/latitude, or a wrong CRS?)",
+                            file=files.get(name),
+                            row=row,
+                            column="geometry",
+                        )
+                    )
                 else:
                     near.append(row)
             if near:
                 shown = ", ".join(map(str, near[:10])) + (" ..." if len(near) > 10 else "")
-                problems.append(Problem(name, f"{len(near)} point(s) lie outside every area but "
-                                        f"within 20 miles (rows {shown}); they are kept, since "
-                                        "they can still serve the region", file=files.get(name),
-                                        column="geometry", severity="warning"))
+                problems.append(
+                    Problem(
+                        name,
+                        f"{len(near)} point(s) lie outside every area but "
+                        f"within 20 miles (rows {shown}); they are kept, since "
+                        "they can still serve the region",
+                        file=files.get(name),
+                        column="geometry",
+                        severity="warning",
+                    )
+                )
     return problems

@@ -8,14 +8,19 @@ from pathlib import Path
 import pytest
 
 #: The project's real public data, read-only, beside the checkout (see ../shared/data/README.md).
-SHARED_DATA = Path(os.environ.get("FOODSHED_SHARED_DATA",
-                                  Path(__file__).resolve().parents[1].parent / "shared" / "data"))
+SHARED_DATA = Path(
+    os.environ.get(
+        "FOODSHED_SHARED_DATA", Path(__file__).resolve().parents[1].parent / "shared" / "data"
+    )
+)
 
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """Path of ``../shared/data``; skips the test with a clear reason where it is absent."""
     if not SHARED_DATA.is_dir():
-        pytest.skip(f"public data folder {SHARED_DATA} is absent (set FOODSHED_SHARED_DATA to "
-                    "point at a copy of shared/data)")
+        pytest.skip(
+            f"public data folder {SHARED_DATA} is absent (set FOODSHED_SHARED_DATA to "
+            "point at a copy of shared/data)"
+        )
     return SHARED_DATA
