@@ -211,7 +211,25 @@ SUBSTITUTES = TableSpec(
     ),
 )
 
+POPULATION_POINTS = TableSpec(
+    "population_points",
+    key=("point_id",),
+    geometry="point",
+    description=(
+        "Population below the area level (block groups, blocks): where within an area people "
+        "live, for the Atlas 500-people-or-33% rule and finer distances."
+    ),
+    columns=(
+        Column("point_id", "id", required=True),
+        Column("area_id", "ref", required=True, ref_table="areas"),
+        _n("population", required=True),
+        _n("households"),
+        _n("households_no_vehicle"),
+    ),
+)
+
 #: Every contract table by name, in dependency order (referenced tables first).
 TABLES: dict[str, TableSpec] = {
-    t.name: t for t in (AREAS, STORES, SITES, COMMODITIES, SUPPLY, NEED, SUBSTITUTES)
+    t.name: t
+    for t in (AREAS, STORES, SITES, COMMODITIES, SUPPLY, NEED, SUBSTITUTES, POPULATION_POINTS)
 }

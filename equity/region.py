@@ -108,8 +108,9 @@ class Region:
 
     Attributes
     ----------
-    areas, stores, sites : GeoDataFrame
+    areas, stores, sites, population_points : GeoDataFrame
         In :attr:`crs`, with contract columns (and any extra columns the input had).
+        ``population_points`` (optional, may be empty) holds population below the area level.
     commodities, supply, need, substitutes : DataFrame
     name : str
     crs : pyproj.CRS
@@ -129,6 +130,7 @@ class Region:
     supply: pd.DataFrame
     need: pd.DataFrame
     substitutes: pd.DataFrame
+    population_points: gpd.GeoDataFrame
     name: str = "region"
     crs: CRS = field(default=WGS84)
     problems: tuple[Problem, ...] = ()
@@ -146,6 +148,7 @@ class Region:
         supply: pd.DataFrame | None = None,
         need: pd.DataFrame | None = None,
         substitutes: pd.DataFrame | None = None,
+        population_points: pd.DataFrame | None = None,
         *,
         name: str = "region",
         crs: Any = None,
@@ -166,6 +169,7 @@ class Region:
             "supply": supply,
             "need": need,
             "substitutes": substitutes,
+            "population_points": population_points,
         }
         report = _build(
             {k: v for k, v in frames.items() if v is not None},
@@ -187,6 +191,7 @@ class Region:
         supply: str | os.PathLike[str] | None = None,
         need: str | os.PathLike[str] | None = None,
         substitutes: str | os.PathLike[str] | None = None,
+        population_points: str | os.PathLike[str] | None = None,
         *,
         name: str | None = None,
         crs: Any = None,
@@ -206,6 +211,7 @@ class Region:
             "supply": supply,
             "need": need,
             "substitutes": substitutes,
+            "population_points": population_points,
         }
         report = _read_and_build(
             {k: Path(v) for k, v in paths.items() if v is not None},
@@ -243,7 +249,7 @@ class Region:
         with atomic_dir(path) as tmp:
             disp = self.to_display()
             disp["areas"].to_file(tmp / "areas.geojson", driver="GeoJSON")
-            for name in ("stores", "sites"):
+            for name in ("stores", "sites", "population_points"):
                 g = disp[name]
                 out = pd.DataFrame(g.drop(columns=g.geometry.name))
                 out["lon"] = np.round(g.geometry.x, 6) if len(g) else []
@@ -264,7 +270,10 @@ class Region:
 
     def to_display(self) -> dict[str, gpd.GeoDataFrame]:
         """WGS84 copies of ``areas``, ``stores`` and ``sites``, for maps and GeoJSON."""
-        return {n: getattr(self, n).to_crs(WGS84) for n in ("areas", "stores", "sites")}
+        return {
+            n: getattr(self, n).to_crs(WGS84)
+            for n in ("areas", "stores", "sites", "population_points")
+        }
 
     # ------------------------------------------------------------------ views
     @property
@@ -275,6 +284,15 @@ class Region:
             if "period" in df.columns:
                 labels += [p for p in df["period"].dropna().unique() if p not in labels]
         return labels
+
+    @property
+    def default_period(self) -> str | None:
+        """The period analyses use when none is named: ``default_period`` in ``region.toml``'s
+        ``[provenance]``, else the first period, else ``None`` (no periods)."""
+        chosen = self.provenance.get("default_period")
+        if chosen in self.periods:
+            return str(chosen)
+        return self.periods[0] if self.periods else None
 
     def select_period(self, period: str) -> Region:
         """The region with supply and need of one period (rows without a period apply to all)."""
@@ -455,7 +473,7 @@ def _build(
         return ValidationReport(tuple(problems))
 
     # One metric CRS for every geometry.
-    geo = {t: clean[t] for t in ("areas", "stores", "sites")}
+    geo = {t: clean[t] for t in ("areas", "stores", "sites", "population_points")}
     crss = {
         t: g.crs
         for t, g in geo.items()
@@ -517,6 +535,7 @@ def _build(
         supply=clean["supply"],
         need=clean["need"],
         substitutes=clean["substitutes"],
+        population_points=clean["population_points"],
         name=str(name),
         crs=target or WGS84,
         problems=tuple(problems),

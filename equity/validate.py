@@ -501,7 +501,7 @@ def check_references(
     areas = tables.get("areas")
     if areas is not None and isinstance(areas, gpd.GeoDataFrame) and len(areas):
         valid_areas = areas[areas.geometry.notna() & ~areas.geometry.is_empty]
-        for name in ("stores", "sites"):
+        for name in ("stores", "sites", "population_points"):
             pts = tables.get(name)
             if pts is None or not isinstance(pts, gpd.GeoDataFrame) or pts.empty:
                 continue
