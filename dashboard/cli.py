@@ -135,7 +135,10 @@ def demo(
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``foodshed`` console script."""
     try:
-        app(args=argv, standalone_mode=False)
+        # Outside standalone mode click returns the code of a typer.Exit instead of raising it.
+        code = app(args=argv, standalone_mode=False)
+        if isinstance(code, int):
+            return code
     except FoodshedError as exc:
         if _STATE["debug"]:
             raise
@@ -146,10 +149,11 @@ def main(argv: list[str] | None = None) -> int:
     except (typer.Abort, KeyboardInterrupt):
         err_console.print("interrupted")
         return 130
-    except Exception as exc:  # the click usage errors
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
+    except Exception as exc:
+        # Usage errors (click's, or the copy typer vendors) know how to show themselves.
+        if callable(getattr(exc, "show", None)) and isinstance(
+            getattr(exc, "exit_code", None), int
+        ):
             exc.show()
             return exc.exit_code
         if _STATE["debug"]:

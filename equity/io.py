@@ -140,7 +140,7 @@ def _points_from_lon_lat(
                     f"coordinates ({lon.iloc[i]}, {lat.iloc[i]}) are not valid longitude/"
                     f"latitude.{hint}",
                     file=str(path),
-                    row=i + 1,
+                    row=int(i) + 1,
                     column=lon_col,
                 )
             )
@@ -154,11 +154,13 @@ def _points_from_lon_lat(
                 table,
                 f"coordinate {what}; every point needs a longitude and a latitude",
                 file=str(path),
-                row=i + 1,
+                row=int(i) + 1,
                 column=col,
             )
         )
-    geometry = gpd.points_from_xy(lon.where(~bad), lat.where(~bad))
+    problems.sort(key=lambda p: p.row or 0)
+    geometry = gpd.points_from_xy(lon.where(~bad, 0.0), lat.where(~bad, 0.0))
+    geometry[bad.to_numpy()] = None  # a row without usable coordinates has no geometry
     rest = df.drop(columns=[lon_col, lat_col])
     # Keep the coordinates for areas (population-weighted centre) in the contract's names.
     return gpd.GeoDataFrame(rest, geometry=geometry, crs=crs if crs is not None else "EPSG:4326")

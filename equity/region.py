@@ -441,8 +441,15 @@ def _read_and_build(
         columns=columns,
         provenance=provenance or {},
     )
+    # A row whose coordinates the reader rejected needs no second "geometry is empty" line.
+    seen = {(p.table, p.row) for p in problems}
+    later = tuple(
+        p
+        for p in report.problems
+        if not (p.column == "geometry" and (p.table, p.row) in seen and "empty" in p.message)
+    )
     return ValidationReport(
-        tuple(problems) + report.problems,
+        tuple(problems) + later,
         report.region if not any(p.is_error for p in problems) else None,
     )
 
@@ -495,7 +502,7 @@ def _build(
         return ValidationReport(tuple(problems))
     if "areas" in crss and target is None:
         areas = geo["areas"]
-        good = areas[areas.geometry.notna() & ~areas.geometry.is_empty]
+        good = areas[~areas.geometry.isna() & ~areas.geometry.is_empty]
         if len(good):
             target = metric_crs(good)
     distinct = {c.to_string() for c in crss.values()}

@@ -481,7 +481,7 @@ def check_references(
                         name,
                         f"'{col.name}' {value!r} is not in `{col.ref_table}`.{hint}",
                         file=files.get(name),
-                        row=i + 1,
+                        row=int(i) + 1,
                         column=col.name,
                     )
                 )
@@ -494,18 +494,18 @@ def check_references(
                     "substitutes",
                     "a commodity cannot substitute for itself",
                     file=files.get("substitutes"),
-                    row=i + 1,
+                    row=int(i) + 1,
                     column="substitute",
                 )
             )
     areas = tables.get("areas")
     if areas is not None and isinstance(areas, gpd.GeoDataFrame) and len(areas):
-        valid_areas = areas[areas.geometry.notna() & ~areas.geometry.is_empty]
+        valid_areas = areas[~areas.geometry.isna() & ~areas.geometry.is_empty]
         for name in ("stores", "sites", "population_points"):
             pts = tables.get(name)
             if pts is None or not isinstance(pts, gpd.GeoDataFrame) or pts.empty:
                 continue
-            ok = pts.geometry.notna() & ~pts.geometry.is_empty
+            ok = ~pts.geometry.isna() & ~pts.geometry.is_empty
             if not ok.any() or valid_areas.empty:
                 continue
             p = pts[ok]
