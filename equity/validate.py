@@ -240,7 +240,7 @@ def _check_column(
                 return False
             return "?"
 
-        out = s.map(to_bool)
+        out = s.astype(object).map(to_bool).astype(object)
         for i in np.flatnonzero((out == "?").to_numpy()):
             problems.append(
                 Problem(

@@ -328,3 +328,11 @@ def test_check_table_does_not_modify_its_input() -> None:
 def test_problem_location_formatting() -> None:
     p = Problem("stores", "bad", file="stores.csv", row=3, column="kind")
     assert str(p) == "error: stores.csv, row 3, column 'kind': bad"
+
+
+def test_nullable_boolean_column_with_missing_values() -> None:
+    areas = grid_areas()
+    areas["urban"] = pd.array([True, pd.NA, False, True], dtype="boolean")
+    region = Region.from_frames(areas)
+    assert region.areas["urban"].tolist()[0] is True
+    assert pd.isna(region.areas["urban"].tolist()[1])
