@@ -130,6 +130,18 @@ def test_population_centres_inside_their_areas(demo: Region) -> None:
     assert demo.areas.geometry.buffer(1).contains(pts, align=False).all()
 
 
+def test_population_points_add_up_to_their_areas(demo: Region) -> None:
+    pts = demo.population_points
+    assert len(pts) == 6 * len(demo.areas)
+    sums = pts.groupby("area_id")[["population", "households", "households_no_vehicle"]].sum()
+    a = demo.areas.set_index("area_id")
+    for col in sums.columns:
+        assert (sums[col] == a.loc[sums.index, col]).all(), col
+    assert (pts["households_no_vehicle"] <= pts["households"]).all()
+    polys = a.loc[pts["area_id"]].geometry.to_numpy()
+    assert shapely.contains(polys, pts.geometry.to_numpy()).all()
+
+
 def test_area_attributes_consistent(demo: Region) -> None:
     a = demo.areas
     assert (a["households_no_vehicle"] <= a["households"]).all()
