@@ -99,7 +99,7 @@ def _river() -> LineString:
 
 def _spacing_km(r_km: np.ndarray) -> np.ndarray:
     """Typical distance between tract centres at ``r_km`` from downtown."""
-    return 0.55 * (1 + r_km / 4.0) ** 1.1
+    return 0.5 * (1 + r_km / 6.5) * (1 + np.maximum(r_km - 12, 0) / 6)
 
 
 def _seeds(rng: np.random.Generator, land: shapely.Geometry, n_target: int) -> np.ndarray:
@@ -110,7 +110,7 @@ def _seeds(rng: np.random.Generator, land: shapely.Geometry, n_target: int) -> n
         cand = np.c_[rng.uniform(minx, maxx, 4000), rng.uniform(miny, maxy, 4000)]
         r = np.hypot(cand[:, 0] - X0, cand[:, 1] - Y0) / 1000
         s = _spacing_km(r)
-        keep = rng.uniform(size=len(cand)) < (0.55 / s) ** 2
+        keep = rng.uniform(size=len(cand)) < (0.5 / s) ** 2
         for (cx, cy), si in zip(cand[keep], s[keep], strict=True):
             if pts:
                 arr = np.asarray(pts)
