@@ -31,7 +31,8 @@ NAME_RULES: tuple[tuple[str, str], ...] = (
     (
         "convenience",
         r"\bget ?go\b|sheetz|speedway|sunoco|\b7 ?eleven\b|circle k|exxon|\bmobil\b|\bbp\b|"
-        r"\bshell\b|citgo|\w*mart\b|\bnews\b|snax|\bgulf\b|marathon|valero|\buni ?mart\b|\ba ?plus\b|par mar|"
+        r"\bshell\b|citgo|(?<!wal )\b(?!wal|super)\w*mart\b|\bnews\b|snax|"
+        r"\bgulf\b|marathon|valero|\buni ?mart\b|\ba ?plus\b|par mar|"
         r"\bcoen\b|\bcogos\b|kwik fill|country fair|mini ?mart|food ?mart|quick ?stop|"
         r"convenience|corner store|\bgas\b|\bfuel|\bpetro|\boil\b|tobacco|\bbeer\b|"
         r"liquors?\b|\bexpress\b",
