@@ -144,7 +144,7 @@ def assemble_us_region(
             )
         )
         areas["population"] = areas["population"].fillna(0.0)
-    areas = gpd.GeoDataFrame(areas, geometry="geometry", crs=tracts.crs)
+    areas = gpd.GeoDataFrame(areas, geometry="geometry", crs="EPSG:4326")
 
     utm = areas.to_crs("EPSG:4326").estimate_utm_crs()
     hull = areas.to_crs(utm).union_all().buffer(keep_within_m)
