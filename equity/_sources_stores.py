@@ -35,11 +35,11 @@ NAME_RULES: tuple[tuple[str, str], ...] = (
         r"\bgulf\b|marathon|valero|\buni ?mart\b|\ba ?plus\b|par mar|"
         r"\bcoen\b|\bcogos\b|kwik fill|country fair|mini ?mart|food ?mart|quick ?stop|"
         r"convenience|corner store|\bgas\b|\bfuel|\bpetro|\boil\b|tobacco|\bbeer\b|"
-        r"liquors?\b|\bexpress\b",
+        r"liquors?\b|\bexpress\b|kum and go|convi?e?nce",
     ),
     (
         "supermarket",
-        r"giant eagle|market district|shop n save|\baldi\b|wal ?mart|\btarget\b|sams club|"
+        r"giant eagle|market district|shop (n|and) save|foodland|\baldi\b|wal ?mart|\btarget\b|sams club|"
         r"costco|bjs wholesale|whole foods|trader joes|fresh thyme|\bkuhns\b|save a lot|"
         r"\bjewel\b|marianos|petes fresh|food 4 less|cermak|tonys (fresh|finer)|fairplay|"
         r"shursave|\biga\b|wegmans|kroger|safeway|\bacme\b|meijer|sprouts|\blidl\b|"
@@ -52,10 +52,13 @@ NAME_RULES: tuple[tuple[str, str], ...] = (
     ),
     (
         "specialty",
-        r"bakery|\bmeats?\b|butcher|seafood|\bfish\b|carniceria|halal|nutrition|health food|"
-        r"\bcandy\b|produce|bazaar|\bspices?\b|\bdairy\b",
+        r"\bmeats?\b|butcher|seafood|\bfish\b|carniceria|halal|nutrition|health food|"
+        r"\bcand(y|ies)\b|produce|bazaar|\bspices?\b|\bdairy\b|\bbak(ing|ery|ers?)\b|donut",
     ),
-    ("grocery", r"grocer|groceria|\bmarkets?\b|\bfoods?\b|supermart|mercado|\bdeli\b|\bmkt\b"),
+    (
+        "grocery",
+        r"grocer|groceria|\bmarkets?\b|marketplace|\bfoods?\b|supermart|mercado|\bdeli\b|\bmkt\b",
+    ),
 )
 _COMPILED = tuple((k, re.compile(p)) for k, p in NAME_RULES)
 
