@@ -146,19 +146,30 @@ def assemble_us_region(
         areas["population"] = areas["population"].fillna(0.0)
     areas = gpd.GeoDataFrame(areas, geometry="geometry", crs="EPSG:4326")
 
-    utm = areas.to_crs("EPSG:4326").estimate_utm_crs()
-    hull = areas.to_crs(utm).union_all().buffer(keep_within_m)
+    # Points far from the areas are often geocoding slips (the Health Dept. list has stores in
+    # France and Hong Kong): test them against the buffered areas in WGS84, so that no far
+    # point is projected into the local UTM zone.
+    utm = areas.estimate_utm_crs()
+    hull = gpd.GeoSeries([areas.to_crs(utm).union_all().buffer(keep_within_m)], crs=utm)
+    hull_wgs = hull.to_crs("EPSG:4326").iloc[0]
 
     def near(points: gpd.GeoDataFrame | None, key: str) -> gpd.GeoDataFrame | None:
         if points is None:
             return None
-        inside = points.to_crs(utm).within(hull).to_numpy()
+        inside = points.to_crs("EPSG:4326").within(hull_wgs).to_numpy()
         if (~inside).any():
+            far = points[~inside]
+            names = far["name"] if "name" in far else far.index.astype(str)
+            shown = ", ".join(
+                f"{n!s} ({g.x:.3f}, {g.y:.3f})"
+                for n, g in zip(names[:5], far.to_crs("EPSG:4326").geometry[:5], strict=True)
+            )
             warnings.append(
                 Problem(
                     key,
                     f"{int((~inside).sum())} point(s) farther than {keep_within_m:,.0f} m from "
-                    "every area were left out",
+                    f"every area were left out (misplaced or outside the region): {shown}"
+                    + (" ..." if len(far) > 5 else ""),
                     severity="warning",
                 )
             )
