@@ -97,8 +97,13 @@ def read_text_csv(
 def numbers(
     df: pd.DataFrame, col: str, *, path: Path | str | None, table: str, problems: list[Problem]
 ) -> pd.Series:
-    """Column ``col`` as floats; a cell that is text but not a number becomes a problem."""
+    """Column ``col`` as floats; a cell that is text but not a number becomes a problem.
+
+    Rows are named by ``df.index + 1``: keep the index of :func:`read_text_csv` (the data
+    record number - 1) through filters so that messages point at the file's own rows.
+    """
     raw = df[col]
+    rows = df.index.to_numpy()
     num = pd.to_numeric(raw.str.replace(",", "", regex=False), errors="coerce").astype(float)
     bad = num.isna() & raw.notna()
     for i in np.flatnonzero(bad.to_numpy()):
@@ -107,7 +112,7 @@ def numbers(
                 table,
                 f"'{col}' must be a number; found {raw.iloc[i]!r}",
                 file=str(path) if path else None,
-                row=int(i) + 1,
+                row=int(rows[i]) + 1,
                 column=col,
             )
         )
@@ -129,7 +134,7 @@ def points(
     table: str,
     warnings: list[Problem],
 ) -> gpd.GeoDataFrame:
-    """WGS84 points from text lon/lat columns.
+    """WGS84 points from text lon/lat columns (``source_row`` = ``df.index + 1``).
 
     Rows with an empty coordinate are dropped with a warning (public lists often have a few);
     text that is not a number, or a value outside -180..180 / -90..90, is an error.
@@ -147,14 +152,14 @@ def points(
                 table,
                 f"({lon.iloc[i]}, {lat.iloc[i]}) is not a WGS84 longitude/latitude.{hint}",
                 file=str(path),
-                row=int(i) + 1,
+                row=int(df.index[i]) + 1,
                 column=lon_col,
             )
         )
     raise_errors(errors, path)
     empty = df[lon_col].isna() | df[lat_col].isna()
     if empty.any():
-        rows = [int(i) + 1 for i in np.flatnonzero(empty.to_numpy())]
+        rows = [int(df.index[i]) + 1 for i in np.flatnonzero(empty.to_numpy())]
         shown = ", ".join(map(str, rows[:10])) + (" ..." if len(rows) > 10 else "")
         warnings.append(
             Problem(
@@ -166,8 +171,9 @@ def points(
             )
         )
     keep = ok.to_numpy() & ~out.to_numpy()
-    rest = df.loc[keep].reset_index(drop=True)
-    rest["source_row"] = np.flatnonzero(keep) + 1
+    rest = df.loc[keep].copy()
+    rest["source_row"] = df.index.to_numpy()[keep] + 1
+    rest = rest.reset_index(drop=True)
     geom = gpd.points_from_xy(lon[keep], lat[keep])
     return gpd.GeoDataFrame(rest, geometry=geom, crs=WGS84)
 

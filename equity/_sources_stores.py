@@ -194,10 +194,7 @@ def read_snap_retailers(
         have = df[county_col].str.strip().str.lower().str.replace(r"\s+county$", "", regex=True)
         df = df[(have == want).to_numpy()]
     warnings: list[Problem] = []
-    src_rows = df.index.to_numpy() + 1
-    df = df.reset_index(drop=True)
     gdf = points(df, lon_col=lon, lat_col=lat, path=p, table="stores", warnings=warnings)
-    gdf["source_row"] = src_rows[gdf["source_row"].to_numpy() - 1]
     kinds, rules = [], []
     for i, name in enumerate(gdf[name_col]):
         stype = gdf[type_col].iloc[i] if type_col else None

@@ -151,6 +151,15 @@ def test_popcenters_tract_and_block_group(tmp_path):
         read_census_popcenters(tr, level="block_group")
 
 
+def test_rows_named_after_filtering(tmp_path):
+    bg = CENTRES_BG + "42,003,000200,1,many,40.41,-79.99\n"
+    with pytest.raises(ValidationError, match="row 4, column 'POPULATION'.*found 'many'"):
+        read_census_popcenters(write(tmp_path, "bg.csv", bg), level="block_group", counties="42003")
+    snap = "Store_Name,Longitude,Latitude,County\nA,-75,40,BUCKS\nB,-79.9,north,ALLEGHENY\n"
+    with pytest.raises(ValidationError, match="row 2, column 'Latitude'"):
+        read_snap_retailers(write(tmp_path, "s.csv", snap), county="ALLEGHENY")
+
+
 def test_acs_snap(tmp_path):
     p = write(tmp_path, "s.csv", "Geography,Geographic Area Name,SNAP\n42003000100,x,91\n")
     assert read_acs_snap(p).iloc[0].tolist() == ["42003000100", 91.0]
