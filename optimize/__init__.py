@@ -13,6 +13,7 @@ from .api import allocate, efficiency_equity_curve
 from .problem import AllocationProblem
 from .scenario import Scenario, run_scenario
 from .shocks import BudgetChange, DemandSurge, MaxDistance, SiteOutage, YieldFactor
+from .siting import SitingResult, site_new
 from .solution import AllocationSolution
 from .solve import solve
 
@@ -26,11 +27,13 @@ __all__ = [
     "MaxDistance",
     "Scenario",
     "SiteOutage",
+    "SitingResult",
     "SolveStatus",
     "YieldFactor",
     "allocate",
     "efficiency_equity_curve",
     "run_scenario",
+    "site_new",
     "solve",
 ]
 # --- end allocator -------------------------------------------------------------------------

@@ -21,7 +21,10 @@ OBJECTIVES = {
     "coverage": "most need met (kg, substitutes by acceptability), then least cost",
     "maxmin": "largest smallest area fulfilment, then most need met, then least cost",
     "fair_share": "least cost with every area's fulfilment within `fair_share_band` of the overall",
-    "balanced": "weight `equity_weight` between need met (0) and smallest fulfilment (1), then cost",
+    "balanced": (
+        "weight `equity_weight` between need met (0) and smallest fulfilment (1), "
+        "then most need met, then least cost"
+    ),
 }
 
 _PARAMS = {
@@ -159,7 +162,7 @@ def build_objective(
         tvec[jt] = -N  # maximise t, scaled to kg so it weighs like the other stages
         if objective == "maxmin":
             stages = [
-                Stage(tvec, "min_fulfilment", rel_tol=1e-7, abs_tol=1e-6 * N),
+                Stage(tvec, "min_fulfilment", rel_tol=1e-9, abs_tol=1e-8 * N),
                 Stage(unmet, "unmet_kg"),
                 Stage(trans, "cost_usd"),
             ]
@@ -168,6 +171,10 @@ def build_objective(
             if not 0 <= w <= 1:
                 msg = f"equity_weight must be within 0-1; got {w}"
                 raise FoodshedError(msg)
-            stages = [Stage((1 - w) * unmet + w * tvec, "balanced"), Stage(trans, "cost_usd")]
+            stages = [
+                Stage((1 - w) * unmet + w * tvec, "balanced", rel_tol=1e-9, abs_tol=1e-8 * N),
+                Stage(unmet, "unmet_kg"),
+                Stage(trans, "cost_usd"),
+            ]
         unit = "USD of transport (earlier stages held at their optimum)"
     return ObjectiveModel(lp.with_cost(stages[0].c), stages, objective, params, extra, unit)
