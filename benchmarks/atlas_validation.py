@@ -49,8 +49,21 @@ def _snap_supermarkets(df: pd.DataFrame, name: str, lon: str, lat: str, tag: str
     return out
 
 
-def load_allegheny(shared: Path, *, buffer_km: float = 32.0):
-    """Areas, stores, population points and Atlas flags for Allegheny County (FIPS 42003)."""
+#: Store lists used by default. The ACHD list is left out: its "Supermarket" category is a
+#: health-licence class, not a size class, and adds small stores the Atlas does not count.
+DEFAULT_SOURCES = ("wprdc", "snap_county", "snap_pa")
+
+
+def load_allegheny(
+    shared: Path, *, buffer_km: float = 32.0, sources: tuple[str, ...] = DEFAULT_SOURCES
+):
+    """Areas, stores, population points and Atlas flags for Allegheny County (FIPS 42003).
+
+    ``sources`` picks the supermarket lists: ``wprdc`` (county health department supermarkets),
+    ``achd`` (its licence list, category Supermarket), ``snap_county`` and ``snap_pa`` (USDA SNAP
+    retailers in the county and statewide, classified by name; statewide ones within
+    ``buffer_km`` of the county cover tracts near its edge).
+    """
     pgh = shared / "pittsburgh_allegheny"
     tracts = gpd.read_file(pgh / "tracts_2010" / "tl_2010_42003_tract10.shp").to_crs(UTM17)
     atlas = pd.read_csv(
@@ -113,7 +126,7 @@ def load_allegheny(shared: Path, *, buffer_km: float = 32.0):
     ).to_crs(UTM17)
     # Stores beyond the county matter for tracts near its edge; far ones never do.
     near = stores.geometry.within(areas.union_all().buffer(buffer_km * 1000))
-    stores = stores[near].reset_index(drop=True)
+    stores = stores[near & stores["source"].isin(sources)].reset_index(drop=True)
     stores["store_id"] = [f"s{i}" for i in range(len(stores))]
     stores["kind"] = "supermarket"
     return areas, stores, points, atlas
