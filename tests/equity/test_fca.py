@@ -47,7 +47,12 @@ def test_enhanced_two_step_fca_by_hand() -> None:
 
 def test_enhanced_with_custom_bands() -> None:
     a = enhanced_two_step_fca(
-        DEMAND, SUPPLY, catchment_m=0, bands_m=[500, 1500], weights=[1.0, 0.5], supply_col="capacity"
+        DEMAND,
+        SUPPLY,
+        catchment_m=0,
+        bands_m=[500, 1500],
+        weights=[1.0, 0.5],
+        supply_col="capacity",
     )
     r2 = 30 / (100 + 200 * 0.5)
     assert a.tolist() == pytest.approx([10 / 300, 10 / 300 + 0.5 * r2, r2])
@@ -74,7 +79,11 @@ def test_zero_distance_pairs_are_kept() -> None:
 
 def test_cost_table_instead_of_distance() -> None:
     cost = pd.DataFrame(
-        {"origin": ["A", "B", "C", "X"], "destination": ["S1", "S1", "S2", "S1"], "cost": [5, 5, 5, 1]}
+        {
+            "origin": ["A", "B", "C", "X"],
+            "destination": ["S1", "S1", "S2", "S1"],
+            "cost": [5, 5, 5, 1],
+        }
     )
     m = cost_matrix(cost, DEMAND["area_id"], SUPPLY["store_id"], 10)
     assert m.nnz == 3
