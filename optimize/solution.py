@@ -207,6 +207,11 @@ def _kpis(problem, ful, flows, status, objective_value, params) -> dict[str, Any
     pop = f["population"].to_numpy(dtype=float)
     fv = f["fulfilment"].to_numpy(dtype=float)
     wpop = pop if pop.sum() > 0 else np.ones(len(fv))
+    reachable = np.zeros(len(problem.area_ids), dtype=bool)
+    reachable[problem.x_area] = True
+    need_any = problem.need_kg.sum(axis=1) > 0
+    unreach = np.flatnonzero(need_any & ~reachable)
+    reach_f = ful["fulfilment"].to_numpy(dtype=float)[need_any & reachable]
     out: dict[str, Any] = {
         "status": status.value,
         "objective_value": objective_value,
@@ -225,6 +230,9 @@ def _kpis(problem, ful, flows, status, objective_value, params) -> dict[str, Any
         "areas_below_50pct": int((fv < 0.5 - 1e-9).sum()),
         "people_below_50pct": float(pop[fv < 0.5 - 1e-9].sum()),
         "areas": len(fv),
+        "areas_unreachable": int(len(unreach)),
+        "people_unreachable": float(problem.population[unreach].sum()),
+        "min_fulfilment_reachable": float(np.nanmin(reach_f)) if len(reach_f) else float("nan"),
         "flows": len(flows),
         "budget_usd": problem.budget_usd,
     }
