@@ -90,6 +90,35 @@ def _not_yet(what: str) -> None:
     raise typer.Exit(2)
 
 
+# --- foodshed sweep (branch `sweep`) ---
+@app.command()
+def sweep(
+    spec: Annotated[Path, typer.Argument(help="Sweep spec TOML file (see docs/sweeps.md).")],
+    out: Annotated[Path, typer.Option(help="Output folder (Parquet results, summary).")],
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="Address of a running Dask scheduler (tcp://host:8786)."),
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Workers of the local cluster (default: one per core).")
+    ] = None,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Skip scenarios already done in OUT.")
+    ] = False,
+) -> None:
+    """Solve many scenarios of one region on Dask; stream KPIs to OUT and print a summary."""
+    from ._cmd_sweep import run as run_sweep_cmd
+
+    code = run_sweep_cmd(
+        spec, out, scheduler=scheduler, workers=workers, resume=resume, console=console
+    )
+    if code:
+        raise typer.Exit(code)
+
+
+# --- end foodshed sweep ---
+
+
 @app.command()
 def analyze(
     region: RegionArg = "demo",

@@ -1,0 +1,494 @@
+"""Sweep specs: a base scenario and the parameters to vary, expanded into scenario records.
+
+Private to :mod:`optimize.sweep`; see that module (and docs/sweeps.md) for the TOML format.
+Expansion is deterministic: every random value comes from its own stream, seeded from the spec's
+seed, the grid point's values, the draw number and the parameter's name, so adding a draw, a
+grid value or a parameter never changes the values already drawn for the other scenarios.
+Scenario ids hash the fully resolved inputs, so ``--resume`` skips exactly the scenarios whose
+inputs are unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import math
+import os
+import tomllib
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pydantic
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from ._objectives import _PARAMS
+from .scenario import Scenario, ScenarioError
+
+if TYPE_CHECKING:
+    from .problem import AllocationProblem
+
+__all__ = ["PARAMETERS", "SweepSpec", "SweepSpecError", "expand"]
+
+
+class SweepSpecError(ScenarioError):
+    """A sweep spec is malformed (the message names the file and the key)."""
+
+
+#: Parameters a sweep can vary: name -> (what a sub-key selects, what it does).
+PARAMETERS: dict[str, tuple[str | None, str]] = {
+    "equity_weight": (None, "objective parameter (objective 'balanced')"),
+    "fair_share_band": (None, "objective parameter (objective 'fair_share')"),
+    "unmet_penalty_usd_per_kg": (None, "objective parameter ('cost', 'fair_share')"),
+    "budget_usd": (None, "transport budget (a budget_change shock)"),
+    "max_distance_m": (None, "reach of every site (a max_distance shock)"),
+    "yield_factor": ("site kind", "supply multiplier at sites of a kind (all sites without one)"),
+    "outage_probability": ("site kind", "chance that each site of the kind is out, per draw"),
+    "demand_surge": ("area flag", "need multiplier in areas with a flag (all without one)"),
+}
+_NOT_INPUTS = ("shocks", "params", "name", "description")
+_OBJECTIVE_PARAMS = ("equity_weight", "fair_share_band", "unmet_penalty_usd_per_kg")
+_AXIS_KEYS = {"values", "start", "stop", "step", "num"}
+_DIST_KEYS = {"uniform", "normal", "triangular", "choice", "min", "max"}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _Range(_Strict):
+    start: float
+    stop: float
+    step: float | None = Field(default=None, gt=0)
+    num: int | None = Field(default=None, ge=1, le=10_000)
+
+    def values(self) -> list[float]:
+        if (self.step is None) == (self.num is None):
+            msg = "a range needs exactly one of `step` or `num`"
+            raise ValueError(msg)
+        if self.num is not None:
+            return [float(v) for v in np.linspace(self.start, self.stop, self.num)]
+        n = math.floor((self.stop - self.start) / self.step + 1e-9) + 1  # type: ignore[operator]
+        if n < 1:
+            msg = f"an empty range: start {self.start} is past stop {self.stop}"
+            raise ValueError(msg)
+        if n > 10_000:
+            msg = f"the range has {n} values; at most 10000"
+            raise ValueError(msg)
+        return [round(self.start + i * self.step, 12) for i in range(n)]  # type: ignore[operator]
+
+
+class _Dist(_Strict):
+    uniform: tuple[float, float] | None = None
+    normal: tuple[float, float] | None = None
+    triangular: tuple[float, float, float] | None = None
+    choice: list[float] | None = None
+    min: float | None = None
+    max: float | None = None
+
+    def check(self) -> _Dist:
+        given = [k for k in ("uniform", "normal", "triangular", "choice") if getattr(self, k)]
+        if len(given) != 1:
+            msg = "a random draw needs exactly one of uniform, normal, triangular, choice"
+            raise ValueError(msg)
+        if self.uniform and self.uniform[0] > self.uniform[1]:
+            msg = f"uniform = [low, high] needs low <= high; got {list(self.uniform)}"
+            raise ValueError(msg)
+        if self.normal and self.normal[1] < 0:
+            msg = f"normal = [mean, sd] needs sd >= 0; got {list(self.normal)}"
+            raise ValueError(msg)
+        if self.triangular and not (self.triangular[0] <= self.triangular[1] <= self.triangular[2]):
+            msg = f"triangular = [low, mode, high] needs low <= mode <= high; got {self.triangular}"
+            raise ValueError(msg)
+        return self
+
+    def draw(self, rng: np.random.Generator) -> float:
+        if self.uniform:
+            v = rng.uniform(*self.uniform)
+        elif self.normal:
+            v = rng.normal(*self.normal)
+        elif self.triangular:
+            lo, mode, hi = self.triangular
+            v = lo if lo == hi else rng.triangular(lo, mode, hi)
+        else:
+            v = rng.choice(np.asarray(self.choice, dtype=float))
+        lo = -np.inf if self.min is None else self.min
+        hi = np.inf if self.max is None else self.max
+        return float(np.clip(v, lo, hi))
+
+
+class _Draw(_Strict):
+    count: int = Field(default=1, ge=1, le=1_000_000)
+    seed: int = 0
+
+
+class _Resilience(_Strict):
+    flag: str = "LILATracts_1And10"
+    threshold: float = Field(default=0.5, ge=0, le=1)
+
+
+class SweepSpec(_Strict):
+    """A validated sweep spec (see :mod:`optimize.sweep` for the TOML format)."""
+
+    name: str = "sweep"
+    description: str = ""
+    base: Scenario
+    #: parameter name -> list of values (crossed: every combination is a scenario)
+    vary: dict[str, list[float]] = {}
+    #: parameter name -> distribution (drawn ``draw.count`` times per combination)
+    random: dict[str, _Dist] = {}
+    draw: _Draw = _Draw()
+    resilience: _Resilience = _Resilience()
+    batch_size: int = Field(default=8, ge=1, le=10_000)
+    source: str = "sweep spec"
+
+    @field_validator("random")
+    @classmethod
+    def _check_random(cls, v: dict[str, _Dist]) -> dict[str, _Dist]:
+        for d in v.values():
+            d.check()
+        return v
+
+    # ------------------------------------------------------------------ reading
+    @classmethod
+    def from_toml(cls, path: str | os.PathLike[str]) -> SweepSpec:
+        """Read and validate a sweep spec file; errors name the file and the key."""
+        p = Path(path)
+        if not p.is_file():
+            msg = f"{p}: no such sweep spec file"
+            raise SweepSpecError(msg)
+        try:
+            data = tomllib.loads(p.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            msg = f"{p}: not valid TOML: {exc}"
+            raise SweepSpecError(msg) from exc
+        data.setdefault("name", p.stem)
+        return cls.from_dict(data, source=str(p), base_dir=p.resolve().parent)
+
+    @classmethod
+    def from_dict(
+        cls,
+        data: dict[str, Any],
+        *,
+        source: str = "sweep spec",
+        base_dir: str | os.PathLike[str] | None = None,
+    ) -> SweepSpec:
+        """Validate a spec given as a dict (the parsed TOML)."""
+        data = dict(data)
+        problems: list[str] = []
+        known = {"name", "description", "base", "vary", "random", "draw", "resilience"}
+        known |= {"batch_size"}
+        for key in sorted(set(data) - known):
+            problems.append(f"{key}: unknown key; allowed top-level keys: {sorted(known)}")
+        base = data.pop("base", None)
+        scenario: Scenario | None = None
+        if base is None:
+            problems.append(
+                "base: missing; give a scenario file (base = 'my_scenario.toml') or a [base] table"
+            )
+        elif isinstance(base, str):
+            bp = Path(base)
+            if not bp.is_absolute() and base_dir is not None:
+                bp = Path(base_dir) / bp
+            try:
+                scenario = Scenario.from_toml(bp)
+            except ScenarioError as exc:
+                problems.append(f"base: the scenario {base!r} is not usable: {exc}")
+        elif isinstance(base, dict):
+            try:
+                scenario = Scenario.from_dict(
+                    {"name": data.get("name", "sweep"), **base},
+                    source=f"{source} [base]",
+                    base_dir=None if base_dir is None else str(base_dir),
+                )
+            except ScenarioError as exc:
+                problems.append(f"base: {exc}")
+        else:
+            problems.append(f"base: expected a file name or a table; got {type(base).__name__}")
+
+        vary, random = {}, {}
+        draw = data.get("draw", {})
+        if not isinstance(draw, dict):
+            problems.append("draw: expected a table with `count` and `seed`")
+            draw = {}
+        for section in ("vary", "random"):
+            raw = data.get(section, {})
+            if not isinstance(raw, dict):
+                problems.append(f"{section}: expected a table of parameters")
+                continue
+            for name, value in _flatten(raw):
+                where = f"{section}.{name}"
+                err = _check_name(name)
+                if err:
+                    problems.append(f"{where}: {err}")
+                    continue
+                try:
+                    if section == "vary":
+                        vary[name] = _axis_values(value)
+                    else:
+                        random[name] = _dist(value)
+                except (ValueError, pydantic.ValidationError) as exc:
+                    problems.append(f"{where}: {_short(exc)}")
+        for name in sorted(set(vary) & set(random)):
+            problems.append(f"{name}: given in both [vary] and [random]; keep one")
+        for name, values in vary.items():
+            problems += [f"vary.{name}: {e}" for e in _check_values(name, values)]
+        if scenario is not None:
+            problems += _check_against_base(scenario, [*vary, *random])
+        if problems:
+            raise SweepSpecError(_report(source, problems))
+        try:
+            return cls.model_validate(
+                {
+                    **{k: v for k, v in data.items() if k not in ("vary", "random")},
+                    "base": scenario,
+                    "vary": vary,
+                    "random": random,
+                    "source": source,
+                }
+            )
+        except pydantic.ValidationError as exc:
+            lines = []
+            for err in exc.errors():
+                loc = ".".join(str(x) for x in err["loc"])
+                text = err["msg"]
+                if err["type"] == "extra_forbidden":
+                    text = "unknown key"
+                lines.append(f"{loc}: {text}")
+            raise SweepSpecError(_report(source, lines)) from None
+
+    # ------------------------------------------------------------------ shape
+    @property
+    def grid_size(self) -> int:
+        return math.prod(len(v) for v in self.vary.values()) if self.vary else 1
+
+    @property
+    def draws(self) -> int:
+        return self.draw.count
+
+    @property
+    def size(self) -> int:
+        """How many scenarios the spec expands to."""
+        return self.grid_size * self.draws
+
+    @property
+    def parameters(self) -> list[str]:
+        return [*self.vary, *self.random]
+
+    def network_max_distance_m(self) -> float:
+        """The reach to build the base problem with (the largest of base and swept values)."""
+        base = float(self.base.network.max_distance_m)
+        return max([base, *self.vary.get("max_distance_m", [])])
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "description": self.description,
+            "base": self.base.to_dict(),
+            "vary": self.vary,
+            "random": {k: v.model_dump(exclude_none=True) for k, v in self.random.items()},
+            "draw": self.draw.model_dump(),
+            "resilience": self.resilience.model_dump(),
+            "size": self.size,
+        }
+
+
+# ---------------------------------------------------------------------------- checks
+def _flatten(raw: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+    out = []
+    for k, v in raw.items():
+        name = f"{prefix}{k}"
+        is_axis = isinstance(v, dict) and set(v) and set(v) <= (_AXIS_KEYS | _DIST_KEYS)
+        if isinstance(v, dict) and not is_axis and "." not in name:
+            out += _flatten(v, f"{name}.")
+        else:
+            out.append((name, v))
+    return out
+
+
+def _check_name(name: str) -> str:
+    head, _, sub = name.partition(".")
+    if head not in PARAMETERS:
+        return f"unknown parameter; sweepable parameters are {sorted(PARAMETERS)}"
+    selector = PARAMETERS[head][0]
+    if sub and selector is None:
+        return f"{head} takes no sub-key (got {sub!r}); write `{head} = ...`"
+    if not sub and head == "outage_probability":
+        return "name the site kind: outage_probability.hub = ..."
+    return ""
+
+
+def _axis_values(value: Any) -> list[float]:
+    if isinstance(value, bool):
+        msg = f"expected numbers; got {value!r}"
+        raise ValueError(msg)
+    if isinstance(value, int | float):
+        return [float(value)]
+    if isinstance(value, list):
+        if not value:
+            msg = "an empty list; give at least one value"
+            raise ValueError(msg)
+        bad = [v for v in value if isinstance(v, bool) or not isinstance(v, int | float)]
+        if bad:
+            msg = f"expected a list of numbers; got {bad[0]!r}"
+            raise ValueError(msg)
+        return [float(v) for v in value]
+    if isinstance(value, dict):
+        if "values" in value:
+            return _axis_values(value["values"])
+        return _Range.model_validate(value).values()
+    msg = f"expected a list, a number or {{start, stop, step|num}}; got {value!r}"
+    raise ValueError(msg)
+
+
+def _dist(value: Any) -> _Dist:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return _Dist(choice=[float(value)])
+    if isinstance(value, list):
+        return _Dist(choice=_axis_values(value))
+    if isinstance(value, dict):
+        return _Dist.model_validate(value).check()
+    msg = f"expected a number or {{uniform|normal|triangular|choice = [...]}}; got {value!r}"
+    raise ValueError(msg)
+
+
+def _check_values(name: str, values: list[float]) -> list[str]:
+    head = name.partition(".")[0]
+    bad: list[str] = []
+    if any(not math.isfinite(v) for v in values):
+        bad.append("values must be finite numbers")
+    if head in ("equity_weight", "fair_share_band", "outage_probability"):
+        if any(v < 0 or v > 1 for v in values):
+            bad.append(f"values must lie in [0, 1]; got {values}")
+    elif head == "max_distance_m":
+        if any(v <= 0 for v in values):
+            bad.append(f"values must be > 0; got {values}")
+    elif any(v < 0 for v in values):
+        bad.append(f"values must be >= 0; got {values}")
+    return bad
+
+
+def _check_against_base(base: Scenario, names: list[str]) -> list[str]:
+    out = []
+    allowed = _PARAMS[base.objective]
+    for name in names:
+        if name in _OBJECTIVE_PARAMS and name not in allowed:
+            users = sorted(o for o, ps in _PARAMS.items() if name in ps)
+            out.append(
+                f"{name}: the base scenario's objective {base.objective!r} does not use it; "
+                f"set objective to one of {users} in the base scenario"
+            )
+    return out
+
+
+def _short(exc: Exception) -> str:
+    if isinstance(exc, pydantic.ValidationError):
+        parts = []
+        for e in exc.errors():
+            loc = ".".join(str(x) for x in e["loc"])
+            parts.append(f"{loc}: {e['msg']}" if loc else e["msg"])
+        return "; ".join(parts)
+    return str(exc)
+
+
+def _report(source: str, problems: list[str]) -> str:
+    return "\n".join(
+        [f"{source}: {len(problems)} problem(s) in the sweep spec:"]
+        + [f"  - {p}" for p in problems]
+    )
+
+
+# ---------------------------------------------------------------------------- expansion
+def _stream(*parts: Any) -> np.random.Generator:
+    digest = hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).digest()
+    return np.random.default_rng([int.from_bytes(digest[i : i + 4], "little") for i in (0, 4, 8)])
+
+
+def _shock_dicts(values: dict[str, float], sites_out: list[str]) -> list[dict[str, Any]]:
+    shocks: list[dict[str, Any]] = []
+    for name in sorted(values):
+        head, _, sub = name.partition(".")
+        v = values[name]
+        if head == "yield_factor":
+            shocks.append(
+                {"kind": "yield_factor", "factor": v, **({"site_kind": sub} if sub else {})}
+            )
+        elif head == "demand_surge":
+            shocks.append(
+                {"kind": "demand_surge", "factor": v, **({"area_flag": sub} if sub else {})}
+            )
+        elif head == "budget_usd":
+            shocks.append({"kind": "budget_change", "budget_usd": v})
+        elif head == "max_distance_m":
+            shocks.append({"kind": "max_distance", "max_distance_m": v})
+    if sites_out:
+        shocks.append({"kind": "site_outage", "site_ids": sorted(sites_out)})
+    return shocks
+
+
+def expand(spec: SweepSpec, problem: AllocationProblem) -> list[dict[str, Any]]:
+    """The scenario records of ``spec``: one dict per scenario, in a fixed order.
+
+    ``problem`` (the base problem) supplies the sites of each kind for outage draws; an unknown
+    site kind is an error naming the kinds that exist.
+    """
+    kinds = sorted(set(problem.site_kinds.tolist()))
+    for name in spec.parameters:
+        head, _, sub = name.partition(".")
+        if head in ("yield_factor", "outage_probability") and sub and sub not in kinds:
+            msg = (
+                f"{spec.source}: {name}: no site of kind {sub!r} in region "
+                f"{problem.name!r}; its site kinds are {kinds}"
+            )
+            raise SweepSpecError(msg)
+    base = spec.base.to_dict()
+    base_shocks = base.get("shocks", [])
+    base_params = {k: v for k, v in base.get("params", {}).items() if v is not None}
+    reach = float(spec.base.network.max_distance_m)
+    if "max_distance_m" not in spec.parameters and problem.max_distance_m > reach:
+        base_shocks = [*base_shocks, {"kind": "max_distance", "max_distance_m": reach}]
+    names = list(spec.vary)
+    records = []
+    grid = list(itertools.product(*spec.vary.values())) if names else [()]
+    for g, combo in enumerate(grid):
+        fixed = dict(zip(names, combo, strict=True))
+        for d in range(spec.draws):
+            values = dict(fixed)
+            for pname in sorted(spec.random):
+                rng = _stream(spec.draw.seed, fixed, d, pname)
+                values[pname] = spec.random[pname].draw(rng)
+            sites_out: list[str] = []
+            for pname in sorted(p for p in values if p.startswith("outage_probability.")):
+                kind = pname.partition(".")[2]
+                rng = _stream(spec.draw.seed, fixed, d, pname, "sites")
+                ids = problem.site_ids[problem.site_kinds == kind]
+                down = rng.random(len(ids)) < values[pname]
+                sites_out += [str(s) for s in ids[down]]
+            params = dict(base_params)
+            params.update({k: v for k, v in values.items() if k in _OBJECTIVE_PARAMS})
+            shocks = base_shocks + _shock_dicts(values, sites_out)
+            ident = {
+                "base": {k: v for k, v in base.items() if k not in _NOT_INPUTS},
+                "params": params,
+                "shocks": shocks,
+                "draw": d,
+            }
+            sid = (
+                "sc-" + hashlib.sha256(json.dumps(ident, sort_keys=True).encode()).hexdigest()[:12]
+            )
+            records.append(
+                {
+                    "scenario_id": sid,
+                    "index": len(records),
+                    "grid_point": g,
+                    "draw": d,
+                    **{f"p.{k}": float(v) for k, v in values.items()},
+                    "sites_out": ",".join(sorted(sites_out)),
+                    "n_sites_out": len(sites_out),
+                    "objective": spec.base.objective,
+                    "params": json.dumps(params, sort_keys=True),
+                    "shocks": json.dumps(shocks, sort_keys=True),
+                }
+            )
+    return records

@@ -1,0 +1,118 @@
+"""One sweep task: solve one scenario record on the scattered base problem.
+
+Runs on a Dask worker (or in-process for the serial path), so it imports nothing from Dask and
+returns plain dicts: a row of KPIs and the fulfilment of the vulnerable areas.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pydantic
+
+from equity import FoodshedError
+
+from .scenario import ShockSpec
+from .shocks import apply_shocks
+from .solve import solve
+
+if TYPE_CHECKING:
+    from .problem import AllocationProblem
+
+__all__ = ["SweepContext", "solve_record"]
+
+_SHOCK = pydantic.TypeAdapter(ShockSpec)
+
+#: KPI columns every result row has (NaN where a solve failed).
+KPI_COLUMNS = (
+    "objective_value",
+    "need_met_kg",
+    "need_met_share",
+    "kg_delivered",
+    "transport_cost_usd",
+    "kg_km",
+    "min_fulfilment",
+    "min_fulfilment_reachable",
+    "mean_fulfilment",
+    "gini_fulfilment",
+    "areas_below_50pct",
+    "people_below_50pct",
+    "low_income_need_met_share",
+)
+
+
+@dataclass(frozen=True)
+class SweepContext:
+    """What every task shares besides the problem: who counts as vulnerable, and the solve
+    settings of the base scenario."""
+
+    vulnerable: np.ndarray  # bool per area, in problem.area_ids order
+    flag: str
+    threshold: float
+    solver: str | None = None
+    time_limit_s: float | None = None
+
+
+def solve_record(
+    problem: AllocationProblem, ctx: SweepContext, record: dict[str, Any]
+) -> dict[str, Any]:
+    """Solve ``record`` (from :func:`optimize._sweep_spec.expand`); return its result row.
+
+    A shock or solve that fails with a :class:`~equity.FoodshedError` (bad data for this
+    scenario) gives a row with ``status = "error"`` and the message: it is an answer, and a
+    resumed sweep does not retry it. Anything else propagates to the caller.
+    """
+    t0 = time.perf_counter()
+    row: dict[str, Any] = {
+        "scenario_id": record["scenario_id"],
+        "status": "error",
+        "message": "",
+        **{k: float("nan") for k in KPI_COLUMNS},
+        "vulnerable_areas": int(ctx.vulnerable.sum()),
+        "vulnerable_min_fulfilment": float("nan"),
+        "vulnerable_mean_fulfilment": float("nan"),
+        "vulnerable_below_threshold": -1,
+        "worker": f"{socket.gethostname()}:{os.getpid()}",
+    }
+    ful: dict[str, Any] = {"area_id": np.zeros(0, dtype=object), "fulfilment": np.zeros(0)}
+    try:
+        shocks = [_SHOCK.validate_python(d).build() for d in json.loads(record["shocks"])]
+        params = json.loads(record["params"])
+        p = apply_shocks(problem, shocks)
+        sol = solve(
+            p,
+            record["objective"],
+            solver=ctx.solver,
+            time_limit_s=ctx.time_limit_s,
+            **params,
+        )
+    except FoodshedError as exc:
+        row["message"] = str(exc)
+        row["solve_time_s"] = time.perf_counter() - t0
+        return {"row": row, "fulfilment": ful}
+    k = sol.kpis
+    row["status"] = sol.status.value
+    row["message"] = sol.message
+    for c in KPI_COLUMNS:
+        v = k.get(c)
+        row[c] = float("nan") if v is None else float(v)
+    f = sol.fulfilment["fulfilment"].to_numpy(dtype=float)
+    need = sol.fulfilment["need_kg"].to_numpy(dtype=float)
+    vul = ctx.vulnerable & (need > 0)
+    if vul.any():
+        fv = f[vul]
+        row["vulnerable_min_fulfilment"] = float(np.min(fv))
+        w = need[vul]
+        row["vulnerable_mean_fulfilment"] = float(np.average(fv, weights=w))
+        row["vulnerable_below_threshold"] = int((fv < ctx.threshold - 1e-9).sum())
+        ful = {"area_id": problem.area_ids[vul], "fulfilment": fv}
+    else:
+        row["vulnerable_below_threshold"] = 0
+    row["solve_time_s"] = time.perf_counter() - t0
+    return {"row": row, "fulfilment": ful}
