@@ -101,10 +101,11 @@ def run(
     assert result is not None
     if result.skipped:
         console.print(f"{result.skipped} scenario(s) were already done (--resume) and skipped.")
-    console.print(
-        f"Solved {result.solved} scenario(s) in {result.elapsed_s:.1f} s on {result.workers} "
-        f"worker(s) ({result.scenarios_per_s:.2f} per second)."
-    )
+    if result.solved:
+        console.print(
+            f"Solved {result.solved} scenario(s) in {result.elapsed_s:.1f} s on "
+            f"{result.workers} worker(s) ({result.scenarios_per_s:.2f} per second)."
+        )
     if result.failed:
         first_id, first = next(iter(result.failed.items()))
         console.print(
@@ -131,7 +132,7 @@ def _print_summary(summary: dict[str, Any], console: Console) -> None:
         for c in ("kpi", "mean", "p5", "median", "p95", "min", "max"):
             t.add_column(c, justify="right" if c != "kpi" else "left")
         for kpi, r in dist.iterrows():
-            pct = kpi != "transport_cost_usd"
+            pct = kpi not in ("transport_cost_usd", "gini_fulfilment")
             t.add_row(
                 str(kpi),
                 *(_fmt(r[k], pct) for k in ("mean", "5%", "50%", "95%", "min", "max")),
