@@ -91,3 +91,8 @@ __all__ += [
     "theil_decomposition",
     "two_step_fca",
 ]
+
+# --- national analytics in bounded memory (branch `sweep`) ---------------------------------
+from .partition import atlas_by_partition, partition_keys  # noqa: E402
+
+__all__ += ["atlas_by_partition", "partition_keys"]

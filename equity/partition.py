@@ -1,0 +1,201 @@
+"""National-scale analytics in bounded memory: the Atlas classification one partition at a time.
+
+:func:`atlas_by_partition` splits the areas by state (or any column), classifies each part
+with :func:`equity.atlas_classify` against only the stores within reach of it, and joins the
+parts. Its answers equal the in-memory path's:
+
+- population points are placed area by area (the grid is aligned to multiples of the cell
+  size, and sub-area points only weight their own area), so a part gets the same points;
+- every Atlas measure compares a distance with at most 20 miles, so the stores within 20 miles
+  (plus a margin) of a part's bounding box decide every flag and count;
+- the reference median income of the low-income rule is computed once per state over all of
+  the state's areas, exactly as the in-memory path does, and handed to every part.
+
+Peak memory is that of the largest part (its grid points), not of the nation. With a Dask
+``client`` the parts run as tasks on its workers; this module never imports Dask itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from ._errors import Problem, ValidationError
+from .access import M_PER_MILE
+from .atlas import ATLAS_DISTANCES_MI, ATLAS_STORE_KINDS, atlas_classify, low_income_tracts
+
+__all__ = ["atlas_by_partition", "partition_keys"]
+
+
+def partition_keys(areas: pd.DataFrame, by: str = "state") -> pd.Series:
+    """The partition of each area: column ``by``, or for ``by="state"`` without such a column,
+    the first two digits of an 11-digit tract GEOID (the state FIPS code)."""
+    if by in areas.columns:
+        return areas[by].astype(str)
+    if by == "state":
+        ids = areas["area_id"].astype(str)
+        ok = ids.str.fullmatch(r"\d{11,}")
+        if not ok.all():
+            bad = ids[~ok].iloc[0]
+            msg = (
+                f"`areas` has no 'state' column and area_id {bad!r} is not a tract GEOID (11 "
+                "digits) to take the state from; add a 'state' column or pass `by=`"
+            )
+            raise ValidationError([Problem("areas", msg, column="area_id")])
+        return ids.str[:2]
+    found = sorted(map(str, areas.columns))
+    msg = f"`areas` has no column {by!r} to partition by; found {found}. Pass `by=`."
+    raise ValidationError([Problem("areas", msg, column=by)])
+
+
+def _classify_part(
+    areas: gpd.GeoDataFrame,
+    stores: gpd.GeoDataFrame,
+    points: gpd.GeoDataFrame | None,
+    to_crs: Any,
+    kwargs: dict[str, Any],
+) -> pd.DataFrame:
+    if to_crs is not None:
+        areas = areas.to_crs(to_crs)
+        stores = stores.to_crs(to_crs)
+        points = None if points is None else points.to_crs(to_crs)
+    return atlas_classify(areas, stores, points=points, **kwargs)
+
+
+def atlas_by_partition(
+    areas: gpd.GeoDataFrame,
+    stores: gpd.GeoDataFrame,
+    *,
+    by: str = "state",
+    state_col: str | None = None,
+    points: gpd.GeoDataFrame | None = None,
+    client: Any = None,
+    kinds: Sequence[str] = ATLAS_STORE_KINDS,
+    kind_col: str = "kind",
+    state_median_income: float | None = None,
+    margin_m: float | None = None,
+    **kwargs: Any,
+) -> pd.DataFrame:
+    """:func:`equity.atlas_classify`, one partition of the areas at a time, same answers.
+
+    Parameters
+    ----------
+    areas, stores, points
+        As for :func:`~equity.atlas_classify`. In a metric CRS, every part is computed in it;
+        in a geographic CRS (WGS84 for a whole nation), each part is projected to its own UTM
+        zone.
+    by
+        Column to partition by; ``"state"`` falls back to the state FIPS code of the GEOID.
+    state_col
+        Column naming each area's state, for the low-income rule's reference median (computed
+        per state over all of its areas). Default: ``by`` when it is ``"state"``; otherwise one
+        median over all the areas, as the in-memory path computes it.
+    client
+        A ``dask.distributed.Client``: parts run as tasks on its workers, in parallel.
+    margin_m
+        How far beyond a part's bounds stores still count; default 20 miles (the longest Atlas
+        distance) plus the grid cell size.
+    **kwargs
+        Passed to :func:`~equity.atlas_classify` (``population_method``, ``cell_m``,
+        ``metro_median_income``, thresholds, ...).
+
+    Returns
+    -------
+    DataFrame
+        The columns of :func:`~equity.atlas_classify`, indexed like ``areas``; ``attrs`` adds
+        ``partitions`` and the reference median of each state.
+    """
+    if "area_id" not in areas.columns or "population" not in areas.columns:
+        msg = "`areas` needs columns 'area_id' and 'population' for the Atlas classification"
+        raise ValidationError([Problem("areas", msg)])
+    if kind_col not in stores.columns:
+        found = sorted(map(str, stores.columns))
+        msg = f"`stores` is missing column '{kind_col}'; found {found}. Pass `kind_col=`."
+        raise ValidationError([Problem("stores", msg, column=kind_col)])
+    if areas.crs is None or stores.crs is None:
+        msg = "`areas` and `stores` need a CRS; set one with .set_crs(...)"
+        raise ValidationError([Problem("areas", msg)])
+    geographic = not areas.crs.is_projected
+    stores = stores.to_crs(areas.crs) if stores.crs != areas.crs else stores
+    if points is not None and points.crs != areas.crs:
+        points = points.to_crs(areas.crs)
+    sup = stores[stores[kind_col].astype(str).isin(list(kinds))]
+    cell_m = float(kwargs.get("cell_m", 500.0))
+    reach_m = max(ATLAS_DISTANCES_MI.values()) * M_PER_MILE
+    margin = float(margin_m) if margin_m is not None else reach_m + cell_m
+
+    keys = partition_keys(areas, by)
+    if state_col is None and by == "state":
+        states = keys
+    elif state_col is not None:
+        states = partition_keys(areas, state_col)
+    else:
+        states = pd.Series("all", index=areas.index)
+    medians: dict[str, float] = {}
+    if state_median_income is None:
+        attrs = pd.DataFrame(areas.drop(columns=areas.geometry.name))
+        for st, part in attrs.groupby(states.to_numpy(), sort=True):
+            _, info = low_income_tracts(part)
+            medians[str(st)] = float(info["state_median_income"])  # type: ignore[arg-type]
+    pkw = {"kinds": list(kinds), "kind_col": kind_col, **kwargs}
+
+    sx = sup.geometry.x.to_numpy() if len(sup) else np.zeros(0)
+    sy = sup.geometry.y.to_numpy() if len(sup) else np.zeros(0)
+    pts_area = None if points is None else points["area_id"].astype(str).to_numpy()
+    jobs: list[tuple[str, Any]] = []
+    for key in sorted(keys.unique()):
+        mask = (keys == key).to_numpy()
+        part = areas[mask]
+        xmin, ymin, xmax, ymax = part.total_bounds
+        if geographic:  # degrees: a generous box (1 degree of latitude is ~111 km)
+            lat = max(abs(ymin), abs(ymax))
+            dy = margin / 110_000.0
+            dx = margin / (111_320.0 * max(np.cos(np.radians(min(lat + dy, 89.0))), 0.01))
+        else:
+            dx = dy = margin
+        near = (sx >= xmin - dx) & (sx <= xmax + dx) & (sy >= ymin - dy) & (sy <= ymax + dy)
+        part_stores = sup[near]
+        part_points = None
+        if points is not None:
+            ids = set(part["area_id"].astype(str))
+            part_points = points[np.isin(pts_area, list(ids))]
+        st = states[mask].iloc[0] if len(part) else "all"
+        one = dict(pkw)
+        if state_median_income is not None:
+            one["state_median_income"] = state_median_income
+        elif len(set(states[mask])) == 1:
+            one["state_median_income"] = medians[str(st)]
+        else:  # a part spanning states: each state's median must apply to its own areas
+            msg = f"partition {key!r} spans several states; partition by state (or finer)"
+            raise ValidationError([Problem("areas", msg, column=by)])
+        to_crs = part.estimate_utm_crs() if geographic else None
+        if client is not None:
+            fut = client.submit(
+                _classify_part, part, part_stores, part_points, to_crs, one, pure=False
+            )
+            jobs.append((key, fut))
+        else:
+            jobs.append((key, _classify_part(part, part_stores, part_points, to_crs, one)))
+    frames = [job.result() if client is not None else job for _, job in jobs]
+    if not frames:
+        return atlas_classify(areas, stores, points=points, **pkw)
+    out = pd.concat(frames)
+    out = out.loc[areas.index]
+    first = frames[0].attrs
+    out.attrs.update(
+        {
+            "population_method": first.get("population_method"),
+            "urban_source": sorted({f.attrs.get("urban_source") for f in frames}),
+            "supermarkets": len(sup),
+            "store_kinds": list(kinds),
+            "partitions": len(frames),
+            "partitioned_by": by,
+            "state_median_income": medians or state_median_income,
+            "metro_median_income": kwargs.get("metro_median_income"),
+        }
+    )
+    return out
