@@ -208,7 +208,9 @@ def main() -> None:
         print()
     if args.part in ("atlas", "all"):
         bench_atlas(args.states, args.national)
-    print(f"\nbenchmark process peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    print(
+        f"\nbenchmark process peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
+    )
 
 
 if __name__ == "__main__":

@@ -116,7 +116,12 @@ def run(
     frame = read_sweep(out)
     summary = summarize_sweep(frame, spec=spec)
     _print_summary(summary, console)
-    console.print(f"Results: {out / 'results'} (Parquet), summary: {out / 'summary.json'}")
+    from ._sweep_figures import write_sweep_html
+
+    page = write_sweep_html(out)
+    console.print(
+        f"Results: {out / 'results'} (Parquet), summary: {out / 'summary.json'}, figures: {page}"
+    )
     return 0
 
 

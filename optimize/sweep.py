@@ -467,6 +467,16 @@ def _wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
     return max(0.0, mid - half), min(1.0, mid + half)
 
 
+def grid_columns(frame: pd.DataFrame) -> list[str]:
+    """The ``p.`` columns of a sweep table that are constant within each grid point (the
+    ``[vary]`` parameters, as opposed to the drawn ones)."""
+    cols = [c for c in frame.columns if c.startswith("p.")]
+    if "grid_point" in frame.columns and len(frame):
+        by = frame.groupby("grid_point")
+        cols = [c for c in cols if (by[c].nunique(dropna=False) <= 1).all()]
+    return cols
+
+
 def pareto_frontier(
     frame: pd.DataFrame, x: str = "need_met_share", y: str | None = None
 ) -> pd.DataFrame:
@@ -496,6 +506,7 @@ def summarize_sweep(
     *,
     spec: SweepSpec | None = None,
     threshold: float | None = None,
+    grid: list[str] | None = None,
     as_json: bool = False,
 ) -> dict[str, Any]:
     """KPI distributions, the efficiency/equity frontier and resilience of a finished sweep.
@@ -504,12 +515,14 @@ def summarize_sweep(
     share of draws in which any vulnerable (by default LILA) area's fulfilment falls below
     ``threshold`` (default: the spec's), with a 95% Wilson interval; since that happens exactly
     when the smallest vulnerable fulfilment is below it, any threshold can be asked afterwards.
+    Grid points are the ``grid`` parameters (default: the spec's ``[vary]``, else the ``p.``
+    columns constant within each ``grid_point``).
     """
     t = threshold if threshold is not None else (spec.resilience.threshold if spec else 0.5)
     ok = frame[frame["status"].isin(["optimal", "time_limit"])] if len(frame) else frame
-    grid_cols = [c for c in frame.columns if c.startswith("p.")]
-    if spec is not None:
-        grid_cols = [f"p.{k}" for k in spec.vary]
+    if grid is None and spec is not None:
+        grid = list(spec.vary)
+    grid_cols = [f"p.{k}" for k in grid] if grid is not None else grid_columns(frame)
     kpis = [k for k in SUMMARY_KPIS if k in ok.columns]
     dist = ok[kpis].describe(percentiles=[0.05, 0.25, 0.5, 0.75, 0.95]).T if kpis else None
     frontier = pareto_frontier(ok) if len(ok) else ok
@@ -565,4 +578,11 @@ def summarize_sweep(
     return out
 
 
-__all__ += ["KPI_COLUMNS", "SweepContext", "pareto_frontier", "read_fulfilment", "vulnerable_mask"]
+__all__ += [
+    "KPI_COLUMNS",
+    "grid_columns",
+    "SweepContext",
+    "pareto_frontier",
+    "read_fulfilment",
+    "vulnerable_mask",
+]

@@ -1,0 +1,184 @@
+"""Plotly figures of a finished sweep, and a one-page HTML section for reports.
+
+Pure figure builders over :func:`optimize.sweep.read_sweep`'s table and
+:func:`optimize.sweep.summarize_sweep`'s output; :func:`write_sweep_html` is the only I/O.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+
+__all__ = [
+    "distribution_figure",
+    "frontier_figure",
+    "resilience_figure",
+    "sweep_section_html",
+    "write_sweep_html",
+]
+
+_PCT = {
+    "need_met_share": "Share of need met",
+    "min_fulfilment": "Smallest area fulfilment",
+    "min_fulfilment_reachable": "Smallest fulfilment (reachable areas)",
+    "mean_fulfilment": "Mean fulfilment",
+    "vulnerable_min_fulfilment": "Smallest fulfilment of a vulnerable area",
+    "vulnerable_mean_fulfilment": "Mean fulfilment of vulnerable areas",
+}
+
+
+def _label(row: pd.Series, params: list[str]) -> str:
+    return ", ".join(f"{p[2:]}={row[p]:.4g}" for p in params)
+
+
+def distribution_figure(frame: pd.DataFrame, kpi: str = "need_met_share") -> go.Figure:
+    """Box plots of ``kpi`` over the draws, one per grid point (one box without a grid)."""
+    from optimize.sweep import grid_columns
+
+    fig = go.Figure()
+    ok = frame[frame["status"].isin(["optimal", "time_limit"])]
+    grid = [c for c in grid_columns(frame) if ok[c].nunique() > 1]
+    groups = ok.groupby(grid) if grid else [((), ok)]
+    for _key, g in groups:
+        name = _label(g.iloc[0], grid) if grid else "all scenarios"
+        fig.add_trace(go.Box(y=g[kpi], name=name, boxpoints="all", jitter=0.3, pointpos=0))
+    fig.update_layout(
+        title=f"{_PCT.get(kpi, kpi)} over the scenarios",
+        yaxis_title=_PCT.get(kpi, kpi),
+        showlegend=False,
+        template="plotly_white",
+    )
+    if kpi in _PCT:
+        fig.update_yaxes(tickformat=".0%")
+    return fig
+
+
+def frontier_figure(frame: pd.DataFrame, frontier: pd.DataFrame) -> go.Figure:
+    """Every scenario (need met vs smallest reachable fulfilment), the frontier as a line."""
+    y = (
+        "min_fulfilment_reachable"
+        if "min_fulfilment_reachable" in frame.columns
+        else ("min_fulfilment")
+    )
+    params = [c for c in frame.columns if c.startswith("p.")]
+    ok = frame[frame["status"].isin(["optimal", "time_limit"])]
+    text = [_label(r, params) for _, r in ok.iterrows()]
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=ok["need_met_share"],
+            y=ok[y],
+            mode="markers",
+            name="scenarios",
+            text=text,
+            hovertemplate="%{text}<br>need met %{x:.1%}<br>smallest %{y:.1%}<extra></extra>",
+            marker={"size": 8, "opacity": 0.6},
+        )
+    )
+    if len(frontier):
+        fig.add_trace(
+            go.Scatter(
+                x=frontier["need_met_share"],
+                y=frontier[y],
+                mode="lines+markers",
+                name="frontier",
+                line={"width": 3},
+            )
+        )
+    fig.update_layout(
+        title="Efficiency and equity: the frontier of the sweep",
+        xaxis_title="Share of need met (efficiency)",
+        yaxis_title=_PCT[y] + " (equity)",
+        template="plotly_white",
+    )
+    fig.update_xaxes(tickformat=".0%")
+    fig.update_yaxes(tickformat=".0%")
+    return fig
+
+
+def resilience_figure(resilience: pd.DataFrame, *, threshold: float, flag: str | None) -> go.Figure:
+    """Chance that any vulnerable area falls below ``threshold``, per grid point, with 95%
+    intervals."""
+    grid = [c for c in resilience.columns if c.startswith("p.")]
+    names = [_label(r, grid) for _, r in resilience.iterrows()] if grid else ["all scenarios"]
+    p = resilience["p_any_below"]
+    fig = go.Figure(
+        go.Bar(
+            x=names,
+            y=p,
+            error_y={
+                "type": "data",
+                "symmetric": False,
+                "array": resilience["p_high"] - p,
+                "arrayminus": p - resilience["p_low"],
+            },
+            text=[f"{v:.0%} of {int(n)}" for v, n in zip(p, resilience["draws"], strict=True)],
+        )
+    )
+    fig.update_layout(
+        title=(
+            f"Chance that any {flag or 'vulnerable'} area gets less than {threshold:.0%} of its "
+            "need"
+        ),
+        yaxis_title="probability over the draws",
+        template="plotly_white",
+    )
+    fig.update_yaxes(tickformat=".0%", range=[0, 1.05])
+    return fig
+
+
+def sweep_section_html(frame: pd.DataFrame, summary: dict[str, Any], *, title: str) -> str:
+    """An HTML section (figures without plotly.js; the page includes it once)."""
+    figs = [
+        frontier_figure(frame, summary["frontier"]),
+        resilience_figure(
+            summary["resilience"], threshold=summary["threshold"], flag=summary.get("flag")
+        ),
+        distribution_figure(frame, "need_met_share"),
+        distribution_figure(frame, "vulnerable_min_fulfilment"),
+    ]
+    parts = [
+        f"<section><h2>{html.escape(title)}</h2>",
+        f"<p>{summary['scenarios']} scenarios, {summary['solved']} solved, "
+        f"{summary['errors']} with an error. Chance that any vulnerable area gets less than "
+        f"{summary['threshold']:.0%} of its need: {summary['p_any_below_overall']:.0%}.</p>",
+    ]
+    parts += [f.to_html(full_html=False, include_plotlyjs=False) for f in figs]
+    parts.append("</section>")
+    return "\n".join(parts)
+
+
+def write_sweep_html(
+    out: str | os.PathLike[str], path: str | os.PathLike[str] | None = None
+) -> Path:
+    """Write a standalone page (plotly.js embedded, works offline) for the sweep in ``out``."""
+    import json
+
+    from equity._atomic import atomic_path
+    from optimize.sweep import read_sweep, summarize_sweep
+
+    out = Path(out)
+    frame = read_sweep(out)
+    meta = json.loads((out / "sweep.json").read_text(encoding="utf-8"))
+    res = meta.get("resilience", {})
+    summary = summarize_sweep(
+        frame, threshold=res.get("threshold", 0.5), grid=list(meta.get("vary", {}))
+    )
+    summary["flag"] = res.get("flag")
+    body = sweep_section_html(frame, summary, title=f"Sweep {meta.get('name', '')}")
+    from plotly.offline import get_plotlyjs
+
+    page = (
+        "<!doctype html><html><head><meta charset='utf-8'>"
+        f"<title>Sweep {html.escape(str(meta.get('name', '')))}</title>"
+        f"<script>{get_plotlyjs()}</script></head><body>{body}</body></html>"
+    )
+    target = Path(path) if path is not None else out / "sweep.html"
+    with atomic_path(target) as tmp:
+        tmp.write_text(page, encoding="utf-8")
+    return target
