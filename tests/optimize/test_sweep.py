@@ -352,6 +352,7 @@ def test_cli_against_a_running_scheduler(client, region, tmp_path):
     addr = client.scheduler.address
     assert main(["sweep", str(spec), "--out", str(out), "--scheduler", addr]) == 0
     assert len(read_sweep(out)) == 2
+    assert (out / "sweep.html").stat().st_size > 1_000_000  # figures, plotly.js embedded
     assert main(["sweep", str(spec), "--out", str(out), "--scheduler", addr, "--resume"]) == 0
     assert main(["sweep", str(spec), "--out", str(out), "--scheduler", addr]) == 1
     summary = summarize_sweep(read_sweep(out), threshold=0.99)
