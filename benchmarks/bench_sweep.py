@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import pickle
 import resource
 import subprocess
@@ -56,7 +57,9 @@ def bench_sweep(n: int) -> None:
     problem, ctx, records = prepare_sweep(spec, region)
     size_mb = len(pickle.dumps(problem)) / 1e6
     print(f"demo: {problem!r}; pickled base problem {size_mb:.1f} MB (sent once per worker)")
-    print(f"{n} scenarios\n")
+    print(
+        f"{n} scenarios; load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores\n"
+    )
 
     t = time.perf_counter()
     for rec in records:
@@ -111,6 +114,7 @@ def bench_sweep(n: int) -> None:
     for w in (1, 2, 4, 8, 16, 64):
         tw = prep + -(-1000 // w) * per_task + 0.001 * 1000
         print(f"  {w:3d} workers: {tw / 60:7.1f} min, {1000 / tw:6.2f} scen/s")
+    print(f"load average after: {os.getloadavg()[0]:.1f}")
     print(
         f"measured speed-up 1 -> 2 workers: {timings[1] / timings[2]:.2f}x "
         "(2 cores: HiGHS and the worker processes share them)"

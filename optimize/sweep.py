@@ -265,6 +265,14 @@ def run_serial(
     return pd.DataFrame(rows)
 
 
+def _cores() -> int:
+    """Cores this process may use (the affinity mask where there is one, as in containers)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - macOS, Windows
+        return os.cpu_count() or 1
+
+
 @contextlib.contextmanager
 def _client(scheduler: str | None, workers: int | None) -> Iterator[Any]:
     try:
@@ -287,7 +295,7 @@ def _client(scheduler: str | None, workers: int | None) -> Iterator[Any]:
         finally:
             client.close()
         return
-    n = workers or os.cpu_count() or 1
+    n = workers if workers is not None else _cores()
     if n < 1:
         msg = f"--workers must be at least 1; got {n}"
         raise FoodshedError(msg)
