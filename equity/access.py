@@ -173,7 +173,7 @@ def population_points(
     _require_metric(areas, "areas")
     _require_columns(areas, "areas", ["area_id", population_col], "Pass `population_col=`.")
     has_points = points is not None and len(points) > 0
-    if has_points:
+    if points is not None and has_points:
         _require_metric(points, "population_points")
         _require_columns(points, "population_points", ["area_id", "population"])
     if method == "auto":
@@ -188,7 +188,7 @@ def population_points(
     frames: list[pd.DataFrame] = []
     remaining = np.ones(len(areas), dtype=bool)
 
-    if method in ("points", "grid_points") and has_points:
+    if method in ("points", "grid_points") and points is not None and has_points:
         pp = points.copy()
         pp["area_id"] = pp["area_id"].astype(str)
         pos = pd.Series(np.arange(len(areas)), index=base["area_id"])

@@ -212,7 +212,7 @@ def atlas_classify(
     hunv_total = (
         pd.to_numeric(areas["households_no_vehicle"], errors="coerce").fillna(0).to_numpy()
         if has_hunv
-        else None
+        else np.zeros(len(areas))
     )
 
     def beyond(col: str, miles: float) -> np.ndarray:
