@@ -88,8 +88,7 @@ def analyze(
     atlas = atlas_classify(
         areas,
         stores,
-        points=region.population_points,
-        population_method=population_method,
+        placed=pts,
         kinds=supermarket_kinds,
         state_median_income=state_median_income,
         metro_median_income=metro_median_income,
