@@ -122,6 +122,17 @@ def analyze(
     return out
 
 
+#: For each low-access measure, the Atlas distances (urban, rural) whose ``lapop`` counts apply.
+_BEYOND: dict[str, tuple[str, str]] = {
+    "LILATracts_1And10": ("1", "10"),
+    "LILATracts_halfAnd10": ("half", "10"),
+    "LILATracts_1And20": ("1", "20"),
+    "LA1and10": ("1", "10"),
+    "LAhalfand10": ("half", "10"),
+    "LA1and20": ("1", "20"),
+}
+
+
 def summarize(
     areas: pd.DataFrame,
     *,
@@ -130,8 +141,11 @@ def summarize(
 ) -> pd.DataFrame:
     """People in food deserts by measure.
 
-    One row per flag present in ``areas``: the number of areas flagged, their population and
-    its share of the total, and the population of those areas that are also low-income tracts.
+    One row per flag present in ``areas``: ``areas`` flagged, their ``population`` and its
+    ``population_share`` of the total (the Atlas convention: everyone in a flagged tract),
+    ``low_income_tract_population`` (of those, the people in low-income tracts), and
+    ``people_beyond`` (for the distance measures: the people in flagged tracts who actually
+    live beyond the distance, from ``lapop*``).
     """
     pop = pd.to_numeric(areas[population_col], errors="coerce").fillna(0)
     total = float(pop.sum())
@@ -140,23 +154,43 @@ def summarize(
         if "LowIncomeTracts" in areas.columns
         else pd.Series(False, index=areas.index)
     )
+    urban = (
+        areas["Urban"]
+        if "Urban" in areas.columns
+        else areas.get("urban", pd.Series(True, index=areas.index))
+    )
+    urban = urban.astype("boolean").fillna(True).astype(bool)
     rows = []
     for m in measures:
         if m not in areas.columns:
             continue
         flag = areas[m].astype("boolean").fillna(False).astype(bool)
+        beyond = np.nan
+        if m in _BEYOND:
+            u, r = (f"lapop{t}" for t in _BEYOND[m])
+            if u in areas.columns and r in areas.columns:
+                people = np.where(urban, areas[u], areas[r])
+                beyond = float(np.asarray(people, dtype=float)[flag.to_numpy()].sum())
         rows.append(
             {
                 "measure": m,
                 "areas": int(flag.sum()),
                 "population": float(pop[flag].sum()),
                 "population_share": float(pop[flag].sum() / total) if total > 0 else np.nan,
-                "low_income_population": float(pop[flag & li].sum()),
+                "low_income_tract_population": float(pop[flag & li].sum()),
+                "people_beyond": beyond,
             }
         )
     return pd.DataFrame(
         rows,
-        columns=["measure", "areas", "population", "population_share", "low_income_population"],
+        columns=[
+            "measure",
+            "areas",
+            "population",
+            "population_share",
+            "low_income_tract_population",
+            "people_beyond",
+        ],
     )
 
 

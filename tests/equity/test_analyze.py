@@ -71,7 +71,10 @@ def test_summarize(result) -> None:
     assert s.loc["LAhalfand10", "areas"] == 8
     assert s.loc["LAhalfand10", "population"] == 8000
     assert s.loc["LAhalfand10", "population_share"] == pytest.approx(8 / 9)
-    assert s.loc["LAhalfand10", "low_income_population"] == 1000
+    assert s.loc["LAhalfand10", "low_income_tract_population"] == 1000
+    # From square centres every outer square's 1,000 people are beyond 1/2 mile.
+    assert s.loc["LAhalfand10", "people_beyond"] == 8000
+    assert np.isnan(s.loc["LowIncomeTracts", "people_beyond"])
     assert s.loc["LA1and10", "areas"] == 0
 
 
