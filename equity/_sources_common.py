@@ -41,6 +41,35 @@ def header(path: Path) -> list[str]:
     return [str(c).strip() for c in cols]
 
 
+#: Files larger than this are tried first with pyarrow's multi-threaded CSV reader.
+BIG_CSV_BYTES = 5_000_000
+
+
+def _read_fast(path: Path, usecols: list[str] | None) -> pd.DataFrame | None:
+    """The national tables (Atlas, centres of population) with pyarrow, about 5x faster than
+    pandas' C parser; ``None`` (use pandas) when pyarrow cannot parse the file."""
+    try:
+        import pyarrow as pa
+        from pyarrow import csv as pacsv
+    except ImportError:  # pragma: no cover - pyarrow is a dependency
+        return None
+    try:
+        raw = pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns
+        names = [c for c in raw if usecols is None or str(c).strip() in usecols]
+        table = pacsv.read_csv(
+            path,
+            convert_options=pacsv.ConvertOptions(
+                column_types={c: pa.string() for c in raw},
+                include_columns=names,
+                null_values=NA_VALUES,
+                strings_can_be_null=True,
+            ),
+        )
+    except (pa.ArrowInvalid, UnicodeDecodeError, ValueError):
+        return None
+    return table.to_pandas()
+
+
 def read_text_csv(
     path: Path,
     *,
@@ -82,14 +111,18 @@ def read_text_csv(
             usecols=(lambda c: str(c).strip() in usecols) if usecols is not None else None,
         )
 
-    try:
+    df = None
+    if path.stat().st_size > BIG_CSV_BYTES:
+        df = _read_fast(path, usecols)
+    if df is None:
         try:
-            df = read("utf-8-sig")
-        except UnicodeDecodeError:
-            df = read("latin-1")
-    except (pd.errors.ParserError, ValueError) as exc:
-        msg = f"{path}: cannot be read as CSV: {exc}"
-        raise DataSourceError(msg) from exc
+            try:
+                df = read("utf-8-sig")
+            except UnicodeDecodeError:
+                df = read("latin-1")
+        except (pd.errors.ParserError, ValueError) as exc:
+            msg = f"{path}: cannot be read as CSV: {exc}"
+            raise DataSourceError(msg) from exc
     df.columns = [str(c).strip() for c in df.columns]
     return df
 

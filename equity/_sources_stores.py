@@ -517,18 +517,28 @@ def dedupe_stores(
         taken: set[int] = set()
         matched = np.zeros(len(f), dtype=bool)
         dist = shapely.distance(f.geometry.to_numpy()[src], kept.geometry.to_numpy()[dst])
+        new_names = f["name"].to_numpy() if "name" in f else np.full(len(f), None)
+        old_names = kept["name"].to_numpy() if "name" in kept else np.full(len(kept), None)
+        labels = kept["sources"].to_numpy().copy()
+        new_sqft = f["area_sqft"].to_numpy(float) if "area_sqft" in f else None
+        old_sqft = (
+            kept["area_sqft"].to_numpy(float).copy()
+            if "area_sqft" in kept
+            else np.full(len(kept), np.nan)
+        )
         for k in np.argsort(dist, kind="stable"):
             i, j = int(src[k]), int(dst[k])
             if matched[i] or j in taken:
                 continue
-            if similar_names(f["name"].iloc[i], kept["name"].iloc[j], min_ratio=min_ratio):
+            if similar_names(new_names[i], old_names[j], min_ratio=min_ratio):
                 matched[i] = True
                 taken.add(j)
-                kj = kept.index[j]
-                kept.loc[kj, "sources"] = f"{kept.loc[kj, 'sources']};{label}"
-                has = "area_sqft" in f.columns and pd.notna(f["area_sqft"].iloc[i])
-                if has and ("area_sqft" not in kept or pd.isna(kept.loc[kj, "area_sqft"])):
-                    kept.loc[kj, "area_sqft"] = f["area_sqft"].iloc[i]
+                labels[j] = f"{labels[j]};{label}"
+                if new_sqft is not None and np.isnan(old_sqft[j]):
+                    old_sqft[j] = new_sqft[i]
+        kept["sources"] = labels
+        if new_sqft is not None or "area_sqft" in kept:
+            kept["area_sqft"] = old_sqft
         merged += int(matched.sum())
         rest = f[~matched].copy()
         rest["sources"] = label

@@ -57,6 +57,17 @@ def test_atlas_2019_bom_null_int_ids_percent(tmp_path):
     assert any("divided by 100" in n for n in atlas.attrs["notes"])
 
 
+def test_atlas_fast_reader_matches_pandas(tmp_path, monkeypatch):
+    import equity._sources_common as common
+
+    path = write(tmp_path, "a.csv", ATLAS_2019)
+    slow = read_usda_atlas(path)
+    monkeypatch.setattr(common, "BIG_CSV_BYTES", 0)  # take the pyarrow path
+    fast = read_usda_atlas(path)
+    assert fast.equals(slow)
+    assert fast["area_id"].tolist() == ["01001020100", "42003010300"]
+
+
 def test_atlas_2015_shares_stay_0_1(tmp_path):
     atlas = read_usda_atlas(write(tmp_path, "a.csv", ATLAS_2015))
     assert atlas.attrs["edition"] == 2015
