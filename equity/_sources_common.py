@@ -211,6 +211,15 @@ def points(
     return gpd.GeoDataFrame(rest, geometry=geom, crs=WGS84)
 
 
+def utm_crs(gdf: gpd.GeoDataFrame) -> str:
+    """The WGS84 UTM zone (``EPSG:326zz``/``327zz``) of the centre of ``gdf``'s bounds; as
+    ``estimate_utm_crs`` gives for a region within one zone, without a database query."""
+    x0, y0, x1, y1 = gdf.to_crs(WGS84).total_bounds
+    lon, lat = (x0 + x1) / 2, (y0 + y1) / 2
+    zone = int((lon + 180) // 6) % 60 + 1
+    return f"EPSG:{32600 + zone if lat >= 0 else 32700 + zone}"
+
+
 def pick(found: Iterable[str], *names: str) -> str | None:
     """The first of ``names`` among ``found``, compared case-insensitively."""
     lower = {c.lower(): c for c in found}

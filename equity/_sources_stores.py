@@ -16,7 +16,16 @@ import pandas as pd
 import shapely
 
 from ._errors import Problem, ValidationError
-from ._sources_common import as_path, attach, header, numbers, pick, points, read_text_csv
+from ._sources_common import (
+    as_path,
+    attach,
+    header,
+    numbers,
+    pick,
+    points,
+    read_text_csv,
+    utm_crs,
+)
 from .contracts import SITE_KINDS, STORE_KINDS
 from .io import find_lon_lat, read_table
 
@@ -505,7 +514,7 @@ def dedupe_stores(
     if not frames:
         msg = "dedupe_stores needs at least one non-empty stores frame"
         raise ValueError(msg)
-    utm = frames[0].to_crs("EPSG:4326").estimate_utm_crs()
+    utm = utm_crs(frames[0])
     kept = frames[0].to_crs(utm).copy()
     kept["sources"] = kept["source"] if "source" in kept.columns else "list1"
     merged = 0
