@@ -44,7 +44,7 @@ NAME_RULES: tuple[tuple[str, str], ...] = (
         r"\bgulf\b|marathon|valero|\buni ?mart\b|\ba ?plus\b|par mar|"
         r"\bcoen\b|\bcogos\b|kwik fill|country fair|mini ?mart|food ?mart|quick ?stop|"
         r"convenience|corner store|\bgas\b|\bfuel|\bpetro|\boil\b|tobacco|\bbeer\b|"
-        r"liquors?\b|\bexpress\b|kum and go|convi?e?nce",
+        r"liquors?\b|kum and go|convi?e?nce",
     ),
     (
         "supermarket",

@@ -289,6 +289,16 @@ def test_assemble_us_region(tmp_path):
     assert any("no population" in p.message for p in r.problems)
 
 
+def test_builders_need_the_data_folder(tmp_path, monkeypatch):
+    from equity.sources import allegheny_region
+
+    monkeypatch.delenv("FOODSHED_SHARED_DATA", raising=False)
+    with pytest.raises(DataSourceError, match="set FOODSHED_SHARED_DATA"):
+        allegheny_region()
+    with pytest.raises(DataSourceError, match="no such folder"):
+        allegheny_region(tmp_path / "absent")
+
+
 # ---------------------------------------------------------------- real public data
 @pytest.mark.shared_data
 def test_real_atlas_files(shared_data):
@@ -307,6 +317,25 @@ def test_real_atlas_files(shared_data):
     assert int(nat["LILATracts_halfAnd10"].sum()) == 117
     assert int(nat["LILATracts_1And10"].sum()) == 38
     assert int(nat["LowIncomeTracts"].sum()) == 148
+
+
+@pytest.mark.shared_data
+def test_real_store_and_site_lists(shared_data):
+    d = shared_data / "pittsburgh_allegheny"
+    achd = read_store_list(d / "achd_convenience_and_supermarkets.csv")
+    assert achd["kind"].value_counts().to_dict() == {"convenience": 514, "supermarket": 156}
+    assert len(achd.attrs["problems"]) == 1  # two rows without coordinates
+    assert len(read_store_list(d / "wprdc_allegheny_supermarkets.csv")) == 115  # 133 - 18
+    snap = read_snap_retailers(d / "usda_snap_store_locations_allegheny.csv")
+    assert len(snap) == 929 and snap["store_id"].is_unique
+    state = read_snap_retailers(d / "usda_snap_retailers_pennsylvania_statewide.csv",
+                                county="Allegheny")  # fmt: skip
+    assert len(state) == 901  # "ALLEGHENY " with its trailing space
+    gardens = read_site_list(d / "growpgh_garden_directory_20210322.csv")
+    # first category: garden 42 + 38 + 11 (other) + 2 + 1 + 3 blank; farm 31 + 3 + 2 + 2 + 1 + 1 + 1
+    assert gardens["kind"].value_counts().to_dict() == {"garden": 97, "farm": 41}
+    assert len(read_site_list(d / "cfp_greater_pittsburgh_community_food_bank_sites.csv",
+                              kind="food_bank")) == 147  # fmt: skip
 
 
 @pytest.mark.shared_data
