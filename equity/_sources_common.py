@@ -128,15 +128,21 @@ def read_text_csv(
 
 
 def numbers(
-    df: pd.DataFrame, col: str, *, path: Path | str | None, table: str, problems: list[Problem]
+    df: pd.DataFrame,
+    col: str,
+    *,
+    path: Path | str | None,
+    table: str,
+    problems: list[Problem],
+    rows: np.ndarray | None = None,
 ) -> pd.Series:
     """Column ``col`` as floats; a cell that is text but not a number becomes a problem.
 
-    Rows are named by ``df.index + 1``: keep the index of :func:`read_text_csv` (the data
+    Rows are named by ``rows`` (1-based record numbers), else ``df.index + 1``: keep the index of :func:`read_text_csv` (the data
     record number - 1) through filters so that messages point at the file's own rows.
     """
     raw = df[col]
-    rows = df.index.to_numpy()
+    rows = df.index.to_numpy() + 1 if rows is None else np.asarray(rows)
     num = pd.to_numeric(raw.str.replace(",", "", regex=False), errors="coerce").astype(float)
     bad = num.isna() & raw.notna()
     for i in np.flatnonzero(bad.to_numpy()):
@@ -145,7 +151,7 @@ def numbers(
                 table,
                 f"'{col}' must be a number; found {raw.iloc[i]!r}",
                 file=str(path) if path else None,
-                row=int(rows[i]) + 1,
+                row=int(rows[i]),
                 column=col,
             )
         )

@@ -301,7 +301,14 @@ def read_store_list(
     extra: dict[str, pd.Series] = {}
     errors: list[Problem] = []
     if spec.get("area_sqft"):
-        sqft = numbers(gdf, spec["area_sqft"], path=p, table="stores", problems=errors)
+        sqft = numbers(
+            gdf,
+            spec["area_sqft"],
+            path=p,
+            table="stores",
+            problems=errors,
+            rows=gdf["source_row"].to_numpy(),
+        )
         extra["area_sqft"] = sqft
     kinds, rules = [], []
     for i, name in enumerate(names):

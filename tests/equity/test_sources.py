@@ -227,6 +227,9 @@ def test_store_lists(tmp_path):
     fm = read_store_list(write(tmp_path, "f.csv", "Name,Latitude,Longitude\nM,40.4,-80\n"),
                          kind="farmers_market")  # fmt: skip
     assert fm["kind"].tolist() == ["farmers_market"]
+    bad = chi.replace("Little Shop,2,3000", "Little Shop,2,small").replace("41.88", "")
+    with pytest.raises(ValidationError, match="row 2, column 'SQUARE FEET'.*found 'small'"):
+        read_store_list(write(tmp_path, "bad.csv", bad))
     with pytest.raises(ValidationError, match="cannot tell what list"):
         read_store_list(write(tmp_path, "u.csv", "a,b\n1,2\n"))
     with pytest.raises(ValueError, match="Did you mean 'supermarket'"):
