@@ -426,7 +426,19 @@ def read_site_list(
             if "directory_category" in found:
                 preset = "growpgh"
             elif "source_org" in found and "location_description" in found:
-                preset = "cfp_growpgh"
+                # Code for Pittsburgh's common schema: the source organisation says which list.
+                org = read_text_csv(p, table="sites", required=("source_org",))["source_org"]
+                first = str(org.dropna().iloc[0]).lower() if org.notna().any() else ""
+                if "grow pittsburgh" in first:
+                    preset = "cfp_growpgh"
+                elif "food bank" in first:
+                    preset = "food_bank"
+                else:
+                    msg = (
+                        f"a Code for Pittsburgh list from {first!r}: pass kind= one of "
+                        f"{_SITE_PRESETS} or a site kind {SITE_KINDS}"
+                    )
+                    raise ValidationError([Problem("sites", msg, file=str(p))])
             else:
                 msg = (
                     f"cannot tell what list this is from its columns {found}; pass kind= one "

@@ -246,6 +246,15 @@ def test_site_lists(tmp_path):
     fb = read_site_list(write(tmp_path, "fb.csv", "name,latitude,longitude\nP,40.4,-80\n"),
                         kind="food_bank")  # fmt: skip
     assert fb["kind"].tolist() == ["pantry"]
+    cfp = "source_org,type,name,location_description,latitude,longitude\n"
+    gp = write(
+        tmp_path, "cfp.csv", cfp + "Grow Pittsburgh,Grow PGH Garden,A,community-farm,40.4,-80\n"
+    )
+    assert read_site_list(gp)["kind"].tolist() == ["farm"]
+    fb = write(
+        tmp_path, "cfpfb.csv", cfp + "Greater Pittsburgh Community Food Bank,x,B,,40.4,-80\n"
+    )
+    assert read_site_list(fb)["kind"].tolist() == ["pantry"]
     ns = gpd.GeoDataFrame({"SITE_NAME": ["G"]}, geometry=[Point(-87.7, 41.85)], crs="EPSG:4326")
     ns.to_file(tmp_path / "ns.geojson")
     assert read_site_list(tmp_path / "ns.geojson")["kind"].tolist() == ["garden"]
