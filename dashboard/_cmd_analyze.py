@@ -85,7 +85,9 @@ def run(region, out: Path | None, console: Console, *, by: str | None = None) ->
     ineq = inequality_summary(areas)
     table = Table(title=f"Food access in {region.name} ({len(areas)} areas)")
     for col in ("measure", "areas", "people", "share", "in low-income tracts", "beyond"):
-        table.add_column(col, justify="left" if col == "measure" else "right")
+        table.add_column(
+            col, justify="left" if col == "measure" else "right", no_wrap=col == "measure"
+        )
     for r in summary.itertuples():
         table.add_row(
             r.measure,
