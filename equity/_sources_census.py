@@ -75,8 +75,9 @@ def tract_ids(
 ) -> pd.Series:
     """Zero-padded GEOIDs of ``digits`` digits from text that may have lost its leading zeros
     (an integer ``CensusTract``) or carry a float's ``.0``; anything else is an error."""
-    text = raw.astype("string").str.strip().str.replace(r"\.0+$", "", regex=True)
-    ok = text.str.fullmatch(rf"\d{{1,{digits}}}").fillna(False).astype(bool)
+    text = raw.astype(object).where(raw.notna(), "").astype(str)
+    text = text.str.strip().str.replace(r"\.0+$", "", regex=True)
+    ok = text.str.fullmatch(rf"\d{{1,{digits}}}").astype(bool)
     problems = [
         Problem(
             table,
