@@ -81,6 +81,7 @@ def bench_sweep(n: int) -> None:
             threads_per_worker=1,
             processes=True,
             dashboard_address=None,
+            scheduler_kwargs={"dashboard_address": ":0"},  # no fixed port 8787
             silence_logs=logging.CRITICAL,
         )
         client = Client(cluster)

@@ -306,6 +306,7 @@ def _client(scheduler: str | None, workers: int | None) -> Iterator[Any]:
         threads_per_worker=1,
         processes=True,
         dashboard_address=None,
+        scheduler_kwargs={"dashboard_address": ":0"},  # no fixed port 8787
         silence_logs=logging.CRITICAL,
     )
     client = Client(cluster)

@@ -99,6 +99,7 @@ def client():
             threads_per_worker=1,
             processes=True,
             dashboard_address=None,
+            scheduler_kwargs={"dashboard_address": ":0"},  # no fixed port 8787
             silence_logs=logging.CRITICAL,
         )
         cl = Client(cluster)
