@@ -37,3 +37,9 @@ __all__ = [
     "solve",
 ]
 # --- end allocator -------------------------------------------------------------------------
+
+# --- sweeps on Dask (branch `sweep`; Dask is imported only when a sweep runs) ---------------
+from .sweep import SweepSpec, read_sweep, run_serial, run_sweep, summarize_sweep
+
+__all__ += ["SweepSpec", "read_sweep", "run_serial", "run_sweep", "summarize_sweep"]
+# --- end sweeps ------------------------------------------------------------------------------
