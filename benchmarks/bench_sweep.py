@@ -186,6 +186,7 @@ def bench_atlas(states: int, national: int) -> None:
     runs = [("in memory, atlas_classify", "memory", states)]
     runs.append(("partitioned by state, atlas_by_partition", "partition", states))
     if national > states:
+        runs.append(("in memory (national size)", "memory", national))
         runs.append(("partitioned by state (national size)", "partition", national))
     got = {}
     for name, mode, n in runs:
@@ -195,11 +196,13 @@ def bench_atlas(states: int, national: int) -> None:
             continue
         got[(mode, n)] = r
         print(f"{name:44} {r['tracts']:8,d} {r['secs']:8.1f} {r['rss_mb']:8.0f} {r['lila']:6d}")
-    a, b = got.get(("memory", states)), got.get(("partition", states))
-    if a and b:
+    for n in sorted({states, national}):
+        a, b = got.get(("memory", n)), got.get(("partition", n))
+        if not (a and b):
+            continue
         print(
-            f"same answers: {a['digest'] == b['digest']}; memory above imports: in memory "
-            f"{a['rss_mb'] - base['rss_mb']:.0f} MB vs partitioned "
+            f"{n} states: same answers: {a['digest'] == b['digest']}; memory above imports: "
+            f"in memory {a['rss_mb'] - base['rss_mb']:.0f} MB vs partitioned "
             f"{b['rss_mb'] - base['rss_mb']:.0f} MB "
             f"({(a['rss_mb'] - base['rss_mb']) / max(b['rss_mb'] - base['rss_mb'], 1):.1f}x)"
         )
