@@ -400,7 +400,7 @@ def _run_on(
 ) -> None:
     from dask.distributed import as_completed
 
-    nworkers = max(1, len(client.scheduler_info().get("workers", {})))
+    nworkers = max(1, len(client.nthreads()))
     result.workers = nworkers
     # the base problem and context go to every worker once, not with each task
     problem_f = client.scatter(problem, broadcast=True)
