@@ -33,7 +33,10 @@ _PCT = {
 
 
 def _label(row: pd.Series, params: list[str]) -> str:
-    return ", ".join(f"{p[2:]}={row[p]:.4g}" for p in params)
+    def fmt(v: float) -> str:
+        return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.4g}"
+
+    return ", ".join(f"{p[2:]}={fmt(row[p])}" for p in params)
 
 
 def distribution_figure(frame: pd.DataFrame, kpi: str = "need_met_share") -> go.Figure:
@@ -97,7 +100,7 @@ def frontier_figure(frame: pd.DataFrame, frontier: pd.DataFrame) -> go.Figure:
         template="plotly_white",
     )
     fig.update_xaxes(tickformat=".0%")
-    fig.update_yaxes(tickformat=".0%")
+    fig.update_yaxes(tickformat=".0%", range=[-0.02, 1.05])
     return fig
 
 
