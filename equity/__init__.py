@@ -100,6 +100,6 @@ __all__ += [
 ]
 
 # --- national analytics in bounded memory (branch `sweep`) ---------------------------------
-from .partition import atlas_by_partition, partition_keys  # noqa: E402
+from .partition import access_by_partition, atlas_by_partition, partition_keys  # noqa: E402
 
-__all__ += ["atlas_by_partition", "partition_keys"]
+__all__ += ["access_by_partition", "atlas_by_partition", "partition_keys"]

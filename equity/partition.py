@@ -1,4 +1,9 @@
-"""National-scale analytics in bounded memory: the Atlas classification one partition at a time.
+"""National-scale analytics in bounded memory: the Atlas classification and access measures,
+one partition at a time.
+
+:func:`access_by_partition` runs :func:`equity.access_table` (nearest distance of each kind,
+counts within radii) part by part against all the stores (few, next to the population points),
+so every answer is the in-memory one.
 
 :func:`atlas_by_partition` splits the areas by state (or any column), classifies each part
 with :func:`equity.atlas_classify` against only the stores within reach of it, and joins the
@@ -25,10 +30,10 @@ import numpy as np
 import pandas as pd
 
 from ._errors import Problem, ValidationError
-from .access import M_PER_MILE
+from .access import M_PER_MILE, access_table
 from .atlas import ATLAS_DISTANCES_MI, ATLAS_STORE_KINDS, atlas_classify, low_income_tracts
 
-__all__ = ["atlas_by_partition", "partition_keys"]
+__all__ = ["access_by_partition", "atlas_by_partition", "partition_keys"]
 
 
 def partition_keys(areas: pd.DataFrame, by: str = "state") -> pd.Series:
@@ -198,4 +203,71 @@ def atlas_by_partition(
             "metro_median_income": kwargs.get("metro_median_income"),
         }
     )
+    return out
+
+
+def _access_part(
+    areas: gpd.GeoDataFrame,
+    stores: gpd.GeoDataFrame,
+    points: gpd.GeoDataFrame | None,
+    to_crs: Any,
+    kwargs: dict[str, Any],
+) -> pd.DataFrame:
+    if to_crs is not None:
+        areas = areas.to_crs(to_crs)
+        stores = stores.to_crs(to_crs)
+        points = None if points is None else points.to_crs(to_crs)
+    return access_table(areas, stores, points=points, **kwargs)
+
+
+def access_by_partition(
+    areas: gpd.GeoDataFrame,
+    stores: gpd.GeoDataFrame,
+    *,
+    by: str = "state",
+    points: gpd.GeoDataFrame | None = None,
+    client: Any = None,
+    **kwargs: Any,
+) -> pd.DataFrame:
+    """:func:`equity.access_table` (nearest distance of each kind, counts within radii), one
+    partition of the areas at a time, same answers.
+
+    Every part is measured against all the stores: a nation's stores are few (tens of thousands
+    of points) next to its population points, so only the points are partitioned and the
+    nearest store is found wherever it is, across any border. ``points`` are population points
+    (:func:`equity.population_points`), split by ``area_id``. Geographic input is projected to
+    each part's UTM zone; with ``client`` the stores are scattered to the workers once and
+    the parts run as tasks. ``**kwargs`` go to :func:`~equity.access_table`.
+    """
+    if areas.crs is None or stores.crs is None:
+        msg = "`areas` and `stores` need a CRS; set one with .set_crs(...)"
+        raise ValidationError([Problem("areas", msg)])
+    geographic = not areas.crs.is_projected
+    stores = stores.to_crs(areas.crs) if stores.crs != areas.crs else stores
+    if points is not None and points.crs != areas.crs:
+        points = points.to_crs(areas.crs)
+    if kwargs.get("kinds") is None and "kind" in stores.columns:
+        # every part measures the same kinds, even those absent near it
+        kwargs["kinds"] = sorted(stores[kwargs.get("kind_col", "kind")].astype(str).unique())
+    keys = partition_keys(areas, by)
+    pts_area = None if points is None else points["area_id"].astype(str).to_numpy()
+    shared = client.scatter(stores, broadcast=True) if client is not None else stores
+    jobs = []
+    for key in sorted(keys.unique()):
+        part = areas[(keys == key).to_numpy()]
+        part_points = None
+        if points is not None:
+            part_points = points[np.isin(pts_area, part["area_id"].astype(str).to_numpy())]
+        to_crs = part.estimate_utm_crs() if geographic else None
+        if client is not None:
+            jobs.append(
+                client.submit(_access_part, part, shared, part_points, to_crs, kwargs, pure=False)
+            )
+        else:
+            jobs.append(_access_part(part, stores, part_points, to_crs, kwargs))
+    frames = [j.result() if client is not None else j for j in jobs]
+    out = pd.concat(frames)
+    out = out.loc[areas.index]
+    out.attrs["partitions"] = len(frames)
+    out.attrs["partitioned_by"] = by
     return out

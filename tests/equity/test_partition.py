@@ -18,7 +18,15 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point, box
 
-from equity import ValidationError, atlas_by_partition, atlas_classify, partition_keys
+from equity import (
+    ValidationError,
+    access_by_partition,
+    access_table,
+    atlas_by_partition,
+    atlas_classify,
+    partition_keys,
+    population_points,
+)
 
 CRS = "EPSG:32617"
 X0, Y0 = 400_000.0, 4_400_000.0
@@ -130,7 +138,23 @@ def test_parts_run_on_a_dask_client(nation):
             state_col="state",
             client=client,
         )
+        access = access_by_partition(nation, stores(), client=client)
     pd.testing.assert_frame_equal(on_dask, got)
+    pd.testing.assert_frame_equal(access, access_table(nation, stores()))
+
+
+def test_access_by_partition_equals_in_memory(nation):
+    pts = population_points(nation)
+    whole = access_table(nation, stores(), points=pts)
+    parts = access_by_partition(nation, stores(), by="county", points=pts)
+    assert parts.attrs["partitions"] == 4
+    pd.testing.assert_frame_equal(parts, whole)
+    # county 001 of state 01 has no supermarket: its nearest is across the county line
+    row = parts.set_index("area_id").loc["01001001002"]
+    assert 300 < row["dist_supermarket_m"] < 1609
+    # state 02 has no convenience store: its nearest is found 200 km away in state 01
+    assert parts.set_index("area_id").loc["02001000000", "dist_convenience_m"] > 190_000
+    assert np.isfinite(parts.set_index("area_id").loc["02001000000", "dist_convenience_m"])
 
 
 def test_partition_errors(nation):
