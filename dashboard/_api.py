@@ -128,7 +128,7 @@ def kpis_of(solution: Any) -> dict[str, Any]:
         return k.to_dict()
     if isinstance(k, pd.DataFrame):
         if {"kpi", "value"} <= set(k.columns):
-            return dict(zip(k["kpi"], k["value"]))
+            return dict(zip(k["kpi"], k["value"], strict=False))
         return k.iloc[0].to_dict() if len(k) else {}
     if dataclasses.is_dataclass(k) and not isinstance(k, type):
         return dataclasses.asdict(k)

@@ -76,9 +76,9 @@ def format_value(key: str, value: Any) -> str:
     if math.isnan(v):
         return "n/a"
     k = key.lower()
-    if any(t in k for t in ("share", "fulfilment", "ratio", "rate")) and "gini" not in k:
-        if -1.5 <= v <= 1.5:
-            return f"{v:.1%}"
+    shareish = any(t in k for t in ("share", "fulfilment", "ratio", "rate"))
+    if shareish and "gini" not in k and -1.5 <= v <= 1.5:
+        return f"{v:.1%}"
     if "gini" in k or "theil" in k or "atkinson" in k:
         return f"{v:.3f}"
     if "usd" in k or "cost" in k:
@@ -143,23 +143,21 @@ def desert_table(areas: pd.DataFrame) -> pd.DataFrame:
                     "share": float(pop[hit].sum()) / total if total > 0 else float("nan"),
                 }
             )
-    return pd.DataFrame(
-        rows, columns=["measure", "label", "group", "areas", "population", "share"]
-    )
+    return pd.DataFrame(rows, columns=["measure", "label", "group", "areas", "population", "share"])
 
 
 def desert_classes(areas: pd.DataFrame) -> tuple[pd.Series, dict[str, str], str]:
     """A four-way class per area for the equity map, the colours, and which measure it uses."""
     li_col = "LowIncomeTracts" if "LowIncomeTracts" in areas else None
-    for la_col, lila_col in (
+    la_col, lila_col = "", ""
+    for la, lila in (
         ("LATracts1", "LILATracts_1And10"),
         ("LA1and10", "LILATracts_1And10"),
         ("LATracts_half", "LILATracts_halfAnd10"),
     ):
-        if lila_col in areas:
+        if lila in areas:
+            la_col, lila_col = la, lila
             break
-    else:
-        lila_col = ""
     colors = {
         "low income and low access (food desert)": "#b2182b",
         "low access only": "#f4a582",
@@ -170,7 +168,7 @@ def desert_classes(areas: pd.DataFrame) -> tuple[pd.Series, dict[str, str], str]
         return pd.Series("neither", index=areas.index), colors, ""
     lila = _flag(areas, lila_col)
     li = _flag(areas, li_col) if li_col else lila
-    la = _flag(areas, la_col) if la_col in areas else lila
+    la = _flag(areas, la_col) if la_col and la_col in areas else lila
     out = pd.Series("neither", index=areas.index, dtype=object)
     out[li & ~la] = "low income only"
     out[la & ~li] = "low access only"
@@ -234,7 +232,9 @@ def need_met_table(region: Any, solution: Any) -> pd.DataFrame:
             out["met_kg"] = out["need_kg"] * ful[ratio].astype(float)
         if {"need_kg", "met_kg"} <= set(out.columns):
             return out
-    # Fall back to the region's need and the flows into each area.
+    # Fall back to the region's need (of its default period) and the flows into each area.
+    if getattr(region, "default_period", None) and "period" in region.need:
+        region = region.select_period(region.default_period)
     need = region.need.copy()
     need["area_id"] = need["area_id"].astype(str)
     need["need_kg"] = _to_kg(need, "quantity", kpu)
@@ -324,7 +324,9 @@ def flow_segments(region: Any, solution: Any) -> pd.DataFrame:
 def _site_names(region: Any) -> dict[str, str]:
     s = region.sites
     if "name" in s:
-        return {str(k): f"{v} ({k})" for k, v in zip(s["site_id"], s["name"].fillna(""))}
+        return {
+            str(k): f"{v} ({k})" for k, v in zip(s["site_id"], s["name"].fillna(""), strict=False)
+        }
     return {}
 
 
@@ -416,9 +418,7 @@ def _dual_sentence(
             f"capacity would {what} {gain:,.3g}."
         )
     if "budget" in k:
-        return (
-            f"The transport budget is spent in full: one more dollar would {what} {gain:,.3g}."
-        )
+        return f"The transport budget is spent in full: one more dollar would {what} {gain:,.3g}."
     if "need" in k or "demand" in k:
         return (
             f"Serving one more {unit} of {commodity or 'food'} in area {area} is worth "

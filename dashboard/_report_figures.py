@@ -7,6 +7,7 @@ class, so the legend reads as a map key), points as markers, flows as lines grou
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -169,9 +170,9 @@ def area_class_map(
         if len(pts) == 0:
             continue
         text = (
-            pts[layer.label_col].astype(str)
+            pts[layer.label_col].astype(str).map(html.escape)
             if layer.label_col and layer.label_col in pts
-            else pd.Series([layer.name] * len(pts))
+            else pd.Series([html.escape(layer.name)] * len(pts))
         )
         fig.add_trace(
             go.Scatter(
@@ -353,7 +354,10 @@ def unmet_by_commodity_figure(table: pd.DataFrame, *, title: str | None = None) 
             x=t["unmet_kg"],
             orientation="h",
             marker_color="#D55E00",
-            text=[f"{k:,.0f} kg ({s:.0%})" for k, s in zip(t["unmet_kg"], t["unmet_share"])],
+            text=[
+                f"{k:,.0f} kg ({s:.0%})"
+                for k, s in zip(t["unmet_kg"], t["unmet_share"], strict=False)
+            ],
             textposition="auto",
             hovertemplate="%{y}: %{x:,.0f} kg unmet<extra></extra>",
         )

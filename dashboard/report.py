@@ -32,7 +32,9 @@ import plotly.graph_objects as go
 from equity import FoodshedError, Region
 from equity._atomic import atomic_path
 
-from . import _api, _report_data as rd, _report_figures as rf
+from . import _api
+from . import _report_data as rd
+from . import _report_figures as rf
 from ._methodology import ATLAS_DEFINITIONS, MODEL_CONSTRAINTS, objective_text
 
 __all__ = ["PLOTLY_JS_NAME", "render_report", "write_plotly_js", "write_report"]
@@ -157,7 +159,9 @@ def build_context(
     name = _name(scenario, solution)
     figures: dict[str, str] = {}
     ctx: dict[str, Any] = {
-        "title": f"{region.name}: {name}" if solution is not None else f"{region.name}: food access",
+        "title": f"{region.name}: {name}"
+        if solution is not None
+        else f"{region.name}: food access",
         "region": region.name,
         "scenario": name,
         "generated": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -340,7 +344,10 @@ def _hover(geo: gpd.GeoDataFrame, ratio: pd.Series | None = None) -> pd.Series:
     name = geo["name"] if "name" in geo else geo["area_id"]
     pop = geo["population"].astype(float)
     lines = [
-        "<b>" + name.astype(str).map(escape) + "</b> (" + geo["area_id"].astype(str).map(escape)
+        "<b>"
+        + name.astype(str).map(escape)
+        + "</b> ("
+        + geo["area_id"].astype(str).map(escape)
         + ")",
         "residents: " + pop.map("{:,.0f}".format),
     ]

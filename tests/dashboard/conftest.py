@@ -18,43 +18,71 @@ def grid_region() -> Region:
     cells, ids, pops = [], [], []
     for i in range(3):
         for j in range(3):
-            cells.append(box(-80 + 0.01 * j, 40 + 0.01 * i, -80 + 0.01 * (j + 1), 40 + 0.01 * (i + 1)))
+            cells.append(
+                box(-80 + 0.01 * j, 40 + 0.01 * i, -80 + 0.01 * (j + 1), 40 + 0.01 * (i + 1))
+            )
             ids.append(f"a{3 * i + j}")
             pops.append(900 if 3 * i + j == 4 else 100)
     areas = gpd.GeoDataFrame(
-        {"area_id": ids, "population": pops, "name": [f"Ward {k}" for k in range(9)],
-         "poverty_rate": [0.3, 0.1, 0.1, 0.25, 0.05, 0.1, 0.1, 0.1, 0.1],
-         "urban": [True] * 9},
+        {
+            "area_id": ids,
+            "population": pops,
+            "name": [f"Ward {k}" for k in range(9)],
+            "poverty_rate": [0.3, 0.1, 0.1, 0.25, 0.05, 0.1, 0.1, 0.1, 0.1],
+            "urban": [True] * 9,
+        },
         geometry=cells,
         crs=4326,
     )
     stores = gpd.GeoDataFrame(
-        {"store_id": ["s1", "s2"], "kind": ["supermarket", "convenience"],
-         "name": ["Big Market", "Corner <b>Shop</b>"]},
+        {
+            "store_id": ["s1", "s2"],
+            "kind": ["supermarket", "convenience"],
+            "name": ["Big <i>Market</i>", "Corner Shop"],
+        },
         geometry=[Point(-79.975, 40.025), Point(-79.995, 40.005)],
         crs=4326,
     )
     sites = gpd.GeoDataFrame(
-        {"site_id": ["h1", "g1"], "kind": ["hub", "garden"], "name": ["Eastside Hub", "Elm Garden"],
-         "throughput_kg": [1000.0, 100.0]},
+        {
+            "site_id": ["h1", "g1"],
+            "kind": ["hub", "garden"],
+            "name": ["Eastside Hub", "Elm Garden"],
+            "throughput_kg": [1000.0, 100.0],
+        },
         geometry=[Point(-79.975, 40.015), Point(-79.995, 40.025)],
         crs=4326,
     )
     commodities = pd.DataFrame(
-        {"commodity": ["tomato", "rice"], "unit": ["kg", "bag"], "kg_per_unit": [1.0, 2.0],
-         "name": ["Tomatoes", "Rice"]}
+        {
+            "commodity": ["tomato", "rice"],
+            "unit": ["kg", "bag"],
+            "kg_per_unit": [1.0, 2.0],
+            "name": ["Tomatoes", "Rice"],
+        }
     )
     supply = pd.DataFrame(
-        {"site_id": ["h1", "h1", "g1"], "commodity": ["rice", "tomato", "tomato"],
-         "quantity": [50.0, 30.0, 10.0]}
+        {
+            "site_id": ["h1", "h1", "g1"],
+            "commodity": ["rice", "tomato", "tomato"],
+            "quantity": [50.0, 30.0, 10.0],
+        }
     )
     need = pd.DataFrame(
-        {"area_id": [a for a in ids for _ in range(2)],
-         "commodity": ["tomato", "rice"] * 9,
-         "quantity": [10.0, 5.0] * 9}
+        {
+            "area_id": [a for a in ids for _ in range(2)],
+            "commodity": ["tomato", "rice"] * 9,
+            "quantity": [10.0, 5.0] * 9,
+        }
     )
     return Region.from_frames(
-        areas, stores, sites, commodities, supply, need, name="Grid City",
+        areas,
+        stores,
+        sites,
+        commodities,
+        supply,
+        need,
+        name="Grid City",
         provenance={"source": "test grid"},
     )
 
@@ -69,8 +97,8 @@ def fake_analyze(region: Region) -> pd.DataFrame:
             "area_id": ids,
             "LowIncomeTracts": li,
             "LATracts1": la,
-            "LILATracts_1And10": [x and y for x, y in zip(li, la)],
-            "LILATracts_halfAnd10": [x and y for x, y in zip(li, la)],
+            "LILATracts_1And10": [x and y for x, y in zip(li, la, strict=False)],
+            "LILATracts_halfAnd10": [x and y for x, y in zip(li, la, strict=False)],
             "dist_supermarket_m": [2000.0, 1700.0, 1500.0, 1800.0, 500.0, 900.0, 1000, 600, 800],
             "need_index": [0.9, 0.3, 0.2, 0.8, 0.1, 0.2, 0.2, 0.2, 0.2],
         }
@@ -103,7 +131,9 @@ def fake_solution(region: Region, *, tomato_to_a0: float = 10.0) -> FakeSolution
     )
     need = region.need.copy()
     got = flows.groupby(["area_id", "commodity"])["quantity"].sum()
-    need["met"] = [got.get((a, c), 0.0) for a, c in zip(need["area_id"], need["commodity"])]
+    need["met"] = [
+        got.get((a, c), 0.0) for a, c in zip(need["area_id"], need["commodity"], strict=False)
+    ]
     fulfilment = need.rename(columns={"quantity": "need"})
     kpis = {
         "need_met_share": 0.456,
