@@ -58,6 +58,8 @@ def region_of(scenario: Any, cache: dict[str, Region] | None = None) -> Region:
     if isinstance(spec, Region):
         return spec
     key = str(spec) if spec is not None else "demo"
+    if key != "demo" and not Path(key).is_absolute():
+        key = str(Path(getattr(scenario, "base_dir", None) or ".") / key)
     if cache is not None and key in cache:
         return cache[key]
     if callable(loader):
@@ -101,6 +103,8 @@ def objective_of(scenario: Any, solution: Any) -> str | None:
 
 def status_of(solution: Any) -> str:
     status = getattr(solution, "status", "unknown")
+    if isinstance(status, enum.Enum) and isinstance(status.value, str):
+        return status.value
     if isinstance(status, enum.Enum):
         return str(status.name).lower()
     return str(status)

@@ -61,6 +61,18 @@ KPI_LABELS: dict[str, str] = {
     "people_fully_served": "Residents whose need is fully met",
     "areas_below_half": "Areas with less than half their need met",
     "solve_time_s": "Solver time (s)",
+    "need_met_kg": "Need met (kg per period)",
+    "kg_delivered": "Food delivered (kg per period)",
+    "kg_substituted": "Delivered as an accepted substitute (kg)",
+    "mean_fulfilment": "Average fulfilment per resident",
+    "areas_below_50pct": "Areas with less than half their need met",
+    "people_below_50pct": "Residents where less than half the need is met",
+    "low_income_need_met_share": "Share of need met in low-income areas",
+    "budget_usd": "Transport budget (USD per period)",
+    "objective_value": "Objective value (solver units)",
+    "status": "Solver status",
+    "areas": "Areas in the plan",
+    "flows": "Delivery routes used",
 }
 
 
@@ -90,8 +102,31 @@ def format_value(key: str, value: Any) -> str:
     return f"{v:,.3g}"
 
 
+#: KPIs shown in the report's main table, in this order; the rest go under "all figures".
+HEADLINE_KPIS = (
+    "need_met_share",
+    "low_income_need_met_share",
+    "need_met_kg",
+    "need_kg",
+    "min_fulfilment",
+    "mean_fulfilment",
+    "gini_fulfilment",
+    "people_below_50pct",
+    "areas_below_50pct",
+    "kg_substituted",
+    "transport_cost_usd",
+    "budget_usd",
+    "kg_km",
+)
+
+
 def kpi_rows(kpis: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """One row per KPI: key, plain label, raw value and its display text."""
+    """One row per KPI: key, plain label, raw value, display text and ``headline`` (bool).
+
+    Headline KPIs come first, in :data:`HEADLINE_KPIS` order.
+    """
+    order = {k: i for i, k in enumerate(HEADLINE_KPIS)}
+    kpis = dict(sorted(kpis.items(), key=lambda kv: order.get(kv[0], len(order))))
     rows = []
     for key, value in kpis.items():
         if isinstance(value, Mapping | list | tuple):
@@ -103,6 +138,7 @@ def kpi_rows(kpis: Mapping[str, Any]) -> list[dict[str, Any]]:
                 "label": KPI_LABELS.get(key, key.replace("_", " ")),
                 "value": raw,
                 "display": format_value(key, raw),
+                "headline": key in order and raw is not None,
             }
         )
     return rows
@@ -146,13 +182,35 @@ def desert_table(areas: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["measure", "label", "group", "areas", "population", "share"])
 
 
+def desert_pivot(table: pd.DataFrame) -> list[dict[str, Any]]:
+    """One row per measure: areas, residents and share overall, residents per other group."""
+    out = []
+    for measure, sub in table.groupby("measure", sort=False):
+        allrow = sub[sub["group"] == "all areas"].iloc[0]
+        out.append(
+            {
+                "measure": measure,
+                "label": allrow["label"],
+                "areas": int(allrow["areas"]),
+                "population": float(allrow["population"]),
+                "share": float(allrow["share"]),
+                "groups": {
+                    str(r["group"]): float(r["population"])
+                    for _, r in sub.iterrows()
+                    if r["group"] != "all areas"
+                },
+            }
+        )
+    return out
+
+
 def desert_classes(areas: pd.DataFrame) -> tuple[pd.Series, dict[str, str], str]:
     """A four-way class per area for the equity map, the colours, and which measure it uses."""
     li_col = "LowIncomeTracts" if "LowIncomeTracts" in areas else None
     la_col, lila_col = "", ""
     for la, lila in (
-        ("LATracts1", "LILATracts_1And10"),
         ("LA1and10", "LILATracts_1And10"),
+        ("LATracts1", "LILATracts_1And10"),
         ("LATracts_half", "LILATracts_halfAnd10"),
     ):
         if lila in areas:
@@ -208,7 +266,9 @@ def _to_kg(df: pd.DataFrame, col: str, kpu: pd.Series) -> pd.Series:
 def need_met_table(region: Any, solution: Any) -> pd.DataFrame:
     """Per area and commodity: ``need_kg`` and ``met_kg`` (from the solution's fulfilment)."""
     kpu = _kg_per_unit(region)
-    ful = _frame(solution, "fulfilment")
+    ful = _frame(solution, "fulfilment_by_commodity")
+    if ful.empty:
+        ful = _frame(solution, "fulfilment")
     if not ful.empty and "area_id" in ful:
         need_kg = _first(ful, "need_kg")
         met_kg = _first(ful, "met_kg", "delivered_kg", "served_kg")
@@ -341,8 +401,8 @@ def binding_rows(region: Any, solution: Any, *, limit: int = 12) -> list[dict[st
         table = _frame(solution, "duals")
     if table.empty:
         return []
-    kind_col = _first(table, "kind", "constraint", "type", "row_kind")
-    dual_col = _first(table, "dual", "shadow_price", "marginal", "value", "pi")
+    kind_col = _first(table, "constraint", "kind", "type", "row_kind")
+    dual_col = _first(table, "value_per_unit", "dual", "shadow_price", "marginal", "value", "pi")
     if dual_col is None:
         return []
     t = table.copy()
@@ -369,6 +429,7 @@ def binding_rows(region: Any, solution: Any, *, limit: int = 12) -> list[dict[st
         area = str(r["area_id"]) if "area_id" in t and pd.notna(r.get("area_id")) else ""
         com = str(r["commodity"]) if "commodity" in t and pd.notna(r.get("commodity")) else ""
         value = float(r[dual_col])
+        told = str(r.get("explanation") or "").strip() if "explanation" in t else ""
         rows.append(
             {
                 "kind": kind,
@@ -376,7 +437,11 @@ def binding_rows(region: Any, solution: Any, *, limit: int = 12) -> list[dict[st
                 "area_id": area,
                 "commodity": com,
                 "value": value,
-                "sentence": _dual_sentence(
+                "limit": r.get("limit"),
+                "used": r.get("used"),
+                "sentence": (told[:1].upper() + told[1:] + ".").replace("..", ".")
+                if told
+                else _dual_sentence(
                     kind,
                     site_name=names.get(site, site),
                     area=area,
@@ -434,33 +499,83 @@ def _dual_sentence(
 
 
 def shock_rows(scenario: Any, solution: Any = None) -> list[dict[str, str]]:
-    """The shocks a scenario applies, as ``kind`` and ``detail`` strings."""
-    shocks = None
-    for obj in (scenario, solution):
-        if obj is not None and getattr(obj, "shocks", None) is not None:
-            shocks = obj.shocks
-            break
-    if shocks is None and isinstance(scenario, Mapping):
-        shocks = scenario.get("shocks")
+    """The shocks a scenario applies: ``kind`` (plain words) and ``detail`` (what changes)."""
+    shocks: Any = None
+    if scenario is not None and not isinstance(scenario, str):
+        shocks = getattr(scenario, "shocks", None)
+    if shocks is None and solution is not None:
+        manifest = getattr(solution, "manifest", None) or {}
+        shocks = manifest.get("shocks") if isinstance(manifest, Mapping) else None
+        if shocks is None:
+            shocks = getattr(solution, "shocks", None)
     rows = []
     for shock in shocks or ():
-        if isinstance(shock, Mapping):
-            data = dict(shock)
-            kind = str(data.pop("kind", data.pop("type", "shock")))
-        else:
-            kind = type(shock).__name__
-            data = {
-                k: v
-                for k, v in getattr(shock, "__dict__", {}).items()
-                if not k.startswith("_") and v is not None
-            }
-            describe = getattr(shock, "describe", None)
-            if callable(describe):
-                rows.append({"kind": kind, "detail": str(describe())})
-                continue
-        detail = ", ".join(f"{k} = {_short(v)}" for k, v in data.items() if v not in (None, ()))
-        rows.append({"kind": kind, "detail": detail})
+        data = _shock_dict(shock)
+        kind = str(data.pop("kind", type(shock).__name__))
+        rows.append({"kind": SHOCK_TITLES.get(kind, kind), "detail": describe_shock(kind, data)})
     return rows
+
+
+SHOCK_TITLES = {
+    "site_outage": "Site outage",
+    "yield_factor": "Supply change",
+    "demand_surge": "Demand surge",
+    "budget_change": "Budget change",
+    "max_distance": "Delivery distance limit",
+}
+
+
+def _shock_dict(shock: Any) -> dict[str, Any]:
+    if isinstance(shock, Mapping):
+        return dict(shock)
+    if hasattr(shock, "model_dump"):
+        return dict(shock.model_dump())
+    data = {k: v for k, v in getattr(shock, "__dict__", {}).items() if not k.startswith("_")}
+    kind = getattr(shock, "kind", None)
+    if kind is not None:
+        data["kind"] = kind
+    return data
+
+
+def describe_shock(kind: str, d: Mapping[str, Any]) -> str:
+    """One shock in plain words, e.g. ``every hub is out of service``."""
+
+    def sites() -> str:
+        parts = []
+        if d.get("site_ids"):
+            parts.append("sites " + _short(d["site_ids"]))
+        if d.get("site_kind"):
+            parts.append(f"every {d['site_kind']}")
+        return " and ".join(parts) or "every site"
+
+    def foods() -> str:
+        return f" for {_short(d['commodities'])}" if d.get("commodities") else ""
+
+    if kind == "site_outage":
+        return f"{sites()[0].upper() + sites()[1:]} out of service: they hand out nothing."
+    if kind == "yield_factor" and d.get("factor") is not None:
+        f = float(d["factor"])
+        change = f"{1 - f:.0%} less" if f < 1 else f"{f - 1:.0%} more"
+        return f"Supply at {sites()}{foods()} scaled by {f:g} ({change})."
+    if kind == "demand_surge" and d.get("factor") is not None:
+        f = float(d["factor"])
+        where = (
+            "areas " + _short(d["area_ids"])
+            if d.get("area_ids")
+            else (f"areas flagged {d['area_flag']}" if d.get("area_flag") else "every area")
+        )
+        return f"Need in {where}{foods()} multiplied by {f:g} ({f - 1:+.0%})."
+    if kind == "budget_change":
+        if d.get("budget_usd") is not None:
+            return f"Transport budget set to ${float(d['budget_usd']):,.0f} per period."
+        if d.get("factor") is not None:
+            return f"Transport budget scaled by {float(d['factor']):g}."
+        if d.get("delta_usd") is not None:
+            return f"Transport budget changed by ${float(d['delta_usd']):+,.0f}."
+    if kind == "max_distance" and d.get("max_distance_m") is not None:
+        m = float(d["max_distance_m"])
+        return f"Deliveries limited to {m / 1000:,.1f} km ({m / 1609.344:,.1f} miles)."
+    return ", ".join(f"{k} = {_short(v)}" for k, v in d.items() if v not in (None, (), []))
 
 
 def _short(v: Any) -> str:

@@ -61,7 +61,7 @@ def _layout(fig: go.Figure, *, title: str | None, height: int) -> go.Figure:
         title={"text": title, "x": 0, "xanchor": "left"} if title else None,
         font={"family": FONT, "size": 13, "color": "#222"},
         height=height,
-        margin={"l": 10, "r": 10, "t": 50 if title else 10, "b": 10},
+        margin={"l": 10, "r": 10, "t": 60 if title else 34, "b": 10},
         paper_bgcolor="white",
         plot_bgcolor="white",
         legend={"bgcolor": "rgba(255,255,255,0.85)", "bordercolor": "#ccc", "borderwidth": 1},
@@ -379,7 +379,7 @@ def desert_counts_figure(table: pd.DataFrame, *, title: str | None = None) -> go
                 hovertemplate="%{x}: %{y:,.0f} residents<extra>" + str(group) + "</extra>",
             )
         )
-    fig.update_layout(barmode="group")
+    fig.update_layout(barmode="stack")
     fig.update_yaxes(title_text="residents of flagged areas", gridcolor="#eee")
     return _layout(fig, title=title, height=380)
 

@@ -176,7 +176,8 @@ def build_context(
     deserts = rd.desert_table(geo)
     classes, colors, measure = rd.desert_classes(geo)
     ctx["desert_measure"] = measure
-    ctx["desert_rows"] = deserts.to_dict("records")
+    ctx["desert_rows"] = rd.desert_pivot(deserts) if len(deserts) else []
+    ctx["desert_groups"] = [g for g in deserts["group"].unique() if g != "all areas"]
     headline = deserts[(deserts["measure"] == measure) & (deserts["group"] == "all areas")]
     ctx["desert_people"] = float(headline["population"].sum()) if len(headline) else None
     ctx["desert_areas"] = int(headline["areas"].sum()) if len(headline) else None
@@ -192,9 +193,12 @@ def build_context(
         )
     )
     if len(deserts):
+        groups = deserts[deserts["group"] != "all areas"]
+        if groups.empty:
+            groups = deserts
         figures["desert-counts"] = _fig_json(
             rf.desert_counts_figure(
-                deserts.assign(measure=deserts["measure"].str.replace("Tracts", "")),
+                groups.assign(measure=groups["measure"].str.replace("Tracts", "")),
             )
         )
 

@@ -144,10 +144,12 @@ def fake_solution(region: Region, *, tomato_to_a0: float = 10.0) -> FakeSolution
     }
     binding = pd.DataFrame(
         {
-            "kind": ["supply", "throughput"],
-            "site_id": ["h1", "g1"],
-            "commodity": ["rice", None],
-            "dual": [2.5, 0.75],
+            "constraint": ["supply", "throughput", "supply"],
+            "site_id": ["h1", "g1", "g1"],
+            "commodity": ["rice", None, "tomato"],
+            "value_per_unit": [2.5, 0.75, 0.0],
+            "binding": [True, True, False],
+            "explanation": ["", "one more kg of throughput at Elm Garden would save $0.75", ""],
         }
     )
     return FakeSolution(
@@ -156,7 +158,7 @@ def fake_solution(region: Region, *, tomato_to_a0: float = 10.0) -> FakeSolution
         kpis=kpis,
         binding=binding,
         manifest={"inputs": {"region": "grid"}, "solver": "highs", "seed": 1},
-        shocks=[{"kind": "site_outage", "site_id": "g2"}],
+        shocks=[{"kind": "site_outage", "site_ids": ["g2"]}],
     )
 
 
