@@ -291,7 +291,7 @@ def _write_summary(tmp: Path, batch: BatchResult) -> None:
             "seconds": r.seconds,
             "error": r.error,
         }
-        row.update(r.kpis)
+        row.update({k: v for k, v in r.kpis.items() if k not in row})
         rows.append(row)
     pd.DataFrame(rows).to_csv(tmp / KPIS_NAME, index=False)
     (tmp / INDEX_NAME).write_text(_index_html(batch), encoding="utf-8")

@@ -15,7 +15,9 @@ def grid3(population: float = 1000.0, **cols) -> gpd.GeoDataFrame:
     for r in range(3):
         for c in range(3):
             ids.append(f"r{r}c{c}")
-            geoms.append(box(X0 + 1000 * c, Y0 + 1000 * r, X0 + 1000 * (c + 1), Y0 + 1000 * (r + 1)))
+            geoms.append(
+                box(X0 + 1000 * c, Y0 + 1000 * r, X0 + 1000 * (c + 1), Y0 + 1000 * (r + 1))
+            )
     data = {"area_id": ids, "population": [population] * 9, **cols}
     return gpd.GeoDataFrame(data, geometry=geoms, crs=CRS)
 

@@ -76,9 +76,7 @@ def test_points_method_rescales_and_falls_back() -> None:
     # Distances averaged over people: 250 at 1979.9 m and 750 at 848.5 m from the centre store.
     t = access_table(grid3(), CENTRE, kinds=["supermarket"], points=pts)
     d = t.set_index("area_id")["dist_supermarket_m"]
-    assert d["r0c0"] == pytest.approx(
-        0.25 * math.hypot(1400, 1400) + 0.75 * math.hypot(600, 600)
-    )
+    assert d["r0c0"] == pytest.approx(0.25 * math.hypot(1400, 1400) + 0.75 * math.hypot(600, 600))
 
 
 def test_grid_points_weights_cells_by_nearest_point() -> None:

@@ -92,13 +92,17 @@ def test_no_supermarket_means_every_populated_tract_is_low_access() -> None:
 
 
 def test_store_kinds_are_a_parameter() -> None:
-    a = atlas_classify(grid3(urban=[True] * 9), ONE, kinds=("convenience",), population_method="centroid")
+    a = atlas_classify(
+        grid3(urban=[True] * 9), ONE, kinds=("convenience",), population_method="centroid"
+    )
     assert a.attrs["store_kinds"] == ["convenience"]
     assert a.loc[0, "lapophalf"] == 0  # the convenience store is in r0c0
 
 
 @pytest.mark.parametrize(
-    ("metro_median", "expected"), [(None, [True, False]), (80_000, [True, True])], ids=["state", "metro"]
+    ("metro_median", "expected"),
+    [(None, [True, False]), (80_000, [True, True])],
+    ids=["state", "metro"],
 )
 def test_low_income_metro_rule(metro_median, expected) -> None:
     areas = grid3(median_family_income=[47_000, 60_000] + [100_000] * 7)
