@@ -37,7 +37,11 @@ def test_problem_arrays(line_region):
     assert d[(0, 1)] == pytest.approx(1.0) and d[(1, 1)] == pytest.approx(2.0)
     # max distance drops arcs: at 1.5 km, S1 reaches A and B, S2 only C
     p2 = AllocationProblem.from_region(line_region, max_distance_m=1500)
-    assert sorted(zip(p2.x_site.tolist(), p2.x_area.tolist())) == [(0, 0), (0, 1), (1, 2)]
+    assert sorted(zip(p2.x_site.tolist(), p2.x_area.tolist(), strict=True)) == [
+        (0, 0),
+        (0, 1),
+        (1, 2),
+    ]
 
 
 def test_least_cost_plan_by_hand(line_region):
