@@ -44,7 +44,6 @@ KPI_LABELS: dict[str, str] = {
     "need_met_share": "Share of all need met",
     "need_met_share_lila": "Share of need met in low-income, low-access areas",
     "need_met_lila_share": "Share of need met in low-income, low-access areas",
-    "need_met_kg": "Food delivered (kg per period)",
     "delivered_kg": "Food delivered (kg per period)",
     "need_kg": "Total need (kg per period)",
     "unmet_kg": "Unmet need (kg per period)",

@@ -170,7 +170,10 @@ def area_class_map(
         if len(pts) == 0:
             continue
         text = (
-            pts[layer.label_col].astype(str).map(html.escape)
+            pd.Series(
+                [html.escape(str(v)) if pd.notna(v) else "" for v in pts[layer.label_col]],
+                dtype=object,
+            )
             if layer.label_col and layer.label_col in pts
             else pd.Series([html.escape(layer.name)] * len(pts))
         )

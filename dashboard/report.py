@@ -330,7 +330,8 @@ def _merged_areas(region: Region, areas: pd.DataFrame) -> gpd.GeoDataFrame:
         msg = "the analysed areas have no 'area_id' column; pass equity.analyze(region)"
         raise FoodshedError(msg)
     extra["area_id"] = extra["area_id"].astype(str)
-    extra = extra[[c for c in extra.columns if c == "area_id" or c not in base.columns]]
+    # The analysed values win over same-named input columns (e.g. flags joined from the Atlas).
+    base = base[[c for c in base.columns if c == "area_id" or c not in extra.columns]]
     merged = base.merge(extra, on="area_id", how="left")
     return gpd.GeoDataFrame(merged, geometry=base.geometry.name, crs=base.crs)
 
@@ -376,6 +377,15 @@ def _hover(geo: gpd.GeoDataFrame, ratio: pd.Series | None = None) -> pd.Series:
     for line in lines[1:]:
         parts = parts + "<br>" + line
     return parts
+
+
+def _esc(values: pd.Series) -> pd.Series:
+    """Text of each value, HTML-escaped for plotly's hover labels ('' for missing values)."""
+    from html import escape
+
+    return pd.Series(
+        [escape(str(v)) if pd.notna(v) else "" for v in values], index=values.index, dtype=object
+    )
 
 
 def _pct(v: float) -> str:
