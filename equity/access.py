@@ -1,0 +1,411 @@
+"""Distances to food and counts of food sources, from where people live.
+
+Straight-line distances in the metric CRS, with a KD-tree (:class:`scipy.spatial.cKDTree`) rather
+than pairwise loops. Where people live within an area is given by *population points*
+(:func:`population_points`): sub-area points (block groups, blocks), a dasymetric spread of the
+area's population over a 0.5 km grid clipped to its polygon (the USDA Atlas method), or the single
+population point of the area. Every function takes frames and returns new ones.
+
+A cost table (``origin``, ``destination``, ``cost``) can stand in for straight-line distance, for
+network travel times computed elsewhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from scipy.spatial import cKDTree
+
+from ._errors import Problem, ValidationError
+
+__all__ = [
+    "M_PER_MILE",
+    "POPULATION_METHODS",
+    "access_table",
+    "area_points",
+    "count_within",
+    "nearest_distance",
+    "population_points",
+]
+
+#: Metres in one statute mile.
+M_PER_MILE = 1609.344
+
+#: Ways to place an area's population (see :func:`population_points`).
+POPULATION_METHODS = ("auto", "points", "grid_points", "grid", "centroid")
+
+
+# ---------------------------------------------------------------------------- checks
+def _require_metric(gdf: gpd.GeoDataFrame, table: str) -> None:
+    if gdf.crs is None:
+        msg = f"`{table}` has no CRS; set one with .set_crs(...) and project to a metric CRS"
+        raise ValidationError([Problem(table, msg)])
+    if not gdf.crs.is_projected:
+        msg = (
+            f"`{table}` is in a geographic CRS ({gdf.crs.name}); distances need a metric one. "
+            "Use Region (which projects for you) or .to_crs(gdf.estimate_utm_crs())"
+        )
+        raise ValidationError([Problem(table, msg)])
+
+
+def _require_columns(df: pd.DataFrame, table: str, cols: Iterable[str], hint: str = "") -> None:
+    missing = [c for c in cols if c not in df.columns]
+    if missing:
+        found = sorted(map(str, df.columns))
+        msg = f"`{table}` is missing column(s) {missing}; found {found}. {hint}".strip()
+        raise ValidationError([Problem(table, msg, column=missing[0])])
+
+
+def _xy(geoms: gpd.GeoSeries) -> np.ndarray:
+    pts = geoms.geometry.values
+    if len(pts) and not np.all(shapely.get_type_id(pts) == 0):
+        pts = shapely.point_on_surface(pts)
+    return (
+        np.column_stack([shapely.get_x(pts), shapely.get_y(pts)]) if len(pts) else np.empty((0, 2))
+    )
+
+
+# ---------------------------------------------------------------------------- population
+def area_points(areas: gpd.GeoDataFrame) -> gpd.GeoSeries:
+    """One population point per area: ``pop_lon``/``pop_lat`` projected, else a point inside.
+
+    The representative point (``point_on_surface``) always lies inside the polygon, unlike the
+    centroid of a crescent-shaped tract.
+    """
+    _require_metric(areas, "areas")
+    pts = gpd.GeoSeries(shapely.point_on_surface(areas.geometry.values), crs=areas.crs)
+    pts.index = areas.index
+    if {"pop_lon", "pop_lat"} <= set(areas.columns):
+        lon = pd.to_numeric(areas["pop_lon"], errors="coerce")
+        lat = pd.to_numeric(areas["pop_lat"], errors="coerce")
+        have = lon.notna() & lat.notna()
+        if have.any():
+            given = gpd.GeoSeries(
+                gpd.points_from_xy(lon[have], lat[have]), index=areas.index[have], crs=4326
+            ).to_crs(areas.crs)
+            pts = pts.copy()
+            pts[have] = given
+    return pts
+
+
+def _grid_pieces(areas: gpd.GeoDataFrame, cell_m: float) -> gpd.GeoDataFrame:
+    """The areas cut by a square grid of ``cell_m`` (aligned to multiples of ``cell_m``)."""
+    geoms = areas.geometry.values
+    xmin, ymin, xmax, ymax = shapely.total_bounds(geoms)
+    x0, y0 = np.floor(xmin / cell_m) * cell_m, np.floor(ymin / cell_m) * cell_m
+    nx, ny = int(np.ceil((xmax - x0) / cell_m)), int(np.ceil((ymax - y0) / cell_m))
+    gx, gy = np.meshgrid(x0 + cell_m * np.arange(nx), y0 + cell_m * np.arange(ny))
+    gx, gy = gx.ravel(), gy.ravel()
+    cells = shapely.box(gx, gy, gx + cell_m, gy + cell_m)
+    tree = shapely.STRtree(geoms)
+    ci, ai = tree.query(cells, predicate="intersects")
+    # Cells wholly inside an area need no intersection.
+    inside = shapely.contains_properly(geoms[ai], cells[ci])
+    pieces = np.where(inside, cells[ci], None)
+    todo = ~inside
+    pieces[todo] = shapely.intersection(cells[ci[todo]], geoms[ai[todo]])
+    area = shapely.area(pieces)
+    keep = area > 0
+    return gpd.GeoDataFrame(
+        {"_area_pos": ai[keep], "_cell": ci[keep], "_w": area[keep]},
+        geometry=shapely.centroid(pieces[keep]),
+        crs=areas.crs,
+    )
+
+
+def population_points(
+    areas: gpd.GeoDataFrame,
+    points: gpd.GeoDataFrame | None = None,
+    *,
+    method: str = "auto",
+    cell_m: float = 500.0,
+    population_col: str = "population",
+    carry: Sequence[str] = ("households", "households_no_vehicle", "low_income_population"),
+) -> gpd.GeoDataFrame:
+    """Where each area's people live, as weighted points that sum to the area's totals.
+
+    Parameters
+    ----------
+    areas
+        Areas in a metric CRS with ``area_id``, geometry and ``population``.
+    points
+        Optional sub-area population points (``area_id``, ``population``, geometry), such as
+        block-group or block centres; :attr:`equity.Region.population_points`.
+    method
+        ``"points"``: the sub-area points, rescaled to each area's total (areas without any
+        fall back to ``"grid"``). ``"grid"``: the USDA Atlas method, the area's population
+        spread evenly over the pieces of a ``cell_m`` grid clipped to its polygon, each placed at
+        its centroid. ``"grid_points"``: the same grid, each piece weighted by the population of
+        the nearest sub-area point of its area (a Voronoi dasymetric spread; areas without points
+        fall back to ``"grid"``). ``"centroid"``: one point per area (:func:`area_points`).
+        ``"auto"``: ``"grid_points"`` when sub-area points are given, else ``"grid"``.
+    cell_m
+        Grid cell size in metres (the Atlas uses 500).
+    carry
+        Area columns shared out in proportion to population, when present.
+
+    Returns
+    -------
+    GeoDataFrame
+        ``area_id``, ``population`` and the carried columns, one row per point, with a
+        ``method`` column naming how each area's people were placed; ``attrs["method"]`` names
+        the method asked for.
+    """
+    if method not in POPULATION_METHODS:
+        msg = f"method={method!r} is not one of {list(POPULATION_METHODS)}"
+        raise ValueError(msg)
+    _require_metric(areas, "areas")
+    _require_columns(areas, "areas", ["area_id", population_col], "Pass `population_col=`.")
+    has_points = points is not None and len(points) > 0
+    if has_points:
+        _require_metric(points, "population_points")
+        _require_columns(points, "population_points", ["area_id", "population"])
+    if method == "auto":
+        method = "grid_points" if has_points else "grid"
+    carry = [c for c in carry if c in areas.columns]
+    base = pd.DataFrame(
+        {"area_id": areas["area_id"].astype(str).to_numpy()}
+        | {c: pd.to_numeric(areas[c], errors="coerce").fillna(0).to_numpy() for c in carry}
+    )
+    base["population"] = pd.to_numeric(areas[population_col], errors="coerce").fillna(0).to_numpy()
+
+    frames: list[pd.DataFrame] = []
+    remaining = np.ones(len(areas), dtype=bool)
+
+    if method in ("points", "grid_points") and has_points:
+        pp = points.copy()
+        pp["area_id"] = pp["area_id"].astype(str)
+        pos = pd.Series(np.arange(len(areas)), index=base["area_id"])
+        pp = pp[pp["area_id"].isin(pos.index)]
+        pp["_area_pos"] = pos.loc[pp["area_id"]].to_numpy()
+        pp["_w"] = pd.to_numeric(pp["population"], errors="coerce").fillna(0).to_numpy()
+        tot = pp.groupby("_area_pos")["_w"].transform("sum")
+        # A point set with no population at all gives equal weights.
+        cnt = pp.groupby("_area_pos")["_w"].transform("size")
+        pp["_w"] = np.where(tot > 0, pp["_w"] / tot.where(tot > 0, 1), 1.0 / cnt)
+        covered = np.zeros(len(areas), dtype=bool)
+        covered[pp["_area_pos"].to_numpy()] = True
+        if method == "points":
+            frames.append(_spread(pp[["_area_pos", "_w", "geometry"]], base, "points"))
+        else:
+            sub = areas.iloc[np.flatnonzero(covered)]
+            pieces = _grid_pieces(sub, cell_m)
+            pieces["_area_pos"] = np.flatnonzero(covered)[pieces["_area_pos"].to_numpy()]
+            pieces = _weight_by_nearest_point(pieces, pp)
+            frames.append(_spread(pieces, base, "grid_points"))
+        remaining &= ~covered
+        method_rest = "grid"
+    else:
+        method_rest = "centroid" if method == "centroid" else "grid"
+
+    if remaining.any():
+        idx = np.flatnonzero(remaining)
+        sub = areas.iloc[idx]
+        if method_rest == "grid":
+            pieces = _grid_pieces(sub, cell_m)
+            pieces["_area_pos"] = idx[pieces["_area_pos"].to_numpy()]
+            pieces["_w"] = pieces["_w"] / pieces.groupby("_area_pos")["_w"].transform("sum")
+            frames.append(_spread(pieces, base, "grid"))
+            missing = np.setdiff1d(idx, pieces["_area_pos"].unique())
+        else:
+            missing = idx
+        if len(missing):  # empty geometry or the centroid method: one point per area
+            pts = area_points(areas.iloc[missing])
+            one = gpd.GeoDataFrame(
+                {"_area_pos": missing, "_w": 1.0}, geometry=pts.to_numpy(), crs=areas.crs
+            )
+            frames.append(_spread(one, base, "centroid"))
+
+    out = pd.concat(frames, ignore_index=True)
+    out = gpd.GeoDataFrame(out, geometry="geometry", crs=areas.crs)
+    out.attrs["method"] = method
+    return out
+
+
+def _weight_by_nearest_point(pieces: gpd.GeoDataFrame, pp: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Weight each grid piece by the share of the nearest sub-area point of the same area."""
+    pxy = _xy(pp.geometry)
+    cxy = _xy(pieces.geometry)
+    w = np.zeros(len(pieces))
+    pa = pp["_area_pos"].to_numpy()
+    ca = pieces["_area_pos"].to_numpy()
+    pw = pp["_w"].to_numpy()
+    order_p = np.argsort(pa, kind="stable")
+    order_c = np.argsort(ca, kind="stable")
+    pb = np.searchsorted(pa[order_p], np.unique(ca), side="left")
+    pe = np.searchsorted(pa[order_p], np.unique(ca), side="right")
+    cb = np.searchsorted(ca[order_c], np.unique(ca), side="left")
+    ce = np.searchsorted(ca[order_c], np.unique(ca), side="right")
+    geo_w = pieces["_w"].to_numpy()
+    for b0, e0, b1, e1 in zip(pb, pe, cb, ce, strict=True):
+        ip, ic = order_p[b0:e0], order_c[b1:e1]
+        if len(ip) == 1:
+            w[ic] = geo_w[ic] / geo_w[ic].sum()
+            continue
+        _, near = cKDTree(pxy[ip]).query(cxy[ic])
+        # Each point's share goes to its Voronoi pieces in proportion to their land area.
+        land = np.bincount(near, weights=geo_w[ic], minlength=len(ip))
+        share = pw[ip] / np.where(land > 0, land, 1)
+        w[ic] = geo_w[ic] * share[near]
+        # Points whose Voronoi cell holds no piece lose their people: rescale to 1.
+        s = w[ic].sum()
+        w[ic] = w[ic] / s if s > 0 else geo_w[ic] / geo_w[ic].sum()
+    out = pieces.copy()
+    out["_w"] = w
+    return out
+
+
+def _spread(pts: pd.DataFrame, base: pd.DataFrame, label: str) -> pd.DataFrame:
+    pos = pts["_area_pos"].to_numpy()
+    w = pts["_w"].to_numpy()
+    out = pd.DataFrame({"area_id": base["area_id"].to_numpy()[pos]})
+    for c in base.columns:
+        if c != "area_id":
+            out[c] = base[c].to_numpy()[pos] * w
+    out["method"] = label
+    out["geometry"] = pts.geometry.to_numpy() if hasattr(pts, "geometry") else pts["geometry"]
+    return out
+
+
+# ---------------------------------------------------------------------------- distances
+def _sources_of(
+    stores: gpd.GeoDataFrame, kinds: str | Sequence[str] | None, kind_col: str
+) -> gpd.GeoDataFrame:
+    if kinds is None:
+        return stores
+    kinds = [kinds] if isinstance(kinds, str) else list(kinds)
+    _require_columns(stores, "stores", [kind_col], "Pass `kind_col=`.")
+    return stores[stores[kind_col].astype(str).isin(kinds)]
+
+
+def nearest_distance(
+    origins: gpd.GeoSeries | gpd.GeoDataFrame,
+    sources: gpd.GeoSeries | gpd.GeoDataFrame,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Distance (m) from each origin to the nearest source, and that source's position.
+
+    Both must share one metric CRS. With no sources every distance is ``inf`` and every position
+    is ``-1`` (documented, not NaN: nobody has a store of that kind nearby).
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import Point
+    >>> o = gpd.GeoSeries([Point(0, 0), Point(10, 0)], crs=3857)
+    >>> s = gpd.GeoSeries([Point(3, 4)], crs=3857)
+    >>> nearest_distance(o, s)[0].round(3).tolist()
+    [5.0, 9.22]
+    """
+    og = origins if isinstance(origins, gpd.GeoDataFrame) else gpd.GeoDataFrame(geometry=origins)
+    sg = sources if isinstance(sources, gpd.GeoDataFrame) else gpd.GeoDataFrame(geometry=sources)
+    _require_metric(og, "origins")
+    _require_metric(sg, "stores")
+    if og.crs != sg.crs:
+        msg = f"origins are in {og.crs.name} but sources in {sg.crs.name}; project one to the other"
+        raise ValidationError([Problem("stores", msg)])
+    oxy = _xy(og.geometry)
+    if len(sg) == 0:
+        return np.full(len(oxy), np.inf), np.full(len(oxy), -1)
+    dist, idx = cKDTree(_xy(sg.geometry)).query(oxy, k=1)
+    return np.asarray(dist, dtype=float), np.asarray(idx, dtype=int)
+
+
+def count_within(
+    origins: gpd.GeoSeries | gpd.GeoDataFrame,
+    sources: gpd.GeoSeries | gpd.GeoDataFrame,
+    radius_m: float,
+) -> np.ndarray:
+    """How many sources lie within ``radius_m`` metres of each origin (inclusive)."""
+    og = origins if isinstance(origins, gpd.GeoDataFrame) else gpd.GeoDataFrame(geometry=origins)
+    sg = sources if isinstance(sources, gpd.GeoDataFrame) else gpd.GeoDataFrame(geometry=sources)
+    _require_metric(og, "origins")
+    if len(sg) == 0:
+        return np.zeros(len(og), dtype=int)
+    tree = cKDTree(_xy(sg.geometry))
+    return np.asarray(tree.query_ball_point(_xy(og.geometry), r=radius_m, return_length=True))
+
+
+def _nearest_from_cost(
+    origin_ids: np.ndarray, dest_ids: Iterable[str], cost: pd.DataFrame
+) -> np.ndarray:
+    _require_columns(cost, "cost", ["origin", "destination", "cost"])
+    c = cost[cost["destination"].astype(str).isin(set(map(str, dest_ids)))]
+    best = c.groupby(c["origin"].astype(str))["cost"].min()
+    return best.reindex(origin_ids.astype(str)).fillna(np.inf).to_numpy(dtype=float)
+
+
+def access_table(
+    areas: gpd.GeoDataFrame,
+    stores: gpd.GeoDataFrame,
+    *,
+    kinds: Sequence[str] | None = None,
+    kind_col: str = "kind",
+    points: gpd.GeoDataFrame | None = None,
+    radii_mi: Sequence[float] = (1.0, 10.0),
+    cost: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Distance to the nearest source of each kind, and counts within radii, per area.
+
+    Parameters
+    ----------
+    areas
+        Areas in a metric CRS (``area_id``, geometry; ``pop_lon``/``pop_lat`` used if present).
+    stores
+        Sources with a ``kind`` column, in the same CRS.
+    kinds
+        Kinds to measure; every kind present by default.
+    points
+        Population points from :func:`population_points`. When given, distances are measured
+        from each point and averaged over the area's people (``dist_<kind>_m`` is the
+        population-weighted mean distance); otherwise from the area's population point.
+    radii_mi
+        Radii in miles for ``n_<kind>_<r>mi`` counts (from the area's population point).
+    cost
+        Optional table of ``origin`` (``area_id``), ``destination`` (``store_id``) and ``cost``
+        (any unit, e.g. minutes) that replaces straight-line distance: ``cost_<kind>`` holds the
+        least cost to a source of each kind (``inf`` where the table has no pair).
+
+    Returns
+    -------
+    DataFrame
+        Indexed like ``areas``, with ``area_id``, ``dist_<kind>_m`` and ``dist_<kind>_mi``
+        (``inf`` where there is no source of that kind at all) and the counts.
+    """
+    _require_metric(areas, "areas")
+    _require_metric(stores, "stores")
+    _require_columns(stores, "stores", [kind_col], "Pass `kind_col=`.")
+    if kinds is None:
+        kinds = sorted(stores[kind_col].dropna().astype(str).unique())
+    out = pd.DataFrame({"area_id": areas["area_id"].astype(str).to_numpy()}, index=areas.index)
+    centre = area_points(areas)
+    for kind in kinds:
+        src = _sources_of(stores, kind, kind_col)
+        if cost is not None:
+            _require_columns(stores, "stores", ["store_id"])
+            out[f"cost_{kind}"] = _nearest_from_cost(
+                out["area_id"].to_numpy(), src["store_id"].astype(str), cost
+            )
+            continue
+        if points is not None and len(points):
+            d, _ = nearest_distance(points, src)
+            pop = points["population"].to_numpy(dtype=float)
+            frame = pd.DataFrame({"a": points["area_id"].to_numpy(), "dp": d * pop, "p": pop})
+            g = frame.groupby("a")[["dp", "p"]].sum()
+            mean = (g["dp"] / g["p"].where(g["p"] > 0)).reindex(out["area_id"])
+            d_area, _ = nearest_distance(centre, src)
+            dist = np.where(mean.notna(), mean.to_numpy(), d_area)
+        else:
+            dist, _ = nearest_distance(centre, src)
+        out[f"dist_{kind}_m"] = dist
+        out[f"dist_{kind}_mi"] = dist / M_PER_MILE
+        for r in radii_mi:
+            out[f"n_{kind}_{_fmt(r)}mi"] = count_within(centre, src, r * M_PER_MILE)
+    return out
+
+
+def _fmt(r: float) -> str:
+    return {0.5: "half"}.get(float(r), f"{r:g}")
