@@ -15,7 +15,7 @@ import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -156,6 +156,30 @@ def _fallback_analyze(region: Region) -> Any:
     return areas
 
 
+_HEADLINE_ORDER = (
+    "LILATracts_1And10",
+    "LILATracts_halfAnd10",
+    "LILATracts_Vehicle",
+    "LILATracts_1And20",
+    "LA1and10",
+    "LAhalfand10",
+    "LA1and20",
+)
+_SHORT = {
+    "LILATracts_1And10": "in food deserts: low income, over 1 mile (urban) or 10 miles (rural) "
+    "from a supermarket",
+    "LILATracts_halfAnd10": "in food deserts: low income, over 1/2 mile (urban) or 10 miles "
+    "(rural) from a supermarket",
+    "LILATracts_1And20": "in food deserts: low income, over 1 mile (urban) or 20 miles (rural) "
+    "from a supermarket",
+    "LILATracts_Vehicle": "in food deserts by vehicle access: low income, many households "
+    "without a car far from a supermarket",
+    "LA1and10": "with low access: over 1 mile (urban) or 10 miles (rural) from a supermarket",
+    "LAhalfand10": "with low access: over 1/2 mile (urban) or 10 miles (rural)",
+    "LA1and20": "with low access: over 1 mile (urban) or 20 miles (rural)",
+}
+
+
 def headline(areas: pd.DataFrame) -> list[dict[str, Any]]:
     """Headline numbers: people in food deserts by each LILA/low-access flag.
 
@@ -168,7 +192,8 @@ def headline(areas: pd.DataFrame) -> list[dict[str, Any]]:
     pop = pd.to_numeric(areas["population"], errors="coerce").fillna(0)
     total = float(pop.sum()) or 1.0
     flags = [c for c in areas.columns if c.startswith(("LILATracts", "LA1and", "LAhalfand"))]
-    flags.sort(key=lambda c: (not c.startswith("LILA"), c))
+    order = {c: i for i, c in enumerate(_HEADLINE_ORDER)}
+    flags.sort(key=lambda c: (order.get(c, 99), c))
     out = []
     for col in flags:
         f = areas[col].fillna(False).astype(bool)
@@ -182,6 +207,7 @@ def headline(areas: pd.DataFrame) -> list[dict[str, Any]]:
             {
                 "column": col,
                 "label": measure_info(col).label,
+                "short": _SHORT.get(col, measure_info(col).label),
                 "people": people,
                 "share": people / total,
                 "low_income_people": lowi,
@@ -204,6 +230,7 @@ class PlanParams:
     yield_pct: tuple[tuple[str, float], ...] = ()  # (site kind, percent of normal)
     surge_areas: tuple[str, ...] = ()
     surge_pct: float = 0.0
+    period: str | None = None
     label: str = ""
 
     def as_dict(self) -> dict[str, Any]:
@@ -216,6 +243,7 @@ class PlanParams:
             "yield_pct": dict(self.yield_pct),
             "surge_areas": list(self.surge_areas),
             "surge_pct": self.surge_pct,
+            "period": self.period,
         }
 
     def describe(self) -> str:
@@ -256,8 +284,11 @@ def run_plan(region: Region, params: PlanParams, *, region_key: str) -> dict[str
         "label": params.label or params.describe(),
         "description": params.describe(),
         "region": region_key,
-        "params": params.as_dict(),
     }
+    if region.periods and params.period is None:
+        params = replace(params, period=region.default_period)
+    if params.period is not None:
+        region = region.select_period(params.period)
     try:
         if optimizer_available():
             body = _run_optimize(region, params)
@@ -265,6 +296,7 @@ def run_plan(region: Region, params: PlanParams, *, region_key: str) -> dict[str
             body = _run_preview(region, params)
     except FoodshedError as exc:
         return base | {
+            "params": params.as_dict(),
             "status": "error",
             "message": str(exc),
             "kpis": {},
@@ -275,7 +307,7 @@ def run_plan(region: Region, params: PlanParams, *, region_key: str) -> dict[str
             "manifest": {},
         }
     body["kpis"]["solve_time_s"] = time.perf_counter() - t0
-    return base | body
+    return base | {"params": params.as_dict()} | body
 
 
 def _run_optimize(region: Region, params: PlanParams) -> dict[str, Any]:  # pragma: no cover

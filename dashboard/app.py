@@ -19,7 +19,7 @@ from . import ids
 from ._data import DEFAULT_KEY, RegionCatalog
 from ._settings import Settings
 
-__all__ = ["Settings", "create_app", "serve"]
+__all__ = ["Settings", "create_app", "serve", "warm_up"]
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 CATALOG = "FOODSHED_CATALOG"
@@ -65,6 +65,7 @@ def _shell(app: Dash) -> html.Div:
             fluid=True,
         ),
         className="fs-navbar mb-3",
+        color="#1f3b57",
         dark=True,
     )
     return html.Div(
@@ -142,6 +143,25 @@ def create_app(region: Any = None, settings: Settings | None = None) -> Dash:
     return app
 
 
+def warm_up(app: Dash, *, wait: bool = True) -> None:
+    """Load the start region and its analysis now, so the first page paints fast.
+
+    With ``wait=False`` it runs in a background thread and the server starts at once.
+    """
+    import threading
+
+    catalog: RegionCatalog = app.server.config[CATALOG]
+
+    def work() -> None:
+        catalog.analysis(DEFAULT_KEY)
+        catalog.display(DEFAULT_KEY)
+
+    if wait:
+        work()
+    else:
+        threading.Thread(target=work, name="foodshed-warm-up", daemon=True).start()
+
+
 def serve(
     region: Any = None,
     *,
@@ -161,6 +181,7 @@ def serve(
     if not _is_loopback(host) and settings.allow_folders:
         settings = replace(settings, allow_folders=False)
     app = create_app(region, settings)
+    warm_up(app, wait=False)
     app.run(host=host, port=port, debug=debug, threaded=True)
 
 

@@ -305,13 +305,58 @@ def classify(
     if scheme == "quantiles":
         cls = mapclassify.Quantiles(finite, k=k)
     elif scheme == "natural_breaks":
-        cls = mapclassify.FisherJenks(finite, k=k)
+        bins = fisher_jenks_breaks(finite, k)
+        out[ok] = np.searchsorted(bins, finite, side="left").clip(0, len(bins) - 1)
+        return bins, out
     else:
         cls = mapclassify.EqualInterval(finite, k=k)
     bins = np.asarray(cls.bins, dtype=float)
     out[ok] = np.asarray(cls.yb, dtype=int)
     # mapclassify can merge duplicate quantile edges: keep only classes that exist
     return bins, out
+
+
+def fisher_jenks_breaks(
+    values: Sequence[float] | np.ndarray, k: int, *, max_n: int = 2000
+) -> np.ndarray:
+    """Upper bounds of the ``k`` Fisher-Jenks natural-breaks classes (optimal, deterministic).
+
+    The same classes as ``mapclassify.FisherJenks`` (which needs numba to be fast), computed
+    by dynamic programming over sorted values with numpy; above ``max_n`` values it works on
+    ``max_n`` evenly spaced quantiles.
+    """
+    x = np.sort(np.asarray(values, dtype=float))
+    x = x[np.isfinite(x)]
+    if x.size > max_n:
+        x = np.quantile(x, np.linspace(0, 1, max_n))
+    n = x.size
+    k = max(1, min(int(k), len(np.unique(x))))
+    if k == 1:
+        return np.array([x[-1]])
+    s1 = np.concatenate([[0.0], np.cumsum(x)])
+    s2 = np.concatenate([[0.0], np.cumsum(x * x)])
+
+    def ssd(i: np.ndarray, j: int) -> np.ndarray:  # sum of squared deviations of x[i..j]
+        cnt = j - i + 1
+        tot = s1[j + 1] - s1[i]
+        return (s2[j + 1] - s2[i]) - tot * tot / cnt
+
+    cost = np.full((k, n), np.inf)
+    back = np.zeros((k, n), dtype=int)
+    cost[0] = s2[1:] - s1[1:] ** 2 / np.arange(1, n + 1)
+    for m in range(1, k):
+        for j in range(m, n):
+            i = np.arange(m, j + 1)  # first index of the last class
+            c = cost[m - 1, i - 1] + ssd(i, j)
+            best = int(np.argmin(c))
+            cost[m, j] = c[best]
+            back[m, j] = i[best]
+    bounds = []
+    j = n - 1
+    for m in range(k - 1, -1, -1):
+        bounds.append(x[j])
+        j = back[m, j] - 1 if m > 0 else j
+    return np.array(bounds[::-1])
 
 
 def _class_labels(bins: np.ndarray, lowest: float, info: MeasureInfo) -> list[str]:
@@ -380,7 +425,7 @@ def _centre(areas: Any) -> tuple[dict[str, float], float]:
     if not np.all(np.isfinite([minx, miny, maxx, maxy])):
         return {"lon": 0.0, "lat": 0.0}, 1.0
     span = max(maxx - minx, (maxy - miny) * 1.3, 1e-4)
-    zoom = float(np.clip(np.log2(360.0 / span) - 0.3, 1, 16))
+    zoom = float(np.clip(np.log2(360.0 / span) + 0.1, 1, 16))
     return {"lon": (minx + maxx) / 2, "lat": (miny + maxy) / 2}, zoom
 
 

@@ -28,8 +28,8 @@ def card(value: str, label: str, note: str = "", *, card_id: str | None = None) 
     )
 
 
-def panel(children: Any, **kwargs: Any) -> html.Div:
-    return html.Div(children, className="fs-panel mb-3", **kwargs)
+def panel(children: Any, *, className: str = "", **kwargs: Any) -> html.Div:
+    return html.Div(children, className=f"fs-panel mb-3 {className}".strip(), **kwargs)
 
 
 def error_alert(exc: Exception, what: str) -> dbc.Alert:

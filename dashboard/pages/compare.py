@@ -52,7 +52,7 @@ def layout(**_: Any) -> html.Div:
                 className="w-100",
             ),
         ],
-        className="fs-panel fs-controls",
+        className="fs-controls",
     )
     main = [
         panel(

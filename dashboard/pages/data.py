@@ -85,7 +85,7 @@ def layout(**_: Any) -> html.Div:
             dbc.Button("Back to the start region", id=ids.DATA_RESET, color="outline-secondary"),
             dcc.Store(id=ids.DATA_CANDIDATE, storage_type="memory"),
         ],
-        className="fs-panel fs-controls",
+        className="fs-controls",
     )
     right = [
         html.Div(id=ids.DATA_STATUS),

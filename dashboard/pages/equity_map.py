@@ -91,7 +91,7 @@ def layout(**_: Any) -> html.Div:
             ),
             dcc.Download(id=ids.EQ_DOWNLOAD),
         ],
-        className="fs-panel fs-controls",
+        className="fs-controls",
     )
     main = [
         html.Div(id=ids.EQ_ERROR),
@@ -188,19 +188,11 @@ def register_callbacks(app: Any) -> None:
         value = current if current in values else (values[0] if values else None)
         total = float(areas["population"].sum())
         cards = [card(f"{total:,.0f}", "residents", f"in {len(areas):,} areas")]
-        for h in headline(areas)[:4]:
-            note = (
-                f"{h['low_income_people']:,.0f} {h['low_income_label']}"
-                if np.isfinite(h["low_income_people"])
-                else h["low_income_label"]
-            )
-            cards.append(
-                card(
-                    f"{h['people']:,.0f}",
-                    f"people ({h['share']:.0%}) in areas flagged: {h['label'].lower()}",
-                    note,
-                )
-            )
+        for h in headline(areas)[:3]:
+            note = f"{h['share']:.0%} of residents"
+            if np.isfinite(h["low_income_people"]):
+                note += f"; {h['low_income_people']:,.0f} {h['low_income_label']}"
+            cards.append(card(f"{h['people']:,.0f}", f"people {h['short']}", note))
         return opts, value, cards, None
 
     @app.callback(

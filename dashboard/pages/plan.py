@@ -70,7 +70,7 @@ def layout(**_: Any) -> html.Div:
             ),
             dbc.Button("Run the plan", id=ids.PL_RUN, color="primary", className="mt-3 w-100"),
         ],
-        className="fs-panel fs-controls",
+        className="fs-controls",
     )
     main = [
         dcc.Loading(html.Div(id=ids.PL_STATUS), type="dot"),
