@@ -41,13 +41,14 @@ X0, Y0 = 480_000.0, 4_470_000.0
 TARGET_POPULATION = 650_000
 PERIODS = ("spring", "summer", "fall", "winter")
 PEAK = "summer"
+BLOCKS_PER_AREA = 6
 MILE_M = 1609.344
 
 _TO_WGS84 = Transformer.from_crs(CRS, "EPSG:4326", always_xy=True)
 
 # ----------------------------------------------------------------------------- spatial layout
 # Places are in km east / north of the centre.
-EAST_BELT = (5.0, -1.0, 3.2, 4.5)  # x, y, semi-axis x, semi-axis y: no supermarket inside
+EAST_BELT = (5.0, -1.0, 2.6, 3.6)  # x, y, semi-axis x, semi-axis y: no supermarket inside
 OLD_TOWN = (-3.8, 1.8)  # poor, dense, well served by supermarkets
 TOWNS = ((-17.0, 9.0), (15.0, 13.0), (19.0, -6.0), (-6.0, -18.5), (4.0, 18.5), (-19.0, -7.0))
 NEIGHBOURHOODS = {
@@ -98,7 +99,7 @@ def _river() -> LineString:
 
 def _spacing_km(r_km: np.ndarray) -> np.ndarray:
     """Typical distance between tract centres at ``r_km`` from downtown."""
-    return 0.55 * (1 + r_km / 4.0) ** 1.1
+    return 0.5 * (1 + r_km / 6.5) * (1 + np.maximum(r_km - 12, 0) / 6)
 
 
 def _seeds(rng: np.random.Generator, land: shapely.Geometry, n_target: int) -> np.ndarray:
@@ -109,7 +110,7 @@ def _seeds(rng: np.random.Generator, land: shapely.Geometry, n_target: int) -> n
         cand = np.c_[rng.uniform(minx, maxx, 4000), rng.uniform(miny, maxy, 4000)]
         r = np.hypot(cand[:, 0] - X0, cand[:, 1] - Y0) / 1000
         s = _spacing_km(r)
-        keep = rng.uniform(size=len(cand)) < (0.55 / s) ** 2
+        keep = rng.uniform(size=len(cand)) < (0.5 / s) ** 2
         for (cx, cy), si in zip(cand[keep], s[keep], strict=True):
             if pts:
                 arr = np.asarray(pts)
@@ -150,7 +151,7 @@ def _tracts(rng: np.random.Generator) -> gpd.GeoDataFrame:
     geo = gpd.GeoSeries(cells, crs=CRS)
     # Order tracts west to east, then north to south, like tract numbers along a survey.
     c = geo.centroid
-    order = np.lexsort((-c.y.round(-3).to_numpy(), (c.x // 3000).to_numpy()))
+    order = np.lexsort((c.x.to_numpy(), -c.y.round(-3).to_numpy(), (c.x // 3000).to_numpy()))
     return gpd.GeoDataFrame(geometry=geo.iloc[order].reset_index(drop=True), crs=CRS)
 
 
@@ -168,7 +169,9 @@ def _point_in(rng: np.random.Generator, poly: shapely.Geometry, n: int = 1) -> n
 
 
 # ----------------------------------------------------------------------------- areas
-def _areas(rng: np.random.Generator) -> tuple[gpd.GeoDataFrame, np.ndarray, dict[str, float]]:
+def _areas(
+    rng: np.random.Generator,
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, dict[str, float]]:
     gdf = _tracts(rng)
     n = len(gdf)
     cen = gdf.geometry.centroid
@@ -214,7 +217,10 @@ def _areas(rng: np.random.Generator) -> tuple[gpd.GeoDataFrame, np.ndarray, dict
     food_insecure = np.clip(0.045 + 0.48 * poverty + rng.normal(0, 0.012, n), 0.03, 0.4)
 
     # Population-weighted centre: people cluster towards town and city centres within a tract.
+    # Where people live within a tract: BLOCKS_PER_AREA block-like points drawn towards town
+    # and city centres; their weighted mean is the population-weighted centre of the tract.
     pts_x, pts_y = [], []
+    blocks = []
     towns = np.asarray(TOWNS)
     for i, poly in enumerate(gdf.geometry):
         sample = _point_in(rng, poly, 120)
@@ -222,8 +228,20 @@ def _areas(rng: np.random.Generator) -> tuple[gpd.GeoDataFrame, np.ndarray, dict
         d_city = np.hypot(sx, sy)
         d_town = np.min(np.hypot(sx[:, None] - towns[:, 0], sy[:, None] - towns[:, 1]), axis=1)
         w = np.exp(-d_city / 6) + (0 if urban[i] else 3 * np.exp(-d_town / 1.5))
-        mx, my = np.average(sample[:, 0], weights=w), np.average(sample[:, 1], weights=w)
-        if not poly.contains(Point(mx, my)):
+        w = w * rng.lognormal(0, 0.5, len(w))
+        pick = rng.choice(len(sample), BLOCKS_PER_AREA, replace=False, p=w / w.sum())
+        owner = np.argmin(
+            np.hypot(sample[:, None, 0] - sample[pick, 0], sample[:, None, 1] - sample[pick, 1]),
+            axis=1,
+        )
+        share = np.bincount(owner, weights=w, minlength=BLOCKS_PER_AREA) / w.sum()
+        b_pop = rng.multinomial(pop[i], share)
+        b_hh = rng.multinomial(households[i], share)
+        b_nocar = rng.multivariate_hypergeometric(b_hh, int(no_car[i]))
+        for j in range(BLOCKS_PER_AREA):
+            blocks.append((i, j, *sample[pick[j]], b_pop[j], b_hh[j], b_nocar[j]))
+        mx, my = np.average(sample[pick], weights=b_pop + 1e-9, axis=0)
+        if not poly.buffer(-5).contains(Point(mx, my)):
             k = int(np.argmin(np.hypot(sample[:, 0] - mx, sample[:, 1] - my)))
             mx, my = sample[k]
         pts_x.append(mx)
@@ -261,7 +279,15 @@ def _areas(rng: np.random.Generator) -> tuple[gpd.GeoDataFrame, np.ndarray, dict
     cum = np.cumsum(pop[order])
     area_mfi = float(mfi[order][np.searchsorted(cum, cum[-1] / 2)])
     info = {"area_median_family_income": area_mfi}
-    return areas, pop_xy, info
+    bdf = pd.DataFrame(
+        blocks, columns=["i", "j", "x", "y", "population", "households", "households_no_vehicle"]
+    )
+    bdf.insert(
+        0, "point_id", [f"{area_id[i]}-{j + 1}" for i, j in zip(bdf["i"], bdf["j"], strict=True)]
+    )
+    bdf.insert(1, "area_id", [area_id[i] for i in bdf["i"]])
+    points = _points(bdf.drop(columns=["i", "j"]))
+    return areas, points, info
 
 
 def low_income(areas: pd.DataFrame, area_mfi: float) -> pd.Series:
@@ -329,13 +355,18 @@ def _stores(
     rel = areas["median_family_income"].to_numpy() / area_mfi
     kinds: list[tuple[str, np.ndarray]] = []
 
-    # Supermarkets follow money: urban tracts weighted by relative income squared; none in the
-    # east-side belt; two anchors in Old Town (poor but served); one per rural town.
-    sup = _place(rng, areas, np.where(urban, pop * rel**2.2, 0), 62, avoid_belt=True)
+    # Supermarkets follow money: urban tracts weighted by relative income squared; none inside
+    # the east-side belt, three discounters on its rim; three anchors in Old Town (poor but
+    # served); one per rural town.
+    sup = _place(rng, areas, np.where(urban, pop * rel**2.2, 0), 59, avoid_belt=True)
     anchors = np.asarray(
         [
             _near(rng, land, (OLD_TOWN[0] + dx, OLD_TOWN[1] + dy), 150)
             for dx, dy in ((-0.6, 0.5), (0.7, -0.6), (0.2, 1.4))
+        ]
+        + [
+            _near(rng, land, (EAST_BELT[0] + dx, EAST_BELT[1] + dy), 100)
+            for dx, dy in ((2.8, 0.8), (-1.2, -3.5), (0.6, 3.8))
         ]
     )
     towns = np.asarray([_near(rng, land, t, 300) for t in TOWNS])
@@ -653,7 +684,7 @@ def _supply(
 def build(seed: int = SEED) -> tuple[Region, dict[str, float]]:
     """Build the demo region in memory; also return headline figures for the README."""
     rng = np.random.default_rng(seed)
-    areas, pop_xy, info = _areas(rng)
+    areas, points, info = _areas(rng)
     land = _county().difference(_river().buffer(90, cap_style="flat"))
     stores = _stores(rng, areas, land, info["area_median_family_income"])
     sites = _sites(rng, areas, land)
@@ -699,6 +730,7 @@ def build(seed: int = SEED) -> tuple[Region, dict[str, float]]:
         supply,
         need,
         subs,
+        points,
         name=NAME,
         crs=CRS,
         provenance=provenance,
@@ -747,6 +779,13 @@ def figures(region: Region) -> dict[str, object]:
             / float((n["quantity"] * n["commodity"].map(kg)).sum()),
             3,
         )
+    # The Atlas rule on block points: >= 500 people or >= 33% of the tract beyond the distance.
+    bp = region.population_points
+    bdist, _ = cKDTree(np.c_[sup.x, sup.y]).query(np.c_[bp.geometry.x, bp.geometry.y])
+    is_urban = bp["area_id"].map(areas.set_index("area_id")["urban"]).to_numpy(dtype=bool)
+    beyond = bp["population"].where(np.where(is_urban, bdist > MILE_M, bdist > 10 * MILE_M), 0)
+    beyond = beyond.groupby(bp["area_id"]).sum().reindex(areas["area_id"]).to_numpy()
+    la_atlas = (beyond >= 500) | (beyond >= 0.33 * areas["population"].to_numpy())
     peak_need = region.need[region.need["period"] == PEAK]
     return {
         "areas": len(areas),
@@ -760,6 +799,8 @@ def figures(region: Region) -> dict[str, object]:
         "low_access_areas": int(la.sum()),
         "food_desert_areas": int((li & la).sum()),
         "food_desert_population": int(areas["population"][li & la].sum()),
+        "low_access_areas_atlas": int(la_atlas.sum()),
+        "food_desert_areas_atlas": int((li & la_atlas).sum()),
         "dense_low_income_within_1_mile": int((li & dense & (dist <= MILE_M)).sum()),
         "supply_need_ratio_kg": ratio,
         "peak_need_kg_per_week": round(
