@@ -93,10 +93,15 @@ def _not_yet(what: str) -> None:
 @app.command()
 def analyze(
     region: RegionArg = "demo",
-    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("foodshed-analysis"),
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Output file (.gpkg, .geojson, .csv, .parquet) or folder."),
+    ] = None,
 ) -> None:
-    """Compute food-access and equity measures for every area and write them to OUT."""
-    _not_yet("analyze")
+    """Compute food-access and equity measures for every area; print a summary, write OUT."""
+    from dashboard._cmd_analyze import run
+
+    run(load_region(region), out, console)
 
 
 @app.command()

@@ -19,3 +19,46 @@ __all__ = [
     "read_table",
     "validate_dir",
 ]
+
+# --- equity analytics (branch `analytics`) -------------------------------------------------
+from .access import access_table, count_within, nearest_distance, population_points
+from .analyze import analyze, inequality_summary, summarize
+from .atlas import atlas_classify, low_income_tracts
+from .fca import enhanced_two_step_fca, gravity_access, two_step_fca
+from .inequality import (
+    atkinson,
+    concentration_index,
+    disparity_ratios,
+    gini,
+    lorenz_curve,
+    palma_ratio,
+    theil,
+    theil_decomposition,
+)
+from .mrfei import mrfei
+from .need import need_index
+
+__all__ += [
+    "access_table",
+    "analyze",
+    "atkinson",
+    "atlas_classify",
+    "concentration_index",
+    "count_within",
+    "disparity_ratios",
+    "enhanced_two_step_fca",
+    "gini",
+    "gravity_access",
+    "inequality_summary",
+    "low_income_tracts",
+    "lorenz_curve",
+    "mrfei",
+    "nearest_distance",
+    "need_index",
+    "palma_ratio",
+    "population_points",
+    "summarize",
+    "theil",
+    "theil_decomposition",
+    "two_step_fca",
+]

@@ -298,7 +298,7 @@ def nearest_distance(
     >>> o = gpd.GeoSeries([Point(0, 0), Point(10, 0)], crs=3857)
     >>> s = gpd.GeoSeries([Point(3, 4)], crs=3857)
     >>> nearest_distance(o, s)[0].round(3).tolist()
-    [5.0, 9.22]
+    [5.0, 8.062]
     """
     og = origins if isinstance(origins, gpd.GeoDataFrame) else gpd.GeoDataFrame(geometry=origins)
     sg = sources if isinstance(sources, gpd.GeoDataFrame) else gpd.GeoDataFrame(geometry=sources)

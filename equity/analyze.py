@@ -1,0 +1,212 @@
+"""Every access and equity measure for a :class:`~equity.Region`, in one frame.
+
+:func:`analyze` returns the areas with distances, counts, the Atlas flags, 2SFCA / E2SFCA /
+gravity access, mRFEI and the need index; :func:`summarize` counts the people in food deserts by
+measure; :func:`inequality_summary` gives the inequality of one measure across areas.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from .access import M_PER_MILE, access_table, population_points
+from .atlas import ATLAS_STORE_KINDS, atlas_classify
+from .fca import enhanced_two_step_fca, gravity_access, two_step_fca
+from .inequality import (
+    atkinson,
+    concentration_index,
+    disparity_ratios,
+    gini,
+    palma_ratio,
+    theil,
+    theil_decomposition,
+)
+from .mrfei import HEALTHY_KINDS, LESS_HEALTHY_KINDS, mrfei
+from .need import need_index
+from .region import Region
+
+__all__ = ["FOOD_DESERT_MEASURES", "analyze", "inequality_summary", "summarize"]
+
+#: Atlas flags that :func:`summarize` reports, in order.
+FOOD_DESERT_MEASURES: tuple[str, ...] = (
+    "LILATracts_1And10",
+    "LILATracts_halfAnd10",
+    "LILATracts_1And20",
+    "LILATracts_Vehicle",
+    "LA1and10",
+    "LAhalfand10",
+    "LA1and20",
+    "LATractsVehicle_20",
+    "LowIncomeTracts",
+)
+
+
+def analyze(
+    region: Region,
+    *,
+    population_method: str = "auto",
+    supermarket_kinds: Sequence[str] = ATLAS_STORE_KINDS,
+    radii_mi: Sequence[float] = (1.0, 10.0),
+    catchment_mi: float = 2.0,
+    gravity_beta: float = 1.0,
+    healthy: Sequence[str] = HEALTHY_KINDS,
+    less_healthy: Sequence[str] = LESS_HEALTHY_KINDS,
+    need_weights: Mapping[str, float] | None = None,
+    state_median_income: float | None = None,
+    metro_median_income: float | None = None,
+) -> gpd.GeoDataFrame:
+    """The region's areas with every access and equity measure as columns.
+
+    Columns added: ``dist_<kind>_m``/``_mi`` (population-weighted mean distance to the nearest
+    store of each kind present, plus ``supermarket`` as the Atlas counts it) and
+    ``n_<kind>_<r>mi``; the Atlas columns of :func:`equity.atlas.atlas_classify`;
+    ``fca2_per_1000``, ``e2sfca_per_1000`` and ``gravity_per_1000`` (supermarkets per 1,000
+    people within ``catchment_mi``); ``mrfei`` with its counts; the need index and its
+    components. ``attrs`` records the population method, medians and weights used.
+
+    A region without supermarkets gets infinite distances, every populated tract low access
+    and zero 2SFCA: documented results, not errors.
+    """
+    areas = region.areas
+    stores = region.stores.copy()
+    sup_mask = stores["kind"].astype(str).isin(list(supermarket_kinds))
+    pts = population_points(areas, region.population_points, method=population_method)
+    kinds = sorted(set(stores["kind"].dropna().astype(str)))
+    acc = access_table(areas, stores, kinds=kinds, points=pts, radii_mi=radii_mi)
+    sup = stores[sup_mask].assign(kind="supermarket")
+    acc_sup = access_table(areas, sup, kinds=["supermarket"], points=pts, radii_mi=radii_mi)
+    acc = acc.drop(columns=[c for c in acc.columns if c in acc_sup.columns and c != "area_id"])
+    out = areas.copy()
+    for frame in (acc.drop(columns="area_id"), acc_sup.drop(columns="area_id")):
+        for c in frame.columns:
+            out[c] = frame[c].to_numpy()
+
+    atlas = atlas_classify(
+        areas,
+        stores,
+        points=region.population_points,
+        population_method=population_method,
+        kinds=supermarket_kinds,
+        state_median_income=state_median_income,
+        metro_median_income=metro_median_income,
+    )
+    for c in atlas.columns:
+        if c == "Urban" and "urban" in out.columns:
+            # One urban column (GeoPackage field names ignore case): the input's, filled in.
+            out["urban"] = atlas[c].to_numpy()
+        elif c != "area_id":
+            out[c] = atlas[c].to_numpy()
+
+    reach = catchment_mi * M_PER_MILE
+    out["fca2_per_1000"] = 1000 * two_step_fca(areas, sup, catchment_m=reach).to_numpy()
+    out["e2sfca_per_1000"] = 1000 * enhanced_two_step_fca(areas, sup, catchment_m=reach).to_numpy()
+    out["gravity_per_1000"] = (
+        1000 * gravity_access(areas, sup, max_distance_m=reach, beta=gravity_beta).to_numpy()
+    )
+    mr = mrfei(areas, stores, healthy=healthy, less_healthy=less_healthy)
+    for c in mr.columns:
+        out[c] = mr[c].to_numpy()
+    need = need_index(out, weights=need_weights)
+    for c in need.columns:
+        out[c] = need[c].to_numpy()
+    out.attrs = {
+        "region": region.name,
+        "population_method": pts.attrs.get("method"),
+        "catchment_mi": catchment_mi,
+        "need_weights": need.attrs.get("weights", {}),
+        **{k: v for k, v in atlas.attrs.items() if k != "population_method"},
+    }
+    return out
+
+
+def summarize(
+    areas: pd.DataFrame,
+    *,
+    measures: Sequence[str] = FOOD_DESERT_MEASURES,
+    population_col: str = "population",
+) -> pd.DataFrame:
+    """People in food deserts by measure.
+
+    One row per flag present in ``areas``: the number of areas flagged, their population and
+    its share of the total, and the population of those areas that are also low-income tracts.
+    """
+    pop = pd.to_numeric(areas[population_col], errors="coerce").fillna(0)
+    total = float(pop.sum())
+    li = (
+        areas["LowIncomeTracts"].astype(bool)
+        if "LowIncomeTracts" in areas.columns
+        else pd.Series(False, index=areas.index)
+    )
+    rows = []
+    for m in measures:
+        if m not in areas.columns:
+            continue
+        flag = areas[m].astype("boolean").fillna(False).astype(bool)
+        rows.append(
+            {
+                "measure": m,
+                "areas": int(flag.sum()),
+                "population": float(pop[flag].sum()),
+                "population_share": float(pop[flag].sum() / total) if total > 0 else np.nan,
+                "low_income_population": float(pop[flag & li].sum()),
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=["measure", "areas", "population", "population_share", "low_income_population"],
+    )
+
+
+def inequality_summary(
+    areas: pd.DataFrame,
+    *,
+    value_col: str = "dist_supermarket_mi",
+    population_col: str = "population",
+    group_col: str | None = "LILATracts_1And10",
+    income_col: str | None = "median_family_income",
+    epsilons: Sequence[float] = (0.5, 1.0, 2.0),
+) -> pd.DataFrame:
+    """Population-weighted inequality of ``value_col`` across areas, as ``measure``/``value`` rows.
+
+    Areas whose value is not finite (no store of that kind anywhere) or whose population is 0 are
+    left out; the ``areas_used`` row says how many were used. Atkinson values that are undefined
+    (a zero value with epsilon >= 1) are NaN. The concentration index ranks areas by
+    ``income_col`` (negative: the value concentrates in poorer areas); disparity rows compare
+    ``group_col`` groups with the largest group.
+    """
+    x = pd.to_numeric(areas[value_col], errors="coerce").to_numpy(float)
+    w = pd.to_numeric(areas[population_col], errors="coerce").fillna(0).to_numpy(float)
+    ok = np.isfinite(x) & (w > 0) & (x >= 0)
+    rows: list[tuple[str, float]] = [("areas_used", float(ok.sum()))]
+    if ok.sum() == 0:
+        return pd.DataFrame(rows, columns=["measure", "value"])
+    xv, wv = x[ok], w[ok]
+    rows += [
+        ("mean", float(np.average(xv, weights=wv))),
+        ("gini", gini(xv, wv)),
+        ("theil", theil(xv, wv)),
+        ("palma", palma_ratio(xv, wv)),
+    ]
+    for e in epsilons:
+        try:
+            rows.append((f"atkinson_{e:g}", atkinson(xv, e, wv)))
+        except ValueError:
+            rows.append((f"atkinson_{e:g}", float("nan")))
+    if income_col and income_col in areas.columns:
+        inc = pd.to_numeric(areas[income_col], errors="coerce").to_numpy(float)[ok]
+        have = np.isfinite(inc) & (inc > 0)
+        if have.sum() > 1:
+            rows.append(("concentration_index", concentration_index(xv[have], inc[have], wv[have])))
+    if group_col and group_col in areas.columns:
+        g = areas[group_col].to_numpy()[ok]
+        dec = theil_decomposition(xv, g, wv)
+        rows += [("theil_between", dec["between"]), ("theil_within", dec["within"])]
+        disp = disparity_ratios(xv, g, wv)
+        for label, r in disp.iterrows():
+            rows.append((f"mean[{group_col}={label}]", float(r["mean"])))
+            rows.append((f"ratio[{group_col}={label}]", float(r["ratio"])))
+    return pd.DataFrame(rows, columns=["measure", "value"])
