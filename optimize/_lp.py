@@ -1,0 +1,108 @@
+"""The solver-neutral linear program and the project's own solve status.
+
+Every backend takes a :class:`LinearProgram` (arrays only) and returns a :class:`BackendResult`;
+nothing outside ``optimize/backends`` sees a solver's own status codes.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import scipy.sparse as sp
+
+__all__ = ["BackendResult", "LinearProgram", "SolveStatus", "Stage"]
+
+INF = np.inf
+
+
+class SolveStatus(enum.StrEnum):
+    """How a solve ended, in the project's words."""
+
+    OPTIMAL = "optimal"
+    #: A time limit was hit; the best solution found so far is returned (not proven optimal).
+    TIME_LIMIT = "time_limit"
+    #: A time limit was hit before any solution was found.
+    NO_SOLUTION = "no_solution"
+    INFEASIBLE = "infeasible"
+    UNBOUNDED = "unbounded"
+    ERROR = "error"
+
+    @property
+    def has_solution(self) -> bool:
+        return self in (SolveStatus.OPTIMAL, SolveStatus.TIME_LIMIT)
+
+
+@dataclass(frozen=True, eq=False)
+class LinearProgram:
+    """``min c.x + offset`` s.t. ``row_lo <= A x <= row_hi``, ``col_lo <= x <= col_hi``.
+
+    ``A`` is CSC. ``integrality`` (optional) is 1 for integer columns, 0 for continuous.
+    ``col_names``/``row_names`` are used only for file export (index-based by default).
+    """
+
+    c: np.ndarray
+    A: sp.csc_matrix
+    row_lo: np.ndarray
+    row_hi: np.ndarray
+    col_lo: np.ndarray
+    col_hi: np.ndarray
+    offset: float = 0.0
+    integrality: np.ndarray | None = None
+
+    @property
+    def n_cols(self) -> int:
+        return int(self.c.shape[0])
+
+    @property
+    def n_rows(self) -> int:
+        return int(self.row_lo.shape[0])
+
+    @property
+    def is_mip(self) -> bool:
+        return self.integrality is not None and bool(np.any(self.integrality))
+
+    def with_row(self, coef: np.ndarray, lo: float, hi: float) -> LinearProgram:
+        """A copy with one dense-ish row appended (used to fix a lexicographic stage)."""
+        row = sp.csr_matrix(np.asarray(coef, dtype=float).reshape(1, -1))
+        A = sp.vstack([self.A, row], format="csc")
+        return replace(
+            self,
+            A=A,
+            row_lo=np.append(self.row_lo, lo),
+            row_hi=np.append(self.row_hi, hi),
+        )
+
+    def with_cost(self, c: np.ndarray, offset: float = 0.0) -> LinearProgram:
+        return replace(self, c=np.asarray(c, dtype=float), offset=offset)
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One objective of a lexicographic solve: minimise ``c.x``; before the next stage the
+    value is kept within ``rel_tol`` (relative) plus ``abs_tol`` of the optimum."""
+
+    c: np.ndarray
+    name: str = "objective"
+    rel_tol: float = 1e-7
+    abs_tol: float = 1e-6
+
+
+@dataclass
+class BackendResult:
+    """What a backend hands back: primal values, optional row duals, status, objective and times."""
+
+    status: SolveStatus
+    x: np.ndarray | None
+    objective: float | None
+    row_dual: np.ndarray | None = None
+    solver: str = ""
+    message: str = ""
+    times_s: dict[str, float] = field(default_factory=dict)
+    stage_objectives: list[float] = field(default_factory=list)
+
+
+def stage_bound(value: float, stage: Stage) -> float:
+    """Upper bound that keeps a minimised stage objective near its optimum ``value``."""
+    return value + abs(value) * stage.rel_tol + stage.abs_tol

@@ -1,0 +1,180 @@
+"""Objectives by name: each turns an :class:`AllocationProblem` into an LP and its stages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from equity import FoodshedError
+
+from ._lp import LinearProgram, Stage
+from .problem import AllocationProblem
+
+__all__ = ["OBJECTIVES", "ObjectiveModel", "build_objective"]
+
+#: Objective names and what each does.
+OBJECTIVES = {
+    "cost": "least transport cost, with a penalty per kg of unmet need",
+    "coverage": "most need met (kg, substitutes by acceptability), then least cost",
+    "maxmin": "largest smallest area fulfilment, then most need met, then least cost",
+    "fair_share": "least cost with every area's fulfilment within `fair_share_band` of the overall",
+    "balanced": (
+        "weight `equity_weight` between need met (0) and smallest fulfilment (1), "
+        "then most need met, then least cost"
+    ),
+}
+
+_PARAMS = {
+    "cost": {"unmet_penalty_usd_per_kg"},
+    "coverage": set(),
+    "maxmin": set(),
+    "fair_share": {"fair_share_band", "unmet_penalty_usd_per_kg"},
+    "balanced": {"equity_weight"},
+}
+
+
+@dataclass(frozen=True, eq=False)
+class ObjectiveModel:
+    """The LP of one objective: extra columns (``t``, ``U``) after ``[x, u]``, its stages."""
+
+    lp: LinearProgram
+    stages: list[Stage]
+    objective: str
+    params: dict[str, Any]
+    extra_cols: dict[str, int]
+    unit: str
+
+
+def _transport(problem: AllocationProblem) -> np.ndarray:
+    pen = problem.pair_penalty_usd_per_kg[problem.x_pair]
+    return problem.x_cost_usd_per_kg + pen
+
+
+def default_unmet_penalty(problem: AllocationProblem) -> float:
+    """10 times the dearest arc, at least 1 USD/kg: serving is always worth its transport."""
+    top = float(_transport(problem).max()) if problem.n_x else 0.0
+    return max(1.0, 10.0 * top)
+
+
+def _with_cols(lp: LinearProgram, n_new: int, lo: np.ndarray, hi: np.ndarray) -> LinearProgram:
+    A = sp.hstack([lp.A, sp.csc_matrix((lp.n_rows, n_new))], format="csc")
+    return LinearProgram(
+        c=np.concatenate([lp.c, np.zeros(n_new)]),
+        A=A,
+        row_lo=lp.row_lo,
+        row_hi=lp.row_hi,
+        col_lo=np.concatenate([lp.col_lo, lo]),
+        col_hi=np.concatenate([lp.col_hi, hi]),
+    )
+
+
+def _with_rows(lp: LinearProgram, rows: sp.spmatrix, lo: np.ndarray, hi: np.ndarray):
+    return LinearProgram(
+        c=lp.c,
+        A=sp.vstack([lp.A, rows], format="csc"),
+        row_lo=np.concatenate([lp.row_lo, lo]),
+        row_hi=np.concatenate([lp.row_hi, hi]),
+        col_lo=lp.col_lo,
+        col_hi=lp.col_hi,
+    )
+
+
+def _area_u_matrix(problem: AllocationProblem, n_cols: int) -> tuple[sp.csr_matrix, np.ndarray]:
+    """Rows ``sum_c u[a,c]`` for areas with need; returns the matrix and the area indices."""
+    areas = np.unique(problem.u_area)
+    pos = np.searchsorted(areas, problem.u_area)
+    M = sp.csr_matrix(
+        (np.ones(problem.n_u), (pos, problem.n_x + np.arange(problem.n_u))),
+        shape=(len(areas), n_cols),
+    )
+    return M, areas
+
+
+def build_objective(
+    problem: AllocationProblem, objective: str, params: dict[str, Any] | None = None
+) -> ObjectiveModel:
+    """The LP and lexicographic stages of ``objective`` (a key of :data:`OBJECTIVES`)."""
+    params = dict(params or {})
+    if objective not in OBJECTIVES:
+        msg = f"unknown objective {objective!r}; choose one of {sorted(OBJECTIVES)}"
+        raise FoodshedError(msg)
+    unknown = set(params) - _PARAMS[objective]
+    if unknown:
+        msg = (
+            f"objective {objective!r} takes no parameter(s) {sorted(unknown)}; "
+            f"it takes {sorted(_PARAMS[objective]) or 'none'}"
+        )
+        raise FoodshedError(msg)
+    lp = problem.base_lp()
+    nx, nu = problem.n_x, problem.n_u
+    trans = np.concatenate([_transport(problem), np.zeros(nu)])
+    unmet = np.concatenate([np.zeros(nx), np.ones(nu)])
+    extra: dict[str, int] = {}
+    N = max(problem.total_need_kg(), 1e-9)
+
+    if objective in ("cost", "fair_share"):
+        pen = float(params.setdefault("unmet_penalty_usd_per_kg", default_unmet_penalty(problem)))
+        if pen < 0:
+            msg = f"unmet_penalty_usd_per_kg must be >= 0; got {pen}"
+            raise FoodshedError(msg)
+        if objective == "fair_share":
+            band = float(params.setdefault("fair_share_band", 0.1))
+            if not 0 <= band <= 1:
+                msg = f"fair_share_band must be within 0-1; got {band}"
+                raise FoodshedError(msg)
+            # U = sum u;  -band*need_a <= sum_c u[a,c] - need_a/N * U <= band*need_a
+            lp = _with_cols(lp, 1, np.zeros(1), np.array([np.inf]))
+            jU = lp.n_cols - 1
+            extra["U"] = jU
+            tot = sp.csr_matrix(
+                (np.r_[np.ones(nu), -1.0], (np.zeros(nu + 1, int), np.r_[nx + np.arange(nu), jU])),
+                shape=(1, lp.n_cols),
+            )
+            M, areas = _area_u_matrix(problem, lp.n_cols)
+            need_a = problem.area_need_kg()[areas]
+            M = M.tolil()
+            M[:, jU] = (-need_a / N).reshape(-1, 1)
+            rows = sp.vstack([tot, M.tocsr()])
+            lp = _with_rows(lp, rows, np.r_[0.0, -band * need_a], np.r_[0.0, band * need_a])
+            trans = np.r_[trans, 0.0]
+            unmet = np.r_[unmet, 0.0]
+        stages = [Stage(trans + pen * unmet, "cost_usd")]
+        unit = "USD (transport + unmet-need penalty)"
+    elif objective == "coverage":
+        stages = [Stage(unmet, "unmet_kg"), Stage(trans, "cost_usd")]
+        unit = "USD of transport (need met held at its maximum)"
+    else:  # maxmin, balanced
+        # t <= fulfilment_a  <=>  sum_c u[a,c] + need_a * t <= need_a   (rows in kg: scaled)
+        lp = _with_cols(lp, 1, np.zeros(1), np.ones(1))
+        jt = lp.n_cols - 1
+        extra["t"] = jt
+        M, areas = _area_u_matrix(problem, lp.n_cols)
+        need_a = problem.area_need_kg()[areas]
+        M = M.tolil()
+        M[:, jt] = need_a.reshape(-1, 1)
+        lp = _with_rows(lp, M.tocsr(), np.full(len(areas), -np.inf), need_a)
+        trans = np.r_[trans, 0.0]
+        unmet = np.r_[unmet, 0.0]
+        tvec = np.zeros(lp.n_cols)
+        tvec[jt] = -N  # maximise t, scaled to kg so it weighs like the other stages
+        if objective == "maxmin":
+            stages = [
+                Stage(tvec, "min_fulfilment", rel_tol=1e-9, abs_tol=1e-8 * N),
+                Stage(unmet, "unmet_kg"),
+                Stage(trans, "cost_usd"),
+            ]
+        else:
+            w = float(params.setdefault("equity_weight", 0.5))
+            if not 0 <= w <= 1:
+                msg = f"equity_weight must be within 0-1; got {w}"
+                raise FoodshedError(msg)
+            stages = [
+                Stage((1 - w) * unmet + w * tvec, "balanced", rel_tol=1e-9, abs_tol=1e-8 * N),
+                Stage(unmet, "unmet_kg"),
+                Stage(trans, "cost_usd"),
+            ]
+        unit = "USD of transport (earlier stages held at their optimum)"
+    return ObjectiveModel(lp.with_cost(stages[0].c), stages, objective, params, extra, unit)

@@ -1,0 +1,145 @@
+"""Region-level entry points: :func:`allocate` and the efficiency/equity sweep."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from .problem import DEFAULT_COST_PER_KG_KM, DEFAULT_MAX_DISTANCE_M, AllocationProblem
+from .shocks import apply_shocks, shock_to_dict
+from .solution import AllocationSolution
+from .solve import solve
+
+if TYPE_CHECKING:
+    from equity import Region
+
+__all__ = ["allocate", "efficiency_equity_curve"]
+
+
+def _problem(
+    region: Region,
+    shocks: Iterable[Any],
+    *,
+    period: str | None,
+    max_distance_m: float,
+    budget_usd: float | None,
+    cost_per_kg_km: float,
+    cost_table: pd.DataFrame | None,
+) -> AllocationProblem:
+    shocks = list(shocks)
+    # a MaxDistance shock can only shrink reach, so build with the base reach and cut after
+    problem = AllocationProblem.from_region(
+        region,
+        period=period,
+        max_distance_m=max_distance_m,
+        cost_per_kg_km=cost_per_kg_km,
+        budget_usd=budget_usd,
+        cost_table=cost_table,
+    )
+    return apply_shocks(problem, shocks)
+
+
+def allocate(
+    region: Region,
+    *,
+    objective: str = "cost",
+    shocks: Sequence[Any] = (),
+    period: str | None = None,
+    max_distance_m: float = DEFAULT_MAX_DISTANCE_M,
+    budget_usd: float | None = None,
+    cost_per_kg_km: float = DEFAULT_COST_PER_KG_KM,
+    cost_table: pd.DataFrame | None = None,
+    solver: str | None = None,
+    time_limit_s: float | None = None,
+    **params: Any,
+) -> AllocationSolution:
+    """Build the allocation LP of ``region``, apply ``shocks`` and solve for ``objective``.
+
+    Examples
+    --------
+    >>> from equity import Region
+    >>> from optimize import allocate, SiteOutage
+    >>> plan = allocate(Region.demo(), objective="maxmin",
+    ...                 shocks=[SiteOutage(site_kind="hub")])  # doctest: +SKIP
+    >>> plan.kpis["min_fulfilment"]  # doctest: +SKIP
+    """
+    problem = _problem(
+        region,
+        shocks,
+        period=period,
+        max_distance_m=max_distance_m,
+        budget_usd=budget_usd,
+        cost_per_kg_km=cost_per_kg_km,
+        cost_table=cost_table,
+    )
+    manifest = {
+        "region": region.name,
+        "period": period or region.default_period,
+        "sources": dict(region.sources),
+        "shocks": [shock_to_dict(s) for s in shocks],
+    }
+    return solve(
+        problem,
+        objective,
+        solver=solver,
+        time_limit_s=time_limit_s,
+        manifest=manifest,
+        **params,
+    )
+
+
+def efficiency_equity_curve(
+    region: Region | AllocationProblem,
+    *,
+    weights: Sequence[float] = (0.0, 0.25, 0.5, 0.75, 0.9, 1.0),
+    shocks: Sequence[Any] = (),
+    solver: str | None = None,
+    **kwargs: Any,
+) -> pd.DataFrame:
+    """Sweep the ``balanced`` objective's equity weight: the price of fairness.
+
+    One row per weight: need met (kg and share), smallest and mean fulfilment, Gini, transport
+    cost, and the price of fairness relative to weight 0 (pure efficiency): ``food_price_kg``
+    (need met given up) and ``money_price_usd`` (extra transport cost).
+    """
+    if isinstance(region, AllocationProblem):
+        problem = apply_shocks(region, shocks)
+    else:
+        keys = ("period", "max_distance_m", "budget_usd", "cost_per_kg_km", "cost_table")
+        opts = {k: kwargs.pop(k) for k in keys if k in kwargs}
+        problem = _problem(
+            region,
+            shocks,
+            period=opts.get("period"),
+            max_distance_m=opts.get("max_distance_m", DEFAULT_MAX_DISTANCE_M),
+            budget_usd=opts.get("budget_usd"),
+            cost_per_kg_km=opts.get("cost_per_kg_km", DEFAULT_COST_PER_KG_KM),
+            cost_table=opts.get("cost_table"),
+        )
+    rows = []
+    for w in sorted({float(w) for w in weights}):
+        sol = solve(problem, "balanced", solver=solver, equity_weight=w, **kwargs)
+        k = sol.kpis
+        rows.append(
+            {
+                "equity_weight": w,
+                "status": sol.status.value,
+                "need_met_kg": k["need_met_kg"],
+                "need_met_share": k["need_met_share"],
+                "min_fulfilment": k["min_fulfilment"],
+                "mean_fulfilment": k["mean_fulfilment"],
+                "gini_fulfilment": k["gini_fulfilment"],
+                "transport_cost_usd": k["transport_cost_usd"],
+            }
+        )
+    out = pd.DataFrame(rows)
+    base = out.iloc[0]
+    out["food_price_kg"] = base["need_met_kg"] - out["need_met_kg"]
+    out["food_price_share"] = np.where(
+        base["need_met_kg"] > 0, out["food_price_kg"] / base["need_met_kg"], 0.0
+    )
+    out["money_price_usd"] = out["transport_cost_usd"] - base["transport_cost_usd"]
+    return out

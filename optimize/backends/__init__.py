@@ -1,0 +1,60 @@
+"""Solver backends behind one small interface.
+
+A backend is an object with a ``name`` and ``solve(lp, stages, *, time_limit_s, options)`` that
+returns a :class:`~optimize._lp.BackendResult`. :func:`get_backend` chooses one by name.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from .._lp import BackendResult, LinearProgram, Stage
+
+__all__ = ["BACKENDS", "Backend", "available_backends", "get_backend"]
+
+
+class Backend(Protocol):
+    name: str
+
+    def available(self) -> bool: ...
+
+    def solve(
+        self,
+        lp: LinearProgram,
+        stages: list[Stage],
+        *,
+        time_limit_s: float | None = None,
+        options: dict[str, Any] | None = None,
+    ) -> BackendResult: ...
+
+
+#: Backend names and the module that implements each.
+BACKENDS = ("highs", "cbc", "pulp")
+
+
+def get_backend(name: str) -> Backend:
+    """The backend called ``name`` (``highs``, ``cbc`` or ``pulp``; ``pulp:GLPK_CMD`` picks a
+    PuLP solver by its PuLP name)."""
+    from equity import FoodshedError
+
+    key, _, extra = name.partition(":")
+    key = key.lower()
+    if key == "highs":
+        from ._highs import HighsBackend
+
+        return HighsBackend()
+    if key == "cbc":
+        from ._cbc import CbcBackend
+
+        return CbcBackend()
+    if key == "pulp":
+        from ._pulp import PulpBackend
+
+        return PulpBackend(extra or None)
+    msg = f"unknown solver {name!r}; choose one of {list(BACKENDS)} (or 'pulp:SOLVER_NAME')"
+    raise FoodshedError(msg)
+
+
+def available_backends() -> list[str]:
+    """Names of the backends that can run here."""
+    return [n for n in BACKENDS if get_backend(n).available()]

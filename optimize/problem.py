@@ -1,0 +1,534 @@
+"""The :class:`AllocationProblem`: the allocation LP as arrays, built once from a Region.
+
+Everything is in kg: supply and need ``quantity`` (in each commodity's unit) are multiplied by
+``kg_per_unit``. Columns are ``[x (flows), u (unmet need)]``; rows are
+``[supply (site, commodity), need (area, commodity), throughput (site), budget]``. Row ``i`` of
+the need block and column ``i`` of ``u`` belong to the same (area, commodity).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, fields, replace
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from equity import FoodshedError
+
+from ._lp import LinearProgram
+
+if TYPE_CHECKING:
+    from equity import Region
+
+__all__ = ["DEFAULT_COST_PER_KG_KM", "DEFAULT_MAX_DISTANCE_M", "AllocationProblem"]
+
+#: Default reach of a site: 8 km.
+DEFAULT_MAX_DISTANCE_M = 8_000.0
+#: Default transport cost: 0.05 USD per kg per km (small-van urban delivery, order of magnitude).
+DEFAULT_COST_PER_KG_KM = 0.05
+
+
+def _as_ids(values: Any) -> np.ndarray:
+    return np.asarray([str(v) for v in values], dtype=object)
+
+
+def _area_points(areas: Any, crs: Any) -> np.ndarray:
+    """Population-weighted centres (``pop_lon``/``pop_lat``) in the metric CRS, else
+    representative points of the polygons."""
+    import geopandas as gpd
+
+    pts = areas.geometry.representative_point()
+    xy = np.column_stack([pts.x.to_numpy(), pts.y.to_numpy()])
+    if {"pop_lon", "pop_lat"} <= set(areas.columns):
+        lon = pd.to_numeric(areas["pop_lon"], errors="coerce").to_numpy(dtype=float)
+        lat = pd.to_numeric(areas["pop_lat"], errors="coerce").to_numpy(dtype=float)
+        ok = np.isfinite(lon) & np.isfinite(lat)
+        if ok.any():
+            g = gpd.GeoSeries(gpd.points_from_xy(lon[ok], lat[ok]), crs=4326).to_crs(crs)
+            xy[ok] = np.column_stack([g.x.to_numpy(), g.y.to_numpy()])
+    return xy
+
+
+@dataclass(frozen=True, eq=False)
+class AllocationProblem:
+    """The allocation LP of one region and period, as numpy arrays and a CSC matrix.
+
+    Build it with :meth:`from_region` (or :meth:`from_arrays` for synthetic data); change it
+    with :meth:`with_shocks`, :meth:`with_budget` or :meth:`with_max_distance`, which return new
+    problems. Indices: ``s`` over :attr:`site_ids`, ``a`` over :attr:`area_ids`, ``c`` over
+    :attr:`commodities`, ``k`` over flow columns (``x_*`` arrays), ``j`` over unmet columns
+    (``u_*`` arrays, one per (area, commodity) with need).
+    """
+
+    # data
+    site_ids: np.ndarray
+    site_names: np.ndarray
+    site_kinds: np.ndarray
+    throughput_kg: np.ndarray  # inf where unlimited
+    area_ids: np.ndarray
+    population: np.ndarray
+    area_attrs: pd.DataFrame  # non-geometry columns of areas, in area order
+    commodities: np.ndarray
+    kg_per_unit: np.ndarray
+    supply_kg: np.ndarray  # (n_sites, n_commodities)
+    need_kg: np.ndarray  # (n_areas, n_commodities)
+    arc_site: np.ndarray
+    arc_area: np.ndarray
+    arc_distance_m: np.ndarray
+    pair_served: np.ndarray  # commodity index shipped
+    pair_need: np.ndarray  # commodity index whose need it serves
+    pair_weight: np.ndarray  # acceptability: kg of need met per kg shipped
+    pair_penalty_usd_per_kg: np.ndarray
+    cost_per_kg_km: float
+    max_distance_m: float
+    budget_usd: float | None
+    name: str
+    # derived structure
+    x_arc: np.ndarray
+    x_pair: np.ndarray
+    x_cost_usd_per_kg: np.ndarray
+    u_area: np.ndarray
+    u_comm: np.ndarray
+    sup_site: np.ndarray
+    sup_comm: np.ndarray
+    thr_site: np.ndarray
+    A: sp.csc_matrix
+    row_lo: np.ndarray
+    row_hi: np.ndarray
+
+    # ------------------------------------------------------------------ sizes and maps
+    @property
+    def n_x(self) -> int:
+        return int(self.x_arc.shape[0])
+
+    @property
+    def n_u(self) -> int:
+        return int(self.u_area.shape[0])
+
+    @property
+    def n_cols(self) -> int:
+        return self.n_x + self.n_u
+
+    @property
+    def n_rows(self) -> int:
+        return int(self.row_lo.shape[0])
+
+    @property
+    def x_site(self) -> np.ndarray:
+        return self.arc_site[self.x_arc]
+
+    @property
+    def x_area(self) -> np.ndarray:
+        return self.arc_area[self.x_arc]
+
+    @property
+    def x_served(self) -> np.ndarray:
+        return self.pair_served[self.x_pair]
+
+    @property
+    def x_need(self) -> np.ndarray:
+        return self.pair_need[self.x_pair]
+
+    @property
+    def x_weight(self) -> np.ndarray:
+        return self.pair_weight[self.x_pair]
+
+    @property
+    def row_blocks(self) -> dict[str, slice]:
+        """Row ranges of each constraint family."""
+        a = len(self.sup_site)
+        b = a + self.n_u
+        c = b + len(self.thr_site)
+        d = c + (0 if self.budget_usd is None else 1)
+        return {
+            "supply": slice(0, a),
+            "need": slice(a, b),
+            "throughput": slice(b, c),
+            "budget": slice(c, d),
+        }
+
+    def total_need_kg(self) -> float:
+        return float(self.need_kg.sum())
+
+    def area_need_kg(self) -> np.ndarray:
+        return self.need_kg.sum(axis=1)
+
+    def base_lp(self) -> LinearProgram:
+        """The constraints with a zero objective (objectives add columns, rows and costs)."""
+        n = self.n_cols
+        return LinearProgram(
+            c=np.zeros(n),
+            A=self.A,
+            row_lo=self.row_lo,
+            row_hi=self.row_hi,
+            col_lo=np.zeros(n),
+            col_hi=np.full(n, np.inf),
+        )
+
+    def fingerprint(self) -> str:
+        """SHA-256 of the arrays that define the LP (for manifests)."""
+        h = hashlib.sha256()
+        for arr in (
+            self.supply_kg,
+            self.need_kg,
+            self.throughput_kg,
+            self.arc_site,
+            self.arc_area,
+            self.arc_distance_m,
+            self.pair_weight,
+            self.pair_penalty_usd_per_kg,
+        ):
+            h.update(np.ascontiguousarray(arr).tobytes())
+        h.update(repr((self.cost_per_kg_km, self.max_distance_m, self.budget_usd)).encode())
+        return h.hexdigest()
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "sites": len(self.site_ids),
+            "areas": len(self.area_ids),
+            "commodities": len(self.commodities),
+            "arcs": len(self.arc_site),
+            "flow_columns": self.n_x,
+            "unmet_columns": self.n_u,
+            "rows": self.n_rows,
+            "nonzeros": int(self.A.nnz),
+            "supply_kg": float(self.supply_kg.sum()),
+            "need_kg": self.total_need_kg(),
+        }
+
+    def __repr__(self) -> str:
+        s = self.summary()
+        return (
+            f"AllocationProblem({self.name!r}: {s['sites']} sites, {s['areas']} areas, "
+            f"{s['commodities']} commodities, {s['flow_columns']:,} flow columns, "
+            f"{s['rows']:,} rows)"
+        )
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def from_region(
+        cls,
+        region: Region,
+        *,
+        period: str | None = None,
+        max_distance_m: float = DEFAULT_MAX_DISTANCE_M,
+        cost_per_kg_km: float = DEFAULT_COST_PER_KG_KM,
+        budget_usd: float | None = None,
+        cost_table: pd.DataFrame | None = None,
+        substitutes: bool = True,
+        substitution_penalty_usd_per_kg: float = 0.01,
+    ) -> AllocationProblem:
+        """Build the LP arrays of ``region`` (one ``period`` of seasonal data).
+
+        Arcs join each site to every area whose population centre lies within
+        ``max_distance_m`` (straight line, KD-tree in the region's metric CRS), unless
+        ``cost_table`` gives them: columns ``site_id``, ``area_id``, ``distance_m`` (road
+        distance, say); rows beyond ``max_distance_m`` are dropped.
+        """
+        from scipy.spatial import cKDTree
+
+        if max_distance_m <= 0:
+            msg = f"max_distance_m must be positive; got {max_distance_m}"
+            raise FoodshedError(msg)
+        if region.periods:
+            region = region.select_period(period or region.default_period)  # type: ignore[arg-type]
+        elif period is not None:
+            msg = f"period {period!r} given but region {region.name!r} has no periods"
+            raise FoodshedError(msg)
+        sites, areas = region.sites, region.areas
+        if len(sites) == 0:
+            msg = f"region {region.name!r} has no sites to allocate from; add a `sites` table"
+            raise FoodshedError(msg)
+        comm = region.commodities
+        commodities = _as_ids(comm["commodity"])
+        cidx = {c: i for i, c in enumerate(commodities)}
+        kgpu = comm["kg_per_unit"].to_numpy(dtype=float)
+        site_ids = _as_ids(sites["site_id"])
+        sidx = {s: i for i, s in enumerate(site_ids)}
+        area_ids = _as_ids(areas["area_id"])
+        aidx = {a: i for i, a in enumerate(area_ids)}
+
+        supply = np.zeros((len(site_ids), len(commodities)))
+        if len(region.supply):
+            s_i = region.supply["site_id"].astype(str).map(sidx).to_numpy()
+            c_i = region.supply["commodity"].astype(str).map(cidx).to_numpy()
+            q = region.supply["quantity"].to_numpy(dtype=float) * kgpu[c_i]
+            np.add.at(supply, (s_i, c_i), q)
+        need = np.zeros((len(area_ids), len(commodities)))
+        if len(region.need):
+            a_i = region.need["area_id"].astype(str).map(aidx).to_numpy()
+            c_i = region.need["commodity"].astype(str).map(cidx).to_numpy()
+            q = region.need["quantity"].to_numpy(dtype=float) * kgpu[c_i]
+            np.add.at(need, (a_i, c_i), q)
+
+        thr = (
+            pd.to_numeric(sites["throughput_kg"], errors="coerce").to_numpy(dtype=float)
+            if "throughput_kg" in sites.columns
+            else np.full(len(site_ids), np.nan)
+        )
+        thr = np.where(np.isfinite(thr), thr, np.inf)
+
+        if cost_table is not None:
+            missing = {"site_id", "area_id", "distance_m"} - set(cost_table.columns)
+            if missing:
+                msg = (
+                    f"cost_table is missing column(s) {sorted(missing)}; found "
+                    f"{list(cost_table.columns)}. It needs site_id, area_id, distance_m."
+                )
+                raise FoodshedError(msg)
+            ct = cost_table[cost_table["distance_m"] <= max_distance_m]
+            s_i = ct["site_id"].astype(str).map(sidx)
+            a_i = ct["area_id"].astype(str).map(aidx)
+            bad = s_i.isna() | a_i.isna()
+            if bad.any():
+                first = ct[bad].iloc[0]
+                msg = (
+                    f"cost_table row {int(np.flatnonzero(bad.to_numpy())[0]) + 1} names "
+                    f"site {first['site_id']!r} / area {first['area_id']!r}, not in the region"
+                )
+                raise FoodshedError(msg)
+            arc_site = s_i.to_numpy(dtype=np.int64)
+            arc_area = a_i.to_numpy(dtype=np.int64)
+            arc_dist = ct["distance_m"].to_numpy(dtype=float)
+        else:
+            sxy = np.column_stack([sites.geometry.x.to_numpy(), sites.geometry.y.to_numpy()])
+            axy = _area_points(areas, region.crs)
+            hits = cKDTree(axy).query_ball_point(sxy, r=max_distance_m)
+            arc_site = np.repeat(np.arange(len(sxy)), [len(h) for h in hits]).astype(np.int64)
+            arc_area = (
+                np.concatenate([np.asarray(h, dtype=np.int64) for h in hits])
+                if len(arc_site)
+                else np.zeros(0, dtype=np.int64)
+            )
+            arc_dist = np.hypot(*(sxy[arc_site] - axy[arc_area]).T)
+            order = np.lexsort((arc_area, arc_site))
+            arc_site, arc_area, arc_dist = arc_site[order], arc_area[order], arc_dist[order]
+
+        nc = len(commodities)
+        served, needc, weight = list(range(nc)), list(range(nc)), [1.0] * nc
+        penalty = [0.0] * nc
+        if substitutes and len(region.substitutes):
+            for row in region.substitutes.itertuples(index=False):
+                acc = float(row.acceptability)
+                if acc <= 0 or str(row.commodity) == str(row.substitute):
+                    continue
+                served.append(cidx[str(row.substitute)])
+                needc.append(cidx[str(row.commodity)])
+                weight.append(acc)
+                penalty.append(float(substitution_penalty_usd_per_kg))
+        attrs = pd.DataFrame(areas.drop(columns=areas.geometry.name)).reset_index(drop=True)
+        names = (
+            sites["name"].fillna(sites["site_id"]).astype(str).to_numpy(dtype=object)
+            if "name" in sites.columns
+            else site_ids.copy()
+        )
+        return cls.from_arrays(
+            site_ids=site_ids,
+            site_names=names,
+            site_kinds=_as_ids(sites["kind"]),
+            throughput_kg=thr,
+            area_ids=area_ids,
+            population=areas["population"].to_numpy(dtype=float),
+            area_attrs=attrs,
+            commodities=commodities,
+            kg_per_unit=kgpu,
+            supply_kg=supply,
+            need_kg=need,
+            arc_site=arc_site,
+            arc_area=arc_area,
+            arc_distance_m=arc_dist,
+            pair_served=np.asarray(served, dtype=np.int64),
+            pair_need=np.asarray(needc, dtype=np.int64),
+            pair_weight=np.asarray(weight, dtype=float),
+            pair_penalty_usd_per_kg=np.asarray(penalty, dtype=float),
+            cost_per_kg_km=cost_per_kg_km,
+            max_distance_m=max_distance_m,
+            budget_usd=budget_usd,
+            name=region.name,
+        )
+
+    @classmethod
+    def from_arrays(cls, **data: Any) -> AllocationProblem:
+        """Assemble the LP structure from data arrays (the fields above ``x_arc``).
+
+        Optional: ``site_names``, ``site_kinds``, ``area_attrs``, ``kg_per_unit``,
+        ``pair_*`` (identity pairs, no substitution), ``budget_usd``, ``name``.
+        """
+        ns, nc = np.shape(data["supply_kg"])
+        na = np.shape(data["need_kg"])[0]
+        data.setdefault("site_names", np.asarray(data["site_ids"], dtype=object))
+        data.setdefault("site_kinds", np.full(ns, "hub", dtype=object))
+        data.setdefault("throughput_kg", np.full(ns, np.inf))
+        data.setdefault("population", np.ones(na))
+        data.setdefault("area_attrs", pd.DataFrame({"area_id": data["area_ids"]}))
+        data.setdefault("kg_per_unit", np.ones(nc))
+        data.setdefault("pair_served", np.arange(nc))
+        data.setdefault("pair_need", np.arange(nc))
+        data.setdefault("pair_weight", np.ones(len(data["pair_served"])))
+        data.setdefault("pair_penalty_usd_per_kg", np.zeros(len(data["pair_served"])))
+        data.setdefault("cost_per_kg_km", DEFAULT_COST_PER_KG_KM)
+        data.setdefault("max_distance_m", np.inf)
+        data.setdefault("budget_usd", None)
+        data.setdefault("name", "synthetic")
+        for k in ("site_ids", "site_names", "site_kinds", "area_ids", "commodities"):
+            data[k] = _as_ids(data[k])
+        for k in ("arc_site", "arc_area", "pair_served", "pair_need"):
+            data[k] = np.asarray(data[k], dtype=np.int64)
+        for k in (
+            "throughput_kg",
+            "population",
+            "kg_per_unit",
+            "supply_kg",
+            "need_kg",
+            "arc_distance_m",
+            "pair_weight",
+            "pair_penalty_usd_per_kg",
+        ):
+            data[k] = np.asarray(data[k], dtype=float)
+        return cls(**data, **_assemble(data))
+
+    # ------------------------------------------------------------------ changes
+    def _data(self) -> dict[str, Any]:
+        derived = set(_DERIVED)
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in derived}
+
+    def with_data(self, **changes: Any) -> AllocationProblem:
+        """A new problem with some data arrays replaced and the structure rebuilt."""
+        return AllocationProblem.from_arrays(**(self._data() | changes))
+
+    def with_budget(self, budget_usd: float | None) -> AllocationProblem:
+        if budget_usd is not None and budget_usd < 0:
+            msg = f"budget_usd must be >= 0; got {budget_usd}"
+            raise FoodshedError(msg)
+        return self.with_data(budget_usd=budget_usd)
+
+    def with_max_distance(self, max_distance_m: float) -> AllocationProblem:
+        """Drop arcs longer than ``max_distance_m`` (a road closure, a smaller van range).
+        Arcs beyond the distance the problem was built with cannot be added back."""
+        keep = self.arc_distance_m <= max_distance_m
+        return self.with_data(
+            arc_site=self.arc_site[keep],
+            arc_area=self.arc_area[keep],
+            arc_distance_m=self.arc_distance_m[keep],
+            max_distance_m=min(max_distance_m, self.max_distance_m),
+        )
+
+    def with_shocks(self, shocks: Any) -> AllocationProblem:
+        """Apply shocks (see :mod:`optimize.shocks`) in order."""
+        from .shocks import apply_shocks
+
+        return apply_shocks(self, shocks)
+
+
+_DERIVED = (
+    "x_arc",
+    "x_pair",
+    "x_cost_usd_per_kg",
+    "u_area",
+    "u_comm",
+    "sup_site",
+    "sup_comm",
+    "thr_site",
+    "A",
+    "row_lo",
+    "row_hi",
+)
+
+
+def _assemble(d: dict[str, Any]) -> dict[str, Any]:
+    """Flow columns, unmet columns and the CSC matrix, vectorised (no loop per variable)."""
+    supply, need = d["supply_kg"], d["need_kg"]
+    ns, nc = supply.shape
+    na = need.shape[0]
+    arc_site, arc_area = d["arc_site"], d["arc_area"]
+    x_arc_parts, x_pair_parts = [], []
+    for p, (cs, cn) in enumerate(zip(d["pair_served"], d["pair_need"], strict=True)):
+        if d["pair_weight"][p] <= 0:
+            continue
+        ok = (supply[arc_site, cs] > 0) & (need[arc_area, cn] > 0)
+        idx = np.flatnonzero(ok)
+        x_arc_parts.append(idx)
+        x_pair_parts.append(np.full(len(idx), p, dtype=np.int64))
+    x_arc = np.concatenate(x_arc_parts) if x_arc_parts else np.zeros(0, dtype=np.int64)
+    x_pair = np.concatenate(x_pair_parts) if x_pair_parts else np.zeros(0, dtype=np.int64)
+    order = np.lexsort((x_pair, x_arc))
+    x_arc, x_pair = x_arc[order], x_pair[order]
+    x_site = arc_site[x_arc]
+    x_area = arc_area[x_arc]
+    x_served = d["pair_served"][x_pair]
+    x_need = d["pair_need"][x_pair]
+    x_w = d["pair_weight"][x_pair]
+    x_cost = d["arc_distance_m"][x_arc] / 1000.0 * float(d["cost_per_kg_km"])
+    n_x = len(x_arc)
+
+    u_area, u_comm = np.nonzero(need > 0)
+    n_u = len(u_area)
+    sup_site, sup_comm = np.nonzero(supply > 0)
+    n_sup = len(sup_site)
+    thr = d["throughput_kg"]
+    thr_site = np.flatnonzero(np.isfinite(thr))
+    n_thr = len(thr_site)
+
+    sup_row = np.full((ns, nc), -1, dtype=np.int64)
+    sup_row[sup_site, sup_comm] = np.arange(n_sup)
+    need_row = np.full((na, nc), -1, dtype=np.int64)
+    need_row[u_area, u_comm] = n_sup + np.arange(n_u)
+    thr_row = np.full(ns, -1, dtype=np.int64)
+    thr_row[thr_site] = n_sup + n_u + np.arange(n_thr)
+    budget = d["budget_usd"]
+    n_rows = n_sup + n_u + n_thr + (0 if budget is None else 1)
+
+    xcols = np.arange(n_x)
+    rows = [sup_row[x_site, x_served], need_row[x_area, x_need], n_sup + np.arange(n_u)]
+    cols = [xcols, xcols, n_x + np.arange(n_u)]
+    vals = [np.ones(n_x), x_w, np.ones(n_u)]
+    has_thr = thr_row[x_site] >= 0
+    rows.append(thr_row[x_site][has_thr])
+    cols.append(xcols[has_thr])
+    vals.append(np.ones(int(has_thr.sum())))
+    if budget is not None:
+        nz = x_cost > 0
+        rows.append(np.full(int(nz.sum()), n_rows - 1))
+        cols.append(xcols[nz])
+        vals.append(x_cost[nz])
+    A = sp.csc_matrix(
+        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+        shape=(n_rows, n_x + n_u),
+    )
+    row_lo = np.concatenate(
+        [
+            np.full(n_sup, -np.inf),
+            need[u_area, u_comm],
+            np.full(n_thr, -np.inf),
+            [] if budget is None else [-np.inf],
+        ]
+    )
+    row_hi = np.concatenate(
+        [
+            supply[sup_site, sup_comm],
+            need[u_area, u_comm],
+            thr[thr_site],
+            [] if budget is None else [float(budget)],
+        ]
+    )
+    return {
+        "x_arc": x_arc,
+        "x_pair": x_pair,
+        "x_cost_usd_per_kg": x_cost,
+        "u_area": u_area.astype(np.int64),
+        "u_comm": u_comm.astype(np.int64),
+        "sup_site": sup_site.astype(np.int64),
+        "sup_comm": sup_comm.astype(np.int64),
+        "thr_site": thr_site.astype(np.int64),
+        "A": A,
+        "row_lo": row_lo.astype(float),
+        "row_hi": row_hi.astype(float),
+    }
+
+
+def replace_problem(problem: AllocationProblem, **changes: Any) -> AllocationProblem:
+    """``dataclasses.replace`` for derived-free changes (names, attrs)."""
+    return replace(problem, **changes)

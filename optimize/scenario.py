@@ -1,0 +1,263 @@
+"""Scenarios: a region, an objective and its parameters, and shocks, in a TOML file.
+
+::
+
+    name = "Eastside hub outage"
+    region = "demo"            # "demo", or a region folder (relative to this file)
+    period = "summer"          # optional
+    objective = "maxmin"       # cost | coverage | maxmin | fair_share | balanced
+    solver = "highs"           # optional: highs | cbc | pulp | pulp:NAME
+    time_limit_s = 60          # optional
+
+    [params]                   # objective parameters
+    [network]                  # max_distance_m, cost_per_kg_km, budget_usd
+
+    [[shocks]]
+    kind = "site_outage"
+    site_ids = ["hub-eastside"]
+
+Validated with pydantic; a bad file raises :class:`~equity.FoodshedError` naming the file, the
+key and the allowed values.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+import pydantic
+from pydantic import BaseModel, ConfigDict, Field
+
+from equity import FoodshedError
+
+from ._objectives import OBJECTIVES
+from .problem import DEFAULT_COST_PER_KG_KM, DEFAULT_MAX_DISTANCE_M
+from .shocks import BudgetChange, DemandSurge, MaxDistance, SiteOutage, YieldFactor
+
+if TYPE_CHECKING:
+    from equity import Region
+
+    from .solution import AllocationSolution
+
+__all__ = ["Scenario", "ScenarioError", "run_scenario"]
+
+
+class ScenarioError(FoodshedError, ValueError):
+    """A scenario file is malformed."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _SiteOutage(_Strict):
+    kind: Literal["site_outage"]
+    site_ids: list[str] | None = None
+    site_kind: str | None = None
+
+    def build(self) -> SiteOutage:
+        return SiteOutage(tuple(self.site_ids) if self.site_ids else None, self.site_kind)
+
+
+class _YieldFactor(_Strict):
+    kind: Literal["yield_factor"]
+    factor: float = Field(ge=0)
+    site_ids: list[str] | None = None
+    site_kind: str | None = None
+    commodities: list[str] | None = None
+
+    def build(self) -> YieldFactor:
+        return YieldFactor(
+            self.factor,
+            tuple(self.site_ids) if self.site_ids else None,
+            self.site_kind,
+            tuple(self.commodities) if self.commodities else None,
+        )
+
+
+class _DemandSurge(_Strict):
+    kind: Literal["demand_surge"]
+    factor: float = Field(ge=0)
+    area_ids: list[str] | None = None
+    area_flag: str | None = None
+    commodities: list[str] | None = None
+
+    def build(self) -> DemandSurge:
+        return DemandSurge(
+            self.factor,
+            tuple(self.area_ids) if self.area_ids else None,
+            self.area_flag,
+            tuple(self.commodities) if self.commodities else None,
+        )
+
+
+class _BudgetChange(_Strict):
+    kind: Literal["budget_change"]
+    budget_usd: float | None = Field(default=None, ge=0)
+    factor: float | None = Field(default=None, ge=0)
+    delta_usd: float | None = None
+
+    def build(self) -> BudgetChange:
+        return BudgetChange(self.budget_usd, self.factor, self.delta_usd)
+
+
+class _MaxDistance(_Strict):
+    kind: Literal["max_distance"]
+    max_distance_m: float = Field(gt=0)
+
+    def build(self) -> MaxDistance:
+        return MaxDistance(self.max_distance_m)
+
+
+ShockSpec = Annotated[
+    _SiteOutage | _YieldFactor | _DemandSurge | _BudgetChange | _MaxDistance,
+    Field(discriminator="kind"),
+]
+
+
+class Network(_Strict):
+    max_distance_m: float = Field(default=DEFAULT_MAX_DISTANCE_M, gt=0)
+    cost_per_kg_km: float = Field(default=DEFAULT_COST_PER_KG_KM, ge=0)
+    budget_usd: float | None = Field(default=None, ge=0)
+
+
+class Params(_Strict):
+    unmet_penalty_usd_per_kg: float | None = Field(default=None, ge=0)
+    fair_share_band: float | None = Field(default=None, ge=0, le=1)
+    equity_weight: float | None = Field(default=None, ge=0, le=1)
+
+
+class Scenario(_Strict):
+    """A planning scenario (see the module docstring for the TOML format)."""
+
+    name: str = "scenario"
+    description: str = ""
+    region: str = "demo"
+    period: str | None = None
+    objective: Literal["cost", "coverage", "maxmin", "fair_share", "balanced"] = "cost"
+    solver: str | None = None
+    time_limit_s: float | None = Field(default=None, gt=0)
+    params: Params = Params()
+    network: Network = Network()
+    shocks: list[ShockSpec] = []
+    #: folder the TOML file was in (region paths are relative to it)
+    base_dir: str | None = None
+
+    @classmethod
+    def from_toml(cls, path: str | os.PathLike[str]) -> Scenario:
+        """Read and validate a scenario file."""
+        p = Path(path)
+        if not p.is_file():
+            msg = f"{p}: no such scenario file"
+            raise ScenarioError(msg)
+        try:
+            data = tomllib.loads(p.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            msg = f"{p}: not valid TOML: {exc}"
+            raise ScenarioError(msg) from exc
+        data.setdefault("name", p.stem)
+        return cls.from_dict(data, source=str(p), base_dir=str(p.resolve().parent))
+
+    @classmethod
+    def from_dict(
+        cls, data: dict[str, Any], *, source: str = "scenario", base_dir: str | None = None
+    ) -> Scenario:
+        if "base_dir" in data:
+            msg = f"{source}: 'base_dir' is set by the reader; remove it from the file"
+            raise ScenarioError(msg)
+        try:
+            return cls.model_validate({**data, "base_dir": base_dir})
+        except pydantic.ValidationError as exc:
+            raise ScenarioError(_explain(exc, source)) from None
+
+    def shock_objects(self) -> list[Any]:
+        return [s.build() for s in self.shocks]
+
+    def objective_params(self) -> dict[str, Any]:
+        return {k: v for k, v in self.params.model_dump().items() if v is not None}
+
+    def load_region(self) -> Region:
+        from equity import Region
+
+        if self.region == "demo":
+            return Region.demo()
+        p = Path(self.region)
+        if not p.is_absolute() and self.base_dir:
+            p = Path(self.base_dir) / p
+        return Region.from_dir(p)
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.model_dump(exclude={"base_dir"}, exclude_none=True)
+
+
+def _explain(exc: pydantic.ValidationError, source: str) -> str:
+    lines = [f"{source}: {exc.error_count()} problem(s) in the scenario:"]
+    for err in exc.errors():
+        loc = ".".join(str(x) for x in err["loc"] if not str(x).startswith("function-"))
+        kind = err["type"]
+        if kind == "extra_forbidden":
+            parent = err["loc"][:-1]
+            allowed = _allowed(parent)
+            text = f"unknown key; allowed keys here: {allowed}"
+        elif kind == "union_tag_invalid":
+            text = "unknown shock kind; use one of " + ", ".join(
+                repr(k)
+                for k in (
+                    "site_outage",
+                    "yield_factor",
+                    "demand_surge",
+                    "budget_change",
+                    "max_distance",
+                )
+            )
+        elif kind == "union_tag_not_found":
+            text = "each [[shocks]] entry needs kind = 'site_outage' | 'yield_factor' | ..."
+        else:
+            text = err["msg"]
+            if kind == "literal_error" and err["loc"][-1] == "objective":
+                text = f"unknown objective {err['input']!r}; choose one of {sorted(OBJECTIVES)}"
+        lines.append(f"  - {loc or '(top level)'}: {text}")
+    return "\n".join(lines)
+
+
+def _allowed(loc: tuple[Any, ...]) -> list[str]:
+    model: Any = Scenario
+    if loc and loc[0] == "params":
+        model = Params
+    elif loc and loc[0] == "network":
+        model = Network
+    elif loc and loc[0] == "shocks" and len(loc) >= 3:
+        model = {
+            "site_outage": _SiteOutage,
+            "yield_factor": _YieldFactor,
+            "demand_surge": _DemandSurge,
+            "budget_change": _BudgetChange,
+            "max_distance": _MaxDistance,
+        }.get(str(loc[2]), Scenario)
+    return sorted(k for k in model.model_fields if k != "base_dir")
+
+
+def run_scenario(
+    scenario: Scenario | str | os.PathLike[str], region: Region | None = None
+) -> AllocationSolution:
+    """Solve a scenario (an object or a TOML path); ``region`` overrides its ``region``."""
+    from .api import allocate
+
+    sc = scenario if isinstance(scenario, Scenario) else Scenario.from_toml(scenario)
+    reg = region if region is not None else sc.load_region()
+    sol = allocate(
+        reg,
+        objective=sc.objective,
+        shocks=sc.shock_objects(),
+        period=sc.period,
+        max_distance_m=sc.network.max_distance_m,
+        budget_usd=sc.network.budget_usd,
+        cost_per_kg_km=sc.network.cost_per_kg_km,
+        solver=sc.solver,
+        time_limit_s=sc.time_limit_s,
+        **sc.objective_params(),
+    )
+    sol.manifest["scenario"] = sc.to_dict()
+    return sol

@@ -1,0 +1,197 @@
+"""Shocks: changes to a plan's inputs, as data with named selectors (never evaluated code).
+
+Each shock is a frozen dataclass with an ``apply(problem) -> problem`` method and a ``kind``
+name used in scenario files. Selectors name sites by ``site_ids`` or ``site_kind``, areas by
+``area_ids`` or a boolean column ``area_flag`` (``low_income``, ``urban``), commodities by
+``commodities``. An unknown id is an error, not a silent no-op.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from equity import FoodshedError
+
+if TYPE_CHECKING:
+    from .problem import AllocationProblem
+
+__all__ = [
+    "SHOCKS",
+    "BudgetChange",
+    "DemandSurge",
+    "MaxDistance",
+    "SiteOutage",
+    "YieldFactor",
+    "apply_shocks",
+]
+
+
+def _pick(known: np.ndarray, wanted: tuple[str, ...] | None, what: str, shock: str) -> np.ndarray:
+    if wanted is None:
+        return np.ones(len(known), dtype=bool)
+    missing = sorted(set(wanted) - set(known.tolist()))
+    if missing:
+        sample = ", ".join(map(str, known[:8].tolist()))
+        msg = f"{shock}: unknown {what} {missing}; known {what}s include {sample}"
+        raise FoodshedError(msg)
+    return np.isin(known, list(wanted))
+
+
+def _sites(p: AllocationProblem, ids: tuple[str, ...] | None, kind: str | None, shock: str):
+    mask = _pick(p.site_ids, ids, "site id", shock)
+    if kind is not None:
+        kinds = sorted(set(p.site_kinds.tolist()))
+        if kind not in kinds:
+            msg = f"{shock}: no site of kind {kind!r}; this region has kinds {kinds}"
+            raise FoodshedError(msg)
+        mask &= p.site_kinds == kind
+    return mask
+
+
+def _factor(f: float, shock: str) -> float:
+    if not np.isfinite(f) or f < 0:
+        msg = f"{shock}: factor must be a finite number >= 0; got {f}"
+        raise FoodshedError(msg)
+    return float(f)
+
+
+@dataclass(frozen=True)
+class SiteOutage:
+    """Sites that hand out nothing this period, chosen by ``site_ids`` and/or ``site_kind``."""
+
+    site_ids: tuple[str, ...] | None = None
+    site_kind: str | None = None
+    kind = "site_outage"
+
+    def apply(self, p: AllocationProblem) -> AllocationProblem:
+        if self.site_ids is None and self.site_kind is None:
+            msg = "site_outage: name the sites with site_ids or site_kind"
+            raise FoodshedError(msg)
+        mask = _sites(p, self.site_ids, self.site_kind, self.kind)
+        if mask.all():
+            msg = (
+                f"site_outage takes out every site ({int(mask.sum())}); nothing would be left "
+                "to allocate from. Narrow site_ids or site_kind."
+            )
+            raise FoodshedError(msg)
+        supply = p.supply_kg.copy()
+        supply[mask] = 0.0
+        return p.with_data(supply_kg=supply)
+
+
+@dataclass(frozen=True)
+class YieldFactor:
+    """Multiply supply (a drought: 0.7) at chosen sites and/or for chosen commodities."""
+
+    factor: float
+    site_ids: tuple[str, ...] | None = None
+    site_kind: str | None = None
+    commodities: tuple[str, ...] | None = None
+    kind = "yield_factor"
+
+    def apply(self, p: AllocationProblem) -> AllocationProblem:
+        f = _factor(self.factor, self.kind)
+        smask = _sites(p, self.site_ids, self.site_kind, self.kind)
+        cmask = _pick(p.commodities, self.commodities, "commodity", self.kind)
+        supply = p.supply_kg.copy()
+        supply[np.ix_(smask, cmask)] *= f
+        return p.with_data(supply_kg=supply)
+
+
+@dataclass(frozen=True)
+class DemandSurge:
+    """Multiply need in chosen areas (``area_ids`` or a boolean column ``area_flag``)."""
+
+    factor: float
+    area_ids: tuple[str, ...] | None = None
+    area_flag: str | None = None
+    commodities: tuple[str, ...] | None = None
+    kind = "demand_surge"
+
+    def apply(self, p: AllocationProblem) -> AllocationProblem:
+        f = _factor(self.factor, self.kind)
+        amask = _pick(p.area_ids, self.area_ids, "area id", self.kind)
+        if self.area_flag is not None:
+            if self.area_flag not in p.area_attrs.columns:
+                cols = [
+                    c
+                    for c in p.area_attrs.columns
+                    if p.area_attrs[c].dropna().isin([True, False]).all()
+                    and c not in ("population",)
+                ]
+                msg = (
+                    f"demand_surge: areas have no column {self.area_flag!r}; boolean columns "
+                    f"are {cols}"
+                )
+                raise FoodshedError(msg)
+            flag = p.area_attrs[self.area_flag].fillna(False).astype(bool).to_numpy()
+            amask &= flag
+        cmask = _pick(p.commodities, self.commodities, "commodity", self.kind)
+        need = p.need_kg.copy()
+        need[np.ix_(amask, cmask)] *= f
+        return p.with_data(need_kg=need)
+
+
+@dataclass(frozen=True)
+class BudgetChange:
+    """Set the transport budget (``budget_usd``), or scale/shift the current one."""
+
+    budget_usd: float | None = None
+    factor: float | None = None
+    delta_usd: float | None = None
+    kind = "budget_change"
+
+    def apply(self, p: AllocationProblem) -> AllocationProblem:
+        given = [v is not None for v in (self.budget_usd, self.factor, self.delta_usd)]
+        if sum(given) != 1:
+            msg = "budget_change: give exactly one of budget_usd, factor, delta_usd"
+            raise FoodshedError(msg)
+        if self.budget_usd is not None:
+            return p.with_budget(float(self.budget_usd))
+        if p.budget_usd is None:
+            msg = (
+                "budget_change: factor/delta_usd need a starting budget; set budget_usd in the "
+                "scenario or give budget_usd here"
+            )
+            raise FoodshedError(msg)
+        if self.factor is not None:
+            return p.with_budget(p.budget_usd * _factor(self.factor, self.kind))
+        return p.with_budget(max(p.budget_usd + float(self.delta_usd or 0.0), 0.0))
+
+
+@dataclass(frozen=True)
+class MaxDistance:
+    """Cap the reach of every site (a road closure, a smaller van range)."""
+
+    max_distance_m: float
+    kind = "max_distance"
+
+    def apply(self, p: AllocationProblem) -> AllocationProblem:
+        if not self.max_distance_m > 0:
+            msg = f"max_distance: max_distance_m must be > 0; got {self.max_distance_m}"
+            raise FoodshedError(msg)
+        return p.with_max_distance(float(self.max_distance_m))
+
+
+#: Scenario ``kind`` names to shock classes.
+SHOCKS: dict[str, type] = {
+    c.kind: c for c in (SiteOutage, YieldFactor, DemandSurge, BudgetChange, MaxDistance)
+}
+
+
+def shock_to_dict(shock: Any) -> dict[str, Any]:
+    d = {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(shock).items()}
+    return {"kind": shock.kind, **{k: v for k, v in d.items() if v is not None}}
+
+
+def apply_shocks(problem: AllocationProblem, shocks: Any) -> AllocationProblem:
+    """Apply ``shocks`` (an iterable of shock objects) in order."""
+    for shock in shocks or ():
+        if not hasattr(shock, "apply"):
+            msg = f"not a shock: {shock!r}; use SiteOutage, YieldFactor, DemandSurge, ..."
+            raise FoodshedError(msg)
+        problem = shock.apply(problem)
+    return problem

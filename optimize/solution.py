@@ -1,0 +1,372 @@
+"""The :class:`AllocationSolution`: a solved plan as tidy frames, KPIs and explanations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._lp import SolveStatus
+
+__all__ = ["AllocationSolution", "weighted_gini"]
+
+#: Flows below this many kg are reported as zero.
+FLOW_TOL_KG = 1e-6
+
+
+def weighted_gini(values: np.ndarray, weights: np.ndarray) -> float:
+    """Population-weighted Gini of ``values`` (0 = all equal); NaN when there is no weight."""
+    v = np.asarray(values, dtype=float)
+    w = np.asarray(weights, dtype=float)
+    ok = np.isfinite(v) & (w > 0)
+    v, w = v[ok], w[ok]
+    if not len(v) or w.sum() == 0:
+        return float("nan")
+    total = float(np.dot(v, w))
+    if total <= 0:
+        return 0.0
+    order = np.argsort(v, kind="stable")
+    v, w = v[order], w[order]
+    p = np.r_[0.0, np.cumsum(w) / w.sum()]
+    L = np.r_[0.0, np.cumsum(v * w) / total]
+    return float(1.0 - np.sum((p[1:] - p[:-1]) * (L[1:] + L[:-1])))
+
+
+@dataclass(frozen=True, eq=False)
+class AllocationSolution:
+    """A solved allocation plan.
+
+    Attributes
+    ----------
+    flows : DataFrame
+        One row per (site, area, commodity served, need commodity) with a positive flow:
+        ``site_id, site_name, area_id, commodity, need_commodity, quantity_kg, met_kg,
+        distance_m, cost_usd``. ``commodity`` differs from ``need_commodity`` for substitutes;
+        ``met_kg`` is ``quantity_kg`` times the acceptability.
+    fulfilment : DataFrame
+        Per area: ``area_id, population, need_kg, met_kg, unmet_kg, fulfilment`` (0-1; NaN
+        where an area needs nothing).
+    fulfilment_by_commodity : DataFrame
+        Per area and need commodity: ``need_kg, met_kg, fulfilment``.
+    unmet : DataFrame
+        Per area and commodity with unmet need: ``area_id, commodity, need_kg, unmet_kg``.
+    kpis : dict
+        Headline figures (see :func:`kpis` keys in ``docs/optimize.md``).
+    duals : DataFrame
+        Every capacity row: ``constraint, site_id/area_id, commodity, limit, used, slack,
+        value_per_unit, binding, explanation``. Empty when the solver gave no duals.
+    status : SolveStatus
+    solve_time_s : float
+    times_s : dict
+        Seconds per phase: ``build``, ``handoff``, ``solve``, ``read_back``, ``total``.
+    manifest : dict
+        Inputs, parameters, versions and a hash, to reproduce the run.
+    """
+
+    flows: pd.DataFrame
+    fulfilment: pd.DataFrame
+    fulfilment_by_commodity: pd.DataFrame
+    unmet: pd.DataFrame
+    kpis: dict[str, Any]
+    duals: pd.DataFrame
+    status: SolveStatus
+    objective: str
+    objective_value: float | None
+    solver: str
+    solve_time_s: float
+    times_s: dict[str, float] = field(default_factory=dict)
+    manifest: dict[str, Any] = field(default_factory=dict)
+    message: str = ""
+
+    @property
+    def binding(self) -> pd.DataFrame:
+        """The capacities that limit the plan, most valuable first."""
+        if self.duals.empty:
+            return self.duals
+        b = self.duals[self.duals["binding"]]
+        return b.sort_values("value_per_unit", ascending=False).reset_index(drop=True)
+
+    @property
+    def ok(self) -> bool:
+        return self.status.has_solution
+
+    def __repr__(self) -> str:
+        k = self.kpis
+        if not self.ok:
+            return f"AllocationSolution({self.objective}: {self.status.value}, {self.message})"
+        return (
+            f"AllocationSolution({self.objective}: {self.status.value}, "
+            f"need met {k['need_met_share']:.1%}, min fulfilment {k['min_fulfilment']:.1%}, "
+            f"cost ${k['transport_cost_usd']:,.2f}, {self.solve_time_s:.2f} s)"
+        )
+
+
+def build_solution(
+    problem: Any,
+    x_all: np.ndarray | None,
+    row_dual: np.ndarray | None,
+    *,
+    status: SolveStatus,
+    objective: str,
+    objective_value: float | None,
+    solver: str,
+    times_s: dict[str, float],
+    manifest: dict[str, Any],
+    unit: str,
+    params: dict[str, Any],
+    message: str = "",
+) -> AllocationSolution:
+    """Turn the column values of a solve into frames (vectorised)."""
+    nx, nu = problem.n_x, problem.n_u
+    if x_all is None:
+        x = np.zeros(nx)
+        u = problem.need_kg[problem.u_area, problem.u_comm].copy()
+    else:
+        x = np.clip(x_all[:nx], 0, None)
+        u = np.clip(x_all[nx : nx + nu], 0, None)
+    x = np.where(x > FLOW_TOL_KG, x, 0.0)
+    u = np.where(u > FLOW_TOL_KG, u, 0.0)
+    keep = np.flatnonzero(x)
+    s, a = problem.x_site[keep], problem.x_area[keep]
+    dist = problem.arc_distance_m[problem.x_arc[keep]]
+    q = x[keep]
+    w = problem.x_weight[keep]
+    flows = pd.DataFrame(
+        {
+            "site_id": problem.site_ids[s],
+            "site_name": problem.site_names[s],
+            "area_id": problem.area_ids[a],
+            "commodity": problem.commodities[problem.x_served[keep]],
+            "need_commodity": problem.commodities[problem.x_need[keep]],
+            "quantity_kg": q,
+            "met_kg": q * w,
+            "distance_m": dist,
+            "cost_usd": q * problem.x_cost_usd_per_kg[keep],
+        }
+    )
+    na, nc = problem.need_kg.shape
+    unmet_m = np.zeros((na, nc))
+    unmet_m[problem.u_area, problem.u_comm] = u
+    need_a = problem.need_kg.sum(axis=1)
+    unmet_a = unmet_m.sum(axis=1)
+    met_a = need_a - unmet_a
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ful_a = np.where(need_a > 0, met_a / need_a, np.nan)
+    fulfilment = pd.DataFrame(
+        {
+            "area_id": problem.area_ids,
+            "population": problem.population,
+            "need_kg": need_a,
+            "met_kg": met_a,
+            "unmet_kg": unmet_a,
+            "fulfilment": np.clip(ful_a, 0, 1),
+        }
+    )
+    nk = problem.u_area, problem.u_comm
+    by_c = pd.DataFrame(
+        {
+            "area_id": problem.area_ids[nk[0]],
+            "commodity": problem.commodities[nk[1]],
+            "need_kg": problem.need_kg[nk],
+            "met_kg": problem.need_kg[nk] - u,
+        }
+    )
+    by_c["fulfilment"] = (by_c["met_kg"] / by_c["need_kg"]).clip(0, 1)
+    unmet = by_c.loc[u > 0, ["area_id", "commodity", "need_kg"]].assign(unmet_kg=u[u > 0])
+    unmet = unmet.reset_index(drop=True)
+
+    kpis = _kpis(problem, fulfilment, flows, status, objective_value, params)
+    duals = (
+        _duals(problem, x_all, row_dual, objective, unit, params) if status.has_solution else None
+    )
+    return AllocationSolution(
+        flows=flows,
+        fulfilment=fulfilment,
+        fulfilment_by_commodity=by_c,
+        unmet=unmet,
+        kpis=kpis,
+        duals=duals if duals is not None else _empty_duals(),
+        status=status,
+        objective=objective,
+        objective_value=objective_value,
+        solver=solver,
+        solve_time_s=float(times_s.get("solve", 0.0)),
+        times_s=times_s,
+        manifest=manifest,
+        message=message,
+    )
+
+
+def _kpis(problem, ful, flows, status, objective_value, params) -> dict[str, Any]:
+    has = ful["need_kg"] > 0
+    f = ful.loc[has]
+    need = float(f["need_kg"].sum())
+    met = float(f["met_kg"].sum())
+    pop = f["population"].to_numpy(dtype=float)
+    fv = f["fulfilment"].to_numpy(dtype=float)
+    wpop = pop if pop.sum() > 0 else np.ones(len(fv))
+    out: dict[str, Any] = {
+        "status": status.value,
+        "objective_value": objective_value,
+        "need_kg": need,
+        "need_met_kg": met,
+        "need_met_share": met / need if need else float("nan"),
+        "kg_delivered": float(flows["quantity_kg"].sum()),
+        "kg_substituted": float(
+            flows.loc[flows["commodity"] != flows["need_commodity"], "quantity_kg"].sum()
+        ),
+        "transport_cost_usd": float(flows["cost_usd"].sum()),
+        "kg_km": float((flows["quantity_kg"] * flows["distance_m"]).sum() / 1000.0),
+        "min_fulfilment": float(fv.min()) if len(fv) else float("nan"),
+        "mean_fulfilment": float(np.average(fv, weights=wpop)) if len(fv) else float("nan"),
+        "gini_fulfilment": weighted_gini(fv, wpop),
+        "areas_below_50pct": int((fv < 0.5 - 1e-9).sum()),
+        "people_below_50pct": float(pop[fv < 0.5 - 1e-9].sum()),
+        "areas": len(fv),
+        "flows": len(flows),
+        "budget_usd": problem.budget_usd,
+    }
+    attrs = problem.area_attrs
+    if "low_income" in attrs.columns:
+        li = attrs["low_income"].fillna(False).astype(bool).to_numpy()[has.to_numpy()]
+        n_li = float(f["need_kg"].to_numpy()[li].sum())
+        out["low_income_need_met_share"] = (
+            float(f["met_kg"].to_numpy()[li].sum()) / n_li if n_li else float("nan")
+        )
+    out.update({f"param_{k}": v for k, v in params.items()})
+    return out
+
+
+def _empty_duals() -> pd.DataFrame:
+    return pd.DataFrame(
+        columns=[
+            "constraint",
+            "site_id",
+            "area_id",
+            "commodity",
+            "limit",
+            "used",
+            "slack",
+            "value_per_unit",
+            "binding",
+            "explanation",
+        ]
+    )
+
+
+def _duals(problem, x_all, row_dual, objective, unit, params) -> pd.DataFrame | None:
+    if row_dual is None or x_all is None:
+        return None
+    blocks = problem.row_blocks
+    n_base = problem.n_rows
+    activity = problem.A @ x_all[: problem.n_cols]
+    dual = np.asarray(row_dual[:n_base], dtype=float)
+    value = -dual  # minimisation: one more unit of a <= limit lowers the objective by -dual
+    money = objective in ("cost", "fair_share")
+    pen = params.get("unmet_penalty_usd_per_kg")
+    frames = []
+
+    def words(kind: str, who: str, v: float) -> str:
+        if v <= 1e-9:
+            return ""
+        what = {
+            "supply": "one more kg of supply",
+            "throughput": "one more kg of throughput",
+            "budget": "one more dollar of transport budget",
+            "need": "one more kg of need",
+        }[kind]
+        if money and pen and kind != "budget":
+            if v >= 0.5 * pen:  # the extra kg would serve need that now goes unmet
+                return (
+                    f"{what} {who} would feed about 1 kg more need "
+                    f"(worth ${v:,.2f} net of transport at ${pen:,.2f}/kg unmet)"
+                )
+            return f"{what} {who} would save ${v:,.2f} of transport"
+        if money and pen:
+            return (
+                f"{what} would be worth ${v:,.2f} of objective, i.e. about "
+                f"{v / pen:.2f} kg more need met"
+            )
+        return f"{what} {who} would improve the final objective by {v:.4g} ({unit})"
+
+    sl = blocks["supply"]
+    s, c = problem.sup_site, problem.sup_comm
+    frames.append(
+        pd.DataFrame(
+            {
+                "constraint": "supply",
+                "site_id": problem.site_ids[s],
+                "area_id": None,
+                "commodity": problem.commodities[c],
+                "limit": problem.row_hi[sl],
+                "used": activity[sl],
+                "value_per_unit": value[sl],
+                "explanation": [
+                    words("supply", f"of {problem.commodities[ci]} at {problem.site_names[si]}", v)
+                    for si, ci, v in zip(s, c, value[sl], strict=True)
+                ],
+            }
+        )
+    )
+    sl = blocks["throughput"]
+    s = problem.thr_site
+    frames.append(
+        pd.DataFrame(
+            {
+                "constraint": "throughput",
+                "site_id": problem.site_ids[s],
+                "area_id": None,
+                "commodity": None,
+                "limit": problem.row_hi[sl],
+                "used": activity[sl],
+                "value_per_unit": value[sl],
+                "explanation": [
+                    words("throughput", f"at {problem.site_names[si]}", v)
+                    for si, v in zip(s, value[sl], strict=True)
+                ],
+            }
+        )
+    )
+    sl = blocks["budget"]
+    if sl.stop > sl.start:
+        v = float(value[sl][0])
+        frames.append(
+            pd.DataFrame(
+                {
+                    "constraint": ["budget"],
+                    "site_id": [None],
+                    "area_id": [None],
+                    "commodity": [None],
+                    "limit": problem.row_hi[sl],
+                    "used": activity[sl],
+                    "value_per_unit": [v],
+                    "explanation": [words("budget", "", v).replace("  ", " ")],
+                }
+            )
+        )
+    sl = blocks["need"]
+    # need rows are equalities: dual = marginal objective of one more kg needed there
+    frames.append(
+        pd.DataFrame(
+            {
+                "constraint": "need",
+                "site_id": None,
+                "area_id": problem.area_ids[problem.u_area],
+                "commodity": problem.commodities[problem.u_comm],
+                "limit": problem.row_hi[sl],
+                "used": activity[sl],
+                "value_per_unit": dual[sl],
+                "explanation": "",
+            }
+        )
+    )
+    out = pd.concat([f for f in frames if len(f)], ignore_index=True)
+    out["slack"] = out["limit"] - out["used"]
+    cap = out["constraint"] != "need"
+    tight = out["slack"].abs() <= 1e-6 * np.maximum(1.0, out["limit"].abs())
+    out["binding"] = cap & tight & (out["value_per_unit"] > 1e-9)
+    out.loc[~out["binding"] & cap, "explanation"] = ""
+    cols = list(_empty_duals().columns)
+    return out[cols]

@@ -1,0 +1,128 @@
+"""One solve function: objective by name, solver by name (or chosen automatically)."""
+
+from __future__ import annotations
+
+import platform
+import time
+from typing import Any
+
+import numpy as np
+
+from equity import FoodshedError
+
+from ._lp import SolveStatus
+from ._objectives import build_objective
+from .backends import get_backend
+from .problem import AllocationProblem
+from .solution import AllocationSolution, build_solution
+
+__all__ = ["choose_solver", "solve", "versions"]
+
+
+def versions() -> dict[str, str]:
+    """Versions of the packages a result depends on."""
+    from importlib import metadata
+
+    out = {"python": platform.python_version()}
+    for pkg in ("foodshed", "numpy", "scipy", "pandas", "highspy", "pulp"):
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            out[pkg] = "absent"
+    return out
+
+
+def choose_solver(problem: AllocationProblem, objective: str) -> str:
+    """HiGHS in-process whenever highspy imports (warm multi-stage solves and duals); CBC when
+    it does not; PuLP (whatever solver it finds) last."""
+    for name in ("highs", "cbc", "pulp"):
+        if get_backend(name).available():
+            return name
+    msg = "no LP solver is available: install highspy (pip install highspy)"
+    raise FoodshedError(msg)
+
+
+def solve(
+    problem: AllocationProblem,
+    objective: str = "cost",
+    *,
+    solver: str | None = None,
+    time_limit_s: float | None = None,
+    solver_options: dict[str, Any] | None = None,
+    manifest: dict[str, Any] | None = None,
+    **params: Any,
+) -> AllocationSolution:
+    """Solve ``problem`` for ``objective`` and return the plan.
+
+    Parameters
+    ----------
+    problem
+        From :meth:`AllocationProblem.from_region`.
+    objective
+        ``cost``, ``coverage``, ``maxmin``, ``fair_share`` or ``balanced`` (see ``OBJECTIVES``).
+    solver
+        ``highs`` (default), ``cbc``, ``pulp`` or ``pulp:SOLVER`` (a PuLP solver name);
+        ``None`` or ``auto`` chooses.
+    time_limit_s
+        Wall-clock limit for all stages together; on hitting it the best plan found is returned
+        with status ``time_limit`` (or ``no_solution``).
+    **params
+        Objective parameters: ``unmet_penalty_usd_per_kg``, ``fair_share_band``,
+        ``equity_weight``.
+    """
+    t0 = time.perf_counter()
+    model = build_objective(problem, objective, params)
+    build_s = time.perf_counter() - t0
+    name = choose_solver(problem, objective) if solver in (None, "auto") else str(solver)
+    backend = get_backend(name)
+    if not backend.available():
+        msg = f"solver {name!r} is not available here; available: highs" + (
+            ", cbc" if get_backend("cbc").available() else ""
+        )
+        raise FoodshedError(msg)
+    res = backend.solve(model.lp, model.stages, time_limit_s=time_limit_s, options=solver_options)
+    if res.status is SolveStatus.UNBOUNDED or res.status is SolveStatus.INFEASIBLE:
+        # The model always has a feasible point (ship nothing); this means bad data (NaN, inf).
+        res.message = (
+            f"the solver reported {res.status.value}; check supply/need/throughput for NaN or "
+            f"infinite values ({res.message})"
+        )
+    times = {"build": build_s, **res.times_s}
+    t1 = time.perf_counter()
+    man = {
+        "objective": objective,
+        "parameters": {k: _plain(v) for k, v in model.params.items()},
+        "solver": res.solver or name,
+        "time_limit_s": time_limit_s,
+        "problem": problem.summary(),
+        "problem_sha256": problem.fingerprint(),
+        "max_distance_m": problem.max_distance_m,
+        "cost_per_kg_km": problem.cost_per_kg_km,
+        "budget_usd": problem.budget_usd,
+        "versions": versions(),
+        "stage_objectives": res.stage_objectives,
+        **(manifest or {}),
+    }
+    sol = build_solution(
+        problem,
+        res.x,
+        res.row_dual,
+        status=res.status,
+        objective=objective,
+        objective_value=res.objective,
+        solver=res.solver or name,
+        times_s=times,
+        manifest=man,
+        unit=model.unit,
+        params=model.params,
+        message=res.message,
+    )
+    times["solution"] = time.perf_counter() - t1
+    times["total"] = time.perf_counter() - t0
+    return sol
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, np.generic):
+        return v.item()
+    return v
