@@ -114,10 +114,27 @@ def allocate(
 
 @app.command()
 def report(
-    scenarios: Annotated[list[str] | None, typer.Argument(help="Scenario TOML files.")] = None,
+    scenarios: Annotated[list[str], typer.Argument(help="Scenario TOML files.")],
+    out: Annotated[Path, typer.Option(help="Output folder (replaced as a whole).")] = Path(
+        "foodshed-reports"
+    ),
+    baseline: Annotated[
+        str | None, typer.Option(help="Scenario TOML to compare every report with.")
+    ] = None,
+    plotly_js: Annotated[
+        str,
+        typer.Option(
+            "--plotly-js",
+            help="'inline': plotly.js in every page; 'shared': one plotly.min.js beside them.",
+        ),
+    ] = "inline",
 ) -> None:
-    """Write an HTML report for each scenario."""
-    _not_yet("report")
+    """Write an HTML report for each scenario, plus summary.json and kpis.csv."""
+    from ._cmd_report import run_report_command
+
+    code = run_report_command(console, scenarios, out, baseline=baseline, plotly_js=plotly_js)
+    if code:
+        raise typer.Exit(code)
 
 
 @app.command()
@@ -129,12 +146,17 @@ def dashboard(region: RegionArg = "demo") -> None:
 @app.command()
 def demo(
     out: Annotated[Path, typer.Option(help="Output folder.")] = Path("foodshed-demo"),
+    plotly_js: Annotated[
+        str,
+        typer.Option("--plotly-js", help="'shared' (one plotly.min.js) or 'inline' per page."),
+    ] = "shared",
 ) -> None:
     """Run the main job on the bundled demo region and write the results to OUT."""
-    region = load_region("demo")
-    console.print(f"Loaded {region!r}")
-    for key, value in region.summary().items():
-        console.print(f"  {key}: {value}")
+    from ._cmd_demo import run_demo_command
+
+    code = run_demo_command(console, out, plotly_js=plotly_js)
+    if code:
+        raise typer.Exit(code)
 
 
 def main(argv: list[str] | None = None) -> int:

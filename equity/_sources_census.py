@@ -1,0 +1,395 @@
+"""Readers of the Census and USDA tract tables: the Food Access Research Atlas, TIGER/Line tracts,
+centres of population and ACS SNAP counts. Public names are in :mod:`equity.sources`."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from ._errors import DataSourceError, Problem, ValidationError
+from ._sources_common import (
+    WGS84,
+    as_path,
+    attach,
+    header,
+    numbers,
+    pick,
+    raise_errors,
+    read_text_csv,
+)
+from .io import read_table
+
+#: Snake-case names of the ``fooddeserts`` R package (the national 25-column subset) to the
+#: Atlas's own names, so that both files give the same columns.
+ATLAS_RENAMES = {
+    "state": "State",
+    "county": "County",
+    "urban_flag": "Urban",
+    "pop2010": "Pop2010",
+    "ohu2010": "OHU2010",
+    "group_quarters_flag": "GroupQuartersFlag",
+    "num_in_group_quarters": "NUMGQTRS",
+    "pct_in_group_quarters": "PCTGQTRS",
+    "li_la_1_10": "LILATracts_1And10",
+    "li_la_half_10": "LILATracts_halfAnd10",
+    "li_la_1_20": "LILATracts_1And20",
+    "li_la_vehicle": "LILATracts_Vehicle",
+    "la_lva_flag": "HUNVFlag",
+    "low_income_tracts": "LowIncomeTracts",
+    "poverty_rate": "PovertyRate",
+    "median_family_income": "MedianFamilyIncome",
+    "la_1_10": "LA1and10",
+    "la_half_10": "LAhalfand10",
+    "la_1_20": "LA1and20",
+    "la_tracts_half": "LATracts_half",
+    "la_tracts_1": "LATracts1",
+    "la_tracts_10": "LATracts10",
+    "la_tracts_20": "LATracts20",
+    "la_tracts_vehicle_20": "LATractsVehicle_20",
+}
+
+#: Atlas columns that are text; every other column is a number.
+ATLAS_TEXT = ("CensusTract", "State", "County")
+#: Atlas columns written in percent in every edition (normalised to 0-1).
+ATLAS_PERCENT = ("PovertyRate", "PCTGQTRS")
+
+_STATE_FIPS = {
+    "AL": "01", "AK": "02", "AZ": "04", "AR": "05", "CA": "06", "CO": "08", "CT": "09",
+    "DE": "10", "DC": "11", "FL": "12", "GA": "13", "HI": "15", "ID": "16", "IL": "17",
+    "IN": "18", "IA": "19", "KS": "20", "KY": "21", "LA": "22", "ME": "23", "MD": "24",
+    "MA": "25", "MI": "26", "MN": "27", "MS": "28", "MO": "29", "MT": "30", "NE": "31",
+    "NV": "32", "NH": "33", "NJ": "34", "NM": "35", "NY": "36", "NC": "37", "ND": "38",
+    "OH": "39", "OK": "40", "OR": "41", "PA": "42", "RI": "44", "SC": "45", "SD": "46",
+    "TN": "47", "TX": "48", "UT": "49", "VT": "50", "VA": "51", "WA": "53", "WV": "54",
+    "WI": "55", "WY": "56", "PR": "72",
+}  # fmt: skip
+
+
+def tract_ids(
+    raw: pd.Series, *, path: Path | str, table: str, column: str, digits: int = 11
+) -> pd.Series:
+    """Zero-padded GEOIDs of ``digits`` digits from text that may have lost its leading zeros
+    (an integer ``CensusTract``) or carry a float's ``.0``; anything else is an error."""
+    text = raw.astype("string").str.strip().str.replace(r"\.0+$", "", regex=True)
+    ok = text.str.fullmatch(rf"\d{{1,{digits}}}").fillna(False).astype(bool)
+    problems = [
+        Problem(
+            table,
+            f"'{column}' must be a {digits}-digit census GEOID; found {raw.iloc[i]!r}",
+            file=str(path),
+            row=int(i) + 1,
+            column=column,
+        )
+        for i in np.flatnonzero(~ok.to_numpy())
+    ]
+    raise_errors(problems, path)
+    return text.str.zfill(digits).astype(object)
+
+
+def _prefix_filter(
+    ids: pd.Series, names: pd.DataFrame | None, *, state: str | None, county: str | None
+) -> pd.Series:
+    """Rows of a state (name, USPS code or 2-digit FIPS) and county (name, 3- or 5-digit FIPS)."""
+    keep = pd.Series(True, index=ids.index)
+    st_fips: str | None = None
+    if state is not None:
+        s = str(state).strip()
+        if re.fullmatch(r"\d{1,2}", s):
+            st_fips = s.zfill(2)
+        elif s.upper() in _STATE_FIPS:
+            st_fips = _STATE_FIPS[s.upper()]
+        if st_fips is not None:
+            keep &= ids.str[:2] == st_fips
+        elif names is not None and "State" in names:
+            keep &= names["State"].str.strip().str.lower() == s.lower()
+        else:
+            msg = f"state {state!r}: give a 2-digit FIPS code or a USPS code such as 'PA'"
+            raise ValueError(msg)
+    if county is not None:
+        c = str(county).strip()
+        if re.fullmatch(r"\d{5}", c):
+            keep &= ids.str[:5] == c
+        elif re.fullmatch(r"\d{1,3}", c):
+            keep &= ids.str[2:5] == c.zfill(3)
+        elif names is not None and "County" in names:
+            want = re.sub(r"\s+county$", "", c.lower())
+            have = (
+                names["County"].str.strip().str.lower().str.replace(r"\s+county$", "", regex=True)
+            )
+            keep &= have == want
+        else:
+            msg = f"county {county!r}: give a 3-digit or 5-digit FIPS code such as '42003'"
+            raise ValueError(msg)
+    return keep
+
+
+def read_usda_atlas(
+    path: str | os.PathLike[str],
+    *,
+    state: str | None = None,
+    county: str | None = None,
+    edition: int | None = None,
+    columns: list[str] | None = None,
+) -> pd.DataFrame:
+    """Read a USDA Food Access Research Atlas table (2015 or 2019 edition, full or a subset).
+
+    The Atlas's own column names are kept (the snake-case names of the national 25-column
+    subset are renamed back to them, see :data:`ATLAS_RENAMES`) and an ``area_id`` column (the
+    11-digit 2010 tract GEOID, zero-padded from an integer ``CensusTract``) is added. The text
+    ``NULL`` is missing. Percentages become 0-1 shares in place: ``PovertyRate`` and
+    ``PCTGQTRS`` always (the Atlas writes them in percent), and the ``*share`` columns when
+    the edition writes them in percent (2019; 2015 writes 0-1). ``edition`` is inferred when
+    omitted: any share above 1 means percent. ``frame.attrs["notes"]`` says what was changed.
+
+    Parameters
+    ----------
+    path
+        The Atlas CSV (a leading byte-order mark is fine).
+    state, county
+        Keep only one state (name, USPS code or 2-digit FIPS) and/or county (name such as
+        ``"Allegheny County"``, or 3- or 5-digit FIPS).
+    edition
+        2015 or 2019, when inference is not wanted.
+    columns
+        Atlas columns to read (``CensusTract`` is always read); all when omitted.
+
+    Examples
+    --------
+    >>> atlas = read_usda_atlas("fara2019_national_25col.csv", county="42003")  # doctest: +SKIP
+    >>> int(atlas["LILATracts_halfAnd10"].sum())  # doctest: +SKIP
+    117
+    """
+    p = as_path(path)
+    found = header(p)
+    renames = {c: ATLAS_RENAMES[c] for c in found if c in ATLAS_RENAMES}
+    back = {v: k for k, v in renames.items()}
+    wanted = None if columns is None else [back.get(c, c) for c in columns]
+    if wanted is not None:
+        for c in ("State", "County"):
+            if c in back or c in found:
+                wanted.append(back.get(c, c))
+    df = read_text_csv(
+        p,
+        table="atlas",
+        required=("CensusTract",),
+        optional=wanted or (),
+        all_columns=wanted is None,
+        hint="Is this a USDA Food Access Research Atlas table?",
+    )
+    df = df.rename(columns=renames)
+    notes: list[str] = []
+    if renames:
+        notes.append("snake-case column names renamed to the Atlas's own names")
+    df.insert(
+        0, "area_id", tract_ids(df["CensusTract"], path=p, table="atlas", column="CensusTract")
+    )
+    if state is not None or county is not None:
+        keep = _prefix_filter(df["area_id"], df, state=state, county=county)
+        df = df[keep.to_numpy()].reset_index(drop=True)
+    problems: list[Problem] = []
+    for c in df.columns:
+        if c not in ("area_id", *ATLAS_TEXT):
+            df[c] = numbers(df, c, path=p, table="atlas", problems=problems)
+    raise_errors(problems, p)
+    shares = [c for c in df.columns if c.lower().endswith("share")]
+    if edition is None:
+        big = any(bool((df[c] > 1).any()) for c in shares)
+        edition = 2019 if big or not shares else 2015
+    if edition not in (2015, 2019):
+        msg = f"edition must be 2015 or 2019; got {edition!r}"
+        raise ValueError(msg)
+    scaled = []
+    if edition == 2019:
+        for c in shares:
+            df[c] = df[c] / 100.0
+        scaled += shares
+    for c in ATLAS_PERCENT:
+        if c in df.columns and (edition == 2019 or bool((df[c] > 1).any())):
+            df[c] = df[c] / 100.0
+            scaled.append(c)
+    if scaled:
+        listing = ", ".join(scaled[:6]) + (
+            f" and {len(scaled) - 6} more" if len(scaled) > 6 else ""
+        )
+        notes.append(f"{edition} edition: {listing} divided by 100 (percent -> 0-1 share)")
+    dup = df["area_id"].duplicated()
+    if dup.any():
+        i = int(np.flatnonzero(dup.to_numpy())[0])
+        msg = f"CensusTract {df['area_id'].iloc[i]} appears more than once; keep one row per tract"
+        raise ValidationError([Problem("atlas", msg, file=str(p), row=i + 1, column="CensusTract")])
+    df.attrs["edition"] = edition
+    attach(df, source=str(p), notes=notes, problems=[])
+    return df
+
+
+def read_census_tracts(
+    path: str | os.PathLike[str], *, id_col: str | None = None, layer: str | None = None
+) -> gpd.GeoDataFrame:
+    """Read census tract polygons into an areas frame: ``area_id``, geometry, ``land_area_m2``.
+
+    Reads TIGER/Line 2010 shapefiles (``GEOID10``, also zipped), 2020 ones (``GEOID``) and other
+    tract files with an 11-digit id such as Chicago's (``geoid10``); or pass ``id_col``. When
+    the id is missing, ``STATEFP``+``COUNTYFP``+``TRACTCE`` (2010 names too) make it.
+    ``land_area_m2`` comes from ``ALAND10``/``ALAND`` when the file has it. Other columns are
+    kept. Geometry stays in the file's CRS (the Region brings it to a metric one).
+    """
+    p = as_path(path)
+    gdf, _ = read_table(p, table="areas", layer=layer)
+    if not isinstance(gdf, gpd.GeoDataFrame):
+        msg = f"{p}: no geometry; give a shapefile, GeoPackage or GeoJSON of tract polygons"
+        raise DataSourceError(msg)
+    if gdf.crs is None:
+        msg = f"{p}: the file has no CRS (a .prj is missing); TIGER/Line files are EPSG:4269"
+        raise DataSourceError(msg)
+    cols = list(gdf.columns)
+    col = id_col or pick(
+        cols, "GEOID10", "GEOID", "GEOID20", "geoid10", "tract_geoid", "CensusTract"
+    )
+    if col is None:
+        parts = [
+            pick(cols, "STATEFP10", "STATEFP"),
+            pick(cols, "COUNTYFP10", "COUNTYFP"),
+            pick(cols, "TRACTCE10", "TRACTCE"),
+        ]
+        if None in parts:
+            msg = (
+                f"no tract id column; expected GEOID10/GEOID/geoid10 or STATEFP+COUNTYFP+TRACTCE; "
+                f"found {[c for c in cols if c != 'geometry']}. Pass id_col="
+            )
+            raise ValidationError([Problem("areas", msg, file=str(p), column="GEOID10")])
+        raw = gdf[parts[0]].astype(str) + gdf[parts[1]].astype(str) + gdf[parts[2]].astype(str)
+        col = "+".join(str(x) for x in parts)
+    elif col not in cols:
+        msg = f"id_col '{col}' is not in the file; found {[c for c in cols if c != 'geometry']}"
+        raise ValidationError([Problem("areas", msg, file=str(p), column=col)])
+    else:
+        raw = gdf[col]
+    out = gdf.copy()
+    out.insert(0, "area_id", tract_ids(raw, path=p, table="areas", column=col))
+    land = pick(cols, "ALAND10", "ALAND", "ALAND20")
+    if land is not None:
+        out["land_area_m2"] = pd.to_numeric(out[land], errors="coerce").astype(float)
+    attach(out, source=str(p), notes=[f"area_id from '{col}'"], problems=[])
+    return out
+
+
+def read_census_popcenters(
+    path: str | os.PathLike[str],
+    *,
+    level: str = "tract",
+    counties: str | list[str] | None = None,
+) -> gpd.GeoDataFrame:
+    """Read Census 2010 centres of population (``CenPop2010_Mean_TR`` or ``_BG``).
+
+    Parameters
+    ----------
+    path
+        The centres file (CSV; or the Census's own comma-separated ``.txt``).
+    level
+        ``"tract"``: one row per tract with ``area_id``, ``population`` (``POPULATION``),
+        ``pop_lon``/``pop_lat`` and point geometry, ready to join to an areas frame.
+        ``"block_group"``: a ``population_points`` table: ``point_id`` (12-digit block-group
+        GEOID), ``area_id`` (the containing tract, its 11-digit prefix), ``population`` and
+        point geometry.
+    counties
+        5-digit county FIPS codes (``"42003"``) to keep; filtered before anything is parsed.
+    """
+    if level not in ("tract", "block_group"):
+        msg = f"level must be 'tract' or 'block_group'; got {level!r}"
+        raise ValueError(msg)
+    p = as_path(path)
+    req = ["STATEFP", "COUNTYFP", "TRACTCE", "POPULATION", "LATITUDE", "LONGITUDE"]
+    if level == "block_group":
+        req.insert(3, "BLKGRPCE")
+    hint = "Is this a Census CenPop2010 file" + (
+        " of block groups (CenPop2010_Mean_BG)?" if level == "block_group" else "?"
+    )
+    df = read_text_csv(p, table="population_points", required=req, hint=hint)
+    df["source_row"] = np.arange(1, len(df) + 1)
+    county = df["STATEFP"].str.zfill(2) + df["COUNTYFP"].str.zfill(3)
+    if counties is not None:
+        wanted = [counties] if isinstance(counties, str) else list(counties)
+        df = df[county.isin([str(c).zfill(5) for c in wanted]).to_numpy()].reset_index(drop=True)
+        county = df["STATEFP"].str.zfill(2) + df["COUNTYFP"].str.zfill(3)
+    tract = county + df["TRACTCE"].str.zfill(6)
+    problems: list[Problem] = []
+    pop = numbers(df, "POPULATION", path=p, table="population_points", problems=problems)
+    lat = numbers(df, "LATITUDE", path=p, table="population_points", problems=problems)
+    lon = numbers(df, "LONGITUDE", path=p, table="population_points", problems=problems)
+    for col, s in (("POPULATION", pop), ("LATITUDE", lat), ("LONGITUDE", lon)):
+        for i in np.flatnonzero(s.isna().to_numpy()):
+            problems.append(
+                Problem(
+                    "population_points",
+                    f"'{col}' is empty",
+                    file=str(p),
+                    row=int(df["source_row"].iloc[i]),
+                    column=col,
+                )
+            )
+    bad = ~tract.str.fullmatch(r"\d{11}").fillna(False).astype(bool)
+    for i in np.flatnonzero(bad.to_numpy()):
+        problems.append(
+            Problem(
+                "population_points",
+                f"STATEFP+COUNTYFP+TRACTCE = {tract.iloc[i]!r} is not an 11-digit tract code",
+                file=str(p),
+                row=int(df["source_row"].iloc[i]),
+                column="TRACTCE",
+            )
+        )
+    raise_errors(problems, p)
+    geom = gpd.points_from_xy(lon, lat)
+    if level == "tract":
+        out = pd.DataFrame(
+            {"area_id": tract.to_numpy(), "population": pop, "pop_lon": lon, "pop_lat": lat}
+        )
+    else:
+        bg = tract + df["BLKGRPCE"].str.strip()
+        out = pd.DataFrame(
+            {"point_id": bg.to_numpy(), "area_id": tract.to_numpy(), "population": pop}
+        )
+    gdf = gpd.GeoDataFrame(out, geometry=geom, crs=WGS84)
+    attach(gdf, source=str(p), notes=[f"Census 2010 centres of population, {level}"], problems=[])
+    return gdf
+
+
+def read_acs_snap(
+    path: str | os.PathLike[str], *, id_col: str | None = None, value_col: str | None = None
+) -> pd.DataFrame:
+    """Read ACS households receiving SNAP by tract: ``area_id`` and ``snap_households``.
+
+    The ids are whatever vintage the ACS table uses: ACS 2020 and later use **2020** tract
+    codes, which match 2010 codes only where a tract was not split or renumbered (366 of 394
+    in Allegheny). Join on ``area_id`` and expect gaps; ``frame.attrs["notes"]`` says so.
+    Accepts the data.census.gov layout (``GEO_ID`` like ``1400000US42003010301``) too.
+    """
+    p = as_path(path)
+    found = header(p)
+    idc = id_col or pick(found, "Geography", "GEO_ID", "GEOID", "geoid", "tract")
+    val = value_col or pick(found, "SNAP", "snap_households", "S2201_C03_001E", "B22010_002E")
+    if idc is None or val is None:
+        missing = "id" if idc is None else "SNAP count"
+        msg = (
+            f"no {missing} column; found {found}. Pass id_col= and value_col= "
+            "(expected e.g. 'Geography' and 'SNAP')"
+        )
+        raise ValidationError([Problem("acs_snap", msg, file=str(p), column=idc or val)])
+    df = read_text_csv(p, table="acs_snap", required=(idc, val))
+    # data.census.gov writes a second header row of labels: drop it.
+    df = df[~df[idc].str.startswith(("Geography", "id"), na=False)].reset_index(drop=True)
+    ids = df[idc].str.replace(r"^.*US", "", regex=True)
+    problems: list[Problem] = []
+    snap = numbers(df, val, path=p, table="acs_snap", problems=problems)
+    raise_errors(problems, p)
+    out = pd.DataFrame(
+        {"area_id": tract_ids(ids, path=p, table="acs_snap", column=idc), "snap_households": snap}
+    )
+    note = "ACS tract ids are 2020-vintage from ACS 2020 on; they match 2010 ids only in part"
+    attach(out, source=str(p), notes=[note], problems=[])
+    return out

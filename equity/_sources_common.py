@@ -1,0 +1,188 @@
+"""Shared helpers of :mod:`equity.sources`: text CSV reading, column checks, numbers and points.
+
+Every reader reads CSVs as text (ids keep their leading zeros), names the file, row and column
+of whatever is wrong, and raises :class:`~equity.DataSourceError` (cannot read) or
+:class:`~equity.ValidationError` (read, but wrong).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from ._errors import DataSourceError, Problem, ValidationError
+from .io import NA_VALUES
+
+WGS84 = "EPSG:4326"
+
+
+def as_path(path: str | os.PathLike[str]) -> Path:
+    p = Path(path)
+    if not p.exists():
+        msg = f"{p}: no such file"
+        raise DataSourceError(msg)
+    return p
+
+
+def header(path: Path) -> list[str]:
+    """Column names of a CSV (BOM and surrounding spaces removed)."""
+    try:
+        cols = pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns
+    except UnicodeDecodeError:
+        cols = pd.read_csv(path, nrows=0, encoding="latin-1").columns
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        msg = f"{path}: cannot be read as CSV: {exc}"
+        raise DataSourceError(msg) from exc
+    return [str(c).strip() for c in cols]
+
+
+def read_text_csv(
+    path: Path,
+    *,
+    table: str,
+    required: Sequence[str] = (),
+    optional: Iterable[str] = (),
+    all_columns: bool = False,
+    hint: str = "",
+) -> pd.DataFrame:
+    """Read a CSV with every cell as text (``NULL``, ``NA`` and blanks are missing).
+
+    Only ``required`` and ``optional`` columns are read unless ``all_columns``; a missing
+    required column raises a :class:`ValidationError` listing the columns found.
+    """
+    found = header(path)
+    missing = [c for c in required if c not in found]
+    if missing:
+        problems = [
+            Problem(
+                table,
+                f"missing column '{c}'; found {found[:30]}{' ...' if len(found) > 30 else ''}."
+                f"{' ' + hint if hint else ''}",
+                file=str(path),
+                column=c,
+            )
+            for c in missing
+        ]
+        raise ValidationError(problems, title=f"{path}: not a {table} file")
+    wanted = set(required) | set(optional)
+    usecols = None if all_columns else [c for c in found if c in wanted]
+
+    def read(encoding: str) -> pd.DataFrame:
+        return pd.read_csv(
+            path,
+            dtype=str,
+            na_values=NA_VALUES,
+            keep_default_na=False,
+            encoding=encoding,
+            usecols=(lambda c: str(c).strip() in usecols) if usecols is not None else None,
+        )
+
+    try:
+        try:
+            df = read("utf-8-sig")
+        except UnicodeDecodeError:
+            df = read("latin-1")
+    except (pd.errors.ParserError, ValueError) as exc:
+        msg = f"{path}: cannot be read as CSV: {exc}"
+        raise DataSourceError(msg) from exc
+    df.columns = [str(c).strip() for c in df.columns]
+    return df
+
+
+def numbers(
+    df: pd.DataFrame, col: str, *, path: Path | str | None, table: str, problems: list[Problem]
+) -> pd.Series:
+    """Column ``col`` as floats; a cell that is text but not a number becomes a problem."""
+    raw = df[col]
+    num = pd.to_numeric(raw.str.replace(",", "", regex=False), errors="coerce").astype(float)
+    bad = num.isna() & raw.notna()
+    for i in np.flatnonzero(bad.to_numpy()):
+        problems.append(
+            Problem(
+                table,
+                f"'{col}' must be a number; found {raw.iloc[i]!r}",
+                file=str(path) if path else None,
+                row=int(i) + 1,
+                column=col,
+            )
+        )
+    return num
+
+
+def raise_errors(problems: list[Problem], path: Path | str) -> None:
+    errors = [p for p in problems if p.is_error]
+    if errors:
+        raise ValidationError(errors, title=f"{path}: {len(errors)} problem(s)")
+
+
+def points(
+    df: pd.DataFrame,
+    *,
+    lon_col: str,
+    lat_col: str,
+    path: Path,
+    table: str,
+    warnings: list[Problem],
+) -> gpd.GeoDataFrame:
+    """WGS84 points from text lon/lat columns.
+
+    Rows with an empty coordinate are dropped with a warning (public lists often have a few);
+    text that is not a number, or a value outside -180..180 / -90..90, is an error.
+    """
+    errors: list[Problem] = []
+    lon = numbers(df, lon_col, path=path, table=table, problems=errors)
+    lat = numbers(df, lat_col, path=path, table=table, problems=errors)
+    ok = lon.notna() & lat.notna()
+    out = ok & ((lon.abs() > 180) | (lat.abs() > 90))
+    for i in np.flatnonzero(out.to_numpy()):
+        swapped = abs(lat.iloc[i]) <= 180 and abs(lon.iloc[i]) <= 90
+        hint = " The columns look swapped." if swapped else ""
+        errors.append(
+            Problem(
+                table,
+                f"({lon.iloc[i]}, {lat.iloc[i]}) is not a WGS84 longitude/latitude.{hint}",
+                file=str(path),
+                row=int(i) + 1,
+                column=lon_col,
+            )
+        )
+    raise_errors(errors, path)
+    empty = df[lon_col].isna() | df[lat_col].isna()
+    if empty.any():
+        rows = [int(i) + 1 for i in np.flatnonzero(empty.to_numpy())]
+        shown = ", ".join(map(str, rows[:10])) + (" ..." if len(rows) > 10 else "")
+        warnings.append(
+            Problem(
+                table,
+                f"{len(rows)} row(s) have no coordinates and were left out (rows {shown})",
+                file=str(path),
+                column=lat_col,
+                severity="warning",
+            )
+        )
+    keep = ok.to_numpy() & ~out.to_numpy()
+    rest = df.loc[keep].reset_index(drop=True)
+    rest["source_row"] = np.flatnonzero(keep) + 1
+    geom = gpd.points_from_xy(lon[keep], lat[keep])
+    return gpd.GeoDataFrame(rest, geometry=geom, crs=WGS84)
+
+
+def pick(found: Iterable[str], *names: str) -> str | None:
+    """The first of ``names`` among ``found``, compared case-insensitively."""
+    lower = {c.lower(): c for c in found}
+    for n in names:
+        if n.lower() in lower:
+            return lower[n.lower()]
+    return None
+
+
+def attach(frame: pd.DataFrame, *, source: str, notes: list[str], problems: list[Problem]) -> None:
+    """Record where a frame came from, how it was changed and what was left out."""
+    frame.attrs["source"] = source
+    frame.attrs["notes"] = list(notes)
+    frame.attrs["problems"] = list(problems)

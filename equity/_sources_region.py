@@ -1,0 +1,295 @@
+"""Assemble a :class:`~equity.Region` from the public US sources, and ready-made builders for
+Allegheny County (Pittsburgh) and the City of Chicago. Public names are in
+:mod:`equity.sources`."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from ._errors import DataSourceError, Problem
+from ._sources_census import (
+    read_acs_snap,
+    read_census_popcenters,
+    read_census_tracts,
+    read_usda_atlas,
+)
+from ._sources_stores import dedupe_stores, read_site_list, read_snap_retailers, read_store_list
+from .region import Region
+
+#: Atlas columns copied to contract names in ``areas`` (Atlas name -> contract name).
+ATLAS_TO_AREAS = {
+    "PovertyRate": "poverty_rate",
+    "MedianFamilyIncome": "median_family_income",
+    "OHU2010": "households",
+    "TractHUNV": "households_no_vehicle",
+    "TractSNAP": "snap_households",
+}
+#: Atlas 0/1 flags copied to contract booleans.
+ATLAS_FLAGS = {"Urban": "urban", "LowIncomeTracts": "low_income"}
+
+
+def _flag(s: pd.Series) -> pd.Series:
+    return s.map(lambda v: None if pd.isna(v) else bool(v)).astype(object)
+
+
+def _notes(frame: pd.DataFrame | None) -> str:
+    if frame is None:
+        return ""
+    bits = [str(frame.attrs.get("source", ""))] + list(frame.attrs.get("notes", []))
+    return "; ".join(b for b in bits if b)
+
+
+def assemble_us_region(
+    *,
+    tracts: gpd.GeoDataFrame,
+    atlas: pd.DataFrame | None = None,
+    popcenters: gpd.GeoDataFrame | None = None,
+    population_points: gpd.GeoDataFrame | None = None,
+    stores: gpd.GeoDataFrame | None = None,
+    sites: gpd.GeoDataFrame | None = None,
+    acs_snap: pd.DataFrame | None = None,
+    name: str = "region",
+    keep_within_m: float = 32_000.0,
+    provenance: dict[str, Any] | None = None,
+) -> Region:
+    """Join tract polygons with the Atlas, centres of population and point lists into a Region.
+
+    Parameters
+    ----------
+    tracts
+        From :func:`read_census_tracts` (``area_id``, geometry, optional ``land_area_m2``).
+    atlas
+        From :func:`read_usda_atlas`. Gives ``poverty_rate``, ``median_family_income``,
+        ``households`` (``OHU2010``), ``households_no_vehicle`` (``TractHUNV``) and
+        ``snap_households`` (``TractSNAP``) where the file has them, ``urban`` and
+        ``low_income`` flags, and keeps every other Atlas column (``LILATracts_halfAnd10``,
+        ``LATracts1``, ...) under its Atlas name, plus ``in_atlas``. Tracts the Atlas lacks
+        have missing values there.
+    popcenters
+        Tract centres from ``read_census_popcenters(level="tract")``: ``population`` (Census
+        2010) and ``pop_lon``/``pop_lat``. Where a tract has none, the Atlas ``Pop2010`` is
+        used, else 0 (with a warning in ``region.problems``).
+    population_points
+        Block-group centres from ``read_census_popcenters(level="block_group")``; points of
+        tracts outside ``tracts`` are dropped.
+    stores, sites
+        Stores and sites frames (e.g. from :func:`dedupe_stores`); points farther than
+        ``keep_within_m`` (default 32 km, about the 20 miles the
+        Region keeps) from every tract are dropped.
+    acs_snap
+        From :func:`read_acs_snap`; fills ``snap_households`` where the Atlas has none and
+        the ids match (2020 ACS ids match 2010 tracts only in part).
+    """
+    areas = tracts.to_crs("EPSG:4326")
+    keep = ["area_id", "geometry"]
+    if "land_area_m2" in areas:
+        keep.insert(1, "land_area_m2")
+    label = next((c for c in ("NAMELSAD10", "namelsad10", "NAMELSAD") if c in areas), None)
+    areas["name"] = areas[label] if label else areas["area_id"]
+    areas = areas[["area_id", "name", *keep[1:]]]
+    warnings: list[Problem] = []
+    prov: dict[str, Any] = {"tracts": _notes(tracts), "tracts_count": len(areas)}
+    if popcenters is not None:
+        pc = pd.DataFrame(popcenters[["area_id", "population", "pop_lon", "pop_lat"]])
+        areas = areas.merge(pc, on="area_id", how="left")
+        prov["popcenters"] = _notes(popcenters)
+        prov["popcenters_joined"] = int(areas["population"].notna().sum())
+    else:
+        areas["population"] = np.nan
+    if atlas is not None:
+        a = atlas.drop(columns=[c for c in ("CensusTract", "State", "County") if c in atlas])
+        a = a.assign(in_atlas=True)
+        for src, dst in ATLAS_TO_AREAS.items():
+            if src in a:
+                a[dst] = a[src]
+        for src, dst in ATLAS_FLAGS.items():
+            if src in a:
+                a[dst] = _flag(a[src])
+        a = a.drop(columns=[c for c in a.columns if c in areas.columns and c != "area_id"])
+        areas = areas.merge(a, on="area_id", how="left")
+        areas["in_atlas"] = areas["in_atlas"].eq(True)
+        for dst in ATLAS_FLAGS.values():
+            if dst in areas:
+                areas[dst] = areas[dst].astype(object).where(areas[dst].notna(), None)
+        if "Pop2010" in areas:
+            areas["population"] = areas["population"].fillna(areas["Pop2010"])
+        prov["atlas"] = _notes(atlas)
+        prov["atlas_joined"] = int(areas["in_atlas"].sum())
+    if acs_snap is not None:
+        s = acs_snap.set_index("area_id")["snap_households"]
+        acs = areas["area_id"].map(s)
+        if "snap_households" in areas:
+            areas["snap_households"] = areas["snap_households"].fillna(acs)
+        else:
+            areas["snap_households"] = acs
+        prov["acs_snap"] = _notes(acs_snap)
+        prov["acs_snap_joined"] = int(acs.notna().sum())
+    nopop = areas["population"].isna()
+    if nopop.any():
+        ids = areas.loc[nopop, "area_id"].tolist()
+        warnings.append(
+            Problem(
+                "areas",
+                f"{len(ids)} tract(s) have no population in the centres or the Atlas and were "
+                f"given 0: {ids[:5]}",
+                column="population",
+                severity="warning",
+            )
+        )
+        areas["population"] = areas["population"].fillna(0.0)
+    areas = gpd.GeoDataFrame(areas, geometry="geometry", crs=tracts.crs)
+
+    utm = areas.to_crs("EPSG:4326").estimate_utm_crs()
+    hull = areas.to_crs(utm).union_all().buffer(keep_within_m)
+
+    def near(points: gpd.GeoDataFrame | None, key: str) -> gpd.GeoDataFrame | None:
+        if points is None:
+            return None
+        inside = points.to_crs(utm).within(hull).to_numpy()
+        if (~inside).any():
+            warnings.append(
+                Problem(
+                    key,
+                    f"{int((~inside).sum())} point(s) farther than {keep_within_m:,.0f} m from "
+                    "every area were left out",
+                    severity="warning",
+                )
+            )
+        prov[key] = _notes(points)
+        return points[inside].reset_index(drop=True)
+
+    stores_in = near(stores, "stores")
+    sites_in = near(sites, "sites")
+    pts = None
+    if population_points is not None:
+        pts = population_points[population_points["area_id"].isin(areas["area_id"])]
+        pts = pts.reset_index(drop=True)
+        prov["population_points"] = _notes(population_points)
+    prov.update(provenance or {})
+    region = Region.from_frames(
+        areas, stores_in, sites_in, population_points=pts, name=name, provenance=prov
+    )
+    sources = {
+        k: str(v.attrs.get("source", ""))
+        for k, v in (
+            ("areas", tracts),
+            ("atlas", atlas),
+            ("popcenters", popcenters),
+            ("population_points", population_points),
+            ("acs_snap", acs_snap),
+        )
+        if v is not None and v.attrs.get("source")
+    }
+    for key, frame in (("stores", stores), ("sites", sites)):
+        if frame is not None and "source" in frame:
+            sources[key] = ";".join(sorted(frame["source"].astype(str).unique()))
+    return replace(region, problems=region.problems + tuple(warnings), sources=sources)
+
+
+def shared_data_dir(shared_dir: str | os.PathLike[str] | None) -> Path:
+    """The public data folder: ``shared_dir`` or ``$FOODSHED_SHARED_DATA``."""
+    raw = shared_dir if shared_dir is not None else os.environ.get("FOODSHED_SHARED_DATA")
+    if raw is None:
+        msg = "give the public data folder (shared/data) or set FOODSHED_SHARED_DATA"
+        raise DataSourceError(msg)
+    p = Path(raw)
+    if not p.is_dir():
+        msg = f"{p}: no such folder; give the public data folder (shared/data)"
+        raise DataSourceError(msg)
+    return p
+
+
+_ATLAS_COLUMNS = [
+    "CensusTract", "Urban", "Pop2010", "OHU2010", "GroupQuartersFlag", "NUMGQTRS", "PCTGQTRS",
+    "LILATracts_1And10", "LILATracts_halfAnd10", "LILATracts_1And20", "LILATracts_Vehicle",
+    "HUNVFlag", "LowIncomeTracts", "PovertyRate", "MedianFamilyIncome", "LA1and10",
+    "LAhalfand10", "LA1and20", "LATracts_half", "LATracts1", "LATracts10", "LATracts20",
+    "LATractsVehicle_20",
+]  # fmt: skip
+
+
+def _census(root: Path, county: str) -> tuple[pd.DataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    atlas = read_usda_atlas(
+        root / "fara2019_national_subset" / "fara2019_national_25col.csv",
+        county=county,
+        columns=_ATLAS_COLUMNS,
+    )
+    pc = root / "census_popcenters_2010"
+    tr = read_census_popcenters(pc / "CenPop2010_Mean_TR_national.csv", counties=county)
+    bg = read_census_popcenters(
+        pc / "CenPop2010_Mean_BG_national.csv", level="block_group", counties=county
+    )
+    return atlas, tr, bg
+
+
+def allegheny_region(shared_dir: str | os.PathLike[str] | None = None) -> Region:
+    """Allegheny County, PA (Pittsburgh) from the public data: 402 tracts (400 in the Atlas).
+
+    Stores: the Health Dept. list (supermarkets and convenience stores), the WPRDC
+    supermarkets, the USDA SNAP retailers and both farmers-market lists, de-duplicated in that
+    order of trust. Sites: Grow Pittsburgh gardens and farms, Greater Pittsburgh Community Food
+    Bank sites (pantry). ``snap_households`` is ACS (2020 tract ids, joined where they match).
+    """
+    root = shared_data_dir(shared_dir)
+    d = root / "pittsburgh_allegheny"
+    atlas, tr, bg = _census(root, "42003")
+    tracts = read_census_tracts(d / "tracts_2010" / "tl_2010_42003_tract10.shp")
+    stores = dedupe_stores(
+        read_store_list(d / "achd_convenience_and_supermarkets.csv", kind="achd"),
+        read_store_list(d / "wprdc_allegheny_supermarkets.csv", kind="wprdc"),
+        read_snap_retailers(d / "usda_snap_store_locations_allegheny.csv"),
+        read_store_list(
+            d / "allegheny_farmers_markets_2019.csv", kind="farmers_market", prefix="fm2019"
+        ),
+        read_store_list(d / "cfp_FMNP_farmers_markets.csv", kind="farmers_market", prefix="fmnp"),
+    )
+    stores.attrs["source"] = str(d)
+    sites = pd.concat(
+        [
+            read_site_list(d / "growpgh_garden_directory_20210322.csv", kind="growpgh"),
+            read_site_list(
+                d / "cfp_greater_pittsburgh_community_food_bank_sites.csv", kind="food_bank"
+            ),
+        ],
+        ignore_index=True,
+    )
+    sites.attrs = {"source": str(d)}
+    return assemble_us_region(
+        tracts=tracts,
+        atlas=atlas,
+        popcenters=tr,
+        population_points=bg,
+        stores=stores,
+        sites=sites,
+        acs_snap=read_acs_snap(d / "acs_snap_households_by_tract_allegheny.csv"),
+        name="Allegheny County, PA",
+        provenance={"stores_dedupe": "; ".join(stores.attrs.get("notes", []))},
+    )
+
+
+def chicago_region(shared_dir: str | os.PathLike[str] | None = None) -> Region:
+    """The City of Chicago from the public data: 801 tracts (797 in the Atlas).
+
+    Stores: the city's 2013 grocery-store list (supermarket at 10,000 sq ft or a known chain).
+    Sites: NeighborSpace community gardens (2012).
+    """
+    root = shared_data_dir(shared_dir)
+    d = root / "chicago_cook"
+    atlas, tr, bg = _census(root, "17031")
+    tracts = read_census_tracts(d / "tracts_2010" / "chicago_census_tracts_2010.shp")
+    return assemble_us_region(
+        tracts=tracts,
+        atlas=atlas,
+        popcenters=tr,
+        population_points=bg,
+        stores=read_store_list(d / "chicago_grocery_stores_2013.csv", kind="chicago_grocery"),
+        sites=read_site_list(d / "neighborspace_gardens_2012.geojson", kind="neighborspace"),
+        name="Chicago, IL",
+    )
