@@ -18,6 +18,11 @@ FORMATS = (".gpkg", ".geojson", ".csv", ".parquet")
 def _write_areas(areas, path: Path) -> None:
     suffix = path.suffix.lower()
     plain = areas.copy()
+    seen: set[str] = set()
+    for c in list(plain.columns):  # GeoPackage and GeoJSON readers ignore the case of names
+        if c.lower() in seen:
+            plain = plain.rename(columns={c: f"{c}_2"})
+        seen.add(c.lower())
     for c in plain.columns:  # nullable booleans and infinities do not survive every driver
         if str(plain[c].dtype) == "boolean":
             plain[c] = plain[c].astype("Int8")

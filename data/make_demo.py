@@ -48,7 +48,7 @@ _TO_WGS84 = Transformer.from_crs(CRS, "EPSG:4326", always_xy=True)
 
 # ----------------------------------------------------------------------------- spatial layout
 # Places are in km east / north of the centre.
-EAST_BELT = (5.0, -1.0, 3.2, 4.5)  # x, y, semi-axis x, semi-axis y: no supermarket inside
+EAST_BELT = (5.0, -1.0, 2.6, 3.6)  # x, y, semi-axis x, semi-axis y: no supermarket inside
 OLD_TOWN = (-3.8, 1.8)  # poor, dense, well served by supermarkets
 TOWNS = ((-17.0, 9.0), (15.0, 13.0), (19.0, -6.0), (-6.0, -18.5), (4.0, 18.5), (-19.0, -7.0))
 NEIGHBOURHOODS = {
@@ -99,7 +99,7 @@ def _river() -> LineString:
 
 def _spacing_km(r_km: np.ndarray) -> np.ndarray:
     """Typical distance between tract centres at ``r_km`` from downtown."""
-    return 0.55 * (1 + r_km / 4.0) ** 1.1
+    return 0.5 * (1 + r_km / 6.5) * (1 + np.maximum(r_km - 12, 0) / 6)
 
 
 def _seeds(rng: np.random.Generator, land: shapely.Geometry, n_target: int) -> np.ndarray:
@@ -110,7 +110,7 @@ def _seeds(rng: np.random.Generator, land: shapely.Geometry, n_target: int) -> n
         cand = np.c_[rng.uniform(minx, maxx, 4000), rng.uniform(miny, maxy, 4000)]
         r = np.hypot(cand[:, 0] - X0, cand[:, 1] - Y0) / 1000
         s = _spacing_km(r)
-        keep = rng.uniform(size=len(cand)) < (0.55 / s) ** 2
+        keep = rng.uniform(size=len(cand)) < (0.5 / s) ** 2
         for (cx, cy), si in zip(cand[keep], s[keep], strict=True):
             if pts:
                 arr = np.asarray(pts)
@@ -151,7 +151,7 @@ def _tracts(rng: np.random.Generator) -> gpd.GeoDataFrame:
     geo = gpd.GeoSeries(cells, crs=CRS)
     # Order tracts west to east, then north to south, like tract numbers along a survey.
     c = geo.centroid
-    order = np.lexsort((-c.y.round(-3).to_numpy(), (c.x // 3000).to_numpy()))
+    order = np.lexsort((c.x.to_numpy(), -c.y.round(-3).to_numpy(), (c.x // 3000).to_numpy()))
     return gpd.GeoDataFrame(geometry=geo.iloc[order].reset_index(drop=True), crs=CRS)
 
 
@@ -322,7 +322,10 @@ def _place(
     return np.asarray(out)
 
 
-def _near(rng: np.random.Generator, land: shapely.Geometry, xy: tuple[float, float], sd: float):
+def _near(
+    rng: np.random.Generator, land: shapely.Geometry, xy: tuple[float, float], sd: float
+) -> np.ndarray:
+    """A point on land about ``sd`` metres from ``xy`` (km from the centre)."""
     while True:
         pt = np.array([X0 + xy[0] * 1000, Y0 + xy[1] * 1000]) + rng.normal(0, sd, 2)
         if land.contains(Point(pt).buffer(30)):
@@ -355,13 +358,18 @@ def _stores(
     rel = areas["median_family_income"].to_numpy() / area_mfi
     kinds: list[tuple[str, np.ndarray]] = []
 
-    # Supermarkets follow money: urban tracts weighted by relative income squared; none in the
-    # east-side belt; two anchors in Old Town (poor but served); one per rural town.
-    sup = _place(rng, areas, np.where(urban, pop * rel**2.2, 0), 62, avoid_belt=True)
+    # Supermarkets follow money: urban tracts weighted by relative income squared; none inside
+    # the east-side belt, three discounters on its rim; three anchors in Old Town (poor but
+    # served); one per rural town.
+    sup = _place(rng, areas, np.where(urban, pop * rel**2.2, 0), 59, avoid_belt=True)
     anchors = np.asarray(
         [
             _near(rng, land, (OLD_TOWN[0] + dx, OLD_TOWN[1] + dy), 150)
             for dx, dy in ((-0.6, 0.5), (0.7, -0.6), (0.2, 1.4))
+        ]
+        + [
+            _near(rng, land, (EAST_BELT[0] + dx, EAST_BELT[1] + dy), 100)
+            for dx, dy in ((2.8, 0.8), (-1.2, -3.5), (0.6, 3.8))
         ]
     )
     towns = np.asarray([_near(rng, land, t, 300) for t in TOWNS])

@@ -95,7 +95,10 @@ def analyze(
         metro_median_income=metro_median_income,
     )
     for c in atlas.columns:
-        if c != "area_id":
+        if c == "Urban" and "urban" in out.columns:
+            # One urban column (GeoPackage field names ignore case): the input's, filled in.
+            out["urban"] = atlas[c].to_numpy()
+        elif c != "area_id":
             out[c] = atlas[c].to_numpy()
 
     reach = catchment_mi * M_PER_MILE

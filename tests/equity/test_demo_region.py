@@ -121,6 +121,10 @@ def test_areas_tile_without_overlap(demo: Region) -> None:
     union = shapely.union_all(geom.to_numpy())
     assert geom.area.sum() == pytest.approx(union.area, rel=1e-4)
     assert 1500 < union.area / 1e6 < 3000  # km2: a county-sized city region
+    # Two river banks, each covered without holes.
+    banks = shapely.get_parts(union)
+    assert len(banks) == 2
+    assert all(len(b.interiors) == 0 for b in banks)
 
 
 def test_population_centres_inside_their_areas(demo: Region) -> None:
@@ -233,6 +237,28 @@ def test_figures_match_an_independent_count(demo: Region, make_demo) -> None:
     assert fig["areas"] == len(demo.areas)
     assert fig["low_income_areas"] == li.sum()
     assert fig["food_desert_areas"] == (li & far).sum()
+
+
+def test_readme_quotes_current_figures(demo: Region, make_demo) -> None:
+    readme = (ROOT / "data" / "README.md").read_text(encoding="utf-8")
+    fig = make_demo.figures(demo)
+    stores = fig["stores_by_kind"]
+    ratio = fig["supply_need_ratio_kg"]
+    expected = [
+        f"| tracts | {fig['areas']} ({fig['urban_areas']} urban, "
+        f"{fig['areas'] - fig['urban_areas']} rural) |",
+        f"| population | {fig['population']:,} (",
+        f"| stores | {len(demo.stores)}: {stores['supermarket']} supermarket, "
+        f"{stores['grocery']} grocery, {stores['convenience']} convenience,",
+        f"| low-income tracts (poverty >= 20% or MFI <= 80% of the area median) | "
+        f"{fig['low_income_areas']} |",
+        f"| **{fig['food_desert_areas']}** ({fig['food_desert_population']:,} people) |",
+        f"| {fig['low_access_areas_atlas']} / {fig['food_desert_areas_atlas']} |",
+        f"| {fig['dense_low_income_within_1_mile']} |",
+        f"summer {ratio['summer']:.2f}",
+    ]
+    for text in expected:
+        assert text in readme, f"data/README.md is stale: expected {text!r}"
 
 
 # ------------------------------------------------------------------------------ regeneration

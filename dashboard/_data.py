@@ -1,0 +1,528 @@
+"""Every call the dashboard makes into ``equity`` and ``optimize``, in one module.
+
+Callbacks never touch the analytics or the optimizer directly: they call the functions here,
+which return plain, JSON-ready values (runs are dicts that live in each browser session's
+``dcc.Store``). The :class:`RegionCatalog` is a per-app cache of loaded regions and their
+analyses, keyed by the region key a session holds; it is a cache, not shared mutable state:
+what a session sees depends only on its own key and its own runs.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from equity import FoodshedError, Region
+
+from ._settings import Settings
+
+DEFAULT_KEY = "default"
+MI = 1609.344
+
+OBJECTIVES = {
+    "equity_weighted": "Balance: efficiency and equity (weighted)",
+    "max_coverage": "Feed the most people (need-weighted coverage)",
+    "max_min": "Fairest: raise the worst-served area first",
+    "least_cost": "Cheapest: least transport cost",
+}
+
+
+# ---------------------------------------------------------------------- the region catalog
+@dataclass
+class _Entry:
+    region: Region
+    source: str
+    analysis: Any = None
+    display: dict[str, Any] | None = None
+
+
+class RegionCatalog:
+    """Loaded regions of one app, keyed by the key a browser session holds.
+
+    ``DEFAULT_KEY`` is the region the app started with; every upload or folder gets a new
+    random key, so one session can never see another's upload without its key. At most
+    ``settings.max_regions`` regions stay loaded (least recently used are dropped; the default
+    region is loaded again on demand).
+    """
+
+    def __init__(self, loader: Callable[[], Region], settings: Settings):
+        self._loader = loader
+        self._settings = settings
+        self._entries: OrderedDict[str, _Entry] = OrderedDict()
+        self._folders: dict[str, Path] = {}
+        self._lock = threading.RLock()
+        self._key_locks: dict[str, threading.Lock] = {}
+
+    # -- loading
+    def _entry(self, key: str) -> _Entry:
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                return self._entries[key]
+            klock = self._key_locks.setdefault(key, threading.Lock())
+        with klock:  # one load per key at a time; other keys load in parallel
+            with self._lock:
+                if key in self._entries:
+                    return self._entries[key]
+            if key == DEFAULT_KEY:
+                region, source = self._loader(), "start"
+            elif key in self._folders:
+                region, source = Region.from_dir(self._folders[key]), str(self._folders[key])
+            else:
+                msg = (
+                    "this session's region is no longer loaded (the server restarted or "
+                    "dropped it); load it again on the Data page"
+                )
+                raise FoodshedError(msg)
+            entry = _Entry(region, source)
+            with self._lock:
+                self._entries[key] = entry
+                while len(self._entries) > self._settings.max_regions:
+                    self._entries.popitem(last=False)
+            return entry
+
+    def region(self, key: str | None) -> Region:
+        return self._entry(key or DEFAULT_KEY).region
+
+    def add(self, folder: Path, region: Region) -> str:
+        """Register an already validated region folder; return its new key."""
+        key = "r-" + secrets.token_urlsafe(12)
+        with self._lock:
+            self._folders[key] = Path(folder)
+            self._entries[key] = _Entry(region, str(folder))
+            while len(self._entries) > self._settings.max_regions:
+                self._entries.popitem(last=False)
+        return key
+
+    def analysis(self, key: str | None) -> Any:
+        """The equity analysis of the region (one GeoDataFrame row per area), computed once."""
+        entry = self._entry(key or DEFAULT_KEY)
+        if entry.analysis is None:
+            entry.analysis = analyze(entry.region)
+        return entry.analysis
+
+    def display(self, key: str | None) -> dict[str, Any]:
+        """WGS84 frames and the simplified area GeoJSON, computed once per region."""
+        from .figures import area_geojson
+
+        entry = self._entry(key or DEFAULT_KEY)
+        if entry.display is None:
+            disp = entry.region.to_display()
+            disp["geojson"] = area_geojson(entry.region.areas, simplify_m=self._settings.simplify_m)
+            entry.display = disp
+        return entry.display
+
+
+# ---------------------------------------------------------------------- analytics
+def analyze(region: Region) -> Any:
+    """Equity measures per area: ``equity.analyze`` when available, else a small fallback."""
+    try:
+        from equity import analyze as _analyze  # type: ignore[attr-defined]
+    except ImportError:
+        _analyze = None
+    out = _analyze(region) if _analyze is not None else _fallback_analyze(region)
+    out = out.copy()
+    out["area_id"] = out["area_id"].astype(str)
+    return out
+
+
+def _fallback_analyze(region: Region) -> Any:
+    """Atlas flags and distances from ``equity.atlas``/``equity.access`` (no 2SFCA, no index)."""
+    from equity.access import access_table
+    from equity.atlas import atlas_classify
+
+    areas = region.areas.copy()
+    pts = region.population_points if len(region.population_points) else None
+    acc = access_table(areas, region.stores, kinds=["supermarket"], radii_mi=(1.0,))
+    atlas = atlas_classify(areas, region.stores, points=pts)
+    areas["area_id"] = areas["area_id"].astype(str)
+    for table in (acc, atlas):
+        keep = [c for c in table.columns if c != "area_id" and c not in areas.columns]
+        extra = pd.DataFrame(
+            table[keep].to_numpy(), columns=keep, index=table["area_id"].astype(str)
+        )
+        extra = extra.astype(table[keep].dtypes.to_dict())
+        areas = areas.merge(extra, left_on="area_id", right_index=True, how="left")
+    return areas
+
+
+_HEADLINE_ORDER = (
+    "LILATracts_1And10",
+    "LILATracts_halfAnd10",
+    "LILATracts_Vehicle",
+    "LILATracts_1And20",
+    "LA1and10",
+    "LAhalfand10",
+    "LA1and20",
+)
+_SHORT = {
+    "LILATracts_1And10": "in food deserts: low income, over 1 mile (urban) or 10 miles (rural) "
+    "from a supermarket",
+    "LILATracts_halfAnd10": "in food deserts: low income, over 1/2 mile (urban) or 10 miles "
+    "(rural) from a supermarket",
+    "LILATracts_1And20": "in food deserts: low income, over 1 mile (urban) or 20 miles (rural) "
+    "from a supermarket",
+    "LILATracts_Vehicle": "in food deserts by vehicle access: low income, many households "
+    "without a car far from a supermarket",
+    "LA1and10": "with low access: over 1 mile (urban) or 10 miles (rural) from a supermarket",
+    "LAhalfand10": "with low access: over 1/2 mile (urban) or 10 miles (rural)",
+    "LA1and20": "with low access: over 1 mile (urban) or 20 miles (rural)",
+}
+
+
+def headline(areas: pd.DataFrame) -> list[dict[str, Any]]:
+    """Headline numbers: people in food deserts by each LILA/low-access flag.
+
+    Each item: ``{column, label, people, share, low_income_people, low_income_label}``. Low-income
+    people are the analysis' own count when it has one (``*_lowi`` / ``lalowi*``), else the
+    people below the poverty line (``population * poverty_rate``) in the flagged areas.
+    """
+    from .figures import measure_info
+
+    pop = pd.to_numeric(areas["population"], errors="coerce").fillna(0)
+    total = float(pop.sum()) or 1.0
+    flags = [c for c in areas.columns if c.startswith(("LILATracts", "LA1and", "LAhalfand"))]
+    order = {c: i for i, c in enumerate(_HEADLINE_ORDER)}
+    flags.sort(key=lambda c: (order.get(c, 99), c))
+    out = []
+    for col in flags:
+        f = areas[col].fillna(False).astype(bool)
+        people = float(pop[f].sum())
+        if "poverty_rate" in areas.columns:
+            lowi = float((pop * areas["poverty_rate"].fillna(0))[f].sum())
+            lowi_label = "of them below the poverty line"
+        else:
+            lowi, lowi_label = float("nan"), "low-income count not available"
+        out.append(
+            {
+                "column": col,
+                "label": measure_info(col).label,
+                "short": _SHORT.get(col, measure_info(col).label),
+                "people": people,
+                "share": people / total,
+                "low_income_people": lowi,
+                "low_income_label": lowi_label,
+            }
+        )
+    return out
+
+
+# ---------------------------------------------------------------------- allocation
+@dataclass(frozen=True)
+class PlanParams:
+    """What the Plan page sends to a run (all plain values)."""
+
+    objective: str = "equity_weighted"
+    equity_weight: float = 0.5
+    budget_usd: float | None = None
+    max_distance_km: float | None = None
+    sites_off: tuple[str, ...] = ()
+    yield_pct: tuple[tuple[str, float], ...] = ()  # (site kind, percent of normal)
+    surge_areas: tuple[str, ...] = ()
+    surge_pct: float = 0.0
+    period: str | None = None
+    label: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "objective": self.objective,
+            "equity_weight": self.equity_weight,
+            "budget_usd": self.budget_usd,
+            "max_distance_km": self.max_distance_km,
+            "sites_off": list(self.sites_off),
+            "yield_pct": dict(self.yield_pct),
+            "surge_areas": list(self.surge_areas),
+            "surge_pct": self.surge_pct,
+            "period": self.period,
+        }
+
+    def describe(self) -> str:
+        parts = [OBJECTIVES.get(self.objective, self.objective).split(":")[0]]
+        if self.objective == "equity_weighted":
+            parts.append(f"equity weight {self.equity_weight:.2f}")
+        if self.sites_off:
+            parts.append(f"{len(self.sites_off)} site(s) off")
+        for kind, pct in self.yield_pct:
+            if pct != 100:
+                parts.append(f"{kind} yield {pct:.0f}%")
+        if self.surge_areas and self.surge_pct:
+            parts.append(f"+{self.surge_pct:.0f}% need in {len(self.surge_areas)} area(s)")
+        if self.budget_usd is not None:
+            parts.append(f"budget ${self.budget_usd:,.0f}")
+        if self.max_distance_km is not None:
+            parts.append(f"within {self.max_distance_km:g} km")
+        return ", ".join(parts)
+
+
+def optimizer_available() -> bool:
+    try:
+        from optimize import allocate  # type: ignore[attr-defined]  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def run_plan(region: Region, params: PlanParams, *, region_key: str) -> dict[str, Any]:
+    """Solve one plan and return it as a JSON-ready run record.
+
+    A run that fails on bad input comes back with ``status="error"`` and the message in plain
+    words (it is shown in the page); unexpected errors propagate.
+    """
+    t0 = time.perf_counter()
+    base = {
+        "id": uuid.uuid4().hex[:10],
+        "label": params.label or params.describe(),
+        "description": params.describe(),
+        "region": region_key,
+    }
+    if region.periods and params.period is None:
+        params = replace(params, period=region.default_period)
+    if params.period is not None:
+        region = region.select_period(params.period)
+    try:
+        if optimizer_available():
+            body = _run_optimize(region, params)
+        else:
+            body = _run_preview(region, params)
+    except FoodshedError as exc:
+        return base | {
+            "params": params.as_dict(),
+            "status": "error",
+            "message": str(exc),
+            "kpis": {},
+            "fulfilment": [],
+            "flows": [],
+            "unmet": [],
+            "binding": [],
+            "manifest": {},
+        }
+    body["kpis"]["solve_time_s"] = time.perf_counter() - t0
+    return base | {"params": params.as_dict()} | body
+
+
+def _run_optimize(region: Region, params: PlanParams) -> dict[str, Any]:  # pragma: no cover
+    import optimize
+
+    shocks = []
+    if params.sites_off:
+        shocks.append(optimize.SiteOutage(list(params.sites_off)))
+    for kind, pct in params.yield_pct:
+        if pct != 100:
+            shocks.append(optimize.YieldFactor(pct / 100.0, kind=kind))
+    if params.surge_areas and params.surge_pct:
+        shocks.append(
+            optimize.DemandSurge(1 + params.surge_pct / 100.0, areas=list(params.surge_areas))
+        )
+    kwargs: dict[str, Any] = {"objective": params.objective, "shocks": tuple(shocks)}
+    if params.objective == "equity_weighted":
+        kwargs["equity_weight"] = params.equity_weight
+    if params.max_distance_km is not None:
+        kwargs["max_distance_m"] = params.max_distance_km * 1000
+    if params.budget_usd is not None:
+        kwargs["budget_usd"] = params.budget_usd
+    sol = optimize.allocate(region, **kwargs)
+    return _solution_record(region, sol)
+
+
+def _solution_record(region: Region, sol: Any) -> dict[str, Any]:  # pragma: no cover
+    ful = pd.DataFrame(sol.fulfilment).copy()
+    ful = _with_population(region, ful)
+    flows = pd.DataFrame(sol.flows)
+    unmet = pd.DataFrame(sol.unmet)
+    binding = [str(b) for b in getattr(sol, "binding", [])]
+    status = str(getattr(sol.status, "value", sol.status))
+    return {
+        "status": status,
+        "message": getattr(sol, "message", ""),
+        "kpis": {k: float(v) for k, v in dict(sol.kpis).items() if _is_number(v)},
+        "fulfilment": ful.to_dict("records"),
+        "flows": flows.to_dict("records"),
+        "unmet": _unmet_by_commodity(unmet).to_dict("records"),
+        "binding": binding,
+        "manifest": _jsonable(dict(getattr(sol, "manifest", {}) or {})),
+        "engine": "optimize",
+    }
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, int | float | np.integer | np.floating) and not isinstance(v, bool)
+
+
+def _jsonable(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if obj is None or isinstance(obj, str | int | float | bool):
+        return obj
+    return str(obj)
+
+
+def _unmet_by_commodity(unmet: pd.DataFrame) -> pd.DataFrame:
+    if unmet is None or unmet.empty:
+        return pd.DataFrame({"commodity": [], "unmet_kg": []})
+    col = "unmet_kg" if "unmet_kg" in unmet.columns else "quantity_kg"
+    return unmet.groupby("commodity", as_index=False)[col].sum().rename(columns={col: "unmet_kg"})
+
+
+def _with_population(region: Region, ful: pd.DataFrame) -> pd.DataFrame:
+    if "commodity" in ful.columns:
+        ful = ful.groupby("area_id", as_index=False)[["need_kg", "met_kg"]].sum()
+        ful["fulfilment"] = np.where(ful["need_kg"] > 0, ful["met_kg"] / ful["need_kg"], 1.0)
+    ful["area_id"] = ful["area_id"].astype(str)
+    pop = region.areas.set_index(region.areas["area_id"].astype(str))["population"]
+    ful["population"] = ful["area_id"].map(pop).astype(float)
+    return ful
+
+
+def _kg_tables(region: Region, params: PlanParams) -> tuple[pd.DataFrame, pd.DataFrame]:
+    kg = region.commodities.set_index("commodity")["kg_per_unit"].astype(float)
+    supply = region.supply.copy()
+    supply["kg"] = supply["quantity"].astype(float) * supply["commodity"].map(kg)
+    need = region.need.copy()
+    need["kg"] = need["quantity"].astype(float) * need["commodity"].map(kg)
+    kinds = region.sites.set_index("site_id")["kind"].astype(str)
+    supply["kind"] = supply["site_id"].map(kinds)
+    supply.loc[supply["site_id"].isin(params.sites_off), "kg"] = 0.0
+    for kind, pct in params.yield_pct:
+        supply.loc[supply["kind"] == kind, "kg"] *= pct / 100.0
+    if params.surge_areas and params.surge_pct:
+        need.loc[need["area_id"].isin(params.surge_areas), "kg"] *= 1 + params.surge_pct / 100.0
+    return supply, need
+
+
+def _run_preview(region: Region, params: PlanParams) -> dict[str, Any]:
+    """Greedy nearest-first allocation, used only when ``optimize`` is not installed."""
+    supply, need = _kg_tables(region, params)
+    sites = region.sites.set_index(region.sites["site_id"].astype(str))
+    pts = region.areas.geometry.representative_point()
+    axy = pd.DataFrame(
+        {"x": pts.x.to_numpy(), "y": pts.y.to_numpy()}, index=region.areas["area_id"]
+    )
+    left_s = supply.groupby(["site_id", "commodity"])["kg"].sum().to_dict()
+    left_n = need.groupby(["area_id", "commodity"])["kg"].sum().to_dict()
+    arcs = []
+    for (s, c), _q in left_s.items():
+        sx, sy = sites.geometry[s].x, sites.geometry[s].y
+        for (a, c2), _n in left_n.items():
+            if c2 != c:
+                continue
+            d = float(np.hypot(axy.at[a, "x"] - sx, axy.at[a, "y"] - sy))
+            if params.max_distance_km is None or d <= params.max_distance_km * 1000:
+                arcs.append((d, s, a, c))
+    arcs.sort()
+    rate = 0.0005  # USD per kg-km, preview only
+    flows, spent = [], 0.0
+    for d, s, a, c in arcs:
+        q = min(left_s[(s, c)], left_n[(a, c)])
+        cost = q * d / 1000 * rate
+        if params.budget_usd is not None and spent + cost > params.budget_usd:
+            q = max(0.0, (params.budget_usd - spent) / max(d / 1000 * rate, 1e-12))
+            q = min(q, left_s[(s, c)], left_n[(a, c)])
+            cost = q * d / 1000 * rate
+        if q <= 0:
+            continue
+        left_s[(s, c)] -= q
+        left_n[(a, c)] -= q
+        spent += cost
+        flows.append(
+            {
+                "site_id": s,
+                "area_id": a,
+                "commodity": c,
+                "quantity_kg": q,
+                "distance_m": d,
+                "cost_usd": cost,
+            }
+        )
+    fl = pd.DataFrame(
+        flows, columns=["site_id", "area_id", "commodity", "quantity_kg", "distance_m", "cost_usd"]
+    )
+    per = need.groupby(["area_id", "commodity"])["kg"].sum().rename("need_kg").reset_index()
+    met = fl.groupby(["area_id", "commodity"])["quantity_kg"].sum().rename("met_kg")
+    per = per.merge(met, on=["area_id", "commodity"], how="left").fillna({"met_kg": 0.0})
+    per["unmet_kg"] = per["need_kg"] - per["met_kg"]
+    ful = _with_population(region, per[["area_id", "commodity", "need_kg", "met_kg"]].copy())
+    total_need, total_met = float(per["need_kg"].sum()), float(per["met_kg"].sum())
+    from .figures import lorenz_curve
+
+    _, _, gini = lorenz_curve(ful["fulfilment"], ful["population"])
+    kpis = {
+        "total_need_kg": total_need,
+        "total_met_kg": total_met,
+        "share_met": total_met / total_need if total_need else 1.0,
+        "min_fulfilment": float(ful["fulfilment"].min()) if len(ful) else 1.0,
+        "people_under_50pct": float(ful.loc[ful["fulfilment"] < 0.5, "population"].sum()),
+        "transport_cost_usd": spent,
+        "gini_fulfilment": gini,
+    }
+    used = fl.groupby("site_id")["quantity_kg"].sum()
+    cap = supply.groupby("site_id")["kg"].sum()
+    binding = [
+        f"{sites.at[s, 'name'] if 'name' in sites.columns else s} hands out all it has "
+        f"({cap[s]:,.0f} kg); more supply there would feed more people nearby."
+        for s in used.index
+        if cap.get(s, 0) > 0 and used[s] >= cap[s] - 1e-6
+    ]
+    return {
+        "status": "optimal",
+        "message": "Preview allocation (nearest site first): the optimizer is not installed.",
+        "kpis": kpis,
+        "fulfilment": ful.to_dict("records"),
+        "flows": fl.to_dict("records"),
+        "unmet": _unmet_by_commodity(per).to_dict("records"),
+        "binding": binding,
+        "manifest": {"engine": "preview", "params": params.as_dict(), "region": region.name},
+        "engine": "preview",
+    }
+
+
+def efficiency_equity(
+    region: Region, *, weights: tuple[float, ...] = (0.0, 0.25, 0.5, 0.75, 1.0)
+) -> pd.DataFrame:
+    """The efficiency/equity curve: one plan per equity weight, as a frame.
+
+    Columns ``equity_weight``, ``total_met_kg``, ``min_fulfilment``, ``share_met``.
+    """
+    try:
+        from optimize import efficiency_equity_curve  # type: ignore[attr-defined]
+    except ImportError:
+        efficiency_equity_curve = None
+    if efficiency_equity_curve is not None:  # pragma: no cover - depends on the optimizer
+        return pd.DataFrame(efficiency_equity_curve(region, weights=list(weights)))
+    rows = []
+    for w in weights:
+        run = _run_preview(region, PlanParams(equity_weight=w))
+        rows.append(
+            {
+                "equity_weight": w,
+                **{k: run["kpis"][k] for k in ("total_met_kg", "min_fulfilment", "share_met")},
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def compare_fulfilment(base: dict[str, Any], alt: dict[str, Any]) -> pd.DataFrame:
+    """Per-area change in share of need met from run ``base`` to run ``alt``."""
+    b = pd.DataFrame(base["fulfilment"])
+    a = pd.DataFrame(alt["fulfilment"])
+    if b.empty or a.empty:
+        return pd.DataFrame(columns=["area_id", "population", "base", "alt", "fulfilment_change"])
+    m = b[["area_id", "population", "fulfilment"]].merge(
+        a[["area_id", "fulfilment"]], on="area_id", suffixes=("_base", "_alt")
+    )
+    m = m.rename(columns={"fulfilment_base": "base", "fulfilment_alt": "alt"})
+    m["fulfilment_change"] = m["alt"] - m["base"]
+    return m

@@ -1,0 +1,223 @@
+"""Compare: scenario runs side by side, who gains and who loses, and the price of fairness."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash_bootstrap_components as dbc
+import numpy as np
+from dash import Input, Output, State, dcc, html
+
+from equity import FoodshedError
+
+from .. import figures as F
+from .. import ids
+from .._data import compare_fulfilment, efficiency_equity
+from ._common import catalog, empty_figure, error_alert, panel, settings
+
+KPI_KEYS = (
+    "share_met",
+    "min_fulfilment",
+    "total_met_kg",
+    "people_under_50pct",
+    "transport_cost_usd",
+    "gini_fulfilment",
+)
+
+
+def layout(**_: Any) -> html.Div:
+    controls = panel(
+        [
+            html.H5("Compare runs", className="mb-1"),
+            html.P("Runs made on the Plan page in this browser tab.", className="fs-caption"),
+            dbc.Label("Runs to compare"),
+            dbc.Checklist(id=ids.CMP_RUNS),
+            dbc.Label("Compare against", className="mt-2"),
+            dcc.Dropdown(id=ids.CMP_BASE, clearable=False),
+            html.Hr(),
+            dbc.Button(
+                "Draw the efficiency/equity curve",
+                id=ids.CMP_CURVE_BTN,
+                color="primary",
+                size="sm",
+                className="w-100",
+            ),
+            html.Div("Solves the plan at five equity weights.", className="fs-card-note mt-1"),
+            html.Hr(),
+            dbc.Button(
+                "Clear all runs",
+                id=ids.CMP_CLEAR,
+                color="outline-secondary",
+                size="sm",
+                className="w-100",
+            ),
+        ],
+        className="fs-controls",
+    )
+    main = [
+        panel(
+            [
+                html.H6("Key figures side by side"),
+                html.Div(id=ids.CMP_KPI_TABLE),
+                dcc.Graph(id=ids.CMP_KPI_FIG, config={"displaylogo": False}),
+            ]
+        ),
+        dbc.Row(
+            [
+                dbc.Col(
+                    panel(
+                        [
+                            dcc.Graph(id=ids.CMP_GAINS_MAP, config={"displaylogo": False}),
+                            html.Div(id=ids.CMP_GAINS_TEXT, className="fs-caption"),
+                        ]
+                    ),
+                    lg=6,
+                ),
+                dbc.Col(
+                    panel(dcc.Graph(id=ids.CMP_GAINS_HIST, config={"displaylogo": False})), lg=6
+                ),
+            ]
+        ),
+        panel(
+            [
+                dcc.Loading(
+                    dcc.Graph(
+                        id=ids.CMP_CURVE,
+                        figure=empty_figure("Press the button on the left to draw the curve"),
+                    ),
+                    type="dot",
+                ),
+                html.Div(id=ids.CMP_CURVE_TEXT, className="fs-caption"),
+            ]
+        ),
+    ]
+    return dbc.Row([dbc.Col(controls, lg=3), dbc.Col(main, lg=9)])
+
+
+def register_callbacks(app: Any) -> None:
+    cat = catalog(app)
+    basemap = settings(app).basemap
+
+    @app.callback(
+        Output(ids.CMP_RUNS, "options"),
+        Output(ids.CMP_RUNS, "value"),
+        Output(ids.CMP_BASE, "options"),
+        Output(ids.CMP_BASE, "value"),
+        Input(ids.SESSION_RUNS, "data"),
+        Input(ids.SESSION_REGION, "data"),
+    )
+    def _runs(runs, key):
+        mine = [
+            r
+            for r in runs or []
+            if r.get("region") == (key or "default") and r["status"] != "error"
+        ]
+        opts = [{"label": f"{i + 1}. {r['label']}", "value": r["id"]} for i, r in enumerate(mine)]
+        value = [o["value"] for o in opts]
+        return opts, value, opts, (value[0] if value else None)
+
+    @app.callback(
+        Output(ids.CMP_KPI_TABLE, "children"),
+        Output(ids.CMP_KPI_FIG, "figure"),
+        Output(ids.CMP_GAINS_MAP, "figure"),
+        Output(ids.CMP_GAINS_HIST, "figure"),
+        Output(ids.CMP_GAINS_TEXT, "children"),
+        Input(ids.CMP_RUNS, "value"),
+        Input(ids.CMP_BASE, "value"),
+        State(ids.SESSION_RUNS, "data"),
+        State(ids.SESSION_REGION, "data"),
+    )
+    def _compare(chosen, base_id, runs, key):
+        by_id = {r["id"]: r for r in runs or []}
+        sel = [by_id[i] for i in chosen or [] if i in by_id]
+        if len(sel) < 1:
+            blank = empty_figure("Run at least two plans on the Plan page to compare them")
+            return html.P("No runs yet."), blank, blank, blank, ""
+        names = {r["id"]: f"{i + 1}. {r['label']}" for i, r in enumerate(sel)}
+        header = html.Thead(html.Tr([html.Th("")] + [html.Th(names[r["id"]]) for r in sel]))
+        rows = []
+        for k in KPI_KEYS:
+            cells = [F.kpi_table(r["kpis"], keys=[k]) for r in sel]
+            if not any(cells):
+                continue
+            label = next(c[0]["label"] for c in cells if c)
+            rows.append(
+                html.Tr([html.Th(label)] + [html.Td(c[0]["text"] if c else "-") for c in cells])
+            )
+        table = dbc.Table(
+            [header, html.Tbody(rows)],
+            bordered=False,
+            hover=True,
+            size="sm",
+            responsive=True,
+            striped=True,
+        )
+        kfig = F.comparison_kpi_figure(
+            {names[r["id"]]: r["kpis"] for r in sel}, keys=("share_met", "min_fulfilment")
+        )
+        base = by_id.get(base_id) or sel[0]
+        others = [r for r in sel if r["id"] != base["id"]]
+        if not others:
+            blank = empty_figure("Pick a second run to see who gains and who loses")
+            return table, kfig, blank, blank, ""
+        alt = others[-1]
+        change = compare_fulfilment(base, alt)
+        try:
+            areas = cat.region(key).areas
+            disp = cat.display(key)
+        except FoodshedError as exc:
+            blank = empty_figure(str(exc))
+            return table, kfig, blank, blank, error_alert(exc, "Cannot draw the map")
+        shade = areas[["area_id", "geometry"]].assign(area_id=areas["area_id"].astype(str))
+        shade = shade.merge(change[["area_id", "fulfilment_change"]], on="area_id", how="left")
+        gmap = F.choropleth_map(
+            shade,
+            "fulfilment_change",
+            scheme="quantiles",
+            k=5,
+            name_col=None,
+            geojson=disp["geojson"],
+            basemap=basemap,
+            height=420,
+            title=f"{names[alt['id']]} vs {names[base['id']]}",
+        )
+        hist = F.gains_losses_figure(change, title=f"Who gains and who loses: {names[alt['id']]}")
+        pop = change["population"].fillna(0)
+        gain = float(pop[change["fulfilment_change"] > 0.01].sum())
+        loss = float(pop[change["fulfilment_change"] < -0.01].sum())
+        text = (
+            f"Compared with {names[base['id']]}, {names[alt['id']]} serves {gain:,.0f} "
+            f"people better and {loss:,.0f} people worse (a change of more than 1 point)."
+        )
+        return table, kfig, gmap, hist, text
+
+    @app.callback(
+        Output(ids.CMP_CURVE, "figure"),
+        Output(ids.CMP_CURVE_TEXT, "children"),
+        Input(ids.CMP_CURVE_BTN, "n_clicks"),
+        State(ids.SESSION_REGION, "data"),
+        prevent_initial_call=True,
+        running=[(Output(ids.CMP_CURVE_BTN, "disabled"), True, False)],
+    )
+    def _curve(_n, key):
+        try:
+            curve = efficiency_equity(cat.region(key))
+        except FoodshedError as exc:
+            return empty_figure(str(exc)), error_alert(exc, "The curve could not be drawn")
+        fig = F.efficiency_equity_figure(curve)
+        pof = fig.layout.meta["price_of_fairness"]
+        text = (
+            f"Going from the most efficient plan to the fairest one delivers {pof:.1%} less "
+            "food in total: that is the price of fairness."
+            if np.isfinite(pof)
+            else ""
+        )
+        return fig, text
+
+    @app.callback(
+        Output(ids.SESSION_RUNS, "data", allow_duplicate=True),
+        Input(ids.CMP_CLEAR, "n_clicks"),
+        prevent_initial_call=True,
+    )
+    def _clear(_n):
+        return []
