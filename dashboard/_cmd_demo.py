@@ -89,7 +89,7 @@ def _print_summary(console: Console, batch: BatchResult, seconds: float) -> None
             "[green]ok[/green]" if r.ok else "[red]failed[/red]",
             f"{met:.0%}" if isinstance(met, int | float) else "",
             f"{low:.0%}" if isinstance(low, int | float) else "",
-            str(batch.out / r.report) if r.report else (r.error or ""),
+            r.report if r.report else (r.error or ""),
         )
     console.print(table)
     print_outcome(console, batch)

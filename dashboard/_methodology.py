@@ -76,7 +76,7 @@ OBJECTIVES: dict[str, tuple[str, str]] = {
         "areas of greater hardship more.",
     ),
     "maxmin": (
-        "Fairest share (max-min)",
+        "Fairest share: max-min",
         "maximise  t  subject to  1 - u[a,c] / need[a,c] >= t  for every area: raise the "
         "worst-served area as high as possible; then, keeping that floor, meet as much need as "
         "possible; then, keeping both, spend as little on transport as possible.",

@@ -165,8 +165,18 @@ def area_class_map(
                 name="areas",
             )
         )
+    minx, miny, maxx, maxy = areas.total_bounds
+    pad = 0.03 * max(maxx - minx, maxy - miny)
     for layer in points:
         pts = layer.points
+        if len(pts):  # places far outside the region would shrink the map to a dot
+            xy = pts.geometry
+            pts = pts[
+                (xy.x >= minx - pad)
+                & (xy.x <= maxx + pad)
+                & (xy.y >= miny - pad)
+                & (xy.y <= maxy + pad)
+            ]
         if len(pts) == 0:
             continue
         text = (

@@ -242,6 +242,7 @@ def build_context(
                 rf.unmet_by_commodity_figure(unmet.assign(commodity=unmet["name"]))
             )
         ctx["binding"] = rd.binding_rows(region, solution)
+        ctx["binding_summary"] = rd.binding_summary(ctx["binding"])
         ctx["shocks"] = rd.shock_rows(scenario, solution)
         ctx["manifest_json"] = json.dumps(
             {"report": _report_manifest(), "run": _api.manifest_of(solution)}, indent=2
