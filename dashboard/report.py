@@ -211,7 +211,12 @@ def build_context(
         ctx["status"] = _api.status_of(solution)
         obj = _api.objective_of(scenario, solution)
         ctx["objective"] = obj
-        ctx["objective_title"], ctx["objective_formula"] = objective_text(obj)
+        title, formula, words = objective_text(obj)
+        ctx["objective_title"], ctx["objective_formula"], ctx["objective_words"] = (
+            title,
+            formula,
+            words,
+        )
         ctx["need_kg"] = float(ful["need_kg"].sum())
         ctx["met_kg"] = float(ful["met_kg"].sum())
         ctx["met_share"] = ctx["met_kg"] / ctx["need_kg"] if ctx["need_kg"] > 0 else 1.0
@@ -279,7 +284,7 @@ def _comparison(
 ) -> dict[str, Any]:
     base_kpis = _api.kpis_of(baseline)
     rows = []
-    for key in kpis:
+    for key in rd.HEADLINE_KPIS:
         a, b = kpis.get(key), base_kpis.get(key)
         if not _is_number(a) or not _is_number(b):
             continue
