@@ -103,17 +103,24 @@ def solve(
         "stage_objectives": res.stage_objectives,
         **(manifest or {}),
     }
+    # Duals explain the plan in the units of the stage that decides it: money for cost and
+    # fair_share, kg of need met for the others (the need-met stage, earlier stages held).
+    names = [st.name for st in model.stages]
+    dual, dual_unit = res.row_dual, model.unit
+    if "unmet_kg" in names and len(res.stage_duals) > names.index("unmet_kg"):
+        dual = res.stage_duals[names.index("unmet_kg")]
+        dual_unit = "kg of need met"
     sol = build_solution(
         problem,
         res.x,
-        res.row_dual,
+        dual,
         status=res.status,
         objective=objective,
         objective_value=res.objective,
         solver=res.solver or name,
         times_s=times,
         manifest=man,
-        unit=model.unit,
+        unit=dual_unit,
         params=model.params,
         message=res.message,
     )
