@@ -154,7 +154,7 @@ def run_batch(
             bpath = Path(baseline)
             try:
                 bscen, base_solution, _ = load_and_solve(bpath)
-                batch.baseline = _api.scenario_name(bscen, bpath.stem)
+                batch.baseline = _api.scenario_title(bscen, bpath.stem)
             except Exception as exc:  # recorded in the summary; the batch goes on
                 batch.baseline = bpath.stem
                 batch.baseline_error = _error_text(exc)
@@ -167,7 +167,7 @@ def run_batch(
             t0 = time.perf_counter()
             try:
                 scenario, solution, region = load_and_solve(path)
-                result.name = _api.scenario_name(scenario, path.stem)
+                result.name = _api.scenario_title(scenario, path.stem)
                 slug = _unique(_slug(result.name), used)
                 areas = analysis(region)
                 is_base = baseline is not None and path.resolve() == Path(baseline).resolve()
@@ -309,7 +309,7 @@ def _index_html(batch: BatchResult) -> str:
                 "status": r.status,
                 "error": r.error or "",
                 "met": r.kpis.get("need_met_share"),
-                "min": r.kpis.get("min_fulfilment"),
+                "min": r.kpis.get("min_fulfilment_reachable", r.kpis.get("min_fulfilment")),
                 "seconds": r.seconds,
             }
         )

@@ -79,11 +79,11 @@ def _print_summary(console: Console, batch: BatchResult, seconds: float) -> None
                     soft_wrap=True,
                 )
     table = Table(title="Example scenarios", show_lines=False)
-    for col in ("scenario", "status", "need met", "worst-served area", "report"):
+    for col in ("scenario", "status", "need met", "worst-served area in reach", "report"):
         table.add_column(col, overflow="fold")
     for r in batch.results:
         met = r.kpis.get("need_met_share")
-        low = r.kpis.get("min_fulfilment")
+        low = r.kpis.get("min_fulfilment_reachable", r.kpis.get("min_fulfilment"))
         table.add_row(
             r.name,
             "[green]ok[/green]" if r.ok else "[red]failed[/red]",

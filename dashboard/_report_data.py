@@ -72,6 +72,9 @@ KPI_LABELS: dict[str, str] = {
     "status": "Solver status",
     "areas": "Areas in the plan",
     "flows": "Delivery routes used",
+    "areas_unreachable": "Areas beyond the reach of every site",
+    "people_unreachable": "Residents beyond the reach of every site",
+    "min_fulfilment_reachable": "Lowest fulfilment of any area a site can reach",
 }
 
 
@@ -108,6 +111,9 @@ HEADLINE_KPIS = (
     "need_met_kg",
     "need_kg",
     "min_fulfilment",
+    "min_fulfilment_reachable",
+    "people_unreachable",
+    "areas_unreachable",
     "mean_fulfilment",
     "gini_fulfilment",
     "people_below_50pct",
@@ -555,11 +561,18 @@ def describe_shock(kind: str, d: Mapping[str, Any]) -> str:
         return f"Supply at {sites()}{foods()} scaled by {f:g} ({change})."
     if kind == "demand_surge" and d.get("factor") is not None:
         f = float(d["factor"])
-        where = (
-            "areas " + _short(d["area_ids"])
-            if d.get("area_ids")
-            else (f"areas flagged {d['area_flag']}" if d.get("area_flag") else "every area")
-        )
+        parts = []
+        if d.get("area_ids"):
+            parts.append("areas " + _short(d["area_ids"]))
+        if d.get("area_flag"):
+            parts.append(f"areas flagged {d['area_flag']}")
+        if d.get("area_column"):
+            col = str(d["area_column"]).replace("_", " ")
+            if d.get("at_least") is not None:
+                parts.append(f"areas whose {col} is at least {d['at_least']:g}")
+            if d.get("at_most") is not None:
+                parts.append(f"areas whose {col} is at most {d['at_most']:g}")
+        where = " and ".join(parts) or "every area"
         return f"Need in {where}{foods()} multiplied by {f:g} ({f - 1:+.0%})."
     if kind == "budget_change":
         if d.get("budget_usd") is not None:

@@ -156,7 +156,7 @@ def build_context(
     """Every number, table and figure the template shows."""
     geo = _merged_areas(region, areas)
     pop = geo["population"].astype(float)
-    name = _name(scenario, solution)
+    name = _api.scenario_title(_name(scenario, solution))
     figures: dict[str, str] = {}
     ctx: dict[str, Any] = {
         "title": f"{region.name}: {name}"
@@ -167,6 +167,7 @@ def build_context(
         "generated": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "version": _version(),
         "has_plan": solution is not None,
+        "description": _api.scenario_description(scenario),
         "population": float(pop.sum()),
         "n_areas": len(geo),
         "figures": figures,
@@ -221,6 +222,8 @@ def build_context(
         ctx["met_kg"] = float(ful["met_kg"].sum())
         ctx["met_share"] = ctx["met_kg"] / ctx["need_kg"] if ctx["need_kg"] > 0 else 1.0
         ctx["min_fulfilment"] = float(ratio.min()) if len(ratio) else float("nan")
+        reach = kpis.get("min_fulfilment_reachable")
+        ctx["min_reachable"] = float(reach) if _is_number(reach) else ctx["min_fulfilment"]
         lila = (
             geo[measure].fillna(False).astype(bool)
             if measure
@@ -259,7 +262,7 @@ def build_context(
                 solution,
                 baseline,
                 kpis,
-                name=baseline_name or _name(None, baseline, "baseline"),
+                name=_api.scenario_title(baseline_name or _name(None, baseline, "baseline")),
                 figures=figures,
             )
     else:
@@ -510,10 +513,18 @@ def _summary_sentences(ctx: dict[str, Any]) -> list[str]:
             f"({ctx['met_kg']:,.0f} of {ctx['need_kg']:,.0f} kg)."
         )
         if ctx.get("lila_met_share") is not None:
+            out.append(f"In the food-desert areas, {ctx['lila_met_share']:.0%} of need is met.")
+        k = {r["key"]: r["value"] for r in ctx.get("kpis", [])}
+        far = k.get("people_unreachable")
+        if _is_number(far) and far > 0:
             out.append(
-                f"In the food-desert areas, {ctx['lila_met_share']:.0%} of need is met; the "
-                f"worst-served area gets {ctx['min_fulfilment']:.0%} of what it needs."
+                f"{far:,.0f} residents in {k.get('areas_unreachable', 0):,.0f} areas live beyond "
+                "the reach of every garden, hub and pantry: no plan can serve them without a new "
+                "site or longer delivery routes."
             )
+        low = k.get("min_fulfilment_reachable", ctx["min_fulfilment"])
+        if _is_number(low):
+            out.append(f"The worst-served area within reach gets {low:.0%} of what it needs.")
         if ctx["below_half_people"] > 0:
             out.append(
                 f"{ctx['below_half_people']:,.0f} residents live where less than half of the "
