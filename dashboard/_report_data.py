@@ -475,9 +475,8 @@ def binding_summary(rows: list[dict[str, Any]], *, limit: int = 6) -> list[str]:
         if "supply" in k:
             foods = _join([i["food"] for i in items])
             out.append(
-                f"{where} hands out all of its {foods}: more of it there is among the most "
-                f"valuable additions to this plan (each extra kg is worth {best:,.3g} in the "
-                "plan's objective)."
+                f"{where} hands out all of its {foods}. More of these foods there would help "
+                f"the plan most: each extra kg is worth {best:,.3g} in the plan's objective."
             )
         elif "throughput" in k or "capacity" in k:
             lim = items[0].get("limit")

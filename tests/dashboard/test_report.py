@@ -131,7 +131,7 @@ def test_lorenz_of_equal_values_is_the_diagonal() -> None:
 
 def test_binding_constraints_in_plain_words(report_html: str) -> None:
     assert "Eastside Hub (h1) hands out all of its Rice" in report_html
-    assert "worth 2.5 in the plan" in report_html
+    assert "each extra kg is worth 2.5 in the plan" in report_html
     assert "Elm Garden (g1) is working at its handling limit" in report_html
     # Non-binding rows (the tomatoes at g1, value 0) are left out.
     table = re.search(r'id="binding-table".*?</table>', report_html, re.S)
