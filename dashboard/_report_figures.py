@@ -97,7 +97,8 @@ def _simplify(geoms: gpd.GeoSeries) -> gpd.GeoSeries:
 
 
 def _nan_to_none(a: np.ndarray) -> list[float | None]:
-    return [None if np.isnan(v) else float(v) for v in a]
+    """Coordinates for plotly, rounded to whole metres (maps are in a metric CRS)."""
+    return [None if np.isnan(v) else round(float(v)) for v in a]
 
 
 def area_class_map(
@@ -155,8 +156,8 @@ def area_class_map(
         rep = areas.geometry.representative_point()
         fig.add_trace(
             go.Scatter(
-                x=rep.x,
-                y=rep.y,
+                x=rep.x.round(),
+                y=rep.y.round(),
                 mode="markers",
                 marker={"size": 10, "opacity": 0},
                 text=hover.reindex(areas.index).fillna("").astype(str),
@@ -189,8 +190,8 @@ def area_class_map(
         )
         fig.add_trace(
             go.Scatter(
-                x=pts.geometry.x,
-                y=pts.geometry.y,
+                x=pts.geometry.x.round(),
+                y=pts.geometry.y.round(),
                 mode="markers",
                 marker={
                     "color": layer.color,

@@ -203,3 +203,35 @@ def test_equity_only_report_without_a_plan(grid) -> None:
 def test_bad_plotly_js_flag(tmp_path: Path, grid) -> None:
     with pytest.raises(ValueError, match="use 'inline' or 'shared'"):
         write_report(grid, None, out=tmp_path / "x.html", plotly_js="cdn", areas=fake_analyze(grid))
+
+
+@pytest.mark.browser
+def test_figures_render_offline_in_headless_chromium(tmp_path: Path, grid) -> None:
+    import shutil
+    import subprocess
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("Debian chromium is not installed (apt-get install chromium)")
+    page = write_report(
+        grid,
+        fake_solution(grid),
+        scenario="s",
+        baseline=fake_solution(grid, tomato_to_a0=0.0),
+        out=tmp_path / "r.html",
+        areas=fake_analyze(grid),
+    )
+    dom = subprocess.run(
+        [
+            chromium,
+            *("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"),
+            "--virtual-time-budget=10000",
+            "--dump-dom",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout
+    # Every figure div got a plotly chart drawn into it, with networking off.
+    assert dom.count('class="plot-container plotly"') == 7
