@@ -364,12 +364,15 @@ def _class_labels(bins: np.ndarray, lowest: float, info: MeasureInfo) -> list[st
     big = float(np.nanmax(np.abs(edges))) if edges.size else 0.0
     step = float(np.nanmin(np.diff(edges))) if edges.size > 1 else big
     digits = 0 if big >= 100 or step >= 10 else 1 if step >= 1 else 2
+    bare = MeasureInfo(info.column, info.label, "", info.kind, info.scale)
+    pct = "%" if info.unit == "%" else ""
+    tail = f" {info.unit}" if info.unit and not pct else ""
     labels = []
     lo = lowest
     for hi in bins:
-        labels.append(
-            f"{format_value(lo, info, digits=digits)} to {format_value(hi, info, digits=digits)}"
-        )
+        a = format_value(lo, bare, digits=digits)
+        b = format_value(hi, bare, digits=digits)
+        labels.append(f"{a}{pct} to {b}{pct}{tail}")
         lo = hi
     return labels
 
