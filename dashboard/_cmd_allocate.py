@@ -75,7 +75,7 @@ def run_allocate(
             if key not in regions:
                 regions[key] = sc.load_region()
             sol = run_scenario(sc, region=regions[key])
-            name = sc.name
+            name, reg = sc.name, regions[key]
         else:
             if target not in regions:
                 regions[target] = Region.demo() if target == "demo" else Region.from_dir(target)
@@ -87,14 +87,16 @@ def run_allocate(
                 period=period,
             )
             name = Path(target).name if target != "demo" else "demo"
-        results.append((name, sol))
-    names = [n for n, _ in results]
+            reg = regions[target]
+        results.append((name, sol, reg))
+    names = [n for n, _, _ in results]
     if len(set(names)) != len(names):
         msg = f"two targets share the name(s) {sorted({n for n in names if names.count(n) > 1})}"
         raise FoodshedError(msg)
-    for name, sol in results:
+    for name, sol, reg in results:
         dest = out if len(results) == 1 else out / name
-        sol.to_dir(dest)
+        sol.to_dir(dest, region=reg)
+    results = [(n, s) for n, s, _ in results]
     table = Table(title="Allocation plans" if len(results) > 1 else f"Allocation: {names[0]}")
     table.add_column("KPI")
     for name, sol in results:

@@ -76,7 +76,7 @@ def run(region, out: Path | None, console: Console) -> None:
     summary = summarize(areas)
     ineq = inequality_summary(areas)
     table = Table(title=f"Food access in {region.name} ({len(areas)} areas)")
-    for col in ("measure", "areas", "people", "share", "in low-income tracts"):
+    for col in ("measure", "areas", "people", "share", "in low-income tracts", "beyond"):
         table.add_column(col, justify="left" if col == "measure" else "right")
     for r in summary.itertuples():
         table.add_row(
@@ -84,7 +84,8 @@ def run(region, out: Path | None, console: Console) -> None:
             f"{r.areas:,}",
             f"{r.population:,.0f}",
             f"{r.population_share:.1%}" if pd.notna(r.population_share) else "-",
-            f"{r.low_income_population:,.0f}",
+            f"{r.low_income_tract_population:,.0f}",
+            "-" if pd.isna(r.people_beyond) else f"{r.people_beyond:,.0f}",
         )
     console.print(table)
     attrs = areas.attrs

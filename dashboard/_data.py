@@ -29,11 +29,13 @@ from ._settings import Settings
 DEFAULT_KEY = "default"
 MI = 1609.344
 
+#: The optimizer's objectives in plain words (keys are ``optimize.OBJECTIVES`` names).
 OBJECTIVES = {
-    "equity_weighted": "Balance: efficiency and equity (weighted)",
-    "max_coverage": "Feed the most people (need-weighted coverage)",
-    "max_min": "Fairest: raise the worst-served area first",
-    "least_cost": "Cheapest: least transport cost",
+    "balanced": "Balance: most food and fairest, by the equity weight",
+    "coverage": "Most food: meet as much need as possible",
+    "maxmin": "Fairest: raise the worst-served area first",
+    "fair_share": "Fair share: every area close to the overall share",
+    "cost": "Cheapest: least transport cost",
 }
 
 
@@ -222,7 +224,7 @@ def headline(areas: pd.DataFrame) -> list[dict[str, Any]]:
 class PlanParams:
     """What the Plan page sends to a run (all plain values)."""
 
-    objective: str = "equity_weighted"
+    objective: str = "balanced"
     equity_weight: float = 0.5
     budget_usd: float | None = None
     max_distance_km: float | None = None
@@ -248,7 +250,7 @@ class PlanParams:
 
     def describe(self) -> str:
         parts = [OBJECTIVES.get(self.objective, self.objective).split(":")[0]]
-        if self.objective == "equity_weighted":
+        if self.objective == "balanced":
             parts.append(f"equity weight {self.equity_weight:.2f}")
         if self.sites_off:
             parts.append(f"{len(self.sites_off)} site(s) off")
@@ -264,39 +266,48 @@ class PlanParams:
         return ", ".join(parts)
 
 
-def optimizer_available() -> bool:
-    try:
-        from optimize import allocate  # type: ignore[attr-defined]  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 def run_plan(region: Region, params: PlanParams, *, region_key: str) -> dict[str, Any]:
-    """Solve one plan and return it as a JSON-ready run record.
+    """Solve one plan with :func:`optimize.allocate` and return it as a JSON-ready run record.
 
-    A run that fails on bad input comes back with ``status="error"`` and the message in plain
-    words (it is shown in the page); unexpected errors propagate.
+    A run that fails on bad input (a :class:`~equity.FoodshedError`) comes back with
+    ``status="error"`` and the message in plain words, to be shown in the page; unexpected
+    errors propagate.
     """
+    import optimize
+
     t0 = time.perf_counter()
+    if region.periods and params.period is None:
+        params = replace(params, period=region.default_period)
     base = {
         "id": uuid.uuid4().hex[:10],
         "label": params.label or params.describe(),
         "description": params.describe(),
         "region": region_key,
+        "params": params.as_dict(),
     }
-    if region.periods and params.period is None:
-        params = replace(params, period=region.default_period)
+    shocks: list[Any] = []
+    if params.sites_off:
+        shocks.append(optimize.SiteOutage(site_ids=tuple(params.sites_off)))
+    for kind, pct in params.yield_pct:
+        if pct != 100:
+            shocks.append(optimize.YieldFactor(pct / 100.0, site_kind=kind))
+    if params.surge_areas and params.surge_pct:
+        shocks.append(
+            optimize.DemandSurge(1 + params.surge_pct / 100.0, area_ids=tuple(params.surge_areas))
+        )
+    kwargs: dict[str, Any] = {"objective": params.objective, "shocks": tuple(shocks)}
+    if params.objective == "balanced":
+        kwargs["equity_weight"] = params.equity_weight
+    if params.max_distance_km is not None:
+        kwargs["max_distance_m"] = params.max_distance_km * 1000
+    if params.budget_usd is not None:
+        kwargs["budget_usd"] = params.budget_usd
     if params.period is not None:
-        region = region.select_period(params.period)
+        kwargs["period"] = params.period
     try:
-        if optimizer_available():
-            body = _run_optimize(region, params)
-        else:
-            body = _run_preview(region, params)
+        sol = optimize.allocate(region, **kwargs)
     except FoodshedError as exc:
         return base | {
-            "params": params.as_dict(),
             "status": "error",
             "message": str(exc),
             "kpis": {},
@@ -306,52 +317,60 @@ def run_plan(region: Region, params: PlanParams, *, region_key: str) -> dict[str
             "binding": [],
             "manifest": {},
         }
+    body = solution_record(region, sol)
     body["kpis"]["solve_time_s"] = time.perf_counter() - t0
-    return base | {"params": params.as_dict()} | body
+    return base | body
 
 
-def _run_optimize(region: Region, params: PlanParams) -> dict[str, Any]:  # pragma: no cover
-    import optimize
-
-    shocks = []
-    if params.sites_off:
-        shocks.append(optimize.SiteOutage(list(params.sites_off)))
-    for kind, pct in params.yield_pct:
-        if pct != 100:
-            shocks.append(optimize.YieldFactor(pct / 100.0, kind=kind))
-    if params.surge_areas and params.surge_pct:
-        shocks.append(
-            optimize.DemandSurge(1 + params.surge_pct / 100.0, areas=list(params.surge_areas))
-        )
-    kwargs: dict[str, Any] = {"objective": params.objective, "shocks": tuple(shocks)}
-    if params.objective == "equity_weighted":
-        kwargs["equity_weight"] = params.equity_weight
-    if params.max_distance_km is not None:
-        kwargs["max_distance_m"] = params.max_distance_km * 1000
-    if params.budget_usd is not None:
-        kwargs["budget_usd"] = params.budget_usd
-    sol = optimize.allocate(region, **kwargs)
-    return _solution_record(region, sol)
-
-
-def _solution_record(region: Region, sol: Any) -> dict[str, Any]:  # pragma: no cover
-    ful = pd.DataFrame(sol.fulfilment).copy()
-    ful = _with_population(region, ful)
+def solution_record(region: Region, sol: Any) -> dict[str, Any]:
+    """An :class:`optimize.AllocationSolution` as plain JSON-ready data."""
+    ful = _with_population(region, pd.DataFrame(sol.fulfilment).copy())
     flows = pd.DataFrame(sol.flows)
-    unmet = pd.DataFrame(sol.unmet)
-    binding = [str(b) for b in getattr(sol, "binding", [])]
+    keep = [
+        c
+        for c in (
+            "site_id",
+            "site_name",
+            "area_id",
+            "commodity",
+            "quantity_kg",
+            "distance_m",
+            "cost_usd",
+        )
+        if c in flows.columns
+    ]
     status = str(getattr(sol.status, "value", sol.status))
+    ok = bool(getattr(sol, "ok", status == "optimal"))
     return {
         "status": status,
-        "message": getattr(sol, "message", ""),
+        "ok": ok,
+        "message": "" if ok else str(getattr(sol, "message", "") or ""),
         "kpis": {k: float(v) for k, v in dict(sol.kpis).items() if _is_number(v)},
         "fulfilment": ful.to_dict("records"),
-        "flows": flows.to_dict("records"),
-        "unmet": _unmet_by_commodity(unmet).to_dict("records"),
-        "binding": binding,
+        "flows": flows[keep].to_dict("records"),
+        "unmet": _unmet_by_commodity(pd.DataFrame(sol.unmet)).to_dict("records"),
+        "binding": binding_text(getattr(sol, "binding", None)),
         "manifest": _jsonable(dict(getattr(sol, "manifest", {}) or {})),
-        "engine": "optimize",
     }
+
+
+def binding_text(binding: Any, *, limit: int = 12) -> list[str]:
+    """The binding limits in plain words, most valuable first."""
+    if binding is None:
+        return []
+    if isinstance(binding, pd.DataFrame):
+        if binding.empty:
+            return []
+        b = binding
+        if "binding" in b.columns:
+            b = b[b["binding"].fillna(False).astype(bool)]
+        if "value_per_unit" in b.columns:
+            b = b.sort_values("value_per_unit", ascending=False, key=lambda s: s.abs())
+        col = "explanation" if "explanation" in b.columns else b.columns[0]
+        texts = [str(t) for t in b[col] if isinstance(t, str) and t.strip()]
+    else:
+        texts = [str(t) for t in binding]
+    return texts[:limit]
 
 
 def _is_number(v: Any) -> bool:
@@ -382,136 +401,25 @@ def _with_population(region: Region, ful: pd.DataFrame) -> pd.DataFrame:
         ful = ful.groupby("area_id", as_index=False)[["need_kg", "met_kg"]].sum()
         ful["fulfilment"] = np.where(ful["need_kg"] > 0, ful["met_kg"] / ful["need_kg"], 1.0)
     ful["area_id"] = ful["area_id"].astype(str)
-    pop = region.areas.set_index(region.areas["area_id"].astype(str))["population"]
-    ful["population"] = ful["area_id"].map(pop).astype(float)
+    if "population" not in ful.columns:
+        pop = region.areas.set_index(region.areas["area_id"].astype(str))["population"]
+        ful["population"] = ful["area_id"].map(pop).astype(float)
     return ful
 
 
-def _kg_tables(region: Region, params: PlanParams) -> tuple[pd.DataFrame, pd.DataFrame]:
-    kg = region.commodities.set_index("commodity")["kg_per_unit"].astype(float)
-    supply = region.supply.copy()
-    supply["kg"] = supply["quantity"].astype(float) * supply["commodity"].map(kg)
-    need = region.need.copy()
-    need["kg"] = need["quantity"].astype(float) * need["commodity"].map(kg)
-    kinds = region.sites.set_index("site_id")["kind"].astype(str)
-    supply["kind"] = supply["site_id"].map(kinds)
-    supply.loc[supply["site_id"].isin(params.sites_off), "kg"] = 0.0
-    for kind, pct in params.yield_pct:
-        supply.loc[supply["kind"] == kind, "kg"] *= pct / 100.0
-    if params.surge_areas and params.surge_pct:
-        need.loc[need["area_id"].isin(params.surge_areas), "kg"] *= 1 + params.surge_pct / 100.0
-    return supply, need
-
-
-def _run_preview(region: Region, params: PlanParams) -> dict[str, Any]:
-    """Greedy nearest-first allocation, used only when ``optimize`` is not installed."""
-    supply, need = _kg_tables(region, params)
-    sites = region.sites.set_index(region.sites["site_id"].astype(str))
-    pts = region.areas.geometry.representative_point()
-    axy = pd.DataFrame(
-        {"x": pts.x.to_numpy(), "y": pts.y.to_numpy()}, index=region.areas["area_id"]
-    )
-    left_s = supply.groupby(["site_id", "commodity"])["kg"].sum().to_dict()
-    left_n = need.groupby(["area_id", "commodity"])["kg"].sum().to_dict()
-    arcs = []
-    for (s, c), _q in left_s.items():
-        sx, sy = sites.geometry[s].x, sites.geometry[s].y
-        for (a, c2), _n in left_n.items():
-            if c2 != c:
-                continue
-            d = float(np.hypot(axy.at[a, "x"] - sx, axy.at[a, "y"] - sy))
-            if params.max_distance_km is None or d <= params.max_distance_km * 1000:
-                arcs.append((d, s, a, c))
-    arcs.sort()
-    rate = 0.0005  # USD per kg-km, preview only
-    flows, spent = [], 0.0
-    for d, s, a, c in arcs:
-        q = min(left_s[(s, c)], left_n[(a, c)])
-        cost = q * d / 1000 * rate
-        if params.budget_usd is not None and spent + cost > params.budget_usd:
-            q = max(0.0, (params.budget_usd - spent) / max(d / 1000 * rate, 1e-12))
-            q = min(q, left_s[(s, c)], left_n[(a, c)])
-            cost = q * d / 1000 * rate
-        if q <= 0:
-            continue
-        left_s[(s, c)] -= q
-        left_n[(a, c)] -= q
-        spent += cost
-        flows.append(
-            {
-                "site_id": s,
-                "area_id": a,
-                "commodity": c,
-                "quantity_kg": q,
-                "distance_m": d,
-                "cost_usd": cost,
-            }
-        )
-    fl = pd.DataFrame(
-        flows, columns=["site_id", "area_id", "commodity", "quantity_kg", "distance_m", "cost_usd"]
-    )
-    per = need.groupby(["area_id", "commodity"])["kg"].sum().rename("need_kg").reset_index()
-    met = fl.groupby(["area_id", "commodity"])["quantity_kg"].sum().rename("met_kg")
-    per = per.merge(met, on=["area_id", "commodity"], how="left").fillna({"met_kg": 0.0})
-    per["unmet_kg"] = per["need_kg"] - per["met_kg"]
-    ful = _with_population(region, per[["area_id", "commodity", "need_kg", "met_kg"]].copy())
-    total_need, total_met = float(per["need_kg"].sum()), float(per["met_kg"].sum())
-    from .figures import lorenz_curve
-
-    _, _, gini = lorenz_curve(ful["fulfilment"], ful["population"])
-    kpis = {
-        "total_need_kg": total_need,
-        "total_met_kg": total_met,
-        "share_met": total_met / total_need if total_need else 1.0,
-        "min_fulfilment": float(ful["fulfilment"].min()) if len(ful) else 1.0,
-        "people_under_50pct": float(ful.loc[ful["fulfilment"] < 0.5, "population"].sum()),
-        "transport_cost_usd": spent,
-        "gini_fulfilment": gini,
-    }
-    used = fl.groupby("site_id")["quantity_kg"].sum()
-    cap = supply.groupby("site_id")["kg"].sum()
-    binding = [
-        f"{sites.at[s, 'name'] if 'name' in sites.columns else s} hands out all it has "
-        f"({cap[s]:,.0f} kg); more supply there would feed more people nearby."
-        for s in used.index
-        if cap.get(s, 0) > 0 and used[s] >= cap[s] - 1e-6
-    ]
-    return {
-        "status": "optimal",
-        "message": "Preview allocation (nearest site first): the optimizer is not installed.",
-        "kpis": kpis,
-        "fulfilment": ful.to_dict("records"),
-        "flows": fl.to_dict("records"),
-        "unmet": _unmet_by_commodity(per).to_dict("records"),
-        "binding": binding,
-        "manifest": {"engine": "preview", "params": params.as_dict(), "region": region.name},
-        "engine": "preview",
-    }
-
-
 def efficiency_equity(
-    region: Region, *, weights: tuple[float, ...] = (0.0, 0.25, 0.5, 0.75, 1.0)
+    region: Region, *, weights: tuple[float, ...] = (0.0, 0.5, 1.0), **kwargs: Any
 ) -> pd.DataFrame:
-    """The efficiency/equity curve: one plan per equity weight, as a frame.
+    """The efficiency/equity curve from :func:`optimize.efficiency_equity_curve`.
 
-    Columns ``equity_weight``, ``total_met_kg``, ``min_fulfilment``, ``share_met``.
+    One row per equity weight with ``need_met_kg``, ``min_fulfilment``, ``food_price_share``,
+    ``money_price_usd`` and more.
     """
-    try:
-        from optimize import efficiency_equity_curve  # type: ignore[attr-defined]
-    except ImportError:
-        efficiency_equity_curve = None
-    if efficiency_equity_curve is not None:  # pragma: no cover - depends on the optimizer
-        return pd.DataFrame(efficiency_equity_curve(region, weights=list(weights)))
-    rows = []
-    for w in weights:
-        run = _run_preview(region, PlanParams(equity_weight=w))
-        rows.append(
-            {
-                "equity_weight": w,
-                **{k: run["kpis"][k] for k in ("total_met_kg", "min_fulfilment", "share_met")},
-            }
-        )
-    return pd.DataFrame(rows)
+    from optimize import efficiency_equity_curve
+
+    if region.periods and "period" not in kwargs:
+        kwargs["period"] = region.default_period
+    return pd.DataFrame(efficiency_equity_curve(region, weights=list(weights), **kwargs))
 
 
 def compare_fulfilment(base: dict[str, Any], alt: dict[str, Any]) -> pd.DataFrame:

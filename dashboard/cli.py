@@ -161,9 +161,20 @@ def report(
 
 
 @app.command()
-def dashboard(region: RegionArg = "demo") -> None:
-    """Start the interactive dashboard (bound to 127.0.0.1)."""
-    _not_yet("dashboard")
+def dashboard(
+    region: RegionArg = "demo",
+    host: Annotated[
+        str, typer.Option(help="Address to bind; 0.0.0.0 exposes it to other machines.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8050,
+    basemap: Annotated[
+        str, typer.Option(help="Map style: white-bg (offline) or carto-positron (needs network).")
+    ] = "white-bg",
+) -> None:
+    """Start the interactive dashboard (bound to 127.0.0.1 unless --host says otherwise)."""
+    from ._cmd_dashboard import run
+
+    run(region, host=host, port=port, basemap=basemap, debug=_STATE["debug"], console=console)
 
 
 @app.command()

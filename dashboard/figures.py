@@ -360,10 +360,19 @@ def fisher_jenks_breaks(
 
 
 def _class_labels(bins: np.ndarray, lowest: float, info: MeasureInfo) -> list[str]:
+    edges = np.concatenate([[lowest], bins]) * info.scale
+    big = float(np.nanmax(np.abs(edges))) if edges.size else 0.0
+    step = float(np.nanmin(np.diff(edges))) if edges.size > 1 else big
+    digits = 0 if big >= 100 or step >= 10 else 1 if step >= 1 else 2
+    bare = MeasureInfo(info.column, info.label, "", info.kind, info.scale)
+    pct = "%" if info.unit == "%" else ""
+    tail = f" {info.unit}" if info.unit and not pct else ""
     labels = []
     lo = lowest
     for hi in bins:
-        labels.append(f"{format_value(lo, info)} to {format_value(hi, info)}")
+        a = format_value(lo, bare, digits=digits)
+        b = format_value(hi, bare, digits=digits)
+        labels.append(f"{a}{pct} to {b}{pct}{tail}")
         lo = hi
     return labels
 
@@ -429,21 +438,32 @@ def _centre(areas: Any) -> tuple[dict[str, float], float]:
     return {"lon": (minx + maxx) / 2, "lat": (miny + maxy) / 2}, zoom
 
 
-def _map_layout(fig: go.Figure, areas: Any, *, basemap: str, height: int, title: str | None):
+def _map_layout(
+    fig: go.Figure,
+    areas: Any,
+    *,
+    basemap: str,
+    height: int,
+    title: str | None,
+    right: int = 0,
+):
     centre, zoom = _centre(areas)
     fig.update_layout(
         map={"style": basemap, "center": centre, "zoom": zoom},
-        margin={"l": 0, "r": 0, "t": 40 if title else 0, "b": 0},
+        margin={"l": 0, "r": right, "t": 40 if title else 0, "b": 0},
         height=height,
         title={"text": title, "x": 0.01, "font": {"size": 15}} if title else None,
         font=_FONT,
+        showlegend=True,
         legend={
-            "orientation": "h",
-            "yanchor": "bottom",
-            "y": 0.01,
+            "orientation": "v",
+            "yanchor": "top",
+            "y": 0.99,
             "xanchor": "left",
             "x": 0.01,
             "bgcolor": "rgba(255,255,255,0.85)",
+            "font": {"size": 11},
+            "itemsizing": "constant",
         },
         uirevision="map",
     )
@@ -542,15 +562,15 @@ def choropleth_map(
                 "title": {"text": _wrap(info.title, 22), "side": "top"},
                 "tickvals": list(range(n)),
                 "ticktext": labels,
-                "len": 0.75,
+                "len": 0.9,
                 "thickness": 14,
-                "x": 0.99,
-                "xanchor": "right",
-                "bgcolor": "rgba(255,255,255,0.85)",
+                "x": 1.0,
+                "xanchor": "left",
+                "xpad": 8,
             },
         )
     )
-    _map_layout(fig, areas, basemap=basemap, height=height, title=title)
+    _map_layout(fig, areas, basemap=basemap, height=height, title=title, right=170)
     fig.update_layout(
         meta={"column": column, "title": info.title, "scheme": scheme_text, "classes": classes}
     )
@@ -728,6 +748,15 @@ def flows_map(
 
 # ---------------------------------------------------------------------- KPIs
 KPI_LABELS: dict[str, tuple[str, str, float]] = {
+    "need_kg": ("Food needed", "kg", 1.0),
+    "need_met_kg": ("Need met", "kg", 1.0),
+    "need_met_share": ("Share of need met", "%", 100.0),
+    "kg_delivered": ("Food delivered", "kg", 1.0),
+    "kg_substituted": ("Need met by substitutes", "kg", 1.0),
+    "mean_fulfilment": ("Average area: share of need met", "%", 100.0),
+    "areas_below_50pct": ("Areas with under half their need met", "areas", 1.0),
+    "people_below_50pct": ("People with under half their need met", "people", 1.0),
+    "objective_value": ("Objective value", "", 1.0),
     # key: (plain label, unit, scale)
     "total_need_kg": ("Food needed", "kg", 1.0),
     "total_met_kg": ("Food delivered", "kg", 1.0),
@@ -1016,7 +1045,7 @@ def unmet_by_commodity(
 def efficiency_equity_figure(
     curve: pd.DataFrame,
     *,
-    x_col: str = "total_met_kg",
+    x_col: str = "need_met_kg",
     y_col: str = "min_fulfilment",
     weight_col: str = "equity_weight",
     height: int = 380,
@@ -1072,7 +1101,12 @@ def efficiency_equity_figure(
         margin={"l": 70, "r": 10, "t": 40 if title else 10, "b": 50},
         font=_FONT,
         plot_bgcolor="white",
-        meta={"price_of_fairness": pof},
+        meta={
+            "price_of_fairness": pof,
+            "money_price_usd": float(df["money_price_usd"].iloc[-1])
+            if "money_price_usd" in df.columns and len(df)
+            else None,
+        },
     )
     fig.update_xaxes(gridcolor="#E5E9EE")
     fig.update_yaxes(gridcolor="#E5E9EE")
@@ -1091,7 +1125,7 @@ def price_of_fairness(efficiency: Sequence[float]) -> float:
 def comparison_kpi_figure(
     runs: Mapping[str, Mapping[str, Any]],
     *,
-    keys: Sequence[str] = ("share_met", "min_fulfilment"),
+    keys: Sequence[str] = ("need_met_share", "min_fulfilment"),
     height: int = 320,
 ) -> go.Figure:
     """Grouped bars of the same KPIs for several runs (one colour per run)."""

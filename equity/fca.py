@@ -79,10 +79,10 @@ def cost_matrix(
         raise ValidationError([Problem("cost", msg, column=missing[0])])
     di = pd.Series(np.arange(len(demand_ids)), index=pd.Index(map(str, demand_ids)))
     si = pd.Series(np.arange(len(supply_ids)), index=pd.Index(map(str, supply_ids)))
-    c = cost[cost["cost"] <= max_cost]
+    near = cost[cost["cost"] <= max_cost]
     # One cost per pair (the least), or the matrix products would add duplicates up.
     c = (
-        c.assign(origin=c["origin"].astype(str), destination=c["destination"].astype(str))
+        near.assign(origin=near["origin"].astype(str), destination=near["destination"].astype(str))
         .groupby(["origin", "destination"], as_index=False)["cost"]
         .min()
     )

@@ -112,13 +112,33 @@ class AllocationSolution:
     def ok(self) -> bool:
         return self.status.has_solution
 
-    def to_dir(self, path: str | os.PathLike[str]) -> Path:
+    def flow_lines(self, region: Any) -> Any:
+        """Flows as a GeoDataFrame of straight lines from site to area centre (WGS84)."""
+        import geopandas as gpd
+        from shapely import linestrings
+
+        from .problem import _area_points
+
+        sites = region.sites.set_index(region.sites["site_id"].astype(str))
+        axy = _area_points(region.areas, region.crs)
+        apos = {str(a): i for i, a in enumerate(region.areas["area_id"])}
+        f = self.flows
+        sx = sites.geometry.x.reindex(f["site_id"]).to_numpy()
+        sy = sites.geometry.y.reindex(f["site_id"]).to_numpy()
+        ai = f["area_id"].map(apos).to_numpy(dtype=int) if len(f) else np.zeros(0, int)
+        coords = np.stack([np.c_[sx, sy], axy[ai]], axis=1) if len(f) else np.zeros((0, 2, 2))
+        g = gpd.GeoDataFrame(f.copy(), geometry=linestrings(coords), crs=region.crs)
+        return g.to_crs(4326)
+
+    def to_dir(self, path: str | os.PathLike[str], *, region: Any = None) -> Path:
         """Write ``flows.csv``, ``fulfilment.csv``, ``unmet.csv``, ``duals.csv``, ``kpis.json``
-        and ``manifest.json`` into ``path``, atomically (the folder appears whole or not at
-        all)."""
+        and ``manifest.json`` into ``path`` (and ``flows.gpkg``, flows as lines, when the
+        ``region`` is given), atomically: the folder appears whole or not at all."""
         from equity._atomic import atomic_dir
 
         with atomic_dir(path) as tmp:
+            if region is not None and len(self.flows):
+                self.flow_lines(region).to_file(tmp / "flows.gpkg", driver="GPKG")
             self.flows.to_csv(tmp / "flows.csv", index=False)
             self.fulfilment.to_csv(tmp / "fulfilment.csv", index=False)
             self.unmet.to_csv(tmp / "unmet.csv", index=False)

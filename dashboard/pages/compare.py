@@ -16,11 +16,13 @@ from .._data import compare_fulfilment, efficiency_equity
 from ._common import catalog, empty_figure, error_alert, panel, settings
 
 KPI_KEYS = (
-    "share_met",
+    "need_met_share",
     "min_fulfilment",
-    "total_met_kg",
-    "people_under_50pct",
+    "mean_fulfilment",
+    "need_met_kg",
+    "people_below_50pct",
     "transport_cost_usd",
+    "kg_km",
     "gini_fulfilment",
 )
 
@@ -153,7 +155,8 @@ def register_callbacks(app: Any) -> None:
             striped=True,
         )
         kfig = F.comparison_kpi_figure(
-            {names[r["id"]]: r["kpis"] for r in sel}, keys=("share_met", "min_fulfilment")
+            {names[r["id"]]: r["kpis"] for r in sel},
+            keys=("need_met_share", "min_fulfilment", "mean_fulfilment"),
         )
         base = by_id.get(base_id) or sel[0]
         others = [r for r in sel if r["id"] != base["id"]]
@@ -205,13 +208,17 @@ def register_callbacks(app: Any) -> None:
         except FoodshedError as exc:
             return empty_figure(str(exc)), error_alert(exc, "The curve could not be drawn")
         fig = F.efficiency_equity_figure(curve)
-        pof = fig.layout.meta["price_of_fairness"]
-        text = (
-            f"Going from the most efficient plan to the fairest one delivers {pof:.1%} less "
-            "food in total: that is the price of fairness."
-            if np.isfinite(pof)
-            else ""
-        )
+        meta = fig.layout.meta
+        pof, money = meta["price_of_fairness"], meta.get("money_price_usd")
+        text = ""
+        if np.isfinite(pof):
+            text = (
+                f"Going from the plan that meets the most need to the fairest one meets "
+                f"{pof:.1%} less need in total"
+            )
+            if money is not None and np.isfinite(money):
+                text += f" and costs ${money:,.0f} more in transport"
+            text += ": that is the price of fairness."
         return fig, text
 
     @app.callback(

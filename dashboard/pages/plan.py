@@ -14,11 +14,25 @@ from equity import FoodshedError
 
 from .. import figures as F
 from .. import ids
-from .._data import OBJECTIVES, PlanParams, optimizer_available, run_plan
+from .._data import OBJECTIVES, PlanParams, run_plan
 from .._upload import safe_csv
 from ._common import card, catalog, empty_figure, error_alert, panel, settings
 
 MAX_RUNS = 12
+KPI_KEYS = (
+    "need_met_share",
+    "min_fulfilment",
+    "need_met_kg",
+    "people_below_50pct",
+    "transport_cost_usd",
+    "gini_fulfilment",
+)
+STATUS_TEXT = {
+    "optimal": "solved: this is the best plan for the goal",
+    "time_limit": "stopped at the time limit: the plan shown is the best found so far",
+    "infeasible": "no plan meets every hard limit; loosen the budget or the longest delivery",
+    "unbounded": "the problem is unbounded; check the costs and limits",
+}
 
 
 def layout(**_: Any) -> html.Div:
@@ -30,7 +44,7 @@ def layout(**_: Any) -> html.Div:
             dcc.Dropdown(
                 id=ids.PL_OBJECTIVE,
                 options=[{"label": v, "value": k} for k, v in OBJECTIVES.items()],
-                value="equity_weighted",
+                value="balanced",
                 clearable=False,
                 optionHeight=48,
             ),
@@ -45,8 +59,8 @@ def layout(**_: Any) -> html.Div:
             ),
             dbc.Label("Transport budget (USD per period, empty = no limit)", className="mt-2"),
             dbc.Input(id=ids.PL_BUDGET, type="number", min=0, step=100, placeholder="no limit"),
-            dbc.Label("Longest delivery (km, empty = no limit)", className="mt-2"),
-            dbc.Input(id=ids.PL_MAX_DIST, type="number", min=0, step=0.5, placeholder="no limit"),
+            dbc.Label("Longest delivery (km)", className="mt-2"),
+            dbc.Input(id=ids.PL_MAX_DIST, type="number", min=0.5, step=0.5, value=8),
             html.Hr(),
             html.H6("What changes"),
             dbc.Label("Sites switched off", html_for=ids.PL_SITES_OFF),
@@ -147,7 +161,7 @@ def _params(
         if v is not None
     )
     return PlanParams(
-        objective=objective or "equity_weighted",
+        objective=objective or "balanced",
         equity_weight=float(weight if weight is not None else 0.5),
         budget_usd=float(budget) if budget not in (None, "") else None,
         max_distance_km=float(max_km) if max_km not in (None, "") else None,
@@ -161,14 +175,7 @@ def _params(
 
 def _kpi_cards(run: dict) -> list:
     k = run["kpis"]
-    keys = [
-        "share_met",
-        "min_fulfilment",
-        "total_met_kg",
-        "people_under_50pct",
-        "transport_cost_usd",
-        "gini_fulfilment",
-    ]
+    keys = list(KPI_KEYS)
     rows = F.kpi_table(k, keys=[x for x in keys if x in k] or None)
     return [card(r["text"], r["label"], card_id=f"kpi-{r['key']}") for r in rows[:6]]
 
@@ -274,13 +281,14 @@ def register_callbacks(app: Any) -> None:
         runs = [*(runs or []), run][-MAX_RUNS:]
         if run["status"] == "error":
             return runs, error_alert(Exception(run["message"]), "The plan could not run")
+        status = STATUS_TEXT.get(run["status"], f"finished with status {run['status']}")
         note = [
             html.Strong(f"Run \u201c{run['label']}\u201d: "),
-            html.Span(f"{run['status']}, in {run['kpis'].get('solve_time_s', 0):.1f} s. "),
+            html.Span(f"{status} ({run['kpis'].get('solve_time_s', 0):.1f} s). "),
         ]
         if run.get("message"):
             note.append(html.Span(run["message"]))
-        colour = "success" if run["status"] in ("optimal", "ok") else "warning"
+        colour = "success" if run.get("ok", run["status"] == "optimal") else "warning"
         return runs, dbc.Alert(note, color=colour, className="mb-2 py-2")
 
     @app.callback(
@@ -295,9 +303,8 @@ def register_callbacks(app: Any) -> None:
     )
     def _show(runs, key):
         run = _latest(runs, key)
-        engine = "the optimizer" if optimizer_available() else "a preview allocator"
         if run is None or run["status"] == "error":
-            text = f"Set a scenario on the left and press Run the plan (uses {engine})."
+            text = "Set a scenario on the left and press Run the plan."
             blank = empty_figure(text, height=420)
             return [], blank, blank, empty_figure(""), empty_figure(""), ""
         try:

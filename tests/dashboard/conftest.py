@@ -304,6 +304,7 @@ def make_driver(download_dir: str | None = None, width: int = 1440, height: int 
         "--disable-sync",
         "--no-first-run",
         "--disable-extensions",
+        "--enable-unsafe-swiftshader",
         f"--user-data-dir={profile}",
         f"--window-size={width},{height}",
     ):

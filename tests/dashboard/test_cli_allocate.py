@@ -50,6 +50,8 @@ def test_allocate_writes_plan(tmp_path, capsys):
     kpis = json.loads((out / "kpis.json").read_text())
     # throughput 8 kg for 10 kg of need: maxmin gives each area 80%
     assert kpis["min_fulfilment"] == 0.8 or abs(kpis["min_fulfilment"] - 0.8) < 1e-6
+    lines = gpd.read_file(out / "flows.gpkg")
+    assert len(lines) == 2 and lines.crs.to_epsg() == 4326
     flows = pd.read_csv(out / "flows.csv")
     assert abs(flows["quantity_kg"].sum() - 8.0) < 1e-6
     manifest = json.loads((out / "manifest.json").read_text())
