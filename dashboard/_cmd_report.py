@@ -20,6 +20,7 @@ def run_with_progress(
     baseline: str | None,
     plotly_js: str,
     write_data: bool = False,
+    images: str | None = None,
 ) -> BatchResult:
     """Run a batch with a rich progress bar and one status line per scenario."""
     with Progress(
@@ -57,6 +58,7 @@ def run_with_progress(
             baseline=baseline,
             plotly_js=plotly_js,
             write_data=write_data,
+            images=images,
             progress=progress,
         )
 
@@ -94,8 +96,11 @@ def run_report_command(
     *,
     baseline: str | None,
     plotly_js: str,
+    images: str | None = None,
 ) -> int:
     """Body of ``foodshed report``; returns the exit code (1 when any scenario failed)."""
-    batch = run_with_progress(console, scenarios, out, baseline=baseline, plotly_js=plotly_js)
+    batch = run_with_progress(
+        console, scenarios, out, baseline=baseline, plotly_js=plotly_js, images=images
+    )
     print_outcome(console, batch)
     return 0 if batch.ok else 1

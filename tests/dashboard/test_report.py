@@ -235,3 +235,24 @@ def test_figures_render_offline_in_headless_chromium(tmp_path: Path, grid) -> No
     ).stdout
     # Every figure div got a plotly chart drawn into it, with networking off.
     assert dom.count('class="plot-container plotly"') == 7
+
+
+@pytest.mark.browser
+def test_static_png_figures_with_kaleido(tmp_path: Path, grid) -> None:
+    pytest.importorskip("kaleido", reason="install foodshed[png] for static figures")
+    import shutil
+
+    if not (shutil.which("chromium") or shutil.which("chromium-browser")):
+        pytest.skip("Debian chromium is not installed (apt-get install chromium)")
+    page = write_report(
+        grid,
+        None,
+        scenario="access",
+        out=tmp_path / "r.html",
+        areas=fake_analyze(grid),
+        images="png",
+    )
+    pngs = sorted(p.name for p in (tmp_path / "r_figures").iterdir())
+    assert pngs == ["desert-counts.png", "equity-map.png"]
+    assert (tmp_path / "r_figures" / "equity-map.png").read_bytes()[:4] == b"\x89PNG"
+    assert page.exists()
