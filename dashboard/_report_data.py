@@ -499,7 +499,9 @@ def binding_summary(rows: list[dict[str, Any]], *, limit: int = 6) -> list[str]:
     return out
 
 
-def shock_rows(scenario: Any, solution: Any = None) -> list[dict[str, str]]:
+def shock_rows(
+    scenario: Any, solution: Any = None, *, site_names: Mapping[str, str] | None = None
+) -> list[dict[str, str]]:
     """The shocks a scenario applies: ``kind`` (plain words) and ``detail`` (what changes)."""
     shocks: Any = None
     if scenario is not None and not isinstance(scenario, str):
@@ -513,6 +515,8 @@ def shock_rows(scenario: Any, solution: Any = None) -> list[dict[str, str]]:
     for shock in shocks or ():
         data = _shock_dict(shock)
         kind = str(data.pop("kind", type(shock).__name__))
+        if site_names and data.get("site_ids"):
+            data["site_ids"] = [site_names.get(str(i), str(i)) for i in data["site_ids"]]
         rows.append({"kind": SHOCK_TITLES.get(kind, kind), "detail": describe_shock(kind, data)})
     return rows
 
@@ -544,7 +548,8 @@ def describe_shock(kind: str, d: Mapping[str, Any]) -> str:
     def sites() -> str:
         parts = []
         if d.get("site_ids"):
-            parts.append("sites " + _short(d["site_ids"]))
+            ids = list(d["site_ids"])
+            parts.append(("site " if len(ids) == 1 else "sites ") + _short(ids))
         if d.get("site_kind"):
             parts.append(f"every {d['site_kind']}")
         return " and ".join(parts) or "every site"
@@ -553,7 +558,8 @@ def describe_shock(kind: str, d: Mapping[str, Any]) -> str:
         return f" for {_short(d['commodities'])}" if d.get("commodities") else ""
 
     if kind == "site_outage":
-        return f"{sites()[0].upper() + sites()[1:]} out of service: they hand out nothing."
+        who = sites()
+        return f"{who[0].upper() + who[1:]} out of service for the period: no food goes out from there."
     if kind == "yield_factor" and d.get("factor") is not None:
         f = float(d["factor"])
         change = f"{1 - f:.0%} less" if f < 1 else f"{f - 1:.0%} more"

@@ -211,7 +211,7 @@ def area_class_map(
 
 
 def flow_lines(
-    segments: pd.DataFrame, *, weight_col: str = "kg", color: str = "rgba(0,60,120,0.55)"
+    segments: pd.DataFrame, *, weight_col: str = "kg", color: str = "rgba(30,30,30,0.5)"
 ) -> list[go.Scatter]:
     """Flow lines ``x0, y0, x1, y1, <weight_col>`` grouped into three widths by weight."""
     if segments.empty:

@@ -146,7 +146,7 @@ def test_methodology_manifest_and_shocks(report_html: str) -> None:
     data = json.loads(manifest.group(1).replace("&#34;", '"').replace("&quot;", '"'))
     assert data["run"] == {"inputs": {"region": "grid"}, "solver": "highs", "seed": 1}
     assert "Site outage" in report_html
-    assert "Sites g2 out of service: they hand out nothing." in report_html
+    assert "Site g2 out of service for the period: no food goes out from there." in report_html
 
 
 def test_comparison_counts_who_gains(report_html: str) -> None:
