@@ -153,7 +153,9 @@ def report(
     ] = "inline",
     images: Annotated[
         str | None,
-        typer.Option(help="Also write every figure as 'png' or 'svg' (needs foodshed[png])."),
+        typer.Option(
+            help="Also write every figure as 'png' or 'svg' (needs the 'png' extra and Chromium)."
+        ),
     ] = None,
 ) -> None:
     """Write an HTML report for each scenario, plus summary.json and kpis.csv."""
