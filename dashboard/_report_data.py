@@ -521,6 +521,42 @@ def shock_rows(
     return rows
 
 
+def scenario_settings(scenario: Any) -> list[dict[str, str]]:
+    """The scenario's settings in words: period, reach, transport cost and budget, parameters."""
+    rows: list[dict[str, str]] = []
+    if scenario is None or isinstance(scenario, str):
+        return rows
+    period = getattr(scenario, "period", None)
+    if period:
+        rows.append({"setting": "Period", "value": str(period)})
+    net = getattr(scenario, "network", None)
+    if net is not None:
+        d = getattr(net, "max_distance_m", None)
+        if d:
+            rows.append(
+                {
+                    "setting": "Longest delivery",
+                    "value": f"{d / 1000:,.1f} km ({d / 1609.344:,.1f} miles)",
+                }
+            )
+        c = getattr(net, "cost_per_kg_km", None)
+        if c is not None:
+            rows.append({"setting": "Transport cost", "value": f"${c:,.2f} per kg per km"})
+        b = getattr(net, "budget_usd", None)
+        rows.append(
+            {
+                "setting": "Transport budget",
+                "value": f"${b:,.0f} per period" if b is not None else "no limit",
+            }
+        )
+    params = getattr(scenario, "params", None)
+    dump = params.model_dump() if hasattr(params, "model_dump") else dict(params or {})
+    for key, value in dump.items():
+        if value is not None:
+            rows.append({"setting": key.replace("_", " ").capitalize(), "value": f"{value:g}"})
+    return rows
+
+
 SHOCK_TITLES = {
     "site_outage": "Site outage",
     "yield_factor": "Supply change",
