@@ -41,6 +41,7 @@ __all__ = [
     "PLOTLY_JS_NAME",
     "render_report",
     "write_figure_images",
+    "write_pdf",
     "write_plotly_js",
     "write_report",
 ]
@@ -116,6 +117,42 @@ def write_report(
         )
     with atomic_path(target) as tmp:
         tmp.write_text(html, encoding="utf-8")
+    return target
+
+
+def write_pdf(html: str | os.PathLike[str], pdf: str | os.PathLike[str] | None = None) -> Path:
+    """Print a written report to PDF with the system Chromium (headless, networking off).
+
+    The figures are drawn before printing (Chromium's virtual time budget lets plotly finish);
+    the page's print stylesheet hides the navigation and the figure toolbars.
+    """
+    import shutil
+    import subprocess
+
+    source = Path(html)
+    target = Path(pdf) if pdf is not None else source.with_suffix(".pdf")
+    chromium = os.environ.get("BROWSER_PATH") or shutil.which("chromium")
+    chromium = chromium or shutil.which("chromium-browser")
+    if not chromium:
+        msg = "PDF reports need Chromium: apt-get install chromium (or set BROWSER_PATH)"
+        raise FoodshedError(msg)
+    with atomic_path(target) as tmp:
+        proc = subprocess.run(
+            [
+                chromium,
+                *("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"),
+                *("--virtual-time-budget=20000", "--no-pdf-header-footer"),
+                f"--print-to-pdf={tmp}",
+                source.resolve().as_uri(),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        if proc.returncode != 0 or not tmp.exists() or tmp.stat().st_size == 0:
+            msg = f"Chromium could not print {source} to PDF: {proc.stderr.strip()[-500:]}"
+            raise FoodshedError(msg)
     return target
 
 
