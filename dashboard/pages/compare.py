@@ -6,7 +6,7 @@ from typing import Any
 
 import dash_bootstrap_components as dbc
 import numpy as np
-from dash import Input, Output, State, dcc, html
+from dash import Input, Output, State, dcc, html, no_update
 
 from equity import FoodshedError
 
@@ -202,7 +202,9 @@ def register_callbacks(app: Any) -> None:
         prevent_initial_call=True,
         running=[(Output(ids.CMP_CURVE_BTN, "disabled"), True, False)],
     )
-    def _curve(_n, key):
+    def _curve(n, key):
+        if not n:  # fired because the page was opened, not clicked
+            return no_update, no_update
         try:
             curve = efficiency_equity(cat.region(key))
         except FoodshedError as exc:
@@ -226,5 +228,6 @@ def register_callbacks(app: Any) -> None:
         Input(ids.CMP_CLEAR, "n_clicks"),
         prevent_initial_call=True,
     )
-    def _clear(_n):
-        return []
+    def _clear(n):
+        # the button is new each time the page opens; only a real click clears the runs
+        return [] if n else no_update

@@ -256,9 +256,11 @@ def register_callbacks(app: Any) -> None:
         State(ids.EQ_LAYERS, "value"),
         prevent_initial_call=True,
     )
-    def _download(_csv, _html, key, measure, scheme, k, palette, layers):
+    def _download(n_csv, n_html, key, measure, scheme, k, palette, layers):
         from dash import ctx
 
+        if not (n_csv or n_html):  # fired because the page was opened, not clicked
+            return no_update
         region = cat.region(key)
         stem = "".join(ch if ch.isalnum() else "-" for ch in region.name.lower()).strip("-")
         if ctx.triggered_id == ids.EQ_CSV_BTN:

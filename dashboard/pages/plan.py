@@ -256,7 +256,7 @@ def register_callbacks(app: Any) -> None:
         ],
     )
     def _run(
-        _n,
+        n,
         key,
         runs,
         objective,
@@ -270,6 +270,8 @@ def register_callbacks(app: Any) -> None:
         surge_pct,
         label,
     ):
+        if not n:  # Dash fires it when the page is opened; only a click runs a plan
+            return no_update, no_update
         params = _params(
             objective, weight, budget, max_km, sites_off, yv, yi, surge_areas, surge_pct, label
         )
@@ -361,9 +363,11 @@ def register_callbacks(app: Any) -> None:
         State(ids.SESSION_REGION, "data"),
         prevent_initial_call=True,
     )
-    def _download(_f, _u, _m, runs, key):
+    def _download(n_f, n_u, n_m, runs, key):
         from dash import ctx
 
+        if not (n_f or n_u or n_m):  # fired because the page was opened, not clicked
+            return no_update
         run = _latest(runs, key)
         if run is None:
             return no_update
