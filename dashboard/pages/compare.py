@@ -15,6 +15,7 @@ from .. import ids
 from .._data import compare_fulfilment, efficiency_equity
 from ._common import catalog, empty_figure, error_alert, panel, settings
 
+CHANGE_BANDS = (-0.25, -0.01, 0.01, 0.25, 1.0)
 KPI_KEYS = (
     "need_met_share",
     "min_fulfilment",
@@ -44,7 +45,10 @@ def layout(**_: Any) -> html.Div:
                 size="sm",
                 className="w-100",
             ),
-            html.Div("Solves the plan at five equity weights.", className="fs-card-note mt-1"),
+            html.Div(
+                "Solves the plan at three equity weights (0, 0.5, 1); on a large region this takes a while.",
+                className="fs-card-note mt-1",
+            ),
             html.Hr(),
             dbc.Button(
                 "Clear all runs",
@@ -164,6 +168,8 @@ def register_callbacks(app: Any) -> None:
             blank = empty_figure("Pick a second run to see who gains and who loses")
             return table, kfig, blank, blank, ""
         alt = others[-1]
+        base_no = 1 + [r["id"] for r in sel].index(base["id"])
+        alt_no = 1 + [r["id"] for r in sel].index(alt["id"])
         change = compare_fulfilment(base, alt)
         try:
             areas = cat.region(key).areas
@@ -176,15 +182,19 @@ def register_callbacks(app: Any) -> None:
         gmap = F.choropleth_map(
             shade,
             "fulfilment_change",
-            scheme="quantiles",
-            k=5,
+            scheme="fixed",
+            bins=CHANGE_BANDS,
+            lowest=-1.0,
+            palette="cividis",
             name_col=None,
             geojson=disp["geojson"],
             basemap=basemap,
             height=420,
-            title=f"{names[alt['id']]} vs {names[base['id']]}",
+            title=f"Change in share of need met: run {alt_no} vs run {base_no}",
         )
-        hist = F.gains_losses_figure(change, title=f"Who gains and who loses: {names[alt['id']]}")
+        hist = F.gains_losses_figure(
+            change, title=f"Who gains and who loses: run {alt_no} vs run {base_no}"
+        )
         pop = change["population"].fillna(0)
         gain = float(pop[change["fulfilment_change"] > 0.01].sum())
         loss = float(pop[change["fulfilment_change"] < -0.01].sum())

@@ -19,6 +19,7 @@ from .._upload import safe_csv
 from ._common import card, catalog, empty_figure, error_alert, panel, settings
 
 MAX_RUNS = 12
+FULFILMENT_BANDS = (0.2, 0.4, 0.6, 0.8, 1.0)
 KPI_KEYS = (
     "need_met_share",
     "min_fulfilment",
@@ -333,8 +334,9 @@ def register_callbacks(app: Any) -> None:
         ful_fig = F.choropleth_map(
             shade,
             "fulfilment",
-            scheme="equal_interval",
-            k=5,
+            scheme="fixed",
+            bins=FULFILMENT_BANDS,
+            lowest=0.0,
             geojson=disp["geojson"],
             name_col=None,
             hover_cols=("need_kg", "met_kg"),
