@@ -1058,7 +1058,8 @@ def unmet_by_commodity(
     fig.update_layout(
         title={"text": title, "x": 0.01, "font": {"size": 14}} if title else None,
         xaxis_title="kg per period",
-        height=height,
+        height=max(height, 16 * len(s) + 110),
+        yaxis={"dtick": 1, "tickfont": {"size": 11}},
         margin={"l": 110, "r": 10, "t": 40 if title else 10, "b": 50},
         font=_FONT,
         plot_bgcolor="white",
@@ -1108,7 +1109,11 @@ def efficiency_equity_figure(
         )
     )
     pof = price_of_fairness(x)
-    if len(x) >= 2 and np.isfinite(pof):
+    if len(x) and np.ptp(x) <= 1e-3 * max(abs(float(np.max(x))), 1.0):
+        # every weight gives the same plan: show a sensible axis, not float noise
+        mid = float(np.mean(x))
+        fig.update_xaxes(range=[mid * 0.9, mid * 1.1] if mid else [-1, 1])
+    if len(x) >= 2 and np.isfinite(pof) and pof >= 5e-4:
         fig.add_annotation(
             x=x[-1],
             y=y[-1] * 100,

@@ -13,7 +13,7 @@ from equity import FoodshedError
 from .. import figures as F
 from .. import ids
 from .._data import compare_fulfilment, efficiency_equity
-from ._common import catalog, empty_figure, error_alert, panel, settings
+from ._common import GRAPH_CONFIG, catalog, empty_figure, error_alert, panel, settings
 
 CHANGE_BANDS = (-0.25, -0.01, 0.01, 0.25, 1.0)
 KPI_KEYS = (
@@ -65,7 +65,7 @@ def layout(**_: Any) -> html.Div:
             [
                 html.H6("Key figures side by side"),
                 html.Div(id=ids.CMP_KPI_TABLE),
-                dcc.Graph(id=ids.CMP_KPI_FIG, config={"displaylogo": False}),
+                dcc.Graph(id=ids.CMP_KPI_FIG, config=GRAPH_CONFIG),
             ]
         ),
         dbc.Row(
@@ -73,15 +73,13 @@ def layout(**_: Any) -> html.Div:
                 dbc.Col(
                     panel(
                         [
-                            dcc.Graph(id=ids.CMP_GAINS_MAP, config={"displaylogo": False}),
+                            dcc.Graph(id=ids.CMP_GAINS_MAP, config=GRAPH_CONFIG),
                             html.Div(id=ids.CMP_GAINS_TEXT, className="fs-caption"),
                         ]
                     ),
                     lg=6,
                 ),
-                dbc.Col(
-                    panel(dcc.Graph(id=ids.CMP_GAINS_HIST, config={"displaylogo": False})), lg=6
-                ),
+                dbc.Col(panel(dcc.Graph(id=ids.CMP_GAINS_HIST, config=GRAPH_CONFIG)), lg=6),
             ]
         ),
         panel(
@@ -199,8 +197,8 @@ def register_callbacks(app: Any) -> None:
         gain = float(pop[change["fulfilment_change"] > 0.01].sum())
         loss = float(pop[change["fulfilment_change"] < -0.01].sum())
         text = (
-            f"Compared with {names[base['id']]}, {names[alt['id']]} serves {gain:,.0f} "
-            f"people better and {loss:,.0f} people worse (a change of more than 1 point)."
+            f"Compared with run {base_no}, run {alt_no} serves {gain:,.0f} people better and "
+            f"{loss:,.0f} people worse (a change of more than 1 percentage point)."
         )
         return table, kfig, gmap, hist, text
 
@@ -223,12 +221,18 @@ def register_callbacks(app: Any) -> None:
         meta = fig.layout.meta
         pof, money = meta["price_of_fairness"], meta.get("money_price_usd")
         text = ""
-        if np.isfinite(pof):
+        if np.isfinite(pof) and pof < 5e-4 and not (money and money > 1):
+            text = (
+                "Every equity weight gives practically the same plan here: in this region "
+                "fairness costs nothing (or nothing more can be done for the worst-served areas, "
+                "e.g. when they are beyond the longest delivery from every site)."
+            )
+        elif np.isfinite(pof):
             text = (
                 f"Going from the plan that meets the most need to the fairest one meets "
                 f"{pof:.1%} less need in total"
             )
-            if money is not None and np.isfinite(money):
+            if money is not None and np.isfinite(money) and money > 0.5:
                 text += f" and costs ${money:,.0f} more in transport"
             text += ": that is the price of fairness."
         return fig, text

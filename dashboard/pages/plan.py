@@ -16,7 +16,7 @@ from .. import figures as F
 from .. import ids
 from .._data import OBJECTIVES, PlanParams, run_plan
 from .._upload import safe_csv
-from ._common import card, catalog, empty_figure, error_alert, panel, settings
+from ._common import GRAPH_CONFIG, card, catalog, empty_figure, error_alert, panel, settings
 
 MAX_RUNS = 12
 FULFILMENT_BANDS = (0.2, 0.4, 0.6, 0.8, 1.0)
@@ -92,18 +92,14 @@ def layout(**_: Any) -> html.Div:
         dbc.Row(id=ids.PL_KPIS, className="g-2 mb-1"),
         dbc.Row(
             [
-                dbc.Col(panel(dcc.Graph(id=ids.PL_FLOWS_MAP, config={"displaylogo": False})), lg=6),
-                dbc.Col(
-                    panel(dcc.Graph(id=ids.PL_FULFIL_MAP, config={"displaylogo": False})), lg=6
-                ),
+                dbc.Col(panel(dcc.Graph(id=ids.PL_FLOWS_MAP, config=GRAPH_CONFIG)), lg=6),
+                dbc.Col(panel(dcc.Graph(id=ids.PL_FULFIL_MAP, config=GRAPH_CONFIG)), lg=6),
             ]
         ),
         dbc.Row(
             [
-                dbc.Col(
-                    panel(dcc.Graph(id=ids.PL_FULFIL_HIST, config={"displaylogo": False})), lg=6
-                ),
-                dbc.Col(panel(dcc.Graph(id=ids.PL_UNMET, config={"displaylogo": False})), lg=6),
+                dbc.Col(panel(dcc.Graph(id=ids.PL_FULFIL_HIST, config=GRAPH_CONFIG)), lg=6),
+                dbc.Col(panel(dcc.Graph(id=ids.PL_UNMET, config=GRAPH_CONFIG)), lg=6),
             ]
         ),
         panel(
@@ -348,7 +344,7 @@ def register_callbacks(app: Any) -> None:
         unmet = F.unmet_by_commodity(pd.DataFrame(run["unmet"]))
         binding = run.get("binding") or []
         items = (
-            html.Ul([html.Li(b) for b in binding[:12]])
+            html.Ul([html.Li(b) for b in binding[:6]])
             if binding
             else html.P(
                 "No site or budget is at its limit: more supply would not change this plan."
