@@ -322,7 +322,10 @@ def _place(
     return np.asarray(out)
 
 
-def _near(rng: np.random.Generator, land: shapely.Geometry, xy: tuple[float, float], sd: float):
+def _near(
+    rng: np.random.Generator, land: shapely.Geometry, xy: tuple[float, float], sd: float
+) -> np.ndarray:
+    """A point on land about ``sd`` metres from ``xy`` (km from the centre)."""
     while True:
         pt = np.array([X0 + xy[0] * 1000, Y0 + xy[1] * 1000]) + rng.normal(0, sd, 2)
         if land.contains(Point(pt).buffer(30)):
