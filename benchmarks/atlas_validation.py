@@ -132,6 +132,79 @@ def load_allegheny(
     return areas, stores, points, atlas
 
 
+def _atlas_areas(tracts: gpd.GeoDataFrame, shared: Path, county: str) -> gpd.GeoDataFrame:
+    """Tracts joined to the Atlas columns and the Census 2010 tract population centres."""
+    atlas = pd.read_csv(
+        shared / "fara2019_national_subset" / "fara2019_national_25col.csv",
+        dtype={"CensusTract": str},
+    )
+    atlas = atlas[atlas["CensusTract"].str.startswith(county)]
+    areas = tracts.merge(atlas, left_on="area_id", right_on="CensusTract", how="left")
+    tr = pd.read_csv(
+        shared / "census_popcenters_2010" / "CenPop2010_Mean_TR_national.csv", dtype=str
+    )
+    tr["area_id"] = tr.STATEFP + tr.COUNTYFP + tr.TRACTCE
+    tr = tr[tr["area_id"].str.startswith(county)]
+    areas = areas.merge(
+        tr[["area_id", "POPULATION", "LATITUDE", "LONGITUDE"]], on="area_id", how="left"
+    )
+    areas["population"] = areas["pop2010"].fillna(pd.to_numeric(areas["POPULATION"]))
+    areas["pop_lon"] = pd.to_numeric(areas["LONGITUDE"])
+    areas["pop_lat"] = pd.to_numeric(areas["LATITUDE"])
+    areas["poverty_rate"] = areas["poverty_rate"] / 100
+    areas["urban"] = areas["urban_flag"].astype("boolean")
+    return gpd.GeoDataFrame(areas, geometry="geometry", crs=tracts.crs)
+
+
+def _block_groups(shared: Path, county: str, crs: str) -> gpd.GeoDataFrame:
+    bg = pd.read_csv(
+        shared / "census_popcenters_2010" / "CenPop2010_Mean_BG_national.csv", dtype=str
+    )
+    bg = bg[county == (bg.STATEFP + bg.COUNTYFP)]
+    return gpd.GeoDataFrame(
+        {
+            "point_id": (bg.STATEFP + bg.COUNTYFP + bg.TRACTCE + bg.BLKGRPCE).to_numpy(),
+            "area_id": (bg.STATEFP + bg.COUNTYFP + bg.TRACTCE).to_numpy(),
+            "population": pd.to_numeric(bg.POPULATION).to_numpy(),
+        },
+        geometry=gpd.points_from_xy(pd.to_numeric(bg.LONGITUDE), pd.to_numeric(bg.LATITUDE)),
+        crs=4326,
+    ).to_crs(crs)
+
+
+UTM16 = "EPSG:32616"
+
+
+def load_chicago(shared: Path, *, min_sqft: float = 10_000):
+    """Chicago's 801 tracts, block-group centres and its 2013 grocery stores >= ``min_sqft``.
+
+    The store list covers the city only; tracts near the city limits miss suburban stores,
+    so :func:`main` also reports the tracts more than a mile inside the limits.
+    """
+    chi = shared / "chicago_cook"
+    tracts = gpd.read_file(chi / "tracts_2010" / "chicago_census_tracts_2010.shp").to_crs(UTM16)
+    tracts = tracts.rename(columns={"geoid10": "area_id"})[["area_id", "geometry"]]
+    areas = _atlas_areas(tracts, shared, "17031")
+    points = _block_groups(shared, "17031", UTM16)
+    points = points[points["area_id"].isin(areas["area_id"])]
+    g = pd.read_csv(chi / "chicago_grocery_stores_2013.csv")
+    g = g[pd.to_numeric(g["SQUARE FEET"], errors="coerce") >= min_sqft]
+    stores = gpd.GeoDataFrame(
+        {
+            "store_id": g["LICENSE ID"].astype(str).to_numpy(),
+            "name": g["STORE NAME"].to_numpy(),
+            "kind": "supermarket",
+            "source": "chicago_2013",
+        },
+        geometry=gpd.points_from_xy(g["LONGITUDE"], g["LATITUDE"]),
+        crs=4326,
+    ).to_crs(UTM16)
+    limits = areas.union_all()
+    inner = areas.geometry.representative_point().distance(limits.boundary) > 1609.344
+    areas["interior"] = inner.to_numpy()
+    return areas, stores, points
+
+
 def cohen_kappa(a: np.ndarray, b: np.ndarray) -> float:
     """Cohen's kappa of two boolean vectors."""
     a, b = np.asarray(a, bool), np.asarray(b, bool)
@@ -192,7 +265,66 @@ def main(shared: Path) -> None:
         print(f"\n== population method: {method} ({dt:.2f} s; LowIncomeTracts agree {li:.1%})")
         with pd.option_context("display.width", 140, "display.precision", 3):
             print(compare(ours, areas).to_string(index=False))
+    areas, stores, points = load_chicago(shared)
+    ref = implied_income_reference(areas)
+    print(
+        f"\nChicago: {len(areas)} tracts ({int(areas['interior'].sum())} more than a mile inside "
+        f"the city limits), {len(points)} block-group centres, {len(stores)} grocery stores "
+        f">= 10,000 sq ft (2013), income reference {ref:,.0f}"
+    )
+    ours = atlas_classify(
+        areas, stores, points=points, population_method="grid", state_median_income=ref
+    )
+    li = (ours["LowIncomeTracts"] == areas["low_income_tracts"].fillna(0).astype(bool)).mean()
+    print(f"LowIncomeTracts agree {li:.1%}")
+    with pd.option_context("display.width", 140, "display.precision", 3):
+        print("== all tracts (grid)")
+        print(compare(ours, areas).to_string(index=False))
+        inner = areas["interior"].to_numpy()
+        print("== interior tracts (grid)")
+        print(compare(ours[inner], areas[inner]).to_string(index=False))
+    sources_regions(shared)
     print(f"\ntotal {time.perf_counter() - t0:.1f} s")
+
+
+def sources_regions(shared: Path) -> None:
+    """The same comparison on the regions that :mod:`equity.sources` assembles (its own store
+    classification and de-duplication), through :func:`equity.analyze`."""
+    try:
+        from equity.sources import allegheny_region, chicago_region
+    except ImportError:
+        return
+    from equity import analyze
+
+    for name, build, ref in (
+        ("Allegheny", allegheny_region, 77_793),
+        ("Chicago", chicago_region, 84_856),
+    ):
+        region = build(shared)
+        t = time.perf_counter()
+        out = analyze(region, state_median_income=ref)
+        dt = time.perf_counter() - t
+        have = out["LowIncomeTracts_input"].notna().to_numpy()
+        rows = []
+        for flag in FLAGS:
+            mine = out[flag].to_numpy(bool)[have]
+            theirs = out[f"{flag}_input"].to_numpy()[have].astype(bool)
+            rows.append(
+                {
+                    "flag": flag,
+                    "atlas_true": int(theirs.sum()),
+                    "ours_true": int(mine.sum()),
+                    "accuracy": float(np.mean(mine == theirs)),
+                    "kappa": cohen_kappa(mine, theirs),
+                }
+            )
+        print(
+            f"\n== {name} via equity.sources + equity.analyze "
+            f"({out.attrs['population_method']}, {out.attrs['supermarkets']} supermarkets, "
+            f"analyze {dt:.2f} s)"
+        )
+        with pd.option_context("display.width", 140, "display.precision", 3):
+            print(pd.DataFrame(rows).to_string(index=False))
 
 
 def buffer_note(stores: pd.DataFrame) -> str:

@@ -97,19 +97,45 @@ def analyze(
         Path | None,
         typer.Option(help="Output file (.gpkg, .geojson, .csv, .parquet) or folder."),
     ] = None,
+    by: Annotated[
+        str | None, typer.Option(help="Area column to break the written summary down by.")
+    ] = None,
 ) -> None:
     """Compute food-access and equity measures for every area; print a summary, write OUT."""
     from dashboard._cmd_analyze import run
 
-    run(load_region(region), out, console)
+    run(load_region(region), out, console, by=by)
 
 
 @app.command()
 def allocate(
-    scenario: Annotated[str, typer.Argument(help="Scenario TOML file or 'demo'.")] = "demo",
+    targets: Annotated[
+        list[str] | None,
+        typer.Argument(help="Scenario TOML file(s), a region folder, or 'demo'."),
+    ] = None,
+    objective: Annotated[
+        str | None,
+        typer.Option(help="cost, coverage, maxmin, fair_share or balanced (overrides files)."),
+    ] = None,
+    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("foodshed-allocation"),
+    solver: Annotated[str | None, typer.Option(help="highs, cbc or pulp[:NAME].")] = None,
+    time_limit: Annotated[float | None, typer.Option(help="Seconds per plan.")] = None,
+    period: Annotated[str | None, typer.Option(help="Period of seasonal data.")] = None,
 ) -> None:
-    """Solve an allocation scenario and write the plan."""
-    _not_yet("allocate")
+    """Solve allocation scenarios, write each plan (CSV + JSON) and print their KPIs."""
+    from ._cmd_allocate import run_allocate
+
+    code = run_allocate(
+        list(targets or []),
+        objective=objective,
+        out=out,
+        solver=solver,
+        time_limit_s=time_limit,
+        period=period,
+        console=console,
+    )
+    if code:
+        raise typer.Exit(code)
 
 
 @app.command()

@@ -75,14 +75,15 @@ def tract_ids(
 ) -> pd.Series:
     """Zero-padded GEOIDs of ``digits`` digits from text that may have lost its leading zeros
     (an integer ``CensusTract``) or carry a float's ``.0``; anything else is an error."""
-    text = raw.astype("string").str.strip().str.replace(r"\.0+$", "", regex=True)
-    ok = text.str.fullmatch(rf"\d{{1,{digits}}}").fillna(False).astype(bool)
+    text = raw.astype(object).where(raw.notna(), "").astype(str)
+    text = text.str.strip().str.replace(r"\.0+$", "", regex=True)
+    ok = text.str.fullmatch(rf"\d{{1,{digits}}}").astype(bool)
     problems = [
         Problem(
             table,
             f"'{column}' must be a {digits}-digit census GEOID; found {raw.iloc[i]!r}",
             file=str(path),
-            row=int(i) + 1,
+            row=int(raw.index[i]) + 1,
             column=column,
         )
         for i in np.flatnonzero(~ok.to_numpy())
@@ -190,12 +191,13 @@ def read_usda_atlas(
     )
     if state is not None or county is not None:
         keep = _prefix_filter(df["area_id"], df, state=state, county=county)
-        df = df[keep.to_numpy()].reset_index(drop=True)
+        df = df[keep.to_numpy()]
     problems: list[Problem] = []
     for c in df.columns:
         if c not in ("area_id", *ATLAS_TEXT):
             df[c] = numbers(df, c, path=p, table="atlas", problems=problems)
     raise_errors(problems, p)
+    df = df.reset_index(drop=True)
     shares = [c for c in df.columns if c.lower().endswith("share")]
     if edition is None:
         big = any(bool((df[c] > 1).any()) for c in shares)
@@ -310,11 +312,11 @@ def read_census_popcenters(
         " of block groups (CenPop2010_Mean_BG)?" if level == "block_group" else "?"
     )
     df = read_text_csv(p, table="population_points", required=req, hint=hint)
-    df["source_row"] = np.arange(1, len(df) + 1)
+    df["source_row"] = df.index.to_numpy() + 1
     county = df["STATEFP"].str.zfill(2) + df["COUNTYFP"].str.zfill(3)
     if counties is not None:
         wanted = [counties] if isinstance(counties, str) else list(counties)
-        df = df[county.isin([str(c).zfill(5) for c in wanted]).to_numpy()].reset_index(drop=True)
+        df = df[county.isin([str(c).zfill(5) for c in wanted]).to_numpy()]
         county = df["STATEFP"].str.zfill(2) + df["COUNTYFP"].str.zfill(3)
     tract = county + df["TRACTCE"].str.zfill(6)
     problems: list[Problem] = []
@@ -354,7 +356,7 @@ def read_census_popcenters(
         out = pd.DataFrame(
             {"point_id": bg.to_numpy(), "area_id": tract.to_numpy(), "population": pop}
         )
-    gdf = gpd.GeoDataFrame(out, geometry=geom, crs=WGS84)
+    gdf = gpd.GeoDataFrame(out.reset_index(drop=True), geometry=geom, crs=WGS84)
     attach(gdf, source=str(p), notes=[f"Census 2010 centres of population, {level}"], problems=[])
     return gdf
 
@@ -382,14 +384,14 @@ def read_acs_snap(
         raise ValidationError([Problem("acs_snap", msg, file=str(p), column=idc or val)])
     df = read_text_csv(p, table="acs_snap", required=(idc, val))
     # data.census.gov writes a second header row of labels: drop it.
-    df = df[~df[idc].str.startswith(("Geography", "id"), na=False)].reset_index(drop=True)
+    df = df[~df[idc].str.startswith(("Geography", "id"), na=False)]
     ids = df[idc].str.replace(r"^.*US", "", regex=True)
     problems: list[Problem] = []
     snap = numbers(df, val, path=p, table="acs_snap", problems=problems)
     raise_errors(problems, p)
     out = pd.DataFrame(
         {"area_id": tract_ids(ids, path=p, table="acs_snap", column=idc), "snap_households": snap}
-    )
+    ).reset_index(drop=True)
     note = "ACS tract ids are 2020-vintage from ACS 2020 on; they match 2010 ids only in part"
     attach(out, source=str(p), notes=[note], problems=[])
     return out

@@ -12,6 +12,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from ._errors import DataSourceError, Problem
 from ._sources_census import (
@@ -20,6 +21,7 @@ from ._sources_census import (
     read_census_tracts,
     read_usda_atlas,
 )
+from ._sources_common import utm_crs
 from ._sources_stores import dedupe_stores, read_site_list, read_snap_retailers, read_store_list
 from .region import Region
 
@@ -82,7 +84,7 @@ def assemble_us_region(
     stores, sites
         Stores and sites frames (e.g. from :func:`dedupe_stores`); points farther than
         ``keep_within_m`` (default 32 km, about the 20 miles the
-        Region keeps) from every tract are dropped.
+        Region keeps) from the tracts' convex hull are dropped.
     acs_snap
         From :func:`read_acs_snap`; fills ``snap_households`` where the Atlas has none and
         the ids match (2020 ACS ids match 2010 tracts only in part).
@@ -144,21 +146,33 @@ def assemble_us_region(
             )
         )
         areas["population"] = areas["population"].fillna(0.0)
-    areas = gpd.GeoDataFrame(areas, geometry="geometry", crs=tracts.crs)
+    areas = gpd.GeoDataFrame(areas, geometry="geometry", crs="EPSG:4326")
 
-    utm = areas.to_crs("EPSG:4326").estimate_utm_crs()
-    hull = areas.to_crs(utm).union_all().buffer(keep_within_m)
+    # Points far from the areas' convex hull are often geocoding slips (the Health Dept. list
+    # has stores in France and Hong Kong): test them against the buffered hull in WGS84, so
+    # that no far point is projected into the local UTM zone.
+    utm = utm_crs(areas)
+    shape = shapely.convex_hull(shapely.geometrycollections(areas.to_crs(utm).geometry.to_numpy()))
+    hull = gpd.GeoSeries([shape.buffer(keep_within_m)], crs=utm)
+    hull_wgs = hull.to_crs("EPSG:4326").iloc[0]
 
     def near(points: gpd.GeoDataFrame | None, key: str) -> gpd.GeoDataFrame | None:
         if points is None:
             return None
-        inside = points.to_crs(utm).within(hull).to_numpy()
+        inside = points.to_crs("EPSG:4326").within(hull_wgs).to_numpy()
         if (~inside).any():
+            far = points[~inside]
+            names = far["name"] if "name" in far else far.index.astype(str)
+            shown = ", ".join(
+                f"{n!s} ({g.x:.3f}, {g.y:.3f})"
+                for n, g in zip(names[:5], far.to_crs("EPSG:4326").geometry[:5], strict=True)
+            )
             warnings.append(
                 Problem(
                     key,
                     f"{int((~inside).sum())} point(s) farther than {keep_within_m:,.0f} m from "
-                    "every area were left out",
+                    f"the areas' convex hull were left out (misplaced or outside the region): {shown}"
+                    + (" ..." if len(far) > 5 else ""),
                     severity="warning",
                 )
             )

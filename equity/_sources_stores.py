@@ -16,7 +16,16 @@ import pandas as pd
 import shapely
 
 from ._errors import Problem, ValidationError
-from ._sources_common import as_path, attach, header, numbers, pick, points, read_text_csv
+from ._sources_common import (
+    as_path,
+    attach,
+    header,
+    numbers,
+    pick,
+    points,
+    read_text_csv,
+    utm_crs,
+)
 from .contracts import SITE_KINDS, STORE_KINDS
 from .io import find_lon_lat, read_table
 
@@ -35,11 +44,11 @@ NAME_RULES: tuple[tuple[str, str], ...] = (
         r"\bgulf\b|marathon|valero|\buni ?mart\b|\ba ?plus\b|par mar|"
         r"\bcoen\b|\bcogos\b|kwik fill|country fair|mini ?mart|food ?mart|quick ?stop|"
         r"convenience|corner store|\bgas\b|\bfuel|\bpetro|\boil\b|tobacco|\bbeer\b|"
-        r"liquors?\b|\bexpress\b",
+        r"liquors?\b|kum and go|convi?e?nce",
     ),
     (
         "supermarket",
-        r"giant eagle|market district|shop n save|\baldi\b|wal ?mart|\btarget\b|sams club|"
+        r"giant eagle|market district|shop (n|and) save|foodland|\baldi\b|wal ?mart|\btarget\b|sams club|"
         r"costco|bjs wholesale|whole foods|trader joes|fresh thyme|\bkuhns\b|save a lot|"
         r"\bjewel\b|marianos|petes fresh|food 4 less|cermak|tonys (fresh|finer)|fairplay|"
         r"shursave|\biga\b|wegmans|kroger|safeway|\bacme\b|meijer|sprouts|\blidl\b|"
@@ -52,10 +61,13 @@ NAME_RULES: tuple[tuple[str, str], ...] = (
     ),
     (
         "specialty",
-        r"bakery|\bmeats?\b|butcher|seafood|\bfish\b|carniceria|halal|nutrition|health food|"
-        r"\bcandy\b|produce|bazaar|\bspices?\b|\bdairy\b",
+        r"\bmeats?\b|butcher|seafood|\bfish\b|carniceria|halal|nutrition|health food|"
+        r"\bcand(y|ies)\b|produce|bazaar|\bspices?\b|\bdairy\b|\bbak(ing|ery|ers?)\b|donut",
     ),
-    ("grocery", r"grocer|groceria|\bmarkets?\b|\bfoods?\b|supermart|mercado|\bdeli\b|\bmkt\b"),
+    (
+        "grocery",
+        r"grocer|groceria|\bmarkets?\b|marketplace|\bfoods?\b|supermart|mercado|\bdeli\b|\bmkt\b",
+    ),
 )
 _COMPILED = tuple((k, re.compile(p)) for k, p in NAME_RULES)
 
@@ -191,10 +203,7 @@ def read_snap_retailers(
         have = df[county_col].str.strip().str.lower().str.replace(r"\s+county$", "", regex=True)
         df = df[(have == want).to_numpy()]
     warnings: list[Problem] = []
-    src_rows = df.index.to_numpy() + 1
-    df = df.reset_index(drop=True)
     gdf = points(df, lon_col=lon, lat_col=lat, path=p, table="stores", warnings=warnings)
-    gdf["source_row"] = src_rows[gdf["source_row"].to_numpy() - 1]
     kinds, rules = [], []
     for i, name in enumerate(gdf[name_col]):
         stype = gdf[type_col].iloc[i] if type_col else None
@@ -292,7 +301,14 @@ def read_store_list(
     extra: dict[str, pd.Series] = {}
     errors: list[Problem] = []
     if spec.get("area_sqft"):
-        sqft = numbers(gdf, spec["area_sqft"], path=p, table="stores", problems=errors)
+        sqft = numbers(
+            gdf,
+            spec["area_sqft"],
+            path=p,
+            table="stores",
+            problems=errors,
+            rows=gdf["source_row"].to_numpy(),
+        )
         extra["area_sqft"] = sqft
     kinds, rules = [], []
     for i, name in enumerate(names):
@@ -410,7 +426,19 @@ def read_site_list(
             if "directory_category" in found:
                 preset = "growpgh"
             elif "source_org" in found and "location_description" in found:
-                preset = "cfp_growpgh"
+                # Code for Pittsburgh's common schema: the source organisation says which list.
+                org = read_text_csv(p, table="sites", required=("source_org",))["source_org"]
+                first = str(org.dropna().iloc[0]).lower() if org.notna().any() else ""
+                if "grow pittsburgh" in first:
+                    preset = "cfp_growpgh"
+                elif "food bank" in first:
+                    preset = "food_bank"
+                else:
+                    msg = (
+                        f"a Code for Pittsburgh list from {first!r}: pass kind= one of "
+                        f"{_SITE_PRESETS} or a site kind {SITE_KINDS}"
+                    )
+                    raise ValidationError([Problem("sites", msg, file=str(p))])
             else:
                 msg = (
                     f"cannot tell what list this is from its columns {found}; pass kind= one "
@@ -505,7 +533,7 @@ def dedupe_stores(
     if not frames:
         msg = "dedupe_stores needs at least one non-empty stores frame"
         raise ValueError(msg)
-    utm = frames[0].to_crs("EPSG:4326").estimate_utm_crs()
+    utm = utm_crs(frames[0])
     kept = frames[0].to_crs(utm).copy()
     kept["sources"] = kept["source"] if "source" in kept.columns else "list1"
     merged = 0
@@ -517,18 +545,28 @@ def dedupe_stores(
         taken: set[int] = set()
         matched = np.zeros(len(f), dtype=bool)
         dist = shapely.distance(f.geometry.to_numpy()[src], kept.geometry.to_numpy()[dst])
+        new_names = f["name"].to_numpy() if "name" in f else np.full(len(f), None)
+        old_names = kept["name"].to_numpy() if "name" in kept else np.full(len(kept), None)
+        labels = kept["sources"].to_numpy().copy()
+        new_sqft = f["area_sqft"].to_numpy(float) if "area_sqft" in f else None
+        old_sqft = (
+            kept["area_sqft"].to_numpy(float).copy()
+            if "area_sqft" in kept
+            else np.full(len(kept), np.nan)
+        )
         for k in np.argsort(dist, kind="stable"):
             i, j = int(src[k]), int(dst[k])
             if matched[i] or j in taken:
                 continue
-            if similar_names(f["name"].iloc[i], kept["name"].iloc[j], min_ratio=min_ratio):
+            if similar_names(new_names[i], old_names[j], min_ratio=min_ratio):
                 matched[i] = True
                 taken.add(j)
-                kj = kept.index[j]
-                kept.loc[kj, "sources"] = f"{kept.loc[kj, 'sources']};{label}"
-                has = "area_sqft" in f.columns and pd.notna(f["area_sqft"].iloc[i])
-                if has and ("area_sqft" not in kept or pd.isna(kept.loc[kj, "area_sqft"])):
-                    kept.loc[kj, "area_sqft"] = f["area_sqft"].iloc[i]
+                labels[j] = f"{labels[j]};{label}"
+                if new_sqft is not None and np.isnan(old_sqft[j]):
+                    old_sqft[j] = new_sqft[i]
+        kept["sources"] = labels
+        if new_sqft is not None or "area_sqft" in kept:
+            kept["area_sqft"] = old_sqft
         merged += int(matched.sum())
         rest = f[~matched].copy()
         rest["sources"] = label

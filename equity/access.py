@@ -29,6 +29,7 @@ __all__ = [
     "area_points",
     "count_within",
     "nearest_distance",
+    "population_beyond",
     "population_points",
 ]
 
@@ -93,25 +94,37 @@ def area_points(areas: gpd.GeoDataFrame) -> gpd.GeoSeries:
 
 
 def _grid_pieces(areas: gpd.GeoDataFrame, cell_m: float) -> gpd.GeoDataFrame:
-    """The areas cut by a square grid of ``cell_m`` (aligned to multiples of ``cell_m``)."""
+    """The areas cut by a square grid of ``cell_m`` (aligned to multiples of ``cell_m``).
+
+    Cells are generated per area from its own bounds (never over the whole extent, which for a
+    country is mostly empty), so the work grows with the land the areas cover.
+    """
     geoms = areas.geometry.values
-    xmin, ymin, xmax, ymax = shapely.total_bounds(geoms)
-    x0, y0 = np.floor(xmin / cell_m) * cell_m, np.floor(ymin / cell_m) * cell_m
-    nx, ny = int(np.ceil((xmax - x0) / cell_m)), int(np.ceil((ymax - y0) / cell_m))
-    gx, gy = np.meshgrid(x0 + cell_m * np.arange(nx), y0 + cell_m * np.arange(ny))
-    gx, gy = gx.ravel(), gy.ravel()
+    ok = ~(shapely.is_empty(geoms) | shapely.is_missing(geoms))
+    b = shapely.bounds(geoms)
+    ix0 = np.floor(b[:, 0] / cell_m)
+    iy0 = np.floor(b[:, 1] / cell_m)
+    nx = np.where(ok, np.maximum(np.ceil(b[:, 2] / cell_m) - ix0, 1), 0).astype(np.int64)
+    ny = np.where(ok, np.maximum(np.ceil(b[:, 3] / cell_m) - iy0, 1), 0).astype(np.int64)
+    counts = nx * ny
+    ai = np.repeat(np.arange(len(geoms)), counts)
+    k = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    gx = (ix0[ai] + k % nx[ai]) * cell_m
+    gy = (iy0[ai] + k // nx[ai]) * cell_m
     cells = shapely.box(gx, gy, gx + cell_m, gy + cell_m)
-    tree = shapely.STRtree(geoms)
-    ci, ai = tree.query(cells, predicate="intersects")
-    # Cells wholly inside an area need no intersection.
-    inside = shapely.contains_properly(geoms[ai], cells[ci])
-    pieces = np.where(inside, cells[ci], None)
-    todo = ~inside
-    pieces[todo] = shapely.intersection(cells[ci[todo]], geoms[ai[todo]])
+    shapely.prepare(geoms[ok])
+    hit = shapely.intersects(geoms[ai], cells)
+    ai, gx, gy, cells = ai[hit], gx[hit], gy[hit], cells[hit]
+    inside = shapely.contains_properly(geoms[ai], cells)
+    pieces = cells.copy()
+    # Clipping by a rectangle is ~4x faster than a general intersection (only the piece's area
+    # and centroid are used, so its validity does not matter).
+    for i in np.flatnonzero(~inside):
+        pieces[i] = shapely.clip_by_rect(geoms[ai[i]], gx[i], gy[i], gx[i] + cell_m, gy[i] + cell_m)
     area = shapely.area(pieces)
     keep = area > 0
     return gpd.GeoDataFrame(
-        {"_area_pos": ai[keep], "_cell": ci[keep], "_w": area[keep]},
+        {"_area_pos": ai[keep], "_w": area[keep]},
         geometry=shapely.centroid(pieces[keep]),
         crs=areas.crs,
     )
@@ -161,7 +174,7 @@ def population_points(
     _require_metric(areas, "areas")
     _require_columns(areas, "areas", ["area_id", population_col], "Pass `population_col=`.")
     has_points = points is not None and len(points) > 0
-    if has_points:
+    if points is not None and has_points:
         _require_metric(points, "population_points")
         _require_columns(points, "population_points", ["area_id", "population"])
     if method == "auto":
@@ -176,7 +189,7 @@ def population_points(
     frames: list[pd.DataFrame] = []
     remaining = np.ones(len(areas), dtype=bool)
 
-    if method in ("points", "grid_points") and has_points:
+    if method in ("points", "grid_points") and points is not None and has_points:
         pp = points.copy()
         pp["area_id"] = pp["area_id"].astype(str)
         pos = pd.Series(np.arange(len(areas)), index=base["area_id"])
@@ -327,6 +340,37 @@ def count_within(
         return np.zeros(len(og), dtype=int)
     tree = cKDTree(_xy(sg.geometry))
     return np.asarray(tree.query_ball_point(_xy(og.geometry), r=radius_m, return_length=True))
+
+
+def population_beyond(
+    points: gpd.GeoDataFrame,
+    sources: gpd.GeoDataFrame | gpd.GeoSeries,
+    distances_mi: Sequence[float],
+    *,
+    area_ids: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """People per area living more than each distance from the nearest source.
+
+    ``points`` are people placed by :func:`population_points` (``area_id``, ``population``).
+    Returns one row per area (``area_ids`` order when given, else sorted) and one column
+    ``pop_beyond_<d>mi`` per distance (``half`` for 0.5). With no source at all, everyone is
+    beyond.
+    """
+    _require_columns(points, "population_points", ["area_id", "population"])
+    dist, _ = nearest_distance(points, sources)
+    ids = (
+        pd.Index(map(str, area_ids))
+        if area_ids is not None
+        else pd.Index(sorted(points["area_id"].astype(str).unique()))
+    )
+    pop = points["population"].to_numpy(float)
+    key = points["area_id"].astype(str).to_numpy()
+    out = pd.DataFrame(index=ids)
+    for miles in distances_mi:
+        far = pd.Series(np.where(dist > miles * M_PER_MILE, pop, 0.0)).groupby(key).sum()
+        out[f"pop_beyond_{_fmt(miles)}mi"] = far.reindex(ids).fillna(0).to_numpy()
+    out.index.name = "area_id"
+    return out
 
 
 def _nearest_from_cost(

@@ -66,7 +66,9 @@ def analyze(
     ``n_<kind>_<r>mi``; the Atlas columns of :func:`equity.atlas.atlas_classify`;
     ``fca2_per_1000``, ``e2sfca_per_1000`` and ``gravity_per_1000`` (supermarkets per 1,000
     people within ``catchment_mi``); ``mrfei`` with its counts; the need index and its
-    components. ``attrs`` records the population method, medians and weights used.
+    components. ``attrs`` records the population method, medians and weights used. An input
+    column that has a measure's name (for example the published Atlas flags joined for
+    comparison) is kept as ``<name>_input`` (listed in ``attrs["renamed_input_columns"]``).
 
     A region without supermarkets gets infinite distances, every populated tract low access
     and zero 2SFCA: documented results, not errors.
@@ -80,41 +82,52 @@ def analyze(
     sup = stores[sup_mask].assign(kind="supermarket")
     acc_sup = access_table(areas, sup, kinds=["supermarket"], points=pts, radii_mi=radii_mi)
     acc = acc.drop(columns=[c for c in acc.columns if c in acc_sup.columns and c != "area_id"])
-    out = areas.copy()
+    new: dict[str, np.ndarray] = {}
     for frame in (acc.drop(columns="area_id"), acc_sup.drop(columns="area_id")):
         for c in frame.columns:
-            out[c] = frame[c].to_numpy()
+            new[c] = frame[c].to_numpy()
 
     atlas = atlas_classify(
         areas,
         stores,
-        points=region.population_points,
-        population_method=population_method,
+        placed=pts,
         kinds=supermarket_kinds,
         state_median_income=state_median_income,
         metro_median_income=metro_median_income,
     )
     for c in atlas.columns:
-        if c == "Urban" and "urban" in out.columns:
-            # One urban column (GeoPackage field names ignore case): the input's, filled in.
-            out["urban"] = atlas[c].to_numpy()
-        elif c != "area_id":
-            out[c] = atlas[c].to_numpy()
+        if c != "area_id":
+            new[c] = atlas[c].to_numpy()
 
     reach = catchment_mi * M_PER_MILE
-    out["fca2_per_1000"] = 1000 * two_step_fca(areas, sup, catchment_m=reach).to_numpy()
-    out["e2sfca_per_1000"] = 1000 * enhanced_two_step_fca(areas, sup, catchment_m=reach).to_numpy()
-    out["gravity_per_1000"] = (
+    new["fca2_per_1000"] = 1000 * two_step_fca(areas, sup, catchment_m=reach).to_numpy()
+    new["e2sfca_per_1000"] = 1000 * enhanced_two_step_fca(areas, sup, catchment_m=reach).to_numpy()
+    new["gravity_per_1000"] = (
         1000 * gravity_access(areas, sup, max_distance_m=reach, beta=gravity_beta).to_numpy()
     )
     mr = mrfei(areas, stores, healthy=healthy, less_healthy=less_healthy)
     for c in mr.columns:
-        out[c] = mr[c].to_numpy()
-    need = need_index(out, weights=need_weights)
+        new[c] = mr[c].to_numpy()
+    ours = pd.DataFrame(new, index=areas.index)
+    need = need_index(
+        pd.concat([areas.drop(columns=[c for c in new if c in areas.columns]), ours], axis=1),
+        weights=need_weights,
+    )
     for c in need.columns:
-        out[c] = need[c].to_numpy()
+        new[c] = need[c].to_numpy()
+
+    # An input column with a measure's name (say the published Atlas flags, joined for
+    # comparison) is kept as `<name>_input`, never overwritten.
+    kept = {c: f"{c}_input" for c in new if c in areas.columns}
+    base = areas.rename(columns=kept)
+    out = gpd.GeoDataFrame(
+        pd.concat([base, pd.DataFrame(new, index=areas.index)], axis=1),
+        geometry=base.geometry.name,
+        crs=areas.crs,
+    )
     out.attrs = {
         "region": region.name,
+        "renamed_input_columns": kept,
         "population_method": pts.attrs.get("method"),
         "catchment_mi": catchment_mi,
         "need_weights": need.attrs.get("weights", {}),
@@ -123,17 +136,45 @@ def analyze(
     return out
 
 
+#: For each low-access measure, the Atlas distances (urban, rural) whose ``lapop`` counts apply.
+_BEYOND: dict[str, tuple[str, str]] = {
+    "LILATracts_1And10": ("1", "10"),
+    "LILATracts_halfAnd10": ("half", "10"),
+    "LILATracts_1And20": ("1", "20"),
+    "LA1and10": ("1", "10"),
+    "LAhalfand10": ("half", "10"),
+    "LA1and20": ("1", "20"),
+}
+
+
 def summarize(
     areas: pd.DataFrame,
     *,
     measures: Sequence[str] = FOOD_DESERT_MEASURES,
     population_col: str = "population",
+    by: str | None = None,
 ) -> pd.DataFrame:
-    """People in food deserts by measure.
+    """People in food deserts by measure (and by group, with ``by``).
 
-    One row per flag present in ``areas``: the number of areas flagged, their population and
-    its share of the total, and the population of those areas that are also low-income tracts.
+    One row per flag present in ``areas``: ``areas`` flagged, their ``population`` and its
+    ``population_share`` of the total (the Atlas convention: everyone in a flagged tract),
+    ``low_income_tract_population`` (of those, the people in low-income tracts), and
+    ``people_beyond`` (for the distance measures: the people in flagged tracts who actually
+    live beyond the distance, from ``lapop*``). With ``by`` (a column of ``areas``, such as
+    ``Urban`` or a neighbourhood), the rows repeat for each group, named in a ``group`` column,
+    after the rows for all areas (``group`` = ``"all"``); shares are within the group.
     """
+    if by is not None:
+        if by not in areas.columns:
+            msg = f"summarize(by={by!r}): no such column; found {sorted(map(str, areas.columns))}"
+            raise ValueError(msg)
+        parts = [summarize(areas, measures=measures, population_col=population_col)]
+        parts[0].insert(0, "group", "all")
+        for label, sub in areas.groupby(by, sort=True, dropna=False):
+            part = summarize(sub, measures=measures, population_col=population_col)
+            part.insert(0, "group", f"{by}={label}")
+            parts.append(part)
+        return pd.concat(parts, ignore_index=True)
     pop = pd.to_numeric(areas[population_col], errors="coerce").fillna(0)
     total = float(pop.sum())
     li = (
@@ -141,23 +182,43 @@ def summarize(
         if "LowIncomeTracts" in areas.columns
         else pd.Series(False, index=areas.index)
     )
+    urban = (
+        areas["Urban"]
+        if "Urban" in areas.columns
+        else areas.get("urban", pd.Series(True, index=areas.index))
+    )
+    urban = urban.astype("boolean").fillna(True).astype(bool)
     rows = []
     for m in measures:
         if m not in areas.columns:
             continue
         flag = areas[m].astype("boolean").fillna(False).astype(bool)
+        beyond = np.nan
+        if m in _BEYOND:
+            u, r = (f"lapop{t}" for t in _BEYOND[m])
+            if u in areas.columns and r in areas.columns:
+                people = np.where(urban, areas[u], areas[r])
+                beyond = float(np.asarray(people, dtype=float)[flag.to_numpy()].sum())
         rows.append(
             {
                 "measure": m,
                 "areas": int(flag.sum()),
                 "population": float(pop[flag].sum()),
                 "population_share": float(pop[flag].sum() / total) if total > 0 else np.nan,
-                "low_income_population": float(pop[flag & li].sum()),
+                "low_income_tract_population": float(pop[flag & li].sum()),
+                "people_beyond": beyond,
             }
         )
     return pd.DataFrame(
         rows,
-        columns=["measure", "areas", "population", "population_share", "low_income_population"],
+        columns=[
+            "measure",
+            "areas",
+            "population",
+            "population_share",
+            "low_income_tract_population",
+            "people_beyond",
+        ],
     )
 
 

@@ -151,6 +151,7 @@ def atlas_classify(
     min_people: float = 500.0,
     min_share: float = 0.33,
     min_households_no_vehicle: float = 100.0,
+    placed: gpd.GeoDataFrame | None = None,
 ) -> pd.DataFrame:
     """Classify every area as the USDA Food Access Research Atlas does.
 
@@ -171,6 +172,9 @@ def atlas_classify(
         Reference incomes for ``LowIncomeTracts``; see :func:`low_income_tracts`.
     min_people, min_share, min_households_no_vehicle
         The Atlas thresholds (500 people, 33%, 100 households).
+    placed
+        People already placed by :func:`equity.access.population_points` (``points``,
+        ``population_method`` and ``cell_m`` are then not used).
 
     Returns
     -------
@@ -192,7 +196,11 @@ def atlas_classify(
         found = sorted(map(str, stores.columns))
         msg = f"`stores` is missing column '{kind_col}'; found {found}. Pass `kind_col=`."
         raise ValidationError([Problem("stores", msg, column=kind_col)])
-    pts = population_points(areas, points, method=population_method, cell_m=cell_m)
+    pts = (
+        placed
+        if placed is not None
+        else population_points(areas, points, method=population_method, cell_m=cell_m)
+    )
     sup = stores[stores[kind_col].astype(str).isin(list(kinds))]
     dist, _ = nearest_distance(pts, sup)
     ids = areas["area_id"].astype(str).to_numpy()
@@ -212,7 +220,7 @@ def atlas_classify(
     hunv_total = (
         pd.to_numeric(areas["households_no_vehicle"], errors="coerce").fillna(0).to_numpy()
         if has_hunv
-        else None
+        else np.zeros(len(areas))
     )
 
     def beyond(col: str, miles: float) -> np.ndarray:

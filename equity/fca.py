@@ -43,7 +43,7 @@ def distance_matrix(
     demand: gpd.GeoDataFrame | gpd.GeoSeries,
     supply: gpd.GeoDataFrame | gpd.GeoSeries,
     max_distance_m: float,
-) -> sparse.csr_matrix:
+) -> sparse.coo_matrix:
     """Sparse (n_demand x n_supply) straight-line distances of the pairs within reach.
 
     Pairs at distance 0 are kept (stored as a tiny positive number, 1e-9 m, so that sparse
@@ -55,7 +55,12 @@ def distance_matrix(
     a, b = cKDTree(_xy(demand)), cKDTree(_xy(supply))
     pairs = a.sparse_distance_matrix(b, max_distance_m, output_type="ndarray")
     d = np.maximum(pairs["v"], 1e-9)
-    return sparse.csr_matrix((d, (pairs["i"], pairs["j"])), shape=(len(demand), len(supply)))
+    # COO, not CSR: the two steps are two matrix-vector products, and sorting millions of
+    # pairs into CSR would cost more than both.
+    return sparse.coo_matrix(
+        (d, (pairs["i"].astype(np.int32), pairs["j"].astype(np.int32))),
+        shape=(len(demand), len(supply)),
+    )
 
 
 def cost_matrix(
@@ -63,7 +68,7 @@ def cost_matrix(
     demand_ids: Sequence[str],
     supply_ids: Sequence[str],
     max_cost: float = np.inf,
-) -> sparse.csr_matrix:
+) -> sparse.coo_matrix:
     """Sparse matrix from a cost table (``origin``, ``destination``, ``cost``) within ``max_cost``.
 
     Pairs whose ids are not in ``demand_ids``/``supply_ids`` are ignored.
@@ -74,11 +79,17 @@ def cost_matrix(
         raise ValidationError([Problem("cost", msg, column=missing[0])])
     di = pd.Series(np.arange(len(demand_ids)), index=pd.Index(map(str, demand_ids)))
     si = pd.Series(np.arange(len(supply_ids)), index=pd.Index(map(str, supply_ids)))
-    c = cost[cost["cost"] <= max_cost]
-    o, d = c["origin"].astype(str), c["destination"].astype(str)
+    near = cost[cost["cost"] <= max_cost]
+    # One cost per pair (the least), or the matrix products would add duplicates up.
+    c = (
+        near.assign(origin=near["origin"].astype(str), destination=near["destination"].astype(str))
+        .groupby(["origin", "destination"], as_index=False)["cost"]
+        .min()
+    )
+    o, d = c["origin"], c["destination"]
     ok = o.isin(di.index) & d.isin(si.index)
     v = np.maximum(c.loc[ok, "cost"].to_numpy(float), 1e-9)
-    return sparse.csr_matrix(
+    return sparse.coo_matrix(
         (v, (di.loc[o[ok]].to_numpy(), si.loc[d[ok]].to_numpy())),
         shape=(len(demand_ids), len(supply_ids)),
     )
@@ -92,7 +103,7 @@ def fca_from_matrix(
     Returns ``(access per demand point, ratio per supply point)``. A supply with no demand within
     reach has ratio 0 (it serves nobody); demand with no supply in reach has access 0.
     """
-    w = sparse.csr_matrix(weight)
+    w = weight if sparse.issparse(weight) else sparse.coo_matrix(weight)
     demand = np.asarray(demand, float)
     supply = np.asarray(supply, float)
     reach = w.T @ demand  # weighted demand reaching each supply

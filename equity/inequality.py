@@ -203,6 +203,6 @@ def disparity_ratios(
     if reference not in agg.index:
         msg = f"reference group {reference!r} is not among the groups {list(agg.index)}"
         raise ValueError(msg)
-    agg["ratio"] = agg["mean"] / agg.loc[reference, "mean"]
+    agg["ratio"] = agg["mean"] / agg["mean"].to_dict()[reference]
     agg.index.name = "group"
     return agg[["population", "mean", "ratio"]]

@@ -101,6 +101,8 @@ class BackendResult:
     message: str = ""
     times_s: dict[str, float] = field(default_factory=dict)
     stage_objectives: list[float] = field(default_factory=list)
+    #: row duals after each stage (``None`` where the solver gave none), base rows only
+    stage_duals: list[np.ndarray | None] = field(default_factory=list)
 
 
 def stage_bound(value: float, stage: Stage) -> float:

@@ -83,11 +83,15 @@ def _with_rows(lp: LinearProgram, rows: sp.spmatrix, lo: np.ndarray, hi: np.ndar
 
 
 def _area_u_matrix(problem: AllocationProblem, n_cols: int) -> tuple[sp.csr_matrix, np.ndarray]:
-    """Rows ``sum_c u[a,c]`` for areas with need; returns the matrix and the area indices."""
-    areas = np.unique(problem.u_area)
-    pos = np.searchsorted(areas, problem.u_area)
+    """Rows ``sum_c u[a,c]`` for areas with need that some site can reach; returns the
+    matrix and the area indices. Areas no site reaches are left out of the equity rows (no
+    plan can serve them, so they would pin every fulfilment bound at 0); the KPIs count them
+    as ``areas_unreachable``."""
+    areas = np.intersect1d(np.unique(problem.u_area), np.unique(problem.x_area))
+    use = np.isin(problem.u_area, areas)
+    pos = np.searchsorted(areas, problem.u_area[use])
     M = sp.csr_matrix(
-        (np.ones(problem.n_u), (pos, problem.n_x + np.arange(problem.n_u))),
+        (np.ones(int(use.sum())), (pos, problem.n_x + np.flatnonzero(use))),
         shape=(len(areas), n_cols),
     )
     return M, areas
@@ -129,14 +133,19 @@ def build_objective(
             lp = _with_cols(lp, 1, np.zeros(1), np.array([np.inf]))
             jU = lp.n_cols - 1
             extra["U"] = jU
-            tot = sp.csr_matrix(
-                (np.r_[np.ones(nu), -1.0], (np.zeros(nu + 1, int), np.r_[nx + np.arange(nu), jU])),
-                shape=(1, lp.n_cols),
-            )
             M, areas = _area_u_matrix(problem, lp.n_cols)
             need_a = problem.area_need_kg()[areas]
+            Nr = max(float(need_a.sum()), 1e-9)  # overall fulfilment over reachable areas
+            ucols = M.indices
+            tot = sp.csr_matrix(
+                (
+                    np.r_[np.ones(len(ucols)), -1.0],
+                    (np.zeros(len(ucols) + 1, int), np.r_[ucols, jU]),
+                ),
+                shape=(1, lp.n_cols),
+            )
             M = M.tolil()
-            M[:, jU] = (-need_a / N).reshape(-1, 1)
+            M[:, jU] = (-need_a / Nr).reshape(-1, 1)
             rows = sp.vstack([tot, M.tocsr()])
             lp = _with_rows(lp, rows, np.r_[0.0, -band * need_a], np.r_[0.0, band * need_a])
             trans = np.r_[trans, 0.0]

@@ -41,7 +41,13 @@ if TYPE_CHECKING:
 
     from .solution import AllocationSolution
 
-__all__ = ["Scenario", "ScenarioError", "run_scenario"]
+__all__ = ["Scenario", "ScenarioError", "example_scenarios", "run_scenario"]
+
+
+def example_scenarios() -> dict[str, Path]:
+    """The example scenarios shipped for the demo region, by name."""
+    folder = Path(__file__).resolve().parent / "scenarios"
+    return {p.stem: p for p in sorted(folder.glob("*.toml"))}
 
 
 class ScenarioError(FoodshedError, ValueError):
@@ -83,6 +89,9 @@ class _DemandSurge(_Strict):
     area_ids: list[str] | None = None
     area_flag: str | None = None
     commodities: list[str] | None = None
+    area_column: str | None = None
+    at_least: float | None = None
+    at_most: float | None = None
 
     def build(self) -> DemandSurge:
         return DemandSurge(
@@ -90,6 +99,9 @@ class _DemandSurge(_Strict):
             tuple(self.area_ids) if self.area_ids else None,
             self.area_flag,
             tuple(self.commodities) if self.commodities else None,
+            self.area_column,
+            self.at_least,
+            self.at_most,
         )
 
 

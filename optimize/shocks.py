@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 
 from equity import FoodshedError
 
@@ -103,12 +104,17 @@ class YieldFactor:
 
 @dataclass(frozen=True)
 class DemandSurge:
-    """Multiply need in chosen areas (``area_ids`` or a boolean column ``area_flag``)."""
+    """Multiply need in chosen areas: ``area_ids``, a boolean column ``area_flag``
+    (``low_income``, ``urban``) and/or a numeric column ``area_column`` within
+    ``[at_least, at_most]`` (``poverty_rate`` at least 0.2)."""
 
     factor: float
     area_ids: tuple[str, ...] | None = None
     area_flag: str | None = None
     commodities: tuple[str, ...] | None = None
+    area_column: str | None = None
+    at_least: float | None = None
+    at_most: float | None = None
     kind = "demand_surge"
 
     def apply(self, p: AllocationProblem) -> AllocationProblem:
@@ -129,6 +135,22 @@ class DemandSurge:
                 raise FoodshedError(msg)
             flag = p.area_attrs[self.area_flag].fillna(False).astype(bool).to_numpy()
             amask &= flag
+        if self.area_column is not None:
+            if self.area_column not in p.area_attrs.columns:
+                msg = (
+                    f"demand_surge: areas have no column {self.area_column!r}; columns are "
+                    f"{list(p.area_attrs.columns)}"
+                )
+                raise FoodshedError(msg)
+            vals = np.asarray(
+                pd.to_numeric(p.area_attrs[self.area_column], errors="coerce"), dtype=float
+            )
+            lo = -np.inf if self.at_least is None else self.at_least
+            hi = np.inf if self.at_most is None else self.at_most
+            amask &= (vals >= lo) & (vals <= hi)
+        elif self.at_least is not None or self.at_most is not None:
+            msg = "demand_surge: at_least/at_most need area_column (the column they bound)"
+            raise FoodshedError(msg)
         cmask = _pick(p.commodities, self.commodities, "commodity", self.kind)
         need = p.need_kg.copy()
         need[np.ix_(amask, cmask)] *= f

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import math
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -14,6 +18,22 @@ __all__ = ["AllocationSolution", "weighted_gini"]
 
 #: Flows below this many kg are reported as zero.
 FLOW_TOL_KG = 1e-6
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, dict):
+        return {str(k): _plain(x) for k, x in v.items()}
+    if isinstance(v, list | tuple):
+        return [_plain(x) for x in v]
+    if isinstance(v, np.generic):
+        v = v.item()
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    return v
+
+
+def _json(obj: Any) -> str:
+    return json.dumps(_plain(obj), indent=2, sort_keys=False, default=str) + "\n"
 
 
 def weighted_gini(values: np.ndarray, weights: np.ndarray) -> float:
@@ -91,6 +111,48 @@ class AllocationSolution:
     @property
     def ok(self) -> bool:
         return self.status.has_solution
+
+    def flow_lines(self, region: Any) -> Any:
+        """Flows as a GeoDataFrame of straight lines from site to area centre (WGS84)."""
+        import geopandas as gpd
+        from shapely import linestrings
+
+        from .problem import _area_points
+
+        sites = region.sites.set_index(region.sites["site_id"].astype(str))
+        axy = _area_points(region.areas, region.crs)
+        apos = {str(a): i for i, a in enumerate(region.areas["area_id"])}
+        f = self.flows
+        sx = sites.geometry.x.reindex(f["site_id"]).to_numpy()
+        sy = sites.geometry.y.reindex(f["site_id"]).to_numpy()
+        ai = f["area_id"].map(apos).to_numpy(dtype=int) if len(f) else np.zeros(0, int)
+        coords = np.stack([np.c_[sx, sy], axy[ai]], axis=1) if len(f) else np.zeros((0, 2, 2))
+        g = gpd.GeoDataFrame(f.copy(), geometry=linestrings(coords), crs=region.crs)
+        return g.to_crs(4326)
+
+    def to_dir(self, path: str | os.PathLike[str], *, region: Any = None) -> Path:
+        """Write ``flows.csv``, ``fulfilment.csv``, ``unmet.csv``, ``duals.csv``, ``kpis.json``
+        and ``manifest.json`` into ``path`` (and ``flows.gpkg``, flows as lines, when the
+        ``region`` is given), atomically: the folder appears whole or not at all."""
+        from equity._atomic import atomic_dir
+
+        with atomic_dir(path) as tmp:
+            if region is not None and len(self.flows):
+                self.flow_lines(region).to_file(tmp / "flows.gpkg", driver="GPKG")
+            self.flows.to_csv(tmp / "flows.csv", index=False)
+            self.fulfilment.to_csv(tmp / "fulfilment.csv", index=False)
+            self.unmet.to_csv(tmp / "unmet.csv", index=False)
+            self.duals.to_csv(tmp / "duals.csv", index=False)
+            (tmp / "kpis.json").write_text(_json(self.kpis), encoding="utf-8")
+            man = {
+                **self.manifest,
+                "status": self.status.value,
+                "objective_value": self.objective_value,
+                "times_s": self.times_s,
+                "message": self.message,
+            }
+            (tmp / "manifest.json").write_text(_json(man), encoding="utf-8")
+        return Path(path)
 
     def __repr__(self) -> str:
         k = self.kpis
@@ -207,6 +269,11 @@ def _kpis(problem, ful, flows, status, objective_value, params) -> dict[str, Any
     pop = f["population"].to_numpy(dtype=float)
     fv = f["fulfilment"].to_numpy(dtype=float)
     wpop = pop if pop.sum() > 0 else np.ones(len(fv))
+    reachable = np.zeros(len(problem.area_ids), dtype=bool)
+    reachable[problem.x_area] = True
+    need_any = problem.need_kg.sum(axis=1) > 0
+    unreach = np.flatnonzero(need_any & ~reachable)
+    reach_f = ful["fulfilment"].to_numpy(dtype=float)[need_any & reachable]
     out: dict[str, Any] = {
         "status": status.value,
         "objective_value": objective_value,
@@ -225,6 +292,9 @@ def _kpis(problem, ful, flows, status, objective_value, params) -> dict[str, Any
         "areas_below_50pct": int((fv < 0.5 - 1e-9).sum()),
         "people_below_50pct": float(pop[fv < 0.5 - 1e-9].sum()),
         "areas": len(fv),
+        "areas_unreachable": int(len(unreach)),
+        "people_unreachable": float(problem.population[unreach].sum()),
+        "min_fulfilment_reachable": float(np.nanmin(reach_f)) if len(reach_f) else float("nan"),
         "flows": len(flows),
         "budget_usd": problem.budget_usd,
     }
@@ -289,7 +359,9 @@ def _duals(problem, x_all, row_dual, objective, unit, params) -> pd.DataFrame | 
                 f"{what} would be worth ${v:,.2f} of objective, i.e. about "
                 f"{v / pen:.2f} kg more need met"
             )
-        return f"{what} {who} would improve the final objective by {v:.4g} ({unit})"
+        if unit == "kg of need met":
+            return f"{what} {who} would feed about {v:.2f} kg more need"
+        return f"{what} {who} would improve the objective by {v:.4g} ({unit})"
 
     sl = blocks["supply"]
     s, c = problem.sup_site, problem.sup_comm

@@ -32,9 +32,19 @@ def versions() -> dict[str, str]:
     return out
 
 
+#: From this many flow columns on, single-stage objectives go to CBC/Clp when a binary exists:
+#: on large transport LPs Clp's dual simplex measured 2-4x faster than HiGHS's (see
+#: benchmarks/bench_allocate.py); multi-stage objectives stay on HiGHS for its warm starts.
+AUTO_CBC_MIN_COLUMNS = 50_000
+
+
 def choose_solver(problem: AllocationProblem, objective: str) -> str:
-    """HiGHS in-process whenever highspy imports (warm multi-stage solves and duals); CBC when
-    it does not; PuLP (whatever solver it finds) last."""
+    """The automatic choice: HiGHS in-process (warm multi-stage solves, duals), except large
+    single-stage LPs (``cost``, ``fair_share``) which go to CBC when a CBC binary is present;
+    CBC when highspy is missing; PuLP (whatever solver it finds) last."""
+    single = objective in ("cost", "fair_share")
+    if single and problem.n_x >= AUTO_CBC_MIN_COLUMNS and get_backend("cbc").available():
+        return "cbc"
     for name in ("highs", "cbc", "pulp"):
         if get_backend(name).available():
             return name
@@ -61,8 +71,8 @@ def solve(
     objective
         ``cost``, ``coverage``, ``maxmin``, ``fair_share`` or ``balanced`` (see ``OBJECTIVES``).
     solver
-        ``highs`` (default), ``cbc``, ``pulp`` or ``pulp:SOLVER`` (a PuLP solver name);
-        ``None`` or ``auto`` chooses.
+        ``highs``, ``cbc``, ``pulp`` or ``pulp:SOLVER`` (a PuLP solver name); ``None`` or
+        ``auto`` chooses (:func:`choose_solver`: HiGHS unless the LP is large and single-stage).
     time_limit_s
         Wall-clock limit for all stages together; on hitting it the best plan found is returned
         with status ``time_limit`` (or ``no_solution``).
@@ -103,17 +113,24 @@ def solve(
         "stage_objectives": res.stage_objectives,
         **(manifest or {}),
     }
+    # Duals explain the plan in the units of the stage that decides it: money for cost and
+    # fair_share, kg of need met for the others (the need-met stage, earlier stages held).
+    names = [st.name for st in model.stages]
+    dual, dual_unit = res.row_dual, model.unit
+    if "unmet_kg" in names and len(res.stage_duals) > names.index("unmet_kg"):
+        dual = res.stage_duals[names.index("unmet_kg")]
+        dual_unit = "kg of need met"
     sol = build_solution(
         problem,
         res.x,
-        res.row_dual,
+        dual,
         status=res.status,
         objective=objective,
         objective_value=res.objective,
         solver=res.solver or name,
         times_s=times,
         manifest=man,
-        unit=model.unit,
+        unit=dual_unit,
         params=model.params,
         message=res.message,
     )

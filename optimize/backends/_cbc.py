@@ -99,6 +99,7 @@ class CbcBackend:
             raise FoodshedError(msg)
         times = {"handoff": 0.0, "solve": 0.0, "read_back": 0.0}
         values: list[float] = []
+        stage_duals: list[np.ndarray | None] = []
         status = SolveStatus.ERROR
         x = dual = None
         head = ""
@@ -136,6 +137,7 @@ class CbcBackend:
                     x = dual = None
                     break
                 values.append(float(np.dot(stage.c, x)))
+                stage_duals.append(None if lp.is_mip else dual[: lp.n_rows])
                 if status is not SolveStatus.OPTIMAL:
                     break
         return BackendResult(
@@ -147,4 +149,5 @@ class CbcBackend:
             message=head,
             times_s=times,
             stage_objectives=values,
+            stage_duals=stage_duals,
         )

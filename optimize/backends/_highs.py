@@ -117,6 +117,7 @@ class HighsBackend:
         deadline = None if time_limit_s is None else time.perf_counter() + time_limit_s
         status = SolveStatus.ERROR
         values: list[float] = []
+        stage_duals: list[np.ndarray | None] = []
         t1 = time.perf_counter()
         idx = np.arange(lp.n_cols, dtype=np.int32)
         for i, stage in enumerate(stages):
@@ -139,8 +140,11 @@ class HighsBackend:
             status = _status(h)
             if not status.has_solution:
                 break
-            x = np.asarray(h.getSolution().col_value)
+            sol = h.getSolution()
+            x = np.asarray(sol.col_value)
             values.append(float(np.dot(stage.c, x)))
+            ok = sol.dual_valid and not lp.is_mip
+            stage_duals.append(np.asarray(sol.row_dual, dtype=float)[: lp.n_rows] if ok else None)
             if status is not SolveStatus.OPTIMAL:
                 break
         times["solve"] = time.perf_counter() - t1
@@ -161,4 +165,5 @@ class HighsBackend:
             message=str(h.modelStatusToString(h.getModelStatus())),
             times_s=times,
             stage_objectives=values,
+            stage_duals=stage_duals,
         )

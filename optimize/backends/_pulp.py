@@ -127,6 +127,13 @@ def _status(prob: Any) -> SolveStatus:
     return SolveStatus.ERROR
 
 
+def _duals(rows: list[list[Any]]) -> np.ndarray | None:
+    pis = [[c.pi for c in cons] for cons in rows]
+    if not all(p is not None for ps in pis for p in ps):
+        return None
+    return np.array([sum(ps) for ps in pis], dtype=float)
+
+
 class PulpBackend:
     """Any PuLP solver (``solver_name`` as PuLP names it; HiGHS or CBC when omitted)."""
 
@@ -155,6 +162,7 @@ class PulpBackend:
         times = {"handoff": time.perf_counter() - t0, "solve": 0.0, "read_back": 0.0}
         deadline = None if time_limit_s is None else time.perf_counter() + time_limit_s
         values: list[float] = []
+        stage_duals: list[np.ndarray | None] = []
         status = SolveStatus.ERROR
         x = None
         solver_name = ""
@@ -180,13 +188,10 @@ class PulpBackend:
             x = np.array([v.varValue or 0.0 for v in vars_], dtype=float)
             times["read_back"] += time.perf_counter() - t2
             values.append(float(np.dot(stage.c, x)))
+            stage_duals.append(None if lp.is_mip else _duals(rows))
             if status is not SolveStatus.OPTIMAL:
                 break
-        dual = None
-        if status.has_solution and not lp.is_mip:
-            pis = [[c.pi for c in cons] for cons in rows]
-            if all(p is not None for ps in pis for p in ps):
-                dual = np.array([sum(ps) for ps in pis], dtype=float)
+        dual = stage_duals[-1] if status.has_solution and stage_duals else None
         return BackendResult(
             status=status,
             x=x if status.has_solution else None,
@@ -196,4 +201,5 @@ class PulpBackend:
             message=str(prob.status),
             times_s=times,
             stage_objectives=values,
+            stage_duals=stage_duals,
         )

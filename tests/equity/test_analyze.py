@@ -71,8 +71,21 @@ def test_summarize(result) -> None:
     assert s.loc["LAhalfand10", "areas"] == 8
     assert s.loc["LAhalfand10", "population"] == 8000
     assert s.loc["LAhalfand10", "population_share"] == pytest.approx(8 / 9)
-    assert s.loc["LAhalfand10", "low_income_population"] == 1000
+    assert s.loc["LAhalfand10", "low_income_tract_population"] == 1000
+    # From square centres every outer square's 1,000 people are beyond 1/2 mile.
+    assert s.loc["LAhalfand10", "people_beyond"] == 8000
+    assert np.isnan(s.loc["LowIncomeTracts", "people_beyond"])
     assert s.loc["LA1and10", "areas"] == 0
+
+
+def test_summarize_by_group(result) -> None:
+    s = summarize(result, by="LowIncomeTracts")
+    assert s["group"].unique().tolist() == ["all", "LowIncomeTracts=False", "LowIncomeTracts=True"]
+    rows = s[s["measure"] == "LAhalfand10"].set_index("group")
+    assert rows["population"].tolist() == [8000, 7000, 1000]
+    assert rows.loc["LowIncomeTracts=True", "population_share"] == 1.0
+    with pytest.raises(ValueError, match="no such column"):
+        summarize(result, by="ward")
 
 
 def test_inequality_summary(result) -> None:
@@ -139,3 +152,28 @@ def test_allegheny_matches_the_atlas(shared_data: Path) -> None:
     assert cmp.loc["LILATracts_halfAnd10", "accuracy"] >= 0.95
     assert cmp.loc["LILATracts_halfAnd10", "kappa"] >= 0.88
     assert cmp.loc["LA1and10", "accuracy"] >= 0.88
+
+
+def test_input_columns_with_a_measure_name_are_kept() -> None:
+    reg = region()
+    areas = reg.areas.assign(LA1and10=[True] * 9)
+    out = analyze(reg.with_tables(areas=areas), population_method="centroid")
+    assert out["LA1and10_input"].all()
+    assert not out["LA1and10"].any()
+    assert out.attrs["renamed_input_columns"] == {"LA1and10": "LA1and10_input"}
+
+
+@pytest.mark.shared_data
+def test_analyze_the_sources_allegheny_region(shared_data: Path) -> None:
+    from equity.sources import allegheny_region
+
+    out = analyze(allegheny_region(shared_data), state_median_income=77_793)
+    assert len(out) == 402
+    have = out["LILATracts_1And10_input"].notna()
+    agree = (
+        out.loc[have, "LILATracts_halfAnd10"]
+        == out.loc[have, "LILATracts_halfAnd10_input"].astype(bool)
+    ).mean()
+    assert agree >= 0.9
+    s = summarize(out).set_index("measure")
+    assert 0 < s.loc["LILATracts_halfAnd10", "population_share"] < 0.5

@@ -188,3 +188,14 @@ def test_time_limit_status_is_ours():
     sol = solve(p, "maxmin", time_limit_s=60)
     assert isinstance(sol.status, SolveStatus)
     assert sol.status.has_solution
+
+
+def test_time_limit_returns_a_clear_status():
+    # large enough that HiGHS cannot finish in 10 ms
+    p = random_problem(5, ns=60, na=400, nc=6)
+    sol = solve(p, "maxmin", solver="highs", time_limit_s=0.01)
+    assert sol.status in (SolveStatus.TIME_LIMIT, SolveStatus.NO_SOLUTION, SolveStatus.OPTIMAL)
+    if sol.status is SolveStatus.NO_SOLUTION:
+        assert not sol.ok and sol.flows.empty
+        assert sol.kpis["need_met_kg"] == pytest.approx(0.0)
+        assert "no_solution" in repr(sol)

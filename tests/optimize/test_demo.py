@@ -1,0 +1,32 @@
+"""The shipped scenarios on the bundled demo region (skipped until the demo is installed)."""
+
+from __future__ import annotations
+
+import pytest
+
+from equity import DataSourceError, Region
+from optimize import SolveStatus, run_scenario
+from optimize.scenario import example_scenarios
+
+
+@pytest.fixture(scope="module")
+def demo() -> Region:
+    try:
+        return Region.demo()
+    except DataSourceError as exc:
+        pytest.skip(f"demo region not available: {exc}")
+
+
+def test_baseline_and_outage(demo):
+    found = example_scenarios()
+    base = run_scenario(found["baseline"], region=demo)
+    assert base.status is SolveStatus.OPTIMAL
+    assert 0 < base.kpis["need_met_share"] <= 1
+    # a plan never ships more than the sites hold
+    held = demo.supply
+    assert base.kpis["kg_delivered"] <= 1.0001 * base.manifest["problem"]["supply_kg"]
+    assert len(held) > 0
+    outage = run_scenario(found["hub_outage"], region=demo)
+    assert outage.status is SolveStatus.OPTIMAL
+    assert "H037" not in set(outage.flows["site_id"])
+    assert outage.kpis["need_met_kg"] <= base.kpis["need_met_kg"] + 1e-6
