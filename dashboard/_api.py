@@ -92,6 +92,19 @@ def scenario_name(scenario: Any, fallback: str = "scenario") -> str:
     return Path(path).stem if path else fallback
 
 
+def scenario_title(scenario: Any, fallback: str = "scenario") -> str:
+    """A scenario's name for people: ``hub_outage`` becomes ``Hub outage``."""
+    name = scenario if isinstance(scenario, str) else scenario_name(scenario, fallback)
+    if " " not in name and ("_" in name or name.islower()):
+        name = name.replace("_", " ").replace("-", " ")
+        name = name[:1].upper() + name[1:]
+    return name
+
+
+def scenario_description(scenario: Any) -> str:
+    return str(getattr(scenario, "description", "") or "")
+
+
 def objective_of(scenario: Any, solution: Any) -> str | None:
     for obj in (scenario, solution):
         value = getattr(obj, "objective", None)

@@ -109,6 +109,7 @@ def run_batch(
     baseline: str | os.PathLike[str] | None = None,
     plotly_js: str = "inline",
     write_data: bool = False,
+    images: str | None = None,
     progress: ProgressFn | None = None,
 ) -> BatchResult:
     """Solve every scenario file, write its report into ``out``, and the batch summary.
@@ -117,10 +118,14 @@ def run_batch(
     report file, KPIs and time), ``kpis.csv`` (one row per scenario) and ``index.html`` (links).
     With ``write_data``, also ``data/areas.csv`` + ``data/areas.geojson`` (every measure per
     area) and ``data/<scenario>_flows.csv`` / ``_fulfilment.csv``. ``progress(event, result)`` is
-    called with ``"start"`` and ``"done"`` for each scenario.
+    called with ``"start"`` and ``"done"`` for each scenario. ``images`` (``png``/``svg``)
+    also writes each report's figures into ``<scenario>_figures/``.
     """
     if plotly_js not in ("inline", "shared"):
         msg = f"--plotly-js {plotly_js!r}; use 'inline' or 'shared'"
+        raise FoodshedError(msg)
+    if images not in (None, "png", "svg"):
+        msg = f"--images {images!r}; use 'png' or 'svg'"
         raise FoodshedError(msg)
     paths = [Path(p) for p in scenarios]
     if not paths:
@@ -154,7 +159,7 @@ def run_batch(
             bpath = Path(baseline)
             try:
                 bscen, base_solution, _ = load_and_solve(bpath)
-                batch.baseline = _api.scenario_name(bscen, bpath.stem)
+                batch.baseline = _api.scenario_title(bscen, bpath.stem)
             except Exception as exc:  # recorded in the summary; the batch goes on
                 batch.baseline = bpath.stem
                 batch.baseline_error = _error_text(exc)
@@ -167,7 +172,7 @@ def run_batch(
             t0 = time.perf_counter()
             try:
                 scenario, solution, region = load_and_solve(path)
-                result.name = _api.scenario_name(scenario, path.stem)
+                result.name = _api.scenario_title(scenario, path.stem)
                 slug = _unique(_slug(result.name), used)
                 areas = analysis(region)
                 is_base = baseline is not None and path.resolve() == Path(baseline).resolve()
@@ -180,6 +185,7 @@ def run_batch(
                     out=tmp / f"{slug}.html",
                     plotly_js=plotly_js,  # type: ignore[arg-type]
                     areas=areas,
+                    images=images,  # type: ignore[arg-type]
                 )
                 result.report = report.name
                 result.kpis = _plain(_api.kpis_of(solution))
@@ -309,7 +315,7 @@ def _index_html(batch: BatchResult) -> str:
                 "status": r.status,
                 "error": r.error or "",
                 "met": r.kpis.get("need_met_share"),
-                "min": r.kpis.get("min_fulfilment"),
+                "min": r.kpis.get("min_fulfilment_reachable", r.kpis.get("min_fulfilment")),
                 "seconds": r.seconds,
             }
         )

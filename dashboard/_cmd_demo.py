@@ -46,12 +46,13 @@ def run_demo_command(
     """Body of ``foodshed demo``; returns the exit code."""
     t0 = time.perf_counter()
     region = Region.demo()
-    console.print(f"Loaded {region!r}", highlight=False)
+    console.print(f"Loaded {region!r}", highlight=False, soft_wrap=True)
     paths = scenarios if scenarios is not None else example_scenarios()
     baseline = next((p for p in paths if p.stem == BASELINE_STEM), None)
     console.print(
         f"Analysing the region and solving {len(paths)} example scenario(s) into {out}/ ...",
         highlight=False,
+        soft_wrap=True,
     )
     batch = run_with_progress(
         console,
@@ -75,19 +76,20 @@ def _print_summary(console: Console, batch: BatchResult, seconds: float) -> None
                     f"{name}: {int(flag.sum())} of {len(areas)} areas are food deserts by "
                     f"{col} ({people:,.0f} residents).",
                     highlight=False,
+                    soft_wrap=True,
                 )
     table = Table(title="Example scenarios", show_lines=False)
-    for col in ("scenario", "status", "need met", "worst-served area", "report"):
+    for col in ("scenario", "status", "need met", "worst-served area in reach", "report"):
         table.add_column(col, overflow="fold")
     for r in batch.results:
         met = r.kpis.get("need_met_share")
-        low = r.kpis.get("min_fulfilment")
+        low = r.kpis.get("min_fulfilment_reachable", r.kpis.get("min_fulfilment"))
         table.add_row(
             r.name,
             "[green]ok[/green]" if r.ok else "[red]failed[/red]",
             f"{met:.0%}" if isinstance(met, int | float) else "",
             f"{low:.0%}" if isinstance(low, int | float) else "",
-            str(batch.out / r.report) if r.report else (r.error or ""),
+            r.report if r.report else (r.error or ""),
         )
     console.print(table)
     print_outcome(console, batch)
@@ -98,4 +100,5 @@ def _print_summary(console: Console, batch: BatchResult, seconds: float) -> None
         f"all KPIs: {batch.out / 'kpis.csv'}\n"
         "Explore interactively: [bold]foodshed dashboard[/bold] (then open http://127.0.0.1:8050)",
         highlight=False,
+        soft_wrap=True,
     )

@@ -20,6 +20,7 @@ def run_with_progress(
     baseline: str | None,
     plotly_js: str,
     write_data: bool = False,
+    images: str | None = None,
 ) -> BatchResult:
     """Run a batch with a rich progress bar and one status line per scenario."""
     with Progress(
@@ -42,10 +43,13 @@ def run_with_progress(
                     f"  [green]ok[/green]     {result.name}  ({result.seconds:.1f} s, "
                     f"solver {result.solver_status}) -> {result.report}",
                     highlight=False,
+                    soft_wrap=True,
                 )
             else:
                 bar.console.print(
-                    f"  [red]FAILED[/red] {result.name}: {result.error}", highlight=False
+                    f"  [red]FAILED[/red] {result.name}: {result.error}",
+                    highlight=False,
+                    soft_wrap=True,
                 )
 
         return run_batch(
@@ -54,6 +58,7 @@ def run_with_progress(
             baseline=baseline,
             plotly_js=plotly_js,
             write_data=write_data,
+            images=images,
             progress=progress,
         )
 
@@ -64,21 +69,24 @@ def print_outcome(console: Console, batch: BatchResult) -> None:
         console.print(
             f"Replaced the previous report set in {batch.out} ({len(batch.replaced)} files).",
             highlight=False,
+            soft_wrap=True,
         )
     if batch.baseline_error:
         console.print(
             f"[red]Baseline {batch.baseline} failed:[/red] {batch.baseline_error}; reports are "
             "written without the comparison.",
             highlight=False,
+            soft_wrap=True,
         )
     n_ok = len(batch.results) - len(batch.failed)
     console.print(
         f"{n_ok} of {len(batch.results)} scenario(s) reported in {batch.out}/ "
         "(index.html, summary.json, kpis.csv).",
         highlight=False,
+        soft_wrap=True,
     )
     for r in batch.failed:
-        console.print(f"[red]failed[/red]: {r.path}: {r.error}", highlight=False)
+        console.print(f"[red]failed[/red]: {r.path}: {r.error}", highlight=False, soft_wrap=True)
 
 
 def run_report_command(
@@ -88,8 +96,11 @@ def run_report_command(
     *,
     baseline: str | None,
     plotly_js: str,
+    images: str | None = None,
 ) -> int:
     """Body of ``foodshed report``; returns the exit code (1 when any scenario failed)."""
-    batch = run_with_progress(console, scenarios, out, baseline=baseline, plotly_js=plotly_js)
+    batch = run_with_progress(
+        console, scenarios, out, baseline=baseline, plotly_js=plotly_js, images=images
+    )
     print_outcome(console, batch)
     return 0 if batch.ok else 1

@@ -64,39 +64,42 @@ MODEL_CONSTRAINTS: tuple[tuple[str, str], ...] = (
     ),
 )
 
-OBJECTIVES: dict[str, tuple[str, str]] = {
+#: Objective name -> (title, formula, the formula in words).
+OBJECTIVES: dict[str, tuple[str, str, str]] = {
     "cost": (
         "Least cost",
-        "minimise  sum cost[s,a] x[s,a,c] + penalty * sum w[a] u[a,c]: deliver at the lowest "
-        "transport cost, with a penalty on every unit of need left unmet (weighted by need).",
+        "minimise  sum cost[s,a] kg[c] x[s,a,c] + penalty * sum kg[c] u[a,c]",
+        "Deliver at the lowest transport cost, with a penalty on every kilogram of need left "
+        "unmet, so food goes out wherever it can reach.",
     ),
     "coverage": (
         "Most need met",
-        "maximise  sum w[a] (need[a,c] - u[a,c]): meet as much need as possible, counting need in "
-        "areas of greater hardship more.",
+        "maximise  sum kg[c] (need[a,c] - u[a,c])",
+        "Meet as much need as possible, whatever it costs within the budget.",
     ),
     "maxmin": (
-        "Fairest share (max-min)",
-        "maximise  t  subject to  1 - u[a,c] / need[a,c] >= t  for every area: raise the "
-        "worst-served area as high as possible; then, keeping that floor, meet as much need as "
-        "possible; then, keeping both, spend as little on transport as possible.",
+        "Fairest share: max-min",
+        "maximise  t  subject to  met[a] / need[a] >= t  for every area",
+        "Raise the worst-served area as high as possible; then, keeping that floor, meet as much "
+        "need as possible; then, keeping both, spend as little on transport as possible.",
     ),
     "fair_share": (
         "Fair share",
-        "each area's fulfilment stays within a set bound of the overall fulfilment, as food banks' "
+        "| met[a] / need[a] - met / need | <= band  for every area",
+        "Each area's fulfilment stays within a set band of the overall fulfilment, as food banks' "
         "fair-share rules require; within that rule, meet as much need as possible.",
     ),
     "balanced": (
         "Balanced efficiency and equity",
-        "maximise  (1 - lambda) * total need met + lambda * lowest fulfilment: lambda = 0 is pure "
-        "efficiency, lambda = 1 pure equity. Sweeping lambda draws the efficiency/equity curve and "
-        "the price of fairness.",
+        "maximise  (1 - w) * share of need met + w * lowest fulfilment",
+        "w = 0 is pure efficiency, w = 1 pure equity. Sweeping w draws the efficiency/equity "
+        "curve and the price of fairness: the food and money that fairness costs.",
     ),
 }
 
 
-def objective_text(name: str | None) -> tuple[str, str]:
-    """Title and plain-words formula of an objective (a generic line for unknown names)."""
+def objective_text(name: str | None) -> tuple[str, str, str]:
+    """Title, formula and words of an objective (generic lines for unknown names)."""
     if name and name in OBJECTIVES:
         return OBJECTIVES[name]
-    return (str(name or "not stated"), "the objective named in the scenario file.")
+    return (str(name or "not stated"), str(name or ""), "The objective named in the scenario.")

@@ -44,7 +44,6 @@ KPI_LABELS: dict[str, str] = {
     "need_met_share": "Share of all need met",
     "need_met_share_lila": "Share of need met in low-income, low-access areas",
     "need_met_lila_share": "Share of need met in low-income, low-access areas",
-    "need_met_kg": "Food delivered (kg per period)",
     "delivered_kg": "Food delivered (kg per period)",
     "need_kg": "Total need (kg per period)",
     "unmet_kg": "Unmet need (kg per period)",
@@ -73,6 +72,9 @@ KPI_LABELS: dict[str, str] = {
     "status": "Solver status",
     "areas": "Areas in the plan",
     "flows": "Delivery routes used",
+    "areas_unreachable": "Areas beyond the reach of every site",
+    "people_unreachable": "Residents beyond the reach of every site",
+    "min_fulfilment_reachable": "Lowest fulfilment of any area a site can reach",
 }
 
 
@@ -109,6 +111,9 @@ HEADLINE_KPIS = (
     "need_met_kg",
     "need_kg",
     "min_fulfilment",
+    "min_fulfilment_reachable",
+    "people_unreachable",
+    "areas_unreachable",
     "mean_fulfilment",
     "gini_fulfilment",
     "people_below_50pct",
@@ -390,11 +395,13 @@ def _site_names(region: Any) -> dict[str, str]:
     return {}
 
 
-def binding_rows(region: Any, solution: Any, *, limit: int = 12) -> list[dict[str, Any]]:
-    """What binds and why, largest shadow price first: ``what``, ``value``, ``sentence``.
+def binding_rows(region: Any, solution: Any, *, limit: int = 40) -> list[dict[str, Any]]:
+    """The binding constraints, most valuable first, one row each (for the detail table).
 
-    Reads ``solution.binding`` (or ``solution.duals``) as a table with a constraint kind, the
-    site/area/commodity it is about and its dual value (the change in the objective per unit).
+    Reads ``solution.binding`` (or ``solution.duals``): a constraint kind, the site / area /
+    commodity it is about, and its value per unit (the objective's change for one more unit).
+    Rows have ``kind``, ``where``, ``site_id``, ``food``, ``limit``, ``used``, ``value`` and
+    the solver's own ``explanation`` where it gives one.
     """
     table = _frame(solution, "binding")
     if table.empty:
@@ -408,97 +415,93 @@ def binding_rows(region: Any, solution: Any, *, limit: int = 12) -> list[dict[st
     t = table.copy()
     t["_abs"] = t[dual_col].astype(float).abs()
     if "binding" in t:
-        t = t[t["binding"].astype(bool)]
-    t = t[t["_abs"] > 1e-9].sort_values("_abs", ascending=False).head(limit)
+        t = t[t["binding"].fillna(False).astype(bool)]
+    t = t[t["_abs"] > 1e-9].sort_values("_abs", ascending=False, kind="stable").head(limit)
     names = _site_names(region)
     com_names = (
         region.commodities.set_index("commodity")["name"].to_dict()
         if "name" in region.commodities
         else {}
     )
-    unit = (
-        region.commodities.set_index("commodity")["unit"].to_dict()
-        if "unit" in region.commodities
-        else {}
-    )
-    objective = str(getattr(solution, "objective", "") or "")
+
+    def text(r: pd.Series, col: str) -> str:
+        return str(r[col]) if col in t and pd.notna(r.get(col)) else ""
+
     rows = []
     for _, r in t.iterrows():
-        kind = str(r.get(kind_col, "")) if kind_col else ""
-        site = str(r["site_id"]) if "site_id" in t and pd.notna(r.get("site_id")) else ""
-        area = str(r["area_id"]) if "area_id" in t and pd.notna(r.get("area_id")) else ""
-        com = str(r["commodity"]) if "commodity" in t and pd.notna(r.get("commodity")) else ""
-        value = float(r[dual_col])
-        told = str(r.get("explanation") or "").strip() if "explanation" in t else ""
+        site, area, com = text(r, "site_id"), text(r, "area_id"), text(r, "commodity")
+        kind = text(r, kind_col) if kind_col else ""
         rows.append(
             {
                 "kind": kind,
                 "site_id": site,
-                "area_id": area,
-                "commodity": com,
-                "value": value,
-                "limit": r.get("limit"),
-                "used": r.get("used"),
-                "sentence": (told[:1].upper() + told[1:] + ".").replace("..", ".")
-                if told
-                else _dual_sentence(
-                    kind,
-                    site_name=names.get(site, site),
-                    area=area,
-                    commodity=com_names.get(com, com),
-                    unit=unit.get(com, "unit"),
-                    value=value,
-                    objective=objective,
-                ),
+                "where": names.get(site, site) or (f"area {area}" if area else "whole region"),
+                "food": com_names.get(com, com),
+                "limit": _num(r.get("limit")),
+                "used": _num(r.get("used")),
+                "value": float(r[dual_col]),
+                "explanation": text(r, "explanation"),
             }
         )
     return rows
 
 
-def _dual_sentence(
-    kind: str,
-    *,
-    site_name: str,
-    area: str,
-    commodity: str,
-    unit: str,
-    value: float,
-    objective: str,
-) -> str:
-    k = kind.lower()
-    gain = abs(value)
-    what = {
-        "cost": "lower the total cost (including the penalty on unmet need) by",
-        "coverage": "raise need-weighted coverage by",
-        "maxmin": "raise the objective by",
-    }.get(objective, "improve the plan's objective by")
-    if "supply" in k:
-        return (
-            f"All the {commodity or 'food'} at {site_name or 'this site'} is handed out: one more "
-            f"{unit} there would {what} {gain:,.3g}."
-        )
-    if "throughput" in k or "capacity" in k:
-        return (
-            f"{site_name or 'This site'} is working at its throughput limit: one more kg of "
-            f"capacity would {what} {gain:,.3g}."
-        )
-    if "budget" in k:
-        return f"The transport budget is spent in full: one more dollar would {what} {gain:,.3g}."
-    if "need" in k or "demand" in k:
-        return (
-            f"Serving one more {unit} of {commodity or 'food'} in area {area} is worth "
-            f"{gain:,.3g} at the margin (what the last unit delivered there costs or earns)."
-        )
-    if "fair" in k or "min" in k or "equity" in k:
-        return (
-            f"The fairness rule binds{' in area ' + area if area else ''}: relaxing it by one "
-            f"unit would {what} {gain:,.3g}."
-        )
-    label = " / ".join(x for x in (kind, site_name, area, commodity) if x)
-    return f"{label or 'A constraint'} binds; its shadow price is {value:,.3g}."
+def _num(v: Any) -> float | None:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return f if math.isfinite(f) else None
 
 
-def shock_rows(scenario: Any, solution: Any = None) -> list[dict[str, str]]:
+def _join(items: list[str]) -> str:
+    items = [i for i in items if i]
+    if len(items) <= 1:
+        return "".join(items)
+    if len(items) > 5:
+        return ", ".join(items[:5]) + f" and {len(items) - 5} more"
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def binding_summary(rows: list[dict[str, Any]], *, limit: int = 6) -> list[str]:
+    """The binding constraints in plain words, one sentence per site (or budget), best first."""
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for r in rows:
+        groups.setdefault((r["kind"], r["where"]), []).append(r)
+    out = []
+    for (kind, where), items in list(groups.items())[:limit]:
+        best = max(abs(i["value"]) for i in items)
+        k = kind.lower()
+        if "supply" in k:
+            foods = _join([i["food"] for i in items])
+            out.append(
+                f"{where} hands out all of its {foods}. More of these foods there would help "
+                f"the plan most: each extra kg is worth {best:,.3g} in the plan's objective."
+            )
+        elif "throughput" in k or "capacity" in k:
+            lim = items[0].get("limit")
+            cap = f" ({lim:,.0f} kg per week)" if lim else ""
+            out.append(
+                f"{where} is working at its handling limit{cap}: more staff, hours or storage "
+                f"there would let more food through (worth {best:,.3g} per extra kg)."
+            )
+        elif "budget" in k:
+            lim = items[0].get("limit")
+            spent = f" of ${lim:,.0f}" if lim else ""
+            out.append(
+                f"The transport budget{spent} is spent in full: each extra dollar is worth "
+                f"{best:,.3g} in the plan's objective."
+            )
+        elif "fair" in k or "min" in k:
+            out.append(f"The fairness rule binds at {where} (worth {best:,.3g} per unit).")
+        else:
+            out.append(f"{kind or 'A limit'} binds at {where} (worth {best:,.3g} per unit).")
+    return out
+
+
+def shock_rows(
+    scenario: Any, solution: Any = None, *, site_names: Mapping[str, str] | None = None
+) -> list[dict[str, str]]:
     """The shocks a scenario applies: ``kind`` (plain words) and ``detail`` (what changes)."""
     shocks: Any = None
     if scenario is not None and not isinstance(scenario, str):
@@ -512,7 +515,45 @@ def shock_rows(scenario: Any, solution: Any = None) -> list[dict[str, str]]:
     for shock in shocks or ():
         data = _shock_dict(shock)
         kind = str(data.pop("kind", type(shock).__name__))
+        if site_names and data.get("site_ids"):
+            data["site_ids"] = [site_names.get(str(i), str(i)) for i in data["site_ids"]]
         rows.append({"kind": SHOCK_TITLES.get(kind, kind), "detail": describe_shock(kind, data)})
+    return rows
+
+
+def scenario_settings(scenario: Any) -> list[dict[str, str]]:
+    """The scenario's settings in words: period, reach, transport cost and budget, parameters."""
+    rows: list[dict[str, str]] = []
+    if scenario is None or isinstance(scenario, str):
+        return rows
+    period = getattr(scenario, "period", None)
+    if period:
+        rows.append({"setting": "Period", "value": str(period)})
+    net = getattr(scenario, "network", None)
+    if net is not None:
+        d = getattr(net, "max_distance_m", None)
+        if d:
+            rows.append(
+                {
+                    "setting": "Longest delivery",
+                    "value": f"{d / 1000:,.1f} km ({d / 1609.344:,.1f} miles)",
+                }
+            )
+        c = getattr(net, "cost_per_kg_km", None)
+        if c is not None:
+            rows.append({"setting": "Transport cost", "value": f"${c:,.2f} per kg per km"})
+        b = getattr(net, "budget_usd", None)
+        rows.append(
+            {
+                "setting": "Transport budget",
+                "value": f"${b:,.0f} per period" if b is not None else "no limit",
+            }
+        )
+    params = getattr(scenario, "params", None)
+    dump = params.model_dump() if hasattr(params, "model_dump") else dict(params or {})
+    for key, value in dump.items():
+        if value is not None:
+            rows.append({"setting": key.replace("_", " ").capitalize(), "value": f"{value:g}"})
     return rows
 
 
@@ -543,7 +584,8 @@ def describe_shock(kind: str, d: Mapping[str, Any]) -> str:
     def sites() -> str:
         parts = []
         if d.get("site_ids"):
-            parts.append("sites " + _short(d["site_ids"]))
+            ids = list(d["site_ids"])
+            parts.append(("site " if len(ids) == 1 else "sites ") + _short(ids))
         if d.get("site_kind"):
             parts.append(f"every {d['site_kind']}")
         return " and ".join(parts) or "every site"
@@ -552,18 +594,26 @@ def describe_shock(kind: str, d: Mapping[str, Any]) -> str:
         return f" for {_short(d['commodities'])}" if d.get("commodities") else ""
 
     if kind == "site_outage":
-        return f"{sites()[0].upper() + sites()[1:]} out of service: they hand out nothing."
+        who = sites()
+        return f"{who[0].upper() + who[1:]} out of service for the period: no food goes out from there."
     if kind == "yield_factor" and d.get("factor") is not None:
         f = float(d["factor"])
         change = f"{1 - f:.0%} less" if f < 1 else f"{f - 1:.0%} more"
         return f"Supply at {sites()}{foods()} scaled by {f:g} ({change})."
     if kind == "demand_surge" and d.get("factor") is not None:
         f = float(d["factor"])
-        where = (
-            "areas " + _short(d["area_ids"])
-            if d.get("area_ids")
-            else (f"areas flagged {d['area_flag']}" if d.get("area_flag") else "every area")
-        )
+        parts = []
+        if d.get("area_ids"):
+            parts.append("areas " + _short(d["area_ids"]))
+        if d.get("area_flag"):
+            parts.append(f"areas flagged {d['area_flag']}")
+        if d.get("area_column"):
+            col = str(d["area_column"]).replace("_", " ")
+            if d.get("at_least") is not None:
+                parts.append(f"areas whose {col} is at least {d['at_least']:g}")
+            if d.get("at_most") is not None:
+                parts.append(f"areas whose {col} is at most {d['at_most']:g}")
+        where = " and ".join(parts) or "every area"
         return f"Need in {where}{foods()} multiplied by {f:g} ({f - 1:+.0%})."
     if kind == "budget_change":
         if d.get("budget_usd") is not None:

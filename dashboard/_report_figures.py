@@ -97,7 +97,8 @@ def _simplify(geoms: gpd.GeoSeries) -> gpd.GeoSeries:
 
 
 def _nan_to_none(a: np.ndarray) -> list[float | None]:
-    return [None if np.isnan(v) else float(v) for v in a]
+    """Coordinates for plotly, rounded to whole metres (maps are in a metric CRS)."""
+    return [None if np.isnan(v) else round(float(v)) for v in a]
 
 
 def area_class_map(
@@ -155,8 +156,8 @@ def area_class_map(
         rep = areas.geometry.representative_point()
         fig.add_trace(
             go.Scatter(
-                x=rep.x,
-                y=rep.y,
+                x=rep.x.round(),
+                y=rep.y.round(),
                 mode="markers",
                 marker={"size": 10, "opacity": 0},
                 text=hover.reindex(areas.index).fillna("").astype(str),
@@ -165,19 +166,32 @@ def area_class_map(
                 name="areas",
             )
         )
+    minx, miny, maxx, maxy = areas.total_bounds
+    pad = 0.03 * max(maxx - minx, maxy - miny)
     for layer in points:
         pts = layer.points
+        if len(pts):  # places far outside the region would shrink the map to a dot
+            xy = pts.geometry
+            pts = pts[
+                (xy.x >= minx - pad)
+                & (xy.x <= maxx + pad)
+                & (xy.y >= miny - pad)
+                & (xy.y <= maxy + pad)
+            ]
         if len(pts) == 0:
             continue
         text = (
-            pts[layer.label_col].astype(str).map(html.escape)
+            pd.Series(
+                [html.escape(str(v)) if pd.notna(v) else "" for v in pts[layer.label_col]],
+                dtype=object,
+            )
             if layer.label_col and layer.label_col in pts
             else pd.Series([html.escape(layer.name)] * len(pts))
         )
         fig.add_trace(
             go.Scatter(
-                x=pts.geometry.x,
-                y=pts.geometry.y,
+                x=pts.geometry.x.round(),
+                y=pts.geometry.y.round(),
                 mode="markers",
                 marker={
                     "color": layer.color,
@@ -197,7 +211,7 @@ def area_class_map(
 
 
 def flow_lines(
-    segments: pd.DataFrame, *, weight_col: str = "kg", color: str = "rgba(0,60,120,0.55)"
+    segments: pd.DataFrame, *, weight_col: str = "kg", color: str = "rgba(30,30,30,0.5)"
 ) -> list[go.Scatter]:
     """Flow lines ``x0, y0, x1, y1, <weight_col>`` grouped into three widths by weight."""
     if segments.empty:

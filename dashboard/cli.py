@@ -154,11 +154,19 @@ def report(
             help="'inline': plotly.js in every page; 'shared': one plotly.min.js beside them.",
         ),
     ] = "inline",
+    images: Annotated[
+        str | None,
+        typer.Option(
+            help="Also write every figure as 'png' or 'svg' (needs the 'png' extra and Chromium)."
+        ),
+    ] = None,
 ) -> None:
     """Write an HTML report for each scenario, plus summary.json and kpis.csv."""
     from ._cmd_report import run_report_command
 
-    code = run_report_command(console, scenarios, out, baseline=baseline, plotly_js=plotly_js)
+    code = run_report_command(
+        console, scenarios, out, baseline=baseline, plotly_js=plotly_js, images=images
+    )
     if code:
         raise typer.Exit(code)
 

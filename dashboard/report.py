@@ -37,7 +37,13 @@ from . import _report_data as rd
 from . import _report_figures as rf
 from ._methodology import ATLAS_DEFINITIONS, MODEL_CONSTRAINTS, objective_text
 
-__all__ = ["PLOTLY_JS_NAME", "render_report", "write_plotly_js", "write_report"]
+__all__ = [
+    "PLOTLY_JS_NAME",
+    "render_report",
+    "write_figure_images",
+    "write_plotly_js",
+    "write_report",
+]
 
 PLOTLY_JS_NAME = "plotly.min.js"
 PlotlyJs = Literal["inline", "shared"]
@@ -55,6 +61,7 @@ def write_report(
     plotly_js: PlotlyJs = "inline",
     areas: pd.DataFrame | None = None,
     baseline_name: str | None = None,
+    images: Literal["png", "svg"] | None = None,
 ) -> Path:
     """Write one self-contained HTML report and return its path.
 
@@ -77,27 +84,81 @@ def write_report(
         The analysed areas (``equity.analyze(region)``); computed when omitted.
     baseline_name
         How to call the baseline in the comparison (default: its scenario name or "baseline").
+    images
+        Also write every figure as a static ``png`` or ``svg`` into ``<report>_figures/``
+        (needs the ``png`` extra, kaleido, and a Chromium; see :func:`write_figure_images`).
     """
+    if images not in (None, "png", "svg"):
+        msg = f"images={images!r}; use 'png', 'svg' or None"
+        raise ValueError(msg)
     if plotly_js not in ("inline", "shared"):
         msg = f"plotly_js={plotly_js!r}; use 'inline' or 'shared'"
         raise ValueError(msg)
     target = Path(out)
     if target.is_dir() or target.suffix.lower() not in (".html", ".htm"):
         target = target / f"{_slug(_name(scenario, solution))}.html"
-    html = render_report(
+    if areas is None:
+        areas = _api.analyze(region)
+    ctx = build_context(
         region,
         solution,
         scenario=scenario,
         baseline=baseline,
-        plotly_js=plotly_js,
         areas=areas,
         baseline_name=baseline_name,
     )
+    html = _render(ctx, plotly_js)
     if plotly_js == "shared":
         write_plotly_js(target.parent)
+    if images:
+        write_figure_images(
+            ctx["figure_objects"], target.with_name(target.stem + "_figures"), fmt=images
+        )
     with atomic_path(target) as tmp:
         tmp.write_text(html, encoding="utf-8")
     return target
+
+
+def write_figure_images(
+    figures: dict[str, go.Figure], folder: str | os.PathLike[str], *, fmt: str = "png"
+) -> list[Path]:
+    """Write each figure as ``<folder>/<key>.<fmt>`` with kaleido (one browser for all).
+
+    Kaleido drives a Chromium: the system one (``chromium`` on the PATH) is used unless
+    ``BROWSER_PATH`` names another. The folder is replaced as a whole.
+    """
+    import shutil
+
+    from equity._atomic import atomic_dir
+
+    try:
+        import kaleido  # noqa: F401
+        import plotly.io as pio
+    except ImportError as exc:
+        msg = "static figures need kaleido: pip install 'foodshed[png]'"
+        raise FoodshedError(msg) from exc
+    if "BROWSER_PATH" not in os.environ:
+        found = shutil.which("chromium") or shutil.which("chromium-browser")
+        if found:
+            os.environ["BROWSER_PATH"] = found
+    keys = list(figures)
+    with atomic_dir(folder) as tmp:
+        paths = [tmp / f"{key}.{fmt}" for key in keys]
+        try:
+            pio.write_images(
+                [figures[k] for k in keys],
+                paths,
+                format=fmt,
+                width=1100,
+                scale=1 if fmt == "svg" else 2,
+            )
+        except Exception as exc:  # kaleido reports a missing browser in many ways
+            msg = (
+                f"could not write {fmt} figures with kaleido ({type(exc).__name__}: {exc}); "
+                "install Chromium (apt-get install chromium) or set BROWSER_PATH"
+            )
+            raise FoodshedError(msg) from exc
+    return [Path(folder) / f"{key}.{fmt}" for key in keys]
 
 
 def write_plotly_js(folder: str | os.PathLike[str]) -> Path:
@@ -134,6 +195,11 @@ def render_report(
         areas=areas,
         baseline_name=baseline_name,
     )
+    return _render(ctx, plotly_js)
+
+
+def _render(ctx: dict[str, Any], plotly_js: str) -> str:
+    ctx = {k: v for k, v in ctx.items() if k != "figure_objects"}
     if plotly_js == "inline":
         from plotly.offline import get_plotlyjs
 
@@ -156,8 +222,8 @@ def build_context(
     """Every number, table and figure the template shows."""
     geo = _merged_areas(region, areas)
     pop = geo["population"].astype(float)
-    name = _name(scenario, solution)
-    figures: dict[str, str] = {}
+    name = _api.scenario_title(_name(scenario, solution))
+    figures: dict[str, go.Figure] = {}
     ctx: dict[str, Any] = {
         "title": f"{region.name}: {name}"
         if solution is not None
@@ -167,6 +233,7 @@ def build_context(
         "generated": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "version": _version(),
         "has_plan": solution is not None,
+        "description": _api.scenario_description(scenario),
         "population": float(pop.sum()),
         "n_areas": len(geo),
         "figures": figures,
@@ -182,24 +249,20 @@ def build_context(
     ctx["desert_people"] = float(headline["population"].sum()) if len(headline) else None
     ctx["desert_areas"] = int(headline["areas"].sum()) if len(headline) else None
     ctx["desert_share"] = float(headline["share"].iloc[0]) if len(headline) else None
-    figures["equity-map"] = _fig_json(
-        rf.area_class_map(
-            geo,
-            classes,
-            colors=colors,
-            hover=_hover(geo),
-            title=None,
-            points=_place_layers(region),
-        )
+    figures["equity-map"] = rf.area_class_map(
+        geo,
+        classes,
+        colors=colors,
+        hover=_hover(geo),
+        title=None,
+        points=_place_layers(region),
     )
     if len(deserts):
         groups = deserts[deserts["group"] != "all areas"]
         if groups.empty:
             groups = deserts
-        figures["desert-counts"] = _fig_json(
-            rf.desert_counts_figure(
-                groups.assign(measure=groups["measure"].str.replace("Tracts", "")),
-            )
+        figures["desert-counts"] = rf.desert_counts_figure(
+            groups.assign(measure=groups["measure"].str.replace("Tracts", "")),
         )
 
     # The plan.
@@ -211,11 +274,18 @@ def build_context(
         ctx["status"] = _api.status_of(solution)
         obj = _api.objective_of(scenario, solution)
         ctx["objective"] = obj
-        ctx["objective_title"], ctx["objective_formula"] = objective_text(obj)
+        title, formula, words = objective_text(obj)
+        ctx["objective_title"], ctx["objective_formula"], ctx["objective_words"] = (
+            title,
+            formula,
+            words,
+        )
         ctx["need_kg"] = float(ful["need_kg"].sum())
         ctx["met_kg"] = float(ful["met_kg"].sum())
         ctx["met_share"] = ctx["met_kg"] / ctx["need_kg"] if ctx["need_kg"] > 0 else 1.0
         ctx["min_fulfilment"] = float(ratio.min()) if len(ratio) else float("nan")
+        reach = kpis.get("min_fulfilment_reachable")
+        ctx["min_reachable"] = float(reach) if _is_number(reach) else ctx["min_fulfilment"]
         lila = (
             geo[measure].fillna(False).astype(bool)
             if measure
@@ -228,21 +298,21 @@ def build_context(
         hover = _hover(geo, ratio)
         segments = rd.flow_segments(region, solution)
         ctx["n_flows"] = len(segments)
-        figures["flows-map"] = _fig_json(
-            rf.flows_map(geo, ratio, segments, hover=hover, points=_site_layers(region))
+        figures["flows-map"] = rf.flows_map(
+            geo, ratio, segments, hover=hover, points=_site_layers(region)
         )
-        figures["fulfilment-distribution"] = _fig_json(
-            rf.fulfilment_distribution_figure(ratio, pop)
-        )
-        figures["lorenz"] = _fig_json(rf.lorenz_figure(ratio, pop))
+        figures["fulfilment-distribution"] = rf.fulfilment_distribution_figure(ratio, pop)
+        figures["lorenz"] = rf.lorenz_figure(ratio, pop)
         unmet = rd.unmet_by_commodity(region, solution)
         ctx["unmet_rows"] = unmet.to_dict("records")
         if len(unmet):
-            figures["unmet-by-commodity"] = _fig_json(
-                rf.unmet_by_commodity_figure(unmet.assign(commodity=unmet["name"]))
+            figures["unmet-by-commodity"] = rf.unmet_by_commodity_figure(
+                unmet.assign(commodity=unmet["name"])
             )
         ctx["binding"] = rd.binding_rows(region, solution)
-        ctx["shocks"] = rd.shock_rows(scenario, solution)
+        ctx["binding_summary"] = rd.binding_summary(ctx["binding"])
+        ctx["settings"] = rd.scenario_settings(scenario)
+        ctx["shocks"] = rd.shock_rows(scenario, solution, site_names=rd._site_names(region))
         ctx["manifest_json"] = json.dumps(
             {"report": _report_manifest(), "run": _api.manifest_of(solution)}, indent=2
         )
@@ -253,12 +323,14 @@ def build_context(
                 solution,
                 baseline,
                 kpis,
-                name=baseline_name or _name(None, baseline, "baseline"),
+                name=_api.scenario_title(baseline_name or _name(None, baseline, "baseline")),
                 figures=figures,
             )
     else:
         ctx["manifest_json"] = json.dumps({"report": _report_manifest()}, indent=2)
 
+    ctx["figure_objects"] = dict(figures)
+    ctx["figures"] = {key: _fig_json(fig) for key, fig in figures.items()}
     ctx["atlas_definitions"] = ATLAS_DEFINITIONS
     ctx["model_constraints"] = MODEL_CONSTRAINTS
     ctx["sources"] = _sources(region)
@@ -274,11 +346,11 @@ def _comparison(
     kpis: dict[str, Any],
     *,
     name: str,
-    figures: dict[str, str],
+    figures: dict[str, go.Figure],
 ) -> dict[str, Any]:
     base_kpis = _api.kpis_of(baseline)
     rows = []
-    for key in kpis:
+    for key in rd.HEADLINE_KPIS:
         a, b = kpis.get(key), base_kpis.get(key)
         if not _is_number(a) or not _is_number(b):
             continue
@@ -308,7 +380,7 @@ def _comparison(
             for d in ("gains", "no change", "loses")
         ]
     )
-    figures["baseline-change"] = _fig_json(rf.baseline_change_figure(change))
+    figures["baseline-change"] = rf.baseline_change_figure(change)
     return {
         "name": name,
         "rows": rows,
@@ -330,7 +402,8 @@ def _merged_areas(region: Region, areas: pd.DataFrame) -> gpd.GeoDataFrame:
         msg = "the analysed areas have no 'area_id' column; pass equity.analyze(region)"
         raise FoodshedError(msg)
     extra["area_id"] = extra["area_id"].astype(str)
-    extra = extra[[c for c in extra.columns if c == "area_id" or c not in base.columns]]
+    # The analysed values win over same-named input columns (e.g. flags joined from the Atlas).
+    base = base[[c for c in base.columns if c == "area_id" or c not in extra.columns]]
     merged = base.merge(extra, on="area_id", how="left")
     return gpd.GeoDataFrame(merged, geometry=base.geometry.name, crs=base.crs)
 
@@ -376,6 +449,15 @@ def _hover(geo: gpd.GeoDataFrame, ratio: pd.Series | None = None) -> pd.Series:
     for line in lines[1:]:
         parts = parts + "<br>" + line
     return parts
+
+
+def _esc(values: pd.Series) -> pd.Series:
+    """Text of each value, HTML-escaped for plotly's hover labels ('' for missing values)."""
+    from html import escape
+
+    return pd.Series(
+        [escape(str(v)) if pd.notna(v) else "" for v in values], index=values.index, dtype=object
+    )
 
 
 def _pct(v: float) -> str:
@@ -494,10 +576,18 @@ def _summary_sentences(ctx: dict[str, Any]) -> list[str]:
             f"({ctx['met_kg']:,.0f} of {ctx['need_kg']:,.0f} kg)."
         )
         if ctx.get("lila_met_share") is not None:
+            out.append(f"In the food-desert areas, {ctx['lila_met_share']:.0%} of need is met.")
+        k = {r["key"]: r["value"] for r in ctx.get("kpis", [])}
+        far = k.get("people_unreachable")
+        if _is_number(far) and far > 0:
             out.append(
-                f"In the food-desert areas, {ctx['lila_met_share']:.0%} of need is met; the "
-                f"worst-served area gets {ctx['min_fulfilment']:.0%} of what it needs."
+                f"{far:,.0f} residents in {k.get('areas_unreachable', 0):,.0f} areas live beyond "
+                "the reach of every garden, hub and pantry: no plan can serve them without a new "
+                "site or longer delivery routes."
             )
+        low = k.get("min_fulfilment_reachable", ctx["min_fulfilment"])
+        if _is_number(low):
+            out.append(f"The worst-served area within reach gets {low:.0%} of what it needs.")
         if ctx["below_half_people"] > 0:
             out.append(
                 f"{ctx['below_half_people']:,.0f} residents live where less than half of the "

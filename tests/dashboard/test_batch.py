@@ -76,8 +76,10 @@ def test_batch_goes_past_a_broken_scenario_and_exits_non_zero(
     ]
     page = (out / "garden-closed.html").read_text()
     assert 'id="comparison"' in page and "Compared with “Baseline”" in page
+    assert "Scenario settings" in page and "<td>Transport budget</td><td>no limit</td>" in page
+    assert "Site Elm Garden (g1) out of service for the period" in page
     assert 'id="comparison"' not in (out / "baseline.html").read_text()
-    assert "Broken" in (out / "index.html").read_text()
+    assert "broken" in (out / "index.html").read_text()
 
 
 def test_rerun_replaces_the_whole_set_and_says_so(

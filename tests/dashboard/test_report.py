@@ -130,21 +130,23 @@ def test_lorenz_of_equal_values_is_the_diagonal() -> None:
 
 
 def test_binding_constraints_in_plain_words(report_html: str) -> None:
-    assert "All the Rice at Eastside Hub (h1) is handed out: one more bag there" in report_html
-    # The solver's own explanation is used where it gives one.
-    assert "One more kg of throughput at Elm Garden would save $0.75." in report_html
-    assert "tomato" not in re.search(r'id="binding-table".*?</table>', report_html, re.S).group(0)
+    assert "Eastside Hub (h1) hands out all of its Rice" in report_html
+    assert "each extra kg is worth 2.5 in the plan" in report_html
+    assert "Elm Garden (g1) is working at its handling limit" in report_html
+    # Non-binding rows (the tomatoes at g1, value 0) are left out.
+    table = re.search(r'id="binding-table".*?</table>', report_html, re.S)
+    assert table is not None and "Tomatoes" not in table.group(0)
 
 
 def test_methodology_manifest_and_shocks(report_html: str) -> None:
-    assert "LowIncomeTracts" in report_html and "Fairest share (max-min)" in report_html
+    assert "LowIncomeTracts" in report_html and "Fairest share: max-min" in report_html
     assert "sum_s x[s,a,c] + u[a,c] = need[a,c]" in report_html
     manifest = re.search(r'<pre id="manifest-json">(.*?)</pre>', report_html, re.S)
     assert manifest is not None
     data = json.loads(manifest.group(1).replace("&#34;", '"').replace("&quot;", '"'))
     assert data["run"] == {"inputs": {"region": "grid"}, "solver": "highs", "seed": 1}
     assert "Site outage" in report_html
-    assert "Sites g2 out of service: they hand out nothing." in report_html
+    assert "Site g2 out of service for the period: no food goes out from there." in report_html
 
 
 def test_comparison_counts_who_gains(report_html: str) -> None:
@@ -201,3 +203,56 @@ def test_equity_only_report_without_a_plan(grid) -> None:
 def test_bad_plotly_js_flag(tmp_path: Path, grid) -> None:
     with pytest.raises(ValueError, match="use 'inline' or 'shared'"):
         write_report(grid, None, out=tmp_path / "x.html", plotly_js="cdn", areas=fake_analyze(grid))
+
+
+@pytest.mark.browser
+def test_figures_render_offline_in_headless_chromium(tmp_path: Path, grid) -> None:
+    import shutil
+    import subprocess
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("Debian chromium is not installed (apt-get install chromium)")
+    page = write_report(
+        grid,
+        fake_solution(grid),
+        scenario="s",
+        baseline=fake_solution(grid, tomato_to_a0=0.0),
+        out=tmp_path / "r.html",
+        areas=fake_analyze(grid),
+    )
+    dom = subprocess.run(
+        [
+            chromium,
+            *("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"),
+            "--virtual-time-budget=10000",
+            "--dump-dom",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout
+    # Every figure div got a plotly chart drawn into it, with networking off.
+    assert dom.count('class="plot-container plotly"') == 7
+
+
+@pytest.mark.browser
+def test_static_png_figures_with_kaleido(tmp_path: Path, grid) -> None:
+    pytest.importorskip("kaleido", reason="install foodshed[png] for static figures")
+    import shutil
+
+    if not (shutil.which("chromium") or shutil.which("chromium-browser")):
+        pytest.skip("Debian chromium is not installed (apt-get install chromium)")
+    page = write_report(
+        grid,
+        None,
+        scenario="access",
+        out=tmp_path / "r.html",
+        areas=fake_analyze(grid),
+        images="png",
+    )
+    pngs = sorted(p.name for p in (tmp_path / "r_figures").iterdir())
+    assert pngs == ["desert-counts.png", "equity-map.png"]
+    assert (tmp_path / "r_figures" / "equity-map.png").read_bytes()[:4] == b"\x89PNG"
+    assert page.exists()
