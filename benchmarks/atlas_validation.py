@@ -283,7 +283,48 @@ def main(shared: Path) -> None:
         inner = areas["interior"].to_numpy()
         print("== interior tracts (grid)")
         print(compare(ours[inner], areas[inner]).to_string(index=False))
+    sources_regions(shared)
     print(f"\ntotal {time.perf_counter() - t0:.1f} s")
+
+
+def sources_regions(shared: Path) -> None:
+    """The same comparison on the regions that :mod:`equity.sources` assembles (its own store
+    classification and de-duplication), through :func:`equity.analyze`."""
+    try:
+        from equity.sources import allegheny_region, chicago_region
+    except ImportError:
+        return
+    from equity import analyze
+
+    for name, build, ref in (
+        ("Allegheny", allegheny_region, 77_793),
+        ("Chicago", chicago_region, 84_856),
+    ):
+        region = build(shared)
+        t = time.perf_counter()
+        out = analyze(region, state_median_income=ref)
+        dt = time.perf_counter() - t
+        have = out["LowIncomeTracts_input"].notna().to_numpy()
+        rows = []
+        for flag in FLAGS:
+            mine = out[flag].to_numpy(bool)[have]
+            theirs = out[f"{flag}_input"].to_numpy()[have].astype(bool)
+            rows.append(
+                {
+                    "flag": flag,
+                    "atlas_true": int(theirs.sum()),
+                    "ours_true": int(mine.sum()),
+                    "accuracy": float(np.mean(mine == theirs)),
+                    "kappa": cohen_kappa(mine, theirs),
+                }
+            )
+        print(
+            f"\n== {name} via equity.sources + equity.analyze "
+            f"({out.attrs['population_method']}, {out.attrs['supermarkets']} supermarkets, "
+            f"analyze {dt:.2f} s)"
+        )
+        with pd.option_context("display.width", 140, "display.precision", 3):
+            print(pd.DataFrame(rows).to_string(index=False))
 
 
 def buffer_note(stores: pd.DataFrame) -> str:

@@ -68,16 +68,26 @@ def write_outputs(areas, summary: pd.DataFrame, inequality: pd.DataFrame, out: P
     return [out / n for n in ("areas.gpkg", "areas.csv", "summary.csv", "inequality.csv")]
 
 
-def run(region, out: Path | None, console: Console) -> None:
-    """Analyse ``region``, print the headline table and write ``out`` when given."""
+def run(region, out: Path | None, console: Console, *, by: str | None = None) -> None:
+    """Analyse ``region``, print the headline table and write ``out`` when given.
+
+    ``by`` names an area column to break the written summary down by (the printed table shows
+    all areas).
+    """
     from equity import analyze, inequality_summary, summarize
 
     areas = analyze(region)
-    summary = summarize(areas)
+    if by is not None and by not in areas.columns:
+        msg = f"--by {by}: the areas have no such column; found {sorted(map(str, areas.columns))}"
+        raise DataSourceError(msg)
+    full = summarize(areas, by=by) if by else summarize(areas)
+    summary = full[full["group"] == "all"] if by else full
     ineq = inequality_summary(areas)
     table = Table(title=f"Food access in {region.name} ({len(areas)} areas)")
     for col in ("measure", "areas", "people", "share", "in low-income tracts", "beyond"):
-        table.add_column(col, justify="left" if col == "measure" else "right")
+        table.add_column(
+            col, justify="left" if col == "measure" else "right", no_wrap=col == "measure"
+        )
     for r in summary.itertuples():
         table.add_row(
             r.measure,
@@ -100,5 +110,5 @@ def run(region, out: Path | None, console: Console) -> None:
             f"Gini {vals['gini']:.3f}, Theil {vals['theil']:.3f}"
         )
     if out is not None:
-        for p in write_outputs(areas, summary, ineq, out):
+        for p in write_outputs(areas, full, ineq, out):
             console.print(f"wrote {p}")

@@ -153,6 +153,8 @@ def warm_up(app: Dash, *, wait: bool = True) -> None:
     catalog: RegionCatalog = app.server.config[CATALOG]
 
     def work() -> None:
+        import mapclassify  # noqa: F401  (its first import takes seconds: pay it here)
+
         catalog.analysis(DEFAULT_KEY)
         catalog.display(DEFAULT_KEY)
 

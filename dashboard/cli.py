@@ -97,11 +97,14 @@ def analyze(
         Path | None,
         typer.Option(help="Output file (.gpkg, .geojson, .csv, .parquet) or folder."),
     ] = None,
+    by: Annotated[
+        str | None, typer.Option(help="Area column to break the written summary down by.")
+    ] = None,
 ) -> None:
     """Compute food-access and equity measures for every area; print a summary, write OUT."""
     from dashboard._cmd_analyze import run
 
-    run(load_region(region), out, console)
+    run(load_region(region), out, console, by=by)
 
 
 @app.command()

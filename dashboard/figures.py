@@ -259,6 +259,9 @@ def measure_options(areas: pd.DataFrame, *, exclude: Sequence[str] = ()) -> list
     return flags[:4] + first + flags[4:] + rest
 
 
+_COUNT_UNITS = ("people", "households", "areas", "count", "stores")
+
+
 def format_value(value: Any, info: MeasureInfo | None = None, *, digits: int | None = None) -> str:
     """A number as people read it: thousands separators, sensible decimals, unit."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -266,11 +269,12 @@ def format_value(value: Any, info: MeasureInfo | None = None, *, digits: int | N
     if info is not None and info.kind == "flag":
         return "yes" if bool(value) else "no"
     x = float(value) * (info.scale if info else 1.0)
+    unit = info.unit if info else ""
     if digits is None:
         ax = abs(x)
-        digits = 0 if ax >= 100 else 1 if ax >= 10 else 2
+        counted = unit in _COUNT_UNITS
+        digits = 0 if ax >= 100 or counted else 1 if ax >= 10 else 2
     text = f"{x:,.{digits}f}"
-    unit = info.unit if info else ""
     if unit == "%":
         return text + "%"
     return f"{text} {unit}".strip()
@@ -278,23 +282,38 @@ def format_value(value: Any, info: MeasureInfo | None = None, *, digits: int | N
 
 # ---------------------------------------------------------------------- classes
 def classify(
-    values: Sequence[float] | pd.Series, *, scheme: str = "quantiles", k: int = 5
+    values: Sequence[float] | pd.Series,
+    *,
+    scheme: str = "quantiles",
+    k: int = 5,
+    bins: Sequence[float] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Class breaks and each value's class (0-based; -1 for missing values).
 
-    ``scheme`` is ``quantiles``, ``natural_breaks`` (Fisher-Jenks, deterministic) or
-    ``equal_interval``. Returns ``(upper_bounds, class_of_each_value)``; fewer than ``k``
+    ``scheme`` is ``quantiles``, ``natural_breaks`` (Fisher-Jenks, deterministic),
+    ``equal_interval``, or ``fixed`` with ``bins`` (upper bounds) for a scale that stays the
+    same across maps (e.g. 20-point bands of fulfilment). Returns ``(upper_bounds, class_of_each_value)``; fewer than ``k``
     classes when there are fewer distinct values.
     """
     import mapclassify
 
-    if scheme not in SCHEMES:
+    if scheme not in SCHEMES and scheme != "fixed":
         msg = f"unknown classification scheme {scheme!r}; use one of {sorted(SCHEMES)}"
         raise ValueError(msg)
+    if scheme == "fixed":
+        if bins is None or len(bins) == 0:
+            msg = "scheme='fixed' needs bins=[upper bound of each class, ...]"
+            raise ValueError(msg)
+        edges = np.asarray(bins, dtype=float)
+        v = np.asarray(values, dtype=float)
+        out = np.full(len(v), -1, dtype=int)
+        ok = np.isfinite(v)
+        out[ok] = np.searchsorted(edges, np.round(v[ok], 9), side="left").clip(0, len(edges) - 1)
+        return edges, out
     v = np.asarray(values, dtype=float)
     ok = np.isfinite(v)
     out = np.full(len(v), -1, dtype=int)
-    finite = v[ok]
+    finite = np.round(v[ok], 9)  # solver noise (0.7499999) must not make classes of its own
     if finite.size == 0:
         return np.array([]), out
     n_unique = len(np.unique(finite))
@@ -428,14 +447,16 @@ def area_geojson(
     return json.loads(json.dumps({"type": "FeatureCollection", "features": features}))
 
 
-def _centre(areas: Any) -> tuple[dict[str, float], float]:
+def _centre(areas: Any, *, height: int = 560) -> tuple[dict[str, float], float]:
+    """Centre and the MapLibre zoom (512 px tiles) that fits the areas into ``height`` px."""
     wgs = _to_wgs84(areas)
     minx, miny, maxx, maxy = wgs.total_bounds
     if not np.all(np.isfinite([minx, miny, maxx, maxy])):
         return {"lon": 0.0, "lat": 0.0}, 1.0
-    span = max(maxx - minx, (maxy - miny) * 1.3, 1e-4)
-    zoom = float(np.clip(np.log2(360.0 / span) + 0.1, 1, 16))
-    return {"lon": (minx + maxx) / 2, "lat": (miny + maxy) / 2}, zoom
+    lat = (miny + maxy) / 2
+    span = max(maxx - minx, (maxy - miny) / max(np.cos(np.radians(lat)), 0.2), 1e-4)
+    zoom = float(np.clip(np.log2(360.0 / span) + np.log2(height * 0.92 / 512), 1, 16))
+    return {"lon": (minx + maxx) / 2, "lat": lat}, zoom
 
 
 def _map_layout(
@@ -447,7 +468,7 @@ def _map_layout(
     title: str | None,
     right: int = 0,
 ):
-    centre, zoom = _centre(areas)
+    centre, zoom = _centre(areas, height=height - (40 if title else 0))
     fig.update_layout(
         map={"style": basemap, "center": centre, "zoom": zoom},
         margin={"l": 0, "r": right, "t": 40 if title else 0, "b": 0},
@@ -485,11 +506,14 @@ def choropleth_map(
     title: str | None = None,
     height: int = 560,
     info: MeasureInfo | None = None,
+    bins: Sequence[float] | None = None,
+    lowest: float | None = None,
 ) -> go.Figure:
     """Areas coloured by ``column`` in classes, with a plain-word legend and hover numbers.
 
     Yes/no flags get two colours (vermillion for "yes"); numbers are cut into ``k`` classes by
-    ``scheme`` (see :func:`classify`) and coloured with a colour-blind-safe ``palette``, the
+    ``scheme`` (see :func:`classify`; ``scheme="fixed"`` with ``bins`` and ``lowest`` for
+    a scale shared by several maps) and coloured with a colour-blind-safe ``palette``, the
     strongest colour for the worse end. ``geojson`` (from :func:`area_geojson`) saves
     re-encoding outlines on every redraw. The classes are in ``fig.layout.meta["classes"]``.
     """
@@ -523,13 +547,15 @@ def choropleth_map(
         scheme_text = "yes / no"
     else:
         values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
-        bins, z_int = classify(values, scheme=scheme, k=k)
-        colours = _palette(palette, max(len(bins), 1), reverse=not info.higher_is_worse)
+        edges, z_int = classify(values, scheme=scheme, k=k, bins=bins)
+        colours = _palette(palette, max(len(edges), 1), reverse=not info.higher_is_worse)
         finite = values[np.isfinite(values)]
-        labels = _class_labels(bins, float(finite.min()) if finite.size else 0.0, info)
+        if lowest is None:
+            lowest = float(finite.min()) if finite.size else 0.0
+        labels = _class_labels(edges, lowest, info)
         z = np.where(z_int >= 0, z_int, np.nan).astype(float)
         classes = [{"label": lab, "colour": c} for lab, c in zip(labels, colours, strict=True)]
-        scheme_text = SCHEMES[scheme].split(" (")[0]
+        scheme_text = "fixed bands" if scheme == "fixed" else SCHEMES[scheme].split(" (")[0]
     n = max(len(colours), 1)
     fig = go.Figure()
     missing = ~np.isfinite(z)
@@ -1032,7 +1058,8 @@ def unmet_by_commodity(
     fig.update_layout(
         title={"text": title, "x": 0.01, "font": {"size": 14}} if title else None,
         xaxis_title="kg per period",
-        height=height,
+        height=max(height, 16 * len(s) + 110),
+        yaxis={"dtick": 1, "tickfont": {"size": 11}},
         margin={"l": 110, "r": 10, "t": 40 if title else 10, "b": 50},
         font=_FONT,
         plot_bgcolor="white",
@@ -1082,7 +1109,11 @@ def efficiency_equity_figure(
         )
     )
     pof = price_of_fairness(x)
-    if len(x) >= 2 and np.isfinite(pof):
+    if len(x) and np.ptp(x) <= 1e-3 * max(abs(float(np.max(x))), 1.0):
+        # every weight gives the same plan: show a sensible axis, not float noise
+        mid = float(np.mean(x))
+        fig.update_xaxes(range=[mid * 0.9, mid * 1.1] if mid else [-1, 1])
+    if len(x) >= 2 and np.isfinite(pof) and pof >= 5e-4:
         fig.add_annotation(
             x=x[-1],
             y=y[-1] * 100,

@@ -50,7 +50,13 @@ __all__ = [
 ]
 
 # --- equity analytics (branch `analytics`) -------------------------------------------------
-from .access import access_table, count_within, nearest_distance, population_points
+from .access import (
+    access_table,
+    count_within,
+    nearest_distance,
+    population_beyond,
+    population_points,
+)
 from .analyze import analyze, inequality_summary, summarize
 from .atlas import atlas_classify, low_income_tracts
 from .fca import enhanced_two_step_fca, gravity_access, two_step_fca
@@ -85,6 +91,7 @@ __all__ += [
     "nearest_distance",
     "need_index",
     "palma_ratio",
+    "population_beyond",
     "population_points",
     "summarize",
     "theil",

@@ -29,6 +29,7 @@ __all__ = [
     "area_points",
     "count_within",
     "nearest_distance",
+    "population_beyond",
     "population_points",
 ]
 
@@ -339,6 +340,37 @@ def count_within(
         return np.zeros(len(og), dtype=int)
     tree = cKDTree(_xy(sg.geometry))
     return np.asarray(tree.query_ball_point(_xy(og.geometry), r=radius_m, return_length=True))
+
+
+def population_beyond(
+    points: gpd.GeoDataFrame,
+    sources: gpd.GeoDataFrame | gpd.GeoSeries,
+    distances_mi: Sequence[float],
+    *,
+    area_ids: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """People per area living more than each distance from the nearest source.
+
+    ``points`` are people placed by :func:`population_points` (``area_id``, ``population``).
+    Returns one row per area (``area_ids`` order when given, else sorted) and one column
+    ``pop_beyond_<d>mi`` per distance (``half`` for 0.5). With no source at all, everyone is
+    beyond.
+    """
+    _require_columns(points, "population_points", ["area_id", "population"])
+    dist, _ = nearest_distance(points, sources)
+    ids = (
+        pd.Index(map(str, area_ids))
+        if area_ids is not None
+        else pd.Index(sorted(points["area_id"].astype(str).unique()))
+    )
+    pop = points["population"].to_numpy(float)
+    key = points["area_id"].astype(str).to_numpy()
+    out = pd.DataFrame(index=ids)
+    for miles in distances_mi:
+        far = pd.Series(np.where(dist > miles * M_PER_MILE, pop, 0.0)).groupby(key).sum()
+        out[f"pop_beyond_{_fmt(miles)}mi"] = far.reindex(ids).fillna(0).to_numpy()
+    out.index.name = "area_id"
+    return out
 
 
 def _nearest_from_cost(

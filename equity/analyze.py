@@ -152,15 +152,29 @@ def summarize(
     *,
     measures: Sequence[str] = FOOD_DESERT_MEASURES,
     population_col: str = "population",
+    by: str | None = None,
 ) -> pd.DataFrame:
-    """People in food deserts by measure.
+    """People in food deserts by measure (and by group, with ``by``).
 
     One row per flag present in ``areas``: ``areas`` flagged, their ``population`` and its
     ``population_share`` of the total (the Atlas convention: everyone in a flagged tract),
     ``low_income_tract_population`` (of those, the people in low-income tracts), and
     ``people_beyond`` (for the distance measures: the people in flagged tracts who actually
-    live beyond the distance, from ``lapop*``).
+    live beyond the distance, from ``lapop*``). With ``by`` (a column of ``areas``, such as
+    ``Urban`` or a neighbourhood), the rows repeat for each group, named in a ``group`` column,
+    after the rows for all areas (``group`` = ``"all"``); shares are within the group.
     """
+    if by is not None:
+        if by not in areas.columns:
+            msg = f"summarize(by={by!r}): no such column; found {sorted(map(str, areas.columns))}"
+            raise ValueError(msg)
+        parts = [summarize(areas, measures=measures, population_col=population_col)]
+        parts[0].insert(0, "group", "all")
+        for label, sub in areas.groupby(by, sort=True, dropna=False):
+            part = summarize(sub, measures=measures, population_col=population_col)
+            part.insert(0, "group", f"{by}={label}")
+            parts.append(part)
+        return pd.concat(parts, ignore_index=True)
     pop = pd.to_numeric(areas[population_col], errors="coerce").fillna(0)
     total = float(pop.sum())
     li = (

@@ -52,7 +52,8 @@ def _col(*names: str) -> Callable[[pd.DataFrame], pd.Series | None]:
         for n in names:
             if n in df.columns:
                 s = pd.to_numeric(df[n], errors="coerce")
-                return s.where(np.isfinite(s))
+                # +inf (no store of that kind anywhere) ranks as the most need; -inf is junk.
+                return s.where(s > -np.inf)
         return None
 
     return f

@@ -64,3 +64,7 @@ def empty_figure(text: str, height: int = 320) -> go.Figure:
 
 def label(text: str, **kwargs: Any) -> dbc.Label:
     return dbc.Label(text, **kwargs)
+
+
+#: Charts show their tool bar only on hover, so it never covers a title.
+GRAPH_CONFIG = {"displaylogo": False, "displayModeBar": "hover"}

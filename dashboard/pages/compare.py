@@ -6,15 +6,16 @@ from typing import Any
 
 import dash_bootstrap_components as dbc
 import numpy as np
-from dash import Input, Output, State, dcc, html
+from dash import Input, Output, State, dcc, html, no_update
 
 from equity import FoodshedError
 
 from .. import figures as F
 from .. import ids
 from .._data import compare_fulfilment, efficiency_equity
-from ._common import catalog, empty_figure, error_alert, panel, settings
+from ._common import GRAPH_CONFIG, catalog, empty_figure, error_alert, panel, settings
 
+CHANGE_BANDS = (-0.25, -0.01, 0.01, 0.25, 1.0)
 KPI_KEYS = (
     "need_met_share",
     "min_fulfilment",
@@ -44,7 +45,10 @@ def layout(**_: Any) -> html.Div:
                 size="sm",
                 className="w-100",
             ),
-            html.Div("Solves the plan at five equity weights.", className="fs-card-note mt-1"),
+            html.Div(
+                "Solves the plan at three equity weights (0, 0.5, 1); on a large region this takes a while.",
+                className="fs-card-note mt-1",
+            ),
             html.Hr(),
             dbc.Button(
                 "Clear all runs",
@@ -61,7 +65,7 @@ def layout(**_: Any) -> html.Div:
             [
                 html.H6("Key figures side by side"),
                 html.Div(id=ids.CMP_KPI_TABLE),
-                dcc.Graph(id=ids.CMP_KPI_FIG, config={"displaylogo": False}),
+                dcc.Graph(id=ids.CMP_KPI_FIG, config=GRAPH_CONFIG),
             ]
         ),
         dbc.Row(
@@ -69,15 +73,13 @@ def layout(**_: Any) -> html.Div:
                 dbc.Col(
                     panel(
                         [
-                            dcc.Graph(id=ids.CMP_GAINS_MAP, config={"displaylogo": False}),
+                            dcc.Graph(id=ids.CMP_GAINS_MAP, config=GRAPH_CONFIG),
                             html.Div(id=ids.CMP_GAINS_TEXT, className="fs-caption"),
                         ]
                     ),
                     lg=6,
                 ),
-                dbc.Col(
-                    panel(dcc.Graph(id=ids.CMP_GAINS_HIST, config={"displaylogo": False})), lg=6
-                ),
+                dbc.Col(panel(dcc.Graph(id=ids.CMP_GAINS_HIST, config=GRAPH_CONFIG)), lg=6),
             ]
         ),
         panel(
@@ -164,6 +166,8 @@ def register_callbacks(app: Any) -> None:
             blank = empty_figure("Pick a second run to see who gains and who loses")
             return table, kfig, blank, blank, ""
         alt = others[-1]
+        base_no = 1 + [r["id"] for r in sel].index(base["id"])
+        alt_no = 1 + [r["id"] for r in sel].index(alt["id"])
         change = compare_fulfilment(base, alt)
         try:
             areas = cat.region(key).areas
@@ -176,21 +180,25 @@ def register_callbacks(app: Any) -> None:
         gmap = F.choropleth_map(
             shade,
             "fulfilment_change",
-            scheme="quantiles",
-            k=5,
+            scheme="fixed",
+            bins=CHANGE_BANDS,
+            lowest=-1.0,
+            palette="cividis",
             name_col=None,
             geojson=disp["geojson"],
             basemap=basemap,
             height=420,
-            title=f"{names[alt['id']]} vs {names[base['id']]}",
+            title=f"Change in share of need met: run {alt_no} vs run {base_no}",
         )
-        hist = F.gains_losses_figure(change, title=f"Who gains and who loses: {names[alt['id']]}")
+        hist = F.gains_losses_figure(
+            change, title=f"Who gains and who loses: run {alt_no} vs run {base_no}"
+        )
         pop = change["population"].fillna(0)
         gain = float(pop[change["fulfilment_change"] > 0.01].sum())
         loss = float(pop[change["fulfilment_change"] < -0.01].sum())
         text = (
-            f"Compared with {names[base['id']]}, {names[alt['id']]} serves {gain:,.0f} "
-            f"people better and {loss:,.0f} people worse (a change of more than 1 point)."
+            f"Compared with run {base_no}, run {alt_no} serves {gain:,.0f} people better and "
+            f"{loss:,.0f} people worse (a change of more than 1 percentage point)."
         )
         return table, kfig, gmap, hist, text
 
@@ -202,7 +210,9 @@ def register_callbacks(app: Any) -> None:
         prevent_initial_call=True,
         running=[(Output(ids.CMP_CURVE_BTN, "disabled"), True, False)],
     )
-    def _curve(_n, key):
+    def _curve(n, key):
+        if not n:  # fired because the page was opened, not clicked
+            return no_update, no_update
         try:
             curve = efficiency_equity(cat.region(key))
         except FoodshedError as exc:
@@ -211,12 +221,18 @@ def register_callbacks(app: Any) -> None:
         meta = fig.layout.meta
         pof, money = meta["price_of_fairness"], meta.get("money_price_usd")
         text = ""
-        if np.isfinite(pof):
+        if np.isfinite(pof) and pof < 5e-4 and not (money and money > 1):
+            text = (
+                "Every equity weight gives practically the same plan here: in this region "
+                "fairness costs nothing (or nothing more can be done for the worst-served areas, "
+                "e.g. when they are beyond the longest delivery from every site)."
+            )
+        elif np.isfinite(pof):
             text = (
                 f"Going from the plan that meets the most need to the fairest one meets "
                 f"{pof:.1%} less need in total"
             )
-            if money is not None and np.isfinite(money):
+            if money is not None and np.isfinite(money) and money > 0.5:
                 text += f" and costs ${money:,.0f} more in transport"
             text += ": that is the price of fairness."
         return fig, text
@@ -226,5 +242,6 @@ def register_callbacks(app: Any) -> None:
         Input(ids.CMP_CLEAR, "n_clicks"),
         prevent_initial_call=True,
     )
-    def _clear(_n):
-        return []
+    def _clear(n):
+        # the button is new each time the page opens; only a real click clears the runs
+        return [] if n else no_update

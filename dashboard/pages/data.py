@@ -206,7 +206,9 @@ def register_callbacks(app: Any) -> None:
             State(ids.DATA_FOLDER, "value"),
             prevent_initial_call=True,
         )
-        def _folder(_n, path):
+        def _folder(n, path):
+            if not n:
+                return no_update, no_update, no_update, no_update
             if not path:
                 return (
                     dbc.Alert("Type the path of a region folder first.", color="warning"),
@@ -225,9 +227,11 @@ def register_callbacks(app: Any) -> None:
         State(ids.DATA_CANDIDATE, "data"),
         prevent_initial_call=True,
     )
-    def _switch(_s, _r, candidate):
+    def _switch(n_switch, n_reset, candidate):
         from dash import ctx
 
+        if not (n_switch or n_reset):
+            return no_update, no_update
         if ctx.triggered_id == ids.DATA_RESET:
             return DEFAULT_KEY, []
         if not candidate:

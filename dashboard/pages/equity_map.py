@@ -14,7 +14,7 @@ from .. import figures as F
 from .. import ids
 from .._data import headline
 from .._upload import safe_csv
-from ._common import card, catalog, empty_figure, error_alert, panel, settings
+from ._common import GRAPH_CONFIG, card, catalog, empty_figure, error_alert, panel, settings
 
 LAYERS = {
     "supermarket": "Supermarkets",
@@ -111,8 +111,8 @@ def layout(**_: Any) -> html.Div:
         ),
         dbc.Row(
             [
-                dbc.Col(panel(dcc.Graph(id=ids.EQ_DIST, config={"displaylogo": False})), md=6),
-                dbc.Col(panel(dcc.Graph(id=ids.EQ_DIST_KIND, config={"displaylogo": False})), md=6),
+                dbc.Col(panel(dcc.Graph(id=ids.EQ_DIST, config=GRAPH_CONFIG)), md=6),
+                dbc.Col(panel(dcc.Graph(id=ids.EQ_DIST_KIND, config=GRAPH_CONFIG)), md=6),
             ]
         ),
     ]
@@ -239,7 +239,7 @@ def register_callbacks(app: Any) -> None:
             v = np.where(np.isfinite(v), v, np.nan)
             lorenz = F.lorenz_figure(
                 {li.label: (v, areas["population"].to_numpy(float))},
-                value_label=li.label.lower(),
+                value_label="total",
                 title=f"How evenly it is shared: {li.label.lower()}",
             )
         return fig, legend, dist, lorenz
@@ -256,9 +256,11 @@ def register_callbacks(app: Any) -> None:
         State(ids.EQ_LAYERS, "value"),
         prevent_initial_call=True,
     )
-    def _download(_csv, _html, key, measure, scheme, k, palette, layers):
+    def _download(n_csv, n_html, key, measure, scheme, k, palette, layers):
         from dash import ctx
 
+        if not (n_csv or n_html):  # fired because the page was opened, not clicked
+            return no_update
         region = cat.region(key)
         stem = "".join(ch if ch.isalnum() else "-" for ch in region.name.lower()).strip("-")
         if ctx.triggered_id == ids.EQ_CSV_BTN:

@@ -16,9 +16,10 @@ from .. import figures as F
 from .. import ids
 from .._data import OBJECTIVES, PlanParams, run_plan
 from .._upload import safe_csv
-from ._common import card, catalog, empty_figure, error_alert, panel, settings
+from ._common import GRAPH_CONFIG, card, catalog, empty_figure, error_alert, panel, settings
 
 MAX_RUNS = 12
+FULFILMENT_BANDS = (0.2, 0.4, 0.6, 0.8, 1.0)
 KPI_KEYS = (
     "need_met_share",
     "min_fulfilment",
@@ -91,18 +92,14 @@ def layout(**_: Any) -> html.Div:
         dbc.Row(id=ids.PL_KPIS, className="g-2 mb-1"),
         dbc.Row(
             [
-                dbc.Col(panel(dcc.Graph(id=ids.PL_FLOWS_MAP, config={"displaylogo": False})), lg=6),
-                dbc.Col(
-                    panel(dcc.Graph(id=ids.PL_FULFIL_MAP, config={"displaylogo": False})), lg=6
-                ),
+                dbc.Col(panel(dcc.Graph(id=ids.PL_FLOWS_MAP, config=GRAPH_CONFIG)), lg=6),
+                dbc.Col(panel(dcc.Graph(id=ids.PL_FULFIL_MAP, config=GRAPH_CONFIG)), lg=6),
             ]
         ),
         dbc.Row(
             [
-                dbc.Col(
-                    panel(dcc.Graph(id=ids.PL_FULFIL_HIST, config={"displaylogo": False})), lg=6
-                ),
-                dbc.Col(panel(dcc.Graph(id=ids.PL_UNMET, config={"displaylogo": False})), lg=6),
+                dbc.Col(panel(dcc.Graph(id=ids.PL_FULFIL_HIST, config=GRAPH_CONFIG)), lg=6),
+                dbc.Col(panel(dcc.Graph(id=ids.PL_UNMET, config=GRAPH_CONFIG)), lg=6),
             ]
         ),
         panel(
@@ -256,7 +253,7 @@ def register_callbacks(app: Any) -> None:
         ],
     )
     def _run(
-        _n,
+        n,
         key,
         runs,
         objective,
@@ -270,6 +267,8 @@ def register_callbacks(app: Any) -> None:
         surge_pct,
         label,
     ):
+        if not n:  # Dash fires it when the page is opened; only a click runs a plan
+            return no_update, no_update
         params = _params(
             objective, weight, budget, max_km, sites_off, yv, yi, surge_areas, surge_pct, label
         )
@@ -331,8 +330,9 @@ def register_callbacks(app: Any) -> None:
         ful_fig = F.choropleth_map(
             shade,
             "fulfilment",
-            scheme="equal_interval",
-            k=5,
+            scheme="fixed",
+            bins=FULFILMENT_BANDS,
+            lowest=0.0,
             geojson=disp["geojson"],
             name_col=None,
             hover_cols=("need_kg", "met_kg"),
@@ -344,7 +344,7 @@ def register_callbacks(app: Any) -> None:
         unmet = F.unmet_by_commodity(pd.DataFrame(run["unmet"]))
         binding = run.get("binding") or []
         items = (
-            html.Ul([html.Li(b) for b in binding[:12]])
+            html.Ul([html.Li(b) for b in binding[:6]])
             if binding
             else html.P(
                 "No site or budget is at its limit: more supply would not change this plan."
@@ -361,9 +361,11 @@ def register_callbacks(app: Any) -> None:
         State(ids.SESSION_REGION, "data"),
         prevent_initial_call=True,
     )
-    def _download(_f, _u, _m, runs, key):
+    def _download(n_f, n_u, n_m, runs, key):
         from dash import ctx
 
+        if not (n_f or n_u or n_m):  # fired because the page was opened, not clicked
+            return no_update
         run = _latest(runs, key)
         if run is None:
             return no_update

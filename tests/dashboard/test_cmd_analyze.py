@@ -56,6 +56,15 @@ def test_analyze_to_folder(tmp_path: Path) -> None:
     ]
 
 
+def test_analyze_summary_by_group(tmp_path: Path) -> None:
+    folder = region_folder(tmp_path)
+    out = tmp_path / "r.csv"
+    assert main(["analyze", str(folder), "--out", str(out), "--by", "LowIncomeTracts"]) == 0
+    summary = pd.read_csv(tmp_path / "r_summary.csv")
+    assert set(summary["group"]) == {"all", "LowIncomeTracts=False", "LowIncomeTracts=True"}
+    assert main(["analyze", str(folder), "--by", "ward"]) == 1
+
+
 def test_analyze_unknown_format(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder = region_folder(tmp_path)
     assert main(["analyze", str(folder), "--out", str(tmp_path / "x.xlsx")]) == 1

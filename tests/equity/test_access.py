@@ -17,6 +17,7 @@ from equity.access import (
     area_points,
     count_within,
     nearest_distance,
+    population_beyond,
     population_points,
 )
 
@@ -117,3 +118,16 @@ def test_geographic_crs_is_a_clear_error() -> None:
 def test_unknown_method() -> None:
     with pytest.raises(ValueError, match="not one of"):
         population_points(grid3(), method="blocks")
+
+
+def test_population_beyond_on_the_grid() -> None:
+    pts = population_points(grid3(), method="grid", cell_m=500)
+    sup = CENTRE[CENTRE["kind"] == "supermarket"]
+    b = population_beyond(pts, sup, [0.5, 1.0])
+    # Edge squares: 2 of 4 cells (500 people) beyond 1/2 mile; corners: all 4, one beyond 1 mile.
+    assert b.loc["r0c1", "pop_beyond_halfmi"] == 500
+    assert b.loc["r0c0", "pop_beyond_halfmi"] == 1000
+    assert b.loc["r0c0", "pop_beyond_1mi"] == 250
+    assert b.loc["r1c1"].tolist() == [0.0, 0.0]
+    nobody = population_beyond(pts, sup.iloc[0:0], [20.0])
+    assert nobody["pop_beyond_20mi"].tolist() == [1000.0] * 9

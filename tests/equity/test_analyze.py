@@ -78,6 +78,16 @@ def test_summarize(result) -> None:
     assert s.loc["LA1and10", "areas"] == 0
 
 
+def test_summarize_by_group(result) -> None:
+    s = summarize(result, by="LowIncomeTracts")
+    assert s["group"].unique().tolist() == ["all", "LowIncomeTracts=False", "LowIncomeTracts=True"]
+    rows = s[s["measure"] == "LAhalfand10"].set_index("group")
+    assert rows["population"].tolist() == [8000, 7000, 1000]
+    assert rows.loc["LowIncomeTracts=True", "population_share"] == 1.0
+    with pytest.raises(ValueError, match="no such column"):
+        summarize(result, by="ward")
+
+
 def test_inequality_summary(result) -> None:
     s = inequality_summary(result, group_col="LowIncomeTracts").set_index("measure")["value"]
     assert s["areas_used"] == 9

@@ -99,3 +99,29 @@ def test_no_supply_in_reach_is_zero_access() -> None:
 def test_mismatched_bands() -> None:
     with pytest.raises(ValueError, match="one edge per weight"):
         enhanced_two_step_fca(DEMAND, SUPPLY, catchment_m=1, bands_m=[1, 2])
+
+
+def test_matches_the_access_package() -> None:
+    access = pytest.importorskip("access", reason="the PySAL `access` package (bench extra)")
+    cost = pd.DataFrame(
+        {
+            "origin": ["A", "A", "B", "B", "C"],
+            "dest": ["S1", "S2", "S1", "S2", "S2"],
+            "cost": [500.0, 2500.0, 500.0, 1500.0, 500.0],
+        }
+    )
+    a = access.Access(
+        demand_df=pd.DataFrame(DEMAND[["area_id", "population"]]).set_index("area_id"),
+        demand_value="population",
+        supply_df=pd.DataFrame({"store_id": ["S1", "S2"], "capacity": [10.0, 30.0]}).set_index(
+            "store_id"
+        ),
+        supply_value="capacity",
+        cost_df=cost,
+        cost_origin="origin",
+        cost_dest="dest",
+        cost_name="cost",
+    )
+    theirs = a.two_stage_fca(max_cost=1500).iloc[:, 0].reindex(["A", "B", "C"]).to_numpy()
+    ours = two_step_fca(DEMAND, SUPPLY, catchment_m=1500, supply_col="capacity")
+    assert ours.tolist() == pytest.approx(theirs.tolist())

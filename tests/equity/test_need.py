@@ -48,3 +48,8 @@ def test_unknown_indicator() -> None:
 def test_negative_weight() -> None:
     with pytest.raises(ValueError, match=">= 0"):
         need_index(AREAS, weights={"poverty": -1})
+
+
+def test_infinite_distance_ranks_highest() -> None:
+    n = need_index(pd.DataFrame({"dist_supermarket_m": [100.0, np.inf, 50.0]}))
+    assert n["need_low_access_pct"].tolist() == [50.0, 100.0, 0.0]
