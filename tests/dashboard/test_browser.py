@@ -145,11 +145,27 @@ def click(driver, element):
     )
 
 
+def click_css(driver, selector, timeout=WAIT_S):
+    """Click the first element matching ``selector``, finding it again if Dash re-rendered it."""
+    from selenium.common.exceptions import StaleElementReferenceException
+
+    def attempt(d):
+        found = css(d, selector)
+        if not found:
+            return False
+        try:
+            click(d, found[0])
+        except StaleElementReferenceException:
+            return False
+        return True
+
+    wait(driver, attempt, timeout)
+
+
 def choose(driver, dropdown_id, value):
     """Pick ``value`` in a Dash dropdown (opens it, clicks the option)."""
-    click(driver, wait(driver, lambda d: css(d, f"#{dropdown_id}"))[0])
-    option = wait(driver, lambda d: css(d, f".dash-dropdown-option input[value='{value}']"))[0]
-    driver.execute_script("arguments[0].closest('label').click()", option)
+    click_css(driver, f"#{dropdown_id}")
+    click_css(driver, f".dash-dropdown-option input[value='{value}']")
     driver.execute_script(
         "document.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape', bubbles: true}))"
     )
@@ -200,13 +216,13 @@ def test_equity_map_changes_with_the_measure(session):
     assert all(c["label"].endswith("miles") for c in meta["classes"])
     wait(d, lambda d: "Distance to the nearest supermarket" in text_of(d, "#eq-legend"))
 
-    click(d, css(d, "#eq-scheme input[value='natural_breaks']")[0])
+    click_css(d, "#eq-scheme input[value='natural_breaks']")
     wait(d, lambda d: (graph_meta(d, "eq-map") or {}).get("scheme") == "natural breaks")
 
 
 def test_equity_table_downloads_as_csv(session):
     d = session["driver"]
-    click(d, css(d, "#eq-csv-btn")[0])
+    click_css(d, "#eq-csv-btn")
     target = session["downloads"] / "tiny-town-equity.csv"
     wait(d, lambda d: target.exists() and target.stat().st_size > 0)
     lines = target.read_text().splitlines()
@@ -217,14 +233,13 @@ def test_equity_table_downloads_as_csv(session):
 def test_plan_runs_and_kpis_follow_a_hub_outage(session):
     d = session["driver"]
     nav(d, "Plan")
-    run = wait(d, lambda d: css(d, "#pl-run"))[0]
     wait(
         d,
         lambda d: css(
             d, "#pl-yield-kind .rc-slider, #pl-yield-kind .dash-slider, #pl-yield-kind div"
         ),
     )
-    click(d, run)
+    click_css(d, "#pl-run")
     wait(d, lambda d: text_of(d, "#kpi-need_met_share .fs-card-value") == "75.0%")
     assert text_of(d, "#kpi-need_met_kg .fs-card-value") == "1,350 kg"
     assert "solved" in text_of(d, "#pl-status")
@@ -232,7 +247,7 @@ def test_plan_runs_and_kpis_follow_a_hub_outage(session):
     shoot(session, "plan")
 
     choose(d, "pl-sites-off", "H2")
-    click(d, css(d, "#pl-run")[0])
+    click_css(d, "#pl-run")
     wait(d, lambda d: text_of(d, "#kpi-need_met_share .fs-card-value") == "41.7%")
     assert text_of(d, "#kpi-need_met_kg .fs-card-value") == "750 kg"
 
