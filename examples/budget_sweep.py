@@ -28,6 +28,18 @@ def sweep(region: equity.Region, budgets: list[float], weights: list[float]) -> 
     return pd.concat(frames, ignore_index=True)
 
 
+def labels(sub: pd.DataFrame) -> list[str]:
+    """``w=...`` at each point, left out where a point sits on the one before it."""
+    out, last = [], None
+    for w, x, y in zip(
+        sub["equity_weight"], sub["gini_fulfilment"], sub["need_met_share"], strict=True
+    ):
+        same = last is not None and abs(x - last[0]) < 2e-3 and abs(y - last[1]) < 2e-3
+        out.append("" if same else f"w={w:g}")
+        last = (x, y)
+    return out
+
+
 def figure(curves: pd.DataFrame) -> go.Figure:
     fig = go.Figure()
     for budget, sub in curves.groupby("budget_usd"):
@@ -36,7 +48,7 @@ def figure(curves: pd.DataFrame) -> go.Figure:
                 x=sub["gini_fulfilment"],
                 y=sub["need_met_share"],
                 mode="lines+markers+text",
-                text=[f"w={w:g}" for w in sub["equity_weight"]],
+                text=labels(sub),
                 textposition="top center",
                 name=f"budget ${budget:,.0f}",
                 hovertemplate="Gini of fulfilment %{x:.3f}<br>need met %{y:.1%}<extra></extra>",
