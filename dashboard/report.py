@@ -47,6 +47,8 @@ __all__ = [
 ]
 
 PLOTLY_JS_NAME = "plotly.min.js"
+#: The flows map draws at most this many site-to-area routes, the heaviest first.
+MAX_FLOW_LINES = 600
 PlotlyJs = Literal["inline", "shared"]
 _TEMPLATE = "report.html.j2"
 
@@ -333,8 +335,13 @@ def build_context(
         x, y, gini = rf.lorenz_points(ratio, pop)
         ctx["gini"] = gini
         hover = _hover(geo, ratio)
-        segments = rd.flow_segments(region, solution)
-        ctx["n_flows"] = len(segments)
+        all_segments = rd.flow_segments(region, solution)
+        ctx["n_flows"] = len(all_segments)
+        # The heaviest routes carry the story; thousands of thin lines only hide the map.
+        segments = all_segments.nlargest(MAX_FLOW_LINES, "kg")
+        ctx["n_flows_shown"] = len(segments)
+        total_kg = float(all_segments["kg"].sum())
+        ctx["kg_shown_share"] = float(segments["kg"].sum()) / total_kg if total_kg > 0 else 1.0
         figures["flows-map"] = rf.flows_map(
             geo, ratio, segments, hover=hover, points=_site_layers(region)
         )
