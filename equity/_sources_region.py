@@ -303,7 +303,7 @@ def allegheny_region(
         stores (or what their names say), and its chain supermarkets are left out, since they
         are on the other lists at better coordinates (``provenance
         ["achd_supermarkets_left_out"]``). ``"licence"``: the earlier list,
-        which trusts the licence category (320 supermarkets, 151 of them by licence alone),
+        which trusts the licence category (321 supermarkets, 151 of them by licence alone),
         puts the Health Dept. list first and has no statewide SNAP stores.
     neighbours_within_m
         Statewide SNAP supermarkets within this distance of the county's tracts are added
