@@ -44,6 +44,7 @@ PL_BINDING = "pl-binding"
 PL_DL_FLOWS = "pl-dl-flows"
 PL_DL_FULFIL = "pl-dl-fulfil"
 PL_DL_MANIFEST = "pl-dl-manifest"
+PL_DL_REPORT = "pl-dl-report"
 PL_DOWNLOAD = "pl-download"
 
 # ---------------------------------------------------------------- compare

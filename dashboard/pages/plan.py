@@ -14,7 +14,7 @@ from equity import FoodshedError
 
 from .. import figures as F
 from .. import ids
-from .._data import OBJECTIVES, PlanParams, run_plan
+from .._data import OBJECTIVES, PlanParams, report_html, run_plan
 from .._upload import safe_csv
 from ._common import GRAPH_CONFIG, card, catalog, empty_figure, error_alert, panel, settings
 
@@ -123,12 +123,19 @@ def layout(**_: Any) -> html.Div:
                             className="me-2",
                         ),
                         dbc.Button(
-                            "Manifest (JSON)", id=ids.PL_DL_MANIFEST, size="sm", color="secondary"
+                            "Manifest (JSON)",
+                            id=ids.PL_DL_MANIFEST,
+                            size="sm",
+                            color="secondary",
+                            className="me-2",
+                        ),
+                        dbc.Button(
+                            "Report (HTML)", id=ids.PL_DL_REPORT, size="sm", color="primary"
                         ),
                     ],
                     className="mt-2",
                 ),
-                dcc.Download(id=ids.PL_DOWNLOAD),
+                dcc.Loading(dcc.Download(id=ids.PL_DOWNLOAD), type="dot"),
             ]
         ),
     ]
@@ -357,14 +364,15 @@ def register_callbacks(app: Any) -> None:
         Input(ids.PL_DL_FLOWS, "n_clicks"),
         Input(ids.PL_DL_FULFIL, "n_clicks"),
         Input(ids.PL_DL_MANIFEST, "n_clicks"),
+        Input(ids.PL_DL_REPORT, "n_clicks"),
         State(ids.SESSION_RUNS, "data"),
         State(ids.SESSION_REGION, "data"),
         prevent_initial_call=True,
     )
-    def _download(n_f, n_u, n_m, runs, key):
+    def _download(n_f, n_u, n_m, n_r, runs, key):
         from dash import ctx
 
-        if not (n_f or n_u or n_m):  # fired because the page was opened, not clicked
+        if not (n_f or n_u or n_m or n_r):  # fired because the page was opened, not clicked
             return no_update
         run = _latest(runs, key)
         if run is None:
@@ -382,6 +390,9 @@ def register_callbacks(app: Any) -> None:
                 "filename": f"{stem}-fulfilment.csv",
                 "type": "text/csv",
             }
+        if ctx.triggered_id == ids.PL_DL_REPORT:
+            text = report_html(cat.region(key), run, areas=cat.analysis(key))
+            return {"content": text, "filename": f"{stem}-report.html", "type": "text/html"}
         manifest = {
             "label": run["label"],
             "params": run["params"],

@@ -251,6 +251,11 @@ def test_plan_runs_and_kpis_follow_a_hub_outage(session):
     wait(d, lambda d: text_of(d, "#kpi-need_met_share .fs-card-value") == "41.7%")
     assert text_of(d, "#kpi-need_met_kg .fs-card-value") == "750 kg"
 
+    click_css(d, "#pl-dl-report")
+    wait(d, lambda d: [p for p in session["downloads"].glob("run-*-report.html")], 60)
+    report = next(session["downloads"].glob("run-*-report.html"))
+    wait(d, lambda d: report.stat().st_size > 10_000)
+
 
 def test_compare_shows_both_runs_and_who_loses(session):
     d = session["driver"]
