@@ -263,6 +263,8 @@ class PlanParams:
             parts.append(f"budget ${self.budget_usd:,.0f}")
         if self.max_distance_km is not None:
             parts.append(f"within {self.max_distance_km:g} km")
+        if self.period:
+            parts.append(str(self.period))
         return ", ".join(parts)
 
 

@@ -24,6 +24,7 @@ EQ_ERROR = "eq-error"
 
 # ---------------------------------------------------------------- plan
 PL_OBJECTIVE = "pl-objective"
+PL_PERIOD = "pl-period"
 PL_EQUITY_WEIGHT = "pl-equity-weight"
 PL_BUDGET = "pl-budget"
 PL_MAX_DIST = "pl-max-dist"

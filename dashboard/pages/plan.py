@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 import dash_bootstrap_components as dbc
@@ -48,6 +49,13 @@ def layout(**_: Any) -> html.Div:
                 value="balanced",
                 clearable=False,
                 optionHeight=48,
+            ),
+            html.Div(
+                [
+                    dbc.Label("Season or period", html_for=ids.PL_PERIOD, className="mt-2"),
+                    dcc.Dropdown(id=ids.PL_PERIOD, clearable=False),
+                ],
+                id=ids.PL_PERIOD + "-box",
             ),
             dbc.Label("Equity weight (0 = most food, 1 = fairest)", className="mt-2"),
             dcc.Slider(
@@ -192,13 +200,18 @@ def register_callbacks(app: Any) -> None:
         Output(ids.PL_SITES_OFF, "options"),
         Output(ids.PL_SURGE_AREAS, "options"),
         Output(ids.PL_YIELD_KIND, "children"),
+        Output(ids.PL_PERIOD, "options"),
+        Output(ids.PL_PERIOD, "value"),
+        Output(ids.PL_PERIOD + "-box", "style"),
         Input(ids.SESSION_REGION, "data"),
     )
     def _options(key):
         try:
             region = cat.region(key)
         except FoodshedError:
-            return [], [], []
+            return [], [], [], [], None, {"display": "none"}
+        periods = [{"label": str(p), "value": str(p)} for p in region.periods]
+        period_box = {} if periods else {"display": "none"}
         sites = region.sites
         names = sites["name"] if "name" in sites.columns else sites["site_id"]
         site_opts = [
@@ -235,7 +248,7 @@ def register_callbacks(app: Any) -> None:
             )
             for k in kinds
         ]
-        return site_opts, area_opts, sliders
+        return site_opts, area_opts, sliders, periods, region.default_period, period_box
 
     @app.callback(
         Output(ids.SESSION_RUNS, "data", allow_duplicate=True),
@@ -244,6 +257,7 @@ def register_callbacks(app: Any) -> None:
         State(ids.SESSION_REGION, "data"),
         State(ids.SESSION_RUNS, "data"),
         State(ids.PL_OBJECTIVE, "value"),
+        State(ids.PL_PERIOD, "value"),
         State(ids.PL_EQUITY_WEIGHT, "value"),
         State(ids.PL_BUDGET, "value"),
         State(ids.PL_MAX_DIST, "value"),
@@ -264,6 +278,7 @@ def register_callbacks(app: Any) -> None:
         key,
         runs,
         objective,
+        period,
         weight,
         budget,
         max_km,
@@ -279,6 +294,8 @@ def register_callbacks(app: Any) -> None:
         params = _params(
             objective, weight, budget, max_km, sites_off, yv, yi, surge_areas, surge_pct, label
         )
+        if period:
+            params = replace(params, period=str(period))
         try:
             region = cat.region(key)
         except FoodshedError as exc:
