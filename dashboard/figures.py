@@ -559,19 +559,21 @@ def choropleth_map(
     n = max(len(colours), 1)
     fig = go.Figure()
     missing = ~np.isfinite(z)
-    if missing.any():
-        fig.add_trace(
-            go.Choroplethmap(
-                geojson=gj,
-                locations=ids[missing],
-                z=np.zeros(int(missing.sum())),
-                colorscale=[[0, NO_DATA], [1, NO_DATA]],
-                showscale=False,
-                marker={"opacity": 0.6, "line": {"width": 0.5, "color": "white"}},
-                name="no data",
-                hovertemplate="<b>%{location}</b><br>no data<extra></extra>",
-            )
+    # the "no data" trace is always there (maybe empty), so every map of a region has the same
+    # traces and a redraw can patch them without sending the outlines again
+    fig.add_trace(
+        go.Choroplethmap(
+            geojson=gj,
+            locations=ids[missing],
+            z=np.zeros(int(missing.sum())),
+            colorscale=[[0, NO_DATA], [1, NO_DATA]],
+            showscale=False,
+            marker={"opacity": 0.6, "line": {"width": 0.5, "color": "white"}},
+            name="no data",
+            hovertemplate="<b>%{location}</b><br>no data<extra></extra>",
+            showlegend=bool(missing.any()),
         )
+    )
     fig.add_trace(
         go.Choroplethmap(
             geojson=gj,

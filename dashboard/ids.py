@@ -13,6 +13,7 @@ EQ_CLASSES = "eq-classes"
 EQ_PALETTE = "eq-palette"
 EQ_LAYERS = "eq-layers"
 EQ_MAP = "eq-map"
+EQ_SHOWN = "eq-shown"  # dcc.Store: region whose outlines the map on screen holds
 EQ_LEGEND = "eq-legend"
 EQ_CARDS = "eq-cards"
 EQ_DIST = "eq-dist"
