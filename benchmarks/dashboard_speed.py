@@ -157,14 +157,55 @@ def rerun(region, objective: str) -> tuple[float, float]:
     return t_page, time.perf_counter() - t0
 
 
+def payload(region) -> tuple[int, int]:
+    """Bytes sent for a map redraw: the whole figure (baseline) and the patch the page sends."""
+    import json
+
+    import plotly
+    import plotly.io as pio
+
+    from dashboard.app import create_app, warm_up
+    from dashboard.pages.equity_map import build_map, map_patch
+
+    app = create_app(region)
+    warm_up(app)
+    cat = app.server.config["FOODSHED_CATALOG"]
+    fig, _ = build_map(
+        cat,
+        None,
+        "dist_supermarket_mi",
+        "natural_breaks",
+        5,
+        "viridis",
+        ["supermarket"],
+        "white-bg",
+    )
+    patch = json.dumps(map_patch(fig).to_plotly_json(), cls=plotly.utils.PlotlyJSONEncoder)
+    return len(pio.to_json(fig)), len(patch)
+
+
 def main() -> None:
     from equity import Region
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--objective", default="balanced")
+    ap.add_argument(
+        "--allegheny", metavar="SHARED_DIR", help="also measure map payloads on Allegheny County"
+    )
     args = ap.parse_args()
     region = Region.demo()
     print(f"region: {region!r}")
+    regions = [("demo", region)]
+    if args.allegheny:
+        from equity import allegheny_region
+
+        regions.append(("Allegheny", allegheny_region(args.allegheny)))
+    for name, r in regions:
+        full, patch = payload(r)
+        print(
+            f"map redraw payload, {name} ({len(r.areas)} areas): whole figure (baseline) "
+            f"{full / 1e3:,.0f} kB, patch {patch / 1e3:,.0f} kB, ratio {full / patch:.1f}x"
+        )
     cold = first_paint(region, warm=False)
     warm = first_paint(region, warm=True)
     print(

@@ -263,6 +263,8 @@ class PlanParams:
             parts.append(f"budget ${self.budget_usd:,.0f}")
         if self.max_distance_km is not None:
             parts.append(f"within {self.max_distance_km:g} km")
+        if self.period:
+            parts.append(str(self.period))
         return ", ".join(parts)
 
 
@@ -273,7 +275,6 @@ def run_plan(region: Region, params: PlanParams, *, region_key: str) -> dict[str
     ``status="error"`` and the message in plain words, to be shown in the page; unexpected
     errors propagate.
     """
-    import optimize
 
     t0 = time.perf_counter()
     if region.periods and params.period is None:
@@ -285,6 +286,28 @@ def run_plan(region: Region, params: PlanParams, *, region_key: str) -> dict[str
         "region": region_key,
         "params": params.as_dict(),
     }
+    try:
+        sol = _allocate(region, params)
+    except FoodshedError as exc:
+        return base | {
+            "status": "error",
+            "message": str(exc),
+            "kpis": {},
+            "fulfilment": [],
+            "flows": [],
+            "unmet": [],
+            "binding": [],
+            "manifest": {},
+        }
+    body = solution_record(region, sol)
+    body["kpis"]["solve_time_s"] = time.perf_counter() - t0
+    return base | body
+
+
+def _allocate(region: Region, params: PlanParams) -> Any:
+    """Call :func:`optimize.allocate` with the shocks and settings of ``params``."""
+    import optimize
+
     shocks: list[Any] = []
     if params.sites_off:
         shocks.append(optimize.SiteOutage(site_ids=tuple(params.sites_off)))
@@ -304,22 +327,30 @@ def run_plan(region: Region, params: PlanParams, *, region_key: str) -> dict[str
         kwargs["budget_usd"] = params.budget_usd
     if params.period is not None:
         kwargs["period"] = params.period
-    try:
-        sol = optimize.allocate(region, **kwargs)
-    except FoodshedError as exc:
-        return base | {
-            "status": "error",
-            "message": str(exc),
-            "kpis": {},
-            "fulfilment": [],
-            "flows": [],
-            "unmet": [],
-            "binding": [],
-            "manifest": {},
-        }
-    body = solution_record(region, sol)
-    body["kpis"]["solve_time_s"] = time.perf_counter() - t0
-    return base | body
+    return optimize.allocate(region, **kwargs)
+
+
+def params_from_dict(d: dict[str, Any]) -> PlanParams:
+    """:class:`PlanParams` back from :meth:`PlanParams.as_dict` (as stored with a run)."""
+    return PlanParams(
+        objective=d.get("objective", "balanced"),
+        equity_weight=float(d.get("equity_weight", 0.5)),
+        budget_usd=d.get("budget_usd"),
+        max_distance_km=d.get("max_distance_km"),
+        sites_off=tuple(d.get("sites_off") or ()),
+        yield_pct=tuple((k, float(v)) for k, v in (d.get("yield_pct") or {}).items()),
+        surge_areas=tuple(d.get("surge_areas") or ()),
+        surge_pct=float(d.get("surge_pct") or 0.0),
+        period=d.get("period"),
+    )
+
+
+def report_html(region: Region, run: dict[str, Any], areas: Any = None) -> str:
+    """The HTML report (``dashboard.report``) of a stored run, solved again from its settings."""
+    from .report import render_report
+
+    sol = _allocate(region, params_from_dict(run["params"]))
+    return render_report(region, sol, scenario=run["label"], areas=areas)
 
 
 def solution_record(region: Region, sol: Any) -> dict[str, Any]:

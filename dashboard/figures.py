@@ -559,19 +559,21 @@ def choropleth_map(
     n = max(len(colours), 1)
     fig = go.Figure()
     missing = ~np.isfinite(z)
-    if missing.any():
-        fig.add_trace(
-            go.Choroplethmap(
-                geojson=gj,
-                locations=ids[missing],
-                z=np.zeros(int(missing.sum())),
-                colorscale=[[0, NO_DATA], [1, NO_DATA]],
-                showscale=False,
-                marker={"opacity": 0.6, "line": {"width": 0.5, "color": "white"}},
-                name="no data",
-                hovertemplate="<b>%{location}</b><br>no data<extra></extra>",
-            )
+    # the "no data" trace is always there (maybe empty), so every map of a region has the same
+    # traces and a redraw can patch them without sending the outlines again
+    fig.add_trace(
+        go.Choroplethmap(
+            geojson=gj,
+            locations=ids[missing],
+            z=np.zeros(int(missing.sum())),
+            colorscale=[[0, NO_DATA], [1, NO_DATA]],
+            showscale=False,
+            marker={"opacity": 0.6, "line": {"width": 0.5, "color": "white"}},
+            name="no data",
+            hovertemplate="<b>%{location}</b><br>no data<extra></extra>",
+            showlegend=bool(missing.any()),
         )
+    )
     fig.add_trace(
         go.Choroplethmap(
             geojson=gj,
@@ -588,7 +590,7 @@ def choropleth_map(
                 "title": {"text": _wrap(info.title, 22), "side": "top"},
                 "tickvals": list(range(n)),
                 "ticktext": labels,
-                "len": 0.9,
+                "len": 0.8,
                 "thickness": 14,
                 "x": 1.0,
                 "xanchor": "left",
@@ -1086,7 +1088,8 @@ def efficiency_equity_figure(
     """
     df = curve.sort_values(weight_col) if weight_col in curve.columns else curve
     x = df[x_col].to_numpy(float)
-    y = df[y_col].to_numpy(float)
+    y_label, y_unit, y_scale = KPI_LABELS.get(y_col, (measure_info(y_col).label, "", 1.0))
+    y = df[y_col].to_numpy(float) * y_scale
     text = (
         [f"equity weight {w:.2f}" for w in df[weight_col]]
         if weight_col in df.columns
@@ -1096,14 +1099,19 @@ def efficiency_equity_figure(
     fig = go.Figure(
         go.Scatter(
             x=x,
-            y=y * 100,
+            y=y,
             mode="lines+markers",
             marker={"size": 9, "color": "#0072B2"},
             line={"color": "#0072B2"},
             text=text,
             hovertemplate=(
-                "%{text}<br>" + xi.label + ": %{x:,.0f}<br>worst-served area gets %{y:.0f}%"
-                "<extra></extra>"
+                "%{text}<br>"
+                + xi.label
+                + ": %{x:,.0f}<br>"
+                + y_label
+                + ": %{y:.3g}"
+                + y_unit
+                + "<extra></extra>"
             ),
             name="plans",
         )
@@ -1116,7 +1124,7 @@ def efficiency_equity_figure(
     if len(x) >= 2 and np.isfinite(pof) and pof >= 5e-4:
         fig.add_annotation(
             x=x[-1],
-            y=y[-1] * 100,
+            y=y[-1],
             text=f"price of fairness: {pof:.1%} less food delivered",
             showarrow=True,
             arrowhead=2,
@@ -1127,7 +1135,7 @@ def efficiency_equity_figure(
     fig.update_layout(
         title={"text": title, "x": 0.01, "font": {"size": 14}} if title else None,
         xaxis_title=xi.title,
-        yaxis={"title": "share of need met in the worst-served area (%)", "rangemode": "tozero"},
+        yaxis={"title": f"{y_label} ({y_unit})" if y_unit else y_label, "rangemode": "tozero"},
         height=height,
         margin={"l": 70, "r": 10, "t": 40 if title else 10, "b": 50},
         font=_FONT,

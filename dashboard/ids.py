@@ -13,6 +13,7 @@ EQ_CLASSES = "eq-classes"
 EQ_PALETTE = "eq-palette"
 EQ_LAYERS = "eq-layers"
 EQ_MAP = "eq-map"
+EQ_SHOWN = "eq-shown"  # dcc.Store: region whose outlines the map on screen holds
 EQ_LEGEND = "eq-legend"
 EQ_CARDS = "eq-cards"
 EQ_DIST = "eq-dist"
@@ -24,6 +25,7 @@ EQ_ERROR = "eq-error"
 
 # ---------------------------------------------------------------- plan
 PL_OBJECTIVE = "pl-objective"
+PL_PERIOD = "pl-period"
 PL_EQUITY_WEIGHT = "pl-equity-weight"
 PL_BUDGET = "pl-budget"
 PL_MAX_DIST = "pl-max-dist"
@@ -44,6 +46,7 @@ PL_BINDING = "pl-binding"
 PL_DL_FLOWS = "pl-dl-flows"
 PL_DL_FULFIL = "pl-dl-fulfil"
 PL_DL_MANIFEST = "pl-dl-manifest"
+PL_DL_REPORT = "pl-dl-report"
 PL_DOWNLOAD = "pl-download"
 
 # ---------------------------------------------------------------- compare

@@ -217,7 +217,12 @@ def register_callbacks(app: Any) -> None:
             curve = efficiency_equity(cat.region(key))
         except FoodshedError as exc:
             return empty_figure(str(exc)), error_alert(exc, "The curve could not be drawn")
-        fig = F.efficiency_equity_figure(curve)
+        # when the worst-served area is stuck (e.g. out of reach of every site), show how
+        # evenly need is met instead
+        y_col = "min_fulfilment"
+        if "gini_fulfilment" in curve.columns and np.ptp(curve["min_fulfilment"]) < 1e-6:
+            y_col = "gini_fulfilment"
+        fig = F.efficiency_equity_figure(curve, y_col=y_col)
         meta = fig.layout.meta
         pof, money = meta["price_of_fairness"], meta.get("money_price_usd")
         text = ""

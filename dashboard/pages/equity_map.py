@@ -6,7 +6,7 @@ from typing import Any
 
 import dash_bootstrap_components as dbc
 import numpy as np
-from dash import Input, Output, State, dcc, html, no_update
+from dash import Input, Output, Patch, State, dcc, html, no_update
 
 from equity import FoodshedError
 
@@ -90,6 +90,7 @@ def layout(**_: Any) -> html.Div:
                 className="fs-card-note mt-1",
             ),
             dcc.Download(id=ids.EQ_DOWNLOAD),
+            dcc.Store(id=ids.EQ_SHOWN, storage_type="memory"),
         ],
         className="fs-controls",
     )
@@ -119,23 +120,55 @@ def layout(**_: Any) -> html.Div:
     return dbc.Row([dbc.Col(controls, lg=3), dbc.Col(main, lg=9)])
 
 
+LAYER_KINDS = {
+    "supermarket": ("stores", ("supermarket",)),
+    "other_stores": ("stores", OTHER_STORES),
+    "garden": ("sites", ("garden", "farm")),
+    "hub": ("sites", ("hub",)),
+    "pantry": ("sites", ("pantry",)),
+}
+
+
 def _points(disp: dict[str, Any], layers: list[str]) -> list:
+    """Every point layer of the region, shown or hidden by ``layers`` (same traces each time)."""
     traces = []
-    stores, sites = disp["stores"], disp["sites"]
-    if "supermarket" in (layers or []):
-        traces += F.stores_layers(stores, kinds=["supermarket"])
-    if "other_stores" in (layers or []):
-        traces += F.stores_layers(stores, kinds=list(OTHER_STORES))
-    site_kinds = []
-    if "garden" in (layers or []):
-        site_kinds += ["garden", "farm"]
-    if "hub" in (layers or []):
-        site_kinds.append("hub")
-    if "pantry" in (layers or []):
-        site_kinds.append("pantry")
-    if site_kinds:
-        traces += F.sites_layers(sites, kinds=site_kinds)
+    for layer, (table, kinds) in LAYER_KINDS.items():
+        if table == "stores":
+            found = F.stores_layers(disp["stores"], kinds=list(kinds))
+        else:
+            found = F.sites_layers(disp["sites"], kinds=list(kinds))
+        for tr in found:
+            tr.visible = layer in (layers or [])
+            traces.append(tr)
     return traces
+
+
+#: Trace properties a redraw changes; the outlines (``geojson``) are sent once per page.
+_PATCHED = (
+    "locations",
+    "z",
+    "zmin",
+    "zmax",
+    "colorscale",
+    "customdata",
+    "hovertemplate",
+    "name",
+    "colorbar",
+    "showlegend",
+    "visible",
+)
+
+
+def map_patch(fig) -> Patch:
+    """A :class:`dash.Patch` turning the map on screen into ``fig``, without its GeoJSON."""
+    patch = Patch()
+    for i, tr in enumerate(fig.data):
+        js = tr.to_plotly_json()
+        for key in _PATCHED:
+            if key in js:
+                patch["data"][i][key] = js[key]
+    patch["layout"]["meta"] = fig.layout.meta
+    return patch
 
 
 def build_map(
@@ -200,23 +233,29 @@ def register_callbacks(app: Any) -> None:
         Output(ids.EQ_LEGEND, "children"),
         Output(ids.EQ_DIST, "figure"),
         Output(ids.EQ_DIST_KIND, "figure"),
+        Output(ids.EQ_SHOWN, "data"),
         Input(ids.SESSION_REGION, "data"),
         Input(ids.EQ_MEASURE, "value"),
         Input(ids.EQ_SCHEME, "value"),
         Input(ids.EQ_CLASSES, "value"),
         Input(ids.EQ_PALETTE, "value"),
         Input(ids.EQ_LAYERS, "value"),
+        State(ids.EQ_SHOWN, "data"),
     )
-    def _map(key, measure, scheme, k, palette, layers):
+    def _map(key, measure, scheme, k, palette, layers, shown):
         if not measure:
             blank = empty_figure("No measure to show")
-            return blank, "", blank, blank
+            return blank, "", blank, blank, None
         try:
             fig, areas = build_map(cat, key, measure, scheme, k, palette, layers, basemap)
         except FoodshedError as exc:
             blank = empty_figure(str(exc))
-            return blank, error_alert(exc, "The map could not be drawn"), blank, blank
+            return blank, error_alert(exc, "The map could not be drawn"), blank, blank, None
         meta = fig.layout.meta
+        # a fresh page or a new region gets the whole figure; other changes patch it
+        drawn = key or "default"
+        if shown == drawn:
+            fig = map_patch(fig)
         info = F.measure_info(measure, areas[measure])
         legend = [
             html.Strong(meta["title"]),
@@ -242,7 +281,7 @@ def register_callbacks(app: Any) -> None:
                 value_label="total",
                 title=f"How evenly it is shared: {li.label.lower()}",
             )
-        return fig, legend, dist, lorenz
+        return fig, legend, dist, lorenz, drawn
 
     @app.callback(
         Output(ids.EQ_DOWNLOAD, "data"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 import dash_bootstrap_components as dbc
@@ -14,7 +15,7 @@ from equity import FoodshedError
 
 from .. import figures as F
 from .. import ids
-from .._data import OBJECTIVES, PlanParams, run_plan
+from .._data import OBJECTIVES, PlanParams, report_html, run_plan
 from .._upload import safe_csv
 from ._common import GRAPH_CONFIG, card, catalog, empty_figure, error_alert, panel, settings
 
@@ -48,6 +49,13 @@ def layout(**_: Any) -> html.Div:
                 value="balanced",
                 clearable=False,
                 optionHeight=48,
+            ),
+            html.Div(
+                [
+                    dbc.Label("Season or period", html_for=ids.PL_PERIOD, className="mt-2"),
+                    dcc.Dropdown(id=ids.PL_PERIOD, clearable=False),
+                ],
+                id=ids.PL_PERIOD + "-box",
             ),
             dbc.Label("Equity weight (0 = most food, 1 = fairest)", className="mt-2"),
             dcc.Slider(
@@ -123,12 +131,19 @@ def layout(**_: Any) -> html.Div:
                             className="me-2",
                         ),
                         dbc.Button(
-                            "Manifest (JSON)", id=ids.PL_DL_MANIFEST, size="sm", color="secondary"
+                            "Manifest (JSON)",
+                            id=ids.PL_DL_MANIFEST,
+                            size="sm",
+                            color="secondary",
+                            className="me-2",
+                        ),
+                        dbc.Button(
+                            "Report (HTML)", id=ids.PL_DL_REPORT, size="sm", color="primary"
                         ),
                     ],
                     className="mt-2",
                 ),
-                dcc.Download(id=ids.PL_DOWNLOAD),
+                dcc.Loading(dcc.Download(id=ids.PL_DOWNLOAD), type="dot"),
             ]
         ),
     ]
@@ -185,13 +200,18 @@ def register_callbacks(app: Any) -> None:
         Output(ids.PL_SITES_OFF, "options"),
         Output(ids.PL_SURGE_AREAS, "options"),
         Output(ids.PL_YIELD_KIND, "children"),
+        Output(ids.PL_PERIOD, "options"),
+        Output(ids.PL_PERIOD, "value"),
+        Output(ids.PL_PERIOD + "-box", "style"),
         Input(ids.SESSION_REGION, "data"),
     )
     def _options(key):
         try:
             region = cat.region(key)
         except FoodshedError:
-            return [], [], []
+            return [], [], [], [], None, {"display": "none"}
+        periods = [{"label": str(p), "value": str(p)} for p in region.periods]
+        period_box = {} if periods else {"display": "none"}
         sites = region.sites
         names = sites["name"] if "name" in sites.columns else sites["site_id"]
         site_opts = [
@@ -228,7 +248,7 @@ def register_callbacks(app: Any) -> None:
             )
             for k in kinds
         ]
-        return site_opts, area_opts, sliders
+        return site_opts, area_opts, sliders, periods, region.default_period, period_box
 
     @app.callback(
         Output(ids.SESSION_RUNS, "data", allow_duplicate=True),
@@ -237,6 +257,7 @@ def register_callbacks(app: Any) -> None:
         State(ids.SESSION_REGION, "data"),
         State(ids.SESSION_RUNS, "data"),
         State(ids.PL_OBJECTIVE, "value"),
+        State(ids.PL_PERIOD, "value"),
         State(ids.PL_EQUITY_WEIGHT, "value"),
         State(ids.PL_BUDGET, "value"),
         State(ids.PL_MAX_DIST, "value"),
@@ -257,6 +278,7 @@ def register_callbacks(app: Any) -> None:
         key,
         runs,
         objective,
+        period,
         weight,
         budget,
         max_km,
@@ -272,6 +294,8 @@ def register_callbacks(app: Any) -> None:
         params = _params(
             objective, weight, budget, max_km, sites_off, yv, yi, surge_areas, surge_pct, label
         )
+        if period:
+            params = replace(params, period=str(period))
         try:
             region = cat.region(key)
         except FoodshedError as exc:
@@ -357,14 +381,15 @@ def register_callbacks(app: Any) -> None:
         Input(ids.PL_DL_FLOWS, "n_clicks"),
         Input(ids.PL_DL_FULFIL, "n_clicks"),
         Input(ids.PL_DL_MANIFEST, "n_clicks"),
+        Input(ids.PL_DL_REPORT, "n_clicks"),
         State(ids.SESSION_RUNS, "data"),
         State(ids.SESSION_REGION, "data"),
         prevent_initial_call=True,
     )
-    def _download(n_f, n_u, n_m, runs, key):
+    def _download(n_f, n_u, n_m, n_r, runs, key):
         from dash import ctx
 
-        if not (n_f or n_u or n_m):  # fired because the page was opened, not clicked
+        if not (n_f or n_u or n_m or n_r):  # fired because the page was opened, not clicked
             return no_update
         run = _latest(runs, key)
         if run is None:
@@ -382,6 +407,9 @@ def register_callbacks(app: Any) -> None:
                 "filename": f"{stem}-fulfilment.csv",
                 "type": "text/csv",
             }
+        if ctx.triggered_id == ids.PL_DL_REPORT:
+            text = report_html(cat.region(key), run, areas=cat.analysis(key))
+            return {"content": text, "filename": f"{stem}-report.html", "type": "text/html"}
         manifest = {
             "label": run["label"],
             "params": run["params"],

@@ -183,10 +183,14 @@ def text_of(driver, selector):
     return found[0].text if found else ""
 
 
-def nav(driver, name):
+def nav(session, name):
+    """Follow a navbar link (client-side: the session's runs stay); open the app first if needed."""
     from selenium.webdriver.common.by import By
 
-    click(driver, driver.find_element(By.LINK_TEXT, name))
+    d = session["driver"]
+    if not css(d, "#nav"):
+        d.get(session["url"] + "/")
+    click(d, wait(d, lambda d: d.find_elements(By.LINK_TEXT, name))[0])
 
 
 def shoot(session, name):
@@ -232,7 +236,7 @@ def test_equity_table_downloads_as_csv(session):
 
 def test_plan_runs_and_kpis_follow_a_hub_outage(session):
     d = session["driver"]
-    nav(d, "Plan")
+    nav(session, "Plan")
     wait(
         d,
         lambda d: css(
@@ -251,10 +255,15 @@ def test_plan_runs_and_kpis_follow_a_hub_outage(session):
     wait(d, lambda d: text_of(d, "#kpi-need_met_share .fs-card-value") == "41.7%")
     assert text_of(d, "#kpi-need_met_kg .fs-card-value") == "750 kg"
 
+    click_css(d, "#pl-dl-report")
+    wait(d, lambda d: [p for p in session["downloads"].glob("run-*-report.html")], 60)
+    report = next(session["downloads"].glob("run-*-report.html"))
+    wait(d, lambda d: report.stat().st_size > 10_000)
+
 
 def test_compare_shows_both_runs_and_who_loses(session):
     d = session["driver"]
-    nav(d, "Compare")
+    nav(session, "Compare")
     wait(d, lambda d: len(css(d, "#cmp-runs input[type=checkbox]")) == 2)
     table = wait(d, lambda d: text_of(d, "#cmp-kpi-table"))
     assert "75.0%" in table and "41.7%" in table
@@ -287,7 +296,7 @@ def test_data_lists_problems_of_a_bad_upload_then_switches(session, tiny_region,
 
     bad = tmp_path / "bad.zip"
     bad.write_bytes(_zip_folder(folder, spoil))
-    nav(d, "Data")
+    nav(session, "Data")
     upload = wait(d, lambda d: css(d, "#data-upload input[type=file]"))[0]
     upload.send_keys(str(bad))
     rows = wait(d, lambda d: css(d, "#data-problems tr.fs-problem"))
@@ -312,3 +321,14 @@ def test_data_lists_problems_of_a_bad_upload_then_switches(session, tiny_region,
     wait(d, lambda d: not switch.get_attribute("disabled"))
     click(d, switch)
     wait(d, lambda d: text_of(d, "#region-badge") == "Uploaded town")
+
+    # a folder on the server's disk (allowed on a loopback server)
+    box = css(d, "#data-folder")[0]
+    box.send_keys(str(tmp_path / "region"))
+    click_css(d, "#data-folder-btn")
+    wait(
+        d,
+        lambda d: (
+            "Valid" in text_of(d, "#data-status") and "Tiny town" in text_of(d, "#data-status")
+        ),
+    )

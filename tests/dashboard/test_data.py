@@ -81,6 +81,17 @@ def test_run_plan_shocks_yield_and_surge(tiny_region):
     assert "+50% need in 1 area(s)" in surge["description"]
 
 
+def test_stored_params_solve_again_into_a_report(tiny_region):
+    from dashboard._data import params_from_dict, report_html
+
+    params = PlanParams(sites_off=("H2",), yield_pct=(("garden", 50.0),), surge_pct=10.0)
+    assert params_from_dict(params.as_dict()) == params
+    run = run_plan(tiny_region, params, region_key="k")
+    html = report_html(tiny_region, run)
+    assert html.lstrip().lower().startswith("<!doctype html")
+    assert "Tiny town" in html
+
+
 def test_run_plan_bad_input_is_an_error_record(tiny_region):
     run = run_plan(tiny_region, PlanParams(objective="nonsense"), region_key="k")
     assert run["status"] == "error"

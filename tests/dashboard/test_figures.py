@@ -212,6 +212,7 @@ def test_efficiency_equity_price_of_fairness():
     assert fig.layout.meta["price_of_fairness"] == pytest.approx(0.1)
     assert fig.layout.meta["money_price_usd"] == 25.0
     assert list(fig.data[0].y) == [0, 40, 60]
+    assert fig.layout.yaxis.title.text == "Worst-served area: share met (%)"
 
 
 def test_gains_losses_buckets():

@@ -33,6 +33,7 @@ def _run_body(dep: dict, *, runs: list, sites_off: list, label: str, n: int) -> 
         "session-region": "default",
         "session-runs": runs,
         "pl-objective": "balanced",
+        "pl-period": None,
         "pl-equity-weight": 0.5,
         "pl-budget": None,
         "pl-max-dist": 8,
