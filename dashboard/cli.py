@@ -169,27 +169,71 @@ def allocate(
 
 @app.command()
 def report(
-    scenarios: Annotated[list[str] | None, typer.Argument(help="Scenario TOML files.")] = None,
+    scenarios: Annotated[list[str], typer.Argument(help="Scenario TOML files.")],
+    out: Annotated[Path, typer.Option(help="Output folder (replaced as a whole).")] = Path(
+        "foodshed-reports"
+    ),
+    baseline: Annotated[
+        str | None, typer.Option(help="Scenario TOML to compare every report with.")
+    ] = None,
+    plotly_js: Annotated[
+        str,
+        typer.Option(
+            "--plotly-js",
+            help="'inline': plotly.js in every page; 'shared': one plotly.min.js beside them.",
+        ),
+    ] = "inline",
+    images: Annotated[
+        str | None,
+        typer.Option(
+            help="Also write every figure as 'png' or 'svg' (needs the 'png' extra and Chromium)."
+        ),
+    ] = None,
+    pdf: Annotated[
+        bool, typer.Option("--pdf", help="Also print each report to PDF (needs Chromium).")
+    ] = False,
 ) -> None:
-    """Write an HTML report for each scenario."""
-    _not_yet("report")
+    """Write an HTML report for each scenario, plus summary.json and kpis.csv."""
+    from ._cmd_report import run_report_command
+
+    code = run_report_command(
+        console, scenarios, out, baseline=baseline, plotly_js=plotly_js, images=images, pdf=pdf
+    )
+    if code:
+        raise typer.Exit(code)
 
 
 @app.command()
-def dashboard(region: RegionArg = "demo") -> None:
-    """Start the interactive dashboard (bound to 127.0.0.1)."""
-    _not_yet("dashboard")
+def dashboard(
+    region: RegionArg = "demo",
+    host: Annotated[
+        str, typer.Option(help="Address to bind; 0.0.0.0 exposes it to other machines.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8050,
+    basemap: Annotated[
+        str, typer.Option(help="Map style: white-bg (offline) or carto-positron (needs network).")
+    ] = "white-bg",
+) -> None:
+    """Start the interactive dashboard (bound to 127.0.0.1 unless --host says otherwise)."""
+    from ._cmd_dashboard import run
+
+    run(region, host=host, port=port, basemap=basemap, debug=_STATE["debug"], console=console)
 
 
 @app.command()
 def demo(
     out: Annotated[Path, typer.Option(help="Output folder.")] = Path("foodshed-demo"),
+    plotly_js: Annotated[
+        str,
+        typer.Option("--plotly-js", help="'shared' (one plotly.min.js) or 'inline' per page."),
+    ] = "shared",
 ) -> None:
     """Run the main job on the bundled demo region and write the results to OUT."""
-    region = load_region("demo")
-    console.print(f"Loaded {region!r}")
-    for key, value in region.summary().items():
-        console.print(f"  {key}: {value}")
+    from ._cmd_demo import run_demo_command
+
+    code = run_demo_command(console, out, plotly_js=plotly_js)
+    if code:
+        raise typer.Exit(code)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,109 @@
+"""``foodshed report``: one HTML report per scenario, with a progress bar and a summary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from ._batch import BatchResult, ScenarioResult, run_batch
+
+__all__ = ["run_report_command", "run_with_progress"]
+
+
+def run_with_progress(
+    console: Console,
+    scenarios: list[str],
+    out: Path,
+    *,
+    baseline: str | None,
+    plotly_js: str,
+    write_data: bool = False,
+    images: str | None = None,
+    pdf: bool = False,
+) -> BatchResult:
+    """Run a batch with a rich progress bar and one status line per scenario."""
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("Starting", total=len(scenarios))
+
+        def progress(event: str, result: ScenarioResult) -> None:
+            if event == "start":
+                bar.update(task, description=f"Solving {Path(result.path).name}")
+                return
+            bar.advance(task)
+            if result.ok:
+                bar.console.print(
+                    f"  [green]ok[/green]     {result.name}  ({result.seconds:.1f} s, "
+                    f"solver {result.solver_status}) -> {result.report}",
+                    highlight=False,
+                    soft_wrap=True,
+                )
+            else:
+                bar.console.print(
+                    f"  [red]FAILED[/red] {result.name}: {result.error}",
+                    highlight=False,
+                    soft_wrap=True,
+                )
+
+        return run_batch(
+            scenarios,
+            out,
+            baseline=baseline,
+            plotly_js=plotly_js,
+            write_data=write_data,
+            images=images,
+            pdf=pdf,
+            progress=progress,
+        )
+
+
+def print_outcome(console: Console, batch: BatchResult) -> None:
+    """Where the files went, what was replaced, and what failed."""
+    if batch.replaced:
+        console.print(
+            f"Replaced the previous report set in {batch.out} ({len(batch.replaced)} files).",
+            highlight=False,
+            soft_wrap=True,
+        )
+    if batch.baseline_error:
+        console.print(
+            f"[red]Baseline {batch.baseline} failed:[/red] {batch.baseline_error}; reports are "
+            "written without the comparison.",
+            highlight=False,
+            soft_wrap=True,
+        )
+    n_ok = len(batch.results) - len(batch.failed)
+    console.print(
+        f"{n_ok} of {len(batch.results)} scenario(s) reported in {batch.out}/ "
+        "(index.html, summary.json, kpis.csv).",
+        highlight=False,
+        soft_wrap=True,
+    )
+    for r in batch.failed:
+        console.print(f"[red]failed[/red]: {r.path}: {r.error}", highlight=False, soft_wrap=True)
+
+
+def run_report_command(
+    console: Console,
+    scenarios: list[str],
+    out: Path,
+    *,
+    baseline: str | None,
+    plotly_js: str,
+    images: str | None = None,
+    pdf: bool = False,
+) -> int:
+    """Body of ``foodshed report``; returns the exit code (1 when any scenario failed)."""
+    batch = run_with_progress(
+        console, scenarios, out, baseline=baseline, plotly_js=plotly_js, images=images, pdf=pdf
+    )
+    print_outcome(console, batch)
+    return 0 if batch.ok else 1

@@ -1,0 +1,467 @@
+"""Every call the dashboard makes into ``equity`` and ``optimize``, in one module.
+
+Callbacks never touch the analytics or the optimizer directly: they call the functions here,
+which return plain, JSON-ready values (runs are dicts that live in each browser session's
+``dcc.Store``). The :class:`RegionCatalog` is a per-app cache of loaded regions and their
+analyses, keyed by the region key a session holds; it is a cache, not shared mutable state:
+what a session sees depends only on its own key and its own runs.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from equity import FoodshedError, Region
+
+from ._settings import Settings
+
+DEFAULT_KEY = "default"
+MI = 1609.344
+
+#: The optimizer's objectives in plain words (keys are ``optimize.OBJECTIVES`` names).
+OBJECTIVES = {
+    "balanced": "Balance: most food and fairest, by the equity weight",
+    "coverage": "Most food: meet as much need as possible",
+    "maxmin": "Fairest: raise the worst-served area first",
+    "fair_share": "Fair share: every area close to the overall share",
+    "cost": "Cheapest: least transport cost",
+}
+
+
+# ---------------------------------------------------------------------- the region catalog
+@dataclass
+class _Entry:
+    region: Region
+    source: str
+    analysis: Any = None
+    display: dict[str, Any] | None = None
+
+
+class RegionCatalog:
+    """Loaded regions of one app, keyed by the key a browser session holds.
+
+    ``DEFAULT_KEY`` is the region the app started with; every upload or folder gets a new
+    random key, so one session can never see another's upload without its key. At most
+    ``settings.max_regions`` regions stay loaded (least recently used are dropped; the default
+    region is loaded again on demand).
+    """
+
+    def __init__(self, loader: Callable[[], Region], settings: Settings):
+        self._loader = loader
+        self._settings = settings
+        self._entries: OrderedDict[str, _Entry] = OrderedDict()
+        self._folders: dict[str, Path] = {}
+        self._lock = threading.RLock()
+        self._key_locks: dict[str, threading.Lock] = {}
+
+    # -- loading
+    def _entry(self, key: str) -> _Entry:
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                return self._entries[key]
+            klock = self._key_locks.setdefault(key, threading.Lock())
+        with klock:  # one load per key at a time; other keys load in parallel
+            with self._lock:
+                if key in self._entries:
+                    return self._entries[key]
+            if key == DEFAULT_KEY:
+                region, source = self._loader(), "start"
+            elif key in self._folders:
+                region, source = Region.from_dir(self._folders[key]), str(self._folders[key])
+            else:
+                msg = (
+                    "this session's region is no longer loaded (the server restarted or "
+                    "dropped it); load it again on the Data page"
+                )
+                raise FoodshedError(msg)
+            entry = _Entry(region, source)
+            with self._lock:
+                self._entries[key] = entry
+                while len(self._entries) > self._settings.max_regions:
+                    self._entries.popitem(last=False)
+            return entry
+
+    def region(self, key: str | None) -> Region:
+        return self._entry(key or DEFAULT_KEY).region
+
+    def add(self, folder: Path, region: Region) -> str:
+        """Register an already validated region folder; return its new key."""
+        key = "r-" + secrets.token_urlsafe(12)
+        with self._lock:
+            self._folders[key] = Path(folder)
+            self._entries[key] = _Entry(region, str(folder))
+            while len(self._entries) > self._settings.max_regions:
+                self._entries.popitem(last=False)
+        return key
+
+    def analysis(self, key: str | None) -> Any:
+        """The equity analysis of the region (one GeoDataFrame row per area), computed once."""
+        entry = self._entry(key or DEFAULT_KEY)
+        if entry.analysis is None:
+            entry.analysis = analyze(entry.region)
+        return entry.analysis
+
+    def display(self, key: str | None) -> dict[str, Any]:
+        """WGS84 frames and the simplified area GeoJSON, computed once per region."""
+        from .figures import area_geojson
+
+        entry = self._entry(key or DEFAULT_KEY)
+        if entry.display is None:
+            disp = entry.region.to_display()
+            disp["geojson"] = area_geojson(entry.region.areas, simplify_m=self._settings.simplify_m)
+            entry.display = disp
+        return entry.display
+
+
+# ---------------------------------------------------------------------- analytics
+def analyze(region: Region) -> Any:
+    """Equity measures per area: ``equity.analyze`` when available, else a small fallback."""
+    try:
+        from equity import analyze as _analyze  # type: ignore[attr-defined]
+    except ImportError:
+        _analyze = None
+    out = _analyze(region) if _analyze is not None else _fallback_analyze(region)
+    out = out.copy()
+    out["area_id"] = out["area_id"].astype(str)
+    return out
+
+
+def _fallback_analyze(region: Region) -> Any:
+    """Atlas flags and distances from ``equity.atlas``/``equity.access`` (no 2SFCA, no index)."""
+    from equity.access import access_table
+    from equity.atlas import atlas_classify
+
+    areas = region.areas.copy()
+    pts = region.population_points if len(region.population_points) else None
+    acc = access_table(areas, region.stores, kinds=["supermarket"], radii_mi=(1.0,))
+    atlas = atlas_classify(areas, region.stores, points=pts)
+    areas["area_id"] = areas["area_id"].astype(str)
+    for table in (acc, atlas):
+        keep = [c for c in table.columns if c != "area_id" and c not in areas.columns]
+        extra = pd.DataFrame(
+            table[keep].to_numpy(), columns=keep, index=table["area_id"].astype(str)
+        )
+        extra = extra.astype(table[keep].dtypes.to_dict())
+        areas = areas.merge(extra, left_on="area_id", right_index=True, how="left")
+    return areas
+
+
+_HEADLINE_ORDER = (
+    "LILATracts_1And10",
+    "LILATracts_halfAnd10",
+    "LILATracts_Vehicle",
+    "LILATracts_1And20",
+    "LA1and10",
+    "LAhalfand10",
+    "LA1and20",
+)
+_SHORT = {
+    "LILATracts_1And10": "in food deserts: low income, over 1 mile (urban) or 10 miles (rural) "
+    "from a supermarket",
+    "LILATracts_halfAnd10": "in food deserts: low income, over 1/2 mile (urban) or 10 miles "
+    "(rural) from a supermarket",
+    "LILATracts_1And20": "in food deserts: low income, over 1 mile (urban) or 20 miles (rural) "
+    "from a supermarket",
+    "LILATracts_Vehicle": "in food deserts by vehicle access: low income, many households "
+    "without a car far from a supermarket",
+    "LA1and10": "with low access: over 1 mile (urban) or 10 miles (rural) from a supermarket",
+    "LAhalfand10": "with low access: over 1/2 mile (urban) or 10 miles (rural)",
+    "LA1and20": "with low access: over 1 mile (urban) or 20 miles (rural)",
+}
+
+
+def headline(areas: pd.DataFrame) -> list[dict[str, Any]]:
+    """Headline numbers: people in food deserts by each LILA/low-access flag.
+
+    Each item: ``{column, label, people, share, low_income_people, low_income_label}``. Low-income
+    people are the analysis' own count when it has one (``*_lowi`` / ``lalowi*``), else the
+    people below the poverty line (``population * poverty_rate``) in the flagged areas.
+    """
+    from .figures import measure_info
+
+    pop = pd.to_numeric(areas["population"], errors="coerce").fillna(0)
+    total = float(pop.sum()) or 1.0
+    flags = [c for c in areas.columns if c.startswith(("LILATracts", "LA1and", "LAhalfand"))]
+    order = {c: i for i, c in enumerate(_HEADLINE_ORDER)}
+    flags.sort(key=lambda c: (order.get(c, 99), c))
+    out = []
+    for col in flags:
+        f = areas[col].fillna(False).astype(bool)
+        people = float(pop[f].sum())
+        if "poverty_rate" in areas.columns:
+            lowi = float((pop * areas["poverty_rate"].fillna(0))[f].sum())
+            lowi_label = "of them below the poverty line"
+        else:
+            lowi, lowi_label = float("nan"), "low-income count not available"
+        out.append(
+            {
+                "column": col,
+                "label": measure_info(col).label,
+                "short": _SHORT.get(col, measure_info(col).label),
+                "people": people,
+                "share": people / total,
+                "low_income_people": lowi,
+                "low_income_label": lowi_label,
+            }
+        )
+    return out
+
+
+# ---------------------------------------------------------------------- allocation
+@dataclass(frozen=True)
+class PlanParams:
+    """What the Plan page sends to a run (all plain values)."""
+
+    objective: str = "balanced"
+    equity_weight: float = 0.5
+    budget_usd: float | None = None
+    max_distance_km: float | None = None
+    sites_off: tuple[str, ...] = ()
+    yield_pct: tuple[tuple[str, float], ...] = ()  # (site kind, percent of normal)
+    surge_areas: tuple[str, ...] = ()
+    surge_pct: float = 0.0
+    period: str | None = None
+    label: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "objective": self.objective,
+            "equity_weight": self.equity_weight,
+            "budget_usd": self.budget_usd,
+            "max_distance_km": self.max_distance_km,
+            "sites_off": list(self.sites_off),
+            "yield_pct": dict(self.yield_pct),
+            "surge_areas": list(self.surge_areas),
+            "surge_pct": self.surge_pct,
+            "period": self.period,
+        }
+
+    def describe(self) -> str:
+        parts = [OBJECTIVES.get(self.objective, self.objective).split(":")[0]]
+        if self.objective == "balanced":
+            parts.append(f"equity weight {self.equity_weight:.2f}")
+        if self.sites_off:
+            parts.append(f"{len(self.sites_off)} site(s) off")
+        for kind, pct in self.yield_pct:
+            if pct != 100:
+                parts.append(f"{kind} yield {pct:.0f}%")
+        if self.surge_areas and self.surge_pct:
+            parts.append(f"+{self.surge_pct:.0f}% need in {len(self.surge_areas)} area(s)")
+        if self.budget_usd is not None:
+            parts.append(f"budget ${self.budget_usd:,.0f}")
+        if self.max_distance_km is not None:
+            parts.append(f"within {self.max_distance_km:g} km")
+        if self.period:
+            parts.append(str(self.period))
+        return ", ".join(parts)
+
+
+def run_plan(region: Region, params: PlanParams, *, region_key: str) -> dict[str, Any]:
+    """Solve one plan with :func:`optimize.allocate` and return it as a JSON-ready run record.
+
+    A run that fails on bad input (a :class:`~equity.FoodshedError`) comes back with
+    ``status="error"`` and the message in plain words, to be shown in the page; unexpected
+    errors propagate.
+    """
+
+    t0 = time.perf_counter()
+    if region.periods and params.period is None:
+        params = replace(params, period=region.default_period)
+    base = {
+        "id": uuid.uuid4().hex[:10],
+        "label": params.label or params.describe(),
+        "description": params.describe(),
+        "region": region_key,
+        "params": params.as_dict(),
+    }
+    try:
+        sol = _allocate(region, params)
+    except FoodshedError as exc:
+        return base | {
+            "status": "error",
+            "message": str(exc),
+            "kpis": {},
+            "fulfilment": [],
+            "flows": [],
+            "unmet": [],
+            "binding": [],
+            "manifest": {},
+        }
+    body = solution_record(region, sol)
+    body["kpis"]["solve_time_s"] = time.perf_counter() - t0
+    return base | body
+
+
+def _allocate(region: Region, params: PlanParams) -> Any:
+    """Call :func:`optimize.allocate` with the shocks and settings of ``params``."""
+    import optimize
+
+    shocks: list[Any] = []
+    if params.sites_off:
+        shocks.append(optimize.SiteOutage(site_ids=tuple(params.sites_off)))
+    for kind, pct in params.yield_pct:
+        if pct != 100:
+            shocks.append(optimize.YieldFactor(pct / 100.0, site_kind=kind))
+    if params.surge_areas and params.surge_pct:
+        shocks.append(
+            optimize.DemandSurge(1 + params.surge_pct / 100.0, area_ids=tuple(params.surge_areas))
+        )
+    kwargs: dict[str, Any] = {"objective": params.objective, "shocks": tuple(shocks)}
+    if params.objective == "balanced":
+        kwargs["equity_weight"] = params.equity_weight
+    if params.max_distance_km is not None:
+        kwargs["max_distance_m"] = params.max_distance_km * 1000
+    if params.budget_usd is not None:
+        kwargs["budget_usd"] = params.budget_usd
+    if params.period is not None:
+        kwargs["period"] = params.period
+    return optimize.allocate(region, **kwargs)
+
+
+def params_from_dict(d: dict[str, Any]) -> PlanParams:
+    """:class:`PlanParams` back from :meth:`PlanParams.as_dict` (as stored with a run)."""
+    return PlanParams(
+        objective=d.get("objective", "balanced"),
+        equity_weight=float(d.get("equity_weight", 0.5)),
+        budget_usd=d.get("budget_usd"),
+        max_distance_km=d.get("max_distance_km"),
+        sites_off=tuple(d.get("sites_off") or ()),
+        yield_pct=tuple((k, float(v)) for k, v in (d.get("yield_pct") or {}).items()),
+        surge_areas=tuple(d.get("surge_areas") or ()),
+        surge_pct=float(d.get("surge_pct") or 0.0),
+        period=d.get("period"),
+    )
+
+
+def report_html(region: Region, run: dict[str, Any], areas: Any = None) -> str:
+    """The HTML report (``dashboard.report``) of a stored run, solved again from its settings."""
+    from .report import render_report
+
+    sol = _allocate(region, params_from_dict(run["params"]))
+    return render_report(region, sol, scenario=run["label"], areas=areas)
+
+
+def solution_record(region: Region, sol: Any) -> dict[str, Any]:
+    """An :class:`optimize.AllocationSolution` as plain JSON-ready data."""
+    ful = _with_population(region, pd.DataFrame(sol.fulfilment).copy())
+    flows = pd.DataFrame(sol.flows)
+    keep = [
+        c
+        for c in (
+            "site_id",
+            "site_name",
+            "area_id",
+            "commodity",
+            "quantity_kg",
+            "distance_m",
+            "cost_usd",
+        )
+        if c in flows.columns
+    ]
+    status = str(getattr(sol.status, "value", sol.status))
+    ok = bool(getattr(sol, "ok", status == "optimal"))
+    return {
+        "status": status,
+        "ok": ok,
+        "message": "" if ok else str(getattr(sol, "message", "") or ""),
+        "kpis": {k: float(v) for k, v in dict(sol.kpis).items() if _is_number(v)},
+        "fulfilment": ful.to_dict("records"),
+        "flows": flows[keep].to_dict("records"),
+        "unmet": _unmet_by_commodity(pd.DataFrame(sol.unmet)).to_dict("records"),
+        "binding": binding_text(getattr(sol, "binding", None)),
+        "manifest": _jsonable(dict(getattr(sol, "manifest", {}) or {})),
+    }
+
+
+def binding_text(binding: Any, *, limit: int = 12) -> list[str]:
+    """The binding limits in plain words, most valuable first."""
+    if binding is None:
+        return []
+    if isinstance(binding, pd.DataFrame):
+        if binding.empty:
+            return []
+        b = binding
+        if "binding" in b.columns:
+            b = b[b["binding"].fillna(False).astype(bool)]
+        if "value_per_unit" in b.columns:
+            b = b.sort_values("value_per_unit", ascending=False, key=lambda s: s.abs())
+        col = "explanation" if "explanation" in b.columns else b.columns[0]
+        texts = [str(t) for t in b[col] if isinstance(t, str) and t.strip()]
+    else:
+        texts = [str(t) for t in binding]
+    return texts[:limit]
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, int | float | np.integer | np.floating) and not isinstance(v, bool)
+
+
+def _jsonable(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if obj is None or isinstance(obj, str | int | float | bool):
+        return obj
+    return str(obj)
+
+
+def _unmet_by_commodity(unmet: pd.DataFrame) -> pd.DataFrame:
+    if unmet is None or unmet.empty:
+        return pd.DataFrame({"commodity": [], "unmet_kg": []})
+    col = "unmet_kg" if "unmet_kg" in unmet.columns else "quantity_kg"
+    return unmet.groupby("commodity", as_index=False)[col].sum().rename(columns={col: "unmet_kg"})
+
+
+def _with_population(region: Region, ful: pd.DataFrame) -> pd.DataFrame:
+    if "commodity" in ful.columns:
+        ful = ful.groupby("area_id", as_index=False)[["need_kg", "met_kg"]].sum()
+        ful["fulfilment"] = np.where(ful["need_kg"] > 0, ful["met_kg"] / ful["need_kg"], 1.0)
+    ful["area_id"] = ful["area_id"].astype(str)
+    if "population" not in ful.columns:
+        pop = region.areas.set_index(region.areas["area_id"].astype(str))["population"]
+        ful["population"] = ful["area_id"].map(pop).astype(float)
+    return ful
+
+
+def efficiency_equity(
+    region: Region, *, weights: tuple[float, ...] = (0.0, 0.5, 1.0), **kwargs: Any
+) -> pd.DataFrame:
+    """The efficiency/equity curve from :func:`optimize.efficiency_equity_curve`.
+
+    One row per equity weight with ``need_met_kg``, ``min_fulfilment``, ``food_price_share``,
+    ``money_price_usd`` and more.
+    """
+    from optimize import efficiency_equity_curve
+
+    if region.periods and "period" not in kwargs:
+        kwargs["period"] = region.default_period
+    return pd.DataFrame(efficiency_equity_curve(region, weights=list(weights), **kwargs))
+
+
+def compare_fulfilment(base: dict[str, Any], alt: dict[str, Any]) -> pd.DataFrame:
+    """Per-area change in share of need met from run ``base`` to run ``alt``."""
+    b = pd.DataFrame(base["fulfilment"])
+    a = pd.DataFrame(alt["fulfilment"])
+    if b.empty or a.empty:
+        return pd.DataFrame(columns=["area_id", "population", "base", "alt", "fulfilment_change"])
+    m = b[["area_id", "population", "fulfilment"]].merge(
+        a[["area_id", "fulfilment"]], on="area_id", suffixes=("_base", "_alt")
+    )
+    m = m.rename(columns={"fulfilment_base": "base", "fulfilment_alt": "alt"})
+    m["fulfilment_change"] = m["alt"] - m["base"]
+    return m

@@ -1,0 +1,451 @@
+"""Plotly figure builders for the HTML reports: pure functions of data, no I/O.
+
+The report must open offline, so maps are drawn on plain cartesian axes in the region's metric CRS
+(no tile server, no topojson download): areas as filled polygons grouped by class (one trace per
+class, so the legend reads as a map key), points as markers, flows as lines grouped by size.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import shapely
+
+__all__ = [
+    "FULFILMENT_BANDS",
+    "PointLayer",
+    "area_class_map",
+    "baseline_change_figure",
+    "desert_counts_figure",
+    "efficiency_equity_figure",
+    "flows_map",
+    "fulfilment_distribution_figure",
+    "lorenz_figure",
+    "lorenz_points",
+    "unmet_by_commodity_figure",
+]
+
+FONT = "Source Sans Pro, Segoe UI, Helvetica, Arial, sans-serif"
+#: Okabe-Ito, a colour-blind-safe qualitative palette.
+OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000")
+#: Fulfilment bands (lower bound inclusive) and their colours, worst first (ColorBrewer RdYlBu).
+FULFILMENT_BANDS: tuple[tuple[str, float, float, str], ...] = (
+    ("under 25%", 0.0, 0.25, "#d7191c"),
+    ("25-50%", 0.25, 0.5, "#fdae61"),
+    ("50-75%", 0.5, 0.75, "#ffffbf"),
+    ("75-99%", 0.75, 0.995, "#abd9e9"),
+    ("fully met", 0.995, np.inf, "#2c7bb6"),
+)
+
+
+@dataclass(frozen=True)
+class PointLayer:
+    """Points drawn on a map: a legend name, the points and their look."""
+
+    name: str
+    points: gpd.GeoDataFrame
+    color: str
+    symbol: str = "circle"
+    size: float = 8
+    label_col: str | None = None
+
+
+def _layout(fig: go.Figure, *, title: str | None, height: int) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left"} if title else None,
+        font={"family": FONT, "size": 13, "color": "#222"},
+        height=height,
+        margin={"l": 10, "r": 10, "t": 60 if title else 34, "b": 10},
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        legend={"bgcolor": "rgba(255,255,255,0.85)", "bordercolor": "#ccc", "borderwidth": 1},
+    )
+    return fig
+
+
+def _map_axes(fig: go.Figure) -> go.Figure:
+    fig.update_xaxes(visible=False, showgrid=False, zeroline=False)
+    fig.update_yaxes(visible=False, showgrid=False, zeroline=False, scaleanchor="x", scaleratio=1)
+    return fig
+
+
+def _rings_xy(geoms: gpd.GeoSeries) -> tuple[np.ndarray, np.ndarray]:
+    """Exterior rings of (multi)polygons as one x and one y array with NaN between rings."""
+    parts = shapely.get_parts(np.asarray(geoms.values, dtype=object))
+    parts = parts[~shapely.is_empty(parts)]
+    if len(parts) == 0:
+        return np.array([]), np.array([])
+    rings = shapely.get_exterior_ring(parts)
+    coords, idx = shapely.get_coordinates(rings, return_index=True)
+    # Insert a NaN row after each ring so plotly breaks the fill between polygons.
+    breaks = np.flatnonzero(np.diff(idx)) + 1
+    xy = np.insert(coords, breaks, np.nan, axis=0)
+    xy = np.vstack([xy, [np.nan, np.nan]])
+    return xy[:, 0], xy[:, 1]
+
+
+def _simplify(geoms: gpd.GeoSeries) -> gpd.GeoSeries:
+    minx, miny, maxx, maxy = geoms.total_bounds
+    span = max(maxx - minx, maxy - miny)
+    return geoms.simplify(span / 2000) if np.isfinite(span) and span > 0 else geoms
+
+
+def _nan_to_none(a: np.ndarray) -> list[float | None]:
+    """Coordinates for plotly, rounded to whole metres (maps are in a metric CRS)."""
+    return [None if np.isnan(v) else round(float(v)) for v in a]
+
+
+def area_class_map(
+    areas: gpd.GeoDataFrame,
+    classes: pd.Series,
+    *,
+    colors: dict[str, str],
+    hover: pd.Series | None = None,
+    title: str | None = None,
+    points: Sequence[PointLayer] = (),
+    lines: Sequence[go.Scatter] = (),
+    height: int = 620,
+) -> go.Figure:
+    """Areas filled by class (``classes`` aligned with ``areas``; order of ``colors`` is legend order).
+
+    ``hover`` is a text per area shown at its representative point.
+    """
+    fig = go.Figure()
+    geoms = _simplify(areas.geometry)
+    labels = classes.reindex(areas.index).astype(object)
+    for label, color in colors.items():
+        mask = (labels == label).to_numpy()
+        if not mask.any():
+            continue
+        x, y = _rings_xy(geoms[mask])
+        fig.add_trace(
+            go.Scatter(
+                x=_nan_to_none(x),
+                y=_nan_to_none(y),
+                mode="lines",
+                fill="toself",
+                fillcolor=color,
+                line={"color": "rgba(80,80,80,0.55)", "width": 0.6},
+                name=str(label),
+                hoverinfo="skip",
+                legendgroup="areas",
+                legendgrouptitle_text="Areas",
+            )
+        )
+    # Outline of everything, so unclassed areas still show.
+    x, y = _rings_xy(geoms)
+    fig.add_trace(
+        go.Scatter(
+            x=_nan_to_none(x),
+            y=_nan_to_none(y),
+            mode="lines",
+            line={"color": "rgba(80,80,80,0.35)", "width": 0.5},
+            showlegend=False,
+            hoverinfo="skip",
+        )
+    )
+    for trace in lines:
+        fig.add_trace(trace)
+    if hover is not None:
+        rep = areas.geometry.representative_point()
+        fig.add_trace(
+            go.Scatter(
+                x=rep.x.round(),
+                y=rep.y.round(),
+                mode="markers",
+                marker={"size": 10, "opacity": 0},
+                text=hover.reindex(areas.index).fillna("").astype(str),
+                hovertemplate="%{text}<extra></extra>",
+                showlegend=False,
+                name="areas",
+            )
+        )
+    minx, miny, maxx, maxy = areas.total_bounds
+    pad = 0.03 * max(maxx - minx, maxy - miny)
+    for layer in points:
+        pts = layer.points
+        if len(pts):  # places far outside the region would shrink the map to a dot
+            xy = pts.geometry
+            pts = pts[
+                (xy.x >= minx - pad)
+                & (xy.x <= maxx + pad)
+                & (xy.y >= miny - pad)
+                & (xy.y <= maxy + pad)
+            ]
+        if len(pts) == 0:
+            continue
+        text = (
+            pd.Series(
+                [html.escape(str(v)) if pd.notna(v) else "" for v in pts[layer.label_col]],
+                dtype=object,
+            )
+            if layer.label_col and layer.label_col in pts
+            else pd.Series([html.escape(layer.name)] * len(pts))
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=pts.geometry.x.round(),
+                y=pts.geometry.y.round(),
+                mode="markers",
+                marker={
+                    "color": layer.color,
+                    "symbol": layer.symbol,
+                    "size": layer.size,
+                    "line": {"color": "white", "width": 1},
+                },
+                name=layer.name,
+                text=text,
+                hovertemplate="%{text}<extra>" + layer.name + "</extra>",
+                legendgroup="points",
+                legendgrouptitle_text="Places",
+            )
+        )
+    _layout(fig, title=title, height=height)
+    return _map_axes(fig)
+
+
+def flow_lines(
+    segments: pd.DataFrame, *, weight_col: str = "kg", color: str = "rgba(30,30,30,0.5)"
+) -> list[go.Scatter]:
+    """Flow lines ``x0, y0, x1, y1, <weight_col>`` grouped into three widths by weight."""
+    if segments.empty:
+        return []
+    w = segments[weight_col].astype(float).to_numpy()
+    edges = np.unique(np.quantile(w, [0, 1 / 3, 2 / 3, 1]))
+    bins = np.clip(np.searchsorted(edges, w, side="right") - 1, 0, max(len(edges) - 2, 0))
+    widths = (1.0, 2.5, 5.0)
+    out = []
+    for b in range(max(len(edges) - 1, 1)):
+        seg = segments[bins == b]
+        if seg.empty:
+            continue
+        n = len(seg)
+        x = np.full(3 * n, np.nan)
+        y = np.full(3 * n, np.nan)
+        x[0::3], x[1::3] = seg["x0"], seg["x1"]
+        y[0::3], y[1::3] = seg["y0"], seg["y1"]
+        lo = edges[b]
+        hi = edges[min(b + 1, len(edges) - 1)]
+        out.append(
+            go.Scatter(
+                x=_nan_to_none(x),
+                y=_nan_to_none(y),
+                mode="lines",
+                line={"color": color, "width": widths[min(b, 2)]},
+                name=f"{lo:,.0f}-{hi:,.0f} kg",
+                hoverinfo="skip",
+                legendgroup="flows",
+                legendgrouptitle_text="Deliveries per period",
+            )
+        )
+    return out
+
+
+def flows_map(
+    areas: gpd.GeoDataFrame,
+    fulfilment: pd.Series,
+    segments: pd.DataFrame,
+    *,
+    hover: pd.Series | None = None,
+    points: Sequence[PointLayer] = (),
+    title: str | None = None,
+) -> go.Figure:
+    """Areas by fulfilment band, with the planned deliveries as lines from site to area."""
+    classes = fulfilment_bands(fulfilment)
+    colors = {label: color for label, _, _, color in FULFILMENT_BANDS}
+    return area_class_map(
+        areas,
+        classes,
+        colors=colors,
+        hover=hover,
+        title=title,
+        points=points,
+        lines=flow_lines(segments),
+    )
+
+
+def fulfilment_bands(ratio: pd.Series) -> pd.Series:
+    """Label each fulfilment ratio (0-1) with its band of :data:`FULFILMENT_BANDS`."""
+    out = pd.Series(np.nan, index=ratio.index, dtype=object)
+    for label, lo, hi, _ in FULFILMENT_BANDS:
+        out[(ratio >= lo) & (ratio < hi)] = label
+    return out
+
+
+def fulfilment_distribution_figure(
+    ratio: pd.Series, population: pd.Series, *, title: str | None = None
+) -> go.Figure:
+    """People by fulfilment band: how many residents live where need is met to each degree."""
+    bands = fulfilment_bands(ratio)
+    pop = population.reindex(ratio.index).fillna(0)
+    labels = [b[0] for b in FULFILMENT_BANDS]
+    totals = [float(pop[bands == lab].sum()) for lab in labels]
+    fig = go.Figure(
+        go.Bar(
+            x=labels,
+            y=totals,
+            marker_color=[b[3] for b in FULFILMENT_BANDS],
+            marker_line={"color": "#555", "width": 0.8},
+            text=[f"{t:,.0f}" for t in totals],
+            textposition="outside",
+            hovertemplate="%{x}: %{y:,.0f} residents<extra></extra>",
+        )
+    )
+    fig.update_yaxes(title_text="residents", gridcolor="#eee", rangemode="tozero")
+    fig.update_xaxes(title_text="share of the area's need that the plan meets")
+    return _layout(fig, title=title, height=380)
+
+
+def lorenz_points(values: pd.Series, weights: pd.Series) -> tuple[np.ndarray, np.ndarray, float]:
+    """Weighted Lorenz curve ``(x, y)`` from 0 to 1 and the Gini coefficient.
+
+    ``x`` is the cumulative share of weight (people), sorted by ``values`` ascending; ``y`` the
+    cumulative share of ``values * weights``. Gini is 0 when every value is equal.
+    """
+    v = values.to_numpy(dtype=float)
+    w = weights.reindex(values.index).to_numpy(dtype=float)
+    keep = np.isfinite(v) & np.isfinite(w) & (w > 0)
+    v, w = v[keep], w[keep]
+    if len(v) == 0 or (v * w).sum() <= 0:
+        return np.array([0.0, 1.0]), np.array([0.0, 1.0]), 0.0
+    order = np.argsort(v, kind="stable")
+    v, w = v[order], w[order]
+    x = np.concatenate([[0.0], np.cumsum(w) / w.sum()])
+    y = np.concatenate([[0.0], np.cumsum(v * w) / (v * w).sum()])
+    gini = float(1 - np.sum((x[1:] - x[:-1]) * (y[1:] + y[:-1])))
+    return x, y, gini
+
+
+def lorenz_figure(
+    values: pd.Series, weights: pd.Series, *, title: str | None = None, name: str = "this plan"
+) -> go.Figure:
+    """Lorenz curve of fulfilment across residents, with the line of perfect equality."""
+    x, y, gini = lorenz_points(values, weights)
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=[0, 1],
+            y=[0, 1],
+            mode="lines",
+            line={"color": "#999", "dash": "dash"},
+            name="perfect equality",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=y,
+            mode="lines",
+            line={"color": "#0072B2", "width": 3},
+            fill="tonexty",
+            fillcolor="rgba(0,114,178,0.12)",
+            name=f"{name} (Gini {gini:.3f})",
+            hovertemplate="poorest-served %{x:.0%} of residents get %{y:.0%} of the food"
+            "<extra></extra>",
+        )
+    )
+    fig.update_xaxes(title_text="share of residents, least served first", tickformat=".0%")
+    fig.update_yaxes(
+        title_text="share of need met", tickformat=".0%", gridcolor="#eee", range=[0, 1]
+    )
+    fig = _layout(fig, title=title, height=380)
+    fig.update_layout(legend={"x": 0.02, "y": 0.98})
+    return fig
+
+
+def unmet_by_commodity_figure(table: pd.DataFrame, *, title: str | None = None) -> go.Figure:
+    """Horizontal bars of unmet need per commodity (``commodity``, ``unmet_kg``, ``unmet_share``)."""
+    t = table.sort_values("unmet_kg")
+    fig = go.Figure(
+        go.Bar(
+            y=t["commodity"].astype(str),
+            x=t["unmet_kg"],
+            orientation="h",
+            marker_color="#D55E00",
+            text=[
+                f"{k:,.0f} kg ({s:.0%})"
+                for k, s in zip(t["unmet_kg"], t["unmet_share"], strict=False)
+            ],
+            textposition="auto",
+            hovertemplate="%{y}: %{x:,.0f} kg unmet<extra></extra>",
+        )
+    )
+    fig.update_xaxes(title_text="unmet need per period (kg)", gridcolor="#eee")
+    return _layout(fig, title=title, height=max(260, 34 * len(t) + 90))
+
+
+def desert_counts_figure(table: pd.DataFrame, *, title: str | None = None) -> go.Figure:
+    """Residents of flagged areas per measure (``measure``, ``group``, ``population``), by group."""
+    fig = go.Figure()
+    for i, (group, sub) in enumerate(table.groupby("group", sort=False)):
+        fig.add_trace(
+            go.Bar(
+                x=sub["measure"],
+                y=sub["population"],
+                name=str(group),
+                marker_color=OKABE_ITO[i % len(OKABE_ITO)],
+                hovertemplate="%{x}: %{y:,.0f} residents<extra>" + str(group) + "</extra>",
+            )
+        )
+    fig.update_layout(barmode="stack")
+    fig.update_yaxes(title_text="residents of flagged areas", gridcolor="#eee")
+    return _layout(fig, title=title, height=380)
+
+
+def baseline_change_figure(change: pd.DataFrame, *, title: str | None = None) -> go.Figure:
+    """Residents whose fulfilment rose, held or fell versus the baseline, per group.
+
+    ``change`` has ``group``, ``direction`` (gains / no change / loses) and ``population``.
+    """
+    colors = {"gains": "#009E73", "no change": "#bbbbbb", "loses": "#D55E00"}
+    fig = go.Figure()
+    for direction, color in colors.items():
+        sub = change[change["direction"] == direction]
+        fig.add_trace(
+            go.Bar(
+                y=sub["group"],
+                x=sub["population"],
+                orientation="h",
+                name=direction,
+                marker_color=color,
+                hovertemplate="%{y}: %{x:,.0f} residents<extra>" + direction + "</extra>",
+            )
+        )
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(title_text="residents", gridcolor="#eee")
+    return _layout(fig, title=title, height=260)
+
+
+def efficiency_equity_figure(
+    curve: pd.DataFrame,
+    *,
+    x: str,
+    y: str,
+    label: str | None = None,
+    x_title: str | None = None,
+    y_title: str | None = None,
+    title: str | None = None,
+) -> go.Figure:
+    """The efficiency/equity curve: one point per solved plan, joined in sweep order."""
+    text = curve[label].astype(str) if label and label in curve else None
+    fig = go.Figure(
+        go.Scatter(
+            x=curve[x],
+            y=curve[y],
+            mode="lines+markers+text" if text is not None else "lines+markers",
+            text=text,
+            textposition="top center",
+            marker={"size": 9, "color": "#0072B2"},
+            line={"color": "#0072B2"},
+            name="plans",
+        )
+    )
+    fig.update_xaxes(title_text=x_title or x, gridcolor="#eee")
+    fig.update_yaxes(title_text=y_title or y, gridcolor="#eee")
+    return _layout(fig, title=title, height=440)

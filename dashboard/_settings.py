@@ -1,0 +1,50 @@
+"""Settings of one dashboard app (paths and limits come from here, never the working directory)."""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a dashboard instance may do and where it keeps uploads.
+
+    Parameters
+    ----------
+    region_path
+        Folder of the region shown at start (``None`` or ``"demo"``: the bundled demo). Ignored
+        when :func:`~dashboard.app.create_app` is given a region.
+    upload_dir
+        Where uploaded zips are unpacked (a fresh temporary folder by default).
+    max_upload_mb
+        Largest zip accepted, in MB.
+    max_unpacked_mb
+        Largest total size of the unpacked files, in MB (guards against zip bombs).
+    max_files
+        Most files a zip may hold.
+    max_ratio
+        Largest compression ratio of any file in a zip (zip-bomb guard).
+    allow_folders
+        Whether the Data page may open a folder on the server's disk by path. On by default,
+        because the server binds to 127.0.0.1; turn it off when serving other machines.
+    basemap
+        MapLibre style for maps: ``white-bg`` (no tiles, works offline) or a tile style such as
+        ``carto-positron`` where the network allows.
+    simplify_m
+        Tolerance in metres for simplifying area outlines on maps.
+    max_regions
+        How many regions (the start region and uploads) are kept loaded at once.
+    """
+
+    region_path: str | None = None
+    upload_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="foodshed-up-")))
+    max_upload_mb: float = 50.0
+    max_unpacked_mb: float = 300.0
+    max_files: int = 200
+    max_ratio: float = 200.0
+    allow_folders: bool = True
+    basemap: str = "white-bg"
+    simplify_m: float = 15.0
+    max_regions: int = 8

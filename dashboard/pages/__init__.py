@@ -1,0 +1,1 @@
+"""The dashboard's pages; :func:`dashboard.app.create_app` registers each one."""

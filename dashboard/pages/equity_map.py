@@ -1,0 +1,320 @@
+"""Equity map: where the food deserts are and who lives there."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash_bootstrap_components as dbc
+import numpy as np
+from dash import Input, Output, Patch, State, dcc, html, no_update
+
+from equity import FoodshedError
+
+from .. import figures as F
+from .. import ids
+from .._data import headline
+from .._upload import safe_csv
+from ._common import GRAPH_CONFIG, card, catalog, empty_figure, error_alert, panel, settings
+
+LAYERS = {
+    "supermarket": "Supermarkets",
+    "other_stores": "Other food stores",
+    "garden": "Gardens and farms",
+    "hub": "Hubs",
+    "pantry": "Pantries",
+}
+OTHER_STORES = ("grocery", "convenience", "farmers_market", "dollar_store", "pharmacy", "specialty")
+
+
+def layout(**_: Any) -> html.Div:
+    controls = panel(
+        [
+            html.H5("Equity map", className="mb-1"),
+            html.P(
+                "Colour the areas by a measure of food access or need.",
+                className="fs-caption",
+            ),
+            dbc.Label("Measure", html_for=ids.EQ_MEASURE),
+            dcc.Dropdown(id=ids.EQ_MEASURE, clearable=False, optionHeight=48),
+            dbc.Label("Classes", className="mt-2"),
+            dbc.RadioItems(
+                id=ids.EQ_SCHEME,
+                options=[
+                    {"label": "Quantiles (equal numbers of areas)", "value": "quantiles"},
+                    {"label": "Natural breaks", "value": "natural_breaks"},
+                    {"label": "Equal intervals", "value": "equal_interval"},
+                ],
+                value="quantiles",
+            ),
+            dbc.Label("Number of classes", className="mt-2"),
+            dcc.Slider(
+                id=ids.EQ_CLASSES,
+                min=3,
+                max=7,
+                step=1,
+                value=5,
+                marks={i: str(i) for i in range(3, 8)},
+            ),
+            dbc.Label("Colours (colour-blind safe)", className="mt-2"),
+            dbc.RadioItems(
+                id=ids.EQ_PALETTE,
+                options=[
+                    {"label": "Viridis", "value": "viridis"},
+                    {"label": "Cividis", "value": "cividis"},
+                ],
+                value="viridis",
+                inline=True,
+            ),
+            dbc.Label("Show on the map", className="mt-2"),
+            dbc.Checklist(
+                id=ids.EQ_LAYERS,
+                options=[{"label": v, "value": k} for k, v in LAYERS.items()],
+                value=["supermarket"],
+            ),
+            html.Hr(),
+            dbc.Label("Download"),
+            html.Div(
+                [
+                    dbc.Button(
+                        "Table (CSV)",
+                        id=ids.EQ_CSV_BTN,
+                        color="secondary",
+                        size="sm",
+                        className="me-2",
+                    ),
+                    dbc.Button("Map (HTML)", id=ids.EQ_HTML_BTN, color="secondary", size="sm"),
+                ]
+            ),
+            html.Div(
+                "For a PNG, use the camera icon at the top right of the map.",
+                className="fs-card-note mt-1",
+            ),
+            dcc.Download(id=ids.EQ_DOWNLOAD),
+            dcc.Store(id=ids.EQ_SHOWN, storage_type="memory"),
+        ],
+        className="fs-controls",
+    )
+    main = [
+        html.Div(id=ids.EQ_ERROR),
+        dbc.Row(id=ids.EQ_CARDS, className="g-2 mb-1"),
+        panel(
+            [
+                dcc.Loading(
+                    dcc.Graph(
+                        id=ids.EQ_MAP,
+                        config={"displaylogo": False, "toImageButtonOptions": {"scale": 2}},
+                        style={"height": "560px"},
+                    ),
+                    delay_show=300,
+                ),
+                html.Div(id=ids.EQ_LEGEND, className="fs-caption mt-1"),
+            ]
+        ),
+        dbc.Row(
+            [
+                dbc.Col(panel(dcc.Graph(id=ids.EQ_DIST, config=GRAPH_CONFIG)), md=6),
+                dbc.Col(panel(dcc.Graph(id=ids.EQ_DIST_KIND, config=GRAPH_CONFIG)), md=6),
+            ]
+        ),
+    ]
+    return dbc.Row([dbc.Col(controls, lg=3), dbc.Col(main, lg=9)])
+
+
+LAYER_KINDS = {
+    "supermarket": ("stores", ("supermarket",)),
+    "other_stores": ("stores", OTHER_STORES),
+    "garden": ("sites", ("garden", "farm")),
+    "hub": ("sites", ("hub",)),
+    "pantry": ("sites", ("pantry",)),
+}
+
+
+def _points(disp: dict[str, Any], layers: list[str]) -> list:
+    """Every point layer of the region, shown or hidden by ``layers`` (same traces each time)."""
+    traces = []
+    for layer, (table, kinds) in LAYER_KINDS.items():
+        if table == "stores":
+            found = F.stores_layers(disp["stores"], kinds=list(kinds))
+        else:
+            found = F.sites_layers(disp["sites"], kinds=list(kinds))
+        for tr in found:
+            tr.visible = layer in (layers or [])
+            traces.append(tr)
+    return traces
+
+
+#: Trace properties a redraw changes; the outlines (``geojson``) are sent once per page.
+_PATCHED = (
+    "locations",
+    "z",
+    "zmin",
+    "zmax",
+    "colorscale",
+    "customdata",
+    "hovertemplate",
+    "name",
+    "colorbar",
+    "showlegend",
+    "visible",
+)
+
+
+def map_patch(fig) -> Patch:
+    """A :class:`dash.Patch` turning the map on screen into ``fig``, without its GeoJSON."""
+    patch = Patch()
+    for i, tr in enumerate(fig.data):
+        js = tr.to_plotly_json()
+        for key in _PATCHED:
+            if key in js:
+                patch["data"][i][key] = js[key]
+    patch["layout"]["meta"] = fig.layout.meta
+    return patch
+
+
+def build_map(
+    cat: Any,
+    key: str | None,
+    measure: str,
+    scheme: str,
+    k: int,
+    palette: str,
+    layers: list[str],
+    basemap: str,
+):
+    areas = cat.analysis(key)
+    disp = cat.display(key)
+    hover = [c for c in ("population", "poverty_rate", "dist_supermarket_mi") if c != measure]
+    fig = F.choropleth_map(
+        areas,
+        measure,
+        scheme=scheme,
+        k=int(k),
+        palette=palette,
+        geojson=disp["geojson"],
+        hover_cols=hover,
+        basemap=basemap,
+    )
+    for tr in _points(disp, layers):
+        fig.add_trace(tr)
+    return fig, areas
+
+
+def register_callbacks(app: Any) -> None:
+    cat = catalog(app)
+    basemap = settings(app).basemap
+
+    @app.callback(
+        Output(ids.EQ_MEASURE, "options"),
+        Output(ids.EQ_MEASURE, "value"),
+        Output(ids.EQ_CARDS, "children"),
+        Output(ids.EQ_ERROR, "children"),
+        Input(ids.SESSION_REGION, "data"),
+        State(ids.EQ_MEASURE, "value"),
+    )
+    def _options(key, current):
+        try:
+            areas = cat.analysis(key)
+        except FoodshedError as exc:
+            return [], None, [], error_alert(exc, "The region could not be analysed")
+        opts = F.measure_options(areas)
+        values = [o["value"] for o in opts]
+        value = current if current in values else (values[0] if values else None)
+        total = float(areas["population"].sum())
+        cards = [card(f"{total:,.0f}", "residents", f"in {len(areas):,} areas")]
+        for h in headline(areas)[:3]:
+            note = f"{h['share']:.0%} of residents"
+            if np.isfinite(h["low_income_people"]):
+                note += f"; {h['low_income_people']:,.0f} {h['low_income_label']}"
+            cards.append(card(f"{h['people']:,.0f}", f"people {h['short']}", note))
+        return opts, value, cards, None
+
+    @app.callback(
+        Output(ids.EQ_MAP, "figure"),
+        Output(ids.EQ_LEGEND, "children"),
+        Output(ids.EQ_DIST, "figure"),
+        Output(ids.EQ_DIST_KIND, "figure"),
+        Output(ids.EQ_SHOWN, "data"),
+        Input(ids.SESSION_REGION, "data"),
+        Input(ids.EQ_MEASURE, "value"),
+        Input(ids.EQ_SCHEME, "value"),
+        Input(ids.EQ_CLASSES, "value"),
+        Input(ids.EQ_PALETTE, "value"),
+        Input(ids.EQ_LAYERS, "value"),
+        State(ids.EQ_SHOWN, "data"),
+    )
+    def _map(key, measure, scheme, k, palette, layers, shown):
+        if not measure:
+            blank = empty_figure("No measure to show")
+            return blank, "", blank, blank, None
+        try:
+            fig, areas = build_map(cat, key, measure, scheme, k, palette, layers, basemap)
+        except FoodshedError as exc:
+            blank = empty_figure(str(exc))
+            return blank, error_alert(exc, "The map could not be drawn"), blank, blank, None
+        meta = fig.layout.meta
+        # a fresh page or a new region gets the whole figure; other changes patch it
+        drawn = key or "default"
+        if shown == drawn:
+            fig = map_patch(fig)
+        info = F.measure_info(measure, areas[measure])
+        legend = [
+            html.Strong(meta["title"]),
+            html.Span(f": coloured in {meta['scheme']}. "),
+            html.Span("Darker means worse. " if info.kind != "flag" else "Vermillion means yes. "),
+            html.Span(
+                "Hover over an area for its numbers; click a layer in the legend to hide it."
+            ),
+        ]
+        dist = F.distribution_figure(areas, measure, info=info)
+        if info.kind == "flag" or not np.isfinite(np.asarray(areas[measure], dtype=float)).any():
+            lor_col = "dist_supermarket_mi" if "dist_supermarket_mi" in areas.columns else None
+        else:
+            lor_col = measure
+        if lor_col is None:
+            lorenz = empty_figure("Pick a numeric measure to see how evenly it is shared")
+        else:
+            li = F.measure_info(lor_col)
+            v = np.asarray(areas[lor_col], dtype=float) * li.scale
+            v = np.where(np.isfinite(v), v, np.nan)
+            lorenz = F.lorenz_figure(
+                {li.label: (v, areas["population"].to_numpy(float))},
+                value_label="total",
+                title=f"How evenly it is shared: {li.label.lower()}",
+            )
+        return fig, legend, dist, lorenz, drawn
+
+    @app.callback(
+        Output(ids.EQ_DOWNLOAD, "data"),
+        Input(ids.EQ_CSV_BTN, "n_clicks"),
+        Input(ids.EQ_HTML_BTN, "n_clicks"),
+        State(ids.SESSION_REGION, "data"),
+        State(ids.EQ_MEASURE, "value"),
+        State(ids.EQ_SCHEME, "value"),
+        State(ids.EQ_CLASSES, "value"),
+        State(ids.EQ_PALETTE, "value"),
+        State(ids.EQ_LAYERS, "value"),
+        prevent_initial_call=True,
+    )
+    def _download(n_csv, n_html, key, measure, scheme, k, palette, layers):
+        from dash import ctx
+
+        if not (n_csv or n_html):  # fired because the page was opened, not clicked
+            return no_update
+        region = cat.region(key)
+        stem = "".join(ch if ch.isalnum() else "-" for ch in region.name.lower()).strip("-")
+        if ctx.triggered_id == ids.EQ_CSV_BTN:
+            areas = cat.analysis(key)
+            return {
+                "content": safe_csv(areas),
+                "filename": f"{stem}-equity.csv",
+                "type": "text/csv",
+            }
+        if ctx.triggered_id == ids.EQ_HTML_BTN and measure:
+            fig, _ = build_map(cat, key, measure, scheme, k, palette, layers, basemap)
+            fig.update_layout(title=f"{region.name}: {fig.layout.meta['title']}")
+            return {
+                "content": fig.to_html(include_plotlyjs=True, full_html=True),
+                "filename": f"{stem}-{measure}.html",
+                "type": "text/html",
+            }
+        return no_update

@@ -1,0 +1,430 @@
+"""Plan: edit a scenario, run the allocation, and read the plan."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from typing import Any
+
+import dash_bootstrap_components as dbc
+import numpy as np
+import pandas as pd
+from dash import ALL, Input, Output, State, dcc, html, no_update
+
+from equity import FoodshedError
+
+from .. import figures as F
+from .. import ids
+from .._data import OBJECTIVES, PlanParams, report_html, run_plan
+from .._upload import safe_csv
+from ._common import GRAPH_CONFIG, card, catalog, empty_figure, error_alert, panel, settings
+
+MAX_RUNS = 12
+FULFILMENT_BANDS = (0.2, 0.4, 0.6, 0.8, 1.0)
+KPI_KEYS = (
+    "need_met_share",
+    "min_fulfilment",
+    "need_met_kg",
+    "people_below_50pct",
+    "transport_cost_usd",
+    "gini_fulfilment",
+)
+STATUS_TEXT = {
+    "optimal": "solved: this is the best plan for the goal",
+    "time_limit": "stopped at the time limit: the plan shown is the best found so far",
+    "infeasible": "no plan meets every hard limit; loosen the budget or the longest delivery",
+    "unbounded": "the problem is unbounded; check the costs and limits",
+}
+
+
+def layout(**_: Any) -> html.Div:
+    controls = panel(
+        [
+            html.H5("Plan a scenario", className="mb-1"),
+            html.P("Set the goal and what changes, then run the plan.", className="fs-caption"),
+            dbc.Label("Goal", html_for=ids.PL_OBJECTIVE),
+            dcc.Dropdown(
+                id=ids.PL_OBJECTIVE,
+                options=[{"label": v, "value": k} for k, v in OBJECTIVES.items()],
+                value="balanced",
+                clearable=False,
+                optionHeight=48,
+            ),
+            html.Div(
+                [
+                    dbc.Label("Season or period", html_for=ids.PL_PERIOD, className="mt-2"),
+                    dcc.Dropdown(id=ids.PL_PERIOD, clearable=False),
+                ],
+                id=ids.PL_PERIOD + "-box",
+            ),
+            dbc.Label("Equity weight (0 = most food, 1 = fairest)", className="mt-2"),
+            dcc.Slider(
+                id=ids.PL_EQUITY_WEIGHT,
+                min=0,
+                max=1,
+                step=0.05,
+                value=0.5,
+                marks={0: "0", 0.5: "0.5", 1: "1"},
+            ),
+            dbc.Label("Transport budget (USD per period, empty = no limit)", className="mt-2"),
+            dbc.Input(id=ids.PL_BUDGET, type="number", min=0, step=100, placeholder="no limit"),
+            dbc.Label("Longest delivery (km)", className="mt-2"),
+            dbc.Input(id=ids.PL_MAX_DIST, type="number", min=0.5, step=0.5, value=8),
+            html.Hr(),
+            html.H6("What changes"),
+            dbc.Label("Sites switched off", html_for=ids.PL_SITES_OFF),
+            dcc.Dropdown(id=ids.PL_SITES_OFF, multi=True, placeholder="none"),
+            dbc.Label("Yield, % of normal, by kind of site", className="mt-2"),
+            html.Div(id=ids.PL_YIELD_KIND),
+            dbc.Label("Need surges in these areas", className="mt-2"),
+            dcc.Dropdown(id=ids.PL_SURGE_AREAS, multi=True, placeholder="none"),
+            dbc.InputGroup(
+                [
+                    dbc.Input(id=ids.PL_SURGE_PCT, type="number", min=0, max=500, value=0, step=5),
+                    dbc.InputGroupText("% more need"),
+                ],
+                size="sm",
+                className="mt-1",
+            ),
+            html.Hr(),
+            dbc.Label("Name of this run (optional)"),
+            dbc.Input(
+                id=ids.PL_LABEL, type="text", maxLength=60, placeholder="e.g. Eastside outage"
+            ),
+            dbc.Button("Run the plan", id=ids.PL_RUN, color="primary", className="mt-3 w-100"),
+        ],
+        className="fs-controls",
+    )
+    main = [
+        dcc.Loading(html.Div(id=ids.PL_STATUS), type="dot"),
+        dbc.Row(id=ids.PL_KPIS, className="g-2 mb-1"),
+        dbc.Row(
+            [
+                dbc.Col(panel(dcc.Graph(id=ids.PL_FLOWS_MAP, config=GRAPH_CONFIG)), lg=6),
+                dbc.Col(panel(dcc.Graph(id=ids.PL_FULFIL_MAP, config=GRAPH_CONFIG)), lg=6),
+            ]
+        ),
+        dbc.Row(
+            [
+                dbc.Col(panel(dcc.Graph(id=ids.PL_FULFIL_HIST, config=GRAPH_CONFIG)), lg=6),
+                dbc.Col(panel(dcc.Graph(id=ids.PL_UNMET, config=GRAPH_CONFIG)), lg=6),
+            ]
+        ),
+        panel(
+            [
+                html.H6("What limits the plan"),
+                html.Div(id=ids.PL_BINDING, className="fs-caption"),
+                html.Div(
+                    [
+                        dbc.Button(
+                            "Flows (CSV)",
+                            id=ids.PL_DL_FLOWS,
+                            size="sm",
+                            color="secondary",
+                            className="me-2",
+                        ),
+                        dbc.Button(
+                            "Fulfilment (CSV)",
+                            id=ids.PL_DL_FULFIL,
+                            size="sm",
+                            color="secondary",
+                            className="me-2",
+                        ),
+                        dbc.Button(
+                            "Manifest (JSON)",
+                            id=ids.PL_DL_MANIFEST,
+                            size="sm",
+                            color="secondary",
+                            className="me-2",
+                        ),
+                        dbc.Button(
+                            "Report (HTML)", id=ids.PL_DL_REPORT, size="sm", color="primary"
+                        ),
+                    ],
+                    className="mt-2",
+                ),
+                dcc.Loading(dcc.Download(id=ids.PL_DOWNLOAD), type="dot"),
+            ]
+        ),
+    ]
+    return dbc.Row([dbc.Col(controls, lg=3), dbc.Col(main, lg=9)])
+
+
+def _latest(runs: list[dict] | None, key: str | None) -> dict | None:
+    mine = [r for r in runs or [] if r.get("region") == (key or "default")]
+    return mine[-1] if mine else None
+
+
+def _params(
+    objective,
+    weight,
+    budget,
+    max_km,
+    sites_off,
+    yield_vals,
+    yield_ids,
+    surge_areas,
+    surge_pct,
+    label,
+) -> PlanParams:
+    yields = tuple(
+        (i["kind"], float(v))
+        for i, v in zip(yield_ids or [], yield_vals or [], strict=False)
+        if v is not None
+    )
+    return PlanParams(
+        objective=objective or "balanced",
+        equity_weight=float(weight if weight is not None else 0.5),
+        budget_usd=float(budget) if budget not in (None, "") else None,
+        max_distance_km=float(max_km) if max_km not in (None, "") else None,
+        sites_off=tuple(sites_off or ()),
+        yield_pct=yields,
+        surge_areas=tuple(surge_areas or ()),
+        surge_pct=float(surge_pct or 0),
+        label=(label or "").strip(),
+    )
+
+
+def _kpi_cards(run: dict) -> list:
+    k = run["kpis"]
+    keys = list(KPI_KEYS)
+    rows = F.kpi_table(k, keys=[x for x in keys if x in k] or None)
+    return [card(r["text"], r["label"], card_id=f"kpi-{r['key']}") for r in rows[:6]]
+
+
+def register_callbacks(app: Any) -> None:
+    cat = catalog(app)
+    basemap = settings(app).basemap
+
+    @app.callback(
+        Output(ids.PL_SITES_OFF, "options"),
+        Output(ids.PL_SURGE_AREAS, "options"),
+        Output(ids.PL_YIELD_KIND, "children"),
+        Output(ids.PL_PERIOD, "options"),
+        Output(ids.PL_PERIOD, "value"),
+        Output(ids.PL_PERIOD + "-box", "style"),
+        Input(ids.SESSION_REGION, "data"),
+    )
+    def _options(key):
+        try:
+            region = cat.region(key)
+        except FoodshedError:
+            return [], [], [], [], None, {"display": "none"}
+        periods = [{"label": str(p), "value": str(p)} for p in region.periods]
+        period_box = {} if periods else {"display": "none"}
+        sites = region.sites
+        names = sites["name"] if "name" in sites.columns else sites["site_id"]
+        site_opts = [
+            {"label": f"{n} ({k})", "value": str(s)}
+            for s, n, k in zip(
+                sites["site_id"], names.fillna(sites["site_id"]), sites["kind"], strict=True
+            )
+        ]
+        areas = region.areas
+        anames = areas["name"] if "name" in areas.columns else areas["area_id"]
+        area_opts = [
+            {"label": f"{n} ({a})" if n != a else str(a), "value": str(a)}
+            for a, n in zip(areas["area_id"], anames.fillna(areas["area_id"]), strict=True)
+        ]
+        kinds = sorted(sites["kind"].astype(str).unique())
+        sliders = [
+            dbc.Row(
+                [
+                    dbc.Col(html.Small(k), width=3),
+                    dbc.Col(
+                        dcc.Slider(
+                            id={"type": ids.PL_YIELD_PCT, "kind": k},
+                            min=0,
+                            max=200,
+                            step=10,
+                            value=100,
+                            marks={0: "0", 100: "100", 200: "200"},
+                            tooltip={"placement": "bottom"},
+                        ),
+                        width=9,
+                    ),
+                ],
+                className="g-1 align-items-center",
+            )
+            for k in kinds
+        ]
+        return site_opts, area_opts, sliders, periods, region.default_period, period_box
+
+    @app.callback(
+        Output(ids.SESSION_RUNS, "data", allow_duplicate=True),
+        Output(ids.PL_STATUS, "children"),
+        Input(ids.PL_RUN, "n_clicks"),
+        State(ids.SESSION_REGION, "data"),
+        State(ids.SESSION_RUNS, "data"),
+        State(ids.PL_OBJECTIVE, "value"),
+        State(ids.PL_PERIOD, "value"),
+        State(ids.PL_EQUITY_WEIGHT, "value"),
+        State(ids.PL_BUDGET, "value"),
+        State(ids.PL_MAX_DIST, "value"),
+        State(ids.PL_SITES_OFF, "value"),
+        State({"type": ids.PL_YIELD_PCT, "kind": ALL}, "value"),
+        State({"type": ids.PL_YIELD_PCT, "kind": ALL}, "id"),
+        State(ids.PL_SURGE_AREAS, "value"),
+        State(ids.PL_SURGE_PCT, "value"),
+        State(ids.PL_LABEL, "value"),
+        prevent_initial_call=True,
+        running=[
+            (Output(ids.PL_RUN, "disabled"), True, False),
+            (Output(ids.PL_RUN, "children"), "Running...", "Run the plan"),
+        ],
+    )
+    def _run(
+        n,
+        key,
+        runs,
+        objective,
+        period,
+        weight,
+        budget,
+        max_km,
+        sites_off,
+        yv,
+        yi,
+        surge_areas,
+        surge_pct,
+        label,
+    ):
+        if not n:  # Dash fires it when the page is opened; only a click runs a plan
+            return no_update, no_update
+        params = _params(
+            objective, weight, budget, max_km, sites_off, yv, yi, surge_areas, surge_pct, label
+        )
+        if period:
+            params = replace(params, period=str(period))
+        try:
+            region = cat.region(key)
+        except FoodshedError as exc:
+            return no_update, error_alert(exc, "The plan could not run")
+        run = run_plan(region, params, region_key=key or "default")
+        runs = [*(runs or []), run][-MAX_RUNS:]
+        if run["status"] == "error":
+            return runs, error_alert(Exception(run["message"]), "The plan could not run")
+        status = STATUS_TEXT.get(run["status"], f"finished with status {run['status']}")
+        note = [
+            html.Strong(f"Run \u201c{run['label']}\u201d: "),
+            html.Span(f"{status} ({run['kpis'].get('solve_time_s', 0):.1f} s). "),
+        ]
+        if run.get("message"):
+            note.append(html.Span(run["message"]))
+        colour = "success" if run.get("ok", run["status"] == "optimal") else "warning"
+        return runs, dbc.Alert(note, color=colour, className="mb-2 py-2")
+
+    @app.callback(
+        Output(ids.PL_KPIS, "children"),
+        Output(ids.PL_FLOWS_MAP, "figure"),
+        Output(ids.PL_FULFIL_MAP, "figure"),
+        Output(ids.PL_FULFIL_HIST, "figure"),
+        Output(ids.PL_UNMET, "figure"),
+        Output(ids.PL_BINDING, "children"),
+        Input(ids.SESSION_RUNS, "data"),
+        Input(ids.SESSION_REGION, "data"),
+    )
+    def _show(runs, key):
+        run = _latest(runs, key)
+        if run is None or run["status"] == "error":
+            text = "Set a scenario on the left and press Run the plan."
+            blank = empty_figure(text, height=420)
+            return [], blank, blank, empty_figure(""), empty_figure(""), ""
+        try:
+            disp = cat.display(key)
+            areas = cat.region(key).areas
+        except FoodshedError as exc:
+            blank = empty_figure(str(exc))
+            return [], blank, blank, blank, blank, ""
+        flows = pd.DataFrame(run["flows"])
+        ful = pd.DataFrame(run["fulfilment"])
+        flows_fig = F.flows_map(
+            areas,
+            disp["sites"],
+            flows,
+            geojson=disp["geojson"],
+            basemap=basemap,
+            height=420,
+            title="Deliveries (kg per period)",
+        )
+        shade = areas[["area_id", "geometry"]].assign(area_id=areas["area_id"].astype(str))
+        shade = shade.merge(
+            ful[["area_id", "fulfilment", "need_kg", "met_kg"]], on="area_id", how="left"
+        )
+        ful_fig = F.choropleth_map(
+            shade,
+            "fulfilment",
+            scheme="fixed",
+            bins=FULFILMENT_BANDS,
+            lowest=0.0,
+            geojson=disp["geojson"],
+            name_col=None,
+            hover_cols=("need_kg", "met_kg"),
+            basemap=basemap,
+            height=420,
+            title="Share of need met, by area",
+        )
+        hist = F.fulfilment_histogram(ful)
+        unmet = F.unmet_by_commodity(pd.DataFrame(run["unmet"]))
+        binding = run.get("binding") or []
+        items = (
+            html.Ul([html.Li(b) for b in binding[:6]])
+            if binding
+            else html.P(
+                "No site or budget is at its limit: more supply would not change this plan."
+            )
+        )
+        return _kpi_cards(run), flows_fig, ful_fig, hist, unmet, items
+
+    @app.callback(
+        Output(ids.PL_DOWNLOAD, "data"),
+        Input(ids.PL_DL_FLOWS, "n_clicks"),
+        Input(ids.PL_DL_FULFIL, "n_clicks"),
+        Input(ids.PL_DL_MANIFEST, "n_clicks"),
+        Input(ids.PL_DL_REPORT, "n_clicks"),
+        State(ids.SESSION_RUNS, "data"),
+        State(ids.SESSION_REGION, "data"),
+        prevent_initial_call=True,
+    )
+    def _download(n_f, n_u, n_m, n_r, runs, key):
+        from dash import ctx
+
+        if not (n_f or n_u or n_m or n_r):  # fired because the page was opened, not clicked
+            return no_update
+        run = _latest(runs, key)
+        if run is None:
+            return no_update
+        stem = f"run-{run['id']}"
+        if ctx.triggered_id == ids.PL_DL_FLOWS:
+            return {
+                "content": safe_csv(pd.DataFrame(run["flows"])),
+                "filename": f"{stem}-flows.csv",
+                "type": "text/csv",
+            }
+        if ctx.triggered_id == ids.PL_DL_FULFIL:
+            return {
+                "content": safe_csv(pd.DataFrame(run["fulfilment"])),
+                "filename": f"{stem}-fulfilment.csv",
+                "type": "text/csv",
+            }
+        if ctx.triggered_id == ids.PL_DL_REPORT:
+            text = report_html(cat.region(key), run, areas=cat.analysis(key))
+            return {"content": text, "filename": f"{stem}-report.html", "type": "text/html"}
+        manifest = {
+            "label": run["label"],
+            "params": run["params"],
+            "kpis": run["kpis"],
+            "status": run["status"],
+            **(run.get("manifest") or {}),
+        }
+        return {
+            "content": json.dumps(manifest, indent=2, default=_json_default),
+            "filename": f"{stem}-manifest.json",
+            "type": "application/json",
+        }
+
+
+def _json_default(o: Any) -> Any:
+    if isinstance(o, np.generic):
+        return o.item()
+    return str(o)

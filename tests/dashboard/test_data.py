@@ -1,0 +1,112 @@
+"""The dashboard's one door into equity and optimize, on the tiny 3 x 3 region."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from dashboard._data import (
+    DEFAULT_KEY,
+    PlanParams,
+    RegionCatalog,
+    binding_text,
+    compare_fulfilment,
+    headline,
+    run_plan,
+)
+from dashboard._settings import Settings
+from equity import FoodshedError
+
+
+@pytest.fixture
+def catalog(tiny_region, tmp_path):
+    return RegionCatalog(lambda: tiny_region, Settings(upload_dir=tmp_path))
+
+
+def test_catalog_caches_analysis_and_display(catalog):
+    a1 = catalog.analysis(DEFAULT_KEY)
+    assert catalog.analysis(None) is a1
+    disp = catalog.display(DEFAULT_KEY)
+    assert len(disp["geojson"]["features"]) == 9
+    assert disp["areas"].crs.to_epsg() == 4326
+
+
+def test_catalog_unknown_key_explains(catalog):
+    with pytest.raises(FoodshedError, match="load it again on the Data page"):
+        catalog.region("r-not-a-key")
+
+
+def test_catalog_keys_are_unguessable_and_bounded(tiny_region, tmp_path):
+    cat = RegionCatalog(lambda: tiny_region, Settings(upload_dir=tmp_path, max_regions=2))
+    keys = [cat.add(tmp_path, tiny_region) for _ in range(3)]
+    assert len(set(keys)) == 3 and all(len(k) > 12 for k in keys)
+    assert len(cat._entries) == 2
+
+
+def test_headline_counts_people_by_hand(catalog):
+    """Row 2 (a20, a21, a22) is low income (30% poverty) and over 1 mile from the supermarket."""
+    cards = {h["column"]: h for h in headline(catalog.analysis(DEFAULT_KEY))}
+    lila = cards["LILATracts_1And10"]
+    assert lila["people"] == 3000
+    assert lila["share"] == pytest.approx(1 / 3)
+    assert lila["low_income_people"] == pytest.approx(900)
+    assert list(cards)[0] == "LILATracts_1And10"
+
+
+def test_run_plan_is_json_and_hub_outage_cuts_supply(tiny_region):
+    """Need is 9 x 200 = 1,800 kg; supply 1,350 kg; the Eastside hub holds 600 kg of it."""
+    base = run_plan(tiny_region, PlanParams(), region_key=DEFAULT_KEY)
+    json.dumps(base)
+    assert base["status"] == "optimal"
+    assert base["kpis"]["need_kg"] == pytest.approx(1800)
+    assert base["kpis"]["need_met_kg"] == pytest.approx(1350)
+    assert base["kpis"]["need_met_share"] == pytest.approx(0.75)
+    out = run_plan(tiny_region, PlanParams(sites_off=("H2",)), region_key=DEFAULT_KEY)
+    assert out["kpis"]["need_met_kg"] == pytest.approx(750)
+    assert not any(f["site_id"] == "H2" for f in out["flows"])
+    assert {r["area_id"] for r in out["fulfilment"]} == {
+        f"a{r}{c}" for r in range(3) for c in range(3)
+    }
+    assert out["fulfilment"][0]["population"] == 1000
+    change = compare_fulfilment(base, out)
+    assert change["fulfilment_change"].sum() == pytest.approx((750 - 1350) / 200)
+
+
+def test_run_plan_shocks_yield_and_surge(tiny_region):
+    half = run_plan(tiny_region, PlanParams(yield_pct=(("hub", 50.0),)), region_key="k")
+    assert half["kpis"]["need_met_kg"] == pytest.approx(1350 - 600)
+    surge = run_plan(tiny_region, PlanParams(surge_areas=("a00",), surge_pct=50.0), region_key="k")
+    assert surge["kpis"]["need_kg"] == pytest.approx(1800 + 100)
+    assert "+50% need in 1 area(s)" in surge["description"]
+
+
+def test_stored_params_solve_again_into_a_report(tiny_region):
+    from dashboard._data import params_from_dict, report_html
+
+    params = PlanParams(sites_off=("H2",), yield_pct=(("garden", 50.0),), surge_pct=10.0)
+    assert params_from_dict(params.as_dict()) == params
+    run = run_plan(tiny_region, params, region_key="k")
+    html = report_html(tiny_region, run)
+    assert html.lstrip().lower().startswith("<!doctype html")
+    assert "Tiny town" in html
+
+
+def test_run_plan_bad_input_is_an_error_record(tiny_region):
+    run = run_plan(tiny_region, PlanParams(objective="nonsense"), region_key="k")
+    assert run["status"] == "error"
+    assert "nonsense" in run["message"]
+
+
+def test_binding_text_orders_by_value():
+    import pandas as pd
+
+    b = pd.DataFrame(
+        {
+            "binding": [True, False, True],
+            "value_per_unit": [0.1, 9.0, -0.5],
+            "explanation": ["small", "not binding", "big"],
+        }
+    )
+    assert binding_text(b) == ["big", "small"]
+    assert binding_text(None) == []

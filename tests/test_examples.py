@@ -1,0 +1,94 @@
+"""The scripts in examples/ run end to end (on a tiny region, with fast settings)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from dashboard.cli import main as foodshed
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+
+
+@pytest.fixture(scope="module")
+def city(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "report_fakes", ROOT / "tests" / "dashboard" / "conftest.py"
+    )
+    assert spec is not None and spec.loader is not None
+    fakes = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = fakes  # dataclasses look their module up
+    spec.loader.exec_module(fakes)
+    folder = tmp_path_factory.mktemp("examples") / "city"
+    fakes.grid_region().to_dir(folder)
+    assert foodshed(["validate", str(folder)]) == 0
+    return folder
+
+
+def run(script: str, *args: str, env: dict[str, str] | None = None) -> str:
+    proc = subprocess.run(
+        [sys.executable, str(EXAMPLES / script), *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return proc.stdout
+
+
+def test_batch_plans(city: Path, tmp_path: Path) -> None:
+    out = run("batch_plans.py", "--region", str(city), "--out", str(tmp_path))
+    assert "reports in" in out
+    kpis = pd.read_csv(tmp_path / "kpis.csv")
+    assert list(kpis["plan"]) == ["baseline", "fair share after a hub outage", "drought"]
+    assert (kpis["status"] == "optimal").all()
+    for name in ("baseline", "fair-share-after-a-hub-outage", "drought"):
+        assert (tmp_path / f"{name}.html").stat().st_size > 10_000
+    assert (tmp_path / "plotly.min.js").exists()
+
+
+def test_budget_sweep(city: Path, tmp_path: Path) -> None:
+    run(
+        "budget_sweep.py",
+        *("--region", str(city), "--out", str(tmp_path)),
+        *("--budgets", "2", "50", "--weights", "0", "1"),
+    )
+    curve = pd.read_csv(tmp_path / "efficiency_equity.csv")
+    assert len(curve) == 4
+    # More budget never delivers less food, and weight 1 never leaves a lower floor than 0.
+    by = curve.set_index(["budget_usd", "equity_weight"])
+    assert by.loc[(50.0, 0.0), "need_met_share"] >= by.loc[(2.0, 0.0), "need_met_share"] - 1e-9
+    for b in (2.0, 50.0):
+        assert by.loc[(b, 1.0), "min_fulfilment"] >= by.loc[(b, 0.0), "min_fulfilment"] - 1e-9
+    html = (tmp_path / "efficiency_equity.html").read_text()
+    assert "The price of fairness" in html
+
+
+def test_county_report_says_when_data_is_absent(tmp_path: Path) -> None:
+    out = run(
+        "county_report.py",
+        *("--out", str(tmp_path / "o"), "--shared-data", str(tmp_path / "none")),
+    )
+    assert out.startswith("skipped: the public data is not at")
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.shared_data
+def test_county_report_on_allegheny(shared_data: Path, tmp_path: Path) -> None:
+    out = run("county_report.py", "--out", str(tmp_path), "--shared-data", str(shared_data))
+    assert "Allegheny County, PA" in out
+    assert "computed agrees with the USDA Atlas" in out
+    html = (tmp_path / "allegheny.html").read_text()
+    assert "Food access in Allegheny County, PA" in html
+    areas = pd.read_csv(tmp_path / "allegheny_areas.csv", dtype={"area_id": str})
+    assert len(areas) == 402
