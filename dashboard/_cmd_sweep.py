@@ -116,6 +116,23 @@ def run(
     frame = read_sweep(out)
     summary = summarize_sweep(frame, spec=spec)
     _print_summary(summary, console)
+    from optimize.sweep import area_risk
+
+    risk = area_risk(out, threshold=spec.resilience.threshold)
+    if len(risk) and risk["below"].sum() > 0:
+        t = Table(
+            title=f"{spec.resilience.flag} areas most often below {spec.resilience.threshold:.0%}"
+        )
+        for c in ("area", "scenarios below", "share", "mean fulfilment"):
+            t.add_column(c)
+        for _, r in risk[risk["below"] > 0].head(10).iterrows():
+            t.add_row(
+                str(r["area_id"]),
+                f"{int(r['below'])} of {int(r['scenarios'])}",
+                _fmt(r["p_below"], True),
+                _fmt(r["mean_fulfilment"], True),
+            )
+        console.print(t)
     from ._sweep_figures import write_sweep_html
 
     page = write_sweep_html(out)

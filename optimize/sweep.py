@@ -252,6 +252,34 @@ def read_fulfilment(out: str | os.PathLike[str]) -> pd.DataFrame:
     return pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
 
 
+def area_risk(out: str | os.PathLike[str], *, threshold: float | None = None) -> pd.DataFrame:
+    """Per vulnerable area: in how many finished scenarios its fulfilment fell below
+    ``threshold`` (default: the spec's), and the share; most at risk first."""
+    out = Path(out)
+    if threshold is None:
+        meta = json.loads((out / "sweep.json").read_text(encoding="utf-8"))
+        threshold = float(meta.get("resilience", {}).get("threshold", 0.5))
+    ful = read_fulfilment(out)
+    done = set(read_sweep(out)["scenario_id"])
+    ful = ful[ful["scenario_id"].isin(done)].drop_duplicates(["scenario_id", "area_id"])
+    if ful.empty:
+        return pd.DataFrame(columns=["area_id", "scenarios", "below", "p_below", "mean_fulfilment"])
+    below = ful["fulfilment"] < threshold - 1e-9
+    g = ful.assign(below=below).groupby("area_id")
+    res = pd.DataFrame(
+        {
+            "scenarios": g.size(),
+            "below": g["below"].sum().astype(int),
+            "mean_fulfilment": g["fulfilment"].mean(),
+        }
+    )
+    res["p_below"] = res["below"] / res["scenarios"]
+    res = res.reset_index().sort_values(["p_below", "mean_fulfilment"], ascending=[False, True])
+    return res[["area_id", "scenarios", "below", "p_below", "mean_fulfilment"]].reset_index(
+        drop=True
+    )
+
+
 # ---------------------------------------------------------------------------- running
 def run_serial(
     spec: SweepSpec, region: Region | None = None, *, limit: int | None = None
@@ -381,7 +409,12 @@ def run_sweep(
     result.elapsed_s = time.perf_counter() - t0
     if result.complete:
         frame = read_sweep(out)
-        _write_json(out / "summary.json", summarize_sweep(frame, spec=spec, as_json=True))
+        summary = summarize_sweep(frame, spec=spec, as_json=True)
+        risk = area_risk(out, threshold=spec.resilience.threshold)
+        summary["areas_at_risk"] = json.loads(
+            risk.head(50).to_json(orient="records", double_precision=6)
+        )
+        _write_json(out / "summary.json", summary)
     return result
 
 

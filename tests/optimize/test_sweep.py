@@ -22,6 +22,7 @@ from optimize._sweep_task import _SHOCK
 from optimize.sweep import (
     SweepSpec,
     SweepSpecError,
+    area_risk,
     expand,
     prepare_sweep,
     read_fulfilment,
@@ -274,8 +275,13 @@ def test_sweep_on_two_workers_equals_serial(client, spec, region, serial, tmp_pa
     assert not list(out.rglob("*.tmp*"))
     ful = read_fulfilment(out)
     assert set(ful["area_id"]) == {"C", "D"} and len(ful) == 12
+    risk = area_risk(out).set_index("area_id")
+    for a in ("C", "D"):
+        f = ful[ful["area_id"] == a]["fulfilment"]
+        assert risk.loc[a, "below"] == int((f < 0.5).sum()) and risk.loc[a, "scenarios"] == 6
     summary = json.loads((out / "summary.json").read_text())
     assert summary["scenarios"] == 6 and summary["threshold"] == 0.5
+    assert {r["area_id"] for r in summary["areas_at_risk"]} == {"C", "D"}
     # resilience: P(any low-income area < 50%) per equity weight, by counting rows
     expect = (
         serial.assign(b=serial["vulnerable_min_fulfilment"] < 0.5)
