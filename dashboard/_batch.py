@@ -26,7 +26,7 @@ from equity import FoodshedError, Region
 from equity._atomic import atomic_dir
 
 from . import _api
-from .report import _slug, write_plotly_js, write_report
+from .report import _slug, write_pdf, write_plotly_js, write_report
 
 __all__ = ["BatchResult", "ScenarioResult", "check_out_dir", "run_batch"]
 
@@ -110,6 +110,7 @@ def run_batch(
     plotly_js: str = "inline",
     write_data: bool = False,
     images: str | None = None,
+    pdf: bool = False,
     progress: ProgressFn | None = None,
 ) -> BatchResult:
     """Solve every scenario file, write its report into ``out``, and the batch summary.
@@ -119,7 +120,8 @@ def run_batch(
     With ``write_data``, also ``data/areas.csv`` + ``data/areas.geojson`` (every measure per
     area) and ``data/<scenario>_flows.csv`` / ``_fulfilment.csv``. ``progress(event, result)`` is
     called with ``"start"`` and ``"done"`` for each scenario. ``images`` (``png``/``svg``)
-    also writes each report's figures into ``<scenario>_figures/``.
+    also writes each report's figures into ``<scenario>_figures/``; ``pdf`` prints each report
+    to ``<scenario>.pdf`` with the system Chromium.
     """
     if plotly_js not in ("inline", "shared"):
         msg = f"--plotly-js {plotly_js!r}; use 'inline' or 'shared'"
@@ -188,6 +190,8 @@ def run_batch(
                     images=images,  # type: ignore[arg-type]
                 )
                 result.report = report.name
+                if pdf:
+                    write_pdf(report)
                 result.kpis = _plain(_api.kpis_of(solution))
                 result.solver_status = _api.status_of(solution)
                 if write_data:

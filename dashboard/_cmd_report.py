@@ -21,6 +21,7 @@ def run_with_progress(
     plotly_js: str,
     write_data: bool = False,
     images: str | None = None,
+    pdf: bool = False,
 ) -> BatchResult:
     """Run a batch with a rich progress bar and one status line per scenario."""
     with Progress(
@@ -59,6 +60,7 @@ def run_with_progress(
             plotly_js=plotly_js,
             write_data=write_data,
             images=images,
+            pdf=pdf,
             progress=progress,
         )
 
@@ -97,10 +99,11 @@ def run_report_command(
     baseline: str | None,
     plotly_js: str,
     images: str | None = None,
+    pdf: bool = False,
 ) -> int:
     """Body of ``foodshed report``; returns the exit code (1 when any scenario failed)."""
     batch = run_with_progress(
-        console, scenarios, out, baseline=baseline, plotly_js=plotly_js, images=images
+        console, scenarios, out, baseline=baseline, plotly_js=plotly_js, images=images, pdf=pdf
     )
     print_outcome(console, batch)
     return 0 if batch.ok else 1

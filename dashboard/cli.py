@@ -160,12 +160,15 @@ def report(
             help="Also write every figure as 'png' or 'svg' (needs the 'png' extra and Chromium)."
         ),
     ] = None,
+    pdf: Annotated[
+        bool, typer.Option("--pdf", help="Also print each report to PDF (needs Chromium).")
+    ] = False,
 ) -> None:
     """Write an HTML report for each scenario, plus summary.json and kpis.csv."""
     from ._cmd_report import run_report_command
 
     code = run_report_command(
-        console, scenarios, out, baseline=baseline, plotly_js=plotly_js, images=images
+        console, scenarios, out, baseline=baseline, plotly_js=plotly_js, images=images, pdf=pdf
     )
     if code:
         raise typer.Exit(code)

@@ -41,11 +41,14 @@ __all__ = [
     "PLOTLY_JS_NAME",
     "render_report",
     "write_figure_images",
+    "write_pdf",
     "write_plotly_js",
     "write_report",
 ]
 
 PLOTLY_JS_NAME = "plotly.min.js"
+#: The flows map draws at most this many site-to-area routes, the heaviest first.
+MAX_FLOW_LINES = 600
 PlotlyJs = Literal["inline", "shared"]
 _TEMPLATE = "report.html.j2"
 
@@ -116,6 +119,42 @@ def write_report(
         )
     with atomic_path(target) as tmp:
         tmp.write_text(html, encoding="utf-8")
+    return target
+
+
+def write_pdf(html: str | os.PathLike[str], pdf: str | os.PathLike[str] | None = None) -> Path:
+    """Print a written report to PDF with the system Chromium (headless, networking off).
+
+    The figures are drawn before printing (Chromium's virtual time budget lets plotly finish);
+    the page's print stylesheet hides the navigation and the figure toolbars.
+    """
+    import shutil
+    import subprocess
+
+    source = Path(html)
+    target = Path(pdf) if pdf is not None else source.with_suffix(".pdf")
+    chromium = os.environ.get("BROWSER_PATH") or shutil.which("chromium")
+    chromium = chromium or shutil.which("chromium-browser")
+    if not chromium:
+        msg = "PDF reports need Chromium: apt-get install chromium (or set BROWSER_PATH)"
+        raise FoodshedError(msg)
+    with atomic_path(target) as tmp:
+        proc = subprocess.run(
+            [
+                chromium,
+                *("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"),
+                *("--virtual-time-budget=20000", "--no-pdf-header-footer"),
+                f"--print-to-pdf={tmp}",
+                source.resolve().as_uri(),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        if proc.returncode != 0 or not tmp.exists() or tmp.stat().st_size == 0:
+            msg = f"Chromium could not print {source} to PDF: {proc.stderr.strip()[-500:]}"
+            raise FoodshedError(msg)
     return target
 
 
@@ -296,8 +335,13 @@ def build_context(
         x, y, gini = rf.lorenz_points(ratio, pop)
         ctx["gini"] = gini
         hover = _hover(geo, ratio)
-        segments = rd.flow_segments(region, solution)
-        ctx["n_flows"] = len(segments)
+        all_segments = rd.flow_segments(region, solution)
+        ctx["n_flows"] = len(all_segments)
+        # The heaviest routes carry the story; thousands of thin lines only hide the map.
+        segments = all_segments.nlargest(MAX_FLOW_LINES, "kg")
+        ctx["n_flows_shown"] = len(segments)
+        total_kg = float(all_segments["kg"].sum())
+        ctx["kg_shown_share"] = float(segments["kg"].sum()) / total_kg if total_kg > 0 else 1.0
         figures["flows-map"] = rf.flows_map(
             geo, ratio, segments, hover=hover, points=_site_layers(region)
         )

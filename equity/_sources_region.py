@@ -243,22 +243,109 @@ def _census(root: Path, county: str) -> tuple[pd.DataFrame, gpd.GeoDataFrame, gp
     return atlas, tr, bg
 
 
-def allegheny_region(shared_dir: str | os.PathLike[str] | None = None) -> Region:
+#: Store rules of :func:`allegheny_region`.
+STORE_RULES = ("atlas", "licence")
+
+
+def snap_supermarkets_near(
+    snap: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, *, within_m: float
+) -> gpd.GeoDataFrame:
+    """The supermarkets of a SNAP retailer frame that lie within ``within_m`` of ``areas``.
+
+    The Atlas measures distance to the nearest supermarket wherever it is, so tracts near a
+    county line are served by stores across it; a statewide SNAP list gives those. Distances
+    are measured in the areas' local UTM zone, after a cheap test against the areas' bounds
+    (so that far points are never projected into it).
+    """
+    sup = snap[snap["kind"].eq("supermarket").to_numpy()]
+    if within_m <= 0 or sup.empty:
+        return sup.iloc[:0].reset_index(drop=True)
+    utm = utm_crs(areas)
+    a = areas.to_crs(utm)
+    box = gpd.GeoSeries([shapely.box(*a.total_bounds).buffer(within_m * 1.5)], crs=utm)
+    box_wgs = box.to_crs("EPSG:4326").iloc[0]
+    sup = sup[sup.to_crs("EPSG:4326").within(box_wgs).to_numpy()]
+    dist = sup.to_crs(utm).distance(shapely.union_all(a.geometry.to_numpy())).to_numpy()
+    out = sup[dist <= within_m].reset_index(drop=True)
+    out.attrs = dict(snap.attrs)
+    out.attrs["notes"] = [
+        *snap.attrs.get("notes", []),
+        f"{len(out)} supermarket(s) within {within_m:,.0f} m of the areas kept",
+    ]
+    return out
+
+
+def allegheny_region(
+    shared_dir: str | os.PathLike[str] | None = None,
+    *,
+    store_rules: str = "atlas",
+    neighbours_within_m: float | None = None,
+) -> Region:
     """Allegheny County, PA (Pittsburgh) from the public data: 402 tracts (400 in the Atlas).
 
-    Stores: the Health Dept. list (supermarkets and convenience stores), the WPRDC
-    supermarkets, the USDA SNAP retailers and both farmers-market lists, de-duplicated in that
-    order of trust. Sites: Grow Pittsburgh gardens and farms, Greater Pittsburgh Community Food
-    Bank sites (pantry). ``snap_households`` is ACS (2020 tract ids, joined where they match).
+    Stores, de-duplicated in this order of trust: the WPRDC supermarket list, the Health Dept.
+    list (supermarkets and convenience stores), the USDA SNAP retailers of the county, the
+    statewide SNAP supermarkets within ``neighbours_within_m`` of the county, and both
+    farmers-market lists. Sites: Grow Pittsburgh gardens and farms, Greater Pittsburgh
+    Community Food Bank sites (pantry). ``snap_households`` is ACS (2020 tract ids, joined
+    where they match).
+
+    Parameters
+    ----------
+    shared_dir
+        The public data folder (default ``$FOODSHED_SHARED_DATA``).
+    store_rules
+        ``"atlas"`` (default): the store list validated against the USDA Atlas
+        (``benchmarks/atlas_validation.py``): supermarkets are the WPRDC supermarket list and
+        the SNAP retailers whose store type or chain name makes them one, in the county and
+        beyond its line. The Health Dept.'s "Supermarket" licence category does not by itself
+        make a supermarket (see ``read_store_list(trust_category=)``): its rows become grocery
+        stores (or what their names say), and its chain supermarkets are left out, since they
+        are on the other lists at better coordinates (``provenance
+        ["achd_supermarkets_left_out"]``). ``"licence"``: the earlier list,
+        which trusts the licence category (321 supermarkets, 151 of them by licence alone),
+        puts the Health Dept. list first and has no statewide SNAP stores.
+    neighbours_within_m
+        Statewide SNAP supermarkets within this distance of the county's tracts are added
+        (default 32,000 m, just under the 20 miles within which a Region keeps a point
+        outside every area, with ``"atlas"``; 0, none, with ``"licence"``).
     """
+    if store_rules not in STORE_RULES:
+        msg = f"store_rules={store_rules!r}; use one of {STORE_RULES}"
+        raise ValueError(msg)
+    atlas_rules = store_rules == "atlas"
+    within = neighbours_within_m if neighbours_within_m is not None else 32_000.0 * atlas_rules
+    if not 0 <= within <= 32_000.0:
+        msg = (
+            f"neighbours_within_m={within!r}; use 0 to 32,000 m (a Region keeps points outside "
+            "every area only within 20 miles)"
+        )
+        raise ValueError(msg)
     root = shared_data_dir(shared_dir)
     d = root / "pittsburgh_allegheny"
     atlas, tr, bg = _census(root, "42003")
     tracts = read_census_tracts(d / "tracts_2010" / "tl_2010_42003_tract10.shp")
+    achd = read_store_list(
+        d / "achd_convenience_and_supermarkets.csv", kind="achd", trust_category=not atlas_rules
+    )
+    wprdc = read_store_list(d / "wprdc_allegheny_supermarkets.csv", kind="wprdc")
+    prov: dict[str, Any] = {"store_rules": store_rules, "neighbours_within_m": within}
+    if atlas_rules:
+        # The licence list's chain supermarkets are on the WPRDC and SNAP lists too, and
+        # there at better coordinates (42 of them lie 150 m to 3 km from the same store on
+        # the SNAP list, several at closed stores): supermarkets come from those lists.
+        chains = achd["kind"].eq("supermarket").to_numpy()
+        prov["achd_supermarkets_left_out"] = int(chains.sum())
+        achd = achd[~chains].reset_index(drop=True)
+    lists = [wprdc, achd] if atlas_rules else [achd, wprdc]
+    lists.append(read_snap_retailers(d / "usda_snap_store_locations_allegheny.csv"))
+    if within > 0:
+        state = read_snap_retailers(
+            d / "usda_snap_retailers_pennsylvania_statewide.csv", prefix="snappa"
+        )
+        lists.append(snap_supermarkets_near(state, tracts, within_m=within))
     stores = dedupe_stores(
-        read_store_list(d / "achd_convenience_and_supermarkets.csv", kind="achd"),
-        read_store_list(d / "wprdc_allegheny_supermarkets.csv", kind="wprdc"),
-        read_snap_retailers(d / "usda_snap_store_locations_allegheny.csv"),
+        *lists,
         read_store_list(
             d / "allegheny_farmers_markets_2019.csv", kind="farmers_market", prefix="fm2019"
         ),
@@ -284,7 +371,7 @@ def allegheny_region(shared_dir: str | os.PathLike[str] | None = None) -> Region
         sites=sites,
         acs_snap=read_acs_snap(d / "acs_snap_households_by_tract_allegheny.csv"),
         name="Allegheny County, PA",
-        provenance={"stores_dedupe": "; ".join(stores.attrs.get("notes", []))},
+        provenance={**prov, "stores_dedupe": "; ".join(stores.attrs.get("notes", []))},
     )
 
 

@@ -52,8 +52,9 @@ NAME_RULES: tuple[tuple[str, str], ...] = (
         r"costco|bjs wholesale|whole foods|trader joes|fresh thyme|\bkuhns\b|save a lot|"
         r"\bjewel\b|marianos|petes fresh|food 4 less|cermak|tonys (fresh|finer)|fairplay|"
         r"shursave|\biga\b|wegmans|kroger|safeway|\bacme\b|meijer|sprouts|\blidl\b|"
-        r"food lion|publix|stop and shop|shoprite|super ?market|super mkt|supermercado|"
-        r"supercenter|super center",
+        r"food lion|publix|stop and shop|shoprite|mcginnis sisters|east end food co ?op|"
+        r"gordon food service|gfs marketplace|\bweis\b|grocery outlet|sparkle market|shurfine|"
+        r"food city|super ?market|super mkt|supermercado|supercenter|super center",
     ),
     (
         "farmers_market",
@@ -231,6 +232,7 @@ def read_store_list(
     kind: str = "auto",
     columns: Mapping[str, str] | None = None,
     supermarket_min_sqft: float = SUPERMARKET_MIN_SQFT,
+    trust_category: bool = False,
     prefix: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Read a list of food stores into a stores frame.
@@ -241,7 +243,7 @@ def read_store_list(
         A CSV with longitude/latitude columns.
     kind
         The list's layout: ``"achd"`` (Allegheny County Health Dept., ``Category`` =
-        Supermarket / Convenience Store), ``"wprdc"`` (WPRDC supermarkets: all supermarkets),
+        Supermarket / Convenience Store; see ``trust_category``), ``"wprdc"`` (WPRDC supermarkets: all supermarkets),
         ``"chicago_grocery"`` (Chicago's grocery stores with ``SQUARE FEET``: supermarket at
         ``supermarket_min_sqft`` or more, or a known chain; smaller stores are grocery unless
         their name says convenience), ``"snap"`` (see :func:`read_snap_retailers`), ``"auto"``
@@ -250,6 +252,12 @@ def read_store_list(
     columns
         Column names when they are not found automatically: ``name``, ``lon``, ``lat``,
         ``id``, ``area_sqft``, ``kind`` (a column holding a kind per row).
+    trust_category
+        With the ``"achd"`` layout, whether its ``Category`` "Supermarket" makes a supermarket.
+        It is a health-licence class, not a size class (it covers corner markets and
+        delis), so by default such a row is a supermarket only when its name is a supermarket
+        chain (:data:`NAME_RULES`); otherwise it takes the kind its name says, or ``grocery``.
+        ``Category`` "Convenience Store" is always trusted.
     prefix
         Prefix of ``store_id`` (default: the layout name).
     """
@@ -316,6 +324,12 @@ def read_store_list(
         if preset == "achd" or (spec.get("kind") and preset not in _PRESETS):
             raw = gdf[spec["kind"]].iloc[i]
             k = normalise_name(raw).replace("convenience store", "convenience").replace(" ", "_")
+            if preset == "achd" and k == "supermarket" and not trust_category:
+                k, why = classify_store_name(name, default="grocery")
+                k = "grocery" if k == "other" else k
+                kinds.append(k)
+                rules.append(f"{spec['kind']} '{raw}' (licence class); {why}")
+                continue
             if k not in STORE_KINDS:
                 msg = (
                     f"'{spec['kind']}' value {raw!r} is not a store kind; use one of {STORE_KINDS}"

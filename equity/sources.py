@@ -25,9 +25,11 @@ from ._sources_census import (
     read_usda_atlas,
 )
 from ._sources_region import (
+    STORE_RULES,
     allegheny_region,
     assemble_us_region,
     chicago_region,
+    snap_supermarkets_near,
 )
 from ._sources_stores import (
     NAME_RULES,
@@ -45,6 +47,7 @@ __all__ = [
     "ATLAS_RENAMES",
     "NAME_RULES",
     "SNAP_STORE_TYPES",
+    "STORE_RULES",
     "SUPERMARKET_MIN_SQFT",
     "allegheny_region",
     "assemble_us_region",
@@ -59,4 +62,5 @@ __all__ = [
     "read_store_list",
     "read_usda_atlas",
     "similar_names",
+    "snap_supermarkets_near",
 ]

@@ -69,13 +69,12 @@ def to_pulp(lp: LinearProgram, name: str = "foodshed_allocation") -> tuple[Any, 
         e = _expr(vars_, A.indices[sl], A.data[sl])
         cons = []
         if lo == hi:
-            cons.append(pulp.LpConstraint(e, pulp.LpConstraintEQ, f"r{i}", lo))
+            cons.append(pulp.LpConstraint(e=e, sense=pulp.LpConstraintEQ, name=f"r{i}", rhs=lo))
         else:
             ranged = not math.isinf(lo) and not math.isinf(hi)
             if not math.isinf(lo):
-                cons.append(
-                    pulp.LpConstraint(e, pulp.LpConstraintGE, f"r{i}_lo" if ranged else f"r{i}", lo)
-                )
+                name = f"r{i}_lo" if ranged else f"r{i}"
+                cons.append(pulp.LpConstraint(e=e, sense=pulp.LpConstraintGE, name=name, rhs=lo))
             if not math.isinf(hi):
                 e2 = e.copy() if ranged else e
                 cons.append(

@@ -256,3 +256,20 @@ def test_static_png_figures_with_kaleido(tmp_path: Path, grid) -> None:
     assert pngs == ["desert-counts.png", "equity-map.png"]
     assert (tmp_path / "r_figures" / "equity-map.png").read_bytes()[:4] == b"\x89PNG"
     assert page.exists()
+
+
+@pytest.mark.browser
+def test_pdf_with_system_chromium(tmp_path: Path, grid) -> None:
+    import shutil
+
+    from dashboard.report import write_pdf
+
+    if not (shutil.which("chromium") or shutil.which("chromium-browser")):
+        pytest.skip("Debian chromium is not installed (apt-get install chromium)")
+    page = write_report(
+        grid, fake_solution(grid), scenario="s", out=tmp_path / "r.html", areas=fake_analyze(grid)
+    )
+    pdf = write_pdf(page)
+    assert pdf == tmp_path / "r.pdf"
+    data = pdf.read_bytes()
+    assert data[:5] == b"%PDF-" and len(data) > 50_000

@@ -184,7 +184,8 @@ def test_acs_snap(tmp_path):
      ("Sunoco", "convenience"), ("Happy Mart", "convenience"), ("Rite Aid 123", "pharmacy"),
      ("Dollar General Store 1", "dollar_store"), ("Bloomfield Groceria", "grocery"),
      ("Citiparks Farmers Market", "farmers_market"), ("Produce Plus", "specialty"),
-     ("Ukani Brothers", "other")],
+     ("McGinnis Sisters Market", "supermarket"), ("East End Food Co-op", "supermarket"),
+     ("WEISS MEATS", "specialty"), ("Ukani Brothers", "other")],
 )  # fmt: skip
 def test_classify_store_name(name, kind):
     assert classify_store_name(name)[0] == kind
@@ -213,9 +214,18 @@ def test_snap_bad_coordinates(tmp_path):
 
 def test_store_lists(tmp_path):
     achd = ("Client ID,Name,Lat,Lon,Category\n1,Giant Eagle,40.44,-79.99,Supermarket\n"
-            "2,Sunoco,40.45,-79.98,Convenience Store\n")  # fmt: skip
-    assert read_store_list(write(tmp_path, "a.csv", achd))["kind"].tolist() == [
-        "supermarket", "convenience"]  # fmt: skip
+            "2,Sunoco,40.45,-79.98,Convenience Store\n3,Lee's Deli,40.46,-79.97,Supermarket\n"
+            "4,Kim's,40.47,-79.96,Supermarket\n")  # fmt: skip
+    a = read_store_list(write(tmp_path, "a.csv", achd))
+    # the licence category "Supermarket" alone does not make a supermarket; a chain name does
+    assert a["kind"].tolist() == ["supermarket", "convenience", "grocery", "grocery"]
+    assert a["kind_rule"].tolist() == [
+        "Category 'Supermarket' (licence class); name 'giant eagle'",
+        "Category 'Convenience Store'",
+        "Category 'Supermarket' (licence class); name 'deli'",
+        "Category 'Supermarket' (licence class); no keyword"]  # fmt: skip
+    trusted = read_store_list(tmp_path / "a.csv", trust_category=True)
+    assert trusted["kind"].tolist() == ["supermarket", "convenience", "supermarket", "supermarket"]
     chi = ("STORE NAME,LICENSE ID,SQUARE FEET,BUFFER SIZE,LATITUDE,LONGITUDE\n"
            "Big Box,1,25000,A,41.88,-87.75\nLittle Shop,2,3000,B,41.89,-87.75\n"
            "Jewel-Osco,3,8000,B,41.90,-87.75\nNo Size,4,,A,41.91,-87.75\n")  # fmt: skip
@@ -335,7 +345,10 @@ def test_real_atlas_files(shared_data):
 def test_real_store_and_site_lists(shared_data):
     d = shared_data / "pittsburgh_allegheny"
     achd = read_store_list(d / "achd_convenience_and_supermarkets.csv")
-    assert achd["kind"].value_counts().to_dict() == {"convenience": 514, "supermarket": 156}
+    assert achd["kind"].value_counts().to_dict() == {
+        "convenience": 514, "supermarket": 128, "grocery": 28}  # fmt: skip
+    trusted = read_store_list(d / "achd_convenience_and_supermarkets.csv", trust_category=True)
+    assert trusted["kind"].value_counts().to_dict() == {"convenience": 514, "supermarket": 156}
     assert len(achd.attrs["problems"]) == 1  # two rows without coordinates
     assert len(read_store_list(d / "wprdc_allegheny_supermarkets.csv")) == 115  # 133 - 18
     snap = read_snap_retailers(d / "usda_snap_store_locations_allegheny.csv")
@@ -362,13 +375,56 @@ def test_real_allegheny_region(shared_data):
     assert len(r.population_points) == 1100
     # docs/data-sources.md lists these; they follow from the name rules and de-duplication
     assert r.stores["kind"].value_counts().to_dict() == {
-        "convenience": 680, "supermarket": 320, "farmers_market": 157, "dollar_store": 145,
-        "pharmacy": 112, "grocery": 74, "other": 68, "specialty": 19}  # fmt: skip
-    assert r.provenance["stores_dedupe"].startswith("304 store(s)")
+        "convenience": 665, "supermarket": 355, "farmers_market": 152, "dollar_store": 141,
+        "pharmacy": 108, "grocery": 84, "other": 68, "specialty": 19}  # fmt: skip
+    assert r.provenance["stores_dedupe"].startswith("419 store(s)")
+    assert r.provenance["store_rules"] == "atlas"
+    assert r.provenance["achd_supermarkets_left_out"] == 128  # on the WPRDC / SNAP lists
+    sup = r.stores[r.stores["kind"] == "supermarket"]
+    assert not sup["source"].eq("achd").any()
+    assert int((~sup.within(r.areas.union_all())).sum()) == 106  # beyond the county line
+    assert not [p for p in r.problems if p.severity == "error"]
     assert r.areas["snap_households"].notna().sum() == 366  # ACS 2020 ids that match 2010
     assert r.stores["store_id"].is_unique
     assert set(r.sites["kind"]) == {"garden", "farm", "pantry"}
     assert r.provenance["atlas_joined"] == 400
+
+
+@pytest.mark.shared_data
+def test_real_allegheny_region_licence_rules(shared_data):
+    from equity.sources import allegheny_region
+
+    r = allegheny_region(shared_data, store_rules="licence")  # the earlier list
+    kinds = r.stores["kind"].value_counts()
+    # 320 before McGinnis Sisters, East End Food Co-op and GFS joined the chain names
+    assert kinds["supermarket"] == 321 and len(r.stores) == 1575
+    assert r.provenance["stores_dedupe"].startswith("304 store(s)")
+    assert r.provenance["neighbours_within_m"] == 0
+
+
+def test_allegheny_region_options_checked_first(tmp_path):
+    from equity.sources import allegheny_region
+
+    with pytest.raises(ValueError, match="store_rules='wprdc'; use one of"):
+        allegheny_region(tmp_path, store_rules="wprdc")
+    with pytest.raises(ValueError, match="use 0 to 32,000 m"):
+        allegheny_region(tmp_path, neighbours_within_m=40_000)
+
+
+def test_snap_supermarkets_near(tmp_path):
+    from equity.sources import snap_supermarkets_near
+
+    text = ("Store_Name,Longitude,Latitude\nAldi,-80.0,40.5\nSunoco,-80.0,40.5\n"
+            "Giant Eagle,-79.7,40.5\nKroger,-76.0,40.5\n")  # fmt: skip
+    snap = read_snap_retailers(write(tmp_path, "s.csv", text))
+    area = gpd.GeoDataFrame(
+        {"area_id": ["a"]}, geometry=[box(-80.01, 40.49, -79.99, 40.51)], crs=4326
+    )
+    # Giant Eagle lies about 24.5 km east of the area's edge; Kroger 340 km
+    near = snap_supermarkets_near(snap, area, within_m=25_000)
+    assert near["name"].tolist() == ["Aldi", "Giant Eagle"]
+    assert snap_supermarkets_near(snap, area, within_m=20_000)["name"].tolist() == ["Aldi"]
+    assert snap_supermarkets_near(snap, area, within_m=0).empty
 
 
 @pytest.mark.shared_data
