@@ -224,7 +224,7 @@ def test_equity_map_changes_with_the_measure(session):
     wait(d, lambda d: (graph_meta(d, "eq-map") or {}).get("scheme") == "natural breaks")
 
 
-def test_equity_table_downloads_as_csv(session):
+def test_equity_table_and_map_download(session):
     d = session["driver"]
     click_css(d, "#eq-csv-btn")
     target = session["downloads"] / "tiny-town-equity.csv"
@@ -232,6 +232,12 @@ def test_equity_table_downloads_as_csv(session):
     lines = target.read_text().splitlines()
     assert len(lines) == 10
     assert "area_id" in lines[0] and "LILATracts_1And10" in lines[0]
+
+    # the map as a stand-alone HTML page (plotly.js inlined: works offline)
+    click_css(d, "#eq-html-btn")
+    page = session["downloads"] / "tiny-town-dist_supermarket_mi.html"
+    wait(d, lambda d: page.exists() and page.stat().st_size > 1_000_000, 60)
+    assert "Distance to the nearest supermarket" in page.read_text(encoding="utf-8")
 
 
 def test_plan_runs_and_kpis_follow_a_hub_outage(session):
