@@ -278,6 +278,20 @@ def test_compare_shows_both_runs_and_who_loses(session):
     shoot(session, "compare")
 
 
+def test_plan_starts_from_a_scenario_file(session):
+    """The bundled drought scenario: gardens at 60%, so 150 kg of greens becomes 90 kg."""
+    from dashboard._data import bundled_scenarios_dir
+
+    d = session["driver"]
+    nav(session, "Plan")
+    choose(d, "pl-scenario", str(bundled_scenarios_dir() / "drought.toml"))
+    wait(d, lambda d: css(d, "#pl-label")[0].get_attribute("value") == "drought")
+    assert not css(d, "#pl-sites-off .dash-dropdown-value-item")  # the outage is cleared
+    click_css(d, "#pl-run")
+    wait(d, lambda d: text_of(d, "#kpi-need_met_kg .fs-card-value") == "1,290 kg")
+    assert text_of(d, "#kpi-need_met_share .fs-card-value") == "71.7%"
+
+
 def _zip_folder(folder: Path, edit=None) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
