@@ -128,9 +128,13 @@ def quit_driver(driver) -> None:
 
 
 def wait(driver, predicate, timeout=WAIT_S):
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, timeout, poll_frequency=0.1).until(predicate)
+    # Dash re-renders components: an element found a moment ago may be gone; look again
+    return WebDriverWait(
+        driver, timeout, poll_frequency=0.1, ignored_exceptions=(StaleElementReferenceException,)
+    ).until(predicate)
 
 
 def css(driver, selector):
@@ -179,8 +183,15 @@ def graph_meta(driver, graph_id):
 
 
 def text_of(driver, selector):
-    found = css(driver, selector)
-    return found[0].text if found else ""
+    from selenium.common.exceptions import StaleElementReferenceException
+
+    for _ in range(20):
+        found = css(driver, selector)
+        try:
+            return found[0].text if found else ""
+        except StaleElementReferenceException:
+            time.sleep(0.05)
+    return ""
 
 
 def nav(session, name):
