@@ -104,11 +104,12 @@ def run_allocate(
     for key, label, fmt in KPI_ROWS:
         table.add_row(label, *[_fmt(fmt, sol.kpis.get(key)) for _, sol in results])
     table.add_row("solve time", *[f"{sol.times_s.get('total', 0):.2f} s" for _, sol in results])
+    table.add_row("solver", *[sol.solver.split(" ")[0] for _, sol in results])
     console.print(table)
     for name, sol in results:
         top = sol.binding.head(3)
         for text in top["explanation"] if len(top) else []:
-            console.print(f"  [{name}] {text}")
+            console.print(f"  {name}: {text}", markup=False, highlight=False)
     console.print(f"Wrote {len(results)} plan(s) to {out}")
     bad = [n for n, s in results if not s.ok]
     if bad:

@@ -79,8 +79,8 @@ def _print_summary(console: Console, batch: BatchResult, seconds: float) -> None
                     soft_wrap=True,
                 )
     table = Table(title="Example scenarios", show_lines=False)
-    for col in ("scenario", "status", "need met", "worst-served area in reach", "report"):
-        table.add_column(col, overflow="fold")
+    for col in ("scenario", "status", "need met", "worst area in reach", "report"):
+        table.add_column(col, no_wrap=col == "report", overflow="fold")
     for r in batch.results:
         met = r.kpis.get("need_met_share")
         low = r.kpis.get("min_fulfilment_reachable", r.kpis.get("min_fulfilment"))

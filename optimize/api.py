@@ -130,6 +130,7 @@ def efficiency_equity_curve(
                 "need_met_kg": k["need_met_kg"],
                 "need_met_share": k["need_met_share"],
                 "min_fulfilment": k["min_fulfilment"],
+                "min_fulfilment_reachable": k["min_fulfilment_reachable"],
                 "mean_fulfilment": k["mean_fulfilment"],
                 "gini_fulfilment": k["gini_fulfilment"],
                 "transport_cost_usd": k["transport_cost_usd"],

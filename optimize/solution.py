@@ -347,6 +347,8 @@ def _duals(problem, x_all, row_dual, objective, unit, params) -> pd.DataFrame | 
             "budget": "one more dollar of transport budget",
             "need": "one more kg of need",
         }[kind]
+        if objective == "fair_share":
+            return f"{what} {who} would lower the plan's objective by ${v:,.2f} ({unit})"
         if money and pen and kind != "budget":
             if v >= 0.5 * pen:  # the extra kg would serve need that now goes unmet
                 return (
