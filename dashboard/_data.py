@@ -465,3 +465,113 @@ def compare_fulfilment(base: dict[str, Any], alt: dict[str, Any]) -> pd.DataFram
     m = m.rename(columns={"fulfilment_base": "base", "fulfilment_alt": "alt"})
     m["fulfilment_change"] = m["alt"] - m["base"]
     return m
+
+
+# ---------------------------------------------------------------------- scenario files
+def bundled_scenarios_dir() -> Any:
+    """The folder of scenario TOML files that ship with ``optimize`` (for the demo region)."""
+    from pathlib import Path
+
+    import optimize
+
+    return Path(optimize.__file__).resolve().parent / "scenarios"
+
+
+def list_scenarios(folder: Any, region: Region | None = None) -> list[dict[str, str]]:
+    """Dropdown options ``{label, value}`` for the scenario TOML files in ``folder``.
+
+    With ``region``, files whose site outages name sites the region lacks are left out.
+    """
+    from pathlib import Path
+
+    import optimize
+
+    out = []
+    base = Path(folder) if folder else None
+    if base is None or not base.is_dir():
+        return out
+    for path in sorted(base.glob("*.toml")):
+        try:
+            sc = optimize.Scenario.from_toml(path)
+        except (FoodshedError, ValueError, OSError):
+            continue  # a broken file is for `foodshed allocate` to explain, not this list
+        if region is not None:
+            known = set(region.sites["site_id"].astype(str))
+            named = {i for sh in sc.shocks for i in (getattr(sh, "site_ids", None) or [])}
+            if not named <= known:
+                continue
+        label = sc.name.replace("_", " ")
+        if sc.description:
+            label += f": {sc.description}"
+        out.append({"label": label, "value": str(path)})
+    return out
+
+
+def scenario_controls(path: Any, region: Region) -> dict[str, Any]:
+    """Plan-page control values for a scenario file, and notes on what the controls cannot show.
+
+    Site outages by id or kind, yield factors by site kind and demand surges (by area ids or an
+    area-column rule, resolved to area ids here) map onto the controls; anything else (e.g. a
+    yield factor for one commodity) is listed in ``notes`` and not applied.
+    """
+    import optimize
+
+    sc = optimize.Scenario.from_toml(path)
+    sites = region.sites
+    areas = region.areas
+    out: dict[str, Any] = {
+        "label": sc.name.replace("_", " "),
+        "objective": sc.objective,
+        "period": sc.period if sc.period in region.periods else region.default_period,
+        "equity_weight": sc.params.equity_weight if sc.params.equity_weight is not None else 0.5,
+        "max_distance_km": (sc.network.max_distance_m or 8000.0) / 1000.0,
+        "budget_usd": sc.network.budget_usd,
+        "sites_off": [],
+        "yield_pct": {},
+        "surge_areas": [],
+        "surge_pct": 0.0,
+        "notes": [],
+    }
+    for name in ("fair_share_band", "unmet_penalty_usd_per_kg"):
+        value = getattr(sc.params, name, None)
+        if value is not None:
+            out["notes"].append(
+                f"{name} = {value} is not shown in the controls; the default is used"
+            )
+    for shock in sc.shocks:
+        d = shock.model_dump()
+        kind = d.get("kind")
+        if kind == "site_outage":
+            ids = list(d.get("site_ids") or [])
+            if d.get("site_kind"):
+                ids += sites.loc[sites["kind"] == d["site_kind"], "site_id"].astype(str).tolist()
+            out["sites_off"] += ids
+        elif (
+            kind == "yield_factor"
+            and d.get("site_kind")
+            and not d.get("site_ids")
+            and not (d.get("commodities"))
+        ):
+            out["yield_pct"][d["site_kind"]] = round(100 * float(d["factor"]))
+        elif kind == "demand_surge" and not d.get("commodities"):
+            ids = list(d.get("area_ids") or [])
+            col = d.get("area_column") or d.get("area_flag")
+            if col and col in areas.columns:
+                sel = areas[col].astype(float)
+                keep = sel.notna()
+                if d.get("at_least") is not None:
+                    keep &= sel >= d["at_least"]
+                if d.get("at_most") is not None:
+                    keep &= sel <= d["at_most"]
+                if d.get("area_flag") and d.get("at_least") is None and d.get("at_most") is None:
+                    keep &= sel.astype(bool)
+                ids += areas.loc[keep, "area_id"].astype(str).tolist()
+            out["surge_areas"] += ids
+            out["surge_pct"] = round(100 * (float(d["factor"]) - 1))
+        else:
+            what = ", ".join(f"{k}={v}" for k, v in d.items() if v not in (None, [], ""))
+            out["notes"].append(
+                f"not shown in the controls and not applied here: {what} "
+                "(run the file with `foodshed allocate` for it)"
+            )
+    return out

@@ -36,6 +36,9 @@ class Settings:
         Tolerance in metres for simplifying area outlines on maps.
     max_regions
         How many regions (the start region and uploads) are kept loaded at once.
+    scenarios_dir
+        Folder of scenario TOML files offered on the Plan page (the ones bundled with
+        ``optimize`` by default; files naming sites the region lacks are not offered).
     """
 
     region_path: str | None = None
@@ -48,3 +51,4 @@ class Settings:
     basemap: str = "white-bg"
     simplify_m: float = 15.0
     max_regions: int = 8
+    scenarios_dir: str | None = None

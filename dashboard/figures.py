@@ -849,7 +849,7 @@ def fulfilment_histogram(
     weight_col: str | None = "population",
     bins: int = 10,
     height: int = 320,
-    title: str | None = "How much of their need people get",
+    title: str | None = "People by share of need met",
 ) -> go.Figure:
     """People (or areas, without ``weight_col``) by share of need met, in 10-point bands."""
     v = pd.to_numeric(fulfilment[value_col], errors="coerce").to_numpy(float)

@@ -24,6 +24,8 @@ EQ_DOWNLOAD = "eq-download"
 EQ_ERROR = "eq-error"
 
 # ---------------------------------------------------------------- plan
+PL_SCENARIO = "pl-scenario"
+PL_SCENARIO_NOTE = "pl-scenario-note"
 PL_OBJECTIVE = "pl-objective"
 PL_PERIOD = "pl-period"
 PL_EQUITY_WEIGHT = "pl-equity-weight"

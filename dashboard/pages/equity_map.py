@@ -137,8 +137,13 @@ def _points(disp: dict[str, Any], layers: list[str]) -> list:
             found = F.stores_layers(disp["stores"], kinds=list(kinds))
         else:
             found = F.sites_layers(disp["sites"], kinds=list(kinds))
+        shown = layer in (layers or [])
         for tr in found:
-            tr.visible = layer in (layers or [])
+            # hidden layers stay on the map, transparent: switching MapLibre layers on and off
+            # would draw them under the areas
+            tr.marker.opacity = 0.95 if shown else 0.0
+            tr.hoverinfo = "all" if shown else "skip"
+            tr.showlegend = shown
             traces.append(tr)
     return traces
 
@@ -155,7 +160,8 @@ _PATCHED = (
     "name",
     "colorbar",
     "showlegend",
-    "visible",
+    "marker",
+    "hoverinfo",
 )
 
 

@@ -15,7 +15,15 @@ from equity import FoodshedError
 
 from .. import figures as F
 from .. import ids
-from .._data import OBJECTIVES, PlanParams, report_html, run_plan
+from .._data import (
+    OBJECTIVES,
+    PlanParams,
+    bundled_scenarios_dir,
+    list_scenarios,
+    report_html,
+    run_plan,
+    scenario_controls,
+)
 from .._upload import safe_csv
 from ._common import GRAPH_CONFIG, card, catalog, empty_figure, error_alert, panel, settings
 
@@ -42,7 +50,12 @@ def layout(**_: Any) -> html.Div:
         [
             html.H5("Plan a scenario", className="mb-1"),
             html.P("Set the goal and what changes, then run the plan.", className="fs-caption"),
-            dbc.Label("Goal", html_for=ids.PL_OBJECTIVE),
+            dbc.Label("Start from a scenario file (optional)", html_for=ids.PL_SCENARIO),
+            dcc.Dropdown(
+                id=ids.PL_SCENARIO, placeholder="edit the settings below", optionHeight=60
+            ),
+            html.Div(id=ids.PL_SCENARIO_NOTE, className="fs-card-note"),
+            dbc.Label("Goal", html_for=ids.PL_OBJECTIVE, className="mt-2"),
             dcc.Dropdown(
                 id=ids.PL_OBJECTIVE,
                 options=[{"label": v, "value": k} for k, v in OBJECTIVES.items()],
@@ -195,6 +208,7 @@ def _kpi_cards(run: dict) -> list:
 def register_callbacks(app: Any) -> None:
     cat = catalog(app)
     basemap = settings(app).basemap
+    scenario_dir = settings(app).scenarios_dir or bundled_scenarios_dir()
 
     @app.callback(
         Output(ids.PL_SITES_OFF, "options"),
@@ -203,13 +217,14 @@ def register_callbacks(app: Any) -> None:
         Output(ids.PL_PERIOD, "options"),
         Output(ids.PL_PERIOD, "value"),
         Output(ids.PL_PERIOD + "-box", "style"),
+        Output(ids.PL_SCENARIO, "options"),
         Input(ids.SESSION_REGION, "data"),
     )
     def _options(key):
         try:
             region = cat.region(key)
         except FoodshedError:
-            return [], [], [], [], None, {"display": "none"}
+            return [], [], [], [], None, {"display": "none"}, []
         periods = [{"label": str(p), "value": str(p)} for p in region.periods]
         period_box = {} if periods else {"display": "none"}
         sites = region.sites
@@ -248,7 +263,48 @@ def register_callbacks(app: Any) -> None:
             )
             for k in kinds
         ]
-        return site_opts, area_opts, sliders, periods, region.default_period, period_box
+        scenarios = list_scenarios(scenario_dir, region)
+        return site_opts, area_opts, sliders, periods, region.default_period, period_box, scenarios
+
+    @app.callback(
+        Output(ids.PL_OBJECTIVE, "value"),
+        Output(ids.PL_PERIOD, "value", allow_duplicate=True),
+        Output(ids.PL_EQUITY_WEIGHT, "value"),
+        Output(ids.PL_BUDGET, "value"),
+        Output(ids.PL_MAX_DIST, "value"),
+        Output(ids.PL_SITES_OFF, "value"),
+        Output({"type": ids.PL_YIELD_PCT, "kind": ALL}, "value"),
+        Output(ids.PL_SURGE_AREAS, "value"),
+        Output(ids.PL_SURGE_PCT, "value"),
+        Output(ids.PL_LABEL, "value"),
+        Output(ids.PL_SCENARIO_NOTE, "children"),
+        Input(ids.PL_SCENARIO, "value"),
+        State(ids.SESSION_REGION, "data"),
+        State({"type": ids.PL_YIELD_PCT, "kind": ALL}, "id"),
+        prevent_initial_call=True,
+    )
+    def _scenario(path, key, yield_ids):
+        if not path:
+            return (no_update,) * 10 + ("",)
+        try:
+            c = scenario_controls(path, cat.region(key))
+        except FoodshedError as exc:
+            return (no_update,) * 10 + (error_alert(exc, "The scenario could not be read"),)
+        yields = [c["yield_pct"].get(i["kind"], 100) for i in yield_ids or []]
+        notes = html.Ul([html.Li(n) for n in c["notes"]]) if c["notes"] else ""
+        return (
+            c["objective"],
+            c["period"],
+            c["equity_weight"],
+            c["budget_usd"],
+            c["max_distance_km"],
+            c["sites_off"],
+            yields,
+            c["surge_areas"],
+            c["surge_pct"],
+            c["label"],
+            notes,
+        )
 
     @app.callback(
         Output(ids.SESSION_RUNS, "data", allow_duplicate=True),

@@ -74,3 +74,23 @@ def test_cli_dashboard_bad_folder_is_one_clean_error(tmp_path, capsys):
 
     assert main(["dashboard", str(tmp_path / "missing")]) == 1
     assert "no such folder" in " ".join(capsys.readouterr().err.split())
+
+
+def test_map_redraw_patch_leaves_outlines_out(app):
+    import json
+
+    import plotly
+
+    from dashboard.pages.equity_map import build_map, map_patch
+
+    cat = app.server.config["FOODSHED_CATALOG"]
+    full, _ = build_map(cat, None, "poverty_rate", "quantiles", 3, "viridis", ["hub"], "white-bg")
+    other, _ = build_map(cat, None, "population", "quantiles", 3, "viridis", [], "white-bg")
+    # same traces whatever the measure and layers, so a patch can update them in place
+    assert [t.type for t in full.data] == [t.type for t in other.data]
+    text = json.dumps(map_patch(full).to_plotly_json(), cls=plotly.utils.PlotlyJSONEncoder)
+    assert "geojson" not in text and "FeatureCollection" not in text
+    assert len(text) < len(full.to_json()) / 2
+    hubs = [t for t in full.data if t.name and t.name.startswith("hub")]
+    assert hubs[0].marker.opacity == 0.95
+    assert [t for t in other.data if t.name and t.name.startswith("hub")][0].marker.opacity == 0

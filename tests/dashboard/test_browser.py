@@ -128,9 +128,13 @@ def quit_driver(driver) -> None:
 
 
 def wait(driver, predicate, timeout=WAIT_S):
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, timeout, poll_frequency=0.1).until(predicate)
+    # Dash re-renders components: an element found a moment ago may be gone; look again
+    return WebDriverWait(
+        driver, timeout, poll_frequency=0.1, ignored_exceptions=(StaleElementReferenceException,)
+    ).until(predicate)
 
 
 def css(driver, selector):
@@ -179,8 +183,15 @@ def graph_meta(driver, graph_id):
 
 
 def text_of(driver, selector):
-    found = css(driver, selector)
-    return found[0].text if found else ""
+    from selenium.common.exceptions import StaleElementReferenceException
+
+    for _ in range(20):
+        found = css(driver, selector)
+        try:
+            return found[0].text if found else ""
+        except StaleElementReferenceException:
+            time.sleep(0.05)
+    return ""
 
 
 def nav(session, name):
@@ -224,7 +235,7 @@ def test_equity_map_changes_with_the_measure(session):
     wait(d, lambda d: (graph_meta(d, "eq-map") or {}).get("scheme") == "natural breaks")
 
 
-def test_equity_table_downloads_as_csv(session):
+def test_equity_table_and_map_download(session):
     d = session["driver"]
     click_css(d, "#eq-csv-btn")
     target = session["downloads"] / "tiny-town-equity.csv"
@@ -232,6 +243,12 @@ def test_equity_table_downloads_as_csv(session):
     lines = target.read_text().splitlines()
     assert len(lines) == 10
     assert "area_id" in lines[0] and "LILATracts_1And10" in lines[0]
+
+    # the map as a stand-alone HTML page (plotly.js inlined: works offline)
+    click_css(d, "#eq-html-btn")
+    page = session["downloads"] / "tiny-town-dist_supermarket_mi.html"
+    wait(d, lambda d: page.exists() and page.stat().st_size > 1_000_000, 60)
+    assert "Distance to the nearest supermarket" in page.read_text(encoding="utf-8")
 
 
 def test_plan_runs_and_kpis_follow_a_hub_outage(session):
@@ -270,6 +287,20 @@ def test_compare_shows_both_runs_and_who_loses(session):
     text = wait(d, lambda d: text_of(d, "#cmp-gains-text"))
     assert "serves 0 people better" in text
     shoot(session, "compare")
+
+
+def test_plan_starts_from_a_scenario_file(session):
+    """The bundled drought scenario: gardens at 60%, so 150 kg of greens becomes 90 kg."""
+    from dashboard._data import bundled_scenarios_dir
+
+    d = session["driver"]
+    nav(session, "Plan")
+    choose(d, "pl-scenario", str(bundled_scenarios_dir() / "drought.toml"))
+    wait(d, lambda d: css(d, "#pl-label")[0].get_attribute("value") == "drought")
+    assert not css(d, "#pl-sites-off .dash-dropdown-value-item")  # the outage is cleared
+    click_css(d, "#pl-run")
+    wait(d, lambda d: text_of(d, "#kpi-need_met_kg .fs-card-value") == "1,290 kg")
+    assert text_of(d, "#kpi-need_met_share .fs-card-value") == "71.7%"
 
 
 def _zip_folder(folder: Path, edit=None) -> bytes:

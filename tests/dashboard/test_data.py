@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -110,3 +111,26 @@ def test_binding_text_orders_by_value():
     )
     assert binding_text(b) == ["big", "small"]
     assert binding_text(None) == []
+
+
+def test_scenario_files_fill_the_plan_controls(tiny_region):
+    from dashboard._data import bundled_scenarios_dir, list_scenarios, scenario_controls
+    from equity import Region
+
+    folder = bundled_scenarios_dir()
+    names = {Path(o["value"]).stem for o in list_scenarios(folder, tiny_region)}
+    assert "drought" in names and "hub_outage" not in names  # tiny town has no site H037
+    demo = Region.demo()
+    outage = scenario_controls(folder / "hub_outage.toml", demo)
+    assert (outage["objective"], outage["sites_off"], outage["period"]) == (
+        "maxmin",
+        ["H037"],
+        "summer",
+    )
+    drought = scenario_controls(folder / "drought.toml", demo)
+    assert drought["yield_pct"] == {"garden": 60}
+    surge = scenario_controls(folder / "demand_surge.toml", demo)
+    assert surge["surge_pct"] == 50
+    assert len(surge["surge_areas"]) == int((demo.areas["poverty_rate"] >= 0.2).sum())
+    collards = scenario_controls(folder / "collards_shortage.toml", demo)
+    assert "collard_greens" in collards["notes"][0] and "not applied" in collards["notes"][0]
