@@ -39,6 +39,9 @@ class Settings:
     scenarios_dir
         Folder of scenario TOML files offered on the Plan page (the ones bundled with
         ``optimize`` by default; files naming sites the region lacks are not offered).
+    sweeps_dir
+        Folder searched (two levels deep) for finished sweeps (``foodshed sweep --out DIR``
+        folders) offered on the Sweep page; ``None``: the folder the dashboard was started in.
     """
 
     region_path: str | None = None
@@ -52,3 +55,4 @@ class Settings:
     simplify_m: float = 15.0
     max_regions: int = 8
     scenarios_dir: str | None = None
+    sweeps_dir: str | None = None

@@ -1,6 +1,7 @@
 """The Foodshed dashboard: a Dash Pages app built by :func:`create_app`.
 
-Pages: the equity map (``/``), plan (``/plan``), compare (``/compare``) and data (``/data``).
+Pages: the equity map (``/``), plan (``/plan``), compare (``/compare``), data (``/data``)
+and a finished sweep (``/sweep``).
 Each browser session keeps its own region key and scenario runs in ``dcc.Store`` components;
 the server holds only a cache of loaded regions (see :class:`dashboard._data.RegionCatalog`).
 """
@@ -49,6 +50,7 @@ def _shell(app: Dash) -> html.Div:
             ("Plan", "/plan"),
             ("Compare", "/compare"),
             ("Data", "/data"),
+            ("Sweep", "/sweep"),
         )
     ]
     navbar = dbc.Navbar(
@@ -94,7 +96,7 @@ def create_app(region: Any = None, settings: Settings | None = None) -> Dash:
     dash.Dash
         Serve it with :func:`serve`, or ``app.run(...)``; ``app.server`` is the Flask app.
     """
-    from .pages import compare, data, equity_map, plan
+    from .pages import compare, data, equity_map, plan, sweep
 
     settings = settings or Settings()
     app = Dash(
@@ -116,6 +118,7 @@ def create_app(region: Any = None, settings: Settings | None = None) -> Dash:
             (plan, "/plan", "Plan"),
             (compare, "/compare", "Compare"),
             (data, "/data", "Data"),
+            (sweep, "/sweep", "Sweep"),
         )
     ):
         dash.register_page(

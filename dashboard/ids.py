@@ -74,3 +74,17 @@ DATA_SWITCH = "data-switch"
 DATA_RESET = "data-reset"
 DATA_CURRENT = "data-current"
 DATA_STATUS = "data-status"
+
+# ---------------------------------------------------------------- sweep (a finished sweep folder)
+SW_CHOICE = "sw-choice"  # dropdown: sweep folders found under Settings.sweeps_dir
+SW_FOLDER = "sw-folder"  # text input: any folder on the server (only when allow_folders)
+SW_OPEN = "sw-open"
+SW_PATH = "sw-path"  # dcc.Store: the folder shown
+SW_THRESHOLD = "sw-threshold"
+SW_KPI = "sw-kpi"
+SW_STATUS = "sw-status"
+SW_CARDS = "sw-cards"
+SW_FRONTIER = "sw-frontier"
+SW_RESILIENCE = "sw-resilience"
+SW_DIST = "sw-dist"
+SW_RISK = "sw-risk"

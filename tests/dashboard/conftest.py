@@ -250,3 +250,55 @@ def make_tiny_region():
 @pytest.fixture(scope="session")
 def tiny_region():
     return make_tiny_region()
+
+
+# ---------------------------------------------------------------------- a tiny finished sweep
+SWEEP_SPEC = {
+    "name": "tiny-sweep",
+    "base": {"objective": "balanced", "network": {"max_distance_m": 4000}},
+    "vary": {"equity_weight": [1.0], "yield_factor.hub": [1.0, 0.0]},
+    "resilience": {"flag": "low_income", "threshold": 0.75},
+}
+
+
+def _line4_region() -> Region:
+    """The optimizer tests' line of four areas (A 0, B 1000, C 3000, D 5000 m; C and D low
+    income; 7 kg each) and three sites (gardens G1 at 0 and G2 at 3000 m with 10 kg, hub H at
+    5000 m with 8 kg)."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).parents[1] / "optimize" / "conftest.py"
+    spec = importlib.util.spec_from_file_location("_optimize_conftest", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod.make_region(
+        {"A": 0, "B": 1000, "C": 3000, "D": 5000},
+        {"G1": 0, "G2": 3000, "H": 5000},
+        [("G1", "veg", 10), ("G2", "veg", 10), ("H", "veg", 8)],
+        [(a, "veg", 7) for a in "ABCD"],
+        kinds={"G1": "garden", "G2": "garden", "H": "hub"},
+        low_income={"C": True, "D": True},
+    )
+
+
+@pytest.fixture(scope="session")
+def tiny_sweep(tmp_path_factory):
+    """A finished two-scenario sweep, solved by ``run_sweep`` on an in-process Dask client.
+
+    With the hub at full yield all 28 kg of need is met (every area 100%); with the hub's yield
+    at 0 only the gardens' 20 kg is, spread evenly: every area gets 20/28 = 71.4%, so both
+    low-income areas (C, D) fall below the 75% threshold in one scenario of two.
+    """
+    pytest.importorskip("dask.distributed")
+    from dask.distributed import Client
+
+    from optimize.sweep import SweepSpec, run_sweep
+
+    out = tmp_path_factory.mktemp("sweeps") / "tiny"
+    with Client(processes=False, n_workers=1, threads_per_worker=1, dashboard_address=None) as cl:
+        res = run_sweep(
+            SweepSpec.from_dict(SWEEP_SPEC), out, region=_line4_region(), client=cl, batch_size=1
+        )
+    assert res.complete
+    return out

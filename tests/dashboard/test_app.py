@@ -16,7 +16,7 @@ def app(tiny_region):
 
 def test_pages_registered_and_served(app):
     paths = sorted(p["path"] for p in dash.page_registry.values())
-    assert paths == ["/", "/compare", "/data", "/plan"]
+    assert paths == ["/", "/compare", "/data", "/plan", "/sweep"]
     client = app.server.test_client()
     for path in ("/", "/plan", "/compare", "/data"):
         with client.get(path) as resp:
