@@ -62,6 +62,7 @@ class BatchResult:
     replaced: list[str] = field(default_factory=list)
     baseline: str | None = None
     baseline_error: str | None = None
+    sweeps: list[dict[str, Any]] = field(default_factory=list)
     data_files: list[str] = field(default_factory=list)
     #: The analysed areas (every equity measure) per region name.
     areas: dict[str, pd.DataFrame] = field(default_factory=dict)
@@ -112,6 +113,7 @@ def run_batch(
     images: str | None = None,
     pdf: bool = False,
     progress: ProgressFn | None = None,
+    sweeps: Sequence[str | os.PathLike[str]] = (),
 ) -> BatchResult:
     """Solve every scenario file, write its report into ``out``, and the batch summary.
 
@@ -121,7 +123,9 @@ def run_batch(
     area) and ``data/<scenario>_flows.csv`` / ``_fulfilment.csv``. ``progress(event, result)`` is
     called with ``"start"`` and ``"done"`` for each scenario. ``images`` (``png``/``svg``)
     also writes each report's figures into ``<scenario>_figures/``; ``pdf`` prints each report
-    to ``<scenario>.pdf`` with the system Chromium.
+    to ``<scenario>.pdf`` with the system Chromium. ``sweeps`` (``foodshed sweep --out``
+    folders) each get a ``sweep-<name>.html`` page and a row in the index's "Sweeps" section;
+    scenarios may then be empty.
     """
     if plotly_js not in ("inline", "shared"):
         msg = f"--plotly-js {plotly_js!r}; use 'inline' or 'shared'"
@@ -130,9 +134,12 @@ def run_batch(
         msg = f"--images {images!r}; use 'png' or 'svg'"
         raise FoodshedError(msg)
     paths = [Path(p) for p in scenarios]
-    if not paths:
-        msg = "no scenario files given; pass one or more SCENARIO.toml"
+    if not paths and not sweeps:
+        msg = "no scenario files given; pass one or more SCENARIO.toml (or --sweep DIR)"
         raise FoodshedError(msg)
+    from ._report_sweep import load_sweeps, write_sweep_pages
+
+    sweep_views = load_sweeps(list(sweeps))  # a wrong folder fails before anything is written
     target = Path(out)
     replaced = check_out_dir(target)
     results = [ScenarioResult(path=str(p), name=p.stem) for p in paths]
@@ -168,6 +175,7 @@ def run_batch(
         if plotly_js == "shared":
             write_plotly_js(tmp)
         used: set[str] = set()
+        batch.sweeps = write_sweep_pages(tmp, sweep_views, plotly_js=plotly_js, used=used)
         for result, path in zip(results, paths, strict=False):
             if progress:
                 progress("start", result)
@@ -288,6 +296,7 @@ def _write_summary(tmp: Path, batch: BatchResult) -> None:
         "replaced_previous_files": len(batch.replaced),
         "data_files": batch.data_files,
         "scenarios": [asdict(r) for r in batch.results],
+        "sweeps": batch.sweeps,
     }
     (tmp / SUMMARY_NAME).write_text(json.dumps(summary, indent=2, default=str), encoding="utf-8")
     rows = []
@@ -331,6 +340,7 @@ def _index_html(batch: BatchResult) -> str:
             baseline=batch.baseline,
             baseline_error=batch.baseline_error,
             data_files=batch.data_files,
+            sweeps=batch.sweeps,
             generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         )
     )

@@ -22,6 +22,7 @@ def run_with_progress(
     write_data: bool = False,
     images: str | None = None,
     pdf: bool = False,
+    sweeps: list[Path] | None = None,
 ) -> BatchResult:
     """Run a batch with a rich progress bar and one status line per scenario."""
     with Progress(
@@ -62,6 +63,7 @@ def run_with_progress(
             images=images,
             pdf=pdf,
             progress=progress,
+            sweeps=sweeps or [],
         )
 
 
@@ -87,6 +89,13 @@ def print_outcome(console: Console, batch: BatchResult) -> None:
         highlight=False,
         soft_wrap=True,
     )
+    for s in batch.sweeps:
+        note = "" if s["complete"] else f" ([yellow]{s['state']}[/yellow])"
+        console.print(
+            f"Sweep {s['name']}: {s['done']} of {s['total']} scenario(s) -> {s['page']}{note}",
+            highlight=False,
+            soft_wrap=True,
+        )
     for r in batch.failed:
         console.print(f"[red]failed[/red]: {r.path}: {r.error}", highlight=False, soft_wrap=True)
 
@@ -100,10 +109,18 @@ def run_report_command(
     plotly_js: str,
     images: str | None = None,
     pdf: bool = False,
+    sweeps: list[Path] | None = None,
 ) -> int:
     """Body of ``foodshed report``; returns the exit code (1 when any scenario failed)."""
     batch = run_with_progress(
-        console, scenarios, out, baseline=baseline, plotly_js=plotly_js, images=images, pdf=pdf
+        console,
+        scenarios,
+        out,
+        baseline=baseline,
+        plotly_js=plotly_js,
+        images=images,
+        pdf=pdf,
+        sweeps=sweeps,
     )
     print_outcome(console, batch)
     return 0 if batch.ok else 1

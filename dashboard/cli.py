@@ -169,7 +169,9 @@ def allocate(
 
 @app.command()
 def report(
-    scenarios: Annotated[list[str], typer.Argument(help="Scenario TOML files.")],
+    scenarios: Annotated[
+        list[str] | None, typer.Argument(help="Scenario TOML files.", show_default=False)
+    ] = None,
     out: Annotated[Path, typer.Option(help="Output folder (replaced as a whole).")] = Path(
         "foodshed-reports"
     ),
@@ -192,12 +194,26 @@ def report(
     pdf: Annotated[
         bool, typer.Option("--pdf", help="Also print each report to PDF (needs Chromium).")
     ] = False,
+    sweep: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--sweep",
+            help="A `foodshed sweep --out` folder to add (a page and an index section); repeatable.",
+        ),
+    ] = None,
 ) -> None:
-    """Write an HTML report for each scenario, plus summary.json and kpis.csv."""
+    """Write an HTML report for each scenario (and each --sweep), plus summary.json and kpis.csv."""
     from ._cmd_report import run_report_command
 
     code = run_report_command(
-        console, scenarios, out, baseline=baseline, plotly_js=plotly_js, images=images, pdf=pdf
+        console,
+        scenarios or [],
+        out,
+        baseline=baseline,
+        plotly_js=plotly_js,
+        images=images,
+        pdf=pdf,
+        sweeps=sweep,
     )
     if code:
         raise typer.Exit(code)
