@@ -270,8 +270,12 @@ def render(
     resilience = resilience_figure(s["resilience"], threshold=s["threshold"], flag=s.get("flag"))
     kpi = kpi if kpi in view.frame.columns else "need_met_share"
     dist = distribution_figure(view.frame, kpi)
+    flag = s.get("flag") or "vulnerable"
+    resilience.update_layout(
+        title_text=f"Chance any {flag} area gets < {s['threshold']:.0%} of need"
+    )
     for fig in (frontier, resilience, dist):
-        fig.update_layout(margin={"l": 50, "r": 20, "t": 60, "b": 50})
+        fig.update_layout(margin={"l": 50, "r": 20, "t": 60, "b": 50}, title_font_size=15)
     return status, _cards(view), frontier, resilience, dist, risk_table(view)
 
 
