@@ -83,12 +83,15 @@ def print_outcome(console: Console, batch: BatchResult) -> None:
             soft_wrap=True,
         )
     n_ok = len(batch.results) - len(batch.failed)
-    console.print(
-        f"{n_ok} of {len(batch.results)} scenario(s) reported in {batch.out}/ "
-        "(index.html, summary.json, kpis.csv).",
-        highlight=False,
-        soft_wrap=True,
-    )
+    if batch.results or not batch.sweeps:
+        console.print(
+            f"{n_ok} of {len(batch.results)} scenario(s) reported in {batch.out}/ "
+            "(index.html, summary.json, kpis.csv).",
+            highlight=False,
+            soft_wrap=True,
+        )
+    else:
+        console.print(f"Reports in {batch.out}/ (index.html, summary.json).", highlight=False)
     for s in batch.sweeps:
         note = "" if s["complete"] else f" ([yellow]{s['state']}[/yellow])"
         console.print(

@@ -15,6 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 __all__ = [
+    "compact_grid_labels",
     "distribution_figure",
     "frontier_figure",
     "resilience_figure",
@@ -135,15 +136,56 @@ def resilience_figure(resilience: pd.DataFrame, *, threshold: float, flag: str |
     return fig
 
 
+def _values(label: object) -> str:
+    """``"budget_usd=30,000, outage_probability.hub=0"`` -> ``"30,000<br>0"``."""
+    parts = str(label).split(", ")
+    if not all("=" in p for p in parts):
+        return str(label)
+    return "<br>".join(p.split("=", 1)[1] for p in parts)
+
+
+def _keys(label: object) -> str | None:
+    parts = str(label).split(", ")
+    if not all("=" in p for p in parts):
+        return None
+    return " / ".join(p.split("=", 1)[0] for p in parts)
+
+
+def compact_grid_labels(fig: go.Figure) -> go.Figure:
+    """Show grid points as stacked values ("30,000<br>0.4") with the parameter names as the
+    x-axis title, instead of long rotated "budget_usd=30,000, ..." labels. Works on
+    :func:`resilience_figure` (bars) and :func:`distribution_figure` (one box per grid point);
+    changes ``fig`` in place and returns it."""
+    if not fig.data:
+        return fig
+    if isinstance(fig.data[0], go.Bar):
+        names = list(fig.data[0].x)
+        fig.update_traces(x=[_values(x) for x in names], textposition="outside", textangle=0)
+        fig.update_yaxes(range=[0, 1.15])
+        first = names[0] if names else ""
+    elif len(fig.data) > 1:
+        first = fig.data[0].name
+        for trace in fig.data:
+            trace.name = _values(trace.name)
+    else:
+        return fig
+    if _keys(first):
+        fig.update_layout(xaxis_title=_keys(first))
+    fig.update_xaxes(tickangle=0, automargin=True)
+    return fig
+
+
 def sweep_section_html(frame: pd.DataFrame, summary: dict[str, Any], *, title: str) -> str:
     """An HTML section (figures without plotly.js; the page includes it once)."""
     figs = [
         frontier_figure(frame, summary["frontier"]),
-        resilience_figure(
-            summary["resilience"], threshold=summary["threshold"], flag=summary.get("flag")
+        compact_grid_labels(
+            resilience_figure(
+                summary["resilience"], threshold=summary["threshold"], flag=summary.get("flag")
+            )
         ),
-        distribution_figure(frame, "need_met_share"),
-        distribution_figure(frame, "vulnerable_min_fulfilment"),
+        compact_grid_labels(distribution_figure(frame, "need_met_share")),
+        compact_grid_labels(distribution_figure(frame, "vulnerable_min_fulfilment")),
     ]
     parts = [
         f"<section><h2>{html.escape(title)}</h2>",

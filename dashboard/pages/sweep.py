@@ -23,7 +23,13 @@ from dash import Input, Output, State, ctx, dcc, html, no_update
 from equity import FoodshedError
 
 from .. import ids
-from .._sweep_figures import _PCT, distribution_figure, frontier_figure, resilience_figure
+from .._sweep_figures import (
+    _PCT,
+    compact_grid_labels,
+    distribution_figure,
+    frontier_figure,
+    resilience_figure,
+)
 from .._sweep_load import SweepView, find_sweeps, load_sweep, sweep_signature
 from ._common import GRAPH_CONFIG, card, empty_figure, error_alert, panel, settings
 
@@ -274,34 +280,11 @@ def render(
     resilience.update_layout(
         title_text=f"Chance any {flag} area gets < {s['threshold']:.0%} of need"
     )
-    # grid points as short stacked values ("30,000<br>0.4"), the parameters in the axis title
-    names = list(resilience.data[0].x)
-    resilience.update_traces(x=[_values(x) for x in names], textposition="outside", textangle=0)
-    resilience.update_layout(xaxis_title=_keys(names[0]) if names else None)
-    resilience.update_yaxes(range=[0, 1.15])
-    if len(dist.data) > 1:
-        dist.update_layout(xaxis_title=_keys(dist.data[0].name))
-        for trace in dist.data:
-            trace.name = _values(trace.name)
+    compact_grid_labels(resilience)
+    compact_grid_labels(dist)
     for fig in (frontier, resilience, dist):
         fig.update_layout(margin={"l": 50, "r": 20, "t": 60, "b": 50}, title_font_size=15)
-        fig.update_xaxes(tickangle=0, automargin=True)
     return status, _cards(view), frontier, resilience, dist, risk_table(view)
-
-
-def _values(label: Any) -> str:
-    """``"budget_usd=30,000, outage_probability.hub=0"`` -> ``"30,000<br>0"``."""
-    parts = str(label).split(", ")
-    if not all("=" in p for p in parts):
-        return str(label)
-    return "<br>".join(p.split("=", 1)[1] for p in parts)
-
-
-def _keys(label: Any) -> str | None:
-    parts = str(label).split(", ")
-    if not all("=" in p for p in parts):
-        return None
-    return " / ".join(p.split("=", 1)[0] for p in parts)
 
 
 def _cards_empty(view: SweepView) -> list[Any]:

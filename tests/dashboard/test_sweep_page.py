@@ -113,6 +113,9 @@ def test_render_finished_sweep(tiny_sweep):
     # one bar per grid point (hub yield 1 and 0): chance of any low-income area below 75%
     assert sorted(resilience.data[0].y) == pytest.approx([0.0, 1.0])
     assert "low_income" in resilience.layout.title.text
+    # grid points as stacked values, the parameter names in the axis title
+    assert sorted(resilience.data[0].x) == ["1<br>0", "1<br>1"]
+    assert resilience.layout.xaxis.title.text == "equity_weight / yield_factor.hub"
     assert sorted(y for t in dist.data for y in t.y) == pytest.approx([20 / 28, 1.0])
     table = _text(risk)
     assert "low_income areas most often below 75%" in table
