@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
+
+from equity import FoodshedError
 
 
 def run(
@@ -14,6 +17,7 @@ def run(
     basemap: str = "white-bg",
     max_upload_mb: float = 50.0,
     console: Any = None,
+    sweeps_dir: Any = None,
 ) -> None:
     """Check the region (so bad data fails here, clearly), then start the dashboard."""
     from ._settings import Settings
@@ -21,10 +25,16 @@ def run(
     from .cli import load_region
 
     loaded = load_region(region)
+    if sweeps_dir is not None and not Path(sweeps_dir).is_dir():
+        msg = (
+            f"--sweeps {sweeps_dir}: no such folder; give the folder that holds your sweep outputs"
+        )
+        raise FoodshedError(msg)
     settings = Settings(
         region_path=None if region == "demo" else region,
         basemap=basemap,
         max_upload_mb=max_upload_mb,
+        sweeps_dir=None if sweeps_dir is None else str(Path(sweeps_dir).resolve()),
     )
     if console is not None:
         console.print(f"Loaded {loaded!r}")

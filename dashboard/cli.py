@@ -229,11 +229,23 @@ def dashboard(
     basemap: Annotated[
         str, typer.Option(help="Map style: white-bg (offline) or carto-positron (needs network).")
     ] = "white-bg",
+    sweeps: Annotated[
+        Path | None,
+        typer.Option(help="Folder whose sweeps the Sweep page lists (default: this folder)."),
+    ] = None,
 ) -> None:
     """Start the interactive dashboard (bound to 127.0.0.1 unless --host says otherwise)."""
     from ._cmd_dashboard import run
 
-    run(region, host=host, port=port, basemap=basemap, debug=_STATE["debug"], console=console)
+    run(
+        region,
+        host=host,
+        port=port,
+        basemap=basemap,
+        debug=_STATE["debug"],
+        console=console,
+        sweeps_dir=sweeps,
+    )
 
 
 @app.command()

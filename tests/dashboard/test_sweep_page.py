@@ -155,3 +155,15 @@ def test_no_folder_input_on_a_shared_server(tiny_region, tiny_sweep):
     with app.server.app_context():
         lay = page.layout()
     assert _find(lay, ids.SW_FOLDER).__class__.__name__ == "Store"
+
+
+def test_cli_dashboard_sweeps_option(monkeypatch, tmp_path, capsys):
+    from dashboard import app as app_mod
+    from dashboard.cli import main
+
+    seen = {}
+    monkeypatch.setattr(app_mod, "serve", lambda region, **kw: seen.update(kw))
+    assert main(["dashboard", "demo", "--sweeps", str(tmp_path)]) == 0
+    assert seen["settings"].sweeps_dir == str(tmp_path.resolve())
+    assert main(["dashboard", "demo", "--sweeps", str(tmp_path / "nope")]) == 1
+    assert "no such folder" in " ".join(capsys.readouterr().err.split())
