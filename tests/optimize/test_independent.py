@@ -162,3 +162,23 @@ def test_balanced_matches_independent_formulation(seed, weight):
     t = sol.kpis["min_fulfilment_reachable"]
     assert (1 - weight) * unmet - weight * N * t == pytest.approx(z1, rel=1e-6, abs=1e-4)
     assert sol.objective_value == pytest.approx(cost, rel=1e-5, abs=1e-4)
+
+
+def test_staged_ipm_without_intermediate_crossover_agrees():
+    """IPM with crossover only on the last stage (``ipm_options(n, exact_duals=False)``) gives
+    the same lexicographic optimum as dual simplex."""
+    from optimize.solve import ipm_options
+
+    opts = ipm_options(3, exact_duals=False)
+    assert [o["run_crossover"] for o in opts["stage_options"]] == ["off", "off", "on"]
+    assert {o["run_crossover"] for o in ipm_options(3)["stage_options"]} == {"on"}
+    p = random_problem(7, ns=6, na=12, nc=3)
+    for objective, n in (("maxmin", 3), ("balanced", 3), ("coverage", 2)):
+        ref = solve(p, objective, solver="highs")
+        for exact in (True, False):
+            opts = ipm_options(n, exact_duals=exact)
+            ipm = solve(p, objective, solver="highs", solver_options=opts)
+            assert ipm.status is SolveStatus.OPTIMAL
+            for key in ("need_met_kg", "min_fulfilment_reachable", "transport_cost_usd"):
+                assert ipm.kpis[key] == pytest.approx(ref.kpis[key], rel=1e-5, abs=1e-5), key
+            assert not ipm.duals.empty
