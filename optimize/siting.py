@@ -16,8 +16,11 @@ with the chosen sites and their supply added, ready for :func:`optimize.allocate
 
 from __future__ import annotations
 
+import json
+import os
 import time
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -113,6 +116,35 @@ class SitingResult:
             sites=pd.concat([r.sites, self.as_sites()], ignore_index=True),
             supply=pd.concat([r.supply, sup], ignore_index=True) if len(sup) else r.supply,
         )
+
+    def to_scenario(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        name: str | None = None,
+        objective: str = "cost",
+        period: str | None = None,
+    ) -> Path:
+        """Write the siting as a scenario: ``path/region/`` (:meth:`as_region`, a region
+        folder) and ``path/scenario.toml`` naming it, for ``foodshed allocate
+        path/scenario.toml`` or :meth:`optimize.Scenario.from_toml`. Written atomically."""
+        from equity._atomic import atomic_dir
+
+        name = name or f"siting_{'_'.join(self.chosen) or 'none'}"
+        lines = [
+            f"name = {json.dumps(name)}",
+            "description = "
+            + json.dumps(f"Sites opened by {self.objective} siting: {', '.join(self.chosen)}"),
+            'region = "region"',
+            f"objective = {json.dumps(objective)}",
+        ]
+        if period is not None:
+            lines.append(f"period = {json.dumps(period)}")
+        region = self.as_region()
+        with atomic_dir(path) as tmp:
+            region.to_dir(tmp / "region")
+            (tmp / "scenario.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return Path(path) / "scenario.toml"
 
     def __repr__(self) -> str:
         tail = repr(self.solution) if self.solution is not None else f"{self.kpis}"

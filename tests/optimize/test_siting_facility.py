@@ -203,3 +203,22 @@ def test_facility_siting_errors(line_region):
         site_new(line_region, c, 1, objective="max_covering", lila_col=None)
     with pytest.raises(FoodshedError, match="weight must be"):
         site_new(region(), c, 1, objective="p_median", weight="kg")
+
+
+def test_siting_as_a_scenario_file(tmp_path):
+    from optimize import Scenario, run_scenario
+
+    res = site_new(
+        region(),
+        candidates(),
+        1,
+        candidate_supply=cand_supply(),
+        objective="max_covering",
+        coverage_radius_m=1500,
+    )
+    toml = res.to_scenario(tmp_path / "sited", objective="coverage")
+    sc = Scenario.from_toml(toml)
+    assert sc.name == "siting_N2" and sc.objective == "coverage"
+    k = run_scenario(sc).kpis
+    # with the default 8 km reach S1's 10 kg and the new N2's 14 kg are all handed out
+    assert k["need_met_kg"] == pytest.approx(24.0)
