@@ -14,6 +14,9 @@ from equity import FoodshedError
 KPI_ROWS = (
     ("status", "status", "{}"),
     ("need_met_share", "need met", "{:.1%}"),
+    ("need_met_share_lila", "need met, LILA areas", "{:.1%}"),
+    ("min_fulfilment_lila", "min fulfilment, LILA areas", "{:.1%}"),
+    ("people_lila", "people in LILA areas", "{:,.0f}"),
     ("need_met_kg", "need met (kg)", "{:,.0f}"),
     ("kg_delivered", "delivered (kg)", "{:,.0f}"),
     ("kg_substituted", "substituted (kg)", "{:,.0f}"),

@@ -44,6 +44,14 @@ KPI_LABELS: dict[str, str] = {
     "need_met_share": "Share of all need met",
     "need_met_share_lila": "Share of need met in low-income, low-access areas",
     "need_met_lila_share": "Share of need met in low-income, low-access areas",
+    "min_fulfilment_lila": "Lowest fulfilment of any low-income, low-access area",
+    "people_lila": "Residents of low-income, low-access areas",
+    "areas_lila": "Low-income, low-access areas",
+    "need_lila_kg": "Need in low-income, low-access areas (kg per period)",
+    "need_met_lila_kg": "Need met in low-income, low-access areas (kg per period)",
+    "people_lila_below_50pct": "Residents of low-income, low-access areas with less than half "
+    "their need met",
+    "lila_source": "Where the low-income, low-access flag comes from",
     "delivered_kg": "Food delivered (kg per period)",
     "need_kg": "Total need (kg per period)",
     "unmet_kg": "Unmet need (kg per period)",
@@ -108,6 +116,8 @@ def format_value(key: str, value: Any) -> str:
 HEADLINE_KPIS = (
     "need_met_share",
     "low_income_need_met_share",
+    "need_met_share_lila",
+    "min_fulfilment_lila",
     "need_met_kg",
     "need_kg",
     "min_fulfilment",

@@ -8,7 +8,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .problem import DEFAULT_COST_PER_KG_KM, DEFAULT_MAX_DISTANCE_M, AllocationProblem
+from .problem import (
+    DEFAULT_COST_PER_KG_KM,
+    DEFAULT_LILA_COL,
+    DEFAULT_MAX_DISTANCE_M,
+    AllocationProblem,
+)
 from .shocks import apply_shocks, shock_to_dict
 from .solution import AllocationSolution
 from .solve import solve
@@ -28,6 +33,7 @@ def _problem(
     budget_usd: float | None,
     cost_per_kg_km: float,
     cost_table: pd.DataFrame | None,
+    lila_col: str | None = DEFAULT_LILA_COL,
 ) -> AllocationProblem:
     shocks = list(shocks)
     # a MaxDistance shock can only shrink reach, so build with the base reach and cut after
@@ -38,6 +44,7 @@ def _problem(
         cost_per_kg_km=cost_per_kg_km,
         budget_usd=budget_usd,
         cost_table=cost_table,
+        lila_col=lila_col,
     )
     return apply_shocks(problem, shocks)
 
@@ -52,11 +59,15 @@ def allocate(
     budget_usd: float | None = None,
     cost_per_kg_km: float = DEFAULT_COST_PER_KG_KM,
     cost_table: pd.DataFrame | None = None,
+    lila_col: str | None = DEFAULT_LILA_COL,
     solver: str | None = None,
     time_limit_s: float | None = None,
     **params: Any,
 ) -> AllocationSolution:
     """Build the allocation LP of ``region``, apply ``shocks`` and solve for ``objective``.
+
+    ``lila_col`` names the low-income, low-access flag behind the ``*_lila`` KPIs (see
+    :meth:`AllocationProblem.from_region`).
 
     Examples
     --------
@@ -74,6 +85,7 @@ def allocate(
         budget_usd=budget_usd,
         cost_per_kg_km=cost_per_kg_km,
         cost_table=cost_table,
+        lila_col=lila_col,
     )
     manifest = {
         "region": region.name,
@@ -108,7 +120,14 @@ def efficiency_equity_curve(
     if isinstance(region, AllocationProblem):
         problem = apply_shocks(region, shocks)
     else:
-        keys = ("period", "max_distance_m", "budget_usd", "cost_per_kg_km", "cost_table")
+        keys = (
+            "period",
+            "max_distance_m",
+            "budget_usd",
+            "cost_per_kg_km",
+            "cost_table",
+            "lila_col",
+        )
         opts = {k: kwargs.pop(k) for k in keys if k in kwargs}
         problem = _problem(
             region,
@@ -118,6 +137,7 @@ def efficiency_equity_curve(
             budget_usd=opts.get("budget_usd"),
             cost_per_kg_km=opts.get("cost_per_kg_km", DEFAULT_COST_PER_KG_KM),
             cost_table=opts.get("cost_table"),
+            lila_col=opts.get("lila_col", DEFAULT_LILA_COL),
         )
     rows = []
     for w in sorted({float(w) for w in weights}):
@@ -134,6 +154,7 @@ def efficiency_equity_curve(
                 "mean_fulfilment": k["mean_fulfilment"],
                 "gini_fulfilment": k["gini_fulfilment"],
                 "transport_cost_usd": k["transport_cost_usd"],
+                "need_met_share_lila": k.get("need_met_share_lila", float("nan")),
             }
         )
     out = pd.DataFrame(rows)

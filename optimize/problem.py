@@ -23,12 +23,77 @@ from ._lp import LinearProgram
 if TYPE_CHECKING:
     from equity import Region
 
-__all__ = ["DEFAULT_COST_PER_KG_KM", "DEFAULT_MAX_DISTANCE_M", "AllocationProblem"]
+__all__ = [
+    "DEFAULT_COST_PER_KG_KM",
+    "DEFAULT_LILA_COL",
+    "DEFAULT_MAX_DISTANCE_M",
+    "AllocationProblem",
+    "lila_mask",
+]
 
 #: Default reach of a site: 8 km.
 DEFAULT_MAX_DISTANCE_M = 8_000.0
 #: Default transport cost: 0.05 USD per kg per km (small-van urban delivery, order of magnitude).
 DEFAULT_COST_PER_KG_KM = 0.05
+#: The low-income, low-access flag of the LILA KPIs: the Atlas's original food-desert measure.
+DEFAULT_LILA_COL = "LILATracts_1And10"
+
+# Atlas classifications already computed: (areas, stores, points, lila_col) -> (mask, source).
+# The tables are kept (so their ids stay theirs) and checked by identity; a few entries only.
+_LILA_CACHE: list[tuple[tuple[Any, ...], tuple[np.ndarray | None, str]]] = []
+_LILA_CACHE_SIZE = 4
+
+
+def lila_mask(region: Region, lila_col: str | None = DEFAULT_LILA_COL) -> tuple[Any, str]:
+    """The low-income, low-access flag of each area of ``region`` (in area order) and where it
+    came from: the areas' own ``lila_col`` column when present, else that column of
+    :func:`equity.atlas.atlas_classify` run on the region's stores (cached per region tables).
+    ``(None, "")`` when ``lila_col`` is None or the Atlas cannot be computed (no stores)."""
+    if lila_col is None:
+        return None, ""
+    areas = region.areas
+    if lila_col in areas.columns:
+        col = areas[lila_col]
+        vals = pd.to_numeric(col.astype("object").replace({True: 1, False: 0}), errors="coerce")
+        bad = col.notna() & (vals.isna() | ~vals.isin([0, 1]))
+        if bad.any():
+            row = int(np.flatnonzero(bad.to_numpy())[0])
+            msg = (
+                f"`areas` column {lila_col!r} must be a yes/no flag (True/False or 1/0); row "
+                f"{row + 1} ({areas['area_id'].iloc[row]}) has {col.iloc[row]!r}. Fix it or "
+                "pass `lila_col=` naming another flag."
+            )
+            raise FoodshedError(msg)
+        return vals.fillna(0).to_numpy(dtype=float) > 0.5, f"{lila_col} (areas column)"
+    stores, points = region.stores, region.population_points
+    key = (areas, stores, points, lila_col)
+    for k, v in _LILA_CACHE:
+        if all(a is b for a, b in zip(k, key, strict=True)):
+            return v
+    from equity import ValidationError
+    from equity.atlas import atlas_classify
+
+    if stores is None or len(stores) == 0:
+        out: tuple[np.ndarray | None, str] = (None, "")
+    else:
+        try:
+            atlas = atlas_classify(areas, stores, points=points)
+        except ValidationError:
+            out = (None, "")
+        else:
+            if lila_col not in atlas.columns:
+                flags = sorted(c for c in atlas.columns if c.startswith("LILA"))
+                msg = (
+                    f"`areas` has no column {lila_col!r} and the Atlas classification does "
+                    f"not make one; it makes {flags}. Pass `lila_col=` naming one of them or "
+                    "a boolean column of the areas."
+                )
+                raise FoodshedError(msg)
+            mask = atlas[lila_col].fillna(False).to_numpy(dtype=bool)
+            out = (mask, f"{lila_col} (computed with the Atlas method)")
+    _LILA_CACHE.append((key, out))
+    del _LILA_CACHE[:-_LILA_CACHE_SIZE]
+    return out
 
 
 def _as_ids(values: Any) -> np.ndarray:
@@ -71,6 +136,8 @@ class AllocationProblem:
     area_ids: np.ndarray
     population: np.ndarray
     area_attrs: pd.DataFrame  # non-geometry columns of areas, in area order
+    area_lila: np.ndarray | None  # low-income, low-access flag per area (None: unknown)
+    lila_source: str  # where area_lila came from ("" when unknown)
     commodities: np.ndarray
     kg_per_unit: np.ndarray
     supply_kg: np.ndarray  # (n_sites, n_commodities)
@@ -220,6 +287,7 @@ class AllocationProblem:
         cost_table: pd.DataFrame | None = None,
         substitutes: bool = True,
         substitution_penalty_usd_per_kg: float = 0.01,
+        lila_col: str | None = DEFAULT_LILA_COL,
     ) -> AllocationProblem:
         """Build the LP arrays of ``region`` (one ``period`` of seasonal data).
 
@@ -233,6 +301,7 @@ class AllocationProblem:
         if max_distance_m <= 0:
             msg = f"max_distance_m must be positive; got {max_distance_m}"
             raise FoodshedError(msg)
+        area_lila, lila_source = lila_mask(region, lila_col)
         if region.periods:
             region = region.select_period(period or region.default_period)  # type: ignore[arg-type]
         elif period is not None:
@@ -333,6 +402,8 @@ class AllocationProblem:
             area_ids=area_ids,
             population=areas["population"].to_numpy(dtype=float),
             area_attrs=attrs,
+            area_lila=area_lila,
+            lila_source=lila_source,
             commodities=commodities,
             kg_per_unit=kgpu,
             supply_kg=supply,
@@ -364,6 +435,13 @@ class AllocationProblem:
         data.setdefault("throughput_kg", np.full(ns, np.inf))
         data.setdefault("population", np.ones(na))
         data.setdefault("area_attrs", pd.DataFrame({"area_id": data["area_ids"]}))
+        data.setdefault("area_lila", None)
+        data.setdefault("lila_source", "given" if data["area_lila"] is not None else "")
+        if data["area_lila"] is not None:
+            data["area_lila"] = np.asarray(data["area_lila"], dtype=bool)
+            if data["area_lila"].shape != (na,):
+                msg = f"area_lila has shape {data['area_lila'].shape}; expected ({na},)"
+                raise FoodshedError(msg)
         data.setdefault("kg_per_unit", np.ones(nc))
         data.setdefault("pair_served", np.arange(nc))
         data.setdefault("pair_need", np.arange(nc))

@@ -305,7 +305,45 @@ def _kpis(problem, ful, flows, status, objective_value, params) -> dict[str, Any
         out["low_income_need_met_share"] = (
             float(f["met_kg"].to_numpy()[li].sum()) / n_li if n_li else float("nan")
         )
+    out.update(_lila_kpis(problem, ful))
     out.update({f"param_{k}": v for k, v in params.items()})
+    return out
+
+
+def _lila_kpis(problem: Any, ful: pd.DataFrame) -> dict[str, Any]:
+    """Need met in low-income, low-access (LILA) areas; NaN (and source "") when the
+    problem has no LILA flag. The keys are always present so tables line up."""
+    nan = float("nan")
+    mask = getattr(problem, "area_lila", None)
+    out: dict[str, Any] = {
+        "need_met_share_lila": nan,
+        "need_lila_kg": nan,
+        "need_met_lila_kg": nan,
+        "min_fulfilment_lila": nan,
+        "areas_lila": nan,
+        "people_lila": nan,
+        "people_lila_below_50pct": nan,
+        "lila_source": getattr(problem, "lila_source", ""),
+    }
+    if mask is None:
+        return out
+    need = ful["need_kg"].to_numpy(dtype=float)
+    met = ful["met_kg"].to_numpy(dtype=float)
+    fv = ful["fulfilment"].to_numpy(dtype=float)
+    pop = ful["population"].to_numpy(dtype=float)
+    has = mask & (need > 0)
+    n = float(need[has].sum())
+    out.update(
+        {
+            "need_met_share_lila": float(met[has].sum()) / n if n else nan,
+            "need_lila_kg": n,
+            "need_met_lila_kg": float(met[has].sum()),
+            "min_fulfilment_lila": float(fv[has].min()) if has.any() else nan,
+            "areas_lila": int(mask.sum()),
+            "people_lila": float(pop[mask].sum()),
+            "people_lila_below_50pct": float(pop[has & (fv < 0.5 - 1e-9)].sum()),
+        }
+    )
     return out
 
 

@@ -110,7 +110,11 @@ class HighsBackend:
         times: dict[str, float] = {}
         t0 = time.perf_counter()
         h = new_highs()
-        for k, v in (options or {}).items():
+        options = dict(options or {})
+        # per-stage options, applied before stage i (e.g. IPM without crossover for a stage
+        # whose optimum is only held by the next one, so no vertex is needed)
+        per_stage: list[dict[str, Any]] = list(options.pop("stage_options", None) or [])
+        for k, v in options.items():
             h.setOptionValue(k, v)
         h.passModel(_to_highs_lp(lp))
         times["handoff"] = time.perf_counter() - t0
@@ -123,6 +127,8 @@ class HighsBackend:
         for i, stage in enumerate(stages):
             if deadline is not None:
                 h.setOptionValue("time_limit", max(deadline - time.perf_counter(), 1e-3))
+            for k, v in (per_stage[i] if i < len(per_stage) else {}).items():
+                h.setOptionValue(k, v)
             if i > 0:
                 prev = stages[i - 1]
                 nz = np.flatnonzero(prev.c)
