@@ -133,14 +133,21 @@ def rerun(region, objective: str) -> tuple[float, float]:
         d.execute_script("arguments[0].closest('label').click()", opt[0])
         t0 = time.perf_counter()
         click(_css(d, "#pl-run")[0])
-        _wait(
-            d,
-            lambda d: (
-                (el := _css(d, "#kpi-need_met_share .fs-card-value"))
-                and el[0].text != first
-                and not _css(d, "#pl-run")[0].get_attribute("disabled")
-            ),
-        )
+
+        def changed(d) -> bool:
+            from selenium.common.exceptions import StaleElementReferenceException
+
+            try:  # the cards are replaced while we read them: look again
+                el = _css(d, "#kpi-need_met_share .fs-card-value")
+                return bool(
+                    el
+                    and el[0].text != first
+                    and not _css(d, "#pl-run")[0].get_attribute("disabled")
+                )
+            except StaleElementReferenceException:
+                return False
+
+        _wait(d, changed)
         _wait(d, lambda d: _css(d, "#pl-fulfil-map .maplibregl-canvas"))
         t_page = time.perf_counter() - t0
     finally:

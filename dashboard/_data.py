@@ -378,11 +378,23 @@ def solution_record(region: Region, sol: Any) -> dict[str, Any]:
         "message": "" if ok else str(getattr(sol, "message", "") or ""),
         "kpis": {k: float(v) for k, v in dict(sol.kpis).items() if _is_number(v)},
         "fulfilment": ful.to_dict("records"),
-        "flows": flows[keep].to_dict("records"),
+        # column lists, not records: a run travels to the browser's store and back on every
+        # later run, and thousands of flow rows as records repeat every key (3-4x larger)
+        "flows": _columns(flows[keep]),
         "unmet": _unmet_by_commodity(pd.DataFrame(sol.unmet)).to_dict("records"),
         "binding": binding_text(getattr(sol, "binding", None)),
         "manifest": _jsonable(dict(getattr(sol, "manifest", {}) or {})),
     }
+
+
+#: decimals kept for the stored flows (grams, decimetres, hundredths of a cent)
+_FLOW_DECIMALS = {"quantity_kg": 3, "distance_m": 1, "cost_usd": 4}
+
+
+def _columns(df: pd.DataFrame) -> dict[str, list[Any]]:
+    """``df`` as JSON-ready column lists (``pd.DataFrame(out)`` gives it back)."""
+    df = df.round({k: v for k, v in _FLOW_DECIMALS.items() if k in df.columns})
+    return {str(c): _jsonable(df[c].tolist()) for c in df.columns}
 
 
 def binding_text(binding: Any, *, limit: int = 12) -> list[str]:

@@ -722,6 +722,9 @@ def flows_map(
             showlegend=False,
         )
     )
+    # always ``n_widths`` line traces (empty ones hidden from the legend), so every deliveries
+    # map of a region has the same traces and a redraw can patch the lines only
+    lines: list[tuple[list, list, list, str, bool]] = [([], [], [], "", False)] * n_widths
     if flows is not None and len(flows):
         pair = (
             flows.assign(site_id=flows["site_id"].astype(str), area_id=flows["area_id"].astype(str))
@@ -746,28 +749,41 @@ def flows_map(
                 sub = pair[cls == c]
                 if sub.empty:
                     continue
-                lon: list[float | None] = []
-                lat: list[float | None] = []
-                text: list[str | None] = []
-                for s, a, q in sub[["site_id", "area_id", "quantity_kg"]].itertuples(index=False):
-                    label = f"{s} to {a}: {q:,.0f} kg"
-                    lon += [spts.at[s, "lon"], pts.at[a, "lon"], None]
-                    lat += [spts.at[s, "lat"], pts.at[a, "lat"], None]
-                    text += [label, label, None]
-                width = 1.0 + (max_width - 1.0) * (c + 1) / n_widths
-                fig.add_trace(
-                    go.Scattermap(
-                        lon=lon,
-                        lat=lat,
-                        mode="lines",
-                        line={"width": width, "color": "#0072B2"},
-                        opacity=0.55,
-                        text=text,
-                        hovertemplate="%{text}<extra></extra>",
-                        name=f"{edges[c]:,.0f} to {edges[c + 1]:,.0f} kg",
-                        legendgroup="flows",
+                n = len(sub)
+                # site, area, gap for each line, in one array per coordinate
+                lon = np.empty(3 * n, dtype=object)
+                lat = np.empty(3 * n, dtype=object)
+                lon[0::3] = spts["lon"].reindex(sub["site_id"]).round(6).to_numpy()
+                lat[0::3] = spts["lat"].reindex(sub["site_id"]).round(6).to_numpy()
+                lon[1::3] = pts["lon"].reindex(sub["area_id"]).round(6).to_numpy()
+                lat[1::3] = pts["lat"].reindex(sub["area_id"]).round(6).to_numpy()
+                labels = [
+                    f"{s} to {a}: {q:,.0f} kg"
+                    for s, a, q in sub[["site_id", "area_id", "quantity_kg"]].itertuples(
+                        index=False
                     )
-                )
+                ]
+                text = np.empty(3 * n, dtype=object)
+                text[0::3] = labels
+                text[1::3] = labels
+                name = f"{edges[c]:,.0f} to {edges[c + 1]:,.0f} kg"
+                lines[c] = (lon.tolist(), lat.tolist(), text.tolist(), name, True)
+    for c, (lon, lat, text, name, shown) in enumerate(lines):
+        width = 1.0 + (max_width - 1.0) * (c + 1) / n_widths
+        fig.add_trace(
+            go.Scattermap(
+                lon=lon,
+                lat=lat,
+                mode="lines",
+                line={"width": width, "color": "#0072B2"},
+                opacity=0.55,
+                text=text,
+                hovertemplate="%{text}<extra></extra>",
+                name=name or f"deliveries {c + 1}",
+                legendgroup="flows",
+                showlegend=shown,
+            )
+        )
     for tr in sites_layers(sites):
         fig.add_trace(tr)
     _map_layout(fig, areas, basemap=basemap, height=height, title=title)

@@ -9,7 +9,7 @@ from typing import Any
 import dash_bootstrap_components as dbc
 import numpy as np
 import pandas as pd
-from dash import ALL, Input, Output, State, dcc, html, no_update
+from dash import ALL, Input, Output, Patch, State, dcc, html, no_update
 
 from equity import FoodshedError
 
@@ -28,6 +28,9 @@ from .._upload import safe_csv
 from ._common import GRAPH_CONFIG, card, catalog, empty_figure, error_alert, panel, settings
 
 MAX_RUNS = 12
+#: dcc.Store: the region whose outlines the two plan maps on screen hold (so a re-run patches
+#: the values and lines only, without sending the outlines again)
+PL_SHOWN = "pl-shown"
 FULFILMENT_BANDS = (0.2, 0.4, 0.6, 0.8, 1.0)
 KPI_KEYS = (
     "need_met_share",
@@ -109,6 +112,7 @@ def layout(**_: Any) -> html.Div:
         className="fs-controls",
     )
     main = [
+        dcc.Store(id=PL_SHOWN, storage_type="memory"),
         dcc.Loading(html.Div(id=ids.PL_STATUS), type="dot"),
         dbc.Row(id=ids.PL_KPIS, className="g-2 mb-1"),
         dbc.Row(
@@ -377,21 +381,23 @@ def register_callbacks(app: Any) -> None:
         Output(ids.PL_FULFIL_HIST, "figure"),
         Output(ids.PL_UNMET, "figure"),
         Output(ids.PL_BINDING, "children"),
+        Output(PL_SHOWN, "data"),
         Input(ids.SESSION_RUNS, "data"),
         Input(ids.SESSION_REGION, "data"),
+        State(PL_SHOWN, "data"),
     )
-    def _show(runs, key):
+    def _show(runs, key, shown):
         run = _latest(runs, key)
         if run is None or run["status"] == "error":
             text = "Set a scenario on the left and press Run the plan."
             blank = empty_figure(text, height=420)
-            return [], blank, blank, empty_figure(""), empty_figure(""), ""
+            return [], blank, blank, empty_figure(""), empty_figure(""), "", None
         try:
             disp = cat.display(key)
             areas = cat.region(key).areas
         except FoodshedError as exc:
             blank = empty_figure(str(exc))
-            return [], blank, blank, blank, blank, ""
+            return [], blank, blank, blank, blank, "", None
         flows = pd.DataFrame(run["flows"])
         ful = pd.DataFrame(run["fulfilment"])
         flows_fig = F.flows_map(
@@ -430,7 +436,10 @@ def register_callbacks(app: Any) -> None:
                 "No site or budget is at its limit: more supply would not change this plan."
             )
         )
-        return _kpi_cards(run), flows_fig, ful_fig, hist, unmet, items
+        drawn = key or "default"
+        if shown == drawn:  # the maps on screen hold this region's outlines: patch them
+            flows_fig, ful_fig = _lines_patch(flows_fig), _values_patch(ful_fig)
+        return _kpi_cards(run), flows_fig, ful_fig, hist, unmet, items, drawn
 
     @app.callback(
         Output(ids.PL_DOWNLOAD, "data"),
@@ -478,6 +487,26 @@ def register_callbacks(app: Any) -> None:
             "filename": f"{stem}-manifest.json",
             "type": "application/json",
         }
+
+
+def _lines_patch(fig: Any) -> Patch:
+    """A :class:`dash.Patch` replacing the delivery lines of the deliveries map on screen.
+
+    Trace 0 (the area outlines) and the site markers stay; :func:`figures.flows_map` always
+    draws the same number of line traces, so they are replaced in place.
+    """
+    patch = Patch()
+    for i, tr in enumerate(fig.data):
+        if i and tr.type == "scattermap" and tr.mode == "lines":
+            patch["data"][i] = tr.to_plotly_json()
+    return patch
+
+
+def _values_patch(fig: Any) -> Patch:
+    """A :class:`dash.Patch` turning the fulfilment map on screen into ``fig``, without outlines."""
+    from .equity_map import map_patch
+
+    return map_patch(fig)
 
 
 def _json_default(o: Any) -> Any:
