@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from equity import DataSourceError, Region, analyze, inequality_summary, summarize
+from equity import Region, analyze, inequality_summary, summarize
 from equity.access import M_PER_MILE
 
 from ._grids import grid3, stores
@@ -114,10 +114,7 @@ def test_region_without_supermarkets() -> None:
 
 
 def test_demo_region_smoke() -> None:
-    try:
-        demo = Region.demo()
-    except DataSourceError as exc:  # the demo data lands on main from another branch
-        pytest.skip(f"demo region not available: {exc}")
+    demo = Region.demo()
     out = analyze(demo)
     assert len(out) == len(demo.areas)
     assert summarize(out)["population"].ge(0).all()

@@ -1,20 +1,17 @@
-"""The shipped scenarios on the bundled demo region (skipped until the demo is installed)."""
+"""The shipped scenarios on the bundled demo region."""
 
 from __future__ import annotations
 
 import pytest
 
-from equity import DataSourceError, Region
+from equity import Region
 from optimize import Scenario, SolveStatus, run_scenario
 from optimize.scenario import example_scenarios
 
 
 @pytest.fixture(scope="module")
 def demo() -> Region:
-    try:
-        return Region.demo()
-    except DataSourceError as exc:
-        pytest.skip(f"demo region not available: {exc}")
+    return Region.demo()
 
 
 def test_baseline_and_outage(demo):
