@@ -87,6 +87,10 @@ class Stage:
     name: str = "objective"
     rel_tol: float = 1e-7
     abs_tol: float = 1e-6
+    #: Weight of this stage in one combined first solve (``sum weight_i * c_i``), which a
+    #: backend may try before the stage-by-stage solve and then certify (see
+    #: ``optimize.backends._highs``); ``None`` on any stage means "stages one by one".
+    weight: float | None = None
 
 
 @dataclass
