@@ -92,6 +92,4 @@ def test_demo_maxmin_combined_equals_staged():
     a, b = one.manifest["stage_objectives"], ref.manifest["stage_objectives"]
     assert a == pytest.approx(b, rel=1e-6)
     assert one.kpis["need_met_kg"] == pytest.approx(ref.kpis["need_met_kg"], rel=1e-7)
-    assert one.kpis["transport_cost_usd"] == pytest.approx(
-        ref.kpis["transport_cost_usd"], rel=1e-6
-    )
+    assert one.kpis["transport_cost_usd"] == pytest.approx(ref.kpis["transport_cost_usd"], rel=1e-6)
