@@ -107,6 +107,8 @@ class BackendResult:
     stage_objectives: list[float] = field(default_factory=list)
     #: row duals after each stage (``None`` where the solver gave none), base rows only
     stage_duals: list[np.ndarray | None] = field(default_factory=list)
+    #: the solve started from a remembered basis (HiGHS warm start)
+    warm_start: bool = False
 
 
 def stage_bound(value: float, stage: Stage) -> float:

@@ -93,3 +93,33 @@ def test_demo_maxmin_combined_equals_staged():
     assert a == pytest.approx(b, rel=1e-6)
     assert one.kpis["need_met_kg"] == pytest.approx(ref.kpis["need_met_kg"], rel=1e-7)
     assert one.kpis["transport_cost_usd"] == pytest.approx(ref.kpis["transport_cost_usd"], rel=1e-6)
+
+
+def test_warm_start_same_structure_same_answer():
+    """A changed plan of the same structure starts from the last basis and gets the same
+    answer as a cold solve; a changed structure starts cold."""
+    from optimize import SiteOutage, YieldFactor
+    from optimize.backends._highs import clear_warm_starts
+
+    p = random_problem(41, ns=6, na=12, nc=3)
+    clear_warm_starts()
+    first = solve(p, "balanced", solver="highs", equity_weight=0.3)
+    assert first.manifest["warm_start"] is False
+    changed = p  # same structure, another equity weight
+    warm = solve(changed, "balanced", solver="highs", equity_weight=0.8)
+    assert warm.manifest["warm_start"] is True
+    cold = solve(
+        changed, "balanced", solver="highs", equity_weight=0.8, solver_options={"warm_start": False}
+    )
+    assert cold.manifest["warm_start"] is False
+    assert warm.manifest["stage_objectives"] == pytest.approx(
+        cold.manifest["stage_objectives"], rel=1e-7, abs=1e-6
+    )
+    # scaled yields keep the structure (warm); a site switched off removes columns (cold)
+    scaled = p.with_shocks([YieldFactor(0.5, site_ids=(str(p.site_ids[0]),))])
+    assert solve(scaled, "balanced", solver="highs").manifest["warm_start"] is True
+    out = p.with_shocks([SiteOutage(site_ids=(str(p.site_ids[0]),))])
+    assert solve(out, "balanced", solver="highs").manifest["warm_start"] is False
+    # another objective never reuses a basis of this one
+    assert solve(p, "maxmin", solver="highs").manifest["warm_start"] is False
+    clear_warm_starts()
