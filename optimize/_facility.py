@@ -63,7 +63,7 @@ def site_capacity_kg(problem: AllocationProblem, *, supplied: np.ndarray) -> np.
     """kg a site can hand out per period: its supply (all commodities), capped by its
     throughput; ``inf`` for a site with no supply rows at all (``supplied`` False) and no
     throughput."""
-    cap = np.where(supplied, problem.supply_kg.sum(axis=1), np.inf)
+    cap = np.where(supplied, problem.available_kg.sum(axis=1), np.inf)
     return np.minimum(cap, problem.throughput_kg)
 
 

@@ -141,6 +141,10 @@ class AllocationProblem:
     commodities: np.ndarray
     kg_per_unit: np.ndarray
     supply_kg: np.ndarray  # (n_sites, n_commodities)
+    #: False for sites switched off (a SiteOutage): their columns stay in the LP, held at 0 by
+    #: their supply rows, so a plan with a site off has the structure of the plan without
+    #: (the solver can start warm from it)
+    site_open: np.ndarray
     need_kg: np.ndarray  # (n_areas, n_commodities)
     arc_site: np.ndarray
     arc_area: np.ndarray
@@ -217,6 +221,11 @@ class AllocationProblem:
             "budget": slice(c, d),
         }
 
+    @property
+    def available_kg(self) -> np.ndarray:
+        """Supply per site and commodity that can be handed out (0 at sites switched off)."""
+        return np.where(self.site_open[:, None], self.supply_kg, 0.0)
+
     def total_need_kg(self) -> float:
         return float(self.need_kg.sum())
 
@@ -239,7 +248,7 @@ class AllocationProblem:
         """SHA-256 of the arrays that define the LP (for manifests)."""
         h = hashlib.sha256()
         for arr in (
-            self.supply_kg,
+            self.available_kg,
             self.need_kg,
             self.throughput_kg,
             self.arc_site,
@@ -262,7 +271,7 @@ class AllocationProblem:
             "unmet_columns": self.n_u,
             "rows": self.n_rows,
             "nonzeros": int(self.A.nnz),
-            "supply_kg": float(self.supply_kg.sum()),
+            "supply_kg": float(self.available_kg.sum()),
             "need_kg": self.total_need_kg(),
         }
 
@@ -433,6 +442,10 @@ class AllocationProblem:
         data.setdefault("site_names", np.asarray(data["site_ids"], dtype=object))
         data.setdefault("site_kinds", np.full(ns, "hub", dtype=object))
         data.setdefault("throughput_kg", np.full(ns, np.inf))
+        data["site_open"] = np.asarray(data.get("site_open", np.ones(ns, dtype=bool)), dtype=bool)
+        if data["site_open"].shape != (ns,):
+            msg = f"site_open has shape {data['site_open'].shape}; expected ({ns},)"
+            raise FoodshedError(msg)
         data.setdefault("population", np.ones(na))
         data.setdefault("area_attrs", pd.DataFrame({"area_id": data["area_ids"]}))
         data.setdefault("area_lila", None)
@@ -586,7 +599,7 @@ def _assemble(d: dict[str, Any]) -> dict[str, Any]:
     )
     row_hi = np.concatenate(
         [
-            supply[sup_site, sup_comm],
+            np.where(d["site_open"][sup_site], supply[sup_site, sup_comm], 0.0),
             need[u_area, u_comm],
             thr[thr_site],
             [] if budget is None else [float(budget)],

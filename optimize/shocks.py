@@ -72,15 +72,15 @@ class SiteOutage:
             msg = "site_outage: name the sites with site_ids or site_kind"
             raise FoodshedError(msg)
         mask = _sites(p, self.site_ids, self.site_kind, self.kind)
-        if mask.all():
+        open_ = p.site_open & ~mask
+        if not open_.any():
             msg = (
                 f"site_outage takes out every site ({int(mask.sum())}); nothing would be left "
                 "to allocate from. Narrow site_ids or site_kind."
             )
             raise FoodshedError(msg)
-        supply = p.supply_kg.copy()
-        supply[mask] = 0.0
-        return p.with_data(supply_kg=supply)
+        # the columns stay (held at 0 by the supply rows), so the LP keeps its structure
+        return p.with_data(site_open=open_)
 
 
 @dataclass(frozen=True)

@@ -475,6 +475,10 @@ def _duals(problem, x_all, row_dual, objective, unit, params) -> pd.DataFrame | 
         )
     )
     out = pd.concat([f for f in frames if len(f)], ignore_index=True)
+    # sites switched off have no capacity to explain (their rows only hold their flows at 0)
+    closed = set(problem.site_ids[~problem.site_open].tolist())
+    if closed:
+        out = out[~out["site_id"].isin(closed)].reset_index(drop=True)
     out["slack"] = out["limit"] - out["used"]
     cap = out["constraint"] != "need"
     tight = out["slack"].abs() <= 1e-6 * np.maximum(1.0, out["limit"].abs())

@@ -115,11 +115,42 @@ def test_warm_start_same_structure_same_answer():
     assert warm.manifest["stage_objectives"] == pytest.approx(
         cold.manifest["stage_objectives"], rel=1e-7, abs=1e-6
     )
-    # scaled yields keep the structure (warm); a site switched off removes columns (cold)
+    # scaled yields and a site switched off keep the structure (warm), and give the cold
+    # answer; a shorter reach removes columns (cold)
     scaled = p.with_shocks([YieldFactor(0.5, site_ids=(str(p.site_ids[0]),))])
     assert solve(scaled, "balanced", solver="highs").manifest["warm_start"] is True
     out = p.with_shocks([SiteOutage(site_ids=(str(p.site_ids[0]),))])
-    assert solve(out, "balanced", solver="highs").manifest["warm_start"] is False
+    assert out.n_cols == p.n_cols
+    a = solve(out, "balanced", solver="highs")
+    b = solve(out, "balanced", solver="highs", solver_options={"warm_start": False})
+    assert a.manifest["warm_start"] is True
+    assert a.manifest["stage_objectives"] == pytest.approx(
+        b.manifest["stage_objectives"], rel=1e-7, abs=1e-6
+    )
+    assert not (a.flows["site_id"] == str(p.site_ids[0])).any()
+    near = p.with_max_distance(float(np.median(p.arc_distance_m)))
+    assert solve(near, "balanced", solver="highs").manifest["warm_start"] is False
     # another objective never reuses a basis of this one
     assert solve(p, "maxmin", solver="highs").manifest["warm_start"] is False
     clear_warm_starts()
+
+
+def test_site_outage_keeps_columns_but_hands_out_nothing():
+    from optimize import SiteOutage
+
+    p = random_problem(7, ns=5, na=8, nc=2)
+    sid = str(p.site_ids[np.argmax(p.supply_kg.sum(axis=1))])
+    out = p.with_shocks([SiteOutage(site_ids=(sid,))])
+    s = list(p.site_ids).index(sid)
+    assert out.summary()["supply_kg"] == pytest.approx(p.supply_kg.sum() - p.supply_kg[s].sum())
+    assert out.available_kg[s].sum() == 0 and out.supply_kg[s].sum() > 0  # nominal kept
+    sol = solve(out, "cost", solver="highs", unmet_penalty_usd_per_kg=5.0)
+    assert sol.flows.loc[sol.flows["site_id"] == sid, "quantity_kg"].sum() == pytest.approx(0, abs=1e-9)
+    # the closed site's rows explain nothing (no "one more kg at <closed site>")
+    assert sid not in set(sol.duals["site_id"].dropna())
+    # the same plan as removing the site's supply outright
+    gone = p.with_data(
+        supply_kg=np.where(np.arange(len(p.site_ids))[:, None] == s, 0.0, p.supply_kg)
+    )
+    ref = solve(gone, "cost", solver="highs", unmet_penalty_usd_per_kg=5.0)
+    assert sol.objective_value == pytest.approx(ref.objective_value, rel=1e-9, abs=1e-9)
