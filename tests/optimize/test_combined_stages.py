@@ -145,7 +145,9 @@ def test_site_outage_keeps_columns_but_hands_out_nothing():
     assert out.summary()["supply_kg"] == pytest.approx(p.supply_kg.sum() - p.supply_kg[s].sum())
     assert out.available_kg[s].sum() == 0 and out.supply_kg[s].sum() > 0  # nominal kept
     sol = solve(out, "cost", solver="highs", unmet_penalty_usd_per_kg=5.0)
-    assert sol.flows.loc[sol.flows["site_id"] == sid, "quantity_kg"].sum() == pytest.approx(0, abs=1e-9)
+    assert sol.flows.loc[sol.flows["site_id"] == sid, "quantity_kg"].sum() == pytest.approx(
+        0, abs=1e-9
+    )
     # the closed site's rows explain nothing (no "one more kg at <closed site>")
     assert sid not in set(sol.duals["site_id"].dropna())
     # the same plan as removing the site's supply outright
