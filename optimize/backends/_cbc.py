@@ -1,4 +1,4 @@
-"""CBC/Clp through an MPS file (written by HiGHS) and the ``cbc`` command line.
+"""CBC/Clp through an MPS file (written here, vectorised) and the ``cbc`` command line.
 
 The binary is ``cbc`` on the PATH, else the one bundled with PuLP 3.x (PuLP 4 moves it to the
 ``pulp[cbc]`` extra). Lexicographic stages re-solve with the previous objective as a row.
@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 
 from .._lp import BackendResult, LinearProgram, SolveStatus, Stage, stage_bound
-from ._highs import _to_highs_lp, new_highs
 
 __all__ = ["CbcBackend", "cbc_path"]
 
@@ -37,20 +37,194 @@ def cbc_path() -> str | None:
     return None
 
 
+#: Columns per block of COLUMNS lines (bounds the MPS writer's memory).
+_COL_CHUNK = 200_000
+_MARKER_ORG = b" MARKER 'MARKER' 'INTORG'\n"
+_MARKER_END = b" MARKER 'MARKER' 'INTEND'\n"
+
+
+def _num(v: float) -> str:
+    """The shortest text that reads back as exactly ``v`` (``repr``), without a trailing ``.0``."""
+    s = repr(v)
+    return s[:-2] if s.endswith(".0") else s
+
+
+def _num_table(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each distinct value's text as NUL-padded bytes (a ``(k, width)`` uint8 table) and each
+    value's row in it: most values repeat (matrix entries, costs per commodity), so each
+    distinct one is formatted once."""
+    uniq, inv = np.unique(np.asarray(values, dtype=np.float64), return_inverse=True)
+    text = np.array([_num(v).encode() for v in uniq.tolist()] or [b"0"], dtype="S")
+    return text.view(np.uint8).reshape(len(text), text.itemsize), inv.reshape(-1)
+
+
+def _digits(n: int) -> np.ndarray:
+    """The decimal digits of ``0..n-1`` as an ``(n, width)`` uint8 table, right-aligned, NUL
+    bytes in place of leading zeros."""
+    width = len(str(max(n - 1, 0)))
+    idx = np.arange(n, dtype=np.int64).reshape(-1, 1)
+    powers = 10 ** np.arange(width - 1, -1, -1, dtype=np.int64)
+    out = (idx // powers % 10 + 48).astype(np.uint8)
+    lead = idx < powers
+    lead[:, -1] = False
+    out[lead] = 0
+    return out
+
+
+def _lines(n: int, *parts: bytes | np.ndarray) -> np.ndarray:
+    """``n`` lines as an ``(n, width)`` uint8 array, each the concatenation of ``parts``: bytes
+    (the same on every line) or ``(n, w)`` uint8 tables whose NUL bytes are padding."""
+    widths = [len(p) if isinstance(p, bytes) else p.shape[1] for p in parts]
+    out = np.empty((n, sum(widths)), dtype=np.uint8)
+    k = 0
+    for p, w in zip(parts, widths, strict=True):
+        out[:, k : k + w] = np.frombuffer(p, dtype=np.uint8) if isinstance(p, bytes) else p
+        k += w
+    return out
+
+
+def _text(lines: np.ndarray) -> bytes:
+    """The lines as text, their NUL padding dropped."""
+    flat = lines.reshape(-1)
+    return flat[flat != 0].tobytes()
+
+
+def _check_writable(lp: LinearProgram) -> None:
+    from equity import FoodshedError
+
+    bad = [k for k, v in (("costs", lp.c), ("matrix", lp.A.data)) if not np.isfinite(v).all()]
+    if not np.isfinite(lp.offset):
+        bad.append("objective offset")
+    for k, lo, hi in (("row", lp.row_lo, lp.row_hi), ("column", lp.col_lo, lp.col_hi)):
+        if (
+            np.isnan(lo).any()
+            or np.isnan(hi).any()
+            or (lo == np.inf).any()
+            or (hi == -np.inf).any()
+        ):
+            bad.append(f"{k} bounds")
+    if bad:
+        msg = (
+            f"cannot write the LP for CBC: NaN or misplaced infinite values in {bad}; check "
+            "supply/need/throughput and distances for NaN or infinite values"
+        )
+        raise FoodshedError(msg)
+
+
 def write_mps(lp: LinearProgram, path: str | os.PathLike[str]) -> Path:
-    """Write ``lp`` as a free MPS file (rows ``r0..``, columns ``c0..``)."""
-    h = new_highs()
-    h.passModel(_to_highs_lp(lp))
-    h.writeModel(str(path))
+    """Write ``lp`` as a free MPS file: objective row ``Obj``, rows ``r0..``, columns ``c0..``.
+
+    Vectorised: every line is assembled as bytes in numpy arrays (names from a digit table,
+    each distinct number formatted once with ``repr``, so it reads back exactly) and written in
+    large blocks. The objective offset is the objective row's RHS (negated, as MPS readers
+    expect). Integer columns sit between ``MARKER`` lines and always get explicit bounds (CBC
+    reads an integer column without bounds as binary). A ranged row is written from its
+    smaller-magnitude bound plus a range, so the bound the reader rebuilds is the larger one,
+    within one rounding. A free row is written as ``L`` with RHS 1e30 (infinite to CBC and
+    HiGHS) so that row numbers stay as they are.
+    """
+    _check_writable(lp)
+    n, m = lp.n_cols, lp.n_rows
+    A = sp.csc_matrix(lp.A)
+    A.sort_indices()
+    c = np.asarray(lp.c, dtype=np.float64)
+    rlo, rhi = np.asarray(lp.row_lo, np.float64), np.asarray(lp.row_hi, np.float64)
+    clo, chi = np.asarray(lp.col_lo, np.float64), np.asarray(lp.col_hi, np.float64)
+    integer = np.zeros(n, bool) if lp.integrality is None else np.asarray(lp.integrality) != 0
+    cname, rname = _digits(n), _digits(m)
+
+    def rows_part(sel: np.ndarray, tag: bytes, values: np.ndarray) -> bytes:
+        tab, inv = _num_table(values[sel])
+        i = np.flatnonzero(sel)
+        return _text(_lines(len(i), tag, rname[i], b" ", tab[inv], b"\n"))
+
+    def cols_part(sel: np.ndarray, tag: bytes, values: np.ndarray | None = None) -> bytes:
+        j = np.flatnonzero(sel)
+        if values is None:
+            return _text(_lines(len(j), tag, cname[j], b"\n"))
+        tab, inv = _num_table(values[sel])
+        return _text(_lines(len(j), tag, cname[j], b" ", tab[inv], b"\n"))
+
+    lo_fin, hi_fin = np.isfinite(rlo), np.isfinite(rhi)
+    eq = lo_fin & hi_fin & (rlo == rhi)
+    ranged = lo_fin & hi_fin & ~eq
+    from_lo = eq | (lo_fin & ~hi_fin) | (ranged & (np.abs(rlo) <= np.abs(rhi)))
+    kind = np.where(eq, ord("E"), np.where(from_lo, ord("G"), ord("L"))).astype(np.uint8)
+    rhs = np.where(from_lo, rlo, np.where(hi_fin, rhi, 1e30))
+
+    fixed = np.isfinite(clo) & (clo == chi)
+    free = (clo == -np.inf) & (chi == np.inf)
+    minus = (clo == -np.inf) & np.isfinite(chi)
+    lower = np.isfinite(clo) & ~fixed & ((clo != 0) | integer)
+    upper = np.isfinite(chi) & ~fixed
+    plus = integer & np.isfinite(clo) & (chi == np.inf)
+
+    nnz = np.diff(A.indptr)
+    vtab, vinv = _num_table(A.data)
+    ctab, cinv = _num_table(c)
+    org = integer & ~np.concatenate([[False], integer[:-1]])
+    end = integer & ~np.concatenate([integer[1:], [False]])
+    has_obj = (c != 0) | (nnz == 0)  # a column with no entries is still named once
+    entry_w = 6 + cname.shape[1] + rname.shape[1] + vtab.shape[1]
+    obj_w = 8 + cname.shape[1] + ctab.shape[1]
+    width = max(entry_w, obj_w, len(_MARKER_ORG))
+
+    with open(path, "wb") as f:
+        f.write(b"NAME foodshed FREE\nROWS\n N Obj\n")
+        f.write(_text(_lines(m, b" ", kind.reshape(-1, 1), b" r", rname, b"\n")))
+        f.write(b"COLUMNS\n")
+        for j0 in range(0, n, _COL_CHUNK):
+            j1 = min(j0 + _COL_CHUNK, n)
+            st, ob, nz, en = org[j0:j1], has_obj[j0:j1], nnz[j0:j1], end[j0:j1]
+            count = st.astype(np.int64) + ob + nz + en
+            first = np.cumsum(count) - count  # each column's first line in this block
+            out = np.zeros((int(count.sum()), width), dtype=np.uint8)
+            out[first[st], : len(_MARKER_ORG)] = np.frombuffer(_MARKER_ORG, np.uint8)
+            out[(first + count - 1)[en], : len(_MARKER_END)] = np.frombuffer(_MARKER_END, np.uint8)
+            jo = np.flatnonzero(ob) + j0
+            out[first[ob] + st[ob], :obj_w] = _lines(
+                len(jo), b" c", cname[jo], b" Obj ", ctab[cinv[jo]], b"\n"
+            )
+            e0, e1 = A.indptr[j0], A.indptr[j1]
+            ecol = np.repeat(np.arange(j0, j1), nz)
+            pos = (first + st + ob - A.indptr[j0:j1] + e0)[ecol - j0] + np.arange(e1 - e0)
+            out[pos, :entry_w] = _lines(
+                e1 - e0,
+                b" c",
+                cname[ecol],
+                b" r",
+                rname[A.indices[e0:e1]],
+                b" ",
+                vtab[vinv[e0:e1]],
+                b"\n",
+            )
+            f.write(_text(out))
+        f.write(b"RHS\n")
+        f.write(rows_part(rhs != 0, b" RHS r", rhs))
+        if lp.offset != 0:
+            f.write(f" RHS Obj {_num(-float(lp.offset))}\n".encode())
+        if ranged.any():
+            f.write(b"RANGES\n")
+            f.write(rows_part(ranged, b" RNG r", rhi - rlo))
+        if (fixed | free | minus | lower | upper | plus).any():
+            f.write(b"BOUNDS\n")
+            f.write(cols_part(fixed, b" FX BND c", clo))
+            f.write(cols_part(free, b" FR BND c"))
+            f.write(cols_part(minus, b" MI BND c"))
+            f.write(cols_part(lower, b" LO BND c", clo))
+            f.write(cols_part(upper, b" UP BND c", chi))
+            f.write(cols_part(plus, b" PL BND c"))
+        f.write(b"ENDATA\n")
     return Path(path)
 
 
-def _read_solution(path: Path, n_rows: int, n_cols: int) -> tuple[str, np.ndarray, np.ndarray]:
-    lines = path.read_text().splitlines()
-    head = lines[0] if lines else ""
+def _read_solution_lines(
+    lines: list[str], n_rows: int, n_cols: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The line-by-line reader (used when the fast one cannot read the file)."""
     x = np.zeros(n_cols)
     dual = np.zeros(n_rows)
-    for line in lines[1:]:
+    for line in lines:
         parts = line.replace("**", " ").split()
         if len(parts) < 4:
             continue
@@ -59,7 +233,63 @@ def _read_solution(path: Path, n_rows: int, n_cols: int) -> tuple[str, np.ndarra
             x[int(name[1:])] = value
         elif name.startswith("r"):
             dual[int(name[1:])] = red
-    return head, x, dual
+    return x, dual
+
+
+_SOLUTION_DTYPE = [
+    ("index", np.int64),
+    ("name", "S24"),
+    ("value", np.float64),
+    ("dual", np.float64),
+]
+
+
+def _solution_table(data: bytes, n_rows: int, n_cols: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """Column values and row duals from CBC's solution file (a status line, then ``-printingOptions
+    all`` lines ``[**] index name value dual``, names ``r<i>`` and ``c<j>``), parsed by numpy's C
+    reader; ``None`` when the text is not exactly that (the line-by-line reader then decides)."""
+    import io
+
+    if b"**" in data:  # CBC marks infeasible values with a leading ``**`` token
+        head, _, body = data.partition(b"\n")
+        data = head + b"\n" + body.replace(b"**", b"  ")
+    try:
+        table = np.loadtxt(
+            io.BytesIO(data), dtype=_SOLUTION_DTYPE, ndmin=1, comments=None, skiprows=1
+        )
+    except ValueError:
+        return None
+    name = np.ascontiguousarray(table["name"])
+    chars = name.view(np.uint8).reshape(len(table), name.itemsize)
+    width = max(int(chars.any(axis=0).sum()), 2)  # names are NUL-padded
+    kind = chars[:, 0]
+    try:  # the number after the letter (a name that is not a letter and digits raises)
+        idx = np.ascontiguousarray(chars[:, 1:width]).view(f"S{width - 1}").ravel()
+        idx = idx.astype(np.int64)
+    except ValueError:
+        return None
+    if (idx < 0).any():
+        return None
+    is_col, is_row = kind == ord("c"), kind == ord("r")
+    if idx[is_col].max(initial=-1) >= n_cols or idx[is_row].max(initial=-1) >= n_rows:
+        return None
+    x = np.zeros(n_cols)
+    dual = np.zeros(n_rows)
+    x[idx[is_col]] = table["value"][is_col]
+    dual[idx[is_row]] = table["dual"][is_row]
+    return x, dual
+
+
+def _read_solution(path: Path, n_rows: int, n_cols: int) -> tuple[str, np.ndarray, np.ndarray]:
+    """The status line, column values and row duals of CBC's solution file."""
+    data = path.read_bytes()
+    end = data.find(b"\n")
+    head = data[: len(data) if end < 0 else end].decode(errors="replace").rstrip("\r")
+    fast = _solution_table(data, n_rows, n_cols)
+    if fast is not None:
+        return head, *fast
+    lines = data.decode(errors="replace").splitlines()[1:]
+    return head, *_read_solution_lines(lines, n_rows, n_cols)
 
 
 def _status(head: str, has_values: bool) -> SolveStatus:
