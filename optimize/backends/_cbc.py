@@ -19,7 +19,7 @@ import scipy.sparse as sp
 
 from .._lp import BackendResult, LinearProgram, SolveStatus, Stage, stage_bound
 
-__all__ = ["CbcBackend", "cbc_path"]
+__all__ = ["CbcBackend", "cbc_path", "write_mps", "write_mps_highs"]
 
 
 def cbc_path() -> str | None:
@@ -215,6 +215,17 @@ def write_mps(lp: LinearProgram, path: str | os.PathLike[str]) -> Path:
             f.write(cols_part(upper, b" UP BND c", chi))
             f.write(cols_part(plus, b" PL BND c"))
         f.write(b"ENDATA\n")
+    return Path(path)
+
+
+def write_mps_highs(lp: LinearProgram, path: str | os.PathLike[str]) -> Path:
+    """The same model written by HiGHS' ``writeModel`` (the writer this backend used before
+    :func:`write_mps`; kept as the reference that the tests and the benchmark compare with)."""
+    from ._highs import _to_highs_lp, new_highs
+
+    h = new_highs()
+    h.passModel(_to_highs_lp(lp))
+    h.writeModel(str(path))
     return Path(path)
 
 
