@@ -5,7 +5,9 @@ commodity) keys and ``lpSum`` per constraint, solved by CBC (``COIN_CMD`` with P
 binary). Every variant runs in its own subprocess on the same fixed-seed synthetic instance, so
 peak memory (max RSS, including the solver when it runs in-process or as a child) is measured
 separately. Phases: build (Python model), handoff (to the solver), solve, read back;
-``tot/slv`` is the total over the solver's own solve time (the target: within 1.2x at 1M columns).
+``tot/slv`` is the total over the solver's own solve time (the target: within 1.2x at 1M columns);
+``cpuPy``/``cpuCBC`` are CPU seconds of the Python process and of the CBC child (on a busy
+machine wall times wait for a core; CPU times do not).
 ``arrays-cbc-old`` is the CBC path as it was before its own MPS writer and solution reader.
 
 Run::
@@ -202,6 +204,13 @@ def child(variant: str, columns: int, objective: str) -> None:
     kids_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     out["peak_rss_mb"] = self_kb / 1024
     out["solver_child_rss_mb"] = kids_kb / 1024
+    me, kids = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    # CPU seconds, so that a run on a busy machine can be read (wall time waits for a core)
+    out["cpu_python_s"] = me.ru_utime + me.ru_stime
+    out["cpu_solver_child_s"] = kids.ru_utime + kids.ru_stime
     print(json.dumps(out))
 
 
@@ -242,7 +251,8 @@ def _run_objective(args, objective: str) -> dict:
     print(f"objective={objective}; each variant in a fresh process; times in seconds")
     head = (
         f"{'columns':>9} {'variant':<16} {'build':>7} {'handoff':>7} {'solve':>7} "
-        f"{'readback':>8} {'total':>7} {'tot/slv':>7} {'peakMB':>7} {'cbcMB':>6}  objective"
+        f"{'readback':>8} {'total':>7} {'tot/slv':>7} {'peakMB':>7} {'cbcMB':>6} {'cpuPy':>6} "
+        f"{'cpuCBC':>6}  objective"
     )
     for size in [int(s) for s in args.sizes.split(",")]:
         print(head)
@@ -263,7 +273,8 @@ def _run_objective(args, objective: str) -> dict:
             print(
                 f"{r['columns']:>9,} {v:<16} {r['build']:>7.2f} {r['handoff']:>7.2f} "
                 f"{r['solve']:>7.2f} {r['read_back']:>8.2f} {r['total']:>7.2f} "
-                f"{r['total'] / max(r['solve'], 1e-9):>7.2f} {r['peak_rss_mb']:>7.0f} {r['solver_child_rss_mb']:>6.0f}  "
+                f"{r['total'] / max(r['solve'], 1e-9):>7.2f} {r['peak_rss_mb']:>7.0f} {r['solver_child_rss_mb']:>6.0f} "
+                f"{r['cpu_python_s']:>6.1f} {r['cpu_solver_child_s']:>6.1f}  "
                 f"{r['objective']:.6g} ({r['status']})"
             )
         old, new = results.get("arrays-cbc-old"), results.get("arrays-cbc")

@@ -228,3 +228,34 @@ def test_solution_reader_falls_back_on_unusual_lines(tmp_path, extra):
     x2, dual2 = _read_solution_lines(text.splitlines()[1:], 3, 5)
     np.testing.assert_array_equal(x, x2)
     np.testing.assert_array_equal(dual, dual2)
+
+
+@needs_cbc
+def test_siting_milp_through_cbc(region_factory):
+    # as tests/optimize/test_siting.py: with 2.5 km reach each new site serves only its own
+    # area, and C needs the most (30); the MILP's binaries go through the MARKER lines
+    import geopandas as gpd
+    import pandas as pd
+    from shapely.geometry import Point
+
+    from optimize import site_new
+
+    x0, y0 = 500_000.0, 4_000_000.0
+    region = region_factory(
+        {"A": 0, "B": 4000, "C": 8000, "D": 12000},
+        {"S1": 0},
+        [("S1", "veg", 10)],
+        [("A", "veg", 10), ("B", "veg", 10), ("C", "veg", 30), ("D", "veg", 10)],
+    )
+    xs = {"N1": 4000, "N2": 8000, "N3": 12000}
+    cands = gpd.GeoDataFrame(
+        {"site_id": list(xs), "kind": "garden", "throughput_kg": float("nan")},
+        geometry=[Point(x0 + x, y0) for x in xs.values()],
+        crs="EPSG:32617",
+    )
+    supply = pd.DataFrame({"site_id": list(xs), "commodity": "veg", "quantity": 25.0})
+    one = site_new(region, cands, 1, candidate_supply=supply, max_distance_m=2500, solver="cbc")
+    assert one.chosen == ["N2"]
+    two = site_new(region, cands, 2, candidate_supply=supply, max_distance_m=2500, solver="cbc")
+    assert len(two.chosen) == 2 and "N2" in two.chosen
+    assert two.solution.kpis["need_met_kg"] == pytest.approx(10 + 25 + 10)
