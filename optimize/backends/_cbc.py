@@ -37,8 +37,8 @@ def cbc_path() -> str | None:
     return None
 
 
-#: Columns per block of COLUMNS lines (bounds the MPS writer's memory).
-_COL_CHUNK = 200_000
+#: COLUMNS lines per block (bounds the MPS writer's memory).
+_LINE_CHUNK = 500_000
 _MARKER_ORG = b" MARKER 'MARKER' 'INTORG'\n"
 _MARKER_END = b" MARKER 'MARKER' 'INTEND'\n"
 
@@ -50,20 +50,31 @@ def _num(v: float) -> str:
 
 
 def _num_table(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each distinct value's text as NUL-padded bytes (a ``(k, width)`` uint8 table) and each
-    value's row in it: most values repeat (matrix entries, costs per commodity), so each
-    distinct one is formatted once."""
+    """Each distinct value's text (``repr``, without a trailing ``.0``) as NUL-padded bytes, a
+    ``(k, width)`` uint8 table, and each value's row in it: most values repeat (matrix entries,
+    costs per arc), so each distinct one is formatted once."""
     uniq, inv = np.unique(np.asarray(values, dtype=np.float64), return_inverse=True)
-    text = np.array([_num(v).encode() for v in uniq.tolist()] or [b"0"], dtype="S")
-    return text.view(np.uint8).reshape(len(text), text.itemsize), inv.reshape(-1)
+    text = np.array(list(map(float.__repr__, uniq.tolist())) or ["0"], dtype="S")
+    table = text.view(np.uint8).reshape(len(text), text.itemsize)
+    length = (table != 0).sum(axis=1)
+    rows = np.arange(len(table))
+    whole = (
+        (length >= 2)
+        & (table[rows, length - 2] == ord("."))
+        & (table[rows, length - 1] == ord("0"))
+    )
+    table[whole, length[whole] - 2] = 0
+    table[whole, length[whole] - 1] = 0
+    return table, inv.reshape(-1)
 
 
 def _digits(n: int) -> np.ndarray:
     """The decimal digits of ``0..n-1`` as an ``(n, width)`` uint8 table, right-aligned, NUL
     bytes in place of leading zeros."""
     width = len(str(max(n - 1, 0)))
-    idx = np.arange(n, dtype=np.int64).reshape(-1, 1)
-    powers = 10 ** np.arange(width - 1, -1, -1, dtype=np.int64)
+    dtype = np.int32 if n < 2**31 else np.int64
+    idx = np.arange(n, dtype=dtype).reshape(-1, 1)
+    powers = 10 ** np.arange(width - 1, -1, -1, dtype=dtype)
     out = (idx // powers % 10 + 48).astype(np.uint8)
     lead = idx < powers
     lead[:, -1] = False
@@ -159,46 +170,65 @@ def write_mps(lp: LinearProgram, path: str | os.PathLike[str]) -> Path:
     upper = np.isfinite(chi) & ~fixed
     plus = integer & np.isfinite(clo) & (chi == np.inf)
 
+    # COLUMNS: the objective as row 0 of the matrix ("Obj"), rows r<i> as i + 1, so that every
+    # line is "c<j> <row> <value>" and a column's lines are one contiguous block
     nnz = np.diff(A.indptr)
+    has_obj = (c != 0) | (nnz == 0)  # a column with no entries is still named once
+    per_col = nnz + has_obj
+    first = np.concatenate([[0], np.cumsum(per_col)])  # each column's first line
+    n_lines = int(first[-1])
+    line_col = np.repeat(np.arange(n, dtype=np.int32 if n < 2**31 else np.int64), per_col)
+    obj_line = first[:-1][has_obj]
+    in_matrix = np.ones(n_lines, dtype=bool)
+    in_matrix[obj_line] = False
+    line_row = np.zeros(n_lines, dtype=np.int64)
+    line_row[in_matrix] = A.indices.astype(np.int64) + 1
     vtab, vinv = _num_table(A.data)
-    ctab, cinv = _num_table(c)
+    ctab, cinv = _num_table(c[has_obj])
+    vals = np.zeros((len(vtab) + len(ctab), max(vtab.shape[1], ctab.shape[1])), dtype=np.uint8)
+    vals[: len(vtab), : vtab.shape[1]] = vtab
+    vals[len(vtab) :, : ctab.shape[1]] = ctab
+    line_val = np.empty(n_lines, dtype=np.int64)
+    line_val[in_matrix] = vinv
+    line_val[obj_line] = len(vtab) + cinv
+    rows_tab = np.zeros((m + 1, max(3, rname.shape[1] + 1)), dtype=np.uint8)
+    rows_tab[0, :3] = np.frombuffer(b"Obj", dtype=np.uint8)
+    rows_tab[1:, 0] = ord("r")
+    rows_tab[1:, 1 : rname.shape[1] + 1] = rname
+    # integer runs: a marker line before the first line of a run and after its last
     org = integer & ~np.concatenate([[False], integer[:-1]])
     end = integer & ~np.concatenate([integer[1:], [False]])
-    has_obj = (c != 0) | (nnz == 0)  # a column with no entries is still named once
-    entry_w = 6 + cname.shape[1] + rname.shape[1] + vtab.shape[1]
-    obj_w = 8 + cname.shape[1] + ctab.shape[1]
-    width = max(entry_w, obj_w, len(_MARKER_ORG))
+    markers = sorted(
+        [(int(i), _MARKER_ORG) for i in first[:-1][org]]
+        + [(int(i), _MARKER_END) for i in first[1:][end]]
+    )
+    cuts = sorted({0, n_lines, *range(0, n_lines, _LINE_CHUNK), *(i for i, _ in markers)})
 
     with open(path, "wb") as f:
         f.write(b"NAME foodshed FREE\nROWS\n N Obj\n")
         f.write(_text(_lines(m, b" ", kind.reshape(-1, 1), b" r", rname, b"\n")))
         f.write(b"COLUMNS\n")
-        for j0 in range(0, n, _COL_CHUNK):
-            j1 = min(j0 + _COL_CHUNK, n)
-            st, ob, nz, en = org[j0:j1], has_obj[j0:j1], nnz[j0:j1], end[j0:j1]
-            count = st.astype(np.int64) + ob + nz + en
-            first = np.cumsum(count) - count  # each column's first line in this block
-            out = np.zeros((int(count.sum()), width), dtype=np.uint8)
-            out[first[st], : len(_MARKER_ORG)] = np.frombuffer(_MARKER_ORG, np.uint8)
-            out[(first + count - 1)[en], : len(_MARKER_END)] = np.frombuffer(_MARKER_END, np.uint8)
-            jo = np.flatnonzero(ob) + j0
-            out[first[ob] + st[ob], :obj_w] = _lines(
-                len(jo), b" c", cname[jo], b" Obj ", ctab[cinv[jo]], b"\n"
+        k = 0
+        for i0, i1 in zip(cuts[:-1], cuts[1:], strict=True):
+            while k < len(markers) and markers[k][0] <= i0:
+                f.write(markers[k][1])
+                k += 1
+            f.write(
+                _text(
+                    _lines(
+                        i1 - i0,
+                        b" c",
+                        cname[line_col[i0:i1]],
+                        b" ",
+                        rows_tab[line_row[i0:i1]],
+                        b" ",
+                        vals[line_val[i0:i1]],
+                        b"\n",
+                    )
+                )
             )
-            e0, e1 = A.indptr[j0], A.indptr[j1]
-            ecol = np.repeat(np.arange(j0, j1), nz)
-            pos = (first + st + ob - A.indptr[j0:j1] + e0)[ecol - j0] + np.arange(e1 - e0)
-            out[pos, :entry_w] = _lines(
-                e1 - e0,
-                b" c",
-                cname[ecol],
-                b" r",
-                rname[A.indices[e0:e1]],
-                b" ",
-                vtab[vinv[e0:e1]],
-                b"\n",
-            )
-            f.write(_text(out))
+        for _, text in markers[k:]:
+            f.write(text)
         f.write(b"RHS\n")
         f.write(rows_part(rhs != 0, b" RHS r", rhs))
         if lp.offset != 0:
