@@ -291,6 +291,8 @@ def _solution_table(data: bytes, n_rows: int, n_cols: int) -> tuple[np.ndarray, 
     reader; ``None`` when the text is not exactly that (the line-by-line reader then decides)."""
     import io
 
+    if not data.partition(b"\n")[2].strip():  # a status line and nothing else
+        return np.zeros(n_cols), np.zeros(n_rows)
     if b"**" in data:  # CBC marks infeasible values with a leading ``**`` token
         head, _, body = data.partition(b"\n")
         data = head + b"\n" + body.replace(b"**", b"  ")

@@ -259,3 +259,11 @@ def test_siting_milp_through_cbc(region_factory):
     two = site_new(region, cands, 2, candidate_supply=supply, max_distance_m=2500, solver="cbc")
     assert len(two.chosen) == 2 and "N2" in two.chosen
     assert two.solution.kpis["need_met_kg"] == pytest.approx(10 + 25 + 10)
+
+
+def test_a_solution_file_with_only_a_status_line(tmp_path):
+    path = tmp_path / "m.sol"
+    path.write_text("Infeasible - objective value 0.00000000\n")
+    head, x, dual = _read_solution(path, 2, 3)
+    assert head.startswith("Infeasible")
+    assert x.tolist() == [0.0, 0.0, 0.0] and dual.tolist() == [0.0, 0.0]
