@@ -137,7 +137,9 @@ def write_mps(lp: LinearProgram, path: str | os.PathLike[str]) -> Path:
     _check_writable(lp)
     n, m = lp.n_cols, lp.n_rows
     A = sp.csc_matrix(lp.A)
-    A.sort_indices()
+    if not A.has_canonical_format:  # sorted rows, no duplicate entries; never in place
+        A = A.copy()
+        A.sum_duplicates()
     c = np.asarray(lp.c, dtype=np.float64)
     rlo, rhi = np.asarray(lp.row_lo, np.float64), np.asarray(lp.row_hi, np.float64)
     clo, chi = np.asarray(lp.col_lo, np.float64), np.asarray(lp.col_hi, np.float64)

@@ -267,3 +267,22 @@ def test_a_solution_file_with_only_a_status_line(tmp_path):
     head, x, dual = _read_solution(path, 2, 3)
     assert head.startswith("Infeasible")
     assert x.tolist() == [0.0, 0.0, 0.0] and dual.tolist() == [0.0, 0.0]
+
+
+def test_duplicate_entries_are_summed_and_the_input_is_left_alone(tmp_path):
+    # (0, 0) appears twice (1 + 2 = 3), and the rows of column 0 are out of order
+    A = sp.csc_matrix(
+        (np.array([5.0, 1.0, 2.0, 4.0]), np.array([1, 0, 0, 1]), np.array([0, 3, 4])),
+        shape=(2, 2),
+    )
+    lp = LinearProgram(
+        c=np.array([1.0, 2.0]),
+        A=A,
+        row_lo=np.array([1.0, 2.0]),
+        row_hi=np.array([INF, INF]),
+        col_lo=np.zeros(2),
+        col_hi=np.full(2, INF),
+    )
+    _, back, _ = read_with_highs(write_mps(lp, tmp_path / "m.mps"))
+    assert back.toarray().tolist() == [[3.0, 0.0], [5.0, 4.0]]
+    assert A.indices.tolist() == [1, 0, 0, 1] and A.data.tolist() == [5.0, 1.0, 2.0, 4.0]
