@@ -1,4 +1,4 @@
-"""CBC/Clp through an MPS file (written by HiGHS) and the ``cbc`` command line.
+"""CBC/Clp through an MPS file (written here, vectorised) and the ``cbc`` command line.
 
 The binary is ``cbc`` on the PATH, else the one bundled with PuLP 3.x (PuLP 4 moves it to the
 ``pulp[cbc]`` extra). Lexicographic stages re-solve with the previous objective as a row.
@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 
 from .._lp import BackendResult, LinearProgram, SolveStatus, Stage, stage_bound
-from ._highs import _to_highs_lp, new_highs
 
-__all__ = ["CbcBackend", "cbc_path"]
+__all__ = ["CbcBackend", "cbc_path", "write_mps", "write_mps_highs"]
 
 
 def cbc_path() -> str | None:
@@ -37,20 +37,237 @@ def cbc_path() -> str | None:
     return None
 
 
+#: COLUMNS lines per block (bounds the MPS writer's memory).
+_LINE_CHUNK = 500_000
+_MARKER_ORG = b" MARKER 'MARKER' 'INTORG'\n"
+_MARKER_END = b" MARKER 'MARKER' 'INTEND'\n"
+
+
+def _num(v: float) -> str:
+    """The shortest text that reads back as exactly ``v`` (``repr``), without a trailing ``.0``."""
+    s = repr(v)
+    return s[:-2] if s.endswith(".0") else s
+
+
+def _num_table(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each distinct value's text (``repr``, without a trailing ``.0``) as NUL-padded bytes, a
+    ``(k, width)`` uint8 table, and each value's row in it: most values repeat (matrix entries,
+    costs per arc), so each distinct one is formatted once."""
+    uniq, inv = np.unique(np.asarray(values, dtype=np.float64), return_inverse=True)
+    text = np.array(list(map(float.__repr__, uniq.tolist())) or ["0"], dtype="S")
+    table = text.view(np.uint8).reshape(len(text), text.itemsize)
+    length = (table != 0).sum(axis=1)
+    rows = np.arange(len(table))
+    whole = (
+        (length >= 2)
+        & (table[rows, length - 2] == ord("."))
+        & (table[rows, length - 1] == ord("0"))
+    )
+    table[whole, length[whole] - 2] = 0
+    table[whole, length[whole] - 1] = 0
+    return table, inv.reshape(-1)
+
+
+def _digits(n: int) -> np.ndarray:
+    """The decimal digits of ``0..n-1`` as an ``(n, width)`` uint8 table, right-aligned, NUL
+    bytes in place of leading zeros."""
+    width = len(str(max(n - 1, 0)))
+    dtype = np.int32 if n < 2**31 else np.int64
+    idx = np.arange(n, dtype=dtype).reshape(-1, 1)
+    powers = 10 ** np.arange(width - 1, -1, -1, dtype=dtype)
+    out = (idx // powers % 10 + 48).astype(np.uint8)
+    lead = idx < powers
+    lead[:, -1] = False
+    out[lead] = 0
+    return out
+
+
+def _lines(n: int, *parts: bytes | np.ndarray) -> np.ndarray:
+    """``n`` lines as an ``(n, width)`` uint8 array, each the concatenation of ``parts``: bytes
+    (the same on every line) or ``(n, w)`` uint8 tables whose NUL bytes are padding."""
+    widths = [len(p) if isinstance(p, bytes) else p.shape[1] for p in parts]
+    out = np.empty((n, sum(widths)), dtype=np.uint8)
+    k = 0
+    for p, w in zip(parts, widths, strict=True):
+        out[:, k : k + w] = np.frombuffer(p, dtype=np.uint8) if isinstance(p, bytes) else p
+        k += w
+    return out
+
+
+def _text(lines: np.ndarray) -> bytes:
+    """The lines as text, their NUL padding dropped."""
+    flat = lines.reshape(-1)
+    return flat[flat != 0].tobytes()
+
+
+def _check_writable(lp: LinearProgram) -> None:
+    from equity import FoodshedError
+
+    bad = [k for k, v in (("costs", lp.c), ("matrix", lp.A.data)) if not np.isfinite(v).all()]
+    if not np.isfinite(lp.offset):
+        bad.append("objective offset")
+    for k, lo, hi in (("row", lp.row_lo, lp.row_hi), ("column", lp.col_lo, lp.col_hi)):
+        if (
+            np.isnan(lo).any()
+            or np.isnan(hi).any()
+            or (lo == np.inf).any()
+            or (hi == -np.inf).any()
+        ):
+            bad.append(f"{k} bounds")
+    if bad:
+        msg = (
+            f"cannot write the LP for CBC: NaN or misplaced infinite values in {bad}; check "
+            "supply/need/throughput and distances for NaN or infinite values"
+        )
+        raise FoodshedError(msg)
+
+
 def write_mps(lp: LinearProgram, path: str | os.PathLike[str]) -> Path:
-    """Write ``lp`` as a free MPS file (rows ``r0..``, columns ``c0..``)."""
+    """Write ``lp`` as a free MPS file: objective row ``Obj``, rows ``r0..``, columns ``c0..``.
+
+    Vectorised: every line is assembled as bytes in numpy arrays (names from a digit table,
+    each distinct number formatted once with ``repr``, so it reads back exactly) and written in
+    large blocks. The objective offset is the objective row's RHS (negated, as MPS readers
+    expect). Integer columns sit between ``MARKER`` lines and always get explicit bounds (CBC
+    reads an integer column without bounds as binary). A ranged row is written from its
+    smaller-magnitude bound plus a range, so the bound the reader rebuilds is the larger one,
+    within one rounding. A free row is written as ``L`` with RHS 1e30 (infinite to CBC and
+    HiGHS) so that row numbers stay as they are.
+    """
+    _check_writable(lp)
+    n, m = lp.n_cols, lp.n_rows
+    A = sp.csc_matrix(lp.A)
+    if not A.has_canonical_format:  # sorted rows, no duplicate entries; never in place
+        A = A.copy()
+        A.sum_duplicates()
+    c = np.asarray(lp.c, dtype=np.float64)
+    rlo, rhi = np.asarray(lp.row_lo, np.float64), np.asarray(lp.row_hi, np.float64)
+    clo, chi = np.asarray(lp.col_lo, np.float64), np.asarray(lp.col_hi, np.float64)
+    integer = np.zeros(n, bool) if lp.integrality is None else np.asarray(lp.integrality) != 0
+    cname, rname = _digits(n), _digits(m)
+
+    def rows_part(sel: np.ndarray, tag: bytes, values: np.ndarray) -> bytes:
+        tab, inv = _num_table(values[sel])
+        i = np.flatnonzero(sel)
+        return _text(_lines(len(i), tag, rname[i], b" ", tab[inv], b"\n"))
+
+    def cols_part(sel: np.ndarray, tag: bytes, values: np.ndarray | None = None) -> bytes:
+        j = np.flatnonzero(sel)
+        if values is None:
+            return _text(_lines(len(j), tag, cname[j], b"\n"))
+        tab, inv = _num_table(values[sel])
+        return _text(_lines(len(j), tag, cname[j], b" ", tab[inv], b"\n"))
+
+    lo_fin, hi_fin = np.isfinite(rlo), np.isfinite(rhi)
+    eq = lo_fin & hi_fin & (rlo == rhi)
+    ranged = lo_fin & hi_fin & ~eq
+    from_lo = eq | (lo_fin & ~hi_fin) | (ranged & (np.abs(rlo) <= np.abs(rhi)))
+    kind = np.where(eq, ord("E"), np.where(from_lo, ord("G"), ord("L"))).astype(np.uint8)
+    rhs = np.where(from_lo, rlo, np.where(hi_fin, rhi, 1e30))
+
+    fixed = np.isfinite(clo) & (clo == chi)
+    free = (clo == -np.inf) & (chi == np.inf)
+    minus = (clo == -np.inf) & np.isfinite(chi)
+    lower = np.isfinite(clo) & ~fixed & ((clo != 0) | integer)
+    upper = np.isfinite(chi) & ~fixed
+    plus = integer & np.isfinite(clo) & (chi == np.inf)
+
+    # COLUMNS: the objective as row 0 of the matrix ("Obj"), rows r<i> as i + 1, so that every
+    # line is "c<j> <row> <value>" and a column's lines are one contiguous block
+    nnz = np.diff(A.indptr)
+    has_obj = (c != 0) | (nnz == 0)  # a column with no entries is still named once
+    per_col = nnz + has_obj
+    first = np.concatenate([[0], np.cumsum(per_col)])  # each column's first line
+    n_lines = int(first[-1])
+    line_col = np.repeat(np.arange(n, dtype=np.int32 if n < 2**31 else np.int64), per_col)
+    obj_line = first[:-1][has_obj]
+    in_matrix = np.ones(n_lines, dtype=bool)
+    in_matrix[obj_line] = False
+    line_row = np.zeros(n_lines, dtype=np.int64)
+    line_row[in_matrix] = A.indices.astype(np.int64) + 1
+    vtab, vinv = _num_table(A.data)
+    ctab, cinv = _num_table(c[has_obj])
+    vals = np.zeros((len(vtab) + len(ctab), max(vtab.shape[1], ctab.shape[1])), dtype=np.uint8)
+    vals[: len(vtab), : vtab.shape[1]] = vtab
+    vals[len(vtab) :, : ctab.shape[1]] = ctab
+    line_val = np.empty(n_lines, dtype=np.int64)
+    line_val[in_matrix] = vinv
+    line_val[obj_line] = len(vtab) + cinv
+    rows_tab = np.zeros((m + 1, max(3, rname.shape[1] + 1)), dtype=np.uint8)
+    rows_tab[0, :3] = np.frombuffer(b"Obj", dtype=np.uint8)
+    rows_tab[1:, 0] = ord("r")
+    rows_tab[1:, 1 : rname.shape[1] + 1] = rname
+    # integer runs: a marker line before the first line of a run and after its last
+    org = integer & ~np.concatenate([[False], integer[:-1]])
+    end = integer & ~np.concatenate([integer[1:], [False]])
+    markers = sorted(
+        [(int(i), _MARKER_ORG) for i in first[:-1][org]]
+        + [(int(i), _MARKER_END) for i in first[1:][end]]
+    )
+    cuts = sorted({0, n_lines, *range(0, n_lines, _LINE_CHUNK), *(i for i, _ in markers)})
+
+    with open(path, "wb") as f:
+        f.write(b"NAME foodshed FREE\nROWS\n N Obj\n")
+        f.write(_text(_lines(m, b" ", kind.reshape(-1, 1), b" r", rname, b"\n")))
+        f.write(b"COLUMNS\n")
+        k = 0
+        for i0, i1 in zip(cuts[:-1], cuts[1:], strict=True):
+            while k < len(markers) and markers[k][0] <= i0:
+                f.write(markers[k][1])
+                k += 1
+            f.write(
+                _text(
+                    _lines(
+                        i1 - i0,
+                        b" c",
+                        cname[line_col[i0:i1]],
+                        b" ",
+                        rows_tab[line_row[i0:i1]],
+                        b" ",
+                        vals[line_val[i0:i1]],
+                        b"\n",
+                    )
+                )
+            )
+        for _, text in markers[k:]:
+            f.write(text)
+        f.write(b"RHS\n")
+        f.write(rows_part(rhs != 0, b" RHS r", rhs))
+        if lp.offset != 0:
+            f.write(f" RHS Obj {_num(-float(lp.offset))}\n".encode())
+        if ranged.any():
+            f.write(b"RANGES\n")
+            f.write(rows_part(ranged, b" RNG r", rhi - rlo))
+        if (fixed | free | minus | lower | upper | plus).any():
+            f.write(b"BOUNDS\n")
+            f.write(cols_part(fixed, b" FX BND c", clo))
+            f.write(cols_part(free, b" FR BND c"))
+            f.write(cols_part(minus, b" MI BND c"))
+            f.write(cols_part(lower, b" LO BND c", clo))
+            f.write(cols_part(upper, b" UP BND c", chi))
+            f.write(cols_part(plus, b" PL BND c"))
+        f.write(b"ENDATA\n")
+    return Path(path)
+
+
+def write_mps_highs(lp: LinearProgram, path: str | os.PathLike[str]) -> Path:
+    """The same model written by HiGHS' ``writeModel`` (the writer this backend used before
+    :func:`write_mps`; kept as the reference that the tests and the benchmark compare with)."""
+    from ._highs import _to_highs_lp, new_highs
+
     h = new_highs()
     h.passModel(_to_highs_lp(lp))
     h.writeModel(str(path))
     return Path(path)
 
 
-def _read_solution(path: Path, n_rows: int, n_cols: int) -> tuple[str, np.ndarray, np.ndarray]:
-    lines = path.read_text().splitlines()
-    head = lines[0] if lines else ""
+def _read_solution_lines(
+    lines: list[str], n_rows: int, n_cols: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The line-by-line reader (used when the fast one cannot read the file)."""
     x = np.zeros(n_cols)
     dual = np.zeros(n_rows)
-    for line in lines[1:]:
+    for line in lines:
         parts = line.replace("**", " ").split()
         if len(parts) < 4:
             continue
@@ -59,7 +276,65 @@ def _read_solution(path: Path, n_rows: int, n_cols: int) -> tuple[str, np.ndarra
             x[int(name[1:])] = value
         elif name.startswith("r"):
             dual[int(name[1:])] = red
-    return head, x, dual
+    return x, dual
+
+
+_SOLUTION_DTYPE = [
+    ("index", np.int64),
+    ("name", "S24"),
+    ("value", np.float64),
+    ("dual", np.float64),
+]
+
+
+def _solution_table(data: bytes, n_rows: int, n_cols: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """Column values and row duals from CBC's solution file (a status line, then ``-printingOptions
+    all`` lines ``[**] index name value dual``, names ``r<i>`` and ``c<j>``), parsed by numpy's C
+    reader; ``None`` when the text is not exactly that (the line-by-line reader then decides)."""
+    import io
+
+    if not data.partition(b"\n")[2].strip():  # a status line and nothing else
+        return np.zeros(n_cols), np.zeros(n_rows)
+    if b"**" in data:  # CBC marks infeasible values with a leading ``**`` token
+        head, _, body = data.partition(b"\n")
+        data = head + b"\n" + body.replace(b"**", b"  ")
+    try:
+        table = np.loadtxt(
+            io.BytesIO(data), dtype=_SOLUTION_DTYPE, ndmin=1, comments=None, skiprows=1
+        )
+    except ValueError:
+        return None
+    name = np.ascontiguousarray(table["name"])
+    chars = name.view(np.uint8).reshape(len(table), name.itemsize)
+    width = max(int(chars.any(axis=0).sum()), 2)  # names are NUL-padded
+    kind = chars[:, 0]
+    try:  # the number after the letter (a name that is not a letter and digits raises)
+        idx = np.ascontiguousarray(chars[:, 1:width]).view(f"S{width - 1}").ravel()
+        idx = idx.astype(np.int64)
+    except ValueError:
+        return None
+    if (idx < 0).any():
+        return None
+    is_col, is_row = kind == ord("c"), kind == ord("r")
+    if idx[is_col].max(initial=-1) >= n_cols or idx[is_row].max(initial=-1) >= n_rows:
+        return None
+    x = np.zeros(n_cols)
+    dual = np.zeros(n_rows)
+    x[idx[is_col]] = table["value"][is_col]
+    dual[idx[is_row]] = table["dual"][is_row]
+    return x, dual
+
+
+def _read_solution(path: Path, n_rows: int, n_cols: int) -> tuple[str, np.ndarray, np.ndarray]:
+    """The status line, column values and row duals of CBC's solution file."""
+    data = path.read_bytes()
+    end = data.find(b"\n")
+    head = data[: len(data) if end < 0 else end].decode(errors="replace").rstrip("\r")
+    fast = _solution_table(data, n_rows, n_cols)
+    if fast is not None:
+        return head, *fast
+    lines = data.decode(errors="replace").splitlines()[1:]
+    return head, *_read_solution_lines(lines, n_rows, n_cols)
 
 
 def _status(head: str, has_values: bool) -> SolveStatus:
