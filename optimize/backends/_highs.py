@@ -272,7 +272,9 @@ class _Runner:
         """Solve; the primal values and the base rows' duals (``None`` where absent)."""
         h = self.h
         if self.deadline is not None:
-            h.setOptionValue("time_limit", max(self.deadline - time.perf_counter(), 1e-3))
+            # HiGHS compares time_limit with its run time summed over every run() so far
+            left = max(self.deadline - time.perf_counter(), 1e-3)
+            h.setOptionValue("time_limit", float(h.getRunTime()) + left)
         h.run()
         self.status = _status(h)
         self._runs += 1
