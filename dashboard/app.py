@@ -158,8 +158,12 @@ def warm_up(app: Dash, *, wait: bool = True) -> None:
     def work() -> None:
         import mapclassify  # noqa: F401  (its first import takes seconds: pay it here)
 
+        from .pages.equity_map import initial_view
+
         catalog.analysis(DEFAULT_KEY)
         catalog.display(DEFAULT_KEY)
+        # the equity map page's opening view, so its layout is sent at once
+        initial_view(catalog, app.server.config[SETTINGS].basemap)
 
     if wait:
         work()
