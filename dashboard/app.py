@@ -42,25 +42,6 @@ def _loader(region: Any, settings: Settings):
     return load
 
 
-#: Fetched while the page's own scripts load, so the map does not wait for them: plotly.js
-#: (4.8 MB, which dcc.Graph would only request once a graph is on screen) and the lazy parts of
-#: the components every page opens with. Paths below ``requests_pathname_prefix``.
-PRELOAD = (
-    "_dash-component-suites/plotly/package_data/plotly.min.js",
-    "_dash-component-suites/dash/dcc/async-graph.js",
-    "_dash-component-suites/dash/dcc/async-dropdown.js",
-    "_dash-component-suites/dash/dcc/async-slider.js",
-)
-
-
-def _index_string(prefix: str) -> str:
-    """Dash's page template with ``<link rel=preload>`` of :data:`PRELOAD` in its head."""
-    from dash.dash import _default_index
-
-    links = "".join(f'<link rel="preload" href="{prefix}{path}" as="script">' for path in PRELOAD)
-    return _default_index.replace("{%css%}", "{%css%}\n        " + links, 1)
-
-
 def _shell(app: Dash) -> html.Div:
     links = [
         dbc.NavItem(dbc.NavLink(name, href=app.get_relative_path(path), active="exact"))
@@ -128,7 +109,6 @@ def create_app(region: Any = None, settings: Settings | None = None) -> Dash:
         suppress_callback_exceptions=True,
         serve_locally=True,
     )
-    app.index_string = _index_string(app.config.requests_pathname_prefix)
     app.server.config[SETTINGS] = settings
     app.server.config[CATALOG] = RegionCatalog(_loader(region, settings), settings)
     app.server.config["MAX_CONTENT_LENGTH"] = int(settings.max_upload_mb * 1.5e6) + 1_000_000
