@@ -312,7 +312,10 @@ def build_map(
     palette: str,
     layers: list[str],
     basemap: str,
+    *,
+    outlines: bool = True,
 ):
+    """The map of ``measure``; ``outlines=False`` leaves the outlines out (for a patch)."""
     areas = cat.analysis(key)
     disp = cat.display(key)
     hover = [c for c in ("population", "poverty_rate", "dist_supermarket_mi") if c != measure]
@@ -322,7 +325,7 @@ def build_map(
         scheme=scheme,
         k=int(k),
         palette=palette,
-        geojson=disp["geojson"],
+        geojson=disp["geojson"] if outlines else {"type": "FeatureCollection", "features": []},
         hover_cols=hover,
         basemap=basemap,
     )
@@ -368,9 +371,12 @@ def _view(
     palette: str,
     layers: list[str],
     basemap: str,
+    outlines: bool = True,
 ):
     """The map, its legend, the distribution and the Lorenz curve for one choice of controls."""
-    fig, areas = build_map(cat, key, measure, scheme, k, palette, layers, basemap)
+    fig, areas = build_map(
+        cat, key, measure, scheme, k, palette, layers, basemap, outlines=outlines
+    )
     meta = fig.layout.meta
     info = F.measure_info(measure, areas[measure])
     legend = (meta["title"], meta["scheme"], info.kind == "flag")
@@ -440,6 +446,9 @@ def register_callbacks(app: Any) -> None:
         view = _view_key(key, measure, scheme, k, palette, layers)
         if shown and shown.get("view") == view:  # already on screen (the page came with it)
             return no_update, no_update, no_update, no_update, no_update
+        # a fresh page or a new region gets the whole figure; other changes patch it
+        drawn = key or DEFAULT_KEY
+        patching = bool(shown and shown.get("region") == drawn)
         try:
             fig, legend, dist, lorenz = _view(
                 cat,
@@ -450,13 +459,12 @@ def register_callbacks(app: Any) -> None:
                 palette=palette,
                 layers=layers,
                 basemap=basemap,
+                outlines=not patching,
             )
         except FoodshedError as exc:
             blank = empty_figure(str(exc))
             return blank, error_alert(exc, "The map could not be drawn"), blank, blank, None
-        # a fresh page or a new region gets the whole figure; other changes patch it
-        drawn = key or DEFAULT_KEY
-        if shown and shown.get("region") == drawn:
+        if patching:
             fig = map_patch(fig)
         return fig, _legend(*legend), dist, lorenz, {"region": drawn, "view": view}
 

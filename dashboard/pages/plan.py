@@ -38,6 +38,8 @@ from ._common import (
 )
 
 MAX_RUNS = 12
+#: Outlines of a figure that is only turned into a patch (which never carries outlines)
+NO_OUTLINES: dict[str, Any] = {"type": "FeatureCollection", "features": []}
 #: dcc.Store: the region whose outlines the two plan maps on screen hold (so a re-run patches
 #: the values and lines only, without sending the outlines again)
 PL_SHOWN = "pl-shown"
@@ -416,13 +418,17 @@ def register_callbacks(app: Any) -> None:
             gone = dbc.Alert(GONE, color="warning", className="mb-2 py-2")
             return _kpi_cards(run), blank, blank, empty_figure(""), empty_figure(""), gone, None
         run = full
+        drawn = key or "default"
+        patching = shown == drawn  # the maps on screen hold this region's outlines
+        # a patch leaves the outlines out, so the figures are built without them
+        outlines = NO_OUTLINES if patching else disp["geojson"]
         flows = pd.DataFrame(run["flows"])
         ful = pd.DataFrame(run["fulfilment"])
         flows_fig = F.flows_map(
             areas,
             disp["sites"],
             flows,
-            geojson=disp["geojson"],
+            geojson=outlines,
             basemap=basemap,
             height=420,
             title="Deliveries (kg per period)",
@@ -437,7 +443,7 @@ def register_callbacks(app: Any) -> None:
             scheme="fixed",
             bins=FULFILMENT_BANDS,
             lowest=0.0,
-            geojson=disp["geojson"],
+            geojson=outlines,
             name_col=None,
             hover_cols=("need_kg", "met_kg"),
             basemap=basemap,
@@ -454,8 +460,7 @@ def register_callbacks(app: Any) -> None:
                 "No site or budget is at its limit: more supply would not change this plan."
             )
         )
-        drawn = key or "default"
-        if shown == drawn:  # the maps on screen hold this region's outlines: patch them
+        if patching:
             flows_fig, ful_fig = _lines_patch(flows_fig), _values_patch(ful_fig)
         return _kpi_cards(run), flows_fig, ful_fig, hist, unmet, items, drawn
 
