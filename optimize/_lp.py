@@ -87,6 +87,10 @@ class Stage:
     name: str = "objective"
     rel_tol: float = 1e-7
     abs_tol: float = 1e-6
+    #: Weight of this stage in one combined first solve (``sum weight_i * c_i``), which a
+    #: backend may try before the stage-by-stage solve and then certify (see
+    #: ``optimize.backends._highs``); ``None`` on any stage means "stages one by one".
+    weight: float | None = None
 
 
 @dataclass
@@ -103,6 +107,8 @@ class BackendResult:
     stage_objectives: list[float] = field(default_factory=list)
     #: row duals after each stage (``None`` where the solver gave none), base rows only
     stage_duals: list[np.ndarray | None] = field(default_factory=list)
+    #: the solve started from a remembered basis (HiGHS warm start)
+    warm_start: bool = False
 
 
 def stage_bound(value: float, stage: Stage) -> float:

@@ -153,7 +153,8 @@ def build_objective(
         stages = [Stage(trans + pen * unmet, "cost_usd")]
         unit = "USD (transport + unmet-need penalty)"
     elif objective == "coverage":
-        stages = [Stage(unmet, "unmet_kg"), Stage(trans, "cost_usd")]
+        W = default_unmet_penalty(problem)
+        stages = [Stage(unmet, "unmet_kg", weight=W), Stage(trans, "cost_usd", weight=1.0)]
         unit = "USD of transport (need met held at its maximum)"
     else:  # maxmin, balanced
         # t <= fulfilment_a  <=>  sum_c u[a,c] + need_a * t <= need_a   (rows in kg: scaled)
@@ -169,11 +170,14 @@ def build_objective(
         unmet = np.r_[unmet, 0.0]
         tvec = np.zeros(lp.n_cols)
         tvec[jt] = -N  # maximise t, scaled to kg so it weighs like the other stages
+        # weights of the combined first solve (certified afterwards, so only a hint): a kg of
+        # need met outweighs any single arc's transport cost, and the equity stage outweighs both
+        W = default_unmet_penalty(problem)
         if objective == "maxmin":
             stages = [
-                Stage(tvec, "min_fulfilment", rel_tol=1e-9, abs_tol=1e-8 * N),
-                Stage(unmet, "unmet_kg"),
-                Stage(trans, "cost_usd"),
+                Stage(tvec, "min_fulfilment", rel_tol=1e-9, abs_tol=1e-8 * N, weight=10 * W),
+                Stage(unmet, "unmet_kg", weight=W),
+                Stage(trans, "cost_usd", weight=1.0),
             ]
         else:
             w = float(params.setdefault("equity_weight", 0.5))
@@ -181,9 +185,15 @@ def build_objective(
                 msg = f"equity_weight must be within 0-1; got {w}"
                 raise FoodshedError(msg)
             stages = [
-                Stage((1 - w) * unmet + w * tvec, "balanced", rel_tol=1e-9, abs_tol=1e-8 * N),
-                Stage(unmet, "unmet_kg"),
-                Stage(trans, "cost_usd"),
+                Stage(
+                    (1 - w) * unmet + w * tvec,
+                    "balanced",
+                    rel_tol=1e-9,
+                    abs_tol=1e-8 * N,
+                    weight=10 * W,
+                ),
+                Stage(unmet, "unmet_kg", weight=W),
+                Stage(trans, "cost_usd", weight=1.0),
             ]
         unit = "USD of transport (earlier stages held at their optimum)"
     return ObjectiveModel(lp.with_cost(stages[0].c), stages, objective, params, extra, unit)

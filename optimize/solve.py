@@ -112,6 +112,8 @@ def solve(
     name = choose_solver(problem, objective) if auto else str(solver)
     if auto and name == "highs" and solver_options is None and problem.n_x >= AUTO_IPM_MIN_COLUMNS:
         solver_options = ipm_options(len(model.stages))
+    if name == "highs":
+        solver_options = _with_warm_start(objective, solver_options)
     backend = get_backend(name)
     if not backend.available():
         msg = f"solver {name!r} is not available here; available: highs" + (
@@ -139,6 +141,7 @@ def solve(
         "budget_usd": problem.budget_usd,
         "versions": versions(),
         "stage_objectives": res.stage_objectives,
+        "warm_start": res.warm_start,
         **(manifest or {}),
     }
     # Duals explain the plan in the units of the stage that decides it: money for cost and
@@ -165,6 +168,18 @@ def solve(
     times["solution"] = time.perf_counter() - t1
     times["total"] = time.perf_counter() - t0
     return sol
+
+
+def _with_warm_start(objective: str, options: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Ask HiGHS to start from the last optimal basis of the same objective and LP structure
+    (``solver_options={"warm_start": False}`` turns it off). Only for the simplex: the
+    interior point (large problems) does not start from a basis."""
+    opts = dict(options or {})
+    want = opts.pop("warm_start", True)
+    if want is False or opts.get("solver") == "ipm":
+        return opts or None
+    opts["warm_start"] = objective
+    return opts
 
 
 def _plain(v: Any) -> Any:

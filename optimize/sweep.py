@@ -274,7 +274,9 @@ def area_risk(out: str | os.PathLike[str], *, threshold: float | None = None) ->
         }
     )
     res["p_below"] = res["below"] / res["scenarios"]
-    res = res.reset_index().sort_values(["p_below", "mean_fulfilment"], ascending=[False, True])
+    # ties (equal to within the solver's tolerances) go by area id, so equal plans rank alike
+    res = res.reset_index().assign(_mf=res["mean_fulfilment"].round(6).to_numpy())
+    res = res.sort_values(["p_below", "_mf", "area_id"], ascending=[False, True, True])
     return res[["area_id", "scenarios", "below", "p_below", "mean_fulfilment"]].reset_index(
         drop=True
     )
