@@ -166,8 +166,28 @@ def first_paint(region, *, warm: bool) -> dict[str, float]:
         server.shutdown()
 
 
-def rerun(region, objective: str) -> dict[str, float]:
-    """Seconds for a re-run in the page (click -> new KPIs, maps redrawn) and in ``run_plan``."""
+#: Installed before the page's own scripts: counts the bytes of the callbacks' requests/answers.
+_BYTES_HOOK = r"""
+window.__fsBytes = [0, 0];
+(function () {
+  var of = window.fetch;
+  window.fetch = function (u, o) {
+    if (o && typeof o.body === 'string') window.__fsBytes[0] += o.body.length;
+    return of.apply(this, arguments).then(function (r) {
+      r.clone().text().then(function (t) { window.__fsBytes[1] += t.length; });
+      return r;
+    });
+  };
+})();
+"""
+
+
+def rerun(region, objective: str, runs_before: int = 1) -> dict[str, float]:
+    """Seconds for a re-run in the page (click -> new KPIs, maps redrawn) and in ``run_plan``.
+
+    ``runs_before`` runs are made first (the session's store holds them); the timed re-run
+    switches the first hub off. Also counts the kB the page sends and receives for it.
+    """
     import dashboard.pages.plan as plan_page
     from dashboard.app import create_app, warm_up
 
@@ -188,14 +208,17 @@ def rerun(region, objective: str) -> dict[str, float]:
     d, profile = _driver()
     click = lambda el: d.execute_script("arguments[0].click()", el)  # noqa: E731
     try:
+        d.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": _BYTES_HOOK})
         d.get(url + "/plan")
         _wait(d, lambda d: _css(d, "#pl-objective"))
         if objective != "balanced":
             click(_css(d, "#pl-objective")[0])
             opt = _wait(d, lambda d: _css(d, f".dash-dropdown-option input[value='{objective}']"))
             d.execute_script("arguments[0].closest('label').click()", opt[0])
-        click(_css(d, "#pl-run")[0])
-        _wait(d, lambda d: _css(d, "#kpi-need_met_share"))
+        for _ in range(max(runs_before, 1)):
+            click(_css(d, "#pl-run")[0])
+            _wait(d, lambda d: _css(d, "#kpi-need_met_share"))
+            _wait(d, lambda d: not _css(d, "#pl-run")[0].get_attribute("disabled"))
         _wait(d, lambda d: _css(d, "#pl-fulfil-map .maplibregl-canvas"))
         first = _css(d, "#kpi-need_met_share .fs-card-value")[0].text
         # switch the first hub off and run again: the re-run that is timed
@@ -205,6 +228,7 @@ def rerun(region, objective: str) -> dict[str, float]:
         d.execute_script("arguments[0].closest('label').click()", opt[0])
         time.sleep(1.0)  # let the page settle: the timed run starts from a quiet page
         spent.clear()
+        d.execute_script("window.__fsBytes = [0, 0];")
         t0 = time.perf_counter()
         click(_css(d, "#pl-run")[0])
 
@@ -229,12 +253,20 @@ def rerun(region, objective: str) -> dict[str, float]:
             "requestAnimationFrame(function () { requestAnimationFrame(done); });"
         )
         t_page = time.perf_counter() - t0
+        time.sleep(0.3)
+        sent, got = d.execute_script("return window.__fsBytes")
     finally:
         plan_page.run_plan = real
         d.quit()
         shutil.rmtree(profile, ignore_errors=True)
         server.shutdown()
-    return {"page": t_page, "run_plan": sum(spent), "overhead": t_page - sum(spent)}
+    return {
+        "page": t_page,
+        "run_plan": sum(spent),
+        "overhead": t_page - sum(spent),
+        "kb_sent": sent / 1e3,
+        "kb_received": got / 1e3,
+    }
 
 
 def bare_allocate(region, objective: str) -> float:
@@ -279,7 +311,7 @@ def payload(region) -> tuple[int, int]:
     return len(pio.to_json(fig)), len(patch)
 
 
-def measure(only: str, objective: str) -> dict[str, float]:
+def measure(only: str, objective: str, runs_before: int = 1) -> dict[str, float]:
     """One round of measurements of the code on ``sys.path`` (a flat dict of seconds)."""
     from equity import Region
 
@@ -290,7 +322,7 @@ def measure(only: str, objective: str) -> dict[str, float]:
             for k, v in first_paint(region, warm=warm).items():
                 out[f"paint_{name}_{k}"] = v
     if only in ("all", "rerun"):
-        for k, v in rerun(region, objective).items():
+        for k, v in rerun(region, objective, runs_before).items():
             out[f"rerun_{k}"] = v
     return out
 
@@ -307,16 +339,18 @@ _LABELS = {
     "rerun_page": "re-run: click to new KPIs and maps redrawn",
     "rerun_run_plan": "re-run: of which run_plan (the solve)",
     "rerun_overhead": "re-run: page overhead (the rest)",
+    "rerun_kb_sent": "re-run: kB the page sent (callback requests)",
+    "rerun_kb_received": "re-run: kB the page received (callback answers)",
 }
 
 
-def _run_at(source: Path | None, only: str, objective: str) -> dict[str, float]:
+def _run_at(source: Path | None, only: str, objective: str, runs_before: int) -> dict[str, float]:
     """:func:`measure` in a fresh interpreter, on the code in ``source`` (None: this checkout)."""
     env = dict(os.environ)
     if source is not None:
         env["PYTHONPATH"] = str(source)
     cmd = [sys.executable, str(Path(__file__).resolve()), "--json", "--only", only]
-    cmd += ["--objective", objective]
+    cmd += ["--objective", objective, "--runs-before", str(runs_before)]
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         msg = f"the measurement at {source or 'this checkout'} failed:\n{proc.stderr[-3000:]}"
@@ -324,7 +358,7 @@ def _run_at(source: Path | None, only: str, objective: str) -> dict[str, float]:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def compare(ref: str, *, repeat: int, only: str, objective: str) -> None:
+def compare(ref: str, *, repeat: int, only: str, objective: str, runs_before: int = 1) -> None:
     """Median figures of git ``ref`` (baseline) and this checkout, runs alternated."""
     repo = Path(__file__).resolve().parents[1]
     tmp = Path(tempfile.mkdtemp(prefix="foodshed-baseline-"))
@@ -336,7 +370,7 @@ def compare(ref: str, *, repeat: int, only: str, objective: str) -> None:
         runs: dict[str, list[dict[str, float]]] = {"base": [], "this": []}
         for i in range(repeat):
             for name, src in (("base", tmp), ("this", None)):
-                res = _run_at(src, only, objective)
+                res = _run_at(src, only, objective, runs_before)
                 runs[name].append(res)
                 load = os.getloadavg()[0]
                 figs = ", ".join(f"{k} {v:.2f}" for k, v in res.items())
@@ -351,7 +385,8 @@ def compare(ref: str, *, repeat: int, only: str, objective: str) -> None:
         b = statistics.median(r[key] for r in runs["base"])
         t = statistics.median(r[key] for r in runs["this"])
         ratio = f"{b / t:.2f}x" if t > 0 else "-"
-        print(f"{label:52s} {b:8.2f}s {t:8.2f}s {ratio:>7s}")
+        unit = "" if key.startswith("rerun_kb") else "s"
+        print(f"{label:52s} {b:8.2f}{unit:1s} {t:8.2f}{unit:1s} {ratio:>7s}")
     print(f"load average now: {os.getloadavg()}")
 
 
@@ -360,6 +395,9 @@ def main() -> None:
     ap.add_argument("--objective", default="balanced")
     ap.add_argument("--only", choices=("all", "paint", "rerun"), default="all")
     ap.add_argument("--repeat", type=int, default=1, help="rounds (medians are printed)")
+    ap.add_argument(
+        "--runs-before", type=int, default=1, help="runs in the session before the timed re-run"
+    )
     ap.add_argument("--baseline-ref", metavar="REF", help="also measure git REF, alternating")
     ap.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument(
@@ -367,10 +405,16 @@ def main() -> None:
     )
     args = ap.parse_args()
     if args.json:  # one round, for compare()
-        print(json.dumps(measure(args.only, args.objective)))
+        print(json.dumps(measure(args.only, args.objective, args.runs_before)))
         return
     if args.baseline_ref:
-        compare(args.baseline_ref, repeat=args.repeat, only=args.only, objective=args.objective)
+        compare(
+            args.baseline_ref,
+            repeat=args.repeat,
+            only=args.only,
+            objective=args.objective,
+            runs_before=args.runs_before,
+        )
         return
 
     from equity import Region
@@ -389,12 +433,13 @@ def main() -> None:
                 f"map redraw payload, {name} ({len(r.areas)} areas): whole figure (baseline) "
                 f"{full / 1e3:,.0f} kB, patch {patch / 1e3:,.0f} kB, ratio {full / patch:.1f}x"
             )
-    rounds = [measure(args.only, args.objective) for _ in range(args.repeat)]
+    rounds = [measure(args.only, args.objective, args.runs_before) for _ in range(args.repeat)]
     med = {k: statistics.median(r[k] for r in rounds) for k in rounds[0]}
     for key, label in _LABELS.items():
         if key in med:
             each = ", ".join(f"{r[key]:.2f}" for r in rounds)
-            print(f"{label:52s} {med[key]:6.2f} s  ({each})")
+            unit = "kB" if key.startswith("rerun_kb") else "s"
+            print(f"{label:52s} {med[key]:6.2f} {unit}  ({each})")
     if "paint_warm_map_drawn" in med:
         ratio = med["paint_cold_map_drawn"] / med["paint_warm_map_drawn"]
         print(f"  ratio cold / warm (interactive map drawn): {ratio:.2f}x")
