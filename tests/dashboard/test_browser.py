@@ -219,6 +219,10 @@ def test_equity_map_changes_with_the_measure(session):
     assert [c.text for c in cards[:2]] == ["9,000", "3,000"]
     assert "900 of them below the poverty line" in text_of(d, "#eq-cards")
     assert "Vermillion means yes" in text_of(d, "#eq-legend")
+    # the page came with a picture of the map; it goes once the interactive map has drawn
+    wait(d, lambda d: css(d, ".fs-map-wrap.fs-drawn"))
+    assert css(d, "#eq-map .maplibregl-canvas") and css(d, ".fs-map-preview")
+    assert not any(el.is_displayed() for el in css(d, ".fs-map-preview, .fs-map-preview-key"))
     shoot(session, "equity-map")
 
     choose(d, "eq-measure", "dist_supermarket_mi")
