@@ -191,11 +191,11 @@ def layout(**_: Any) -> html.Div:
             ),
             dcc.Download(id=ids.EQ_DOWNLOAD),
             dcc.Store(id=ids.EQ_SHOWN, storage_type="memory", data=init.get("shown")),
+            dcc.Store(id=ids.EQ_PRERENDERED, data=(init.get("shown") or {}).get("region")),
         ],
         className="fs-controls",
     )
-    main = [
-        html.Div(id=ids.EQ_ERROR),
+    body = [
         dbc.Row(init.get("cards", []), id=ids.EQ_CARDS, className="g-2 mb-1"),
         panel(
             [
@@ -243,6 +243,9 @@ def layout(**_: Any) -> html.Div:
             ]
         ),
     ]
+    # the page may come with the start region's cards and map (_initial); a session on another
+    # region keeps them hidden until its own are drawn (see the clientside callback)
+    main = [html.Div(id=ids.EQ_ERROR), html.Div(body, id=ids.EQ_BODY)]
     return dbc.Row([dbc.Col(controls, lg=3), dbc.Col(main, lg=9)])
 
 
@@ -467,6 +470,29 @@ def register_callbacks(app: Any) -> None:
         if patching:
             fig = map_patch(fig)
         return fig, _legend(*legend), dist, lorenz, {"region": drawn, "view": view}
+
+    # The page may come with the start region's cards and map: a session on another region
+    # hides them at once (this runs in the browser, before any callback answers) ...
+    app.clientside_callback(
+        """function (key, prerendered) {
+            var other = !!(prerendered && prerendered !== (key || "default"));
+            return other ? {visibility: "hidden"} : {};
+        }""",
+        Output(ids.EQ_BODY, "style"),
+        Input(ids.SESSION_REGION, "data"),
+        Input(ids.EQ_PRERENDERED, "data"),
+    )
+    # ... and shows them again once the map callback has drawn its own region (or an error)
+    app.clientside_callback(
+        """function (shown, key) {
+            var other = !!(shown && shown.region && shown.region !== (key || "default"));
+            return other ? {visibility: "hidden"} : {};
+        }""",
+        Output(ids.EQ_BODY, "style", allow_duplicate=True),
+        Input(ids.EQ_SHOWN, "data"),
+        State(ids.SESSION_REGION, "data"),
+        prevent_initial_call=True,
+    )
 
     @app.callback(
         Output(ids.EQ_DOWNLOAD, "data"),

@@ -367,3 +367,12 @@ def test_data_lists_problems_of_a_bad_upload_then_switches(session, tiny_region,
             "Valid" in text_of(d, "#data-status") and "Tiny town" in text_of(d, "#data-status")
         ),
     )
+
+    # the equity map page comes with the start region's cards and map: a session on the upload
+    # sees them hidden, then its own region's (its map redrawn from its own callbacks)
+    nav(session, "Equity map")
+    wait(d, lambda d: (graph_meta(d, "eq-map") or {}).get("column") == "LILATracts_1And10")
+    wait(d, lambda d: css(d, "#eq-body")[0].is_displayed())
+    wait(d, lambda d: css(d, "#eq-body")[0].value_of_css_property("visibility") == "visible")
+    assert [c.text for c in css(d, "#eq-cards .fs-card-value")[:2]] == ["9,000", "3,000"]
+    assert text_of(d, "#region-badge") == "Uploaded town"
