@@ -66,8 +66,8 @@ def map_preview_svg(fig: Any) -> str:
 
     The picture is the map's viewport (its height less the title, centred on the map's centre at
     its zoom) with the area outlines in their class colours and the shown point layers (opacity
-    above 0) as dots. The legend and class key stay in the page's own words below the map, so
-    the picture has none; hover and zoom come with the interactive map.
+    above 0) as dots (lines for line traces). The class key is drawn by :func:`map_key_svg`;
+    hover, zoom and the layer legend come with the interactive map.
     """
     lay = fig.layout
     zoom = float(lay.map.zoom or 1.0)
