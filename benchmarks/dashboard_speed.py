@@ -115,7 +115,9 @@ new MutationObserver(function () {
   if (gd && gd.on && !gd.__fsBench) {
     gd.__fsBench = true;
     gd.on('plotly_afterplot', function () {
-      if (window.__fsAfterplot === null) window.__fsAfterplot = performance.now();
+      // the map's, not that of the empty plot a graph shows before its figure arrives
+      if (window.__fsAfterplot === null && gd.querySelector('.maplibregl-canvas'))
+        window.__fsAfterplot = performance.now();
     });
   }
 }).observe(document, {subtree: true, childList: true});

@@ -10,9 +10,14 @@
       var gd = wrap.querySelector(".js-plotly-plot");
       if (!gd || typeof gd.on !== "function" || gd.fsHooked) continue;
       gd.fsHooked = true;
-      gd.on("plotly_afterplot", (function (w) {
-        return function () { w.classList.add("fs-drawn"); };
-      })(wrap));
+      gd.on("plotly_afterplot", (function (w, g) {
+        return function () {
+          // a map is drawn once its canvas is there (a figure without a map: at once)
+          var sub = g._fullLayout && g._fullLayout._subplots;
+          var hasMap = sub && sub.map && sub.map.length;
+          if (!hasMap || g.querySelector(".maplibregl-canvas")) w.classList.add("fs-drawn");
+        };
+      })(wrap, gd));
     }
   }
   new MutationObserver(watch).observe(document.documentElement, { childList: true, subtree: true });
