@@ -4,14 +4,22 @@ Usage::
 
     python benchmarks/dashboard_speed.py                 # the demo region
     python benchmarks/dashboard_speed.py --objective cost
+    python benchmarks/dashboard_speed.py --only paint --repeat 3 --baseline-ref main
 
 Prints, for the bundled demo region:
 
-- first meaningful paint (page requested -> headline cards, map legend and map canvas drawn)
-  on a server started *cold* (region loaded on first request: the baseline) and on one
-  *warmed up* by :func:`dashboard.app.warm_up` (what ``foodshed dashboard`` does), and the ratio;
-- a scenario re-run (click "Run the plan" -> new KPI numbers on screen) against the bare
-  ``optimize.allocate`` call with the same settings (the baseline), and the dashboard's overhead.
+- first meaningful paint (page requested in a fresh browser profile -> headline cards and
+  legend shown; the map seen, as its picture or drawn; the interactive MapLibre map drawn, i.e.
+  its canvas exists and plotly's ``plotly_afterplot`` fired) on a server started *cold*
+  (region loaded on first request) and on one *warmed up* by :func:`dashboard.app.warm_up`
+  (what ``foodshed dashboard`` does), and the ratio;
+- a scenario re-run (click "Run the plan" -> new KPI numbers on screen and the maps redrawn),
+  the time spent in ``run_plan`` (the solve) during it, and the page's overhead (the rest);
+  and the bare ``optimize.allocate`` call with the same settings.
+
+``--baseline-ref REF`` also measures the dashboard as it is at git ``REF`` (exported with
+``git archive`` to a temporary folder, run by this same script in a subprocess), alternating
+baseline and current runs ``--repeat`` times, and prints medians and the ratios.
 
 Needs Debian's chromium and chromium-driver. Loopback only.
 """
@@ -19,16 +27,25 @@ Needs Debian's chromium and chromium-driver. Loopback only.
 from __future__ import annotations
 
 import argparse
+import json
+import logging
+import os
 import shutil
 import socket
+import statistics
+import subprocess
+import sys
 import tempfile
 import threading
 import time
 import urllib.request
+from pathlib import Path
 
 
 def _server(app):
     from werkzeug.serving import make_server
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -82,8 +99,86 @@ def _css(d, sel):
     return d.find_elements(By.CSS_SELECTOR, sel)
 
 
-def first_paint(region, *, warm: bool) -> tuple[float, float]:
-    """Seconds to (server answered the map callback, map canvas + legend + cards shown)."""
+#: Installed before the page's own scripts: notes when plotly says the map has drawn.
+_AFTERPLOT_HOOK = r"""
+window.__fsAfterplot = null;
+window.__fsWords = null;
+window.__fsWordsSeen = false;
+new MutationObserver(function () {
+  if (!window.__fsWordsSeen && document.querySelector('#eq-legend strong')
+      && document.querySelector('#eq-cards .fs-card-value')) {
+    // the frame that paints them: requestAnimationFrame runs just before that paint
+    window.__fsWordsSeen = true;
+    requestAnimationFrame(function () { window.__fsWords = performance.now(); });
+  }
+  var gd = document.querySelector('#eq-map .js-plotly-plot');
+  if (gd && gd.on && !gd.__fsBench) {
+    gd.__fsBench = true;
+    gd.on('plotly_afterplot', function () {
+      // the map's, not that of the empty plot a graph shows before its figure arrives
+      if (window.__fsAfterplot === null && gd.querySelector('.maplibregl-canvas'))
+        window.__fsAfterplot = performance.now();
+    });
+  }
+}).observe(document, {subtree: true, childList: true});
+// when the map's picture was painted (Largest Contentful Paint entries carry render times)
+window.__fsPicture = null;
+new PerformanceObserver(function (list) {
+  list.getEntries().forEach(function (e) {
+    if (window.__fsPicture === null && e.element && e.element.classList.contains('fs-map-preview'))
+      window.__fsPicture = e.renderTime || e.loadTime || e.startTime;
+  });
+}).observe({type: 'largest-contentful-paint', buffered: true});
+"""
+
+
+def _map_seen(d) -> bool:
+    """The map is on screen: its picture (loaded, not hidden) or the MapLibre canvas."""
+    return bool(
+        d.execute_script(
+            "var c = document.querySelector('#eq-map .maplibregl-canvas');"
+            "if (c) return true;"
+            "var i = document.querySelector('.fs-map-preview');"
+            "return !!(i && i.complete && i.naturalWidth > 0 && i.offsetParent !== null);"
+        )
+    )
+
+
+def _visit(d, url: str) -> dict[str, float]:
+    """Seconds from the request to the words painted, the map seen and the map drawn.
+
+    Times come from the browser, on the wall clock shared with Python (``performance.timeOrigin``
+    + ``performance.now()`` against ``time.time()`` at the request), not from polling: a poll
+    cannot run while plotly.js starts up (one 2-3 s task), so it would see what was painted
+    just before that task only after it. Words: the frame that paints the cards and legend
+    (``requestAnimationFrame``); the map seen: the picture's paint (Largest Contentful Paint) or
+    the map drawn, whichever is first; the map drawn: ``plotly_afterplot`` with the canvas there.
+    """
+    t0 = time.time()
+    d.get(url + "/")
+    _wait(d, lambda d: _css(d, "#eq-legend strong") and _css(d, "#eq-cards .fs-card-value"))
+    _wait(d, _map_seen)
+    _wait(d, lambda d: _css(d, "#eq-map .maplibregl-canvas"))
+    _wait(d, lambda d: d.execute_script("return window.__fsAfterplot !== null"))
+    _wait(d, lambda d: d.execute_script("return window.__fsWords !== null"))
+    origin, words, picture, drawn = d.execute_script(
+        "return [performance.timeOrigin, window.__fsWords, window.__fsPicture,"
+        " window.__fsAfterplot]"
+    )
+
+    def since(ms: float) -> float:
+        return (origin + ms) / 1000.0 - t0
+
+    seen = drawn if picture is None else min(picture, drawn)
+    return {"words": since(words), "map_seen": since(seen), "map_drawn": since(drawn)}
+
+
+def first_paint(region, *, warm: bool) -> dict[str, float]:
+    """Seconds from the page request to: legend and cards; the map seen; the map drawn.
+
+    On the warm server the page is then opened twice more in the same browser (a returning
+    visitor: plotly.js comes from the browser's cache, compiled code too from the third visit).
+    """
     from dashboard.app import create_app, warm_up
 
     app = create_app(region)
@@ -92,45 +187,82 @@ def first_paint(region, *, warm: bool) -> tuple[float, float]:
     url, server = _server(app)
     d, profile = _driver()
     try:
-        t0 = time.perf_counter()
-        d.get(url + "/")
-        _wait(d, lambda d: _css(d, "#eq-legend strong"))
-        t_legend = time.perf_counter() - t0
-        _wait(d, lambda d: _css(d, "#eq-cards .fs-card-value"))
-        _wait(d, lambda d: _css(d, "#eq-map .maplibregl-canvas"))
-        return t_legend, time.perf_counter() - t0
+        d.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": _AFTERPLOT_HOOK})
+        out = _visit(d, url)
+        if warm:
+            for n in (2, 3):
+                time.sleep(1.0)
+                out[f"visit{n}_map_drawn"] = _visit(d, url)["map_drawn"]
+        return out
     finally:
         d.quit()
         shutil.rmtree(profile, ignore_errors=True)
         server.shutdown()
 
 
-def rerun(region, objective: str) -> tuple[float, float]:
-    """Seconds for a re-run in the page (click -> new KPIs), and for the bare allocate call."""
-    import optimize
-    from dashboard.app import create_app, warm_up
-    from optimize import SiteOutage
+#: Installed before the page's own scripts: counts the bytes of the callbacks' requests/answers.
+_BYTES_HOOK = r"""
+window.__fsBytes = [0, 0];
+(function () {
+  var of = window.fetch;
+  window.fetch = function (u, o) {
+    if (o && typeof o.body === 'string') window.__fsBytes[0] += o.body.length;
+    return of.apply(this, arguments).then(function (r) {
+      r.clone().text().then(function (t) { window.__fsBytes[1] += t.length; });
+      return r;
+    });
+  };
+})();
+"""
 
+
+def rerun(region, objective: str, runs_before: int = 1) -> dict[str, float]:
+    """Seconds for a re-run in the page (click -> new KPIs, maps redrawn) and in ``run_plan``.
+
+    ``runs_before`` runs are made first (the session's store holds them); the timed re-run
+    switches the first hub off. Also counts the kB the page sends and receives for it.
+    """
+    import dashboard.pages.plan as plan_page
+    from dashboard.app import create_app, warm_up
+
+    spent: list[float] = []
+    real = plan_page.run_plan
+
+    def timed(*args, **kwargs):
+        t = time.perf_counter()
+        try:
+            return real(*args, **kwargs)
+        finally:
+            spent.append(time.perf_counter() - t)
+
+    plan_page.run_plan = timed
     app = create_app(region)
     warm_up(app)
     url, server = _server(app)
     d, profile = _driver()
     click = lambda el: d.execute_script("arguments[0].click()", el)  # noqa: E731
     try:
+        d.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": _BYTES_HOOK})
         d.get(url + "/plan")
         _wait(d, lambda d: _css(d, "#pl-objective"))
         if objective != "balanced":
             click(_css(d, "#pl-objective")[0])
             opt = _wait(d, lambda d: _css(d, f".dash-dropdown-option input[value='{objective}']"))
             d.execute_script("arguments[0].closest('label').click()", opt[0])
-        click(_css(d, "#pl-run")[0])
-        _wait(d, lambda d: _css(d, "#kpi-need_met_share"))
+        for _ in range(max(runs_before, 1)):
+            click(_css(d, "#pl-run")[0])
+            _wait(d, lambda d: _css(d, "#kpi-need_met_share"))
+            _wait(d, lambda d: not _css(d, "#pl-run")[0].get_attribute("disabled"))
+        _wait(d, lambda d: _css(d, "#pl-fulfil-map .maplibregl-canvas"))
         first = _css(d, "#kpi-need_met_share .fs-card-value")[0].text
         # switch the first hub off and run again: the re-run that is timed
         click(_css(d, "#pl-sites-off")[0])
         hub = region.sites.loc[region.sites["kind"] == "hub", "site_id"].iloc[0]
         opt = _wait(d, lambda d: _css(d, f".dash-dropdown-option input[value='{hub}']"))
         d.execute_script("arguments[0].closest('label').click()", opt[0])
+        time.sleep(1.0)  # let the page settle: the timed run starts from a quiet page
+        spent.clear()
+        d.execute_script("window.__fsBytes = [0, 0];")
         t0 = time.perf_counter()
         click(_css(d, "#pl-run")[0])
 
@@ -149,11 +281,33 @@ def rerun(region, objective: str) -> tuple[float, float]:
 
         _wait(d, changed)
         _wait(d, lambda d: _css(d, "#pl-fulfil-map .maplibregl-canvas"))
+        # both maps redrawn: wait for the browser to have painted two frames since
+        d.execute_async_script(
+            "var done = arguments[0];"
+            "requestAnimationFrame(function () { requestAnimationFrame(done); });"
+        )
         t_page = time.perf_counter() - t0
+        time.sleep(0.3)
+        sent, got = d.execute_script("return window.__fsBytes")
     finally:
+        plan_page.run_plan = real
         d.quit()
         shutil.rmtree(profile, ignore_errors=True)
         server.shutdown()
+    return {
+        "page": t_page,
+        "run_plan": sum(spent),
+        "overhead": t_page - sum(spent),
+        "kb_sent": sent / 1e3,
+        "kb_received": got / 1e3,
+    }
+
+
+def bare_allocate(region, objective: str) -> float:
+    import optimize
+    from optimize import SiteOutage
+
+    hub = region.sites.loc[region.sites["kind"] == "hub", "site_id"].iloc[0]
     kwargs = {"objective": objective, "shocks": (SiteOutage(site_ids=(hub,)),)}
     if objective == "balanced":
         kwargs["equity_weight"] = 0.5
@@ -161,7 +315,7 @@ def rerun(region, objective: str) -> tuple[float, float]:
         kwargs["period"] = region.default_period
     t0 = time.perf_counter()
     optimize.allocate(region, **kwargs)
-    return t_page, time.perf_counter() - t0
+    return time.perf_counter() - t0
 
 
 def payload(region) -> tuple[int, int]:
@@ -191,43 +345,143 @@ def payload(region) -> tuple[int, int]:
     return len(pio.to_json(fig)), len(patch)
 
 
-def main() -> None:
+def measure(only: str, objective: str, runs_before: int = 1) -> dict[str, float]:
+    """One round of measurements of the code on ``sys.path`` (a flat dict of seconds)."""
     from equity import Region
 
+    region = Region.demo()
+    out: dict[str, float] = {}
+    if only in ("all", "paint"):
+        for name, warm in (("cold", False), ("warm", True)):
+            for k, v in first_paint(region, warm=warm).items():
+                out[f"paint_{name}_{k}"] = v
+    if only in ("all", "rerun"):
+        for k, v in rerun(region, objective, runs_before).items():
+            out[f"rerun_{k}"] = v
+    return out
+
+
+_LABELS = {
+    "paint_cold_words": "first paint, cold server: cards + legend",
+    "paint_cold_map_seen": "first paint, cold server: map seen",
+    "paint_cold_map_drawn": "first paint, cold server: interactive map drawn",
+    "paint_warm_words": "first paint, warm server: cards + legend",
+    "paint_warm_map_seen": "first paint, warm server: map seen",
+    "paint_warm_map_drawn": "first paint, warm server: interactive map drawn",
+    "paint_warm_visit2_map_drawn": "  same browser, 2nd visit: interactive map drawn",
+    "paint_warm_visit3_map_drawn": "  same browser, 3rd visit: interactive map drawn",
+    "rerun_page": "re-run: click to new KPIs and maps redrawn",
+    "rerun_run_plan": "re-run: of which run_plan (the solve)",
+    "rerun_overhead": "re-run: page overhead (the rest)",
+    "rerun_kb_sent": "re-run: kB the page sent (callback requests)",
+    "rerun_kb_received": "re-run: kB the page received (callback answers)",
+}
+
+
+def _run_at(source: Path | None, only: str, objective: str, runs_before: int) -> dict[str, float]:
+    """:func:`measure` in a fresh interpreter, on the code in ``source`` (None: this checkout)."""
+    env = dict(os.environ)
+    if source is not None:
+        env["PYTHONPATH"] = str(source)
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--json", "--only", only]
+    cmd += ["--objective", objective, "--runs-before", str(runs_before)]
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        msg = f"the measurement at {source or 'this checkout'} failed:\n{proc.stderr[-3000:]}"
+        raise RuntimeError(msg)
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def compare(ref: str, *, repeat: int, only: str, objective: str, runs_before: int = 1) -> None:
+    """Median figures of git ``ref`` (baseline) and this checkout, runs alternated."""
+    repo = Path(__file__).resolve().parents[1]
+    tmp = Path(tempfile.mkdtemp(prefix="foodshed-baseline-"))
+    try:
+        archive = subprocess.run(
+            ["git", "-C", str(repo), "archive", ref], capture_output=True, check=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(tmp)], input=archive, check=True)
+        runs: dict[str, list[dict[str, float]]] = {"base": [], "this": []}
+        for i in range(repeat):
+            for name, src in (("base", tmp), ("this", None)):
+                res = _run_at(src, only, objective, runs_before)
+                runs[name].append(res)
+                load = os.getloadavg()[0]
+                figs = ", ".join(f"{k} {v:.2f}" for k, v in res.items())
+                print(f"[{i + 1}/{repeat}] {name} (load {load:.1f}): {figs}", flush=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(f"\nmedians of {repeat} alternated runs; baseline = git {ref}, this = the working tree")
+    print(f"{'':52s} {'baseline':>9s} {'this':>9s} {'ratio':>7s}")
+    for key, label in _LABELS.items():
+        if key not in runs["this"][0]:
+            continue
+        b = statistics.median(r[key] for r in runs["base"])
+        t = statistics.median(r[key] for r in runs["this"])
+        ratio = f"{b / t:.2f}x" if t > 0 else "-"
+        unit = "" if key.startswith("rerun_kb") else "s"
+        print(f"{label:52s} {b:8.2f}{unit:1s} {t:8.2f}{unit:1s} {ratio:>7s}")
+    print(f"load average now: {os.getloadavg()}")
+
+
+def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--objective", default="balanced")
+    ap.add_argument("--only", choices=("all", "paint", "rerun"), default="all")
+    ap.add_argument("--repeat", type=int, default=1, help="rounds (medians are printed)")
+    ap.add_argument(
+        "--runs-before", type=int, default=1, help="runs in the session before the timed re-run"
+    )
+    ap.add_argument("--baseline-ref", metavar="REF", help="also measure git REF, alternating")
+    ap.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument(
         "--allegheny", metavar="SHARED_DIR", help="also measure map payloads on Allegheny County"
     )
     args = ap.parse_args()
-    region = Region.demo()
-    print(f"region: {region!r}")
-    regions = [("demo", region)]
-    if args.allegheny:
-        from equity import allegheny_region
-
-        regions.append(("Allegheny", allegheny_region(args.allegheny)))
-    for name, r in regions:
-        full, patch = payload(r)
-        print(
-            f"map redraw payload, {name} ({len(r.areas)} areas): whole figure (baseline) "
-            f"{full / 1e3:,.0f} kB, patch {patch / 1e3:,.0f} kB, ratio {full / patch:.1f}x"
+    if args.json:  # one round, for compare()
+        print(json.dumps(measure(args.only, args.objective, args.runs_before)))
+        return
+    if args.baseline_ref:
+        compare(
+            args.baseline_ref,
+            repeat=args.repeat,
+            only=args.only,
+            objective=args.objective,
+            runs_before=args.runs_before,
         )
-    cold = first_paint(region, warm=False)
-    warm = first_paint(region, warm=True)
-    print(
-        f"first meaningful paint, cold server (baseline): legend {cold[0]:.2f} s, map {cold[1]:.2f} s"
-    )
-    print(
-        f"first meaningful paint, warmed-up server:       legend {warm[0]:.2f} s, map {warm[1]:.2f} s"
-    )
-    print(f"  ratio cold / warm (map drawn): {cold[1] / warm[1]:.2f}x")
-    page, bare = rerun(region, args.objective)
-    print(
-        f"scenario re-run ({args.objective}, a hub switched off), click to new KPIs and map: {page:.2f} s"
-    )
-    print(f"  bare optimize.allocate, same scenario (baseline): {bare:.2f} s")
-    print(f"  dashboard overhead: {page - bare:+.2f} s, ratio {page / bare:.2f}x")
+        return
+
+    from equity import Region
+
+    region = Region.demo()
+    print(f"region: {region!r}; load average {os.getloadavg()}")
+    if args.only == "all":
+        regions = [("demo", region)]
+        if args.allegheny:
+            from equity import allegheny_region
+
+            regions.append(("Allegheny", allegheny_region(args.allegheny)))
+        for name, r in regions:
+            full, patch = payload(r)
+            print(
+                f"map redraw payload, {name} ({len(r.areas)} areas): whole figure (baseline) "
+                f"{full / 1e3:,.0f} kB, patch {patch / 1e3:,.0f} kB, ratio {full / patch:.1f}x"
+            )
+    rounds = [measure(args.only, args.objective, args.runs_before) for _ in range(args.repeat)]
+    med = {k: statistics.median(r[k] for r in rounds) for k in rounds[0]}
+    for key, label in _LABELS.items():
+        if key in med:
+            each = ", ".join(f"{r[key]:.2f}" for r in rounds)
+            unit = "kB" if key.startswith("rerun_kb") else "s"
+            print(f"{label:52s} {med[key]:6.2f} {unit}  ({each})")
+    if "paint_warm_map_drawn" in med:
+        ratio = med["paint_cold_map_drawn"] / med["paint_warm_map_drawn"]
+        print(f"  ratio cold / warm (interactive map drawn): {ratio:.2f}x")
+    if "rerun_page" in med:
+        bare = bare_allocate(region, args.objective)
+        print(f"bare optimize.allocate, same scenario (baseline): {bare:.2f} s")
+        print(f"  page / bare: {med['rerun_page'] / bare:.2f}x")
+    print(f"load average now: {os.getloadavg()}")
 
 
 if __name__ == "__main__":

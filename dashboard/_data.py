@@ -15,7 +15,7 @@ import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +46,7 @@ class _Entry:
     source: str
     analysis: Any = None
     display: dict[str, Any] | None = None
+    memo: dict[Any, Any] = field(default_factory=dict)
 
 
 class RegionCatalog:
@@ -105,6 +106,19 @@ class RegionCatalog:
             while len(self._entries) > self._settings.max_regions:
                 self._entries.popitem(last=False)
         return key
+
+    def ready(self, key: str | None) -> bool:
+        """Whether the region's analysis and map outlines are computed (nothing is loaded here)."""
+        with self._lock:
+            entry = self._entries.get(key or DEFAULT_KEY)
+        return entry is not None and entry.analysis is not None and entry.display is not None
+
+    def memo(self, key: str | None, name: Any, build: Callable[[], Any]) -> Any:
+        """``build()``, computed once per loaded region (dropped with it): ready-made page parts."""
+        entry = self._entry(key or DEFAULT_KEY)
+        if name not in entry.memo:
+            entry.memo[name] = build()
+        return entry.memo[name]
 
     def analysis(self, key: str | None) -> Any:
         """The equity analysis of the region (one GeoDataFrame row per area), computed once."""

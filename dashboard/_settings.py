@@ -39,6 +39,9 @@ class Settings:
     scenarios_dir
         Folder of scenario TOML files offered on the Plan page (the ones bundled with
         ``optimize`` by default; files naming sites the region lacks are not offered).
+    max_runs
+        How many scenario runs (of all sessions together) the server keeps the tables of; a
+        session's store holds only their KPIs and keys (see ``dashboard/_runs.py``).
     sweeps_dir
         Folder searched (two levels deep) for finished sweeps (``foodshed sweep --out DIR``
         folders) offered on the Sweep page; ``None``: the folder the dashboard was started in.
@@ -56,3 +59,4 @@ class Settings:
     max_regions: int = 8
     scenarios_dir: str | None = None
     sweeps_dir: str | None = None
+    max_runs: int = 500

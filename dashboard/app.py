@@ -18,12 +18,14 @@ from dash import Dash, Input, Output, dcc, html
 
 from . import ids
 from ._data import DEFAULT_KEY, RegionCatalog
+from ._runs import RunStore
 from ._settings import Settings
 
 __all__ = ["Settings", "create_app", "serve", "warm_up"]
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 CATALOG = "FOODSHED_CATALOG"
+RUNS = "FOODSHED_RUNS"
 SETTINGS = "FOODSHED_SETTINGS"
 
 
@@ -111,6 +113,7 @@ def create_app(region: Any = None, settings: Settings | None = None) -> Dash:
     )
     app.server.config[SETTINGS] = settings
     app.server.config[CATALOG] = RegionCatalog(_loader(region, settings), settings)
+    app.server.config[RUNS] = RunStore(settings.max_runs)
     app.server.config["MAX_CONTENT_LENGTH"] = int(settings.max_upload_mb * 1.5e6) + 1_000_000
     for order, (mod, path, name) in enumerate(
         (
@@ -158,8 +161,12 @@ def warm_up(app: Dash, *, wait: bool = True) -> None:
     def work() -> None:
         import mapclassify  # noqa: F401  (its first import takes seconds: pay it here)
 
+        from .pages.equity_map import initial_view
+
         catalog.analysis(DEFAULT_KEY)
         catalog.display(DEFAULT_KEY)
+        # the equity map page's opening view, so its layout is sent at once
+        initial_view(catalog, app.server.config[SETTINGS].basemap)
 
     if wait:
         work()

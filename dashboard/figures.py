@@ -724,7 +724,7 @@ def flows_map(
     )
     # always ``n_widths`` line traces (empty ones hidden from the legend), so every deliveries
     # map of a region has the same traces and a redraw can patch the lines only
-    lines: list[tuple[list, list, list, str, bool]] = [([], [], [], "", False)] * n_widths
+    lines: list[tuple[Any, Any, Any, str, bool]] = [([], [], [], "", False)] * n_widths
     if flows is not None and len(flows):
         pair = (
             flows.assign(site_id=flows["site_id"].astype(str), area_id=flows["area_id"].astype(str))
@@ -750,9 +750,10 @@ def flows_map(
                 if sub.empty:
                     continue
                 n = len(sub)
-                # site, area, gap for each line, in one array per coordinate
-                lon = np.empty(3 * n, dtype=object)
-                lat = np.empty(3 * n, dtype=object)
+                # site, area, gap (NaN, sent as null) for each line, in one float array per
+                # coordinate: plotly validates numeric arrays at once, lists item by item
+                lon = np.full(3 * n, np.nan)
+                lat = np.full(3 * n, np.nan)
                 lon[0::3] = spts["lon"].reindex(sub["site_id"]).round(6).to_numpy()
                 lat[0::3] = spts["lat"].reindex(sub["site_id"]).round(6).to_numpy()
                 lon[1::3] = pts["lon"].reindex(sub["area_id"]).round(6).to_numpy()
@@ -767,7 +768,7 @@ def flows_map(
                 text[0::3] = labels
                 text[1::3] = labels
                 name = f"{edges[c]:,.0f} to {edges[c + 1]:,.0f} kg"
-                lines[c] = (lon.tolist(), lat.tolist(), text.tolist(), name, True)
+                lines[c] = (lon, lat, text, name, True)
     for c, (lon, lat, text, name, shown) in enumerate(lines):
         width = 1.0 + (max_width - 1.0) * (c + 1) / n_widths
         fig.add_trace(

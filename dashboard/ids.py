@@ -22,6 +22,8 @@ EQ_CSV_BTN = "eq-csv-btn"
 EQ_HTML_BTN = "eq-html-btn"
 EQ_DOWNLOAD = "eq-download"
 EQ_ERROR = "eq-error"
+EQ_BODY = "eq-body"  # cards, map and charts: hidden while they show another region
+EQ_PRERENDERED = "eq-prerendered"  # dcc.Store: the region the page came with (or None)
 
 # ---------------------------------------------------------------- plan
 PL_SCENARIO = "pl-scenario"

@@ -14,6 +14,11 @@ def catalog(app: Any):
     return app.server.config["FOODSHED_CATALOG"]
 
 
+def runs_store(app: Any):
+    """The app's :class:`~dashboard._runs.RunStore` (the tables of the sessions' runs)."""
+    return app.server.config["FOODSHED_RUNS"]
+
+
 def settings(app: Any):
     return app.server.config["FOODSHED_SETTINGS"]
 

@@ -13,7 +13,16 @@ from equity import FoodshedError
 from .. import figures as F
 from .. import ids
 from .._data import compare_fulfilment, efficiency_equity
-from ._common import GRAPH_CONFIG, catalog, empty_figure, error_alert, panel, settings
+from .._runs import GONE
+from ._common import (
+    GRAPH_CONFIG,
+    catalog,
+    empty_figure,
+    error_alert,
+    panel,
+    runs_store,
+    settings,
+)
 
 CHANGE_BANDS = (-0.25, -0.01, 0.01, 0.25, 1.0)
 KPI_KEYS = (
@@ -100,6 +109,7 @@ def layout(**_: Any) -> html.Div:
 
 def register_callbacks(app: Any) -> None:
     cat = catalog(app)
+    store = runs_store(app)
     basemap = settings(app).basemap
 
     @app.callback(
@@ -168,7 +178,11 @@ def register_callbacks(app: Any) -> None:
         alt = others[-1]
         base_no = 1 + [r["id"] for r in sel].index(base["id"])
         alt_no = 1 + [r["id"] for r in sel].index(alt["id"])
-        change = compare_fulfilment(base, alt)
+        base_full, alt_full = store.full(base), store.full(alt)
+        if base_full is None or alt_full is None:
+            blank = empty_figure("Run the plans again to compare them area by area")
+            return table, kfig, blank, blank, GONE
+        change = compare_fulfilment(base_full, alt_full)
         try:
             areas = cat.region(key).areas
             disp = cat.display(key)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import dash_bootstrap_components as dbc
@@ -12,7 +13,7 @@ from equity import FoodshedError
 
 from .. import figures as F
 from .. import ids
-from .._data import headline
+from .._data import DEFAULT_KEY, headline
 from .._upload import safe_csv
 from ._common import GRAPH_CONFIG, card, catalog, empty_figure, error_alert, panel, settings
 
@@ -26,7 +27,100 @@ LAYERS = {
 OTHER_STORES = ("grocery", "convenience", "farmers_market", "dollar_store", "pharmacy", "specialty")
 
 
+#: dcc.Graph's own default figure (an empty plot), for a page opened before the data is ready
+_BLANK: dict[str, Any] = {"data": [], "layout": {}}
+
+#: The controls' values when a page is opened.
+DEFAULT_VIEW = {
+    "scheme": "quantiles",
+    "k": 5,
+    "palette": "viridis",
+    "layers": ["supermarket"],
+}
+
+
+def initial_view(cat: Any, basemap: str) -> dict[str, Any] | None:
+    """The page's opening view of the start region, ready to send (or None if not loaded yet).
+
+    Built once per loaded region (``RegionCatalog.memo``; :func:`dashboard.app.warm_up` builds
+    it) as plain JSON-ready values: the measure options, the map, distribution and Lorenz
+    figures, the map's SVG preview and what the map shows. Starts no analysis.
+    """
+    if not cat.ready(DEFAULT_KEY):
+        return None
+
+    def build() -> dict[str, Any] | None:
+        import plotly.io as pio
+
+        from .._map_preview import map_preview_uri
+
+        areas = cat.analysis(DEFAULT_KEY)
+        opts = F.measure_options(areas)
+        if not opts:
+            return None
+        measure = opts[0]["value"]
+        fig, legend, dist, lorenz = _view(
+            cat, DEFAULT_KEY, measure, basemap=basemap, **DEFAULT_VIEW
+        )
+        return {
+            "options": opts,
+            "measure": measure,
+            "figure": json.loads(pio.to_json(fig)),
+            "preview": map_preview_uri(fig),
+            "legend": legend,
+            "dist": json.loads(pio.to_json(dist)),
+            "lorenz": json.loads(pio.to_json(lorenz)),
+            "shown": {
+                "region": DEFAULT_KEY,
+                "view": _view_key(DEFAULT_KEY, measure, **DEFAULT_VIEW),
+            },
+        }
+
+    try:
+        return cat.memo(DEFAULT_KEY, ("equity-map", basemap), build)
+    except FoodshedError:
+        return None
+
+
+def _initial() -> dict[str, Any]:
+    """What the page shows at once for the start region, if the server has it ready.
+
+    Taken from the warmed-up cache while the page's layout is requested, so headline cards,
+    legend, a picture of the map and the map itself come with the layout: the first paint needs
+    no callback round-trip. Sessions on another region get theirs from the callbacks.
+    """
+    try:
+        from flask import current_app
+
+        config = current_app.config
+    except RuntimeError:  # no request (the layout built in a test): the callbacks fill it
+        return {}
+    cat = config.get("FOODSHED_CATALOG")
+    if cat is None:
+        return {}
+    init = initial_view(cat, config["FOODSHED_SETTINGS"].basemap)
+    if not init:
+        return {}
+    return {
+        **init,
+        "legend": _legend(*init["legend"]),
+        "cards": _cards(cat.analysis(DEFAULT_KEY)),
+    }
+
+
+def _preview(uris: dict[str, str | None] | None) -> list:
+    """The map's picture over the map's place until the interactive map has drawn."""
+    if not uris:
+        return []
+    out = [html.Img(src=uris["map"], className="fs-map-preview", alt="The map, while it loads")]
+    if uris.get("key"):
+        out.append(html.Img(src=uris["key"], className="fs-map-preview-key", alt="Map classes"))
+    out.append(html.Span("Loading the interactive map...", className="fs-map-preview-note"))
+    return out
+
+
 def layout(**_: Any) -> html.Div:
+    init = _initial()
     controls = panel(
         [
             html.H5("Equity map", className="mb-1"),
@@ -35,7 +129,13 @@ def layout(**_: Any) -> html.Div:
                 className="fs-caption",
             ),
             dbc.Label("Measure", html_for=ids.EQ_MEASURE),
-            dcc.Dropdown(id=ids.EQ_MEASURE, clearable=False, optionHeight=48),
+            dcc.Dropdown(
+                id=ids.EQ_MEASURE,
+                options=init.get("options", []),
+                value=init.get("measure"),
+                clearable=False,
+                optionHeight=48,
+            ),
             dbc.Label("Classes", className="mt-2"),
             dbc.RadioItems(
                 id=ids.EQ_SCHEME,
@@ -44,7 +144,7 @@ def layout(**_: Any) -> html.Div:
                     {"label": "Natural breaks", "value": "natural_breaks"},
                     {"label": "Equal intervals", "value": "equal_interval"},
                 ],
-                value="quantiles",
+                value=DEFAULT_VIEW["scheme"],
             ),
             dbc.Label("Number of classes", className="mt-2"),
             dcc.Slider(
@@ -52,7 +152,7 @@ def layout(**_: Any) -> html.Div:
                 min=3,
                 max=7,
                 step=1,
-                value=5,
+                value=DEFAULT_VIEW["k"],
                 marks={i: str(i) for i in range(3, 8)},
             ),
             dbc.Label("Colours (colour-blind safe)", className="mt-2"),
@@ -62,14 +162,14 @@ def layout(**_: Any) -> html.Div:
                     {"label": "Viridis", "value": "viridis"},
                     {"label": "Cividis", "value": "cividis"},
                 ],
-                value="viridis",
+                value=DEFAULT_VIEW["palette"],
                 inline=True,
             ),
             dbc.Label("Show on the map", className="mt-2"),
             dbc.Checklist(
                 id=ids.EQ_LAYERS,
                 options=[{"label": v, "value": k} for k, v in LAYERS.items()],
-                value=["supermarket"],
+                value=list(DEFAULT_VIEW["layers"]),
             ),
             html.Hr(),
             dbc.Label("Download"),
@@ -90,33 +190,62 @@ def layout(**_: Any) -> html.Div:
                 className="fs-card-note mt-1",
             ),
             dcc.Download(id=ids.EQ_DOWNLOAD),
-            dcc.Store(id=ids.EQ_SHOWN, storage_type="memory"),
+            dcc.Store(id=ids.EQ_SHOWN, storage_type="memory", data=init.get("shown")),
+            dcc.Store(id=ids.EQ_PRERENDERED, data=(init.get("shown") or {}).get("region")),
         ],
         className="fs-controls",
     )
-    main = [
-        html.Div(id=ids.EQ_ERROR),
-        dbc.Row(id=ids.EQ_CARDS, className="g-2 mb-1"),
+    body = [
+        dbc.Row(init.get("cards", []), id=ids.EQ_CARDS, className="g-2 mb-1"),
         panel(
             [
-                dcc.Loading(
-                    dcc.Graph(
-                        id=ids.EQ_MAP,
-                        config={"displaylogo": False, "toImageButtonOptions": {"scale": 2}},
-                        style={"height": "560px"},
-                    ),
-                    delay_show=300,
+                html.Div(
+                    [
+                        dcc.Loading(
+                            dcc.Graph(
+                                id=ids.EQ_MAP,
+                                figure=init.get("figure", _BLANK),
+                                config={
+                                    "displaylogo": False,
+                                    "toImageButtonOptions": {"scale": 2},
+                                },
+                                style={"height": "560px"},
+                            ),
+                            delay_show=300,
+                        ),
+                        *_preview(init.get("preview")),
+                    ],
+                    className="fs-map-wrap",
                 ),
-                html.Div(id=ids.EQ_LEGEND, className="fs-caption mt-1"),
+                html.Div(init.get("legend", ""), id=ids.EQ_LEGEND, className="fs-caption mt-1"),
             ]
         ),
         dbc.Row(
             [
-                dbc.Col(panel(dcc.Graph(id=ids.EQ_DIST, config=GRAPH_CONFIG)), md=6),
-                dbc.Col(panel(dcc.Graph(id=ids.EQ_DIST_KIND, config=GRAPH_CONFIG)), md=6),
+                dbc.Col(
+                    panel(
+                        dcc.Graph(
+                            id=ids.EQ_DIST, figure=init.get("dist", _BLANK), config=GRAPH_CONFIG
+                        )
+                    ),
+                    md=6,
+                ),
+                dbc.Col(
+                    panel(
+                        dcc.Graph(
+                            id=ids.EQ_DIST_KIND,
+                            figure=init.get("lorenz", _BLANK),
+                            config=GRAPH_CONFIG,
+                        )
+                    ),
+                    md=6,
+                ),
             ]
         ),
     ]
+    # the page may come with the start region's cards and map (_initial); a session on another
+    # region keeps them hidden until its own are drawn (see the clientside callback)
+    main = [html.Div(id=ids.EQ_ERROR), html.Div(body, id=ids.EQ_BODY)]
     return dbc.Row([dbc.Col(controls, lg=3), dbc.Col(main, lg=9)])
 
 
@@ -186,7 +315,10 @@ def build_map(
     palette: str,
     layers: list[str],
     basemap: str,
+    *,
+    outlines: bool = True,
 ):
+    """The map of ``measure``; ``outlines=False`` leaves the outlines out (for a patch)."""
     areas = cat.analysis(key)
     disp = cat.display(key)
     hover = [c for c in ("population", "poverty_rate", "dist_supermarket_mi") if c != measure]
@@ -196,13 +328,78 @@ def build_map(
         scheme=scheme,
         k=int(k),
         palette=palette,
-        geojson=disp["geojson"],
+        geojson=disp["geojson"] if outlines else {"type": "FeatureCollection", "features": []},
         hover_cols=hover,
         basemap=basemap,
     )
     for tr in _points(disp, layers):
         fig.add_trace(tr)
     return fig, areas
+
+
+def _cards(areas: Any) -> list:
+    """Headline cards: residents, and people in food deserts by the first LILA measures."""
+    total = float(areas["population"].sum())
+    cards = [card(f"{total:,.0f}", "residents", f"in {len(areas):,} areas")]
+    for h in headline(areas)[:3]:
+        note = f"{h['share']:.0%} of residents"
+        if np.isfinite(h["low_income_people"]):
+            note += f"; {h['low_income_people']:,.0f} {h['low_income_label']}"
+        cards.append(card(f"{h['people']:,.0f}", f"people {h['short']}", note))
+    return cards
+
+
+def _legend(title: str, scheme: str, flag: bool) -> list:
+    """The words under the map: what the colours mean."""
+    return [
+        html.Strong(title),
+        html.Span(f": coloured in {scheme}. "),
+        html.Span("Vermillion means yes. " if flag else "Darker means worse. "),
+        html.Span("Hover over an area for its numbers; click a layer in the legend to hide it."),
+    ]
+
+
+def _view_key(key: str | None, measure: str, scheme: str, k: int, palette: str, layers) -> list:
+    """What the map on screen shows (a redraw with the same key changes nothing)."""
+    return [key or DEFAULT_KEY, measure, scheme, int(k), palette, sorted(layers or [])]
+
+
+def _view(
+    cat: Any,
+    key: str | None,
+    measure: str,
+    *,
+    scheme: str,
+    k: int,
+    palette: str,
+    layers: list[str],
+    basemap: str,
+    outlines: bool = True,
+):
+    """The map, its legend, the distribution and the Lorenz curve for one choice of controls."""
+    fig, areas = build_map(
+        cat, key, measure, scheme, k, palette, layers, basemap, outlines=outlines
+    )
+    meta = fig.layout.meta
+    info = F.measure_info(measure, areas[measure])
+    legend = (meta["title"], meta["scheme"], info.kind == "flag")
+    dist = F.distribution_figure(areas, measure, info=info)
+    if info.kind == "flag" or not np.isfinite(np.asarray(areas[measure], dtype=float)).any():
+        lor_col = "dist_supermarket_mi" if "dist_supermarket_mi" in areas.columns else None
+    else:
+        lor_col = measure
+    if lor_col is None:
+        lorenz = empty_figure("Pick a numeric measure to see how evenly it is shared")
+    else:
+        li = F.measure_info(lor_col)
+        v = np.asarray(areas[lor_col], dtype=float) * li.scale
+        v = np.where(np.isfinite(v), v, np.nan)
+        lorenz = F.lorenz_figure(
+            {li.label: (v, areas["population"].to_numpy(float))},
+            value_label="total",
+            title=f"How evenly it is shared: {li.label.lower()}",
+        )
+    return fig, legend, dist, lorenz
 
 
 def register_callbacks(app: Any) -> None:
@@ -216,8 +413,12 @@ def register_callbacks(app: Any) -> None:
         Output(ids.EQ_ERROR, "children"),
         Input(ids.SESSION_REGION, "data"),
         State(ids.EQ_MEASURE, "value"),
+        State(ids.EQ_SHOWN, "data"),
     )
-    def _options(key, current):
+    def _options(key, current, shown):
+        if shown and shown.get("region") == (key or DEFAULT_KEY):
+            # the page came with this region's cards and options (see _initial)
+            return no_update, no_update, no_update, no_update
         try:
             areas = cat.analysis(key)
         except FoodshedError as exc:
@@ -225,14 +426,7 @@ def register_callbacks(app: Any) -> None:
         opts = F.measure_options(areas)
         values = [o["value"] for o in opts]
         value = current if current in values else (values[0] if values else None)
-        total = float(areas["population"].sum())
-        cards = [card(f"{total:,.0f}", "residents", f"in {len(areas):,} areas")]
-        for h in headline(areas)[:3]:
-            note = f"{h['share']:.0%} of residents"
-            if np.isfinite(h["low_income_people"]):
-                note += f"; {h['low_income_people']:,.0f} {h['low_income_label']}"
-            cards.append(card(f"{h['people']:,.0f}", f"people {h['short']}", note))
-        return opts, value, cards, None
+        return opts, value, _cards(areas), None
 
     @app.callback(
         Output(ids.EQ_MAP, "figure"),
@@ -252,42 +446,53 @@ def register_callbacks(app: Any) -> None:
         if not measure:
             blank = empty_figure("No measure to show")
             return blank, "", blank, blank, None
+        view = _view_key(key, measure, scheme, k, palette, layers)
+        if shown and shown.get("view") == view:  # already on screen (the page came with it)
+            return no_update, no_update, no_update, no_update, no_update
+        # a fresh page or a new region gets the whole figure; other changes patch it
+        drawn = key or DEFAULT_KEY
+        patching = bool(shown and shown.get("region") == drawn)
         try:
-            fig, areas = build_map(cat, key, measure, scheme, k, palette, layers, basemap)
+            fig, legend, dist, lorenz = _view(
+                cat,
+                key,
+                measure,
+                scheme=scheme,
+                k=k,
+                palette=palette,
+                layers=layers,
+                basemap=basemap,
+                outlines=not patching,
+            )
         except FoodshedError as exc:
             blank = empty_figure(str(exc))
             return blank, error_alert(exc, "The map could not be drawn"), blank, blank, None
-        meta = fig.layout.meta
-        # a fresh page or a new region gets the whole figure; other changes patch it
-        drawn = key or "default"
-        if shown == drawn:
+        if patching:
             fig = map_patch(fig)
-        info = F.measure_info(measure, areas[measure])
-        legend = [
-            html.Strong(meta["title"]),
-            html.Span(f": coloured in {meta['scheme']}. "),
-            html.Span("Darker means worse. " if info.kind != "flag" else "Vermillion means yes. "),
-            html.Span(
-                "Hover over an area for its numbers; click a layer in the legend to hide it."
-            ),
-        ]
-        dist = F.distribution_figure(areas, measure, info=info)
-        if info.kind == "flag" or not np.isfinite(np.asarray(areas[measure], dtype=float)).any():
-            lor_col = "dist_supermarket_mi" if "dist_supermarket_mi" in areas.columns else None
-        else:
-            lor_col = measure
-        if lor_col is None:
-            lorenz = empty_figure("Pick a numeric measure to see how evenly it is shared")
-        else:
-            li = F.measure_info(lor_col)
-            v = np.asarray(areas[lor_col], dtype=float) * li.scale
-            v = np.where(np.isfinite(v), v, np.nan)
-            lorenz = F.lorenz_figure(
-                {li.label: (v, areas["population"].to_numpy(float))},
-                value_label="total",
-                title=f"How evenly it is shared: {li.label.lower()}",
-            )
-        return fig, legend, dist, lorenz, drawn
+        return fig, _legend(*legend), dist, lorenz, {"region": drawn, "view": view}
+
+    # The page may come with the start region's cards and map: a session on another region
+    # hides them at once (this runs in the browser, before any callback answers) ...
+    app.clientside_callback(
+        """function (key, prerendered) {
+            var other = !!(prerendered && prerendered !== (key || "default"));
+            return other ? {visibility: "hidden"} : {};
+        }""",
+        Output(ids.EQ_BODY, "style"),
+        Input(ids.SESSION_REGION, "data"),
+        Input(ids.EQ_PRERENDERED, "data"),
+    )
+    # ... and shows them again once the map callback has drawn its own region (or an error)
+    app.clientside_callback(
+        """function (shown, key) {
+            var other = !!(shown && shown.region && shown.region !== (key || "default"));
+            return other ? {visibility: "hidden"} : {};
+        }""",
+        Output(ids.EQ_BODY, "style", allow_duplicate=True),
+        Input(ids.EQ_SHOWN, "data"),
+        State(ids.SESSION_REGION, "data"),
+        prevent_initial_call=True,
+    )
 
     @app.callback(
         Output(ids.EQ_DOWNLOAD, "data"),

@@ -24,10 +24,22 @@ from .._data import (
     run_plan,
     scenario_controls,
 )
+from .._runs import GONE
 from .._upload import safe_csv
-from ._common import GRAPH_CONFIG, card, catalog, empty_figure, error_alert, panel, settings
+from ._common import (
+    GRAPH_CONFIG,
+    card,
+    catalog,
+    empty_figure,
+    error_alert,
+    panel,
+    runs_store,
+    settings,
+)
 
 MAX_RUNS = 12
+#: Outlines of a figure that is only turned into a patch (which never carries outlines)
+NO_OUTLINES: dict[str, Any] = {"type": "FeatureCollection", "features": []}
 #: dcc.Store: the region whose outlines the two plan maps on screen hold (so a re-run patches
 #: the values and lines only, without sending the outlines again)
 PL_SHOWN = "pl-shown"
@@ -211,6 +223,7 @@ def _kpi_cards(run: dict) -> list:
 
 def register_callbacks(app: Any) -> None:
     cat = catalog(app)
+    store = runs_store(app)
     basemap = settings(app).basemap
     scenario_dir = settings(app).scenarios_dir or bundled_scenarios_dir()
 
@@ -361,7 +374,8 @@ def register_callbacks(app: Any) -> None:
         except FoodshedError as exc:
             return no_update, error_alert(exc, "The plan could not run")
         run = run_plan(region, params, region_key=key or "default")
-        runs = [*(runs or []), run][-MAX_RUNS:]
+        # the session keeps the run's KPIs and key; its tables stay on the server
+        runs = [*(runs or []), store.put(run)][-MAX_RUNS:]
         if run["status"] == "error":
             return runs, error_alert(Exception(run["message"]), "The plan could not run")
         status = STATUS_TEXT.get(run["status"], f"finished with status {run['status']}")
@@ -398,13 +412,23 @@ def register_callbacks(app: Any) -> None:
         except FoodshedError as exc:
             blank = empty_figure(str(exc))
             return [], blank, blank, blank, blank, "", None
+        full = store.full(run)
+        if full is None:
+            blank = empty_figure("Run the plan again", height=420)
+            gone = dbc.Alert(GONE, color="warning", className="mb-2 py-2")
+            return _kpi_cards(run), blank, blank, empty_figure(""), empty_figure(""), gone, None
+        run = full
+        drawn = key or "default"
+        patching = shown == drawn  # the maps on screen hold this region's outlines
+        # a patch leaves the outlines out, so the figures are built without them
+        outlines = NO_OUTLINES if patching else disp["geojson"]
         flows = pd.DataFrame(run["flows"])
         ful = pd.DataFrame(run["fulfilment"])
         flows_fig = F.flows_map(
             areas,
             disp["sites"],
             flows,
-            geojson=disp["geojson"],
+            geojson=outlines,
             basemap=basemap,
             height=420,
             title="Deliveries (kg per period)",
@@ -419,7 +443,7 @@ def register_callbacks(app: Any) -> None:
             scheme="fixed",
             bins=FULFILMENT_BANDS,
             lowest=0.0,
-            geojson=disp["geojson"],
+            geojson=outlines,
             name_col=None,
             hover_cols=("need_kg", "met_kg"),
             basemap=basemap,
@@ -436,8 +460,7 @@ def register_callbacks(app: Any) -> None:
                 "No site or budget is at its limit: more supply would not change this plan."
             )
         )
-        drawn = key or "default"
-        if shown == drawn:  # the maps on screen hold this region's outlines: patch them
+        if patching:
             flows_fig, ful_fig = _lines_patch(flows_fig), _values_patch(ful_fig)
         return _kpi_cards(run), flows_fig, ful_fig, hist, unmet, items, drawn
 
@@ -456,8 +479,8 @@ def register_callbacks(app: Any) -> None:
 
         if not (n_f or n_u or n_m or n_r):  # fired because the page was opened, not clicked
             return no_update
-        run = _latest(runs, key)
-        if run is None:
+        run = store.full(_latest(runs, key))
+        if run is None:  # no run, or its tables are gone (the plan page says so)
             return no_update
         stem = f"run-{run['id']}"
         if ctx.triggered_id == ids.PL_DL_FLOWS:

@@ -219,6 +219,10 @@ def test_equity_map_changes_with_the_measure(session):
     assert [c.text for c in cards[:2]] == ["9,000", "3,000"]
     assert "900 of them below the poverty line" in text_of(d, "#eq-cards")
     assert "Vermillion means yes" in text_of(d, "#eq-legend")
+    # the page came with a picture of the map; it goes once the interactive map has drawn
+    wait(d, lambda d: css(d, ".fs-map-wrap.fs-drawn"))
+    assert css(d, "#eq-map .maplibregl-canvas") and css(d, ".fs-map-preview")
+    assert not any(el.is_displayed() for el in css(d, ".fs-map-preview, .fs-map-preview-key"))
     shoot(session, "equity-map")
 
     choose(d, "eq-measure", "dist_supermarket_mi")
@@ -363,3 +367,12 @@ def test_data_lists_problems_of_a_bad_upload_then_switches(session, tiny_region,
             "Valid" in text_of(d, "#data-status") and "Tiny town" in text_of(d, "#data-status")
         ),
     )
+
+    # the equity map page comes with the start region's cards and map: a session on the upload
+    # sees them hidden, then its own region's (its map redrawn from its own callbacks)
+    nav(session, "Equity map")
+    wait(d, lambda d: (graph_meta(d, "eq-map") or {}).get("column") == "LILATracts_1And10")
+    wait(d, lambda d: css(d, "#eq-body")[0].is_displayed())
+    wait(d, lambda d: css(d, "#eq-body")[0].value_of_css_property("visibility") == "visible")
+    assert [c.text for c in css(d, "#eq-cards .fs-card-value")[:2]] == ["9,000", "3,000"]
+    assert text_of(d, "#region-badge") == "Uploaded town"

@@ -2,7 +2,8 @@
 
 Each user drives the Plan page's run callback over HTTP exactly as the browser does, holding its
 own session state (its runs list), and switches a different set of sites off. Every answer must
-carry only that user's runs, with that user's parameters and the KPIs those parameters give.
+carry only that user's runs, with that user's parameters and the KPIs those parameters give, and
+the tables the server keeps under each run's key must be that run's.
 """
 
 from __future__ import annotations
@@ -94,6 +95,7 @@ def test_ten_users_no_errors_no_crossed_results(tiny_region):
     finally:
         server.shutdown()
 
+    area_ids = tiny_region.areas["area_id"].astype(str)
     for u, runs in enumerate(results):
         off = options[u % len(options)]
         assert [r["label"] for r in runs] == [f"user{u}-run{n}" for n in (1, 2, 3)]
@@ -102,4 +104,12 @@ def test_ten_users_no_errors_no_crossed_results(tiny_region):
             assert r["status"] == "optimal"
             assert r["params"]["sites_off"] == off
             assert r["kpis"]["need_met_kg"] == pytest.approx(left, abs=1e-6)
-            assert not set(r["flows"]["site_id"]) & set(off)
+            assert "flows" not in r  # the tables stay on the server: the store moves kB
+            full = app.server.config["FOODSHED_RUNS"].full(r)
+            assert full["label"] == r["label"] and full["params"]["sites_off"] == off
+            assert not set(full["flows"]["site_id"]) & set(off)
+            assert {f["area_id"] for f in full["fulfilment"]} == set(area_ids)
+    # a session reaches tables only by the keys it holds: a made-up or another's key gives none
+    refs = [r["ref"] for runs in results for r in runs]
+    assert len(set(refs)) == USERS * RUNS_PER_USER and all(len(x) >= 20 for x in refs)
+    assert app.server.config["FOODSHED_RUNS"].full({"ref": "x" * 22}) is None
