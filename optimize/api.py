@@ -62,9 +62,14 @@ def allocate(
     lila_col: str | None = DEFAULT_LILA_COL,
     solver: str | None = None,
     time_limit_s: float | None = None,
+    base: AllocationProblem | None = None,
     **params: Any,
 ) -> AllocationSolution:
     """Build the allocation LP of ``region``, apply ``shocks`` and solve for ``objective``.
+
+    ``base`` is the region's problem already built with the same ``period``, reach, budget,
+    costs and ``lila_col`` (``AllocationProblem.from_region``): it is used instead of building
+    it again (an interactive tool re-running plans of one region saves the build).
 
     ``lila_col`` names the low-income, low-access flag behind the ``*_lila`` KPIs (see
     :meth:`AllocationProblem.from_region`).
@@ -77,16 +82,19 @@ def allocate(
     ...                 shocks=[SiteOutage(site_kind="hub")])  # doctest: +SKIP
     >>> plan.kpis["min_fulfilment"]  # doctest: +SKIP
     """
-    problem = _problem(
-        region,
-        shocks,
-        period=period,
-        max_distance_m=max_distance_m,
-        budget_usd=budget_usd,
-        cost_per_kg_km=cost_per_kg_km,
-        cost_table=cost_table,
-        lila_col=lila_col,
-    )
+    if base is not None:
+        problem = apply_shocks(base, list(shocks))
+    else:
+        problem = _problem(
+            region,
+            shocks,
+            period=period,
+            max_distance_m=max_distance_m,
+            budget_usd=budget_usd,
+            cost_per_kg_km=cost_per_kg_km,
+            cost_table=cost_table,
+            lila_col=lila_col,
+        )
     manifest = {
         "region": region.name,
         "period": period or region.default_period,

@@ -156,3 +156,17 @@ def test_site_outage_keeps_columns_but_hands_out_nothing():
     )
     ref = solve(gone, "cost", solver="highs", unmet_penalty_usd_per_kg=5.0)
     assert sol.objective_value == pytest.approx(ref.objective_value, rel=1e-9, abs=1e-9)
+
+
+def test_allocate_with_a_prebuilt_base_problem_gives_the_same_plan():
+    from equity import Region
+    from optimize import AllocationProblem, SiteOutage, allocate
+
+    region = Region.demo()
+    base = AllocationProblem.from_region(region, max_distance_m=4000)
+    shocks = [SiteOutage(site_ids=("H037",))]
+    a = allocate(region, objective="cost", shocks=shocks, max_distance_m=4000, base=base)
+    b = allocate(region, objective="cost", shocks=shocks, max_distance_m=4000)
+    assert a.objective_value == pytest.approx(b.objective_value, rel=1e-9)
+    assert a.manifest["shocks"] == b.manifest["shocks"]
+    assert base.site_open.all()  # the base problem itself is not changed by the shocks
