@@ -23,7 +23,7 @@ __all__ = ["HighsBackend", "clear_warm_starts", "new_highs"]
 #: row and column keys was tried and was slower than cold (up to 15k expensive iterations).
 #: Only the speed depends on it.
 WARM_CACHE_SIZE = 16
-_WARM: OrderedDict[str, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+_WARM: OrderedDict[str, tuple[list[Any], list[Any], bytes]] = OrderedDict()
 _WARM_LOCK = threading.Lock()
 
 
@@ -43,14 +43,21 @@ def structure_key(lp: LinearProgram, tag: str = "") -> str:
     return f"{tag}:{h.hexdigest()}"
 
 
-def _remember(key: str, h: Any, n_rows: int) -> None:
+def _finite_pattern(lp: LinearProgram) -> bytes:
+    """Which bounds are finite: a basis carries over as it is while this does not change."""
+    parts = (lp.col_lo, lp.col_hi, lp.row_lo, lp.row_hi)
+    return np.packbits(np.concatenate([np.isfinite(x) for x in parts])).tobytes()
+
+
+def _remember(key: str, h: Any, lp: LinearProgram) -> None:
+    """Keep ``h``'s basis under ``key`` as HiGHS's own status lists (no conversion here: this
+    runs inside a solve) and the pattern of finite bounds it was optimal for."""
     b = h.getBasis()
     if not b.valid:
         return
-    cs = np.fromiter((int(v) for v in b.col_status), dtype=np.int8)
-    rs = np.fromiter((int(v) for v in b.row_status[:n_rows]), dtype=np.int8)
+    entry = (list(b.col_status), list(b.row_status)[: lp.n_rows], _finite_pattern(lp))
     with _WARM_LOCK:
-        _WARM[key] = (cs, rs)
+        _WARM[key] = entry
         _WARM.move_to_end(key)
         while len(_WARM) > WARM_CACHE_SIZE:
             _WARM.popitem(last=False)
@@ -75,13 +82,19 @@ def _warm_basis(key: str, lp: LinearProgram) -> Any | None:
         old = _WARM.get(key)
     if old is None or len(old[0]) != lp.n_cols or len(old[1]) != lp.n_rows:
         return None
-    cs = _at_bounds(old[0], lp.col_lo, lp.col_hi)
-    rs = _at_bounds(old[1], lp.row_lo, lp.row_hi)
-    S = highspy.HighsBasisStatus
-    members = [S.kLower, S.kBasic, S.kUpper, S.kZero]
+    col_status, row_status, pattern = old
     b = highspy.HighsBasis()
-    b.col_status = [members[v] for v in cs.tolist()]
-    b.row_status = [members[v] for v in rs.tolist()]
+    if pattern == _finite_pattern(lp):  # every nonbasic status still has its bound
+        b.col_status, b.row_status = col_status, row_status
+    else:  # a bound became infinite (or finite): move nonbasic statuses to a finite one
+        S = highspy.HighsBasisStatus
+        members = [S.kLower, S.kBasic, S.kUpper, S.kZero]
+        cs = np.fromiter((int(v) for v in col_status), dtype=np.int8, count=lp.n_cols)
+        rs = np.fromiter((int(v) for v in row_status), dtype=np.int8, count=lp.n_rows)
+        cs = _at_bounds(cs, lp.col_lo, lp.col_hi)
+        rs = _at_bounds(rs, lp.row_lo, lp.row_hi)
+        b.col_status = [members[v] for v in cs.tolist()]
+        b.row_status = [members[v] for v in rs.tolist()]
     b.valid = True
     return b
 
@@ -279,7 +292,7 @@ class _Runner:
         self.status = _status(h)
         self._runs += 1
         if self._runs == 1 and self.warm_key and self.status is SolveStatus.OPTIMAL:
-            _remember(self.warm_key, h, self.lp.n_rows)  # no stage row added yet
+            _remember(self.warm_key, h, self.lp)  # no stage row added yet
         if not self.status.has_solution:
             return None, None
         t = time.perf_counter()

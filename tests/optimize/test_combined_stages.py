@@ -170,3 +170,35 @@ def test_allocate_with_a_prebuilt_base_problem_gives_the_same_plan():
     assert a.objective_value == pytest.approx(b.objective_value, rel=1e-9)
     assert a.manifest["shocks"] == b.manifest["shocks"]
     assert base.site_open.all()  # the base problem itself is not changed by the shocks
+
+
+def test_warm_basis_survives_a_bound_becoming_infinite():
+    """x1 in [0, 3] ends at its upper bound; with the same structure but x1 unbounded, the
+    remembered status "at upper" has no bound left: it is moved to a finite one."""
+    from optimize.backends._highs import _at_bounds, clear_warm_starts
+
+    def lp(hi1: float) -> LinearProgram:
+        return LinearProgram(
+            c=np.array([-2.0, -1.0]),
+            A=sp.csc_matrix(np.array([[1.0, 1.0]])),
+            row_lo=np.array([-np.inf]),
+            row_hi=np.array([10.0]),
+            col_lo=np.zeros(2),
+            col_hi=np.array([hi1, np.inf]),
+        )
+
+    clear_warm_starts()
+    hs = get_backend("highs")
+    first = hs.solve(lp(3.0), [Stage(np.array([-2.0, -1.0]))], options={"warm_start": "t"})
+    np.testing.assert_allclose(first.x, [3.0, 7.0])
+    second = hs.solve(lp(np.inf), [Stage(np.array([-2.0, -1.0]))], options={"warm_start": "t"})
+    assert second.warm_start and second.status is SolveStatus.OPTIMAL
+    np.testing.assert_allclose(second.x, [10.0, 0.0])
+    # the rule itself: 0 lower, 1 basic, 2 upper, 3 free
+    st = _at_bounds(
+        np.array([2, 0, 1, 3], dtype=np.int8),
+        np.array([0.0, -np.inf, 0.0, 0.0]),
+        np.array([np.inf, 5.0, 1.0, np.inf]),
+    )
+    assert st.tolist() == [0, 2, 1, 0]
+    clear_warm_starts()
