@@ -202,3 +202,30 @@ def test_warm_basis_survives_a_bound_becoming_infinite():
     )
     assert st.tolist() == [0, 2, 1, 0]
     clear_warm_starts()
+
+
+def test_time_limit_counts_highs_run_time_over_runs():
+    """HiGHS compares ``time_limit`` with its run time summed over every ``run()``: a later
+    stage must be given the run time so far plus what is left before the deadline."""
+    import time as _time
+
+    from optimize.backends._highs import _Runner
+
+    class FakeHighs:
+        def __init__(self):
+            self.options = {}
+
+        def setOptionValue(self, k, v):
+            self.options[k] = v
+
+        def getRunTime(self):
+            return 5.0  # earlier stages already ran 5 s
+
+        def run(self):
+            raise StopIteration  # stop here: only the option matters
+
+    lp, _ = _two_stage_lp()
+    run = _Runner(FakeHighs(), lp, deadline=_time.perf_counter() + 10.0)
+    with pytest.raises(StopIteration):
+        run._run()
+    assert run.h.options["time_limit"] == pytest.approx(15.0, abs=0.5)
