@@ -109,6 +109,9 @@ class BackendResult:
     stage_duals: list[np.ndarray | None] = field(default_factory=list)
     #: the solve started from a remembered basis (HiGHS warm start)
     warm_start: bool = False
+    #: where the first solve started: ``cold``, ``warm`` (a remembered basis) or ``clp``
+    #: (Clp's basis, see :func:`optimize.backends._cbc.clp_start`)
+    start: str = "cold"
 
 
 def stage_bound(value: float, stage: Stage) -> float:

@@ -110,8 +110,11 @@ def solve(
     build_s = time.perf_counter() - t0
     auto = solver in (None, "auto")
     name = choose_solver(problem, objective) if auto else str(solver)
-    if auto and name == "highs" and solver_options is None and problem.n_x >= AUTO_IPM_MIN_COLUMNS:
-        solver_options = ipm_options(len(model.stages))
+    if auto and name == "highs" and solver_options is None:
+        if problem.n_x >= AUTO_IPM_MIN_COLUMNS:
+            solver_options = ipm_options(len(model.stages))
+        if len(model.stages) > 1 and get_backend("cbc").available():
+            solver_options = {**(solver_options or {}), "start": "clp"}
     if name == "highs":
         solver_options = _with_warm_start(objective, solver_options)
     backend = get_backend(name)
@@ -142,6 +145,7 @@ def solve(
         "versions": versions(),
         "stage_objectives": res.stage_objectives,
         "warm_start": res.warm_start,
+        "start": res.start,
         **(manifest or {}),
     }
     # Duals explain the plan in the units of the stage that decides it: money for cost and

@@ -74,6 +74,19 @@ def _at_bounds(st: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     return st
 
 
+def _basis(col_status: np.ndarray, row_status: np.ndarray) -> Any:
+    """A ``HighsBasis`` from status codes (0 at lower, 1 basic, 2 at upper, 3 free)."""
+    import highspy
+
+    S = highspy.HighsBasisStatus
+    members = [S.kLower, S.kBasic, S.kUpper, S.kZero]
+    b = highspy.HighsBasis()
+    b.col_status = [members[v] for v in np.asarray(col_status).tolist()]
+    b.row_status = [members[v] for v in np.asarray(row_status).tolist()]
+    b.valid = True
+    return b
+
+
 def _warm_basis(key: str, lp: LinearProgram) -> Any | None:
     """The remembered basis for ``key`` as a ``HighsBasis`` for ``lp``, or ``None``."""
     import highspy
@@ -204,6 +217,12 @@ class HighsBackend:
         # warm_start: a tag (objective) under which this structure's last basis is kept
         warm = options.pop("warm_start", None)
         key = structure_key(lp, str(warm)) if warm and not lp.is_mip else None
+        # start: "clp" hands the first weighted solve of a combined staged solve to Clp and
+        # starts HiGHS from Clp's basis (see clp_start); a remembered basis is used first
+        start = options.pop("start", None)
+        if start not in (None, "clp"):
+            msg = f"solver option start={start!r}: use 'clp' or leave it out"
+            raise ValueError(msg)
         for k, v in options.items():
             h.setOptionValue(k, v)
         h.passModel(_to_highs_lp(lp))
@@ -214,26 +233,43 @@ class HighsBackend:
                 warm_started = h.setBasis(basis) != highspy.HighsStatus.kError
                 if not warm_started:
                     h.clearSolver()
-        times["handoff"] = time.perf_counter() - t0
-        run = _Runner(h, lp, None if time_limit_s is None else time.perf_counter() + time_limit_s)
-        run.warm_key = key
-        t1 = time.perf_counter()
         combine = (
             combine
             and len(stages) > 1
             and not lp.is_mip
             and all(st.weight is not None for st in stages)
         )
+        started = "warm" if warm_started else "cold"
+        clp_s = 0.0
+        ipm = options.get("solver") == "ipm"
+        if start == "clp" and combine and not warm_started:
+            from ._cbc import clp_start
+
+            weighted = sum(float(st.weight) * st.c for st in stages)  # type: ignore[arg-type]
+            got = clp_start(lp.with_cost(weighted), time_limit_s=time_limit_s)
+            if got is not None and h.setBasis(_basis(got.col_status, got.row_status)) == (
+                highspy.HighsStatus.kOk
+            ):
+                started, clp_s = "clp", got.solve_s
+                times["clp_write"] = got.write_s
+                if ipm:  # a vertex to start from: the simplex goes on from it
+                    h.setOptionValue("solver", "simplex")
+                    ipm = False
+            else:
+                h.clearSolver()
+        times["handoff"] = time.perf_counter() - t0 - clp_s
+        deadline = None if time_limit_s is None else time.perf_counter() + time_limit_s - clp_s
+        run = _Runner(h, lp, deadline)
+        run.warm_key = key
+        t1 = time.perf_counter()
         first = 0
         if combine:
-            first = run.combined(
-                stages,
-                ipm=options.get("solver") == "ipm",
-                primal_warm="simplex_strategy" not in options,
-            )
+            first = run.combined(stages, ipm=ipm, primal_warm="simplex_strategy" not in options)
         if first < len(stages):
             run.staged(stages, first, per_stage)
-        times["solve"] = time.perf_counter() - t1
+        times["solve"] = time.perf_counter() - t1 + clp_s
+        if clp_s:
+            times["clp_solve"] = clp_s
         times["read_back"] = run.read_back_s
         return BackendResult(
             status=run.status,
@@ -246,6 +282,7 @@ class HighsBackend:
             stage_objectives=run.values,
             stage_duals=run.stage_duals,
             warm_start=warm_started,
+            start=started,
         )
 
 
