@@ -37,7 +37,8 @@ def versions() -> dict[str, str]:
 #: benchmarks/bench_allocate.py); multi-stage objectives stay on HiGHS (warm restarts).
 AUTO_CBC_MIN_COLUMNS = 5_000
 #: From this many flow columns on, multi-stage objectives use HiGHS's interior-point solver
-#: (with crossover, so duals stay exact; see :func:`ipm_options`). Below it, dual simplex: on the
+#: (with crossover, so duals stay exact; see :func:`ipm_options`) when no CBC binary is there to
+#: start them from Clp's basis (``start="clp"``, which then wins). Below it, dual simplex: on the
 #: demo region (99k columns at 8 km) simplex solved maxmin in 6.5 s against 16.5 s with the
 #: interior point, balanced 4.7 s against 19.6 s, and at 15 km (235k columns) maxmin 15 s
 #: against 39 s; the interior point wins on the random synthetic benchmark instances (2.5x at
@@ -97,7 +98,9 @@ def solve(
     solver
         ``highs``, ``cbc``, ``pulp`` or ``pulp:SOLVER`` (a PuLP solver name); ``None`` or
         ``auto`` chooses (:func:`choose_solver`: CBC for single-stage objectives above 5k
-        columns when a binary exists, else HiGHS, with its IPM above 500k columns).
+        columns when a binary exists, else HiGHS; for staged objectives HiGHS starts from
+        the basis Clp finds for their weighted sum when a CBC binary exists, see
+        ``optimize.backends._cbc.clp_start``; HiGHS's IPM above 500k columns without one).
     time_limit_s
         Wall-clock limit for all stages together; on hitting it the best plan found is returned
         with status ``time_limit`` (or ``no_solution``).
@@ -110,11 +113,8 @@ def solve(
     build_s = time.perf_counter() - t0
     auto = solver in (None, "auto")
     name = choose_solver(problem, objective) if auto else str(solver)
-    if auto and name == "highs" and solver_options is None:
-        if problem.n_x >= AUTO_IPM_MIN_COLUMNS:
-            solver_options = ipm_options(len(model.stages))
-        if len(model.stages) > 1 and get_backend("cbc").available():
-            solver_options = {**(solver_options or {}), "start": "clp"}
+    if auto and name == "highs":
+        solver_options = _auto_options(problem, len(model.stages), solver_options)
     if name == "highs":
         solver_options = _with_warm_start(objective, solver_options)
     backend = get_backend(name)
@@ -172,6 +172,20 @@ def solve(
     times["solution"] = time.perf_counter() - t1
     times["total"] = time.perf_counter() - t0
     return sol
+
+
+def _auto_options(
+    problem: AllocationProblem, n_stages: int, options: dict[str, Any] | None
+) -> dict[str, Any] | None:
+    """What the automatic choice adds to the user's HiGHS options (theirs win): the interior
+    point from :data:`AUTO_IPM_MIN_COLUMNS` columns on, and for staged objectives the first,
+    weighted solve by Clp when a CBC binary is present (``start="clp"``)."""
+    opts = dict(options or {})
+    if problem.n_x >= AUTO_IPM_MIN_COLUMNS and "solver" not in opts:
+        opts.update(ipm_options(n_stages))
+    if n_stages > 1 and "start" not in opts and get_backend("cbc").available():
+        opts["start"] = "clp"
+    return opts or None
 
 
 def _with_warm_start(objective: str, options: dict[str, Any] | None) -> dict[str, Any] | None:
