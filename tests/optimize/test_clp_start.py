@@ -189,3 +189,43 @@ def test_clp_start_for_the_backend_directly():
     # lexicographic: x1 as small as it can be (0, held within its 1e-6 tolerance), then x2 (1)
     assert res.stage_objectives == pytest.approx([0.0, 1.0], abs=2e-6)
     assert res.x.tolist() == pytest.approx([0.0, 1.0], abs=2e-6)
+
+
+def _weighted_demo_like_lp():
+    p = random_problem(63, ns=8, na=14, nc=3)
+    from optimize._objectives import build_objective
+
+    m = build_objective(p, "maxmin", {})
+    return m.lp.with_cost(sum(float(st.weight) * st.c for st in m.stages))
+
+
+def _iterations_from(lp, got):
+    h = new_highs()
+    h.passModel(_to_highs_lp(lp))
+    h.setBasis(_basis(got.col_status, got.row_status))
+    h.run()
+    return h.getInfo().simplex_iteration_count
+
+
+@needs_cbc
+@pytest.mark.parametrize("race", [False, True], ids=["one-way", "race"])
+def test_clp_start_with_or_without_a_race_gives_an_optimal_basis(race):
+    lp = _weighted_demo_like_lp()
+    got = clp_start(lp, race=race)
+    assert got is not None and got.optimal
+    assert _iterations_from(lp, got) == 0
+
+
+@needs_cbc
+def test_a_way_that_stops_early_does_not_win_the_race(monkeypatch):
+    """A run that writes a basis without solving (here: out of time at once) loses to the
+    one that reaches the optimum, and its process is gone afterwards."""
+    lp = _weighted_demo_like_lp()
+    monkeypatch.setattr(_cbc, "CLP_WAYS", (("-maxIt", "0", "-dualS"), ("-dualS",)))
+    got = clp_start(lp, race=True)
+    assert got is not None and got.optimal
+    assert _iterations_from(lp, got) == 0
+    # only the early stopper: its basis is kept as a fallback, marked not optimal
+    monkeypatch.setattr(_cbc, "CLP_WAYS", (("-maxIt", "0", "-dualS"),))
+    early = clp_start(lp, race=True)
+    assert early is not None and not early.optimal
