@@ -34,7 +34,8 @@ def versions() -> dict[str, str]:
 
 #: From this many flow columns on, single-stage objectives go to CBC/Clp when a binary exists:
 #: on these transport LPs Clp's dual simplex measured 6-20x faster than HiGHS's (see
-#: benchmarks/bench_allocate.py); multi-stage objectives stay on HiGHS (warm restarts).
+#: benchmarks/bench_allocate.py); multi-stage objectives stay on HiGHS (warm restarts), started
+#: from Clp's basis of their weighted sum (see :func:`_auto_options`).
 AUTO_CBC_MIN_COLUMNS = 5_000
 #: From this many flow columns on, multi-stage objectives use HiGHS's interior-point solver
 #: (with crossover, so duals stay exact; see :func:`ipm_options`) when no CBC binary is there to
@@ -178,12 +179,21 @@ def _auto_options(
     problem: AllocationProblem, n_stages: int, options: dict[str, Any] | None
 ) -> dict[str, Any] | None:
     """What the automatic choice adds to the user's HiGHS options (theirs win): the interior
-    point from :data:`AUTO_IPM_MIN_COLUMNS` columns on, and for staged objectives the first,
-    weighted solve by Clp when a CBC binary is present (``start="clp"``)."""
+    point from :data:`AUTO_IPM_MIN_COLUMNS` columns on, and for staged objectives from
+    :data:`AUTO_CBC_MIN_COLUMNS` columns on the first, weighted solve by Clp when a CBC binary
+    is present (``start="clp"``). Measured on the synthetic benchmark instances, HiGHS alone
+    against the Clp start (medians of 3): ``maxmin`` 0.057 / 0.082 s at 888 columns, 0.16 /
+    0.14 s at 2,939, 1.08 / 0.54 s at 10,189, 4.5 / 2.0 s at 28,955 (starting a process and
+    writing a file cost more than they save on the smallest LPs)."""
     opts = dict(options or {})
     if problem.n_x >= AUTO_IPM_MIN_COLUMNS and "solver" not in opts:
         opts.update(ipm_options(n_stages))
-    if n_stages > 1 and "start" not in opts and get_backend("cbc").available():
+    if (
+        n_stages > 1
+        and problem.n_x >= AUTO_CBC_MIN_COLUMNS
+        and "start" not in opts
+        and get_backend("cbc").available()
+    ):
         opts["start"] = "clp"
     return opts or None
 

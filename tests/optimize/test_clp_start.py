@@ -101,7 +101,7 @@ def test_highs_starts_from_clps_basis_without_iterations(lp, row_status, x):
 def test_clp_start_gives_the_highs_answer(objective, seed):
     p = random_problem(seed + 50, ns=6, na=10, nc=3, budget=None if seed % 2 else 60.0)
     clear_warm_starts()
-    auto = solve(p, objective)
+    auto = solve(p, objective, solver="highs", solver_options={"start": "clp"})
     ref = solve(p, objective, solver="highs", solver_options={"warm_start": False})
     assert auto.status is SolveStatus.OPTIMAL and ref.status is SolveStatus.OPTIMAL
     assert auto.manifest["start"] == "clp"
@@ -136,11 +136,19 @@ def test_demo_balanced_from_clp_equals_highs_alone():
     clear_warm_starts()
 
 
+def test_the_automatic_choice_leaves_small_lps_to_highs_alone():
+    p = random_problem(64, ns=5, na=8, nc=2)
+    assert p.n_x < 5000
+    clear_warm_starts()
+    assert solve(p, "maxmin").manifest["start"] == "cold"
+    clear_warm_starts()
+
+
 def test_without_cbc_the_staged_solve_starts_cold(monkeypatch):
     monkeypatch.setattr(_cbc, "cbc_path", lambda: None)
     p = random_problem(61, ns=5, na=8, nc=2)
     clear_warm_starts()
-    sol = solve(p, "maxmin")
+    sol = solve(p, "maxmin", solver="highs", solver_options={"start": "clp"})
     assert sol.status is SolveStatus.OPTIMAL
     assert sol.manifest["start"] == "cold"
     assert "clp_solve" not in sol.times_s
@@ -157,7 +165,7 @@ def test_a_broken_basis_file_falls_back_to_a_cold_start(monkeypatch):
     monkeypatch.setattr(_cbc, "read_basis", garbage)
     p = random_problem(62, ns=5, na=8, nc=2)
     clear_warm_starts()
-    sol = solve(p, "coverage")
+    sol = solve(p, "coverage", solver="highs", solver_options={"start": "clp"})
     ref = solve(p, "coverage", solver="highs", solver_options={"warm_start": False})
     assert sol.manifest["start"] == "cold"
     assert sol.manifest["stage_objectives"] == pytest.approx(
