@@ -32,18 +32,32 @@ __all__ = [
 
 
 def cbc_path() -> str | None:
-    """Path of a CBC binary, or ``None`` when there is none."""
+    """Path of a CBC binary, or ``None`` when there is none: ``cbc`` on the PATH, else the one
+    of the ``cbcbox`` wheel (PuLP 4's ``pulp[cbc]`` extra), else the one bundled with PuLP 3.x."""
     found = shutil.which("cbc")
     if found:
         return found
-    try:
-        from pulp.apis import coin_api
-    except ImportError:  # pragma: no cover - pulp is a dependency
-        return None
-    path = getattr(coin_api, "pulp_cbc_path", None)
-    if path and os.path.isfile(path) and os.access(path, os.X_OK):
-        return str(path)
+    for path in (_cbcbox_path(), _pulp3_path()):
+        if path and os.path.isfile(path) and os.access(path, os.X_OK):
+            return str(path)
     return None
+
+
+def _cbcbox_path() -> str | None:
+    try:
+        import cbcbox  # type: ignore[import-not-found]
+
+        return str(cbcbox.cbc_bin_path())
+    except Exception:  # absent, or a build without a binary for this machine
+        return None
+
+
+def _pulp3_path() -> str | None:
+    try:
+        from pulp.apis import coin_api  # PuLP 3.x (PuLP 4 has no bundled binary)
+    except ImportError:
+        return None
+    return getattr(coin_api, "pulp_cbc_path", None)
 
 
 #: COLUMNS lines per block (bounds the MPS writer's memory).
@@ -438,7 +452,7 @@ def clp_start(
         bas, log = won
         try:
             cs, rs = read_basis(bas, lp.n_rows, lp.n_cols)
-            optimal = "Optimal objective" in log.read_text(errors="replace")
+            optimal = _optimal(log.read_bytes())
         except (OSError, ValueError):
             return None
     if int((cs == 1).sum() + (rs == 1).sum()) != lp.n_rows:  # not a basis of this LP
@@ -458,6 +472,15 @@ def _spare_cpu() -> bool:
     return n >= 2 and load <= n - 1
 
 
+def _optimal(log: bytes) -> bool:
+    """Whether a CBC log reports an optimal LP: ``Optimal objective ...`` (CBC 2.10) or
+    ``✔ Optimal — Obj: ...`` (the devel builds of the ``cbcbox`` wheel)."""
+    for line in log.decode(errors="replace").splitlines():
+        if line.lstrip("\u2714 ").startswith("Optimal"):
+            return True
+    return False
+
+
 def _race(
     exe: str, mps: Path, sec: list[str], ways: tuple[tuple[str, ...], ...], tmp: Path
 ) -> tuple[Path, Path] | None:
@@ -468,6 +491,7 @@ def _race(
     try:
         for k, way in enumerate(ways):
             bas, log = tmp / f"start{k}.bas", tmp / f"start{k}.log"
+            bas.touch()  # CBC's devel builds (cbcbox) write a basis only over an existing file
             with open(log, "wb") as out:
                 cmd = [exe, str(mps), *sec, *way, "-basisO", str(bas), "-quit"]
                 proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
@@ -480,9 +504,9 @@ def _race(
                 if run[0].poll() is None:
                     continue
                 pending.remove(run)
-                if run[0].returncode != 0 or not run[1].exists():
+                if run[0].returncode != 0 or run[1].stat().st_size == 0:
                     continue
-                if b"Optimal objective" in run[2].read_bytes():
+                if _optimal(run[2].read_bytes()):
                     return run[1], run[2]
                 fallback = fallback or (run[1], run[2])
             time.sleep(delay)

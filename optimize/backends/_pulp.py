@@ -1,8 +1,9 @@
 """PuLP as the modelling and export layer: the arrays become a ``pulp.LpProblem`` (each row an
 ``LpAffineExpression`` made straight from the sparse matrix, never ``lpSum``), so any solver PuLP
-knows can solve it and the model can be written as LP or MPS. Works on PuLP 3.3 and 4.x: variables
-come from ``LpProblem.add_variable`` where it exists, and CBC is named explicitly (never
-``PULP_CBC_CMD``)."""
+knows can solve it and the model can be written as LP or MPS. Works on PuLP 3.3 and 4.x (tested on
+3.3.2 and 4.2.0): variables come from ``LpProblem.add_variable`` where it exists, expressions from
+``LpAffineExpression.from_list`` (PuLP 4) or its constructor (PuLP 3), constraints from comparing
+an expression with a number (both), and CBC is named explicitly (never ``PULP_CBC_CMD``)."""
 
 from __future__ import annotations
 
@@ -32,10 +33,18 @@ def _new_var(prob: Any, name: str, lo: float | None, hi: float | None, cat: str)
 def _expr(vars_: list[Any], idx: np.ndarray, coef: np.ndarray, constant: float = 0.0) -> Any:
     import pulp
 
-    return pulp.LpAffineExpression(
-        [(vars_[j], float(v)) for j, v in zip(idx.tolist(), coef.tolist(), strict=True)],
-        constant=constant,
-    )
+    pairs = [(vars_[j], float(v)) for j, v in zip(idx.tolist(), coef.tolist(), strict=True)]
+    make = pulp.LpAffineExpression
+    if hasattr(make, "from_list"):  # PuLP 4: a factory (the constructor takes a Rust object)
+        return make.from_list(pairs, constant=constant)
+    return make(pairs, constant=constant)  # PuLP 3
+
+
+def _add(prob: Any, constraint: Any, name: str) -> Any:
+    """Add ``constraint`` (an expression compared with a number, as both PuLP 3 and 4 make it)
+    as ``name``; the constraint the problem keeps (PuLP 4 returns it, PuLP 3 keeps the one
+    passed), whose ``pi`` holds the dual after a solve."""
+    return prob.addConstraint(constraint, name) or constraint
 
 
 def to_pulp(lp: LinearProgram, name: str = "foodshed_allocation") -> tuple[Any, list[Any], list]:
@@ -69,21 +78,13 @@ def to_pulp(lp: LinearProgram, name: str = "foodshed_allocation") -> tuple[Any, 
         e = _expr(vars_, A.indices[sl], A.data[sl])
         cons = []
         if lo == hi:
-            cons.append(pulp.LpConstraint(e=e, sense=pulp.LpConstraintEQ, name=f"r{i}", rhs=lo))
+            cons.append(_add(prob, e == lo, f"r{i}"))
         else:
             ranged = not math.isinf(lo) and not math.isinf(hi)
             if not math.isinf(lo):
-                name = f"r{i}_lo" if ranged else f"r{i}"
-                cons.append(pulp.LpConstraint(e=e, sense=pulp.LpConstraintGE, name=name, rhs=lo))
+                cons.append(_add(prob, e >= lo, f"r{i}_lo" if ranged else f"r{i}"))
             if not math.isinf(hi):
-                e2 = e.copy() if ranged else e
-                cons.append(
-                    pulp.LpConstraint(
-                        e2, pulp.LpConstraintLE, f"r{i}_hi" if ranged else f"r{i}", hi
-                    )
-                )
-        for con in cons:
-            prob.addConstraint(con)
+                cons.append(_add(prob, e <= hi, f"r{i}_hi" if ranged else f"r{i}"))
         rows.append(cons)
     return prob, vars_, rows
 
@@ -107,9 +108,19 @@ def _solver(name: str | None, time_limit_s: float | None, mip: bool) -> Any:
     return pulp.getSolver(name, **kw)
 
 
-def _status(prob: Any) -> SolveStatus:
+def _status(prob: Any, ret: Any) -> SolveStatus:
+    """Our status from what ``prob.solve`` returned: an ``LpSolveStats`` (PuLP 4) or a status
+    code, with ``prob.status`` / ``prob.sol_status`` (PuLP 3)."""
     import pulp
 
+    if hasattr(ret, "has_solution"):  # PuLP 4
+        st = int(ret.status)
+        if ret.has_solution:
+            # optimal, or a MIP within its gap; any other stop with a plan: the best found
+            return SolveStatus.OPTIMAL if st in (1, -7) else SolveStatus.TIME_LIMIT
+        return {-1: SolveStatus.INFEASIBLE, -2: SolveStatus.UNBOUNDED}.get(
+            st, SolveStatus.ERROR if st in (-3, -12) else SolveStatus.NO_SOLUTION
+        )
     st, sol = prob.status, getattr(prob, "sol_status", None)
     if st == pulp.LpStatusOptimal and sol in (None, pulp.LpSolutionOptimal):
         return SolveStatus.OPTIMAL
@@ -124,6 +135,12 @@ def _status(prob: Any) -> SolveStatus:
     if st == pulp.LpStatusNotSolved:
         return SolveStatus.NO_SOLUTION
     return SolveStatus.ERROR
+
+
+def _message(prob: Any, ret: Any) -> str:
+    if hasattr(ret, "status_str"):  # PuLP 4
+        return str(ret.status_str)
+    return str(getattr(prob, "status", ret))
 
 
 def _duals(rows: list[list[Any]]) -> np.ndarray | None:
@@ -165,12 +182,13 @@ class PulpBackend:
         status = SolveStatus.ERROR
         x = None
         solver_name = ""
+        message = ""
         for i, stage in enumerate(stages):
             if i > 0:
                 prev = stages[i - 1]
                 nz = np.flatnonzero(prev.c)
-                prob.addConstraint(
-                    _expr(vars_, nz, prev.c[nz]) <= stage_bound(values[-1], prev), f"stage{i}"
+                _add(
+                    prob, _expr(vars_, nz, prev.c[nz]) <= stage_bound(values[-1], prev), f"stage{i}"
                 )
             nz = np.flatnonzero(stage.c)
             prob.setObjective(_expr(vars_, nz, stage.c[nz]))
@@ -178,9 +196,10 @@ class PulpBackend:
             solver = _solver(self.solver_name, left, lp.is_mip)
             solver_name = type(solver).__name__
             t1 = time.perf_counter()
-            prob.solve(solver)
+            ret = prob.solve(solver)
             times["solve"] += time.perf_counter() - t1
-            status = _status(prob)
+            status = _status(prob, ret)
+            message = _message(prob, ret)
             if not status.has_solution:
                 break
             t2 = time.perf_counter()
@@ -197,7 +216,7 @@ class PulpBackend:
             objective=values[-1] if values else None,
             row_dual=dual,
             solver=f"pulp/{solver_name}",
-            message=str(prob.status),
+            message=message,
             times_s=times,
             stage_objectives=values,
             stage_duals=stage_duals,
