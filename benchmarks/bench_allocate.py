@@ -183,7 +183,8 @@ def run_pulp_baseline(data, objective: str) -> dict:
 VARIANTS = {
     "arrays-highs": lambda d, o: run_arrays(d, "highs", o),
     "arrays-highs-ipm": lambda d, o: run_arrays(d, "highs", o, {"solver": "ipm"}),
-    # what solve(..., solver=None) picks (CBC, HiGHS, or HiGHS IPM with per-stage crossover)
+    # what solve(..., solver=None) picks (CBC; HiGHS from Clp's basis for staged objectives;
+    # HiGHS (IPM at 500k+ columns) without a CBC binary)
     "arrays-auto": lambda d, o: run_arrays(d, None, o),
     # IPM with crossover on the last stage only (need-met duals then interior, not a vertex's)
     "arrays-ipm-lastx": lambda d, o: run_arrays(
