@@ -43,6 +43,16 @@ NO_OUTLINES: dict[str, Any] = {"type": "FeatureCollection", "features": []}
 #: dcc.Store: the region whose outlines the two plan maps on screen hold (so a re-run patches
 #: the values and lines only, without sending the outlines again)
 PL_SHOWN = "pl-shown"
+#: What shows a run: (component id, property), the outputs of the run and the show callbacks
+VIEW = (
+    (ids.PL_KPIS, "children"),
+    (ids.PL_FLOWS_MAP, "figure"),
+    (ids.PL_FULFIL_MAP, "figure"),
+    (ids.PL_FULFIL_HIST, "figure"),
+    (ids.PL_UNMET, "figure"),
+    (ids.PL_BINDING, "children"),
+    (PL_SHOWN, "data"),
+)
 FULFILMENT_BANDS = (0.2, 0.4, 0.6, 0.8, 1.0)
 KPI_KEYS = (
     "need_met_share",
@@ -323,85 +333,12 @@ def register_callbacks(app: Any) -> None:
             notes,
         )
 
-    @app.callback(
-        Output(ids.SESSION_RUNS, "data", allow_duplicate=True),
-        Output(ids.PL_STATUS, "children"),
-        Input(ids.PL_RUN, "n_clicks"),
-        State(ids.SESSION_REGION, "data"),
-        State(ids.SESSION_RUNS, "data"),
-        State(ids.PL_OBJECTIVE, "value"),
-        State(ids.PL_PERIOD, "value"),
-        State(ids.PL_EQUITY_WEIGHT, "value"),
-        State(ids.PL_BUDGET, "value"),
-        State(ids.PL_MAX_DIST, "value"),
-        State(ids.PL_SITES_OFF, "value"),
-        State({"type": ids.PL_YIELD_PCT, "kind": ALL}, "value"),
-        State({"type": ids.PL_YIELD_PCT, "kind": ALL}, "id"),
-        State(ids.PL_SURGE_AREAS, "value"),
-        State(ids.PL_SURGE_PCT, "value"),
-        State(ids.PL_LABEL, "value"),
-        prevent_initial_call=True,
-        running=[
-            (Output(ids.PL_RUN, "disabled"), True, False),
-            (Output(ids.PL_RUN, "children"), "Running...", "Run the plan"),
-        ],
-    )
-    def _run(
-        n,
-        key,
-        runs,
-        objective,
-        period,
-        weight,
-        budget,
-        max_km,
-        sites_off,
-        yv,
-        yi,
-        surge_areas,
-        surge_pct,
-        label,
-    ):
-        if not n:  # Dash fires it when the page is opened; only a click runs a plan
-            return no_update, no_update
-        params = _params(
-            objective, weight, budget, max_km, sites_off, yv, yi, surge_areas, surge_pct, label
-        )
-        if period:
-            params = replace(params, period=str(period))
-        try:
-            region = cat.region(key)
-        except FoodshedError as exc:
-            return no_update, error_alert(exc, "The plan could not run")
-        run = run_plan(region, params, region_key=key or "default")
-        # the session keeps the run's KPIs and key; its tables stay on the server
-        runs = [*(runs or []), store.put(run)][-MAX_RUNS:]
-        if run["status"] == "error":
-            return runs, error_alert(Exception(run["message"]), "The plan could not run")
-        status = STATUS_TEXT.get(run["status"], f"finished with status {run['status']}")
-        note = [
-            html.Strong(f"Run \u201c{run['label']}\u201d: "),
-            html.Span(f"{status} ({run['kpis'].get('solve_time_s', 0):.1f} s). "),
-        ]
-        if run.get("message"):
-            note.append(html.Span(run["message"]))
-        colour = "success" if run.get("ok", run["status"] == "optimal") else "warning"
-        return runs, dbc.Alert(note, color=colour, className="mb-2 py-2")
+    def view(run: dict | None, key: str | None, shown: str | None) -> tuple:
+        """What the page shows for ``run`` (a whole run, tables included; or None).
 
-    @app.callback(
-        Output(ids.PL_KPIS, "children"),
-        Output(ids.PL_FLOWS_MAP, "figure"),
-        Output(ids.PL_FULFIL_MAP, "figure"),
-        Output(ids.PL_FULFIL_HIST, "figure"),
-        Output(ids.PL_UNMET, "figure"),
-        Output(ids.PL_BINDING, "children"),
-        Output(PL_SHOWN, "data"),
-        Input(ids.SESSION_RUNS, "data"),
-        Input(ids.SESSION_REGION, "data"),
-        State(PL_SHOWN, "data"),
-    )
-    def _show(runs, key, shown):
-        run = _latest(runs, key)
+        The outputs of :data:`VIEW`. The two maps are patched (values and lines only) when
+        ``shown`` says the maps on screen hold this region's outlines.
+        """
         if run is None or run["status"] == "error":
             text = "Set a scenario on the left and press Run the plan."
             blank = empty_figure(text, height=420)
@@ -412,12 +349,6 @@ def register_callbacks(app: Any) -> None:
         except FoodshedError as exc:
             blank = empty_figure(str(exc))
             return [], blank, blank, blank, blank, "", None
-        full = store.full(run)
-        if full is None:
-            blank = empty_figure("Run the plan again", height=420)
-            gone = dbc.Alert(GONE, color="warning", className="mb-2 py-2")
-            return _kpi_cards(run), blank, blank, empty_figure(""), empty_figure(""), gone, None
-        run = full
         drawn = key or "default"
         patching = shown == drawn  # the maps on screen hold this region's outlines
         # a patch leaves the outlines out, so the figures are built without them
@@ -463,6 +394,98 @@ def register_callbacks(app: Any) -> None:
         if patching:
             flows_fig, ful_fig = _lines_patch(flows_fig), _values_patch(ful_fig)
         return _kpi_cards(run), flows_fig, ful_fig, hist, unmet, items, drawn
+
+    # One callback runs the plan and draws it: a second callback fed by the session's store
+    # would cost a round trip more, and its outputs turning "loading" made dcc.Graph redraw
+    # every graph on the page (both maps in software WebGL) before the answer came.
+    @app.callback(
+        Output(ids.SESSION_RUNS, "data", allow_duplicate=True),
+        Output(ids.PL_STATUS, "children"),
+        *[Output(i, prop, allow_duplicate=True) for i, prop in VIEW],
+        Input(ids.PL_RUN, "n_clicks"),
+        State(ids.SESSION_REGION, "data"),
+        State(ids.SESSION_RUNS, "data"),
+        State(PL_SHOWN, "data"),
+        State(ids.PL_OBJECTIVE, "value"),
+        State(ids.PL_PERIOD, "value"),
+        State(ids.PL_EQUITY_WEIGHT, "value"),
+        State(ids.PL_BUDGET, "value"),
+        State(ids.PL_MAX_DIST, "value"),
+        State(ids.PL_SITES_OFF, "value"),
+        State({"type": ids.PL_YIELD_PCT, "kind": ALL}, "value"),
+        State({"type": ids.PL_YIELD_PCT, "kind": ALL}, "id"),
+        State(ids.PL_SURGE_AREAS, "value"),
+        State(ids.PL_SURGE_PCT, "value"),
+        State(ids.PL_LABEL, "value"),
+        prevent_initial_call=True,
+        running=[
+            (Output(ids.PL_RUN, "disabled"), True, False),
+            (Output(ids.PL_RUN, "children"), "Running...", "Run the plan"),
+        ],
+    )
+    def _run(
+        n,
+        key,
+        runs,
+        shown,
+        objective,
+        period,
+        weight,
+        budget,
+        max_km,
+        sites_off,
+        yv,
+        yi,
+        surge_areas,
+        surge_pct,
+        label,
+    ):
+        unchanged = (no_update,) * len(VIEW)
+        if not n:  # Dash fires it when the page is opened; only a click runs a plan
+            return no_update, no_update, *unchanged
+        params = _params(
+            objective, weight, budget, max_km, sites_off, yv, yi, surge_areas, surge_pct, label
+        )
+        if period:
+            params = replace(params, period=str(period))
+        try:
+            region = cat.region(key)
+        except FoodshedError as exc:
+            return no_update, error_alert(exc, "The plan could not run"), *unchanged
+        run = run_plan(region, params, region_key=key or "default")
+        # the session keeps the run's KPIs and key; its tables stay on the server
+        runs = [*(runs or []), store.put(run)][-MAX_RUNS:]
+        shows = view(run, key, shown)
+        if run["status"] == "error":
+            return runs, error_alert(Exception(run["message"]), "The plan could not run"), *shows
+        status = STATUS_TEXT.get(run["status"], f"finished with status {run['status']}")
+        note = [
+            html.Strong(f"Run \u201c{run['label']}\u201d: "),
+            html.Span(f"{status} ({run['kpis'].get('solve_time_s', 0):.1f} s). "),
+        ]
+        if run.get("message"):
+            note.append(html.Span(run["message"]))
+        colour = "success" if run.get("ok", run["status"] == "optimal") else "warning"
+        return runs, dbc.Alert(note, color=colour, className="mb-2 py-2"), *shows
+
+    # the page opened or the region changed: show the session's latest run of the region
+    # (the session's runs are read, not watched: a run draws itself, above)
+    @app.callback(
+        *[Output(i, prop) for i, prop in VIEW],
+        Input(ids.SESSION_REGION, "data"),
+        State(ids.SESSION_RUNS, "data"),
+        State(PL_SHOWN, "data"),
+    )
+    def _show(key, runs, shown):
+        run = _latest(runs, key)
+        if run is None or run["status"] == "error":
+            return view(None, key, shown)
+        full = store.full(run)
+        if full is None:
+            blank = empty_figure("Run the plan again", height=420)
+            gone = dbc.Alert(GONE, color="warning", className="mb-2 py-2")
+            return _kpi_cards(run), blank, blank, empty_figure(""), empty_figure(""), gone, None
+        return view(full, key, shown)
 
     @app.callback(
         Output(ids.PL_DOWNLOAD, "data"),
