@@ -345,42 +345,53 @@ def register_callbacks(app: Any) -> None:
             return [], blank, blank, empty_figure(""), empty_figure(""), "", None
         try:
             disp = cat.display(key)
-            areas = cat.region(key).areas
         except FoodshedError as exc:
             blank = empty_figure(str(exc))
             return [], blank, blank, blank, blank, "", None
+        areas = disp["areas"]  # WGS84 (the maps' CRS): nothing to reproject per run
         drawn = key or "default"
         patching = shown == drawn  # the maps on screen hold this region's outlines
-        # a patch leaves the outlines out, so the figures are built without them
-        outlines = NO_OUTLINES if patching else disp["geojson"]
         flows = pd.DataFrame(run["flows"])
         ful = pd.DataFrame(run["fulfilment"])
-        flows_fig = F.flows_map(
-            areas,
-            disp["sites"],
-            flows,
-            geojson=outlines,
-            basemap=basemap,
-            height=420,
-            title="Deliveries (kg per period)",
-        )
         shade = areas[["area_id", "geometry"]].assign(area_id=areas["area_id"].astype(str))
         shade = shade.merge(
             ful[["area_id", "fulfilment", "need_kg", "met_kg"]], on="area_id", how="left"
         )
-        ful_fig = F.choropleth_map(
-            shade,
-            "fulfilment",
-            scheme="fixed",
-            bins=FULFILMENT_BANDS,
-            lowest=0.0,
-            geojson=outlines,
-            name_col=None,
-            hover_cols=("need_kg", "met_kg"),
-            basemap=basemap,
-            height=420,
-            title="Share of need met, by area",
-        )
+        shading = {
+            "scheme": "fixed",
+            "bins": FULFILMENT_BANDS,
+            "lowest": 0.0,
+            "name_col": None,
+            "hover_cols": ("need_kg", "met_kg"),
+        }
+        if patching:
+            # the maps on screen keep their outlines, view and sites: only the lines and the
+            # areas' values and colours are built and sent
+            lines = F.flow_lines(areas, disp["sites"], flows)
+            flows_fig: Any = _lines_patch(lines)
+            values = F.choropleth_map(
+                shade, "fulfilment", geojson=NO_OUTLINES, layout=False, **shading
+            )
+            ful_fig: Any = _values_patch(values)
+        else:
+            flows_fig = F.flows_map(
+                areas,
+                disp["sites"],
+                flows,
+                geojson=disp["geojson"],
+                basemap=basemap,
+                height=420,
+                title="Deliveries (kg per period)",
+            )
+            ful_fig = F.choropleth_map(
+                shade,
+                "fulfilment",
+                geojson=disp["geojson"],
+                basemap=basemap,
+                height=420,
+                title="Share of need met, by area",
+                **shading,
+            )
         hist = F.fulfilment_histogram(ful)
         unmet = F.unmet_by_commodity(pd.DataFrame(run["unmet"]))
         binding = run.get("binding") or []
@@ -391,8 +402,6 @@ def register_callbacks(app: Any) -> None:
                 "No site or budget is at its limit: more supply would not change this plan."
             )
         )
-        if patching:
-            flows_fig, ful_fig = _lines_patch(flows_fig), _values_patch(ful_fig)
         return _kpi_cards(run), flows_fig, ful_fig, hist, unmet, items, drawn
 
     # One callback runs the plan and draws it: a second callback fed by the session's store
@@ -535,16 +544,15 @@ def register_callbacks(app: Any) -> None:
         }
 
 
-def _lines_patch(fig: Any) -> Patch:
+def _lines_patch(lines: list[Any]) -> Patch:
     """A :class:`dash.Patch` replacing the delivery lines of the deliveries map on screen.
 
-    Trace 0 (the area outlines) and the site markers stay; :func:`figures.flows_map` always
-    draws the same number of line traces, so they are replaced in place.
+    ``lines`` are :func:`figures.flow_lines`, traces 1 to n of :func:`figures.flows_map` (always
+    the same number); trace 0 (the area outlines) and the site markers stay.
     """
     patch = Patch()
-    for i, tr in enumerate(fig.data):
-        if i and tr.type == "scattermap" and tr.mode == "lines":
-            patch["data"][i] = tr.to_plotly_json()
+    for i, tr in enumerate(lines, start=1):
+        patch["data"][i] = tr.to_plotly_json()
     return patch
 
 
