@@ -397,6 +397,8 @@ def register_callbacks(app: Any) -> None:
                 title="Share of need met, by area",
                 **shading,
             )
+            _stack(flows_fig)
+            _stack(ful_fig)
         hist = F.fulfilment_histogram(ful)
         unmet = F.unmet_by_commodity(pd.DataFrame(run["unmet"]))
         binding = run.get("binding") or []
@@ -558,8 +560,24 @@ def _lines_patch(lines: list[Any]) -> Patch:
     """
     patch = Patch()
     for i, tr in enumerate(lines, start=1):
-        patch["data"][i] = tr.to_plotly_json()
+        patch["data"][i] = tr.to_plotly_json() | _layer_keys(i, last=False)
     return patch
+
+
+def _layer_keys(i: int, *, last: bool) -> dict[str, str]:
+    """Trace ``i``'s ``uid`` and ``below``: each trace's MapLibre layers just under the next's.
+
+    plotly.js takes traces that share a ``below`` (by default all: "") out of the map and adds
+    them back on every redraw, to keep their order; a distinct ``below`` per trace keeps each
+    in place, so a redraw only gives the changed traces their new data.
+    """
+    return {"uid": f"t{i}", "below": "" if last else f"plotly-trace-layer-t{i + 1}-fill"}
+
+
+def _stack(fig: Any) -> None:
+    """Give every trace of a plan map its :func:`_layer_keys` (in place)."""
+    for i, tr in enumerate(fig.data):
+        tr.update(_layer_keys(i, last=i == len(fig.data) - 1))
 
 
 def _values_patch(fig: Any) -> Patch:
