@@ -445,7 +445,14 @@ _FLOW_DECIMALS = {"quantity_kg": 3, "distance_m": 1, "cost_usd": 4}
 def _columns(df: pd.DataFrame) -> dict[str, list[Any]]:
     """``df`` as JSON-ready column lists (``pd.DataFrame(out)`` gives it back)."""
     df = df.round({k: v for k, v in _FLOW_DECIMALS.items() if k in df.columns})
-    return {str(c): _jsonable(df[c].tolist()) for c in df.columns}
+    # numbers and flags: ``tolist`` already gives Python's own types (item by item, a re-run
+    # spent 50 ms here); strings are kept as they are
+    return {
+        str(c): df[c].tolist()
+        if df[c].dtype.kind in "biuf"
+        else [v if type(v) is str else _jsonable(v) for v in df[c].tolist()]
+        for c in df.columns
+    }
 
 
 def binding_text(binding: Any, *, limit: int = 12) -> list[str]:

@@ -508,6 +508,7 @@ def choropleth_map(
     info: MeasureInfo | None = None,
     bins: Sequence[float] | None = None,
     lowest: float | None = None,
+    layout: bool = True,
 ) -> go.Figure:
     """Areas coloured by ``column`` in classes, with a plain-word legend and hover numbers.
 
@@ -516,6 +517,8 @@ def choropleth_map(
     a scale shared by several maps) and coloured with a colour-blind-safe ``palette``, the
     strongest colour for the worse end. ``geojson`` (from :func:`area_geojson`) saves
     re-encoding outlines on every redraw. The classes are in ``fig.layout.meta["classes"]``.
+    ``layout=False`` leaves the map's layout (view, size, legend) out: for the traces and
+    ``meta`` of a redraw patch only.
     """
     if column not in areas.columns:
         msg = f"areas have no column {column!r}; found {sorted(map(str, areas.columns))}"
@@ -598,7 +601,8 @@ def choropleth_map(
             },
         )
     )
-    _map_layout(fig, areas, basemap=basemap, height=height, title=title, right=170)
+    if layout:
+        _map_layout(fig, areas, basemap=basemap, height=height, title=title, right=170)
     fig.update_layout(
         meta={"column": column, "title": info.title, "scheme": scheme_text, "classes": classes}
     )
@@ -704,7 +708,8 @@ def flows_map(
 
     ``flows`` has ``site_id``, ``area_id`` and ``quantity_kg`` (rows of the same pair are added
     up over commodities). Lines are grouped into ``n_widths`` width classes (plotly draws one
-    width per trace); areas are drawn as light outlines and sites as markers.
+    width per trace); areas are drawn as light outlines and sites as markers. The traces are:
+    the outlines, the ``n_widths`` line traces of :func:`flow_lines`, then the sites.
     """
     fig = go.Figure()
     gj = geojson if geojson is not None else area_geojson(areas)
@@ -722,8 +727,27 @@ def flows_map(
             showlegend=False,
         )
     )
-    # always ``n_widths`` line traces (empty ones hidden from the legend), so every deliveries
-    # map of a region has the same traces and a redraw can patch the lines only
+    for tr in flow_lines(areas, sites, flows, n_widths=n_widths, max_width=max_width):
+        fig.add_trace(tr)
+    for tr in sites_layers(sites):
+        fig.add_trace(tr)
+    _map_layout(fig, areas, basemap=basemap, height=height, title=title)
+    return fig
+
+
+def flow_lines(
+    areas: Any,
+    sites: Any,
+    flows: pd.DataFrame | None,
+    *,
+    n_widths: int = 5,
+    max_width: float = 9.0,
+) -> list[go.Scattermap]:
+    """The delivery lines of :func:`flows_map`: always ``n_widths`` traces, one per width class.
+
+    Empty classes are empty traces hidden from the legend, so every deliveries map of a region
+    has the same traces and a redraw can replace the lines alone (``dashboard.pages.plan``).
+    """
     lines: list[tuple[Any, Any, Any, str, bool]] = [([], [], [], "", False)] * n_widths
     if flows is not None and len(flows):
         pair = (
@@ -769,9 +793,10 @@ def flows_map(
                 text[1::3] = labels
                 name = f"{edges[c]:,.0f} to {edges[c + 1]:,.0f} kg"
                 lines[c] = (lon, lat, text, name, True)
+    traces = []
     for c, (lon, lat, text, name, shown) in enumerate(lines):
         width = 1.0 + (max_width - 1.0) * (c + 1) / n_widths
-        fig.add_trace(
+        traces.append(
             go.Scattermap(
                 lon=lon,
                 lat=lat,
@@ -785,10 +810,7 @@ def flows_map(
                 showlegend=shown,
             )
         )
-    for tr in sites_layers(sites):
-        fig.add_trace(tr)
-    _map_layout(fig, areas, basemap=basemap, height=height, title=title)
-    return fig
+    return traces
 
 
 # ---------------------------------------------------------------------- KPIs

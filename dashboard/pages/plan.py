@@ -43,6 +43,18 @@ NO_OUTLINES: dict[str, Any] = {"type": "FeatureCollection", "features": []}
 #: dcc.Store: the region whose outlines the two plan maps on screen hold (so a re-run patches
 #: the values and lines only, without sending the outlines again)
 PL_SHOWN = "pl-shown"
+#: the box around the run's status line (dimmed while a plan runs)
+PL_STATUS_BOX = "pl-status-box"
+#: What shows a run: (component id, property), the outputs of the run and the show callbacks
+VIEW = (
+    (ids.PL_KPIS, "children"),
+    (ids.PL_FLOWS_MAP, "figure"),
+    (ids.PL_FULFIL_MAP, "figure"),
+    (ids.PL_FULFIL_HIST, "figure"),
+    (ids.PL_UNMET, "figure"),
+    (ids.PL_BINDING, "children"),
+    (PL_SHOWN, "data"),
+)
 FULFILMENT_BANDS = (0.2, 0.4, 0.6, 0.8, 1.0)
 KPI_KEYS = (
     "need_met_share",
@@ -125,7 +137,10 @@ def layout(**_: Any) -> html.Div:
     )
     main = [
         dcc.Store(id=PL_SHOWN, storage_type="memory"),
-        dcc.Loading(html.Div(id=ids.PL_STATUS), type="dot"),
+        # no animated spinner while a plan runs: drawn in software, it cost Chromium about
+        # 0.3 s of CPU during a 1.5-2 s solve, on a 2-core machine the solver shares; the
+        # button says "Running..." and the last run's status is dimmed instead
+        html.Div(html.Div(id=ids.PL_STATUS), id=PL_STATUS_BOX),
         dbc.Row(id=ids.PL_KPIS, className="g-2 mb-1"),
         dbc.Row(
             [
@@ -323,12 +338,90 @@ def register_callbacks(app: Any) -> None:
             notes,
         )
 
+    def view(run: dict | None, key: str | None, shown: str | None) -> tuple:
+        """What the page shows for ``run`` (a whole run, tables included; or None).
+
+        The outputs of :data:`VIEW`. The two maps are patched (values and lines only) when
+        ``shown`` says the maps on screen hold this region's outlines.
+        """
+        if run is None or run["status"] == "error":
+            text = "Set a scenario on the left and press Run the plan."
+            blank = empty_figure(text, height=420)
+            return [], blank, blank, empty_figure(""), empty_figure(""), "", None
+        try:
+            disp = cat.display(key)
+        except FoodshedError as exc:
+            blank = empty_figure(str(exc))
+            return [], blank, blank, blank, blank, "", None
+        areas = disp["areas"]  # WGS84 (the maps' CRS): nothing to reproject per run
+        drawn = key or "default"
+        patching = shown == drawn  # the maps on screen hold this region's outlines
+        flows = pd.DataFrame(run["flows"])
+        ful = pd.DataFrame(run["fulfilment"])
+        shade = areas[["area_id", "geometry"]].assign(area_id=areas["area_id"].astype(str))
+        shade = shade.merge(
+            ful[["area_id", "fulfilment", "need_kg", "met_kg"]], on="area_id", how="left"
+        )
+        shading = {
+            "scheme": "fixed",
+            "bins": FULFILMENT_BANDS,
+            "lowest": 0.0,
+            "name_col": None,
+            "hover_cols": ("need_kg", "met_kg"),
+        }
+        if patching:
+            # the maps on screen keep their outlines, view and sites: only the lines and the
+            # areas' values and colours are built and sent
+            lines = F.flow_lines(areas, disp["sites"], flows)
+            flows_fig: Any = _lines_patch(lines)
+            values = F.choropleth_map(
+                shade, "fulfilment", geojson=NO_OUTLINES, layout=False, **shading
+            )
+            ful_fig: Any = _values_patch(values)
+        else:
+            flows_fig = F.flows_map(
+                areas,
+                disp["sites"],
+                flows,
+                geojson=disp["geojson"],
+                basemap=basemap,
+                height=420,
+                title="Deliveries (kg per period)",
+            )
+            ful_fig = F.choropleth_map(
+                shade,
+                "fulfilment",
+                geojson=disp["geojson"],
+                basemap=basemap,
+                height=420,
+                title="Share of need met, by area",
+                **shading,
+            )
+            _stack(flows_fig)
+            _stack(ful_fig)
+        hist = F.fulfilment_histogram(ful)
+        unmet = F.unmet_by_commodity(pd.DataFrame(run["unmet"]))
+        binding = run.get("binding") or []
+        items = (
+            html.Ul([html.Li(b) for b in binding[:6]])
+            if binding
+            else html.P(
+                "No site or budget is at its limit: more supply would not change this plan."
+            )
+        )
+        return _kpi_cards(run), flows_fig, ful_fig, hist, unmet, items, drawn
+
+    # One callback runs the plan and draws it: a second callback fed by the session's store
+    # would cost a round trip more, and its outputs turning "loading" made dcc.Graph redraw
+    # every graph on the page (both maps in software WebGL) before the answer came.
     @app.callback(
         Output(ids.SESSION_RUNS, "data", allow_duplicate=True),
         Output(ids.PL_STATUS, "children"),
+        *[Output(i, prop, allow_duplicate=True) for i, prop in VIEW],
         Input(ids.PL_RUN, "n_clicks"),
         State(ids.SESSION_REGION, "data"),
         State(ids.SESSION_RUNS, "data"),
+        State(PL_SHOWN, "data"),
         State(ids.PL_OBJECTIVE, "value"),
         State(ids.PL_PERIOD, "value"),
         State(ids.PL_EQUITY_WEIGHT, "value"),
@@ -344,12 +437,14 @@ def register_callbacks(app: Any) -> None:
         running=[
             (Output(ids.PL_RUN, "disabled"), True, False),
             (Output(ids.PL_RUN, "children"), "Running...", "Run the plan"),
+            (Output(PL_STATUS_BOX, "style"), {"opacity": 0.45}, {}),
         ],
     )
     def _run(
         n,
         key,
         runs,
+        shown,
         objective,
         period,
         weight,
@@ -362,8 +457,9 @@ def register_callbacks(app: Any) -> None:
         surge_pct,
         label,
     ):
+        unchanged = (no_update,) * len(VIEW)
         if not n:  # Dash fires it when the page is opened; only a click runs a plan
-            return no_update, no_update
+            return no_update, no_update, *unchanged
         params = _params(
             objective, weight, budget, max_km, sites_off, yv, yi, surge_areas, surge_pct, label
         )
@@ -372,12 +468,13 @@ def register_callbacks(app: Any) -> None:
         try:
             region = cat.region(key)
         except FoodshedError as exc:
-            return no_update, error_alert(exc, "The plan could not run")
+            return no_update, error_alert(exc, "The plan could not run"), *unchanged
         run = run_plan(region, params, region_key=key or "default")
         # the session keeps the run's KPIs and key; its tables stay on the server
         runs = [*(runs or []), store.put(run)][-MAX_RUNS:]
+        shows = view(run, key, shown)
         if run["status"] == "error":
-            return runs, error_alert(Exception(run["message"]), "The plan could not run")
+            return runs, error_alert(Exception(run["message"]), "The plan could not run"), *shows
         status = STATUS_TEXT.get(run["status"], f"finished with status {run['status']}")
         note = [
             html.Strong(f"Run \u201c{run['label']}\u201d: "),
@@ -386,83 +483,26 @@ def register_callbacks(app: Any) -> None:
         if run.get("message"):
             note.append(html.Span(run["message"]))
         colour = "success" if run.get("ok", run["status"] == "optimal") else "warning"
-        return runs, dbc.Alert(note, color=colour, className="mb-2 py-2")
+        return runs, dbc.Alert(note, color=colour, className="mb-2 py-2"), *shows
 
+    # the page opened or the region changed: show the session's latest run of the region
+    # (the session's runs are read, not watched: a run draws itself, above)
     @app.callback(
-        Output(ids.PL_KPIS, "children"),
-        Output(ids.PL_FLOWS_MAP, "figure"),
-        Output(ids.PL_FULFIL_MAP, "figure"),
-        Output(ids.PL_FULFIL_HIST, "figure"),
-        Output(ids.PL_UNMET, "figure"),
-        Output(ids.PL_BINDING, "children"),
-        Output(PL_SHOWN, "data"),
-        Input(ids.SESSION_RUNS, "data"),
+        *[Output(i, prop) for i, prop in VIEW],
         Input(ids.SESSION_REGION, "data"),
+        State(ids.SESSION_RUNS, "data"),
         State(PL_SHOWN, "data"),
     )
-    def _show(runs, key, shown):
+    def _show(key, runs, shown):
         run = _latest(runs, key)
         if run is None or run["status"] == "error":
-            text = "Set a scenario on the left and press Run the plan."
-            blank = empty_figure(text, height=420)
-            return [], blank, blank, empty_figure(""), empty_figure(""), "", None
-        try:
-            disp = cat.display(key)
-            areas = cat.region(key).areas
-        except FoodshedError as exc:
-            blank = empty_figure(str(exc))
-            return [], blank, blank, blank, blank, "", None
+            return view(None, key, shown)
         full = store.full(run)
         if full is None:
             blank = empty_figure("Run the plan again", height=420)
             gone = dbc.Alert(GONE, color="warning", className="mb-2 py-2")
             return _kpi_cards(run), blank, blank, empty_figure(""), empty_figure(""), gone, None
-        run = full
-        drawn = key or "default"
-        patching = shown == drawn  # the maps on screen hold this region's outlines
-        # a patch leaves the outlines out, so the figures are built without them
-        outlines = NO_OUTLINES if patching else disp["geojson"]
-        flows = pd.DataFrame(run["flows"])
-        ful = pd.DataFrame(run["fulfilment"])
-        flows_fig = F.flows_map(
-            areas,
-            disp["sites"],
-            flows,
-            geojson=outlines,
-            basemap=basemap,
-            height=420,
-            title="Deliveries (kg per period)",
-        )
-        shade = areas[["area_id", "geometry"]].assign(area_id=areas["area_id"].astype(str))
-        shade = shade.merge(
-            ful[["area_id", "fulfilment", "need_kg", "met_kg"]], on="area_id", how="left"
-        )
-        ful_fig = F.choropleth_map(
-            shade,
-            "fulfilment",
-            scheme="fixed",
-            bins=FULFILMENT_BANDS,
-            lowest=0.0,
-            geojson=outlines,
-            name_col=None,
-            hover_cols=("need_kg", "met_kg"),
-            basemap=basemap,
-            height=420,
-            title="Share of need met, by area",
-        )
-        hist = F.fulfilment_histogram(ful)
-        unmet = F.unmet_by_commodity(pd.DataFrame(run["unmet"]))
-        binding = run.get("binding") or []
-        items = (
-            html.Ul([html.Li(b) for b in binding[:6]])
-            if binding
-            else html.P(
-                "No site or budget is at its limit: more supply would not change this plan."
-            )
-        )
-        if patching:
-            flows_fig, ful_fig = _lines_patch(flows_fig), _values_patch(ful_fig)
-        return _kpi_cards(run), flows_fig, ful_fig, hist, unmet, items, drawn
+        return view(full, key, shown)
 
     @app.callback(
         Output(ids.PL_DOWNLOAD, "data"),
@@ -512,17 +552,32 @@ def register_callbacks(app: Any) -> None:
         }
 
 
-def _lines_patch(fig: Any) -> Patch:
+def _lines_patch(lines: list[Any]) -> Patch:
     """A :class:`dash.Patch` replacing the delivery lines of the deliveries map on screen.
 
-    Trace 0 (the area outlines) and the site markers stay; :func:`figures.flows_map` always
-    draws the same number of line traces, so they are replaced in place.
+    ``lines`` are :func:`figures.flow_lines`, traces 1 to n of :func:`figures.flows_map` (always
+    the same number); trace 0 (the area outlines) and the site markers stay.
     """
     patch = Patch()
-    for i, tr in enumerate(fig.data):
-        if i and tr.type == "scattermap" and tr.mode == "lines":
-            patch["data"][i] = tr.to_plotly_json()
+    for i, tr in enumerate(lines, start=1):
+        patch["data"][i] = tr.to_plotly_json() | _layer_keys(i, last=False)
     return patch
+
+
+def _layer_keys(i: int, *, last: bool) -> dict[str, str]:
+    """Trace ``i``'s ``uid`` and ``below``: each trace's MapLibre layers just under the next's.
+
+    plotly.js takes traces that share a ``below`` (by default all: "") out of the map and adds
+    them back on every redraw, to keep their order; a distinct ``below`` per trace keeps each
+    in place, so a redraw only gives the changed traces their new data.
+    """
+    return {"uid": f"t{i}", "below": "" if last else f"plotly-trace-layer-t{i + 1}-fill"}
+
+
+def _stack(fig: Any) -> None:
+    """Give every trace of a plan map its :func:`_layer_keys` (in place)."""
+    for i, tr in enumerate(fig.data):
+        tr.update(_layer_keys(i, last=i == len(fig.data) - 1))
 
 
 def _values_patch(fig: Any) -> Patch:

@@ -158,6 +158,38 @@ def test_flows_map_widths_follow_quantity(areas):
     assert "h1 to b: 90 kg" in lines[1].text
 
 
+def _json(traces) -> list[str]:
+    from plotly.io.json import to_json_plotly
+
+    return [to_json_plotly(t.to_plotly_json()) for t in traces]
+
+
+def test_flow_lines_are_the_line_traces_of_flows_map(areas):
+    """A re-run patches traces 1..n_widths of the map on screen with ``flow_lines`` alone."""
+    sites = gpd.GeoDataFrame(
+        {"site_id": ["h1"], "kind": ["hub"]}, geometry=[Point(440_500, 4_420_500)], crs=areas.crs
+    )
+    flows = pd.DataFrame(
+        {"site_id": ["h1", "h1"], "area_id": ["a", "b"], "quantity_kg": [10.0, 90.0]}
+    )
+    fig = F.flows_map(areas, sites, flows, n_widths=3)
+    lines = F.flow_lines(areas, sites, flows, n_widths=3)
+    assert _json(fig.data[1:4]) == _json(lines)
+    # 0-30 kg: a's 10 kg; 30-60 kg: nothing (an empty trace, off the legend); 60-90 kg: b's 90
+    assert [t.showlegend for t in lines] == [True, False, True]
+    assert len(lines[1].lon) == 0
+
+
+def test_choropleth_map_without_layout_keeps_traces_and_meta(areas):
+    full = F.choropleth_map(areas, "dist_supermarket_mi", scheme="equal_interval", k=2)
+    bare = F.choropleth_map(
+        areas, "dist_supermarket_mi", scheme="equal_interval", k=2, layout=False
+    )
+    assert _json(bare.data) == _json(full.data)
+    assert bare.layout.meta == full.layout.meta
+    assert bare.layout.height is None and full.layout.height == 560
+
+
 def test_kpi_table_plain_words():
     rows = F.kpi_table({"need_met_share": 0.654, "transport_cost_usd": 39775.1, "status": "ok"})
     assert [(r["label"], r["text"]) for r in rows] == [
