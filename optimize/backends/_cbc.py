@@ -408,24 +408,25 @@ class ClpStart:
     solve_s: float
 
 
-#: The ways Clp's dual simplex is started; with a CPU to spare they race (the first optimal
-#: basis wins, the other process is killed). Measured user CPU seconds, 3 runs each: on the synthetic
-#: benchmark instance (93k columns) Clp's crash wins (``maxmin`` 2.8-3.3 s against 3.7-4.7 s,
-#: ``balanced`` 2.9-3.1 against 3.6-4.9), on the demo region the plain start (0.49-0.53 s
-#: against 0.57-0.60 s): neither wins everywhere, and on two idle cores a race costs no time.
-CLP_WAYS: tuple[tuple[str, ...], ...] = (("-dualS",), ("-crash", "on", "-dualS"))
+#: The ways Clp's dual simplex can be started: the first is the default; ``race=True`` runs them
+#: all at once and the first optimum wins (the other process is killed). Measured (wall seconds
+#: for Clp's weighted solve, medians of 3 alternated runs, idle 2-core machine): on the synthetic
+#: benchmark instance (93k columns) Clp's crash (``-crash on``) 3.31 s for ``maxmin`` and
+#: ``balanced`` against 4.73 / 4.84 s without it, and a race of both 3.91 / 4.58 s (two
+#: processes on two cores slow each other); on the demo region 0.93 / 0.87 s against 0.98 /
+#: 0.84 s, a race 0.75 / 0.83 s.
+CLP_WAYS: tuple[tuple[str, ...], ...] = (("-crash", "on", "-dualS"), ("-dualS",))
 
 
 def clp_start(
-    lp: LinearProgram, *, time_limit_s: float | None = None, race: bool | None = None
+    lp: LinearProgram, *, time_limit_s: float | None = None, race: bool = False
 ) -> ClpStart | None:
     """Solve ``lp`` with Clp's dual simplex (through the CBC binary) for its final basis.
 
     The hand-off for staged objectives: on these transport LPs Clp's dual simplex is several
     times faster than HiGHS's, and HiGHS started from Clp's basis needs no iterations, so HiGHS
-    keeps the in-place stage changes, warm re-solves and duals. With ``race`` (default: when a
-    CPU is spare, see :func:`_spare_cpu`) the :data:`CLP_WAYS` run at once and the first
-    optimal basis wins.
+    keeps the in-place stage changes, warm re-solves and duals. Clp starts the first of
+    :data:`CLP_WAYS`; with ``race`` all of them run at once and the first optimal basis wins.
     ``None`` when there is no CBC binary, the LP cannot be written or Clp gives no basis (the
     caller starts cold)."""
     from equity import FoodshedError
@@ -433,8 +434,6 @@ def clp_start(
     exe = cbc_path()
     if exe is None or lp.is_mip:
         return None
-    if race is None:
-        race = _spare_cpu()
     ways = CLP_WAYS if race else CLP_WAYS[:1]
     with tempfile.TemporaryDirectory(prefix="foodshed-clp-") as tmp:
         t0 = time.perf_counter()
@@ -458,18 +457,6 @@ def clp_start(
     if int((cs == 1).sum() + (rs == 1).sum()) != lp.n_rows:  # not a basis of this LP
         return None
     return ClpStart(cs, rs, optimal, write_s, solve_s)
-
-
-def _spare_cpu() -> bool:
-    """Two or more CPUs and, over the last minute, at least one of them idle on average (a race
-    on busy CPUs slows both runs: at load 3 on 2 CPUs, Clp on the synthetic `maxmin` LP took
-    6.8 s racing against 5.6 s one way, medians of 3 alternated runs)."""
-    n = os.cpu_count() or 1
-    try:
-        load = os.getloadavg()[0]
-    except (AttributeError, OSError):  # not on every platform
-        return n >= 2
-    return n >= 2 and load <= n - 1
 
 
 def _optimal(log: bytes) -> bool:
