@@ -36,12 +36,17 @@ def run(
         max_upload_mb=max_upload_mb,
         sweeps_dir=None if sweeps_dir is None else str(Path(sweeps_dir).resolve()),
     )
-    if console is not None:
-        console.print(f"Loaded {loaded!r}")
+
+    def ready() -> None:
+        if console is None:
+            return
         console.print(f"Foodshed dashboard on http://{host}:{port}/ (Ctrl+C to stop)")
         if host not in ("127.0.0.1", "localhost", "::1"):
             console.print(
                 f"[yellow]Serving on {host}: other machines can reach it; opening server "
                 "folders from the Data page is off.[/yellow]"
             )
-    serve(loaded, host=host, port=port, debug=debug, settings=settings)
+
+    if console is not None:
+        console.print(f"Loaded {loaded!r}; preparing its first page...")
+    serve(loaded, host=host, port=port, debug=debug, settings=settings, ready=ready)

@@ -150,17 +150,19 @@ def create_app(region: Any = None, settings: Settings | None = None) -> Dash:
     return app
 
 
-def warm_up(app: Dash, *, wait: bool = True, plans: bool = True) -> None:
+def warm_up(app: Dash, *, wait: bool | str = True, plans: bool = True) -> None:
     """Load the start region and its analysis now, so the first page paints fast; then, with
     ``plans``, solve the Plan page's default plan once (:func:`seed_plans`).
 
-    With ``wait=False`` it runs in a background thread and the server starts at once.
+    With ``wait=False`` it all runs in a background thread; with ``wait="page"`` the page's
+    part runs now and the plans in the background (what :func:`serve` does: the server
+    starts once its first page paints fast).
     """
     import threading
 
     catalog: RegionCatalog = app.server.config[CATALOG]
 
-    def work() -> None:
+    def page() -> None:
         import mapclassify  # noqa: F401  (its first import takes seconds: pay it here)
 
         from .pages.equity_map import initial_view
@@ -169,11 +171,20 @@ def warm_up(app: Dash, *, wait: bool = True, plans: bool = True) -> None:
         catalog.display(DEFAULT_KEY)
         # the equity map page's opening view, so its layout is sent at once
         initial_view(catalog, app.server.config[SETTINGS].basemap)
+
+    def seed() -> None:
         if plans:
             seed_plans(catalog.region(DEFAULT_KEY))
 
-    if wait:
+    def work() -> None:
+        page()
+        seed()
+
+    if wait is True:
         work()
+    elif wait == "page":
+        page()
+        threading.Thread(target=seed, name="foodshed-warm-up", daemon=True).start()
     else:
         threading.Thread(target=work, name="foodshed-warm-up", daemon=True).start()
 
@@ -204,8 +215,14 @@ def serve(
     port: int = 8050,
     debug: bool = False,
     settings: Settings | None = None,
+    ready: Any = None,
 ) -> None:
     """Start the dashboard with ``app.run``, bound to ``host`` (127.0.0.1 unless told otherwise).
+
+    The start region's analysis and first page are prepared before the server binds (2-3 s on
+    the demo region), so the first page paints in under a second once it is up; the Plan page's
+    default plan is solved in the background. ``ready()`` (optional) is called just before the
+    server starts listening (the command line prints the address then).
 
     When ``host`` is not a loopback address, opening server folders from the Data page is turned
     off (uploads still work), so other machines cannot browse this one's disk.
@@ -216,7 +233,9 @@ def serve(
     if not _is_loopback(host) and settings.allow_folders:
         settings = replace(settings, allow_folders=False)
     app = create_app(region, settings)
-    warm_up(app, wait=False)
+    warm_up(app, wait="page")
+    if ready is not None:
+        ready()
     app.run(host=host, port=port, debug=debug, threaded=True)
 
 

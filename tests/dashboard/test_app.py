@@ -47,6 +47,22 @@ def test_serve_binds_loopback_by_default(monkeypatch, tiny_region):
     assert seen["host"] == "127.0.0.1" and seen["port"] == 9999
 
 
+def test_serve_prepares_the_first_page_before_it_listens(monkeypatch, tiny_region):
+    """When the server is up, the start region's analysis and display are already there (the
+    first page paints without waiting for them), and ``ready`` ran just before listening."""
+    from dashboard._data import DEFAULT_KEY
+
+    order = []
+
+    def fake_run(self, **kw):
+        entry = self.server.config["FOODSHED_CATALOG"]._entries[DEFAULT_KEY]
+        order.append(("run", entry.analysis is not None, entry.display is not None))
+
+    monkeypatch.setattr(dash.Dash, "run", fake_run)
+    serve(tiny_region, port=9999, ready=lambda: order.append(("ready",)))
+    assert order == [("ready",), ("run", True, True)]
+
+
 def test_serve_on_other_hosts_turns_off_server_folders(monkeypatch, tiny_region):
     seen = {}
 
