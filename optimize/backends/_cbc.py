@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -419,7 +420,11 @@ CLP_WAYS: tuple[tuple[str, ...], ...] = (("-crash", "on", "-dualS"), ("-dualS",)
 
 
 def clp_start(
-    lp: LinearProgram, *, time_limit_s: float | None = None, race: bool = False
+    lp: LinearProgram,
+    *,
+    time_limit_s: float | None = None,
+    race: bool = False,
+    meanwhile: Callable[[], None] | None = None,
 ) -> ClpStart | None:
     """Solve ``lp`` with Clp's dual simplex (through the CBC binary) for its final basis.
 
@@ -427,6 +432,7 @@ def clp_start(
     times faster than HiGHS's, and HiGHS started from Clp's basis needs no iterations, so HiGHS
     keeps the in-place stage changes, warm re-solves and duals. Clp starts the first of
     :data:`CLP_WAYS`; with ``race`` all of them run at once and the first optimal basis wins.
+    ``meanwhile()`` (optional) runs while Clp solves (HiGHS takes the model then).
     ``None`` when there is no CBC binary, the LP cannot be written or Clp gives no basis (the
     caller starts cold)."""
     from equity import FoodshedError
@@ -444,7 +450,7 @@ def clp_start(
         write_s = time.perf_counter() - t0
         sec = [] if time_limit_s is None else ["-sec", f"{max(time_limit_s - write_s, 0.01):.3f}"]
         t1 = time.perf_counter()
-        won = _race(exe, mps, sec, ways, Path(tmp))
+        won = _race(exe, mps, sec, ways, Path(tmp), meanwhile)
         solve_s = time.perf_counter() - t1
         if won is None:
             return None
@@ -469,7 +475,12 @@ def _optimal(log: bytes) -> bool:
 
 
 def _race(
-    exe: str, mps: Path, sec: list[str], ways: tuple[tuple[str, ...], ...], tmp: Path
+    exe: str,
+    mps: Path,
+    sec: list[str],
+    ways: tuple[tuple[str, ...], ...],
+    tmp: Path,
+    meanwhile: Callable[[], None] | None = None,
 ) -> tuple[Path, Path] | None:
     """Run Clp each way at once; the basis and log files of the first run that reaches an
     optimum (the others are killed), else of one that wrote a basis (out of time), else
@@ -483,6 +494,8 @@ def _race(
                 cmd = [exe, str(mps), *sec, *way, "-basisO", str(bas), "-quit"]
                 proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
             runs.append((proc, bas, log))
+        if meanwhile is not None:
+            meanwhile()
         pending = list(runs)
         fallback = None  # a basis from a run that stopped short of optimal (out of time)
         delay = 0.002

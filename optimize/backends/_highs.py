@@ -225,14 +225,21 @@ class HighsBackend:
             raise ValueError(msg)
         for k, v in options.items():
             h.setOptionValue(k, v)
-        h.passModel(_to_highs_lp(lp))
+        passed = False
+
+        def pass_model() -> None:
+            nonlocal passed
+            if not passed:
+                h.passModel(_to_highs_lp(lp))
+                passed = True
+
         warm_started = False
-        if key is not None:
-            basis = _warm_basis(key, lp)
-            if basis is not None:
-                warm_started = h.setBasis(basis) != highspy.HighsStatus.kError
-                if not warm_started:
-                    h.clearSolver()
+        basis = None if key is None else _warm_basis(key, lp)
+        if basis is not None:
+            pass_model()
+            warm_started = h.setBasis(basis) != highspy.HighsStatus.kError
+            if not warm_started:
+                h.clearSolver()
         combine = (
             combine
             and len(stages) > 1
@@ -246,7 +253,9 @@ class HighsBackend:
             from ._cbc import clp_start
 
             weighted = sum(float(st.weight) * st.c for st in stages)  # type: ignore[arg-type]
-            got = clp_start(lp.with_cost(weighted), time_limit_s=time_limit_s)
+            # HiGHS takes the model while Clp solves (its process runs on its own)
+            got = clp_start(lp.with_cost(weighted), time_limit_s=time_limit_s, meanwhile=pass_model)
+            pass_model()  # when Clp never started
             if got is not None and h.setBasis(_basis(got.col_status, got.row_status)) == (
                 highspy.HighsStatus.kOk
             ):
@@ -257,6 +266,7 @@ class HighsBackend:
                     ipm = False
             else:
                 h.clearSolver()
+        pass_model()
         times["handoff"] = time.perf_counter() - t0 - clp_s
         deadline = None if time_limit_s is None else time.perf_counter() + time_limit_s - clp_s
         run = _Runner(h, lp, deadline)

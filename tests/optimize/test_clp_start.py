@@ -257,3 +257,12 @@ def test_a_way_that_stops_early_does_not_win_the_race(monkeypatch):
     monkeypatch.setattr(_cbc, "CLP_WAYS", (("-maxIt", "0", "-dualS"),))
     early = clp_start(lp, race=True)
     assert early is not None and early.optimal is DEVEL_CBC
+
+
+@needs_cbc
+def test_meanwhile_runs_once_while_clp_solves():
+    lp = _weighted_demo_like_lp()
+    calls = []
+    got = clp_start(lp, meanwhile=lambda: calls.append(1))
+    assert got is not None and got.optimal
+    assert calls == [1]
