@@ -96,20 +96,21 @@ def _warm_basis(key: str, lp: LinearProgram) -> Any | None:
     if old is None or len(old[0]) != lp.n_cols or len(old[1]) != lp.n_rows:
         return None
     col_status, row_status, pattern = old
-    b = highspy.HighsBasis()
-    if pattern == _finite_pattern(lp):  # every nonbasic status still has its bound
-        b.col_status, b.row_status = col_status, row_status
-    else:  # a bound became infinite (or finite): move nonbasic statuses to a finite one
-        S = highspy.HighsBasisStatus
-        members = [S.kLower, S.kBasic, S.kUpper, S.kZero]
+    if pattern != _finite_pattern(lp):  # a bound became infinite (or finite): convert
         cs = np.fromiter((int(v) for v in col_status), dtype=np.int8, count=lp.n_cols)
         rs = np.fromiter((int(v) for v in row_status), dtype=np.int8, count=lp.n_rows)
-        cs = _at_bounds(cs, lp.col_lo, lp.col_hi)
-        rs = _at_bounds(rs, lp.row_lo, lp.row_hi)
-        b.col_status = [members[v] for v in cs.tolist()]
-        b.row_status = [members[v] for v in rs.tolist()]
+        return _basis_for(lp, cs, rs)
+    b = highspy.HighsBasis()  # every nonbasic status still has its bound: as it was kept
+    b.col_status, b.row_status = col_status, row_status
     b.valid = True
     return b
+
+
+def _basis_for(lp: LinearProgram, col_status: np.ndarray, row_status: np.ndarray) -> Any:
+    """:func:`_basis` of the statuses with nonbasic ones moved to a finite bound of ``lp``."""
+    return _basis(
+        _at_bounds(col_status, lp.col_lo, lp.col_hi), _at_bounds(row_status, lp.row_lo, lp.row_hi)
+    )
 
 
 def new_highs() -> Any:
@@ -256,7 +257,7 @@ class HighsBackend:
             # HiGHS takes the model while Clp solves (its process runs on its own)
             got = clp_start(lp.with_cost(weighted), time_limit_s=time_limit_s, meanwhile=pass_model)
             pass_model()  # when Clp never started
-            if got is not None and h.setBasis(_basis(got.col_status, got.row_status)) == (
+            if got is not None and h.setBasis(_basis_for(lp, got.col_status, got.row_status)) == (
                 highspy.HighsStatus.kOk
             ):
                 started, clp_s = "clp", got.solve_s
