@@ -21,6 +21,7 @@ from .io import (
     NA_VALUES,
     _points_from_wkt,
     check_crs,
+    decimal_commas,
     duplicate_columns,
     find_lon_lat,
     read_table,
@@ -149,7 +150,7 @@ def _wkt_to_lon_lat(df: pd.DataFrame, col: str, path: Path, table: str) -> pd.Da
     problems: list[Problem] = []
     gdf = _points_from_wkt(df, col, path, table, None, problems)
     raise_errors(problems, path)
-    check_crs(gdf, source=str(path), declared_by="a WKT column (taken as WGS84)")
+    check_crs(gdf, source=str(path), declared_by="a WKT column is taken as")
     text = _as_text(gdf)
     text.index = df.index
     return text
@@ -248,6 +249,8 @@ def read_text_csv(
             msg = f"{path}: cannot be read as CSV: {exc}"
             raise DataSourceError(msg) from exc
     df.columns = [str(c).strip().lstrip("\ufeff") for c in df.columns]
+    if sep == ";":
+        notes += decimal_commas(df)
     if wkt == "?":
         col = wkt_column(df)
         if col is not None:
@@ -368,6 +371,15 @@ def points(
     lat = numbers(df, lat_col, path=path, table=table, problems=errors)
     ok = lon.notna() & lat.notna()
     out = ok & ((lon.abs() > 180) | (lat.abs() > 90))
+    if int(out.sum()) > 1 and bool(out[ok].all()):
+        # Every point is off the globe: projected x/y, one message rather than one per row.
+        msg = (
+            f"columns '{lon_col}'/'{lat_col}' hold projected coordinates, not WGS84 "
+            f"longitude/latitude (x {lon.min():,.0f} to {lon.max():,.0f}, y {lat.min():,.0f} "
+            f"to {lat.max():,.0f}, row 1: ({lon.iloc[0]}, {lat.iloc[0]})); give a list in "
+            "longitude/latitude degrees, or reproject it first"
+        )
+        raise_errors(errors + [Problem(table, msg, file=str(path), column=lon_col)], path)
     for i in np.flatnonzero(out.to_numpy()):
         swapped = abs(lat.iloc[i]) <= 180 and abs(lon.iloc[i]) <= 90
         hint = " The columns look swapped." if swapped else ""

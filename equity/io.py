@@ -144,6 +144,23 @@ def duplicate_columns(path: Path, encoding: str, sep: str) -> dict[str, list[int
     return {n: pos for n, pos in seen.items() if len(pos) > 1 and n}
 
 
+def decimal_commas(df: pd.DataFrame) -> list[str]:
+    """Turn decimal commas (``"40,44"``) into points in place, in the text columns of a
+    semicolon-separated table (such files come from locales that write them); returns a note."""
+    fixed = []
+    for c in df.columns:
+        s = df[c]
+        if not (s.dtype == object or pd.api.types.is_string_dtype(s)):
+            continue
+        hit = s.str.match(_DECIMAL_COMMA.pattern, na=False)
+        if hit.any():
+            df[c] = s.where(~hit, s.str.replace(",", ".", regex=False))
+            fixed.append(str(c))
+    if not fixed:
+        return []
+    return [f"decimal commas read as decimal points in {', '.join(fixed[:6])}"]
+
+
 def _read_csv(path: Path, sep: str | None, table: str, problems: list[Problem]) -> pd.DataFrame:
     encoding, sep, notes = sniff_csv(path, sep=sep)
 
@@ -177,16 +194,7 @@ def _read_csv(path: Path, sep: str | None, table: str, problems: list[Problem]) 
         copies = [f"{name}.{k}" for k in range(1, len(pos))]
         df = df.drop(columns=[c for c in copies if c in df.columns])
     if sep == ";":
-        # Semicolon files come from locales that write a decimal comma: "40,44" is 40.44.
-        fixed = 0
-        for c in df.columns:
-            s = df[c]
-            hit = s.str.match(_DECIMAL_COMMA.pattern, na=False)
-            if hit.any():
-                df[c] = s.where(~hit, s.str.replace(",", ".", regex=False))
-                fixed += 1
-        if fixed:
-            notes.append(f"decimal commas read as decimal points in {fixed} column(s)")
+        notes += decimal_commas(df)
     df.attrs["notes"] = notes
     return df
 
@@ -244,7 +252,7 @@ def wkt_column(df: pd.DataFrame) -> str | None:
     candidates += [c for c in df.columns if c not in candidates]
     for c in candidates:
         s = df[c]
-        if s.dtype != object:
+        if not (s.dtype == object or pd.api.types.is_string_dtype(s)):
             continue
         sample = s.dropna().head(20)
         if len(sample) and sample.astype(str).str.match(_WKT.pattern, case=False).all():
@@ -359,14 +367,14 @@ def _fmt_range(lo: float, hi: float) -> str:
     return f"{lo:,.{digits}f} to {hi:,.{digits}f}"
 
 
-def check_crs(gdf: gpd.GeoDataFrame, *, source: str, declared_by: str = "the file's CRS") -> None:
+def check_crs(gdf: gpd.GeoDataFrame, *, source: str, declared_by: str = "the file's CRS says") -> None:
     """Raise :class:`DataSourceError` when the coordinates cannot be in the declared CRS.
 
     Degrees beyond -180..180 / -90..90 in a geographic CRS are projected coordinates; in a
     projected CRS, coordinates that all fit in those ranges and put the data outside the CRS's
     area of use are degrees; and a projected CRS whose coordinates put the centre of the data
     more than 2 degrees outside its area of use is the wrong one (a .prj of another zone, or
-    feet read as metres). ``declared_by`` names where the CRS came from (``"the .prj"``).
+    feet read as metres). ``declared_by`` says where the CRS came from, with its verb (``"the .prj says"``).
     """
     if gdf.crs is None or len(gdf) == 0:
         return
@@ -384,7 +392,7 @@ def check_crs(gdf: gpd.GeoDataFrame, *, source: str, declared_by: str = "the fil
     if crs.is_geographic:
         if not degrees:
             msg = (
-                f"{source}: {declared_by} says {label}, longitude/latitude in degrees; the "
+                f"{source}: {declared_by} {label}, longitude/latitude in degrees; the "
                 f"coordinates look like projected metres or feet ({seen}). Pass crs= with the "
                 "CRS they are in (for example the local UTM zone, or a State Plane zone for "
                 "feet), or fix the file's CRS"
@@ -414,13 +422,13 @@ def check_crs(gdf: gpd.GeoDataFrame, *, source: str, declared_by: str = "the fil
     where = f"lon {lon:.2f}, lat {lat:.2f}" if np.isfinite(lon) and np.isfinite(lat) else "nowhere"
     if degrees:
         msg = (
-            f"{source}: {declared_by} says {label} ({unit}s); the coordinates look like "
+            f"{source}: {declared_by} {label} ({unit}s); the coordinates look like "
             f"longitude/latitude degrees ({seen}). Pass crs='EPSG:4326' (or 'EPSG:4269' for "
             "NAD83), or fix the file's CRS"
         )
     else:
         msg = (
-            f"{source}: {declared_by} says {label} ({unit}s), used in {area.name.split(' - ')[0]}"
+            f"{source}: {declared_by} {label} ({unit}s), used in {area.name.split(' - ')[0]}"
             f" ({area.west:.1f} to {area.east:.1f} E, {area.south:.1f} to {area.north:.1f} N); "
             f"the coordinates ({seen}) put the data at {where}, outside it. The CRS is "
             "probably wrong (another zone, or feet taken for metres): pass crs= with the "
@@ -491,7 +499,7 @@ def read_table(
     suffix = p.suffix.lower()
     problems: list[Problem] = []
     notes: list[str] = []
-    declared_by = "the file's CRS"
+    declared_by = "the file's CRS says"
     try:
         if suffix in (".csv", ".tsv", ".txt"):
             df = _read_csv(p, "\t" if suffix == ".tsv" else None, table, problems)
@@ -503,10 +511,12 @@ def read_table(
                 if wkt is not None:
                     df = _points_from_wkt(df, wkt, p, table, crs, problems)
                     notes.append(f"geometry from the WKT column '{wkt}'")
-                    declared_by = "crs=" if crs is not None else "a WKT column without crs="
+                    declared_by = (
+                        "crs= says" if crs is not None else "without crs=, the WKT is taken as"
+                    )
                 else:
                     df = _points_from_lon_lat(df, p, table, lon_col, lat_col, crs, problems)
-                    declared_by = "crs="
+                    declared_by = "crs= says"
                 if isinstance(df, gpd.GeoDataFrame) and (crs is not None or wkt is not None):
                     check_crs(df, source=str(p), declared_by=declared_by)
             df.attrs["notes"] = notes
@@ -529,16 +539,16 @@ def read_table(
                 return df, problems
         elif suffix == ".zip":
             gdf = _read_zip(p, layer)
-            declared_by = "the .prj"
+            declared_by = "the .prj says"
         elif suffix in GEO_SUFFIXES:
             gdf = gpd.read_file(p, layer=layer) if layer else gpd.read_file(p)
             if suffix == ".shp":
-                declared_by = "the .prj"
+                declared_by = "the .prj says"
             elif suffix in (".geojson", ".json"):
                 declared_by = (
-                    "the GeoJSON 'crs' member"
+                    "the GeoJSON's 'crs' member says"
                     if _geojson_has_crs(p)
-                    else "the GeoJSON (no 'crs' member, so WGS84 by the standard)"
+                    else "the GeoJSON has no 'crs' member, which by the standard means"
                 )
         else:
             msg = f"{p}: unknown file type '{suffix}'; use one of {', '.join(SUFFIXES)}"
@@ -558,11 +568,11 @@ def read_table(
     if isinstance(gdf, gpd.GeoDataFrame) and crs is not None:
         if gdf.crs is None:
             gdf = gdf.set_crs(crs)
-            declared_by = "crs="
+            declared_by = "crs= says"
         elif CRS.from_user_input(crs) != CRS.from_user_input(gdf.crs):
             notes.append(f"CRS {CRS.from_user_input(gdf.crs).name} replaced by crs={crs}")
             gdf = gdf.set_crs(crs, allow_override=True)
-            declared_by = "crs="
+            declared_by = "crs= says"
     if isinstance(gdf, gpd.GeoDataFrame):
         check_crs(gdf, source=str(p), declared_by=declared_by)
     gdf.attrs["notes"] = notes
