@@ -408,7 +408,7 @@ def read_census_tracts(
         gdf = path.copy()
         p: Path | str = "the tracts GeoDataFrame"
         if gdf.crs is not None:
-            check_crs(gdf, source=str(p), declared_by="its CRS")
+            check_crs(gdf, source=str(p), declared_by="its CRS says")
     elif isinstance(path, pd.DataFrame):
         msg = "read_census_tracts: a DataFrame without geometry; give a GeoDataFrame of polygons"
         raise DataSourceError(msg)

@@ -367,7 +367,9 @@ def _fmt_range(lo: float, hi: float) -> str:
     return f"{lo:,.{digits}f} to {hi:,.{digits}f}"
 
 
-def check_crs(gdf: gpd.GeoDataFrame, *, source: str, declared_by: str = "the file's CRS says") -> None:
+def check_crs(
+    gdf: gpd.GeoDataFrame, *, source: str, declared_by: str = "the file's CRS says"
+) -> None:
     """Raise :class:`DataSourceError` when the coordinates cannot be in the declared CRS.
 
     Degrees beyond -180..180 / -90..90 in a geographic CRS are projected coordinates; in a
