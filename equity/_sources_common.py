@@ -37,6 +37,8 @@ def as_path(path: str | os.PathLike[str]) -> Path:
     if not p.exists():
         msg = f"{p}: no such file"
         raise DataSourceError(msg)
+    if p.suffix.lower() in (".xlsx", ".xls", ".xlsm"):
+        read_table(p)  # raises the "save the sheet as CSV" message
     return p
 
 
@@ -74,7 +76,9 @@ def _as_text(gdf: pd.DataFrame) -> pd.DataFrame:
 
 @functools.lru_cache(maxsize=8)
 def _records_cached(path: str, mtime_ns: int, size: int) -> pd.DataFrame:
-    frame, problems = read_table(Path(path), table="table")
+    # points=False: lon/lat columns stay text, so that points() can leave out rows without
+    # coordinates with a warning, as it does for CSVs.
+    frame, problems = read_table(Path(path), table="table", points=False)
     errors = [p for p in problems if p.is_error]
     if errors:
         raise ValidationError(errors, title=f"{path}: cannot be read")

@@ -25,6 +25,7 @@ from ._sources_common import (
     pick,
     points,
     read_text_csv,
+    require_rows,
     utm_crs,
 )
 from .contracts import SITE_KINDS, STORE_KINDS
@@ -203,7 +204,9 @@ def read_snap_retailers(
             raise ValidationError([Problem("stores", msg, file=str(p), column="County")])
         want = re.sub(r"\s+county$", "", str(county).strip().lower())
         have = df[county_col].str.strip().str.lower().str.replace(r"\s+county$", "", regex=True)
+        before = len(df)
         df = df[(have == want).to_numpy()]
+        require_rows(df, path=p, table="stores", what=f"county={county!r}", before=before)
     warnings: list[Problem] = []
     gdf = points(df, lon_col=lon, lat_col=lat, path=p, table="stores", warnings=warnings)
     kinds, rules = [], []

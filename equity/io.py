@@ -202,6 +202,10 @@ def _read_csv(path: Path, sep: str | None, table: str, problems: list[Problem]) 
 def _read_json_records(path: Path) -> pd.DataFrame | None:
     """A JSON array of records (or ``{"data": [...]}``) as a text frame; ``None`` when the file is
     GeoJSON, Esri JSON or anything else for GDAL to read."""
+    with open(path, "rb") as fh:
+        head = fh.read(4096).decode("utf-8", errors="ignore").lstrip("\ufeff \t\r\n")
+    if head.startswith("{") and re.search(r'"(FeatureCollection|Feature|features)"', head):
+        return None  # GeoJSON or Esri JSON: GDAL reads it
     try:
         with open(path, encoding="utf-8-sig") as fh:
             data = json.load(fh)
@@ -552,6 +556,13 @@ def read_table(
                     if _geojson_has_crs(p)
                     else "the GeoJSON has no 'crs' member, which by the standard means"
                 )
+        elif suffix in (".xlsx", ".xls", ".xlsm"):
+            msg = (
+                f"{p}: an Excel workbook; save the sheet that holds the table as CSV (in "
+                "Excel: File > Save As > CSV UTF-8; the Atlas's sheet is 'Food Access Research "
+                "Atlas') and read that"
+            )
+            raise DataSourceError(msg)
         else:
             msg = f"{p}: unknown file type '{suffix}'; use one of {', '.join(SUFFIXES)}"
             raise DataSourceError(msg)

@@ -399,3 +399,65 @@ def test_real_gardens_as_wkt_csv(shared_data, tmp_path):
     assert "'gardenname'" in sites.attrs["problems"][0].message
     named = read_site_list(tmp_path / "gardens.csv", kind="garden", columns={"name": "gardenname"})
     assert named["name"].tolist() == ns["SITE_NAME"].str.strip().tolist()
+
+
+def test_json_records_without_coordinates_are_left_out_with_a_warning(tmp_path):
+    rows = [*SNAP_ROWS, {**SNAP_ROWS[0], "ObjectId": "14", "Longitude": None, "Latitude": None}]
+    (tmp_path / "snap.json").write_text(json.dumps(rows))
+    stores = read_snap_retailers(tmp_path / "snap.json")
+    check_snap(stores)
+    (warning,) = stores.attrs["problems"]
+    assert "1 row(s) have no coordinates and were left out (rows 4)" in warning.message
+
+
+@pytest.mark.shared_data
+def test_any_county_from_the_public_files(shared_data, tmp_path):
+    """The recipe of docs/data-sources.md ("A region for any US county"), on Allegheny's files
+    in the shapes people download them: a zipped TIGER shapefile, the national Atlas and
+    centres tables filtered by county code, the SNAP list as JSON, a garden list with WKT."""
+    import zipfile
+
+    from equity.sources import assemble_us_region
+
+    county = "42003"
+    pa = shared_data / "pittsburgh_allegheny"
+    zpath = tmp_path / f"tl_2010_{county}_tract10.zip"
+    with zipfile.ZipFile(zpath, "w") as zf:
+        for f in (pa / "tracts_2010").glob("tl_2010_42003_tract10.*"):
+            zf.write(f, f.name)
+    snap = pd.read_csv(pa / "usda_snap_store_locations_allegheny.csv", dtype=str)
+    (tmp_path / "snap.json").write_text(snap.to_json(orient="records"))
+    gp = pd.read_csv(pa / "cfp_cleaned_growpgh_gardens.csv", dtype=str)
+    gp = gp.dropna(subset=["longitude", "latitude"])
+    pd.DataFrame(
+        {
+            "gardenname": gp["name"],
+            "the_geom": "POINT (" + gp["longitude"] + " " + gp["latitude"] + ")",
+        }
+    ).to_csv(tmp_path / "gardens.csv", index=False)
+
+    pc = shared_data / "census_popcenters_2010"
+    region = assemble_us_region(
+        tracts=read_census_tracts(zpath),
+        atlas=read_usda_atlas(
+            shared_data / "fara2019_national_subset" / "fara2019_national_25col.csv",
+            county=county,
+        ),
+        popcenters=read_census_popcenters(pc / "CenPop2010_Mean_TR_national.csv", counties=county),
+        population_points=read_census_popcenters(
+            pc / "CenPop2010_Mean_BG_national.csv", level="block_group", counties=county
+        ),
+        stores=read_snap_retailers(tmp_path / "snap.json"),
+        sites=read_site_list(
+            tmp_path / "gardens.csv", kind="garden", columns={"name": "gardenname"}
+        ),
+        name="Allegheny County, PA",
+    )
+    assert len(region.areas) == 402
+    assert int(region.areas["in_atlas"].sum()) == 400
+    assert int(region.areas["population"].sum()) == 1_223_348  # Census 2010, Allegheny County
+    assert len(region.population_points) == 1_100
+    assert int(region.areas["LILATracts_halfAnd10"].sum()) == 117
+    assert len(region.stores) == 929  # every SNAP retailer of the county, read from JSON
+    assert len(region.sites) == 135  # 138 gardens; 3 school gardens far outside, named
+    assert region.sites["name"].notna().all()
