@@ -216,6 +216,13 @@ def test_geojson_in_metres_without_a_crs_member(tmp_path):
         validate_dir(tmp_path)
     frame, _ = read_table(path, table="areas", crs="EPSG:26917")
     assert frame.crs.to_epsg() == 26917
+    # The same fix in a region folder: the table's section of region.toml.
+    (tmp_path / "region.toml").write_text(
+        '[areas]\ncrs = "EPSG:26917"\n[areas.columns]\nGEOID10 = "area_id"\n'
+    )
+    report = validate_dir(tmp_path)
+    (only,) = report.errors  # the file reads; only the population is lacking
+    assert "is missing column 'population'" in only.message
 
 
 def test_csv_of_projected_points_is_one_message_not_one_per_row(tmp_path):
