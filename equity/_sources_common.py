@@ -19,11 +19,11 @@ import pandas as pd
 from ._errors import DataSourceError, Problem, ValidationError
 from .io import (
     NA_VALUES,
-    _points_from_wkt,
     check_crs,
     decimal_commas,
     duplicate_columns,
     find_lon_lat,
+    points_from_wkt,
     read_table,
     sniff_csv,
     wkt_column,
@@ -152,7 +152,7 @@ def _wkt_to_lon_lat(df: pd.DataFrame, col: str, path: Path, table: str) -> pd.Da
     """Text ``longitude``/``latitude`` from a WKT column (WGS84 degrees; a polygon's
     representative point)."""
     problems: list[Problem] = []
-    gdf = _points_from_wkt(df, col, path, table, None, problems)
+    gdf = points_from_wkt(df, col, path, table, None, problems)
     raise_errors(problems, path)
     check_crs(gdf, source=str(path), declared_by="a WKT column is taken as")
     text = _as_text(gdf)

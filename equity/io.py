@@ -1,8 +1,10 @@
 """Read the files people actually have into plain frames, without judging their contents.
 
-Supported: GeoJSON, GeoPackage, Shapefile (also zipped), GeoParquet, plain Parquet and CSV. A CSV
-with longitude/latitude columns (any common spelling, or named with ``lon_col=``/``lat_col=``)
-becomes a point GeoDataFrame in WGS84 unless ``crs=`` says otherwise. Validation against the
+Supported: GeoJSON, GeoPackage, Shapefile (also zipped), GeoParquet, plain Parquet, FlatGeobuf,
+JSON arrays of records and CSV. A CSV with longitude/latitude columns (any common spelling, or
+named with ``lon_col=``/``lat_col=``) or a WKT geometry column becomes a GeoDataFrame in WGS84
+unless ``crs=`` says otherwise; its delimiter and encoding are detected. Coordinates that cannot
+be in the declared CRS are refused with one message (:func:`check_crs`). Validation against the
 contracts happens later, in :mod:`equity.validate`, so that every problem is reported at once.
 """
 
@@ -264,10 +266,10 @@ def wkt_column(df: pd.DataFrame) -> str | None:
     return None
 
 
-def _points_from_wkt(
+def points_from_wkt(
     df: pd.DataFrame, col: str, path: Path, table: str, crs: object | None, problems: list[Problem]
 ) -> gpd.GeoDataFrame:
-    geoms = []
+    geoms: list[shapely.Geometry | None] = []
     for i, text in enumerate(df[col]):
         if text is None or (isinstance(text, float) and np.isnan(text)):
             geoms.append(None)
@@ -515,7 +517,7 @@ def read_table(
                 if lon_col is None and lat_col is None and None in find_lon_lat(list(df.columns)):
                     wkt = wkt_column(df)
                 if wkt is not None:
-                    df = _points_from_wkt(df, wkt, p, table, crs, problems)
+                    df = points_from_wkt(df, wkt, p, table, crs, problems)
                     notes.append(f"geometry from the WKT column '{wkt}'")
                     declared_by = (
                         "crs= says" if crs is not None else "without crs=, the WKT is taken as"
