@@ -468,3 +468,16 @@ def test_any_county_from_the_public_files(shared_data, tmp_path):
     assert len(region.stores) == 929  # every SNAP retailer of the county, read from JSON
     assert len(region.sites) == 135  # 138 gardens; 3 school gardens far outside, named
     assert region.sites["name"].notna().all()
+
+
+def test_2015_atlas_pop2010_is_the_population(tmp_path):
+    from equity.sources import assemble_us_region
+
+    tiger = _tiger()
+    rows = "".join(
+        f"{g},Pennsylvania,Allegheny,1,{1000 * (i + 1)},400,0,0,10,0,0.1\n"
+        for i, g in enumerate(tiger["GEOID10"])
+    )
+    atlas = read_usda_atlas(_write(tmp_path, "atlas.csv", ATLAS_2015_HEADER + rows))
+    region = assemble_us_region(tracts=read_census_tracts(tiger), atlas=atlas)
+    assert region.areas.sort_values("area_id")["population"].tolist() == [1000, 2000, 3000, 4000]
