@@ -121,6 +121,12 @@ def tract_ids(
                 "11-digit GEOID column as id_col=, or leave id_col out so that "
                 "STATEFP+COUNTYFP+TRACTCE make the id"
             )
+        elif digits == 11 and n in (12, 15):
+            level = "block-group" if n == 12 else "block"
+            fix = (
+                f"{n}-digit codes are {level} GEOIDs, not tracts; give a tract table, or "
+                "aggregate to tracts (a tract's GEOID is the first 11 digits)"
+            )
         else:
             fix = f"a census GEOID of this level has {digits} digits; pass the right column"
         problems.append(

@@ -335,6 +335,8 @@ def test_tracts_from_a_geodataframe_and_wrong_length_ids(tmp_path):
     assert problem.column == "TRACT7" and problem.row == 1
     assert "7-digit codes in 4 row(s), such as '3010300'" in problem.message
     assert "Pass the 11-digit GEOID column as id_col=" in problem.message
+    with pytest.raises(ValidationError, match="12-digit codes are block-group GEOIDs"):
+        read_census_tracts(tiger.assign(GEOID10=tiger["GEOID10"] + "1"))
     # Integer parts (COUNTYFP 3, TRACTCE 10300) are zero-padded part by part.
     ints = tiger.drop(columns="GEOID10").assign(
         COUNTYFP10=3, TRACTCE10=tiger["TRACTCE10"].astype(int)
