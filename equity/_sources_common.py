@@ -7,6 +7,7 @@ of whatever is wrong, and raises :class:`~equity.DataSourceError` (cannot read) 
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -16,7 +17,17 @@ import numpy as np
 import pandas as pd
 
 from ._errors import DataSourceError, Problem, ValidationError
-from .io import NA_VALUES
+from .io import (
+    NA_VALUES,
+    check_crs,
+    decimal_commas,
+    duplicate_columns,
+    find_lon_lat,
+    points_from_wkt,
+    read_table,
+    sniff_csv,
+    wkt_column,
+)
 
 WGS84 = "EPSG:4326"
 
@@ -26,19 +37,86 @@ def as_path(path: str | os.PathLike[str]) -> Path:
     if not p.exists():
         msg = f"{p}: no such file"
         raise DataSourceError(msg)
+    if p.suffix.lower() in (".xlsx", ".xls", ".xlsm"):
+        read_table(p)  # raises the "save the sheet as CSV" message
     return p
 
 
+TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
+
+
+def _sep(path: Path) -> str | None:
+    return "\t" if path.suffix.lower() == ".tsv" else None
+
+
+def _as_text(gdf: pd.DataFrame) -> pd.DataFrame:
+    """Every cell as text (``None`` when missing); the geometry of a spatial frame becomes WGS84
+    ``longitude``/``latitude`` text columns (a polygon's representative point)."""
+    df = pd.DataFrame(gdf).copy()
+    if isinstance(gdf, gpd.GeoDataFrame):
+        geom = gdf.geometry
+        if gdf.crs is not None:
+            geom = geom.to_crs(WGS84)
+        present = geom.notna() & ~geom.is_empty
+        pts = geom.where(~present, geom[present].representative_point())
+        lon = [f"{g.x!r}" if ok else None for g, ok in zip(pts, present, strict=True)]
+        lat = [f"{g.y!r}" if ok else None for g, ok in zip(pts, present, strict=True)]
+        df = df.drop(columns=[gdf.geometry.name])
+        if None in find_lon_lat(list(df.columns)):
+            df["longitude"], df["latitude"] = lon, lat
+    for c in df.columns:
+        df[c] = (
+            df[c]
+            .map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v))
+            .astype(object)
+        )
+    df.columns = [str(c).strip() for c in df.columns]
+    return df
+
+
+@functools.lru_cache(maxsize=8)
+def _records_cached(path: str, mtime_ns: int, size: int) -> pd.DataFrame:
+    # points=False: lon/lat columns stay text, so that points() can leave out rows without
+    # coordinates with a warning, as it does for CSVs.
+    frame, problems = read_table(Path(path), table="table", points=False)
+    errors = [p for p in problems if p.is_error]
+    if errors:
+        raise ValidationError(errors, title=f"{path}: cannot be read")
+    out = _as_text(frame)
+    out.attrs["notes"] = list(frame.attrs.get("notes", []))
+    return out
+
+
+def records(path: Path) -> pd.DataFrame:
+    """A JSON, GeoJSON, GeoPackage or shapefile as a text table with ``longitude``/``latitude``."""
+    st = path.stat()
+    out = _records_cached(str(path.resolve()), st.st_mtime_ns, st.st_size).copy()
+    out.attrs["notes"] = list(out.attrs.get("notes", []))
+    return out
+
+
 def header(path: Path) -> list[str]:
-    """Column names of a CSV (BOM and surrounding spaces removed)."""
+    """Column names of a table file (BOM and surrounding spaces removed).
+
+    CSV/TSV in any delimiter and encoding :func:`~equity.io.sniff_csv` knows; a CSV with a WKT
+    geometry column and no longitude/latitude, and every spatial or JSON file, also lists the
+    ``longitude``/``latitude`` that :func:`read_text_csv` makes from the geometry.
+    """
+    if path.suffix.lower() not in TEXT_SUFFIXES:
+        return list(records(path).columns)
+    encoding, sep, _ = sniff_csv(path, sep=_sep(path))
     try:
-        cols = pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns
-    except UnicodeDecodeError:
-        cols = pd.read_csv(path, nrows=0, encoding="latin-1").columns
+        try:
+            head = pd.read_csv(path, nrows=20, dtype=str, sep=sep, encoding=encoding)
+        except UnicodeDecodeError:
+            head = pd.read_csv(path, nrows=20, dtype=str, sep=sep, encoding="latin-1")
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         msg = f"{path}: cannot be read as CSV: {exc}"
         raise DataSourceError(msg) from exc
-    return [str(c).strip() for c in cols]
+    cols = [str(c).strip().lstrip("\ufeff") for c in head.columns]
+    if None in find_lon_lat(cols) and wkt_column(head) is not None:
+        cols += [c for c in ("longitude", "latitude") if c not in cols]
+    return cols
 
 
 #: Files larger than this are tried first with pyarrow's multi-threaded CSV reader.
@@ -70,6 +148,18 @@ def _read_fast(path: Path, usecols: list[str] | None) -> pd.DataFrame | None:
     return table.to_pandas()
 
 
+def _wkt_to_lon_lat(df: pd.DataFrame, col: str, path: Path, table: str) -> pd.DataFrame:
+    """Text ``longitude``/``latitude`` from a WKT column (WGS84 degrees; a polygon's
+    representative point)."""
+    problems: list[Problem] = []
+    gdf = points_from_wkt(df, col, path, table, None, problems)
+    raise_errors(problems, path)
+    check_crs(gdf, source=str(path), declared_by="a WKT column is taken as")
+    text = _as_text(gdf)
+    text.index = df.index
+    return text
+
+
 def read_text_csv(
     path: Path,
     *,
@@ -79,52 +169,154 @@ def read_text_csv(
     all_columns: bool = False,
     hint: str = "",
 ) -> pd.DataFrame:
-    """Read a CSV with every cell as text (``NULL``, ``NA`` and blanks are missing).
+    """Read a table file with every cell as text (``NULL``, ``NA`` and blanks are missing).
 
-    Only ``required`` and ``optional`` columns are read unless ``all_columns``; a missing
-    required column raises a :class:`ValidationError` listing the columns found.
+    Comma-, semicolon-, tab- or pipe-separated text in UTF-8, UTF-16 or Windows-1252 is
+    detected; JSON records, GeoJSON and other spatial files, and CSVs with a WKT geometry
+    column, give ``longitude``/``latitude`` text columns. Only ``required`` and ``optional``
+    columns are kept unless ``all_columns``. Every missing required column and every column
+    named twice in the header is reported at once, in one :class:`ValidationError` listing the
+    columns found.
     """
     found = header(path)
-    missing = [c for c in required if c not in found]
-    if missing:
-        problems = [
-            Problem(
-                table,
-                f"missing column '{c}'; found {found[:30]}{' ...' if len(found) > 30 else ''}."
-                f"{' ' + hint if hint else ''}",
-                file=str(path),
-                column=c,
+    problems: list[Problem] = []
+    shown = f"{found[:30]}{' ...' if len(found) > 30 else ''}"
+    for c in required:
+        if c not in found:
+            problems.append(
+                Problem(
+                    table,
+                    f"missing column '{c}'; found {shown}.{' ' + hint if hint else ''}",
+                    file=str(path),
+                    column=c,
+                )
             )
-            for c in missing
-        ]
+    text_file = path.suffix.lower() in TEXT_SUFFIXES
+    encoding, sep = "utf-8-sig", ","
+    notes: list[str] = []
+    if text_file:
+        encoding, sep, notes = sniff_csv(path, sep=_sep(path))
+        for name, pos in duplicate_columns(path, encoding, sep).items():
+            problems.append(
+                Problem(
+                    table,
+                    f"the header names column '{name}' {len(pos)} times (columns "
+                    f"{', '.join(map(str, pos))}); rename or delete all but one",
+                    file=str(path),
+                    column=name,
+                )
+            )
+    if problems:
         raise ValidationError(problems, title=f"{path}: not a {table} file")
     wanted = set(required) | set(optional)
     usecols = None if all_columns else [c for c in found if c in wanted]
 
-    def read(encoding: str) -> pd.DataFrame:
+    if not text_file:
+        df = records(path)
+        notes = list(df.attrs.get("notes", []))
+        if usecols is not None:
+            df = df[[c for c in df.columns if c in usecols]]
+        df.attrs["notes"] = notes
+        return df
+
+    wkt: str | None = None
+    if "longitude" in found and "latitude" in found:
+        raw_cols = header_raw(path, encoding, sep)
+        if "longitude" not in raw_cols or "latitude" not in raw_cols:
+            wkt = "?"  # made from a WKT column below
+    if wkt == "?" and usecols is not None:
+        usecols = None  # the WKT column is needed, whatever its name
+
+    def read(enc: str) -> pd.DataFrame:
         return pd.read_csv(
             path,
             dtype=str,
+            sep=sep,
             na_values=NA_VALUES,
             keep_default_na=False,
-            encoding=encoding,
-            usecols=(lambda c: str(c).strip() in usecols) if usecols is not None else None,
+            encoding=enc,
+            usecols=(lambda c: str(c).strip().lstrip("\ufeff") in usecols)
+            if usecols is not None
+            else None,
         )
 
     df = None
-    if path.stat().st_size > BIG_CSV_BYTES:
+    if path.stat().st_size > BIG_CSV_BYTES and sep == "," and encoding == "utf-8-sig":
         df = _read_fast(path, usecols)
     if df is None:
         try:
             try:
-                df = read("utf-8-sig")
+                df = read(encoding)
             except UnicodeDecodeError:
                 df = read("latin-1")
         except (pd.errors.ParserError, ValueError) as exc:
             msg = f"{path}: cannot be read as CSV: {exc}"
             raise DataSourceError(msg) from exc
-    df.columns = [str(c).strip() for c in df.columns]
+    df.columns = [str(c).strip().lstrip("\ufeff") for c in df.columns]
+    if sep == ";":
+        notes += decimal_commas(df)
+    if wkt == "?":
+        col = wkt_column(df)
+        if col is not None:
+            df = _wkt_to_lon_lat(df, col, path, table)
+            notes.append(f"longitude/latitude from the WKT column '{col}'")
+        if not all_columns:
+            df = df[[c for c in df.columns if c in wanted]]
+    df.attrs["notes"] = notes
     return df
+
+
+def header_raw(path: Path, encoding: str, sep: str) -> list[str]:
+    """The header line's names as written (no columns made from geometry)."""
+    try:
+        cols = pd.read_csv(path, nrows=0, sep=sep, encoding=encoding).columns
+    except UnicodeDecodeError:
+        cols = pd.read_csv(path, nrows=0, sep=sep, encoding="latin-1").columns
+    return [str(c).strip().lstrip("\ufeff") for c in cols]
+
+
+def require_rows(df: pd.DataFrame, *, path: Path | str, table: str, what: str, before: int) -> None:
+    """Raise a :class:`ValidationError` naming the filter when it left no rows."""
+    if len(df) == 0:
+        msg = (
+            f"{what} matches none of the {before:,} rows; check the codes or names "
+            "(county FIPS codes have 5 digits, state + county, such as '42003')"
+        )
+        raise ValidationError([Problem(table, msg, file=str(path))], title=f"{path}: no rows")
+
+
+def name_candidates(found: Iterable[str], *, taken: Iterable[str] = ()) -> list[str]:
+    """Columns that could hold a name (``gardenname``, ``SITE_NAME``, ``Garden Name``, ``title``)."""
+    skip = {str(c) for c in taken}
+    out = []
+    for c in found:
+        low = str(c).lower().replace(" ", "").replace("_", "")
+        if c in skip:
+            continue
+        if "name" in low or low in ("title", "label", "site", "garden", "store", "business"):
+            out.append(str(c))
+    return out
+
+
+def no_name_warning(
+    found: Iterable[str], *, path: Path | str, table: str, taken: Iterable[str] = ()
+) -> Problem:
+    """The warning for a list without a ``name`` column, naming columns that could serve."""
+    cands = name_candidates(found, taken=taken)
+    if cands:
+        what = ", ".join(f"'{c}'" for c in cands)
+        fix = f"columns that could serve: {what}. Pass columns={{'name': '{cands[0]}'}}"
+    else:
+        fix = (
+            f"no column looks like a name (found {list(found)[:20]}); pass columns={{'name': ...}}"
+        )
+    return Problem(
+        table,
+        f"no 'name' column, so every name is empty; {fix}",
+        file=str(path),
+        column="name",
+        severity="warning",
+    )
 
 
 def numbers(
@@ -183,6 +375,15 @@ def points(
     lat = numbers(df, lat_col, path=path, table=table, problems=errors)
     ok = lon.notna() & lat.notna()
     out = ok & ((lon.abs() > 180) | (lat.abs() > 90))
+    if int(out.sum()) > 1 and bool(out[ok].all()):
+        # Every point is off the globe: projected x/y, one message rather than one per row.
+        msg = (
+            f"columns '{lon_col}'/'{lat_col}' hold projected coordinates, not WGS84 "
+            f"longitude/latitude (x {lon.min():,.0f} to {lon.max():,.0f}, y {lat.min():,.0f} "
+            f"to {lat.max():,.0f}, row 1: ({lon.iloc[0]}, {lat.iloc[0]})); give a list in "
+            "longitude/latitude degrees, or reproject it first"
+        )
+        raise_errors(errors + [Problem(table, msg, file=str(path), column=lon_col)], path)
     for i in np.flatnonzero(out.to_numpy()):
         swapped = abs(lat.iloc[i]) <= 180 and abs(lon.iloc[i]) <= 90
         hint = " The columns look swapped." if swapped else ""

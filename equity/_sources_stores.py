@@ -20,10 +20,12 @@ from ._sources_common import (
     as_path,
     attach,
     header,
+    no_name_warning,
     numbers,
     pick,
     points,
     read_text_csv,
+    require_rows,
     utm_crs,
 )
 from .contracts import SITE_KINDS, STORE_KINDS
@@ -202,7 +204,9 @@ def read_snap_retailers(
             raise ValidationError([Problem("stores", msg, file=str(p), column="County")])
         want = re.sub(r"\s+county$", "", str(county).strip().lower())
         have = df[county_col].str.strip().str.lower().str.replace(r"\s+county$", "", regex=True)
+        before = len(df)
         df = df[(have == want).to_numpy()]
+        require_rows(df, path=p, table="stores", what=f"county={county!r}", before=before)
     warnings: list[Problem] = []
     gdf = points(df, lon_col=lon, lat_col=lat, path=p, table="stores", warnings=warnings)
     kinds, rules = [], []
@@ -306,6 +310,8 @@ def read_store_list(
     gdf = points(df, lon_col=lon, lat_col=lat, path=p, table="stores", warnings=warnings)
     name_col = spec.get("name") or None
     names = gdf[name_col] if name_col else pd.Series([None] * len(gdf))
+    if name_col is None:
+        warnings.append(no_name_warning(found, path=p, table="stores", taken=(lon, lat)))
     extra: dict[str, pd.Series] = {}
     errors: list[Problem] = []
     if spec.get("area_sqft"):
@@ -478,6 +484,8 @@ def read_site_list(
         )
         warnings = []
         gdf = points(df, lon_col=lon, lat_col=lat, path=p, table="sites", warnings=warnings)
+    if not name_col:
+        warnings.append(no_name_warning(found, path=p, table="sites"))
     if preset not in _SITE_PRESETS and preset not in SITE_KINDS:
         msg = f"kind {kind!r} is not a list layout {_SITE_PRESETS} nor a site kind {SITE_KINDS}"
         raise ValueError(msg)

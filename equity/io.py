@@ -1,13 +1,18 @@
 """Read the files people actually have into plain frames, without judging their contents.
 
-Supported: GeoJSON, GeoPackage, Shapefile (also zipped), GeoParquet, plain Parquet and CSV. A CSV
-with longitude/latitude columns (any common spelling, or named with ``lon_col=``/``lat_col=``)
-becomes a point GeoDataFrame in WGS84 unless ``crs=`` says otherwise. Validation against the
+Supported: GeoJSON, GeoPackage, Shapefile (also zipped), GeoParquet, plain Parquet, FlatGeobuf,
+JSON arrays of records and CSV. A CSV with longitude/latitude columns (any common spelling, or
+named with ``lon_col=``/``lat_col=``) or a WKT geometry column becomes a GeoDataFrame in WGS84
+unless ``crs=`` says otherwise; its delimiter and encoding are detected. Coordinates that cannot
+be in the declared CRS are refused with one message (:func:`check_crs`). Validation against the
 contracts happens later, in :mod:`equity.validate`, so that every problem is reported at once.
 """
 
 from __future__ import annotations
 
+import codecs
+import csv
+import json
 import os
 import re
 import zipfile
@@ -16,6 +21,9 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
+from pyproj import CRS
+from shapely.geometry import shape
 
 from ._errors import DataSourceError, Problem
 
@@ -24,8 +32,10 @@ __all__ = [
     "LAT_NAMES",
     "LON_NAMES",
     "SUFFIXES",
+    "check_crs",
     "find_lon_lat",
     "read_table",
+    "sniff_csv",
 ]
 
 #: Accepted spellings of a longitude column, most specific first (compared case-insensitively).
@@ -75,29 +85,211 @@ def find_lon_lat(columns: list[str]) -> tuple[str | None, str | None]:
     return pick(LON_NAMES), pick(LAT_NAMES)
 
 
-def _read_csv(path: Path, sep: str | None) -> pd.DataFrame:
-    try:
+#: Delimiters a CSV may use; the one found most often in the header line wins (ties: comma).
+DELIMITERS = (",", ";", "\t", "|")
+#: Column names that hold WKT geometry in exports from open-data portals (lower case).
+WKT_NAMES = ("geometry", "wkt", "the_geom", "geom", "shape", "location", "point", "wkt_geom")
+_WKT = re.compile(
+    r"^\s*(SRID=\d+;\s*)?(MULTI)?(POINT|POLYGON|LINESTRING)\s*Z?\s*(\(|EMPTY)", re.IGNORECASE
+)
+_DECIMAL_COMMA = re.compile(r"^\s*-?\d+,\d+\s*$")
+
+
+def sniff_csv(path: Path, *, sep: str | None = None) -> tuple[str, str, list[str]]:
+    """The encoding and delimiter of a text table, and notes on anything unusual.
+
+    UTF-8 (with or without a byte-order mark), UTF-16 (a byte-order mark, or NUL bytes between
+    ASCII characters as Excel's "Unicode text" writes them) and Windows-1252 are told apart
+    from the first 64 KB; the delimiter is the one of :data:`DELIMITERS` seen most often in the
+    header line outside quotes, unless ``sep`` is given.
+    """
+    with open(path, "rb") as fh:
+        raw = fh.read(65536)
+    notes: list[str] = []
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding = "utf-16"
+    elif raw.startswith(b"\xef\xbb\xbf"):
+        encoding = "utf-8-sig"
+    elif len(raw) >= 4 and raw[1::2].count(0) > len(raw) // 4:
+        encoding = "utf-16-le"
+    elif len(raw) >= 4 and raw[0::2].count(0) > len(raw) // 4:
+        encoding = "utf-16-be"
+    else:
+        try:
+            codecs.getincrementaldecoder("utf-8")().decode(raw, final=False)
+            encoding = "utf-8-sig"
+        except UnicodeDecodeError:
+            encoding = "cp1252"
+            notes.append("read as Windows-1252 text (not valid UTF-8)")
+    if encoding.startswith("utf-16"):
+        notes.append("read as UTF-16 text")
+    text = raw.decode(encoding if encoding != "utf-16" else "utf-16", errors="ignore")
+    first = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
+    if sep is None:
+        outside = re.sub(r'"[^"]*"', "", first)
+        counts = {d: outside.count(d) for d in DELIMITERS}
+        best = max(DELIMITERS, key=lambda d: (counts[d], d == ","))
+        sep = best if counts[best] > 0 else ","
+        if sep != ",":
+            names = {";": "semicolon", "\t": "tab", "|": "pipe"}
+            notes.append(f"{names[sep]}-separated")
+    return encoding, sep, notes
+
+
+def duplicate_columns(path: Path, encoding: str, sep: str) -> dict[str, list[int]]:
+    """Header names that appear more than once, with their 1-based positions."""
+    with open(path, encoding=encoding, newline="", errors="replace") as fh:
+        first = next(csv.reader(fh, delimiter=sep), [])
+    seen: dict[str, list[int]] = {}
+    for i, name in enumerate(first, start=1):
+        seen.setdefault(name.strip().lstrip("\ufeff"), []).append(i)
+    return {n: pos for n, pos in seen.items() if len(pos) > 1 and n}
+
+
+def decimal_commas(df: pd.DataFrame) -> list[str]:
+    """Turn decimal commas (``"40,44"``) into points in place, in the text columns of a
+    semicolon-separated table (such files come from locales that write them); returns a note."""
+    fixed = []
+    for c in df.columns:
+        s = df[c]
+        if not (s.dtype == object or pd.api.types.is_string_dtype(s)):
+            continue
+        hit = s.str.match(_DECIMAL_COMMA.pattern, na=False)
+        if hit.any():
+            df[c] = s.where(~hit, s.str.replace(",", ".", regex=False))
+            fixed.append(str(c))
+    if not fixed:
+        return []
+    return [f"decimal commas read as decimal points in {', '.join(fixed[:6])}"]
+
+
+def _read_csv(path: Path, sep: str | None, table: str, problems: list[Problem]) -> pd.DataFrame:
+    encoding, sep, notes = sniff_csv(path, sep=sep)
+
+    def read(enc: str) -> pd.DataFrame:
         # Everything as text: ids keep their leading zeros and the validator can say exactly
-        # which cell failed to parse as a number. utf-8-sig drops a byte-order mark.
+        # which cell failed to parse as a number.
         return pd.read_csv(
-            path,
-            dtype=str,
-            sep=sep,
-            na_values=NA_VALUES,
-            keep_default_na=False,
-            encoding="utf-8-sig",
-            engine="python" if sep is None else "c",
+            path, dtype=str, sep=sep, na_values=NA_VALUES, keep_default_na=False, encoding=enc
         )
+
+    try:
+        df = read(encoding)
     except UnicodeDecodeError:
-        return pd.read_csv(
-            path,
-            dtype=str,
-            sep=sep,
-            na_values=NA_VALUES,
-            keep_default_na=False,
-            encoding="latin-1",
-            engine="python" if sep is None else "c",
+        df = read("latin-1")
+    except pd.errors.EmptyDataError as exc:
+        msg = f"{path}: the file is empty; a table needs a header row and data rows"
+        raise DataSourceError(msg) from exc
+    df.columns = [str(c).strip().lstrip("\ufeff") for c in df.columns]
+    dups = duplicate_columns(path, encoding, sep)
+    for name, pos in dups.items():
+        problems.append(
+            Problem(
+                table,
+                f"the header names column '{name}' {len(pos)} times (columns "
+                f"{', '.join(map(str, pos))}); only the first is read. Rename or delete the "
+                "others",
+                file=str(path),
+                column=name,
+            )
         )
+        copies = [f"{name}.{k}" for k in range(1, len(pos))]
+        df = df.drop(columns=[c for c in copies if c in df.columns])
+    if sep == ";":
+        notes += decimal_commas(df)
+    df.attrs["notes"] = notes
+    return df
+
+
+def _read_json_records(path: Path) -> pd.DataFrame | None:
+    """A JSON array of records (or ``{"data": [...]}``) as a text frame; ``None`` when the file is
+    GeoJSON, Esri JSON or anything else for GDAL to read."""
+    with open(path, "rb") as fh:
+        head = fh.read(4096).decode("utf-8", errors="ignore").lstrip("\ufeff \t\r\n")
+    if head.startswith("{") and re.search(r'"(FeatureCollection|Feature|features)"', head):
+        return None  # GeoJSON or Esri JSON: GDAL reads it
+    try:
+        with open(path, encoding="utf-8-sig") as fh:
+            data = json.load(fh)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        msg = f"{path}: not valid JSON: {exc}"
+        raise DataSourceError(msg) from exc
+    if isinstance(data, dict) and "type" not in data and "features" not in data:
+        lists = [v for v in data.values() if isinstance(v, list)]
+        if len(lists) == 1:
+            data = lists[0]
+    if not isinstance(data, list):
+        return None
+    if not data:
+        msg = f"{path}: the JSON array is empty; there are no records to read"
+        raise DataSourceError(msg)
+    if not all(isinstance(r, dict) for r in data):
+        msg = (
+            f'{path}: a JSON table must be an array of records ({{"name": ..., ...}}); '
+            f"found {type(data[0]).__name__} items"
+        )
+        raise DataSourceError(msg)
+    geom_keys = [
+        k for k, v in data[0].items() if isinstance(v, dict) and "type" in v and "coordinates" in v
+    ]
+    geometry = None
+    if geom_keys:
+        key = geom_keys[0]
+        geometry = [shape(r[key]) if isinstance(r.get(key), dict) else None for r in data]
+        data = [{k: v for k, v in r.items() if k != key} for r in data]
+    df = pd.json_normalize(data)
+    df.columns = [str(c) for c in df.columns]
+    # Nested coordinates ("location.latitude") keep their last name when it is free.
+    for c in list(df.columns):
+        last = c.rsplit(".", 1)[-1]
+        if "." in c and last.lower() in (*LON_NAMES, *LAT_NAMES) and last not in df.columns:
+            df = df.rename(columns={c: last})
+    df = df.map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v))
+    df = df.replace({"": None, **{n: None for n in NA_VALUES if n}})
+    if geometry is not None:
+        return gpd.GeoDataFrame(df, geometry=geometry, crs="EPSG:4326")
+    return df
+
+
+def wkt_column(df: pd.DataFrame) -> str | None:
+    """The column of ``df`` holding WKT geometry (``POINT (...)``, ``MULTIPOLYGON (...)``)."""
+    names = {str(c).lower(): c for c in df.columns}
+    candidates = [names[n] for n in WKT_NAMES if n in names]
+    candidates += [c for c in df.columns if c not in candidates]
+    for c in candidates:
+        s = df[c]
+        if not (s.dtype == object or pd.api.types.is_string_dtype(s)):
+            continue
+        sample = s.dropna().head(20)
+        if len(sample) and sample.astype(str).str.match(_WKT.pattern, case=False).all():
+            return str(c)
+    return None
+
+
+def points_from_wkt(
+    df: pd.DataFrame, col: str, path: Path, table: str, crs: object | None, problems: list[Problem]
+) -> gpd.GeoDataFrame:
+    geoms: list[shapely.Geometry | None] = []
+    for i, text in enumerate(df[col]):
+        if text is None or (isinstance(text, float) and np.isnan(text)):
+            geoms.append(None)
+            continue
+        body = re.sub(r"^\s*SRID=\d+;\s*", "", str(text), flags=re.IGNORECASE)
+        try:
+            geoms.append(shapely.from_wkt(body))
+        except shapely.errors.GEOSException as exc:
+            problems.append(
+                Problem(
+                    table,
+                    f"'{col}' is not WKT geometry ({exc}); found {str(text)[:60]!r}",
+                    file=str(path),
+                    row=i + 1,
+                    column=col,
+                )
+            )
+            geoms.append(None)
+    rest = pd.DataFrame(df.drop(columns=[col]))
+    return gpd.GeoDataFrame(rest, geometry=geoms, crs=crs if crs is not None else "EPSG:4326")
 
 
 def _points_from_lon_lat(
@@ -128,6 +320,16 @@ def _points_from_lon_lat(
     if geographic:
         out_of_range = ~bad & ((lon.abs() > 180) | (lat.abs() > 90))
         swapped = out_of_range & (lat.abs() <= 180) & (lon.abs() <= 90)
+        n_out = int(out_of_range.sum())
+        if n_out > 1 and n_out == int((~bad).sum()) and not swapped.any():
+            # Every point is off the globe: projected x/y, one message rather than one per row.
+            msg = (
+                f"{path}: columns '{lon_col}'/'{lat_col}' hold projected coordinates, not "
+                f"longitude/latitude (x {_fmt_range(lon.min(), lon.max())}, y "
+                f"{_fmt_range(lat.min(), lat.max())}); pass crs= with their CRS (for example "
+                "the local UTM zone, or a State Plane zone for feet)"
+            )
+            raise DataSourceError(msg)
         for i in np.flatnonzero(out_of_range.to_numpy()):
             hint = (
                 " The two columns look swapped: pass lon_col=/lat_col=."
@@ -166,6 +368,90 @@ def _points_from_lon_lat(
     return gpd.GeoDataFrame(rest, geometry=geometry, crs=crs if crs is not None else "EPSG:4326")
 
 
+def _fmt_range(lo: float, hi: float) -> str:
+    digits = 0 if max(abs(lo), abs(hi)) > 1000 else 4
+    return f"{lo:,.{digits}f} to {hi:,.{digits}f}"
+
+
+def check_crs(
+    gdf: gpd.GeoDataFrame, *, source: str, declared_by: str = "the file's CRS says"
+) -> None:
+    """Raise :class:`DataSourceError` when the coordinates cannot be in the declared CRS.
+
+    Degrees beyond -180..180 / -90..90 in a geographic CRS are projected coordinates; in a
+    projected CRS, coordinates that all fit in those ranges and put the data outside the CRS's
+    area of use are degrees; and a projected CRS whose coordinates put the centre of the data
+    more than 2 degrees outside its area of use is the wrong one (a .prj of another zone, or
+    feet read as metres). ``declared_by`` says where the CRS came from, with its verb (``"the .prj says"``).
+    """
+    if gdf.crs is None or len(gdf) == 0:
+        return
+    geom = gdf.geometry
+    present = geom.notna() & ~geom.is_empty
+    if not present.any():
+        return
+    x0, y0, x1, y1 = (float(v) for v in geom[present].total_bounds)
+    if not np.isfinite([x0, y0, x1, y1]).all():
+        return
+    crs = CRS.from_user_input(gdf.crs)
+    label = crs.name + (f" (EPSG:{crs.to_epsg()})" if crs.to_epsg() else "")
+    seen = f"x {_fmt_range(x0, x1)}, y {_fmt_range(y0, y1)}"
+    degrees = max(abs(x0), abs(x1)) <= 180 and max(abs(y0), abs(y1)) <= 90
+    if crs.is_geographic:
+        if not degrees:
+            msg = (
+                f"{source}: {declared_by} {label}, longitude/latitude in degrees; the "
+                f"coordinates look like projected metres or feet ({seen}). Pass crs= with the "
+                "CRS they are in (for example the local UTM zone, or a State Plane zone for "
+                "feet), or fix the file's CRS"
+            )
+            raise DataSourceError(msg)
+        return
+    area = crs.area_of_use
+    if area is None:
+        return
+    try:
+        from pyproj import Transformer
+
+        tf = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+        lon, lat = tf.transform((x0 + x1) / 2, (y0 + y1) / 2)
+    except Exception:  # pyproj raises several types; treat as "cannot place"
+        lon, lat = float("nan"), float("nan")
+    margin = 2.0
+    inside = (
+        np.isfinite(lon)
+        and np.isfinite(lat)
+        and area.west - margin <= lon <= area.east + margin
+        and area.south - margin <= lat <= area.north + margin
+    )
+    if inside:
+        return
+    unit = crs.axis_info[0].unit_name if crs.axis_info else "metre"
+    where = f"lon {lon:.2f}, lat {lat:.2f}" if np.isfinite(lon) and np.isfinite(lat) else "nowhere"
+    if degrees:
+        msg = (
+            f"{source}: {declared_by} {label} ({unit}s); the coordinates look like "
+            f"longitude/latitude degrees ({seen}). Pass crs='EPSG:4326' (or 'EPSG:4269' for "
+            "NAD83), or fix the file's CRS"
+        )
+    else:
+        msg = (
+            f"{source}: {declared_by} {label} ({unit}s), used in {area.name.split(' - ')[0]}"
+            f" ({area.west:.1f} to {area.east:.1f} E, {area.south:.1f} to {area.north:.1f} N); "
+            f"the coordinates ({seen}) put the data at {where}, outside it. The CRS is "
+            "probably wrong (another zone, or feet taken for metres): pass crs= with the "
+            "CRS the coordinates are in, or fix the file's CRS"
+        )
+    raise DataSourceError(msg)
+
+
+def _geojson_has_crs(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        head = fh.read(65536).decode("utf-8", errors="ignore")
+    before = head.split('"features"', 1)[0]
+    return bool(re.search(r'"crs"\s*:', before))
+
+
 def read_table(
     path: str | os.PathLike[str],
     *,
@@ -181,15 +467,19 @@ def read_table(
     Parameters
     ----------
     path
-        A ``.geojson``/``.json``, ``.gpkg``, ``.shp``, zipped shapefile ``.zip``, ``.parquet``
-        (GeoParquet or plain), ``.fgb`` or ``.csv``/``.tsv`` file.
+        A ``.geojson``, ``.json`` (GeoJSON, Esri JSON, or an array of records), ``.gpkg``,
+        ``.shp``, zipped shapefile ``.zip``, ``.parquet`` (GeoParquet or plain), ``.fgb`` or
+        ``.csv``/``.tsv``/``.txt`` file. Text tables may be comma-, semicolon-, tab- or
+        pipe-separated, in UTF-8, UTF-16 or Windows-1252 (detected); a column of WKT geometry
+        (``POINT (-80 40.4)``, ``MULTIPOLYGON (...)``) becomes the geometry.
     table
         The contract table it is read for, used in problem messages.
     layer
         Layer of a GeoPackage or member of a zip holding several shapefiles.
     crs
-        For CSV coordinates: the CRS of the x/y columns (WGS84 lon/lat when omitted). For a
-        geographic file without a CRS: the CRS to assume.
+        The CRS of the coordinates: for CSV x/y or WKT columns (WGS84 lon/lat when omitted),
+        for a file without a CRS, and to correct a file whose CRS is wrong (it replaces the
+        declared one, which is noted in ``frame.attrs["notes"]``).
     lon_col, lat_col
         Coordinate columns of a CSV when their names are not a common spelling.
     points
@@ -200,7 +490,15 @@ def read_table(
     frame, problems
         A GeoDataFrame for spatial files and CSVs with coordinates, else a DataFrame. Every
         column of a CSV is text; numbers are parsed by validation, which can then say which
-        cell was not a number.
+        cell was not a number. ``frame.attrs["notes"]`` says what was detected (delimiter,
+        encoding, decimal commas, a replaced CRS).
+
+    Raises
+    ------
+    DataSourceError
+        The file is missing, unreadable, holds no features, or its coordinates cannot be in
+        its declared CRS (for example metres in a GeoJSON without a ``crs`` member, which
+        means WGS84 degrees).
     """
     p = Path(path)
     if not p.exists():
@@ -208,13 +506,37 @@ def read_table(
         raise DataSourceError(msg)
     suffix = p.suffix.lower()
     problems: list[Problem] = []
+    notes: list[str] = []
+    declared_by = "the file's CRS says"
     try:
         if suffix in (".csv", ".tsv", ".txt"):
-            df = _read_csv(p, "\t" if suffix == ".tsv" else ("," if suffix == ".csv" else None))
-            df.columns = [str(c).strip() for c in df.columns]
+            df = _read_csv(p, "\t" if suffix == ".tsv" else None, table, problems)
+            notes = list(df.attrs.get("notes", []))
             if points:
-                df = _points_from_lon_lat(df, p, table, lon_col, lat_col, crs, problems)
+                wkt = None
+                if lon_col is None and lat_col is None and None in find_lon_lat(list(df.columns)):
+                    wkt = wkt_column(df)
+                if wkt is not None:
+                    df = points_from_wkt(df, wkt, p, table, crs, problems)
+                    notes.append(f"geometry from the WKT column '{wkt}'")
+                    declared_by = (
+                        "crs= says" if crs is not None else "without crs=, the WKT is taken as"
+                    )
+                else:
+                    df = _points_from_lon_lat(df, p, table, lon_col, lat_col, crs, problems)
+                    declared_by = "crs= says"
+                if isinstance(df, gpd.GeoDataFrame) and (crs is not None or wkt is not None):
+                    check_crs(df, source=str(p), declared_by=declared_by)
+            df.attrs["notes"] = notes
             return df, problems
+        if suffix == ".json":
+            records = _read_json_records(p)
+            if records is not None:
+                df = records
+                if points and not isinstance(df, gpd.GeoDataFrame):
+                    df = _points_from_lon_lat(df, p, table, lon_col, lat_col, crs, problems)
+                df.attrs["notes"] = ["read as a JSON array of records"]
+                return df, problems
         if suffix in (".parquet", ".geoparquet"):
             try:
                 gdf = gpd.read_parquet(p)
@@ -225,8 +547,24 @@ def read_table(
                 return df, problems
         elif suffix == ".zip":
             gdf = _read_zip(p, layer)
+            declared_by = "the .prj says"
         elif suffix in GEO_SUFFIXES:
             gdf = gpd.read_file(p, layer=layer) if layer else gpd.read_file(p)
+            if suffix == ".shp":
+                declared_by = "the .prj says"
+            elif suffix in (".geojson", ".json"):
+                declared_by = (
+                    "the GeoJSON's 'crs' member says"
+                    if _geojson_has_crs(p)
+                    else "the GeoJSON has no 'crs' member, which by the standard means"
+                )
+        elif suffix in (".xlsx", ".xls", ".xlsm"):
+            msg = (
+                f"{p}: an Excel workbook; save the sheet that holds the table as CSV (in "
+                "Excel: File > Save As > CSV UTF-8; the Atlas's sheet is 'Food Access Research "
+                "Atlas') and read that"
+            )
+            raise DataSourceError(msg)
         else:
             msg = f"{p}: unknown file type '{suffix}'; use one of {', '.join(SUFFIXES)}"
             raise DataSourceError(msg)
@@ -235,8 +573,24 @@ def read_table(
     except Exception as exc:  # pyogrio/arrow errors vary by driver; name the file and the cause
         msg = f"{p}: cannot be read as a {suffix.lstrip('.')} file: {exc}"
         raise DataSourceError(msg) from exc
-    if isinstance(gdf, gpd.GeoDataFrame) and gdf.crs is None and crs is not None:
-        gdf = gdf.set_crs(crs)
+    if isinstance(gdf, gpd.GeoDataFrame) and len(gdf) == 0:
+        kind = "FeatureCollection" if suffix in (".geojson", ".json") else "layer"
+        msg = (
+            f"{p}: the {kind} holds no features, so there is no {table} table to read; "
+            "export the layer again with its features"
+        )
+        raise DataSourceError(msg)
+    if isinstance(gdf, gpd.GeoDataFrame) and crs is not None:
+        if gdf.crs is None:
+            gdf = gdf.set_crs(crs)
+            declared_by = "crs= says"
+        elif CRS.from_user_input(crs) != CRS.from_user_input(gdf.crs):
+            notes.append(f"CRS {CRS.from_user_input(gdf.crs).name} replaced by crs={crs}")
+            gdf = gdf.set_crs(crs, allow_override=True)
+            declared_by = "crs= says"
+    if isinstance(gdf, gpd.GeoDataFrame):
+        check_crs(gdf, source=str(p), declared_by=declared_by)
+    gdf.attrs["notes"] = notes
     return gdf, problems
 
 

@@ -128,6 +128,14 @@ def check_table(
             msg += f" Add it or map an existing column to it with columns={{...: '{c}'}}."
         problems.append(Problem(t, msg, file=file, column=c))
     if missing:
+        # Keep collecting: the columns that are there are checked too (bad numbers, duplicate
+        # ids), so that one run lists everything to fix in this table.
+        for col in spec.columns:
+            if col.name in df.columns and col.name != "geometry":
+                p, df[col.name] = _check_column(t, col, df[col.name], file)
+                problems += p
+        if all(k in df.columns for k in spec.key):
+            problems += _check_keys(spec, df, file)
         return None, problems
 
     geom_problems, df = _check_geometry(spec, df, file)

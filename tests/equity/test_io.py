@@ -128,8 +128,11 @@ def test_csv_null_text_and_bom_and_leading_zeros(tmp_path: Path) -> None:
 
 
 def test_unknown_suffix_and_missing_file(tmp_path: Path) -> None:
+    (tmp_path / "a.ods").write_text("x")
+    with pytest.raises(DataSourceError, match=r"unknown file type '.ods'"):
+        read_table(tmp_path / "a.ods")
     (tmp_path / "a.xlsx").write_text("x")
-    with pytest.raises(DataSourceError, match=r"unknown file type '.xlsx'"):
+    with pytest.raises(DataSourceError, match=r"an Excel workbook; save the sheet .* as CSV"):
         read_table(tmp_path / "a.xlsx")
     with pytest.raises(DataSourceError, match=r"no such file"):
         read_table(tmp_path / "nope.csv")

@@ -31,8 +31,8 @@ ATLAS_2019 = (
     "1001020100,Alabama,Autauga County,1,1912,693,0,0,11.3,81250,45.5,20\n"
     "42003010300,Pennsylvania,Allegheny County,1,6600,2000,1,1,30,NULL,NULL,300\n"
 )
-ATLAS_2015 = (
-    "CensusTract,State,County,Urban,Pop2010,PovertyRate,lapophalfshare\n"
+ATLAS_2015 = (  # the 2015 edition spells it POP2010
+    "CensusTract,State,County,Urban,POP2010,PovertyRate,lapophalfshare\n"
     "01001020100,Alabama,Autauga County,1,1912,11.3,0.455\n"
     "01001020200,Alabama,Autauga County,0,2170,17.9,0.25\n"
 )
@@ -98,9 +98,9 @@ def test_atlas_errors_name_file_row_column(tmp_path):
         read_usda_atlas(write(tmp_path, "x.csv", "GEOID,Pop\n1,2\n"))
     assert info.value.problems[0].file.endswith("x.csv")
     bad = ATLAS_2015.replace("0,2170", "0,lots")
-    with pytest.raises(ValidationError, match="'Pop2010' must be a number; found 'lots'") as info:
+    with pytest.raises(ValidationError, match="'POP2010' must be a number; found 'lots'") as info:
         read_usda_atlas(write(tmp_path, "b.csv", bad))
-    assert (info.value.problems[0].row, info.value.problems[0].column) == (2, "Pop2010")
+    assert (info.value.problems[0].row, info.value.problems[0].column) == (2, "POP2010")
     with pytest.raises(ValidationError, match="11-digit census GEOID; found 'tract9'"):
         read_usda_atlas(write(tmp_path, "c.csv", ATLAS_2015.replace("01001020200", "tract9")))
     with pytest.raises(DataSourceError, match="no such file"):
