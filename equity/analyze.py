@@ -56,6 +56,8 @@ def analyze(
     healthy: Sequence[str] = HEALTHY_KINDS,
     less_healthy: Sequence[str] = LESS_HEALTHY_KINDS,
     need_weights: Mapping[str, float] | None = None,
+    edition: str = "2019",
+    use_published: bool = True,
     state_median_income: float | None = None,
     metro_median_income: float | None = None,
 ) -> gpd.GeoDataFrame:
@@ -66,7 +68,11 @@ def analyze(
     ``n_<kind>_<r>mi``; the Atlas columns of :func:`equity.atlas.atlas_classify`;
     ``fca2_per_1000``, ``e2sfca_per_1000`` and ``gravity_per_1000`` (supermarkets per 1,000
     people within ``catchment_mi``); ``mrfei`` with its counts; the need index and its
-    components. ``attrs`` records the population method, medians and weights used. An input
+    components. ``edition``, ``use_published`` and the reference incomes decide
+    ``LowIncomeTracts`` as :func:`equity.atlas.low_income_tracts` describes; where each answer
+    came from is in ``LowIncomeTracts_source`` and ``attrs["low_income_source"]``. A region whose
+    provenance declares ``area_median_family_income`` uses it as ``state_median_income``.
+    ``attrs`` records the population method, medians and weights used. An input
     column that has a measure's name (for example the published Atlas flags joined for
     comparison) is kept as ``<name>_input`` (listed in ``attrs["renamed_input_columns"]``).
 
@@ -74,6 +80,9 @@ def analyze(
     and zero 2SFCA: documented results, not errors.
     """
     areas = region.areas
+    if state_median_income is None and "area_median_family_income" in region.provenance:
+        # a region that declares its reference income (the demo does) is taken at its word
+        state_median_income = float(region.provenance["area_median_family_income"])
     stores = region.stores.copy()
     sup_mask = stores["kind"].astype(str).isin(list(supermarket_kinds))
     pts = population_points(areas, region.population_points, method=population_method)
@@ -92,6 +101,8 @@ def analyze(
         stores,
         placed=pts,
         kinds=supermarket_kinds,
+        edition=edition,
+        use_published=use_published,
         state_median_income=state_median_income,
         metro_median_income=metro_median_income,
     )
