@@ -174,6 +174,8 @@ def summarize(
     live beyond the distance, from ``lapop*``). With ``by`` (a column of ``areas``, such as
     ``Urban`` or a neighbourhood), the rows repeat for each group, named in a ``group`` column,
     after the rows for all areas (``group`` = ``"all"``); shares are within the group.
+    ``attrs["low_income_source"]`` repeats the areas' line saying where ``LowIncomeTracts``
+    came from.
     """
     if by is not None:
         if by not in areas.columns:
@@ -185,7 +187,9 @@ def summarize(
             part = summarize(sub, measures=measures, population_col=population_col)
             part.insert(0, "group", f"{by}={label}")
             parts.append(part)
-        return pd.concat(parts, ignore_index=True)
+        both = pd.concat(parts, ignore_index=True)
+        both.attrs = dict(parts[0].attrs)
+        return both
     pop = pd.to_numeric(areas[population_col], errors="coerce").fillna(0)
     total = float(pop.sum())
     li = (
@@ -220,7 +224,7 @@ def summarize(
                 "people_beyond": beyond,
             }
         )
-    return pd.DataFrame(
+    out = pd.DataFrame(
         rows,
         columns=[
             "measure",
@@ -231,6 +235,9 @@ def summarize(
             "people_beyond",
         ],
     )
+    if "low_income_source" in areas.attrs:  # where LowIncomeTracts came from
+        out.attrs["low_income_source"] = areas.attrs["low_income_source"]
+    return out
 
 
 def inequality_summary(

@@ -178,6 +178,10 @@ def test_atlas_classify_records_the_source() -> None:
     assert out["LowIncomeTracts_source"].tolist() == ["published", "reference"]
     assert out.attrs["low_income_sources"] == {"published": 1, "reference": 1}
     assert out.attrs["low_income_source"].startswith("LowIncomeTracts (Atlas 2019 rule")
+    from equity import summarize
+
+    s = summarize(out.assign(population=1000.0), by="Urban")
+    assert s.attrs["low_income_source"] == out.attrs["low_income_source"]
 
 
 @pytest.mark.shared_data
