@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .access import M_PER_MILE, access_table, population_points
-from .atlas import ATLAS_STORE_KINDS, atlas_classify
+from .atlas import ATLAS_STORE_KINDS, atlas_classify, declared_reference_income
 from .fca import enhanced_two_step_fca, gravity_access, two_step_fca
 from .inequality import (
     atkinson,
@@ -80,9 +80,8 @@ def analyze(
     and zero 2SFCA: documented results, not errors.
     """
     areas = region.areas
-    if state_median_income is None and "area_median_family_income" in region.provenance:
-        # a region that declares its reference income (the demo does) is taken at its word
-        state_median_income = float(region.provenance["area_median_family_income"])
+    if state_median_income is None:  # a region that declares its reference income (the demo)
+        state_median_income = declared_reference_income(region.provenance)
     stores = region.stores.copy()
     sup_mask = stores["kind"].astype(str).isin(list(supermarket_kinds))
     pts = population_points(areas, region.population_points, method=population_method)

@@ -41,6 +41,7 @@ __all__ = [
     "IncomeReferences",
     "LowIncomeStandInWarning",
     "atlas_classify",
+    "declared_reference_income",
     "income_references",
     "low_income_tracts",
     "stand_in_incomes",
@@ -216,6 +217,22 @@ def stand_in_incomes(
         m = keys == k
         out[str(k)] = _weighted_median(mfi[m], pop[m])
     return out
+
+
+def declared_reference_income(provenance: Mapping[str, object] | None) -> float | None:
+    """The reference income a region declares in its provenance, if any.
+
+    The key is ``area_median_family_income`` (the demo region declares one). Callers that
+    classify a :class:`~equity.Region` pass it as ``state_median_income`` (source ``given``).
+    """
+    if not provenance or "area_median_family_income" not in provenance:
+        return None
+    value = provenance["area_median_family_income"]
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        msg = f"region provenance area_median_family_income={value!r} is not a number"
+        raise ValueError(msg) from None
 
 
 def low_income_tracts(
