@@ -434,7 +434,7 @@ def _describe_sources(
         if k == "reference" and refs is not None:
             what += f" ({refs.description})"
         parts.append(f"{c} of {n} areas: {what}")
-    head = f"LowIncomeTracts (Atlas {edition} rule, {ATLAS_EDITIONS[edition]})"
+    head = f"LowIncomeTracts (Atlas {edition} edition, {ATLAS_EDITIONS[edition]})"
     warn = " WARNING: stand-in reference used." if "stand-in" in counts else ""
     return f"{head}: " + "; ".join(parts) + "." + warn
 

@@ -177,7 +177,7 @@ def test_atlas_classify_records_the_source() -> None:
     assert out["LowIncomeTracts"].tolist() == [False, False]
     assert out["LowIncomeTracts_source"].tolist() == ["published", "reference"]
     assert out.attrs["low_income_sources"] == {"published": 1, "reference": 1}
-    assert out.attrs["low_income_source"].startswith("LowIncomeTracts (Atlas 2019 rule")
+    assert out.attrs["low_income_source"].startswith("LowIncomeTracts (Atlas 2019 edition")
     from equity import summarize
 
     s = summarize(out.assign(population=1000.0), by="Urban")
