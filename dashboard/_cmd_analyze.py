@@ -103,6 +103,7 @@ def run(region, out: Path | None, console: Console, *, by: str | None = None) ->
         f"population placed by: {attrs.get('population_method')}; "
         f"supermarkets: {attrs.get('supermarkets')}; urban: {attrs.get('urban_source')}"
     )
+    console.print(str(attrs.get("low_income_source", "")), markup=False)
     vals = dict(zip(ineq["measure"], ineq["value"], strict=True))
     if "gini" in vals:
         console.print(

@@ -155,12 +155,13 @@ def analyze(region: Region) -> Any:
 def _fallback_analyze(region: Region) -> Any:
     """Atlas flags and distances from ``equity.atlas``/``equity.access`` (no 2SFCA, no index)."""
     from equity.access import access_table
-    from equity.atlas import atlas_classify
+    from equity.atlas import atlas_classify, declared_reference_income
 
     areas = region.areas.copy()
     pts = region.population_points if len(region.population_points) else None
     acc = access_table(areas, region.stores, kinds=["supermarket"], radii_mi=(1.0,))
-    atlas = atlas_classify(areas, region.stores, points=pts)
+    income = declared_reference_income(region.provenance)
+    atlas = atlas_classify(areas, region.stores, points=pts, state_median_income=income)
     areas["area_id"] = areas["area_id"].astype(str)
     for table in (acc, atlas):
         keep = [c for c in table.columns if c != "area_id" and c not in areas.columns]

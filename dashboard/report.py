@@ -375,7 +375,10 @@ def build_context(
 
     ctx["figure_objects"] = dict(figures)
     ctx["figures"] = {key: _fig_json(fig) for key, fig in figures.items()}
-    ctx["atlas_definitions"] = ATLAS_DEFINITIONS
+    li_line = getattr(areas, "attrs", {}).get("low_income_source")
+    ctx["atlas_definitions"] = ATLAS_DEFINITIONS + (
+        (("Low-income flag in this report", li_line),) if li_line else ()
+    )
     ctx["model_constraints"] = MODEL_CONSTRAINTS
     ctx["sources"] = _sources(region)
     ctx["summary"] = _summary_sentences(ctx)

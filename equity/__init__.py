@@ -58,7 +58,7 @@ from .access import (
     population_points,
 )
 from .analyze import analyze, inequality_summary, summarize
-from .atlas import atlas_classify, low_income_tracts
+from .atlas import LowIncomeStandInWarning, atlas_classify, low_income_tracts
 from .fca import enhanced_two_step_fca, gravity_access, two_step_fca
 from .inequality import (
     atkinson,
@@ -74,6 +74,7 @@ from .mrfei import mrfei
 from .need import need_index
 
 __all__ += [
+    "LowIncomeStandInWarning",
     "access_table",
     "analyze",
     "atkinson",

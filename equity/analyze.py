@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .access import M_PER_MILE, access_table, population_points
-from .atlas import ATLAS_STORE_KINDS, atlas_classify
+from .atlas import ATLAS_STORE_KINDS, atlas_classify, declared_reference_income
 from .fca import enhanced_two_step_fca, gravity_access, two_step_fca
 from .inequality import (
     atkinson,
@@ -56,6 +56,8 @@ def analyze(
     healthy: Sequence[str] = HEALTHY_KINDS,
     less_healthy: Sequence[str] = LESS_HEALTHY_KINDS,
     need_weights: Mapping[str, float] | None = None,
+    edition: str = "2019",
+    use_published: bool = True,
     state_median_income: float | None = None,
     metro_median_income: float | None = None,
 ) -> gpd.GeoDataFrame:
@@ -66,7 +68,11 @@ def analyze(
     ``n_<kind>_<r>mi``; the Atlas columns of :func:`equity.atlas.atlas_classify`;
     ``fca2_per_1000``, ``e2sfca_per_1000`` and ``gravity_per_1000`` (supermarkets per 1,000
     people within ``catchment_mi``); ``mrfei`` with its counts; the need index and its
-    components. ``attrs`` records the population method, medians and weights used. An input
+    components. ``edition``, ``use_published`` and the reference incomes decide
+    ``LowIncomeTracts`` as :func:`equity.atlas.low_income_tracts` describes; where each answer
+    came from is in ``LowIncomeTracts_source`` and ``attrs["low_income_source"]``. A region whose
+    provenance declares ``area_median_family_income`` uses it as ``state_median_income``.
+    ``attrs`` records the population method, medians and weights used. An input
     column that has a measure's name (for example the published Atlas flags joined for
     comparison) is kept as ``<name>_input`` (listed in ``attrs["renamed_input_columns"]``).
 
@@ -74,6 +80,8 @@ def analyze(
     and zero 2SFCA: documented results, not errors.
     """
     areas = region.areas
+    if state_median_income is None:  # a region that declares its reference income (the demo)
+        state_median_income = declared_reference_income(region.provenance)
     stores = region.stores.copy()
     sup_mask = stores["kind"].astype(str).isin(list(supermarket_kinds))
     pts = population_points(areas, region.population_points, method=population_method)
@@ -92,6 +100,8 @@ def analyze(
         stores,
         placed=pts,
         kinds=supermarket_kinds,
+        edition=edition,
+        use_published=use_published,
         state_median_income=state_median_income,
         metro_median_income=metro_median_income,
     )
@@ -163,6 +173,8 @@ def summarize(
     live beyond the distance, from ``lapop*``). With ``by`` (a column of ``areas``, such as
     ``Urban`` or a neighbourhood), the rows repeat for each group, named in a ``group`` column,
     after the rows for all areas (``group`` = ``"all"``); shares are within the group.
+    ``attrs["low_income_source"]`` repeats the areas' line saying where ``LowIncomeTracts``
+    came from.
     """
     if by is not None:
         if by not in areas.columns:
@@ -174,7 +186,9 @@ def summarize(
             part = summarize(sub, measures=measures, population_col=population_col)
             part.insert(0, "group", f"{by}={label}")
             parts.append(part)
-        return pd.concat(parts, ignore_index=True)
+        both = pd.concat(parts, ignore_index=True)
+        both.attrs = dict(parts[0].attrs)
+        return both
     pop = pd.to_numeric(areas[population_col], errors="coerce").fillna(0)
     total = float(pop.sum())
     li = (
@@ -209,7 +223,7 @@ def summarize(
                 "people_beyond": beyond,
             }
         )
-    return pd.DataFrame(
+    out = pd.DataFrame(
         rows,
         columns=[
             "measure",
@@ -220,6 +234,9 @@ def summarize(
             "people_beyond",
         ],
     )
+    if "low_income_source" in areas.attrs:  # where LowIncomeTracts came from
+        out.attrs["low_income_source"] = areas.attrs["low_income_source"]
+    return out
 
 
 def inequality_summary(

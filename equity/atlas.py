@@ -5,8 +5,10 @@ Output columns carry the Atlas names (``LowIncomeTracts``, ``lapop1``, ``LA1and1
 
 The Atlas method (ERS documentation of the 2019 data):
 
-- **Low income**: poverty rate >= 20%, or median family income <= 80% of the state median, or,
-  for tracts in metropolitan areas, <= 80% of the greater of the state and metro medians.
+- **Low income**: poverty rate >= 20%, or median family income <= 80% of the statewide median,
+  or, for tracts in metropolitan areas, <= 80% of the greater of the statewide and metro medians
+  (ACS 5-year B19113). The published flag is used where the areas carry it; otherwise the rule,
+  with reference incomes looked up from the GEOID (:func:`low_income_tracts`).
 - **Low access at distance d**: at least 500 people, or at least 33% of the tract's people, live
   more than d from the nearest supermarket (supermarkets, supercenters and large grocery stores).
   People are placed on a 0.5 km grid; here that is :func:`equity.access.population_points`.
@@ -17,7 +19,11 @@ The Atlas method (ERS documentation of the 2019 data):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
 
 import geopandas as gpd
 import numpy as np
@@ -28,10 +34,17 @@ from .access import M_PER_MILE, nearest_distance, population_points
 
 __all__ = [
     "ATLAS_DISTANCES_MI",
+    "ATLAS_EDITIONS",
     "ATLAS_STORE_KINDS",
+    "LOW_INCOME_SOURCES",
     "URBAN_DENSITY_PER_KM2",
+    "IncomeReferences",
+    "LowIncomeStandInWarning",
     "atlas_classify",
+    "declared_reference_income",
+    "income_references",
     "low_income_tracts",
+    "stand_in_incomes",
     "urban_flag",
 ]
 
@@ -79,60 +92,351 @@ def _weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
     return float(v[order][np.searchsorted(cw, cw[-1] / 2)])
 
 
+#: Atlas editions and the ACS 5-year vintage of their tract poverty and income data.
+ATLAS_EDITIONS: dict[str, str] = {"2019": "ACS 2014-2018", "2015": "ACS 2010-2014"}
+
+#: Where each tract's ``LowIncomeTracts`` came from (the ``LowIncomeTracts_source`` values).
+LOW_INCOME_SOURCES: dict[str, str] = {
+    "published": "the Atlas's published LowIncomeTracts carried by the areas",
+    "reference": "the rule, with the shipped reference incomes of the tract's state and metro",
+    "given": "the rule, with a given reference income (passed, or declared by the region)",
+    "stand-in": "the rule, with a STAND-IN reference (median of the region's own tract incomes)",
+    "source flag": "the areas' own low_income flag (no poverty or income known)",
+    "unknown": "not low income: no poverty, income or flag known",
+}
+
+
+class LowIncomeStandInWarning(UserWarning):
+    """``LowIncomeTracts`` used a stand-in reference income, not the statewide/metro median."""
+
+
+@dataclass(frozen=True)
+class IncomeReferences:
+    """Reference median family incomes of one Atlas edition, keyed by FIPS / CBSA code.
+
+    ``county_cbsa`` maps every known county (5-digit FIPS) to its Metropolitan Statistical Area
+    (CBSA code) or ``None`` outside any; ``state`` and ``metro`` map state FIPS and CBSA codes to
+    the reference median family income; ``description`` says what the figures are.
+    """
+
+    edition: str
+    state: dict[str, float]
+    metro: dict[str, float]
+    county_cbsa: dict[str, str | None]
+    description: str
+
+
+_REFERENCE_FILES: dict[str, tuple[str, str, str]] = {
+    "2019": ("state_mfi_2019.csv", "metro_mfi_2019.csv", "counties_2019.csv"),
+}
+_REFERENCE_DESCRIPTION: dict[str, str] = {
+    "2019": (
+        "household-weighted medians of the Atlas 2019 tract median family incomes (ACS "
+        "2014-2018) by state and by metropolitan area (OMB 2017 delineation): an approximation "
+        "of the published ACS B19113 state and metro medians"
+    ),
+}
+
+
+def _check_edition(edition: str) -> str:
+    edition = str(edition)
+    if edition not in ATLAS_EDITIONS:
+        msg = f"edition={edition!r} is not an Atlas edition; use one of {sorted(ATLAS_EDITIONS)}"
+        raise ValueError(msg)
+    return edition
+
+
+@functools.lru_cache(maxsize=4)
+def income_references(edition: str = "2019") -> IncomeReferences | None:
+    """The reference incomes shipped for an Atlas ``edition``, or ``None`` if none are.
+
+    Read lazily from ``equity/reference/`` (see its ``PROVENANCE.md``) on first use.
+    """
+    edition = _check_edition(edition)
+    if edition not in _REFERENCE_FILES:
+        return None
+    base = resources.files("equity") / "reference"
+    state_f, metro_f, county_f = _REFERENCE_FILES[edition]
+
+    def read(name: str, *keys: str) -> pd.DataFrame:
+        with (base / name).open("r", encoding="utf-8") as f:
+            return pd.read_csv(f, dtype=dict.fromkeys(keys, str))
+
+    st = read(state_f, "state_fips")
+    me = read(metro_f, "cbsa")
+    co = read(county_f, "county_fips", "cbsa")
+    return IncomeReferences(
+        edition=edition,
+        state=dict(zip(st["state_fips"], st["median_family_income"].astype(float), strict=True)),
+        metro=dict(zip(me["cbsa"], me["median_family_income"].astype(float), strict=True)),
+        county_cbsa={
+            c: (None if pd.isna(m) else str(m))
+            for c, m in zip(co["county_fips"], co["cbsa"], strict=True)
+        },
+        description=_REFERENCE_DESCRIPTION[edition],
+    )
+
+
+def _geoids(areas: pd.DataFrame, id_col: str) -> np.ndarray:
+    """11-digit tract GEOIDs, or "" where the id is not one."""
+    if id_col not in areas.columns:
+        return np.full(len(areas), "", dtype=object)
+    ids = areas[id_col].astype(str).str.strip()
+    ok = ids.str.fullmatch(r"\d{11}")
+    return np.where(ok.to_numpy(), ids.to_numpy(), "").astype(object)
+
+
+def _state_keys(areas: pd.DataFrame, id_col: str = "area_id") -> np.ndarray:
+    """The state FIPS of each area's GEOID, or ``"all"`` where the id is not a GEOID."""
+    g = _geoids(areas, id_col)
+    return np.array([x[:2] if x else "all" for x in g], dtype=object)
+
+
+def stand_in_incomes(
+    areas: pd.DataFrame,
+    *,
+    id_col: str = "area_id",
+    income_col: str = "median_family_income",
+) -> dict[str, float]:
+    """The stand-in reference: each state's population-weighted median of the areas' incomes.
+
+    Keyed by the state FIPS of the GEOID (``"all"`` for areas whose id is not a GEOID). Used
+    only where no published flag and no reference income apply, always with a
+    :class:`LowIncomeStandInWarning`.
+    """
+    if income_col not in areas.columns:
+        return {}
+    mfi = pd.to_numeric(areas[income_col], errors="coerce")
+    mfi = mfi.where(mfi > 0).to_numpy(float)
+    pop = pd.to_numeric(
+        areas.get("population", pd.Series(1.0, index=areas.index)), errors="coerce"
+    ).to_numpy(float)
+    keys = _state_keys(areas, id_col)
+    out: dict[str, float] = {}
+    for k in sorted(set(keys)):
+        m = keys == k
+        out[str(k)] = _weighted_median(mfi[m], pop[m])
+    return out
+
+
+def declared_reference_income(provenance: Mapping[str, object] | None) -> float | None:
+    """The reference income a region declares in its provenance, if any.
+
+    The key is ``area_median_family_income`` (the demo region declares one). Callers that
+    classify a :class:`~equity.Region` pass it as ``state_median_income`` (source ``given``).
+    """
+    if not provenance or "area_median_family_income" not in provenance:
+        return None
+    value = provenance["area_median_family_income"]
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        msg = f"region provenance area_median_family_income={value!r} is not a number"
+        raise ValueError(msg) from None
+
+
 def low_income_tracts(
     areas: pd.DataFrame,
     *,
+    edition: str = "2019",
+    use_published: bool = True,
+    published_col: str = "LowIncomeTracts",
     state_median_income: float | None = None,
     metro_median_income: float | None = None,
     metro_col: str = "metro",
     poverty_col: str = "poverty_rate",
     income_col: str = "median_family_income",
+    id_col: str = "area_id",
+    stand_in_income: Mapping[str, float] | None = None,
 ) -> tuple[pd.Series, dict[str, object]]:
-    """The Atlas ``LowIncomeTracts`` flag, and the reference medians used.
+    """The Atlas ``LowIncomeTracts`` flag, where each answer came from, and the references used.
 
-    ``poverty_rate`` is a 0-1 share. ``state_median_income`` falls back to the
-    population-weighted median of the areas' median family incomes (a stand-in: pass the ACS
-    state figure for an exact Atlas match). Tracts count as metropolitan where ``metro_col`` is
-    true; without that column, every tract is metropolitan when ``metro_median_income`` is given
-    and none otherwise. Where neither poverty nor income is known, a ``low_income`` column is
-    used if present, else the tract is not low income.
+    The rule (ERS, after the New Markets Tax Credit): poverty rate >= 20%, or median family
+    income <= 80% of the statewide median family income, or, in a metropolitan area, <= 80% of
+    the greater of the statewide and the metropolitan area's median (ACS 5-year B19113).
+
+    Each area gets its answer from the first of these that applies, recorded per area in the
+    returned ``sources`` (``info["sources"]``, one of :data:`LOW_INCOME_SOURCES`):
+
+    1. ``published``: the Atlas's own flag, where the areas carry it in ``published_col`` (as
+       :func:`equity.sources.assemble_us_region` keeps it) and ``use_published`` is true.
+    2. ``reference``: the rule, with the state and metro looked up from the 11-digit GEOID in
+       ``id_col`` and the reference incomes shipped for ``edition``
+       (:func:`income_references`).
+    3. ``given``: the rule, with ``state_median_income`` / ``metro_median_income`` passed here;
+       these override the shipped figures of their level.
+    4. ``stand-in``: the rule, with each state's population-weighted median of the areas' own
+       incomes as the state reference (:func:`stand_in_incomes`). This is not the Atlas's
+       reference and is announced with a :class:`LowIncomeStandInWarning` and in
+       ``info["low_income_source"]``.
+
+    Parameters
+    ----------
+    areas
+        ``poverty_rate`` (0-1 share) and ``median_family_income`` (0 counts as unknown); the
+        GEOID ``area_id``; optionally ``published_col``, ``metro_col`` (which areas are
+        metropolitan, for a given ``metro_median_income``) and ``low_income`` (used where
+        neither poverty nor income is known).
+    edition
+        Atlas edition whose reference incomes apply: ``"2019"`` (ACS 2014-2018) or ``"2015"``
+        (ACS 2010-2014; no reference incomes are shipped for it).
+    use_published
+        False to apply the rule even where the Atlas's published flag is carried.
+    stand_in_income
+        Precomputed stand-ins by state key (used by :func:`equity.atlas_by_partition` so that
+        every part uses its whole state's stand-in).
+
+    Returns
+    -------
+    (Series, dict)
+        The boolean flag, indexed like ``areas``, and ``info``: ``sources`` (per area),
+        ``low_income_source`` (one line for every output), ``low_income_sources`` (counts),
+        ``low_income_edition``, ``state_median_income`` / ``metro_median_income`` (the
+        references applied, by state FIPS / CBSA or ``"all"``/``"given"``) and
+        ``state_median_income_source``.
     """
-    info: dict[str, object] = {}
+    edition = _check_edition(edition)
     n = len(areas)
+    idx = areas.index
     pov = (
         pd.to_numeric(areas[poverty_col], errors="coerce")
         if poverty_col in areas.columns
-        else pd.Series(np.nan, index=areas.index)
-    )
+        else pd.Series(np.nan, index=idx)
+    ).to_numpy(float)
     mfi = (
         pd.to_numeric(areas[income_col], errors="coerce")
         if income_col in areas.columns
-        else pd.Series(np.nan, index=areas.index)
+        else pd.Series(np.nan, index=idx)
     )
-    mfi = mfi.where(mfi > 0)  # 0 is how many sources write "not computed" (no families)
-    if state_median_income is None:
-        pop = pd.to_numeric(areas.get("population", pd.Series(1.0, index=areas.index)))
-        state_median_income = _weighted_median(mfi.to_numpy(float), pop.to_numpy(float))
-        info["state_median_income_source"] = "population-weighted median of the areas' incomes"
-    else:
-        info["state_median_income_source"] = "given"
-    info["state_median_income"] = state_median_income
-    info["metro_median_income"] = metro_median_income
-    if metro_col in areas.columns:
-        metro = areas[metro_col].astype("boolean").fillna(False).astype(bool).to_numpy()
-    else:
-        metro = np.full(n, metro_median_income is not None)
-    ref = np.full(n, float(state_median_income))
+    mfi = mfi.where(mfi > 0).to_numpy(float)  # 0 is how many sources write "not computed"
+    source = np.full(n, "", dtype=object)
+    li = np.zeros(n, dtype=bool)
+
+    if use_published and published_col in areas.columns:
+        pub = pd.to_numeric(areas[published_col].astype(object), errors="coerce").to_numpy(float)
+        have = np.isfinite(pub)
+        li[have] = pub[have] != 0
+        source[have] = "published"
+    rest = source == ""
+
+    refs = income_references(edition)
+    geoid = _geoids(areas, id_col)
+    skey = _state_keys(areas, id_col)
+    state_ref = np.full(n, np.nan)
+    state_src = np.full(n, "", dtype=object)
+    cbsa = np.full(n, None, dtype=object)
+    metro_known = np.zeros(n, dtype=bool)  # the tract's metro status is known from its county
+    if refs is not None:
+        for i in np.flatnonzero(rest & (geoid != "")):
+            county = geoid[i][:5]
+            if county in refs.county_cbsa:
+                metro_known[i] = True
+                cbsa[i] = refs.county_cbsa[county]
+                st = refs.state.get(geoid[i][:2])
+                if st is not None and (cbsa[i] is None or cbsa[i] in refs.metro):
+                    state_ref[i] = st
+                    state_src[i] = "reference"
+    if state_median_income is not None:
+        state_ref[rest] = float(state_median_income)
+        state_src[rest] = "given"
+    need = rest & np.isnan(state_ref) & np.isfinite(mfi)
+    stand_used: dict[str, float] = {}
+    if need.any():
+        stand = (
+            dict(stand_in_income)
+            if stand_in_income is not None
+            else stand_in_incomes(areas, id_col=id_col, income_col=income_col)
+        )
+        for k in sorted(set(skey[need])):
+            m = need & (skey == k)
+            val = float(stand.get(str(k), np.nan))
+            state_ref[m] = val
+            state_src[m] = "stand-in"
+            stand_used[str(k)] = val
+        where = ", ".join(
+            f"{'areas' if k == 'all' else 'state ' + k}: {v:,.0f}" for k, v in stand_used.items()
+        )
+        msg = (
+            f"LowIncomeTracts: {int(need.sum())} of {n} areas have no published Atlas flag and no "
+            f"reference income for the Atlas {edition} edition ({ATLAS_EDITIONS[edition]}), so "
+            f"the rule uses a STAND-IN statewide median, the population-weighted median of the "
+            f"areas' own median family incomes ({where}). It is not the Atlas's reference: pass "
+            "state_median_income= (and metro_median_income=), the ACS B19113 medians, for the "
+            "Atlas's answer."
+        )
+        warnings.warn(msg, LowIncomeStandInWarning, stacklevel=2)
+
+    # metropolitan areas: the greater of the state and metro references
+    metro_ref = np.full(n, np.nan)
     if metro_median_income is not None:
-        ref = np.where(metro, max(float(state_median_income), float(metro_median_income)), ref)
-    by_pov = (pov >= 0.20).to_numpy()
-    by_inc = (mfi.to_numpy(float) <= 0.8 * ref) & np.isfinite(mfi.to_numpy(float))
-    li = by_pov | by_inc
-    unknown = pov.isna().to_numpy() & mfi.isna().to_numpy()
-    if unknown.any() and "low_income" in areas.columns:
-        given = areas["low_income"].astype("boolean").fillna(False).astype(bool).to_numpy()
-        li = np.where(unknown, given, li)
-    return pd.Series(li, index=areas.index, name="LowIncomeTracts"), info
+        if metro_col in areas.columns:
+            is_metro = areas[metro_col].astype("boolean").fillna(False).astype(bool).to_numpy()
+        else:  # the county says where it can; elsewhere every area is metropolitan
+            in_cbsa = np.array([c is not None for c in cbsa], dtype=bool)
+            is_metro = np.where(metro_known, in_cbsa, True)
+        metro_ref = np.where(rest & is_metro, float(metro_median_income), np.nan)
+    elif refs is not None:
+        for i in np.flatnonzero(rest & metro_known):
+            if cbsa[i] is not None:
+                metro_ref[i] = refs.metro.get(cbsa[i], np.nan)
+    ref = np.where(np.isfinite(metro_ref), np.fmax(state_ref, metro_ref), state_ref)
+
+    by_rule = (pov >= 0.20) | (np.isfinite(mfi) & (mfi <= 0.8 * ref))
+    li[rest] = by_rule[rest]
+    given_any = state_median_income is not None or metro_median_income is not None
+    src = np.where(state_src == "stand-in", "stand-in", np.where(given_any, "given", state_src))
+    src = np.where(src == "", "reference", src)  # income unknown: poverty decides, no reference
+    source[rest] = src[rest]
+    unknown = rest & np.isnan(pov) & np.isnan(mfi)
+    if unknown.any():
+        if "low_income" in areas.columns:
+            given = areas["low_income"].astype("boolean").to_numpy(dtype=object)
+            flag = np.array([v is True for v in given])
+            known = np.array([v is not pd.NA and v is not None for v in given])
+            li[unknown] = flag[unknown]
+            source[unknown & known] = "source flag"
+            source[unknown & ~known] = "unknown"
+        else:
+            source[unknown] = "unknown"
+
+    counts = {k: int((source == k).sum()) for k in LOW_INCOME_SOURCES if (source == k).any()}
+    states_used: dict[str, float] = {}
+    for k, v in zip(skey[rest], state_ref[rest], strict=True):
+        if np.isfinite(v):
+            states_used.setdefault(str(k), float(v))
+    metros_used: dict[str, float] = {}
+    if metro_median_income is not None:
+        metros_used["given"] = float(metro_median_income)
+    else:
+        for c, v in zip(cbsa[rest], metro_ref[rest], strict=True):
+            if c is not None and np.isfinite(v):
+                metros_used.setdefault(str(c), float(v))
+    kinds = sorted({str(s) for s in state_src[rest] if s})
+    info: dict[str, object] = {
+        "sources": pd.Series(source, index=idx, name="LowIncomeTracts_source"),
+        "low_income_edition": edition,
+        "low_income_sources": counts,
+        "low_income_source": _describe_sources(counts, n, edition, refs),
+        "state_median_income": states_used,
+        "metro_median_income": metros_used,
+        "state_median_income_source": ", ".join(kinds) if kinds else "none needed",
+    }
+    return pd.Series(li, index=idx, name="LowIncomeTracts"), info
+
+
+def _describe_sources(
+    counts: Mapping[str, int], n: int, edition: str, refs: IncomeReferences | None
+) -> str:
+    """One line naming every path the low-income flag took, for summaries and reports."""
+    parts = []
+    for k, c in counts.items():
+        what = LOW_INCOME_SOURCES[k]
+        if k == "reference" and refs is not None:
+            what += f" ({refs.description})"
+        parts.append(f"{c} of {n} areas: {what}")
+    head = f"LowIncomeTracts (Atlas {edition} edition, {ATLAS_EDITIONS[edition]})"
+    warn = " WARNING: stand-in reference used." if "stand-in" in counts else ""
+    return f"{head}: " + "; ".join(parts) + "." + warn
 
 
 def atlas_classify(
@@ -146,8 +450,11 @@ def atlas_classify(
     kind_col: str = "kind",
     urban_col: str = "urban",
     urban_density_per_km2: float = URBAN_DENSITY_PER_KM2,
+    edition: str = "2019",
+    use_published: bool = True,
     state_median_income: float | None = None,
     metro_median_income: float | None = None,
+    stand_in_income: Mapping[str, float] | None = None,
     min_people: float = 500.0,
     min_share: float = 0.33,
     min_households_no_vehicle: float = 100.0,
@@ -168,8 +475,10 @@ def atlas_classify(
         Sub-area population points (:attr:`equity.Region.population_points`).
     population_method
         How people are placed within tracts; see :func:`equity.access.population_points`.
-    state_median_income, metro_median_income
-        Reference incomes for ``LowIncomeTracts``; see :func:`low_income_tracts`.
+    edition, use_published, state_median_income, metro_median_income, stand_in_income
+        How ``LowIncomeTracts`` is decided: the Atlas's published flag where the areas carry
+        it, else the rule with the shipped reference incomes of ``edition``, the given ones, or
+        a loudly announced stand-in; see :func:`low_income_tracts`.
     min_people, min_share, min_households_no_vehicle
         The Atlas thresholds (500 people, 33%, 100 households).
     placed
@@ -179,10 +488,12 @@ def atlas_classify(
     Returns
     -------
     DataFrame
-        Indexed like ``areas``: ``area_id``, ``Urban``, ``LowIncomeTracts``, ``lapop*``,
+        Indexed like ``areas``: ``area_id``, ``Urban``, ``LowIncomeTracts`` and
+        ``LowIncomeTracts_source`` (where each answer came from), ``lapop*``,
         ``lapop*share``, ``lahunv*`` (and shares), ``lalowi*`` where possible, the LA and LILA
         flags (booleans) and ``pop_method`` (how each tract's people were placed).
-        ``attrs`` records the method, reference medians, urban source and store count.
+        ``attrs`` records the method, the low-income source line (``low_income_source``) and
+        reference medians, urban source and store count.
 
     Notes
     -----
@@ -210,9 +521,15 @@ def atlas_classify(
     )
     out["Urban"] = urban.to_numpy()
     li, info = low_income_tracts(
-        areas, state_median_income=state_median_income, metro_median_income=metro_median_income
+        areas,
+        edition=edition,
+        use_published=use_published,
+        state_median_income=state_median_income,
+        metro_median_income=metro_median_income,
+        stand_in_income=stand_in_income,
     )
     out["LowIncomeTracts"] = li.to_numpy()
+    out["LowIncomeTracts_source"] = info.pop("sources").to_numpy()  # type: ignore[attr-defined]
 
     pop_total = pd.to_numeric(areas["population"], errors="coerce").fillna(0).to_numpy()
     has_hunv = "households_no_vehicle" in pts.columns

@@ -31,7 +31,14 @@ import pandas as pd
 
 from ._errors import Problem, ValidationError
 from .access import M_PER_MILE, access_table
-from .atlas import ATLAS_DISTANCES_MI, ATLAS_STORE_KINDS, atlas_classify, low_income_tracts
+from .atlas import (
+    ATLAS_DISTANCES_MI,
+    ATLAS_STORE_KINDS,
+    _describe_sources,
+    atlas_classify,
+    income_references,
+    stand_in_incomes,
+)
 
 __all__ = ["access_by_partition", "atlas_by_partition", "partition_keys"]
 
@@ -96,9 +103,10 @@ def atlas_by_partition(
     by
         Column to partition by; ``"state"`` falls back to the state FIPS code of the GEOID.
     state_col
-        Column naming each area's state, for the low-income rule's reference median (computed
-        per state over all of its areas). Default: ``by`` when it is ``"state"``; otherwise one
-        median over all the areas, as the in-memory path computes it.
+        Not needed any more, accepted for compatibility: the low-income references are per
+        tract (published flag, shipped references by GEOID, or given), and a stand-in, where
+        one is needed, is computed once per state (GEOID) over all the areas, as the in-memory
+        path computes it.
     client
         A ``dask.distributed.Client``: parts run as tasks on its workers, in parallel.
     margin_m
@@ -112,7 +120,7 @@ def atlas_by_partition(
     -------
     DataFrame
         The columns of :func:`~equity.atlas_classify`, indexed like ``areas``; ``attrs`` adds
-        ``partitions`` and the reference median of each state.
+        ``partitions``, the low-income source line and the reference medians applied.
     """
     if "area_id" not in areas.columns or "population" not in areas.columns:
         msg = "`areas` needs columns 'area_id' and 'population' for the Atlas classification"
@@ -134,18 +142,13 @@ def atlas_by_partition(
     margin = float(margin_m) if margin_m is not None else reach_m + cell_m
 
     keys = partition_keys(areas, by)
-    if state_col is None and by == "state":
-        states = keys
-    elif state_col is not None:
-        states = partition_keys(areas, state_col)
-    else:
-        states = pd.Series("all", index=areas.index)
-    medians: dict[str, float] = {}
-    if state_median_income is None:
-        attrs = pd.DataFrame(areas.drop(columns=areas.geometry.name))
-        for st, part in attrs.groupby(states.to_numpy(), sort=True):
-            _, info = low_income_tracts(part)
-            medians[str(st)] = float(info["state_median_income"])  # type: ignore[arg-type]
+    # The low-income rule's references are per tract (published flag, shipped references by
+    # GEOID, or given); a stand-in, where one is needed, is each whole state's, computed once.
+    stand_in = (
+        stand_in_incomes(pd.DataFrame(areas.drop(columns=areas.geometry.name)))
+        if state_median_income is None
+        else None
+    )
     pkw = {"kinds": list(kinds), "kind_col": kind_col, **kwargs}
 
     sx = sup.geometry.x.to_numpy() if len(sup) else np.zeros(0)
@@ -168,15 +171,9 @@ def atlas_by_partition(
         if points is not None:
             ids = set(part["area_id"].astype(str))
             part_points = points[np.isin(pts_area, list(ids))]
-        st = states[mask].iloc[0] if len(part) else "all"
         one = dict(pkw)
-        if state_median_income is not None:
-            one["state_median_income"] = state_median_income
-        elif len(set(states[mask])) == 1:
-            one["state_median_income"] = medians[str(st)]
-        else:  # a part spanning states: each state's median must apply to its own areas
-            msg = f"partition {key!r} spans several states; partition by state (or finer)"
-            raise ValidationError([Problem("areas", msg, column=by)])
+        one["state_median_income"] = state_median_income
+        one["stand_in_income"] = stand_in
         to_crs = part.estimate_utm_crs() if geographic else None
         if client is not None:
             fut = client.submit(
@@ -191,6 +188,15 @@ def atlas_by_partition(
     out = pd.concat(frames)
     out = out.loc[areas.index]
     first = frames[0].attrs
+    counts: dict[str, int] = {}
+    state_refs: dict[str, float] = {}
+    metro_refs: dict[str, float] = {}
+    for f in frames:
+        for k, c in f.attrs.get("low_income_sources", {}).items():
+            counts[k] = counts.get(k, 0) + c
+        state_refs.update(f.attrs.get("state_median_income", {}))
+        metro_refs.update(f.attrs.get("metro_median_income", {}))
+    edition = str(first.get("low_income_edition", kwargs.get("edition", "2019")))
     out.attrs.update(
         {
             "population_method": first.get("population_method"),
@@ -199,8 +205,13 @@ def atlas_by_partition(
             "store_kinds": list(kinds),
             "partitions": len(frames),
             "partitioned_by": by,
-            "state_median_income": medians or state_median_income,
-            "metro_median_income": kwargs.get("metro_median_income"),
+            "low_income_edition": edition,
+            "low_income_sources": counts,
+            "low_income_source": _describe_sources(
+                counts, len(out), edition, income_references(edition)
+            ),
+            "state_median_income": state_refs,
+            "metro_median_income": metro_refs,
         }
     )
     return out

@@ -71,13 +71,14 @@ def lila_mask(region: Region, lila_col: str | None = DEFAULT_LILA_COL) -> tuple[
         if all(a is b for a, b in zip(k, key, strict=True)):
             return v
     from equity import ValidationError
-    from equity.atlas import atlas_classify
+    from equity.atlas import atlas_classify, declared_reference_income
 
     if stores is None or len(stores) == 0:
         out: tuple[np.ndarray | None, str] = (None, "")
     else:
         try:
-            atlas = atlas_classify(areas, stores, points=points)
+            income = declared_reference_income(region.provenance)
+            atlas = atlas_classify(areas, stores, points=points, state_median_income=income)
         except ValidationError:
             out = (None, "")
         else:

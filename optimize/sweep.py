@@ -115,8 +115,14 @@ def vulnerable_mask(region: Region, problem: AllocationProblem, flag: str) -> np
         col = areas[flag]
     else:
         from equity import atlas_classify
+        from equity.atlas import declared_reference_income
 
-        atlas = atlas_classify(areas, region.stores, points=region.population_points)
+        atlas = atlas_classify(
+            areas,
+            region.stores,
+            points=region.population_points,
+            state_median_income=declared_reference_income(region.provenance),
+        )
         if flag not in atlas.columns:
             flags = sorted(c for c in atlas.columns if atlas[c].dtype == bool)
             msg = (

@@ -74,3 +74,21 @@ def test_analyze_unknown_format(tmp_path: Path, capsys: pytest.CaptureFixture[st
 def test_analyze_missing_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["analyze", str(tmp_path / "nowhere")]) == 1
     assert "error" in capsys.readouterr().err
+
+
+def test_analyze_says_where_low_income_came_from(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from _grids import grid3, stores
+
+    from equity import LowIncomeStandInWarning
+
+    # ids that are not GEOIDs and no reference income: the rule needs the announced stand-in
+    areas = grid3(urban=[True] * 9, poverty_rate=[0.05] * 9, median_family_income=[60_000] * 9)
+    s = stores((1500, 1500, "supermarket"))
+    folder = Region.from_frames(areas, s, name="grid").to_dir(tmp_path / "grid")
+    with pytest.warns(LowIncomeStandInWarning):
+        assert main(["analyze", str(folder)]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "LowIncomeTracts (Atlas 2019 edition, ACS 2014-2018): 9 of 9 areas" in text
+    assert "STAND-IN" in text

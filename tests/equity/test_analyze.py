@@ -27,7 +27,10 @@ def region() -> Region:
         (500, 500, "convenience"),
         (2500, 2500, "grocery"),
     )
-    return Region.from_frames(areas, s, name="grid")
+    # the region declares its reference income: 80% of 60,000 = 48,000 < 50,000, so only the
+    # poverty rule flags (r0c0)
+    prov = {"area_median_family_income": 60_000}
+    return Region.from_frames(areas, s, name="grid", provenance=prov)
 
 
 @pytest.fixture(scope="module")
@@ -140,9 +143,12 @@ def allegheny(shared_data: Path):
 @pytest.mark.shared_data
 def test_allegheny_region_matches_the_atlas(allegheny) -> None:
     # The public path that benchmarks/atlas_validation.py publishes: allegheny_region's store
-    # list, the Atlas's 0.5 km grid and the income reference the Atlas flags imply.
-    out = analyze(allegheny, population_method="grid", state_median_income=77_793)
+    # list and the Atlas's 0.5 km grid. The region carries the Atlas's published
+    # LowIncomeTracts, and analyze uses it (and says so) by default.
+    out = analyze(allegheny, population_method="grid")
     assert (out["LowIncomeTracts"] == out["LowIncomeTracts_input"].eq(1))[out["in_atlas"]].all()
+    assert set(out.loc[out["in_atlas"], "LowIncomeTracts_source"]) == {"published"}
+    assert "400 of 402 areas: the Atlas's published" in out.attrs["low_income_source"]
     acc, kappa = _agreement(out, "LILATracts_1And10")  # 96.5%, 0.810
     assert acc >= 0.96 and kappa >= 0.80
     acc, kappa = _agreement(out, "LILATracts_halfAnd10")  # 96.0%, 0.903
@@ -161,7 +167,7 @@ def test_input_columns_with_a_measure_name_are_kept() -> None:
 
 @pytest.mark.shared_data
 def test_analyze_the_sources_allegheny_region(allegheny) -> None:
-    out = analyze(allegheny, state_median_income=77_793)  # default method: grid_points
+    out = analyze(allegheny)  # default method: grid_points
     assert len(out) == 402 and out.attrs["population_method"] == "grid_points"
     acc, kappa = _agreement(out, "LILATracts_halfAnd10")  # 95.5%, 0.891
     assert acc >= 0.95 and kappa >= 0.88

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from equity import ValidationError
-from equity.atlas import atlas_classify, low_income_tracts, urban_flag
+from equity.atlas import LowIncomeStandInWarning, atlas_classify, low_income_tracts, urban_flag
 
 from ._grids import grid3, stores
 
@@ -113,11 +113,14 @@ def test_low_income_metro_rule(metro_median, expected) -> None:
     assert info["state_median_income_source"] == "given"
 
 
-def test_low_income_fallback_median_from_data() -> None:
+def test_low_income_stand_in_median_from_data_is_announced() -> None:
     areas = grid3(median_family_income=[10_000] + [50_000] * 8, poverty_rate=[0.0] * 9)
-    li, info = low_income_tracts(areas)
-    assert info["state_median_income"] == 50_000
+    with pytest.warns(LowIncomeStandInWarning, match="STAND-IN"):
+        li, info = low_income_tracts(areas)
+    assert info["state_median_income"] == {"all": 50_000}
     assert li.tolist() == [True] + [False] * 8
+    assert set(info["sources"]) == {"stand-in"}
+    assert "STAND-IN" in str(info["low_income_source"])
 
 
 def test_urban_from_density_rule() -> None:
