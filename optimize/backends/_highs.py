@@ -211,9 +211,9 @@ class HighsBackend:
         # warm_start: a tag (objective) under which this structure's last basis is kept
         warm = options.pop("warm_start", None)
         key = structure_key(lp, str(warm)) if warm and not lp.is_mip else None
-        # canonical: end at one vertex of the optimal face whatever the start (on by default
-        # with warm starts, whose plans would otherwise depend on what was solved before)
-        canonical = bool(options.pop("canonical", key is not None)) and not lp.is_mip
+        # canonical: end at one vertex of the optimal face whatever the start (a remembered
+        # basis, Clp's or none), so a plan does not depend on what was solved before
+        canonical = bool(options.pop("canonical", True)) and not lp.is_mip
         # start: "clp" hands the first weighted solve of a combined staged solve to Clp and
         # starts HiGHS from Clp's basis (see clp_start); a remembered basis is used first
         start = options.pop("start", None)
