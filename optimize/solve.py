@@ -247,25 +247,24 @@ def _plan_of(
     match its flows. Then the solver's last primal is tried first, the last optimal stage's
     (``res.fallback_x``) second; the unmet need (and the objective's own columns) of the one
     taken are recomputed from its flows, so every figure is what the flows deliver."""
-    if res.status is SolveStatus.OPTIMAL:
-        return res.x, res.status, res.objective, res.message
+    if res.status not in (SolveStatus.TIME_LIMIT, SolveStatus.NO_SOLUTION):
+        return res.x, res.status, res.objective, res.message  # optimal, or a failure
     if not (res.status.has_solution or res.fallback_x is not None):
         message = res.message
         if res.status is SolveStatus.NO_SOLUTION:
             message = f"{res.status.words}; allow more time ({res.message})"
         return None, res.status, None, message
     words = SolveStatus.TIME_LIMIT.words
-    for x, which in ((res.x, "the best plan found"), (res.fallback_x, "an earlier stage's")):
+    tries = (
+        (res.x, f"{words}: the best plan found"),
+        (res.fallback_x, f"{words}: an earlier stage's optimum, later stages unfinished"),
+    )
+    for x, note in tries:
         if x is None:
             continue
         v = _from_flows(problem, model, x)
         if _feasible(problem, model, v):
             value = float(np.dot(model.stages[-1].c, v))
-            note = (
-                f"{words}: {which} optimum, later stages unfinished"
-                if which.startswith("an")
-                else f"{words}: {which}"
-            )
             return v, SolveStatus.TIME_LIMIT, value, f"{note} ({res.message})"
     note = SolveStatus.NO_SOLUTION.words
     return None, SolveStatus.NO_SOLUTION, None, f"{note}; allow more time ({res.message})"
