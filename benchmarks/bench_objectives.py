@@ -141,9 +141,12 @@ def _reruns(region, problem, repeat: int) -> None:
     ]
     print()
     print("re-runs of `balanced` after the default plan (equity weight 0.5) was solved:")
-    print(f"{'change':<40} {'cold (baseline)':>16} {'warm':>8} {'speed-up':>9}  same answer")
+    print(
+        f"{'change':<40} {'cold (baseline)':>16} {'warm':>8} {'speed-up':>9}  same answer"
+        "  same flows  canonical step (warm)"
+    )
     for label, p, kw in steps:
-        cold, warm, same = [], [], True
+        cold, warm, same, flows, canon = [], [], True, True, []
         for _ in range(repeat):
             clear_warm_starts()
             solve(problem, "balanced")  # the plan on screen before the change
@@ -153,11 +156,27 @@ def _reruns(region, problem, repeat: int) -> None:
             t0 = time.perf_counter()
             b = solve(p, "balanced", **kw)
             warm.append(time.perf_counter() - t0)
+            canon.append(b.times_s.get("canonical", 0.0))
             assert b.manifest["warm_start"], label
             x, y = a.manifest["stage_objectives"], b.manifest["stage_objectives"]
             same &= all(abs(u - v) <= 1e-6 * max(1.0, abs(u)) for u, v in zip(x, y, strict=True))
+            flows &= _same_flows(a.flows, b.flows)
         c, w = statistics.median(cold), statistics.median(warm)
-        print(f"{label:<40} {c:14.2f} s {w:6.2f} s {c / w:8.2f}x  {'yes' if same else 'NO'}")
+        print(
+            f"{label:<40} {c:14.2f} s {w:6.2f} s {c / w:8.2f}x  {'yes' if same else 'NO':>11}"
+            f"  {'yes' if flows else 'NO':>10}  {statistics.median(canon):6.2f} s"
+        )
+
+
+def _same_flows(a, b, tol_kg: float = 1e-6) -> bool:
+    """Every route carries the same kg (within ``tol_kg``) in both plans."""
+    import pandas as pd
+
+    keys = ["site_id", "area_id", "commodity", "need_commodity"]
+    both = pd.concat(
+        [a.set_index(keys)["quantity_kg"], b.set_index(keys)["quantity_kg"]], axis=1
+    ).fillna(0.0)
+    return bool((both.iloc[:, 0] - both.iloc[:, 1]).abs().max() <= tol_kg) if len(both) else True
 
 
 if __name__ == "__main__":

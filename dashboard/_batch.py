@@ -316,6 +316,13 @@ def _write_summary(tmp: Path, batch: BatchResult) -> None:
     (tmp / INDEX_NAME).write_text(_index_html(batch), encoding="utf-8")
 
 
+def _not_optimal(r: Any) -> str:
+    """The solver status in words for a plan that is not optimal (a time limit), else ""."""
+    if r.solver_status in (None, "", "optimal"):
+        return ""
+    return str(r.kpis.get("status_note") or r.solver_status)
+
+
 def _index_html(batch: BatchResult) -> str:
     from .report import _environment
 
@@ -326,7 +333,7 @@ def _index_html(batch: BatchResult) -> str:
                 "name": r.name,
                 "report": r.report,
                 "status": r.status,
-                "error": r.error or "",
+                "error": r.error or _not_optimal(r),
                 "met": r.kpis.get("need_met_share"),
                 "min": r.kpis.get("min_fulfilment_reachable", r.kpis.get("min_fulfilment")),
                 "seconds": r.seconds,

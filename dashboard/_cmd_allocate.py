@@ -12,7 +12,7 @@ from equity import FoodshedError
 
 #: KPI rows of the printed table: key, label, format.
 KPI_ROWS = (
-    ("status", "status", "{}"),
+    ("status_note", "status", "{}"),
     ("need_met_share", "need met", "{:.1%}"),
     ("need_met_share_lila", "need met, LILA areas", "{:.1%}"),
     ("min_fulfilment_lila", "min fulfilment, LILA areas", "{:.1%}"),
@@ -48,11 +48,22 @@ def run_allocate(
     time_limit_s: float | None,
     period: str | None,
     console: Console,
+    allow_partial: bool = False,
 ) -> int:
     """Solve each target (scenario TOML, region folder or ``demo``); write each plan under
-    ``out`` (``out`` itself for one target, ``out/<name>`` for several); print a KPI table."""
+    ``out`` (``out`` itself for one target, ``out/<name>`` for several); print a KPI table.
+
+    Returns the exit code: 0 when every plan is optimal, 1 when one has no plan, 3 when one
+    stopped at the time limit (not optimal) unless ``allow_partial``."""
     from equity import Region
-    from optimize import Scenario, allocate, run_scenario
+    from optimize import Scenario, SolveStatus, allocate, run_scenario
+
+    if time_limit_s is not None and not time_limit_s > 0:
+        msg = (
+            f"--time-limit must be more than 0 seconds; got {time_limit_s:g}. Leave it out "
+            "to solve without a limit."
+        )
+        raise FoodshedError(msg)
 
     if not targets:
         targets = ["demo"]
@@ -66,7 +77,7 @@ def run_allocate(
                 updates["objective"] = objective
             if solver:
                 updates["solver"] = solver
-            if time_limit_s:
+            if time_limit_s is not None:
                 updates["time_limit_s"] = time_limit_s
             if period:
                 updates["period"] = period
@@ -115,7 +126,18 @@ def run_allocate(
             console.print(f"  {name}: {text}", markup=False, highlight=False)
     console.print(f"Wrote {len(results)} plan(s) to {out}")
     bad = [n for n, s in results if not s.ok]
+    partial = [n for n, s in results if s.status is SolveStatus.TIME_LIMIT]
+    if partial:
+        words = SolveStatus.TIME_LIMIT.words
+        console.print(
+            f"[yellow]{', '.join(partial)}: {words}[/yellow]; every figure is what the plan's "
+            "flows deliver. Allow more time"
+            + ("." if allow_partial else ", or pass --allow-partial to accept it (exit 0)."),
+            highlight=False,
+        )
     if bad:
         console.print(f"[red]no plan found for {bad}[/red]; see manifest.json")
         return 1
+    if partial and not allow_partial:
+        return 3
     return 0

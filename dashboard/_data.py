@@ -353,11 +353,19 @@ _BASES_LOCK = threading.Lock()
 _BASES_MAX = 8
 
 
+def _clear_bases() -> None:
+    with _BASES_LOCK:
+        _BASES.clear()
+
+
 def _base_problem(region: Region, kwargs: dict[str, Any]) -> Any:
     import weakref
 
     from optimize import AllocationProblem
+    from optimize.caches import CACHES
     from optimize.problem import DEFAULT_MAX_DISTANCE_M
+
+    CACHES.register(_clear_bases)  # emptied with every optimize cache (tests reset them)
 
     key = (
         id(region),
@@ -427,7 +435,7 @@ def solution_record(region: Region, sol: Any) -> dict[str, Any]:
     return {
         "status": status,
         "ok": ok,
-        "message": "" if ok else str(getattr(sol, "message", "") or ""),
+        "message": "" if status == "optimal" else str(getattr(sol, "message", "") or ""),
         "kpis": {k: float(v) for k, v in dict(sol.kpis).items() if _is_number(v)},
         "fulfilment": ful.to_dict("records"),
         # column lists, not records: a run travels to the browser's store and back on every

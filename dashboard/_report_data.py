@@ -78,6 +78,7 @@ KPI_LABELS: dict[str, str] = {
     "budget_usd": "Transport budget (USD per period)",
     "objective_value": "Objective value (solver units)",
     "status": "Solver status",
+    "status_note": "Solver status in words",
     "areas": "Areas in the plan",
     "flows": "Delivery routes used",
     "areas_unreachable": "Areas beyond the reach of every site",

@@ -148,7 +148,16 @@ def allocate(
     ] = None,
     out: Annotated[Path, typer.Option(help="Output folder.")] = Path("foodshed-allocation"),
     solver: Annotated[str | None, typer.Option(help="highs, cbc or pulp[:NAME].")] = None,
-    time_limit: Annotated[float | None, typer.Option(help="Seconds per plan.")] = None,
+    time_limit: Annotated[
+        float | None, typer.Option(help="Seconds per plan (more than 0; default: no limit).")
+    ] = None,
+    allow_partial: Annotated[
+        bool,
+        typer.Option(
+            "--allow-partial",
+            help="Exit 0 when a plan stopped at the time limit (not optimal); default exit 3.",
+        ),
+    ] = False,
     period: Annotated[str | None, typer.Option(help="Period of seasonal data.")] = None,
 ) -> None:
     """Solve allocation scenarios, write each plan (CSV + JSON) and print their KPIs."""
@@ -162,6 +171,7 @@ def allocate(
         time_limit_s=time_limit,
         period=period,
         console=console,
+        allow_partial=allow_partial,
     )
     if code:
         raise typer.Exit(code)

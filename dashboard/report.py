@@ -311,6 +311,8 @@ def build_context(
         kpis = _api.kpis_of(solution)
         ctx["kpis"] = rd.kpi_rows(kpis)
         ctx["status"] = _api.status_of(solution)
+        note = kpis.get("status_note")
+        ctx["status_words"] = str(note) if note else ctx["status"]
         obj = _api.objective_of(scenario, solution)
         ctx["objective"] = obj
         title, formula, words = objective_text(obj)

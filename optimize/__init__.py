@@ -10,6 +10,7 @@ and shocks; :func:`site_new` chooses where new sites should go.
 from ._lp import LinearProgram, SolveStatus
 from ._objectives import OBJECTIVES
 from .api import allocate, efficiency_equity_curve
+from .caches import reset_caches
 from .problem import AllocationProblem
 from .scenario import Scenario, run_scenario
 from .shocks import BudgetChange, DemandSurge, MaxDistance, SiteOutage, YieldFactor
@@ -32,6 +33,7 @@ __all__ = [
     "YieldFactor",
     "allocate",
     "efficiency_equity_curve",
+    "reset_caches",
     "run_scenario",
     "site_new",
     "solve",

@@ -12,7 +12,9 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["BackendResult", "LinearProgram", "SolveStatus", "Stage"]
+from equity import FoodshedError
+
+__all__ = ["BackendResult", "LinearProgram", "SolveStatus", "Stage", "check_time_limit"]
 
 INF = np.inf
 
@@ -32,6 +34,39 @@ class SolveStatus(enum.StrEnum):
     @property
     def has_solution(self) -> bool:
         return self in (SolveStatus.OPTIMAL, SolveStatus.TIME_LIMIT)
+
+    @property
+    def words(self) -> str:
+        """The status in plain words, as every product shows it (CLI, KPIs, report, app)."""
+        return _STATUS_WORDS[self]
+
+
+_STATUS_WORDS = {
+    SolveStatus.OPTIMAL: "optimal",
+    SolveStatus.TIME_LIMIT: "stopped at the time limit: not optimal",
+    SolveStatus.NO_SOLUTION: "stopped at the time limit before finding a plan",
+    SolveStatus.INFEASIBLE: "infeasible: no plan meets the constraints",
+    SolveStatus.UNBOUNDED: "unbounded: the data have infinite or missing values",
+    SolveStatus.ERROR: "the solver failed",
+}
+
+
+def check_time_limit(time_limit_s: float | None) -> float | None:
+    """``time_limit_s`` as a float, or an error unless it is ``None`` or a positive number
+    of seconds (0 and negative limits used to be accepted and stopped a solve at once)."""
+    if time_limit_s is None:
+        return None
+    try:
+        t = float(time_limit_s)
+    except (TypeError, ValueError):
+        t = float("nan")
+    if not t > 0:
+        msg = (
+            f"time_limit_s must be a positive number of seconds; got {time_limit_s!r}. "
+            "Leave it out (None) for no limit."
+        )
+        raise FoodshedError(msg)
+    return t
 
 
 @dataclass(frozen=True, eq=False)
@@ -112,6 +147,10 @@ class BackendResult:
     #: where the first solve started: ``cold``, ``warm`` (a remembered basis) or ``clp``
     #: (Clp's basis, see :func:`optimize.backends._cbc.clp_start`)
     start: str = "cold"
+    #: the primal of the last solve that ended optimal (an earlier stage of a staged solve, or
+    #: the weighted first solve) when a later one was stopped: a feasible plan to fall back
+    #: on when the stopped solve's own primal is not (see ``optimize.solve``)
+    fallback_x: np.ndarray | None = None
 
 
 def stage_bound(value: float, stage: Stage) -> float:

@@ -83,11 +83,12 @@ def _with_rows(lp: LinearProgram, rows: sp.spmatrix, lo: np.ndarray, hi: np.ndar
 
 
 def _area_u_matrix(problem: AllocationProblem, n_cols: int) -> tuple[sp.csr_matrix, np.ndarray]:
-    """Rows ``sum_c u[a,c]`` for areas with need that some site can reach; returns the
-    matrix and the area indices. Areas no site reaches are left out of the equity rows (no
-    plan can serve them, so they would pin every fulfilment bound at 0); the KPIs count them
-    as ``areas_unreachable``."""
-    areas = np.intersect1d(np.unique(problem.u_area), np.unique(problem.x_area))
+    """Rows ``sum_c u[a,c]`` for areas with need that some site can reach after every shock
+    (:meth:`AllocationProblem.reachable_areas`: a closed site, or one without supply or
+    throughput, reaches nobody); returns the matrix and the area indices. Areas no site
+    reaches are left out of the equity rows (no plan can serve them, so they would pin every
+    fulfilment bound at 0); the KPIs count them as ``areas_unreachable``."""
+    areas = np.intersect1d(np.unique(problem.u_area), np.flatnonzero(problem.reachable_areas()))
     use = np.isin(problem.u_area, areas)
     pos = np.searchsorted(areas, problem.u_area[use])
     M = sp.csr_matrix(

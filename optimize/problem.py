@@ -19,6 +19,7 @@ import scipy.sparse as sp
 from equity import FoodshedError
 
 from ._lp import LinearProgram
+from .caches import CACHES
 
 if TYPE_CHECKING:
     from equity import Region
@@ -38,10 +39,9 @@ DEFAULT_COST_PER_KG_KM = 0.05
 #: The low-income, low-access flag of the LILA KPIs: the Atlas's original food-desert measure.
 DEFAULT_LILA_COL = "LILATracts_1And10"
 
-# Atlas classifications already computed: (areas, stores, points, lila_col) -> (mask, source).
-# The tables are kept (so their ids stay theirs) and checked by identity; a few entries only.
-_LILA_CACHE: list[tuple[tuple[Any, ...], tuple[np.ndarray | None, str]]] = []
-_LILA_CACHE_SIZE = 4
+# Atlas classifications already computed (``CACHES.lila``, see optimize/caches.py):
+# (areas, stores, points, lila_col) -> (mask, source). The tables are kept (so their ids stay
+# theirs) and checked by identity; a few entries only.
 
 
 def lila_mask(region: Region, lila_col: str | None = DEFAULT_LILA_COL) -> tuple[Any, str]:
@@ -67,9 +67,9 @@ def lila_mask(region: Region, lila_col: str | None = DEFAULT_LILA_COL) -> tuple[
         return vals.fillna(0).to_numpy(dtype=float) > 0.5, f"{lila_col} (areas column)"
     stores, points = region.stores, region.population_points
     key = (areas, stores, points, lila_col)
-    for k, v in _LILA_CACHE:
-        if all(a is b for a, b in zip(k, key, strict=True)):
-            return v
+    hit = CACHES.get_lila(key)
+    if hit is not None:
+        return hit  # type: ignore[no-any-return]
     from equity import ValidationError
     from equity.atlas import atlas_classify, declared_reference_income
 
@@ -92,8 +92,7 @@ def lila_mask(region: Region, lila_col: str | None = DEFAULT_LILA_COL) -> tuple[
                 raise FoodshedError(msg)
             mask = atlas[lila_col].fillna(False).to_numpy(dtype=bool)
             out = (mask, f"{lila_col} (computed with the Atlas method)")
-    _LILA_CACHE.append((key, out))
-    del _LILA_CACHE[:-_LILA_CACHE_SIZE]
+    CACHES.put_lila(key, out)
     return out
 
 
@@ -226,6 +225,21 @@ class AllocationProblem:
     def available_kg(self) -> np.ndarray:
         """Supply per site and commodity that can be handed out (0 at sites switched off)."""
         return np.where(self.site_open[:, None], self.supply_kg, 0.0)
+
+    @property
+    def x_usable(self) -> np.ndarray:
+        """Flow columns that can carry food after every shock: the site is open, has supply of
+        the commodity served and throughput above 0 (a :class:`~optimize.shocks.SiteOutage`
+        keeps a closed site's columns, held at 0, so the LP keeps its structure)."""
+        s, c = self.x_site, self.x_served
+        return self.site_open[s] & (self.supply_kg[s, c] > 0) & (self.throughput_kg[s] > 0)
+
+    def reachable_areas(self) -> np.ndarray:
+        """Per area (in area order): True where at least one usable flow column
+        (:attr:`x_usable`) serves it, i.e. some open site within reach has food for it."""
+        out = np.zeros(len(self.area_ids), dtype=bool)
+        out[self.x_area[self.x_usable]] = True
+        return out
 
     def total_need_kg(self) -> float:
         return float(self.need_kg.sum())

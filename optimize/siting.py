@@ -30,7 +30,7 @@ import scipy.sparse as sp
 from equity import FoodshedError
 
 from ._facility import FACILITY_OBJECTIVES, FacilityModel, facility_milp, site_capacity_kg
-from ._lp import LinearProgram, SolveStatus, Stage
+from ._lp import LinearProgram, SolveStatus, Stage, check_time_limit
 from ._objectives import build_objective
 from .backends import get_backend
 from .problem import (
@@ -218,6 +218,7 @@ def site_new(
     max_distance_m: float = DEFAULT_MAX_DISTANCE_M,
     cost_per_kg_km: float = DEFAULT_COST_PER_KG_KM,
     budget_usd: float | None = None,
+    cost_table: pd.DataFrame | None = None,
     coverage_radius_m: float | None = None,
     weight: str = "need",
     lila_only: bool | None = None,
@@ -246,9 +247,23 @@ def site_new(
     for ``max_covering``, False for ``p_median``) counts only low-income, low-access areas
     (``lila_col``, see :meth:`AllocationProblem.from_region`). A site's capacity is its supply
     (all commodities, kg) capped by its throughput; a candidate with neither is uncapacitated.
+    A region (or LILA filter) that leaves no weight to cover is an error, not an empty answer.
+
+    ``cost_table`` (``site_id, area_id, distance_m``: road distances, say; rows for the
+    candidates too) replaces straight-line distances for every objective, as in
+    :meth:`AllocationProblem.from_region`. ``**params`` are the allocation objective's
+    parameters; ``max_covering`` and ``p_median`` take none, and an unknown keyword is an error.
     """
     if k < 0:
         msg = f"k must be >= 0; got {k}"
+        raise FoodshedError(msg)
+    time_limit_s = check_time_limit(time_limit_s)
+    if objective in FACILITY_OBJECTIVES and params:
+        msg = (
+            f"site_new(objective={objective!r}) takes no argument(s) {sorted(params)}; its "
+            "options are coverage_radius_m, weight, lila_only, count_existing, lila_col, "
+            "max_distance_m, cost_table, period, shocks, solver and time_limit_s"
+        )
         raise FoodshedError(msg)
     cands = candidates.to_crs(region.crs) if getattr(candidates, "crs", None) else candidates
     clash = sorted(set(cands["site_id"].astype(str)) & set(region.sites["site_id"].astype(str)))
@@ -266,6 +281,7 @@ def site_new(
         max_distance_m=max_distance_m,
         cost_per_kg_km=cost_per_kg_km,
         budget_usd=budget_usd,
+        cost_table=cost_table,
         lila_col=lila_col,
     ).with_shocks(shocks)
     ids = cands["site_id"].astype(str).tolist()
@@ -358,7 +374,27 @@ def _weights(
             )
             raise FoodshedError(msg)
         w = np.where(problem.area_lila, w, 0.0)
-    return np.where(np.isfinite(w) & (w > 0), w, 0.0)
+    w = np.where(np.isfinite(w) & (w > 0), w, 0.0)
+    if not w.sum() > 0:
+        what = "need (kg per period)" if weight == "need" else "population"
+        where = (
+            f"its {int(problem.area_lila.sum())} low-income, low-access areas"  # type: ignore[union-attr]
+            if lila_only
+            else f"its {len(problem.area_ids)} areas"
+        )
+        fix = (
+            "add a need table (or pass weight='population')"
+            if weight == "need"
+            else "give the areas a population"
+        )
+        if lila_only:
+            fix += ", or pass lila_only=False to count every area"
+        msg = (
+            f"{objective} siting with weight={weight!r}: the region has no {what} in {where}, "
+            f"so there is nothing to cover; {fix}"
+        )
+        raise FoodshedError(msg)
+    return w
 
 
 def siting_facility_milp(

@@ -159,10 +159,22 @@ class AllocationSolution:
         if not self.ok:
             return f"AllocationSolution({self.objective}: {self.status.value}, {self.message})"
         return (
-            f"AllocationSolution({self.objective}: {self.status.value}, "
+            f"AllocationSolution({self.objective}: {self.status.words}, "
             f"need met {k['need_met_share']:.1%}, min fulfilment {k['min_fulfilment']:.1%}, "
             f"cost ${k['transport_cost_usd']:,.2f}, {self.solve_time_s:.2f} s)"
         )
+
+
+def unmet_of_flows(problem: Any, x: np.ndarray) -> np.ndarray:
+    """Unmet need per unmet column (``problem.u_area``, ``problem.u_comm``) that flows ``x``
+    (one value per flow column) leave: need minus the kg of need they meet (acceptability
+    times kg shipped). Negative where the flows serve more than the need."""
+    nu = problem.n_u
+    pos = np.full(problem.need_kg.shape, -1, dtype=np.int64)
+    pos[problem.u_area, problem.u_comm] = np.arange(nu)
+    j = pos[problem.x_area, problem.x_need]
+    met = np.bincount(j, weights=np.asarray(x, dtype=float) * problem.x_weight, minlength=nu)
+    return problem.need_kg[problem.u_area, problem.u_comm] - met
 
 
 def build_solution(
@@ -180,15 +192,15 @@ def build_solution(
     params: dict[str, Any],
     message: str = "",
 ) -> AllocationSolution:
-    """Turn the column values of a solve into frames (vectorised)."""
-    nx, nu = problem.n_x, problem.n_u
-    if x_all is None:
-        x = np.zeros(nx)
-        u = problem.need_kg[problem.u_area, problem.u_comm].copy()
-    else:
-        x = np.clip(x_all[:nx], 0, None)
-        u = np.clip(x_all[nx : nx + nu], 0, None)
+    """Turn the column values of a solve into frames (vectorised).
+
+    Only the flows are read from ``x_all``: unmet need is what the flows leave of the need
+    (``need - sum met_kg``), so every figure agrees with :attr:`AllocationSolution.flows`
+    whatever the solver's unmet columns say (a solve stopped early leaves them wrong)."""
+    nx = problem.n_x
+    x = np.zeros(nx) if x_all is None else np.clip(x_all[:nx], 0, None)
     x = np.where(x > FLOW_TOL_KG, x, 0.0)
+    u = unmet_of_flows(problem, x)
     u = np.where(u > FLOW_TOL_KG, u, 0.0)
     keep = np.flatnonzero(x)
     s, a = problem.x_site[keep], problem.x_area[keep]
@@ -269,13 +281,13 @@ def _kpis(problem, ful, flows, status, objective_value, params) -> dict[str, Any
     pop = f["population"].to_numpy(dtype=float)
     fv = f["fulfilment"].to_numpy(dtype=float)
     wpop = pop if pop.sum() > 0 else np.ones(len(fv))
-    reachable = np.zeros(len(problem.area_ids), dtype=bool)
-    reachable[problem.x_area] = True
+    reachable = problem.reachable_areas()
     need_any = problem.need_kg.sum(axis=1) > 0
     unreach = np.flatnonzero(need_any & ~reachable)
     reach_f = ful["fulfilment"].to_numpy(dtype=float)[need_any & reachable]
     out: dict[str, Any] = {
         "status": status.value,
+        "status_note": status.words,
         "objective_value": objective_value,
         "need_kg": need,
         "need_met_kg": met,

@@ -11,11 +11,11 @@ import numpy as np
 
 from equity import FoodshedError
 
-from ._lp import SolveStatus
-from ._objectives import build_objective
+from ._lp import BackendResult, SolveStatus, check_time_limit
+from ._objectives import ObjectiveModel, build_objective
 from .backends import get_backend
 from .problem import AllocationProblem
-from .solution import AllocationSolution, build_solution
+from .solution import FLOW_TOL_KG, AllocationSolution, build_solution, unmet_of_flows
 
 __all__ = ["choose_solver", "ipm_options", "solve", "versions"]
 
@@ -110,12 +110,16 @@ def solve(
         the basis Clp finds for their weighted sum when a CBC binary exists, see
         ``optimize.backends._cbc.clp_start``; HiGHS's IPM above 500k columns without one).
     time_limit_s
-        Wall-clock limit for all stages together; on hitting it the best plan found is returned
-        with status ``time_limit`` (or ``no_solution``).
+        Wall-clock limit in seconds (more than 0) for all stages together. On hitting it the
+        plan returned is the solver's last primal when it is feasible, else the optimum of the
+        last stage that finished (a staged objective), with status ``time_limit`` ("stopped at
+        the time limit: not optimal"); when neither is a feasible plan, no plan (status
+        ``no_solution``). Every KPI is computed from the flows of the plan returned.
     **params
         Objective parameters: ``unmet_penalty_usd_per_kg``, ``fair_share_band``,
         ``equity_weight``.
     """
+    time_limit_s = check_time_limit(time_limit_s)
     t0 = time.perf_counter()
     model = build_objective(problem, objective, params)
     build_s = time.perf_counter() - t0
@@ -138,6 +142,7 @@ def solve(
             f"the solver reported {res.status.value}; check supply/need/throughput for NaN or "
             f"infinite values ({res.message})"
         )
+    x_all, status, objective_value, message = _plan_of(problem, model, res)
     times = {"build": build_s, **res.times_s}
     t1 = time.perf_counter()
     man = {
@@ -163,19 +168,21 @@ def solve(
     if "unmet_kg" in names and len(res.stage_duals) > names.index("unmet_kg"):
         dual = res.stage_duals[names.index("unmet_kg")]
         dual_unit = "kg of need met"
+    if status is not SolveStatus.OPTIMAL:
+        dual = None  # duals of a stopped solve explain nothing
     sol = build_solution(
         problem,
-        res.x,
+        x_all,
         dual,
-        status=res.status,
+        status=status,
         objective=objective,
-        objective_value=res.objective,
+        objective_value=objective_value,
         solver=res.solver or name,
         times_s=times,
         manifest=man,
         unit=dual_unit,
         params=model.params,
-        message=res.message,
+        message=message,
     )
     times["solution"] = time.perf_counter() - t1
     times["total"] = time.perf_counter() - t0
@@ -221,3 +228,85 @@ def _plain(v: Any) -> Any:
     if isinstance(v, np.generic):
         return v.item()
     return v
+
+
+#: Relative tolerance (with 1e-6 kg or USD absolute) within which a stopped solve's primal must
+#: keep every row to count as a plan; solvers' own feasibility tolerance is 1e-7.
+FEASIBILITY_TOL = 1e-6
+
+
+def _plan_of(
+    problem: AllocationProblem, model: ObjectiveModel, res: BackendResult
+) -> tuple[np.ndarray | None, SolveStatus, float | None, str]:
+    """The column values, status, objective value and message of the plan ``res`` supports.
+
+    An optimal result is taken as it is. A stopped one (``time_limit``, or ``no_solution``
+    after an earlier stage finished) is a plan only when its flows keep every row of the
+    objective's LP (supply, throughput, budget, need not exceeded, the fair-share band): a
+    dual simplex stopped early holds a primal that breaks them and unmet need that does not
+    match its flows. Then the solver's last primal is tried first, the last optimal stage's
+    (``res.fallback_x``) second; the unmet need (and the objective's own columns) of the one
+    taken are recomputed from its flows, so every figure is what the flows deliver."""
+    if res.status not in (SolveStatus.TIME_LIMIT, SolveStatus.NO_SOLUTION):
+        return res.x, res.status, res.objective, res.message  # optimal, or a failure
+    if not (res.status.has_solution or res.fallback_x is not None):
+        message = res.message
+        if res.status is SolveStatus.NO_SOLUTION:
+            message = f"{res.status.words}; allow more time ({res.message})"
+        return None, res.status, None, message
+    words = SolveStatus.TIME_LIMIT.words
+    tries = (
+        (res.x, f"{words}: the best plan found"),
+        (res.fallback_x, f"{words}: an earlier stage's optimum, later stages unfinished"),
+    )
+    for x, note in tries:
+        if x is None:
+            continue
+        v = _from_flows(problem, model, x)
+        if _feasible(problem, model, v):
+            value = float(np.dot(model.stages[-1].c, v))
+            return v, SolveStatus.TIME_LIMIT, value, f"{note} ({res.message})"
+    note = SolveStatus.NO_SOLUTION.words
+    return None, SolveStatus.NO_SOLUTION, None, f"{note}; allow more time ({res.message})"
+
+
+def _from_flows(problem: AllocationProblem, model: ObjectiveModel, x: np.ndarray) -> np.ndarray:
+    """Column values with the flows of ``x`` and everything else recomputed from them: unmet
+    need ``u = need - met`` (negative where a row is over-served, which the check catches),
+    the fair-share total ``U`` and the smallest reachable fulfilment ``t``."""
+    v = np.array(x[: model.lp.n_cols], dtype=float)
+    nx, nu = problem.n_x, problem.n_u
+    flows = np.clip(v[:nx], 0.0, None)
+    flows[flows <= FLOW_TOL_KG] = 0.0
+    v[:nx] = flows
+    v[nx : nx + nu] = unmet_of_flows(problem, flows)
+    u = v[nx : nx + nu]
+    if "U" in model.extra_cols:
+        v[model.extra_cols["U"]] = float(u.sum())
+    if "t" in model.extra_cols:
+        need_a = problem.area_need_kg()
+        unmet_a = np.bincount(problem.u_area, weights=u, minlength=len(need_a))
+        reach = problem.reachable_areas() & (need_a > 0)
+        f = 1.0 - unmet_a[reach] / need_a[reach]
+        v[model.extra_cols["t"]] = float(np.clip(f.min(), 0.0, 1.0)) if len(f) else 0.0
+    return v
+
+
+def _feasible(problem: AllocationProblem, model: ObjectiveModel, v: np.ndarray) -> bool:
+    """Every row and column bound of ``model.lp`` kept within :data:`FEASIBILITY_TOL` of the
+    row's (or for unmet need, the need's) size."""
+    lp = model.lp
+
+    def scale(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        lo_a = np.where(np.isfinite(lo), np.abs(lo), 0.0)
+        hi_a = np.where(np.isfinite(hi), np.abs(hi), 0.0)
+        return FEASIBILITY_TOL * np.maximum(1.0, np.maximum(lo_a, hi_a))
+
+    act = lp.A @ v
+    tol_r = scale(lp.row_lo, lp.row_hi)
+    tol_c = scale(lp.col_lo, lp.col_hi)
+    need = problem.need_kg[problem.u_area, problem.u_comm]
+    tol_c[problem.n_x : problem.n_x + problem.n_u] = FEASIBILITY_TOL * np.maximum(1.0, need)
+    rows = np.all(act >= lp.row_lo - tol_r) and np.all(act <= lp.row_hi + tol_r)
+    cols = np.all(v >= lp.col_lo - tol_c) and np.all(v <= lp.col_hi + tol_c)
+    return bool(rows and cols)

@@ -15,6 +15,17 @@ SHARED_DATA = Path(
 )
 
 
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    """Empty every cache of the process (``optimize.caches.CACHES``: remembered HiGHS bases,
+    Atlas classifications, the dashboard's built problems) before each test, so no answer
+    depends on what an earlier test solved."""
+    from optimize.caches import reset_caches
+
+    reset_caches()
+    yield
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """Path of ``../shared/data``; skips the test with a clear reason where it is absent."""

@@ -66,7 +66,11 @@ KPI_KEYS = (
 )
 STATUS_TEXT = {
     "optimal": "solved: this is the best plan for the goal",
-    "time_limit": "stopped at the time limit: the plan shown is the best found so far",
+    "time_limit": (
+        "stopped at the time limit: not optimal (every figure is what this plan's flows "
+        "deliver; allow more time for the best plan)"
+    ),
+    "no_solution": "stopped at the time limit before finding a plan; allow more time",
     "infeasible": "no plan meets every hard limit; loosen the budget or the longest delivery",
     "unbounded": "the problem is unbounded; check the costs and limits",
 }
@@ -482,7 +486,7 @@ def register_callbacks(app: Any) -> None:
         ]
         if run.get("message"):
             note.append(html.Span(run["message"]))
-        colour = "success" if run.get("ok", run["status"] == "optimal") else "warning"
+        colour = "success" if run["status"] == "optimal" else "warning"
         return runs, dbc.Alert(note, color=colour, className="mb-2 py-2"), *shows
 
     # the page opened or the region changed: show the session's latest run of the region

@@ -561,6 +561,7 @@ class CbcBackend:
         stage_duals: list[np.ndarray | None] = []
         status = SolveStatus.ERROR
         x = dual = None
+        last_optimal_x = None  # see BackendResult.fallback_x
         head = ""
         deadline = None if time_limit_s is None else time.perf_counter() + time_limit_s
         current = lp
@@ -599,6 +600,7 @@ class CbcBackend:
                 stage_duals.append(None if lp.is_mip else dual[: lp.n_rows])
                 if status is not SolveStatus.OPTIMAL:
                     break
+                last_optimal_x = x
         return BackendResult(
             status=status,
             x=x,
@@ -609,4 +611,5 @@ class CbcBackend:
             times_s=times,
             stage_objectives=values,
             stage_duals=stage_duals,
+            fallback_x=None if status is SolveStatus.OPTIMAL else last_optimal_x,
         )

@@ -4,33 +4,31 @@
 from __future__ import annotations
 
 import hashlib
-import threading
 import time
-from collections import OrderedDict
 from typing import Any
 
 import numpy as np
 
 from .._lp import BackendResult, LinearProgram, SolveStatus, Stage, stage_bound
+from ..caches import CACHES
 
 __all__ = ["HighsBackend", "clear_warm_starts", "new_highs"]
 
-#: Bases of recent optimal plans, by objective and LP structure (the sparsity pattern of the
-#: constraint matrix): a plan whose data changed but whose structure did not (another equity
-#: weight, yields scaled, demand surged, a budget changed) starts from the last one's basis.
-#: Measured on the demo region: 0.6-1.2 s instead of 2-4 s. A changed structure (a site
-#: switched off, a new budget row, another reach) starts cold: carrying the basis over by
-#: row and column keys was tried and was slower than cold (up to 15k expensive iterations).
-#: Only the speed depends on it.
-WARM_CACHE_SIZE = 16
-_WARM: OrderedDict[str, tuple[list[Any], list[Any], bytes]] = OrderedDict()
-_WARM_LOCK = threading.Lock()
+# Bases of recent optimal plans (``CACHES.warm_bases``, see optimize/caches.py), by objective
+# and LP structure (the sparsity pattern of the constraint matrix): a plan whose data changed
+# but whose structure did not (another equity weight, yields scaled, demand surged, a budget
+# changed) starts from the last one's basis. Measured on the demo region: 0.6-1.2 s instead of
+# 2-4 s. A changed structure (a new budget row, another reach) starts cold: carrying the basis
+# over by row and column keys was tried and was slower than cold (up to 15k expensive
+# iterations). Only the speed depends on it: :meth:`_Runner.canonical` ends a warm solve at the
+# vertex a cold one ends at.
 
 
 def clear_warm_starts() -> None:
-    """Forget every remembered basis (the next solves start cold)."""
-    with _WARM_LOCK:
-        _WARM.clear()
+    """Forget every remembered basis (the next solves start cold); ``CACHES.reset()`` empties
+    every cache."""
+    with CACHES.lock:
+        CACHES.warm_bases.clear()
 
 
 def structure_key(lp: LinearProgram, tag: str = "") -> str:
@@ -56,11 +54,7 @@ def _remember(key: str, h: Any, lp: LinearProgram) -> None:
     if not b.valid:
         return
     entry = (list(b.col_status), list(b.row_status)[: lp.n_rows], _finite_pattern(lp))
-    with _WARM_LOCK:
-        _WARM[key] = entry
-        _WARM.move_to_end(key)
-        while len(_WARM) > WARM_CACHE_SIZE:
-            _WARM.popitem(last=False)
+    CACHES.put_warm_basis(key, entry)
 
 
 def _at_bounds(st: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
@@ -91,8 +85,7 @@ def _warm_basis(key: str, lp: LinearProgram) -> Any | None:
     """The remembered basis for ``key`` as a ``HighsBasis`` for ``lp``, or ``None``."""
     import highspy
 
-    with _WARM_LOCK:
-        old = _WARM.get(key)
+    old = CACHES.get_warm_basis(key)
     if old is None or len(old[0]) != lp.n_cols or len(old[1]) != lp.n_rows:
         return None
     col_status, row_status, pattern = old
@@ -218,6 +211,9 @@ class HighsBackend:
         # warm_start: a tag (objective) under which this structure's last basis is kept
         warm = options.pop("warm_start", None)
         key = structure_key(lp, str(warm)) if warm and not lp.is_mip else None
+        # canonical: end at one vertex of the optimal face whatever the start (a remembered
+        # basis, Clp's or none), so a plan does not depend on what was solved before
+        canonical = bool(options.pop("canonical", True)) and not lp.is_mip
         # start: "clp" hands the first weighted solve of a combined staged solve to Clp and
         # starts HiGHS from Clp's basis (see clp_start); a remembered basis is used first
         start = options.pop("start", None)
@@ -278,6 +274,10 @@ class HighsBackend:
             first = run.combined(stages, ipm=ipm, primal_warm="simplex_strategy" not in options)
         if first < len(stages):
             run.staged(stages, first, per_stage)
+        if canonical and run.status is SolveStatus.OPTIMAL and run.x is not None:
+            t2 = time.perf_counter()
+            run.canonical()
+            times["canonical"] = time.perf_counter() - t2
         times["solve"] = time.perf_counter() - t1 + clp_s
         if clp_s:
             times["clp_solve"] = clp_s
@@ -294,6 +294,7 @@ class HighsBackend:
             stage_duals=run.stage_duals,
             warm_start=warm_started,
             start=started,
+            fallback_x=None if run.status is SolveStatus.OPTIMAL else run.last_optimal_x,
         )
 
 
@@ -309,7 +310,9 @@ class _Runner:
         self.x: np.ndarray | None = None
         self.dual: np.ndarray | None = None
         self.read_back_s = 0.0
-        #: remember the first optimal basis under this key (see _WARM)
+        #: the primal of the last run that ended optimal (see BackendResult.fallback_x)
+        self.last_optimal_x: np.ndarray | None = None
+        #: remember the first optimal basis under this key (see CACHES.warm_bases)
         self.warm_key: str | None = None
         self._runs = 0
 
@@ -346,10 +349,69 @@ class _Runner:
         t = time.perf_counter()
         sol = h.getSolution()
         x = np.asarray(sol.col_value, dtype=float)
+        if self.status is SolveStatus.OPTIMAL:
+            self.last_optimal_x = x
         ok = sol.dual_valid and not self.lp.is_mip
         dual = np.asarray(sol.row_dual, dtype=float)[: self.lp.n_rows] if ok else None
         self.read_back_s += time.perf_counter() - t
         return x, dual
+
+    def canonical(self) -> None:
+        """Move the optimum to one vertex of its optimal face that does not depend on where
+        the simplex started (a remembered basis, Clp's, or none).
+
+        Transport plans have many optima: a site can send kale to one area and tomatoes to
+        another, or the other way round, at the same cost. Which one the simplex ends at
+        depends on its start, so with warm starts a plan's flows would depend on what the
+        process solved before. The optimal face of the last solve (every earlier stage held) is
+        ``{x feasible: complementary slack with its duals}``, the same set for any optimal
+        dual: columns with a nonzero reduced cost and rows with a nonzero dual are fixed at
+        the bound they are at, and a fixed generic objective (weight ``1 + frac(j * phi)`` on
+        column ``j``) is minimised over what is left, in a fresh ``Highs`` (presolve removes
+        the fixed part). Every stage keeps its value; the duals stay valid (the new point is
+        complementary slack with them). Kept as it was when this solve is not optimal."""
+        import highspy
+
+        h = self.h
+        sol = h.getSolution()
+        if not sol.dual_valid:
+            return
+        full = h.getLp()
+        x = np.asarray(sol.col_value, dtype=float)
+        rc = np.asarray(sol.col_dual, dtype=float)
+        act = np.asarray(sol.row_value, dtype=float)
+        rd = np.asarray(sol.row_dual, dtype=float)
+        cost = np.asarray(full.col_cost_, dtype=float)
+        tol = 1e-9 * max(1.0, float(np.abs(cost).max()) if len(cost) else 1.0)
+
+        def fixed(v: np.ndarray, d: np.ndarray, lo: np.ndarray, hi: np.ndarray):
+            lo, hi = lo.copy(), hi.copy()
+            fix = np.abs(d) > tol
+            near_hi = np.abs(v - np.where(np.isfinite(hi), hi, np.inf)) < np.abs(
+                v - np.where(np.isfinite(lo), lo, np.inf)
+            )
+            at = np.where(near_hi, hi, lo)
+            fix &= np.isfinite(at)
+            lo[fix] = hi[fix] = at[fix]
+            return lo, hi
+
+        full.col_lower_, full.col_upper_ = fixed(
+            x, rc, np.asarray(full.col_lower_, float), np.asarray(full.col_upper_, float)
+        )
+        full.row_lower_, full.row_upper_ = fixed(
+            act, rd, np.asarray(full.row_lower_, float), np.asarray(full.row_upper_, float)
+        )
+        j = np.arange(1, full.num_col_ + 1, dtype=float)
+        full.col_cost_ = 1.0 + np.mod(j * 0.6180339887498949, 1.0)
+        full.offset_ = 0.0
+        g = new_highs()
+        if self.deadline is not None:
+            g.setOptionValue("time_limit", max(self.deadline - time.perf_counter(), 1e-3))
+        g.passModel(full)
+        g.run()
+        if g.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return
+        self.x = np.asarray(g.getSolution().col_value, dtype=float)
 
     def staged(self, stages: list[Stage], first: int, per_stage: list[dict[str, Any]]) -> None:
         """Stages ``first``, ``first + 1``, ... one by one, each holding the ones before."""

@@ -1,0 +1,82 @@
+"""A plan stopped at the time limit says so everywhere: the command (and its exit code), the
+KPIs it writes, the HTML report and the Plan page's run record (issue 12)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from dashboard.cli import main
+from optimize import SolveStatus, allocate
+from optimize._lp import BackendResult
+from optimize.backends._highs import HighsBackend
+
+from .conftest import make_tiny_region
+from .test_cli_allocate import tiny_region
+
+STOPPED = "stopped at the time limit: not optimal"
+
+
+@pytest.fixture
+def stopped_after_first_stage(monkeypatch):
+    """HiGHS as if the time ran out in the second stage before it had a primal: the first
+    stage's optimum comes back as ``fallback_x`` (what the backend hands back then)."""
+    real = HighsBackend.solve
+
+    def first_stage_only(self, lp, stages, *, time_limit_s=None, options=None):
+        opts = {k: v for k, v in (options or {}).items() if k != "warm_start"}
+        res = real(self, lp, stages[:1], time_limit_s=time_limit_s, options=opts)
+        return BackendResult(
+            status=SolveStatus.NO_SOLUTION,
+            x=None,
+            objective=None,
+            solver=res.solver,
+            message="Time limit reached",
+            times_s=res.times_s,
+            fallback_x=res.x,
+        )
+
+    monkeypatch.setattr(HighsBackend, "solve", first_stage_only)
+
+
+@pytest.mark.parametrize("limit", ["0", "-5"])
+def test_a_time_limit_of_zero_or_less_is_refused(tmp_path, capsys, limit):
+    out = tmp_path / "plan"
+    code = main(["allocate", "demo", f"--time-limit={limit}", "--out", str(out)])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "--time-limit must be more than 0 seconds" in err and "Traceback" not in err
+    assert not out.exists()
+
+
+def test_a_stopped_plan_exits_non_zero_unless_allowed(tmp_path, capsys, stopped_after_first_stage):
+    folder = tiny_region(tmp_path / "tiny")
+    args = ["allocate", str(folder), "--objective", "maxmin", "--solver", "highs"]
+    out = tmp_path / "plan"
+    code = main([*args, "--time-limit", "30", "--out", str(out)])
+    assert code == 3
+    printed = " ".join(capsys.readouterr().out.split())
+    assert STOPPED in printed and "--allow-partial" in printed
+    kpis = json.loads((out / "kpis.json").read_text())
+    assert kpis["status"] == "time_limit" and kpis["status_note"] == STOPPED
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["message"].startswith(STOPPED)
+    code = main([*args, "--time-limit", "30", "--allow-partial", "--out", str(tmp_path / "p2")])
+    assert code == 0
+    assert STOPPED in " ".join(capsys.readouterr().out.split())
+
+
+def test_the_report_and_the_plan_page_say_it(stopped_after_first_stage):
+    from dashboard._data import PlanParams, run_plan
+    from dashboard.pages.plan import STATUS_TEXT
+    from dashboard.report import render_report
+
+    region = make_tiny_region()
+    sol = allocate(region, objective="maxmin", solver="highs")
+    assert sol.status is SolveStatus.TIME_LIMIT
+    html = render_report(region, sol, scenario="stopped")
+    assert f'<span class="status bad">{STOPPED}</span>' in html
+    run = run_plan(region, PlanParams(objective="maxmin"), region_key="tiny")
+    assert run["status"] == "time_limit" and run["message"].startswith(STOPPED)
+    assert STATUS_TEXT[run["status"]].startswith(STOPPED)
