@@ -345,9 +345,12 @@ def allegheny_region(
     atlas, tr, bg = _census(root, "42003")
     tracts = read_census_tracts(d / "tracts_2010" / "tl_2010_42003_tract10.shp")
     achd = read_store_list(
-        d / "achd_convenience_and_supermarkets.csv", kind="achd", trust_category=not atlas_rules
+        d / "achd_convenience_and_supermarkets.csv",
+        kind="achd",
+        trust_category=not atlas_rules,
+        state="PA",
     )
-    wprdc = read_store_list(d / "wprdc_allegheny_supermarkets.csv", kind="wprdc")
+    wprdc = read_store_list(d / "wprdc_allegheny_supermarkets.csv", kind="wprdc", state="PA")
     prov: dict[str, Any] = {
         "store_rules": store_rules,
         "within_mi": within_mi if atlas_rules else 0.0,
@@ -361,7 +364,7 @@ def allegheny_region(
         prov["achd_supermarkets_left_out"] = int(chains.sum())
         achd = achd[~chains].reset_index(drop=True)
     lists = [wprdc, achd] if atlas_rules else [achd, wprdc]
-    lists.append(read_snap_retailers(d / "usda_snap_store_locations_allegheny.csv"))
+    lists.append(read_snap_retailers(d / "usda_snap_store_locations_allegheny.csv", state="PA"))
     stores = dedupe_stores(
         *lists,
         read_store_list(
@@ -434,7 +437,9 @@ def chicago_region(
     d = root / "chicago_cook"
     atlas, tr, bg = _census(root, "17031")
     tracts = read_census_tracts(d / "tracts_2010" / "chicago_census_tracts_2010.shp")
-    c2013 = read_store_list(d / "chicago_grocery_stores_2013.csv", kind="chicago_grocery")
+    c2013 = read_store_list(
+        d / "chicago_grocery_stores_2013.csv", kind="chicago_grocery", state="IL"
+    )
     prov: dict[str, Any] = {"store_lists": store_lists}
     if store_lists == "2013":
         stores = c2013
@@ -443,6 +448,7 @@ def chicago_region(
         c2020 = read_store_list(
             d2 / "chicago_grocery_store_status_2020.csv",
             kind="chicago_grocery_status",
+            state="IL",
             prefix="chicago2020",
         )
         snap = read_snap_retailers(d2 / "usda_snap_retailers_chicago_2024.csv", prefix="snap2024")

@@ -116,6 +116,7 @@ def read_snap_retailers(
     *,
     county: str | None = None,
     default_kind: str = "other",
+    state: str | None = None,
     prefix: str = "snap",
 ) -> gpd.GeoDataFrame:
     """Read a USDA SNAP authorised-retailer list into a stores frame.
@@ -126,7 +127,8 @@ def read_snap_retailers(
     "Grocery Store" or "Combination Grocery/Other") supermarket banners and name keywords
     do; a store that nothing decides gets the ambiguous type's kind, else ``default_kind``.
     ``kind_rule`` and ``kind_reason`` say which rule fired and why. A type that is not a
-    SNAP type is reported as a warning. ``county`` keeps
+    SNAP type is reported as a warning. The file's ``State`` column (else ``state``, a USPS
+    code) is kept as ``state``, for banners limited to some states. ``county`` keeps
     one county by name (``"Allegheny"``; trailing spaces and case are ignored). Rows without
     coordinates are left out with a warning in ``frame.attrs["problems"]``.
     """
@@ -160,6 +162,8 @@ def read_snap_retailers(
     if state_col:
         st = gdf[state_col].astype(object)
         evidence["state"] = st.where(st.notna(), None).str.strip().str.upper().to_numpy()
+    elif state is not None:
+        evidence["state"] = [str(state).strip().upper()] * len(gdf)
     out = _stores_frame(
         gdf,
         prefix=prefix,
@@ -195,6 +199,7 @@ def read_store_list(
     columns: Mapping[str, str] | None = None,
     supermarket_min_sqft: float = SUPERMARKET_MIN_SQFT,
     trust_category: bool = False,
+    state: str | None = None,
     prefix: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Read a list of food stores into a stores frame.
@@ -222,6 +227,9 @@ def read_store_list(
         delis), so by default such a row is a supermarket only when its name is a supermarket
         banner; otherwise it takes the kind its name says, or ``grocery``.
         ``Category`` "Convenience Store" is the list's kind for its rows.
+    state
+        The USPS code of the state the list covers (``"PA"``), kept as ``state``: banners
+        that are also common store names ("City Market") match only in their states.
 
     Returns
     -------
@@ -254,7 +262,7 @@ def read_store_list(
             )
             raise ValidationError([Problem("stores", msg, file=str(p))])
     if preset == "snap":
-        return read_snap_retailers(p, prefix=prefix or "snap")
+        return read_snap_retailers(p, prefix=prefix or "snap", state=state)
     if preset not in _PRESETS and preset not in STORE_KINDS:
         close = difflib.get_close_matches(preset, (*_PRESETS, *STORE_KINDS), n=1)
         hint = f" Did you mean '{close[0]}'?" if close else ""
@@ -324,6 +332,8 @@ def read_store_list(
     if errors:
         raise ValidationError(errors, title=f"{p}: {len(errors)} problem(s)")
     evidence: dict[str, object] = dict(extra)
+    if state is not None:
+        evidence["state"] = [str(state).strip().upper()] * n
     if any(v is not None for v in listed):
         evidence["list_kind"] = listed
     out = _stores_frame(

@@ -17,8 +17,9 @@ from the evidence a list has, in this order (the first that applies decides), an
 5. ``size``: floor area (``area_sqft``) of at least ``min_sqft`` makes a supermarket; less
    makes a grocery store at most;
 6. ``list``: the list states the store's kind (``list_kind``, e.g. a list of supermarkets);
-7. ``name``: the name keywords of :data:`NAME_RULES` (a "supermarket" word is capped to
-   ``grocery`` where the sales or the size said the store is small);
+7. ``name``: the name keywords of :data:`NAME_RULES`; a "supermarket" or "supermercado"
+   word makes a ``grocery`` store (a word does not show a supermarket's sales or size; a
+   banner, a type or a size does);
 8. ``default``: the kind of an ambiguous SNAP type (Grocery Store -> grocery, Combination
    Grocery/Other and Other -> other), else ``default_kind``.
 
@@ -348,9 +349,10 @@ def classify_stores(
             if k is None and banner is not None:
                 k, w = "grocery", f"independent banner '{banner[0]}'"
             if k is not None:
-                if k == "supermarket" and small:
-                    k, w = "grocery", f"{w}, but {small}"
-                elif small:
+                if k == "supermarket":
+                    # a word, not a banner: it does not show a supermarket's sales or size
+                    k, w = "grocery", f"{w} (a word, not a banner)"
+                if small:
                     w = f"{w}; {small}"
                 kind, rule, why = k, "name", w
         # 8. defaults
