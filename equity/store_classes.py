@@ -11,7 +11,9 @@ from the evidence a list has, in this order (the first that applies decides), an
    Atlas's line) make a supermarket; less makes a grocery store at most;
 3. ``snap type``: a USDA SNAP store type that names one class (Supermarket, Super Store, Large
    Grocery Store -> supermarket; Medium/Small Grocery Store -> grocery; Convenience Store;
-   the specialty types; Farmers and Markets; ...; see :data:`SNAP_STORE_TYPES`);
+   the specialty types; Farmers and Markets; ...; see :data:`SNAP_STORE_TYPES`); the
+   types "Combination Grocery/Other" and "Other" say the store is not a supermarket and
+   leave its kind to its name (:data:`NOT_SUPERMARKET_SNAP_TYPES`);
 4. ``banner``: the name is a supermarket, supercenter or warehouse-club banner of
    :func:`supermarket_banners` (national and regional chains);
 5. ``size``: floor area (``area_sqft``) of at least ``min_sqft`` makes a supermarket; less
@@ -44,6 +46,7 @@ __all__ = [
     "AMBIGUOUS_SNAP_TYPES",
     "BANNER_FORMATS",
     "NAME_RULES",
+    "NOT_SUPERMARKET_SNAP_TYPES",
     "SNAP_STORE_TYPES",
     "SUPERMARKET_MIN_SALES_USD",
     "SUPERMARKET_MIN_SQFT",
@@ -139,6 +142,12 @@ SNAP_STORE_TYPES: dict[str, str] = {
 AMBIGUOUS_SNAP_TYPES: frozenset[str] = frozenset(
     {"grocery store", "combination grocery other", "other", "unknown"}
 )
+
+#: SNAP types whose stores are not supermarkets, though their kind is left to the name: FNS
+#: gives "Combination Grocery/Other" (the 2020s "Other") to stores whose main line is not
+#: food (pharmacies, dollar stores, general-merchandise stores, a Target without a full
+#: grocery), so a banner, a size or a list does not make them supermarkets.
+NOT_SUPERMARKET_SNAP_TYPES: frozenset[str] = frozenset({"combination grocery other", "other"})
 
 #: Banner formats that make a supermarket by name alone. ``independent_banner`` (IGA,
 #: Shurfine, Foodland, ...) names a wholesaler's licensees; FNS typed 81-91% of such stores
@@ -308,7 +317,8 @@ def classify_stores(
         if tkey and tkind is None:
             unknown.add(str(stype))
         decisive = tkind is not None and tkey not in AMBIGUOUS_SNAP_TYPES
-        small = ""  # why the store cannot be a supermarket, if sales or size say so
+        # why the store cannot be a supermarket, if its type, sales or size say so
+        small = f"SNAP store type '{stype}'" if tkey in NOT_SUPERMARKET_SNAP_TYPES else ""
         kind = rule = why = None
         # 1. a pharmacy or dollar store by name
         for k, pat in _COMPILED[:2]:
@@ -317,7 +327,7 @@ def classify_stores(
                 kind, rule, why = k, "format", f"name '{m.group(0)}' ({k.replace('_', ' ')})"
                 break
         # 2. sales
-        if kind is None and np.isfinite(usd):
+        if kind is None and np.isfinite(usd) and not small:
             if usd >= min_sales_usd:
                 kind, rule = "supermarket", "sales"
                 why = f"sales ${usd:,.0f} >= ${min_sales_usd:,.0f}"
@@ -346,8 +356,12 @@ def classify_stores(
         # 7. name keywords (an independent banner counts as a grocery word)
         if kind is None:
             k, w = _name_kind(text)
-            if k is None and banner is not None:
-                k, w = "grocery", f"independent banner '{banner[0]}'"
+            if k is None and banner is not None and banner[1] in BANNER_FORMATS:
+                # a supermarket banner where the type, sales or size say not a supermarket
+                k, w = tkind or "grocery", f"banner '{banner[0]}', but {small}"
+                small = ""
+            elif k is None and banner is not None:
+                k, w = "grocery", f"banner '{banner[0]}' ({banner[1].replace('_', ' ')})"
             if k is not None:
                 if k == "supermarket":
                     # a word, not a banner: it does not show a supermarket's sales or size
