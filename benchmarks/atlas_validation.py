@@ -154,10 +154,15 @@ def main(shared: Path) -> None:
         )
     alone = allegheny_region(shared, within_mi=0, rural_within_mi=0)
     _headline(analyze(alone), f"variant: no stores beyond the county line ({_supermarkets(alone)})")
+    banners = allegheny_region(shared, store_rules="banners")
+    _headline(
+        analyze(banners),
+        f"variant: store_rules='banners' (supermarkets by banner only; {_supermarkets(banners)})",
+    )
     old = allegheny_region(shared, store_rules="licence")
     _headline(
         analyze(old),
-        f"variant: store_rules='licence' (licence class trusted; {_supermarkets(old)})",
+        f"variant: store_rules='licence' (the earlier list; {_supermarkets(old)})",
     )
 
     # ---------------------------------------------------------------- Chicago, default

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from equity.store_classes import _banner, normalise_name, supermarket_banners
+from equity.store_classes import BANNER_FORMATS, _banner, normalise_name, supermarket_banners
 
 ATLAS_TYPES = {"supermarket", "super store", "large grocery store"}
 
@@ -58,7 +58,7 @@ def main(shared: Path) -> None:
     table = check(stores)
     with pd.option_context("display.width", 120, "display.max_rows", 200):
         print(table.to_string(index=False, float_format=lambda v: f"{v:.0%}"))
-    counted = table[table["format"] != "independent_banner"]
+    counted = table[table["format"].isin(BANNER_FORMATS)]
     n = counted["stores"].sum()
     share = (counted["stores"] * counted["atlas_type_share"]).sum() / n
     print(f"\n{n} stores matched by banners that count: {share:.1%} typed as the Atlas counts")

@@ -264,7 +264,7 @@ def _census(root: Path, county: str) -> tuple[pd.DataFrame, gpd.GeoDataFrame, gp
 
 
 #: Store rules of :func:`allegheny_region`.
-STORE_RULES = ("atlas", "licence")
+STORE_RULES = ("atlas", "banners", "licence")
 
 
 def snap_supermarkets_near(
@@ -318,14 +318,18 @@ def allegheny_region(
     shared_dir
         The public data folder (default ``$FOODSHED_SHARED_DATA``).
     store_rules
-        ``"atlas"`` (default): supermarkets are the WPRDC supermarket list and the SNAP
-        retailers whose banner or name makes them one, in the county and beyond its line.
-        The Health Dept.'s "Supermarket" licence category does not by itself make a
-        supermarket (see ``read_store_list(trust_category=)``): its rows become grocery
-        stores (or what their names say), and its banner supermarkets are left out, since
-        they are on the other lists at better coordinates (``provenance
-        ["achd_supermarkets_left_out"]``). ``"licence"``: the earlier list, which trusts the
-        licence category, puts the Health Dept. list first and has no stores beyond the line.
+        ``"atlas"`` (default): supermarkets are the stores whose banner makes them one (SNAP
+        retailers and list rows, in the county and beyond its line) and the rows of the
+        WPRDC supermarket list, a list published as the county's supermarkets, whose kind
+        it states (:func:`~equity.store_classes.classify_stores`, rule ``list``, after any
+        banner). The Health Dept. list's licence class "Supermarket" is a column of a mixed
+        licence list, not a list of supermarkets, so it does not make one
+        (``read_store_list(trust_category=False)``); that list's banner supermarkets are left
+        out, since they are on the other lists at better coordinates
+        (``provenance["achd_supermarkets_left_out"]``). ``"banners"``: the same without the
+        WPRDC list's own kind (a supermarket only by banner). ``"licence"``: the earlier list,
+        which trusts the licence class, puts the Health Dept. list first and has no stores
+        beyond the line.
     within_mi, rural_within_mi
         How far beyond the county line statewide supermarkets are kept (10 and 20 miles, the
         Atlas's farthest distances; 0 for none).
@@ -339,7 +343,7 @@ def allegheny_region(
             "(a Region keeps points outside every area only within 20 miles)"
         )
         raise ValueError(msg)
-    atlas_rules = store_rules == "atlas"
+    atlas_rules = store_rules != "licence"
     root = shared_data_dir(shared_dir)
     d = root / "pittsburgh_allegheny"
     atlas, tr, bg = _census(root, "42003")
@@ -350,7 +354,12 @@ def allegheny_region(
         trust_category=not atlas_rules,
         state="PA",
     )
-    wprdc = read_store_list(d / "wprdc_allegheny_supermarkets.csv", kind="wprdc", state="PA")
+    wprdc = read_store_list(
+        d / "wprdc_allegheny_supermarkets.csv",
+        kind="wprdc",
+        trust_category=store_rules != "banners",
+        state="PA",
+    )
     prov: dict[str, Any] = {
         "store_rules": store_rules,
         "within_mi": within_mi if atlas_rules else 0.0,
@@ -360,7 +369,7 @@ def allegheny_region(
         # The licence list's banner supermarkets are on the WPRDC and SNAP lists too, and
         # there at better coordinates (42 of them lie 150 m to 3 km from the same store on
         # the SNAP list, several at closed stores): supermarkets come from those lists.
-        chains = achd["kind"].eq("supermarket").to_numpy()
+        chains = achd["kind_rule"].eq("banner").to_numpy()
         prov["achd_supermarkets_left_out"] = int(chains.sum())
         achd = achd[~chains].reset_index(drop=True)
     lists = [wprdc, achd] if atlas_rules else [achd, wprdc]

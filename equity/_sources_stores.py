@@ -198,7 +198,7 @@ def read_store_list(
     kind: str = "auto",
     columns: Mapping[str, str] | None = None,
     supermarket_min_sqft: float = SUPERMARKET_MIN_SQFT,
-    trust_category: bool = False,
+    trust_category: bool | None = None,
     state: str | None = None,
     prefix: str | None = None,
 ) -> gpd.GeoDataFrame:
@@ -210,7 +210,9 @@ def read_store_list(
         A CSV with longitude/latitude columns.
     kind
         The list's layout: ``"achd"`` (Allegheny County Health Dept., ``Category`` =
-        Supermarket / Convenience Store; see ``trust_category``), ``"wprdc"`` (WPRDC supermarkets: all supermarkets),
+        Supermarket / Convenience Store; see ``trust_category``), ``"wprdc"`` (WPRDC
+        supermarkets: "supermarket" is the list's kind for every row; see
+        ``trust_category``),
         ``"chicago_grocery"`` (Chicago's grocery stores with ``SQUARE FEET``: supermarket at
         ``supermarket_min_sqft`` or more, or a supermarket banner; smaller stores are grocery
         unless their name says convenience), ``"chicago_grocery_status"`` (the city's 2020
@@ -222,10 +224,13 @@ def read_store_list(
         Column names when they are not found automatically: ``name``, ``lon``, ``lat``,
         ``id``, ``area_sqft``, ``kind`` (a column holding a kind per row).
     trust_category
-        With the ``"achd"`` layout, whether its ``Category`` "Supermarket" makes a supermarket.
-        It is a health-licence class, not a size class (it covers corner markets and
-        delis), so by default such a row is a supermarket only when its name is a supermarket
-        banner; otherwise it takes the kind its name says, or ``grocery``.
+        Whether a supermarket class the list states is the row's kind (rule ``list`` of
+        :func:`~equity.store_classes.classify_stores`, after type, banner and size). Default:
+        yes for ``"wprdc"`` (a list published as the county's supermarkets), no for
+        ``"achd"``, whose ``Category`` "Supermarket" is a health-licence class in a mixed
+        licence list, not a size class (it covers corner markets and delis): by default such
+        a row is a supermarket only when its name is a supermarket banner; otherwise it
+        takes the kind its name says, or ``grocery``.
         ``Category`` "Convenience Store" is the list's kind for its rows.
     state
         The USPS code of the state the list covers (``"PA"``), kept as ``state``: banners
@@ -320,7 +325,7 @@ def read_store_list(
             listed[i] = k
         if preset != "achd":
             default_kind = "other"
-    elif preset == "wprdc":
+    elif preset == "wprdc" and trust_category is not False:
         listed = ["supermarket"] * n
     elif preset == "chicago_grocery" and "BUFFER SIZE" in gdf:
         # without a size, the list's own buffer size A means 10,000 sq ft or more

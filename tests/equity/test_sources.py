@@ -363,7 +363,12 @@ def test_real_store_and_site_lists(shared_data):
     assert trusted["kind"].value_counts().to_dict() == {
         "convenience": 493, "supermarket": 156, "dollar_store": 11, "pharmacy": 10}  # fmt: skip
     assert len(achd.attrs["problems"]) == 1  # two rows without coordinates
-    assert len(read_store_list(d / "wprdc_allegheny_supermarkets.csv")) == 115  # 133 - 18
+    wprdc = read_store_list(d / "wprdc_allegheny_supermarkets.csv")
+    assert len(wprdc) == 115  # 133 - 18
+    # the list's kind, except a Dollar Tree (format rule)
+    assert wprdc["kind"].value_counts().to_dict() == {"supermarket": 114, "dollar_store": 1}
+    untrusted = read_store_list(d / "wprdc_allegheny_supermarkets.csv", trust_category=False)
+    assert int(untrusted["kind"].eq("supermarket").sum()) == 90  # by banner
     snap = read_snap_retailers(d / "usda_snap_store_locations_allegheny.csv")
     assert len(snap) == 929 and snap["store_id"].is_unique
     state = read_snap_retailers(d / "usda_snap_retailers_pennsylvania_statewide.csv",
@@ -394,8 +399,12 @@ def test_real_allegheny_region(shared_data):
     assert r.provenance["store_rules"] == "atlas"
     assert r.provenance["achd_supermarkets_left_out"] == 127  # on the WPRDC / SNAP lists
     sup = r.stores[r.stores["kind"] == "supermarket"]
-    assert not sup["source"].eq("achd").any()
+    # the Health Dept.'s banner supermarkets come from the other lists, and its licence class
+    # makes none; the WPRDC list's kind makes 24 (no banner)
     assert sup["source"].value_counts().to_dict() == {"snap": 118, "wprdc": 114, "snappa": 114}
+    assert sup["kind_rule"].value_counts().to_dict() == {"banner": 322, "list": 24}
+    banners = allegheny_region(shared_data, store_rules="banners")
+    assert int(banners.stores["kind"].eq("supermarket").sum()) == 322
     assert int((~sup.within(r.areas.union_all())).sum()) == 101  # beyond the county line
     assert "247 of 1037 store(s) within 10 miles" in r.provenance["stores_beyond"]
     assert not [p for p in r.problems if p.severity == "error"]
