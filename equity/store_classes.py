@@ -319,12 +319,14 @@ def classify_stores(
         decisive = tkind is not None and tkey not in AMBIGUOUS_SNAP_TYPES
         # why the store cannot be a supermarket, if its type, sales or size say so
         small = f"SNAP store type '{stype}'" if tkey in NOT_SUPERMARKET_SNAP_TYPES else ""
-        kind = rule = why = None
+        kind: str | None = None
+        rule: str | None = None
+        why: str | None = None
         # 1. a pharmacy or dollar store by name
-        for k, pat in _COMPILED[:2]:
+        for fk, pat in _COMPILED[:2]:
             m = pat.search(text)
             if m:
-                kind, rule, why = k, "format", f"name '{m.group(0)}' ({k.replace('_', ' ')})"
+                kind, rule, why = fk, "format", f"name '{m.group(0)}' ({fk.replace('_', ' ')})"
                 break
         # 2. sales
         if kind is None and np.isfinite(usd) and not small:
@@ -379,6 +381,7 @@ def classify_stores(
             else:
                 kind, rule = default_kind, "default"
                 why = "no type, banner, size or keyword"
+        assert kind is not None and rule is not None and why is not None
         kinds.append(kind)
         rules.append(rule)
         reasons.append(why)
