@@ -41,6 +41,7 @@ import pandas as pd
 import shapely
 
 from ._sources_common import utm_crs
+from .contracts import STORE_KINDS
 
 __all__ = [
     "AMBIGUOUS_SNAP_TYPES",
@@ -298,6 +299,12 @@ def classify_stores(
     >>> classify_stores(s)[["kind", "kind_rule"]].values.tolist()
     [['supermarket', 'banner'], ['supermarket', 'snap type'], ['other', 'default']]
     """
+    if default_kind not in STORE_KINDS:
+        msg = f"default_kind={default_kind!r} is not a store kind; use one of {STORE_KINDS}"
+        raise ValueError(msg)
+    if not (min_sales_usd >= 0 and min_sqft >= 0):
+        msg = f"min_sales_usd={min_sales_usd!r}, min_sqft={min_sqft!r}: use numbers >= 0"
+        raise ValueError(msg)
     names = _text(stores, name_col)
     types = _text(stores, type_col)
     listed = _text(stores, list_kind_col)

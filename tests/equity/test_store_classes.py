@@ -105,6 +105,14 @@ def test_classifier_lines_are_options():
     assert classify_stores(s, min_sales_usd=1_000_000)["kind_rule"].iloc[0] == "sales"
 
 
+def test_classifier_options_checked():
+    s = pd.DataFrame({"name": ["Kim's"]})
+    with pytest.raises(ValueError, match="default_kind='shop' is not a store kind"):
+        classify_stores(s, default_kind="shop")
+    with pytest.raises(ValueError, match="use numbers >= 0"):
+        classify_stores(s, min_sqft=-1)
+
+
 def test_unknown_types_fall_back_to_names():
     s = pd.DataFrame({"name": ["Aldi", "Kim's"], "store_type": ["Hypermarket", "Hypermarket"]})
     out = classify_stores(s)
