@@ -109,7 +109,7 @@ def _headline(out: pd.DataFrame, title: str) -> bool:
     """Print the comparison of one analyze result; returns whether LowIncomeTracts needed the
     published flag (analyze computed its own and it disagrees)."""
     agree = low_income_agreement(out)
-    source = out.attrs.get("state_median_income_source", out.attrs.get("low_income_source", "?"))
+    source = out.attrs.get("low_income_source", out.attrs.get("state_median_income_source", "?"))
     print(f"\n== {title} (LowIncomeTracts agree {agree:.1%}; income: {source})")
     _show(compare(out))
     if agree < 1.0:
