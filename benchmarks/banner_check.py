@@ -4,8 +4,9 @@ store types, in states the validation does not use.
 Georgia's SNAP panel (2008-2020) and Hawaii's historical SNAP list (2004-2024) carry FNS's
 detailed store types. For every banner, this counts the stores whose name it matches and the
 share that FNS typed Supermarket, Super Store or Large Grocery Store (what the Atlas counts).
-A banner whose matches are mostly smaller types would make false supermarkets. Nothing here
-looks at the Atlas's flags.
+A banner whose matches are mostly smaller types would make false supermarkets. It also says
+how well names alone (no store type, as in Allegheny's SNAP files) recover FNS's classes.
+Nothing here looks at the Atlas's flags.
 
 Run: ``python benchmarks/banner_check.py [SHARED_DATA]``.
 """
@@ -18,7 +19,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from equity.store_classes import BANNER_FORMATS, _banner, normalise_name, supermarket_banners
+from equity.store_classes import (
+    BANNER_FORMATS,
+    _banner,
+    classify_stores,
+    normalise_name,
+    supermarket_banners,
+)
 
 ATLAS_TYPES = {"supermarket", "super store", "large grocery store"}
 
@@ -53,6 +60,22 @@ def check(stores: pd.DataFrame) -> pd.DataFrame:
     return table.sort_values("stores", ascending=False)
 
 
+def names_only(stores: pd.DataFrame) -> str:
+    """How well names alone (no store type: what a list like Allegheny's SNAP export gives)
+    recover FNS's classes: precision and recall of ``classify_stores`` without the type."""
+    named = classify_stores(
+        stores.rename(columns={"store_name": "name"})[["name", "state"]], default_kind="other"
+    )
+    ours = named["kind"].eq("supermarket").to_numpy()
+    fns = stores["store_type"].str.lower().isin(ATLAS_TYPES).to_numpy()
+    both = int((ours & fns).sum())
+    return (
+        f"names alone: {int(ours.sum())} supermarkets, {int(fns.sum())} typed so by FNS, "
+        f"{both} both: precision {both / max(ours.sum(), 1):.1%}, recall "
+        f"{both / max(fns.sum(), 1):.1%}"
+    )
+
+
 def main(shared: Path) -> None:
     stores = typed_stores(shared)
     table = check(stores)
@@ -62,6 +85,7 @@ def main(shared: Path) -> None:
     n = counted["stores"].sum()
     share = (counted["stores"] * counted["atlas_type_share"]).sum() / n
     print(f"\n{n} stores matched by banners that count: {share:.1%} typed as the Atlas counts")
+    print(names_only(stores))
 
 
 if __name__ == "__main__":
