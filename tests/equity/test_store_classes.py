@@ -245,3 +245,25 @@ def test_real_snap_lists_with_types(shared_data):
     )
     assert hi.attrs["unknown_store_types"] == []
     assert (hi.loc[hi["store_type"] == "Large Grocery Store", "kind"] == "supermarket").all()
+
+
+@pytest.mark.shared_data
+def test_banners_agree_with_fns_types_in_georgia(shared_data):
+    # Georgia's 2019 SNAP list (not used by the validation): a store that names alone call a
+    # supermarket is one by FNS's own type: 1,097 by name, 1,368 by type, 99.0% / 79.4%
+    ga = pd.read_csv(
+        shared_data / "snap_retailers_hawaii_georgia" / "snap_retailers_georgia_2008_2020.csv",
+        dtype=str,
+    )
+    ga = ga[ga["Y2019"] == "1"]
+    typed = (
+        ga["store_type"]
+        .str.lower()
+        .isin(["supermarket", "super store", "large grocery store"])
+        .to_numpy()
+    )
+    named = classify_stores(ga.rename(columns={"store_name": "name"})[["name", "state"]])
+    ours = named["kind"].eq("supermarket").to_numpy()
+    assert ours.sum() > 1000
+    assert (ours & typed).sum() / ours.sum() >= 0.98  # precision
+    assert (ours & typed).sum() / typed.sum() >= 0.78  # recall: independents have no banner
