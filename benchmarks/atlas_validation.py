@@ -1,11 +1,16 @@
 """Validate Foodshed's USDA Atlas flags against the published Food Access Research Atlas 2019.
 
-Builds each place through the public path, :func:`equity.sources.allegheny_region` and
-:func:`equity.sources.chicago_region` (TIGER 2010 tracts, the Atlas's own poverty rate / median
-family income / urban flag, Census 2010 population and block-group population centres, the
-store lists classified by :mod:`equity.sources`), runs :func:`equity.analyze` and compares its
-flags with the Atlas flags the region carries (kept by ``analyze`` as ``<flag>_input``):
-accuracy, Cohen's kappa and the confusion matrix.
+The DEFAULT path comes first: what a new user gets from ``equity.sources.allegheny_region()``
+/ ``chicago_region()`` and ``equity.analyze(region)`` with no options. Variants (population
+method, store lists) follow, each labelled. Flags are compared on the tracts in the Atlas with
+the Atlas flags the region carries (kept by ``analyze`` as ``<flag>_input``): accuracy, Cohen's
+kappa and the confusion matrix.
+
+No figure borrows from the answer: no threshold or income reference is fitted to the Atlas's
+own flags. The low-income flag is ``analyze``'s default: where the areas carry the Atlas's
+published ``LowIncomeTracts`` (as these regions do) it is used as published; if ``analyze`` on
+this checkout computes its own instead, the agreement of that flag is printed and the LILA
+flags are also shown as our low-access flag AND the published ``LowIncomeTracts``.
 
 Run: ``python benchmarks/atlas_validation.py [SHARED_DATA]``.
 """
@@ -21,12 +26,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from equity import analyze
+from equity import Region, analyze
 from equity.access import M_PER_MILE
-from equity.sources import allegheny_region, chicago_region
+from equity.sources import allegheny_region, chicago_region, classification_report
 
 FLAGS = ("LILATracts_1And10", "LILATracts_halfAnd10", "LA1and10", "LAhalfand10")
-METHODS = ("centroid", "points", "grid", "grid_points")
+LA_OF = {"LILATracts_1And10": "LA1and10", "LILATracts_halfAnd10": "LAhalfand10"}
 
 
 def cohen_kappa(a: np.ndarray, b: np.ndarray) -> float:
@@ -37,13 +42,28 @@ def cohen_kappa(a: np.ndarray, b: np.ndarray) -> float:
     return float((po - pe) / (1 - pe)) if pe < 1 else 1.0
 
 
-def compare(out: pd.DataFrame) -> pd.DataFrame:
-    """Accuracy, kappa and confusion counts of each flag of an :func:`equity.analyze` result
-    against the Atlas flags it kept as ``<flag>_input`` (tracts in the Atlas only)."""
+def low_income_agreement(out: pd.DataFrame) -> float:
+    """Share of Atlas tracts whose ``LowIncomeTracts`` agrees with the published flag."""
+    have = out["in_atlas"].to_numpy(bool)
+    mine = out["LowIncomeTracts"].to_numpy(bool)[have]
+    return float(np.mean(mine == out["LowIncomeTracts_input"].to_numpy()[have].astype(bool)))
+
+
+def flag_values(out: pd.DataFrame, flag: str, *, published_income: bool = False) -> np.ndarray:
+    """Our flag; with ``published_income``, a LILA flag is our low-access flag AND the Atlas's
+    published ``LowIncomeTracts`` (what ``analyze`` gives when it uses the published flag)."""
+    if published_income and flag in LA_OF:
+        li = out["LowIncomeTracts_input"].fillna(0).to_numpy().astype(bool)
+        return out[LA_OF[flag]].to_numpy(bool) & li
+    return out[flag].to_numpy(bool)
+
+
+def compare(out: pd.DataFrame, *, published_income: bool = False) -> pd.DataFrame:
+    """Accuracy, kappa and confusion counts of each flag against the Atlas's."""
     have = out["in_atlas"].to_numpy(bool)
     rows = []
     for flag in FLAGS:
-        mine = out[flag].to_numpy(bool)[have]
+        mine = flag_values(out, flag, published_income=published_income)[have]
         theirs = out[f"{flag}_input"].to_numpy()[have].astype(bool)
         rows.append(
             {
@@ -62,21 +82,16 @@ def compare(out: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def implied_income_reference(areas: pd.DataFrame) -> float:
-    """The state-median reference that best reproduces the Atlas ``LowIncomeTracts`` flag:
-    halfway between the highest income of a low-income tract and the lowest of another
-    tract, among tracts whose poverty rate (under 20%) does not decide it, over 0.8."""
-    have = areas["low_income"].notna().to_numpy()
-    a = areas[have & (areas["poverty_rate"] < 0.20) & (areas["median_family_income"] > 0)]
-    li = a["low_income"].astype(bool)
-    lo, hi = a.loc[li, "median_family_income"].max(), a.loc[~li, "median_family_income"].min()
-    return float((lo + hi) / 2 / 0.8)
-
-
-def low_income_agreement(out: pd.DataFrame) -> float:
+def disagreements(out: pd.DataFrame, flag: str, *, published_income: bool) -> pd.DataFrame:
+    """The tracts where our ``flag`` and the Atlas's differ, with the numbers that decide."""
     have = out["in_atlas"].to_numpy(bool)
-    mine = out["LowIncomeTracts"].to_numpy(bool)[have]
-    return float(np.mean(mine == out["LowIncomeTracts_input"].to_numpy()[have].astype(bool)))
+    mine = flag_values(out, flag, published_income=published_income)
+    theirs = out[f"{flag}_input"].fillna(0).to_numpy().astype(bool)
+    tag = "1" if flag.endswith("1And10") else "half"
+    cols = ["area_id", "population", f"lapop{tag}", f"lapop{tag}share", "dist_supermarket_mi"]
+    d = out.loc[have & (mine != theirs), cols].copy()
+    d.insert(1, "atlas", theirs[have & (mine != theirs)])
+    return d.round(3)
 
 
 def interior(areas: gpd.GeoDataFrame, *, miles: float = 1.0) -> np.ndarray:
@@ -86,59 +101,95 @@ def interior(areas: gpd.GeoDataFrame, *, miles: float = 1.0) -> np.ndarray:
 
 
 def _show(table: pd.DataFrame) -> None:
-    with pd.option_context("display.width", 140, "display.precision", 3):
+    with pd.option_context("display.width", 160, "display.precision", 3):
         print(table.to_string(index=False))
+
+
+def _headline(out: pd.DataFrame, title: str) -> bool:
+    """Print the comparison of one analyze result; returns whether LowIncomeTracts needed the
+    published flag (analyze computed its own and it disagrees)."""
+    agree = low_income_agreement(out)
+    source = out.attrs.get("low_income_source", out.attrs.get("state_median_income_source", "?"))
+    print(f"\n== {title} (LowIncomeTracts agree {agree:.1%}; income: {source})")
+    _show(compare(out))
+    if agree < 1.0:
+        print("   LILA = our LA flag AND the Atlas's published LowIncomeTracts:")
+        _show(compare(out, published_income=True).iloc[:2])
+    return agree < 1.0
+
+
+def _supermarkets(region: Region) -> str:
+    sup = region.stores[region.stores["kind"].eq("supermarket")]
+    beyond = int((~sup.within(region.areas.union_all())).sum())
+    return f"{len(sup)} supermarkets ({beyond} beyond the edge)"
 
 
 def main(shared: Path) -> None:
     t0 = time.perf_counter()
+
+    # ---------------------------------------------------------------- Allegheny, default
     t = time.perf_counter()
     region = allegheny_region(shared)
     build = time.perf_counter() - t
-    ref = implied_income_reference(region.areas)
-    sup = region.stores[region.stores["kind"].eq("supermarket")]
-    beyond = int((~sup.within(region.areas.union_all())).sum())
     print(
-        f"Allegheny County via equity.sources.allegheny_region ({build:.1f} s): "
-        f"{len(region.areas)} tracts, {len(region.population_points)} block-group centres, "
-        f"{len(sup)} supermarkets ({beyond} beyond the county line; store rules "
-        f"'{region.provenance['store_rules']}'), income reference {ref:,.0f} (implied by the "
-        "Atlas flags)"
+        f"Allegheny County, PA: allegheny_region() in {build:.1f} s: {len(region.areas)} "
+        f"tracts, {len(region.population_points)} block-group centres, {_supermarkets(region)}"
     )
-    for method in METHODS:
-        t = time.perf_counter()
-        out = analyze(region, population_method=method, state_median_income=ref)
-        dt = time.perf_counter() - t
-        print(
-            f"\n== population method: {method} (analyze {dt:.2f} s; LowIncomeTracts agree "
-            f"{low_income_agreement(out):.1%})"
+    print("Store classification (supermarkets, by rule):")
+    _show(classification_report(region.stores[region.stores["kind"].eq("supermarket")], by=None))
+    t = time.perf_counter()
+    out = analyze(region)
+    dt = time.perf_counter() - t
+    split = _headline(
+        out, f"DEFAULT: analyze(region) ({out.attrs['population_method']}, {dt:.2f} s)"
+    )
+    for flag in ("LILATracts_1And10", "LILATracts_halfAnd10"):
+        print(f"   disagreements, {flag}:")
+        _show(disagreements(out, flag, published_income=split))
+
+    # ---------------------------------------------------------------- Allegheny, variants
+    for method in ("grid", "points", "centroid"):
+        _headline(
+            analyze(region, population_method=method), f"variant: population_method={method!r}"
         )
-        _show(compare(out))
-
+    alone = allegheny_region(shared, within_mi=0, rural_within_mi=0)
+    _headline(analyze(alone), f"variant: no stores beyond the county line ({_supermarkets(alone)})")
+    banners = allegheny_region(shared, store_rules="banners")
+    _headline(
+        analyze(banners),
+        f"variant: store_rules='banners' (supermarkets by banner only; {_supermarkets(banners)})",
+    )
     old = allegheny_region(shared, store_rules="licence")
-    n_old = int(old.stores["kind"].eq("supermarket").sum())
-    print(
-        f"\n== Allegheny, store_rules='licence' (the licence category trusted, no stores "
-        f"beyond the county line; {n_old} supermarkets), population method grid"
+    _headline(
+        analyze(old),
+        f"variant: store_rules='licence' (the earlier list; {_supermarkets(old)})",
     )
-    _show(compare(analyze(old, population_method="grid", state_median_income=ref)))
 
+    # ---------------------------------------------------------------- Chicago, default
+    t = time.perf_counter()
     region = chicago_region(shared)
-    ref = implied_income_reference(region.areas)
+    build = time.perf_counter() - t
     inner = interior(region.areas)
-    n_sup = int(region.stores["kind"].eq("supermarket").sum())
     print(
-        f"\nChicago via equity.sources.chicago_region: {len(region.areas)} tracts "
+        f"\nChicago, IL: chicago_region() in {build:.1f} s: {len(region.areas)} tracts "
         f"({int(inner.sum())} more than a mile inside the city limits), "
-        f"{len(region.population_points)} block-group centres, {n_sup} supermarkets (2013 "
-        f"list: 10,000 sq ft or more, or a chain), income reference {ref:,.0f}"
+        f"{_supermarkets(region)}; 2013 stores on neither later list left out: "
+        f"{region.provenance.get('stores_2013_only_left_out')}"
     )
-    out = analyze(region, population_method="grid", state_median_income=ref)
-    print(f"LowIncomeTracts agree {low_income_agreement(out):.1%}")
-    print("== all tracts (grid)")
-    _show(compare(out))
-    print("== interior tracts (grid)")
-    _show(compare(out[inner]))
+    print("Store classification (supermarkets, by list and rule):")
+    _show(classification_report(region.stores[region.stores["kind"].eq("supermarket")]))
+    out = analyze(region)
+    split = _headline(out, f"DEFAULT: analyze(region) ({out.attrs['population_method']})")
+    print("   interior tracts only:")
+    _show(compare(out[inner], published_income=split))
+    ex = disagreements(out, "LILATracts_halfAnd10", published_income=split)
+    print(f"   disagreements, LILATracts_halfAnd10: {len(ex)} (first 10)")
+    _show(ex.head(10))
+
+    # ---------------------------------------------------------------- Chicago, variants
+    _headline(analyze(region, population_method="grid"), "variant: population_method='grid'")
+    old = chicago_region(shared, store_lists="2013")
+    _headline(analyze(old), f"variant: store_lists='2013' ({_supermarkets(old)})")
     print(f"\ntotal {time.perf_counter() - t0:.1f} s")
 
 

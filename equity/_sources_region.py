@@ -24,6 +24,7 @@ from ._sources_census import (
 from ._sources_common import utm_crs
 from ._sources_stores import dedupe_stores, read_site_list, read_snap_retailers, read_store_list
 from .region import Region
+from .store_classes import stores_near
 
 #: Atlas columns copied to contract names in ``areas`` (Atlas name -> contract name).
 ATLAS_TO_AREAS = {
@@ -57,8 +58,11 @@ def assemble_us_region(
     stores: gpd.GeoDataFrame | None = None,
     sites: gpd.GeoDataFrame | None = None,
     acs_snap: pd.DataFrame | None = None,
+    stores_beyond: gpd.GeoDataFrame | None = None,
+    beyond_within_mi: float = 10.0,
+    beyond_rural_within_mi: float = 20.0,
     name: str = "region",
-    keep_within_m: float = 32_000.0,
+    keep_within_m: float = 32_186.0,
     provenance: dict[str, Any] | None = None,
 ) -> Region:
     """Join tract polygons with the Atlas, centres of population and point lists into a Region.
@@ -83,11 +87,17 @@ def assemble_us_region(
         tracts outside ``tracts`` are dropped.
     stores, sites
         Stores and sites frames (e.g. from :func:`dedupe_stores`); points farther than
-        ``keep_within_m`` (default 32 km, about the 20 miles the
-        Region keeps) from the tracts' convex hull are dropped.
+        ``keep_within_m`` (default 32,186 m, just under the 20 miles within which a Region
+        keeps a point outside every area) from the tracts' convex hull are dropped.
     acs_snap
         From :func:`read_acs_snap`; fills ``snap_households`` where the Atlas has none and
         the ids match (2020 ACS ids match 2010 tracts only in part).
+    stores_beyond, beyond_within_mi, beyond_rural_within_mi
+        A wider store list (say a statewide SNAP list): the Atlas measures the distance to
+        the nearest supermarket across county and city lines, so its stores within
+        ``beyond_within_mi`` (10) miles of the tracts, or ``beyond_rural_within_mi`` (20) of a
+        rural tract, are added after ``stores`` (:func:`~equity.store_classes.stores_near`),
+        de-duplicated against them (:func:`dedupe_stores`).
     """
     areas = tracts.to_crs("EPSG:4326")
     keep = ["area_id", "geometry"]
@@ -180,6 +190,16 @@ def assemble_us_region(
         return points[inside].reset_index(drop=True)
 
     stores_in = near(stores, "stores")
+    if stores_beyond is not None and len(stores_beyond):
+        near_edge = stores_near(
+            stores_beyond,
+            areas,
+            within_mi=beyond_within_mi,
+            rural_within_mi=beyond_rural_within_mi,
+        )
+        prov["stores_beyond"] = _notes(near_edge)
+        if len(near_edge):
+            stores_in = near_edge if stores_in is None else dedupe_stores(stores_in, near_edge)
     sites_in = near(sites, "sites")
     pts = None
     if population_points is not None:
@@ -244,7 +264,7 @@ def _census(root: Path, county: str) -> tuple[pd.DataFrame, gpd.GeoDataFrame, gp
 
 
 #: Store rules of :func:`allegheny_region`.
-STORE_RULES = ("atlas", "licence")
+STORE_RULES = ("atlas", "banners", "licence")
 
 
 def snap_supermarkets_near(
@@ -279,71 +299,81 @@ def allegheny_region(
     shared_dir: str | os.PathLike[str] | None = None,
     *,
     store_rules: str = "atlas",
-    neighbours_within_m: float | None = None,
+    within_mi: float = 10.0,
+    rural_within_mi: float = 20.0,
 ) -> Region:
     """Allegheny County, PA (Pittsburgh) from the public data: 402 tracts (400 in the Atlas).
 
     Stores, de-duplicated in this order of trust: the WPRDC supermarket list, the Health Dept.
-    list (supermarkets and convenience stores), the USDA SNAP retailers of the county, the
-    statewide SNAP supermarkets within ``neighbours_within_m`` of the county, and both
-    farmers-market lists. Sites: Grow Pittsburgh gardens and farms, Greater Pittsburgh
-    Community Food Bank sites (pantry). ``snap_households`` is ACS (2020 tract ids, joined
-    where they match).
+    list (supermarkets and convenience stores), the USDA SNAP retailers of the county, both
+    farmers-market lists, and the statewide SNAP list's supermarkets beyond the county line
+    (within ``within_mi`` of the county's tracts, ``rural_within_mi`` of a rural one). Each
+    is classified by :func:`~equity.store_classes.classify_stores` (these SNAP files have no
+    store type: banners and names decide). Sites: Grow Pittsburgh gardens and farms, Greater
+    Pittsburgh Community Food Bank sites (pantry). ``snap_households`` is ACS (2020 tract
+    ids, joined where they match).
 
     Parameters
     ----------
     shared_dir
         The public data folder (default ``$FOODSHED_SHARED_DATA``).
     store_rules
-        ``"atlas"`` (default): the store list validated against the USDA Atlas
-        (``benchmarks/atlas_validation.py``): supermarkets are the WPRDC supermarket list and
-        the SNAP retailers whose store type or chain name makes them one, in the county and
-        beyond its line. The Health Dept.'s "Supermarket" licence category does not by itself
-        make a supermarket (see ``read_store_list(trust_category=)``): its rows become grocery
-        stores (or what their names say), and its chain supermarkets are left out, since they
-        are on the other lists at better coordinates (``provenance
-        ["achd_supermarkets_left_out"]``). ``"licence"``: the earlier list,
-        which trusts the licence category (321 supermarkets, 151 of them by licence alone),
-        puts the Health Dept. list first and has no statewide SNAP stores.
-    neighbours_within_m
-        Statewide SNAP supermarkets within this distance of the county's tracts are added
-        (default 32,000 m, just under the 20 miles within which a Region keeps a point
-        outside every area, with ``"atlas"``; 0, none, with ``"licence"``).
+        ``"atlas"`` (default): supermarkets are the stores whose banner makes them one (SNAP
+        retailers and list rows, in the county and beyond its line) and the rows of the
+        WPRDC supermarket list, a list published as the county's supermarkets, whose kind
+        it states (:func:`~equity.store_classes.classify_stores`, rule ``list``, after any
+        banner). The Health Dept. list's licence class "Supermarket" is a column of a mixed
+        licence list, not a list of supermarkets, so it does not make one
+        (``read_store_list(trust_category=False)``); that list's banner supermarkets are left
+        out, since they are on the other lists at better coordinates
+        (``provenance["achd_supermarkets_left_out"]``). ``"banners"``: the same without the
+        WPRDC list's own kind (a supermarket only by banner). ``"licence"``: the earlier list,
+        which trusts the licence class, puts the Health Dept. list first and has no stores
+        beyond the line.
+    within_mi, rural_within_mi
+        How far beyond the county line statewide supermarkets are kept (10 and 20 miles, the
+        Atlas's farthest distances; 0 for none).
     """
     if store_rules not in STORE_RULES:
         msg = f"store_rules={store_rules!r}; use one of {STORE_RULES}"
         raise ValueError(msg)
-    atlas_rules = store_rules == "atlas"
-    within = neighbours_within_m if neighbours_within_m is not None else 32_000.0 * atlas_rules
-    if not 0 <= within <= 32_000.0:
+    if not (0 <= within_mi <= 20 and 0 <= rural_within_mi <= 20):
         msg = (
-            f"neighbours_within_m={within!r}; use 0 to 32,000 m (a Region keeps points outside "
-            "every area only within 20 miles)"
+            f"within_mi={within_mi!r}, rural_within_mi={rural_within_mi!r}: use 0 to 20 miles "
+            "(a Region keeps points outside every area only within 20 miles)"
         )
         raise ValueError(msg)
+    atlas_rules = store_rules != "licence"
     root = shared_data_dir(shared_dir)
     d = root / "pittsburgh_allegheny"
     atlas, tr, bg = _census(root, "42003")
     tracts = read_census_tracts(d / "tracts_2010" / "tl_2010_42003_tract10.shp")
     achd = read_store_list(
-        d / "achd_convenience_and_supermarkets.csv", kind="achd", trust_category=not atlas_rules
+        d / "achd_convenience_and_supermarkets.csv",
+        kind="achd",
+        trust_category=not atlas_rules,
+        state="PA",
     )
-    wprdc = read_store_list(d / "wprdc_allegheny_supermarkets.csv", kind="wprdc")
-    prov: dict[str, Any] = {"store_rules": store_rules, "neighbours_within_m": within}
+    wprdc = read_store_list(
+        d / "wprdc_allegheny_supermarkets.csv",
+        kind="wprdc",
+        trust_category=store_rules != "banners",
+        state="PA",
+    )
+    prov: dict[str, Any] = {
+        "store_rules": store_rules,
+        "within_mi": within_mi if atlas_rules else 0.0,
+        "rural_within_mi": rural_within_mi if atlas_rules else 0.0,
+    }
     if atlas_rules:
-        # The licence list's chain supermarkets are on the WPRDC and SNAP lists too, and
+        # The licence list's banner supermarkets are on the WPRDC and SNAP lists too, and
         # there at better coordinates (42 of them lie 150 m to 3 km from the same store on
         # the SNAP list, several at closed stores): supermarkets come from those lists.
-        chains = achd["kind"].eq("supermarket").to_numpy()
+        chains = achd["kind_rule"].eq("banner").to_numpy()
         prov["achd_supermarkets_left_out"] = int(chains.sum())
         achd = achd[~chains].reset_index(drop=True)
     lists = [wprdc, achd] if atlas_rules else [achd, wprdc]
-    lists.append(read_snap_retailers(d / "usda_snap_store_locations_allegheny.csv"))
-    if within > 0:
-        state = read_snap_retailers(
-            d / "usda_snap_retailers_pennsylvania_statewide.csv", prefix="snappa"
-        )
-        lists.append(snap_supermarkets_near(state, tracts, within_m=within))
+    lists.append(read_snap_retailers(d / "usda_snap_store_locations_allegheny.csv", state="PA"))
     stores = dedupe_stores(
         *lists,
         read_store_list(
@@ -352,6 +382,13 @@ def allegheny_region(
         read_store_list(d / "cfp_FMNP_farmers_markets.csv", kind="farmers_market", prefix="fmnp"),
     )
     stores.attrs["source"] = str(d)
+    beyond = None
+    if atlas_rules and max(within_mi, rural_within_mi) > 0:
+        state = read_snap_retailers(
+            d / "usda_snap_retailers_pennsylvania_statewide.csv", prefix="snappa"
+        )
+        beyond = state[state["kind"].eq("supermarket").to_numpy()].reset_index(drop=True)
+        beyond.attrs = dict(state.attrs)
     sites = pd.concat(
         [
             read_site_list(d / "growpgh_garden_directory_20210322.csv", kind="growpgh"),
@@ -370,27 +407,73 @@ def allegheny_region(
         stores=stores,
         sites=sites,
         acs_snap=read_acs_snap(d / "acs_snap_households_by_tract_allegheny.csv"),
+        stores_beyond=beyond,
+        beyond_within_mi=within_mi,
+        beyond_rural_within_mi=rural_within_mi,
         name="Allegheny County, PA",
         provenance={**prov, "stores_dedupe": "; ".join(stores.attrs.get("notes", []))},
     )
 
 
-def chicago_region(shared_dir: str | os.PathLike[str] | None = None) -> Region:
+#: Store lists of :func:`chicago_region`.
+CHICAGO_STORE_LISTS = ("2020s", "2013")
+
+
+def chicago_region(
+    shared_dir: str | os.PathLike[str] | None = None, *, store_lists: str = "2020s"
+) -> Region:
     """The City of Chicago from the public data: 801 tracts (797 in the Atlas).
 
-    Stores: the city's 2013 grocery-store list (supermarket at 10,000 sq ft or a known chain).
+    Stores (``store_lists="2020s"``, the default), de-duplicated in this order of trust and
+    classified from all their evidence (:func:`~equity.store_classes.classify_stores`):
+
+    1. the city's "Grocery Store Status" list of June 2020 (264 stores, the list nearest the
+       Atlas's 2019 store year; names only: banners and names decide, else grocery);
+    2. the USDA SNAP retailers of ~Feb 2024 (1,826, with the 2020s store types: Supermarket and
+       Super Store count; Grocery Store only with a banner, a size or the 2020 list);
+    3. the city's 2013 grocery list as evidence only: its floor areas join the stores above
+       that it also lists (a 2013 store on neither later list is taken as closed before 2019,
+       and left out).
+
+    ``store_lists="2013"``: the 2013 list alone (supermarket at 10,000 sq ft or a banner).
+    All three lists cover the city only: tracts at the city limits miss suburban stores.
     Sites: NeighborSpace community gardens (2012).
     """
+    if store_lists not in CHICAGO_STORE_LISTS:
+        msg = f"store_lists={store_lists!r}; use one of {CHICAGO_STORE_LISTS}"
+        raise ValueError(msg)
     root = shared_data_dir(shared_dir)
     d = root / "chicago_cook"
     atlas, tr, bg = _census(root, "17031")
     tracts = read_census_tracts(d / "tracts_2010" / "chicago_census_tracts_2010.shp")
+    c2013 = read_store_list(
+        d / "chicago_grocery_stores_2013.csv", kind="chicago_grocery", state="IL"
+    )
+    prov: dict[str, Any] = {"store_lists": store_lists}
+    if store_lists == "2013":
+        stores = c2013
+    else:
+        d2 = root / "chicago_grocery_2020s"
+        c2020 = read_store_list(
+            d2 / "chicago_grocery_store_status_2020.csv",
+            kind="chicago_grocery_status",
+            state="IL",
+            prefix="chicago2020",
+        )
+        snap = read_snap_retailers(d2 / "usda_snap_retailers_chicago_2024.csv", prefix="snap2024")
+        merged = dedupe_stores(c2020, snap, c2013)
+        only_2013 = merged["sources"].eq(str(c2013["source"].iloc[0])).to_numpy()
+        prov["stores_2013_only_left_out"] = int(only_2013.sum())
+        prov["stores_dedupe"] = "; ".join(merged.attrs.get("notes", []))
+        stores = merged[~only_2013].reset_index(drop=True)
+        stores.attrs = {**merged.attrs, "source": f"{d2};{d}"}
     return assemble_us_region(
         tracts=tracts,
         atlas=atlas,
         popcenters=tr,
         population_points=bg,
-        stores=read_store_list(d / "chicago_grocery_stores_2013.csv", kind="chicago_grocery"),
+        stores=stores,
         sites=read_site_list(d / "neighborspace_gardens_2012.geojson", kind="neighborspace"),
         name="Chicago, IL",
+        provenance=prov,
     )

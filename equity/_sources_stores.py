@@ -30,98 +30,30 @@ from ._sources_common import (
 )
 from .contracts import SITE_KINDS, STORE_KINDS
 from .io import find_lon_lat, read_table
-
-#: Name keyword rules, tried in order; the first whose pattern matches the normalised name
-#: (lower case, apostrophes dropped, other punctuation as spaces) gives the kind.
-NAME_RULES: tuple[tuple[str, str], ...] = (
-    ("pharmacy", r"rite aid|\bcvs\b|walgreens|pharmacy|\bdrugs?\b"),
-    (
-        "dollar_store",
-        r"dollar general|dollar ?tree|family dollar|\bdollar\b|big lots|five below",
-    ),
-    (
-        "convenience",
-        r"\bget ?go\b|sheetz|speedway|sunoco|\b7 ?eleven\b|circle k|exxon|\bmobil\b|\bbp\b|"
-        r"\bshell\b|citgo|(?<!wal )\b(?!wal|super)\w*mart\b|\bnews\b|snax|"
-        r"\bgulf\b|marathon|valero|\buni ?mart\b|\ba ?plus\b|par mar|"
-        r"\bcoen\b|\bcogos\b|kwik fill|country fair|mini ?mart|food ?mart|quick ?stop|"
-        r"convenience|corner store|\bgas\b|\bfuel|\bpetro|\boil\b|tobacco|\bbeer\b|"
-        r"liquors?\b|kum and go|convi?e?nce",
-    ),
-    (
-        "supermarket",
-        r"giant eagle|market district|shop (n|and) save|foodland|\baldi\b|wal ?mart|\btarget\b|sams club|"
-        r"costco|bjs wholesale|whole foods|trader joes|fresh thyme|\bkuhns\b|save a lot|"
-        r"\bjewel\b|marianos|petes fresh|food 4 less|cermak|tonys (fresh|finer)|fairplay|"
-        r"shursave|\biga\b|wegmans|kroger|safeway|\bacme\b|meijer|sprouts|\blidl\b|"
-        r"food lion|publix|stop and shop|shoprite|mcginnis sisters|east end food co ?op|"
-        r"gordon food service|gfs marketplace|\bweis\b|grocery outlet|sparkle market|shurfine|"
-        r"food city|super ?market|super mkt|supermercado|supercenter|super center",
-    ),
-    (
-        "farmers_market",
-        r"farmers? market|farm market|farm stand|farmstand|\bcsa\b|citiparks|just harvest",
-    ),
-    (
-        "specialty",
-        r"\bmeats?\b|butcher|seafood|\bfish\b|carniceria|halal|nutrition|health food|"
-        r"\bcand(y|ies)\b|produce|bazaar|\bspices?\b|\bdairy\b|\bbak(ing|ery|ers?)\b|donut",
-    ),
-    (
-        "grocery",
-        r"grocer|groceria|\bmarkets?\b|marketplace|\bfoods?\b|supermart|mercado|\bdeli\b|\bmkt\b",
-    ),
+from .store_classes import (
+    NAME_RULES,
+    SNAP_STORE_TYPES,
+    SUPERMARKET_MIN_SQFT,
+    classify_store_name,
+    classify_stores,
+    normalise_name,
 )
-_COMPILED = tuple((k, re.compile(p)) for k, p in NAME_RULES)
 
-#: USDA SNAP retailer ``Store_Type`` values to kinds (the Atlas counts supermarkets,
-#: supercenters and large grocery stores as supermarkets).
-SNAP_STORE_TYPES: dict[str, str] = {
-    "supermarket": "supermarket",
-    "super store": "supermarket",
-    "superstore": "supermarket",
-    "supercenter": "supermarket",
-    "large grocery store": "supermarket",
-    "medium grocery store": "grocery",
-    "small grocery store": "grocery",
-    "grocery store": "grocery",
-    "convenience store": "convenience",
-    "combination grocery/other": "other",
-    "farmers and markets": "farmers_market",
-    "farmers market": "farmers_market",
-    "direct marketing farmer": "farmers_market",
-    "meat/poultry specialty": "specialty",
-    "fruits/veg specialty": "specialty",
-    "bakery specialty": "specialty",
-    "seafood specialty": "specialty",
-    "specialty food store": "specialty",
-}
+__all__ = [
+    "NAME_RULES",
+    "SNAP_STORE_TYPES",
+    "SUPERMARKET_MIN_SQFT",
+    "classify_store_name",
+    "dedupe_stores",
+    "normalise_name",
+    "read_site_list",
+    "read_snap_retailers",
+    "read_store_list",
+    "similar_names",
+]
 
-#: Square feet from which a store on a list with sizes is a supermarket (Chicago's 2013
-#: list marks stores of 10,000 sq ft or more with buffer size "A").
-SUPERMARKET_MIN_SQFT = 10_000.0
-
-_PRESETS = ("achd", "wprdc", "chicago_grocery", "snap")
+_PRESETS = ("achd", "wprdc", "chicago_grocery", "chicago_grocery_status", "snap")
 _SITE_PRESETS = ("growpgh", "cfp_growpgh", "food_bank", "neighborspace")
-
-
-def normalise_name(name: object) -> str:
-    """Lower case, apostrophes dropped, ``&`` as ``and``, other punctuation as single spaces."""
-    if name is None or (isinstance(name, float) and np.isnan(name)):
-        return ""
-    text = str(name).lower().replace("&", " and ")
-    text = re.sub(r"['\u2019`]", "", text)
-    return re.sub(r"[^a-z0-9]+", " ", text).strip()
-
-
-def classify_store_name(name: object, *, default: str = "other") -> tuple[str, str]:
-    """Kind of a store from its name by :data:`NAME_RULES`; returns ``(kind, rule)``."""
-    text = normalise_name(name)
-    for kind, pat in _COMPILED:
-        m = pat.search(text)
-        if m:
-            return kind, f"name '{m.group(0)}'"
-    return default, "no keyword"
 
 
 def _stores_frame(
@@ -130,10 +62,14 @@ def _stores_frame(
     prefix: str,
     name_col: str | None,
     id_col: str | None,
-    kinds: list[str],
-    rules: list[str],
-    extra: Mapping[str, pd.Series] | None = None,
+    evidence: Mapping[str, object] | None = None,
+    default_kind: str = "other",
+    kind: str | None = None,
+    min_sqft: float = SUPERMARKET_MIN_SQFT,
 ) -> gpd.GeoDataFrame:
+    """A stores frame from read rows: ids, name, the evidence columns (``store_type``,
+    ``area_sqft``, ``sales_usd``, ``list_kind``), and the kind :func:`classify_stores` gives
+    (or ``kind`` for every row of a one-kind list)."""
     ids = None
     if id_col is not None and id_col in gdf:
         raw = gdf[id_col].astype("string").str.strip().str.replace(r"\.0$", "", regex=True)
@@ -144,15 +80,22 @@ def _stores_frame(
     out = pd.DataFrame(
         {
             "store_id": list(ids),
-            "kind": kinds,
             "name": gdf[name_col].str.strip().to_numpy() if name_col else None,
-            "kind_rule": rules,
-            "source": prefix,
-            "source_row": gdf["source_row"].to_numpy(),
         }
     )
-    for k, v in (extra or {}).items():
-        out[k] = np.asarray(v)
+    for k, v in (evidence or {}).items():
+        text = k in ("store_type", "list_kind", "state")
+        out[k] = np.asarray(v, dtype=object if text else float)
+    if kind is None:
+        out = classify_stores(out, default_kind=default_kind, min_sqft=min_sqft)
+    else:
+        out["kind"] = kind
+        out["kind_rule"] = "list"
+        out["kind_reason"] = f"every row of the list is {kind}"
+    out["source"] = prefix
+    out["source_row"] = gdf["source_row"].to_numpy()
+    first = ["store_id", "kind", "name", "kind_rule", "kind_reason", "source", "source_row"]
+    out = out[first + [c for c in out.columns if c not in first]]
     return gpd.GeoDataFrame(out, geometry=gdf.geometry.to_numpy(), crs=gdf.crs)
 
 
@@ -175,27 +118,34 @@ def read_snap_retailers(
     *,
     county: str | None = None,
     default_kind: str = "other",
+    state: str | None = None,
     prefix: str = "snap",
 ) -> gpd.GeoDataFrame:
     """Read a USDA SNAP authorised-retailer list into a stores frame.
 
-    With a ``Store_Type`` column its value decides (:data:`SNAP_STORE_TYPES`); without one, or
-    for ``Combination Grocery/Other``, the name keywords of :data:`NAME_RULES` do; names that
-    match no rule get ``default_kind``. ``kind_rule`` says which rule fired. ``county`` keeps
+    Kinds come from :func:`~equity.store_classes.classify_stores`: a ``Store_Type`` column
+    (kept as ``store_type``) decides where the type names one class
+    (:data:`SNAP_STORE_TYPES`); otherwise (no column, or an ambiguous type such as the 2020s
+    "Grocery Store" or "Combination Grocery/Other") supermarket banners and name keywords
+    do; a store that nothing decides gets the ambiguous type's kind, else ``default_kind``.
+    ``kind_rule`` and ``kind_reason`` say which rule fired and why. A type that is not a
+    SNAP type is reported as a warning. The file's ``State`` column (else ``state``, a USPS
+    code) is kept as ``state``, for banners limited to some states. ``county`` keeps
     one county by name (``"Allegheny"``; trailing spaces and case are ignored). Rows without
     coordinates are left out with a warning in ``frame.attrs["problems"]``.
     """
     p = as_path(path)
     found = header(p)
-    name_col = pick(found, "Store_Name", "STORE_NAME", "Store Name", "name")
+    name_col = pick(found, "Store_Name", "STORE_NAME", "Store Name", "store_name", "name")
     if name_col is None:
         msg = f"missing column 'Store_Name'; found {found}. Is this a USDA SNAP retailer list?"
         raise ValidationError([Problem("stores", msg, file=str(p), column="Store_Name")])
     lon, lat = _coords(found, {}, p, "stores")
-    type_col = pick(found, "Store_Type", "Store Type", "STORE_TYPE", "type")
+    type_col = pick(found, "Store_Type", "Store Type", "STORE_TYPE", "store_type", "type")
     county_col = pick(found, "County", "COUNTY")
+    state_col = pick(found, "State", "STATE")
     id_col = pick(found, "ObjectId", "OBJECTID", "Record_ID", "original_id")
-    opt = [c for c in (type_col, county_col, id_col) if c]
+    opt = [c for c in (type_col, county_col, state_col, id_col) if c]
     opt += [c for c in (pick(found, "Address", "ADDRESS", "address"),) if c]
     df = read_text_csv(p, table="stores", required=(name_col, lon, lat), optional=opt)
     if county is not None:
@@ -209,23 +159,39 @@ def read_snap_retailers(
         require_rows(df, path=p, table="stores", what=f"county={county!r}", before=before)
     warnings: list[Problem] = []
     gdf = points(df, lon_col=lon, lat_col=lat, path=p, table="stores", warnings=warnings)
-    kinds, rules = [], []
-    for i, name in enumerate(gdf[name_col]):
-        stype = gdf[type_col].iloc[i] if type_col else None
-        mapped = (
-            SNAP_STORE_TYPES.get(str(stype).strip().lower()) if isinstance(stype, str) else None
-        )
-        if mapped is not None and mapped != "other":
-            kinds.append(mapped)
-            rules.append(f"store type '{stype.strip()}'")
-        else:
-            k, r = classify_store_name(name, default=default_kind)
-            kinds.append(k)
-            rules.append(r)
+    evidence: dict[str, object] = {}
+    if type_col:
+        types = gdf[type_col].astype(object)
+        evidence["store_type"] = types.where(types.notna(), None).str.strip().to_numpy()
+    if state_col:
+        st = gdf[state_col].astype(object)
+        evidence["state"] = st.where(st.notna(), None).str.strip().str.upper().to_numpy()
+    elif state is not None:
+        evidence["state"] = [str(state).strip().upper()] * len(gdf)
     out = _stores_frame(
-        gdf, prefix=prefix, name_col=name_col, id_col=id_col, kinds=kinds, rules=rules
+        gdf,
+        prefix=prefix,
+        name_col=name_col,
+        id_col=id_col,
+        evidence=evidence,
+        default_kind=default_kind,
     )
-    notes = ["kind from " + ("Store_Type, then name keywords" if type_col else "name keywords")]
+    unknown = out.attrs.get("unknown_store_types", [])
+    if unknown:
+        warnings.append(
+            Problem(
+                "stores",
+                f"store type(s) {unknown} are not USDA SNAP store types; those stores were "
+                "classified by name (see equity.sources.SNAP_STORE_TYPES)",
+                file=str(p),
+                column=type_col,
+                severity="warning",
+            )
+        )
+    notes = [
+        "kind by classify_stores from "
+        + ("Store_Type, banners and name keywords" if type_col else "banners and name keywords")
+    ]
     attach(out, source=str(p), notes=notes, problems=warnings)
     return out
 
@@ -236,7 +202,8 @@ def read_store_list(
     kind: str = "auto",
     columns: Mapping[str, str] | None = None,
     supermarket_min_sqft: float = SUPERMARKET_MIN_SQFT,
-    trust_category: bool = False,
+    trust_category: bool | None = None,
+    state: str | None = None,
     prefix: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Read a list of food stores into a stores frame.
@@ -247,21 +214,38 @@ def read_store_list(
         A CSV with longitude/latitude columns.
     kind
         The list's layout: ``"achd"`` (Allegheny County Health Dept., ``Category`` =
-        Supermarket / Convenience Store; see ``trust_category``), ``"wprdc"`` (WPRDC supermarkets: all supermarkets),
+        Supermarket / Convenience Store; see ``trust_category``), ``"wprdc"`` (WPRDC
+        supermarkets: "supermarket" is the list's kind for every row; see
+        ``trust_category``),
         ``"chicago_grocery"`` (Chicago's grocery stores with ``SQUARE FEET``: supermarket at
-        ``supermarket_min_sqft`` or more, or a known chain; smaller stores are grocery unless
-        their name says convenience), ``"snap"`` (see :func:`read_snap_retailers`), ``"auto"``
+        ``supermarket_min_sqft`` or more, or a supermarket banner; smaller stores are grocery
+        unless their name says convenience), ``"chicago_grocery_status"`` (the city's 2020
+        "Grocery Store Status" list: names only, so banners and name keywords decide, else
+        grocery), ``"snap"`` (see :func:`read_snap_retailers`), ``"auto"``
         (recognise one of those from the header), or a store kind from
         :data:`~equity.contracts.STORE_KINDS` that every row is (e.g. ``"farmers_market"``).
     columns
         Column names when they are not found automatically: ``name``, ``lon``, ``lat``,
         ``id``, ``area_sqft``, ``kind`` (a column holding a kind per row).
     trust_category
-        With the ``"achd"`` layout, whether its ``Category`` "Supermarket" makes a supermarket.
-        It is a health-licence class, not a size class (it covers corner markets and
-        delis), so by default such a row is a supermarket only when its name is a supermarket
-        chain (:data:`NAME_RULES`); otherwise it takes the kind its name says, or ``grocery``.
-        ``Category`` "Convenience Store" is always trusted.
+        Whether a supermarket class the list states is the row's kind (rule ``list`` of
+        :func:`~equity.store_classes.classify_stores`, after type, banner and size). Default:
+        yes for ``"wprdc"`` (a list published as the county's supermarkets), no for
+        ``"achd"``, whose ``Category`` "Supermarket" is a health-licence class in a mixed
+        licence list, not a size class (it covers corner markets and delis): by default such
+        a row is a supermarket only when its name is a supermarket banner; otherwise it
+        takes the kind its name says, or ``grocery``.
+        ``Category`` "Convenience Store" is the list's kind for its rows.
+    state
+        The USPS code of the state the list covers (``"PA"``), kept as ``state``: banners
+        that are also common store names ("City Market") match only in their states.
+
+    Returns
+    -------
+    GeoDataFrame
+        A stores frame classified by :func:`~equity.store_classes.classify_stores`
+        (``kind``, ``kind_rule``, ``kind_reason``), with the evidence it used (``area_sqft``,
+        ``list_kind``) as columns.
     prefix
         Prefix of ``store_id`` (default: the layout name).
     """
@@ -276,6 +260,8 @@ def read_store_list(
             preset = "wprdc"
         elif "SQUARE FEET" in found:
             preset = "chicago_grocery"
+        elif "New status" in found and "Store Name" in found:
+            preset = "chicago_grocery_status"
         elif pick(found, "Store_Name", "STORE_NAME"):
             preset = "snap"
         else:
@@ -285,7 +271,7 @@ def read_store_list(
             )
             raise ValidationError([Problem("stores", msg, file=str(p))])
     if preset == "snap":
-        return read_snap_retailers(p, prefix=prefix or "snap")
+        return read_snap_retailers(p, prefix=prefix or "snap", state=state)
     if preset not in _PRESETS and preset not in STORE_KINDS:
         close = difflib.get_close_matches(preset, (*_PRESETS, *STORE_KINDS), n=1)
         hint = f" Did you mean '{close[0]}'?" if close else ""
@@ -295,6 +281,7 @@ def read_store_list(
         "achd": {"name": "Name", "id": "Client ID", "kind": "Category"},
         "wprdc": {"name": "name", "id": "primary_key_from_rocket"},
         "chicago_grocery": {"name": "STORE NAME", "id": "LICENSE ID", "area_sqft": "SQUARE FEET"},
+        "chicago_grocery_status": {"name": "Store Name"},
     }.get(preset, {})
     spec = {**defaults, **cols}
     spec.setdefault("name", pick(found, "name", "store_name", "store name", "site_name") or "")
@@ -309,7 +296,6 @@ def read_store_list(
     warnings: list[Problem] = []
     gdf = points(df, lon_col=lon, lat_col=lat, path=p, table="stores", warnings=warnings)
     name_col = spec.get("name") or None
-    names = gdf[name_col] if name_col else pd.Series([None] * len(gdf))
     if name_col is None:
         warnings.append(no_name_warning(found, path=p, table="stores", taken=(lon, lat)))
     extra: dict[str, pd.Series] = {}
@@ -324,62 +310,52 @@ def read_store_list(
             rows=gdf["source_row"].to_numpy(),
         )
         extra["area_sqft"] = sqft
-    kinds, rules = [], []
-    for i, name in enumerate(names):
-        row = int(gdf["source_row"].iloc[i])
-        if preset == "achd" or (spec.get("kind") and preset not in _PRESETS):
+    if errors:
+        raise ValidationError(errors, title=f"{p}: {len(errors)} problem(s)")
+    n = len(gdf)
+    listed: list[object] = [None] * n
+    one_kind: str | None = None
+    default_kind = "grocery"
+    if preset == "achd" or (spec.get("kind") and preset not in _PRESETS):
+        for i in range(n):
             raw = gdf[spec["kind"]].iloc[i]
             k = normalise_name(raw).replace("convenience store", "convenience").replace(" ", "_")
             if preset == "achd" and k == "supermarket" and not trust_category:
-                k, why = classify_store_name(name, default="grocery")
-                k = "grocery" if k == "other" else k
-                kinds.append(k)
-                rules.append(f"{spec['kind']} '{raw}' (licence class); {why}")
-                continue
+                continue  # a licence class, not a size class: banners and names decide
             if k not in STORE_KINDS:
+                row = int(gdf["source_row"].iloc[i])
                 msg = (
                     f"'{spec['kind']}' value {raw!r} is not a store kind; use one of {STORE_KINDS}"
                 )
                 errors.append(Problem("stores", msg, file=str(p), row=row, column=spec["kind"]))
-            kinds.append(k)
-            rules.append(f"{spec['kind']} '{raw}'")
-        elif preset == "wprdc":
-            kinds.append("supermarket")
-            rules.append("WPRDC supermarket list")
-        elif preset == "chicago_grocery":
-            size = extra["area_sqft"].iloc[i]
-            chain, why = classify_store_name(name)
-            big = size >= supermarket_min_sqft if not np.isnan(size) else None
-            if big is None and "BUFFER SIZE" in gdf:
-                big = str(gdf["BUFFER SIZE"].iloc[i]).strip().upper() == "A"
-                size_rule = f"no size; buffer size {'A' if big else 'B'}"
-            else:
-                size_rule = f"{size:,.0f} sq ft"
-            if big:
-                kinds.append("supermarket")
-                rules.append(f"{size_rule} >= {supermarket_min_sqft:,.0f}")
-            elif chain == "supermarket":
-                kinds.append("supermarket")
-                rules.append(f"chain {why}")
-            elif chain in ("convenience", "pharmacy", "dollar_store"):
-                kinds.append(chain)
-                rules.append(why)
-            else:
-                kinds.append("grocery")
-                rules.append(f"{size_rule} < {supermarket_min_sqft:,.0f}")
-        else:
-            kinds.append(preset)
-            rules.append(f"every row of the list is {preset}")
+            listed[i] = k
+        if preset != "achd":
+            default_kind = "other"
+    elif preset == "wprdc" and trust_category is not False:
+        listed = ["supermarket"] * n
+    elif preset == "chicago_grocery" and "BUFFER SIZE" in gdf:
+        # without a size, the list's own buffer size A means 10,000 sq ft or more
+        buffer_a = gdf["BUFFER SIZE"].astype(str).str.strip().str.upper().eq("A").to_numpy()
+        nosize = np.isnan(extra["area_sqft"].to_numpy(float))
+        listed = ["supermarket" if a and m else None for a, m in zip(buffer_a, nosize, strict=True)]
+    elif preset not in _PRESETS:
+        one_kind = preset
     if errors:
         raise ValidationError(errors, title=f"{p}: {len(errors)} problem(s)")
+    evidence: dict[str, object] = dict(extra)
+    if state is not None:
+        evidence["state"] = [str(state).strip().upper()] * n
+    if any(v is not None for v in listed):
+        evidence["list_kind"] = listed
     out = _stores_frame(
         gdf,
         prefix=prefix or preset.replace("_", ""),
         name_col=name_col,
         id_col=spec.get("id"),
-        kinds=kinds,
-        rules=rules,
-        extra=extra,
+        evidence=evidence,
+        default_kind=default_kind,
+        kind=one_kind,
+        min_sqft=supermarket_min_sqft,
     )
     attach(out, source=str(p), notes=[f"layout '{preset}'"], problems=warnings)
     return out
@@ -547,9 +523,12 @@ def dedupe_stores(
 
     Lists are taken in order of trust: a row of a later list within ``distance_m`` of a kept
     row of an *earlier* list, with a similar name (:func:`similar_names`), is the same store.
-    The kept row keeps its id and kind, takes ``area_sqft``/``name`` it lacked, and its
-    ``sources`` column lists every list it was found on (``"achd;snap"``). Rows of one list
-    are never merged with each other. Distances are computed in the local UTM zone.
+    The kept row keeps its id, name and place, takes the evidence it lacked from the later
+    row (``store_type``, ``area_sqft``, ``sales_usd``; ``name`` if it had none), and is
+    classified again from all of it (:func:`~equity.store_classes.classify_stores`, with its
+    earlier kind as the default); its ``sources`` column lists every list it was found on
+    (``"achd;snap"``). Rows of one list are never merged with each other. Distances are
+    computed in the local UTM zone.
     """
     frames = tuple(f for f in frames if f is not None and len(f))
     if not frames:
@@ -557,7 +536,9 @@ def dedupe_stores(
         raise ValueError(msg)
     utm = utm_crs(frames[0])
     kept = frames[0].to_crs(utm).copy()
-    kept["sources"] = kept["source"] if "source" in kept.columns else "list1"
+    if "sources" not in kept.columns:
+        kept["sources"] = kept["source"] if "source" in kept.columns else "list1"
+    gained = np.zeros(len(kept), dtype=bool)
     merged = 0
     for n, frame in enumerate(frames[1:], start=2):
         f = frame.to_crs(utm)
@@ -570,12 +551,11 @@ def dedupe_stores(
         new_names = f["name"].to_numpy() if "name" in f else np.full(len(f), None)
         old_names = kept["name"].to_numpy() if "name" in kept else np.full(len(kept), None)
         labels = kept["sources"].to_numpy().copy()
-        new_sqft = f["area_sqft"].to_numpy(float) if "area_sqft" in f else None
-        old_sqft = (
-            kept["area_sqft"].to_numpy(float).copy()
-            if "area_sqft" in kept
-            else np.full(len(kept), np.nan)
-        )
+        fill = {c: f[c].to_numpy() for c in _EVIDENCE if c in f}
+        have = {
+            c: (kept[c].to_numpy(object).copy() if c in kept else np.full(len(kept), None))
+            for c in fill
+        }
         for k in np.argsort(dist, kind="stable"):
             i, j = int(src[k]), int(dst[k])
             if matched[i] or j in taken:
@@ -584,26 +564,49 @@ def dedupe_stores(
                 matched[i] = True
                 taken.add(j)
                 labels[j] = f"{labels[j]};{label}"
-                if new_sqft is not None and np.isnan(old_sqft[j]):
-                    old_sqft[j] = new_sqft[i]
+                for c, values in fill.items():
+                    if _missing(have[c][j]) and not _missing(values[i]):
+                        have[c][j] = values[i]
+                        gained[j] = True
         kept["sources"] = labels
-        if new_sqft is not None or "area_sqft" in kept:
-            kept["area_sqft"] = old_sqft
+        for c, values in have.items():
+            kept[c] = values.astype(float) if c in ("area_sqft", "sales_usd") else values
         merged += int(matched.sum())
         rest = f[~matched].copy()
         rest["sources"] = label
         kept = pd.concat([kept, rest], ignore_index=True)
+        gained = np.concatenate([gained, np.zeros(len(rest), dtype=bool)])
     dup = kept["store_id"].duplicated()
     if dup.any():
         first = kept["store_id"][dup].iloc[0]
         msg = f"store_id {first!r} is on two lists; give the lists different prefixes"
         raise ValueError(msg)
+    notes = [
+        f"{merged} store(s) found on an earlier list within {distance_m:g} m under a "
+        "similar name were merged"
+    ]
+    if gained.any():
+        idx = np.flatnonzero(gained)
+        again = pd.concat(
+            [classify_stores(kept.iloc[[i]], default_kind=str(kept["kind"].iloc[i])) for i in idx]
+        )
+        changed = int((again["kind"].to_numpy() != kept["kind"].to_numpy()[idx]).sum())
+        for c in ("kind", "kind_rule", "kind_reason"):
+            col = kept[c].to_numpy(object).copy() if c in kept else np.full(len(kept), None)
+            col[idx] = again[c].to_numpy(object)
+            kept[c] = col
+        notes.append(
+            f"{len(idx)} merged store(s) gained a store type, size or sales from a later list "
+            f"and were classified again ({changed} changed kind)"
+        )
     out = gpd.GeoDataFrame(kept, geometry="geometry", crs=utm).to_crs(frames[0].crs)
-    out.attrs = {
-        "notes": [
-            f"{merged} store(s) found on an earlier list within {distance_m:g} m under a "
-            "similar name were merged"
-        ],
-        "merged": merged,
-    }
+    out.attrs = {"notes": notes, "merged": merged}
     return out
+
+
+#: Columns a merged store takes from a later list when it lacks them.
+_EVIDENCE = ("store_type", "area_sqft", "sales_usd", "name")
+
+
+def _missing(v: object) -> bool:
+    return v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))

@@ -25,6 +25,7 @@ from ._sources_census import (
     read_usda_atlas,
 )
 from ._sources_region import (
+    CHICAGO_STORE_LISTS,
     STORE_RULES,
     allegheny_region,
     assemble_us_region,
@@ -32,27 +33,40 @@ from ._sources_region import (
     snap_supermarkets_near,
 )
 from ._sources_stores import (
-    NAME_RULES,
-    SNAP_STORE_TYPES,
-    SUPERMARKET_MIN_SQFT,
-    classify_store_name,
     dedupe_stores,
     read_site_list,
     read_snap_retailers,
     read_store_list,
     similar_names,
 )
+from .store_classes import (
+    AMBIGUOUS_SNAP_TYPES,
+    NAME_RULES,
+    SNAP_STORE_TYPES,
+    SUPERMARKET_MIN_SALES_USD,
+    SUPERMARKET_MIN_SQFT,
+    classification_report,
+    classify_store_name,
+    classify_stores,
+    stores_near,
+    supermarket_banners,
+)
 
 __all__ = [
+    "AMBIGUOUS_SNAP_TYPES",
     "ATLAS_RENAMES",
+    "CHICAGO_STORE_LISTS",
     "NAME_RULES",
     "SNAP_STORE_TYPES",
     "STORE_RULES",
+    "SUPERMARKET_MIN_SALES_USD",
     "SUPERMARKET_MIN_SQFT",
     "allegheny_region",
     "assemble_us_region",
     "chicago_region",
+    "classification_report",
     "classify_store_name",
+    "classify_stores",
     "dedupe_stores",
     "read_acs_snap",
     "read_census_popcenters",
@@ -63,4 +77,6 @@ __all__ = [
     "read_usda_atlas",
     "similar_names",
     "snap_supermarkets_near",
+    "stores_near",
+    "supermarket_banners",
 ]

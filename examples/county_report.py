@@ -62,6 +62,12 @@ def main(argv: list[str] | None = None) -> int:
         region, None, scenario="food access", out=args.out / "allegheny.html", areas=areas
     )
     areas.drop(columns="geometry").to_csv(args.out / "allegheny_areas.csv", index=False)
+    # which stores count as supermarkets, by list and rule, and each store's reason
+    classes = getattr(equity, "classification_report", None)
+    if classes is not None:
+        supermarkets = region.stores[region.stores["kind"].eq("supermarket")]
+        print(classes(supermarkets).to_string(index=False))
+        classes(region.stores).to_csv(args.out / "allegheny_store_classes.csv", index=False)
     print(f"wrote {report}")
     return 0
 

@@ -92,3 +92,7 @@ def test_county_report_on_allegheny(shared_data: Path, tmp_path: Path) -> None:
     assert "Food access in Allegheny County, PA" in html
     areas = pd.read_csv(tmp_path / "allegheny_areas.csv", dtype={"area_id": str})
     assert len(areas) == 402
+    classes = pd.read_csv(tmp_path / "allegheny_store_classes.csv")
+    assert classes["stores"].sum() == 1586
+    sup = classes[classes["kind"] == "supermarket"].set_index(["source", "kind_rule"])["stores"]
+    assert sup.sum() == 346 and sup[("wprdc", "list")] == 24

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 from shapely.geometry import Point, box
 
@@ -199,7 +200,10 @@ def test_snap_with_and_without_store_type(tmp_path):
             "No place,Supermarket,,,ALLEGHENY \n")  # fmt: skip
     s = read_snap_retailers(write(tmp_path, "s.csv", text), county="Allegheny")
     assert s["kind"].tolist() == ["supermarket", "supermarket"]
-    assert s["kind_rule"].tolist() == ["store type 'Large Grocery Store'", "name 'giant eagle'"]
+    assert s["kind_rule"].tolist() == ["snap type", "banner"]
+    assert s["kind_reason"].tolist() == [
+        "SNAP store type 'Large Grocery Store'", "banner 'Giant Eagle' (supermarket)"]  # fmt: skip
+    assert s["store_type"].iloc[0] == "Large Grocery Store" and pd.isna(s["store_type"].iloc[1])
     assert s["source_row"].tolist() == [1, 2]
     assert "1 row(s) have no coordinates" in s.attrs["problems"][0].message
     plain = read_snap_retailers(write(tmp_path, "p.csv", "Store_Name,lon,lat\nAldi,-80,40\n"))
@@ -219,11 +223,12 @@ def test_store_lists(tmp_path):
     a = read_store_list(write(tmp_path, "a.csv", achd))
     # the licence category "Supermarket" alone does not make a supermarket; a chain name does
     assert a["kind"].tolist() == ["supermarket", "convenience", "grocery", "grocery"]
-    assert a["kind_rule"].tolist() == [
-        "Category 'Supermarket' (licence class); name 'giant eagle'",
-        "Category 'Convenience Store'",
-        "Category 'Supermarket' (licence class); name 'deli'",
-        "Category 'Supermarket' (licence class); no keyword"]  # fmt: skip
+    assert a["kind_rule"].tolist() == ["banner", "list", "name", "default"]
+    assert a["kind_reason"].tolist() == [
+        "banner 'Giant Eagle' (supermarket)",
+        "the list's kind 'convenience'",
+        "name 'deli'",
+        "no type, banner, size or keyword"]  # fmt: skip
     trusted = read_store_list(tmp_path / "a.csv", trust_category=True)
     assert trusted["kind"].tolist() == ["supermarket", "convenience", "supermarket", "supermarket"]
     chi = ("STORE NAME,LICENSE ID,SQUARE FEET,BUFFER SIZE,LATITUDE,LONGITUDE\n"
@@ -344,13 +349,26 @@ def test_real_atlas_files(shared_data):
 @pytest.mark.shared_data
 def test_real_store_and_site_lists(shared_data):
     d = shared_data / "pittsburgh_allegheny"
-    achd = read_store_list(d / "achd_convenience_and_supermarkets.csv")
+    achd = read_store_list(d / "achd_convenience_and_supermarkets.csv", state="PA")
+    # Convenience Store rows named for a pharmacy or dollar chain take that kind (21)
     assert achd["kind"].value_counts().to_dict() == {
-        "convenience": 514, "supermarket": 128, "grocery": 28}  # fmt: skip
-    trusted = read_store_list(d / "achd_convenience_and_supermarkets.csv", trust_category=True)
-    assert trusted["kind"].value_counts().to_dict() == {"convenience": 514, "supermarket": 156}
+        "convenience": 493, "supermarket": 127, "grocery": 29, "dollar_store": 11,
+        "pharmacy": 10}  # fmt: skip
+    # without the state, "Allegheny City Market" matches the City Market banner (CO UT WY NM)
+    anywhere = read_store_list(d / "achd_convenience_and_supermarkets.csv")
+    assert int(anywhere["kind"].eq("supermarket").sum()) == 129
+    trusted = read_store_list(
+        d / "achd_convenience_and_supermarkets.csv", trust_category=True, state="PA"
+    )
+    assert trusted["kind"].value_counts().to_dict() == {
+        "convenience": 493, "supermarket": 156, "dollar_store": 11, "pharmacy": 10}  # fmt: skip
     assert len(achd.attrs["problems"]) == 1  # two rows without coordinates
-    assert len(read_store_list(d / "wprdc_allegheny_supermarkets.csv")) == 115  # 133 - 18
+    wprdc = read_store_list(d / "wprdc_allegheny_supermarkets.csv")
+    assert len(wprdc) == 115  # 133 - 18
+    # the list's kind, except a Dollar Tree (format rule)
+    assert wprdc["kind"].value_counts().to_dict() == {"supermarket": 114, "dollar_store": 1}
+    untrusted = read_store_list(d / "wprdc_allegheny_supermarkets.csv", trust_category=False)
+    assert int(untrusted["kind"].eq("supermarket").sum()) == 90  # by banner
     snap = read_snap_retailers(d / "usda_snap_store_locations_allegheny.csv")
     assert len(snap) == 929 and snap["store_id"].is_unique
     state = read_snap_retailers(d / "usda_snap_retailers_pennsylvania_statewide.csv",
@@ -373,16 +391,22 @@ def test_real_allegheny_region(shared_data):
     assert int(r.areas["LILATracts_1And10"].sum()) == 38
     assert r.areas["population"].sum() == 1_223_348  # Census 2010, Allegheny County
     assert len(r.population_points) == 1100
-    # docs/data-sources.md lists these; they follow from the name rules and de-duplication
+    # docs/data-sources.md lists these; they follow from the classifier and de-duplication
     assert r.stores["kind"].value_counts().to_dict() == {
-        "convenience": 665, "supermarket": 355, "farmers_market": 152, "dollar_store": 141,
-        "pharmacy": 108, "grocery": 84, "other": 68, "specialty": 19}  # fmt: skip
-    assert r.provenance["stores_dedupe"].startswith("419 store(s)")
+        "convenience": 644, "supermarket": 346, "dollar_store": 153, "farmers_market": 152,
+        "pharmacy": 118, "grocery": 87, "other": 66, "specialty": 20}  # fmt: skip
+    assert r.provenance["stores_dedupe"].startswith("285 store(s)")
     assert r.provenance["store_rules"] == "atlas"
-    assert r.provenance["achd_supermarkets_left_out"] == 128  # on the WPRDC / SNAP lists
+    assert r.provenance["achd_supermarkets_left_out"] == 127  # on the WPRDC / SNAP lists
     sup = r.stores[r.stores["kind"] == "supermarket"]
-    assert not sup["source"].eq("achd").any()
-    assert int((~sup.within(r.areas.union_all())).sum()) == 106  # beyond the county line
+    # the Health Dept.'s banner supermarkets come from the other lists, and its licence class
+    # makes none; the WPRDC list's kind makes 24 (no banner)
+    assert sup["source"].value_counts().to_dict() == {"snap": 118, "wprdc": 114, "snappa": 114}
+    assert sup["kind_rule"].value_counts().to_dict() == {"banner": 322, "list": 24}
+    banners = allegheny_region(shared_data, store_rules="banners")
+    assert int(banners.stores["kind"].eq("supermarket").sum()) == 322
+    assert int((~sup.within(r.areas.union_all())).sum()) == 101  # beyond the county line
+    assert "247 of 1037 store(s) within 10 miles" in r.provenance["stores_beyond"]
     assert not [p for p in r.problems if p.severity == "error"]
     assert r.areas["snap_households"].notna().sum() == 366  # ACS 2020 ids that match 2010
     assert r.stores["store_id"].is_unique
@@ -396,10 +420,10 @@ def test_real_allegheny_region_licence_rules(shared_data):
 
     r = allegheny_region(shared_data, store_rules="licence")  # the earlier list
     kinds = r.stores["kind"].value_counts()
-    # 320 before McGinnis Sisters, East End Food Co-op and GFS joined the chain names
-    assert kinds["supermarket"] == 321 and len(r.stores) == 1575
+    # the licence category trusted, except for pharmacy and dollar-store names
+    assert kinds["supermarket"] == 318 and len(r.stores) == 1575
     assert r.provenance["stores_dedupe"].startswith("304 store(s)")
-    assert r.provenance["neighbours_within_m"] == 0
+    assert r.provenance["within_mi"] == 0
 
 
 def test_allegheny_region_options_checked_first(tmp_path):
@@ -407,8 +431,12 @@ def test_allegheny_region_options_checked_first(tmp_path):
 
     with pytest.raises(ValueError, match="store_rules='wprdc'; use one of"):
         allegheny_region(tmp_path, store_rules="wprdc")
-    with pytest.raises(ValueError, match="use 0 to 32,000 m"):
-        allegheny_region(tmp_path, neighbours_within_m=40_000)
+    with pytest.raises(ValueError, match="use 0 to 20 miles"):
+        allegheny_region(tmp_path, within_mi=25)
+    from equity.sources import chicago_region
+
+    with pytest.raises(ValueError, match="store_lists='2019'; use one of"):
+        chicago_region(tmp_path, store_lists="2019")
 
 
 def test_snap_supermarkets_near(tmp_path):
@@ -434,7 +462,19 @@ def test_real_chicago_region(shared_data):
     r = chicago_region(shared_data)
     assert len(r.areas) == 801 and int(r.areas["in_atlas"].sum()) == 797
     assert int(r.areas["LILATracts_halfAnd10"].sum()) == 202
-    assert len(r.stores) == 506 and len(r.sites) == 76
-    sqft = r.stores["area_sqft"]
+    assert len(r.sites) == 76
+    # 264 (2020, 2 without coordinates) + 1,826 (SNAP 2024) + 506 (2013), 449 merged, and
+    # the 256 stores of the 2013 list found on neither later list left out
+    assert len(r.stores) == 1888 and r.provenance["stores_2013_only_left_out"] == 256
+    assert r.stores["kind"].value_counts().to_dict() == {
+        "convenience": 802, "supermarket": 283, "grocery": 271, "dollar_store": 171,
+        "pharmacy": 150, "specialty": 122, "farmers_market": 48, "other": 35,
+        "fast_food": 6}  # fmt: skip
+    sup = r.stores[r.stores["kind"] == "supermarket"]
+    assert set(sup["kind_rule"]) == {"snap type", "banner", "size"}
+    assert "49 changed kind" in r.provenance["stores_dedupe"]
+    old = chicago_region(shared_data, store_lists="2013")
+    assert len(old.stores) == 506
+    sqft = old.stores["area_sqft"]
     assert int((sqft >= 10_000).sum()) == 211
-    assert (r.stores.loc[sqft >= 10_000, "kind"] == "supermarket").all()
+    assert (old.stores.loc[sqft >= 10_000, "kind"] == "supermarket").all()
