@@ -4,6 +4,11 @@ A cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return i
 Excel, LibreOffice and Google Sheets (CSV formula injection: ``=HYPERLINK(...)`` in a site or
 scenario name would run when a planner opens ``flows.csv``). Such text cells get a leading ``'``,
 which spreadsheets show as text; numbers (a negative dual value) are left as numbers.
+
+The rule is reversible, so Foodshed reads back what it wrote: text that already starts with
+``'`` followed by such a character gets one more ``'``, and :func:`restore` (used by the
+region readers) removes exactly one. Spreadsheets never save that leading ``'`` into a CSV, so
+a file a person wrote is read as it is.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["FORMULA_START", "neutralise", "neutralised", "write_csv"]
+__all__ = ["FORMULA_START", "neutralise", "neutralised", "restore", "restored", "write_csv"]
 
 #: Leading characters that make a spreadsheet read a cell as a formula.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -30,9 +35,40 @@ def neutralise(value: object) -> object:
     >>> neutralise(-3.5), neutralise("Eastside Hub")
     (-3.5, 'Eastside Hub')
     """
-    if isinstance(value, str) and value.startswith(FORMULA_START):
+    if isinstance(value, str) and _escaped_or_formula(value):
         return "'" + value
     return value
+
+
+def _escaped_or_formula(text: str) -> bool:
+    return text.lstrip("'").startswith(FORMULA_START)
+
+
+def restore(value: object) -> object:
+    """The inverse of :func:`neutralise`: one leading ``'`` before a formula character (or
+    before more such ``'``) is removed.
+
+    Examples
+    --------
+    >>> restore(neutralise("=1+1")), restore("'tis"), restore(neutralise("'=x"))
+    ('=1+1', "'tis", "'=x")
+    """
+    if isinstance(value, str) and value.startswith("'") and _escaped_or_formula(value[1:]):
+        return value[1:]
+    return value
+
+
+def restored(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every text cell :func:`restore`-d (for tables read from CSV)."""
+    df = frame.copy()
+    for col in df.columns:
+        s = df[col]
+        if s.dtype == object or pd.api.types.is_string_dtype(s):
+            quoted = s.map(lambda v: isinstance(v, str) and v.startswith("'"))
+            if quoted.any():  # most tables have none: leave them as they are
+                df.loc[quoted, col] = s[quoted].map(restore)
+    df.columns = [restore(c) if isinstance(c, str) else c for c in df.columns]
+    return df
 
 
 def neutralised(frame: pd.DataFrame) -> pd.DataFrame:

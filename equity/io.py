@@ -17,6 +17,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from ._csv import restored
 from ._errors import DataSourceError, Problem
 
 __all__ = [
@@ -211,6 +212,7 @@ def read_table(
     try:
         if suffix in (".csv", ".tsv", ".txt"):
             df = _read_csv(p, "\t" if suffix == ".tsv" else ("," if suffix == ".csv" else None))
+            df = restored(df)  # undo the formula guard of Foodshed's own CSVs (equity._csv)
             df.columns = [str(c).strip() for c in df.columns]
             if points:
                 df = _points_from_lon_lat(df, p, table, lon_col, lat_col, crs, problems)

@@ -15,7 +15,7 @@ import pytest
 
 from equity import FoodshedError
 from equity._atomic import _HOST, atomic_dir, atomic_path, clean_stale, clean_stale_in
-from equity._csv import neutralise, neutralised, write_csv
+from equity._csv import neutralise, neutralised, restore, write_csv
 from equity._output import (
     MARKER,
     check_output_dir,
@@ -252,3 +252,32 @@ def test_a_failed_write_leaves_the_previous_output(tmp_path: Path) -> None:
         raise OSError("disk full")
     assert (out / "a.html").read_text() == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_restore_undoes_neutralise_exactly() -> None:
+    cells = ["=1+1", "'=1+1", "''-x", "'tis", "plain", "-", "'", "", None, 3.0]
+    assert [restore(neutralise(c)) for c in cells] == cells
+    assert restore("'tis") == "'tis"  # a person's apostrophe is kept
+
+
+def test_a_region_folder_defuses_formulas_and_reads_back_the_same(tmp_path: Path) -> None:
+    import geopandas as gpd
+    from shapely.geometry import Point, box
+
+    from equity import Region
+
+    evil = '=HYPERLINK("http://evil.example","Hub")'
+    areas = gpd.GeoDataFrame(
+        {"area_id": ["a"], "population": [10]}, geometry=[box(0, 0, 0.01, 0.01)], crs=4326
+    )
+    sites = gpd.GeoDataFrame(
+        {"site_id": ["-s1"], "kind": ["hub"], "name": [evil]},
+        geometry=[Point(0.005, 0.005)],
+        crs=4326,
+    )
+    region = Region.from_frames(areas, sites=sites)
+    region.to_dir(tmp_path / "r")
+    raw = pd.read_csv(tmp_path / "r" / "sites.csv", dtype=str)
+    assert list(raw["name"]) == [f"'{evil}"] and list(raw["site_id"]) == ["'-s1"]
+    back = Region.from_dir(tmp_path / "r")
+    assert list(back.sites["name"]) == [evil] and list(back.sites["site_id"]) == ["-s1"]
