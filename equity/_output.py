@@ -52,6 +52,15 @@ MARKER = ".foodshed-output.json"
 
 #: Outputs written before the marker existed, recognised by what they always held.
 _LEGACY_ANALYZE = {"areas.gpkg", "areas.csv", "summary.csv", "inequality.csv"}
+_LEGACY_PLAN = {
+    "flows.csv",
+    "fulfilment.csv",
+    "unmet.csv",
+    "duals.csv",
+    "kpis.json",
+    "manifest.json",
+    "flows.gpkg",
+}
 
 _WINDOWS_RESERVED = {
     "con",
@@ -151,16 +160,21 @@ def _files_in(folder: Path) -> list[str]:
 
 
 def _legacy_owner(folder: Path, files: list[str]) -> str | None:
-    """The command that wrote ``folder`` before markers existed, when it is recognisable."""
-    if (folder / "summary.json").is_file() and (folder / "kpis.csv").is_file():
+    """The command that wrote ``folder`` before markers existed, when it is recognisable by
+    its manifest and holds nothing that command would not have written beside it."""
+    if all((folder / n).is_file() for n in ("summary.json", "kpis.csv", "index.html")):
         return "report|demo"
-    if (folder / "sweep.json").is_file():
+    if (folder / "sweep.json").is_file() and (folder / "scenarios.parquet").is_file():
         return "sweep"
     if set(files) <= _LEGACY_ANALYZE and "summary.csv" in files:
         return "analyze"
-    tops = {f.split("/")[0] for f in files}
-    if (folder / "manifest.json").is_file() or (
-        tops and all((folder / t / "manifest.json").is_file() for t in tops)
+    plans: dict[str, set[str]] = {}
+    for f in files:
+        head, _, tail = f.rpartition("/")
+        plans.setdefault(head, set()).add(tail)
+    if plans and all(
+        "/" not in d and names <= _LEGACY_PLAN and {"manifest.json", "kpis.json"} <= names
+        for d, names in plans.items()
     ):
         return "allocate"
     return None

@@ -281,3 +281,21 @@ def test_a_region_folder_defuses_formulas_and_reads_back_the_same(tmp_path: Path
     assert list(raw["name"]) == [f"'{evil}"] and list(raw["site_id"]) == ["'-s1"]
     back = Region.from_dir(tmp_path / "r")
     assert list(back.sites["name"]) == [evil] and list(back.sites["site_id"]) == ["-s1"]
+
+
+def test_outputs_from_before_the_marker_are_recognised_by_their_manifest(tmp_path: Path) -> None:
+    plans = tmp_path / "plans"
+    for d in ("a", "b"):
+        (plans / d).mkdir(parents=True)
+        for n in ("flows.csv", "kpis.json", "manifest.json"):
+            (plans / d / n).write_text("{}")
+    assert len(check_output_dir(plans, command="allocate")) == 6
+    (plans / "a" / "notes.txt").write_text("mine")  # not something allocate writes
+    with pytest.raises(FoodshedError, match="--force"):
+        check_output_dir(plans, command="allocate")
+    web = tmp_path / "web"  # some other program's manifest.json is not a plan
+    web.mkdir()
+    (web / "manifest.json").write_text("{}")
+    (web / "index.js").write_text("")
+    with pytest.raises(FoodshedError, match=r"already holds files \(index.js, manifest.json\)"):
+        check_output_dir(web, command="allocate")
