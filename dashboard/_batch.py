@@ -1,9 +1,10 @@
 """Batch reports: solve many scenarios, write one report each, and a summary of them all.
 
 The whole output folder is built beside the target and swapped in at the end
-(:func:`equity._atomic.atomic_dir`), so a re-run never leaves a mix of old and new files, and an
-interrupted run leaves the previous set untouched. A scenario that fails is recorded with its
-error and the batch goes on.
+(:func:`equity._output.output_dir`, the output policy every command shares), so a re-run never
+leaves a mix of old and new files, an interrupted run leaves the previous set untouched, and a
+folder holding anything but an earlier set of the same command is refused unless ``force``. A
+scenario that fails is recorded with its error and the batch goes on.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ import numpy as np
 import pandas as pd
 
 from equity import FoodshedError, Region
-from equity._atomic import atomic_dir
+from equity._csv import write_csv
+from equity._output import check_output_dir, output_dir
 
 from . import _api
 from .report import _slug, write_pdf, write_plotly_js, write_report
@@ -79,28 +81,17 @@ class BatchResult:
 ProgressFn = Callable[[str, ScenarioResult], None]
 
 
-def check_out_dir(out: str | os.PathLike[str]) -> list[str]:
-    """Files a batch into ``out`` would replace; refuse folders Foodshed did not write.
+def check_out_dir(
+    out: str | os.PathLike[str], *, command: str = "report", force: bool = False
+) -> list[str]:
+    """Files a batch into ``out`` would replace; refuse folders ``command`` did not write.
 
-    An empty or missing folder replaces nothing. A folder holding a previous set (it has a
-    ``summary.json``) is replaced whole, and its files are listed. Any other non-empty folder is
-    refused, so ``--out .`` cannot wipe unrelated files.
+    An empty or missing folder replaces nothing. A folder holding only a previous set of the
+    same command is replaced whole, and its files are listed. Anything else is refused unless
+    ``force`` (see :func:`equity._output.check_output_dir`), so ``--out .`` cannot wipe
+    unrelated files.
     """
-    target = Path(out)
-    if not target.exists():
-        return []
-    if not target.is_dir():
-        msg = f"--out {target} is a file; give a folder for the reports"
-        raise FoodshedError(msg)
-    existing = sorted(str(p.relative_to(target)) for p in target.rglob("*") if p.is_file())
-    if existing and not (target / SUMMARY_NAME).is_file():
-        shown = ", ".join(existing[:5]) + (" ..." if len(existing) > 5 else "")
-        msg = (
-            f"{target} already holds files that Foodshed did not write ({shown}); choose a new "
-            "or empty folder with --out, or remove it first"
-        )
-        raise FoodshedError(msg)
-    return existing
+    return check_output_dir(out, command=command, force=force)
 
 
 def run_batch(
@@ -114,6 +105,8 @@ def run_batch(
     pdf: bool = False,
     progress: ProgressFn | None = None,
     sweeps: Sequence[str | os.PathLike[str]] = (),
+    command: str = "report",
+    force: bool = False,
 ) -> BatchResult:
     """Solve every scenario file, write its report into ``out``, and the batch summary.
 
@@ -125,7 +118,8 @@ def run_batch(
     also writes each report's figures into ``<scenario>_figures/``; ``pdf`` prints each report
     to ``<scenario>.pdf`` with the system Chromium. ``sweeps`` (``foodshed sweep --out``
     folders) each get a ``sweep-<name>.html`` page and a row in the index's "Sweeps" section;
-    scenarios may then be empty.
+    scenarios may then be empty. ``command`` names the command in the output marker;
+    ``force`` replaces a folder that holds other files.
     """
     if plotly_js not in ("inline", "shared"):
         msg = f"--plotly-js {plotly_js!r}; use 'inline' or 'shared'"
@@ -141,7 +135,7 @@ def run_batch(
 
     sweep_views = load_sweeps(list(sweeps))  # a wrong folder fails before anything is written
     target = Path(out)
-    replaced = check_out_dir(target)
+    replaced = check_out_dir(target, command=command, force=force)
     results = [ScenarioResult(path=str(p), name=p.stem) for p in paths]
     batch = BatchResult(out=target, results=results, replaced=replaced)
     regions: dict[str, Region] = {}
@@ -162,7 +156,7 @@ def run_batch(
             solved[key] = (scenario, _api.solve(scenario, region), region)
         return solved[key]
 
-    with atomic_dir(target) as tmp:
+    with output_dir(target, command=command, force=force) as tmp:
         base_solution = None
         if baseline is not None:
             bpath = Path(baseline)
@@ -260,9 +254,7 @@ def _write_data(tmp: Path, slug: str, solution: Any) -> list[str]:
         frame = getattr(solution, attr, None)
         if isinstance(frame, pd.DataFrame):
             name = f"data/{slug}_{attr}.csv"
-            pd.DataFrame(frame.drop(columns="geometry", errors="ignore")).to_csv(
-                tmp / name, index=False
-            )
+            write_csv(pd.DataFrame(frame.drop(columns="geometry", errors="ignore")), tmp / name)
             written.append(name)
     return written
 
@@ -274,7 +266,7 @@ def _write_areas(tmp: Path, region: Region, areas: pd.DataFrame, i: int) -> list
     data.mkdir(exist_ok=True)
     stem = "areas" if i == 0 else f"areas_{_slug(region.name)}"
     table = pd.DataFrame(areas).drop(columns="geometry", errors="ignore")
-    table.to_csv(data / f"{stem}.csv", index=False)
+    write_csv(table, data / f"{stem}.csv")
     geo = region.areas[["area_id", region.areas.geometry.name]].copy()
     geo["area_id"] = geo["area_id"].astype(str)
     table = table.assign(area_id=table["area_id"].astype(str))
@@ -312,7 +304,7 @@ def _write_summary(tmp: Path, batch: BatchResult) -> None:
         }
         row.update({k: v for k, v in r.kpis.items() if k not in row})
         rows.append(row)
-    pd.DataFrame(rows).to_csv(tmp / KPIS_NAME, index=False)
+    write_csv(pd.DataFrame(rows), tmp / KPIS_NAME)
     (tmp / INDEX_NAME).write_text(_index_html(batch), encoding="utf-8")
 
 

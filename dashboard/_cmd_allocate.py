@@ -6,9 +6,11 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from equity import FoodshedError
+from equity._output import check_output_dir, output_dir, unique_filenames
 
 #: KPI rows of the printed table: key, label, format.
 KPI_ROWS = (
@@ -49,9 +51,14 @@ def run_allocate(
     period: str | None,
     console: Console,
     allow_partial: bool = False,
+    force: bool = False,
 ) -> int:
     """Solve each target (scenario TOML, region folder or ``demo``); write each plan under
-    ``out`` (``out`` itself for one target, ``out/<name>`` for several); print a KPI table.
+    ``out`` (``out`` itself for one target, ``out/<name>`` for several, ``<name>`` a safe
+    file name made from the scenario name); print a KPI table.
+
+    ``out`` follows the output policy of every command (:mod:`equity._output`): it is checked
+    before solving, and the whole set of plans is written beside it and swapped in at once.
 
     Returns the exit code: 0 when every plan is optimal, 1 when one has no plan, 3 when one
     stopped at the time limit (not optimal) unless ``allow_partial``."""
@@ -67,6 +74,7 @@ def run_allocate(
 
     if not targets:
         targets = ["demo"]
+    check_output_dir(out, command="allocate", force=force)  # before solving, not after
     regions: dict[str, Region] = {}
     results = []
     for target in targets:
@@ -107,24 +115,35 @@ def run_allocate(
     if len(set(names)) != len(names):
         msg = f"two targets share the name(s) {sorted({n for n in names if names.count(n) > 1})}"
         raise FoodshedError(msg)
-    for name, sol, reg in results:
-        dest = out if len(results) == 1 else out / name
-        sol.to_dir(dest, region=reg)
+    folders = unique_filenames(names)
+    with output_dir(out, command="allocate", force=force) as tmp:
+        for folder, (_, sol, reg) in zip(folders, results, strict=True):
+            dest = tmp if len(results) == 1 else tmp / folder
+            dest.mkdir(exist_ok=True)
+            sol.write_files(dest, region=reg)
     results = [(n, s) for n, s, _ in results]
-    table = Table(title="Allocation plans" if len(results) > 1 else f"Allocation: {names[0]}")
+    title = "Allocation plans" if len(results) > 1 else f"Allocation: {escape(names[0])}"
+    table = Table(title=title)
     table.add_column("KPI")
     for name, sol in results:
-        table.add_column(f"{name}\n({sol.objective})", justify="right")
+        table.add_column(f"{escape(name)}\n({escape(sol.objective)})", justify="right")
     for key, label, fmt in KPI_ROWS:
-        table.add_row(label, *[_fmt(fmt, sol.kpis.get(key)) for _, sol in results])
+        table.add_row(label, *[escape(_fmt(fmt, sol.kpis.get(key))) for _, sol in results])
     table.add_row("solve time", *[f"{sol.times_s.get('total', 0):.2f} s" for _, sol in results])
-    table.add_row("solver", *[sol.solver.split(" ")[0] for _, sol in results])
+    table.add_row("solver", *[escape(sol.solver.split(" ")[0]) for _, sol in results])
     console.print(table)
     for name, sol in results:
         top = sol.binding.head(3)
         for text in top["explanation"] if len(top) else []:
             console.print(f"  {name}: {text}", markup=False, highlight=False)
-    console.print(f"Wrote {len(results)} plan(s) to {out}")
+    where = ", ".join(
+        f"{n} -> {out / f}" for n, f in zip(names, folders, strict=True) if len(results) > 1
+    )
+    console.print(
+        f"Wrote {len(results)} plan(s) to {out}" + (f" ({where})" if where else ""),
+        markup=False,
+        highlight=False,
+    )
     bad = [n for n, s in results if not s.ok]
     partial = [n for n, s in results if s.status is SolveStatus.TIME_LIMIT]
     if partial:
@@ -136,7 +155,7 @@ def run_allocate(
             highlight=False,
         )
     if bad:
-        console.print(f"[red]no plan found for {bad}[/red]; see manifest.json")
+        console.print(f"[red]no plan found for {escape(str(bad))}[/red]; see manifest.json")
         return 1
     if partial and not allow_partial:
         return 3

@@ -6,16 +6,19 @@ from pathlib import Path
 
 import pandas as pd
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from equity import DataSourceError
-from equity._atomic import atomic_dir, atomic_path
+from equity._csv import write_csv
+from equity._output import check_output_dir, check_output_files, output_dir, output_files
 
 #: Output formats ``--out`` accepts, by suffix.
 FORMATS = (".gpkg", ".geojson", ".csv", ".parquet")
 
 
-def _write_areas(areas, path: Path) -> None:
+def _write_areas(areas, path: Path, tmp: Path) -> None:
+    """Write ``areas`` to ``tmp`` in the format of ``path``'s suffix."""
     suffix = path.suffix.lower()
     plain = areas.copy()
     seen: set[str] = set()
@@ -26,49 +29,66 @@ def _write_areas(areas, path: Path) -> None:
     for c in plain.columns:  # nullable booleans and infinities do not survive every driver
         if str(plain[c].dtype) == "boolean":
             plain[c] = plain[c].astype("Int8")
-    with atomic_path(path) as tmp:
-        if suffix == ".gpkg":
-            plain.to_file(tmp, driver="GPKG", layer="areas")
-        elif suffix == ".geojson":
-            plain.to_crs(4326).to_file(tmp, driver="GeoJSON")
-        elif suffix == ".parquet":
-            plain.to_parquet(tmp)
-        else:
-            disp = plain.to_crs(4326)
-            flat = pd.DataFrame(disp.drop(columns=disp.geometry.name))
-            rep = disp.geometry.representative_point()
-            flat["lon"], flat["lat"] = rep.x.round(6), rep.y.round(6)
-            flat.to_csv(tmp, index=False)
+    if suffix == ".gpkg":
+        plain.to_file(tmp, driver="GPKG", layer="areas")
+    elif suffix == ".geojson":
+        plain.to_crs(4326).to_file(tmp, driver="GeoJSON")
+    elif suffix == ".parquet":
+        plain.to_parquet(tmp)
+    else:
+        disp = plain.to_crs(4326)
+        flat = pd.DataFrame(disp.drop(columns=disp.geometry.name))
+        rep = disp.geometry.representative_point()
+        flat["lon"], flat["lat"] = rep.x.round(6), rep.y.round(6)
+        write_csv(flat, tmp)
 
 
-def write_outputs(areas, summary: pd.DataFrame, inequality: pd.DataFrame, out: Path) -> list[Path]:
-    """Write the areas (format by suffix) and the summary tables beside them, atomically.
-
-    ``out`` with a suffix of :data:`FORMATS` is a file (summaries go to ``<stem>_summary.csv``
-    and ``<stem>_inequality.csv`` beside it); without a suffix it is a folder that receives
-    ``areas.gpkg``, ``areas.csv``, ``summary.csv`` and ``inequality.csv`` as a whole.
-    """
+def _targets(out: Path) -> list[Path]:
     if out.suffix:
         if out.suffix.lower() not in FORMATS:
             msg = f"--out {out}: unknown format {out.suffix!r}; use one of {list(FORMATS)} or a folder"
             raise DataSourceError(msg)
-        _write_areas(areas, out)
-        written = [out]
-        for name, table in (("summary", summary), ("inequality", inequality)):
-            p = out.with_name(f"{out.stem}_{name}.csv")
-            with atomic_path(p) as tmp:
-                table.to_csv(tmp, index=False)
-            written.append(p)
-        return written
-    with atomic_dir(out) as tmp:
-        _write_areas(areas, tmp / "areas.gpkg")
-        _write_areas(areas, tmp / "areas.csv")
-        summary.to_csv(tmp / "summary.csv", index=False)
-        inequality.to_csv(tmp / "inequality.csv", index=False)
+        return [out, *(out.with_name(f"{out.stem}_{n}.csv") for n in ("summary", "inequality"))]
     return [out / n for n in ("areas.gpkg", "areas.csv", "summary.csv", "inequality.csv")]
 
 
-def run(region, out: Path | None, console: Console, *, by: str | None = None) -> None:
+def check_out(out: Path, *, force: bool = False) -> None:
+    """Refuse an ``--out`` that ``analyze`` may not write, before the analysis runs."""
+    if out.suffix:
+        check_output_files(_targets(out), command="analyze", force=force)
+    else:
+        check_output_dir(out, command="analyze", force=force)
+
+
+def write_outputs(
+    areas, summary: pd.DataFrame, inequality: pd.DataFrame, out: Path, *, force: bool = False
+) -> list[Path]:
+    """Write the areas (format by suffix) and the summary tables beside them, atomically.
+
+    ``out`` with a suffix of :data:`FORMATS` is a file (summaries go to ``<stem>_summary.csv``
+    and ``<stem>_inequality.csv`` beside it); without a suffix it is a folder that receives
+    ``areas.gpkg``, ``areas.csv``, ``summary.csv`` and ``inequality.csv`` as a whole. Either
+    follows the output policy of every command (:mod:`equity._output`): files or a folder that
+    an earlier ``analyze`` wrote are replaced, anything else is refused unless ``force``.
+    """
+    targets = _targets(out)
+    if out.suffix:
+        with output_files(targets, command="analyze", force=force) as tmps:
+            _write_areas(areas, targets[0], tmps[0])
+            write_csv(summary, tmps[1])
+            write_csv(inequality, tmps[2])
+        return targets
+    with output_dir(out, command="analyze", force=force) as tmp:
+        _write_areas(areas, tmp / "areas.gpkg", tmp / "areas.gpkg")
+        _write_areas(areas, tmp / "areas.csv", tmp / "areas.csv")
+        write_csv(summary, tmp / "summary.csv")
+        write_csv(inequality, tmp / "inequality.csv")
+    return targets
+
+
+def run(
+    region, out: Path | None, console: Console, *, by: str | None = None, force: bool = False
+) -> None:
     """Analyse ``region``, print the headline table and write ``out`` when given.
 
     ``by`` names an area column to break the written summary down by (the printed table shows
@@ -76,6 +96,8 @@ def run(region, out: Path | None, console: Console, *, by: str | None = None) ->
     """
     from equity import analyze, inequality_summary, summarize
 
+    if out is not None:
+        check_out(out, force=force)  # before the analysis, not after
     areas = analyze(region)
     if by is not None and by not in areas.columns:
         msg = f"--by {by}: the areas have no such column; found {sorted(map(str, areas.columns))}"
@@ -83,14 +105,14 @@ def run(region, out: Path | None, console: Console, *, by: str | None = None) ->
     full = summarize(areas, by=by) if by else summarize(areas)
     summary = full[full["group"] == "all"] if by else full
     ineq = inequality_summary(areas)
-    table = Table(title=f"Food access in {region.name} ({len(areas)} areas)")
+    table = Table(title=f"Food access in {escape(str(region.name))} ({len(areas)} areas)")
     for col in ("measure", "areas", "people", "share", "in low-income tracts", "beyond"):
         table.add_column(
             col, justify="left" if col == "measure" else "right", no_wrap=col == "measure"
         )
     for r in summary.itertuples():
         table.add_row(
-            r.measure,
+            escape(str(r.measure)),
             f"{r.areas:,}",
             f"{r.population:,.0f}",
             f"{r.population_share:.1%}" if pd.notna(r.population_share) else "-",
@@ -101,7 +123,8 @@ def run(region, out: Path | None, console: Console, *, by: str | None = None) ->
     attrs = areas.attrs
     console.print(
         f"population placed by: {attrs.get('population_method')}; "
-        f"supermarkets: {attrs.get('supermarkets')}; urban: {attrs.get('urban_source')}"
+        f"supermarkets: {attrs.get('supermarkets')}; urban: {attrs.get('urban_source')}",
+        markup=False,
     )
     console.print(str(attrs.get("low_income_source", "")), markup=False)
     vals = dict(zip(ineq["measure"], ineq["value"], strict=True))
@@ -111,5 +134,5 @@ def run(region, out: Path | None, console: Console, *, by: str | None = None) ->
             f"Gini {vals['gini']:.3f}, Theil {vals['theil']:.3f}"
         )
     if out is not None:
-        for p in write_outputs(areas, full, ineq, out):
-            console.print(f"wrote {p}")
+        for p in write_outputs(areas, full, ineq, out, force=force):
+            console.print(f"wrote {p}", markup=False, highlight=False)

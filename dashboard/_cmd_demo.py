@@ -11,11 +11,12 @@ import time
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from equity import FoodshedError, Region
 
-from ._batch import BatchResult
+from ._batch import BatchResult, check_out_dir
 from ._cmd_report import print_outcome, run_with_progress
 
 __all__ = ["example_scenarios", "run_demo_command"]
@@ -42,15 +43,18 @@ def run_demo_command(
     *,
     plotly_js: str = "shared",
     scenarios: list[Path] | None = None,
+    force: bool = False,
 ) -> int:
     """Body of ``foodshed demo``; returns the exit code."""
     t0 = time.perf_counter()
+    check_out_dir(out, command="demo", force=force)  # before any work
     region = Region.demo()
-    console.print(f"Loaded {region!r}", highlight=False, soft_wrap=True)
+    console.print(f"Loaded {region!r}", markup=False, highlight=False, soft_wrap=True)
     paths = scenarios if scenarios is not None else example_scenarios()
     baseline = next((p for p in paths if p.stem == BASELINE_STEM), None)
     console.print(
         f"Analysing the region and solving {len(paths)} example scenario(s) into {out}/ ...",
+        markup=False,
         highlight=False,
         soft_wrap=True,
     )
@@ -61,6 +65,8 @@ def run_demo_command(
         baseline=str(baseline) if baseline else None,
         plotly_js=plotly_js,
         write_data=True,
+        command="demo",
+        force=force,
     )
     _print_summary(console, batch, time.perf_counter() - t0)
     return 0 if batch.ok else 1
@@ -75,6 +81,7 @@ def _print_summary(console: Console, batch: BatchResult, seconds: float) -> None
                 console.print(
                     f"{name}: {int(flag.sum())} of {len(areas)} areas are food deserts by "
                     f"{col} ({people:,.0f} residents).",
+                    markup=False,
                     highlight=False,
                     soft_wrap=True,
                 )
@@ -85,19 +92,19 @@ def _print_summary(console: Console, batch: BatchResult, seconds: float) -> None
         met = r.kpis.get("need_met_share")
         low = r.kpis.get("min_fulfilment_reachable", r.kpis.get("min_fulfilment"))
         table.add_row(
-            r.name,
+            escape(r.name),
             "[green]ok[/green]" if r.ok else "[red]failed[/red]",
             f"{met:.0%}" if isinstance(met, int | float) else "",
             f"{low:.0%}" if isinstance(low, int | float) else "",
-            r.report if r.report else (r.error or ""),
+            escape(r.report if r.report else (r.error or "")),
         )
     console.print(table)
     print_outcome(console, batch)
     index = (batch.out / "index.html").resolve()
     console.print(
-        f"\nDone in {seconds:.0f} s. Open the reports: [bold]{index.as_uri()}[/bold]\n"
-        f"Data (areas with every measure, flows, fulfilment): {batch.out / 'data'}/; "
-        f"all KPIs: {batch.out / 'kpis.csv'}\n"
+        f"\nDone in {seconds:.0f} s. Open the reports: [bold]{escape(index.as_uri())}[/bold]\n"
+        f"Data (areas with every measure, flows, fulfilment): {escape(str(batch.out / 'data'))}/; "
+        f"all KPIs: {escape(str(batch.out / 'kpis.csv'))}\n"
         "Explore interactively: [bold]foodshed dashboard[/bold] (then open http://127.0.0.1:8050)",
         highlight=False,
         soft_wrap=True,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ._batch import BatchResult, ScenarioResult, run_batch
@@ -23,6 +24,8 @@ def run_with_progress(
     images: str | None = None,
     pdf: bool = False,
     sweeps: list[Path] | None = None,
+    command: str = "report",
+    force: bool = False,
 ) -> BatchResult:
     """Run a batch with a rich progress bar and one status line per scenario."""
     with Progress(
@@ -37,19 +40,19 @@ def run_with_progress(
 
         def progress(event: str, result: ScenarioResult) -> None:
             if event == "start":
-                bar.update(task, description=f"Solving {Path(result.path).name}")
+                bar.update(task, description=f"Solving {escape(Path(result.path).name)}")
                 return
             bar.advance(task)
             if result.ok:
                 bar.console.print(
-                    f"  [green]ok[/green]     {result.name}  ({result.seconds:.1f} s, "
-                    f"solver {result.solver_status}) -> {result.report}",
+                    f"  [green]ok[/green]     {escape(result.name)}  ({result.seconds:.1f} s, "
+                    f"solver {escape(str(result.solver_status))}) -> {escape(str(result.report))}",
                     highlight=False,
                     soft_wrap=True,
                 )
             else:
                 bar.console.print(
-                    f"  [red]FAILED[/red] {result.name}: {result.error}",
+                    f"  [red]FAILED[/red] {escape(f'{result.name}: {result.error}')}",
                     highlight=False,
                     soft_wrap=True,
                 )
@@ -64,6 +67,8 @@ def run_with_progress(
             pdf=pdf,
             progress=progress,
             sweeps=sweeps or [],
+            command=command,
+            force=force,
         )
 
 
@@ -72,12 +77,14 @@ def print_outcome(console: Console, batch: BatchResult) -> None:
     if batch.replaced:
         console.print(
             f"Replaced the previous report set in {batch.out} ({len(batch.replaced)} files).",
+            markup=False,
             highlight=False,
             soft_wrap=True,
         )
     if batch.baseline_error:
         console.print(
-            f"[red]Baseline {batch.baseline} failed:[/red] {batch.baseline_error}; reports are "
+            f"[red]Baseline {escape(str(batch.baseline))} failed:[/red] "
+            f"{escape(str(batch.baseline_error))}; reports are "
             "written without the comparison.",
             highlight=False,
             soft_wrap=True,
@@ -87,20 +94,26 @@ def print_outcome(console: Console, batch: BatchResult) -> None:
         console.print(
             f"{n_ok} of {len(batch.results)} scenario(s) reported in {batch.out}/ "
             "(index.html, summary.json, kpis.csv).",
+            markup=False,
             highlight=False,
             soft_wrap=True,
         )
     else:
-        console.print(f"Reports in {batch.out}/ (index.html, summary.json).", highlight=False)
+        console.print(
+            f"Reports in {batch.out}/ (index.html, summary.json).", markup=False, highlight=False
+        )
     for s in batch.sweeps:
         note = "" if s["complete"] else f" ([yellow]{s['state']}[/yellow])"
         console.print(
-            f"Sweep {s['name']}: {s['done']} of {s['total']} scenario(s) -> {s['page']}{note}",
+            f"Sweep {escape(str(s['name']))}: {s['done']} of {s['total']} scenario(s) -> "
+            f"{escape(str(s['page']))}{note}",
             highlight=False,
             soft_wrap=True,
         )
     for r in batch.failed:
-        console.print(f"[red]failed[/red]: {r.path}: {r.error}", highlight=False, soft_wrap=True)
+        console.print(
+            f"[red]failed[/red]: {escape(f'{r.path}: {r.error}')}", highlight=False, soft_wrap=True
+        )
 
 
 def run_report_command(
@@ -113,6 +126,7 @@ def run_report_command(
     images: str | None = None,
     pdf: bool = False,
     sweeps: list[Path] | None = None,
+    force: bool = False,
 ) -> int:
     """Body of ``foodshed report``; returns the exit code (1 when any scenario failed)."""
     batch = run_with_progress(
@@ -124,6 +138,7 @@ def run_report_command(
         images=images,
         pdf=pdf,
         sweeps=sweeps,
+        force=force,
     )
     print_outcome(console, batch)
     return 0 if batch.ok else 1

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -27,7 +28,7 @@ def _fmt(v: Any, pct: bool = False) -> str:
         return f"{v:.1%}"
     if isinstance(v, float):
         return f"{v:,.4g}" if abs(v) < 1000 else f"{v:,.0f}"
-    return str(v)
+    return escape(str(v))
 
 
 def run(
@@ -39,19 +40,23 @@ def run(
     resume: bool,
     console: Console,
     max_results: int | None = None,
+    force: bool = False,
 ) -> int:
     """Run the sweep; return the exit code (0 complete, 1 failures, 130 interrupted)."""
+    from equity._output import check_output_dir
     from optimize.sweep import SweepSpec, read_sweep, run_sweep, summarize_sweep
 
     spec = SweepSpec.from_toml(spec_path)
+    check_output_dir(out, command="sweep", force=force, in_place=True)
     where = (
-        f"the scheduler at {scheduler}"
+        f"the scheduler at {escape(scheduler)}"
         if scheduler
         else (f"a local cluster of {workers or 'all'} worker(s)")
     )
     console.print(
-        f"Sweep [bold]{spec.name}[/bold]: {spec.size} scenario(s) "
-        f"({spec.grid_size} grid point(s) x {spec.draws} draw(s)) on {where}; results in {out}"
+        f"Sweep [bold]{escape(spec.name)}[/bold]: {spec.size} scenario(s) "
+        f"({spec.grid_size} grid point(s) x {spec.draws} draw(s)) on {where}; results in "
+        f"{escape(str(out))}"
     )
     progress = Progress(
         TextColumn("[progress.description]{task.description}"),
@@ -87,6 +92,7 @@ def run(
                 resume=resume,
                 progress=update,
                 max_results=max_results,
+                force=force,
             )
         except KeyboardInterrupt:
             interrupted = True
@@ -95,7 +101,7 @@ def run(
         done = len(read_sweep(out))
         console.print(
             f"[yellow]interrupted[/yellow]: {done} of {spec.size} scenario(s) are saved in "
-            f"{out}; run again with --resume to finish"
+            f"{escape(str(out))}; run again with --resume to finish"
         )
         return 130
     assert result is not None
@@ -109,7 +115,8 @@ def run(
     if result.failed:
         first_id, first = next(iter(result.failed.items()))
         console.print(
-            f"[red]{len(result.failed)} scenario(s) failed[/red] (first: {first_id}: {first}); "
+            f"[red]{len(result.failed)} scenario(s) failed[/red] "
+            f"(first: {escape(f'{first_id}: {first}')}); "
             "rerun with --resume to retry them."
         )
         return 1
@@ -121,13 +128,14 @@ def run(
     risk = area_risk(out, threshold=spec.resilience.threshold)
     if len(risk) and risk["below"].sum() > 0:
         t = Table(
-            title=f"{spec.resilience.flag} areas most often below {spec.resilience.threshold:.0%}"
+            title=f"{escape(spec.resilience.flag)} areas most often below "
+            f"{spec.resilience.threshold:.0%}"
         )
         for c in ("area", "scenarios below", "share", "mean fulfilment"):
             t.add_column(c)
         for _, r in risk[risk["below"] > 0].head(10).iterrows():
             t.add_row(
-                str(r["area_id"]),
+                escape(str(r["area_id"])),
                 f"{int(r['below'])} of {int(r['scenarios'])}",
                 _fmt(r["p_below"], True),
                 _fmt(r["mean_fulfilment"], True),
@@ -137,7 +145,8 @@ def run(
 
     page = write_sweep_html(out)
     console.print(
-        f"Results: {out / 'results'} (Parquet), summary: {out / 'summary.json'}, figures: {page}"
+        f"Results: {out / 'results'} (Parquet), summary: {out / 'summary.json'}, figures: {page}",
+        markup=False,
     )
     return 0
 
@@ -156,7 +165,7 @@ def _print_summary(summary: dict[str, Any], console: Console) -> None:
         for kpi, r in dist.iterrows():
             pct = kpi not in ("transport_cost_usd", "gini_fulfilment")
             t.add_row(
-                str(kpi),
+                escape(str(kpi)),
                 *(_fmt(r[k], pct) for k in ("mean", "5%", "50%", "95%", "min", "max")),
             )
         console.print(t)
@@ -170,7 +179,7 @@ def _print_summary(summary: dict[str, Any], console: Console) -> None:
             t.add_column(c)
         for _, r in fr.head(12).iterrows():
             t.add_row(
-                str(r["scenario_id"]),
+                escape(str(r["scenario_id"])),
                 *(_fmt(r[p]) for p in params),
                 _fmt(r["need_met_share"], True),
                 _fmt(r.get("min_fulfilment_reachable", r["min_fulfilment"]), True),
@@ -182,8 +191,8 @@ def _print_summary(summary: dict[str, Any], console: Console) -> None:
     if len(res):
         t = Table(
             title=(
-                f"Resilience: chance that any {summary['flag'] or 'vulnerable'} area gets less "
-                f"than {thr:.0%} of its need"
+                f"Resilience: chance that any {escape(summary['flag'] or 'vulnerable')} area "
+                f"gets less than {thr:.0%} of its need"
             )
         )
         grid = [c for c in res.columns if c.startswith("p.")]

@@ -6,6 +6,38 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+#: The map styles plotly.js ships (MapLibre); ``--basemap`` also takes a style URL (https://...).
+BASEMAPS = (
+    "white-bg",
+    "basic",
+    "carto-darkmatter",
+    "carto-darkmatter-nolabels",
+    "carto-positron",
+    "carto-positron-nolabels",
+    "carto-voyager",
+    "carto-voyager-nolabels",
+    "dark",
+    "light",
+    "open-street-map",
+    "outdoors",
+    "satellite",
+    "satellite-streets",
+    "streets",
+)
+
+
+def check_basemap(basemap: str) -> str:
+    """``basemap`` when it is one of :data:`BASEMAPS` or a style URL; a clear error otherwise."""
+    from equity import FoodshedError
+
+    if basemap in BASEMAPS or basemap.startswith(("https://", "http://")):
+        return basemap
+    msg = (
+        f"--basemap {basemap!r} is not a map style; use one of {', '.join(BASEMAPS)} "
+        "(white-bg works offline), or the https:// address of a MapLibre style"
+    )
+    raise FoodshedError(msg)
+
 
 @dataclass(frozen=True)
 class Settings:

@@ -21,6 +21,7 @@ from pathlib import Path, PurePosixPath
 import pandas as pd
 
 from equity import DataSourceError
+from equity._csv import neutralise, neutralised
 
 __all__ = [
     "DATA_SUFFIXES",
@@ -198,14 +199,7 @@ def find_region_root(folder: str | os.PathLike[str]) -> Path:
 
 
 # ---------------------------------------------------------------------- CSV export
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: object) -> object:
-    """A text cell made safe for spreadsheets: a leading ``= + - @`` (or tab/CR) gets a ``'``."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+# One rule for every CSV Foodshed writes (equity._csv): downloads and command outputs alike.
 
 
 def safe_csv(frame: pd.DataFrame, *, columns: Iterable[str] | None = None) -> str:
@@ -218,9 +212,5 @@ def safe_csv(frame: pd.DataFrame, *, columns: Iterable[str] | None = None) -> st
         df = df.drop(columns="geometry")
     if columns is not None:
         df = df[[c for c in columns if c in df.columns]]
-    df = df.copy()
-    for col in df.columns:
-        if df[col].dtype == object or pd.api.types.is_string_dtype(df[col]):
-            df[col] = df[col].map(neutralise)
-    df.columns = [neutralise(str(c)) for c in df.columns]
+    df = neutralised(df)
     return df.to_csv(index=False)

@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from equity import FoodshedError
@@ -28,6 +29,13 @@ err_console = Console(stderr=True)
 _STATE = {"debug": False}
 
 RegionArg = Annotated[str, typer.Argument(help="A region folder, or 'demo' for the bundled demo.")]
+ForceOpt = Annotated[
+    bool,
+    typer.Option(
+        "--force",
+        help="Replace --out even when it holds files this command did not write (they are lost).",
+    ),
+]
 
 
 @app.callback()
@@ -61,25 +69,30 @@ def validate(
     report = validate_dir(folder)
     shown = report.problems if warnings else report.errors
     if shown:
-        table = Table(title=f"Validation of {folder}", show_lines=False)
+        table = Table(title=f"Validation of {escape(str(folder))}", show_lines=False)
         for col in ("severity", "file", "row", "column", "problem"):
             table.add_column(col, overflow="fold")
         for p in shown:
             table.add_row(
-                p.severity,
-                Path(p.file).name if p.file else p.table,
-                "" if p.row is None else str(p.row),
-                p.column or "",
-                p.message,
+                *map(
+                    escape,
+                    (
+                        p.severity,
+                        Path(p.file).name if p.file else p.table,
+                        "" if p.row is None else str(p.row),
+                        p.column or "",
+                        p.message,
+                    ),
+                )
             )
         console.print(table)
     if report.ok and report.region is not None:
-        console.print(f"[green]OK[/green]: {report.region!r}")
+        console.print(f"[green]OK[/green]: {escape(repr(report.region))}")
         if report.warnings:
             console.print(f"{len(report.warnings)} warning(s).")
         return
     err_console.print(
-        f"[red]{len(report.errors)} error(s)[/red] in {folder}; fix them and run "
+        f"[red]{len(report.errors)} error(s)[/red] in {escape(str(folder))}; fix them and run "
         "`foodshed validate` again."
     )
     raise typer.Exit(1)
@@ -105,12 +118,19 @@ def sweep(
     resume: Annotated[
         bool, typer.Option("--resume", help="Skip scenarios already done in OUT.")
     ] = False,
+    force: ForceOpt = False,
 ) -> None:
     """Solve many scenarios of one region on Dask; stream KPIs to OUT and print a summary."""
     from ._cmd_sweep import run as run_sweep_cmd
 
     code = run_sweep_cmd(
-        spec, out, scheduler=scheduler, workers=workers, resume=resume, console=console
+        spec,
+        out,
+        scheduler=scheduler,
+        workers=workers,
+        resume=resume,
+        console=console,
+        force=force,
     )
     if code:
         raise typer.Exit(code)
@@ -129,11 +149,14 @@ def analyze(
     by: Annotated[
         str | None, typer.Option(help="Area column to break the written summary down by.")
     ] = None,
+    force: ForceOpt = False,
 ) -> None:
     """Compute food-access and equity measures for every area; print a summary, write OUT."""
-    from dashboard._cmd_analyze import run
+    from dashboard._cmd_analyze import check_out, run
 
-    run(load_region(region), out, console, by=by)
+    if out is not None:
+        check_out(out, force=force)  # before loading the region
+    run(load_region(region), out, console, by=by, force=force)
 
 
 @app.command()
@@ -159,6 +182,7 @@ def allocate(
         ),
     ] = False,
     period: Annotated[str | None, typer.Option(help="Period of seasonal data.")] = None,
+    force: ForceOpt = False,
 ) -> None:
     """Solve allocation scenarios, write each plan (CSV + JSON) and print their KPIs."""
     from ._cmd_allocate import run_allocate
@@ -172,6 +196,7 @@ def allocate(
         period=period,
         console=console,
         allow_partial=allow_partial,
+        force=force,
     )
     if code:
         raise typer.Exit(code)
@@ -182,9 +207,9 @@ def report(
     scenarios: Annotated[
         list[str] | None, typer.Argument(help="Scenario TOML files.", show_default=False)
     ] = None,
-    out: Annotated[Path, typer.Option(help="Output folder (replaced as a whole).")] = Path(
-        "foodshed-reports"
-    ),
+    out: Annotated[
+        Path, typer.Option(help="Output folder (new, empty, or an earlier report set).")
+    ] = Path("foodshed-reports"),
     baseline: Annotated[
         str | None, typer.Option(help="Scenario TOML to compare every report with.")
     ] = None,
@@ -211,6 +236,7 @@ def report(
             help="A `foodshed sweep --out` folder to add (a page and an index section); repeatable.",
         ),
     ] = None,
+    force: ForceOpt = False,
 ) -> None:
     """Write an HTML report for each scenario (and each --sweep), plus summary.json and kpis.csv."""
     from ._cmd_report import run_report_command
@@ -224,6 +250,7 @@ def report(
         images=images,
         pdf=pdf,
         sweeps=sweep,
+        force=force,
     )
     if code:
         raise typer.Exit(code)
@@ -235,9 +262,15 @@ def dashboard(
     host: Annotated[
         str, typer.Option(help="Address to bind; 0.0.0.0 exposes it to other machines.")
     ] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8050,
+    port: Annotated[
+        int, typer.Option(help="Port to listen on (1-65535).", min=1, max=65535)
+    ] = 8050,
     basemap: Annotated[
-        str, typer.Option(help="Map style: white-bg (offline) or carto-positron (needs network).")
+        str,
+        typer.Option(
+            help="Map style: white-bg (offline), or a tile style such as carto-positron or "
+            "open-street-map (needs network)."
+        ),
     ] = "white-bg",
     sweeps: Annotated[
         Path | None,
@@ -265,11 +298,12 @@ def demo(
         str,
         typer.Option("--plotly-js", help="'shared' (one plotly.min.js) or 'inline' per page."),
     ] = "shared",
+    force: ForceOpt = False,
 ) -> None:
     """Run the main job on the bundled demo region and write the results to OUT."""
     from ._cmd_demo import run_demo_command
 
-    code = run_demo_command(console, out, plotly_js=plotly_js)
+    code = run_demo_command(console, out, plotly_js=plotly_js, force=force)
     if code:
         raise typer.Exit(code)
 
@@ -284,7 +318,18 @@ def main(argv: list[str] | None = None) -> int:
     except FoodshedError as exc:
         if _STATE["debug"]:
             raise
-        err_console.print(f"[red]error:[/red] {exc}", highlight=False)
+        err_console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
+        return 1
+    except OSError as exc:  # a file or folder the system refused: say which, and why
+        if _STATE["debug"]:
+            raise
+        where = f" {exc.filename}" if exc.filename else ""
+        err_console.print(
+            f"[red]error:[/red]{escape(where)}: {escape(exc.strerror or str(exc))}; check the "
+            "path and its permissions",
+            highlight=False,
+            soft_wrap=True,
+        )
         return 1
     except typer.Exit as exc:
         return exc.exit_code
@@ -301,8 +346,9 @@ def main(argv: list[str] | None = None) -> int:
         if _STATE["debug"]:
             raise
         err_console.print(
-            f"[red]unexpected error:[/red] {type(exc).__name__}: {exc}\n"
-            "Run again with --debug for the traceback, and report it."
+            f"[red]unexpected error:[/red] {escape(f'{type(exc).__name__}: {exc}')}\n"
+            "Run again with --debug for the traceback, and report it.",
+            highlight=False,
         )
         return 1
     return 0

@@ -25,6 +25,7 @@ import shapely
 from pyproj import CRS
 from shapely.geometry import shape
 
+from ._csv import restored
 from ._errors import DataSourceError, Problem
 
 __all__ = [
@@ -512,6 +513,7 @@ def read_table(
         if suffix in (".csv", ".tsv", ".txt"):
             df = _read_csv(p, "\t" if suffix == ".tsv" else None, table, problems)
             notes = list(df.attrs.get("notes", []))
+            df = restored(df)  # undo the formula guard of Foodshed's own CSVs (equity._csv)
             if points:
                 wkt = None
                 if lon_col is None and lat_col is None and None in find_lon_lat(list(df.columns)):

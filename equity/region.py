@@ -15,6 +15,7 @@ import pandas as pd
 from pyproj import CRS
 
 from ._atomic import atomic_dir
+from ._csv import write_csv
 from ._errors import DataSourceError, Problem, ValidationError
 from .contracts import TABLES
 from .io import SUFFIXES, read_table
@@ -254,9 +255,9 @@ class Region:
                 out = pd.DataFrame(g.drop(columns=g.geometry.name))
                 out["lon"] = np.round(g.geometry.x, 6) if len(g) else []
                 out["lat"] = np.round(g.geometry.y, 6) if len(g) else []
-                out.to_csv(tmp / f"{name}.csv", index=False)
+                write_csv(out, tmp / f"{name}.csv")  # formula-like text defused, read back as is
             for name in ("commodities", "supply", "need", "substitutes"):
-                getattr(self, name).to_csv(tmp / f"{name}.csv", index=False)
+                write_csv(getattr(self, name), tmp / f"{name}.csv")
             (tmp / "region.toml").write_text(self._toml(), encoding="utf-8")
         return Path(path)
 

@@ -130,29 +130,45 @@ class AllocationSolution:
         g = gpd.GeoDataFrame(f.copy(), geometry=linestrings(coords), crs=region.crs)
         return g.to_crs(4326)
 
-    def to_dir(self, path: str | os.PathLike[str], *, region: Any = None) -> Path:
-        """Write ``flows.csv``, ``fulfilment.csv``, ``unmet.csv``, ``duals.csv``, ``kpis.json``
-        and ``manifest.json`` into ``path`` (and ``flows.gpkg``, flows as lines, when the
-        ``region`` is given), atomically: the folder appears whole or not at all."""
-        from equity._atomic import atomic_dir
+    def to_dir(
+        self, path: str | os.PathLike[str], *, region: Any = None, force: bool = False
+    ) -> Path:
+        """Write the plan (:meth:`write_files`) into the folder ``path``, atomically: the folder
+        appears whole or not at all.
 
-        with atomic_dir(path) as tmp:
-            if region is not None and len(self.flows):
-                self.flow_lines(region).to_file(tmp / "flows.gpkg", driver="GPKG")
-            self.flows.to_csv(tmp / "flows.csv", index=False)
-            self.fulfilment.to_csv(tmp / "fulfilment.csv", index=False)
-            self.unmet.to_csv(tmp / "unmet.csv", index=False)
-            self.duals.to_csv(tmp / "duals.csv", index=False)
-            (tmp / "kpis.json").write_text(_json(self.kpis), encoding="utf-8")
-            man = {
-                **self.manifest,
-                "status": self.status.value,
-                "objective_value": self.objective_value,
-                "times_s": self.times_s,
-                "message": self.message,
-            }
-            (tmp / "manifest.json").write_text(_json(man), encoding="utf-8")
+        ``path`` must be new, empty or an earlier plan; a folder holding other files is refused
+        unless ``force`` (the output policy of every command, :mod:`equity._output`).
+        """
+        from equity._output import output_dir
+
+        with output_dir(path, command="allocate", force=force) as tmp:
+            self.write_files(tmp, region=region)
         return Path(path)
+
+    def write_files(self, folder: str | os.PathLike[str], *, region: Any = None) -> Path:
+        """Write ``flows.csv``, ``fulfilment.csv``, ``unmet.csv``, ``duals.csv``, ``kpis.json``
+        and ``manifest.json`` into the existing ``folder`` (and ``flows.gpkg``, flows as
+        lines, when the ``region`` is given). Not atomic: :meth:`to_dir` is, and callers
+        writing several plans at once call this inside one temporary folder."""
+        from equity._csv import write_csv
+
+        tmp = Path(folder)
+        if region is not None and len(self.flows):
+            self.flow_lines(region).to_file(tmp / "flows.gpkg", driver="GPKG")
+        write_csv(self.flows, tmp / "flows.csv")
+        write_csv(self.fulfilment, tmp / "fulfilment.csv")
+        write_csv(self.unmet, tmp / "unmet.csv")
+        write_csv(self.duals, tmp / "duals.csv")
+        (tmp / "kpis.json").write_text(_json(self.kpis), encoding="utf-8")
+        man = {
+            **self.manifest,
+            "status": self.status.value,
+            "objective_value": self.objective_value,
+            "times_s": self.times_s,
+            "message": self.message,
+        }
+        (tmp / "manifest.json").write_text(_json(man), encoding="utf-8")
+        return tmp
 
     def __repr__(self) -> str:
         k = self.kpis

@@ -48,7 +48,8 @@ import numpy as np
 import pandas as pd
 
 from equity import FoodshedError
-from equity._atomic import atomic_path
+from equity._atomic import atomic_path, clean_stale_in
+from equity._output import check_output_dir, open_output_dir
 
 from ._sweep_spec import PARAMETERS, SweepSpec, SweepSpecError, expand
 from ._sweep_task import KPI_COLUMNS, SweepContext, solve_record
@@ -202,9 +203,9 @@ def _write_batch(out: Path, batch: list[tuple[dict[str, Any], dict[str, Any]]]) 
         ignore_index=True,
     )
     # fulfilment first: a KPI row marks the scenario done, so it must come last
-    with atomic_path(out / "fulfilment" / f"part-{tag}.parquet") as tmp:
+    with atomic_path(out / "fulfilment" / f"part-{tag}.parquet", clean=False) as tmp:
         ful.to_parquet(tmp, index=False)
-    with atomic_path(_results_dir(out) / f"part-{tag}.parquet") as tmp:
+    with atomic_path(_results_dir(out) / f"part-{tag}.parquet", clean=False) as tmp:
         frame.to_parquet(tmp, index=False)
 
 
@@ -213,14 +214,28 @@ def _write_json(path: Path, data: Any) -> None:
         tmp.write_text(json.dumps(data, indent=2, sort_keys=True, default=str), encoding="utf-8")
 
 
-def _start_out(out: Path, spec: SweepSpec, records: list[dict[str, Any]], resume: bool) -> None:
-    if _results_dir(out).exists() and any(_results_dir(out).glob("part-*.parquet")) and not resume:
+def _start_out(
+    out: Path, spec: SweepSpec, records: list[dict[str, Any]], resume: bool, force: bool = False
+) -> None:
+    """Prepare ``out`` by the output policy of every command (:mod:`equity._output`): new,
+    empty, or an earlier sweep; with results, only ``resume`` continues it and ``force``
+    starts it over."""
+    has_results = _results_dir(out).is_dir() and any(_results_dir(out).glob("part-*.parquet"))
+    if has_results and not resume and not force:
         msg = (
             f"{out} already holds results of a sweep; pass --resume (resume=True) to continue "
-            "it, or choose another --out"
+            "it, --force to start it over, or choose another --out"
         )
         raise FoodshedError(msg)
-    out.mkdir(parents=True, exist_ok=True)
+    if has_results and force and not resume:
+        for sub in ("results", "fulfilment"):
+            for part in (out / sub).glob("part-*.parquet"):
+                part.unlink()
+        (out / "summary.json").unlink(missing_ok=True)
+    open_output_dir(out, command="sweep", force=force)
+    for sub in ("results", "fulfilment"):  # parts left half-written by a killed run
+        if (out / sub).is_dir():
+            clean_stale_in(out / sub)
     _write_json(out / "sweep.json", spec.to_dict())
     with atomic_path(out / "scenarios.parquet") as tmp:
         pd.DataFrame(records).to_parquet(tmp, index=False)
@@ -366,6 +381,7 @@ def run_sweep(
     max_results: int | None = None,
     batch_size: int | None = None,
     flush_s: float = 2.0,
+    force: bool = False,
     _task: Callable[..., dict[str, Any]] | None = None,
 ) -> SweepResult:
     """Run a sweep on Dask and stream the KPI rows to ``out``.
@@ -390,13 +406,18 @@ def run_sweep(
         start with ``row=None``).
     max_results
         Stop (as an interrupt would) after this many results: for tests and trial runs.
+    force
+        Use ``out`` even when it holds other files (they are removed), or start an earlier
+        sweep there over. Without it, ``out`` must be new, empty or a sweep folder (the output
+        policy of every command, :mod:`equity._output`).
     """
     t0 = time.perf_counter()
     if not isinstance(spec, SweepSpec):
         spec = SweepSpec.from_toml(spec)
     out = Path(out)
+    check_output_dir(out, command="sweep", force=force, in_place=True)  # before any work
     problem, ctx, records = prepare_sweep(spec, region)
-    _start_out(out, spec, records, resume)
+    _start_out(out, spec, records, resume, force)
     done = _done_ids(out) if resume else set()
     todo = [r for r in records if r["scenario_id"] not in done]
     result = SweepResult(out=out, total=len(records), skipped=len(records) - len(todo))

@@ -67,6 +67,7 @@ def test_batch_goes_past_a_broken_scenario_and_exits_non_zero(
         by_name["Garden closed"]["kpis"]["need_met_share"]
     )
     assert sorted(p.name for p in out.iterdir()) == [
+        ".foodshed-output.json",
         "baseline.html",
         "garden-closed.html",
         "index.html",
@@ -87,14 +88,21 @@ def test_rerun_replaces_the_whole_set_and_says_so(
 ) -> None:
     out = tmp_path / "reports"
     assert run(city, out, "baseline.toml", "outage.toml") == 0
-    (out / "stale-extra.html").write_text("old")
     capsys.readouterr()
     assert run(city, out, "outage.toml") == 0
     text = " ".join(capsys.readouterr().out.split())
     assert "Replaced the previous report set" in text
-    assert not (out / "stale-extra.html").exists() and not (out / "baseline.html").exists()
+    assert not (out / "baseline.html").exists()  # the earlier set is replaced whole
     assert (out / "garden-closed.html").exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp folders left
+    # a file the user put into the set is not the command's to delete: refused, then --force
+    (out / "my-notes.html").write_text("mine")
+    assert run(city, out, "outage.toml") == 1
+    err = capsys.readouterr().err
+    assert "my-notes.html" in err and "--force" in err and "\n" not in err.strip()
+    assert (out / "my-notes.html").read_text() == "mine"
+    assert run(city, out, "outage.toml", extra=("--force",)) == 0
+    assert not (out / "my-notes.html").exists()
 
 
 def test_refuses_a_folder_it_did_not_write(city: Path, tmp_path: Path) -> None:

@@ -41,7 +41,8 @@ def test_analyze_writes_each_format(
     assert len(back) == 9 and "LAhalfand10" in back.columns
     summary = pd.read_csv(tmp_path / "result_summary.csv")
     assert summary.set_index("measure").loc["LAhalfand10", "areas"] == 8
-    assert not list(tmp_path.glob(".result*"))  # no temporary files left behind
+    # no temporary files left behind; only the marker that says `analyze` wrote these files
+    assert [p.name for p in tmp_path.glob(".result*")] == [f".result{suffix}.foodshed-output.json"]
 
 
 def test_analyze_to_folder(tmp_path: Path) -> None:
@@ -49,6 +50,7 @@ def test_analyze_to_folder(tmp_path: Path) -> None:
     out = tmp_path / "analysis"
     assert main(["analyze", str(folder), "--out", str(out)]) == 0
     assert sorted(p.name for p in out.iterdir()) == [
+        ".foodshed-output.json",
         "areas.csv",
         "areas.gpkg",
         "inequality.csv",

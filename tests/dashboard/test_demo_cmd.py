@@ -43,6 +43,7 @@ def test_demo_writes_reports_data_and_prints_where(
     assert "2 of 9 areas are food deserts" in text or "food deserts" in text
     files = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
     assert files == [
+        ".foodshed-output.json",
         "baseline.html",
         "data/areas.csv",
         "data/areas.geojson",
@@ -56,6 +57,8 @@ def test_demo_writes_reports_data_and_prints_where(
         "plotly.min.js",
         "summary.json",
     ]
+    marker = json.loads((out / ".foodshed-output.json").read_text())
+    assert marker["command"] == "demo" and marker["files"] == files[1:]
     summary = json.loads((out / "summary.json").read_text())
     assert summary["baseline"] == "Baseline" and summary["n_failed"] == 0
     areas = pd.read_csv(out / "data/areas.csv", dtype={"area_id": str})
