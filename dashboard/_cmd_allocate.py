@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +51,33 @@ def run_allocate(
     console: Console,
 ) -> int:
     """Solve each target (scenario TOML, region folder or ``demo``); write each plan under
-    ``out`` (``out`` itself for one target, ``out/<name>`` for several); print a KPI table."""
+    ``out`` (``out`` itself for one target, ``out/<name>`` for several); print a KPI table.
+    A plan built on estimated need or supply says so in words (not a Python warning)."""
+    from equity.estimates import EstimatesWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", EstimatesWarning)
+        return _run_allocate(
+            targets,
+            objective=objective,
+            out=out,
+            solver=solver,
+            time_limit_s=time_limit_s,
+            period=period,
+            console=console,
+        )
+
+
+def _run_allocate(
+    targets: list[str],
+    *,
+    objective: str | None,
+    out: Path,
+    solver: str | None,
+    time_limit_s: float | None,
+    period: str | None,
+    console: Console,
+) -> int:
     from equity import Region
     from optimize import Scenario, allocate, run_scenario
 
@@ -113,6 +140,10 @@ def run_allocate(
         top = sol.binding.head(3)
         for text in top["explanation"] if len(top) else []:
             console.print(f"  {name}: {text}", markup=False, highlight=False)
+    for name, sol in results:
+        for table, how in (sol.manifest.get("estimated") or {}).items():
+            if table != "commodities":
+                console.print(f"  {name}: estimated {table}: {how}", markup=False, highlight=False)
     console.print(f"Wrote {len(results)} plan(s) to {out}")
     bad = [n for n, s in results if not s.ok]
     if bad:
