@@ -351,8 +351,8 @@ class AllocationProblem:
         if max_distance_m <= 0:
             msg = f"max_distance_m must be positive; got {max_distance_m}"
             raise FoodshedError(msg)
+        area_lila, lila_source = lila_mask(region, lila_col)  # on the region's own tables (cached)
         region = planning_region(region, estimates=estimates)
-        area_lila, lila_source = lila_mask(region, lila_col)
         if region.periods:
             region = region.select_period(period or region.default_period)  # type: ignore[arg-type]
         elif period is not None:
