@@ -18,6 +18,9 @@ of up to ~110 m plus 4-m street-scale zig-zags), so neighbours still share their
 - ``analyze`` with the buffer baseline in place of the new counts, to show the end-to-end
   difference.
 
+Each pair is timed alternately (best of ``--repeat``), so a change of load on a shared machine
+falls on both sides.
+
 With the public data (``--shared-data``, default ``$FOODSHED_SHARED_DATA`` or ``../shared/data``),
 the same comparisons run on Allegheny County (402 real tracts) and Chicago (801).
 
@@ -144,13 +147,19 @@ def buffer_counts(
     return out
 
 
-def best_of(fn, repeat: int) -> tuple[float, object]:
-    best, out = np.inf, None
+def best_of_pair(fn_a, fn_b, repeat: int) -> tuple[float, object, float, object]:
+    """Best time of each of two functions, run alternately (so a change of load on a shared
+    machine falls on both), with their last results."""
+    best_a = best_b = np.inf
+    out_a = out_b = None
     for _ in range(repeat):
         t = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t)
-    return best, out
+        out_a = fn_a()
+        best_a = min(best_a, time.perf_counter() - t)
+        t = time.perf_counter()
+        out_b = fn_b()
+        best_b = min(best_b, time.perf_counter() - t)
+    return best_a, out_a, best_b, out_b
 
 
 def compare(region: equity.Region, repeat: int) -> None:
@@ -161,8 +170,11 @@ def compare(region: equity.Region, repeat: int) -> None:
     )
     equity.analyze(region)  # warm imports and caches once
 
-    t_new, new = best_of(lambda: mrfei(region.areas, region.stores), repeat)
-    t_old, old = best_of(lambda: buffer_counts(region.areas, region.stores), repeat)
+    t_new, new, t_old, old = best_of_pair(
+        lambda: mrfei(region.areas, region.stores),
+        lambda: buffer_counts(region.areas, region.stores),
+        repeat,
+    )
     cols = ["n_healthy", "n_less_healthy"]
     diff = new[cols].to_numpy() - old[cols].to_numpy()  # type: ignore[index]
     assert (diff >= 0).all(), "the exact count can only add stores the buffer polygon missed"
@@ -176,9 +188,14 @@ def compare(region: equity.Region, repeat: int) -> None:
         f"    {int((diff.sum(axis=1) > 0).sum())} of {len(diff)} tracts count {int(diff.sum())} "
         "more store(s): stores 0-3.9 m inside the half mile, outside the buffer's polygon"
     )
-    t_an, _ = best_of(lambda: equity.analyze(region), repeat)
-    with mock.patch.object(sys.modules["equity.analyze"], "mrfei", buffer_counts):
-        t_an_old, _ = best_of(lambda: equity.analyze(region), repeat)
+
+    def analyze_with_buffers():
+        with mock.patch.object(sys.modules["equity.analyze"], "mrfei", buffer_counts):
+            return equity.analyze(region)
+
+    t_an, _, t_an_old, _ = best_of_pair(
+        lambda: equity.analyze(region), analyze_with_buffers, repeat
+    )
     print("  analyze (every measure)")
     print(f"    with the KD-tree mRFEI    {t_an:8.3f} s")
     print(f"    with the buffer baseline  {t_an_old:8.3f} s   ratio {t_an_old / t_an:6.1f}x")
