@@ -135,6 +135,21 @@ def manifest_of(solution: Any) -> dict[str, Any]:
     return json.loads(json.dumps(m, default=str))
 
 
+def estimated_of(solution: Any) -> dict[str, str]:
+    """``{table: how it was estimated}`` for the inputs of a plan that are documented
+    estimates (``manifest["estimated"]``; empty when the data had its own need and supply)."""
+    est = manifest_of(solution).get("estimated") if solution is not None else None
+    return {str(k): str(v) for k, v in (est or {}).items()}
+
+
+def planned_region(region: Region, solution: Any) -> Region:
+    """The region as the plan saw it: with the estimated tables (``Region.with_estimates``,
+    default assumptions) when the plan was built on estimates and ``region`` lacks them."""
+    if estimated_of(solution) and len(region.commodities) == 0:
+        return region.with_estimates()
+    return region
+
+
 def kpis_of(solution: Any) -> dict[str, Any]:
     k = getattr(solution, "kpis", None)
     if callable(k):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -55,13 +56,43 @@ def run_allocate(
 ) -> int:
     """Solve each target (scenario TOML, region folder or ``demo``); write each plan under
     ``out`` (``out`` itself for one target, ``out/<name>`` for several, ``<name>`` a safe
-    file name made from the scenario name); print a KPI table.
+    file name made from the scenario name); print a KPI table. A plan built on estimated need
+    or supply says so in words (not a Python warning).
 
     ``out`` follows the output policy of every command (:mod:`equity._output`): it is checked
     before solving, and the whole set of plans is written beside it and swapped in at once.
 
     Returns the exit code: 0 when every plan is optimal, 1 when one has no plan, 3 when one
     stopped at the time limit (not optimal) unless ``allow_partial``."""
+    from equity.estimates import EstimatesWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", EstimatesWarning)
+        return _run_allocate(
+            targets,
+            objective=objective,
+            out=out,
+            solver=solver,
+            time_limit_s=time_limit_s,
+            period=period,
+            console=console,
+            allow_partial=allow_partial,
+            force=force,
+        )
+
+
+def _run_allocate(
+    targets: list[str],
+    *,
+    objective: str | None,
+    out: Path,
+    solver: str | None,
+    time_limit_s: float | None,
+    period: str | None,
+    console: Console,
+    allow_partial: bool = False,
+    force: bool = False,
+) -> int:
     from equity import Region
     from optimize import Scenario, SolveStatus, allocate, run_scenario
 
@@ -136,6 +167,10 @@ def run_allocate(
         top = sol.binding.head(3)
         for text in top["explanation"] if len(top) else []:
             console.print(f"  {name}: {text}", markup=False, highlight=False)
+    for name, sol in results:
+        for table, how in (sol.manifest.get("estimated") or {}).items():
+            if table != "commodities":
+                console.print(f"  {name}: estimated {table}: {how}", markup=False, highlight=False)
     where = ", ".join(
         f"{n} -> {out / f}" for n, f in zip(names, folders, strict=True) if len(results) > 1
     )

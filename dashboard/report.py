@@ -259,6 +259,7 @@ def build_context(
     baseline_name: str | None = None,
 ) -> dict[str, Any]:
     """Every number, table and figure the template shows."""
+    region = _api.planned_region(region, solution)
     geo = _merged_areas(region, areas)
     pop = geo["population"].astype(float)
     name = _api.scenario_title(_name(scenario, solution))
@@ -276,6 +277,7 @@ def build_context(
         "population": float(pop.sum()),
         "n_areas": len(geo),
         "figures": figures,
+        "estimated": _api.estimated_of(solution),
     }
 
     # Food access today.

@@ -322,6 +322,33 @@ class Region:
         )
         return report.raise_for_errors()
 
+    def with_estimates(self, **assumptions: Any) -> Region:
+        """A new region with ``commodities``, ``need`` and ``supply`` estimated from documented
+        assumptions (:mod:`equity.estimates`), for a region whose data has none (a county
+        built from public lists). ``provenance["estimated"]`` names the estimated tables and
+        ``provenance["estimated_<table>"]`` says how (read them with
+        :func:`equity.estimates.estimated_inputs`).
+
+        Keyword options override the assumptions: ``basket`` (``{commodity: kg per person
+        per week}``), ``food_insecurity_rate`` (share of people whose need counts where the
+        areas have no ``food_insecurity_rate``), ``area_m2``, ``yield_kg_per_m2_season`` and
+        ``throughput_kg_per_week`` (each ``{site kind: value}``) and ``season_weeks``.
+        Raises :class:`~equity.FoodshedError` when no estimate can be made (no sites, no
+        population, or commodities already given).
+
+        Examples
+        --------
+        >>> from equity.sources import allegheny_region
+        >>> region = allegheny_region("../shared/data").with_estimates()  # doctest: +SKIP
+        >>> sorted(region.provenance["estimated"].split(", "))  # doctest: +SKIP
+        ['commodities', 'need', 'supply']
+        """
+        from .estimates import estimate_tables, provenance_of
+
+        tables, record = estimate_tables(self, **assumptions)
+        out = self.with_tables(**tables)
+        return replace(out, provenance={**out.provenance, **provenance_of(record)})
+
     def summary(self) -> dict[str, Any]:
         """Counts and totals, for printing."""
         out: dict[str, Any] = {

@@ -3,9 +3,17 @@
 Assembles the county from the public files in ``../shared/data`` (2010 tracts, the USDA Atlas,
 census population centres, SNAP retailers, supermarket lists, gardens and food-bank sites),
 computes every equity measure, prints how often the computed food-desert flags agree with the
-USDA Atlas's own, and writes an equity report (no allocation: the public data has no supply quantities).
+USDA Atlas's own, then plans the fairest (``maxmin``) distribution from the county's gardens,
+farms and food-bank pantries and writes the report.
+
+The public lists carry no quantities, so the plan runs on documented estimates
+(``Region.with_estimates``, see docs/equity.md): need is population x the USDA Dietary
+Guidelines basket (about 12 kg per person a week), scaled by ``--food-insecurity-rate`` when
+given; supply is garden area x a cited yield and a default pantry throughput. The report and the
+plan's manifest say which numbers are estimated.
 
     python examples/county_report.py --out allegheny/ [--shared-data ../shared/data]
+        [--food-insecurity-rate 0.12]
 
 Where the public data is absent, the script says so and exits without error.
 """
@@ -17,7 +25,9 @@ import os
 from pathlib import Path
 
 import equity
+import optimize
 from dashboard.report import write_report
+from equity.estimates import estimated_inputs
 
 DEFAULT_SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
@@ -29,6 +39,12 @@ def main(argv: list[str] | None = None) -> int:
         "--shared-data",
         type=Path,
         default=Path(os.environ.get("FOODSHED_SHARED_DATA", DEFAULT_SHARED)),
+    )
+    parser.add_argument(
+        "--food-insecurity-rate",
+        type=float,
+        default=None,
+        help="share of residents whose weekly basket counts as need (default: everyone)",
     )
     args = parser.parse_args(argv)
 
@@ -57,18 +73,32 @@ def main(argv: list[str] | None = None) -> int:
             b = computed.loc[ids, flag].astype(bool)
             print(f"{flag}: computed agrees with the USDA Atlas on {(a == b).mean():.1%} of tracts")
 
+    # Plan on documented estimates: the public lists have sites but no quantities.
+    planned = region.with_estimates(food_insecurity_rate=args.food_insecurity_rate)
+    for table, how in estimated_inputs(planned).items():
+        print(f"estimated {table}: {how}")
+    plan = optimize.allocate(planned, objective="maxmin")
+    k = plan.kpis
+    print(
+        f"plan (maxmin, {plan.status.value}): {k['need_met_kg']:,.0f} of {k['need_kg']:,.0f} kg "
+        f"of weekly need met ({k['need_met_share']:.1%}); smallest share met in reach "
+        f"{k['min_fulfilment_reachable']:.2%}; {k['areas_unreachable']} of {k['areas']} areas "
+        "beyond every site's reach"
+    )
+
     args.out.mkdir(parents=True, exist_ok=True)
     report = write_report(
-        region, None, scenario="food access", out=args.out / "allegheny.html", areas=areas
+        planned, plan, scenario="fairest plan", out=args.out / "allegheny.html", areas=areas
     )
     areas.drop(columns="geometry").to_csv(args.out / "allegheny_areas.csv", index=False)
     # which stores count as supermarkets, by list and rule, and each store's reason
-    classes = getattr(equity, "classification_report", None)
-    if classes is not None:
-        supermarkets = region.stores[region.stores["kind"].eq("supermarket")]
-        print(classes(supermarkets).to_string(index=False))
-        classes(region.stores).to_csv(args.out / "allegheny_store_classes.csv", index=False)
-    print(f"wrote {report}")
+    supermarkets = region.stores[region.stores["kind"].eq("supermarket")]
+    print(equity.classification_report(supermarkets).to_string(index=False))
+    equity.classification_report(region.stores).to_csv(
+        args.out / "allegheny_store_classes.csv", index=False
+    )
+    plan.to_dir(args.out / "plan", region=planned)
+    print(f"wrote {report} and the plan in {args.out / 'plan'}")
     return 0
 
 

@@ -34,6 +34,7 @@ def _problem(
     cost_per_kg_km: float,
     cost_table: pd.DataFrame | None,
     lila_col: str | None = DEFAULT_LILA_COL,
+    estimates: bool = True,
 ) -> AllocationProblem:
     shocks = list(shocks)
     # a MaxDistance shock can only shrink reach, so build with the base reach and cut after
@@ -45,6 +46,7 @@ def _problem(
         budget_usd=budget_usd,
         cost_table=cost_table,
         lila_col=lila_col,
+        estimates=estimates,
     )
     return apply_shocks(problem, shocks)
 
@@ -63,6 +65,7 @@ def allocate(
     solver: str | None = None,
     time_limit_s: float | None = None,
     base: AllocationProblem | None = None,
+    estimates: bool = True,
     **params: Any,
 ) -> AllocationSolution:
     """Build the allocation LP of ``region``, apply ``shocks`` and solve for ``objective``.
@@ -73,6 +76,11 @@ def allocate(
 
     ``lila_col`` names the low-income, low-access flag behind the ``*_lila`` KPIs (see
     :meth:`AllocationProblem.from_region`).
+
+    A region without commodities, supply or need (a county built from public lists) is
+    planned on documented estimates (:meth:`equity.Region.with_estimates`), with an
+    :class:`equity.estimates.EstimatesWarning`; ``manifest["estimated"]`` says which tables
+    are estimated and how. ``estimates=False`` refuses such a region instead.
 
     Examples
     --------
@@ -94,6 +102,7 @@ def allocate(
             cost_per_kg_km=cost_per_kg_km,
             cost_table=cost_table,
             lila_col=lila_col,
+            estimates=estimates,
         )
     manifest = {
         "region": region.name,
@@ -101,6 +110,8 @@ def allocate(
         "sources": dict(region.sources),
         "shocks": [shock_to_dict(s) for s in shocks],
     }
+    if problem.estimated:
+        manifest["estimated"] = dict(problem.estimated)
     return solve(
         problem,
         objective,

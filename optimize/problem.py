@@ -30,6 +30,7 @@ __all__ = [
     "DEFAULT_MAX_DISTANCE_M",
     "AllocationProblem",
     "lila_mask",
+    "planning_region",
 ]
 
 #: Default reach of a site: 8 km.
@@ -96,6 +97,35 @@ def lila_mask(region: Region, lila_col: str | None = DEFAULT_LILA_COL) -> tuple[
     return out
 
 
+def planning_region(region: Region, *, estimates: bool = True) -> Region:
+    """The region a plan is built on: ``region`` itself when it has commodities; when it has
+    none (nor supply or need), the region with documented estimates
+    (:meth:`equity.Region.with_estimates`), with an :class:`~equity.estimates.EstimatesWarning`,
+    or a refusal in one sentence when ``estimates`` is False or no estimate can be made."""
+    import warnings
+
+    from equity.estimates import EstimatesWarning
+
+    if len(region.commodities):
+        return region
+    if not estimates:
+        msg = (
+            f"region {region.name!r} has no commodities, supply or need to plan with; add "
+            "those tables, or plan on documented estimates (estimates=True, or "
+            "region.with_estimates(); see docs/equity.md)"
+        )
+        raise FoodshedError(msg)
+    out = region.with_estimates()
+    warnings.warn(
+        f"region {region.name!r} has no supply or need tables: planning on documented "
+        "estimates (population x a USDA Dietary Guidelines basket; garden yields and pantry "
+        "throughput by site kind); the plan's manifest lists them under 'estimated'",
+        EstimatesWarning,
+        stacklevel=3,
+    )
+    return out
+
+
 def _as_ids(values: Any) -> np.ndarray:
     return np.asarray([str(v) for v in values], dtype=object)
 
@@ -157,6 +187,9 @@ class AllocationProblem:
     max_distance_m: float
     budget_usd: float | None
     name: str
+    #: ``{table: how it was estimated}`` for input tables that are documented estimates
+    #: (:mod:`equity.estimates`); empty when the region's data has its own need and supply
+    estimated: dict[str, str]
     # derived structure
     x_arc: np.ndarray
     x_pair: np.ndarray
@@ -312,6 +345,7 @@ class AllocationProblem:
         substitutes: bool = True,
         substitution_penalty_usd_per_kg: float = 0.01,
         lila_col: str | None = DEFAULT_LILA_COL,
+        estimates: bool = True,
     ) -> AllocationProblem:
         """Build the LP arrays of ``region`` (one ``period`` of seasonal data).
 
@@ -319,13 +353,21 @@ class AllocationProblem:
         ``max_distance_m`` (straight line, KD-tree in the region's metric CRS), unless
         ``cost_table`` gives them: columns ``site_id``, ``area_id``, ``distance_m`` (road
         distance, say); rows beyond ``max_distance_m`` are dropped.
+
+        A region with no commodities, supply or need (a county from public lists) is planned
+        on documented estimates (:meth:`equity.Region.with_estimates`, with an
+        :class:`equity.estimates.EstimatesWarning`) unless ``estimates=False``, which refuses
+        it; :attr:`estimated` records what was estimated.
         """
         from scipy.spatial import cKDTree
+
+        from equity.estimates import estimated_inputs
 
         if max_distance_m <= 0:
             msg = f"max_distance_m must be positive; got {max_distance_m}"
             raise FoodshedError(msg)
-        area_lila, lila_source = lila_mask(region, lila_col)
+        area_lila, lila_source = lila_mask(region, lila_col)  # on the region's own tables (cached)
+        region = planning_region(region, estimates=estimates)
         if region.periods:
             region = region.select_period(period or region.default_period)  # type: ignore[arg-type]
         elif period is not None:
@@ -335,6 +377,14 @@ class AllocationProblem:
         if len(sites) == 0:
             msg = f"region {region.name!r} has no sites to allocate from; add a `sites` table"
             raise FoodshedError(msg)
+        when = f" for period {region.provenance['period']!r}" if region.periods else ""
+        for table, fix in (
+            ("need", "a need table (area_id, commodity, quantity) or a per_capita column"),
+            ("supply", "a supply table (site_id, commodity, quantity)"),
+        ):
+            if len(getattr(region, table)) == 0:
+                msg = f"region {region.name!r} has no {table}{when} to plan with; add {fix}"
+                raise FoodshedError(msg)
         comm = region.commodities
         commodities = _as_ids(comm["commodity"])
         cidx = {c: i for i, c in enumerate(commodities)}
@@ -443,6 +493,7 @@ class AllocationProblem:
             max_distance_m=max_distance_m,
             budget_usd=budget_usd,
             name=region.name,
+            estimated=estimated_inputs(region),
         )
 
     @classmethod
@@ -479,6 +530,7 @@ class AllocationProblem:
         data.setdefault("max_distance_m", np.inf)
         data.setdefault("budget_usd", None)
         data.setdefault("name", "synthetic")
+        data["estimated"] = dict(data.get("estimated") or {})
         for k in ("site_ids", "site_names", "site_kinds", "area_ids", "commodities"):
             data[k] = _as_ids(data[k])
         for k in ("arc_site", "arc_area", "pair_served", "pair_need"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -88,11 +89,17 @@ def test_county_report_on_allegheny(shared_data: Path, tmp_path: Path) -> None:
     out = run("county_report.py", "--out", str(tmp_path), "--shared-data", str(shared_data))
     assert "Allegheny County, PA" in out
     assert "computed agrees with the USDA Atlas" in out
+    assert "plan (maxmin, optimal):" in out
+    assert "estimated need: population x a basket of 11.98 kg per person a week" in out
     html = (tmp_path / "allegheny.html").read_text()
-    assert "Food access in Allegheny County, PA" in html
+    assert "<title>Allegheny County, PA: fairest plan" in html and "Food access today" in html
+    assert 'id="estimated-note"' in html and 'id="kpi-table"' in html
     areas = pd.read_csv(tmp_path / "allegheny_areas.csv", dtype={"area_id": str})
     assert len(areas) == 402
     classes = pd.read_csv(tmp_path / "allegheny_store_classes.csv")
     assert classes["stores"].sum() == 1586
     sup = classes[classes["kind"] == "supermarket"].set_index(["source", "kind_rule"])["stores"]
     assert sup.sum() == 346 and sup[("wprdc", "list")] == 24
+    manifest = json.loads((tmp_path / "plan" / "manifest.json").read_text())
+    assert set(manifest["estimated"]) == {"commodities", "need", "supply"}
+    assert manifest["objective"] == "maxmin"

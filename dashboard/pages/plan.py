@@ -45,6 +45,8 @@ NO_OUTLINES: dict[str, Any] = {"type": "FeatureCollection", "features": []}
 PL_SHOWN = "pl-shown"
 #: the box around the run's status line (dimmed while a plan runs)
 PL_STATUS_BOX = "pl-status-box"
+#: the note naming the estimated inputs of a run built on documented estimates
+PL_ESTIMATED = "pl-estimated"
 #: What shows a run: (component id, property), the outputs of the run and the show callbacks
 VIEW = (
     (ids.PL_KPIS, "children"),
@@ -486,6 +488,16 @@ def register_callbacks(app: Any) -> None:
         ]
         if run.get("message"):
             note.append(html.Span(run["message"]))
+        estimated = (run.get("manifest") or {}).get("estimated") or {}
+        if estimated:
+            note.append(
+                html.Div(
+                    [html.Strong("Estimated inputs: ")]
+                    + [f"{t}: {how}. " for t, how in estimated.items() if t != "commodities"],
+                    id=PL_ESTIMATED,
+                    className="small mt-1",
+                )
+            )
         colour = "success" if run["status"] == "optimal" else "warning"
         return runs, dbc.Alert(note, color=colour, className="mb-2 py-2"), *shows
 

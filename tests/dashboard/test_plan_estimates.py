@@ -1,0 +1,144 @@
+"""A region from public lists (no supply or need) plans on estimates in the dashboard's Plan
+page, the HTML report and ``foodshed allocate``, each saying which numbers are estimated."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+from shapely.geometry import Point, box
+
+from dashboard.app import create_app
+from dashboard.cli import main as foodshed
+from dashboard.report import render_report
+from equity import Region
+from equity.estimates import EstimatesWarning
+
+CRS = "EPSG:32617"
+X0, Y0 = 500_000.0, 4_000_000.0
+BASKET_TOTAL = 17.5 * 0.12 + 14 * 0.15 + 42 * 0.02835 + 21 * 0.244 + 38.5 * 0.038
+
+
+def county() -> Region:
+    """Two tracts of 100 and 300 people, a pantry and a garden: no commodities, supply, need."""
+    areas = gpd.GeoDataFrame(
+        {"area_id": ["A", "B"], "population": [100.0, 300.0]},
+        geometry=[box(X0 + x - 50, Y0 - 50, X0 + x + 50, Y0 + 50) for x in (0, 1000)],
+        crs=CRS,
+    )
+    sites = gpd.GeoDataFrame(
+        {"site_id": ["P", "G"], "kind": ["pantry", "garden"], "name": ["Pantry", "Garden"]},
+        geometry=[Point(X0, Y0), Point(X0 + 10, Y0)],
+        crs=CRS,
+    )
+    return Region.from_frames(areas, sites=sites, name="county", crs=CRS)
+
+
+def run_plan_callback(app, objective: str = "maxmin") -> dict:
+    """The Plan page's "Run the plan" callback, answered by the app's server."""
+    client = app.server.test_client()
+    deps = client.get("/_dash-dependencies").get_json()
+    dep = next(d for d in deps if "..pl-status.children" in d["output"])
+    values = {
+        "pl-run": 1,
+        "session-region": "default",
+        "session-runs": [],
+        "pl-shown": None,
+        "pl-objective": objective,
+        "pl-period": None,
+        "pl-equity-weight": 0.5,
+        "pl-budget": None,
+        "pl-max-dist": None,
+        "pl-sites-off": [],
+        "pl-surge-areas": [],
+        "pl-surge-pct": 0,
+        "pl-label": "",
+    }
+
+    def item(d: dict) -> dict | list:
+        return [] if d["id"].startswith("{") else {**d, "value": values[d["id"]]}
+
+    outputs = []
+    for o in dep["output"].strip(".").split("..."):
+        cid, prop = o.rsplit(".", 1)
+        outputs.append({"id": cid, "property": prop.split("@")[0]})
+    body = {
+        "output": dep["output"],
+        "outputs": outputs,
+        "inputs": [item(i) for i in dep["inputs"]],
+        "state": [item(s) for s in dep["state"]],
+        "changedPropIds": ["pl-run.n_clicks"],
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", EstimatesWarning)  # the page says it in words
+        resp = client.post("/_dash-update-component", json=body)
+    assert resp.status_code == 200, resp.get_data(as_text=True)[-2000:]
+    return json.loads(resp.get_data(as_text=True))["response"]
+
+
+def test_plan_page_plans_a_public_list_region_and_names_the_estimates() -> None:
+    out = run_plan_callback(create_app(county()))
+    status = json.dumps(out["pl-status"])
+    assert "solved" in status and "could not run" not in status
+    assert '"id": "pl-estimated"' in status
+    assert "need: population x a basket of 11.98 kg per person a week" in status
+    assert "pantry: 1 site(s), 1,000 kg a week (assumed throughput)" in status
+    cards = json.dumps(out["pl-kpis"])
+    # supply 1,086 kg of 4,791 kg need, all of it in reach: 22.7% met
+    share = (1000 + 400 * 3.662 / 17) / (400 * BASKET_TOTAL)
+    assert f"{share:.1%}" in cards
+
+
+def test_report_of_an_estimated_plan_says_which_numbers_are_estimated() -> None:
+    import optimize
+
+    region = county()
+    with pytest.warns(EstimatesWarning):
+        plan = optimize.allocate(region, objective="maxmin")
+    # the report is handed the region as loaded (no estimates in it), as the dashboard does
+    html = render_report(region, plan, scenario="fairest")
+    assert 'id="estimated-note"' in html and 'id="estimated-table"' in html
+    assert "this plan's\n  commodities, need, supply are documented estimates" in html
+    assert "UC Cooperative Extension" not in html  # the sentences, not the whole toml
+    assert "x 3.662 kg of vegetables per m2 per 17-week season" in html
+    # a region estimated by hand: the same, and its provenance lists the estimates too
+    est = region.with_estimates()
+    again = render_report(est, optimize.allocate(est, objective="maxmin"), scenario="fair")
+    assert 'id="estimated-note"' in again and "estimated_need" in again
+
+
+def test_report_on_real_need_and_supply_has_no_estimated_section(grid) -> None:
+    import optimize
+
+    html = render_report(grid, optimize.allocate(grid, objective="cost"), scenario="x")
+    assert 'id="estimated-note"' not in html and 'id="estimated-table"' not in html
+
+
+def test_cli_allocate_says_estimated_in_words(tmp_path: Path, capsys) -> None:
+    folder = county().to_dir(tmp_path / "county")
+    code = foodshed(
+        ["allocate", str(folder), "--objective", "maxmin", "--out", str(tmp_path / "p")]
+    )
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    text = " ".join(out.out.split())
+    assert "county: estimated need: population x a basket of 11.98 kg" in text
+    assert "county: estimated supply: an in-season week by site kind" in text
+    assert "EstimatesWarning" not in out.err + out.out  # words, not a Python warning
+    manifest = json.loads((tmp_path / "p" / "manifest.json").read_text())
+    assert set(manifest["estimated"]) == {"commodities", "need", "supply"}
+
+
+@pytest.mark.shared_data
+def test_plan_page_on_allegheny(shared_data: Path, tmp_path: Path) -> None:
+    from equity.sources import allegheny_region
+
+    folder = allegheny_region(shared_data).to_dir(tmp_path / "allegheny")
+    out = run_plan_callback(create_app(Region.from_dir(folder)))
+    status = json.dumps(out["pl-status"])
+    assert "solved" in status and '"id": "pl-estimated"' in status
+    assert "pantry: 143 site(s)" in status
+    assert out["pl-flows-map"] and out["pl-fulfil-map"]
