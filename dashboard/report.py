@@ -31,6 +31,7 @@ import plotly.graph_objects as go
 
 from equity import FoodshedError, Region
 from equity._atomic import atomic_path
+from equity.catalogue import M_PER_MILE, measure_info
 
 from . import _api
 from . import _report_data as rd
@@ -401,7 +402,7 @@ def _comparison(
         rows.append(
             {
                 "key": key,
-                "label": rd.KPI_LABELS.get(key, key.replace("_", " ")),
+                "label": rd.kpi_label(key),
                 "this": rd.format_value(key, a),
                 "baseline": rd.format_value(key, b),
                 "delta": _delta(key, float(a) - float(b)),
@@ -481,12 +482,13 @@ def _hover(geo: gpd.GeoDataFrame, ratio: pd.Series | None = None) -> pd.Series:
         unit = dist.rsplit("_", 1)[-1]
         vals = geo[dist].astype(float)
         if unit == "m":
-            vals, unit = vals / 1609.344, "mi"
+            vals, unit = vals / M_PER_MILE, "mi"
         elif unit == "km":
             vals, unit = vals / 1.609344, "mi"
         lines.append("nearest supermarket: " + vals.map(lambda v: f"{v:.1f} {unit}"))
     if "need_index" in geo:
-        lines.append("need index: " + geo["need_index"].astype(float).map("{:.2f}".format))
+        need = measure_info("need_index")
+        lines.append("need index: " + geo["need_index"].astype(float).map(need.format))
     if ratio is not None:
         lines.append("need met by the plan: " + ratio.astype(float).map(_pct))
     parts = lines[0]

@@ -51,6 +51,7 @@ __all__ = [
 
 # --- equity analytics (branch `analytics`) -------------------------------------------------
 from .access import (
+    M_PER_MILE,
     access_table,
     count_within,
     nearest_distance,
@@ -59,6 +60,7 @@ from .access import (
 )
 from .analyze import analyze, inequality_summary, summarize
 from .atlas import atlas_classify, low_income_tracts
+from .catalogue import Measure, measure_info
 from .fca import enhanced_two_step_fca, gravity_access, two_step_fca
 from .inequality import (
     atkinson,
@@ -74,6 +76,7 @@ from .mrfei import mrfei
 from .need import need_index
 
 __all__ += [
+    "M_PER_MILE",
     "access_table",
     "analyze",
     "atkinson",
@@ -87,6 +90,8 @@ __all__ += [
     "inequality_summary",
     "low_income_tracts",
     "lorenz_curve",
+    "Measure",
+    "measure_info",
     "mrfei",
     "nearest_distance",
     "need_index",

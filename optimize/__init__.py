@@ -10,6 +10,7 @@ and shocks; :func:`site_new` chooses where new sites should go.
 from ._lp import LinearProgram, SolveStatus
 from ._objectives import OBJECTIVES
 from .api import allocate, efficiency_equity_curve
+from .catalogue import Objective, kpi_info
 from .problem import AllocationProblem
 from .scenario import Scenario, run_scenario
 from .shocks import BudgetChange, DemandSurge, MaxDistance, SiteOutage, YieldFactor
@@ -25,6 +26,7 @@ __all__ = [
     "DemandSurge",
     "LinearProgram",
     "MaxDistance",
+    "Objective",
     "Scenario",
     "SiteOutage",
     "SitingResult",
@@ -32,6 +34,7 @@ __all__ = [
     "YieldFactor",
     "allocate",
     "efficiency_equity_curve",
+    "kpi_info",
     "run_scenario",
     "site_new",
     "solve",

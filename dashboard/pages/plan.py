@@ -55,7 +55,6 @@ VIEW = (
     (ids.PL_BINDING, "children"),
     (PL_SHOWN, "data"),
 )
-FULFILMENT_BANDS = (0.2, 0.4, 0.6, 0.8, 1.0)
 KPI_KEYS = (
     "need_met_share",
     "min_fulfilment",
@@ -362,10 +361,8 @@ def register_callbacks(app: Any) -> None:
         shade = shade.merge(
             ful[["area_id", "fulfilment", "need_kg", "met_kg"]], on="area_id", how="left"
         )
-        shading = {
+        shading = {  # the catalogue's fixed classes of fulfilment, as in the report
             "scheme": "fixed",
-            "bins": FULFILMENT_BANDS,
-            "lowest": 0.0,
             "name_col": None,
             "hover_cols": ("need_kg", "met_kg"),
         }
