@@ -277,14 +277,15 @@ def need_met_table(region: Any, solution: Any) -> pd.DataFrame:
 
 
 def area_fulfilment(region: Any, solution: Any) -> pd.DataFrame:
-    """Per area: ``need_kg``, ``met_kg`` and ``ratio`` (met / need; 1 where there is no need)."""
+    """Per area: ``need_kg``, ``met_kg`` and ``ratio`` (met / need; NaN, "no data", where there
+    is no need, as in the app)."""
     t = need_met_table(region, solution)
     per = t.groupby("area_id", as_index=False)[["need_kg", "met_kg"]].sum()
     ids = pd.DataFrame({"area_id": region.areas["area_id"].astype(str)})
     per = ids.merge(per, on="area_id", how="left").fillna({"need_kg": 0.0, "met_kg": 0.0})
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = per["met_kg"] / per["need_kg"]
-    per["ratio"] = ratio.where(per["need_kg"] > 0, 1.0).clip(0, 1)
+    per["ratio"] = ratio.where(per["need_kg"] > 0).clip(0, 1)
     return per
 
 

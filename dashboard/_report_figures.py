@@ -19,7 +19,7 @@ import shapely
 
 from optimize.catalogue import FULFILMENT
 
-from .palette import OKABE_ITO, class_colours
+from .palette import ACCENT, GAIN, LOSS, OKABE_ITO, SAME, class_colours
 
 __all__ = [
     "PointLayer",
@@ -334,7 +334,7 @@ def lorenz_figure(
             x=x,
             y=y,
             mode="lines",
-            line={"color": "#0072B2", "width": 3},
+            line={"color": ACCENT, "width": 3},
             fill="tonexty",
             fillcolor="rgba(0,114,178,0.12)",
             name=f"{name} (Gini {gini:.3f})",
@@ -359,7 +359,7 @@ def unmet_by_commodity_figure(table: pd.DataFrame, *, title: str | None = None) 
             y=t["commodity"].astype(str),
             x=t["unmet_kg"],
             orientation="h",
-            marker_color="#D55E00",
+            marker_color=LOSS,
             text=[
                 f"{k:,.0f} kg ({s:.0%})"
                 for k, s in zip(t["unmet_kg"], t["unmet_share"], strict=False)
@@ -395,7 +395,7 @@ def baseline_change_figure(change: pd.DataFrame, *, title: str | None = None) ->
 
     ``change`` has ``group``, ``direction`` (gains / no change / loses) and ``population``.
     """
-    colors = {"gains": "#009E73", "no change": "#bbbbbb", "loses": "#D55E00"}
+    colors = {"gains": GAIN, "no change": SAME, "loses": LOSS}
     fig = go.Figure()
     for direction, color in colors.items():
         sub = change[change["direction"] == direction]
@@ -433,8 +433,8 @@ def efficiency_equity_figure(
             mode="lines+markers+text" if text is not None else "lines+markers",
             text=text,
             textposition="top center",
-            marker={"size": 9, "color": "#0072B2"},
-            line={"color": "#0072B2"},
+            marker={"size": 9, "color": ACCENT},
+            line={"color": ACCENT},
             name="plans",
         )
     )

@@ -28,7 +28,18 @@ from equity.catalogue import Measure
 from optimize.catalogue import kpi_info
 from optimize.catalogue import measure_info as _catalogue_info
 
-from .palette import FLAG_NO, FLAG_YES, KIND_COLORS, NO_DATA, OKABE_ITO, class_colours
+from .palette import (
+    ACCENT,
+    FLAG_NO,
+    FLAG_YES,
+    GAIN,
+    KIND_COLORS,
+    LOSS,
+    NO_DATA,
+    OKABE_ITO,
+    SAME,
+    class_colours,
+)
 from .palette import sequential as _palette
 
 __all__ = [
@@ -693,7 +704,7 @@ def flow_lines(
                 lon=lon,
                 lat=lat,
                 mode="lines",
-                line={"width": width, "color": "#0072B2"},
+                line={"width": width, "color": ACCENT},
                 opacity=0.55,
                 text=text,
                 hovertemplate="%{text}<extra></extra>",
@@ -830,7 +841,7 @@ def distribution_figure(
                 x=mids,
                 y=h,
                 width=(edges[1] - edges[0]) * 0.95,
-                marker={"color": "#0072B2"},
+                marker={"color": ACCENT},
                 hovertemplate=f"about %{{x:,.2f}} {info.unit}: %{{y:,.0f}} {unit}<extra></extra>",
             )
         )
@@ -946,7 +957,7 @@ def unmet_by_commodity(
             x=s.to_numpy(),
             y=names,
             orientation="h",
-            marker={"color": "#D55E00"},
+            marker={"color": LOSS},
             hovertemplate="%{y}: %{x:,.0f} kg not delivered<extra></extra>",
         )
     )
@@ -999,8 +1010,8 @@ def efficiency_equity_figure(
             x=x,
             y=y,
             mode="lines+markers",
-            marker={"size": 9, "color": "#0072B2"},
-            line={"color": "#0072B2"},
+            marker={"size": 9, "color": ACCENT},
+            line={"color": ACCENT},
             text=text,
             hovertemplate=(
                 "%{text}<br>"
@@ -1126,7 +1137,7 @@ def gains_losses_figure(
         "+25 to +50",
         "+50 to +100",
     ]
-    colours = ["#D55E00"] * 4 + ["#BFBFBF"] + ["#0072B2"] * 4
+    colours = [LOSS] * 4 + [SAME] + [GAIN] * 4
     unit = "people" if weight_col in change.columns else "areas"
     fig = go.Figure(
         go.Bar(

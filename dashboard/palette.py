@@ -14,7 +14,11 @@ from plotly.colors import sample_colorscale
 from equity.catalogue import Measure
 
 __all__ = [
+    "ACCENT",
     "DESERT_CLASS_COLOURS",
+    "GAIN",
+    "LOSS",
+    "SAME",
     "FLAG_NO",
     "FLAG_YES",
     "KIND_COLORS",
@@ -39,6 +43,12 @@ OKABE_ITO = (
 FLAG_YES = "#D55E00"
 FLAG_NO = "#E3E8EE"
 NO_DATA = "#BFBFBF"
+#: One-colour charts and lines (Okabe-Ito blue).
+ACCENT = "#0072B2"
+#: Who gains (blue), loses (vermillion) or stays about the same (grey) between two plans.
+GAIN = "#0072B2"
+LOSS = "#D55E00"
+SAME = "#BFBFBF"
 PALETTES = ("viridis", "cividis")
 #: Colours of store and site kinds on maps (Okabe-Ito).
 KIND_COLORS = {

@@ -37,6 +37,7 @@ from . import _api
 from . import _report_data as rd
 from . import _report_figures as rf
 from ._methodology import ATLAS_DEFINITIONS, MODEL_CONSTRAINTS, objective_text
+from .palette import KIND_COLORS
 
 __all__ = [
     "PLOTLY_JS_NAME",
@@ -517,8 +518,9 @@ def _place_layers(region: Region) -> list[rf.PointLayer]:
         sup = stores[stores["kind"] == "supermarket"]
         other = stores[stores["kind"].isin(["grocery", "farmers_market"])]
         label = "name" if "name" in stores else "store_id"
-        layers.append(rf.PointLayer("supermarkets", sup, "#1b7837", "square", 9, label))
-        layers.append(rf.PointLayer("grocers and markets", other, "#7fbf7b", "circle", 6, label))
+        sup_colour, other_colour = KIND_COLORS["supermarket"], KIND_COLORS["grocery"]
+        layers.append(rf.PointLayer("supermarkets", sup, sup_colour, "square", 9, label))
+        layers.append(rf.PointLayer("grocers and markets", other, other_colour, "circle", 6, label))
     return layers + _site_layers(region)
 
 
@@ -526,10 +528,10 @@ def _site_layers(region: Region) -> list[rf.PointLayer]:
     sites = region.sites
     label = "name" if "name" in sites else "site_id"
     looks = {
-        "garden": ("community gardens", "#009E73", "triangle-up", 8),
-        "farm": ("farms", "#8c510a", "triangle-up", 9),
-        "hub": ("food hubs", "#0072B2", "diamond", 13),
-        "pantry": ("pantries", "#CC79A7", "star", 12),
+        "garden": ("community gardens", KIND_COLORS["garden"], "triangle-up", 8),
+        "farm": ("farms", KIND_COLORS["farm"], "triangle-up", 9),
+        "hub": ("food hubs", KIND_COLORS["hub"], "diamond", 13),
+        "pantry": ("pantries", KIND_COLORS["pantry"], "star", 12),
     }
     out = []
     for kind, (name, color, symbol, size) in looks.items():

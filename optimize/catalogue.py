@@ -320,6 +320,27 @@ SWEEP_COLUMNS: dict[str, Measure] = {
     m.name: m
     for m in (
         _k("scenario_id", "Scenario", "The scenario's id within the sweep.", **_TEXT),
+        _k("index", "Scenario number", "The scenario's place in the sweep.", fmt=",.0f"),
+        _k(
+            "grid_point",
+            "Grid point",
+            "Which combination of the swept settings (`[vary]`) the scenario has.",
+            fmt=",.0f",
+        ),
+        _k("draw", "Draw", "Which random draw at its grid point the scenario is.", fmt=",.0f"),
+        _k("sites_out", "Sites out of service", "The sites the scenario's outages drew.", **_TEXT),
+        _k(
+            "n_sites_out",
+            "Sites out of service",
+            "How many sites the scenario's outages drew.",
+            unit="sites",
+            fmt=",.0f",
+            direction=HIGHER_IS_WORSE,
+            group=_PLAN,
+        ),
+        _k("objective", "Objective", "The objective the scenario is solved for.", **_TEXT),
+        _k("params", "Objective settings", "The objective's settings, as JSON.", **_TEXT),
+        _k("shocks", "Shocks", "The scenario's shocks, as JSON.", **_TEXT),
         _k("message", "Solver message", "What the solver or the data said.", **_TEXT),
         _k("worker", "Worker", "The machine and process that solved it.", **_TEXT),
         _k(
