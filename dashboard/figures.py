@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -24,7 +23,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
-from equity.catalogue import Measure
+from equity.catalogue import GROUPS, Measure
 from optimize.catalogue import kpi_info
 from optimize.catalogue import measure_info as _catalogue_info
 
@@ -129,38 +128,59 @@ def _is_flag(values: pd.Series) -> bool:
     return len(uniq) > 0 and set(np.asarray(uniq, dtype=float).tolist()) <= {0.0, 1.0}
 
 
-_PRIORITY = (
-    r"^dist_supermarket_mi$",
-    r"2sfca|fca",
-    r"mrfei",
-    r"need_index",
-    r"^poverty_rate$",
-    r"no_vehicle",
-    r"food_insecurity",
+#: The measures the menu offers right after the food-desert flags, in this order.
+_HEADLINE = (
+    "dist_supermarket_mi",
+    "fca2_per_1000",
+    "mrfei",
+    "need_index",
+    "poverty_rate",
+    "households_no_vehicle",
+    "food_insecurity_rate",
 )
 
 
-def measure_options(areas: pd.DataFrame, *, exclude: Sequence[str] = ()) -> list[dict[str, str]]:
-    """Dropdown options ``[{label, value}]`` for every mappable column of ``areas``.
+def _menu_rank(col: str, info: MeasureInfo) -> tuple[int, int, int]:
+    """Where ``col`` goes in the measure menu: the food-desert flags, the headline measures,
+    then the rest by catalogue group (flags first within a group)."""
+    if col.startswith("LILA") and info.kind == "flag":
+        return 0, 0, 0
+    if col in _HEADLINE:
+        return 1, _HEADLINE.index(col), 0
+    m = info.measure
+    group = m.group if m is not None and not m.generic else "Other"
+    g = GROUPS.index(group) if group in GROUPS else len(GROUPS)
+    if info.kind == "flag":
+        within = 0 if col.startswith("LA") else 1
+    elif col.endswith("_m"):
+        within = 3  # the km twin of a miles column
+    elif col.startswith("la"):
+        within = 4  # the Atlas's people-beyond counts after its flags
+    else:
+        within = 2
+    return 2, g, within
 
-    Flags first (LILA, then low access), then numeric measures; ids, coordinates and geometry
-    are left out.
+
+def measure_options(areas: pd.DataFrame, *, exclude: Sequence[str] = ()) -> list[dict[str, str]]:
+    """Dropdown options ``[{label, value, title}]`` for every mappable column of ``areas``.
+
+    The food-desert (LILA) flags, a few headline measures, then the rest by the catalogue's
+    groups (food deserts, distance to food, stores nearby, access scores, need, population,
+    ...), flags first within a group; ``title`` (shown on hover) is
+    the catalogue's definition. Ids, coordinates and geometry are left out.
     """
     skip = {"area_id", "geometry", "pop_lon", "pop_lat", "name", *exclude}
-    flags, numbers = [], []
-    for col in areas.columns:
+    rows = []
+    for i, col in enumerate(areas.columns):
         if col in skip or col.startswith("_"):
             continue
         s = areas[col]
         if not (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)):
             continue
         info = measure_info(col, s)
-        (flags if info.kind == "flag" else numbers).append({"label": info.title, "value": col})
-    flags.sort(key=lambda o: (not o["value"].startswith("LILA"), not o["value"].startswith("LA")))
-    first = [o for p in _PRIORITY for o in numbers if re.search(p, o["value"], re.IGNORECASE)]
-    first = list({o["value"]: o for o in first}.values())
-    rest = [o for o in numbers if o not in first]
-    return flags[:4] + first + flags[4:] + rest
+        option = {"label": info.title, "value": col, "title": info.description}
+        rows.append((*_menu_rank(col, info), i, option))
+    return [o for *_, o in sorted(rows, key=lambda r: r[:4])]
 
 
 _COUNT_UNITS = ("people", "households", "areas", "count", "stores")
