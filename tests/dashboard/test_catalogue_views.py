@@ -80,3 +80,31 @@ def test_app_cards_and_report_table_label_kpis_alike(plan) -> None:
         assert app[key] == report[key], key
     assert app["mean_fulfilment"][0] == kpi_info("mean_fulfilment").label
     assert app["mean_fulfilment"][0] == "Average share of need met, per resident"
+
+
+def test_an_area_that_needs_nothing_is_no_data_in_both() -> None:
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).parents[1] / "optimize" / "conftest.py"
+    spec = importlib.util.spec_from_file_location("_views_optimize_conftest", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    # C needs nothing (no need rows); A gets all 10 kg it needs, B 2 of 10 (one site, 12 kg)
+    region = mod.make_region(
+        {"A": 0, "B": 1000, "C": 2000},
+        {"G": 0},
+        [("G", "veg", 12)],
+        [("A", "veg", 10), ("B", "veg", 10)],
+        population={"A": 100, "B": 300, "C": 500},
+    )
+    plan = allocate(region, objective="coverage")
+    ful = rd.area_fulfilment(region, plan).set_index("area_id")
+    assert np.isnan(ful.loc["C", "ratio"])
+    assert rf.fulfilment_bands(ful["ratio"]).isna()["C"]
+    # the report's Lorenz curve and Gini leave C out, as the plan's KPI does
+    pop = region.areas.set_index("area_id")["population"].reindex(ful.index)
+    _, _, g = rf.lorenz_points(ful["ratio"], pop)
+    assert g == pytest.approx(plan.kpis["gini_fulfilment"])
+    f = plan.fulfilment.set_index("area_id")["fulfilment"]
+    assert np.isnan(f["C"]) and sorted(f[["A", "B"]].round(6)) == [0.2, 1.0]
