@@ -430,8 +430,8 @@ def choropleth_map(
     Yes/no flags get two colours (vermillion for "yes"); numbers are cut into ``k`` classes by
     ``scheme`` (see :func:`classify`; ``scheme="fixed"`` with ``bins`` and ``lowest`` for
     a scale shared by several maps, or without ``bins`` for the catalogue's fixed classes of
-    the measure, such as the share of need met, which the reports use too) and coloured with a colour-blind-safe ``palette``, the
-    strongest colour for the worse end. ``geojson`` (from :func:`area_geojson`) saves
+    the measure, such as the share of need met, which the reports use too) and coloured with
+    a colour-blind-safe ``palette``, the strongest colour for the worse end. ``geojson`` (from :func:`area_geojson`) saves
     re-encoding outlines on every redraw. The classes are in ``fig.layout.meta["classes"]``.
     ``layout=False`` leaves the map's layout (view, size, legend) out: for the traces and
     ``meta`` of a redraw patch only.
@@ -777,21 +777,34 @@ def fulfilment_histogram(
     *,
     value_col: str = "fulfilment",
     weight_col: str | None = "population",
-    bins: int = 10,
+    bins: int | None = None,
     height: int = 320,
     title: str | None = "People by share of need met",
 ) -> go.Figure:
-    """People (or areas, without ``weight_col``) by share of need met, in 10-point bands."""
+    """People (or areas, without ``weight_col``) by share of need met.
+
+    By default in the catalogue's classes (:data:`optimize.catalogue.FULFILMENT`, the map's
+    and the report's classes and colours); ``bins=n`` gives ``n`` equal-width bands instead.
+    """
     v = pd.to_numeric(fulfilment[value_col], errors="coerce").to_numpy(float)
     w = (
         pd.to_numeric(fulfilment[weight_col], errors="coerce").to_numpy(float)
         if weight_col and weight_col in fulfilment.columns
         else np.ones(len(v))
     )
-    edges = np.linspace(0, 1, bins + 1)
-    h = _weighted_hist(v, w, edges)
-    labels = [f"{edges[i] * 100:.0f}-{edges[i + 1] * 100:.0f}%" for i in range(bins)]
-    colours = sample_colorscale("Viridis", list(np.linspace(0.15, 0.9, bins)))
+    if bins is None:
+        m = _catalogue_info(value_col)
+        m = m if m.bins else _catalogue_info("fulfilment")
+        cls = m.class_of(v)
+        ok = (cls >= 0) & np.isfinite(w)
+        h = np.bincount(cls[ok], weights=w[ok], minlength=len(m.bins))
+        labels = list(m.bin_labels)
+        colours = class_colours(m)
+    else:
+        edges = np.linspace(0, 1, bins + 1)
+        h = _weighted_hist(v, w, edges)
+        labels = [f"{edges[i] * 100:.0f}-{edges[i + 1] * 100:.0f}%" for i in range(bins)]
+        colours = sample_colorscale("Viridis", list(np.linspace(0.15, 0.9, bins)))
     unit = "people" if weight_col and weight_col in fulfilment.columns else "areas"
     fig = go.Figure(
         go.Bar(

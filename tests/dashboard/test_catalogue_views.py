@@ -108,3 +108,14 @@ def test_an_area_that_needs_nothing_is_no_data_in_both() -> None:
     assert g == pytest.approx(plan.kpis["gini_fulfilment"])
     f = plan.fulfilment.set_index("area_id")["fulfilment"]
     assert np.isnan(f["C"]) and sorted(f[["A", "B"]].round(6)) == [0.2, 1.0]
+
+
+def test_app_and_report_count_people_by_the_same_classes(demo, plan) -> None:
+    app = F.fulfilment_histogram(plan.fulfilment).data[0]
+    ratio = rd.area_fulfilment(demo, plan).set_index("area_id")["ratio"]
+    pop = demo.areas.set_index("area_id")["population"].reindex(ratio.index)
+    report = rf.fulfilment_distribution_figure(ratio, pop).data[0]
+    assert list(app.x) == list(report.x) == list(FULFILMENT.bin_labels)
+    assert list(app.marker.color) == list(report.marker.color)
+    np.testing.assert_allclose(np.asarray(app.y, float), np.asarray(report.y, float))
+    assert sum(np.asarray(app.y, float) > 0) >= 3

@@ -200,9 +200,13 @@ def test_kpi_table_plain_words():
 
 def test_fulfilment_histogram_weights_people():
     ful = pd.DataFrame({"fulfilment": [0.05, 0.95, 1.0], "population": [10.0, 20.0, 30.0]})
-    fig = F.fulfilment_histogram(ful)
+    fig = F.fulfilment_histogram(ful, bins=10)
     assert list(fig.data[0].y) == [10, 0, 0, 0, 0, 0, 0, 0, 0, 50]
     assert fig.layout.yaxis.title.text == "people"
+    # by default, the catalogue's classes: the map's and the report's
+    fig = F.fulfilment_histogram(ful)
+    assert list(fig.data[0].x) == ["under 25%", "25-50%", "50-75%", "75-99%", "fully met"]
+    assert list(fig.data[0].y) == [10, 0, 0, 20, 30]
 
 
 def test_lorenz_curve_gini_by_hand():
