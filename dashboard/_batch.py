@@ -316,6 +316,8 @@ def _not_optimal(r: Any) -> str:
 
 
 def _index_html(batch: BatchResult) -> str:
+    from optimize.catalogue import kpi_info
+
     from .report import _environment
 
     rows = []
@@ -336,6 +338,10 @@ def _index_html(batch: BatchResult) -> str:
         .get_template("index.html.j2")
         .render(
             rows=rows,
+            labels={
+                "met": kpi_info("need_met_share").label,
+                "min": kpi_info("min_fulfilment_reachable").label,
+            },
             baseline=batch.baseline,
             baseline_error=batch.baseline_error,
             data_files=batch.data_files,

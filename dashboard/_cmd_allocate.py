@@ -12,34 +12,32 @@ from rich.table import Table
 
 from equity import FoodshedError
 from equity._output import check_output_dir, output_dir, unique_filenames
+from optimize.catalogue import kpi_info
 
-#: KPI rows of the printed table: key, label, format.
+#: KPIs of the printed table, in order (labels and formats from :mod:`optimize.catalogue`).
 KPI_ROWS = (
-    ("status_note", "status", "{}"),
-    ("need_met_share", "need met", "{:.1%}"),
-    ("need_met_share_lila", "need met, LILA areas", "{:.1%}"),
-    ("min_fulfilment_lila", "min fulfilment, LILA areas", "{:.1%}"),
-    ("people_lila", "people in LILA areas", "{:,.0f}"),
-    ("need_met_kg", "need met (kg)", "{:,.0f}"),
-    ("kg_delivered", "delivered (kg)", "{:,.0f}"),
-    ("kg_substituted", "substituted (kg)", "{:,.0f}"),
-    ("transport_cost_usd", "transport cost", "${:,.0f}"),
-    ("min_fulfilment_reachable", "min fulfilment (reachable)", "{:.1%}"),
-    ("mean_fulfilment", "mean fulfilment (pop.)", "{:.1%}"),
-    ("gini_fulfilment", "Gini of fulfilment", "{:.3f}"),
-    ("areas_below_50pct", "areas below 50%", "{:,}"),
-    ("people_below_50pct", "people below 50%", "{:,.0f}"),
-    ("areas_unreachable", "areas out of reach", "{:,}"),
+    "status_note",
+    "need_met_share",
+    "need_met_share_lila",
+    "min_fulfilment_lila",
+    "people_lila",
+    "need_met_kg",
+    "kg_delivered",
+    "kg_substituted",
+    "transport_cost_usd",
+    "min_fulfilment_reachable",
+    "mean_fulfilment",
+    "gini_fulfilment",
+    "areas_below_50pct",
+    "people_below_50pct",
+    "areas_unreachable",
 )
 
 
-def _fmt(fmt: str, v: Any) -> str:
+def _fmt(key: str, v: Any) -> str:
     if v is None or (isinstance(v, float) and v != v):
         return "-"
-    try:
-        return fmt.format(v)
-    except (ValueError, TypeError):
-        return str(v)
+    return kpi_info(key).format(v)
 
 
 def run_allocate(
@@ -158,8 +156,9 @@ def _run_allocate(
     table.add_column("KPI")
     for name, sol in results:
         table.add_column(f"{escape(name)}\n({escape(sol.objective)})", justify="right")
-    for key, label, fmt in KPI_ROWS:
-        table.add_row(label, *[escape(_fmt(fmt, sol.kpis.get(key))) for _, sol in results])
+    for key in KPI_ROWS:
+        label = kpi_info(key).label
+        table.add_row(label, *[escape(_fmt(key, sol.kpis.get(key))) for _, sol in results])
     table.add_row("solve time", *[f"{sol.times_s.get('total', 0):.2f} s" for _, sol in results])
     table.add_row("solver", *[escape(sol.solver.split(" ")[0]) for _, sol in results])
     console.print(table)

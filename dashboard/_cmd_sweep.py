@@ -152,6 +152,8 @@ def run(
 
 
 def _print_summary(summary: dict[str, Any], console: Console) -> None:
+    from optimize.catalogue import kpi_info
+
     if summary["errors"]:
         console.print(
             f"[yellow]{summary['errors']} scenario(s) ended in an error[/yellow] (see the "
@@ -163,9 +165,10 @@ def _print_summary(summary: dict[str, Any], console: Console) -> None:
         for c in ("kpi", "mean", "p5", "median", "p95", "min", "max"):
             t.add_column(c, justify="right" if c != "kpi" else "left")
         for kpi, r in dist.iterrows():
-            pct = kpi not in ("transport_cost_usd", "gini_fulfilment")
+            info = kpi_info(str(kpi))
+            pct = info.unit == "%"
             t.add_row(
-                escape(str(kpi)),
+                escape(info.label),
                 *(_fmt(r[k], pct) for k in ("mean", "5%", "50%", "95%", "min", "max")),
             )
         console.print(t)

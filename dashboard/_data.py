@@ -23,20 +23,14 @@ import numpy as np
 import pandas as pd
 
 from equity import FoodshedError, Region
+from optimize.catalogue import OBJECTIVES as _OBJECTIVES
 
 from ._settings import Settings
 
 DEFAULT_KEY = "default"
-MI = 1609.344
 
-#: The optimizer's objectives in plain words (keys are ``optimize.OBJECTIVES`` names).
-OBJECTIVES = {
-    "balanced": "Balance: most food and fairest, by the equity weight",
-    "coverage": "Most food: meet as much need as possible",
-    "maxmin": "Fairest: raise the worst-served area first",
-    "fair_share": "Fair share: every area close to the overall share",
-    "cost": "Cheapest: least transport cost",
-}
+#: The objectives as the Goal menu offers them (from :data:`optimize.catalogue.OBJECTIVES`).
+OBJECTIVES = {name: o.choice for name, o in _OBJECTIVES.items()}
 
 
 # ---------------------------------------------------------------------- the region catalog
@@ -182,19 +176,14 @@ _HEADLINE_ORDER = (
     "LAhalfand10",
     "LA1and20",
 )
-_SHORT = {
-    "LILATracts_1And10": "in food deserts: low income, over 1 mile (urban) or 10 miles (rural) "
-    "from a supermarket",
-    "LILATracts_halfAnd10": "in food deserts: low income, over 1/2 mile (urban) or 10 miles "
-    "(rural) from a supermarket",
-    "LILATracts_1And20": "in food deserts: low income, over 1 mile (urban) or 20 miles (rural) "
-    "from a supermarket",
-    "LILATracts_Vehicle": "in food deserts by vehicle access: low income, many households "
-    "without a car far from a supermarket",
-    "LA1and10": "with low access: over 1 mile (urban) or 10 miles (rural) from a supermarket",
-    "LAhalfand10": "with low access: over 1/2 mile (urban) or 10 miles (rural)",
-    "LA1and20": "with low access: over 1 mile (urban) or 20 miles (rural)",
-}
+
+
+def _people_phrase(label: str) -> str:
+    """ "in food deserts: ..." from a flag's catalogue label, for "N people <phrase>"."""
+    for head, phrase in (("Food desert", "in food deserts"), ("Low access", "with low access")):
+        if label.startswith(head):
+            return phrase + label[len(head) :]
+    return "in areas flagged: " + label[:1].lower() + label[1:]
 
 
 def headline(areas: pd.DataFrame) -> list[dict[str, Any]]:
@@ -224,7 +213,7 @@ def headline(areas: pd.DataFrame) -> list[dict[str, Any]]:
             {
                 "column": col,
                 "label": measure_info(col).label,
-                "short": _SHORT.get(col, measure_info(col).label),
+                "short": _people_phrase(measure_info(col).label),
                 "people": people,
                 "share": people / total,
                 "low_income_people": lowi,

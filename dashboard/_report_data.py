@@ -15,9 +15,14 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from equity.catalogue import M_PER_MILE, measure_info
+from optimize.catalogue import kpi_info
+
+from .palette import DESERT_CLASS_COLOURS
+
 __all__ = [
     "DESERT_MEASURES",
-    "KPI_LABELS",
+    "kpi_label",
     "area_fulfilment",
     "binding_rows",
     "desert_table",
@@ -28,89 +33,30 @@ __all__ = [
     "unmet_by_commodity",
 ]
 
-#: Atlas measures the report counts, in reading order, with a plain-words label.
-DESERT_MEASURES: dict[str, str] = {
-    "LILATracts_1And10": "Low income, low access at 1 mile (urban) / 10 miles (rural)",
-    "LILATracts_halfAnd10": "Low income, low access at 1/2 mile (urban) / 10 miles (rural)",
-    "LILATracts_1And20": "Low income, low access at 1 mile (urban) / 20 miles (rural)",
-    "LILATracts_Vehicle": "Low income, low vehicle access",
-    "LATracts1": "Low access at 1 mile (any income)",
-    "LATracts_half": "Low access at 1/2 mile (any income)",
-    "LowIncomeTracts": "Low income (poverty >= 20% or income <= 80% of median)",
-}
+#: Atlas measures the report counts, in reading order (labels from :mod:`equity.catalogue`).
+DESERT_MEASURES: tuple[str, ...] = (
+    "LILATracts_1And10",
+    "LILATracts_halfAnd10",
+    "LILATracts_1And20",
+    "LILATracts_Vehicle",
+    "LATracts1",
+    "LATracts_half",
+    "LowIncomeTracts",
+)
 
-#: Plain-words labels of the KPIs an allocation reports; unknown keys are shown as they are.
-KPI_LABELS: dict[str, str] = {
-    "need_met_share": "Share of all need met",
-    "need_met_share_lila": "Share of need met in low-income, low-access areas",
-    "need_met_lila_share": "Share of need met in low-income, low-access areas",
-    "min_fulfilment_lila": "Lowest fulfilment of any low-income, low-access area",
-    "people_lila": "Residents of low-income, low-access areas",
-    "areas_lila": "Low-income, low-access areas",
-    "need_lila_kg": "Need in low-income, low-access areas (kg per period)",
-    "need_met_lila_kg": "Need met in low-income, low-access areas (kg per period)",
-    "people_lila_below_50pct": "Residents of low-income, low-access areas with less than half "
-    "their need met",
-    "lila_source": "Where the low-income, low-access flag comes from",
-    "delivered_kg": "Food delivered (kg per period)",
-    "need_kg": "Total need (kg per period)",
-    "unmet_kg": "Unmet need (kg per period)",
-    "min_fulfilment": "Lowest fulfilment of any area",
-    "min_area_fulfilment": "Lowest fulfilment of any area",
-    "mean_fulfilment_pop": "Average fulfilment per resident",
-    "pop_weighted_fulfilment": "Average fulfilment per resident",
-    "fulfilment_pop_weighted": "Average fulfilment per resident",
-    "gini_fulfilment": "Inequality of fulfilment (Gini, 0 = equal)",
-    "fulfilment_gini": "Inequality of fulfilment (Gini, 0 = equal)",
-    "cost_usd": "Transport cost (USD per period)",
-    "transport_cost_usd": "Transport cost (USD per period)",
-    "kg_km": "Transport work (kg-km per period)",
-    "people_fully_served": "Residents whose need is fully met",
-    "areas_below_half": "Areas with less than half their need met",
-    "solve_time_s": "Solver time (s)",
-    "need_met_kg": "Need met (kg per period)",
-    "kg_delivered": "Food delivered (kg per period)",
-    "kg_substituted": "Delivered as an accepted substitute (kg)",
-    "mean_fulfilment": "Average fulfilment per resident",
-    "areas_below_50pct": "Areas with less than half their need met",
-    "people_below_50pct": "Residents where less than half the need is met",
-    "low_income_need_met_share": "Share of need met in low-income areas",
-    "budget_usd": "Transport budget (USD per period)",
-    "objective_value": "Objective value (solver units)",
-    "status": "Solver status",
-    "status_note": "Solver status in words",
-    "areas": "Areas in the plan",
-    "flows": "Delivery routes used",
-    "areas_unreachable": "Areas beyond the reach of every site",
-    "people_unreachable": "Residents beyond the reach of every site",
-    "min_fulfilment_reachable": "Lowest fulfilment of any area a site can reach",
-}
+
+def kpi_label(key: str) -> str:
+    """A KPI's plain-words label, from :mod:`optimize.catalogue`."""
+    return kpi_info(key).label
 
 
 def format_value(key: str, value: Any) -> str:
-    """A KPI value for people: shares as percentages, money with $, big numbers with commas."""
+    """A KPI value for people, in the catalogue's format (shares as %, money with $)."""
     if value is None:
         return "n/a"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if not isinstance(value, int | float | np.integer | np.floating):
-        return str(value)
-    v = float(value)
-    if math.isnan(v):
+    if isinstance(value, float) and math.isnan(value):
         return "n/a"
-    k = key.lower()
-    shareish = any(t in k for t in ("share", "fulfilment", "ratio", "rate"))
-    if shareish and "gini" not in k and -1.5 <= v <= 1.5:
-        return f"{v:.1%}"
-    if "gini" in k or "theil" in k or "atkinson" in k:
-        return f"{v:.3f}"
-    if "usd" in k or "cost" in k:
-        return f"${v:,.0f}" if abs(v) >= 100 else f"${v:,.2f}"
-    if "time" in k and k.endswith("_s"):
-        return f"{v:.2f} s"
-    if abs(v) >= 100 or float(v).is_integer():
-        return f"{v:,.0f}"
-    return f"{v:,.3g}"
+    return kpi_info(key).format(value)
 
 
 #: KPIs shown in the report's main table, in this order; the rest go under "all figures".
@@ -151,7 +97,7 @@ def kpi_rows(kpis: Mapping[str, Any]) -> list[dict[str, Any]]:
         rows.append(
             {
                 "key": key,
-                "label": KPI_LABELS.get(key, key.replace("_", " ")),
+                "label": kpi_label(key),
                 "value": raw,
                 "display": format_value(key, raw),
                 "headline": key in order and raw is not None,
@@ -178,9 +124,10 @@ def desert_table(areas: pd.DataFrame) -> pd.DataFrame:
         groups["urban areas"] = urban
         groups["rural areas"] = ~urban
     rows = []
-    for col, label in DESERT_MEASURES.items():
+    for col in DESERT_MEASURES:
         if col not in areas:
             continue
+        label = measure_info(col).label
         flag = _flag(areas, col)
         for group, mask in groups.items():
             total = float(pop[mask].sum())
@@ -232,12 +179,7 @@ def desert_classes(areas: pd.DataFrame) -> tuple[pd.Series, dict[str, str], str]
         if lila in areas:
             la_col, lila_col = la, lila
             break
-    colors = {
-        "low income and low access (food desert)": "#b2182b",
-        "low access only": "#f4a582",
-        "low income only": "#92c5de",
-        "neither": "#f7f7f7",
-    }
+    colors = dict(DESERT_CLASS_COLOURS)
     if not lila_col:
         return pd.Series("neither", index=areas.index), colors, ""
     lila = _flag(areas, lila_col)
@@ -335,14 +277,15 @@ def need_met_table(region: Any, solution: Any) -> pd.DataFrame:
 
 
 def area_fulfilment(region: Any, solution: Any) -> pd.DataFrame:
-    """Per area: ``need_kg``, ``met_kg`` and ``ratio`` (met / need; 1 where there is no need)."""
+    """Per area: ``need_kg``, ``met_kg`` and ``ratio`` (met / need; NaN, "no data", where there
+    is no need, as in the app)."""
     t = need_met_table(region, solution)
     per = t.groupby("area_id", as_index=False)[["need_kg", "met_kg"]].sum()
     ids = pd.DataFrame({"area_id": region.areas["area_id"].astype(str)})
     per = ids.merge(per, on="area_id", how="left").fillna({"need_kg": 0.0, "met_kg": 0.0})
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = per["met_kg"] / per["need_kg"]
-    per["ratio"] = ratio.where(per["need_kg"] > 0, 1.0).clip(0, 1)
+    per["ratio"] = ratio.where(per["need_kg"] > 0).clip(0, 1)
     return per
 
 
@@ -547,7 +490,7 @@ def scenario_settings(scenario: Any) -> list[dict[str, str]]:
             rows.append(
                 {
                     "setting": "Longest delivery",
-                    "value": f"{d / 1000:,.1f} km ({d / 1609.344:,.1f} miles)",
+                    "value": f"{d / 1000:,.1f} km ({d / M_PER_MILE:,.1f} miles)",
                 }
             )
         c = getattr(net, "cost_per_kg_km", None)
@@ -635,7 +578,7 @@ def describe_shock(kind: str, d: Mapping[str, Any]) -> str:
             return f"Transport budget changed by ${float(d['delta_usd']):+,.0f}."
     if kind == "max_distance" and d.get("max_distance_m") is not None:
         m = float(d["max_distance_m"])
-        return f"Deliveries limited to {m / 1000:,.1f} km ({m / 1609.344:,.1f} miles)."
+        return f"Deliveries limited to {m / 1000:,.1f} km ({m / M_PER_MILE:,.1f} miles)."
     return ", ".join(f"{k} = {_short(v)}" for k, v in d.items() if v not in (None, (), []))
 
 

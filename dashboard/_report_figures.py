@@ -17,14 +17,18 @@ import pandas as pd
 import plotly.graph_objects as go
 import shapely
 
+from optimize.catalogue import FULFILMENT
+
+from .palette import ACCENT, GAIN, LOSS, OKABE_ITO, SAME, class_colours
+
 __all__ = [
-    "FULFILMENT_BANDS",
     "PointLayer",
     "area_class_map",
     "baseline_change_figure",
     "desert_counts_figure",
     "efficiency_equity_figure",
     "flows_map",
+    "fulfilment_classes",
     "fulfilment_distribution_figure",
     "lorenz_figure",
     "lorenz_points",
@@ -32,16 +36,12 @@ __all__ = [
 ]
 
 FONT = "Source Sans Pro, Segoe UI, Helvetica, Arial, sans-serif"
-#: Okabe-Ito, a colour-blind-safe qualitative palette.
-OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000")
-#: Fulfilment bands (lower bound inclusive) and their colours, worst first (ColorBrewer RdYlBu).
-FULFILMENT_BANDS: tuple[tuple[str, float, float, str], ...] = (
-    ("under 25%", 0.0, 0.25, "#d7191c"),
-    ("25-50%", 0.25, 0.5, "#fdae61"),
-    ("50-75%", 0.5, 0.75, "#ffffbf"),
-    ("75-99%", 0.75, 0.995, "#abd9e9"),
-    ("fully met", 0.995, np.inf, "#2c7bb6"),
-)
+
+
+def fulfilment_classes() -> dict[str, str]:
+    """The share-of-need-met classes (label -> colour), worst first: the catalogue's classes
+    (:data:`optimize.catalogue.FULFILMENT`) in the shared palette, as the app draws them."""
+    return dict(zip(FULFILMENT.bin_labels, class_colours(FULFILMENT), strict=True))
 
 
 @dataclass(frozen=True)
@@ -258,7 +258,7 @@ def flows_map(
 ) -> go.Figure:
     """Areas by fulfilment band, with the planned deliveries as lines from site to area."""
     classes = fulfilment_bands(fulfilment)
-    colors = {label: color for label, _, _, color in FULFILMENT_BANDS}
+    colors = fulfilment_classes()
     return area_class_map(
         areas,
         classes,
@@ -271,11 +271,9 @@ def flows_map(
 
 
 def fulfilment_bands(ratio: pd.Series) -> pd.Series:
-    """Label each fulfilment ratio (0-1) with its band of :data:`FULFILMENT_BANDS`."""
-    out = pd.Series(np.nan, index=ratio.index, dtype=object)
-    for label, lo, hi, _ in FULFILMENT_BANDS:
-        out[(ratio >= lo) & (ratio < hi)] = label
-    return out
+    """Label each fulfilment ratio (0-1) with its class of :func:`fulfilment_classes`."""
+    labels = np.array([*FULFILMENT.bin_labels, np.nan], dtype=object)
+    return pd.Series(labels[FULFILMENT.class_of(ratio.to_numpy(dtype=float))], index=ratio.index)
 
 
 def fulfilment_distribution_figure(
@@ -284,13 +282,14 @@ def fulfilment_distribution_figure(
     """People by fulfilment band: how many residents live where need is met to each degree."""
     bands = fulfilment_bands(ratio)
     pop = population.reindex(ratio.index).fillna(0)
-    labels = [b[0] for b in FULFILMENT_BANDS]
+    classes = fulfilment_classes()
+    labels = list(classes)
     totals = [float(pop[bands == lab].sum()) for lab in labels]
     fig = go.Figure(
         go.Bar(
             x=labels,
             y=totals,
-            marker_color=[b[3] for b in FULFILMENT_BANDS],
+            marker_color=list(classes.values()),
             marker_line={"color": "#555", "width": 0.8},
             text=[f"{t:,.0f}" for t in totals],
             textposition="outside",
@@ -306,20 +305,13 @@ def lorenz_points(values: pd.Series, weights: pd.Series) -> tuple[np.ndarray, np
     """Weighted Lorenz curve ``(x, y)`` from 0 to 1 and the Gini coefficient.
 
     ``x`` is the cumulative share of weight (people), sorted by ``values`` ascending; ``y`` the
-    cumulative share of ``values * weights``. Gini is 0 when every value is equal.
+    cumulative share of ``values * weights``. Gini is 0 when every value is equal (equity's
+    one Gini, as the app's Lorenz curve).
     """
-    v = values.to_numpy(dtype=float)
+    from .figures import lorenz_curve
+
     w = weights.reindex(values.index).to_numpy(dtype=float)
-    keep = np.isfinite(v) & np.isfinite(w) & (w > 0)
-    v, w = v[keep], w[keep]
-    if len(v) == 0 or (v * w).sum() <= 0:
-        return np.array([0.0, 1.0]), np.array([0.0, 1.0]), 0.0
-    order = np.argsort(v, kind="stable")
-    v, w = v[order], w[order]
-    x = np.concatenate([[0.0], np.cumsum(w) / w.sum()])
-    y = np.concatenate([[0.0], np.cumsum(v * w) / (v * w).sum()])
-    gini = float(1 - np.sum((x[1:] - x[:-1]) * (y[1:] + y[:-1])))
-    return x, y, gini
+    return lorenz_curve(values.to_numpy(dtype=float), w)
 
 
 def lorenz_figure(
@@ -342,7 +334,7 @@ def lorenz_figure(
             x=x,
             y=y,
             mode="lines",
-            line={"color": "#0072B2", "width": 3},
+            line={"color": ACCENT, "width": 3},
             fill="tonexty",
             fillcolor="rgba(0,114,178,0.12)",
             name=f"{name} (Gini {gini:.3f})",
@@ -367,7 +359,7 @@ def unmet_by_commodity_figure(table: pd.DataFrame, *, title: str | None = None) 
             y=t["commodity"].astype(str),
             x=t["unmet_kg"],
             orientation="h",
-            marker_color="#D55E00",
+            marker_color=LOSS,
             text=[
                 f"{k:,.0f} kg ({s:.0%})"
                 for k, s in zip(t["unmet_kg"], t["unmet_share"], strict=False)
@@ -403,7 +395,7 @@ def baseline_change_figure(change: pd.DataFrame, *, title: str | None = None) ->
 
     ``change`` has ``group``, ``direction`` (gains / no change / loses) and ``population``.
     """
-    colors = {"gains": "#009E73", "no change": "#bbbbbb", "loses": "#D55E00"}
+    colors = {"gains": GAIN, "no change": SAME, "loses": LOSS}
     fig = go.Figure()
     for direction, color in colors.items():
         sub = change[change["direction"] == direction]
@@ -441,8 +433,8 @@ def efficiency_equity_figure(
             mode="lines+markers+text" if text is not None else "lines+markers",
             text=text,
             textposition="top center",
-            marker={"size": 9, "color": "#0072B2"},
-            line={"color": "#0072B2"},
+            marker={"size": 9, "color": ACCENT},
+            line={"color": ACCENT},
             name="plans",
         )
     )

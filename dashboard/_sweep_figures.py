@@ -14,6 +14,9 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
+from optimize.catalogue import kpi_info
+from optimize.sweep import SUMMARY_KPIS
+
 __all__ = [
     "compact_grid_labels",
     "distribution_figure",
@@ -23,14 +26,8 @@ __all__ = [
     "write_sweep_html",
 ]
 
-_PCT = {
-    "need_met_share": "Share of need met",
-    "min_fulfilment": "Smallest area fulfilment",
-    "min_fulfilment_reachable": "Smallest fulfilment (reachable areas)",
-    "mean_fulfilment": "Mean fulfilment",
-    "vulnerable_min_fulfilment": "Smallest fulfilment of a vulnerable area",
-    "vulnerable_mean_fulfilment": "Mean fulfilment of vulnerable areas",
-}
+#: KPIs a sweep summarises (:data:`optimize.sweep.SUMMARY_KPIS`), labelled by the catalogue.
+SWEEP_KPIS = {k: kpi_info(k).label for k in SUMMARY_KPIS}
 
 
 def _label(row: pd.Series, params: list[str]) -> str:
@@ -44,6 +41,7 @@ def distribution_figure(frame: pd.DataFrame, kpi: str = "need_met_share") -> go.
     """Box plots of ``kpi`` over the draws, one per grid point (one box without a grid)."""
     from optimize.sweep import grid_columns
 
+    info = kpi_info(kpi)
     fig = go.Figure()
     ok = frame[frame["status"].isin(["optimal", "time_limit"])]
     grid = [c for c in grid_columns(frame) if ok[c].nunique() > 1]
@@ -52,12 +50,12 @@ def distribution_figure(frame: pd.DataFrame, kpi: str = "need_met_share") -> go.
         name = _label(g.iloc[0], grid) if grid else "all scenarios"
         fig.add_trace(go.Box(y=g[kpi], name=name, boxpoints="all", jitter=0.3, pointpos=0))
     fig.update_layout(
-        title=f"{_PCT.get(kpi, kpi)} over the scenarios",
-        yaxis_title=_PCT.get(kpi, kpi),
+        title=f"{info.label} over the scenarios",
+        yaxis_title=info.title if info.unit != "%" else info.label,
         showlegend=False,
         template="plotly_white",
     )
-    if kpi in _PCT:
+    if info.unit == "%" and info.scale == 100.0:
         fig.update_yaxes(tickformat=".0%")
     return fig
 
@@ -96,8 +94,8 @@ def frontier_figure(frame: pd.DataFrame, frontier: pd.DataFrame) -> go.Figure:
         )
     fig.update_layout(
         title="Efficiency and equity: the frontier of the sweep",
-        xaxis_title="Share of need met (efficiency)",
-        yaxis_title=_PCT[y] + " (equity)",
+        xaxis_title=kpi_info("need_met_share").label + " (efficiency)",
+        yaxis_title=kpi_info(y).label + " (equity)",
         template="plotly_white",
     )
     fig.update_xaxes(tickformat=".0%")

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +22,24 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
+
+from equity.catalogue import GROUPS, Measure
+from optimize.catalogue import kpi_info
+from optimize.catalogue import measure_info as _catalogue_info
+
+from .palette import (
+    ACCENT,
+    FLAG_NO,
+    FLAG_YES,
+    GAIN,
+    KIND_COLORS,
+    LOSS,
+    NO_DATA,
+    OKABE_ITO,
+    SAME,
+    class_colours,
+)
+from .palette import sequential as _palette
 
 __all__ = [
     "OKABE_ITO",
@@ -48,36 +65,10 @@ __all__ = [
     "unmet_by_commodity",
 ]
 
-#: Okabe & Ito (2008), the colour-blind-safe categorical palette.
-OKABE_ITO = (
-    "#E69F00",  # orange
-    "#56B4E9",  # sky blue
-    "#009E73",  # bluish green
-    "#F0E442",  # yellow
-    "#0072B2",  # blue
-    "#D55E00",  # vermillion
-    "#CC79A7",  # reddish purple
-    "#000000",
-)
-FLAG_YES = "#D55E00"
-FLAG_NO = "#E3E8EE"
-NO_DATA = "#BFBFBF"
-PALETTES = ("viridis", "cividis")
 SCHEMES = {
     "quantiles": "quantiles (about the same number of areas in each class)",
     "natural_breaks": "natural breaks (Fisher-Jenks: classes where the values cluster)",
     "equal_interval": "equal intervals (classes of the same width)",
-}
-KIND_COLORS = {
-    "supermarket": "#0072B2",
-    "grocery": "#56B4E9",
-    "convenience": "#E69F00",
-    "farmers_market": "#009E73",
-    "dollar_store": "#CC79A7",
-    "garden": "#009E73",
-    "farm": "#F0E442",
-    "hub": "#D55E00",
-    "pantry": "#CC79A7",
 }
 _FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif", "size": 13}
 
@@ -85,7 +76,8 @@ _FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-se
 # ---------------------------------------------------------------------- measures
 @dataclass(frozen=True)
 class MeasureInfo:
-    """How to show one column: a plain-word label, its unit, and which way is worse."""
+    """How to show one column: its catalogue entry (:mod:`equity.catalogue`,
+    :mod:`optimize.catalogue`) as the figures use it. Built by :func:`measure_info` only."""
 
     column: str
     label: str
@@ -94,126 +86,37 @@ class MeasureInfo:
     scale: float = 1.0  # multiply values by this for display (0-1 shares shown as %)
     higher_is_worse: bool = True
     description: str = ""
+    measure: Measure | None = None
 
     @property
     def title(self) -> str:
         return f"{self.label} ({self.unit})" if self.unit else self.label
 
-
-_ATLAS_FLAGS = {
-    "LILATracts_1And10": "Low income and low access: 1 mile (urban) / 10 miles (rural)",
-    "LILATracts_halfAnd10": "Low income and low access: 1/2 mile (urban) / 10 miles (rural)",
-    "LILATracts_1And20": "Low income and low access: 1 mile (urban) / 20 miles (rural)",
-    "LILATracts_Vehicle": "Low income and low access by vehicle",
-    "LA1and10": "Low access: 1 mile (urban) / 10 miles (rural)",
-    "LAhalfand10": "Low access: 1/2 mile (urban) / 10 miles (rural)",
-    "LA1and20": "Low access: 1 mile (urban) / 20 miles (rural)",
-    "LATracts_half": "Low access at 1/2 mile",
-    "LATracts1": "Low access at 1 mile",
-    "LATracts10": "Low access at 10 miles",
-    "LATracts20": "Low access at 20 miles",
-    "LATractsVehicle_20": "Low access by vehicle",
-    "LowIncomeTracts": "Low-income area (USDA definition)",
-    "low_income": "Low-income area",
-    "urban": "Urban area",
-    "Urban": "Urban area",
-    "HUNVFlag": "At least 100 households without a vehicle beyond 1/2 mile",
-}
-
-_KNOWN: dict[str, tuple[str, str, float, bool]] = {
-    # column: (label, unit, scale, higher_is_worse)
-    "population": ("Residents", "people", 1.0, False),
-    "poverty_rate": ("People below the poverty line", "%", 100.0, True),
-    "food_insecurity_rate": ("People who are food-insecure", "%", 100.0, True),
-    "median_family_income": ("Median family income", "USD per year", 1.0, False),
-    "households_no_vehicle": ("Households without a vehicle", "households", 1.0, True),
-    "no_vehicle_share": ("Households without a vehicle", "%", 100.0, True),
-    "no_vehicle_rate": ("Households without a vehicle", "%", 100.0, True),
-    "snap_households": ("Households receiving SNAP", "households", 1.0, True),
-    "mrfei": ("mRFEI: healthy food outlets among all food outlets", "%", 1.0, False),
-    "need_index": ("Need index (higher means greater need)", "0-1 score", 1.0, True),
-    "fulfilment": ("Share of need met", "%", 100.0, False),
-    "met_kg": ("Food delivered", "kg per period", 1.0, False),
-    "need_kg": ("Food needed", "kg per period", 1.0, True),
-    "unmet_kg": ("Need not met", "kg per period", 1.0, True),
-    "fulfilment_change": ("Change in share of need met", "percentage points", 100.0, False),
-}
-
-_UNIT_SUFFIXES = (
-    ("_mi", "miles", 1.0),
-    ("_km", "km", 1.0),
-    ("_m", "km", 0.001),
-    ("_min", "minutes", 1.0),
-    ("_kg", "kg", 1.0),
-    ("_usd", "USD", 1.0),
-    ("_rate", "%", 100.0),
-    ("_share", "%", 100.0),
-    ("_pct", "%", 1.0),
-)
-
-
-def _humanise(name: str) -> str:
-    text = re.sub(r"[_]+", " ", name).strip()
-    return text[:1].upper() + text[1:]
-
-
-_ATLAS_DIST = {"half": "1/2 mile", "1": "1 mile", "10": "10 miles", "20": "20 miles"}
-_ATLAS_COUNT = re.compile(r"^la(pop|lowi|hunv|kids|seniors|snap)(half|1|10|20)(share)?$")
-_ATLAS_WHO = {
-    "pop": ("People", "people"),
-    "lowi": ("Low-income people", "people"),
-    "hunv": ("Households without a vehicle", "households"),
-    "kids": ("Children", "people"),
-    "seniors": ("Seniors", "people"),
-    "snap": ("Households receiving SNAP", "households"),
-}
+    @classmethod
+    def of(cls, m: Measure, *, kind: str | None = None) -> MeasureInfo:
+        """The figures' view of a catalogue entry."""
+        return cls(
+            m.name,
+            m.label,
+            m.unit,
+            kind or ("flag" if m.kind == "flag" else "number"),
+            m.scale,
+            m.higher_is_worse if not m.generic else True,
+            m.definition,
+            m,
+        )
 
 
 def measure_info(column: str, values: pd.Series | None = None) -> MeasureInfo:
-    """How to label, scale and colour ``column`` (known Atlas/Foodshed names, else by suffix).
+    """How to label, scale and colour ``column``, from the measure catalogues.
 
-    ``values`` (optional) lets a 0/1 column be recognised as a yes/no flag.
+    ``values`` (optional) lets a 0/1 column the catalogue does not know be shown as a yes/no
+    flag.
     """
-    m = _ATLAS_COUNT.match(column)
-    if m:
-        who, unit = _ATLAS_WHO[m.group(1)]
-        label = f"{who} more than {_ATLAS_DIST[m.group(2)]} from a supermarket"
-        if m.group(3):
-            return MeasureInfo(
-                column, "Share of " + label[0].lower() + label[1:], "%", "number", 100.0
-            )
-        return MeasureInfo(column, label, unit)
-    if column in _ATLAS_FLAGS:
-        return MeasureInfo(column, _ATLAS_FLAGS[column], "", "flag")
-    if column in _KNOWN:
-        label, unit, scale, worse = _KNOWN[column]
-        return MeasureInfo(column, label, unit, "number", scale, worse)
-    if values is not None and _is_flag(values):
-        return MeasureInfo(column, _humanise(column), "", "flag")
-    low = column.lower()
-    if low.startswith(("dist_", "distance_")) or "_dist_" in low:
-        target = re.sub(r"^(dist|distance)_|_(m|mi|km)$", "", low).replace("_", " ")
-        unit, scale = ("miles", 1.0) if low.endswith("_mi") else ("km", 0.001)
-        if low.endswith("_km"):
-            scale = 1.0
-        return MeasureInfo(
-            column, f"Distance to the nearest {target}".strip(), unit, "number", scale
-        )
-    if "2sfca" in low or "fca" in low or low.startswith("access"):
-        return MeasureInfo(
-            column,
-            "Supermarket access (2-step floating catchment)",
-            "per 1,000 people",
-            "number",
-            1.0,
-            False,
-        )
-    if low.startswith(("count_", "n_")):
-        return MeasureInfo(column, _humanise(column), "count", "number", 1.0, False)
-    for suffix, unit, scale in _UNIT_SUFFIXES:
-        if low.endswith(suffix):
-            return MeasureInfo(column, _humanise(column[: -len(suffix)]), unit, "number", scale)
-    return MeasureInfo(column, _humanise(column))
+    m = _catalogue_info(column)
+    if m.generic and values is not None and _is_flag(values):
+        return MeasureInfo.of(m, kind="flag")
+    return MeasureInfo.of(m)
 
 
 def _is_flag(values: pd.Series) -> bool:
@@ -225,38 +128,59 @@ def _is_flag(values: pd.Series) -> bool:
     return len(uniq) > 0 and set(np.asarray(uniq, dtype=float).tolist()) <= {0.0, 1.0}
 
 
-_PRIORITY = (
-    r"^dist_supermarket_mi$",
-    r"2sfca|fca",
-    r"mrfei",
-    r"need_index",
-    r"^poverty_rate$",
-    r"no_vehicle",
-    r"food_insecurity",
+#: The measures the menu offers right after the food-desert flags, in this order.
+_HEADLINE = (
+    "dist_supermarket_mi",
+    "fca2_per_1000",
+    "mrfei",
+    "need_index",
+    "poverty_rate",
+    "households_no_vehicle",
+    "food_insecurity_rate",
 )
 
 
-def measure_options(areas: pd.DataFrame, *, exclude: Sequence[str] = ()) -> list[dict[str, str]]:
-    """Dropdown options ``[{label, value}]`` for every mappable column of ``areas``.
+def _menu_rank(col: str, info: MeasureInfo) -> tuple[int, int, int]:
+    """Where ``col`` goes in the measure menu: the food-desert flags, the headline measures,
+    then the rest by catalogue group (flags first within a group)."""
+    if col.startswith("LILA") and info.kind == "flag":
+        return 0, 0, 0
+    if col in _HEADLINE:
+        return 1, _HEADLINE.index(col), 0
+    m = info.measure
+    group = m.group if m is not None and not m.generic else "Other"
+    g = GROUPS.index(group) if group in GROUPS else len(GROUPS)
+    if info.kind == "flag":
+        within = 0 if col.startswith("LA") else 1
+    elif col.endswith("_m"):
+        within = 3  # the km twin of a miles column
+    elif col.startswith("la"):
+        within = 4  # the Atlas's people-beyond counts after its flags
+    else:
+        within = 2
+    return 2, g, within
 
-    Flags first (LILA, then low access), then numeric measures; ids, coordinates and geometry
-    are left out.
+
+def measure_options(areas: pd.DataFrame, *, exclude: Sequence[str] = ()) -> list[dict[str, str]]:
+    """Dropdown options ``[{label, value, title}]`` for every mappable column of ``areas``.
+
+    The food-desert (LILA) flags, a few headline measures, then the rest by the catalogue's
+    groups (food deserts, distance to food, stores nearby, access scores, need, population,
+    ...), flags first within a group; ``title`` (shown on hover) is
+    the catalogue's definition. Ids, coordinates and geometry are left out.
     """
     skip = {"area_id", "geometry", "pop_lon", "pop_lat", "name", *exclude}
-    flags, numbers = [], []
-    for col in areas.columns:
+    rows = []
+    for i, col in enumerate(areas.columns):
         if col in skip or col.startswith("_"):
             continue
         s = areas[col]
         if not (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)):
             continue
         info = measure_info(col, s)
-        (flags if info.kind == "flag" else numbers).append({"label": info.title, "value": col})
-    flags.sort(key=lambda o: (not o["value"].startswith("LILA"), not o["value"].startswith("LA")))
-    first = [o for p in _PRIORITY for o in numbers if re.search(p, o["value"], re.IGNORECASE)]
-    first = list({o["value"]: o for o in first}.values())
-    rest = [o for o in numbers if o not in first]
-    return flags[:4] + first + flags[4:] + rest
+        option = {"label": info.title, "value": col, "title": info.description}
+        rows.append((*_menu_rank(col, info), i, option))
+    return [o for *_, o in sorted(rows, key=lambda r: r[:4])]
 
 
 _COUNT_UNITS = ("people", "households", "areas", "count", "stores")
@@ -268,6 +192,8 @@ def format_value(value: Any, info: MeasureInfo | None = None, *, digits: int | N
         return "no data"
     if info is not None and info.kind == "flag":
         return "yes" if bool(value) else "no"
+    if digits is None and info is not None and info.measure and not info.measure.generic:
+        return info.measure.format(value)
     x = float(value) * (info.scale if info else 1.0)
     unit = info.unit if info else ""
     if digits is None:
@@ -396,17 +322,6 @@ def _class_labels(bins: np.ndarray, lowest: float, info: MeasureInfo) -> list[st
     return labels
 
 
-def _palette(name: str, n: int, *, reverse: bool = False) -> list[str]:
-    if name not in PALETTES:
-        msg = f"unknown palette {name!r}; use one of {PALETTES} (both are colour-blind safe)"
-        raise ValueError(msg)
-    scale = "Viridis" if name == "viridis" else "Cividis"
-    pts = [0.5] if n == 1 else list(np.linspace(0.0, 1.0, n))
-    colours = sample_colorscale(scale, pts, colortype="rgb")
-    # viridis/cividis run dark -> light; "worse" should be the strongest (darkest) colour
-    return colours if reverse else colours[::-1]
-
-
 def _discrete_scale(colours: Sequence[str]) -> list[list[Any]]:
     n = len(colours)
     scale: list[list[Any]] = []
@@ -514,8 +429,9 @@ def choropleth_map(
 
     Yes/no flags get two colours (vermillion for "yes"); numbers are cut into ``k`` classes by
     ``scheme`` (see :func:`classify`; ``scheme="fixed"`` with ``bins`` and ``lowest`` for
-    a scale shared by several maps) and coloured with a colour-blind-safe ``palette``, the
-    strongest colour for the worse end. ``geojson`` (from :func:`area_geojson`) saves
+    a scale shared by several maps, or without ``bins`` for the catalogue's fixed classes of
+    the measure, such as the share of need met, which the reports use too) and coloured with
+    a colour-blind-safe ``palette``, the strongest colour for the worse end. ``geojson`` (from :func:`area_geojson`) saves
     re-encoding outlines on every redraw. The classes are in ``fig.layout.meta["classes"]``.
     ``layout=False`` leaves the map's layout (view, size, legend) out: for the traces and
     ``meta`` of a redraw patch only.
@@ -550,12 +466,19 @@ def choropleth_map(
         scheme_text = "yes / no"
     else:
         values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
-        edges, z_int = classify(values, scheme=scheme, k=k, bins=bins)
-        colours = _palette(palette, max(len(edges), 1), reverse=not info.higher_is_worse)
-        finite = values[np.isfinite(values)]
-        if lowest is None:
-            lowest = float(finite.min()) if finite.size else 0.0
-        labels = _class_labels(edges, lowest, info)
+        fixed = info.measure if info.measure is not None and info.measure.bins else None
+        if scheme == "fixed" and bins is None and fixed is not None:
+            # the catalogue's classes: the same in the app and in the report
+            z_int = fixed.class_of(values)
+            colours = class_colours(fixed, palette=palette)
+            labels = list(fixed.bin_labels)
+        else:
+            edges, z_int = classify(values, scheme=scheme, k=k, bins=bins)
+            colours = _palette(palette, max(len(edges), 1), reverse=not info.higher_is_worse)
+            finite = values[np.isfinite(values)]
+            if lowest is None:
+                lowest = float(finite.min()) if finite.size else 0.0
+            labels = _class_labels(edges, lowest, info)
         z = np.where(z_int >= 0, z_int, np.nan).astype(float)
         classes = [{"label": lab, "colour": c} for lab, c in zip(labels, colours, strict=True)]
         scheme_text = "fixed bands" if scheme == "fixed" else SCHEMES[scheme].split(" (")[0]
@@ -801,7 +724,7 @@ def flow_lines(
                 lon=lon,
                 lat=lat,
                 mode="lines",
-                line={"width": width, "color": "#0072B2"},
+                line={"width": width, "color": ACCENT},
                 opacity=0.55,
                 text=text,
                 hovertemplate="%{text}<extra></extra>",
@@ -814,45 +737,13 @@ def flow_lines(
 
 
 # ---------------------------------------------------------------------- KPIs
-KPI_LABELS: dict[str, tuple[str, str, float]] = {
-    "need_kg": ("Food needed", "kg", 1.0),
-    "need_met_kg": ("Need met", "kg", 1.0),
-    "need_met_share": ("Share of need met", "%", 100.0),
-    "kg_delivered": ("Food delivered", "kg", 1.0),
-    "kg_substituted": ("Need met by substitutes", "kg", 1.0),
-    "mean_fulfilment": ("Average area: share of need met", "%", 100.0),
-    "areas_below_50pct": ("Areas with under half their need met", "areas", 1.0),
-    "people_below_50pct": ("People with under half their need met", "people", 1.0),
-    "objective_value": ("Objective value", "", 1.0),
-    # key: (plain label, unit, scale)
-    "total_need_kg": ("Food needed", "kg", 1.0),
-    "total_met_kg": ("Food delivered", "kg", 1.0),
-    "met_kg": ("Food delivered", "kg", 1.0),
-    "total_unmet_kg": ("Need not met", "kg", 1.0),
-    "unmet_kg": ("Need not met", "kg", 1.0),
-    "share_met": ("Share of need met", "%", 100.0),
-    "fulfilment": ("Share of need met", "%", 100.0),
-    "fulfilment_overall": ("Share of need met", "%", 100.0),
-    "min_fulfilment": ("Worst-served area: share met", "%", 100.0),
-    "gini_fulfilment": ("Unevenness of service (Gini, 0 = even)", "", 1.0),
-    "people_fully_served": ("People fully served", "people", 1.0),
-    "people_under_50pct": ("People with under half their need met", "people", 1.0),
-    "transport_cost_usd": ("Transport cost", "USD", 1.0),
-    "cost_usd": ("Transport cost", "USD", 1.0),
-    "total_cost_usd": ("Total cost", "USD", 1.0),
-    "kg_km": ("Freight moved", "kg-km", 1.0),
-    "mean_distance_km": ("Average delivery distance", "km", 1.0),
-    "mean_distance_m": ("Average delivery distance", "km", 0.001),
-    "solve_time_s": ("Solve time", "s", 1.0),
-}
-
-
 def kpi_table(
     kpis: Mapping[str, Any], *, keys: Sequence[str] | None = None
 ) -> list[dict[str, str]]:
     """KPI rows ``{key, label, value, unit, text}`` in plain words, for cards and tables.
 
-    Unknown numeric keys are shown with a humanised name; non-numeric values are skipped.
+    Labels, units and formats come from :mod:`optimize.catalogue` (unknown keys get its
+    generic entry); non-numeric values are skipped.
     """
     rows = []
     for key in keys if keys is not None else list(kpis):
@@ -861,16 +752,16 @@ def kpi_table(
         v = kpis[key]
         if isinstance(v, bool) or not isinstance(v, int | float | np.integer | np.floating):
             continue
-        label, unit, scale = KPI_LABELS.get(key, (None, "", 1.0))
-        if label is None:
-            info = measure_info(key)
-            label, unit, scale = info.label, info.unit, info.scale
-        info = MeasureInfo(key, label, unit, "number", scale)
-        if unit in ("", "0-1 score") and abs(float(v)) < 10:
-            text = f"{float(v) * scale:.3f}"
-        else:
-            text = format_value(v, info)
-        rows.append({"key": key, "label": label, "value": float(v), "unit": unit, "text": text})
+        m = kpi_info(key)
+        rows.append(
+            {
+                "key": key,
+                "label": m.label,
+                "value": float(v),
+                "unit": m.unit,
+                "text": m.format(v),
+            }
+        )
     return rows
 
 
@@ -886,21 +777,34 @@ def fulfilment_histogram(
     *,
     value_col: str = "fulfilment",
     weight_col: str | None = "population",
-    bins: int = 10,
+    bins: int | None = None,
     height: int = 320,
     title: str | None = "People by share of need met",
 ) -> go.Figure:
-    """People (or areas, without ``weight_col``) by share of need met, in 10-point bands."""
+    """People (or areas, without ``weight_col``) by share of need met.
+
+    By default in the catalogue's classes (:data:`optimize.catalogue.FULFILMENT`, the map's
+    and the report's classes and colours); ``bins=n`` gives ``n`` equal-width bands instead.
+    """
     v = pd.to_numeric(fulfilment[value_col], errors="coerce").to_numpy(float)
     w = (
         pd.to_numeric(fulfilment[weight_col], errors="coerce").to_numpy(float)
         if weight_col and weight_col in fulfilment.columns
         else np.ones(len(v))
     )
-    edges = np.linspace(0, 1, bins + 1)
-    h = _weighted_hist(v, w, edges)
-    labels = [f"{edges[i] * 100:.0f}-{edges[i + 1] * 100:.0f}%" for i in range(bins)]
-    colours = sample_colorscale("Viridis", list(np.linspace(0.15, 0.9, bins)))
+    if bins is None:
+        m = _catalogue_info(value_col)
+        m = m if m.bins else _catalogue_info("fulfilment")
+        cls = m.class_of(v)
+        ok = (cls >= 0) & np.isfinite(w)
+        h = np.bincount(cls[ok], weights=w[ok], minlength=len(m.bins))
+        labels = list(m.bin_labels)
+        colours = class_colours(m)
+    else:
+        edges = np.linspace(0, 1, bins + 1)
+        h = _weighted_hist(v, w, edges)
+        labels = [f"{edges[i] * 100:.0f}-{edges[i + 1] * 100:.0f}%" for i in range(bins)]
+        colours = sample_colorscale("Viridis", list(np.linspace(0.15, 0.9, bins)))
     unit = "people" if weight_col and weight_col in fulfilment.columns else "areas"
     fig = go.Figure(
         go.Bar(
@@ -970,7 +874,7 @@ def distribution_figure(
                 x=mids,
                 y=h,
                 width=(edges[1] - edges[0]) * 0.95,
-                marker={"color": "#0072B2"},
+                marker={"color": ACCENT},
                 hovertemplate=f"about %{{x:,.2f}} {info.unit}: %{{y:,.0f}} {unit}<extra></extra>",
             )
         )
@@ -995,23 +899,21 @@ def distribution_figure(
 def lorenz_curve(
     values: Sequence[float], weights: Sequence[float] | None = None
 ) -> tuple[np.ndarray, np.ndarray, float]:
-    """Population-weighted Lorenz curve and Gini of ``values``.
+    """Population-weighted Lorenz curve and Gini of ``values`` (equity's one Gini).
 
     Returns ``(cum_population_share, cum_value_share, gini)``, both curves starting at 0 and
     ending at 1. Missing values are dropped.
     """
+    from equity.inequality import gini
+    from equity.inequality import lorenz_curve as curve
+
     v = np.asarray(values, dtype=float)
     w = np.ones_like(v) if weights is None else np.asarray(weights, dtype=float)
-    ok = np.isfinite(v) & np.isfinite(w) & (w > 0)
-    v, w = v[ok], w[ok]
-    if v.size == 0 or np.sum(v * w) <= 0:
+    ok = np.isfinite(v) & np.isfinite(w) & (w > 0) & (v >= 0)
+    if not ok.any() or np.sum(v[ok] * w[ok]) <= 0:
         return np.array([0.0, 1.0]), np.array([0.0, 1.0]), 0.0
-    order = np.argsort(v, kind="stable")
-    v, w = v[order], w[order]
-    x = np.concatenate([[0.0], np.cumsum(w) / w.sum()])
-    y = np.concatenate([[0.0], np.cumsum(v * w) / np.sum(v * w)])
-    gini = float(1.0 - np.sum((x[1:] - x[:-1]) * (y[1:] + y[:-1])))
-    return x, y, gini
+    lc = curve(v[ok], w[ok])
+    return lc["population_share"].to_numpy(), lc["value_share"].to_numpy(), gini(v[ok], w[ok])
 
 
 def lorenz_figure(
@@ -1088,7 +990,7 @@ def unmet_by_commodity(
             x=s.to_numpy(),
             y=names,
             orientation="h",
-            marker={"color": "#D55E00"},
+            marker={"color": LOSS},
             hovertemplate="%{y}: %{x:,.0f} kg not delivered<extra></extra>",
         )
     )
@@ -1127,21 +1029,22 @@ def efficiency_equity_figure(
     """
     df = curve.sort_values(weight_col) if weight_col in curve.columns else curve
     x = df[x_col].to_numpy(float)
-    y_label, y_unit, y_scale = KPI_LABELS.get(y_col, (measure_info(y_col).label, "", 1.0))
+    ym = kpi_info(y_col)
+    y_label, y_unit, y_scale = ym.label, ym.unit, ym.scale
     y = df[y_col].to_numpy(float) * y_scale
     text = (
         [f"equity weight {w:.2f}" for w in df[weight_col]]
         if weight_col in df.columns
         else [""] * len(df)
     )
-    xi = measure_info(x_col)
+    xi = MeasureInfo.of(kpi_info(x_col))
     fig = go.Figure(
         go.Scatter(
             x=x,
             y=y,
             mode="lines+markers",
-            marker={"size": 9, "color": "#0072B2"},
-            line={"color": "#0072B2"},
+            marker={"size": 9, "color": ACCENT},
+            line={"color": ACCENT},
             text=text,
             hovertemplate=(
                 "%{text}<br>"
@@ -1211,7 +1114,7 @@ def comparison_kpi_figure(
     for i, (name, kpis) in enumerate(runs.items()):
         rows = {r["key"]: r for r in kpi_table(kpis, keys=keys)}
         labels = [rows[k]["label"] for k in keys if k in rows]
-        vals = [rows[k]["value"] * KPI_LABELS.get(k, ("", "", 1.0))[2] for k in keys if k in rows]
+        vals = [rows[k]["value"] * kpi_info(k).scale for k in keys if k in rows]
         texts = [rows[k]["text"] for k in keys if k in rows]
         fig.add_trace(
             go.Bar(
@@ -1267,7 +1170,7 @@ def gains_losses_figure(
         "+25 to +50",
         "+50 to +100",
     ]
-    colours = ["#D55E00"] * 4 + ["#BFBFBF"] + ["#0072B2"] * 4
+    colours = [LOSS] * 4 + [SAME] + [GAIN] * 4
     unit = "people" if weight_col in change.columns else "areas"
     fig = go.Figure(
         go.Bar(

@@ -31,11 +31,13 @@ import plotly.graph_objects as go
 
 from equity import FoodshedError, Region
 from equity._atomic import atomic_path
+from equity.catalogue import M_PER_MILE, measure_info
 
 from . import _api
 from . import _report_data as rd
 from . import _report_figures as rf
 from ._methodology import ATLAS_DEFINITIONS, MODEL_CONSTRAINTS, objective_text
+from .palette import KIND_COLORS
 
 __all__ = [
     "PLOTLY_JS_NAME",
@@ -408,7 +410,7 @@ def _comparison(
         rows.append(
             {
                 "key": key,
-                "label": rd.KPI_LABELS.get(key, key.replace("_", " ")),
+                "label": rd.kpi_label(key),
                 "this": rd.format_value(key, a),
                 "baseline": rd.format_value(key, b),
                 "delta": _delta(key, float(a) - float(b)),
@@ -488,12 +490,13 @@ def _hover(geo: gpd.GeoDataFrame, ratio: pd.Series | None = None) -> pd.Series:
         unit = dist.rsplit("_", 1)[-1]
         vals = geo[dist].astype(float)
         if unit == "m":
-            vals, unit = vals / 1609.344, "mi"
+            vals, unit = vals / M_PER_MILE, "mi"
         elif unit == "km":
             vals, unit = vals / 1.609344, "mi"
         lines.append("nearest supermarket: " + vals.map(lambda v: f"{v:.1f} {unit}"))
     if "need_index" in geo:
-        lines.append("need index: " + geo["need_index"].astype(float).map("{:.2f}".format))
+        need = measure_info("need_index")
+        lines.append("need index: " + geo["need_index"].astype(float).map(need.format))
     if ratio is not None:
         lines.append("need met by the plan: " + ratio.astype(float).map(_pct))
     parts = lines[0]
@@ -522,8 +525,9 @@ def _place_layers(region: Region) -> list[rf.PointLayer]:
         sup = stores[stores["kind"] == "supermarket"]
         other = stores[stores["kind"].isin(["grocery", "farmers_market"])]
         label = "name" if "name" in stores else "store_id"
-        layers.append(rf.PointLayer("supermarkets", sup, "#1b7837", "square", 9, label))
-        layers.append(rf.PointLayer("grocers and markets", other, "#7fbf7b", "circle", 6, label))
+        sup_colour, other_colour = KIND_COLORS["supermarket"], KIND_COLORS["grocery"]
+        layers.append(rf.PointLayer("supermarkets", sup, sup_colour, "square", 9, label))
+        layers.append(rf.PointLayer("grocers and markets", other, other_colour, "circle", 6, label))
     return layers + _site_layers(region)
 
 
@@ -531,10 +535,10 @@ def _site_layers(region: Region) -> list[rf.PointLayer]:
     sites = region.sites
     label = "name" if "name" in sites else "site_id"
     looks = {
-        "garden": ("community gardens", "#009E73", "triangle-up", 8),
-        "farm": ("farms", "#8c510a", "triangle-up", 9),
-        "hub": ("food hubs", "#0072B2", "diamond", 13),
-        "pantry": ("pantries", "#CC79A7", "star", 12),
+        "garden": ("community gardens", KIND_COLORS["garden"], "triangle-up", 8),
+        "farm": ("farms", KIND_COLORS["farm"], "triangle-up", 9),
+        "hub": ("food hubs", KIND_COLORS["hub"], "diamond", 13),
+        "pantry": ("pantries", KIND_COLORS["pantry"], "star", 12),
     }
     out = []
     for kind, (name, color, symbol, size) in looks.items():

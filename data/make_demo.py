@@ -31,6 +31,7 @@ if str(ROOT) not in sys.path:  # run as a script from a source checkout
     sys.path.insert(0, str(ROOT))
 
 from equity._atomic import atomic_path  # noqa: E402
+from equity.access import M_PER_MILE  # noqa: E402
 from equity.region import Region  # noqa: E402
 
 SEED = 20261201
@@ -42,7 +43,7 @@ TARGET_POPULATION = 650_000
 PERIODS = ("spring", "summer", "fall", "winter")
 PEAK = "summer"
 BLOCKS_PER_AREA = 6
-MILE_M = 1609.344
+MILE_M = M_PER_MILE
 
 _TO_WGS84 = Transformer.from_crs(CRS, "EPSG:4326", always_xy=True)
 

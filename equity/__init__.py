@@ -55,6 +55,7 @@ __all__ = [
 
 # --- equity analytics (branch `analytics`) -------------------------------------------------
 from .access import (
+    M_PER_MILE,
     access_table,
     count_within,
     nearest_distance,
@@ -63,6 +64,7 @@ from .access import (
 )
 from .analyze import analyze, inequality_summary, summarize
 from .atlas import LowIncomeStandInWarning, atlas_classify, low_income_tracts
+from .catalogue import Measure, measure_info
 from .fca import enhanced_two_step_fca, gravity_access, two_step_fca
 from .inequality import (
     atkinson,
@@ -79,6 +81,7 @@ from .need import need_index
 
 __all__ += [
     "LowIncomeStandInWarning",
+    "M_PER_MILE",
     "access_table",
     "analyze",
     "atkinson",
@@ -92,6 +95,8 @@ __all__ += [
     "inequality_summary",
     "low_income_tracts",
     "lorenz_curve",
+    "Measure",
+    "measure_info",
     "mrfei",
     "nearest_distance",
     "need_index",

@@ -24,12 +24,18 @@ __all__ = [
 ]
 
 
-def _prep(values, weights) -> tuple[np.ndarray, np.ndarray]:
+def _prep(values, weights, *, skip_missing: bool = False) -> tuple[np.ndarray, np.ndarray]:
     x = np.asarray(values, dtype=float).ravel()
     w = np.ones_like(x) if weights is None else np.asarray(weights, dtype=float).ravel()
     if x.shape != w.shape:
         msg = f"{len(x)} values but {len(w)} weights; give one weight per value"
         raise ValueError(msg)
+    if skip_missing:
+        ok = np.isfinite(x) & np.isfinite(w) & (w > 0)
+        x, w = x[ok], w[ok]
+        if x.size == 0:
+            msg = "no value with a positive weight is left once missing values are skipped"
+            raise ValueError(msg)
     if not np.all(np.isfinite(x)):
         msg = f"{int(np.sum(~np.isfinite(x)))} value(s) are NaN or infinite; drop or fill them"
         raise ValueError(msg)
@@ -43,15 +49,17 @@ def _prep(values, weights) -> tuple[np.ndarray, np.ndarray]:
     return x[keep], w[keep]
 
 
-def lorenz_curve(values, weights=None) -> pd.DataFrame:
+def lorenz_curve(values, weights=None, *, skip_missing: bool = False) -> pd.DataFrame:
     """Lorenz curve points: cumulative population share vs cumulative value share.
 
-    Starts at (0, 0) and ends at (1, 1); areas sorted by value, lowest first.
+    Starts at (0, 0) and ends at (1, 1); areas sorted by value, lowest first. With
+    ``skip_missing``, NaN or infinite values (and their weights) and zero weights are left out
+    instead of raising.
 
     >>> lorenz_curve([1, 3]).round(3).values.tolist()
     [[0.0, 0.0], [0.5, 0.25], [1.0, 1.0]]
     """
-    x, w = _prep(values, weights)
+    x, w = _prep(values, weights, skip_missing=skip_missing)
     order = np.argsort(x, kind="stable")
     x, w = x[order], w[order]
     p = np.concatenate([[0.0], np.cumsum(w) / w.sum()])
@@ -60,15 +68,18 @@ def lorenz_curve(values, weights=None) -> pd.DataFrame:
     return pd.DataFrame({"population_share": p, "value_share": v})
 
 
-def gini(values, weights=None) -> float:
+def gini(values, weights=None, *, skip_missing: bool = False) -> float:
     """Population-weighted Gini coefficient (0 = equal; 1 - sum of Lorenz trapezoids).
+
+    The project's one Gini: every screen, report and KPI uses it. ``skip_missing`` as in
+    :func:`lorenz_curve`; all values 0 give 0.
 
     >>> gini([1, 1, 1, 1])
     0.0
     >>> round(gini([0, 0, 0, 1]), 4)
     0.75
     """
-    lc = lorenz_curve(values, weights)
+    lc = lorenz_curve(values, weights, skip_missing=skip_missing)
     p, v = lc["population_share"].to_numpy(), lc["value_share"].to_numpy()
     g = 1.0 - float(np.sum(np.diff(p) * (v[1:] + v[:-1])))
     return 0.0 if abs(g) < 1e-12 else g

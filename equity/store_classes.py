@@ -41,6 +41,7 @@ import pandas as pd
 import shapely
 
 from ._sources_common import utm_crs
+from .access import M_PER_MILE
 from .contracts import STORE_KINDS
 
 __all__ = [
@@ -58,8 +59,6 @@ __all__ = [
     "stores_near",
     "supermarket_banners",
 ]
-
-M_PER_MILE = 1609.344
 
 #: Name keyword rules, tried in order; the first whose pattern matches the normalised name
 #: (lower case, apostrophes dropped, other punctuation as spaces) gives the kind.

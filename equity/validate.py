@@ -18,6 +18,7 @@ import shapely
 from shapely.validation import make_valid
 
 from ._errors import Problem
+from .access import M_PER_MILE
 from .contracts import TABLES, Column, TableSpec
 
 __all__ = ["SYNONYMS", "check_references", "check_table"]
@@ -535,7 +536,7 @@ def check_references(
                     problems.append(
                         Problem(
                             name,
-                            f"point lies {d / 1609.344:,.1f} miles from "
+                            f"point lies {d / M_PER_MILE:,.1f} miles from "
                             "every area; check its coordinates (swapped "
                             "longitude/latitude, or a wrong CRS?)",
                             file=files.get(name),

@@ -11,6 +11,7 @@ from ._lp import LinearProgram, SolveStatus
 from ._objectives import OBJECTIVES
 from .api import allocate, efficiency_equity_curve
 from .caches import reset_caches
+from .catalogue import Objective, kpi_info
 from .problem import AllocationProblem
 from .scenario import Scenario, run_scenario
 from .shocks import BudgetChange, DemandSurge, MaxDistance, SiteOutage, YieldFactor
@@ -26,6 +27,7 @@ __all__ = [
     "DemandSurge",
     "LinearProgram",
     "MaxDistance",
+    "Objective",
     "Scenario",
     "SiteOutage",
     "SitingResult",
@@ -34,6 +36,7 @@ __all__ = [
     "allocate",
     "efficiency_equity_curve",
     "reset_caches",
+    "kpi_info",
     "run_scenario",
     "site_new",
     "solve",

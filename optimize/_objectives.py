@@ -11,29 +11,13 @@ import scipy.sparse as sp
 from equity import FoodshedError
 
 from ._lp import LinearProgram, Stage
+from .catalogue import OBJECTIVES
 from .problem import AllocationProblem
 
 __all__ = ["OBJECTIVES", "ObjectiveModel", "build_objective"]
 
-#: Objective names and what each does.
-OBJECTIVES = {
-    "cost": "least transport cost, with a penalty per kg of unmet need",
-    "coverage": "most need met (kg, substitutes by acceptability), then least cost",
-    "maxmin": "largest smallest area fulfilment, then most need met, then least cost",
-    "fair_share": "least cost with every area's fulfilment within `fair_share_band` of the overall",
-    "balanced": (
-        "weight `equity_weight` between need met (0) and smallest fulfilment (1), "
-        "then most need met, then least cost"
-    ),
-}
-
-_PARAMS = {
-    "cost": {"unmet_penalty_usd_per_kg"},
-    "coverage": set(),
-    "maxmin": set(),
-    "fair_share": {"fair_share_band", "unmet_penalty_usd_per_kg"},
-    "balanced": {"equity_weight"},
-}
+#: The settings each objective takes (from the one description, :data:`OBJECTIVES`).
+_PARAMS = {o.name: set(o.params) for o in OBJECTIVES.values()}
 
 
 @dataclass(frozen=True, eq=False)

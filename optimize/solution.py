@@ -12,9 +12,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from equity.inequality import gini
+
 from ._lp import SolveStatus
 
-__all__ = ["AllocationSolution", "weighted_gini"]
+__all__ = ["AllocationSolution"]
 
 #: Flows below this many kg are reported as zero.
 FLOW_TOL_KG = 1e-6
@@ -34,24 +36,6 @@ def _plain(v: Any) -> Any:
 
 def _json(obj: Any) -> str:
     return json.dumps(_plain(obj), indent=2, sort_keys=False, default=str) + "\n"
-
-
-def weighted_gini(values: np.ndarray, weights: np.ndarray) -> float:
-    """Population-weighted Gini of ``values`` (0 = all equal); NaN when there is no weight."""
-    v = np.asarray(values, dtype=float)
-    w = np.asarray(weights, dtype=float)
-    ok = np.isfinite(v) & (w > 0)
-    v, w = v[ok], w[ok]
-    if not len(v) or w.sum() == 0:
-        return float("nan")
-    total = float(np.dot(v, w))
-    if total <= 0:
-        return 0.0
-    order = np.argsort(v, kind="stable")
-    v, w = v[order], w[order]
-    p = np.r_[0.0, np.cumsum(w) / w.sum()]
-    L = np.r_[0.0, np.cumsum(v * w) / total]
-    return float(1.0 - np.sum((p[1:] - p[:-1]) * (L[1:] + L[:-1])))
 
 
 @dataclass(frozen=True, eq=False)
@@ -289,6 +273,12 @@ def build_solution(
     )
 
 
+def _gini(values: np.ndarray, weights: np.ndarray) -> float:
+    """Population-weighted Gini of fulfilment (equity's one Gini); NaN with nothing to weigh."""
+    ok = np.isfinite(values) & np.isfinite(weights) & (weights > 0)
+    return gini(values[ok], weights[ok]) if ok.any() else float("nan")
+
+
 def _kpis(problem, ful, flows, status, objective_value, params) -> dict[str, Any]:
     has = ful["need_kg"] > 0
     f = ful.loc[has]
@@ -316,7 +306,7 @@ def _kpis(problem, ful, flows, status, objective_value, params) -> dict[str, Any
         "kg_km": float((flows["quantity_kg"] * flows["distance_m"]).sum() / 1000.0),
         "min_fulfilment": float(fv.min()) if len(fv) else float("nan"),
         "mean_fulfilment": float(np.average(fv, weights=wpop)) if len(fv) else float("nan"),
-        "gini_fulfilment": weighted_gini(fv, wpop),
+        "gini_fulfilment": _gini(fv, wpop),
         "areas_below_50pct": int((fv < 0.5 - 1e-9).sum()),
         "people_below_50pct": float(pop[fv < 0.5 - 1e-9].sum()),
         "areas": len(fv),

@@ -57,7 +57,12 @@ VIEW = (
     (ids.PL_BINDING, "children"),
     (PL_SHOWN, "data"),
 )
-FULFILMENT_BANDS = (0.2, 0.4, 0.6, 0.8, 1.0)
+#: How the share-of-need-met map is classed: the catalogue's fixed classes, as in the report
+FULFILMENT_SHADING: dict[str, Any] = {
+    "scheme": "fixed",
+    "name_col": None,
+    "hover_cols": ("need_kg", "met_kg"),
+}
 KPI_KEYS = (
     "need_met_share",
     "min_fulfilment",
@@ -368,13 +373,7 @@ def register_callbacks(app: Any) -> None:
         shade = shade.merge(
             ful[["area_id", "fulfilment", "need_kg", "met_kg"]], on="area_id", how="left"
         )
-        shading = {
-            "scheme": "fixed",
-            "bins": FULFILMENT_BANDS,
-            "lowest": 0.0,
-            "name_col": None,
-            "hover_cols": ("need_kg", "met_kg"),
-        }
+        shading = dict(FULFILMENT_SHADING)
         if patching:
             # the maps on screen keep their outlines, view and sites: only the lines and the
             # areas' values and colours are built and sent

@@ -24,7 +24,7 @@ from equity import FoodshedError
 
 from .. import ids
 from .._sweep_figures import (
-    _PCT,
+    SWEEP_KPIS,
     compact_grid_labels,
     distribution_figure,
     frontier_figure,
@@ -36,11 +36,7 @@ from ._common import GRAPH_CONFIG, card, empty_figure, error_alert, panel, setti
 __all__ = ["layout", "register_callbacks", "render", "sweep_root"]
 
 #: KPIs offered for the distribution chart (those present in the sweep are shown).
-KPI_CHOICES = {
-    **_PCT,
-    "gini_fulfilment": "Gini of fulfilment",
-    "transport_cost_usd": "Transport cost (USD)",
-}
+KPI_CHOICES = SWEEP_KPIS
 
 _CACHE: OrderedDict[tuple[Any, ...], SweepView] = OrderedDict()
 _LOCK = threading.Lock()

@@ -139,7 +139,7 @@ def fake_solution(region: Region, *, tomato_to_a0: float = 10.0) -> FakeSolution
     kpis = {
         "need_met_share": 0.456,
         "min_fulfilment": 0.0,
-        "cost_usd": 1234.5,
+        "transport_cost_usd": 1234.5,
         "gini_fulfilment": 0.31,
         "status_note": "ok",
     }

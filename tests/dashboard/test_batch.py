@@ -80,7 +80,11 @@ def test_batch_goes_past_a_broken_scenario_and_exits_non_zero(
     assert "Scenario settings" in page and "<td>Transport budget</td><td>no limit</td>" in page
     assert "Site Elm Garden (g1) out of service for the period" in page
     assert 'id="comparison"' not in (out / "baseline.html").read_text()
-    assert "broken" in (out / "index.html").read_text()
+    index = (out / "index.html").read_text()
+    assert "broken" in index
+    # column headings are the KPI catalogue's labels
+    assert '<th class="num">Share of all need met</th>' in index
+    assert "Worst-served reachable area: share of need met" in index
 
 
 def test_rerun_replaces_the_whole_set_and_says_so(

@@ -193,16 +193,20 @@ def test_choropleth_map_without_layout_keeps_traces_and_meta(areas):
 def test_kpi_table_plain_words():
     rows = F.kpi_table({"need_met_share": 0.654, "transport_cost_usd": 39775.1, "status": "ok"})
     assert [(r["label"], r["text"]) for r in rows] == [
-        ("Share of need met", "65.4%"),
-        ("Transport cost", "39,775 USD"),
+        ("Share of all need met", "65.4%"),
+        ("Transport cost", "$39,775"),
     ]
 
 
 def test_fulfilment_histogram_weights_people():
     ful = pd.DataFrame({"fulfilment": [0.05, 0.95, 1.0], "population": [10.0, 20.0, 30.0]})
-    fig = F.fulfilment_histogram(ful)
+    fig = F.fulfilment_histogram(ful, bins=10)
     assert list(fig.data[0].y) == [10, 0, 0, 0, 0, 0, 0, 0, 0, 50]
     assert fig.layout.yaxis.title.text == "people"
+    # by default, the catalogue's classes: the map's and the report's
+    fig = F.fulfilment_histogram(ful)
+    assert list(fig.data[0].x) == ["under 25%", "25-50%", "50-75%", "75-99%", "fully met"]
+    assert list(fig.data[0].y) == [10, 0, 0, 20, 30]
 
 
 def test_lorenz_curve_gini_by_hand():
@@ -244,7 +248,7 @@ def test_efficiency_equity_price_of_fairness():
     assert fig.layout.meta["price_of_fairness"] == pytest.approx(0.1)
     assert fig.layout.meta["money_price_usd"] == 25.0
     assert list(fig.data[0].y) == [0, 40, 60]
-    assert fig.layout.yaxis.title.text == "Worst-served area: share met (%)"
+    assert fig.layout.yaxis.title.text == "Worst-served area: share of need met (%)"
 
 
 def test_gains_losses_buckets():

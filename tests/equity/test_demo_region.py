@@ -14,11 +14,12 @@ import shapely
 from scipy.spatial import cKDTree
 
 from equity import Region
+from equity.access import M_PER_MILE
 from equity.region import demo_dir
 
 ROOT = Path(__file__).resolve().parents[2]
 GENERATOR = ROOT / "data" / "make_demo.py"
-MILE_M = 1609.344
+MILE_M = M_PER_MILE
 SEASONS = ["spring", "summer", "fall", "winter"]
 
 

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point, box
 
+from equity.access import M_PER_MILE
 from equity.contracts import STORE_KINDS
 from equity.sources import (
     AMBIGUOUS_SNAP_TYPES,
@@ -190,9 +191,9 @@ def _region_areas() -> gpd.GeoDataFrame:
 
 def test_stores_near_keeps_10_miles_and_20_for_rural_areas():
     # a degree of longitude at 40.5 N is 84.7 km; miles west of the urban square's edge
-    lon = -80.006 - np.array([9.0, 11.0, 19.0]) * 1609.344 / 84_700
+    lon = -80.006 - np.array([9.0, 11.0, 19.0]) * M_PER_MILE / 84_700
     # and east of the rural square's edge: 15 and 21 miles
-    lon_r = -79.640 + np.array([15.0, 21.0]) * 1609.344 / 84_700
+    lon_r = -79.640 + np.array([15.0, 21.0]) * M_PER_MILE / 84_700
     stores = gpd.GeoDataFrame(
         {"name": ["w9", "w11", "w19", "e15", "e21"]},
         geometry=[Point(x, 40.5) for x in [*lon, *lon_r]],
@@ -215,7 +216,7 @@ def test_assemble_adds_stores_beyond_the_edge(tmp_path):
 
     areas = _region_areas().iloc[:1].assign(population=100.0)
     # 0, 5 and 25 miles west; the areas have no urban flag (no Atlas): 20 miles apply
-    lon = -80.006 - np.array([0.0, 5.0, 25.0]) * 1609.344 / 84_700
+    lon = -80.006 - np.array([0.0, 5.0, 25.0]) * M_PER_MILE / 84_700
     wide = gpd.GeoDataFrame(
         {"store_id": ["w-1", "w-2", "w-3"], "kind": "supermarket", "name": ["A", "B", "C"],
          "source": "w"},
