@@ -346,6 +346,7 @@ class AllocationProblem:
         substitution_penalty_usd_per_kg: float = 0.01,
         lila_col: str | None = DEFAULT_LILA_COL,
         estimates: bool = True,
+        require_need: bool = True,
     ) -> AllocationProblem:
         """Build the LP arrays of ``region`` (one ``period`` of seasonal data).
 
@@ -357,7 +358,9 @@ class AllocationProblem:
         A region with no commodities, supply or need (a county from public lists) is planned
         on documented estimates (:meth:`equity.Region.with_estimates`, with an
         :class:`equity.estimates.EstimatesWarning`) unless ``estimates=False``, which refuses
-        it; :attr:`estimated` records what was estimated.
+        it; :attr:`estimated` records what was estimated. A region with commodities but no need
+        rows is refused in one sentence unless ``require_need=False`` (siting by population
+        needs none).
         """
         from scipy.spatial import cKDTree
 
@@ -382,7 +385,7 @@ class AllocationProblem:
             ("need", "a need table (area_id, commodity, quantity) or a per_capita column"),
             ("supply", "a supply table (site_id, commodity, quantity)"),
         ):
-            if len(getattr(region, table)) == 0:
+            if len(getattr(region, table)) == 0 and (table != "need" or require_need):
                 msg = f"region {region.name!r} has no {table}{when} to plan with; add {fix}"
                 raise FoodshedError(msg)
         comm = region.commodities

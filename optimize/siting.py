@@ -283,6 +283,7 @@ def site_new(
         budget_usd=budget_usd,
         cost_table=cost_table,
         lila_col=lila_col,
+        require_need=False,  # siting by population needs none; weight="need" is checked below
     ).with_shocks(shocks)
     ids = cands["site_id"].astype(str).tolist()
     if objective in FACILITY_OBJECTIVES:
