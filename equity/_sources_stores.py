@@ -217,7 +217,7 @@ def read_snap_retailers(
         )
         if mapped is not None and mapped != "other":
             kinds.append(mapped)
-            rules.append(f"store type '{stype.strip()}'")
+            rules.append(f"store type '{str(stype).strip()}'")
         else:
             k, r = classify_store_name(name, default=default_kind)
             kinds.append(k)

@@ -97,8 +97,8 @@ def _digits(n: int) -> np.ndarray:
     bytes in place of leading zeros."""
     width = len(str(max(n - 1, 0)))
     dtype = np.int32 if n < 2**31 else np.int64
-    idx = np.arange(n, dtype=dtype).reshape(-1, 1)
-    powers = 10 ** np.arange(width - 1, -1, -1, dtype=dtype)
+    idx: np.ndarray[Any, Any] = np.arange(n, dtype=dtype).reshape(-1, 1)
+    powers: np.ndarray[Any, Any] = 10 ** np.arange(width - 1, -1, -1, dtype=dtype)
     out = (idx // powers % 10 + 48).astype(np.uint8)
     lead = idx < powers
     lead[:, -1] = False

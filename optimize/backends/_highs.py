@@ -249,7 +249,8 @@ class HighsBackend:
         if start == "clp" and combine and not warm_started:
             from ._cbc import clp_start
 
-            weighted = sum(float(st.weight) * st.c for st in stages)  # type: ignore[arg-type]
+            zero = np.zeros_like(stages[0].c, dtype=float)
+            weighted = sum((float(st.weight) * st.c for st in stages), zero)  # type: ignore[arg-type]
             # HiGHS takes the model while Clp solves (its process runs on its own)
             got = clp_start(lp.with_cost(weighted), time_limit_s=time_limit_s, meanwhile=pass_model)
             pass_model()  # when Clp never started
@@ -453,7 +454,8 @@ class _Runner:
         if ipm:
             h.setOptionValue("run_crossover", "on")  # a vertex, so the warm solves start there
         for i in range(len(stages)):
-            c = sum(float(st.weight) * st.c for st in stages[i:])  # type: ignore[arg-type]
+            zero = np.zeros_like(stages[i].c, dtype=float)
+            c = sum((float(st.weight) * st.c for st in stages[i:]), zero)  # type: ignore[arg-type]
             self._cost(c)
             x, dual = self._run()
             if x is None:
