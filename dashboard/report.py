@@ -22,7 +22,7 @@ import os
 import platform
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import geopandas as gpd
 import numpy as np
@@ -36,6 +36,9 @@ from . import _api
 from . import _report_data as rd
 from . import _report_figures as rf
 from ._methodology import ATLAS_DEFINITIONS, MODEL_CONSTRAINTS, objective_text
+
+if TYPE_CHECKING:
+    from optimize import AllocationSolution
 
 __all__ = [
     "PLOTLY_JS_NAME",
@@ -313,7 +316,7 @@ def build_context(
         ctx["status"] = _api.status_of(solution)
         note = kpis.get("status_note")
         ctx["status_words"] = str(note) if note else ctx["status"]
-        obj = _api.objective_of(scenario, solution)
+        obj = _api.objective_of(solution)
         ctx["objective"] = obj
         title, formula, words = objective_text(obj)
         ctx["objective_title"], ctx["objective_formula"], ctx["objective_words"] = (
@@ -377,7 +380,7 @@ def build_context(
 
     ctx["figure_objects"] = dict(figures)
     ctx["figures"] = {key: _fig_json(fig) for key, fig in figures.items()}
-    li_line = getattr(areas, "attrs", {}).get("low_income_source")
+    li_line = areas.attrs.get("low_income_source")
     ctx["atlas_definitions"] = ATLAS_DEFINITIONS + (
         (("Low-income flag in this report", li_line),) if li_line else ()
     )
@@ -549,15 +552,15 @@ def _fig_json(fig: go.Figure) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def _name(scenario: Any, solution: Any, fallback: str = "scenario") -> str:
+def _name(scenario: Any, solution: AllocationSolution | None, fallback: str = "scenario") -> str:
+    """The scenario's name: given, or the one ``optimize.run_scenario`` records in the
+    solution's manifest, or ``fallback``."""
     if isinstance(scenario, str):
         return scenario
     if scenario is not None:
         return _api.scenario_name(scenario, fallback)
-    name = getattr(solution, "scenario", None) or getattr(solution, "name", None)
-    if name is not None and not isinstance(name, str):
-        name = _api.scenario_name(name, fallback)
-    return str(name or fallback)
+    recorded = solution.manifest.get("scenario") if solution is not None else None
+    return str(recorded["name"]) if isinstance(recorded, dict) else fallback
 
 
 def _slug(text: str) -> str:

@@ -9,8 +9,7 @@ import pandas as pd
 import pytest
 
 from dashboard.cli import main
-
-from .conftest import grid_region
+from tests.helpers import grid_region
 
 
 @pytest.fixture(scope="module")

@@ -15,8 +15,7 @@ import pytest
 
 from dashboard._batch import run_batch
 from dashboard.cli import main
-
-from .conftest import grid_region
+from tests.helpers import grid_region
 
 
 def test_report_with_only_a_sweep(tiny_sweep: Path, tmp_path: Path, capsys) -> None:

@@ -10,8 +10,8 @@ import pytest
 
 from equity import Region, analyze, inequality_summary, summarize
 from equity.access import M_PER_MILE
-
-from ._grids import grid3, stores
+from tests.helpers import grid3
+from tests.helpers import grid_stores as stores
 
 
 def region() -> Region:

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from equity.mrfei import mrfei
-
-from ._grids import grid3, stores
+from tests.helpers import grid3
+from tests.helpers import grid_stores as stores
 
 
 def test_mrfei_by_hand() -> None:

@@ -1,7 +1,7 @@
 """Sweeps: spec validation, deterministic expansion, and runs on a two-worker LocalCluster that
 match the same scenarios solved one by one, survive an interrupt and a killed worker, and resume.
 
-The region is a line of four areas and three sites (see ``conftest.make_region``): gardens G1 at
+The region is a line of four areas and three sites (``tests.helpers.line4_region``): gardens G1 at
 x=0 and G2 at x=3000 (10 kg each), hub H at x=5000 (8 kg); areas A 0, B 1000, C 3000, D 5000
 need 7 kg each; C and D are low income.
 """
@@ -31,33 +31,12 @@ from optimize.sweep import (
     run_sweep,
     summarize_sweep,
 )
-
-
-def _make_region():
-    """``make_region`` of this folder's conftest (tests are not a package)."""
-    import importlib.util
-
-    path = Path(__file__).with_name("conftest.py")
-    spec = importlib.util.spec_from_file_location("_sweep_conftest", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod.make_region
-
-
-make_region = _make_region()
+from tests.helpers import line4_region
 
 KPIS = ["need_met_kg", "need_met_share", "min_fulfilment", "gini_fulfilment", "transport_cost_usd"]
 
 
-def line4():
-    return make_region(
-        {"A": 0, "B": 1000, "C": 3000, "D": 5000},
-        {"G1": 0, "G2": 3000, "H": 5000},
-        [("G1", "veg", 10), ("G2", "veg", 10), ("H", "veg", 8)],
-        [(a, "veg", 7) for a in "ABCD"],
-        kinds={"G1": "garden", "G2": "garden", "H": "hub"},
-        low_income={"C": True, "D": True},
-    )
+line4 = line4_region
 
 
 SPEC = {
