@@ -518,7 +518,7 @@ def list_scenarios(folder: Any, region: Region | None = None) -> list[dict[str, 
 
     import optimize
 
-    out = []
+    out: list[dict[str, str]] = []
     base = Path(folder) if folder else None
     if base is None or not base.is_dir():
         return out
@@ -564,8 +564,11 @@ def scenario_controls(path: Any, region: Region) -> dict[str, Any]:
         "surge_pct": 0.0,
         "notes": [],
     }
-    for name in ("fair_share_band", "unmet_penalty_usd_per_kg"):
-        value = getattr(sc.params, name, None)
+    hidden = {
+        "fair_share_band": sc.params.fair_share_band,
+        "unmet_penalty_usd_per_kg": sc.params.unmet_penalty_usd_per_kg,
+    }
+    for name, value in hidden.items():
         if value is not None:
             out["notes"].append(
                 f"{name} = {value} is not shown in the controls; the default is used"

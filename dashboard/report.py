@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import geopandas as gpd
+import jinja2
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -328,7 +329,7 @@ def build_context(
         ctx["met_kg"] = float(ful["met_kg"].sum())
         ctx["met_share"] = ctx["met_kg"] / ctx["need_kg"] if ctx["need_kg"] > 0 else 1.0
         ctx["min_fulfilment"] = float(ratio.min()) if len(ratio) else float("nan")
-        reach = kpis.get("min_fulfilment_reachable")
+        reach: Any = kpis.get("min_fulfilment_reachable")
         ctx["min_reachable"] = float(reach) if _is_number(reach) else ctx["min_fulfilment"]
         lila = (
             geo[measure].fillna(False).astype(bool)
@@ -403,7 +404,8 @@ def _comparison(
     base_kpis = _api.kpis_of(baseline)
     rows = []
     for key in rd.HEADLINE_KPIS:
-        a, b = kpis.get(key), base_kpis.get(key)
+        a: Any = kpis.get(key)
+        b: Any = base_kpis.get(key)
         if not _is_number(a) or not _is_number(b):
             continue
         rows.append(
@@ -630,7 +632,7 @@ def _summary_sentences(ctx: dict[str, Any]) -> list[str]:
         if ctx.get("lila_met_share") is not None:
             out.append(f"In the food-desert areas, {ctx['lila_met_share']:.0%} of need is met.")
         k = {r["key"]: r["value"] for r in ctx.get("kpis", [])}
-        far = k.get("people_unreachable")
+        far: Any = k.get("people_unreachable")
         if _is_number(far) and far > 0:
             out.append(
                 f"{far:,.0f} residents in {k.get('areas_unreachable', 0):,.0f} areas live beyond "
@@ -654,12 +656,7 @@ def _summary_sentences(ctx: dict[str, Any]) -> list[str]:
     return out
 
 
-def _environment():
-    try:
-        import jinja2
-    except ImportError as exc:  # pragma: no cover - jinja2 is a dependency
-        msg = "HTML reports need jinja2: pip install 'jinja2>=3.1'"
-        raise FoodshedError(msg) from exc
+def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("dashboard", "templates"),
         autoescape=jinja2.select_autoescape(["html", "j2"], default=True),
