@@ -13,6 +13,9 @@ import pytest
 from dashboard.cli import main as foodshed
 from tests.helpers import grid_region
 
+#: Each example runs in a fresh Python process (several seconds apiece).
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
 

@@ -81,6 +81,7 @@ def test_batch_goes_past_a_broken_scenario_and_exits_non_zero(
     assert "broken" in (out / "index.html").read_text()
 
 
+@pytest.mark.slow
 def test_rerun_replaces_the_whole_set_and_says_so(
     city: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

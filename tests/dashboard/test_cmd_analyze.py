@@ -54,6 +54,7 @@ def test_analyze_to_folder(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.slow
 def test_analyze_summary_by_group(tmp_path: Path) -> None:
     folder = region_folder(tmp_path)
     out = tmp_path / "r.csv"

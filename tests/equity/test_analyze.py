@@ -116,6 +116,7 @@ def test_region_without_supermarkets() -> None:
     assert inequality_summary(out).set_index("measure").loc["areas_used", "value"] == 0
 
 
+@pytest.mark.slow
 def test_demo_region_smoke() -> None:
     demo = Region.demo()
     out = analyze(demo)
@@ -141,6 +142,7 @@ def allegheny(shared_data: Path):
 
 
 @pytest.mark.shared_data
+@pytest.mark.slow
 def test_allegheny_region_matches_the_atlas(allegheny) -> None:
     # The public path that benchmarks/atlas_validation.py publishes: allegheny_region's store
     # list and the Atlas's 0.5 km grid. The region carries the Atlas's published
@@ -166,6 +168,7 @@ def test_input_columns_with_a_measure_name_are_kept() -> None:
 
 
 @pytest.mark.shared_data
+@pytest.mark.slow
 def test_analyze_the_sources_allegheny_region(allegheny) -> None:
     out = analyze(allegheny)  # default method: grid_points
     assert len(out) == 402 and out.attrs["population_method"] == "grid_points"

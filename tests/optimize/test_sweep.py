@@ -230,6 +230,7 @@ def test_hand_checked_scenario(region):
 
 
 # ---------------------------------------------------------------------------- on Dask
+@pytest.mark.slow
 def test_sweep_on_two_workers_equals_serial(client, spec, region, serial, tmp_path):
     out = tmp_path / "sweep"
     seen = []
@@ -274,6 +275,7 @@ def test_sweep_on_two_workers_equals_serial(client, spec, region, serial, tmp_pa
         run_sweep(spec, out, region=region, client=client)
 
 
+@pytest.mark.slow
 def test_interrupt_then_resume_loses_nothing(client, spec, region, serial, tmp_path):
     out = tmp_path / "sweep"
     first = run_sweep(spec, out, region=region, client=client, max_results=2, batch_size=1)
@@ -292,6 +294,7 @@ def test_interrupt_then_resume_loses_nothing(client, spec, region, serial, tmp_p
     assert len(rows) == 6
 
 
+@pytest.mark.slow
 def test_killed_worker_keeps_finished_and_resume_completes(client, spec, region, serial, tmp_path):
     out = tmp_path / "sweep"
     bad = serial["scenario_id"].iloc[3]
@@ -316,6 +319,7 @@ def test_killed_worker_keeps_finished_and_resume_completes(client, spec, region,
     np.testing.assert_allclose(got.loc[want.index, "need_met_kg"], want["need_met_kg"], atol=1e-9)
 
 
+@pytest.mark.slow
 def test_cli_against_a_running_scheduler(client, region, tmp_path):
     """`foodshed sweep SPEC --out DIR --scheduler ADDRESS`, then `--resume` has nothing to do."""
     from dashboard.cli import main
@@ -349,6 +353,7 @@ def test_cli_against_a_running_scheduler(client, region, tmp_path):
     assert rows.loc[100.0, "need_met_kg"] == pytest.approx(28.0)
 
 
+@pytest.mark.slow
 def test_cli_reports_bad_spec_and_unreachable_scheduler(tmp_path, capsys):
     from dashboard.cli import main
 
