@@ -325,7 +325,7 @@ def _allocate(region: Region, params: PlanParams) -> AllocationSolution:
     return optimize.allocate(region, **kwargs)
 
 
-#: Built problems of the regions in use (the build is 0.4 s of a re-run on the demo region),
+#: Built problems of the regions in use (the build is a good part of a re-run; docs/dashboard.md),
 #: by region object and the settings that shape the LP; shocks are applied to a copy.
 _BASES: dict[tuple[Any, ...], tuple[Any, Any]] = {}
 _BASES_LOCK = threading.Lock()
@@ -415,7 +415,7 @@ def solution_record(region: Region, sol: AllocationSolution) -> dict[str, Any]:
         "kpis": {k: float(v) for k, v in sol.kpis.items() if _is_number(v)},
         "fulfilment": ful.to_dict("records"),
         # column lists, not records: a run travels to the browser's store and back on every
-        # later run, and thousands of flow rows as records repeat every key (3-4x larger)
+        # later run, and thousands of flow rows as records repeat every key (several times larger)
         "flows": _columns(sol.flows[_FLOW_COLUMNS]),
         "unmet": _unmet_by_commodity(sol.unmet).to_dict("records"),
         "binding": binding_text(sol.binding),
@@ -430,8 +430,8 @@ _FLOW_DECIMALS = {"quantity_kg": 3, "distance_m": 1, "cost_usd": 4}
 def _columns(df: pd.DataFrame) -> dict[str, list[Any]]:
     """``df`` as JSON-ready column lists (``pd.DataFrame(out)`` gives it back)."""
     df = df.round({k: v for k, v in _FLOW_DECIMALS.items() if k in df.columns})
-    # numbers and flags: ``tolist`` already gives Python's own types (item by item, a re-run
-    # spent 50 ms here); strings are kept as they are
+    # numbers and flags: ``tolist`` already gives Python's own types (converting item by item
+    # was a visible part of a re-run); strings are kept as they are
     return {
         str(c): df[c].tolist()
         if df[c].dtype.kind in "biuf"

@@ -17,11 +17,10 @@ __all__ = ["HighsBackend", "clear_warm_starts", "new_highs"]
 # Bases of recent optimal plans (``CACHES.warm_bases``, see optimize/caches.py), by objective
 # and LP structure (the sparsity pattern of the constraint matrix): a plan whose data changed
 # but whose structure did not (another equity weight, yields scaled, demand surged, a budget
-# changed) starts from the last one's basis. Measured on the demo region: 0.6-1.2 s instead of
-# 2-4 s. A changed structure (a new budget row, another reach) starts cold: carrying the basis
-# over by row and column keys was tried and was slower than cold (up to 15k expensive
-# iterations). Only the speed depends on it: :meth:`_Runner.canonical` ends a warm solve at the
-# vertex a cold one ends at.
+# changed) starts from the last one's basis, several times faster than cold on the demo region.
+# A changed structure (a new budget row, another reach) starts cold: carrying the basis over by
+# row and column keys was tried and was slower than cold (see docs/optimize.md). Only the speed
+# depends on it: :meth:`_Runner.canonical` ends a warm solve at the vertex a cold one ends at.
 
 
 def clear_warm_starts() -> None:
@@ -445,11 +444,8 @@ class _Runner:
         stage held, so the answer is the lexicographic optimum, exactly as stage by stage.
         The weights only decide the speed: where they are not lexicographic (a check finds a
         better ``c_i``), the solve goes on stage by stage from there; the return value is
-        the index of the stage to go on with (``len(stages)`` when done).
-
-        Measured on the demo region (99k columns, ``maxmin``): 3.1 s against 8.7 s for three
-        separate stages, whose last one (least cost with two dense rows held, from the
-        need-met stage's basis) took 5 s of dual simplex by itself."""
+        the index of the stage to go on with (``len(stages)`` when done). The time it saves
+        against three separate stages is in docs/optimize.md."""
         h = self.h
         if ipm:
             h.setOptionValue("run_crossover", "on")  # a vertex, so the warm solves start there
