@@ -1,7 +1,7 @@
 """The Sweep page in a real headless Chromium: open it from the navbar, see the frontier.
 
 Uses the server and browser helpers of test_browser.py, on its own server whose sweeps folder
-holds ``tiny_sweep`` of conftest.py. A screenshot goes to $FOODSHED_SCREENSHOTS (or a pytest
+holds the ``tiny_sweep`` fixture. A screenshot goes to $FOODSHED_SCREENSHOTS (or a pytest
 temp folder) as ``sweep.png``.
 """
 

@@ -1,6 +1,6 @@
 """Maximal covering and p-median siting against enumerating every choice.
 
-Areas on a line (conftest geometry): A 0, B 2000, C 4000, D 6000, E 8000, F 10000 m. The
+Areas on a line (``tests.helpers.line_region``): A 0, B 2000, C 4000, D 6000, E 8000, F 10000 m. The
 existing site S1 at x=0 holds 10 kg. Candidates N1 (2000), N2 (5000), N3 (8000), N4 (10000).
 """
 
