@@ -6,24 +6,28 @@ lower layer's names is fixed here once.
 
 from __future__ import annotations
 
-import dataclasses
-import enum
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from equity import FoodshedError, Region
 
+if TYPE_CHECKING:
+    from optimize import AllocationSolution, Scenario
+
 __all__ = [
     "analyze",
+    "kpis_of",
     "load_scenario",
     "manifest_of",
     "objective_of",
     "region_of",
+    "scenario_description",
     "scenario_name",
+    "scenario_title",
     "solve",
     "status_of",
 ]
@@ -31,16 +35,12 @@ __all__ = [
 
 def analyze(region: Region) -> pd.DataFrame:
     """Every equity measure per area (``equity.analyze``)."""
-    import equity
+    from equity import analyze as _analyze
 
-    fn = getattr(equity, "analyze", None)
-    if fn is None:
-        msg = "this version of equity has no analyze(); update foodshed"
-        raise FoodshedError(msg)
-    return fn(region)
+    return _analyze(region)
 
 
-def load_scenario(path: str | os.PathLike[str]) -> Any:
+def load_scenario(path: str | os.PathLike[str]) -> Scenario:
     """Read and validate a scenario TOML file (``optimize.Scenario.from_toml``)."""
     import optimize
 
@@ -51,48 +51,32 @@ def load_scenario(path: str | os.PathLike[str]) -> Any:
     return optimize.Scenario.from_toml(p)
 
 
-def region_of(scenario: Any, cache: dict[str, Region] | None = None) -> Region:
+def region_of(scenario: Scenario, cache: dict[str, Region] | None = None) -> Region:
     """The region a scenario runs on, loaded once per distinct folder when ``cache`` is given."""
-    loader = getattr(scenario, "load_region", None)
-    spec = getattr(scenario, "region", None)
-    if isinstance(spec, Region):
-        return spec
-    key = str(spec) if spec is not None else "demo"
-    if key != "demo" and not Path(key).is_absolute():
-        key = str(Path(getattr(scenario, "base_dir", None) or ".") / key)
+    key = scenario.region
+    if key != "demo" and not Path(key).is_absolute() and scenario.base_dir:
+        key = str(Path(scenario.base_dir) / key)
     if cache is not None and key in cache:
         return cache[key]
-    if callable(loader):
-        region = loader()
-    elif key == "demo":
-        region = Region.demo()
-    else:
-        base = getattr(scenario, "path", None)
-        folder = Path(key)
-        if base is not None and not folder.is_absolute():
-            folder = Path(base).parent / folder
-        region = Region.from_dir(folder)
+    region = scenario.load_region()
     if cache is not None:
         cache[key] = region
     return region
 
 
-def solve(scenario: Any, region: Region) -> Any:
+def solve(scenario: Scenario, region: Region) -> AllocationSolution:
     """Solve a scenario on ``region`` (``optimize.run_scenario``)."""
     import optimize
 
     return optimize.run_scenario(scenario, region=region)
 
 
-def scenario_name(scenario: Any, fallback: str = "scenario") -> str:
-    name = getattr(scenario, "name", None)
-    if name:
-        return str(name)
-    path = getattr(scenario, "path", None)
-    return Path(path).stem if path else fallback
+def scenario_name(scenario: Scenario | None, fallback: str = "scenario") -> str:
+    """The scenario's ``name`` (``fallback`` when there is no scenario)."""
+    return scenario.name if scenario is not None else fallback
 
 
-def scenario_title(scenario: Any, fallback: str = "scenario") -> str:
+def scenario_title(scenario: Scenario | str | None, fallback: str = "scenario") -> str:
     """A scenario's name for people: ``hub_outage`` becomes ``Hub outage``."""
     name = scenario if isinstance(scenario, str) else scenario_name(scenario, fallback)
     if " " not in name and ("_" in name or name.islower()):
@@ -101,48 +85,35 @@ def scenario_title(scenario: Any, fallback: str = "scenario") -> str:
     return name
 
 
-def scenario_description(scenario: Any) -> str:
-    return str(getattr(scenario, "description", "") or "")
+def scenario_description(scenario: Scenario | str | None) -> str:
+    if scenario is None or isinstance(scenario, str):
+        return ""
+    return scenario.description
 
 
-def objective_of(scenario: Any, solution: Any) -> str | None:
-    for obj in (scenario, solution):
-        value = getattr(obj, "objective", None)
-        if value is not None:
-            value = getattr(value, "value", value)
-            return str(value)
-    return None
+def objective_of(solution: AllocationSolution) -> str:
+    """The objective the plan was solved for (an ``optimize.OBJECTIVES`` name)."""
+    return solution.objective
 
 
-def status_of(solution: Any) -> str:
-    status = getattr(solution, "status", "unknown")
-    if isinstance(status, enum.Enum) and isinstance(status.value, str):
-        return status.value
-    if isinstance(status, enum.Enum):
-        return str(status.name).lower()
-    return str(status)
+def status_of(solution: AllocationSolution) -> str:
+    """The solve status (an ``optimize.SolveStatus`` value such as ``"optimal"``)."""
+    return solution.status.value
 
 
-def manifest_of(solution: Any) -> dict[str, Any]:
-    """The solution's run manifest as plain JSON-able data (empty when it has none)."""
-    m = getattr(solution, "manifest", None)
-    if callable(m):
-        m = m()
-    if m is None:
-        return {}
-    if dataclasses.is_dataclass(m) and not isinstance(m, type):
-        m = dataclasses.asdict(m)
-    return json.loads(json.dumps(m, default=str))
+def manifest_of(solution: AllocationSolution) -> dict[str, Any]:
+    """The solution's run manifest as plain JSON-able data."""
+    return json.loads(json.dumps(solution.manifest, default=str))
 
 
-def estimated_of(solution: Any) -> dict[str, str]:
+def estimated_of(solution: AllocationSolution | None) -> dict[str, str]:
     """``{table: how it was estimated}`` for the inputs of a plan that are documented
     estimates (``manifest["estimated"]``; empty when the data had its own need and supply)."""
-    est = manifest_of(solution).get("estimated") if solution is not None else None
+    est = solution.manifest.get("estimated") if solution is not None else None
     return {str(k): str(v) for k, v in (est or {}).items()}
 
 
-def planned_region(region: Region, solution: Any) -> Region:
+def planned_region(region: Region, solution: AllocationSolution | None) -> Region:
     """The region as the plan saw it: with the estimated tables (``Region.with_estimates``,
     default assumptions) when the plan was built on estimates and ``region`` lacks them."""
     if estimated_of(solution) and len(region.commodities) == 0:
@@ -150,18 +121,6 @@ def planned_region(region: Region, solution: Any) -> Region:
     return region
 
 
-def kpis_of(solution: Any) -> dict[str, Any]:
-    k = getattr(solution, "kpis", None)
-    if callable(k):
-        k = k()
-    if k is None:
-        return {}
-    if isinstance(k, pd.Series):
-        return k.to_dict()
-    if isinstance(k, pd.DataFrame):
-        if {"kpi", "value"} <= set(k.columns):
-            return dict(zip(k["kpi"], k["value"], strict=False))
-        return k.iloc[0].to_dict() if len(k) else {}
-    if dataclasses.is_dataclass(k) and not isinstance(k, type):
-        return dataclasses.asdict(k)
-    return dict(k)
+def kpis_of(solution: AllocationSolution) -> dict[str, Any]:
+    """The solution's KPIs (a copy)."""
+    return dict(solution.kpis)

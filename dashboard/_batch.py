@@ -250,12 +250,10 @@ def _write_data(tmp: Path, slug: str, solution: Any) -> list[str]:
     data = tmp / "data"
     data.mkdir(exist_ok=True)
     written = []
-    for attr in ("flows", "fulfilment"):
-        frame = getattr(solution, attr, None)
-        if isinstance(frame, pd.DataFrame):
-            name = f"data/{slug}_{attr}.csv"
-            write_csv(pd.DataFrame(frame.drop(columns="geometry", errors="ignore")), tmp / name)
-            written.append(name)
+    for attr, frame in (("flows", solution.flows), ("fulfilment", solution.fulfilment)):
+        name = f"data/{slug}_{attr}.csv"
+        write_csv(pd.DataFrame(frame.drop(columns="geometry", errors="ignore")), tmp / name)
+        written.append(name)
     return written
 
 

@@ -17,7 +17,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -26,6 +26,9 @@ from equity import FoodshedError, Region
 from optimize.catalogue import OBJECTIVES as _OBJECTIVES
 
 from ._settings import Settings
+
+if TYPE_CHECKING:
+    from optimize import AllocationSolution
 
 DEFAULT_KEY = "default"
 
@@ -135,36 +138,12 @@ class RegionCatalog:
 
 # ---------------------------------------------------------------------- analytics
 def analyze(region: Region) -> Any:
-    """Equity measures per area: ``equity.analyze`` when available, else a small fallback."""
-    try:
-        from equity import analyze as _analyze  # type: ignore[attr-defined]
-    except ImportError:
-        _analyze = None
-    out = _analyze(region) if _analyze is not None else _fallback_analyze(region)
-    out = out.copy()
+    """Equity measures per area (``equity.analyze``), with ``area_id`` as text."""
+    from equity import analyze as _analyze
+
+    out = _analyze(region).copy()
     out["area_id"] = out["area_id"].astype(str)
     return out
-
-
-def _fallback_analyze(region: Region) -> Any:
-    """Atlas flags and distances from ``equity.atlas``/``equity.access`` (no 2SFCA, no index)."""
-    from equity.access import access_table
-    from equity.atlas import atlas_classify, declared_reference_income
-
-    areas = region.areas.copy()
-    pts = region.population_points if len(region.population_points) else None
-    acc = access_table(areas, region.stores, kinds=["supermarket"], radii_mi=(1.0,))
-    income = declared_reference_income(region.provenance)
-    atlas = atlas_classify(areas, region.stores, points=pts, state_median_income=income)
-    areas["area_id"] = areas["area_id"].astype(str)
-    for table in (acc, atlas):
-        keep = [c for c in table.columns if c != "area_id" and c not in areas.columns]
-        extra = pd.DataFrame(
-            table[keep].to_numpy(), columns=keep, index=table["area_id"].astype(str)
-        )
-        extra = extra.astype(table[keep].dtypes.to_dict())
-        areas = areas.merge(extra, left_on="area_id", right_index=True, how="left")
-    return areas
 
 
 _HEADLINE_ORDER = (
@@ -308,7 +287,7 @@ def run_plan(region: Region, params: PlanParams, *, region_key: str) -> dict[str
     return base | body
 
 
-def _allocate(region: Region, params: PlanParams) -> Any:
+def _allocate(region: Region, params: PlanParams) -> AllocationSolution:
     """Call :func:`optimize.allocate` with the shocks and settings of ``params``."""
     import optimize
 
@@ -335,7 +314,7 @@ def _allocate(region: Region, params: PlanParams) -> Any:
     return optimize.allocate(region, **kwargs)
 
 
-#: Built problems of the regions in use (the build is 0.4 s of a re-run on the demo region),
+#: Built problems of the regions in use (the build is a good part of a re-run; docs/dashboard.md),
 #: by region object and the settings that shape the LP; shocks are applied to a copy.
 _BASES: dict[tuple[Any, ...], tuple[Any, Any]] = {}
 _BASES_LOCK = threading.Lock()
@@ -402,37 +381,34 @@ def report_html(region: Region, run: dict[str, Any], areas: Any = None) -> str:
     return render_report(region, sol, scenario=run["label"], areas=areas)
 
 
-def solution_record(region: Region, sol: Any) -> dict[str, Any]:
+#: The flow columns a run keeps (of ``AllocationSolution.flows``).
+_FLOW_COLUMNS = [
+    "site_id",
+    "site_name",
+    "area_id",
+    "commodity",
+    "quantity_kg",
+    "distance_m",
+    "cost_usd",
+]
+
+
+def solution_record(region: Region, sol: AllocationSolution) -> dict[str, Any]:
     """An :class:`optimize.AllocationSolution` as plain JSON-ready data."""
-    ful = _with_population(region, pd.DataFrame(sol.fulfilment).copy())
-    flows = pd.DataFrame(sol.flows)
-    keep = [
-        c
-        for c in (
-            "site_id",
-            "site_name",
-            "area_id",
-            "commodity",
-            "quantity_kg",
-            "distance_m",
-            "cost_usd",
-        )
-        if c in flows.columns
-    ]
-    status = str(getattr(sol.status, "value", sol.status))
-    ok = bool(getattr(sol, "ok", status == "optimal"))
+    ful = sol.fulfilment.assign(area_id=sol.fulfilment["area_id"].astype(str))
+    status = sol.status.value
     return {
         "status": status,
-        "ok": ok,
-        "message": "" if status == "optimal" else str(getattr(sol, "message", "") or ""),
-        "kpis": {k: float(v) for k, v in dict(sol.kpis).items() if _is_number(v)},
+        "ok": sol.ok,
+        "message": "" if status == "optimal" else sol.message,
+        "kpis": {k: float(v) for k, v in sol.kpis.items() if _is_number(v)},
         "fulfilment": ful.to_dict("records"),
         # column lists, not records: a run travels to the browser's store and back on every
-        # later run, and thousands of flow rows as records repeat every key (3-4x larger)
-        "flows": _columns(flows[keep]),
-        "unmet": _unmet_by_commodity(pd.DataFrame(sol.unmet)).to_dict("records"),
-        "binding": binding_text(getattr(sol, "binding", None)),
-        "manifest": _jsonable(dict(getattr(sol, "manifest", {}) or {})),
+        # later run, and thousands of flow rows as records repeat every key (several times larger)
+        "flows": _columns(sol.flows[_FLOW_COLUMNS]),
+        "unmet": _unmet_by_commodity(sol.unmet).to_dict("records"),
+        "binding": binding_text(sol.binding),
+        "manifest": _jsonable(dict(sol.manifest)),
     }
 
 
@@ -443,8 +419,8 @@ _FLOW_DECIMALS = {"quantity_kg": 3, "distance_m": 1, "cost_usd": 4}
 def _columns(df: pd.DataFrame) -> dict[str, list[Any]]:
     """``df`` as JSON-ready column lists (``pd.DataFrame(out)`` gives it back)."""
     df = df.round({k: v for k, v in _FLOW_DECIMALS.items() if k in df.columns})
-    # numbers and flags: ``tolist`` already gives Python's own types (item by item, a re-run
-    # spent 50 ms here); strings are kept as they are
+    # numbers and flags: ``tolist`` already gives Python's own types (converting item by item
+    # was a visible part of a re-run); strings are kept as they are
     return {
         str(c): df[c].tolist()
         if df[c].dtype.kind in "biuf"
@@ -453,22 +429,12 @@ def _columns(df: pd.DataFrame) -> dict[str, list[Any]]:
     }
 
 
-def binding_text(binding: Any, *, limit: int = 12) -> list[str]:
-    """The binding limits in plain words, most valuable first."""
-    if binding is None:
-        return []
-    if isinstance(binding, pd.DataFrame):
-        if binding.empty:
-            return []
-        b = binding
-        if "binding" in b.columns:
-            b = b[b["binding"].fillna(False).astype(bool)]
-        if "value_per_unit" in b.columns:
-            b = b.sort_values("value_per_unit", ascending=False, key=lambda s: s.abs())
-        col = "explanation" if "explanation" in b.columns else b.columns[0]
-        texts = [str(t) for t in b[col] if isinstance(t, str) and t.strip()]
-    else:
-        texts = [str(t) for t in binding]
+def binding_text(binding: pd.DataFrame, *, limit: int = 12) -> list[str]:
+    """The explanations of the binding limits (rows of ``AllocationSolution.duals`` /
+    ``.binding``), most valuable first."""
+    b = binding[binding["binding"].fillna(False).astype(bool)]
+    b = b.sort_values("value_per_unit", ascending=False, key=lambda s: s.abs())
+    texts = [str(t) for t in b["explanation"] if isinstance(t, str) and t.strip()]
     return texts[:limit]
 
 
@@ -489,21 +455,8 @@ def _jsonable(obj: Any) -> Any:
 
 
 def _unmet_by_commodity(unmet: pd.DataFrame) -> pd.DataFrame:
-    if unmet is None or unmet.empty:
-        return pd.DataFrame({"commodity": [], "unmet_kg": []})
-    col = "unmet_kg" if "unmet_kg" in unmet.columns else "quantity_kg"
-    return unmet.groupby("commodity", as_index=False)[col].sum().rename(columns={col: "unmet_kg"})
-
-
-def _with_population(region: Region, ful: pd.DataFrame) -> pd.DataFrame:
-    if "commodity" in ful.columns:
-        ful = ful.groupby("area_id", as_index=False)[["need_kg", "met_kg"]].sum()
-        ful["fulfilment"] = np.where(ful["need_kg"] > 0, ful["met_kg"] / ful["need_kg"], 1.0)
-    ful["area_id"] = ful["area_id"].astype(str)
-    if "population" not in ful.columns:
-        pop = region.areas.set_index(region.areas["area_id"].astype(str))["population"]
-        ful["population"] = ful["area_id"].map(pop).astype(float)
-    return ful
+    """Unmet kg per commodity (of ``AllocationSolution.unmet``)."""
+    return unmet.groupby("commodity", as_index=False)["unmet_kg"].sum()
 
 
 def efficiency_equity(
@@ -554,7 +507,7 @@ def list_scenarios(folder: Any, region: Region | None = None) -> list[dict[str, 
 
     import optimize
 
-    out = []
+    out: list[dict[str, str]] = []
     base = Path(folder) if folder else None
     if base is None or not base.is_dir():
         return out
@@ -600,8 +553,11 @@ def scenario_controls(path: Any, region: Region) -> dict[str, Any]:
         "surge_pct": 0.0,
         "notes": [],
     }
-    for name in ("fair_share_band", "unmet_penalty_usd_per_kg"):
-        value = getattr(sc.params, name, None)
+    hidden = {
+        "fair_share_band": sc.params.fair_share_band,
+        "unmet_penalty_usd_per_kg": sc.params.unmet_penalty_usd_per_kg,
+    }
+    for name, value in hidden.items():
         if value is not None:
             out["notes"].append(
                 f"{name} = {value} is not shown in the controls; the default is used"

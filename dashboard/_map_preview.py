@@ -1,10 +1,11 @@
 """A static SVG picture of a plotly MapLibre map, shown while the browser loads plotly.js.
 
-A first visit pays for plotly.js (4.8 MB) before any map can be drawn: 2-3 s of script
-evaluation in a fresh Chromium on a 2-core machine. The equity map page therefore comes with a
-picture of its map, drawn here from the very figure the page will show (same outlines, classes,
-colours, centre and zoom, in Web Mercator pixels as MapLibre draws them), and the interactive map
-replaces it as soon as it has drawn (``assets/foodshed.js``). Pure: figure in, SVG text out.
+A first visit pays for plotly.js (several MB) before any map can be drawn: seconds of script
+evaluation in a fresh Chromium on a small machine (docs/dashboard.md, Speed). The equity map page
+therefore comes with a picture of its map, drawn here from the very figure the page will show (same
+outlines, classes, colours, centre and zoom, in Web Mercator pixels as MapLibre draws them), and
+the interactive map replaces it as soon as it has drawn (``assets/foodshed.js``). Pure: figure in,
+SVG text out.
 """
 
 from __future__ import annotations

@@ -1,15 +1,15 @@
 """Tables the report shows, derived from a region, its analysed areas and an allocation solution.
 
-Everything that touches the shape of another package's results (the analysed areas' columns, the
-solution's frames and KPIs, the scenario's shocks) is read here, tolerantly, so the report itself
-only sees the plain tables below.
+The solution is an :class:`optimize.AllocationSolution` and the scenario an
+:class:`optimize.Scenario`: their frames are read by their documented columns (all in kg), so
+the report itself only sees the plain tables below.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -19,6 +19,9 @@ from equity.catalogue import M_PER_MILE, measure_info
 from optimize.catalogue import kpi_info
 
 from .palette import DESERT_CLASS_COLOURS
+
+if TYPE_CHECKING:
+    from optimize import AllocationSolution, Scenario
 
 __all__ = [
     "DESERT_MEASURES",
@@ -193,93 +196,19 @@ def desert_classes(areas: pd.DataFrame) -> tuple[pd.Series, dict[str, str], str]
 
 
 # ---------------------------------------------------------------------- solution frames
-def _first(df: pd.DataFrame, *names: str) -> str | None:
-    for n in names:
-        if n in df.columns:
-            return n
-    return None
-
-
-def _frame(obj: Any, name: str) -> pd.DataFrame:
-    value = getattr(obj, name, None)
-    if value is None:
-        return pd.DataFrame()
-    if isinstance(value, pd.Series):
-        return value.reset_index()
-    return pd.DataFrame(value)
-
-
-def _kg_per_unit(region: Any) -> pd.Series:
-    com = region.commodities
-    if "kg_per_unit" in com:
-        return com.set_index("commodity")["kg_per_unit"].astype(float)
-    return pd.Series(dtype=float)
-
-
-def _to_kg(df: pd.DataFrame, col: str, kpu: pd.Series) -> pd.Series:
-    factor = df["commodity"].map(kpu).fillna(1.0) if "commodity" in df else 1.0
-    return df[col].astype(float) * factor
-
-
-def need_met_table(region: Any, solution: Any) -> pd.DataFrame:
-    """Per area and commodity: ``need_kg`` and ``met_kg`` (from the solution's fulfilment)."""
-    kpu = _kg_per_unit(region)
-    ful = _frame(solution, "fulfilment_by_commodity")
-    if ful.empty:
-        ful = _frame(solution, "fulfilment")
-    if not ful.empty and "area_id" in ful:
-        need_kg = _first(ful, "need_kg")
-        met_kg = _first(ful, "met_kg", "delivered_kg", "served_kg")
-        need = _first(ful, "need", "need_quantity", "quantity_need", "demand")
-        met = _first(ful, "met", "delivered", "served", "quantity_met", "supplied")
-        unmet = _first(ful, "unmet", "unmet_quantity", "shortfall")
-        ratio = _first(ful, "fulfilment", "ratio", "fulfilment_ratio", "share")
-        out = pd.DataFrame({"area_id": ful["area_id"].astype(str)})
-        out["commodity"] = ful["commodity"].astype(str) if "commodity" in ful else "all"
-        if need_kg:
-            out["need_kg"] = ful[need_kg].astype(float)
-        elif need:
-            out["need_kg"] = _to_kg(ful, need, kpu)
-        if met_kg:
-            out["met_kg"] = ful[met_kg].astype(float)
-        elif met:
-            out["met_kg"] = _to_kg(ful, met, kpu)
-        elif unmet and "need_kg" in out:
-            out["met_kg"] = out["need_kg"] - _to_kg(ful, unmet, kpu)
-        elif ratio and "need_kg" in out:
-            out["met_kg"] = out["need_kg"] * ful[ratio].astype(float)
-        if {"need_kg", "met_kg"} <= set(out.columns):
-            return out
-    # Fall back to the region's need (of its default period) and the flows into each area.
-    if getattr(region, "default_period", None) and "period" in region.need:
-        region = region.select_period(region.default_period)
-    need = region.need.copy()
-    need["area_id"] = need["area_id"].astype(str)
-    need["need_kg"] = _to_kg(need, "quantity", kpu)
-    flows = _frame(solution, "flows")
-    out = need.groupby(["area_id", "commodity"], as_index=False)["need_kg"].sum()
-    if flows.empty:
-        out["met_kg"] = 0.0
-        return out
-    qcol = _first(flows, "kg", "quantity_kg")
-    fl = flows.copy()
-    fl["area_id"] = fl["area_id"].astype(str)
-    target = _first(fl, "serves", "need_commodity", "for_commodity") or "commodity"
-    fl["kg_"] = fl[qcol].astype(float) if qcol else _to_kg(fl, "quantity", kpu)
-    got = fl.groupby(["area_id", target])["kg_"].sum().rename("met_kg")
-    out = out.merge(
-        got.reset_index().rename(columns={target: "commodity"}),
-        on=["area_id", "commodity"],
-        how="left",
-    )
-    out["met_kg"] = np.minimum(out["met_kg"].fillna(0.0), out["need_kg"])
+def need_met_table(solution: AllocationSolution) -> pd.DataFrame:
+    """Per area and need commodity: ``need_kg`` and ``met_kg`` (the solution's
+    ``fulfilment_by_commodity``; substitutes count towards the food they stand in for)."""
+    ful = solution.fulfilment_by_commodity
+    out = ful[["area_id", "commodity", "need_kg", "met_kg"]].copy()
+    out["area_id"] = out["area_id"].astype(str)
     return out
 
 
-def area_fulfilment(region: Any, solution: Any) -> pd.DataFrame:
+def area_fulfilment(region: Any, solution: AllocationSolution) -> pd.DataFrame:
     """Per area: ``need_kg``, ``met_kg`` and ``ratio`` (met / need; NaN, "no data", where there
     is no need, as in the app)."""
-    t = need_met_table(region, solution)
+    t = need_met_table(solution)
     per = t.groupby("area_id", as_index=False)[["need_kg", "met_kg"]].sum()
     ids = pd.DataFrame({"area_id": region.areas["area_id"].astype(str)})
     per = ids.merge(per, on="area_id", how="left").fillna({"need_kg": 0.0, "met_kg": 0.0})
@@ -289,9 +218,9 @@ def area_fulfilment(region: Any, solution: Any) -> pd.DataFrame:
     return per
 
 
-def unmet_by_commodity(region: Any, solution: Any) -> pd.DataFrame:
+def unmet_by_commodity(region: Any, solution: AllocationSolution) -> pd.DataFrame:
     """Per commodity: ``need_kg``, ``met_kg``, ``unmet_kg``, ``unmet_share``; largest gap first."""
-    t = need_met_table(region, solution)
+    t = need_met_table(solution)
     per = t.groupby("commodity", as_index=False)[["need_kg", "met_kg"]].sum()
     per["unmet_kg"] = (per["need_kg"] - per["met_kg"]).clip(lower=0)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -311,16 +240,14 @@ def _points_xy(gdf: gpd.GeoDataFrame, id_col: str) -> pd.DataFrame:
     )
 
 
-def flow_segments(region: Any, solution: Any) -> pd.DataFrame:
+def flow_segments(region: Any, solution: AllocationSolution) -> pd.DataFrame:
     """One line per (site, area): ``x0, y0`` at the site, ``x1, y1`` at the area, and ``kg``."""
-    flows = _frame(solution, "flows")
+    flows = solution.flows
     cols = ["site_id", "area_id", "x0", "y0", "x1", "y1", "kg"]
-    if flows.empty or not {"site_id", "area_id"} <= set(flows.columns):
+    if flows.empty:
         return pd.DataFrame(columns=cols)
-    kpu = _kg_per_unit(region)
-    qcol = _first(flows, "kg", "quantity_kg")
-    fl = flows.copy()
-    fl["kg"] = fl[qcol].astype(float) if qcol else _to_kg(fl, "quantity", kpu)
+    fl = flows[["site_id", "area_id"]].copy()
+    fl["kg"] = flows["quantity_kg"].astype(float)
     fl["site_id"] = fl["site_id"].astype(str)
     fl["area_id"] = fl["area_id"].astype(str)
     agg = fl.groupby(["site_id", "area_id"], as_index=False)["kg"].sum()
@@ -349,27 +276,20 @@ def _site_names(region: Any) -> dict[str, str]:
     return {}
 
 
-def binding_rows(region: Any, solution: Any, *, limit: int = 40) -> list[dict[str, Any]]:
+def binding_rows(
+    region: Any, solution: AllocationSolution, *, limit: int = 40
+) -> list[dict[str, Any]]:
     """The binding constraints, most valuable first, one row each (for the detail table).
 
-    Reads ``solution.binding`` (or ``solution.duals``): a constraint kind, the site / area /
-    commodity it is about, and its value per unit (the objective's change for one more unit).
-    Rows have ``kind``, ``where``, ``site_id``, ``food``, ``limit``, ``used``, ``value`` and
-    the solver's own ``explanation`` where it gives one.
+    Reads ``solution.binding``: the constraint kind, the site / area / commodity it is about,
+    and its value per unit (the objective's change for one more unit). Rows have ``kind``,
+    ``where``, ``site_id``, ``food``, ``limit``, ``used``, ``value`` and the optimizer's own
+    ``explanation``.
     """
-    table = _frame(solution, "binding")
-    if table.empty:
-        table = _frame(solution, "duals")
-    if table.empty:
+    t = solution.binding.copy()
+    if t.empty:
         return []
-    kind_col = _first(table, "constraint", "kind", "type", "row_kind")
-    dual_col = _first(table, "value_per_unit", "dual", "shadow_price", "marginal", "value", "pi")
-    if dual_col is None:
-        return []
-    t = table.copy()
-    t["_abs"] = t[dual_col].astype(float).abs()
-    if "binding" in t:
-        t = t[t["binding"].fillna(False).astype(bool)]
+    t["_abs"] = t["value_per_unit"].astype(float).abs()
     t = t[t["_abs"] > 1e-9].sort_values("_abs", ascending=False, kind="stable").head(limit)
     names = _site_names(region)
     com_names = (
@@ -379,12 +299,12 @@ def binding_rows(region: Any, solution: Any, *, limit: int = 40) -> list[dict[st
     )
 
     def text(r: pd.Series, col: str) -> str:
-        return str(r[col]) if col in t and pd.notna(r.get(col)) else ""
+        return str(r[col]) if pd.notna(r[col]) else ""
 
     rows = []
     for _, r in t.iterrows():
         site, area, com = text(r, "site_id"), text(r, "area_id"), text(r, "commodity")
-        kind = text(r, kind_col) if kind_col else ""
+        kind = text(r, "constraint")
         rows.append(
             {
                 "kind": kind,
@@ -393,7 +313,7 @@ def binding_rows(region: Any, solution: Any, *, limit: int = 40) -> list[dict[st
                 "food": com_names.get(com, com),
                 "limit": _num(r.get("limit")),
                 "used": _num(r.get("used")),
-                "value": float(r[dual_col]),
+                "value": float(r["value_per_unit"]),
                 "explanation": text(r, "explanation"),
             }
         )
@@ -454,58 +374,54 @@ def binding_summary(rows: list[dict[str, Any]], *, limit: int = 6) -> list[str]:
 
 
 def shock_rows(
-    scenario: Any, solution: Any = None, *, site_names: Mapping[str, str] | None = None
+    scenario: Scenario | str | None,
+    solution: AllocationSolution | None = None,
+    *,
+    site_names: Mapping[str, str] | None = None,
 ) -> list[dict[str, str]]:
-    """The shocks a scenario applies: ``kind`` (plain words) and ``detail`` (what changes)."""
-    shocks: Any = None
+    """The shocks a plan applies: ``kind`` (plain words) and ``detail`` (what changes).
+
+    They come from the scenario when one is given, else from the solution's manifest (where
+    :func:`optimize.allocate` records the shocks it applied)."""
+    shocks: list[Any] = []
     if scenario is not None and not isinstance(scenario, str):
-        shocks = getattr(scenario, "shocks", None)
-    if shocks is None and solution is not None:
-        manifest = getattr(solution, "manifest", None) or {}
-        shocks = manifest.get("shocks") if isinstance(manifest, Mapping) else None
-        if shocks is None:
-            shocks = getattr(solution, "shocks", None)
+        shocks = [s.model_dump() for s in scenario.shocks]
+    elif solution is not None:
+        shocks = list(solution.manifest.get("shocks") or ())
     rows = []
-    for shock in shocks or ():
-        data = _shock_dict(shock)
-        kind = str(data.pop("kind", type(shock).__name__))
+    for shock in shocks:
+        data = dict(shock)
+        kind = str(data.pop("kind"))
         if site_names and data.get("site_ids"):
             data["site_ids"] = [site_names.get(str(i), str(i)) for i in data["site_ids"]]
         rows.append({"kind": SHOCK_TITLES.get(kind, kind), "detail": describe_shock(kind, data)})
     return rows
 
 
-def scenario_settings(scenario: Any) -> list[dict[str, str]]:
+def scenario_settings(scenario: Scenario | str | None) -> list[dict[str, str]]:
     """The scenario's settings in words: period, reach, transport cost and budget, parameters."""
     rows: list[dict[str, str]] = []
     if scenario is None or isinstance(scenario, str):
         return rows
-    period = getattr(scenario, "period", None)
-    if period:
-        rows.append({"setting": "Period", "value": str(period)})
-    net = getattr(scenario, "network", None)
-    if net is not None:
-        d = getattr(net, "max_distance_m", None)
-        if d:
-            rows.append(
-                {
-                    "setting": "Longest delivery",
-                    "value": f"{d / 1000:,.1f} km ({d / M_PER_MILE:,.1f} miles)",
-                }
-            )
-        c = getattr(net, "cost_per_kg_km", None)
-        if c is not None:
-            rows.append({"setting": "Transport cost", "value": f"${c:,.2f} per kg per km"})
-        b = getattr(net, "budget_usd", None)
-        rows.append(
-            {
-                "setting": "Transport budget",
-                "value": f"${b:,.0f} per period" if b is not None else "no limit",
-            }
-        )
-    params = getattr(scenario, "params", None)
-    dump = params.model_dump() if hasattr(params, "model_dump") else dict(params or {})
-    for key, value in dump.items():
+    if scenario.period:
+        rows.append({"setting": "Period", "value": str(scenario.period)})
+    net = scenario.network
+    d = net.max_distance_m
+    rows.append(
+        {
+            "setting": "Longest delivery",
+            "value": f"{d / 1000:,.1f} km ({d / M_PER_MILE:,.1f} miles)",
+        }
+    )
+    rows.append({"setting": "Transport cost", "value": f"${net.cost_per_kg_km:,.2f} per kg per km"})
+    b = net.budget_usd
+    rows.append(
+        {
+            "setting": "Transport budget",
+            "value": f"${b:,.0f} per period" if b is not None else "no limit",
+        }
+    )
+    for key, value in scenario.params.model_dump().items():
         if value is not None:
             rows.append({"setting": key.replace("_", " ").capitalize(), "value": f"{value:g}"})
     return rows
@@ -518,18 +434,6 @@ SHOCK_TITLES = {
     "budget_change": "Budget change",
     "max_distance": "Delivery distance limit",
 }
-
-
-def _shock_dict(shock: Any) -> dict[str, Any]:
-    if isinstance(shock, Mapping):
-        return dict(shock)
-    if hasattr(shock, "model_dump"):
-        return dict(shock.model_dump())
-    data = {k: v for k, v in getattr(shock, "__dict__", {}).items() if not k.startswith("_")}
-    kind = getattr(shock, "kind", None)
-    if kind is not None:
-        data["kind"] = kind
-    return data
 
 
 def describe_shock(kind: str, d: Mapping[str, Any]) -> str:

@@ -192,8 +192,8 @@ def warm_up(app: Dash, *, wait: bool | str = True, plans: bool = True) -> None:
 def seed_plans(region: Any) -> None:
     """Solve the Plan page's default plan of ``region`` once and forget the answer: the
     solver keeps its basis (``optimize`` warm starts), so a planner's runs that change the
-    weight, yields, demand or switch sites off start warm (about 1 s instead of 3-4 s on the
-    demo region)."""
+    weight, yields, demand or switch sites off start warm (several times faster on the demo
+    region; see docs/dashboard.md, Speed)."""
     from dataclasses import replace
 
     from equity import FoodshedError
@@ -219,8 +219,8 @@ def serve(
 ) -> None:
     """Start the dashboard with ``app.run``, bound to ``host`` (127.0.0.1 unless told otherwise).
 
-    The start region's analysis and first page are prepared before the server binds (2-3 s on
-    the demo region), so the first page paints in under a second once it is up; the Plan page's
+    The start region's analysis and first page are prepared before the server binds (a few seconds;
+    see docs/dashboard.md, Speed), so the first page paints as soon as it is up; the Plan page's
     default plan is solved in the background. ``ready()`` (optional) is called just before the
     server starts listening (the command line prints the address then).
 

@@ -250,15 +250,15 @@ def classify(
     if scheme == "quantiles":
         cls = mapclassify.Quantiles(finite, k=k)
     elif scheme == "natural_breaks":
-        bins = fisher_jenks_breaks(finite, k)
-        out[ok] = np.searchsorted(bins, finite, side="left").clip(0, len(bins) - 1)
-        return bins, out
+        breaks = fisher_jenks_breaks(finite, k)
+        out[ok] = np.searchsorted(breaks, finite, side="left").clip(0, len(breaks) - 1)
+        return breaks, out
     else:
         cls = mapclassify.EqualInterval(finite, k=k)
-    bins = np.asarray(cls.bins, dtype=float)
+    breaks = np.asarray(cls.bins, dtype=float)
     out[ok] = np.asarray(cls.yb, dtype=int)
     # mapclassify can merge duplicate quantile edges: keep only classes that exist
-    return bins, out
+    return breaks, out
 
 
 def fisher_jenks_breaks(
@@ -739,7 +739,7 @@ def flow_lines(
 # ---------------------------------------------------------------------- KPIs
 def kpi_table(
     kpis: Mapping[str, Any], *, keys: Sequence[str] | None = None
-) -> list[dict[str, str]]:
+) -> list[dict[str, Any]]:
     """KPI rows ``{key, label, value, unit, text}`` in plain words, for cards and tables.
 
     Labels, units and formats come from :mod:`optimize.catalogue` (unknown keys get its

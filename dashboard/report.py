@@ -22,9 +22,10 @@ import os
 import platform
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import geopandas as gpd
+import jinja2
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -38,6 +39,9 @@ from . import _report_data as rd
 from . import _report_figures as rf
 from ._methodology import ATLAS_DEFINITIONS, MODEL_CONSTRAINTS, objective_text
 from .palette import KIND_COLORS
+
+if TYPE_CHECKING:
+    from optimize import AllocationSolution
 
 __all__ = [
     "PLOTLY_JS_NAME",
@@ -317,7 +321,7 @@ def build_context(
         ctx["status"] = _api.status_of(solution)
         note = kpis.get("status_note")
         ctx["status_words"] = str(note) if note else ctx["status"]
-        obj = _api.objective_of(scenario, solution)
+        obj = _api.objective_of(solution)
         ctx["objective"] = obj
         title, formula, words = objective_text(obj)
         ctx["objective_title"], ctx["objective_formula"], ctx["objective_words"] = (
@@ -329,7 +333,7 @@ def build_context(
         ctx["met_kg"] = float(ful["met_kg"].sum())
         ctx["met_share"] = ctx["met_kg"] / ctx["need_kg"] if ctx["need_kg"] > 0 else 1.0
         ctx["min_fulfilment"] = float(ratio.min()) if len(ratio) else float("nan")
-        reach = kpis.get("min_fulfilment_reachable")
+        reach: Any = kpis.get("min_fulfilment_reachable")
         ctx["min_reachable"] = float(reach) if _is_number(reach) else ctx["min_fulfilment"]
         lila = (
             geo[measure].fillna(False).astype(bool)
@@ -381,7 +385,7 @@ def build_context(
 
     ctx["figure_objects"] = dict(figures)
     ctx["figures"] = {key: _fig_json(fig) for key, fig in figures.items()}
-    li_line = getattr(areas, "attrs", {}).get("low_income_source")
+    li_line = areas.attrs.get("low_income_source")
     ctx["atlas_definitions"] = ATLAS_DEFINITIONS + (
         (("Low-income flag in this report", li_line),) if li_line else ()
     )
@@ -404,7 +408,8 @@ def _comparison(
     base_kpis = _api.kpis_of(baseline)
     rows = []
     for key in rd.HEADLINE_KPIS:
-        a, b = kpis.get(key), base_kpis.get(key)
+        a: Any = kpis.get(key)
+        b: Any = base_kpis.get(key)
         if not _is_number(a) or not _is_number(b):
             continue
         rows.append(
@@ -555,15 +560,15 @@ def _fig_json(fig: go.Figure) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def _name(scenario: Any, solution: Any, fallback: str = "scenario") -> str:
+def _name(scenario: Any, solution: AllocationSolution | None, fallback: str = "scenario") -> str:
+    """The scenario's name: given, or the one ``optimize.run_scenario`` records in the
+    solution's manifest, or ``fallback``."""
     if isinstance(scenario, str):
         return scenario
     if scenario is not None:
         return _api.scenario_name(scenario, fallback)
-    name = getattr(solution, "scenario", None) or getattr(solution, "name", None)
-    if name is not None and not isinstance(name, str):
-        name = _api.scenario_name(name, fallback)
-    return str(name or fallback)
+    recorded = solution.manifest.get("scenario") if solution is not None else None
+    return str(recorded["name"]) if isinstance(recorded, dict) else fallback
 
 
 def _slug(text: str) -> str:
@@ -633,7 +638,7 @@ def _summary_sentences(ctx: dict[str, Any]) -> list[str]:
         if ctx.get("lila_met_share") is not None:
             out.append(f"In the food-desert areas, {ctx['lila_met_share']:.0%} of need is met.")
         k = {r["key"]: r["value"] for r in ctx.get("kpis", [])}
-        far = k.get("people_unreachable")
+        far: Any = k.get("people_unreachable")
         if _is_number(far) and far > 0:
             out.append(
                 f"{far:,.0f} residents in {k.get('areas_unreachable', 0):,.0f} areas live beyond "
@@ -657,12 +662,7 @@ def _summary_sentences(ctx: dict[str, Any]) -> list[str]:
     return out
 
 
-def _environment():
-    try:
-        import jinja2
-    except ImportError as exc:  # pragma: no cover - jinja2 is a dependency
-        msg = "HTML reports need jinja2: pip install 'jinja2>=3.1'"
-        raise FoodshedError(msg) from exc
+def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("dashboard", "templates"),
         autoescape=jinja2.select_autoescape(["html", "j2"], default=True),

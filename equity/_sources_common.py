@@ -124,8 +124,9 @@ BIG_CSV_BYTES = 5_000_000
 
 
 def _read_fast(path: Path, usecols: list[str] | None) -> pd.DataFrame | None:
-    """The national tables (Atlas, centres of population) with pyarrow, about 5x faster than
-    pandas' C parser; ``None`` (use pandas) when pyarrow cannot parse the file."""
+    """The national tables (Atlas, centres of population) with pyarrow, faster than pandas' C
+    parser (``benchmarks/bench_sources.py``; README, Benchmarks); ``None`` (use pandas) when
+    pyarrow cannot parse the file."""
     try:
         import pyarrow as pa
         from pyarrow import csv as pacsv

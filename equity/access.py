@@ -117,8 +117,8 @@ def _grid_pieces(areas: gpd.GeoDataFrame, cell_m: float) -> gpd.GeoDataFrame:
     ai, gx, gy, cells = ai[hit], gx[hit], gy[hit], cells[hit]
     inside = shapely.contains_properly(geoms[ai], cells)
     pieces = cells.copy()
-    # Clipping by a rectangle is ~4x faster than a general intersection (only the piece's area
-    # and centroid are used, so its validity does not matter).
+    # Clipping by a rectangle is much faster than a general intersection (docs/equity.md, Speed;
+    # only the piece's area and centroid are used, so its validity does not matter).
     for i in np.flatnonzero(~inside):
         pieces[i] = shapely.clip_by_rect(geoms[ai[i]], gx[i], gy[i], gx[i] + cell_m, gy[i] + cell_m)
     area = shapely.area(pieces)

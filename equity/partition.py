@@ -168,7 +168,7 @@ def atlas_by_partition(
         near = (sx >= xmin - dx) & (sx <= xmax + dx) & (sy >= ymin - dy) & (sy <= ymax + dy)
         part_stores = sup[near]
         part_points = None
-        if points is not None:
+        if points is not None and pts_area is not None:
             ids = set(part["area_id"].astype(str))
             part_points = points[np.isin(pts_area, list(ids))]
         one = dict(pkw)
@@ -267,7 +267,7 @@ def access_by_partition(
     for key in sorted(keys.unique()):
         part = areas[(keys == key).to_numpy()]
         part_points = None
-        if points is not None:
+        if points is not None and pts_area is not None:
             part_points = points[np.isin(pts_area, part["area_id"].astype(str).to_numpy())]
         to_crs = part.estimate_utm_crs() if geographic else None
         if client is not None:

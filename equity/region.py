@@ -492,7 +492,7 @@ def _build(
     provenance: dict[str, Any],
 ) -> ValidationReport:
     problems: list[Problem] = []
-    clean: dict[str, pd.DataFrame | None] = {}
+    clean: dict[str, Any] = {}  # a frame per table (None where a table failed its checks)
     if frames.get("areas") is None:
         problems.append(Problem("areas", "a region needs an `areas` table"))
         return ValidationReport(tuple(problems))

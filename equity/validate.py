@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import warnings
+from collections.abc import Mapping
 
 import geopandas as gpd
 import numpy as np
@@ -447,7 +448,7 @@ def _polygonal_part(g: shapely.Geometry) -> shapely.Geometry | None:
 
 def check_references(
     tables: dict[str, pd.DataFrame],
-    files: dict[str, str | None],
+    files: Mapping[str, str | None],
     *,
     outside_error_m: float = 32_187.0,
 ) -> list[Problem]:
@@ -464,7 +465,7 @@ def check_references(
         if df is None or df.empty:
             continue
         for col in spec.columns:
-            if col.kind != "ref" or col.name not in df.columns:
+            if col.kind != "ref" or col.ref_table is None or col.name not in df.columns:
                 continue
             target = tables.get(col.ref_table)
             tkey = TABLES[col.ref_table].key[0]

@@ -3,10 +3,10 @@
 The allocation LP is built once as arrays (:class:`AllocationProblem`), solved by one function
 (:func:`solve`, or :func:`allocate` straight from a Region) with HiGHS, CBC or any PuLP solver,
 and returned as an :class:`AllocationSolution`. Scenarios (TOML) bundle a region, an objective
-and shocks; :func:`site_new` chooses where new sites should go.
+and shocks; :func:`site_new` chooses where new sites should go; sweeps run many scenarios on
+Dask (imported only when a sweep runs).
 """
 
-# --- allocator (issue 4) -------------------------------------------------------------------
 from ._lp import LinearProgram, SolveStatus
 from ._objectives import OBJECTIVES
 from .api import allocate, efficiency_equity_curve
@@ -18,6 +18,7 @@ from .shocks import BudgetChange, DemandSurge, MaxDistance, SiteOutage, YieldFac
 from .siting import SitingResult, site_new
 from .solution import AllocationSolution
 from .solve import solve
+from .sweep import SweepSpec, read_sweep, run_serial, run_sweep, summarize_sweep
 
 __all__ = [
     "OBJECTIVES",
@@ -32,19 +33,17 @@ __all__ = [
     "SiteOutage",
     "SitingResult",
     "SolveStatus",
+    "SweepSpec",
     "YieldFactor",
     "allocate",
     "efficiency_equity_curve",
+    "read_sweep",
     "reset_caches",
     "kpi_info",
     "run_scenario",
+    "run_serial",
+    "run_sweep",
     "site_new",
     "solve",
+    "summarize_sweep",
 ]
-# --- end allocator -------------------------------------------------------------------------
-
-# --- sweeps on Dask (branch `sweep`; Dask is imported only when a sweep runs) ---------------
-from .sweep import SweepSpec, read_sweep, run_serial, run_sweep, summarize_sweep
-
-__all__ += ["SweepSpec", "read_sweep", "run_serial", "run_sweep", "summarize_sweep"]
-# --- end sweeps ------------------------------------------------------------------------------

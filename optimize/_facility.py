@@ -20,6 +20,7 @@ every area that some open site reaches (within capacity) is assigned, nearest fi
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -109,7 +110,11 @@ def facility_milp(
     xcol = ny + np.arange(nx)
     vcol = ny + nx + np.arange(nv)
 
-    rows, cols, vals, lo, hi = [], [], [], [], []
+    rows: list[Any] = []
+    cols: list[Any] = []
+    vals: list[Any] = []
+    lo: list[Any] = []
+    hi: list[Any] = []
     r = 0
     # assign: sum_j x + v = 1 per weighted area
     rows += [vpos[a_area], np.arange(nv)]

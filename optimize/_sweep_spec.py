@@ -250,11 +250,9 @@ class SweepSpec(_Strict):
             )
         except pydantic.ValidationError as exc:
             lines = []
-            for err in exc.errors():
-                loc = ".".join(str(x) for x in err["loc"])
-                text = err["msg"]
-                if err["type"] == "extra_forbidden":
-                    text = "unknown key"
+            for detail in exc.errors():
+                loc = ".".join(str(x) for x in detail["loc"])
+                text = "unknown key" if detail["type"] == "extra_forbidden" else detail["msg"]
                 lines.append(f"{loc}: {text}")
             raise SweepSpecError(_report(source, lines)) from None
 
@@ -449,7 +447,7 @@ def expand(spec: SweepSpec, problem: AllocationProblem) -> list[dict[str, Any]]:
     if "max_distance_m" not in spec.parameters and problem.max_distance_m > reach:
         base_shocks = [*base_shocks, {"kind": "max_distance", "max_distance_m": reach}]
     names = list(spec.vary)
-    records = []
+    records: list[dict[str, Any]] = []
     grid = list(itertools.product(*spec.vary.values())) if names else [()]
     for g, combo in enumerate(grid):
         fixed = dict(zip(names, combo, strict=True))

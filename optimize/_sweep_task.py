@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 __all__ = ["SweepContext", "solve_record"]
 
-_SHOCK = pydantic.TypeAdapter(ShockSpec)
+_SHOCK: pydantic.TypeAdapter[Any] = pydantic.TypeAdapter(ShockSpec)
 
 #: KPI columns every result row has (NaN where a solve failed).
 KPI_COLUMNS = (

@@ -167,7 +167,7 @@ def siting_lp(
         msg = f"candidate site(s) {missing} are not sites of the problem"
         raise FoodshedError(msg)
     nc = len(cand)
-    pos = {s: j for j, s in enumerate(cand)}
+    pos = {int(s): j for j, s in enumerate(cand)}
     blocks = problem.row_blocks
     rows, cols, vals = [], [], []
     row_hi = lp.row_hi.copy()

@@ -22,7 +22,7 @@ __all__ = ["choose_solver", "ipm_options", "solve", "versions"]
 
 def versions() -> dict[str, str]:
     """Versions of the packages a result depends on (read once per process: reading package
-    metadata took 26 ms per plan)."""
+    metadata is slow enough to show in every plan's time)."""
     return dict(_versions())
 
 
@@ -40,17 +40,15 @@ def _versions() -> tuple[tuple[str, str], ...]:
 
 
 #: From this many flow columns on, single-stage objectives go to CBC/Clp when a binary exists:
-#: on these transport LPs Clp's dual simplex measured 6-20x faster than HiGHS's (see
-#: benchmarks/bench_allocate.py); multi-stage objectives stay on HiGHS (warm restarts), started
-#: from Clp's basis of their weighted sum (see :func:`_auto_options`).
+#: on these transport LPs Clp's dual simplex is much faster than HiGHS's (see docs/optimize.md);
+#: multi-stage objectives stay on HiGHS (warm restarts), started from Clp's basis of their
+#: weighted sum (see :func:`_auto_options`).
 AUTO_CBC_MIN_COLUMNS = 5_000
 #: From this many flow columns on, multi-stage objectives use HiGHS's interior-point solver
 #: (with crossover, so duals stay exact; see :func:`ipm_options`) when no CBC binary is there to
-#: start them from Clp's basis (``start="clp"``, which then wins). Below it, dual simplex: on the
-#: demo region (99k columns at 8 km) simplex solved maxmin in 6.5 s against 16.5 s with the
-#: interior point, balanced 4.7 s against 19.6 s, and at 15 km (235k columns) maxmin 15 s
-#: against 39 s; the interior point wins on the random synthetic benchmark instances (2.5x at
-#: 93k) and at 1M columns, where simplex did not finish in 12 minutes.
+#: start them from Clp's basis (``start="clp"``, which then wins). Below it, dual simplex, which
+#: is faster on the demo region at 99k and 235k columns; the interior point wins on the random
+#: synthetic instances and at 1M columns (see docs/optimize.md).
 AUTO_IPM_MIN_COLUMNS = 500_000
 
 
@@ -59,9 +57,9 @@ def ipm_options(n_stages: int, *, exact_duals: bool = True) -> dict[str, Any]:
 
     With ``exact_duals`` (the automatic choice) every stage runs crossover: the plan is a
     vertex and the need-met stage's duals are a vertex's. Without, only the last stage does
-    (the earlier optima are only held by a row): measured 6-35% faster for ``maxmin`` at 93k
-    columns, but the need-met duals behind the explanations are then interior-point duals
-    (the centre of the optimal dual face when it is not unique)."""
+    (the earlier optima are only held by a row): faster for ``maxmin`` (see docs/optimize.md),
+    but the need-met duals behind the explanations are then interior-point duals (the centre
+    of the optimal dual face when it is not unique)."""
     return {
         "solver": "ipm",
         "stage_options": [
@@ -195,10 +193,8 @@ def _auto_options(
     """What the automatic choice adds to the user's HiGHS options (theirs win): the interior
     point from :data:`AUTO_IPM_MIN_COLUMNS` columns on, and for staged objectives from
     :data:`AUTO_CBC_MIN_COLUMNS` columns on the first, weighted solve by Clp when a CBC binary
-    is present (``start="clp"``). Measured on the synthetic benchmark instances, HiGHS alone
-    against the Clp start (medians of 3): ``maxmin`` 0.057 / 0.082 s at 888 columns, 0.16 /
-    0.14 s at 2,939, 1.08 / 0.54 s at 10,189, 4.5 / 2.0 s at 28,955 (starting a process and
-    writing a file cost more than they save on the smallest LPs)."""
+    is present (``start="clp"``). On the smallest LPs starting a process and writing a file
+    cost more than they save (see docs/optimize.md)."""
     opts = dict(options or {})
     if problem.n_x >= AUTO_IPM_MIN_COLUMNS and "solver" not in opts:
         opts.update(ipm_options(n_stages))

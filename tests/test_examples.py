@@ -12,6 +12,10 @@ import pandas as pd
 import pytest
 
 from dashboard.cli import main as foodshed
+from tests.helpers import grid_region
+
+#: Each example runs in a fresh Python process (several seconds apiece).
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -19,17 +23,8 @@ EXAMPLES = ROOT / "examples"
 
 @pytest.fixture(scope="module")
 def city(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(
-        "report_fakes", ROOT / "tests" / "dashboard" / "conftest.py"
-    )
-    assert spec is not None and spec.loader is not None
-    fakes = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = fakes  # dataclasses look their module up
-    spec.loader.exec_module(fakes)
     folder = tmp_path_factory.mktemp("examples") / "city"
-    fakes.grid_region().to_dir(folder)
+    grid_region().to_dir(folder)
     assert foodshed(["validate", str(folder)]) == 0
     return folder
 

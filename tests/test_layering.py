@@ -29,6 +29,7 @@ def loaded_after_import(package: str) -> set[str]:
     ],
     ids=["equity", "optimize"],
 )
+@pytest.mark.slow
 def test_lower_layers_do_not_import_upper_ones(package: str, forbidden: set[str]) -> None:
     assert loaded_after_import(package) & forbidden == set()
 

@@ -148,9 +148,9 @@ def layout(**_: Any) -> html.Div:
     )
     main = [
         dcc.Store(id=PL_SHOWN, storage_type="memory"),
-        # no animated spinner while a plan runs: drawn in software, it cost Chromium about
-        # 0.3 s of CPU during a 1.5-2 s solve, on a 2-core machine the solver shares; the
-        # button says "Running..." and the last run's status is dimmed instead
+        # no animated spinner while a plan runs: drawn in software, it takes CPU from the solver
+        # on a small machine (docs/dashboard.md, Speed); the button says "Running..." and the
+        # last run's status is dimmed instead
         html.Div(html.Div(id=ids.PL_STATUS), id=PL_STATUS_BOX),
         dbc.Row(id=ids.PL_KPIS, className="g-2 mb-1"),
         dbc.Row(

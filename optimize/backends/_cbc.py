@@ -97,8 +97,8 @@ def _digits(n: int) -> np.ndarray:
     bytes in place of leading zeros."""
     width = len(str(max(n - 1, 0)))
     dtype = np.int32 if n < 2**31 else np.int64
-    idx = np.arange(n, dtype=dtype).reshape(-1, 1)
-    powers = 10 ** np.arange(width - 1, -1, -1, dtype=dtype)
+    idx: np.ndarray[Any, Any] = np.arange(n, dtype=dtype).reshape(-1, 1)
+    powers: np.ndarray[Any, Any] = 10 ** np.arange(width - 1, -1, -1, dtype=dtype)
     out = (idx // powers % 10 + 48).astype(np.uint8)
     lead = idx < powers
     lead[:, -1] = False
@@ -410,12 +410,8 @@ class ClpStart:
 
 
 #: The ways Clp's dual simplex can be started: the first is the default; ``race=True`` runs them
-#: all at once and the first optimum wins (the other process is killed). Measured (wall seconds
-#: for Clp's weighted solve, medians of 3 alternated runs, idle 2-core machine): on the synthetic
-#: benchmark instance (93k columns) Clp's crash (``-crash on``) 3.31 s for ``maxmin`` and
-#: ``balanced`` against 4.73 / 4.84 s without it, and a race of both 3.91 / 4.58 s (two
-#: processes on two cores slow each other); on the demo region 0.93 / 0.87 s against 0.98 /
-#: 0.84 s, a race 0.75 / 0.83 s.
+#: all at once and the first optimum wins (the other process is killed). Clp's crash first and
+#: no race by default: that measured fastest on two cores (see docs/optimize.md).
 CLP_WAYS: tuple[tuple[str, ...], ...] = (("-crash", "on", "-dualS"), ("-dualS",))
 
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
 from typing import Any
 
@@ -17,11 +18,10 @@ __all__ = ["HighsBackend", "clear_warm_starts", "new_highs"]
 # Bases of recent optimal plans (``CACHES.warm_bases``, see optimize/caches.py), by objective
 # and LP structure (the sparsity pattern of the constraint matrix): a plan whose data changed
 # but whose structure did not (another equity weight, yields scaled, demand surged, a budget
-# changed) starts from the last one's basis. Measured on the demo region: 0.6-1.2 s instead of
-# 2-4 s. A changed structure (a new budget row, another reach) starts cold: carrying the basis
-# over by row and column keys was tried and was slower than cold (up to 15k expensive
-# iterations). Only the speed depends on it: :meth:`_Runner.canonical` ends a warm solve at the
-# vertex a cold one ends at.
+# changed) starts from the last one's basis, several times faster than cold on the demo region.
+# A changed structure (a new budget row, another reach) starts cold: carrying the basis over by
+# row and column keys was tried and was slower than cold (see docs/optimize.md). Only the speed
+# depends on it: :meth:`_Runner.canonical` ends a warm solve at the vertex a cold one ends at.
 
 
 def clear_warm_starts() -> None:
@@ -106,6 +106,9 @@ def _basis_for(lp: LinearProgram, col_status: np.ndarray, row_status: np.ndarray
     )
 
 
+_STDOUT_LOCK = threading.Lock()
+
+
 def new_highs() -> Any:
     """A silent ``highspy.Highs`` (its constructor prints a banner on stdout; hide it)."""
     import os
@@ -121,14 +124,17 @@ def new_highs() -> Any:
     if fd is None:
         h = highspy.Highs()
     else:
-        saved = os.dup(fd)
-        try:
-            with open(os.devnull, "w") as null:
-                os.dup2(null.fileno(), fd)
-                h = highspy.Highs()
-        finally:
-            os.dup2(saved, fd)
-            os.close(saved)
+        # The process has one stdout: threads (the dashboard's workers) take turns, or one
+        # could save the other's /dev/null as "stdout" and close a descriptor in use.
+        with _STDOUT_LOCK:
+            saved = os.dup(fd)
+            try:
+                with open(os.devnull, "w") as null:
+                    os.dup2(null.fileno(), fd)
+                    h = highspy.Highs()
+            finally:
+                os.dup2(saved, fd)
+                os.close(saved)
     h.setOptionValue("output_flag", False)
     return h
 
@@ -249,7 +255,8 @@ class HighsBackend:
         if start == "clp" and combine and not warm_started:
             from ._cbc import clp_start
 
-            weighted = sum(float(st.weight) * st.c for st in stages)  # type: ignore[arg-type]
+            zero = np.zeros_like(stages[0].c, dtype=float)
+            weighted = sum((float(st.weight) * st.c for st in stages), zero)  # type: ignore[arg-type]
             # HiGHS takes the model while Clp solves (its process runs on its own)
             got = clp_start(lp.with_cost(weighted), time_limit_s=time_limit_s, meanwhile=pass_model)
             pass_model()  # when Clp never started
@@ -444,16 +451,14 @@ class _Runner:
         stage held, so the answer is the lexicographic optimum, exactly as stage by stage.
         The weights only decide the speed: where they are not lexicographic (a check finds a
         better ``c_i``), the solve goes on stage by stage from there; the return value is
-        the index of the stage to go on with (``len(stages)`` when done).
-
-        Measured on the demo region (99k columns, ``maxmin``): 3.1 s against 8.7 s for three
-        separate stages, whose last one (least cost with two dense rows held, from the
-        need-met stage's basis) took 5 s of dual simplex by itself."""
+        the index of the stage to go on with (``len(stages)`` when done). The time it saves
+        against three separate stages is in docs/optimize.md."""
         h = self.h
         if ipm:
             h.setOptionValue("run_crossover", "on")  # a vertex, so the warm solves start there
         for i in range(len(stages)):
-            c = sum(float(st.weight) * st.c for st in stages[i:])  # type: ignore[arg-type]
+            zero = np.zeros_like(stages[i].c, dtype=float)
+            c = sum((float(st.weight) * st.c for st in stages[i:]), zero)  # type: ignore[arg-type]
             self._cost(c)
             x, dual = self._run()
             if x is None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import dash
 import pytest
 
@@ -14,23 +16,89 @@ def app(tiny_region):
     return create_app(tiny_region)
 
 
-def test_pages_registered_and_served(app):
+#: Each page: path, heading, one of its own controls, browser tab title.
+PAGES = [
+    ("/", "Equity map", ids.EQ_MEASURE, "Foodshed: Equity map"),
+    ("/plan", "Plan a scenario", ids.PL_OBJECTIVE, "Foodshed: Plan"),
+    ("/compare", "Compare runs", ids.CMP_RUNS, "Foodshed: Compare"),
+    ("/data", "Load your own region", ids.DATA_UPLOAD, "Foodshed: Data"),
+    ("/sweep", "A finished sweep", "sw-frontier", "Foodshed: Sweep"),
+]
+
+
+def route(app, path: str) -> tuple[str, dict]:
+    """What the browser gets for ``path``: Dash serves the same shell for every URL (always
+    200) and the pages router callback fills in the page, as the browser asks it to."""
+    body = {
+        "output": ".._pages_content.children..._pages_store.data..",
+        "outputs": [
+            {"id": "_pages_content", "property": "children"},
+            {"id": "_pages_store", "property": "data"},
+        ],
+        "inputs": [
+            {"id": "_pages_location", "property": "pathname", "value": path},
+            {"id": "_pages_location", "property": "search", "value": ""},
+        ],
+        "changedPropIds": ["_pages_location.pathname"],
+        "state": [],
+    }
+    with app.server.test_client().post("/_dash-update-component", json=body) as resp:
+        assert resp.status_code == 200
+        out = resp.get_json()["response"]
+    return json.dumps(out["_pages_content"]["children"]), out["_pages_store"]["data"]
+
+
+def test_pages_registered_and_shell_served(app):
     paths = sorted(p["path"] for p in dash.page_registry.values())
-    assert paths == ["/", "/compare", "/data", "/plan", "/sweep"]
+    assert paths == sorted(p for p, *_ in PAGES)
     client = app.server.test_client()
-    for path in ("/", "/plan", "/compare", "/data"):
-        with client.get(path) as resp:
-            assert resp.status_code == 200
+    with client.get("/plan") as resp:
+        assert resp.status_code == 200 and b'id="react-entry-point"' in resp.data
     with client.get("/assets/bootstrap.min.css") as css:
         assert css.status_code == 200 and b"Bootstrap" in css.data[:200]
 
 
-def test_layouts_build_without_data_io(app):
+@pytest.mark.parametrize(("path", "heading", "control", "title"), PAGES, ids=[p for p, *_ in PAGES])
+def test_each_page_routes_to_its_own_content(app, path, heading, control, title):
+    content, store = route(app, path)
+    assert f'"children": "{heading}"' in content
+    assert f'"id": "{control}"' in content
+    assert store["title"] == title
+    for other, other_heading, *_ in PAGES:
+        if other != path:
+            assert f'"children": "{other_heading}"' not in content
+
+
+def test_unknown_path_shows_not_found(app):
+    content, store = route(app, "/no-such-page")
+    assert "404 - Page not found" in content
+    for _, heading, control, _ in PAGES:
+        assert heading not in content and control not in content
+    assert store["title"] == "Foodshed"
+
+
+def _ids(component) -> set[str]:
+    return {str(c.id) for c in component._traverse() if getattr(c, "id", None)}
+
+
+def test_layouts_build_without_data_io(tiny_region):
+    """Each page's layout holds its own controls and outputs, and building it loads no region
+    and computes nothing (the catalog stays empty: data come later, in callbacks)."""
     from dashboard.pages import compare, data, equity_map, plan
 
+    app = create_app(tiny_region)
+    catalog = app.server.config["FOODSHED_CATALOG"]
+    expected = {
+        equity_map: {ids.EQ_MEASURE, ids.EQ_MAP, ids.EQ_CARDS, ids.EQ_CSV_BTN},
+        plan: {ids.PL_OBJECTIVE, ids.PL_RUN, ids.PL_KPIS, ids.PL_FLOWS_MAP, ids.PL_SITES_OFF},
+        compare: {ids.CMP_RUNS, ids.CMP_BASE, ids.CMP_KPI_TABLE, ids.CMP_GAINS_MAP},
+        data: {ids.DATA_UPLOAD, ids.DATA_FOLDER, ids.DATA_STATUS, ids.DATA_PROBLEMS},
+    }
     with app.server.app_context():
-        for mod in (equity_map, plan, compare, data):
-            assert mod.layout() is not None
+        for mod, want in expected.items():
+            got = _ids(mod.layout())
+            assert want <= got, (mod.__name__, sorted(want - got))
+    assert catalog._entries == {}
 
 
 def test_session_state_lives_in_the_browser(app):

@@ -9,8 +9,7 @@ import pandas as pd
 import pytest
 
 from dashboard.cli import main
-
-from .conftest import grid_region
+from tests.helpers import grid_region
 
 
 @pytest.fixture(scope="module")
@@ -87,6 +86,7 @@ def test_batch_goes_past_a_broken_scenario_and_exits_non_zero(
     assert "Worst-served reachable area: share of need met" in index
 
 
+@pytest.mark.slow
 def test_rerun_replaces_the_whole_set_and_says_so(
     city: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -1,9 +1,9 @@
 """The dashboard in a real headless Chromium (Debian's chromium + chromium-driver).
 
-One server and one browser serve the whole module, on the tiny 3 x 3 region of conftest.py, so
-every number checked here can be worked out by hand: need is 9 areas x 200 kg = 1,800 kg,
-supply 1,350 kg (75%), and the Eastside hub holds 600 kg of it (without it: 750 kg, 41.7%).
-Screenshots of each page at 1440x900 go to $FOODSHED_SCREENSHOTS (or a pytest temp folder).
+One server and one browser serve the whole module, on the 3 x 3 town of tests.helpers.town_region,
+so every number checked here can be worked out by hand: need is 9 areas x 200 kg = 1,800 kg, supply
+1,350 kg (75%), and the Eastside hub holds 600 kg of it (without it: 750 kg, 41.7%). Screenshots of
+each page at 1440x900 go to $FOODSHED_SCREENSHOTS (or a pytest temp folder).
 """
 
 from __future__ import annotations

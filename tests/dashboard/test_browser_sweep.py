@@ -1,28 +1,19 @@
 """The Sweep page in a real headless Chromium: open it from the navbar, see the frontier.
 
 Uses the server and browser helpers of test_browser.py, on its own server whose sweeps folder
-holds ``tiny_sweep`` of conftest.py. A screenshot goes to $FOODSHED_SCREENSHOTS (or a pytest
+holds the ``tiny_sweep`` fixture. A screenshot goes to $FOODSHED_SCREENSHOTS (or a pytest
 temp folder) as ``sweep.png``.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import os
 from pathlib import Path
 
 import pytest
 
+from . import test_browser as B
 
-def _helpers():
-    path = Path(__file__).with_name("test_browser.py")
-    spec = importlib.util.spec_from_file_location("_browser_helpers", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-B = _helpers()
 pytestmark = B.pytestmark
 
 

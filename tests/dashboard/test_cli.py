@@ -58,6 +58,7 @@ def test_validate_lists_every_problem_and_exits_non_zero(
         assert needle in text
 
 
+@pytest.mark.slow
 def test_missing_folder_is_one_clear_line_without_traceback(tmp_path: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "dashboard.cli", "validate", str(tmp_path / "nope")],
@@ -70,6 +71,7 @@ def test_missing_folder_is_one_clear_line_without_traceback(tmp_path: Path) -> N
     assert "no such folder" in " ".join(proc.stderr.split())
 
 
+@pytest.mark.slow
 def test_debug_flag_shows_the_traceback(tmp_path: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "dashboard.cli", "--debug", "validate", str(tmp_path / "nope")],

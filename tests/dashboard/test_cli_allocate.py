@@ -9,6 +9,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import pytest
 from shapely.geometry import Point, box
 
 from dashboard.cli import main
@@ -72,6 +73,7 @@ def test_allocate_several_scenarios_compares(tmp_path, capsys):
     assert folder.exists()
 
 
+@pytest.mark.slow
 def test_bad_scenario_is_one_clean_line(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text('objective = "fastest"\n', encoding="utf-8")

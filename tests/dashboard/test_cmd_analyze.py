@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import geopandas as gpd
@@ -11,12 +10,11 @@ import pytest
 
 from dashboard.cli import main
 from equity import Region
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "equity"))
+from tests.helpers import grid3
+from tests.helpers import grid_stores as stores
 
 
 def region_folder(tmp_path: Path) -> Path:
-    from _grids import grid3, stores  # the equity tests' synthetic grid
 
     areas = grid3(urban=[True] * 9, poverty_rate=[0.25] + [0.05] * 8)
     s = stores((1500, 1500, "supermarket"), (500, 500, "convenience"))
@@ -58,6 +56,7 @@ def test_analyze_to_folder(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.slow
 def test_analyze_summary_by_group(tmp_path: Path) -> None:
     folder = region_folder(tmp_path)
     out = tmp_path / "r.csv"
@@ -81,7 +80,6 @@ def test_analyze_missing_folder(tmp_path: Path, capsys: pytest.CaptureFixture[st
 def test_analyze_says_where_low_income_came_from(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from _grids import grid3, stores
 
     from equity import LowIncomeStandInWarning
 

@@ -102,16 +102,19 @@ def test_run_plan_bad_input_is_an_error_record(tiny_region):
     assert "nonsense" in run["message"]
 
 
-def test_binding_text_orders_by_value():
-    b = pd.DataFrame(
-        {
-            "binding": [True, False, True],
-            "value_per_unit": [0.1, 9.0, -0.5],
-            "explanation": ["small", "not binding", "big"],
-        }
-    )
-    assert binding_text(b) == ["big", "small"]
-    assert binding_text(None) == []
+def test_binding_text_of_a_real_plan(tiny_region):
+    """Without the Eastside hub (H2) every greens and rice kg the Westside hub (H1) holds is
+    handed out: its supply rows bind, explained in words, most valuable first."""
+    from optimize import SiteOutage, allocate
+
+    sol = allocate(tiny_region, objective="coverage", shocks=[SiteOutage(site_ids=("H2",))])
+    texts = binding_text(sol.duals)
+    assert texts == [t for t in sol.binding["explanation"] if t]
+    assert any("Westside hub" in t for t in texts)
+    assert not any("Eastside hub" in t for t in texts)
+    values = sol.binding["value_per_unit"].abs().tolist()
+    assert values == sorted(values, reverse=True)
+    assert binding_text(allocate(tiny_region, objective="coverage").duals.iloc[0:0]) == []
 
 
 def test_scenario_files_fill_the_plan_controls(tiny_region):

@@ -11,8 +11,7 @@ import pytest
 import equity
 from dashboard import _cmd_demo
 from dashboard.cli import main
-
-from .conftest import grid_region
+from tests.helpers import grid_region
 
 
 @pytest.fixture

@@ -63,6 +63,7 @@ def _run_body(dep: dict, *, runs: list, sites_off: list, label: str, n: int) -> 
     }
 
 
+@pytest.mark.slow
 def test_ten_users_no_errors_no_crossed_results(tiny_region):
     from werkzeug.serving import make_server
 

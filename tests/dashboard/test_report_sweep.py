@@ -1,7 +1,8 @@
 """``foodshed report --sweep DIR``: a page per sweep and a "Sweeps" section on the index.
 
-The sweep is ``tiny_sweep`` of conftest.py (two scenarios; with the hub's yield at 0 the
-low-income areas C and D get 20/28 = 71.4% of their need, below the 75% threshold).
+The sweep is the ``tiny_sweep`` fixture (tests/dashboard/conftest.py; two scenarios; with the
+hub's yield at 0 the low-income areas C and D get 20/28 = 71.4% of their need, below the 75%
+threshold).
 """
 
 from __future__ import annotations
@@ -15,8 +16,7 @@ import pytest
 
 from dashboard._batch import run_batch
 from dashboard.cli import main
-
-from .conftest import grid_region
+from tests.helpers import grid_region
 
 
 def test_report_with_only_a_sweep(tiny_sweep: Path, tmp_path: Path, capsys) -> None:

@@ -11,8 +11,8 @@ from dashboard.cli import main
 from optimize import SolveStatus, allocate
 from optimize._lp import BackendResult
 from optimize.backends._highs import HighsBackend
+from tests.helpers import town_region
 
-from .conftest import make_tiny_region
 from .test_cli_allocate import tiny_region
 
 STOPPED = "stopped at the time limit: not optimal"
@@ -72,7 +72,7 @@ def test_the_report_and_the_plan_page_say_it(stopped_after_first_stage):
     from dashboard.pages.plan import STATUS_TEXT
     from dashboard.report import render_report
 
-    region = make_tiny_region()
+    region = town_region()
     sol = allocate(region, objective="maxmin", solver="highs")
     assert sol.status is SolveStatus.TIME_LIMIT
     html = render_report(region, sol, scenario="stopped")

@@ -1,8 +1,9 @@
 """The Sweep page (no browser): loading a sweep folder, the page's figures and table, and the
 messages for folders that are not sweeps, unfinished or not allowed.
 
-The sweep is ``tiny_sweep`` of conftest.py: two scenarios, hub at full yield (everything met)
-and hub at 0 (every area 20/28 = 71.4%, so the low-income areas C and D are below 75%).
+The sweep is the ``tiny_sweep`` fixture (tests/dashboard/conftest.py): two scenarios, hub at full
+yield (everything met) and hub at 0 (every area 20/28 = 71.4%, so the low-income areas C and D are
+below 75%).
 """
 
 from __future__ import annotations

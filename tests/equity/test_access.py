@@ -20,8 +20,11 @@ from equity.access import (
     population_beyond,
     population_points,
 )
-
-from ._grids import CRS, X0, Y0, grid3, stores
+from tests.helpers import GRID_CRS as CRS
+from tests.helpers import GRID_X0 as X0
+from tests.helpers import GRID_Y0 as Y0
+from tests.helpers import grid3
+from tests.helpers import grid_stores as stores
 
 CENTRE = stores((1500, 1500, "supermarket"), (500, 500, "convenience"))
 

@@ -10,8 +10,8 @@ import pytest
 
 from equity import Region, analyze, inequality_summary, summarize
 from equity.access import M_PER_MILE
-
-from ._grids import grid3, stores
+from tests.helpers import grid3
+from tests.helpers import grid_stores as stores
 
 
 def region() -> Region:
@@ -116,6 +116,7 @@ def test_region_without_supermarkets() -> None:
     assert inequality_summary(out).set_index("measure").loc["areas_used", "value"] == 0
 
 
+@pytest.mark.slow
 def test_demo_region_smoke() -> None:
     demo = Region.demo()
     out = analyze(demo)
@@ -150,6 +151,7 @@ def allegheny(shared_data: Path):
 
 
 @pytest.mark.shared_data
+@pytest.mark.slow
 def test_allegheny_region_matches_the_atlas(allegheny) -> None:
     # The DEFAULT path that benchmarks/atlas_validation.py publishes first: allegheny_region()
     # and analyze(region) with no options (grid_points); nothing fitted to the Atlas's flags.

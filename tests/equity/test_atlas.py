@@ -16,8 +16,8 @@ import pytest
 
 from equity import ValidationError
 from equity.atlas import LowIncomeStandInWarning, atlas_classify, low_income_tracts, urban_flag
-
-from ._grids import grid3, stores
+from tests.helpers import grid3
+from tests.helpers import grid_stores as stores
 
 ONE = stores((1500, 1500, "supermarket"), (100, 100, "convenience"))
 EDGES = ["r0c1", "r1c0", "r1c2", "r2c1"]

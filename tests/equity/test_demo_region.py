@@ -269,6 +269,7 @@ def _compare(a: pd.DataFrame, b: pd.DataFrame) -> None:
     pd.testing.assert_frame_equal(a, b, check_dtype=False, check_exact=False, rtol=1e-6, atol=1e-6)
 
 
+@pytest.mark.slow
 def test_generator_reproduces_the_bundled_files(demo: Region, make_demo, tmp_path: Path) -> None:
     make_demo.write(tmp_path / "demo")
     again = Region.from_dir(tmp_path / "demo")

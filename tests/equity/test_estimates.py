@@ -16,8 +16,10 @@ from equity.estimates import (
     estimate_supply,
     estimated_inputs,
 )
-
-from ._grids import CRS, X0, Y0, grid3
+from tests.helpers import GRID_CRS as CRS
+from tests.helpers import GRID_X0 as X0
+from tests.helpers import GRID_Y0 as Y0
+from tests.helpers import grid3
 
 # The Dietary Guidelines basket by hand: cup/oz-equivalents a week x kg per equivalent.
 BASKET_KG = {

@@ -11,8 +11,8 @@ from shapely.geometry import Polygon
 from equity import Region
 from equity.access import M_PER_MILE
 from equity.mrfei import HEALTHY_KINDS, LESS_HEALTHY_KINDS, mrfei
-
-from ._grids import grid3, stores
+from tests.helpers import grid3
+from tests.helpers import grid_stores as stores
 
 
 def test_mrfei_by_hand() -> None:

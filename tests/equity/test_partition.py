@@ -172,6 +172,7 @@ def test_partition_errors(nation):
         atlas_by_partition(nation, stores().drop(columns="kind"))
 
 
+@pytest.mark.slow
 def test_equity_and_optimize_do_not_import_dask():
     code = (
         "import sys, equity, optimize, optimize.sweep\n"
@@ -184,6 +185,7 @@ def test_equity_and_optimize_do_not_import_dask():
 
 
 @pytest.mark.shared_data
+@pytest.mark.slow
 def test_allegheny_in_strips_equals_in_memory(shared_data):
     from equity import allegheny_region
 

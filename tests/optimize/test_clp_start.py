@@ -131,6 +131,7 @@ def test_clp_start_gives_the_highs_answer(objective, seed):
 
 
 @needs_cbc
+@pytest.mark.slow
 def test_demo_balanced_from_clp_equals_highs_alone():
     """The realistic case (the demo region, 4 km reach) both ways; a second solve of the same
     structure starts from the basis remembered after the first, not from Clp."""

@@ -81,6 +81,7 @@ def test_stages_without_weights_are_solved_one_by_one():
     np.testing.assert_allclose(res.x, [0.0, 1.0], atol=2e-6)  # stage tolerance 1e-6
 
 
+@pytest.mark.slow
 def test_demo_maxmin_combined_equals_staged():
     """The realistic case: the demo region's summer plan (99k columns) both ways."""
     from equity import Region

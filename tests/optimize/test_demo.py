@@ -14,6 +14,7 @@ def demo() -> Region:
     return Region.demo()
 
 
+@pytest.mark.slow
 def test_baseline_and_outage(demo):
     found = example_scenarios()
     base = run_scenario(found["baseline"], region=demo)

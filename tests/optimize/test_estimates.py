@@ -12,8 +12,9 @@ from shapely.geometry import Point, box
 from equity import FoodshedError, Region
 from equity.estimates import EstimatesWarning
 from optimize import AllocationProblem, allocate
-
-from .conftest import CRS, X0, Y0
+from tests.helpers import LINE_CRS as CRS
+from tests.helpers import LINE_X0 as X0
+from tests.helpers import LINE_Y0 as Y0
 
 BASKET_TOTAL = 17.5 * 0.12 + 14 * 0.15 + 42 * 0.02835 + 21 * 0.244 + 38.5 * 0.038  # 11.9777
 PANTRY_KG = 1000.0  # estimates.toml: default pantry throughput a week

@@ -10,8 +10,10 @@ from shapely.geometry import Point
 from equity import FoodshedError
 from optimize import AllocationProblem, allocate
 from optimize.problem import lila_mask
-
-from .conftest import CRS, X0, Y0, make_region
+from tests.helpers import LINE_CRS as CRS
+from tests.helpers import LINE_X0 as X0
+from tests.helpers import LINE_Y0 as Y0
+from tests.helpers import line_region as make_region
 
 
 def _two_areas(**areas_extra):

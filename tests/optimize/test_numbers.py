@@ -33,8 +33,11 @@ from optimize.backends._cbc import cbc_path
 from optimize.backends._highs import HighsBackend
 from optimize.caches import CACHES
 from optimize.solve import _plan_of
+from tests.helpers import LINE_CRS as CRS
+from tests.helpers import LINE_X0 as X0
+from tests.helpers import LINE_Y0 as Y0
+from tests.helpers import line_region as make_region
 
-from .conftest import CRS, X0, Y0, make_region
 from .test_backends import random_problem
 
 STOPPED = "stopped at the time limit: not optimal"

@@ -10,9 +10,9 @@ import pytest
 from shapely.geometry import Point
 
 from optimize import allocate, site_new
-
-CRS = "EPSG:32617"
-X0, Y0 = 500_000.0, 4_000_000.0  # as in conftest.make_region
+from tests.helpers import LINE_CRS as CRS
+from tests.helpers import LINE_X0 as X0
+from tests.helpers import LINE_Y0 as Y0
 
 
 def candidates(xs: dict[str, float]) -> gpd.GeoDataFrame:

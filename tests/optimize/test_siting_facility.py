@@ -1,6 +1,6 @@
 """Maximal covering and p-median siting against enumerating every choice.
 
-Areas on a line (conftest geometry): A 0, B 2000, C 4000, D 6000, E 8000, F 10000 m. The
+Areas on a line (``tests.helpers.line_region``): A 0, B 2000, C 4000, D 6000, E 8000, F 10000 m. The
 existing site S1 at x=0 holds 10 kg. Candidates N1 (2000), N2 (5000), N3 (8000), N4 (10000).
 """
 
@@ -18,8 +18,10 @@ from shapely.geometry import Point
 from equity import FoodshedError
 from optimize import allocate, site_new
 from optimize.backends._pulp import to_pulp
-
-from .conftest import CRS, X0, Y0, make_region
+from tests.helpers import LINE_CRS as CRS
+from tests.helpers import LINE_X0 as X0
+from tests.helpers import LINE_Y0 as Y0
+from tests.helpers import line_region as make_region
 
 AREAS = {"A": 0, "B": 2000, "C": 4000, "D": 6000, "E": 8000, "F": 10000}
 NEED = {"A": 10, "B": 8, "C": 12, "D": 6, "E": 20, "F": 5}

@@ -1,7 +1,7 @@
 """Sweeps: spec validation, deterministic expansion, and runs on a two-worker LocalCluster that
 match the same scenarios solved one by one, survive an interrupt and a killed worker, and resume.
 
-The region is a line of four areas and three sites (see ``conftest.make_region``): gardens G1 at
+The region is a line of four areas and three sites (``tests.helpers.line4_region``): gardens G1 at
 x=0 and G2 at x=3000 (10 kg each), hub H at x=5000 (8 kg); areas A 0, B 1000, C 3000, D 5000
 need 7 kg each; C and D are low income.
 """
@@ -31,33 +31,12 @@ from optimize.sweep import (
     run_sweep,
     summarize_sweep,
 )
-
-
-def _make_region():
-    """``make_region`` of this folder's conftest (tests are not a package)."""
-    import importlib.util
-
-    path = Path(__file__).with_name("conftest.py")
-    spec = importlib.util.spec_from_file_location("_sweep_conftest", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod.make_region
-
-
-make_region = _make_region()
+from tests.helpers import line4_region
 
 KPIS = ["need_met_kg", "need_met_share", "min_fulfilment", "gini_fulfilment", "transport_cost_usd"]
 
 
-def line4():
-    return make_region(
-        {"A": 0, "B": 1000, "C": 3000, "D": 5000},
-        {"G1": 0, "G2": 3000, "H": 5000},
-        [("G1", "veg", 10), ("G2", "veg", 10), ("H", "veg", 8)],
-        [(a, "veg", 7) for a in "ABCD"],
-        kinds={"G1": "garden", "G2": "garden", "H": "hub"},
-        low_income={"C": True, "D": True},
-    )
+line4 = line4_region
 
 
 SPEC = {
@@ -251,6 +230,7 @@ def test_hand_checked_scenario(region):
 
 
 # ---------------------------------------------------------------------------- on Dask
+@pytest.mark.slow
 def test_sweep_on_two_workers_equals_serial(client, spec, region, serial, tmp_path):
     out = tmp_path / "sweep"
     seen = []
@@ -295,6 +275,7 @@ def test_sweep_on_two_workers_equals_serial(client, spec, region, serial, tmp_pa
         run_sweep(spec, out, region=region, client=client)
 
 
+@pytest.mark.slow
 def test_interrupt_then_resume_loses_nothing(client, spec, region, serial, tmp_path):
     out = tmp_path / "sweep"
     first = run_sweep(spec, out, region=region, client=client, max_results=2, batch_size=1)
@@ -313,6 +294,7 @@ def test_interrupt_then_resume_loses_nothing(client, spec, region, serial, tmp_p
     assert len(rows) == 6
 
 
+@pytest.mark.slow
 def test_killed_worker_keeps_finished_and_resume_completes(client, spec, region, serial, tmp_path):
     out = tmp_path / "sweep"
     bad = serial["scenario_id"].iloc[3]
@@ -337,6 +319,7 @@ def test_killed_worker_keeps_finished_and_resume_completes(client, spec, region,
     np.testing.assert_allclose(got.loc[want.index, "need_met_kg"], want["need_met_kg"], atol=1e-9)
 
 
+@pytest.mark.slow
 def test_cli_against_a_running_scheduler(client, region, tmp_path):
     """`foodshed sweep SPEC --out DIR --scheduler ADDRESS`, then `--resume` has nothing to do."""
     from dashboard.cli import main
@@ -370,6 +353,7 @@ def test_cli_against_a_running_scheduler(client, region, tmp_path):
     assert rows.loc[100.0, "need_met_kg"] == pytest.approx(28.0)
 
 
+@pytest.mark.slow
 def test_cli_reports_bad_spec_and_unreachable_scheduler(tmp_path, capsys):
     from dashboard.cli import main
 
