@@ -3,7 +3,15 @@
 Data contracts, loaders and validation live here; access and equity measures build on them.
 """
 
-from ._errors import DataSourceError, FoodshedError, Problem, ValidationError
+from ._errors import (
+    NO_STORES,
+    NO_SUPPLY,
+    ConfigError,
+    DataSourceError,
+    FoodshedError,
+    Problem,
+    ValidationError,
+)
 from .contracts import TABLES
 from .io import read_table
 from .region import Region, ValidationReport, validate_dir
@@ -25,7 +33,10 @@ from .sources import (
 )
 
 __all__ = [
+    "NO_STORES",
+    "NO_SUPPLY",
     "TABLES",
+    "ConfigError",
     "DataSourceError",
     "FoodshedError",
     "Problem",

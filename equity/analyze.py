@@ -13,6 +13,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from ._errors import NO_STORES
 from .access import M_PER_MILE, access_table, population_points
 from .atlas import ATLAS_STORE_KINDS, atlas_classify
 from .fca import enhanced_two_step_fca, gravity_access, two_step_fca
@@ -66,7 +67,9 @@ def analyze(
     ``n_<kind>_<r>mi``; the Atlas columns of :func:`equity.atlas.atlas_classify`;
     ``fca2_per_1000``, ``e2sfca_per_1000`` and ``gravity_per_1000`` (supermarkets per 1,000
     people within ``catchment_mi``); ``mrfei`` with its counts; the need index and its
-    components. ``attrs`` records the population method, medians and weights used. An input
+    components. ``attrs`` records the population method, medians and weights used, and
+    ``data_warnings`` the region's warnings that these measures rest on (a region without
+    stores: every area is low access). An input
     column that has a measure's name (for example the published Atlas flags joined for
     comparison) is kept as ``<name>_input`` (listed in ``attrs["renamed_input_columns"]``).
 
@@ -132,6 +135,8 @@ def analyze(
         "catchment_mi": catchment_mi,
         "need_weights": need.attrs.get("weights", {}),
         **{k: v for k, v in atlas.attrs.items() if k != "population_method"},
+        # the region's warnings that change these measures (no stores: all low access)
+        "data_warnings": [p.message for p in region.problems if p.code == NO_STORES],
     }
     return out
 
