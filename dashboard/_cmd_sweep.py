@@ -41,7 +41,7 @@ def run(
     max_results: int | None = None,
 ) -> int:
     """Run the sweep; return the exit code (0 complete, 1 failures, 130 interrupted)."""
-    from optimize.sweep import SweepSpec, read_sweep, run_sweep, summarize_sweep
+    from optimize.sweep import MAX_SCENARIOS, SweepSpec, read_sweep, run_sweep, summarize_sweep
 
     spec = SweepSpec.from_toml(spec_path)
     where = (
@@ -53,6 +53,10 @@ def run(
         f"Sweep [bold]{spec.name}[/bold]: {spec.size} scenario(s) "
         f"({spec.grid_size} grid point(s) x {spec.draws} draw(s)) on {where}; results in {out}"
     )
+    console.print(
+        "Loading the region and building the base problem, then preparing the scenarios "
+        f"(at most {MAX_SCENARIOS:,} per sweep)..."
+    )
     progress = Progress(
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
@@ -63,7 +67,14 @@ def run(
         console=console,
         transient=False,
     )
-    state: dict[str, Any] = {"task": None, "start": None}
+    state: dict[str, Any] = {"task": None, "start": None, "prep": None}
+
+    def preparing(done: int, total: int) -> None:
+        if state["prep"] is None:
+            state["prep"] = progress.add_task(
+                "preparing scenarios", total=total, completed=done, rate=""
+            )
+        progress.update(state["prep"], completed=done)
 
     def update(done: int, total: int, row: dict[str, Any] | None) -> None:
         import time
@@ -87,6 +98,7 @@ def run(
                 resume=resume,
                 progress=update,
                 max_results=max_results,
+                preparing=preparing,
             )
         except KeyboardInterrupt:
             interrupted = True

@@ -11,8 +11,15 @@ from ._lp import LinearProgram, SolveStatus
 from ._objectives import OBJECTIVES
 from .api import allocate, efficiency_equity_curve
 from .problem import AllocationProblem
-from .scenario import Scenario, run_scenario
-from .shocks import BudgetChange, DemandSurge, MaxDistance, SiteOutage, YieldFactor
+from .scenario import Scenario, ScenarioError, run_scenario
+from .shocks import (
+    BudgetChange,
+    DemandSurge,
+    MaxDistance,
+    ShockError,
+    SiteOutage,
+    YieldFactor,
+)
 from .siting import SitingResult, site_new
 from .solution import AllocationSolution
 from .solve import solve
@@ -26,6 +33,8 @@ __all__ = [
     "LinearProgram",
     "MaxDistance",
     "Scenario",
+    "ScenarioError",
+    "ShockError",
     "SiteOutage",
     "SitingResult",
     "SolveStatus",

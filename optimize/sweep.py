@@ -50,7 +50,7 @@ import pandas as pd
 from equity import FoodshedError
 from equity._atomic import atomic_path
 
-from ._sweep_spec import PARAMETERS, SweepSpec, SweepSpecError, expand
+from ._sweep_spec import MAX_SCENARIOS, PARAMETERS, SweepSpec, SweepSpecError, expand
 from ._sweep_task import KPI_COLUMNS, SweepContext, solve_record
 
 if TYPE_CHECKING:
@@ -59,6 +59,7 @@ if TYPE_CHECKING:
     from .problem import AllocationProblem
 
 __all__ = [
+    "MAX_SCENARIOS",
     "PARAMETERS",
     "SweepResult",
     "SweepSpec",
@@ -131,13 +132,24 @@ def vulnerable_mask(region: Region, problem: AllocationProblem, flag: str) -> np
 
 
 def prepare_sweep(
-    spec: SweepSpec, region: Region | None = None
+    spec: SweepSpec,
+    region: Region | None = None,
+    *,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[AllocationProblem, SweepContext, list[dict[str, Any]]]:
-    """Build the base problem, the shared context and the scenario records of ``spec``."""
+    """Build the base problem, the shared context and the scenario records of ``spec``.
+
+    ``progress(done, total)`` follows the expansion into scenario records.
+    """
     from .api import _problem
 
     base = spec.base
     region = region if region is not None else base.load_region()
+    try:
+        base.check_period(region)
+    except FoodshedError as exc:
+        msg = f"{spec.source}: the base scenario: {exc}"
+        raise SweepSpecError(msg) from exc
     problem = _problem(
         region,
         [],
@@ -154,7 +166,7 @@ def prepare_sweep(
         solver=base.solver,
         time_limit_s=base.time_limit_s,
     )
-    return problem, ctx, expand(spec, problem)
+    return problem, ctx, expand(spec, problem, progress=progress)
 
 
 # ---------------------------------------------------------------------------- output
@@ -360,6 +372,7 @@ def run_sweep(
     max_results: int | None = None,
     batch_size: int | None = None,
     flush_s: float = 2.0,
+    preparing: Callable[[int, int], None] | None = None,
     _task: Callable[..., dict[str, Any]] | None = None,
 ) -> SweepResult:
     """Run a sweep on Dask and stream the KPI rows to ``out``.
@@ -384,12 +397,15 @@ def run_sweep(
         start with ``row=None``).
     max_results
         Stop (as an interrupt would) after this many results: for tests and trial runs.
+    preparing
+        Called as ``preparing(done, total)`` while the spec is expanded into scenario records
+        (every 1,000 records), before any solve.
     """
     t0 = time.perf_counter()
     if not isinstance(spec, SweepSpec):
         spec = SweepSpec.from_toml(spec)
     out = Path(out)
-    problem, ctx, records = prepare_sweep(spec, region)
+    problem, ctx, records = prepare_sweep(spec, region, progress=preparing)
     _start_out(out, spec, records, resume)
     done = _done_ids(out) if resume else set()
     todo = [r for r in records if r["scenario_id"] not in done]
