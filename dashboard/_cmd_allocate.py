@@ -113,6 +113,9 @@ def run_allocate(
         top = sol.binding.head(3)
         for text in top["explanation"] if len(top) else []:
             console.print(f"  {name}: {text}", markup=False, highlight=False)
+    for name, sol in results:
+        for text in sol.manifest.get("warnings", []):
+            console.print(f"  {name}: warning: {text}", markup=False, highlight=False)
     console.print(f"Wrote {len(results)} plan(s) to {out}")
     bad = [n for n, s in results if not s.ok]
     if bad:

@@ -398,6 +398,16 @@ def _check_values(name: str, values: list[float]) -> list[str]:
     return [f"values must be at most {hi:g} ({_domain_text(head)}); got {values}"]
 
 
+#: How many standard deviations of a normal draw must lie in the parameter's domain.
+_NORMAL_SDS = 4.0
+
+
+def _clip_to_domain(name: str, v: float) -> float:
+    lo, hi, open_ = _DOMAIN[name.partition(".")[0]]
+    low = float(np.nextafter(lo, hi)) if open_ else lo
+    return float(min(max(v, low), hi))
+
+
 def _check_support(name: str, dist: _Dist) -> list[str]:
     """The draws of ``dist`` (after its min/max clip) must all be values ``name`` can take."""
     head = name.partition(".")[0]
@@ -409,8 +419,9 @@ def _check_support(name: str, dist: _Dist) -> list[str]:
         a, b = dist.triangular[0], dist.triangular[2]
         given = f"triangular = [{', '.join(f'{v:g}' for v in dist.triangular)}]"
     elif dist.normal:
+        # beyond 4 sd (3 draws in 100,000) a draw is clipped to the domain without a word
         mean, sd = dist.normal
-        a, b = (mean, mean) if sd == 0 else (-math.inf, math.inf)
+        a, b = mean - _NORMAL_SDS * sd, mean + _NORMAL_SDS * sd
         given = f"normal = [{mean:g}, {sd:g}]"
     else:
         a, b = min(dist.choice or [0.0]), max(dist.choice or [0.0])
@@ -549,7 +560,7 @@ def expand(
             values = dict(fixed)
             for pname in sorted(spec.random):
                 rng = _stream(spec.draw.seed, fixed, d, pname)
-                values[pname] = spec.random[pname].draw(rng)
+                values[pname] = _clip_to_domain(pname, spec.random[pname].draw(rng))
             sites_out: list[str] = []
             for pname in sorted(p for p in values if p.startswith("outage_probability.")):
                 kind = pname.partition(".")[2]

@@ -94,7 +94,7 @@ def solve_record(
         )
     except pydantic.ValidationError as exc:  # a record with a value no shock accepts
         row["message"] = "; ".join(
-            f"{'.'.join(map(str, e['loc'][1:])) or 'shock'}: {e['msg']}" for e in exc.errors()
+            f"{'.'.join(map(str, e['loc'])) or 'shock'}: {e['msg']}" for e in exc.errors()
         )
         row["solve_time_s"] = time.perf_counter() - t0
         return {"row": row, "fulfilment": ful}
