@@ -236,3 +236,25 @@ def test_a_plan_without_supply_carries_the_warning(region) -> None:
     assert plan.manifest["warnings"] == [w.message]
     assert plan.kpis["need_met_share"] == 0.0
     assert allocate(region).manifest["warnings"] == []
+
+
+def test_run_sweep_reports_preparation_before_solving(region, tmp_path: Path) -> None:
+    pytest.importorskip("dask.distributed")
+    from dask.distributed import Client
+
+    from optimize.sweep import run_sweep
+
+    spec = SweepSpec.from_dict({"base": {}, "vary": {"demand_surge": [1.0, 1.5]}})
+    seen: list[tuple[str, int, int]] = []
+    with Client(processes=False, n_workers=1, threads_per_worker=1, dashboard_address=None) as cl:
+        res = run_sweep(
+            spec,
+            tmp_path / "out",
+            region=region,
+            client=cl,
+            preparing=lambda d, t: seen.append(("prepare", d, t)),
+            progress=lambda d, t, row: seen.append(("solve", d, t)),
+        )
+    assert res.complete
+    assert seen[0] == ("prepare", 2, 2)  # the records exist before the first solve
+    assert seen[-1] == ("solve", 2, 2)
