@@ -26,9 +26,13 @@ from __future__ import annotations
 
 import difflib
 import tomllib
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from pyproj import CRS
+from pyproj.exceptions import CRSError
 
 from ._errors import DataSourceError, Problem
 from .contracts import TABLES
@@ -82,6 +86,12 @@ def _crs_problem(value: Any, where: str, *, confined: bool) -> str | None:
         return f'{where} is empty; give a CRS such as "EPSG:32617", or remove the line'
     if confined and isinstance(value, str) and ("init=" in value.lower() or "/" in value):
         return f'{where} = {value!r} is refused for an upload; write it as "EPSG:<code>"'
+    try:
+        with warnings.catch_warnings():  # '+init=' syntax warns; only validity matters here
+            warnings.simplefilter("ignore")
+            CRS.from_user_input(value)
+    except CRSError:
+        return f'{where} = {value!r} is not a CRS that PROJ knows; write it as "EPSG:<code>"'
     return None
 
 

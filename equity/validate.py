@@ -103,7 +103,26 @@ def check_table(
                     column=c,
                 )
             )
-        df = df.rename(columns={k: v for k, v in columns.items() if k in df.columns})
+        used = {k: v for k, v in columns.items() if k in df.columns and k != v}
+        kept = [str(c) for c in df.columns if c not in used]
+        clash: dict[str, list[str]] = {}
+        for k, v in used.items():
+            clash.setdefault(v, []).append(k)
+        for target, sources in clash.items():
+            if target in kept or len(sources) > 1:
+                also = [target] if target in kept else []
+                names = ", ".join(f"'{c}'" for c in [*sources, *also])
+                problems.append(
+                    Problem(
+                        t,
+                        f"column mapping would give two columns named '{target}' ({names}); "
+                        "map only one column to it, or rename the other first",
+                        file=file,
+                        column=target,
+                    )
+                )
+                used = {k: v for k, v in used.items() if v != target}
+        df = df.rename(columns=used)
     # Case-insensitive match of contract names ('Population' is 'population').
     contract = [c.name for c in spec.columns]
     lower_to_contract = {c.lower(): c for c in contract}

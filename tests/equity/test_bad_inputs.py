@@ -296,3 +296,26 @@ def test_validation_error_is_raised_by_from_dir(tmp_path: Path) -> None:
     stores = FILES["stores.csv"] + "s3,grocery,0,0\n"
     with pytest.raises(ValidationError, match=r"stores.csv, row 3, column 'geometry'"):
         Region.from_dir(write_region(tmp_path / "r", stores_csv=stores))
+
+
+def test_a_crs_that_proj_does_not_know_names_the_key(tmp_path: Path) -> None:
+    folder = write_region(tmp_path / "r", region_toml='[stores]\ncrs = "garbage"\n')
+    with pytest.raises(DataSourceError, match=r"stores.crs = 'garbage' is not a CRS that PROJ"):
+        validate_dir(folder)
+
+
+def test_a_column_mapping_that_would_duplicate_a_column(tmp_path: Path) -> None:
+    stores = "store_id,kind,name,lon,lat\ns1,supermarket,Shop,-79.995,40.445\n"
+    toml = '[stores]\ncolumns = { name = "store_id" }\n'
+    report = validate_dir(write_region(tmp_path / "r", stores_csv=stores, region_toml=toml))
+    assert [(p.column, p.message) for p in report.errors] == [
+        (
+            "store_id",
+            "column mapping would give two columns named 'store_id' ('name', 'store_id'); map "
+            "only one column to it, or rename the other first",
+        )
+    ]
+    # swapping two columns is fine
+    swap = '[stores]\ncolumns = { store_id = "name", name = "store_id" }\n'
+    region = Region.from_dir(write_region(tmp_path / "s", stores_csv=stores, region_toml=swap))
+    assert region.stores["store_id"].tolist() == ["Shop"]
