@@ -90,12 +90,14 @@ class _Range(_Strict):
             raise ValueError(msg)
         if self.num is not None:
             return [float(v) for v in np.linspace(self.start, self.stop, self.num)]
-        n = math.floor((self.stop - self.start) / self.step + 1e-9) + 1  # type: ignore[operator]
+        count = (self.stop - self.start) / self.step + 1e-9 + 1  # type: ignore[operator]
+        if not math.isfinite(count) or count >= 10_001:
+            shown = f"{count:,.0f}" if math.isfinite(count) else "too many"
+            msg = f"the range has {shown} values; at most 10000"
+            raise ValueError(msg)
+        n = math.floor(count)
         if n < 1:
             msg = f"an empty range: start {self.start} is past stop {self.stop}"
-            raise ValueError(msg)
-        if n > 10_000:
-            msg = f"the range has {n} values; at most 10000"
             raise ValueError(msg)
         return [round(self.start + i * self.step, 12) for i in range(n)]  # type: ignore[operator]
 
@@ -118,6 +120,9 @@ class _Dist(_Strict):
             raise ValueError(msg)
         if self.normal and self.normal[1] < 0:
             msg = f"normal = [mean, sd] needs sd >= 0; got {list(self.normal)}"
+            raise ValueError(msg)
+        if self.min is not None and self.max is not None and self.min > self.max:
+            msg = f"min = {self.min:g} is above max = {self.max:g}; give min <= max"
             raise ValueError(msg)
         if self.triangular and not (self.triangular[0] <= self.triangular[1] <= self.triangular[2]):
             msg = f"triangular = [low, mode, high] needs low <= mode <= high; got {self.triangular}"
@@ -537,12 +542,22 @@ def expand(
     if spec.size > MAX_SCENARIOS:  # a spec built around from_dict's check
         raise SweepSpecError(_report(spec.source, _check_size(spec.vary, spec.draw.model_dump())))
     kinds = sorted(set(problem.site_kinds.tolist()))
+    attrs = problem.area_attrs
+    flags = [
+        str(c) for c in attrs.columns if len(attrs) and attrs[c].dropna().isin([True, False]).all()
+    ]
     for name in spec.parameters:
         head, _, sub = name.partition(".")
         if head in ("yield_factor", "outage_probability") and sub and sub not in kinds:
             msg = (
                 f"{spec.source}: {name}: no site of kind {sub!r} in region "
                 f"{problem.name!r}; its site kinds are {kinds}"
+            )
+            raise SweepSpecError(msg)
+        if head == "demand_surge" and sub and sub not in flags:
+            msg = (
+                f"{spec.source}: {name}: the areas of region {problem.name!r} have no "
+                f"true/false column {sub!r}; their true/false columns are {flags}"
             )
             raise SweepSpecError(msg)
     base = spec.base.to_dict()

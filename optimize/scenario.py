@@ -34,7 +34,7 @@ from equity import FoodshedError
 
 from ._objectives import OBJECTIVES
 from .problem import DEFAULT_COST_PER_KG_KM, DEFAULT_MAX_DISTANCE_M
-from .shocks import BudgetChange, DemandSurge, MaxDistance, ShockError, SiteOutage, YieldFactor
+from .shocks import BudgetChange, DemandSurge, MaxDistance, SiteOutage, YieldFactor
 
 if TYPE_CHECKING:
     from equity import Region
@@ -202,6 +202,16 @@ class Scenario(_Strict):
             raise ValueError(msg)
         return v
 
+    @pydantic.field_validator("solver")
+    @classmethod
+    def _solver_known(cls, v: str | None) -> str | None:
+        from .backends import BACKENDS
+
+        if v is not None and v.partition(":")[0].lower() not in BACKENDS:
+            msg = f"unknown solver {v!r}; choose one of {', '.join(BACKENDS)}, or pulp:NAME"
+            raise ValueError(msg)
+        return v
+
     @pydantic.field_validator("period")
     @classmethod
     def _period_named(cls, v: str | None) -> str | None:
@@ -337,7 +347,7 @@ def run_scenario(
             time_limit_s=sc.time_limit_s,
             **sc.objective_params(),
         )
-    except ShockError as exc:  # a shock names a site, commodity or column the region lacks
+    except FoodshedError as exc:  # a shock, solver or parameter the region or solver refuses
         where = sc.source or f"scenario {sc.name!r}"
         raise ScenarioError(f"{where}: {exc}") from exc
     sol.manifest["scenario"] = sc.to_dict()

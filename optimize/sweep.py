@@ -159,8 +159,12 @@ def prepare_sweep(
         cost_per_kg_km=base.network.cost_per_kg_km,
         cost_table=None,
     )
+    try:
+        vulnerable = vulnerable_mask(region, problem, spec.resilience.flag)
+    except SweepSpecError as exc:
+        raise SweepSpecError(f"{spec.source}: {exc}") from exc
     ctx = SweepContext(
-        vulnerable=vulnerable_mask(region, problem, spec.resilience.flag),
+        vulnerable=vulnerable,
         flag=spec.resilience.flag,
         threshold=spec.resilience.threshold,
         solver=base.solver,

@@ -258,3 +258,40 @@ def test_run_sweep_reports_preparation_before_solving(region, tmp_path: Path) ->
     assert res.complete
     assert seen[0] == ("prepare", 2, 2)  # the records exist before the first solve
     assert seen[-1] == ("solve", 2, 2)
+
+
+# ---------------------------------------------------------------------------- more refusals
+def test_unknown_solvers_are_refused_with_the_file(tmp_path: Path, region) -> None:
+    with pytest.raises(ScenarioError, match=r"solver: unknown solver 'nope'; choose one of highs"):
+        Scenario.from_toml(write(tmp_path, 'solver = "nope"\n'))
+    p = write(tmp_path, 'solver = "pulp:NOPE"\n', "p.toml")
+    with pytest.raises(ScenarioError, match=r"p\.toml: unknown PuLP solver 'NOPE'; PuLP knows "):
+        run_scenario(p, region=region)
+
+
+@pytest.mark.parametrize(
+    ("data", "match"),
+    [
+        (
+            {"vary": {"budget_usd": {"start": 0, "stop": 1e300, "step": 1e-300}}},
+            r"vary.budget_usd: the range has too many values; at most 10000",
+        ),
+        (
+            {"random": {"yield_factor": {"uniform": [0.5, 1], "min": 2, "max": 1}}},
+            r"random.yield_factor: min = 2 is above max = 1",
+        ),
+    ],
+    ids=["huge-range", "min-above-max"],
+)
+def test_spec_shapes_refused(data, match) -> None:
+    with pytest.raises(SweepSpecError, match=match):
+        SweepSpec.from_dict({"base": {}, **data})
+
+
+def test_sweep_selectors_the_region_lacks_name_the_spec(region) -> None:
+    spec = SweepSpec.from_dict({"base": {}, "vary": {"demand_surge": {"nope": [1.5]}}}, source="s")
+    with pytest.raises(SweepSpecError, match=r"s: demand_surge.nope: .* no true/false column"):
+        prepare_sweep(spec, region)
+    spec = SweepSpec.from_dict({"base": {}, "resilience": {"flag": "nope"}}, source="s.toml")
+    with pytest.raises(SweepSpecError, match=r"s\.toml: resilience.flag 'nope' is neither"):
+        prepare_sweep(spec, region)
