@@ -44,7 +44,16 @@ def metric_crs(gdf: gpd.GeoDataFrame) -> CRS:
     if gdf.crs is None:
         msg = "cannot choose a metric CRS for data without a CRS; set one with .set_crs(...)"
         raise ValidationError([Problem("areas", msg)])
-    crs = gdf.estimate_utm_crs()
+    try:
+        crs = gdf.estimate_utm_crs()
+    except RuntimeError as exc:  # geopandas: "Unable to determine UTM CRS"
+        lo = gdf.to_crs(WGS84).total_bounds
+        msg = (
+            f"cannot choose a UTM zone for areas spanning longitude {lo[0]:g} to {lo[2]:g}, "
+            f"latitude {lo[1]:g} to {lo[3]:g}; check the coordinates, or give a projected "
+            'crs (region.toml crs = "EPSG:...")'
+        )
+        raise ValidationError([Problem("areas", msg)]) from exc
     return CRS.from_user_input(crs)
 
 

@@ -394,6 +394,27 @@ def _check_geometry(
                 t, "geometry is empty or missing", file=file, row=int(rows[i]), column="geometry"
             )
         )
+    unusable = _unusable_coordinates(geom, df.crs)
+    for i in np.flatnonzero(unusable & ~missing.to_numpy()):
+        problems.append(
+            Problem(
+                t,
+                "geometry has a coordinate that is not a usable number (infinite, or beyond "
+                + (
+                    "longitude -180 to 180 and latitude -90 to 90"
+                    if df.crs is not None and df.crs.is_geographic
+                    else "100,000 km"
+                )
+                + "); check the file's coordinates and CRS",
+                file=file,
+                row=int(rows[i]),
+                column="geometry",
+            )
+        )
+    if unusable.any():  # later checks (and the choice of a UTM zone) skip these rows
+        geom = geom.copy()
+        geom.iloc[np.flatnonzero(unusable)] = None
+    missing = missing | unusable
     present = ~missing
     types = geom.geom_type
     want = ("Polygon", "MultiPolygon") if spec.geometry == "polygon" else ("Point",)
@@ -457,6 +478,24 @@ def _check_geometry(
                 )
     df = df.set_geometry(geom)
     return problems, df
+
+
+def _unusable_coordinates(geom: gpd.GeoSeries, crs: object) -> np.ndarray:
+    """Rows with a coordinate that is not finite, or off the Earth for the CRS."""
+    out = np.zeros(len(geom), dtype=bool)
+    if not len(geom):
+        return out
+    coords, idx = shapely.get_coordinates(geom.to_numpy(), return_index=True)
+    if not len(coords):
+        return out
+    bad = ~np.isfinite(coords).all(axis=1)
+    with np.errstate(invalid="ignore"):
+        if crs is not None and getattr(crs, "is_geographic", False):
+            bad |= (np.abs(coords[:, 0]) > 180) | (np.abs(coords[:, 1]) > 90)
+        else:
+            bad |= (np.abs(coords) > 1e8).any(axis=1)
+    out[np.unique(idx[bad])] = True
+    return out
 
 
 def _polygonal_part(g: shapely.Geometry) -> shapely.Geometry | None:

@@ -31,7 +31,7 @@ from optimize.sweep import SweepSpec, expand
 
 FUZZ = settings(
     max_examples=30,
-    deadline=5000,  # ms per example: generous for a loaded CI machine
+    deadline=30_000,  # ms per example: generous, so a loaded CI machine does not flake
     derandomize=True,
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
@@ -144,6 +144,13 @@ edits = st.one_of(
         st.floats(-400, 400, allow_nan=False),
         st.floats(-200, 200, allow_nan=False),
     ),
+    st.tuples(
+        st.just("area"),
+        st.just("areas.geojson"),
+        st.integers(0, 2),
+        st.sampled_from(["x", "y", "population", "area_id"]),
+        st.one_of(st.floats(allow_nan=False), odd_numbers, st.text(max_size=5), st.none()),
+    ),
     st.tuples(st.just("header-only"), st.sampled_from(CSV_FILES)),
     st.tuples(st.just("drop"), st.sampled_from(CSV_FILES + ["areas.geojson"])),
     st.tuples(st.just("bytes"), st.sampled_from(list(FILES)), st.binary(max_size=40)),
@@ -160,6 +167,16 @@ def apply_edit(files: dict[str, str | bytes], edit: tuple) -> None:
         files[name] = edit[2]
     elif isinstance(files[name], bytes):
         return
+    elif kind == "area":  # one coordinate or property of one area's feature
+        gj = json.loads(str(files[name]))
+        feat = gj["features"][edit[2]]
+        if edit[3] in ("x", "y"):
+            value = edit[4] if isinstance(edit[4], float) else 0.0
+            ring = feat["geometry"]["coordinates"][0]
+            ring[1][0 if edit[3] == "x" else 1] = value
+        else:
+            feat["properties"][edit[3]] = edit[4]
+        files[name] = json.dumps(gj, allow_nan=True)
     elif kind == "header-only":
         files[name] = str(files[name]).splitlines()[0] + "\n"
     else:
@@ -182,9 +199,16 @@ def apply_edit(files: dict[str, str | bytes], edit: tuple) -> None:
 
 # ---------------------------------------------------------------------------- regions
 @FUZZ
-@given(manifest=manifests, changes=st.lists(edits, max_size=3), confined=st.booleans())
-def test_region_loader_never_crashes(manifest, changes, confined) -> None:
+@given(
+    manifest=manifests,
+    changes=st.lists(edits, max_size=3),
+    confined=st.booleans(),
+    crs_given=st.booleans(),
+)
+def test_region_loader_never_crashes(manifest, changes, confined, crs_given) -> None:
     files: dict[str, str | bytes] = dict(FILES)
+    if not crs_given:  # the UTM zone is then estimated from the areas
+        files["region.toml"] = 'name = "fuzz"\n'
     if manifest:
         files["region.toml"] = str(files["region.toml"]) + toml_text(manifest)
     for e in changes:

@@ -319,3 +319,15 @@ def test_a_column_mapping_that_would_duplicate_a_column(tmp_path: Path) -> None:
     swap = '[stores]\ncolumns = { store_id = "name", name = "store_id" }\n'
     region = Region.from_dir(write_region(tmp_path / "s", stores_csv=stores, region_toml=swap))
     assert region.stores["store_id"].tolist() == ["Shop"]
+
+
+@pytest.mark.parametrize("x", ["Infinity", "1e308", "-200.5"], ids=["inf", "huge", "beyond-180"])
+def test_an_area_with_an_unusable_coordinate_is_a_located_error(tmp_path: Path, x: str) -> None:
+    geojson = json.loads(_areas_geojson())
+    geojson["features"][1]["geometry"]["coordinates"][0][1][0] = "X"
+    text = json.dumps(geojson).replace('"X"', x)
+    report = validate_dir(write_region(tmp_path / "r", areas_geojson=text))
+    assert [(Path(p.file).name, p.row, p.column) for p in report.errors] == [
+        ("areas.geojson", 2, "geometry")
+    ]
+    assert "not a usable number" in report.errors[0].message
