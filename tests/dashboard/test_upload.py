@@ -250,3 +250,22 @@ def test_a_refused_zip_message_names_no_server_path(tmp_path):
     assert res.message.startswith("the upload has no areas table")
     assert str(tmp_path) not in res.message
     assert not dest.exists()
+
+
+def test_an_evicted_upload_is_read_again_confined(tiny_region, tmp_path):
+    from dashboard._data import RegionCatalog
+    from dashboard._settings import Settings
+
+    uploads = tmp_path / "uploads"
+    folder = tiny_region.to_dir(uploads / "abc" / "myregion")
+    outside = tiny_region.to_dir(tmp_path / "outside")
+    cat = RegionCatalog(lambda: tiny_region, Settings(upload_dir=uploads, max_regions=1))
+    key = cat.add(folder, tiny_region)
+    cat.add(outside, tiny_region)  # evicts the upload
+    assert key not in cat._entries
+    assert cat.region(key).name == "Tiny town"  # read again from its folder
+    cat.add(outside, tiny_region)  # evict it again, then spoil its region.toml
+    with open(folder / "region.toml", "a") as fh:
+        fh.write(f'\n[stores]\nfile = "{outside / "stores.csv"}"\n')
+    with pytest.raises(DataSourceError, match="stores.file = .* points outside the upload"):
+        cat.region(key)
