@@ -170,6 +170,8 @@ def _run_allocate(
         for table, how in (sol.manifest.get("estimated") or {}).items():
             if table != "commodities":
                 console.print(f"  {name}: estimated {table}: {how}", markup=False, highlight=False)
+        for text in sol.manifest.get("warnings", []):
+            console.print(f"  {name}: warning: {text}", markup=False, highlight=False)
     where = ", ".join(
         f"{n} -> {out / f}" for n, f in zip(names, folders, strict=True) if len(results) > 1
     )

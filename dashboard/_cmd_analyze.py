@@ -121,6 +121,8 @@ def run(
         )
     console.print(table)
     attrs = areas.attrs
+    for text in attrs.get("data_warnings", []):
+        console.print(f"warning: {text}", markup=False, highlight=False)
     console.print(
         f"population placed by: {attrs.get('population_method')}; "
         f"supermarkets: {attrs.get('supermarkets')}; urban: {attrs.get('urban_source')}",

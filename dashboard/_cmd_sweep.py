@@ -44,7 +44,7 @@ def run(
 ) -> int:
     """Run the sweep; return the exit code (0 complete, 1 failures, 130 interrupted)."""
     from equity._output import check_output_dir
-    from optimize.sweep import SweepSpec, read_sweep, run_sweep, summarize_sweep
+    from optimize.sweep import MAX_SCENARIOS, SweepSpec, read_sweep, run_sweep, summarize_sweep
 
     spec = SweepSpec.from_toml(spec_path)
     check_output_dir(out, command="sweep", force=force, in_place=True)
@@ -58,6 +58,10 @@ def run(
         f"({spec.grid_size} grid point(s) x {spec.draws} draw(s)) on {where}; results in "
         f"{escape(str(out))}"
     )
+    console.print(
+        "Loading the region and building the base problem, then preparing the scenarios "
+        f"(at most {MAX_SCENARIOS:,} per sweep)..."
+    )
     progress = Progress(
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
@@ -68,7 +72,14 @@ def run(
         console=console,
         transient=False,
     )
-    state: dict[str, Any] = {"task": None, "start": None}
+    state: dict[str, Any] = {"task": None, "start": None, "prep": None}
+
+    def preparing(done: int, total: int) -> None:
+        if state["prep"] is None:
+            state["prep"] = progress.add_task(
+                "preparing scenarios", total=total, completed=done, rate=""
+            )
+        progress.update(state["prep"], completed=done)
 
     def update(done: int, total: int, row: dict[str, Any] | None) -> None:
         import time
@@ -93,6 +104,7 @@ def run(
                 progress=update,
                 max_results=max_results,
                 force=force,
+                preparing=preparing,
             )
         except KeyboardInterrupt:
             interrupted = True

@@ -77,7 +77,11 @@ class RegionCatalog:
             if key == DEFAULT_KEY:
                 region, source = self._loader(), "start"
             elif key in self._folders:
-                region, source = Region.from_dir(self._folders[key]), str(self._folders[key])
+                folder = self._folders[key]
+                # an upload is read again as it was checked: nothing outside the upload folder
+                up = Path(self._settings.upload_dir).resolve()
+                confine = up if up in folder.resolve().parents else None
+                region, source = Region.from_dir(folder, confine_to=confine), str(folder)
             else:
                 msg = (
                     "this session's region is no longer loaded (the server restarted or "

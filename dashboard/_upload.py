@@ -4,7 +4,10 @@ An upload is only ever *read*: files are unpacked by streaming with hard limits 
 file count, total unpacked bytes, compression ratio), names that could escape the target
 folder (absolute paths, ``..``, drive letters, links) are refused, only data-file types are
 kept, and nothing is imported, executed or unpickled. The unpacked folder is then read by
-:func:`equity.validate_dir` like any other region folder.
+:func:`equity.validate_dir` with ``confine_to`` the upload, so its ``region.toml`` cannot make
+the server read any file outside it. :func:`check_upload` does all of this for the Data page:
+the unpacked folder is removed unless the region is valid, and every message is in plain words
+with file names relative to the upload (never a server path or a traceback).
 """
 
 from __future__ import annotations
@@ -12,19 +15,25 @@ from __future__ import annotations
 import base64
 import binascii
 import io
+import logging
 import os
+import shutil
 import stat
 import zipfile
 from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import pandas as pd
 
-from equity import DataSourceError
+from equity import DataSourceError, FoodshedError, Problem, validate_dir
 from equity._csv import neutralise, neutralised
 
 __all__ = [
     "DATA_SUFFIXES",
+    "UploadCheck",
+    "check_upload",
     "decode_upload",
     "find_region_root",
     "neutralise",
@@ -176,8 +185,6 @@ def safe_unzip(
 
 
 def _remove_tree(root: Path) -> None:
-    import shutil
-
     shutil.rmtree(root, ignore_errors=True)
 
 
@@ -196,6 +203,107 @@ def find_region_root(folder: str | os.PathLike[str]) -> Path:
         "tables, optionally with region.toml, at the top of the zip"
     )
     raise DataSourceError(msg)
+
+
+# ---------------------------------------------------------------------- checking an upload
+_log = logging.getLogger(__name__)
+
+#: Shown when checking an upload fails in a way the checks did not foresee (a bug).
+INTERNAL = (
+    "Foodshed could not check this upload because of an internal error (it is logged on the "
+    "server). Check the files against the data contracts, or run `foodshed validate` on the "
+    "folder on your own computer for the details."
+)
+
+
+@dataclass
+class UploadCheck:
+    """What checking an upload found.
+
+    ``message`` says in plain words what happened; ``problems`` lists every problem with file
+    names relative to the upload; ``folder`` and ``region`` are set only when the region is
+    valid (the unpacked folder is kept for it; otherwise it is already removed).
+    """
+
+    message: str
+    problems: tuple[Problem, ...] = ()
+    region: Any = None
+    folder: Path | None = None
+    notes: list[str] = field(default_factory=list)
+    refused: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.region is not None
+
+
+def _scrub(text: str, dest: Path) -> str:
+    """``text`` with every server path of the upload made relative to it."""
+    for base in sorted({str(dest.resolve()), str(dest)}, key=len, reverse=True):
+        text = text.replace(base + os.sep, "").replace(base, "the upload")
+    return text
+
+
+def _relative(p: Problem, dest: Path) -> Problem:
+    file = p.file
+    if file is not None:
+        try:
+            file = str(Path(file).resolve().relative_to(dest.resolve()))
+        except ValueError:
+            file = Path(file).name
+    return replace(p, file=file, message=_scrub(p.message, dest))
+
+
+def check_upload(
+    contents: str,
+    dest: str | os.PathLike[str],
+    *,
+    max_upload_bytes: int,
+    max_unpacked_bytes: int = 300_000_000,
+    max_files: int = 200,
+    max_ratio: float = 200.0,
+) -> UploadCheck:
+    """Decode, unpack (into the new folder ``dest``) and validate an uploaded region zip.
+
+    Reads nothing outside ``dest`` (see :func:`equity.validate_dir`'s ``confine_to``). Never
+    raises for a bad upload: a refused or invalid one comes back with ``ok`` false and
+    ``dest`` removed; so does an unexpected failure, which is logged with its traceback and
+    shown as :data:`INTERNAL`.
+    """
+    dest = Path(dest)
+    keep = False
+    try:
+        data = decode_upload(contents, max_bytes=max_upload_bytes)
+        folder, notes = safe_unzip(
+            data,
+            dest,
+            max_unpacked_bytes=max_unpacked_bytes,
+            max_files=max_files,
+            max_ratio=max_ratio,
+        )
+        root = find_region_root(folder)
+        report = validate_dir(root, confine_to=dest)
+        problems = tuple(_relative(p, dest) for p in report.problems)
+        if not report.ok or report.region is None:
+            n = len(report.errors)
+            return UploadCheck(
+                f"{n} error(s) to fix before this region can be used; each is listed below "
+                "with its file, row and column.",
+                problems,
+                notes=notes,
+            )
+        keep = True
+        return UploadCheck(
+            repr(report.region), problems, region=report.region, folder=root, notes=notes
+        )
+    except FoodshedError as exc:
+        return UploadCheck(_scrub(str(exc), dest), refused=True)
+    except Exception:
+        _log.exception("checking an uploaded region failed")
+        return UploadCheck(INTERNAL, refused=True)
+    finally:
+        if not keep:
+            shutil.rmtree(dest, ignore_errors=True)
 
 
 # ---------------------------------------------------------------------- CSV export

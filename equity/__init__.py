@@ -5,7 +5,15 @@ and equity measures that build on them: distances and counts, the USDA Food Acce
 Atlas classification, 2SFCA and gravity access, the mRFEI, a need index and inequality measures.
 """
 
-from ._errors import DataSourceError, FoodshedError, Problem, ValidationError
+from ._errors import (
+    NO_STORES,
+    NO_SUPPLY,
+    ConfigError,
+    DataSourceError,
+    FoodshedError,
+    Problem,
+    ValidationError,
+)
 from .access import (
     M_PER_MILE,
     access_table,
@@ -52,7 +60,10 @@ from .sources import (
 )
 
 __all__ = [
+    "NO_STORES",
+    "NO_SUPPLY",
     "TABLES",
+    "ConfigError",
     "DataSourceError",
     "FoodshedError",
     "LowIncomeStandInWarning",

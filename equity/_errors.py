@@ -7,7 +7,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["DataSourceError", "FoodshedError", "Problem", "ValidationError"]
+__all__ = [
+    "NO_STORES",
+    "NO_SUPPLY",
+    "ConfigError",
+    "DataSourceError",
+    "FoodshedError",
+    "Problem",
+    "ValidationError",
+]
+
+#: :attr:`Problem.code` of the warning that a region has no stores (every area is then low
+#: access); :func:`equity.analyze` repeats it in its ``attrs["data_warnings"]``.
+NO_STORES = "no_stores"
+#: :attr:`Problem.code` of the warning that a region has no supply (every plan then meets no
+#: need); allocation plans repeat it in their manifest's ``warnings``.
+NO_SUPPLY = "no_supply"
 
 
 class FoodshedError(Exception):
@@ -33,6 +48,8 @@ class Problem:
     severity
         ``"error"`` stops a :class:`~equity.Region` from being built; ``"warning"`` is reported
         and the data is used (possibly repaired, as the message says).
+    code
+        A name for problems that outputs repeat (:data:`NO_STORES`, :data:`NO_SUPPLY`).
     """
 
     table: str
@@ -41,6 +58,7 @@ class Problem:
     row: int | None = None
     column: str | None = None
     severity: str = "error"
+    code: str | None = None
 
     @property
     def is_error(self) -> bool:
@@ -71,3 +89,7 @@ class ValidationError(FoodshedError, ValueError):
 
 class DataSourceError(FoodshedError, ValueError):
     """A file or folder cannot be read at all (missing, unknown format, unreadable)."""
+
+
+class ConfigError(FoodshedError, ValueError):
+    """A setting names something that does not exist (a period, a key of ``region.toml``)."""

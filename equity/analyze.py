@@ -13,6 +13,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from ._errors import NO_STORES
 from .access import M_PER_MILE, access_table, population_points
 from .atlas import ATLAS_STORE_KINDS, atlas_classify, declared_reference_income
 from .fca import enhanced_two_step_fca, gravity_access, two_step_fca
@@ -72,7 +73,9 @@ def analyze(
     ``LowIncomeTracts`` as :func:`equity.atlas.low_income_tracts` describes; where each answer
     came from is in ``LowIncomeTracts_source`` and ``attrs["low_income_source"]``. A region whose
     provenance declares ``area_median_family_income`` uses it as ``state_median_income``.
-    ``attrs`` records the population method, medians and weights used. An input
+    ``attrs`` records the population method, medians and weights used, and
+    ``data_warnings`` the region's warnings that these measures rest on (a region without
+    stores: every area is low access). An input
     column that has a measure's name (for example the published Atlas flags joined for
     comparison) is kept as ``<name>_input`` (listed in ``attrs["renamed_input_columns"]``).
 
@@ -142,6 +145,8 @@ def analyze(
         "catchment_mi": catchment_mi,
         "need_weights": need.attrs.get("weights", {}),
         **{k: v for k, v in atlas.attrs.items() if k != "population_method"},
+        # the region's warnings that change these measures (no stores: all low access)
+        "data_warnings": [p.message for p in region.problems if p.code == NO_STORES],
     }
     return out
 

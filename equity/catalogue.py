@@ -156,7 +156,11 @@ class Measure:
             return "no data"
         if math.isinf(x):
             return "none in reach" if x > 0 else "-infinity"
-        text = format(x, fmt or self.fmt)
+        spec = fmt or self.fmt
+        if spec == ",.0f" and 0 < abs(x) < 100 and x != round(x):
+            # small amounts keep their digits: $0.86 (not $1), 17.1 kg-km (not 17)
+            spec = ",.2f" if self.unit == "USD" else ".3g"
+        text = format(x, spec)
         if not unit or not self.unit:
             return text
         if self.unit == "%":

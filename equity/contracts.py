@@ -53,6 +53,11 @@ class Column:
     ref_table: str | None = None
     choices: tuple[str, ...] = ()
     description: str = ""
+    #: Largest value that can be real (``None``: no bound). Larger values are errors: they are
+    #: parsing or unit mistakes (``1e308``), and they overflow the measures built on them.
+    plausible_max: float | None = None
+    #: What one unit is, for the plausibility message ("residents in one area").
+    plausible_what: str = ""
 
 
 @dataclass(frozen=True)
@@ -88,6 +93,7 @@ def _n(
     max: float | None = None,
     min_exclusive: bool = False,
     description: str = "",
+    plausible: tuple[float, str] | None = None,
 ) -> Column:
     return Column(
         name,
@@ -97,7 +103,18 @@ def _n(
         max=max,
         min_exclusive=min_exclusive,
         description=description,
+        plausible_max=None if plausible is None else plausible[0],
+        plausible_what="" if plausible is None else plausible[1],
     )
+
+
+# Plausibility bounds: far above any real value (the most populous US county has about 10
+# million residents; the US eats about 3e11 kg of food a year), far below float overflow.
+_PEOPLE = (1e8, "people in one area")
+_HOUSEHOLDS = (1e8, "households in one area")
+_QUANTITY = (1e12, "units of one commodity per period")
+_KG = (1e12, "kg per period")
+_USD = (1e12, "US dollars")
 
 
 AREAS = TableSpec(
@@ -110,18 +127,26 @@ AREAS = TableSpec(
         Column(
             "area_id", "id", required=True, description="unique text id, e.g. an 11-digit GEOID"
         ),
-        _n("population", required=True, description="residents"),
+        _n("population", required=True, description="residents", plausible=_PEOPLE),
         Column("name", "text"),
         _n("pop_lon", min=-180, max=180, description="population-weighted centre, WGS84 longitude"),
         _n("pop_lat", min=-90, max=90, description="population-weighted centre, WGS84 latitude"),
-        _n("households"),
-        _n("households_no_vehicle", description="households without a vehicle"),
+        _n("households", plausible=_HOUSEHOLDS),
+        _n(
+            "households_no_vehicle",
+            description="households without a vehicle",
+            plausible=_HOUSEHOLDS,
+        ),
         _n("poverty_rate", max=1, description="share of people below the poverty line, 0-1"),
-        _n("median_family_income", description="USD per year"),
+        _n("median_family_income", description="USD per year", plausible=(1e8, "USD per year")),
         Column(
             "urban", "bool", description="urban (True) or rural (False), as the Census defines it"
         ),
-        _n("snap_households", description="households receiving SNAP benefits"),
+        _n(
+            "snap_households",
+            description="households receiving SNAP benefits",
+            plausible=_HOUSEHOLDS,
+        ),
         _n("food_insecurity_rate", max=1, description="share of people food-insecure, 0-1"),
         Column("low_income", "bool", description="low-income area flag, if known from the source"),
     ),
@@ -136,8 +161,8 @@ STORES = TableSpec(
         Column("store_id", "id", required=True),
         Column("kind", "category", required=True, choices=STORE_KINDS),
         Column("name", "text"),
-        _n("sales_usd"),
-        _n("area_sqft"),
+        _n("sales_usd", plausible=_USD),
+        _n("area_sqft", plausible=(1e8, "square feet of one store")),
     ),
 )
 
@@ -150,9 +175,13 @@ SITES = TableSpec(
         Column("site_id", "id", required=True),
         Column("kind", "category", required=True, choices=SITE_KINDS),
         Column("name", "text"),
-        _n("throughput_kg", description="kg the site can hand out per period"),
-        _n("storage_kg", description="kg the site can hold"),
-        _n("fixed_cost_usd", description="cost to open or run the site per period"),
+        _n("throughput_kg", description="kg the site can hand out per period", plausible=_KG),
+        _n("storage_kg", description="kg the site can hold", plausible=_KG),
+        _n(
+            "fixed_cost_usd",
+            description="cost to open or run the site per period",
+            plausible=_USD,
+        ),
     ),
 )
 
@@ -164,7 +193,7 @@ SUPPLY = TableSpec(
     columns=(
         Column("site_id", "ref", required=True, ref_table="sites"),
         Column("commodity", "ref", required=True, ref_table="commodities"),
-        _n("quantity", required=True, description="units per period"),
+        _n("quantity", required=True, description="units per period", plausible=_QUANTITY),
         Column("period", "text", description="season or period label, for seasonal supply"),
     ),
 )
@@ -176,12 +205,21 @@ COMMODITIES = TableSpec(
     columns=(
         Column("commodity", "id", required=True),
         Column("unit", "text", required=True, description="unit that quantities are counted in"),
-        _n("kg_per_unit", required=True, min_exclusive=True),
+        _n(
+            "kg_per_unit",
+            required=True,
+            min_exclusive=True,
+            plausible=(1e6, "kg in one unit"),
+        ),
         Column("name", "text"),
         Column("group", "text", description="food group: produce, grains, protein, dairy, ..."),
-        _n("shelf_life_days"),
-        _n("per_capita", description="units per person per period, to derive need"),
-        _n("kcal_per_unit"),
+        _n("shelf_life_days", plausible=(1e5, "days")),
+        _n(
+            "per_capita",
+            description="units per person per period, to derive need",
+            plausible=(1e6, "units per person per period"),
+        ),
+        _n("kcal_per_unit", plausible=(1e9, "kcal in one unit")),
         Column("culture", "text", description="cultural tags, ';'-separated"),
     ),
 )
@@ -194,7 +232,7 @@ NEED = TableSpec(
     columns=(
         Column("area_id", "ref", required=True, ref_table="areas"),
         Column("commodity", "ref", required=True, ref_table="commodities"),
-        _n("quantity", required=True, description="units per period"),
+        _n("quantity", required=True, description="units per period", plausible=_QUANTITY),
         Column("period", "text"),
     ),
 )
@@ -222,9 +260,9 @@ POPULATION_POINTS = TableSpec(
     columns=(
         Column("point_id", "id", required=True),
         Column("area_id", "ref", required=True, ref_table="areas"),
-        _n("population", required=True),
-        _n("households"),
-        _n("households_no_vehicle"),
+        _n("population", required=True, plausible=_PEOPLE),
+        _n("households", plausible=_HOUSEHOLDS),
+        _n("households_no_vehicle", plausible=_HOUSEHOLDS),
     ),
 )
 

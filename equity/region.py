@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
-import tomllib
+import warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -16,10 +17,11 @@ from pyproj import CRS
 
 from ._atomic import atomic_dir
 from ._csv import write_csv
-from ._errors import DataSourceError, Problem, ValidationError
+from ._errors import NO_STORES, NO_SUPPLY, ConfigError, DataSourceError, Problem, ValidationError
+from ._manifest import inside, read_manifest
 from .contracts import TABLES
 from .io import SUFFIXES, read_table
-from .validate import check_references, check_table
+from .validate import check_coordinates, check_references, check_table
 
 __all__ = ["Region", "ValidationReport", "demo_dir", "metric_crs", "validate_dir"]
 
@@ -43,7 +45,16 @@ def metric_crs(gdf: gpd.GeoDataFrame) -> CRS:
     if gdf.crs is None:
         msg = "cannot choose a metric CRS for data without a CRS; set one with .set_crs(...)"
         raise ValidationError([Problem("areas", msg)])
-    crs = gdf.estimate_utm_crs()
+    try:
+        crs = gdf.estimate_utm_crs()
+    except RuntimeError as exc:  # geopandas: "Unable to determine UTM CRS"
+        lo = gdf.to_crs(WGS84).total_bounds
+        msg = (
+            f"cannot choose a UTM zone for areas spanning longitude {lo[0]:g} to {lo[2]:g}, "
+            f"latitude {lo[1]:g} to {lo[3]:g}; check the coordinates, or give a projected "
+            'crs (region.toml crs = "EPSG:...")'
+        )
+        raise ValidationError([Problem("areas", msg)]) from exc
     return CRS.from_user_input(crs)
 
 
@@ -224,15 +235,22 @@ class Region:
         return report.raise_for_errors()
 
     @classmethod
-    def from_dir(cls, path: str | os.PathLike[str], *, crs: Any = None) -> Region:
+    def from_dir(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        crs: Any = None,
+        confine_to: str | os.PathLike[str] | None = None,
+    ) -> Region:
         """Read a region folder: one file per table (``areas.geojson``, ``stores.csv``, ...).
 
         An optional ``region.toml`` names the region and, per table, the ``file``, column
         renames (``[areas.columns] GEOID10 = "area_id"``) and read options (``crs``,
-        ``lon_col``, ``lat_col``, ``layer``). Raises :class:`~equity.ValidationError` listing
-        every problem when any is an error.
+        ``lon_col``, ``lat_col``, ``layer``). ``confine_to`` (for uploads) refuses to read
+        anything outside that folder (see :func:`validate_dir`). Raises
+        :class:`~equity.ValidationError` listing every problem when any is an error.
         """
-        return validate_dir(path, crs=crs).raise_for_errors()
+        return validate_dir(path, crs=crs, confine_to=confine_to).raise_for_errors()
 
     @classmethod
     def demo(cls) -> Region:
@@ -298,8 +316,9 @@ class Region:
     def select_period(self, period: str) -> Region:
         """The region with supply and need of one period (rows without a period apply to all)."""
         if period not in self.periods:
-            msg = f"period {period!r} is not in this region; known periods: {self.periods}"
-            raise ValueError(msg)
+            known = ", ".join(map(str, self.periods)) or "none (its supply and need have no period)"
+            msg = f"period {period!r} is not in this region; known periods: {known}"
+            raise ConfigError(msg)
         out = {}
         for n in ("supply", "need"):
             df = getattr(self, n)
@@ -389,58 +408,86 @@ def _find_file(folder: Path, table: str) -> Path | None:
     return hits[0] if hits else None
 
 
-def validate_dir(path: str | os.PathLike[str], *, crs: Any = None) -> ValidationReport:
-    """Read and validate a region folder; return every problem (and the region when valid)."""
+def validate_dir(
+    path: str | os.PathLike[str],
+    *,
+    crs: Any = None,
+    confine_to: str | os.PathLike[str] | None = None,
+) -> ValidationReport:
+    """Read and validate a region folder; return every problem (and the region when valid).
+
+    Parameters
+    ----------
+    path
+        The folder (or its ``region.toml``).
+    crs
+        The metric CRS to compute in (else ``region.toml``'s ``crs``, else the local UTM zone).
+    confine_to
+        Read nothing outside this folder (for uploads): ``region.toml`` may then name only files
+        inside it, by relative paths without ``..``; links leading out of it are refused, and so
+        are CRS strings that would make PROJ open a file. Messages then name files relative to
+        the folder.
+    """
     folder = Path(path)
     if folder.is_file() and folder.suffix.lower() == ".toml":
         folder = folder.parent
+    root = Path(confine_to) if confine_to is not None else None
+    shown = "the upload" if root is not None else str(folder)
     if not folder.is_dir():
-        msg = f"{folder}: no such folder; give a folder holding areas.geojson, stores.csv, ..."
+        msg = f"{shown}: no such folder; give a folder holding areas.geojson, stores.csv, ..."
         raise DataSourceError(msg)
-    manifest: dict[str, Any] = {}
-    mpath = folder / "region.toml"
-    if mpath.exists():
-        try:
-            manifest = tomllib.loads(mpath.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            msg = f"{mpath}: not valid TOML: {exc}"
-            raise DataSourceError(msg) from exc
+    if root is not None:
+        _check_confined(folder, root)
+    manifest = read_manifest(folder, confine_to=root)
     paths: dict[str, Path] = {}
-    columns: dict[str, dict[str, str]] = {}
-    options: dict[str, dict[str, Any]] = {}
     for table in TABLES:
-        sect = manifest.get(table, {})
-        if not isinstance(sect, dict):
-            msg = f"{mpath}: [{table}] must be a table of settings, not {sect!r}"
-            raise DataSourceError(msg)
-        if "file" in sect:
-            p = folder / sect["file"]
-            if not p.exists():
-                msg = f"{mpath}: [{table}] file = {sect['file']!r}, but {p} does not exist"
-                raise DataSourceError(msg)
-            paths[table] = p
-        else:
-            found = _find_file(folder, table)
-            if found is not None:
-                paths[table] = found
-        if "columns" in sect:
-            columns[table] = dict(sect["columns"])
-        options[table] = {k: sect[k] for k in ("crs", "lon_col", "lat_col", "layer") if k in sect}
+        if table in manifest.files:
+            paths[table] = manifest.files[table]
+            continue
+        found = _find_file(folder, table)
+        if found is not None:
+            paths[table] = found
     if "areas" not in paths:
         listing = sorted(p.name for p in folder.iterdir())
         msg = (
-            f"{folder}: no areas file; expected areas.geojson/.gpkg/.shp/.zip/.parquet or a "
+            f"{shown}: no areas file; expected areas.geojson/.gpkg/.shp/.zip/.parquet or a "
             f"region.toml naming it (found {listing})"
         )
         raise DataSourceError(msg)
-    return _read_and_build(
+    report = _read_and_build(
         paths,
-        name=manifest.get("name", folder.name),
-        crs=crs or manifest.get("crs"),
-        columns=columns,
-        read_options=options,
-        provenance=dict(manifest.get("provenance", {})),
+        name=manifest.name or folder.name,
+        crs=crs or manifest.crs,
+        columns=manifest.columns,
+        read_options=manifest.options,
+        provenance=manifest.provenance,
     )
+    mpath = str(folder / "region.toml")
+    if any(p.table == "region" and p.file is None for p in report.problems):
+        report = ValidationReport(
+            tuple(
+                replace(p, file=mpath) if p.table == "region" and p.file is None else p
+                for p in report.problems
+            ),
+            report.region,
+        )
+    if not manifest.warnings:
+        return report
+    region = report.region
+    if region is not None:
+        region = replace(region, problems=tuple(manifest.warnings) + region.problems)
+    return ValidationReport(tuple(manifest.warnings) + report.problems, region)
+
+
+def _check_confined(folder: Path, root: Path) -> None:
+    """Refuse a folder outside ``root``, or one holding a link that leads out of it."""
+    if not inside(folder, root):
+        msg = "the upload: the region folder lies outside the upload; refused"
+        raise DataSourceError(msg)
+    for p in folder.rglob("*"):
+        if p.is_symlink() and not inside(p, root):
+            msg = f"the upload: {p.relative_to(folder)} is a link leading outside it; refused"
+            raise DataSourceError(msg)
 
 
 def _read_and_build(
@@ -547,10 +594,16 @@ def _build(
     if target is not None:
         for t, g in geo.items():
             if isinstance(g, gpd.GeoDataFrame) and g.crs is not None:
-                clean[t] = g.to_crs(target)
+                with warnings.catch_warnings():  # far points become inf: reported just below
+                    warnings.simplefilter("ignore", RuntimeWarning)
+                    moved = g.to_crs(target)
+                clean[t], bad = check_coordinates(t, g, moved, file=files.get(t))
+                problems += bad
             elif isinstance(g, gpd.GeoDataFrame) and t not in frames:
                 clean[t] = g.set_crs(target, allow_override=True)
     problems += check_references(clean, files)
+    problems += _check_gaps(frames, clean, files)
+    problems += _check_periods(clean, files, provenance)
 
     # Need derived from a per-capita basket when no need table is given.
     prov = dict(provenance)
@@ -578,6 +631,109 @@ def _build(
         provenance=prov,
     )
     return ValidationReport(tuple(problems), region)
+
+
+def _check_gaps(
+    frames: dict[str, pd.DataFrame],
+    clean: dict[str, Any],
+    files: dict[str, str],
+) -> list[Problem]:
+    """Warn when a table that whole measures rest on is missing or has no rows."""
+    out: list[Problem] = []
+    gaps = (
+        (
+            "stores",
+            NO_STORES,
+            "every area will count as low access (no supermarket at any distance) and mRFEI "
+            "and 2SFCA will be empty; add stores.csv (store_id, kind, lon, lat) with the food "
+            "stores in and around the region",
+        ),
+        (
+            "supply",
+            NO_SUPPLY,
+            "allocation plans will have nothing to hand out and meet none of the need; add "
+            "supply.csv (site_id, commodity, quantity) for the sites",
+        ),
+    )
+    for table, code, effect in gaps:
+        if table not in frames:
+            what = f"the region has no `{table}` table"
+        elif len(clean[table]) == 0:
+            what = f"`{table}` has no rows (only a header)"
+        else:
+            continue
+        out.append(
+            Problem(
+                table,
+                f"{what}: {effect}",
+                file=files.get(table),
+                severity="warning",
+                code=code,
+            )
+        )
+    return out
+
+
+def _check_periods(
+    clean: dict[str, Any], files: dict[str, str], provenance: dict[str, Any]
+) -> list[Problem]:
+    """Periods of supply and need that nothing matches, and an unknown ``default_period``."""
+    out: list[Problem] = []
+    labels: dict[str, list[str]] = {}
+    for table in ("supply", "need"):
+        df = clean[table]
+        if "period" in df.columns:
+            labels[table] = [str(p) for p in df["period"].dropna().unique()]
+    declared_raw = provenance.get("periods")
+    declared: list[str] | None = None
+    if isinstance(declared_raw, str) and declared_raw.strip():
+        declared = [p.strip() for p in declared_raw.split(",") if p.strip()]
+    elif isinstance(declared_raw, list) and all(isinstance(p, str) for p in declared_raw):
+        declared = list(declared_raw)
+    known = declared if declared is not None else labels.get("need")
+    for table in ("supply", "need"):
+        if table not in labels or known is None or (table == "need" and declared is None):
+            continue
+        df = clean[table]
+        unknown = df["period"].notna() & ~df["period"].astype(str).isin(known)
+        if not unknown.any():
+            continue
+        rows = (np.flatnonzero(unknown.to_numpy()) + 1).tolist()
+        names = sorted({str(v) for v in df.loc[unknown, "period"]})
+        shown = ("row " if len(rows) == 1 else "rows ") + ", ".join(map(str, rows[:10]))
+        shown += " ..." if len(rows) > 10 else ""
+        source = "provenance.periods" if declared is not None else "`need`"
+        close = difflib.get_close_matches(names[0], known, n=1)
+        hint = f" Did you mean '{close[0]}'?" if close else ""
+        out.append(
+            Problem(
+                table,
+                f"period {', '.join(repr(n) for n in names)} ({shown}) is not one of the "
+                f"periods of {source} ({', '.join(known)}): those rows would never be used."
+                f"{hint} Correct the period, or leave it empty for rows that apply to every "
+                "period",
+                file=files.get(table),
+                column="period",
+                severity="error" if declared is not None else "warning",
+            )
+        )
+    chosen = provenance.get("default_period")
+    periods = [p for t in ("supply", "need") for p in labels.get(t, [])]
+    if chosen is not None and str(chosen) not in periods:
+        if periods:
+            close = difflib.get_close_matches(str(chosen), periods, n=1)
+            hint = f" Did you mean '{close[0]}'?" if close else ""
+            msg = (
+                f"provenance.default_period {chosen!r} is not a period of the supply or need "
+                f"tables ({', '.join(dict.fromkeys(periods))}).{hint}"
+            )
+        else:
+            msg = (
+                f"provenance.default_period {chosen!r} is set, but the supply and need tables "
+                "have no period column; remove default_period or add the periods"
+            )
+        out.append(Problem("region", msg, column="default_period"))
+    return out
 
 
 def _derive_need(areas: pd.DataFrame, commodities: pd.DataFrame) -> pd.DataFrame:

@@ -22,7 +22,7 @@ from ._errors import Problem
 from .access import M_PER_MILE
 from .contracts import TABLES, Column, TableSpec
 
-__all__ = ["SYNONYMS", "check_references", "check_table"]
+__all__ = ["SYNONYMS", "check_coordinates", "check_references", "check_table"]
 
 #: Column names people often use for a contract column (lower-case).
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -105,7 +105,26 @@ def check_table(
                     column=c,
                 )
             )
-        df = df.rename(columns={k: v for k, v in columns.items() if k in df.columns})
+        used = {k: v for k, v in columns.items() if k in df.columns and k != v}
+        kept = [str(c) for c in df.columns if c not in used]
+        clash: dict[str, list[str]] = {}
+        for k, v in used.items():
+            clash.setdefault(v, []).append(k)
+        for target, sources in clash.items():
+            if target in kept or len(sources) > 1:
+                also = [target] if target in kept else []
+                names = ", ".join(f"'{c}'" for c in [*sources, *also])
+                problems.append(
+                    Problem(
+                        t,
+                        f"column mapping would give two columns named '{target}' ({names}); "
+                        "map only one column to it, or rename the other first",
+                        file=file,
+                        column=target,
+                    )
+                )
+                used = {k: v for k, v in used.items() if v != target}
+        df = df.rename(columns=used)
     # Case-insensitive match of contract names ('Population' is 'population').
     contract = [c.name for c in spec.columns]
     lower_to_contract = {c.lower(): c for c in contract}
@@ -235,6 +254,20 @@ def _check_column(
                             column=col.name,
                         )
                     )
+        if col.plausible_max is not None:
+            huge = (num.abs() > col.plausible_max) & np.isfinite(num)
+            for i in np.flatnonzero(huge.fillna(False).to_numpy()):
+                problems.append(
+                    Problem(
+                        t,
+                        f"'{col.name}' is {num.iloc[i]:g}, more than can be real (at most "
+                        f"{col.plausible_max:g} {col.plausible_what}); check the file for a "
+                        "unit or typing mistake",
+                        file=file,
+                        row=int(rows[i]),
+                        column=col.name,
+                    )
+                )
         return problems, num
     if col.kind == "bool":
 
@@ -371,6 +404,27 @@ def _check_geometry(
                 t, "geometry is empty or missing", file=file, row=int(rows[i]), column="geometry"
             )
         )
+    unusable = _unusable_coordinates(geom, df.crs)
+    for i in np.flatnonzero(unusable & ~missing.to_numpy()):
+        problems.append(
+            Problem(
+                t,
+                "geometry has a coordinate that is not a usable number (infinite, or beyond "
+                + (
+                    "longitude -180 to 180 and latitude -90 to 90"
+                    if df.crs is not None and df.crs.is_geographic
+                    else "100,000 km"
+                )
+                + "); check the file's coordinates and CRS",
+                file=file,
+                row=int(rows[i]),
+                column="geometry",
+            )
+        )
+    if unusable.any():  # later checks (and the choice of a UTM zone) skip these rows
+        geom = geom.copy()
+        geom.iloc[np.flatnonzero(unusable)] = None
+    missing = missing | unusable
     present = ~missing
     types = geom.geom_type
     want = ("Polygon", "MultiPolygon") if spec.geometry == "polygon" else ("Point",)
@@ -436,6 +490,24 @@ def _check_geometry(
     return problems, df
 
 
+def _unusable_coordinates(geom: gpd.GeoSeries, crs: object) -> np.ndarray:
+    """Rows with a coordinate that is not finite, or off the Earth for the CRS."""
+    out = np.zeros(len(geom), dtype=bool)
+    if not len(geom):
+        return out
+    coords, idx = shapely.get_coordinates(geom.to_numpy(), return_index=True)
+    if not len(coords):
+        return out
+    bad = ~np.isfinite(coords).all(axis=1)
+    with np.errstate(invalid="ignore"):
+        if crs is not None and getattr(crs, "is_geographic", False):
+            bad |= (np.abs(coords[:, 0]) > 180) | (np.abs(coords[:, 1]) > 90)
+        else:
+            bad |= (np.abs(coords) > 1e8).any(axis=1)
+    out[np.unique(idx[bad])] = True
+    return out
+
+
 def _polygonal_part(g: shapely.Geometry) -> shapely.Geometry | None:
     if g.geom_type in ("Polygon", "MultiPolygon"):
         return g
@@ -444,6 +516,76 @@ def _polygonal_part(g: shapely.Geometry) -> shapely.Geometry | None:
         if polys:
             return shapely.union_all(polys)
     return None
+
+
+def check_coordinates(
+    table: str,
+    before: gpd.GeoDataFrame,
+    after: gpd.GeoDataFrame,
+    *,
+    file: str | None = None,
+) -> tuple[gpd.GeoDataFrame, list[Problem]]:
+    """Find geometry that cannot be used after reprojection to the region's metric CRS.
+
+    ``before`` is the table as read (same rows), ``after`` the same rows in the region's CRS.
+    A point at exactly longitude 0, latitude 0 is what a failed geocode gives, and is an
+    error; so is any geometry whose coordinates the metric CRS cannot represent (a point on
+    the other side of the world from the region becomes infinite). Such rows get an empty
+    geometry in the returned copy of ``after``, so later checks skip them.
+    """
+    problems: list[Problem] = []
+    if not len(after):
+        return after, problems
+    present = ~before.geometry.isna() & ~before.geometry.is_empty
+    bad = np.zeros(len(after), dtype=bool)
+    if before.crs is not None and before.crs.is_geographic:
+        pts = present & (before.geometry.geom_type == "Point")
+        if pts.any():
+            arr = before.geometry.to_numpy()
+            x = np.full(len(arr), np.nan)
+            y = np.full(len(arr), np.nan)
+            x[pts.to_numpy()] = shapely.get_x(arr[pts.to_numpy()])
+            y[pts.to_numpy()] = shapely.get_y(arr[pts.to_numpy()])
+            null_island = (x == 0) & (y == 0)
+            for i in np.flatnonzero(null_island):
+                problems.append(
+                    Problem(
+                        table,
+                        "coordinates are longitude 0, latitude 0, which is what a failed "
+                        "geocode gives (a point in the Atlantic off Africa); give the real "
+                        "location or remove the row",
+                        file=file,
+                        row=int(i) + 1,
+                        column="geometry",
+                    )
+                )
+            bad |= null_island
+    bounds = after.geometry.bounds.to_numpy(dtype=float)
+    moved = present.to_numpy() & ~np.isfinite(bounds).all(axis=1) & ~bad
+    for i in np.flatnonzero(moved):
+        where = ""
+        g = before.geometry.iloc[i]
+        if before.crs is not None and before.crs.is_geographic:
+            c = g.representative_point()
+            where = f" (longitude {c.x:g}, latitude {c.y:g})"
+        problems.append(
+            Problem(
+                table,
+                f"the geometry{where} cannot be placed in the region's CRS "
+                f"{after.crs.to_string() if after.crs is not None else ''}: it lies too far from "
+                "the rest of the region; check its coordinates (swapped longitude/latitude, a "
+                "wrong sign, or a wrong CRS?)",
+                file=file,
+                row=int(i) + 1,
+                column="geometry",
+            )
+        )
+    bad |= moved
+    if bad.any():
+        geom = after.geometry.copy()
+        geom.iloc[np.flatnonzero(bad)] = None
+        after = after.set_geometry(geom)
+    return after, problems
 
 
 def check_references(
@@ -527,11 +669,14 @@ def check_references(
             out_idx = np.flatnonzero(~inside)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                _, dist = valid_areas.sindex.nearest(
+                hits, dist = valid_areas.sindex.nearest(
                     p.geometry.iloc[out_idx], return_distance=True, return_all=False
                 )
+            # a point the index cannot measure (none should be left) counts as far away
+            by_pos = dict(zip(hits[0].tolist(), dist.tolist(), strict=True))
             near = []
-            for j, d in zip(out_idx, dist, strict=True):
+            for k, j in enumerate(out_idx):
+                d = by_pos.get(k, np.inf)
                 row = int(p.index[j]) + 1
                 if d > outside_error_m:
                     problems.append(

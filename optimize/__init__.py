@@ -13,8 +13,15 @@ from .api import allocate, efficiency_equity_curve
 from .caches import reset_caches
 from .catalogue import Objective, kpi_info
 from .problem import AllocationProblem
-from .scenario import Scenario, run_scenario
-from .shocks import BudgetChange, DemandSurge, MaxDistance, SiteOutage, YieldFactor
+from .scenario import Scenario, ScenarioError, run_scenario
+from .shocks import (
+    BudgetChange,
+    DemandSurge,
+    MaxDistance,
+    ShockError,
+    SiteOutage,
+    YieldFactor,
+)
 from .siting import SitingResult, site_new
 from .solution import AllocationSolution
 from .solve import solve
@@ -30,6 +37,8 @@ __all__ = [
     "MaxDistance",
     "Objective",
     "Scenario",
+    "ScenarioError",
+    "ShockError",
     "SiteOutage",
     "SitingResult",
     "SolveStatus",

@@ -92,6 +92,12 @@ def solve_record(
             time_limit_s=ctx.time_limit_s,
             **params,
         )
+    except pydantic.ValidationError as exc:  # a record with a value no shock accepts
+        row["message"] = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'shock'}: {e['msg']}" for e in exc.errors()
+        )
+        row["solve_time_s"] = time.perf_counter() - t0
+        return {"row": row, "fulfilment": ful}
     except FoodshedError as exc:
         row["message"] = str(exc)
         row["solve_time_s"] = time.perf_counter() - t0

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from equity import NO_SUPPLY
+
 from .problem import (
     DEFAULT_COST_PER_KG_KM,
     DEFAULT_LILA_COL,
@@ -109,6 +111,8 @@ def allocate(
         "period": period or region.default_period,
         "sources": dict(region.sources),
         "shocks": [shock_to_dict(s) for s in shocks],
+        # the region's warnings that this plan rests on (no supply: nothing to hand out)
+        "warnings": [p.message for p in region.problems if p.code == NO_SUPPLY],
     }
     if problem.estimated:
         manifest["estimated"] = dict(problem.estimated)

@@ -41,7 +41,14 @@ if TYPE_CHECKING:
 
     from .solution import AllocationSolution
 
-__all__ = ["Scenario", "ScenarioError", "example_scenarios", "run_scenario"]
+__all__ = [
+    "MAX_FACTOR",
+    "Scenario",
+    "ScenarioError",
+    "example_scenarios",
+    "read_toml",
+    "run_scenario",
+]
 
 
 def example_scenarios() -> dict[str, Path]:
@@ -54,8 +61,36 @@ class ScenarioError(FoodshedError, ValueError):
     """A scenario file is malformed."""
 
 
+def read_toml(path: Path, error: type[FoodshedError]) -> dict[str, Any]:
+    """The parsed TOML file ``path``; anything unreadable raises ``error`` naming the file."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        msg = f"{path}: cannot be read ({exc.strerror})"
+        raise error(msg) from exc
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        msg = f"{path}: is not a text file (byte {exc.start} is not UTF-8); save it as UTF-8 TOML"
+        raise error(msg) from exc
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        msg = f"{path}: not valid TOML: {exc}"
+        raise error(msg) from exc
+
+
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # TOML has inf and nan; neither is a usable setting
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+#: Largest multiplier a yield or demand shock may apply (a hundredfold is already implausible).
+MAX_FACTOR = 100.0
+#: Largest budget, reach and unit cost a scenario may set: far above any real plan.
+MAX_USD = 1e12
+MAX_DISTANCE_M = 1e6
+MAX_COST_PER_KG_KM = 1e3
 
 
 class _SiteOutage(_Strict):
@@ -69,7 +104,7 @@ class _SiteOutage(_Strict):
 
 class _YieldFactor(_Strict):
     kind: Literal["yield_factor"]
-    factor: float = Field(ge=0)
+    factor: float = Field(ge=0, le=MAX_FACTOR)
     site_ids: list[str] | None = None
     site_kind: str | None = None
     commodities: list[str] | None = None
@@ -85,7 +120,7 @@ class _YieldFactor(_Strict):
 
 class _DemandSurge(_Strict):
     kind: Literal["demand_surge"]
-    factor: float = Field(ge=0)
+    factor: float = Field(ge=0, le=MAX_FACTOR)
     area_ids: list[str] | None = None
     area_flag: str | None = None
     commodities: list[str] | None = None
@@ -107,9 +142,9 @@ class _DemandSurge(_Strict):
 
 class _BudgetChange(_Strict):
     kind: Literal["budget_change"]
-    budget_usd: float | None = Field(default=None, ge=0)
-    factor: float | None = Field(default=None, ge=0)
-    delta_usd: float | None = None
+    budget_usd: float | None = Field(default=None, ge=0, le=MAX_USD)
+    factor: float | None = Field(default=None, ge=0, le=MAX_FACTOR)
+    delta_usd: float | None = Field(default=None, ge=-MAX_USD, le=MAX_USD)
 
     def build(self) -> BudgetChange:
         return BudgetChange(self.budget_usd, self.factor, self.delta_usd)
@@ -117,7 +152,7 @@ class _BudgetChange(_Strict):
 
 class _MaxDistance(_Strict):
     kind: Literal["max_distance"]
-    max_distance_m: float = Field(gt=0)
+    max_distance_m: float = Field(gt=0, le=MAX_DISTANCE_M)
 
     def build(self) -> MaxDistance:
         return MaxDistance(self.max_distance_m)
@@ -130,13 +165,13 @@ ShockSpec = Annotated[
 
 
 class Network(_Strict):
-    max_distance_m: float = Field(default=DEFAULT_MAX_DISTANCE_M, gt=0)
-    cost_per_kg_km: float = Field(default=DEFAULT_COST_PER_KG_KM, ge=0)
-    budget_usd: float | None = Field(default=None, ge=0)
+    max_distance_m: float = Field(default=DEFAULT_MAX_DISTANCE_M, gt=0, le=MAX_DISTANCE_M)
+    cost_per_kg_km: float = Field(default=DEFAULT_COST_PER_KG_KM, ge=0, le=MAX_COST_PER_KG_KM)
+    budget_usd: float | None = Field(default=None, ge=0, le=MAX_USD)
 
 
 class Params(_Strict):
-    unmet_penalty_usd_per_kg: float | None = Field(default=None, ge=0)
+    unmet_penalty_usd_per_kg: float | None = Field(default=None, ge=0, le=MAX_USD)
     fair_share_band: float | None = Field(default=None, ge=0, le=1)
     equity_weight: float | None = Field(default=None, ge=0, le=1)
 
@@ -150,12 +185,40 @@ class Scenario(_Strict):
     period: str | None = None
     objective: Literal["cost", "coverage", "maxmin", "fair_share", "balanced"] = "cost"
     solver: str | None = None
-    time_limit_s: float | None = Field(default=None, gt=0)
+    time_limit_s: float | None = Field(default=None, gt=0, le=1e7)
     params: Params = Params()
     network: Network = Network()
     shocks: list[ShockSpec] = []
     #: folder the TOML file was in (region paths are relative to it)
     base_dir: str | None = None
+    #: where the scenario came from (its file), for messages
+    source: str | None = None
+
+    @pydantic.field_validator("region")
+    @classmethod
+    def _region_named(cls, v: str) -> str:
+        if not v.strip():
+            msg = "region is empty; give 'demo' or a region folder (relative to this file)"
+            raise ValueError(msg)
+        return v
+
+    @pydantic.field_validator("solver")
+    @classmethod
+    def _solver_known(cls, v: str | None) -> str | None:
+        from .backends import BACKENDS
+
+        if v is not None and v.partition(":")[0].lower() not in BACKENDS:
+            msg = f"unknown solver {v!r}; choose one of {', '.join(BACKENDS)}, or pulp:NAME"
+            raise ValueError(msg)
+        return v
+
+    @pydantic.field_validator("period")
+    @classmethod
+    def _period_named(cls, v: str | None) -> str | None:
+        if v is not None and not v.strip():
+            msg = "period is empty; name a period of the region, or leave the line out"
+            raise ValueError(msg)
+        return v
 
     @classmethod
     def from_toml(cls, path: str | os.PathLike[str]) -> Scenario:
@@ -164,11 +227,7 @@ class Scenario(_Strict):
         if not p.is_file():
             msg = f"{p}: no such scenario file"
             raise ScenarioError(msg)
-        try:
-            data = tomllib.loads(p.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            msg = f"{p}: not valid TOML: {exc}"
-            raise ScenarioError(msg) from exc
+        data = read_toml(p, ScenarioError)
         data.setdefault("name", p.stem)
         return cls.from_dict(data, source=str(p), base_dir=str(p.resolve().parent))
 
@@ -176,11 +235,12 @@ class Scenario(_Strict):
     def from_dict(
         cls, data: dict[str, Any], *, source: str = "scenario", base_dir: str | None = None
     ) -> Scenario:
-        if "base_dir" in data:
-            msg = f"{source}: 'base_dir' is set by the reader; remove it from the file"
-            raise ScenarioError(msg)
+        for key in ("base_dir", "source"):
+            if key in data:
+                msg = f"{source}: '{key}' is set by the reader; remove it from the file"
+                raise ScenarioError(msg)
         try:
-            return cls.model_validate({**data, "base_dir": base_dir})
+            return cls.model_validate({**data, "base_dir": base_dir, "source": source})
         except pydantic.ValidationError as exc:
             raise ScenarioError(_explain(exc, source)) from None
 
@@ -200,8 +260,22 @@ class Scenario(_Strict):
             p = Path(self.base_dir) / p
         return Region.from_dir(p)
 
+    def check_period(self, region: Region) -> None:
+        """Raise :class:`ScenarioError` (naming this file) when ``period`` is not the region's."""
+        if self.period is None or self.period in region.periods:
+            return
+        known = ", ".join(map(str, region.periods))
+        where = f"{self.source}: " if self.source else ""
+        if known:
+            msg = f"{where}period {self.period!r} is not a period of region {region.name!r}; its "
+            msg += f"periods are {known}"
+        else:
+            msg = f"{where}period {self.period!r} is set, but region {region.name!r} has no "
+            msg += "periods; remove the period line"
+        raise ScenarioError(msg)
+
     def to_dict(self) -> dict[str, Any]:
-        return self.model_dump(exclude={"base_dir"}, exclude_none=True)
+        return self.model_dump(exclude={"base_dir", "source"}, exclude_none=True)
 
 
 def _explain(exc: pydantic.ValidationError, source: str) -> str:
@@ -227,7 +301,7 @@ def _explain(exc: pydantic.ValidationError, source: str) -> str:
         elif kind == "union_tag_not_found":
             text = "each [[shocks]] entry needs kind = 'site_outage' | 'yield_factor' | ..."
         else:
-            text = err["msg"]
+            text = err["msg"].removeprefix("Value error, ")
             if kind == "literal_error" and err["loc"][-1] == "objective":
                 text = f"unknown objective {err['input']!r}; choose one of {sorted(OBJECTIVES)}"
         lines.append(f"  - {loc or '(top level)'}: {text}")
@@ -248,7 +322,7 @@ def _allowed(loc: tuple[Any, ...]) -> list[str]:
             "budget_change": _BudgetChange,
             "max_distance": _MaxDistance,
         }.get(str(loc[2]), Scenario)
-    return sorted(k for k in model.model_fields if k != "base_dir")
+    return sorted(k for k in model.model_fields if k not in ("base_dir", "source"))
 
 
 def run_scenario(
@@ -259,17 +333,22 @@ def run_scenario(
 
     sc = scenario if isinstance(scenario, Scenario) else Scenario.from_toml(scenario)
     reg = region if region is not None else sc.load_region()
-    sol = allocate(
-        reg,
-        objective=sc.objective,
-        shocks=sc.shock_objects(),
-        period=sc.period,
-        max_distance_m=sc.network.max_distance_m,
-        budget_usd=sc.network.budget_usd,
-        cost_per_kg_km=sc.network.cost_per_kg_km,
-        solver=sc.solver,
-        time_limit_s=sc.time_limit_s,
-        **sc.objective_params(),
-    )
+    sc.check_period(reg)
+    try:
+        sol = allocate(
+            reg,
+            objective=sc.objective,
+            shocks=sc.shock_objects(),
+            period=sc.period,
+            max_distance_m=sc.network.max_distance_m,
+            budget_usd=sc.network.budget_usd,
+            cost_per_kg_km=sc.network.cost_per_kg_km,
+            solver=sc.solver,
+            time_limit_s=sc.time_limit_s,
+            **sc.objective_params(),
+        )
+    except FoodshedError as exc:  # a shock, solver or parameter the region or solver refuses
+        where = sc.source or f"scenario {sc.name!r}"
+        raise ScenarioError(f"{where}: {exc}") from exc
     sol.manifest["scenario"] = sc.to_dict()
     return sol

@@ -22,12 +22,18 @@ if TYPE_CHECKING:
 __all__ = [
     "SHOCKS",
     "BudgetChange",
+    "ShockError",
     "DemandSurge",
     "MaxDistance",
     "SiteOutage",
     "YieldFactor",
     "apply_shocks",
 ]
+
+
+class ShockError(FoodshedError, ValueError):
+    """A shock cannot apply to this region: it names a site, commodity, area or column that
+    the region does not have, or a value that cannot be used."""
 
 
 def _pick(known: np.ndarray, wanted: tuple[str, ...] | None, what: str, shock: str) -> np.ndarray:
@@ -37,7 +43,7 @@ def _pick(known: np.ndarray, wanted: tuple[str, ...] | None, what: str, shock: s
     if missing:
         sample = ", ".join(map(str, known[:8].tolist()))
         msg = f"{shock}: unknown {what} {missing}; known {what}s include {sample}"
-        raise FoodshedError(msg)
+        raise ShockError(msg)
     return np.isin(known, list(wanted))
 
 
@@ -47,7 +53,7 @@ def _sites(p: AllocationProblem, ids: tuple[str, ...] | None, kind: str | None, 
         kinds = sorted(set(p.site_kinds.tolist()))
         if kind not in kinds:
             msg = f"{shock}: no site of kind {kind!r}; this region has kinds {kinds}"
-            raise FoodshedError(msg)
+            raise ShockError(msg)
         mask &= p.site_kinds == kind
     return mask
 
@@ -55,7 +61,7 @@ def _sites(p: AllocationProblem, ids: tuple[str, ...] | None, kind: str | None, 
 def _factor(f: float, shock: str) -> float:
     if not np.isfinite(f) or f < 0:
         msg = f"{shock}: factor must be a finite number >= 0; got {f}"
-        raise FoodshedError(msg)
+        raise ShockError(msg)
     return float(f)
 
 
@@ -70,7 +76,7 @@ class SiteOutage:
     def apply(self, p: AllocationProblem) -> AllocationProblem:
         if self.site_ids is None and self.site_kind is None:
             msg = "site_outage: name the sites with site_ids or site_kind"
-            raise FoodshedError(msg)
+            raise ShockError(msg)
         mask = _sites(p, self.site_ids, self.site_kind, self.kind)
         open_ = p.site_open & ~mask
         if not open_.any():
@@ -78,7 +84,7 @@ class SiteOutage:
                 f"site_outage takes out every site ({int(mask.sum())}); nothing would be left "
                 "to allocate from. Narrow site_ids or site_kind."
             )
-            raise FoodshedError(msg)
+            raise ShockError(msg)
         # the columns stay (held at 0 by the supply rows), so the LP keeps its structure
         return p.with_data(site_open=open_)
 
@@ -132,7 +138,7 @@ class DemandSurge:
                     f"demand_surge: areas have no column {self.area_flag!r}; boolean columns "
                     f"are {cols}"
                 )
-                raise FoodshedError(msg)
+                raise ShockError(msg)
             flag = p.area_attrs[self.area_flag].fillna(False).astype(bool).to_numpy()
             amask &= flag
         if self.area_column is not None:
@@ -141,7 +147,7 @@ class DemandSurge:
                     f"demand_surge: areas have no column {self.area_column!r}; columns are "
                     f"{list(p.area_attrs.columns)}"
                 )
-                raise FoodshedError(msg)
+                raise ShockError(msg)
             vals = np.asarray(
                 pd.to_numeric(p.area_attrs[self.area_column], errors="coerce"), dtype=float
             )
@@ -150,7 +156,7 @@ class DemandSurge:
             amask &= (vals >= lo) & (vals <= hi)
         elif self.at_least is not None or self.at_most is not None:
             msg = "demand_surge: at_least/at_most need area_column (the column they bound)"
-            raise FoodshedError(msg)
+            raise ShockError(msg)
         cmask = _pick(p.commodities, self.commodities, "commodity", self.kind)
         need = p.need_kg.copy()
         need[np.ix_(amask, cmask)] *= f
@@ -170,7 +176,7 @@ class BudgetChange:
         given = [v is not None for v in (self.budget_usd, self.factor, self.delta_usd)]
         if sum(given) != 1:
             msg = "budget_change: give exactly one of budget_usd, factor, delta_usd"
-            raise FoodshedError(msg)
+            raise ShockError(msg)
         if self.budget_usd is not None:
             return p.with_budget(float(self.budget_usd))
         if p.budget_usd is None:
@@ -178,7 +184,7 @@ class BudgetChange:
                 "budget_change: factor/delta_usd need a starting budget; set budget_usd in the "
                 "scenario or give budget_usd here"
             )
-            raise FoodshedError(msg)
+            raise ShockError(msg)
         if self.factor is not None:
             return p.with_budget(p.budget_usd * _factor(self.factor, self.kind))
         return p.with_budget(max(p.budget_usd + float(self.delta_usd or 0.0), 0.0))
@@ -194,7 +200,7 @@ class MaxDistance:
     def apply(self, p: AllocationProblem) -> AllocationProblem:
         if not self.max_distance_m > 0:
             msg = f"max_distance: max_distance_m must be > 0; got {self.max_distance_m}"
-            raise FoodshedError(msg)
+            raise ShockError(msg)
         return p.with_max_distance(float(self.max_distance_m))
 
 
@@ -214,6 +220,6 @@ def apply_shocks(problem: AllocationProblem, shocks: Any) -> AllocationProblem:
     for shock in shocks or ():
         if not hasattr(shock, "apply"):
             msg = f"not a shock: {shock!r}; use SiteOutage, YieldFactor, DemandSurge, ..."
-            raise FoodshedError(msg)
+            raise ShockError(msg)
         problem = shock.apply(problem)
     return problem

@@ -51,7 +51,7 @@ from equity import FoodshedError
 from equity._atomic import atomic_path, clean_stale_in
 from equity._output import check_output_dir, open_output_dir
 
-from ._sweep_spec import PARAMETERS, SweepSpec, SweepSpecError, expand
+from ._sweep_spec import MAX_SCENARIOS, PARAMETERS, SweepSpec, SweepSpecError, expand
 from ._sweep_task import KPI_COLUMNS, SweepContext, solve_record
 
 if TYPE_CHECKING:
@@ -60,6 +60,7 @@ if TYPE_CHECKING:
     from .problem import AllocationProblem
 
 __all__ = [
+    "MAX_SCENARIOS",
     "PARAMETERS",
     "SweepResult",
     "SweepSpec",
@@ -138,13 +139,24 @@ def vulnerable_mask(region: Region, problem: AllocationProblem, flag: str) -> np
 
 
 def prepare_sweep(
-    spec: SweepSpec, region: Region | None = None
+    spec: SweepSpec,
+    region: Region | None = None,
+    *,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[AllocationProblem, SweepContext, list[dict[str, Any]]]:
-    """Build the base problem, the shared context and the scenario records of ``spec``."""
+    """Build the base problem, the shared context and the scenario records of ``spec``.
+
+    ``progress(done, total)`` follows the expansion into scenario records.
+    """
     from .api import _problem
 
     base = spec.base
     region = region if region is not None else base.load_region()
+    try:
+        base.check_period(region)
+    except FoodshedError as exc:
+        msg = f"{spec.source}: the base scenario: {exc}"
+        raise SweepSpecError(msg) from exc
     problem = _problem(
         region,
         [],
@@ -154,14 +166,18 @@ def prepare_sweep(
         cost_per_kg_km=base.network.cost_per_kg_km,
         cost_table=None,
     )
+    try:
+        vulnerable = vulnerable_mask(region, problem, spec.resilience.flag)
+    except SweepSpecError as exc:
+        raise SweepSpecError(f"{spec.source}: {exc}") from exc
     ctx = SweepContext(
-        vulnerable=vulnerable_mask(region, problem, spec.resilience.flag),
+        vulnerable=vulnerable,
         flag=spec.resilience.flag,
         threshold=spec.resilience.threshold,
         solver=base.solver,
         time_limit_s=base.time_limit_s,
     )
-    return problem, ctx, expand(spec, problem)
+    return problem, ctx, expand(spec, problem, progress=progress)
 
 
 # ---------------------------------------------------------------------------- output
@@ -382,6 +398,7 @@ def run_sweep(
     batch_size: int | None = None,
     flush_s: float = 2.0,
     force: bool = False,
+    preparing: Callable[[int, int], None] | None = None,
     _task: Callable[..., dict[str, Any]] | None = None,
 ) -> SweepResult:
     """Run a sweep on Dask and stream the KPI rows to ``out``.
@@ -410,13 +427,16 @@ def run_sweep(
         Use ``out`` even when it holds other files (they are removed), or start an earlier
         sweep there over. Without it, ``out`` must be new, empty or a sweep folder (the output
         policy of every command, :mod:`equity._output`).
+    preparing
+        Called as ``preparing(done, total)`` while the spec is expanded into scenario records
+        (every 1,000 records), before any solve.
     """
     t0 = time.perf_counter()
     if not isinstance(spec, SweepSpec):
         spec = SweepSpec.from_toml(spec)
     out = Path(out)
     check_output_dir(out, command="sweep", force=force, in_place=True)  # before any work
-    problem, ctx, records = prepare_sweep(spec, region)
+    problem, ctx, records = prepare_sweep(spec, region, progress=preparing)
     _start_out(out, spec, records, resume, force)
     done = _done_ids(out) if resume else set()
     todo = [r for r in records if r["scenario_id"] not in done]

@@ -14,7 +14,7 @@ from equity import FoodshedError, validate_dir
 
 from .. import ids
 from .._data import DEFAULT_KEY
-from .._upload import decode_upload, find_region_root, safe_unzip
+from .._upload import check_upload
 from ._common import catalog, error_alert, panel, settings
 
 
@@ -176,24 +176,26 @@ def register_callbacks(app: Any) -> None:
     def _upload(contents, filename):
         if contents is None:
             return no_update, no_update, no_update, no_update
-        dest = Path(st.upload_dir) / secrets.token_hex(8)
-        try:
-            data = decode_upload(contents, max_bytes=int(st.max_upload_mb * 1e6))
-            folder, notes = safe_unzip(
-                data,
-                dest,
-                max_unpacked_bytes=int(st.max_unpacked_mb * 1e6),
-                max_files=st.max_files,
-                max_ratio=st.max_ratio,
-            )
-            root = find_region_root(folder)
-        except FoodshedError as exc:
-            shutil.rmtree(dest, ignore_errors=True)
-            return error_alert(exc, f"{filename or 'The upload'} was refused"), None, None, True
-        status, table, key, disabled = _check(root, cleanup=False, notes=notes)
-        if key is None:
-            shutil.rmtree(dest, ignore_errors=True)
-        return status, table, key, disabled
+        # reads stay inside the upload; the folder is removed unless the region is valid
+        res = check_upload(
+            contents,
+            Path(st.upload_dir) / secrets.token_hex(8),
+            max_upload_bytes=int(st.max_upload_mb * 1e6),
+            max_unpacked_bytes=int(st.max_unpacked_mb * 1e6),
+            max_files=st.max_files,
+            max_ratio=st.max_ratio,
+        )
+        if res.refused:
+            what = f"{Path(filename).name if filename else 'The upload'} was refused"
+            return error_alert(res.message, what), None, None, True
+        table = problems_table(res.problems)
+        if not res.ok:
+            return dbc.Alert(res.message, color="danger"), table, None, True
+        key = cat.add(res.folder, res.region)
+        msg = [html.Strong("Valid: "), html.Span(res.message)]
+        if res.notes:
+            msg.append(html.Div("; ".join(res.notes), className="fs-card-note"))
+        return dbc.Alert(msg, color="success"), table, key, False
 
     if st.allow_folders:
 

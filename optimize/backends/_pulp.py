@@ -105,6 +105,16 @@ def _solver(name: str | None, time_limit_s: float | None, mip: bool) -> Any:
         from ._cbc import cbc_path
 
         return pulp.COIN_CMD(path=cbc_path(), mip=mip, **kw)
+    known = pulp.listSolvers()
+    if name not in known:
+        from equity import FoodshedError
+
+        here = pulp.listSolvers(onlyAvailable=True)
+        msg = (
+            f"unknown PuLP solver {name!r}; PuLP knows {', '.join(known)} (installed here: "
+            f"{', '.join(here) or 'none'}); write it as solver = 'pulp:NAME'"
+        )
+        raise FoodshedError(msg)
     return pulp.getSolver(name, **kw)
 
 

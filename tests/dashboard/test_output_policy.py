@@ -297,7 +297,7 @@ def test_square_brackets_survive_in_console_errors(
     (folder / "region.toml").write_text('[stores]\nfile = "nope.csv"\n')
     assert main(["analyze", str(folder)]) == 1
     err = " ".join(capsys.readouterr().err.split())
-    assert "[stores] file = 'nope.csv'" in err
+    assert "stores.file = 'nope.csv'" in err and "nope.csv does not exist" in err
     bad = tmp_path / "bad.toml"
     bad.write_text('name = "x"\n[[shocks]]\nsite_ids = ["h1"]\n')
     assert main(["allocate", str(bad), "--out", str(tmp_path / "p")]) == 1

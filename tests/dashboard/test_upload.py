@@ -143,3 +143,129 @@ def test_safe_csv_neutralises_text_not_numbers():
     assert lines[1].startswith("\"'=cmd") or lines[1].startswith("'=cmd")
     assert lines[1].endswith(",-1.5")
     assert lines[2] == "ok,2.0"
+
+
+# ---------------------------------------------------------------------- check_upload (issue 12)
+def _contents(data: bytes) -> str:
+    return "data:application/zip;base64," + base64.b64encode(data).decode()
+
+
+def _region_zip(folder, edit=None) -> bytes:
+    files = {}
+    for p in sorted(folder.iterdir()):
+        data = p.read_bytes()
+        files[f"myregion/{p.name}"] = edit(p.name, data) if edit else data
+    return make_zip(files)
+
+
+@pytest.fixture
+def region_folder(tiny_region, tmp_path):
+    return tiny_region.to_dir(tmp_path / "src")
+
+
+def _check(data: bytes, dest):
+    from dashboard._upload import check_upload
+
+    return check_upload(_contents(data), dest, max_upload_bytes=10_000_000)
+
+
+def test_check_upload_keeps_a_valid_region(region_folder, tmp_path):
+    res = _check(_region_zip(region_folder), tmp_path / "up")
+    assert res.ok and not res.refused
+    assert res.folder == tmp_path / "up" / "myregion"
+    assert res.folder.is_dir()
+    assert res.message.startswith("Region('Tiny town'")
+
+
+@pytest.mark.parametrize(
+    "named",
+    ["{secret}", "../../secret/secret.csv", "../secret.csv"],
+    ids=["absolute", "dotdot", "just-outside"],
+)
+def test_an_uploaded_region_toml_cannot_read_server_files(region_folder, tmp_path, named):
+    secret = tmp_path / "secret" / "secret.csv"
+    secret.parent.mkdir()
+    secret.write_text("store_id,kind,lon,lat\nTOP-SECRET-VALUE,supermarket,-80,40\n")
+    (tmp_path / "secret.csv").write_text(secret.read_text())
+
+    def edit(name, data):
+        if name == "region.toml":
+            return data + f'\n[stores]\nfile = "{named.format(secret=secret)}"\n'.encode()
+        return data
+
+    dest = tmp_path / "up"
+    res = _check(_region_zip(region_folder, edit), dest)
+    assert res.refused and not res.ok
+    assert "stores.file" in res.message and "outside the upload" in res.message
+    shown = res.message + "".join(str(p) for p in res.problems)
+    assert "TOP-SECRET-VALUE" not in shown
+    # no server path, apart from the value the uploader wrote
+    assert str(tmp_path) not in shown.replace(named.format(secret=secret), "")
+    assert not dest.exists()  # the unpacked files are gone
+
+
+def test_an_upload_with_a_store_at_0_0_lists_the_row_and_cleans_up(region_folder, tmp_path):
+    def edit(name, data):
+        if name == "stores.csv":
+            lines = data.decode().splitlines()
+            head = lines[0].split(",")
+            row = lines[1].split(",")
+            row[head.index("lon")], row[head.index("lat")] = "0", "0"
+            return "\n".join([lines[0], ",".join(row), *lines[2:]]).encode() + b"\n"
+        return data
+
+    dest = tmp_path / "up"
+    res = _check(_region_zip(region_folder, edit), dest)
+    assert not res.ok and not res.refused
+    assert res.message.startswith("1 error(s) to fix")
+    (err,) = [p for p in res.problems if p.is_error]
+    assert (err.file, err.row, err.column) == ("myregion/stores.csv", 1, "geometry")
+    assert "failed geocode" in err.message
+    assert all(str(tmp_path) not in p.message for p in res.problems)
+    assert not dest.exists()
+
+
+def test_an_unforeseen_failure_is_plain_words_and_cleans_up(
+    region_folder, tmp_path, monkeypatch, caplog
+):
+    import dashboard._upload as up
+
+    def boom(*args, **kwargs):
+        raise ZeroDivisionError("division by zero in some reader")
+
+    monkeypatch.setattr(up, "validate_dir", boom)
+    dest = tmp_path / "up"
+    with caplog.at_level("ERROR", logger="dashboard._upload"):
+        res = _check(_region_zip(region_folder), dest)
+    assert res.refused and res.message == up.INTERNAL
+    assert "ZeroDivisionError" not in res.message
+    assert "ZeroDivisionError" in caplog.text  # the traceback is logged for the maintainers
+    assert not dest.exists()
+
+
+def test_a_refused_zip_message_names_no_server_path(tmp_path):
+    dest = tmp_path / "up"
+    res = _check(make_zip({"notes.md": b"hello"}), dest)
+    assert res.refused
+    assert res.message.startswith("the upload has no areas table")
+    assert str(tmp_path) not in res.message
+    assert not dest.exists()
+
+
+def test_an_evicted_upload_is_read_again_confined(tiny_region, tmp_path):
+    from dashboard._data import RegionCatalog
+    from dashboard._settings import Settings
+
+    uploads = tmp_path / "uploads"
+    folder = tiny_region.to_dir(uploads / "abc" / "myregion")
+    outside = tiny_region.to_dir(tmp_path / "outside")
+    cat = RegionCatalog(lambda: tiny_region, Settings(upload_dir=uploads, max_regions=1))
+    key = cat.add(folder, tiny_region)
+    cat.add(outside, tiny_region)  # evicts the upload
+    assert key not in cat._entries
+    assert cat.region(key).name == "Tiny town"  # read again from its folder
+    cat.add(outside, tiny_region)  # evict it again, then spoil its region.toml
+    with open(folder / "region.toml", "a") as fh:
+        fh.write(f'\n[stores]\nfile = "{outside / "stores.csv"}"\n')
+    with pytest.raises(DataSourceError, match="stores.file = .* points outside the upload"):
+        cat.region(key)
