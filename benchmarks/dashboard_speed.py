@@ -266,7 +266,7 @@ def rerun(region, objective: str, runs_before: int = 1, *, poll: bool = False) -
     waits as the first versions did: Selenium looks at the page every 50 ms meanwhile (each
     look costs the browser CPU time, 0.15-0.18 s per second on this machine).
     """
-    import dashboard.pages.plan as plan_page
+    import dashboard.app.pages.plan as plan_page
     from dashboard.app import create_app, warm_up
 
     spent: list[float] = []
@@ -395,7 +395,7 @@ def payload(region) -> tuple[int, int]:
     import plotly.io as pio
 
     from dashboard.app import create_app, warm_up
-    from dashboard.pages.equity_map import build_map, map_patch
+    from dashboard.app.pages.equity_map import build_map, map_patch
 
     app = create_app(region)
     warm_up(app)

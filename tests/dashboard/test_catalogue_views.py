@@ -6,11 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard import _report_data as rd
-from dashboard import _report_figures as rf
 from dashboard import figures as F
-from dashboard import palette
-from dashboard.pages.plan import FULFILMENT_SHADING
+from dashboard.app.pages.plan import FULFILMENT_SHADING
+from dashboard.figures import palette
+from dashboard.figures import report as rf
+from dashboard.report import data as rd
 from equity import Region
 from optimize import allocate
 from optimize.catalogue import FULFILMENT, kpi_info

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dashboard._data import (
+from dashboard.services import (
     DEFAULT_KEY,
     PlanParams,
     RegionCatalog,
@@ -17,7 +17,7 @@ from dashboard._data import (
     headline,
     run_plan,
 )
-from dashboard._settings import Settings
+from dashboard.settings import Settings
 from equity import FoodshedError
 
 
@@ -86,7 +86,7 @@ def test_run_plan_shocks_yield_and_surge(tiny_region):
 
 
 def test_stored_params_solve_again_into_a_report(tiny_region):
-    from dashboard._data import params_from_dict, report_html
+    from dashboard.services import params_from_dict, report_html
 
     params = PlanParams(sites_off=("H2",), yield_pct=(("garden", 50.0),), surge_pct=10.0)
     assert params_from_dict(params.as_dict()) == params
@@ -118,7 +118,7 @@ def test_binding_text_of_a_real_plan(tiny_region):
 
 
 def test_scenario_files_fill_the_plan_controls(tiny_region):
-    from dashboard._data import bundled_scenarios_dir, list_scenarios, scenario_controls
+    from dashboard.services import bundled_scenarios_dir, list_scenarios, scenario_controls
     from equity import Region
 
     folder = bundled_scenarios_dir()

@@ -17,10 +17,10 @@ import pandas as pd
 import pytest
 
 import equity
-from dashboard import _report_data as rd
-from dashboard._methodology import objective_text
-from dashboard._report_figures import lorenz_points
+from dashboard.figures.report import lorenz_points
 from dashboard.report import PLOTLY_JS_NAME, render_report, write_report
+from dashboard.report import data as rd
+from dashboard.report.methodology import objective_text
 from equity import Region
 from optimize import AllocationSolution, Scenario, SiteOutage, allocate, run_scenario
 from tests.helpers import FOUR_AREA_POPULATION, four_area_region

@@ -7,7 +7,7 @@ import json
 import pandas as pd
 import pytest
 
-from dashboard._sweep_figures import (
+from dashboard.figures.sweep import (
     distribution_figure,
     frontier_figure,
     resilience_figure,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import base64
 import html
 import math
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -115,10 +115,10 @@ def map_preview_svg(fig: Any) -> str:
     for tr in fig.data:
         if tr.type != "scattermap" or tr.lon is None:
             continue
-        op = tr.marker.opacity
-        if op is not None and not np.isscalar(op):
+        if tr.marker.opacity is not None and not np.isscalar(tr.marker.opacity):
             continue
-        if (op if op is not None else 1.0) <= 0 or tr.visible in (False, "legendonly"):
+        op = 1.0 if tr.marker.opacity is None else float(cast(Any, tr.marker.opacity))
+        if op <= 0 or tr.visible in (False, "legendonly"):
             continue
         mode = tr.mode or "markers"
         x, y = _mercator(np.asarray(tr.lon, float), np.asarray(tr.lat, float), zoom)
@@ -143,16 +143,14 @@ def map_preview_svg(fig: Any) -> str:
                     f'stroke-width="{w}" stroke-opacity="0.8"/>'
                 )
             continue
-        r = float(tr.marker.size if np.isscalar(tr.marker.size) and tr.marker.size else 8) / 2
+        size = tr.marker.size
+        r = (float(cast(Any, size)) if np.isscalar(size) and size else 8.0) / 2
         circles = "".join(
             f'<circle cx="{a:.1f}" cy="{b:.1f}" r="{r:g}"/>'
             for a, b in zip(x, y, strict=True)
             if np.isfinite(a) and np.isfinite(b)
         )
-        dots.append(
-            f'<g fill="{html.escape(colour)}" fill-opacity="{op if op is not None else 1}">'
-            f"{circles}</g>"
-        )
+        dots.append(f'<g fill="{html.escape(colour)}" fill-opacity="{op:g}">{circles}</g>')
     if xs:
         px, _ = _mercator(np.array(xs), np.zeros(len(xs)), zoom)
         half = float(max(abs(px.max() - cx[0]), abs(px.min() - cx[0]))) + 8.0

@@ -3,7 +3,7 @@
 Pages: the equity map (``/``), plan (``/plan``), compare (``/compare``), data (``/data``)
 and a finished sweep (``/sweep``).
 Each browser session keeps its own region key and scenario runs in ``dcc.Store`` components;
-the server holds only a cache of loaded regions (see :class:`dashboard._data.RegionCatalog`).
+the server holds only a cache of loaded regions (see :class:`dashboard.services.RegionCatalog`).
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, dcc, html
 
+from ..services import DEFAULT_KEY, RegionCatalog
+from ..settings import Settings
 from . import ids
-from ._data import DEFAULT_KEY, RegionCatalog
-from ._runs import RunStore
-from ._settings import Settings
+from .runs import RunStore
 
 __all__ = ["Settings", "create_app", "serve", "warm_up"]
 
@@ -198,7 +198,7 @@ def seed_plans(region: Any) -> None:
 
     from equity import FoodshedError
 
-    from ._data import PlanParams, _allocate
+    from ..services import PlanParams, _allocate
 
     params = PlanParams()
     if region.periods:

@@ -22,16 +22,16 @@ from dash import Input, Output, State, ctx, dcc, html, no_update
 
 from equity import FoodshedError
 
-from .. import ids
-from .._sweep_figures import (
+from ...figures.sweep import (
     SWEEP_KPIS,
     compact_grid_labels,
     distribution_figure,
     frontier_figure,
     resilience_figure,
 )
-from .._sweep_load import SweepView, find_sweeps, load_sweep, sweep_signature
-from ._common import GRAPH_CONFIG, card, empty_figure, error_alert, panel, settings
+from ...sweeps import SweepView, find_sweeps, load_sweep, sweep_signature
+from .. import ids
+from .common import GRAPH_CONFIG, card, empty_figure, error_alert, panel, settings
 
 __all__ = ["layout", "register_callbacks", "render", "sweep_root"]
 

@@ -153,7 +153,7 @@ def run(
                 _fmt(r["mean_fulfilment"], True),
             )
         console.print(t)
-    from ._sweep_figures import write_sweep_html
+    from ..figures.sweep import write_sweep_html
 
     page = write_sweep_html(out)
     console.print(

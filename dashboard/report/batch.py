@@ -27,8 +27,8 @@ from equity import FoodshedError, Region
 from equity._csv import write_csv
 from equity._output import check_output_dir, output_dir
 
-from . import _api
-from .report import _slug, write_pdf, write_plotly_js, write_report
+from .. import api
+from . import _slug, write_pdf, write_plotly_js, write_report
 
 __all__ = ["BatchResult", "ScenarioResult", "check_out_dir", "run_batch"]
 
@@ -131,7 +131,7 @@ def run_batch(
     if not paths and not sweeps:
         msg = "no scenario files given; pass one or more SCENARIO.toml (or --sweep DIR)"
         raise FoodshedError(msg)
-    from ._report_sweep import load_sweeps, write_sweep_pages
+    from .sweep import load_sweeps, write_sweep_pages
 
     sweep_views = load_sweeps(list(sweeps))  # a wrong folder fails before anything is written
     target = Path(out)
@@ -144,16 +144,16 @@ def run_batch(
 
     def analysis(region: Region) -> pd.DataFrame:
         if id(region) not in analysed:
-            analysed[id(region)] = _api.analyze(region)
+            analysed[id(region)] = api.analyze(region)
             batch.areas[region.name] = analysed[id(region)]
         return analysed[id(region)]
 
     def load_and_solve(path: Path) -> tuple[Any, Any, Region]:
         key = path.resolve()
         if key not in solved:
-            scenario = _api.load_scenario(path)
-            region = _api.region_of(scenario, regions)
-            solved[key] = (scenario, _api.solve(scenario, region), region)
+            scenario = api.load_scenario(path)
+            region = api.region_of(scenario, regions)
+            solved[key] = (scenario, api.solve(scenario, region), region)
         return solved[key]
 
     with output_dir(target, command=command, force=force) as tmp:
@@ -162,7 +162,7 @@ def run_batch(
             bpath = Path(baseline)
             try:
                 bscen, base_solution, _ = load_and_solve(bpath)
-                batch.baseline = _api.scenario_title(bscen, bpath.stem)
+                batch.baseline = api.scenario_title(bscen, bpath.stem)
             except Exception as exc:  # recorded in the summary; the batch goes on
                 batch.baseline = bpath.stem
                 batch.baseline_error = _error_text(exc)
@@ -176,7 +176,7 @@ def run_batch(
             t0 = time.perf_counter()
             try:
                 scenario, solution, region = load_and_solve(path)
-                result.name = _api.scenario_title(scenario, path.stem)
+                result.name = api.scenario_title(scenario, path.stem)
                 slug = _unique(_slug(result.name), used)
                 areas = analysis(region)
                 is_base = baseline is not None and path.resolve() == Path(baseline).resolve()
@@ -194,8 +194,8 @@ def run_batch(
                 result.report = report.name
                 if pdf:
                     write_pdf(report)
-                result.kpis = _plain(_api.kpis_of(solution))
-                result.solver_status = _api.status_of(solution)
+                result.kpis = _plain(api.kpis_of(solution))
+                result.solver_status = api.status_of(solution)
                 if write_data:
                     batch.data_files += _write_data(tmp, slug, solution)
                 result.status = "ok"
@@ -316,7 +316,7 @@ def _not_optimal(r: Any) -> str:
 def _index_html(batch: BatchResult) -> str:
     from optimize.catalogue import kpi_info
 
-    from .report import _environment
+    from . import _environment
 
     rows = []
     for r in batch.results:

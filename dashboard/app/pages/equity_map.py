@@ -11,11 +11,11 @@ from dash import Input, Output, Patch, State, dcc, html, no_update
 
 from equity import FoodshedError
 
-from .. import figures as F
+from ... import figures as F
+from ...services import DEFAULT_KEY, headline
 from .. import ids
-from .._data import DEFAULT_KEY, headline
-from .._upload import safe_csv
-from ._common import GRAPH_CONFIG, card, catalog, empty_figure, error_alert, panel, settings
+from ..uploads import safe_csv
+from .common import GRAPH_CONFIG, card, catalog, empty_figure, error_alert, panel, settings
 
 LAYERS = {
     "supermarket": "Supermarkets",
@@ -52,7 +52,7 @@ def initial_view(cat: Any, basemap: str) -> dict[str, Any] | None:
     def build() -> dict[str, Any] | None:
         import plotly.io as pio
 
-        from .._map_preview import map_preview_uri
+        from ...figures.preview import map_preview_uri
 
         areas = cat.analysis(DEFAULT_KEY)
         opts = F.measure_options(areas)

@@ -6,7 +6,6 @@ traceback as well.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -121,7 +120,7 @@ def sweep(
     force: ForceOpt = False,
 ) -> None:
     """Solve many scenarios of one region on Dask; stream KPIs to OUT and print a summary."""
-    from ._cmd_sweep import run as run_sweep_cmd
+    from .sweep import run as run_sweep_cmd
 
     code = run_sweep_cmd(
         spec,
@@ -152,7 +151,7 @@ def analyze(
     force: ForceOpt = False,
 ) -> None:
     """Compute food-access and equity measures for every area; print a summary, write OUT."""
-    from dashboard._cmd_analyze import check_out, run
+    from .analyze import check_out, run
 
     if out is not None:
         check_out(out, force=force)  # before loading the region
@@ -185,7 +184,7 @@ def allocate(
     force: ForceOpt = False,
 ) -> None:
     """Solve allocation scenarios, write each plan (CSV + JSON) and print their KPIs."""
-    from ._cmd_allocate import run_allocate
+    from .allocate import run_allocate
 
     code = run_allocate(
         list(targets or []),
@@ -239,7 +238,7 @@ def report(
     force: ForceOpt = False,
 ) -> None:
     """Write an HTML report for each scenario (and each --sweep), plus summary.json and kpis.csv."""
-    from ._cmd_report import run_report_command
+    from .report import run_report_command
 
     code = run_report_command(
         console,
@@ -278,7 +277,7 @@ def dashboard(
     ] = None,
 ) -> None:
     """Start the interactive dashboard (bound to 127.0.0.1 unless --host says otherwise)."""
-    from ._cmd_dashboard import run
+    from .dashboard import run
 
     run(
         region,
@@ -301,7 +300,7 @@ def demo(
     force: ForceOpt = False,
 ) -> None:
     """Run the main job on the bundled demo region and write the results to OUT."""
-    from ._cmd_demo import run_demo_command
+    from .demo import run_demo_command
 
     code = run_demo_command(console, out, plotly_js=plotly_js, force=force)
     if code:
@@ -352,7 +351,3 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 1
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -18,7 +18,7 @@ import pandas as pd
 from equity.catalogue import M_PER_MILE, measure_info
 from optimize.catalogue import kpi_info
 
-from .palette import DESERT_CLASS_COLOURS
+from ..figures.palette import DESERT_CLASS_COLOURS
 
 if TYPE_CHECKING:
     from optimize import AllocationSolution, Scenario

@@ -10,12 +10,12 @@ from dash import html
 
 
 def catalog(app: Any):
-    """The app's :class:`~dashboard._data.RegionCatalog`."""
+    """The app's :class:`~dashboard.services.RegionCatalog`."""
     return app.server.config["FOODSHED_CATALOG"]
 
 
 def runs_store(app: Any):
-    """The app's :class:`~dashboard._runs.RunStore` (the tables of the sessions' runs)."""
+    """The app's :class:`~dashboard.app.runs.RunStore` (the tables of the sessions' runs)."""
     return app.server.config["FOODSHED_RUNS"]
 
 

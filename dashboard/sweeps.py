@@ -4,7 +4,7 @@
 ``scenarios.parquet``, ``results/part-*.parquet``, ``fulfilment/part-*.parquet``) and summarises
 the scenarios that finished, also while the sweep is unfinished or was interrupted.
 :func:`find_sweeps` lists the sweep folders under a folder. No figures here (see
-:mod:`dashboard._sweep_figures`).
+:mod:`dashboard.figures.sweep`).
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ def find_sweeps(root: str | os.PathLike[str], *, depth: int = 2) -> list[Path]:
 def sweep_signature(path: str | os.PathLike[str]) -> tuple[Any, ...]:
     """Changes whenever the sweep in ``path`` gains results (a cache key)."""
     path = Path(path)
-    parts = [path.resolve()]
+    parts: list[Any] = [path.resolve()]
     for sub in ("sweep.json", "scenarios.parquet", "summary.json"):
         f = path / sub
         parts.append(f.stat().st_mtime_ns if f.exists() else None)

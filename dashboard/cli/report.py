@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ._batch import BatchResult, ScenarioResult, run_batch
+from ..report.batch import BatchResult, ScenarioResult, run_batch
 
 __all__ = ["run_report_command", "run_with_progress"]
 

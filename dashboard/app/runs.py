@@ -1,11 +1,11 @@
 """The server's half of each scenario run: its tables, kept by an unguessable reference.
 
-A run's record (:func:`dashboard._data.run_plan`) holds a few kB of labels, settings and KPIs and
+A run's record (:func:`dashboard.services.run_plan`) holds a few kB of labels, settings and KPIs and
 a few hundred kB of tables (flows, fulfilment by area, unmet need, binding limits, manifest).
 The browser session keeps only the light part in its ``dcc.Store`` (so a re-run sends and
 receives kilobytes, not every earlier run's tables) plus ``ref``, a random 22-character key under
 which the server keeps the tables. A session reaches only the tables of the runs whose keys it
-holds, as with uploaded regions (:class:`dashboard._data.RegionCatalog`); the newest
+holds, as with uploaded regions (:class:`dashboard.services.RegionCatalog`); the newest
 ``max_runs`` runs of all sessions are kept (compressed), older ones are dropped and say so.
 """
 

@@ -1,7 +1,7 @@
 """Sweeps in the HTML reports: one page per sweep beside the scenario reports, and a "Sweeps"
 section on the report index that summarises each and links its page.
 
-Used by :func:`dashboard._batch.run_batch` (``foodshed report ... --sweep DIR``).
+Used by :func:`dashboard.report.batch.run_batch` (``foodshed report ... --sweep DIR``).
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ._sweep_figures import sweep_section_html
-from ._sweep_load import SweepView, load_sweep
+from ..figures.sweep import sweep_section_html
+from ..sweeps import SweepView, load_sweep
 
 __all__ = ["load_sweeps", "sweep_page_html", "write_sweep_pages"]
 
@@ -66,7 +66,7 @@ _STYLE = (
 
 def sweep_page_html(view: SweepView, *, plotly_js: str = "inline") -> str:
     """A standalone page for one sweep: its state, the figures and the areas at risk."""
-    from .report import PLOTLY_JS_NAME
+    from . import PLOTLY_JS_NAME
 
     if plotly_js == "shared":
         script = f"<script src='{PLOTLY_JS_NAME}'></script>"
@@ -97,7 +97,7 @@ def write_sweep_pages(
     tmp: Path, views: list[SweepView], *, plotly_js: str, used: set[str]
 ) -> list[dict[str, Any]]:
     """Write ``sweep-<name>.html`` for each sweep into ``tmp``; return the index rows."""
-    from .report import _slug
+    from . import _slug
 
     rows = []
     for view in views:

@@ -10,11 +10,11 @@ from dash import Input, Output, State, dcc, html, no_update
 
 from equity import FoodshedError
 
-from .. import figures as F
+from ... import figures as F
+from ...services import compare_fulfilment, efficiency_equity
 from .. import ids
-from .._data import compare_fulfilment, efficiency_equity
-from .._runs import GONE
-from ._common import (
+from ..runs import GONE
+from .common import (
     GRAPH_CONFIG,
     catalog,
     empty_figure,

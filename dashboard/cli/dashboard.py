@@ -59,9 +59,9 @@ def run(
 ) -> None:
     """Check the options and the region (so bad input fails here, clearly), then start the
     dashboard."""
-    from ._settings import Settings, check_basemap
-    from .app import serve
-    from .cli import load_region
+    from ..app import serve
+    from ..settings import Settings, check_basemap
+    from .main import load_region
 
     check_basemap(basemap)
     check_port(host, port)

@@ -34,11 +34,11 @@ from equity import FoodshedError, Region
 from equity._atomic import atomic_path
 from equity.catalogue import M_PER_MILE, measure_info
 
-from . import _api
-from . import _report_data as rd
-from . import _report_figures as rf
-from ._methodology import ATLAS_DEFINITIONS, MODEL_CONSTRAINTS, objective_text
-from .palette import KIND_COLORS
+from .. import api
+from ..figures import report as rf
+from ..figures.palette import KIND_COLORS
+from . import data as rd
+from .methodology import ATLAS_DEFINITIONS, MODEL_CONSTRAINTS, objective_text
 
 if TYPE_CHECKING:
     from optimize import AllocationSolution
@@ -107,7 +107,7 @@ def write_report(
     if target.is_dir() or target.suffix.lower() not in (".html", ".htm"):
         target = target / f"{_slug(_name(scenario, solution))}.html"
     if areas is None:
-        areas = _api.analyze(region)
+        areas = api.analyze(region)
     ctx = build_context(
         region,
         solution,
@@ -231,7 +231,7 @@ def render_report(
 ) -> str:
     """The report as an HTML string (see :func:`write_report`)."""
     if areas is None:
-        areas = _api.analyze(region)
+        areas = api.analyze(region)
     ctx = build_context(
         region,
         solution,
@@ -265,10 +265,10 @@ def build_context(
     baseline_name: str | None = None,
 ) -> dict[str, Any]:
     """Every number, table and figure the template shows."""
-    region = _api.planned_region(region, solution)
+    region = api.planned_region(region, solution)
     geo = _merged_areas(region, areas)
     pop = geo["population"].astype(float)
-    name = _api.scenario_title(_name(scenario, solution))
+    name = api.scenario_title(_name(scenario, solution))
     figures: dict[str, go.Figure] = {}
     ctx: dict[str, Any] = {
         "title": f"{region.name}: {name}"
@@ -279,11 +279,11 @@ def build_context(
         "generated": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "version": _version(),
         "has_plan": solution is not None,
-        "description": _api.scenario_description(scenario),
+        "description": api.scenario_description(scenario),
         "population": float(pop.sum()),
         "n_areas": len(geo),
         "figures": figures,
-        "estimated": _api.estimated_of(solution),
+        "estimated": api.estimated_of(solution),
     }
 
     # Food access today.
@@ -316,12 +316,12 @@ def build_context(
     if solution is not None:
         ful = rd.area_fulfilment(region, solution).set_index("area_id")
         ratio = ful["ratio"].reindex(geo["area_id"].astype(str)).set_axis(geo.index)
-        kpis = _api.kpis_of(solution)
+        kpis = api.kpis_of(solution)
         ctx["kpis"] = rd.kpi_rows(kpis)
-        ctx["status"] = _api.status_of(solution)
+        ctx["status"] = api.status_of(solution)
         note = kpis.get("status_note")
         ctx["status_words"] = str(note) if note else ctx["status"]
-        obj = _api.objective_of(solution)
+        obj = api.objective_of(solution)
         ctx["objective"] = obj
         title, formula, words = objective_text(obj)
         ctx["objective_title"], ctx["objective_formula"], ctx["objective_words"] = (
@@ -368,7 +368,7 @@ def build_context(
         ctx["settings"] = rd.scenario_settings(scenario)
         ctx["shocks"] = rd.shock_rows(scenario, solution, site_names=rd._site_names(region))
         ctx["manifest_json"] = json.dumps(
-            {"report": _report_manifest(), "run": _api.manifest_of(solution)}, indent=2
+            {"report": _report_manifest(), "run": api.manifest_of(solution)}, indent=2
         )
         if baseline is not None:
             ctx["baseline"] = _comparison(
@@ -377,7 +377,7 @@ def build_context(
                 solution,
                 baseline,
                 kpis,
-                name=_api.scenario_title(baseline_name or _name(None, baseline, "baseline")),
+                name=api.scenario_title(baseline_name or _name(None, baseline, "baseline")),
                 figures=figures,
             )
     else:
@@ -405,7 +405,7 @@ def _comparison(
     name: str,
     figures: dict[str, go.Figure],
 ) -> dict[str, Any]:
-    base_kpis = _api.kpis_of(baseline)
+    base_kpis = api.kpis_of(baseline)
     rows = []
     for key in rd.HEADLINE_KPIS:
         a: Any = kpis.get(key)
@@ -566,7 +566,7 @@ def _name(scenario: Any, solution: AllocationSolution | None, fallback: str = "s
     if isinstance(scenario, str):
         return scenario
     if scenario is not None:
-        return _api.scenario_name(scenario, fallback)
+        return api.scenario_name(scenario, fallback)
     recorded = solution.manifest.get("scenario") if solution is not None else None
     return str(recorded["name"]) if isinstance(recorded, dict) else fallback
 
@@ -664,7 +664,7 @@ def _summary_sentences(ctx: dict[str, Any]) -> list[str]:
 
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("dashboard", "templates"),
+        loader=jinja2.PackageLoader("dashboard.report", "templates"),
         autoescape=jinja2.select_autoescape(["html", "j2"], default=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

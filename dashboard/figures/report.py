@@ -308,7 +308,7 @@ def lorenz_points(values: pd.Series, weights: pd.Series) -> tuple[np.ndarray, np
     cumulative share of ``values * weights``. Gini is 0 when every value is equal (equity's
     one Gini, as the app's Lorenz curve).
     """
-    from .figures import lorenz_curve
+    from . import lorenz_curve
 
     w = weights.reindex(values.index).to_numpy(dtype=float)
     return lorenz_curve(values.to_numpy(dtype=float), w)

@@ -12,10 +12,10 @@ from dash import Input, Output, State, dcc, html, no_update
 
 from equity import FoodshedError, validate_dir
 
+from ...services import DEFAULT_KEY
 from .. import ids
-from .._data import DEFAULT_KEY
-from .._upload import check_upload
-from ._common import catalog, error_alert, panel, settings
+from ..uploads import check_upload
+from .common import catalog, error_alert, panel, settings
 
 
 def layout(**_: Any) -> html.Div:

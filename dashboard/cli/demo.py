@@ -16,8 +16,8 @@ from rich.table import Table
 
 from equity import FoodshedError, Region
 
-from ._batch import BatchResult, check_out_dir
-from ._cmd_report import print_outcome, run_with_progress
+from ..report.batch import BatchResult, check_out_dir
+from .report import print_outcome, run_with_progress
 
 __all__ = ["example_scenarios", "run_demo_command"]
 

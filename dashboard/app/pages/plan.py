@@ -13,9 +13,8 @@ from dash import ALL, Input, Output, Patch, State, dcc, html, no_update
 
 from equity import FoodshedError
 
-from .. import figures as F
-from .. import ids
-from .._data import (
+from ... import figures as F
+from ...services import (
     OBJECTIVES,
     PlanParams,
     bundled_scenarios_dir,
@@ -24,9 +23,10 @@ from .._data import (
     run_plan,
     scenario_controls,
 )
-from .._runs import GONE
-from .._upload import safe_csv
-from ._common import (
+from .. import ids
+from ..runs import GONE
+from ..uploads import safe_csv
+from .common import (
     GRAPH_CONFIG,
     card,
     catalog,

@@ -25,7 +25,7 @@ import pandas as pd
 from equity import FoodshedError, Region
 from optimize.catalogue import OBJECTIVES as _OBJECTIVES
 
-from ._settings import Settings
+from .settings import Settings
 
 if TYPE_CHECKING:
     from optimize import AllocationSolution
