@@ -478,6 +478,25 @@ def efficiency_equity(
     return pd.DataFrame(efficiency_equity_curve(region, weights=list(weights), **kwargs))
 
 
+def fairness_prices(
+    curve: pd.DataFrame, *, x_col: str = "need_met_kg", weight_col: str = "equity_weight"
+) -> tuple[float, float | None]:
+    """The price of fairness of an :func:`efficiency_equity` curve.
+
+    Returns ``(share, money_usd)``: the share of ``x_col`` the fairest plan (highest weight)
+    gives up relative to the best plan (``nan`` with fewer than two finite points), and the
+    extra transport cost of the fairest plan in dollars (``None`` when the curve has none).
+    """
+    from .figures import price_of_fairness
+
+    df = curve.sort_values(weight_col) if weight_col in curve.columns else curve
+    share = price_of_fairness(df[x_col].to_numpy(float))
+    money = None
+    if "money_price_usd" in df.columns and len(df):
+        money = float(df["money_price_usd"].iloc[-1])
+    return share, money
+
+
 def compare_fulfilment(base: dict[str, Any], alt: dict[str, Any]) -> pd.DataFrame:
     """Per-area change in share of need met from run ``base`` to run ``alt``."""
     b = pd.DataFrame(base["fulfilment"])

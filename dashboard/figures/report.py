@@ -19,20 +19,16 @@ import shapely
 
 from optimize.catalogue import FULFILMENT
 
-from .palette import ACCENT, GAIN, LOSS, OKABE_ITO, SAME, class_colours
+from .palette import GAIN, LOSS, OKABE_ITO, SAME, class_colours
 
 __all__ = [
     "PointLayer",
     "area_class_map",
     "baseline_change_figure",
     "desert_counts_figure",
-    "efficiency_equity_figure",
     "flows_map",
     "fulfilment_classes",
     "fulfilment_distribution_figure",
-    "lorenz_figure",
-    "lorenz_points",
-    "unmet_by_commodity_figure",
 ]
 
 FONT = "Source Sans Pro, Segoe UI, Helvetica, Arial, sans-serif"
@@ -301,77 +297,6 @@ def fulfilment_distribution_figure(
     return _layout(fig, title=title, height=380)
 
 
-def lorenz_points(values: pd.Series, weights: pd.Series) -> tuple[np.ndarray, np.ndarray, float]:
-    """Weighted Lorenz curve ``(x, y)`` from 0 to 1 and the Gini coefficient.
-
-    ``x`` is the cumulative share of weight (people), sorted by ``values`` ascending; ``y`` the
-    cumulative share of ``values * weights``. Gini is 0 when every value is equal (equity's
-    one Gini, as the app's Lorenz curve).
-    """
-    from . import lorenz_curve
-
-    w = weights.reindex(values.index).to_numpy(dtype=float)
-    return lorenz_curve(values.to_numpy(dtype=float), w)
-
-
-def lorenz_figure(
-    values: pd.Series, weights: pd.Series, *, title: str | None = None, name: str = "this plan"
-) -> go.Figure:
-    """Lorenz curve of fulfilment across residents, with the line of perfect equality."""
-    x, y, gini = lorenz_points(values, weights)
-    fig = go.Figure()
-    fig.add_trace(
-        go.Scatter(
-            x=[0, 1],
-            y=[0, 1],
-            mode="lines",
-            line={"color": "#999", "dash": "dash"},
-            name="perfect equality",
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=x,
-            y=y,
-            mode="lines",
-            line={"color": ACCENT, "width": 3},
-            fill="tonexty",
-            fillcolor="rgba(0,114,178,0.12)",
-            name=f"{name} (Gini {gini:.3f})",
-            hovertemplate="poorest-served %{x:.0%} of residents get %{y:.0%} of the food"
-            "<extra></extra>",
-        )
-    )
-    fig.update_xaxes(title_text="share of residents, least served first", tickformat=".0%")
-    fig.update_yaxes(
-        title_text="share of need met", tickformat=".0%", gridcolor="#eee", range=[0, 1]
-    )
-    fig = _layout(fig, title=title, height=380)
-    fig.update_layout(legend={"x": 0.02, "y": 0.98})
-    return fig
-
-
-def unmet_by_commodity_figure(table: pd.DataFrame, *, title: str | None = None) -> go.Figure:
-    """Horizontal bars of unmet need per commodity (``commodity``, ``unmet_kg``, ``unmet_share``)."""
-    t = table.sort_values("unmet_kg")
-    fig = go.Figure(
-        go.Bar(
-            y=t["commodity"].astype(str),
-            x=t["unmet_kg"],
-            orientation="h",
-            marker_color=LOSS,
-            text=[
-                f"{k:,.0f} kg ({s:.0%})"
-                for k, s in zip(t["unmet_kg"], t["unmet_share"], strict=False)
-            ],
-            textposition="auto",
-            hovertemplate="%{y}: %{x:,.0f} kg unmet<extra></extra>",
-        )
-    )
-    fig.update_xaxes(title_text="unmet need per period (kg)", gridcolor="#eee")
-    return _layout(fig, title=title, height=max(260, 34 * len(t) + 90))
-
-
 def desert_counts_figure(table: pd.DataFrame, *, title: str | None = None) -> go.Figure:
     """Residents of flagged areas per measure (``measure``, ``group``, ``population``), by group."""
     fig = go.Figure()
@@ -412,32 +337,3 @@ def baseline_change_figure(change: pd.DataFrame, *, title: str | None = None) ->
     fig.update_layout(barmode="stack")
     fig.update_xaxes(title_text="residents", gridcolor="#eee")
     return _layout(fig, title=title, height=260)
-
-
-def efficiency_equity_figure(
-    curve: pd.DataFrame,
-    *,
-    x: str,
-    y: str,
-    label: str | None = None,
-    x_title: str | None = None,
-    y_title: str | None = None,
-    title: str | None = None,
-) -> go.Figure:
-    """The efficiency/equity curve: one point per solved plan, joined in sweep order."""
-    text = curve[label].astype(str) if label and label in curve else None
-    fig = go.Figure(
-        go.Scatter(
-            x=curve[x],
-            y=curve[y],
-            mode="lines+markers+text" if text is not None else "lines+markers",
-            text=text,
-            textposition="top center",
-            marker={"size": 9, "color": ACCENT},
-            line={"color": ACCENT},
-            name="plans",
-        )
-    )
-    fig.update_xaxes(title_text=x_title or x, gridcolor="#eee")
-    fig.update_yaxes(title_text=y_title or y, gridcolor="#eee")
-    return _layout(fig, title=title, height=440)

@@ -35,6 +35,7 @@ from equity._atomic import atomic_path
 from equity.catalogue import M_PER_MILE, measure_info
 
 from .. import api
+from .. import figures as F
 from ..figures import report as rf
 from ..figures.palette import KIND_COLORS
 from . import data as rd
@@ -342,7 +343,7 @@ def build_context(
         )
         ctx["lila_met_share"] = _share(ful, geo.loc[lila, "area_id"])
         ctx["below_half_people"] = float(pop[ratio < 0.5].sum())
-        x, y, gini = rf.lorenz_points(ratio, pop)
+        _, _, gini = F.lorenz_curve(ratio.to_numpy(float), pop.reindex(ratio.index).to_numpy(float))
         ctx["gini"] = gini
         hover = _hover(geo, ratio)
         all_segments = rd.flow_segments(region, solution)
@@ -356,12 +357,17 @@ def build_context(
             geo, ratio, segments, hover=hover, points=_site_layers(region)
         )
         figures["fulfilment-distribution"] = rf.fulfilment_distribution_figure(ratio, pop)
-        figures["lorenz"] = rf.lorenz_figure(ratio, pop)
+        figures["lorenz"] = F.lorenz_figure(
+            {"this plan": (ratio.to_numpy(float), pop.reindex(ratio.index).to_numpy(float))},
+            title=None,
+            value_label="need met",
+            height=380,
+        )
         unmet = rd.unmet_by_commodity(region, solution)
         ctx["unmet_rows"] = unmet.to_dict("records")
         if len(unmet):
-            figures["unmet-by-commodity"] = rf.unmet_by_commodity_figure(
-                unmet.assign(commodity=unmet["name"])
+            figures["unmet-by-commodity"] = F.unmet_by_commodity(
+                unmet, commodity_col="name", share_col="unmet_share", title=None
             )
         ctx["binding"] = rd.binding_rows(region, solution)
         ctx["binding_summary"] = rd.binding_summary(ctx["binding"])

@@ -11,7 +11,7 @@ from dash import Input, Output, State, dcc, html, no_update
 from equity import FoodshedError
 
 from ... import figures as F
-from ...services import compare_fulfilment, efficiency_equity
+from ...services import compare_fulfilment, efficiency_equity, fairness_prices
 from .. import ids
 from ..runs import GONE
 from .common import (
@@ -237,8 +237,7 @@ def register_callbacks(app: Any) -> None:
         if "gini_fulfilment" in curve.columns and np.ptp(curve["min_fulfilment"]) < 1e-6:
             y_col = "gini_fulfilment"
         fig = F.efficiency_equity_figure(curve, y_col=y_col)
-        meta = fig.layout.meta
-        pof, money = meta["price_of_fairness"], meta.get("money_price_usd")
+        pof, money = fairness_prices(curve)
         text = ""
         if np.isfinite(pof) and pof < 5e-4 and not (money and money > 1):
             text = (
