@@ -1,21 +1,23 @@
 """Every call the dashboard makes into ``equity`` and ``optimize``, in one module.
 
-Callbacks never touch the analytics or the optimizer directly: they call the functions here,
-which return plain, JSON-ready values (runs are dicts that live in each browser session's
-``dcc.Store``). The :class:`RegionCatalog` is a per-app cache of loaded regions and their
-analyses, keyed by the region key a session holds; it is a cache, not shared mutable state:
-what a session sees depends only on its own key and its own runs.
+The app's callbacks, the reports, the batch runner and the ``foodshed`` command call the
+functions here, never the analytics or the optimizer directly: load a region ("demo" or a
+folder), analyse it, solve and describe a plan, compare plans, find scenarios. The app's values
+are plain and JSON-ready (runs are dicts that live in each browser session's ``dcc.Store``).
+
+Any dashboard module may still import, from ``equity`` and ``optimize``, their catalogues
+(``equity.catalogue``, ``optimize.catalogue``: labels, units, palettes' classes), constants,
+and error and warning types (``FoodshedError`` and its kin) -- names, not computations.
 """
 
 from __future__ import annotations
 
-import secrets
+import json
+import os
 import threading
 import time
 import uuid
-from collections import OrderedDict
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,119 +27,20 @@ import pandas as pd
 from equity import FoodshedError, Region
 from optimize.catalogue import OBJECTIVES as _OBJECTIVES
 
-from .settings import Settings
-
 if TYPE_CHECKING:
-    from optimize import AllocationSolution
-
-DEFAULT_KEY = "default"
+    from optimize import AllocationSolution, Scenario
 
 #: The objectives as the Goal menu offers them (from :data:`optimize.catalogue.OBJECTIVES`).
 OBJECTIVES = {name: o.choice for name, o in _OBJECTIVES.items()}
 
 
-# ---------------------------------------------------------------------- the region catalog
-@dataclass
-class _Entry:
-    region: Region
-    source: str
-    analysis: Any = None
-    display: dict[str, Any] | None = None
-    memo: dict[Any, Any] = field(default_factory=dict)
-
-
-class RegionCatalog:
-    """Loaded regions of one app, keyed by the key a browser session holds.
-
-    ``DEFAULT_KEY`` is the region the app started with; every upload or folder gets a new
-    random key, so one session can never see another's upload without its key. At most
-    ``settings.max_regions`` regions stay loaded (least recently used are dropped; the default
-    region is loaded again on demand).
-    """
-
-    def __init__(self, loader: Callable[[], Region], settings: Settings):
-        self._loader = loader
-        self._settings = settings
-        self._entries: OrderedDict[str, _Entry] = OrderedDict()
-        self._folders: dict[str, Path] = {}
-        self._lock = threading.RLock()
-        self._key_locks: dict[str, threading.Lock] = {}
-
-    # -- loading
-    def _entry(self, key: str) -> _Entry:
-        with self._lock:
-            if key in self._entries:
-                self._entries.move_to_end(key)
-                return self._entries[key]
-            klock = self._key_locks.setdefault(key, threading.Lock())
-        with klock:  # one load per key at a time; other keys load in parallel
-            with self._lock:
-                if key in self._entries:
-                    return self._entries[key]
-            if key == DEFAULT_KEY:
-                region, source = self._loader(), "start"
-            elif key in self._folders:
-                folder = self._folders[key]
-                # an upload is read again as it was checked: nothing outside the upload folder
-                up = Path(self._settings.upload_dir).resolve()
-                confine = up if up in folder.resolve().parents else None
-                region, source = Region.from_dir(folder, confine_to=confine), str(folder)
-            else:
-                msg = (
-                    "this session's region is no longer loaded (the server restarted or "
-                    "dropped it); load it again on the Data page"
-                )
-                raise FoodshedError(msg)
-            entry = _Entry(region, source)
-            with self._lock:
-                self._entries[key] = entry
-                while len(self._entries) > self._settings.max_regions:
-                    self._entries.popitem(last=False)
-            return entry
-
-    def region(self, key: str | None) -> Region:
-        return self._entry(key or DEFAULT_KEY).region
-
-    def add(self, folder: Path, region: Region) -> str:
-        """Register an already validated region folder; return its new key."""
-        key = "r-" + secrets.token_urlsafe(12)
-        with self._lock:
-            self._folders[key] = Path(folder)
-            self._entries[key] = _Entry(region, str(folder))
-            while len(self._entries) > self._settings.max_regions:
-                self._entries.popitem(last=False)
-        return key
-
-    def ready(self, key: str | None) -> bool:
-        """Whether the region's analysis and map outlines are computed (nothing is loaded here)."""
-        with self._lock:
-            entry = self._entries.get(key or DEFAULT_KEY)
-        return entry is not None and entry.analysis is not None and entry.display is not None
-
-    def memo(self, key: str | None, name: Any, build: Callable[[], Any]) -> Any:
-        """``build()``, computed once per loaded region (dropped with it): ready-made page parts."""
-        entry = self._entry(key or DEFAULT_KEY)
-        if name not in entry.memo:
-            entry.memo[name] = build()
-        return entry.memo[name]
-
-    def analysis(self, key: str | None) -> Any:
-        """The equity analysis of the region (one GeoDataFrame row per area), computed once."""
-        entry = self._entry(key or DEFAULT_KEY)
-        if entry.analysis is None:
-            entry.analysis = analyze(entry.region)
-        return entry.analysis
-
-    def display(self, key: str | None) -> dict[str, Any]:
-        """WGS84 frames and the simplified area GeoJSON, computed once per region."""
-        from .figures import area_geojson
-
-        entry = self._entry(key or DEFAULT_KEY)
-        if entry.display is None:
-            disp = entry.region.to_display()
-            disp["geojson"] = area_geojson(entry.region.areas, simplify_m=self._settings.simplify_m)
-            entry.display = disp
-        return entry.display
+# ---------------------------------------------------------------------- regions
+def load_region(source: str | os.PathLike[str], *, confine_to: Path | None = None) -> Region:
+    """The region ``source`` names: ``"demo"`` for the bundled demo, else a region folder
+    (read with :meth:`equity.Region.from_dir`, confined to ``confine_to`` when given)."""
+    if str(source) == "demo":
+        return Region.demo()
+    return Region.from_dir(source, confine_to=confine_to)
 
 
 # ---------------------------------------------------------------------- analytics
@@ -260,9 +163,16 @@ def run_plan(region: Region, params: PlanParams, *, region_key: str) -> dict[str
 
     A run that fails on bad input (a :class:`~equity.FoodshedError`) comes back with
     ``status="error"`` and the message in plain words, to be shown in the page; unexpected
-    errors propagate.
+    errors propagate. :func:`solve_plan` also gives the solution itself.
     """
+    return solve_plan(region, params, region_key=region_key)[0]
 
+
+def solve_plan(
+    region: Region, params: PlanParams, *, region_key: str
+) -> tuple[dict[str, Any], AllocationSolution | None]:
+    """:func:`run_plan`'s record and the :class:`optimize.AllocationSolution` it was made from
+    (``None`` for an error record), kept by the app for the run's report."""
     t0 = time.perf_counter()
     if region.periods and params.period is None:
         params = replace(params, period=region.default_period)
@@ -276,7 +186,7 @@ def run_plan(region: Region, params: PlanParams, *, region_key: str) -> dict[str
     try:
         sol = _allocate(region, params)
     except FoodshedError as exc:
-        return base | {
+        error = base | {
             "status": "error",
             "message": str(exc),
             "kpis": {},
@@ -286,9 +196,10 @@ def run_plan(region: Region, params: PlanParams, *, region_key: str) -> dict[str
             "binding": [],
             "manifest": {},
         }
+        return error, None
     body = solution_record(region, sol)
     body["kpis"]["solve_time_s"] = time.perf_counter() - t0
-    return base | body
+    return base | body, sol
 
 
 def _allocate(region: Region, params: PlanParams) -> AllocationSolution:
@@ -377,12 +288,13 @@ def params_from_dict(d: dict[str, Any]) -> PlanParams:
     )
 
 
-def report_html(region: Region, run: dict[str, Any], areas: Any = None) -> str:
-    """The HTML report (``dashboard.report``) of a stored run, solved again from its settings."""
+def report_html(
+    region: Region, solution: AllocationSolution, *, label: str, areas: Any = None
+) -> str:
+    """The HTML report (``dashboard.report``) of a plan already solved (not solved again)."""
     from .report import render_report
 
-    sol = _allocate(region, params_from_dict(run["params"]))
-    return render_report(region, sol, scenario=run["label"], areas=areas)
+    return render_report(region, solution, scenario=label, areas=areas)
 
 
 #: The flow columns a run keeps (of ``AllocationSolution.flows``).
@@ -622,3 +534,90 @@ def scenario_controls(path: Any, region: Region) -> dict[str, Any]:
                 "(run the file with `foodshed allocate` for it)"
             )
     return out
+
+
+# ---------------------------------------------------------------------- scenarios and plans for the reports
+def load_scenario(path: str | os.PathLike[str]) -> Scenario:
+    """Read and validate a scenario TOML file (``optimize.Scenario.from_toml``)."""
+    import optimize
+
+    p = Path(path)
+    if not p.is_file():
+        msg = f"{p}: no such scenario file; give the path of a .toml scenario"
+        raise FoodshedError(msg)
+    return optimize.Scenario.from_toml(p)
+
+
+def region_of(scenario: Scenario, cache: dict[str, Region] | None = None) -> Region:
+    """The region a scenario runs on, loaded once per distinct folder when ``cache`` is given."""
+    key = scenario.region
+    if key != "demo" and not Path(key).is_absolute() and scenario.base_dir:
+        key = str(Path(scenario.base_dir) / key)
+    if cache is not None and key in cache:
+        return cache[key]
+    region = scenario.load_region()
+    if cache is not None:
+        cache[key] = region
+    return region
+
+
+def solve(scenario: Scenario, region: Region) -> AllocationSolution:
+    """Solve a scenario on ``region`` (``optimize.run_scenario``)."""
+    import optimize
+
+    return optimize.run_scenario(scenario, region=region)
+
+
+def scenario_name(scenario: Scenario | None, fallback: str = "scenario") -> str:
+    """The scenario's ``name`` (``fallback`` when there is no scenario)."""
+    return scenario.name if scenario is not None else fallback
+
+
+def scenario_title(scenario: Scenario | str | None, fallback: str = "scenario") -> str:
+    """A scenario's name for people: ``hub_outage`` becomes ``Hub outage``."""
+    name = scenario if isinstance(scenario, str) else scenario_name(scenario, fallback)
+    if " " not in name and ("_" in name or name.islower()):
+        name = name.replace("_", " ").replace("-", " ")
+        name = name[:1].upper() + name[1:]
+    return name
+
+
+def scenario_description(scenario: Scenario | str | None) -> str:
+    if scenario is None or isinstance(scenario, str):
+        return ""
+    return scenario.description
+
+
+def objective_of(solution: AllocationSolution) -> str:
+    """The objective the plan was solved for (an ``optimize.OBJECTIVES`` name)."""
+    return solution.objective
+
+
+def status_of(solution: AllocationSolution) -> str:
+    """The solve status (an ``optimize.SolveStatus`` value such as ``"optimal"``)."""
+    return solution.status.value
+
+
+def manifest_of(solution: AllocationSolution) -> dict[str, Any]:
+    """The solution's run manifest as plain JSON-able data."""
+    return json.loads(json.dumps(solution.manifest, default=str))
+
+
+def estimated_of(solution: AllocationSolution | None) -> dict[str, str]:
+    """``{table: how it was estimated}`` for the inputs of a plan that are documented
+    estimates (``manifest["estimated"]``; empty when the data had its own need and supply)."""
+    est = solution.manifest.get("estimated") if solution is not None else None
+    return {str(k): str(v) for k, v in (est or {}).items()}
+
+
+def planned_region(region: Region, solution: AllocationSolution | None) -> Region:
+    """The region as the plan saw it: with the estimated tables (``Region.with_estimates``,
+    default assumptions) when the plan was built on estimates and ``region`` lacks them."""
+    if estimated_of(solution) and len(region.commodities) == 0:
+        return region.with_estimates()
+    return region
+
+
+def kpis_of(solution: AllocationSolution) -> dict[str, Any]:
+    """The solution's KPIs (a copy)."""
+    return dict(solution.kpis)

@@ -3,7 +3,7 @@
 Pages: the equity map (``/``), plan (``/plan``), compare (``/compare``), data (``/data``)
 and a finished sweep (``/sweep``).
 Each browser session keeps its own region key and scenario runs in ``dcc.Store`` components;
-the server holds only a cache of loaded regions (see :class:`dashboard.services.RegionCatalog`).
+the server holds only a cache of loaded regions (see :class:`dashboard.app.state.RegionCatalog`).
 """
 
 from __future__ import annotations
@@ -17,10 +17,11 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, dcc, html
 
-from ..services import DEFAULT_KEY, RegionCatalog
+from ..services import load_region
 from ..settings import Settings
 from . import ids
 from .runs import RunStore
+from .state import DEFAULT_KEY, RegionCatalog
 
 __all__ = ["Settings", "create_app", "serve", "warm_up"]
 
@@ -35,12 +36,7 @@ def _loader(region: Any, settings: Settings):
         return lambda: region
 
     def load():
-        from equity import Region
-
-        path = settings.region_path
-        if path in (None, "", "demo"):
-            return Region.demo()
-        return Region.from_dir(path)
+        return load_region(settings.region_path or "demo")
 
     return load
 

@@ -5,13 +5,17 @@ a few hundred kB of tables (flows, fulfilment by area, unmet need, binding limit
 The browser session keeps only the light part in its ``dcc.Store`` (so a re-run sends and
 receives kilobytes, not every earlier run's tables) plus ``ref``, a random 22-character key under
 which the server keeps the tables. A session reaches only the tables of the runs whose keys it
-holds, as with uploaded regions (:class:`dashboard.services.RegionCatalog`); the newest
+holds, as with uploaded regions (:class:`dashboard.app.state.RegionCatalog`); the newest
 ``max_runs`` runs of all sessions are kept (compressed), older ones are dropped and say so.
+The :class:`optimize.AllocationSolution` of the newest ``max_solutions`` runs is kept too
+(pickled, compressed), so a run's report is written from the plan that was solved, not a
+second solve.
 """
 
 from __future__ import annotations
 
 import json
+import pickle
 import secrets
 import threading
 import zlib
@@ -20,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["GONE", "HEAVY", "RunStore"]
+__all__ = ["GONE", "HEAVY", "REPORT_GONE", "RunStore"]
 
 #: The parts of a run record kept on the server.
 HEAVY = ("fulfilment", "flows", "unmet", "binding", "manifest")
@@ -37,28 +41,51 @@ def _default(o: Any) -> Any:
 class RunStore:
     """Tables of runs by reference, the newest ``max_runs`` of them (thread-safe)."""
 
-    def __init__(self, max_runs: int = 500):
+    def __init__(self, max_runs: int = 500, *, max_solutions: int = 32):
         if max_runs < 1:
             msg = f"max_runs must be at least 1; got {max_runs}"
             raise ValueError(msg)
         self._max = int(max_runs)
+        self._max_solutions = max(0, min(int(max_solutions), self._max))
         self._runs: OrderedDict[str, bytes] = OrderedDict()
+        self._solutions: OrderedDict[str, bytes] = OrderedDict()
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
         with self._lock:
             return len(self._runs)
 
-    def put(self, run: dict[str, Any]) -> dict[str, Any]:
-        """Keep ``run``'s tables; return its light record (with ``ref``) for the browser."""
+    def put(self, run: dict[str, Any], solution: Any = None) -> dict[str, Any]:
+        """Keep ``run``'s tables (and its ``solution``, when given); return its light record
+        (with ``ref``) for the browser."""
         heavy = {k: run[k] for k in HEAVY if k in run}
         blob = zlib.compress(json.dumps(heavy, default=_default).encode(), 1)
+        sol = None
+        if solution is not None and self._max_solutions:
+            # the server's own object, never read from a browser: pickle is safe here
+            sol = zlib.compress(pickle.dumps(solution, protocol=pickle.HIGHEST_PROTOCOL), 1)
         ref = secrets.token_urlsafe(16)
         with self._lock:
             self._runs[ref] = blob
             while len(self._runs) > self._max:
-                self._runs.popitem(last=False)
+                old, _ = self._runs.popitem(last=False)
+                self._solutions.pop(old, None)
+            if sol is not None:
+                self._solutions[ref] = sol
+                while len(self._solutions) > self._max_solutions:
+                    self._solutions.popitem(last=False)
         return {k: v for k, v in run.items() if k not in HEAVY} | {"ref": ref}
+
+    def solution(self, light: dict[str, Any] | None) -> Any:
+        """The solved plan of a light record a session holds; None if the server dropped it."""
+        ref = (light or {}).get("ref")
+        if not isinstance(ref, str):
+            return None
+        with self._lock:
+            blob = self._solutions.get(ref)
+            if blob is not None:
+                self._solutions.move_to_end(ref)
+        return None if blob is None else pickle.loads(zlib.decompress(blob))
 
     def full(self, light: dict[str, Any] | None) -> dict[str, Any] | None:
         """The whole run for a light record a session holds; None if the server dropped it."""
@@ -78,4 +105,10 @@ class RunStore:
 GONE = (
     "This run's tables are no longer on the server (it was restarted, or the run is among the "
     "oldest of many): run the plan again."
+)
+
+#: What the Plan page says when a run's report is asked for after its plan was dropped.
+REPORT_GONE = (
+    "This run's plan is no longer on the server (only the newest plans are kept for their "
+    "reports): run the plan again, then download its report."
 )

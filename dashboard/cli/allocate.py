@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from equity import FoodshedError
+from equity import FoodshedError, Region
 from equity._output import check_output_dir, output_dir, unique_filenames
 from optimize.catalogue import kpi_info
 
@@ -91,8 +91,9 @@ def _run_allocate(
     allow_partial: bool = False,
     force: bool = False,
 ) -> int:
-    from equity import Region
     from optimize import Scenario, SolveStatus, allocate, run_scenario
+
+    from ..services import load_region, region_of
 
     if time_limit_s is not None and not time_limit_s > 0:
         msg = (
@@ -122,14 +123,12 @@ def _run_allocate(
                 sc = Scenario.from_dict(
                     {**sc.to_dict(), **updates}, source=target, base_dir=sc.base_dir
                 )
-            key = str(Path(sc.base_dir or ".") / sc.region) if sc.region != "demo" else "demo"
-            if key not in regions:
-                regions[key] = sc.load_region()
-            sol = run_scenario(sc, region=regions[key])
-            name, reg = sc.name, regions[key]
+            reg = region_of(sc, regions)
+            sol = run_scenario(sc, region=reg)
+            name = sc.name
         else:
             if target not in regions:
-                regions[target] = Region.demo() if target == "demo" else Region.from_dir(target)
+                regions[target] = load_region(target)
             sol = allocate(
                 regions[target],
                 objective=objective or "cost",

@@ -14,9 +14,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from equity import FoodshedError, Region
+from equity import FoodshedError
 
 from ..report.batch import BatchResult, check_out_dir
+from ..services import load_region
 from .report import print_outcome, run_with_progress
 
 __all__ = ["example_scenarios", "run_demo_command"]
@@ -48,7 +49,7 @@ def run_demo_command(
     """Body of ``foodshed demo``; returns the exit code."""
     t0 = time.perf_counter()
     check_out_dir(out, command="demo", force=force)  # before any work
-    region = Region.demo()
+    region = load_region("demo")
     console.print(f"Loaded {region!r}", markup=False, highlight=False, soft_wrap=True)
     paths = scenarios if scenarios is not None else example_scenarios()
     baseline = next((p for p in paths if p.stem == BASELINE_STEM), None)

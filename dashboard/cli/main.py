@@ -7,7 +7,7 @@ traceback as well.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -15,6 +15,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from equity import FoodshedError
+
+if TYPE_CHECKING:
+    from equity import Region
 
 app = typer.Typer(
     name="foodshed",
@@ -44,13 +47,11 @@ def _root(
     _STATE["debug"] = debug
 
 
-def load_region(path: str):
+def load_region(path: str) -> Region:
     """Load ``path`` (a folder, or ``demo``) as a :class:`equity.Region`."""
-    from equity import Region
+    from ..services import load_region as load
 
-    if path == "demo":
-        return Region.demo()
-    return Region.from_dir(path)
+    return load(path)
 
 
 @app.command()

@@ -34,8 +34,8 @@ from equity import FoodshedError, Region
 from equity._atomic import atomic_path
 from equity.catalogue import M_PER_MILE, measure_info
 
-from .. import api
 from .. import figures as F
+from .. import services
 from ..figures import report as rf
 from ..figures.palette import KIND_COLORS
 from . import data as rd
@@ -108,7 +108,7 @@ def write_report(
     if target.is_dir() or target.suffix.lower() not in (".html", ".htm"):
         target = target / f"{_slug(_name(scenario, solution))}.html"
     if areas is None:
-        areas = api.analyze(region)
+        areas = services.analyze(region)
     ctx = build_context(
         region,
         solution,
@@ -232,7 +232,7 @@ def render_report(
 ) -> str:
     """The report as an HTML string (see :func:`write_report`)."""
     if areas is None:
-        areas = api.analyze(region)
+        areas = services.analyze(region)
     ctx = build_context(
         region,
         solution,
@@ -266,10 +266,10 @@ def build_context(
     baseline_name: str | None = None,
 ) -> dict[str, Any]:
     """Every number, table and figure the template shows."""
-    region = api.planned_region(region, solution)
+    region = services.planned_region(region, solution)
     geo = _merged_areas(region, areas)
     pop = geo["population"].astype(float)
-    name = api.scenario_title(_name(scenario, solution))
+    name = services.scenario_title(_name(scenario, solution))
     figures: dict[str, go.Figure] = {}
     ctx: dict[str, Any] = {
         "title": f"{region.name}: {name}"
@@ -280,11 +280,11 @@ def build_context(
         "generated": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "version": _version(),
         "has_plan": solution is not None,
-        "description": api.scenario_description(scenario),
+        "description": services.scenario_description(scenario),
         "population": float(pop.sum()),
         "n_areas": len(geo),
         "figures": figures,
-        "estimated": api.estimated_of(solution),
+        "estimated": services.estimated_of(solution),
     }
 
     # Food access today.
@@ -317,12 +317,12 @@ def build_context(
     if solution is not None:
         ful = rd.area_fulfilment(region, solution).set_index("area_id")
         ratio = ful["ratio"].reindex(geo["area_id"].astype(str)).set_axis(geo.index)
-        kpis = api.kpis_of(solution)
+        kpis = services.kpis_of(solution)
         ctx["kpis"] = rd.kpi_rows(kpis)
-        ctx["status"] = api.status_of(solution)
+        ctx["status"] = services.status_of(solution)
         note = kpis.get("status_note")
         ctx["status_words"] = str(note) if note else ctx["status"]
-        obj = api.objective_of(solution)
+        obj = services.objective_of(solution)
         ctx["objective"] = obj
         title, formula, words = objective_text(obj)
         ctx["objective_title"], ctx["objective_formula"], ctx["objective_words"] = (
@@ -374,7 +374,7 @@ def build_context(
         ctx["settings"] = rd.scenario_settings(scenario)
         ctx["shocks"] = rd.shock_rows(scenario, solution, site_names=rd._site_names(region))
         ctx["manifest_json"] = json.dumps(
-            {"report": _report_manifest(), "run": api.manifest_of(solution)}, indent=2
+            {"report": _report_manifest(), "run": services.manifest_of(solution)}, indent=2
         )
         if baseline is not None:
             ctx["baseline"] = _comparison(
@@ -383,7 +383,7 @@ def build_context(
                 solution,
                 baseline,
                 kpis,
-                name=api.scenario_title(baseline_name or _name(None, baseline, "baseline")),
+                name=services.scenario_title(baseline_name or _name(None, baseline, "baseline")),
                 figures=figures,
             )
     else:
@@ -411,7 +411,7 @@ def _comparison(
     name: str,
     figures: dict[str, go.Figure],
 ) -> dict[str, Any]:
-    base_kpis = api.kpis_of(baseline)
+    base_kpis = services.kpis_of(baseline)
     rows = []
     for key in rd.HEADLINE_KPIS:
         a: Any = kpis.get(key)
@@ -572,7 +572,7 @@ def _name(scenario: Any, solution: AllocationSolution | None, fallback: str = "s
     if isinstance(scenario, str):
         return scenario
     if scenario is not None:
-        return api.scenario_name(scenario, fallback)
+        return services.scenario_name(scenario, fallback)
     recorded = solution.manifest.get("scenario") if solution is not None else None
     return str(recorded["name"]) if isinstance(recorded, dict) else fallback
 

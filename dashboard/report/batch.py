@@ -27,7 +27,7 @@ from equity import FoodshedError, Region
 from equity._csv import write_csv
 from equity._output import check_output_dir, output_dir
 
-from .. import api
+from .. import services
 from . import _slug, write_pdf, write_plotly_js, write_report
 
 __all__ = ["BatchResult", "ScenarioResult", "check_out_dir", "run_batch"]
@@ -144,16 +144,16 @@ def run_batch(
 
     def analysis(region: Region) -> pd.DataFrame:
         if id(region) not in analysed:
-            analysed[id(region)] = api.analyze(region)
+            analysed[id(region)] = services.analyze(region)
             batch.areas[region.name] = analysed[id(region)]
         return analysed[id(region)]
 
     def load_and_solve(path: Path) -> tuple[Any, Any, Region]:
         key = path.resolve()
         if key not in solved:
-            scenario = api.load_scenario(path)
-            region = api.region_of(scenario, regions)
-            solved[key] = (scenario, api.solve(scenario, region), region)
+            scenario = services.load_scenario(path)
+            region = services.region_of(scenario, regions)
+            solved[key] = (scenario, services.solve(scenario, region), region)
         return solved[key]
 
     with output_dir(target, command=command, force=force) as tmp:
@@ -162,7 +162,7 @@ def run_batch(
             bpath = Path(baseline)
             try:
                 bscen, base_solution, _ = load_and_solve(bpath)
-                batch.baseline = api.scenario_title(bscen, bpath.stem)
+                batch.baseline = services.scenario_title(bscen, bpath.stem)
             except Exception as exc:  # recorded in the summary; the batch goes on
                 batch.baseline = bpath.stem
                 batch.baseline_error = _error_text(exc)
@@ -176,7 +176,7 @@ def run_batch(
             t0 = time.perf_counter()
             try:
                 scenario, solution, region = load_and_solve(path)
-                result.name = api.scenario_title(scenario, path.stem)
+                result.name = services.scenario_title(scenario, path.stem)
                 slug = _unique(_slug(result.name), used)
                 areas = analysis(region)
                 is_base = baseline is not None and path.resolve() == Path(baseline).resolve()
@@ -194,8 +194,8 @@ def run_batch(
                 result.report = report.name
                 if pdf:
                     write_pdf(report)
-                result.kpis = _plain(api.kpis_of(solution))
-                result.solver_status = api.status_of(solution)
+                result.kpis = _plain(services.kpis_of(solution))
+                result.solver_status = services.status_of(solution)
                 if write_data:
                     batch.data_files += _write_data(tmp, slug, solution)
                 result.status = "ok"

@@ -117,7 +117,7 @@ def test_serve_binds_loopback_by_default(monkeypatch, tiny_region):
 def test_serve_prepares_the_first_page_before_it_listens(monkeypatch, tiny_region):
     """When the server is up, the start region's analysis and display are already there (the
     first page paints without waiting for them), and ``ready`` ran just before listening."""
-    from dashboard.services import DEFAULT_KEY
+    from dashboard.app.state import DEFAULT_KEY
 
     order = []
 

@@ -253,7 +253,7 @@ def test_a_refused_zip_message_names_no_server_path(tmp_path):
 
 
 def test_an_evicted_upload_is_read_again_confined(tiny_region, tmp_path):
-    from dashboard.services import RegionCatalog
+    from dashboard.app.state import RegionCatalog
     from dashboard.settings import Settings
 
     uploads = tmp_path / "uploads"

@@ -10,7 +10,7 @@ from dash import html
 
 
 def catalog(app: Any):
-    """The app's :class:`~dashboard.services.RegionCatalog`."""
+    """The app's :class:`~dashboard.app.state.RegionCatalog`."""
     return app.server.config["FOODSHED_CATALOG"]
 
 

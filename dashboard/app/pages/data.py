@@ -12,8 +12,8 @@ from dash import Input, Output, State, dcc, html, no_update
 
 from equity import FoodshedError, validate_dir
 
-from ...services import DEFAULT_KEY
 from .. import ids
+from ..state import DEFAULT_KEY
 from ..uploads import check_upload
 from .common import catalog, error_alert, panel, settings
 

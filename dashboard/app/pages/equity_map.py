@@ -12,8 +12,9 @@ from dash import Input, Output, Patch, State, dcc, html, no_update
 from equity import FoodshedError
 
 from ... import figures as F
-from ...services import DEFAULT_KEY, headline
+from ...services import headline
 from .. import ids
+from ..state import DEFAULT_KEY
 from ..uploads import safe_csv
 from .common import GRAPH_CONFIG, card, catalog, empty_figure, error_alert, panel, settings
 

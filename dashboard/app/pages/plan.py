@@ -20,11 +20,11 @@ from ...services import (
     bundled_scenarios_dir,
     list_scenarios,
     report_html,
-    run_plan,
     scenario_controls,
+    solve_plan,
 )
 from .. import ids
-from ..runs import GONE
+from ..runs import GONE, REPORT_GONE
 from ..uploads import safe_csv
 from .common import (
     GRAPH_CONFIG,
@@ -474,9 +474,9 @@ def register_callbacks(app: Any) -> None:
             region = cat.region(key)
         except FoodshedError as exc:
             return no_update, error_alert(exc, "The plan could not run"), *unchanged
-        run = run_plan(region, params, region_key=key or "default")
-        # the session keeps the run's KPIs and key; its tables stay on the server
-        runs = [*(runs or []), store.put(run)][-MAX_RUNS:]
+        run, solution = solve_plan(region, params, region_key=key or "default")
+        # the session keeps the run's KPIs and key; its tables (and plan) stay on the server
+        runs = [*(runs or []), store.put(run, solution)][-MAX_RUNS:]
         shows = view(run, key, shown)
         if run["status"] == "error":
             return runs, error_alert(Exception(run["message"]), "The plan could not run"), *shows
@@ -521,6 +521,7 @@ def register_callbacks(app: Any) -> None:
 
     @app.callback(
         Output(ids.PL_DOWNLOAD, "data"),
+        Output(ids.PL_STATUS, "children", allow_duplicate=True),
         Input(ids.PL_DL_FLOWS, "n_clicks"),
         Input(ids.PL_DL_FULFIL, "n_clicks"),
         Input(ids.PL_DL_MANIFEST, "n_clicks"),
@@ -533,26 +534,41 @@ def register_callbacks(app: Any) -> None:
         from dash import ctx
 
         if not (n_f or n_u or n_m or n_r):  # fired because the page was opened, not clicked
-            return no_update
+            return no_update, no_update
         run = store.full(_latest(runs, key))
         if run is None:  # no run, or its tables are gone (the plan page says so)
-            return no_update
+            return no_update, no_update
         stem = f"run-{run['id']}"
         if ctx.triggered_id == ids.PL_DL_FLOWS:
-            return {
-                "content": safe_csv(pd.DataFrame(run["flows"])),
-                "filename": f"{stem}-flows.csv",
-                "type": "text/csv",
-            }
+            return (
+                {
+                    "content": safe_csv(pd.DataFrame(run["flows"])),
+                    "filename": f"{stem}-flows.csv",
+                    "type": "text/csv",
+                },
+                no_update,
+            )
         if ctx.triggered_id == ids.PL_DL_FULFIL:
-            return {
-                "content": safe_csv(pd.DataFrame(run["fulfilment"])),
-                "filename": f"{stem}-fulfilment.csv",
-                "type": "text/csv",
-            }
+            return (
+                {
+                    "content": safe_csv(pd.DataFrame(run["fulfilment"])),
+                    "filename": f"{stem}-fulfilment.csv",
+                    "type": "text/csv",
+                },
+                no_update,
+            )
         if ctx.triggered_id == ids.PL_DL_REPORT:
-            text = report_html(cat.region(key), run, areas=cat.analysis(key))
-            return {"content": text, "filename": f"{stem}-report.html", "type": "text/html"}
+            solution = store.solution(_latest(runs, key))
+            if solution is None:
+                return no_update, dbc.Alert(REPORT_GONE, color="warning", className="mb-2 py-2")
+            text = report_html(
+                cat.region(key), solution, label=run["label"], areas=cat.analysis(key)
+            )
+            return {
+                "content": text,
+                "filename": f"{stem}-report.html",
+                "type": "text/html",
+            }, no_update
         manifest = {
             "label": run["label"],
             "params": run["params"],
@@ -564,7 +580,7 @@ def register_callbacks(app: Any) -> None:
             "content": json.dumps(manifest, indent=2, default=_json_default),
             "filename": f"{stem}-manifest.json",
             "type": "application/json",
-        }
+        }, no_update
 
 
 def _lines_patch(lines: list[Any]) -> Patch:
