@@ -12,7 +12,7 @@ and error and warning types (``FoodshedError`` and its kin) -- names, not comput
 
 from __future__ import annotations
 
-import json
+import math
 import os
 import threading
 import time
@@ -51,6 +51,64 @@ def analyze(region: Region) -> Any:
     out = _analyze(region).copy()
     out["area_id"] = out["area_id"].astype(str)
     return out
+
+
+#: The formats :func:`write_areas` writes, by suffix.
+AREA_FORMATS = (".gpkg", ".geojson", ".csv", ".parquet")
+
+
+def write_areas(
+    areas: Any, path: Path, *, fmt: str | None = None, region: Region | None = None
+) -> Path:
+    """Write analysed areas to ``path`` in the format of ``fmt`` (default: its suffix).
+
+    The one writer of analysed areas (``foodshed analyze`` and the reports' data folder).
+    ``areas`` is :func:`analyze`'s frame; without geometry, ``region``'s area outlines are
+    joined by ``area_id``. ``.gpkg`` (layer ``areas``) and ``.parquet`` keep the region's CRS,
+    ``.geojson`` is WGS84, ``.csv`` has no geometry but each area's ``lon``/``lat`` (a point
+    inside it, WGS84). Column names that differ only in case get ``_2`` (GeoPackage and
+    GeoJSON readers ignore case); nullable booleans are written as 0/1.
+    """
+    import geopandas as gpd
+
+    from equity._csv import write_csv
+
+    suffix = (fmt or Path(path).suffix).lower()
+    if suffix not in AREA_FORMATS:
+        msg = f"{path}: unknown format {suffix!r} for areas; use one of {list(AREA_FORMATS)}"
+        raise FoodshedError(msg)
+    plain = pd.DataFrame(areas).copy() if not isinstance(areas, gpd.GeoDataFrame) else areas.copy()
+    if not isinstance(plain, gpd.GeoDataFrame) or plain.geometry.name not in plain.columns:
+        if region is None:
+            msg = "the analysed areas have no geometry; pass the region they belong to"
+            raise FoodshedError(msg)
+        geo = region.areas[["area_id", region.areas.geometry.name]].copy()
+        geo["area_id"] = geo["area_id"].astype(str)
+        table = plain.drop(columns="geometry", errors="ignore")
+        table = table.assign(area_id=table["area_id"].astype(str))
+        table = table[[c for c in table.columns if c == "area_id" or c not in geo.columns]]
+        plain = gpd.GeoDataFrame(geo.merge(table, on="area_id", how="left"), crs=region.areas.crs)
+    seen: set[str] = set()
+    for c in list(plain.columns):
+        if c.lower() in seen:
+            plain = plain.rename(columns={c: f"{c}_2"})
+        seen.add(c.lower())
+    for c in plain.columns:  # nullable booleans do not survive every driver
+        if str(plain[c].dtype) == "boolean":
+            plain[c] = plain[c].astype("Int8")
+    if suffix == ".gpkg":
+        plain.to_file(path, driver="GPKG", layer="areas")
+    elif suffix == ".geojson":
+        plain.to_crs(4326).to_file(path, driver="GeoJSON")
+    elif suffix == ".parquet":
+        plain.to_parquet(path)
+    else:
+        disp = plain.to_crs(4326)
+        flat = pd.DataFrame(disp.drop(columns=disp.geometry.name))
+        rep = disp.geometry.representative_point()
+        flat["lon"], flat["lat"] = rep.x.round(6), rep.y.round(6)
+        write_csv(flat, path)
+    return Path(path)
 
 
 _HEADLINE_ORDER = (
@@ -324,7 +382,7 @@ def solution_record(region: Region, sol: AllocationSolution) -> dict[str, Any]:
         "flows": _columns(sol.flows[_FLOW_COLUMNS]),
         "unmet": _unmet_by_commodity(sol.unmet).to_dict("records"),
         "binding": binding_text(sol.binding),
-        "manifest": _jsonable(dict(sol.manifest)),
+        "manifest": jsonable(dict(sol.manifest)),
     }
 
 
@@ -340,7 +398,7 @@ def _columns(df: pd.DataFrame) -> dict[str, list[Any]]:
     return {
         str(c): df[c].tolist()
         if df[c].dtype.kind in "biuf"
-        else [v if type(v) is str else _jsonable(v) for v in df[c].tolist()]
+        else [v if type(v) is str else jsonable(v) for v in df[c].tolist()]
         for c in df.columns
     }
 
@@ -358,13 +416,21 @@ def _is_number(v: Any) -> bool:
     return isinstance(v, int | float | np.integer | np.floating) and not isinstance(v, bool)
 
 
-def _jsonable(obj: Any) -> Any:
+def jsonable(obj: Any) -> Any:
+    """``obj`` as plain JSON data: the dashboard's one JSON cleaner.
+
+    Mappings become dicts with text keys, sequences and arrays lists, numpy scalars Python
+    numbers, NaN and infinities ``None``; anything else (paths, enums, timestamps) its text.
+    Also the ``default=`` of ``json.dumps`` for what it cannot write itself.
+    """
     if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_jsonable(v) for v in obj]
+        return {str(k): jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple | np.ndarray):
+        return [jsonable(v) for v in obj]
     if isinstance(obj, np.generic):
-        return obj.item()
+        obj = obj.item()
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
     if obj is None or isinstance(obj, str | int | float | bool):
         return obj
     return str(obj)
@@ -600,7 +666,7 @@ def status_of(solution: AllocationSolution) -> str:
 
 def manifest_of(solution: AllocationSolution) -> dict[str, Any]:
     """The solution's run manifest as plain JSON-able data."""
-    return json.loads(json.dumps(solution.manifest, default=str))
+    return jsonable(dict(solution.manifest))
 
 
 def estimated_of(solution: AllocationSolution | None) -> dict[str, str]:

@@ -22,20 +22,12 @@ import zlib
 from collections import OrderedDict
 from typing import Any
 
-import numpy as np
+from ..services import jsonable
 
 __all__ = ["GONE", "HEAVY", "REPORT_GONE", "RunStore"]
 
 #: The parts of a run record kept on the server.
 HEAVY = ("fulfilment", "flows", "unmet", "binding", "manifest")
-
-
-def _default(o: Any) -> Any:
-    if isinstance(o, np.generic):
-        return o.item()
-    if isinstance(o, np.ndarray):
-        return o.tolist()
-    return str(o)
 
 
 class RunStore:
@@ -59,7 +51,7 @@ class RunStore:
         """Keep ``run``'s tables (and its ``solution``, when given); return its light record
         (with ``ref``) for the browser."""
         heavy = {k: run[k] for k in HEAVY if k in run}
-        blob = zlib.compress(json.dumps(heavy, default=_default).encode(), 1)
+        blob = zlib.compress(json.dumps(heavy, default=jsonable).encode(), 1)
         sol = None
         if solution is not None and self._max_solutions:
             # the server's own object, never read from a browser: pickle is safe here

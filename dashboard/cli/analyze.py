@@ -13,34 +13,10 @@ from equity import DataSourceError
 from equity._csv import write_csv
 from equity._output import check_output_dir, check_output_files, output_dir, output_files
 
+from ..services import AREA_FORMATS, write_areas
+
 #: Output formats ``--out`` accepts, by suffix.
-FORMATS = (".gpkg", ".geojson", ".csv", ".parquet")
-
-
-def _write_areas(areas, path: Path, tmp: Path) -> None:
-    """Write ``areas`` to ``tmp`` in the format of ``path``'s suffix."""
-    suffix = path.suffix.lower()
-    plain = areas.copy()
-    seen: set[str] = set()
-    for c in list(plain.columns):  # GeoPackage and GeoJSON readers ignore the case of names
-        if c.lower() in seen:
-            plain = plain.rename(columns={c: f"{c}_2"})
-        seen.add(c.lower())
-    for c in plain.columns:  # nullable booleans and infinities do not survive every driver
-        if str(plain[c].dtype) == "boolean":
-            plain[c] = plain[c].astype("Int8")
-    if suffix == ".gpkg":
-        plain.to_file(tmp, driver="GPKG", layer="areas")
-    elif suffix == ".geojson":
-        plain.to_crs(4326).to_file(tmp, driver="GeoJSON")
-    elif suffix == ".parquet":
-        plain.to_parquet(tmp)
-    else:
-        disp = plain.to_crs(4326)
-        flat = pd.DataFrame(disp.drop(columns=disp.geometry.name))
-        rep = disp.geometry.representative_point()
-        flat["lon"], flat["lat"] = rep.x.round(6), rep.y.round(6)
-        write_csv(flat, tmp)
+FORMATS = AREA_FORMATS
 
 
 def _targets(out: Path) -> list[Path]:
@@ -74,13 +50,13 @@ def write_outputs(
     targets = _targets(out)
     if out.suffix:
         with output_files(targets, command="analyze", force=force) as tmps:
-            _write_areas(areas, targets[0], tmps[0])
+            write_areas(areas, tmps[0], fmt=targets[0].suffix)
             write_csv(summary, tmps[1])
             write_csv(inequality, tmps[2])
         return targets
     with output_dir(out, command="analyze", force=force) as tmp:
-        _write_areas(areas, tmp / "areas.gpkg", tmp / "areas.gpkg")
-        _write_areas(areas, tmp / "areas.csv", tmp / "areas.csv")
+        write_areas(areas, tmp / "areas.gpkg")
+        write_areas(areas, tmp / "areas.csv")
         write_csv(summary, tmp / "summary.csv")
         write_csv(inequality, tmp / "inequality.csv")
     return targets

@@ -622,7 +622,7 @@ def _sources(region: Region) -> list[dict[str, str]]:
     ]
     for key, value in region.provenance.items():
         if isinstance(value, dict | list):
-            value = json.dumps(value, default=str)
+            value = json.dumps(value, default=services.jsonable)
         rows.append({"what": str(key), "detail": str(value)})
     return rows
 

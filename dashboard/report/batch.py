@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 import os
 import time
 import traceback
@@ -20,7 +19,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from equity import FoodshedError, Region
@@ -235,15 +233,8 @@ def _unique(slug: str, used: set[str]) -> str:
 
 
 def _plain(d: dict[str, Any]) -> dict[str, Any]:
-    out = {}
-    for k, v in d.items():
-        if isinstance(v, np.generic):
-            v = v.item()
-        if isinstance(v, float) and not math.isfinite(v):
-            v = None
-        if isinstance(v, str | int | float | bool) or v is None:
-            out[str(k)] = v
-    return out
+    """The scalar entries of ``d`` as plain JSON values (:func:`..services.jsonable`)."""
+    return {k: v for k, v in services.jsonable(d).items() if not isinstance(v, dict | list)}
 
 
 def _write_data(tmp: Path, slug: str, solution: Any) -> list[str]:
@@ -258,19 +249,11 @@ def _write_data(tmp: Path, slug: str, solution: Any) -> list[str]:
 
 
 def _write_areas(tmp: Path, region: Region, areas: pd.DataFrame, i: int) -> list[str]:
-    import geopandas as gpd
-
     data = tmp / "data"
     data.mkdir(exist_ok=True)
     stem = "areas" if i == 0 else f"areas_{_slug(region.name)}"
-    table = pd.DataFrame(areas).drop(columns="geometry", errors="ignore")
-    write_csv(table, data / f"{stem}.csv")
-    geo = region.areas[["area_id", region.areas.geometry.name]].copy()
-    geo["area_id"] = geo["area_id"].astype(str)
-    table = table.assign(area_id=table["area_id"].astype(str))
-    table = table[[c for c in table.columns if c == "area_id" or c not in geo.columns]]
-    merged = gpd.GeoDataFrame(geo.merge(table, on="area_id", how="left"), crs=region.areas.crs)
-    merged.to_crs(4326).to_file(data / f"{stem}.geojson", driver="GeoJSON")
+    for suffix in (".csv", ".geojson"):
+        services.write_areas(areas, data / f"{stem}{suffix}", region=region)
     return [f"data/{stem}.csv", f"data/{stem}.geojson"]
 
 
@@ -288,7 +271,9 @@ def _write_summary(tmp: Path, batch: BatchResult) -> None:
         "scenarios": [asdict(r) for r in batch.results],
         "sweeps": batch.sweeps,
     }
-    (tmp / SUMMARY_NAME).write_text(json.dumps(summary, indent=2, default=str), encoding="utf-8")
+    (tmp / SUMMARY_NAME).write_text(
+        json.dumps(summary, indent=2, default=services.jsonable), encoding="utf-8"
+    )
     rows = []
     for r in batch.results:
         row = {

@@ -7,7 +7,6 @@ from dataclasses import replace
 from typing import Any
 
 import dash_bootstrap_components as dbc
-import numpy as np
 import pandas as pd
 from dash import ALL, Input, Output, Patch, State, dcc, html, no_update
 
@@ -18,6 +17,7 @@ from ...services import (
     OBJECTIVES,
     PlanParams,
     bundled_scenarios_dir,
+    jsonable,
     list_scenarios,
     report_html,
     scenario_controls,
@@ -577,7 +577,7 @@ def register_callbacks(app: Any) -> None:
             **(run.get("manifest") or {}),
         }
         return {
-            "content": json.dumps(manifest, indent=2, default=_json_default),
+            "content": json.dumps(manifest, indent=2, default=jsonable),
             "filename": f"{stem}-manifest.json",
             "type": "application/json",
         }, no_update
@@ -616,9 +616,3 @@ def _values_patch(fig: Any) -> Patch:
     from .equity_map import map_patch
 
     return map_patch(fig)
-
-
-def _json_default(o: Any) -> Any:
-    if isinstance(o, np.generic):
-        return o.item()
-    return str(o)
