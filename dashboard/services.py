@@ -490,13 +490,20 @@ def compare_fulfilment(base: dict[str, Any], alt: dict[str, Any]) -> pd.DataFram
 
 
 # ---------------------------------------------------------------------- scenario files
-def bundled_scenarios_dir() -> Any:
+def bundled_scenarios_dir() -> Path:
     """The folder of scenario TOML files that ship with ``optimize`` (for the demo region)."""
-    from pathlib import Path
-
     import optimize
 
     return Path(optimize.__file__).resolve().parent / "scenarios"
+
+
+def scenario_files(folder: str | os.PathLike[str] | None) -> list[Path]:
+    """The scenario TOML files in ``folder`` (not its subfolders), by name: the one scenario
+    discovery of the Plan page's menu and ``foodshed demo``. None or no folder: none."""
+    base = Path(folder) if folder else None
+    if base is None or not base.is_dir():
+        return []
+    return sorted(p for p in base.glob("*.toml") if p.is_file())
 
 
 def list_scenarios(folder: Any, region: Region | None = None) -> list[dict[str, str]]:
@@ -504,15 +511,10 @@ def list_scenarios(folder: Any, region: Region | None = None) -> list[dict[str, 
 
     With ``region``, files whose site outages name sites the region lacks are left out.
     """
-    from pathlib import Path
-
     import optimize
 
     out: list[dict[str, str]] = []
-    base = Path(folder) if folder else None
-    if base is None or not base.is_dir():
-        return out
-    for path in sorted(base.glob("*.toml")):
+    for path in scenario_files(folder):
         try:
             sc = optimize.Scenario.from_toml(path)
         except (FoodshedError, ValueError, OSError):

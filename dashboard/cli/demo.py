@@ -17,7 +17,7 @@ from rich.table import Table
 from equity import FoodshedError
 
 from ..report.batch import BatchResult, check_out_dir
-from ..services import load_region
+from ..services import bundled_scenarios_dir, load_region, scenario_files
 from .report import print_outcome, run_with_progress
 
 __all__ = ["example_scenarios", "run_demo_command"]
@@ -28,10 +28,8 @@ BASELINE_STEM = "baseline"
 
 def example_scenarios() -> list[Path]:
     """The example scenario files shipped with ``optimize``, baseline first."""
-    import optimize
-
-    folder = Path(optimize.__file__).resolve().parent / "scenarios"
-    found = sorted(folder.glob("*.toml")) if folder.is_dir() else []
+    folder = bundled_scenarios_dir()
+    found = scenario_files(folder)
     if not found:
         msg = f"no example scenarios found in {folder}; reinstall foodshed"
         raise FoodshedError(msg)
