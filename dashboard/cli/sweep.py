@@ -153,7 +153,7 @@ def run(
                 _fmt(r["mean_fulfilment"], True),
             )
         console.print(t)
-    from ..figures.sweep import write_sweep_html
+    from ..report.sweep import write_sweep_html
 
     page = write_sweep_html(out)
     console.print(

@@ -1,14 +1,12 @@
 """Plotly figures of a finished sweep, and a one-page HTML section for reports.
 
 Pure figure builders over :func:`optimize.sweep.read_sweep`'s table and
-:func:`optimize.sweep.summarize_sweep`'s output; :func:`write_sweep_html` is the only I/O.
+:func:`optimize.sweep.summarize_sweep`'s output; no I/O (the page: ``dashboard.report.sweep``).
 """
 
 from __future__ import annotations
 
 import html
-import os
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -23,7 +21,6 @@ __all__ = [
     "frontier_figure",
     "resilience_figure",
     "sweep_section_html",
-    "write_sweep_html",
 ]
 
 #: KPIs a sweep summarises (:data:`optimize.sweep.SUMMARY_KPIS`), labelled by the catalogue.
@@ -194,34 +191,3 @@ def sweep_section_html(frame: pd.DataFrame, summary: dict[str, Any], *, title: s
     parts += [f.to_html(full_html=False, include_plotlyjs=False) for f in figs]
     parts.append("</section>")
     return "\n".join(parts)
-
-
-def write_sweep_html(
-    out: str | os.PathLike[str], path: str | os.PathLike[str] | None = None
-) -> Path:
-    """Write a standalone page (plotly.js embedded, works offline) for the sweep in ``out``."""
-    import json
-
-    from equity._atomic import atomic_path
-    from optimize.sweep import read_sweep, summarize_sweep
-
-    out = Path(out)
-    frame = read_sweep(out)
-    meta = json.loads((out / "sweep.json").read_text(encoding="utf-8"))
-    res = meta.get("resilience", {})
-    summary = summarize_sweep(
-        frame, threshold=res.get("threshold", 0.5), grid=list(meta.get("vary", {}))
-    )
-    summary["flag"] = res.get("flag")
-    body = sweep_section_html(frame, summary, title=f"Sweep {meta.get('name', '')}")
-    from plotly.offline import get_plotlyjs
-
-    page = (
-        "<!doctype html><html><head><meta charset='utf-8'>"
-        f"<title>Sweep {html.escape(str(meta.get('name', '')))}</title>"
-        f"<script>{get_plotlyjs()}</script></head><body>{body}</body></html>"
-    )
-    target = Path(path) if path is not None else out / "sweep.html"
-    with atomic_path(target) as tmp:
-        tmp.write_text(page, encoding="utf-8")
-    return target

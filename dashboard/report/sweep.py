@@ -15,7 +15,7 @@ from typing import Any
 from ..figures.sweep import sweep_section_html
 from ..sweeps import SweepView, load_sweep
 
-__all__ = ["load_sweeps", "sweep_page_html", "write_sweep_pages"]
+__all__ = ["load_sweeps", "sweep_page_html", "write_sweep_html", "write_sweep_pages"]
 
 
 def load_sweeps(folders: list[str | os.PathLike[str]]) -> list[SweepView]:
@@ -135,3 +135,25 @@ def write_sweep_pages(
             }
         )
     return rows
+
+
+def write_sweep_html(
+    out: str | os.PathLike[str], path: str | os.PathLike[str] | None = None
+) -> Path:
+    """Write a standalone page (plotly.js embedded, works offline) for the sweep in ``out``
+    (``sweep.html`` in it unless ``path`` is given); what ``foodshed sweep`` writes at the end."""
+    from plotly.offline import get_plotlyjs
+
+    from equity._atomic import atomic_path
+
+    view = load_sweep(out)
+    body = sweep_section_html(view.frame, view.summary, title=f"Sweep {view.meta.get('name', '')}")
+    page = (
+        "<!doctype html><html><head><meta charset='utf-8'>"
+        f"<title>Sweep {html.escape(str(view.meta.get('name', '')))}</title>"
+        f"<script>{get_plotlyjs()}</script></head><body>{body}</body></html>"
+    )
+    target = Path(path) if path is not None else Path(out) / "sweep.html"
+    with atomic_path(target) as tmp:
+        tmp.write_text(page, encoding="utf-8")
+    return target

@@ -12,8 +12,8 @@ from dashboard.figures.sweep import (
     frontier_figure,
     resilience_figure,
     sweep_section_html,
-    write_sweep_html,
 )
+from dashboard.report.sweep import write_sweep_html
 from optimize.sweep import grid_columns, pareto_frontier, summarize_sweep
 
 
