@@ -43,6 +43,16 @@ def load_region(source: str | os.PathLike[str], *, confine_to: Path | None = Non
     return Region.from_dir(source, confine_to=confine_to)
 
 
+def validate_region(source: str | os.PathLike[str], *, confine_to: Path | None = None) -> Any:
+    """Check a region folder (``"demo"``: the bundled demo) without loading it for analysis:
+    :func:`equity.validate_dir`'s report (``ok``, ``problems``, ``warnings``, ``region``)."""
+    from equity import validate_dir
+    from equity.region import demo_dir
+
+    folder = demo_dir() if str(source) == "demo" else Path(source)
+    return validate_dir(folder, confine_to=confine_to)
+
+
 # ---------------------------------------------------------------------- analytics
 def analyze(region: Region) -> Any:
     """Equity measures per area (``equity.analyze``), with ``area_id`` as text."""
@@ -51,6 +61,20 @@ def analyze(region: Region) -> Any:
     out = _analyze(region).copy()
     out["area_id"] = out["area_id"].astype(str)
     return out
+
+
+def summarize_areas(areas: pd.DataFrame, *, by: str | None = None) -> pd.DataFrame:
+    """People and areas flagged by each measure (``equity.summarize``), per ``by`` group too."""
+    from equity import summarize
+
+    return summarize(areas, by=by) if by else summarize(areas)
+
+
+def inequality_of(areas: pd.DataFrame) -> pd.DataFrame:
+    """Inequality of access across areas (``equity.inequality_summary``)."""
+    from equity import inequality_summary
+
+    return inequality_summary(areas)
 
 
 #: The formats :func:`write_areas` writes, by suffix.

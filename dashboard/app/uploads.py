@@ -27,8 +27,10 @@ from typing import Any
 
 import pandas as pd
 
-from equity import DataSourceError, FoodshedError, Problem, validate_dir
+from equity import DataSourceError, FoodshedError, Problem
 from equity._csv import neutralise, neutralised
+
+from ..services import validate_region
 
 __all__ = [
     "DATA_SUFFIXES",
@@ -282,7 +284,7 @@ def check_upload(
             max_ratio=max_ratio,
         )
         root = find_region_root(folder)
-        report = validate_dir(root, confine_to=dest)
+        report = validate_region(root, confine_to=dest)
         problems = tuple(_relative(p, dest) for p in report.problems)
         if not report.ok or report.region is None:
             n = len(report.errors)

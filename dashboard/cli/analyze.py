@@ -70,7 +70,7 @@ def run(
     ``by`` names an area column to break the written summary down by (the printed table shows
     all areas).
     """
-    from equity import analyze, inequality_summary, summarize
+    from ..services import analyze, inequality_of, summarize_areas
 
     if out is not None:
         check_out(out, force=force)  # before the analysis, not after
@@ -78,9 +78,9 @@ def run(
     if by is not None and by not in areas.columns:
         msg = f"--by {by}: the areas have no such column; found {sorted(map(str, areas.columns))}"
         raise DataSourceError(msg)
-    full = summarize(areas, by=by) if by else summarize(areas)
+    full = summarize_areas(areas, by=by)
     summary = full[full["group"] == "all"] if by else full
-    ineq = inequality_summary(areas)
+    ineq = inequality_of(areas)
     table = Table(title=f"Food access in {escape(str(region.name))} ({len(areas)} areas)")
     for col in ("measure", "areas", "people", "share", "in low-income tracts", "beyond"):
         table.add_column(

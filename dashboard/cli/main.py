@@ -62,11 +62,12 @@ def validate(
     ] = True,
 ) -> None:
     """Check a region folder against the data contracts and list every problem found."""
-    from equity import validate_dir
-    from equity.region import demo_dir
+    from equity.region import demo_dir  # the folder named in messages
+
+    from ..services import validate_region
 
     folder = demo_dir() if path == "demo" else Path(path)
-    report = validate_dir(folder)
+    report = validate_region(folder)
     shown = report.problems if warnings else report.errors
     if shown:
         table = Table(title=f"Validation of {escape(str(folder))}", show_lines=False)

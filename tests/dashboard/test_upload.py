@@ -233,7 +233,7 @@ def test_an_unforeseen_failure_is_plain_words_and_cleans_up(
     def boom(*args, **kwargs):
         raise ZeroDivisionError("division by zero in some reader")
 
-    monkeypatch.setattr(up, "validate_dir", boom)
+    monkeypatch.setattr(up, "validate_region", boom)
     dest = tmp_path / "up"
     with caplog.at_level("ERROR", logger="dashboard.app.uploads"):
         res = _check(_region_zip(region_folder), dest)

@@ -10,8 +10,9 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, dcc, html, no_update
 
-from equity import FoodshedError, validate_dir
+from equity import FoodshedError
 
+from ... import services
 from .. import ids
 from ..state import DEFAULT_KEY
 from ..uploads import check_upload
@@ -142,7 +143,7 @@ def register_callbacks(app: Any) -> None:
     def _check(folder: Path, *, cleanup: bool, notes: list[str]):
         """Validate ``folder``; return (status, problems, candidate key, switch disabled)."""
         try:
-            report = validate_dir(folder)
+            report = services.validate_region(folder)
         except FoodshedError as exc:
             if cleanup:
                 shutil.rmtree(folder, ignore_errors=True)
