@@ -653,6 +653,13 @@ def region_of(scenario: Scenario, cache: dict[str, Region] | None = None) -> Reg
     return region
 
 
+def allocate(region: Region, **options: Any) -> AllocationSolution:
+    """Solve one plan for ``region`` (``optimize.allocate`` with its keyword options)."""
+    import optimize
+
+    return optimize.allocate(region, **options)
+
+
 def solve(scenario: Scenario, region: Region) -> AllocationSolution:
     """Solve a scenario on ``region`` (``optimize.run_scenario``)."""
     import optimize

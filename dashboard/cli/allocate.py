@@ -91,9 +91,9 @@ def _run_allocate(
     allow_partial: bool = False,
     force: bool = False,
 ) -> int:
-    from optimize import Scenario, SolveStatus, allocate, run_scenario
+    from optimize import Scenario, SolveStatus
 
-    from ..services import load_region, region_of
+    from ..services import allocate, load_region, region_of, solve
 
     if time_limit_s is not None and not time_limit_s > 0:
         msg = (
@@ -124,7 +124,7 @@ def _run_allocate(
                     {**sc.to_dict(), **updates}, source=target, base_dir=sc.base_dir
                 )
             reg = region_of(sc, regions)
-            sol = run_scenario(sc, region=reg)
+            sol = solve(sc, reg)
             name = sc.name
         else:
             if target not in regions:
