@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 import os
-import threading
 import time
 import uuid
 from dataclasses import dataclass, replace
@@ -311,26 +310,15 @@ def _allocate(region: Region, params: PlanParams) -> AllocationSolution:
     return optimize.allocate(region, **kwargs)
 
 
-#: Built problems of the regions in use (the build is a good part of a re-run; docs/dashboard.md),
-#: by region object and the settings that shape the LP; shocks are applied to a copy.
-_BASES: dict[tuple[Any, ...], tuple[Any, Any]] = {}
-_BASES_LOCK = threading.Lock()
-_BASES_MAX = 8
-
-
-def _clear_bases() -> None:
-    with _BASES_LOCK:
-        _BASES.clear()
-
-
 def _base_problem(region: Region, kwargs: dict[str, Any]) -> Any:
+    """The built problem of ``region`` with the settings that shape the LP (shocks are applied
+    to a copy), kept in :data:`dashboard.caches.CACHES` while the region lives."""
     import weakref
 
     from optimize import AllocationProblem
-    from optimize.caches import CACHES
     from optimize.problem import DEFAULT_MAX_DISTANCE_M
 
-    CACHES.register(_clear_bases)  # emptied with every optimize cache (tests reset them)
+    from .caches import CACHES
 
     key = (
         id(region),
@@ -338,8 +326,7 @@ def _base_problem(region: Region, kwargs: dict[str, Any]) -> Any:
         kwargs.get("max_distance_m", DEFAULT_MAX_DISTANCE_M),
         kwargs.get("budget_usd"),
     )
-    with _BASES_LOCK:
-        hit = _BASES.get(key)
+    hit = CACHES.get("problems", key)
     if hit is not None and hit[0]() is region:
         return hit[1]
     problem = AllocationProblem.from_region(
@@ -348,10 +335,7 @@ def _base_problem(region: Region, kwargs: dict[str, Any]) -> Any:
         max_distance_m=key[2],
         budget_usd=key[3],
     )
-    with _BASES_LOCK:
-        _BASES[key] = (weakref.ref(region), problem)
-        while len(_BASES) > _BASES_MAX:
-            _BASES.pop(next(iter(_BASES)))
+    CACHES.put("problems", key, (weakref.ref(region), problem))
     return problem
 
 

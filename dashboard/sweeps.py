@@ -19,7 +19,7 @@ import pandas as pd
 
 from equity import FoodshedError
 
-__all__ = ["SweepView", "find_sweeps", "load_sweep", "sweep_signature"]
+__all__ = ["SweepView", "find_sweeps", "load_sweep", "open_sweep", "sweep_signature"]
 
 
 @dataclass(frozen=True)
@@ -161,3 +161,12 @@ def load_sweep(
         risk=risk,
         total=total,
     )
+
+
+def open_sweep(path: str | os.PathLike[str], *, threshold: float | None = None) -> SweepView:
+    """:func:`load_sweep`, kept in :data:`dashboard.caches.CACHES` until the sweep's files
+    change (a sweep still running shows new results on the next call)."""
+    from .caches import CACHES
+
+    key = (*sweep_signature(path), threshold)
+    return CACHES.cached("sweeps", key, lambda: load_sweep(path, threshold=threshold))

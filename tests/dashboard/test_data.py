@@ -153,3 +153,14 @@ def test_scenario_files_fill_the_plan_controls(tiny_region):
     assert len(surge["surge_areas"]) == int((demo.areas["poverty_rate"] >= 0.2).sum())
     collards = scenario_controls(folder / "collards_shortage.toml", demo)
     assert "collard_greens" in collards["notes"][0] and "not applied" in collards["notes"][0]
+
+
+def test_dashboard_caches_are_one_object_emptied_with_optimize_caches(tiny_region):
+    from dashboard.caches import CACHES
+    from optimize.caches import reset_caches
+
+    run_plan(tiny_region, PlanParams(), region_key="k")
+    run_plan(tiny_region, PlanParams(sites_off=("H2",)), region_key="k")
+    assert len(CACHES.problems) == 1  # shocks are applied to a copy of one built problem
+    reset_caches()
+    assert len(CACHES.problems) == 0 and len(CACHES.sweeps) == 0

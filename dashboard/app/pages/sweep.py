@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import math
 import os
-import threading
-from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +27,7 @@ from ...figures.sweep import (
     frontier_figure,
     resilience_figure,
 )
-from ...sweeps import SweepView, find_sweeps, load_sweep, sweep_signature
+from ...sweeps import SweepView, find_sweeps, open_sweep
 from .. import ids
 from .common import GRAPH_CONFIG, card, empty_figure, error_alert, panel, settings
 
@@ -37,10 +35,6 @@ __all__ = ["layout", "register_callbacks", "render", "sweep_root"]
 
 #: KPIs offered for the distribution chart (those present in the sweep are shown).
 KPI_CHOICES = SWEEP_KPIS
-
-_CACHE: OrderedDict[tuple[Any, ...], SweepView] = OrderedDict()
-_LOCK = threading.Lock()
-_CACHE_SIZE = 8
 
 
 def sweep_root(st: Any) -> Path:
@@ -136,20 +130,6 @@ def layout(**_: Any) -> html.Div:
     return dbc.Row([dbc.Col(controls, lg=3), dbc.Col(right, lg=9)])
 
 
-def _load(path: Path, threshold: float | None) -> SweepView:
-    key = (*sweep_signature(path), threshold)
-    with _LOCK:
-        if key in _CACHE:
-            _CACHE.move_to_end(key)
-            return _CACHE[key]
-    view = load_sweep(path, threshold=threshold)
-    with _LOCK:
-        _CACHE[key] = view
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
-    return view
-
-
 def _pct(v: Any) -> str:
     try:
         v = float(v)
@@ -241,7 +221,7 @@ def render(
     if threshold_pct is not None and threshold_pct != "":
         t = min(max(float(threshold_pct), 0.0), 100.0) / 100.0
     try:
-        view = _load(p, t)
+        view = open_sweep(p, threshold=t)
     except FoodshedError as exc:
         return error_alert(exc, "Not a sweep"), [], blank, blank, blank, []
     status: list[Any] = [
