@@ -7,6 +7,7 @@ Pure figure builders over :func:`optimize.sweep.read_sweep`'s table and
 from __future__ import annotations
 
 import html
+import math
 from typing import Any
 
 import pandas as pd
@@ -16,6 +17,7 @@ from optimize.catalogue import kpi_info
 from optimize.sweep import SUMMARY_KPIS
 
 __all__ = [
+    "pct_text",
     "compact_grid_labels",
     "distribution_figure",
     "frontier_figure",
@@ -25,6 +27,15 @@ __all__ = [
 
 #: KPIs a sweep summarises (:data:`optimize.sweep.SUMMARY_KPIS`), labelled by the catalogue.
 SWEEP_KPIS = {k: kpi_info(k).label for k in SUMMARY_KPIS}
+
+
+def pct_text(v: Any) -> str:
+    """A share as a whole percentage ("37%"); "-" for what is not a finite number."""
+    try:
+        v = float(v)
+    except (TypeError, ValueError):
+        return "-"
+    return f"{v:.0%}" if math.isfinite(v) else "-"
 
 
 def _label(row: pd.Series, params: list[str]) -> str:

@@ -7,11 +7,11 @@ Used by :func:`dashboard.report.batch.run_batch` (``foodshed report ... --sweep 
 from __future__ import annotations
 
 import html
-import math
 import os
 from pathlib import Path
 from typing import Any
 
+from ..figures.sweep import pct_text as _pct
 from ..figures.sweep import sweep_section_html
 from ..sweeps import SweepView, load_sweep
 
@@ -21,14 +21,6 @@ __all__ = ["load_sweeps", "sweep_page_html", "write_sweep_html", "write_sweep_pa
 def load_sweeps(folders: list[str | os.PathLike[str]]) -> list[SweepView]:
     """Open every sweep folder first, so a wrong folder fails before anything is written."""
     return [load_sweep(f) for f in folders]
-
-
-def _pct(v: Any) -> str:
-    try:
-        v = float(v)
-    except (TypeError, ValueError):
-        return "-"
-    return f"{v:.0%}" if math.isfinite(v) else "-"
 
 
 def risk_table_html(view: SweepView, *, top: int = 15) -> str:

@@ -9,7 +9,6 @@ below the fulfilment threshold, for the scenarios that finished.
 
 from __future__ import annotations
 
-import math
 import os
 from pathlib import Path
 from typing import Any
@@ -27,6 +26,7 @@ from ...figures.sweep import (
     frontier_figure,
     resilience_figure,
 )
+from ...figures.sweep import pct_text as _pct
 from ...sweeps import SweepView, find_sweeps, open_sweep
 from .. import ids
 from .common import GRAPH_CONFIG, card, empty_figure, error_alert, panel, settings
@@ -128,14 +128,6 @@ def layout(**_: Any) -> html.Div:
         ),
     ]
     return dbc.Row([dbc.Col(controls, lg=3), dbc.Col(right, lg=9)])
-
-
-def _pct(v: Any) -> str:
-    try:
-        v = float(v)
-    except (TypeError, ValueError):
-        return "-"
-    return f"{v:.0%}" if math.isfinite(v) else "-"
 
 
 def risk_table(view: SweepView) -> Any:
