@@ -43,14 +43,11 @@ def _loader(region: Any, settings: Settings):
 
 def _shell(app: Dash) -> html.Div:
     links = [
-        dbc.NavItem(dbc.NavLink(name, href=app.get_relative_path(path), active="exact"))
-        for name, path in (
-            ("Equity map", "/"),
-            ("Plan", "/plan"),
-            ("Compare", "/compare"),
-            ("Data", "/data"),
-            ("Sweep", "/sweep"),
+        dbc.NavItem(
+            dbc.NavLink(page["name"], href=app.get_relative_path(page["path"]), active="exact")
         )
+        for page in sorted(dash.page_registry.values(), key=lambda page: page["order"])
+        if page["module"].startswith(f"{__name__}.pages.")
     ]
     navbar = dbc.Navbar(
         dbc.Container(

@@ -57,6 +57,21 @@ def test_pages_registered_and_shell_served(app):
         assert css.status_code == 200 and b"Bootstrap" in css.data[:200]
 
 
+def test_nav_is_the_page_registry_in_order(app):
+    def links(component):
+        if isinstance(component, dash.development.base_component.Component):
+            if type(component).__name__ == "NavLink":
+                yield component.children, component.href
+            children = getattr(component, "children", None)
+            for child in children if isinstance(children, list) else [children]:
+                yield from links(child)
+
+    nav = list(links(app.layout))
+    pages = sorted(dash.page_registry.values(), key=lambda p: p["order"])
+    assert nav == [(p["name"], p["path"]) for p in pages]
+    assert [name for name, _ in nav] == ["Equity map", "Plan", "Compare", "Data", "Sweep"]
+
+
 @pytest.mark.parametrize(("path", "heading", "control", "title"), PAGES, ids=[p for p, *_ in PAGES])
 def test_each_page_routes_to_its_own_content(app, path, heading, control, title):
     content, store = route(app, path)
