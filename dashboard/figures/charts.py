@@ -21,8 +21,11 @@ from .palette import (
     ACCENT,
     FLAG_YES,
     GAIN,
+    GRID,
     LOSS,
+    MUTED,
     OKABE_ITO,
+    OUTLINE,
     SAME,
     class_colours,
 )
@@ -115,7 +118,7 @@ def fulfilment_histogram(
         plot_bgcolor="white",
         bargap=0.05,
     )
-    fig.update_yaxes(gridcolor="#E5E9EE")
+    fig.update_yaxes(gridcolor=GRID)
     return fig
 
 
@@ -146,7 +149,7 @@ def distribution_figure(
             go.Bar(
                 x=["yes", "no"],
                 y=ys,
-                marker={"color": [FLAG_YES, "#8DA0B3"]},
+                marker={"color": [FLAG_YES, MUTED]},
                 hovertemplate=f"%{{x}}: %{{y:,.0f}} {unit}<extra></extra>",
             )
         )
@@ -183,7 +186,7 @@ def distribution_figure(
         font=_FONT,
         plot_bgcolor="white",
     )
-    fig.update_yaxes(gridcolor="#E5E9EE")
+    fig.update_yaxes(gridcolor=GRID)
     return fig
 
 
@@ -223,7 +226,7 @@ def lorenz_figure(
             x=[0, 1],
             y=[0, 1],
             mode="lines",
-            line={"color": "#9AA8B6", "dash": "dash"},
+            line={"color": OUTLINE, "dash": "dash"},
             name="everyone the same",
             hoverinfo="skip",
         )
@@ -253,8 +256,8 @@ def lorenz_figure(
         plot_bgcolor="white",
         legend={"x": 0.02, "y": 0.98, "bgcolor": "rgba(255,255,255,0.8)"},
     )
-    fig.update_xaxes(gridcolor="#E5E9EE")
-    fig.update_yaxes(gridcolor="#E5E9EE")
+    fig.update_xaxes(gridcolor=GRID)
+    fig.update_yaxes(gridcolor=GRID)
     return fig
 
 
@@ -309,7 +312,7 @@ def unmet_by_commodity(
         font=_FONT,
         plot_bgcolor="white",
     )
-    fig.update_xaxes(gridcolor="#E5E9EE")
+    fig.update_xaxes(gridcolor=GRID)
     return fig
 
 
@@ -384,8 +387,8 @@ def efficiency_equity_figure(
         font=_FONT,
         plot_bgcolor="white",
     )
-    fig.update_xaxes(gridcolor="#E5E9EE")
-    fig.update_yaxes(gridcolor="#E5E9EE")
+    fig.update_xaxes(gridcolor=GRID)
+    fig.update_yaxes(gridcolor=GRID)
     return fig
 
 
@@ -430,7 +433,7 @@ def comparison_kpi_figure(
         plot_bgcolor="white",
         legend={"orientation": "h", "y": 1.1},
     )
-    fig.update_yaxes(gridcolor="#E5E9EE")
+    fig.update_yaxes(gridcolor=GRID)
     return fig
 
 
@@ -484,5 +487,5 @@ def gains_losses_figure(
         font=_FONT,
         plot_bgcolor="white",
     )
-    fig.update_yaxes(gridcolor="#E5E9EE")
+    fig.update_yaxes(gridcolor=GRID)
     return fig

@@ -18,11 +18,13 @@ from .measures import (
 )
 from .palette import (
     ACCENT,
+    AREA_FILL,
     FLAG_NO,
     FLAG_YES,
     KIND_COLORS,
     NO_DATA,
     OKABE_ITO,
+    OUTLINE,
     class_colours,
 )
 from .palette import sequential as _palette
@@ -339,9 +341,9 @@ def flows_map(
             geojson=gj,
             locations=ids,
             z=np.zeros(len(ids)),
-            colorscale=[[0, "#EEF2F6"], [1, "#EEF2F6"]],
+            colorscale=[[0, AREA_FILL], [1, AREA_FILL]],
             showscale=False,
-            marker={"opacity": 0.7, "line": {"width": 0.6, "color": "#9AA8B6"}},
+            marker={"opacity": 0.7, "line": {"width": 0.6, "color": OUTLINE}},
             hovertemplate="<b>%{location}</b><extra></extra>",
             name="areas",
             showlegend=False,

@@ -15,6 +15,10 @@ from equity.catalogue import Measure
 
 __all__ = [
     "ACCENT",
+    "AREA_FILL",
+    "GRID",
+    "MUTED",
+    "OUTLINE",
     "DESERT_CLASS_COLOURS",
     "GAIN",
     "LOSS",
@@ -28,6 +32,13 @@ __all__ = [
     "class_colours",
     "sequential",
 ]
+
+#: The greys of the figures: grid lines, area outlines (and reference lines), the fill of areas
+#: drawn only as a backdrop, and a muted bar.
+GRID = "#E5E9EE"
+OUTLINE = "#9AA8B6"
+AREA_FILL = "#EEF2F6"
+MUTED = "#8DA0B3"
 
 #: Okabe & Ito (2008), the colour-blind-safe categorical palette.
 OKABE_ITO = (
