@@ -40,7 +40,7 @@ def _fmt(key: str, v: Any) -> str:
     return kpi_info(key).format(v)
 
 
-def run_allocate(
+def run(
     targets: list[str],
     *,
     objective: str | None,

@@ -63,8 +63,8 @@ def write_outputs(
 
 
 def run(
-    region, out: Path | None, console: Console, *, by: str | None = None, force: bool = False
-) -> None:
+    region, out: Path | None, *, console: Console, by: str | None = None, force: bool = False
+) -> int:
     """Analyse ``region``, print the headline table and write ``out`` when given.
 
     ``by`` names an area column to break the written summary down by (the printed table shows
@@ -114,3 +114,4 @@ def run(
     if out is not None:
         for p in write_outputs(areas, full, ineq, out, force=force):
             console.print(f"wrote {p}", markup=False, highlight=False)
+    return 0

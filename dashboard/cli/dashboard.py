@@ -56,12 +56,12 @@ def run(
     max_upload_mb: float = 50.0,
     console: Any = None,
     sweeps_dir: Any = None,
-) -> None:
+) -> int:
     """Check the options and the region (so bad input fails here, clearly), then start the
-    dashboard."""
+    dashboard; returns the exit code once it stops."""
     from ..app import serve
+    from ..services import load_region
     from ..settings import Settings, check_basemap
-    from .main import load_region
 
     check_basemap(basemap)
     check_port(host, port)
@@ -98,3 +98,4 @@ def run(
             f"Loaded {loaded!r}; preparing its first page...", markup=False, highlight=False
         )
     serve(loaded, host=host, port=port, debug=debug, settings=settings, ready=ready)
+    return 0

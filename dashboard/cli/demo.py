@@ -20,7 +20,7 @@ from ..report.batch import BatchResult, check_out_dir
 from ..services import bundled_scenarios_dir, load_region, scenario_files
 from .report import print_outcome, run_with_progress
 
-__all__ = ["example_scenarios", "run_demo_command"]
+__all__ = ["example_scenarios", "run"]
 
 #: The example scenario every other one is compared with, when it exists.
 BASELINE_STEM = "baseline"
@@ -36,10 +36,10 @@ def example_scenarios() -> list[Path]:
     return sorted(found, key=lambda p: (p.stem != BASELINE_STEM, p.stem))
 
 
-def run_demo_command(
-    console: Console,
+def run(
     out: Path,
     *,
+    console: Console,
     plotly_js: str = "shared",
     scenarios: list[Path] | None = None,
     force: bool = False,

@@ -1,6 +1,9 @@
-"""The ``foodshed`` command line.
+"""The ``foodshed`` command line: the Typer app and its options; one module per subcommand.
 
-Every subcommand prints one clear message and exits non-zero on bad input; ``--debug`` shows the
+One calling convention: each subcommand here parses its options and calls ``run(inputs...,
+*, console=..., options...)`` of its module (``.validate``, ``.analyze``, ``.allocate``,
+``.report``, ``.dashboard``, ``.demo``, ``.sweep``), which returns the exit code. Every
+subcommand prints one clear message and exits non-zero on bad input; ``--debug`` shows the
 traceback as well.
 """
 
@@ -12,7 +15,6 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from equity import FoodshedError
 
@@ -62,41 +64,15 @@ def validate(
     ] = True,
 ) -> None:
     """Check a region folder against the data contracts and list every problem found."""
-    from equity.region import demo_dir  # the folder named in messages
+    from .validate import run
 
-    from ..services import validate_region
+    _exit(run(path, console=console, err_console=err_console, warnings=warnings))
 
-    folder = demo_dir() if path == "demo" else Path(path)
-    report = validate_region(folder)
-    shown = report.problems if warnings else report.errors
-    if shown:
-        table = Table(title=f"Validation of {escape(str(folder))}", show_lines=False)
-        for col in ("severity", "file", "row", "column", "problem"):
-            table.add_column(col, overflow="fold")
-        for p in shown:
-            table.add_row(
-                *map(
-                    escape,
-                    (
-                        p.severity,
-                        Path(p.file).name if p.file else p.table,
-                        "" if p.row is None else str(p.row),
-                        p.column or "",
-                        p.message,
-                    ),
-                )
-            )
-        console.print(table)
-    if report.ok and report.region is not None:
-        console.print(f"[green]OK[/green]: {escape(repr(report.region))}")
-        if report.warnings:
-            console.print(f"{len(report.warnings)} warning(s).")
-        return
-    err_console.print(
-        f"[red]{len(report.errors)} error(s)[/red] in {escape(str(folder))}; fix them and run "
-        "`foodshed validate` again."
-    )
-    raise typer.Exit(1)
+
+def _exit(code: int) -> None:
+    """Every subcommand's ``run(...)`` returns its exit code; a non-zero one ends the command."""
+    if code:
+        raise typer.Exit(code)
 
 
 def _not_yet(what: str) -> None:
@@ -122,9 +98,9 @@ def sweep(
     force: ForceOpt = False,
 ) -> None:
     """Solve many scenarios of one region on Dask; stream KPIs to OUT and print a summary."""
-    from .sweep import run as run_sweep_cmd
+    from .sweep import run
 
-    code = run_sweep_cmd(
+    code = run(
         spec,
         out,
         scheduler=scheduler,
@@ -133,8 +109,7 @@ def sweep(
         console=console,
         force=force,
     )
-    if code:
-        raise typer.Exit(code)
+    _exit(code)
 
 
 # --- end foodshed sweep ---
@@ -157,7 +132,7 @@ def analyze(
 
     if out is not None:
         check_out(out, force=force)  # before loading the region
-    run(load_region(region), out, console, by=by, force=force)
+    _exit(run(load_region(region), out, console=console, by=by, force=force))
 
 
 @app.command()
@@ -186,9 +161,9 @@ def allocate(
     force: ForceOpt = False,
 ) -> None:
     """Solve allocation scenarios, write each plan (CSV + JSON) and print their KPIs."""
-    from .allocate import run_allocate
+    from .allocate import run
 
-    code = run_allocate(
+    code = run(
         list(targets or []),
         objective=objective,
         out=out,
@@ -199,8 +174,7 @@ def allocate(
         allow_partial=allow_partial,
         force=force,
     )
-    if code:
-        raise typer.Exit(code)
+    _exit(code)
 
 
 @app.command()
@@ -240,12 +214,12 @@ def report(
     force: ForceOpt = False,
 ) -> None:
     """Write an HTML report for each scenario (and each --sweep), plus summary.json and kpis.csv."""
-    from .report import run_report_command
+    from .report import run
 
-    code = run_report_command(
-        console,
+    code = run(
         scenarios or [],
         out,
+        console=console,
         baseline=baseline,
         plotly_js=plotly_js,
         images=images,
@@ -253,8 +227,7 @@ def report(
         sweeps=sweep,
         force=force,
     )
-    if code:
-        raise typer.Exit(code)
+    _exit(code)
 
 
 @app.command()
@@ -281,7 +254,7 @@ def dashboard(
     """Start the interactive dashboard (bound to 127.0.0.1 unless --host says otherwise)."""
     from .dashboard import run
 
-    run(
+    code = run(
         region,
         host=host,
         port=port,
@@ -290,6 +263,7 @@ def dashboard(
         console=console,
         sweeps_dir=sweeps,
     )
+    _exit(code)
 
 
 @app.command()
@@ -302,11 +276,10 @@ def demo(
     force: ForceOpt = False,
 ) -> None:
     """Run the main job on the bundled demo region and write the results to OUT."""
-    from .demo import run_demo_command
+    from .demo import run
 
-    code = run_demo_command(console, out, plotly_js=plotly_js, force=force)
-    if code:
-        raise typer.Exit(code)
+    code = run(out, console=console, plotly_js=plotly_js, force=force)
+    _exit(code)
 
 
 def main(argv: list[str] | None = None) -> int:

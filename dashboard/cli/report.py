@@ -10,7 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from ..report.batch import BatchResult, ScenarioResult, run_batch
 
-__all__ = ["run_report_command", "run_with_progress"]
+__all__ = ["run", "run_with_progress"]
 
 
 def run_with_progress(
@@ -116,11 +116,11 @@ def print_outcome(console: Console, batch: BatchResult) -> None:
         )
 
 
-def run_report_command(
-    console: Console,
+def run(
     scenarios: list[str],
     out: Path,
     *,
+    console: Console,
     baseline: str | None,
     plotly_js: str,
     images: str | None = None,
