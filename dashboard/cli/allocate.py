@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +42,21 @@ def _fmt(key: str, v: Any) -> str:
     return kpi_info(key).format(v)
 
 
+def _quiet_estimates(fn: Callable[..., int]) -> Callable[..., int]:
+    """Run ``fn`` without Python's EstimatesWarning: the command says it in words instead."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> int:
+        from equity.estimates import EstimatesWarning
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", EstimatesWarning)
+            return fn(*args, **kwargs)
+
+    return wrapper
+
+
+@_quiet_estimates
 def run(
     targets: list[str],
     *,
@@ -62,35 +79,6 @@ def run(
 
     Returns the exit code: 0 when every plan is optimal, 1 when one has no plan, 3 when one
     stopped at the time limit (not optimal) unless ``allow_partial``."""
-    from equity.estimates import EstimatesWarning
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", EstimatesWarning)
-        return _run_allocate(
-            targets,
-            objective=objective,
-            out=out,
-            solver=solver,
-            time_limit_s=time_limit_s,
-            period=period,
-            console=console,
-            allow_partial=allow_partial,
-            force=force,
-        )
-
-
-def _run_allocate(
-    targets: list[str],
-    *,
-    objective: str | None,
-    out: Path,
-    solver: str | None,
-    time_limit_s: float | None,
-    period: str | None,
-    console: Console,
-    allow_partial: bool = False,
-    force: bool = False,
-) -> int:
     from optimize import Scenario, SolveStatus
 
     from ..services import allocate, load_region, region_of, solve
