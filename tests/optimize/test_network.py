@@ -15,6 +15,7 @@ from equity import FoodshedError
 from optimize import AllocationProblem, SiteOutage, YieldFactor, solve
 from optimize.network import InWeeks, NetworkProblem, solve_network
 
+
 @pytest.fixture(scope="module")
 def demo_region():
     from equity import Region
