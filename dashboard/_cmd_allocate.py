@@ -27,6 +27,12 @@ KPI_ROWS = (
     ("areas_below_50pct", "areas below 50%", "{:,}"),
     ("people_below_50pct", "people below 50%", "{:,.0f}"),
     ("areas_unreachable", "areas out of reach", "{:,}"),
+    # plans over weeks (optimize.network): "-" for one-period plans
+    ("weeks", "weeks", "{:,}"),
+    ("min_fulfilment_area_week_reachable", "min fulfilment, area-weeks reached", "{:.1%}"),
+    ("transferred_kg", "transferred between sites (kg)", "{:,.0f}"),
+    ("spoiled_kg", "spoiled (kg)", "{:,.0f}"),
+    ("end_stock_kg", "stock at the end (kg)", "{:,.0f}"),
 )
 
 

@@ -250,7 +250,8 @@ def build_network_solution(
         }
     )
     reach_w = np.zeros((T, na), dtype=bool)
-    reach_w[s["x_week"], base.arc_area[s["x_arc"]]] = True
+    live = problem.site_open[s["x_week"], base.arc_site[s["x_arc"]]]
+    reach_w[s["x_week"][live], base.arc_area[s["x_arc"][live]]] = True
     horizon = _KpiView(base, need_ac, np.flatnonzero(reach_w.any(axis=0)), problem.budget_usd)
     kp = _kpis(horizon, fulfilment, flows, status, objective_value, params)
     tr_cost = float(transfers["cost_usd"].sum())
@@ -267,6 +268,13 @@ def build_network_solution(
             "spoiled_kg": float(spoiled.sum()),
             "end_stock_kg": float(end.reshape(T, -1)[-1].sum()),
             "min_fulfilment_area_week": float(fv[has].min()) if has.any() else float("nan"),
+            # over the area-weeks an open site can reach (as the equity objectives see them)
+            "min_fulfilment_area_week_reachable": (
+                float(fv[has & reach_w.reshape(-1)].min())
+                if (has & reach_w.reshape(-1)).any()
+                else float("nan")
+            ),
+            "area_weeks_unreachable": int((has & ~reach_w.reshape(-1)).sum()),
         }
     )
     rows = []

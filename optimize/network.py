@@ -46,6 +46,7 @@ __all__ = [
     "NetworkProblem",
     "NetworkSolution",
     "allocate_network",
+    "run_network_scenario",
     "solve_network",
 ]
 
@@ -67,6 +68,9 @@ MAXMIN_OVER = ("area_week", "area")
 #: A token cost per kg discarded while it could still be kept (storage full): between two
 #: otherwise equal plans, the one that keeps food rather than throwing it away.
 DISCARD_COST_USD_PER_KG = 1e-5
+#: A token cost per kg held from one week to the next: between two otherwise equal plans,
+#: the one that hands food on sooner (and the solver has fewer ties to walk through).
+HOLD_COST_USD_PER_KG_WEEK = 1e-4
 DAYS_PER_WEEK = 7
 
 
@@ -565,21 +569,27 @@ class _ObjectiveView:
         self.n_x = int(off["u"])
         self.n_u = int(len(s["u_week"]))
         d_cost = np.where(s["d_forced"], 0.0, DISCARD_COST_USD_PER_KG)
+        h_week = s["node_w"][s["h_node"]]
+        h_cost = np.where(h_week < problem.weeks - 1, HOLD_COST_USD_PER_KG_WEEK, 0.0)
         self.x_cost_usd_per_kg = np.concatenate(
             [
                 s["x_cost_usd_per_kg"] + base.pair_penalty_usd_per_kg[s["x_pair"]],
                 s["t_cost_usd_per_kg"],
-                np.zeros(off["h"] - off["r"] + off["d"] - off["h"]),
+                np.zeros(off["h"] - off["r"]),
+                h_cost,
                 d_cost,
             ]
         )
         self.x_pair = np.zeros(self.n_x, dtype=np.int64)
         self.pair_penalty_usd_per_kg = np.zeros(1)
         na = len(base.area_ids)
-        x_area = base.arc_area[s["x_arc"]]
+        # an area-week is reachable when an open site can deliver there that week (a site
+        # switched off keeps its columns, held at 0, but reaches nobody)
+        live = problem.site_open[s["x_week"], base.arc_site[s["x_arc"]]]
+        x_area = base.arc_area[s["x_arc"][live]]
         if maxmin_over == "area_week":
             self.u_area = s["u_week"] * na + s["u_area"]
-            self.x_area = np.unique(s["x_week"] * na + x_area)
+            self.x_area = np.unique(s["x_week"][live] * na + x_area)
             self._need = problem.need_kg.sum(axis=2).reshape(-1)
         else:
             self.u_area = s["u_area"]
@@ -735,3 +745,31 @@ def allocate_network(
         maxmin_over=maxmin_over,
         **kwargs,
     )
+
+
+def network_options(sc: Any) -> dict[str, Any]:
+    """Keywords of :func:`allocate_network` from a :class:`~optimize.scenario.Scenario`."""
+    return {
+        "objective": sc.objective,
+        "weeks": sc.weeks,
+        "shocks": sc.shock_objects(),
+        "period": sc.period,
+        "max_distance_m": sc.network.max_distance_m,
+        "cost_per_kg_km": sc.network.cost_per_kg_km,
+        "budget_usd": sc.network.budget_usd,
+        "max_transfer_m": sc.network.max_transfer_m,
+        "transfer_cost_per_kg_km": sc.network.transfer_cost_per_kg_km,
+        "supply_profile": sc.supply_profile,
+        "need_profile": sc.need_profile,
+        "maxmin_over": sc.params.maxmin_over or "area_week",
+        "solver": sc.solver,
+        "time_limit_s": sc.time_limit_s,
+        **sc.objective_params(),
+    }
+
+
+def run_network_scenario(sc: Any, region: Region) -> NetworkSolution:
+    """Solve a scenario over weeks (called by :func:`optimize.run_scenario`)."""
+    sol = allocate_network(region, **network_options(sc))
+    sol.manifest["scenario"] = sc.to_dict()
+    return sol

@@ -10,11 +10,17 @@
     time_limit_s = 60          # optional
 
     [params]                   # objective parameters
-    [network]                  # max_distance_m, cost_per_kg_km, budget_usd
+    [network]                  # max_distance_m, cost_per_kg_km, budget_usd,
+                               # max_transfer_m, transfer_cost_per_kg_km (weeks: see below)
 
     [[shocks]]
     kind = "site_outage"
     site_ids = ["hub-eastside"]
+    weeks = [2]                # optional: the weeks it hits (default: every week)
+
+A scenario with ``weeks = N`` (N > 1), ``[network] max_transfer_m``, ``supply_profile`` /
+``need_profile`` (one factor per week), ``params.maxmin_over`` or shocks with ``weeks`` is
+planned over weeks by :mod:`optimize.network`.
 
 Validated with pydantic; a bad file raises :class:`~equity.FoodshedError` naming the file, the
 key and the allowed values.
@@ -33,6 +39,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from equity import FoodshedError
 
 from ._objectives import OBJECTIVES
+from .network import DEFAULT_TRANSFER_COST_PER_KG_KM
 from .problem import DEFAULT_COST_PER_KG_KM, DEFAULT_MAX_DISTANCE_M
 from .shocks import BudgetChange, DemandSurge, MaxDistance, SiteOutage, YieldFactor
 
@@ -58,7 +65,12 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class _SiteOutage(_Strict):
+class _Shock(_Strict):
+    #: the weeks (1-based) the shock hits; none: every week (see optimize.network.InWeeks)
+    weeks: list[Annotated[int, Field(ge=1)]] | None = None
+
+
+class _SiteOutage(_Shock):
     kind: Literal["site_outage"]
     site_ids: list[str] | None = None
     site_kind: str | None = None
@@ -67,7 +79,7 @@ class _SiteOutage(_Strict):
         return SiteOutage(tuple(self.site_ids) if self.site_ids else None, self.site_kind)
 
 
-class _YieldFactor(_Strict):
+class _YieldFactor(_Shock):
     kind: Literal["yield_factor"]
     factor: float = Field(ge=0)
     site_ids: list[str] | None = None
@@ -83,7 +95,7 @@ class _YieldFactor(_Strict):
         )
 
 
-class _DemandSurge(_Strict):
+class _DemandSurge(_Shock):
     kind: Literal["demand_surge"]
     factor: float = Field(ge=0)
     area_ids: list[str] | None = None
@@ -105,7 +117,7 @@ class _DemandSurge(_Strict):
         )
 
 
-class _BudgetChange(_Strict):
+class _BudgetChange(_Shock):
     kind: Literal["budget_change"]
     budget_usd: float | None = Field(default=None, ge=0)
     factor: float | None = Field(default=None, ge=0)
@@ -115,7 +127,7 @@ class _BudgetChange(_Strict):
         return BudgetChange(self.budget_usd, self.factor, self.delta_usd)
 
 
-class _MaxDistance(_Strict):
+class _MaxDistance(_Shock):
     kind: Literal["max_distance"]
     max_distance_m: float = Field(gt=0)
 
@@ -133,12 +145,16 @@ class Network(_Strict):
     max_distance_m: float = Field(default=DEFAULT_MAX_DISTANCE_M, gt=0)
     cost_per_kg_km: float = Field(default=DEFAULT_COST_PER_KG_KM, ge=0)
     budget_usd: float | None = Field(default=None, ge=0)
+    # --- the network over weeks (optimize/network.py) ---
+    max_transfer_m: float | None = Field(default=None, gt=0)
+    transfer_cost_per_kg_km: float = Field(default=DEFAULT_TRANSFER_COST_PER_KG_KM, ge=0)
 
 
 class Params(_Strict):
     unmet_penalty_usd_per_kg: float | None = Field(default=None, ge=0)
     fair_share_band: float | None = Field(default=None, ge=0, le=1)
     equity_weight: float | None = Field(default=None, ge=0, le=1)
+    maxmin_over: Literal["area_week", "area"] | None = None
 
 
 class Scenario(_Strict):
@@ -154,6 +170,10 @@ class Scenario(_Strict):
     params: Params = Params()
     network: Network = Network()
     shocks: list[ShockSpec] = []
+    # --- the network over weeks (optimize/network.py) ---
+    weeks: int = Field(default=1, ge=1)
+    supply_profile: list[Annotated[float, Field(ge=0)]] | None = None
+    need_profile: list[Annotated[float, Field(ge=0)]] | None = None
     #: folder the TOML file was in (region paths are relative to it)
     base_dir: str | None = None
 
@@ -185,10 +205,29 @@ class Scenario(_Strict):
             raise ScenarioError(_explain(exc, source)) from None
 
     def shock_objects(self) -> list[Any]:
-        return [s.build() for s in self.shocks]
+        from .network import InWeeks
+
+        return [InWeeks(s.build(), tuple(s.weeks)) if s.weeks else s.build() for s in self.shocks]
 
     def objective_params(self) -> dict[str, Any]:
-        return {k: v for k, v in self.params.model_dump().items() if v is not None}
+        return {
+            k: v
+            for k, v in self.params.model_dump().items()
+            if v is not None and k != "maxmin_over"
+        }
+
+    @property
+    def is_network(self) -> bool:
+        """Whether the scenario needs the network over weeks (more than one week, transfers,
+        shocks by week, weekly profiles or ``maxmin_over``) rather than the one-period LP."""
+        return (
+            self.weeks > 1
+            or self.network.max_transfer_m is not None
+            or any(s.weeks for s in self.shocks)
+            or self.supply_profile is not None
+            or self.need_profile is not None
+            or self.params.maxmin_over is not None
+        )
 
     def load_region(self) -> Region:
         from equity import Region
@@ -259,6 +298,10 @@ def run_scenario(
 
     sc = scenario if isinstance(scenario, Scenario) else Scenario.from_toml(scenario)
     reg = region if region is not None else sc.load_region()
+    if sc.is_network:
+        from .network import run_network_scenario
+
+        return run_network_scenario(sc, reg)
     sol = allocate(
         reg,
         objective=sc.objective,

@@ -1,0 +1,183 @@
+"""Scenario keys of the network over weeks and `foodshed allocate` writing its tables."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from shapely.geometry import Point, box
+
+from dashboard.cli import main
+from equity import FoodshedError, Region
+from optimize import Scenario, SiteOutage, run_scenario
+from optimize.network import InWeeks, NetworkSolution
+from optimize.scenario import ScenarioError, example_scenarios
+
+X0, Y0 = 500_000.0, 4_000_000.0
+
+
+def chain_region(folder: Path) -> Path:
+    """A garden, a pantry 3 km on, two areas: A next to the garden, B next to the pantry
+    (out of the garden's 2 km reach). Lettuce keeps 10 days, rice keeps."""
+    areas = gpd.GeoDataFrame(
+        {"area_id": ["A", "B"], "population": [100.0, 200.0]},
+        geometry=[
+            box(X0 - 50, Y0 - 50, X0 + 50, Y0 + 50),
+            box(X0 + 2950, Y0 - 50, X0 + 3050, Y0 + 50),
+        ],
+        crs="EPSG:32617",
+    )
+    sites = gpd.GeoDataFrame(
+        {
+            "site_id": ["G", "P"],
+            "kind": ["garden", "pantry"],
+            "name": ["Hill Garden", "Eastside Pantry"],
+            "storage_kg": [np.nan, 4.0],
+        },
+        geometry=[Point(X0, Y0), Point(X0 + 3000, Y0)],
+        crs="EPSG:32617",
+    )
+    comm = pd.DataFrame(
+        {
+            "commodity": ["lettuce", "rice"],
+            "unit": ["kg", "kg"],
+            "kg_per_unit": [1.0, 1.0],
+            "shelf_life_days": [10.0, 730.0],
+        }
+    )
+    supply = pd.DataFrame(
+        {
+            "site_id": ["G", "G", "G"],
+            "commodity": ["lettuce", "rice", "lettuce"],
+            "quantity": [6.0, 10.0, 2.0],
+            "week": [1, None, 2],
+        }
+    )
+    need = pd.DataFrame(
+        {
+            "area_id": ["A", "B", "B"],
+            "commodity": ["lettuce", "lettuce", "rice"],
+            "quantity": [2.0, 3.0, 5.0],
+        }
+    )
+    region = Region.from_frames(areas, None, sites, comm, supply, need, name="chain")
+    return region.to_dir(folder)
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+SCENARIO = """
+name = "chain"
+region = "chain"
+objective = "coverage"
+weeks = 3
+
+[network]
+max_distance_m = 2000
+max_transfer_m = 5000
+
+[[shocks]]
+kind = "site_outage"
+site_ids = ["P"]
+weeks = [3]
+"""
+
+
+def test_four_weeks_example_reads_as_a_network_scenario():
+    sc = Scenario.from_toml(example_scenarios()["four_weeks"])
+    assert sc.weeks == 4 and sc.is_network
+    assert sc.network.max_transfer_m == 6000
+    (shock,) = sc.shock_objects()
+    assert isinstance(shock, InWeeks) and shock.weeks == (2,)
+    assert shock.shock == SiteOutage(site_ids=("H037",))
+    # the old examples stay one-period plans
+    assert not Scenario.from_toml(example_scenarios()["hub_outage"]).is_network
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        ("weeks = 0", "weeks"),
+        ("[network]\nmax_transfer_km = 3", "max_transfer_m"),
+        (
+            '[[shocks]]\nkind = "site_outage"\nsite_ids = ["P"]\nweeks = [0]',
+            "shocks.0.site_outage.weeks",
+        ),
+        ('[params]\nmaxmin_over = "week"', "maxmin_over"),
+    ],
+    ids=["weeks-0", "unknown-network-key", "shock-week-0", "maxmin-over"],
+)
+def test_bad_network_keys_are_named(tmp_path, text, match):
+    with pytest.raises(ScenarioError, match=match):
+        Scenario.from_toml(write(tmp_path / "bad.toml", text))
+
+
+def test_shock_past_the_horizon_is_an_error(tmp_path):
+    chain_region(tmp_path / "chain")
+    sc = write(tmp_path / "s.toml", SCENARIO.replace("weeks = [3]", "weeks = [4]"))
+    with pytest.raises(FoodshedError, match="go past the plan's 3 week"):
+        run_scenario(sc)
+
+
+def test_run_scenario_over_weeks(tmp_path):
+    chain_region(tmp_path / "chain")
+    sol = run_scenario(write(tmp_path / "s.toml", SCENARIO))
+    assert isinstance(sol, NetworkSolution) and sol.ok
+    # need per week: A 2 lettuce, B 3 lettuce + 5 rice; B is reached only through the
+    # pantry, which is shut in week 3. Lettuce: 6 kg in week 1 (good to week 2), 2 kg in
+    # week 2 (good to week 3): all 8 kg feed someone. Rice: 10 kg a week, B's 5 kg in weeks
+    # 1 and 2. Need met over the horizon: 8 + 10 = 18 kg of 30.
+    assert sol.kpis["need_met_kg"] == pytest.approx(18.0)
+    assert sol.kpis["need_kg"] == pytest.approx(30.0)
+    assert sol.fulfilment_by_week.set_index(["week", "area_id"]).loc[(3, "B"), "met_kg"] == 0
+    assert sol.transfers["to_site_id"].eq("P").all()
+    assert not (sol.transfers["week"] == 3).any()
+    assert sol.manifest["scenario"]["weeks"] == 3
+
+
+def test_allocate_command_writes_the_weekly_tables(tmp_path, capsys):
+    chain_region(tmp_path / "chain")
+    sc = write(tmp_path / "s.toml", SCENARIO)
+    out = tmp_path / "plan"
+    assert main(["allocate", str(sc), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "spoiled (kg)" in printed and "transferred between sites" in printed
+    flows = pd.read_csv(out / "flows.csv")
+    assert flows.columns[0] == "week" and set(flows["week"]) <= {1, 2, 3}
+    tr = pd.read_csv(out / "transfers.csv")
+    assert list(tr.columns) == [
+        "week",
+        "from_site_id",
+        "to_site_id",
+        "commodity",
+        "quantity_kg",
+        "distance_m",
+        "cost_usd",
+    ]
+    assert tr["distance_m"].iloc[0] == pytest.approx(3000.0, rel=1e-4)
+    assert tr["cost_usd"].iloc[0] == pytest.approx(tr["quantity_kg"].iloc[0] * 3 * 0.03, rel=1e-4)
+    st = pd.read_csv(out / "stock.csv")
+    assert list(st.columns) == [
+        "week",
+        "site_id",
+        "commodity",
+        "start_kg",
+        "supplied_kg",
+        "received_kg",
+        "sent_kg",
+        "spoiled_kg",
+        "end_kg",
+    ]
+    lhs = st["start_kg"] + st["supplied_kg"] + st["received_kg"] - st["sent_kg"] - st["spoiled_kg"]
+    np.testing.assert_allclose(lhs, st["end_kg"], atol=1e-6)
+    kpis = json.loads((out / "kpis.json").read_text())
+    assert [r["week"] for r in kpis["by_week"]] == [1, 2, 3]
+    assert kpis["weeks"] == 3
+    assert (out / "kpis_by_week.csv").is_file() and (out / "fulfilment_by_week.csv").is_file()
