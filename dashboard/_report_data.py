@@ -563,7 +563,8 @@ def scenario_settings(scenario: Any) -> list[dict[str, str]]:
     dump = params.model_dump() if hasattr(params, "model_dump") else dict(params or {})
     for key, value in dump.items():
         if value is not None:
-            rows.append({"setting": key.replace("_", " ").capitalize(), "value": f"{value:g}"})
+            text = f"{value:g}" if isinstance(value, int | float) else str(value)
+            rows.append({"setting": key.replace("_", " ").capitalize(), "value": text})
     return rows
 
 

@@ -150,9 +150,27 @@ def allocate(
     solver: Annotated[str | None, typer.Option(help="highs, cbc or pulp[:NAME].")] = None,
     time_limit: Annotated[float | None, typer.Option(help="Seconds per plan.")] = None,
     period: Annotated[str | None, typer.Option(help="Period of seasonal data.")] = None,
+    rolling: Annotated[
+        bool,
+        typer.Option(
+            help="Plan scenarios over weeks week by week as shocks come, and report the "
+            "value of foresight against the plan that knew them all."
+        ),
+    ] = False,
 ) -> None:
     """Solve allocation scenarios, write each plan (CSV + JSON) and print their KPIs."""
     from ._cmd_allocate import run_allocate
+
+    if rolling:
+        from ._cmd_rolling import run_rolling
+
+        given = {"objective": objective, "solver": solver, "time_limit_s": time_limit}
+        given["period"] = period
+        overrides = {k: v for k, v in given.items() if v}
+        code = run_rolling(list(targets or []), overrides=overrides, out=out, console=console)
+        if code:
+            raise typer.Exit(code)
+        return
 
     code = run_allocate(
         list(targets or []),

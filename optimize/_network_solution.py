@@ -58,29 +58,31 @@ class NetworkSolution(AllocationSolution):
         from equity._atomic import atomic_dir
 
         with atomic_dir(path) as tmp:
-            if region is not None and len(self.flows):
-                self.flow_lines(region).to_file(tmp / "flows.gpkg", driver="GPKG")
-            self.flows.to_csv(tmp / "flows.csv", index=False)
-            self.transfers.to_csv(tmp / "transfers.csv", index=False)
-            self.stock.to_csv(tmp / "stock.csv", index=False)
-            self.fulfilment.to_csv(tmp / "fulfilment.csv", index=False)
-            self.fulfilment_by_week.to_csv(tmp / "fulfilment_by_week.csv", index=False)
-            self.unmet.to_csv(tmp / "unmet.csv", index=False)
-            self.duals.to_csv(tmp / "duals.csv", index=False)
-            self.kpis_by_week.to_csv(tmp / "kpis_by_week.csv", index=False)
-            by_week = self.kpis_by_week.to_dict(orient="records")
-            (tmp / "kpis.json").write_text(
-                _json({**self.kpis, "by_week": by_week}), encoding="utf-8"
-            )
-            man = {
-                **self.manifest,
-                "status": self.status.value,
-                "objective_value": self.objective_value,
-                "times_s": self.times_s,
-                "message": self.message,
-            }
-            (tmp / "manifest.json").write_text(_json(man), encoding="utf-8")
+            self.write_into(tmp, region=region)
         return Path(path)
+
+    def write_into(self, tmp: Any, *, region: Any = None) -> None:
+        """Write the tables of :meth:`to_dir` into an existing folder ``tmp``."""
+        if region is not None and len(self.flows):
+            self.flow_lines(region).to_file(tmp / "flows.gpkg", driver="GPKG")
+        self.flows.to_csv(tmp / "flows.csv", index=False)
+        self.transfers.to_csv(tmp / "transfers.csv", index=False)
+        self.stock.to_csv(tmp / "stock.csv", index=False)
+        self.fulfilment.to_csv(tmp / "fulfilment.csv", index=False)
+        self.fulfilment_by_week.to_csv(tmp / "fulfilment_by_week.csv", index=False)
+        self.unmet.to_csv(tmp / "unmet.csv", index=False)
+        self.duals.to_csv(tmp / "duals.csv", index=False)
+        self.kpis_by_week.to_csv(tmp / "kpis_by_week.csv", index=False)
+        by_week = self.kpis_by_week.to_dict(orient="records")
+        (tmp / "kpis.json").write_text(_json({**self.kpis, "by_week": by_week}), encoding="utf-8")
+        man = {
+            **self.manifest,
+            "status": self.status.value,
+            "objective_value": self.objective_value,
+            "times_s": self.times_s,
+            "message": self.message,
+        }
+        (tmp / "manifest.json").write_text(_json(man), encoding="utf-8")
 
     def __repr__(self) -> str:
         k = self.kpis

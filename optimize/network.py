@@ -238,6 +238,49 @@ class NetworkProblem:
             f"{s['rows']:,} rows)"
         )
 
+    def with_shocks(self, shocks: Iterable[Any]) -> NetworkProblem:
+        """This problem's weekly supply and need, storage, shelf life and transfer arcs with
+        ``shocks`` applied by week (sites, arcs and budget start from the base problem's)."""
+        return NetworkProblem.from_problem(
+            self.base,
+            weeks=self.weeks,
+            supply_kg=self.supply_kg,
+            need_kg=self.need_kg,
+            storage_kg=self.storage_kg,
+            shelf_life_days=self.shelf_life_days,
+            tr_from=self.tr_from,
+            tr_to=self.tr_to,
+            tr_distance_m=self.tr_distance_m,
+            transfer_cost_per_kg_km=self.transfer_cost_per_kg_km,
+            max_transfer_m=self.max_transfer_m,
+            shocks=shocks,
+        )
+
+    def column_keys(self) -> tuple[np.ndarray, np.ndarray]:
+        """A key per column that names it across problems of the same base (deliveries by
+        week, arc and pair; transfers by arc and stock node; stock columns by node; unmet by
+        week, area and commodity), and each column's week (0-based)."""
+        s = self.structure
+        T = self.weeks
+        ns, nc = self.base.supply_kg.shape
+        na = len(self.base.area_ids)
+        n_arc, n_pair = len(self.base.arc_site), len(self.base.pair_served)
+        node = ((s["node_s"] * nc + s["node_c"]) * T + s["node_v"]) * T + s["node_w"]
+        tf = s["t_from_node"]
+        parts = [
+            (s["x_week"] * n_arc + s["x_arc"]) * n_pair + s["x_pair"],
+            s["t_arc"] * (ns * nc * T * T) + node[tf],
+            node,
+            node[s["h_node"]],
+            node[s["d_node"]],
+            (s["u_week"] * na + s["u_area"]) * nc + s["u_comm"],
+        ]
+        weeks = [s["x_week"], s["node_w"][tf], s["node_w"], s["node_w"][s["h_node"]]]
+        weeks += [s["node_w"][s["d_node"]], s["u_week"]]
+        span = max(int(max((int(p.max()) for p in parts if len(p)), default=0)) + 1, 1)
+        keys = np.concatenate([b * span + p.astype(np.int64) for b, p in enumerate(parts)])
+        return keys, np.concatenate(weeks).astype(np.int64)
+
     # ------------------------------------------------------------------ construction
     @classmethod
     def from_region(
@@ -558,7 +601,7 @@ class _ObjectiveView:
     unmet need acts as a "flow" column with its cost; unmet columns come last, grouped by
     area-week or by area (``maxmin_over``) for the equity rows."""
 
-    def __init__(self, problem: NetworkProblem, maxmin_over: str) -> None:
+    def __init__(self, problem: NetworkProblem, maxmin_over: str, from_week: int = 0) -> None:
         if maxmin_over not in MAXMIN_OVER:
             msg = f"maxmin_over must be one of {list(MAXMIN_OVER)}; got {maxmin_over!r}"
             raise FoodshedError(msg)
@@ -586,6 +629,8 @@ class _ObjectiveView:
         # an area-week is reachable when an open site can deliver there that week (a site
         # switched off keeps its columns, held at 0, but reaches nobody)
         live = problem.site_open[s["x_week"], base.arc_site[s["x_arc"]]]
+        if maxmin_over == "area_week":  # a re-plan holds fair the weeks still to come
+            live &= s["x_week"] >= from_week
         x_area = base.arc_area[s["x_arc"][live]]
         if maxmin_over == "area_week":
             self.u_area = s["u_week"] * na + s["u_area"]
@@ -616,6 +661,7 @@ def solve_network(
     manifest: dict[str, Any] | None = None,
     maxmin_over: str = "area_week",
     fixed: tuple[np.ndarray, np.ndarray] | None = None,
+    equity_from_week: int = 1,
     **params: Any,
 ) -> NetworkSolution:
     """Solve a :class:`NetworkProblem` for ``objective`` (same names, parameters, stages and
@@ -624,10 +670,11 @@ def solve_network(
     ``maxmin_over`` says what the equity objectives hold fair: ``area_week`` (the worst area
     in the worst week, the default) or ``area`` (the worst area's total over the horizon).
     ``fixed`` is ``(columns, values)`` held at those values (the rolling re-plan fixes what
-    was already done).
+    was already done); ``equity_from_week`` (1-based) leaves earlier area-weeks out of the
+    equity rows of ``maxmin_over="area_week"`` (a re-plan cannot change them).
     """
     t0 = time.perf_counter()
-    view = _ObjectiveView(problem, maxmin_over)
+    view = _ObjectiveView(problem, maxmin_over, equity_from_week - 1)
     model = build_objective(view, objective, params)  # type: ignore[arg-type]
     lp = model.lp
     if fixed is not None:

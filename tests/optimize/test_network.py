@@ -436,3 +436,49 @@ def test_demo_four_weeks_with_transfers_and_outage(demo_region):
     # callaloo keeps 4 days: none of week 1's is handed on in week 2
     st = sol.stock[sol.stock["commodity"] == "callaloo"]
     assert st.loc[st["week"] == 1, "end_kg"].sum() == 0
+
+
+# ---------------------------------------------------------------------------- rolling re-plans
+def test_rolling_plan_pays_for_not_knowing_the_outage():
+    from optimize.rolling import plan_rolling, revealed_shocks
+
+    # 10 kg of rice at G1 in week 1; A0 needs 5 kg in each of two weeks; G1 is out in week 2.
+    # Knowing it, week 1 sends 5 kg to the hub (which also reaches A0) for week 2; not knowing
+    # it, week 1 keeps them at G1 (cheaper), and they are stuck there in week 2.
+    base = small_base(commodities=("rice",))
+    S = np.zeros((2, 4, 1))
+    S[0, 0, 0] = 10.0
+    N = np.zeros((2, 3, 1))
+    N[:, 0, 0] = 5.0
+    p = weekly(base, 2, S, N, tr_distance_m=TR_DIST, **TRANSFERS)
+    out = InWeeks(SiteOutage(("G1",)), (2,))
+    assert revealed_shocks([out], 1) == []
+    assert revealed_shocks([out], 2) == [out]
+    res = plan_rolling(p, [out], "cost", solver="highs", unmet_penalty_usd_per_kg=3.0)
+    assert res.foresight.kpis["need_met_kg"] == pytest.approx(10.0)
+    assert res.rolling.kpis["need_met_kg"] == pytest.approx(5.0)
+    v = res.value_of_foresight.set_index("kpi")
+    assert v.loc["need_met_kg", "gain"] == pytest.approx(5.0)
+    assert list(res.replans["week"]) == [1, 2]
+    # the rolling plan carried out week 1 as planned then, and its stock adds up
+    assert res.rolling.transfers.empty
+    assert not res.foresight.transfers.empty
+    stock_identities(res.rolling, p.with_shocks([out]))
+
+
+def test_rolling_without_shocks_is_the_plan():
+    from optimize.rolling import plan_rolling
+
+    base = small_base(commodities=("greens", "rice"))
+    rng = np.random.default_rng(5)
+    S = np.zeros((3, 4, 2))
+    S[:, :2, :] = rng.integers(0, 10, size=(3, 2, 2))
+    N = rng.integers(0, 8, size=(3, 3, 2)).astype(float)
+    p = weekly(base, 3, S, N, shelf_life_days=[6.0, 400.0], tr_distance_m=TR_DIST, **TRANSFERS)
+    res = plan_rolling(p, [], "cost", solver="highs", unmet_penalty_usd_per_kg=2.0)
+    # with nothing to reveal, each re-plan keeps to an optimal plan (the rest of an optimal
+    # plan is optimal for the rest): the same objective, nothing gained by foresight
+    assert res.rolling.objective_value == pytest.approx(res.foresight.objective_value, rel=1e-7)
+    gain = res.value_of_foresight.set_index("kpi")["gain"]
+    assert gain["need_met_kg"] == pytest.approx(0.0, abs=1e-6)
+    assert res.rolling.kpis["need_met_kg"] > 0

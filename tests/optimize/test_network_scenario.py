@@ -181,3 +181,24 @@ def test_allocate_command_writes_the_weekly_tables(tmp_path, capsys):
     assert [r["week"] for r in kpis["by_week"]] == [1, 2, 3]
     assert kpis["weeks"] == 3
     assert (out / "kpis_by_week.csv").is_file() and (out / "fulfilment_by_week.csv").is_file()
+
+
+def test_allocate_rolling_writes_both_plans_and_the_value_of_foresight(tmp_path, capsys):
+    chain_region(tmp_path / "chain")
+    sc = write(tmp_path / "s.toml", SCENARIO)
+    out = tmp_path / "rolling"
+    assert main(["allocate", str(sc), "--rolling", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "the value of foresight" in printed
+    v = pd.read_csv(out / "value_of_foresight.csv").set_index("kpi")
+    # coverage: foresight never meets less need than the rolling plan
+    assert v.loc["need_met_kg", "gain"] >= -1e-6
+    assert (out / "foresight" / "stock.csv").is_file() and (out / "stock.csv").is_file()
+    assert list(pd.read_csv(out / "replans.csv")["week"]) == [1, 2, 3]
+
+
+def test_allocate_rolling_needs_scenario_files(tmp_path, capsys):
+    folder = chain_region(tmp_path / "chain")
+    assert main(["allocate", str(folder), "--rolling", "--out", str(tmp_path / "x")]) != 0
+    cap = capsys.readouterr()
+    assert "--rolling plans scenario files" in cap.err + cap.out
