@@ -103,3 +103,8 @@ __all__ += [
 from .partition import access_by_partition, atlas_by_partition, partition_keys  # noqa: E402
 
 __all__ += ["access_by_partition", "atlas_by_partition", "partition_keys"]
+
+# --- road distances (branch `network`) -----------------------------------------------------
+from .roads import network_distances, road_access_table  # noqa: E402
+
+__all__ += ["network_distances", "road_access_table"]
