@@ -94,7 +94,7 @@ def synthetic(columns: int, seed: int = 7):
     from optimize.network import NetworkProblem
 
     t0 = time.perf_counter()
-    data = instance(int(columns / 4 / 1.6), seed=seed)
+    data = instance(int(columns / 4 / 1.4), seed=seed)
     rng = np.random.default_rng(seed)
     ns = len(data["site_ids"])
     kinds = rng.choice(["garden", "hub", "pantry"], size=ns, p=[0.5, 0.1, 0.4])

@@ -784,6 +784,8 @@ def _roads() -> gpd.GeoDataFrame:
             s0, s1 = s0[order], s1[order]
             brk = np.r_[True, ~np.isclose(s0[1:], s1[:-1]).all(axis=1)]
             for run in np.split(np.arange(len(s0)), np.flatnonzero(brk)[1:]):
+                if not len(run):
+                    continue
                 lines.append(shapely.linestrings(np.r_[s0[run], s1[run][-1:]]))
                 kinds.append("bridge" if is_bridge else "road")
     return gpd.GeoDataFrame({"kind": kinds}, geometry=lines, crs=CRS)

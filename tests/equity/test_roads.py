@@ -166,3 +166,24 @@ def test_road_access_next_to_straight_line():
     assert (r >= s - 1e-6).all()  # a road is never shorter than the straight line
     assert (r > 1.2 * s).mean() > 0.3  # and usually noticeably longer
     assert road["road_dist_supermarket_mi"].iloc[0] == pytest.approx(r.iloc[0] / 1609.344)
+
+
+def test_generator_reproduces_the_bundled_roads():
+    import importlib.util
+    from pathlib import Path
+
+    from equity.region import demo_dir
+
+    gen = Path(__file__).resolve().parents[2] / "data" / "make_demo.py"
+    if not gen.is_file():
+        pytest.skip("data/make_demo.py is only in a source checkout")
+    spec = importlib.util.spec_from_file_location("make_demo_roads", gen)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    made = module._roads()
+    bundled = gpd.read_file(demo_dir() / "roads.geojson").to_crs(made.crs)
+    assert len(made) == len(bundled)
+    assert list(made["kind"]) == list(bundled["kind"])
+    # coordinates are stored to 1e-6 degrees (about 0.1 m)
+    assert (made.geometry.hausdorff_distance(bundled.geometry, align=False) < 0.5).all()
+    assert (made["kind"] == "bridge").sum() == 3  # three bridges over the river
