@@ -77,13 +77,13 @@ def read_roads(network: Any, *, crs: Any) -> gpd.GeoDataFrame:
 
 def _read_osm(path: Path) -> gpd.GeoDataFrame:
     try:
-        from pyrosm import OSM
+        from pyrosm import OSM  # type: ignore[import-not-found]
     except ImportError:
         OSM = None
     if OSM is not None and path.suffix.lower() == ".pbf":
         return OSM(str(path)).get_network(network_type="driving")
     try:
-        import osmnx as ox
+        import osmnx as ox  # type: ignore[import-not-found]
     except ImportError:
         msg = (
             f"reading the OpenStreetMap file {path.name} needs pyrosm (.pbf) or osmnx "
@@ -183,6 +183,13 @@ def network_distances(
     speed_col, default_speed_kmh
         Speed (km/h) of each road, for ``travel_time_min``; the snap legs go at the default.
 
+    Notes
+    -----
+    Memory grows with origins x road nodes (one row of distances per snapped origin) and
+    origins x destinations: a metro region's sites and tracts are fine; for a state, cut the
+    network by ``max_distance_m`` around each site first, or use a contraction-hierarchy
+    library such as pandana.
+
     Examples
     --------
     >>> from equity import Region
@@ -232,8 +239,8 @@ def network_distances(
     # over all pairs (one step per path edge, at most the longest path's edge count)
     si = np.flatnonzero(s_ok)
     di = np.flatnonzero(d_ok)
-    S, D = np.meshgrid(si, di, indexing="ij")
-    S, D = S.reshape(-1), D.reshape(-1)
+    S2, D2 = np.meshgrid(si, di, indexing="ij")
+    S, D = S2.reshape(-1), D2.reshape(-1)
     r = row_of[s_node[S]]
     road_m = dist[r, d_node[D]]
     total = road_m + s_snap[S] + d_snap[D]

@@ -120,7 +120,8 @@ def plan_rolling(
     """
     shocks = list(shocks)
     T = problem.weeks
-    opts = {"solver": solver, "time_limit_s": time_limit_s, "maxmin_over": maxmin_over}
+    opts: dict[str, Any] = {"solver": solver, "time_limit_s": time_limit_s}
+    opts["maxmin_over"] = maxmin_over
     man = {**(manifest or {}), "shocks": [_shock_dict(s) for s in shocks]}
     full = problem.with_shocks(shocks)
     foresight = solve_network(
