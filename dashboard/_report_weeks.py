@@ -16,7 +16,7 @@ WEEK_PANELS = (
     ("need_met_share", "Need met", ".1%"),
     ("transferred_kg", "Moved between sites (kg)", ",.0f"),
     ("spoiled_kg", "Spoiled (kg)", ",.0f"),
-    ("end_stock_kg", "Stock at the end of the week (kg)", ",.0f"),
+    ("end_stock_kg", "Stock at week's end (kg)", ",.0f"),
 )
 
 
