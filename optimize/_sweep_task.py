@@ -57,6 +57,19 @@ class SweepContext:
     threshold: float
     solver: str | None = None
     time_limit_s: float | None = None
+    #: what the equity objectives hold fair in plans over weeks (optimize.network)
+    maxmin_over: str = "area_week"
+
+
+def _shock(d: dict[str, Any]) -> Any:
+    """A shock from its scenario dict; one with ``weeks`` hits only those weeks."""
+    spec = _SHOCK.validate_python(d)
+    shock = spec.build()
+    if getattr(spec, "weeks", None):
+        from .network import InWeeks
+
+        return InWeeks(shock, tuple(spec.weeks))
+    return shock
 
 
 def solve_record(
@@ -82,16 +95,28 @@ def solve_record(
     }
     ful: dict[str, Any] = {"area_id": np.zeros(0, dtype=object), "fulfilment": np.zeros(0)}
     try:
-        shocks = [_SHOCK.validate_python(d).build() for d in json.loads(record["shocks"])]
+        shocks = [_shock(d) for d in json.loads(record["shocks"])]
         params = json.loads(record["params"])
-        p = apply_shocks(problem, shocks)
-        sol = solve(
-            p,
-            record["objective"],
-            solver=ctx.solver,
-            time_limit_s=ctx.time_limit_s,
-            **params,
-        )
+        if hasattr(problem, "with_shocks") and hasattr(problem, "weeks"):  # over weeks
+            from .network import solve_network
+
+            sol = solve_network(
+                problem.with_shocks(shocks),
+                record["objective"],
+                solver=ctx.solver,
+                time_limit_s=ctx.time_limit_s,
+                maxmin_over=params.pop("maxmin_over", None) or ctx.maxmin_over,
+                **params,
+            )
+        else:
+            p = apply_shocks(problem, shocks)
+            sol = solve(
+                p,
+                record["objective"],
+                solver=ctx.solver,
+                time_limit_s=ctx.time_limit_s,
+                **params,
+            )
     except FoodshedError as exc:
         row["message"] = str(exc)
         row["solve_time_s"] = time.perf_counter() - t0
@@ -111,7 +136,7 @@ def solve_record(
         w = need[vul]
         row["vulnerable_mean_fulfilment"] = float(np.average(fv, weights=w))
         row["vulnerable_below_threshold"] = int((fv < ctx.threshold - 1e-9).sum())
-        ful = {"area_id": problem.area_ids[vul], "fulfilment": fv}
+        ful = {"area_id": sol.fulfilment["area_id"].to_numpy(dtype=object)[vul], "fulfilment": fv}
     else:
         row["vulnerable_below_threshold"] = 0
     row["solve_time_s"] = time.perf_counter() - t0
