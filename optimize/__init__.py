@@ -43,3 +43,24 @@ from .sweep import SweepSpec, read_sweep, run_serial, run_sweep, summarize_sweep
 
 __all__ += ["SweepSpec", "read_sweep", "run_serial", "run_sweep", "summarize_sweep"]
 # --- end sweeps ------------------------------------------------------------------------------
+
+# --- the network over weeks (branch `network`) ----------------------------------------------
+from .network import (  # noqa: E402
+    InWeeks,
+    NetworkProblem,
+    NetworkSolution,
+    allocate_network,
+    solve_network,
+)
+from .rolling import RollingResult, plan_rolling  # noqa: E402
+
+__all__ += [
+    "InWeeks",
+    "NetworkProblem",
+    "NetworkSolution",
+    "RollingResult",
+    "allocate_network",
+    "plan_rolling",
+    "solve_network",
+]
+# --- end network ------------------------------------------------------------------------------
