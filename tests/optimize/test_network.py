@@ -414,6 +414,12 @@ def test_cost_and_maxmin_against_linprog_paths(seed):
     assert ref2.status == 0
     mm = solve_network(p, "maxmin", solver="highs")
     assert mm.kpis["min_fulfilment_area_week"] == pytest.approx(-ref2.fun, abs=1e-7)
+    # coverage: least unmet need
+    c3 = np.r_[np.zeros(nx), np.ones(len(u_idx))]
+    ref3 = linprog(c3, A_ub=A_ub, b_ub=b_ub, A_eq=A_eq, b_eq=b_eq, method="highs")
+    cov = solve_network(p, "coverage", solver="highs")
+    # (the cost stage may use the need-met stage's tolerance: 1e-7 relative plus 1e-6 kg)
+    assert N.sum() - cov.kpis["need_met_kg"] == pytest.approx(ref3.fun, rel=2e-7, abs=2e-6)
 
 
 # ---------------------------------------------------------------------------- demo, four weeks
