@@ -206,6 +206,9 @@ def build_network_solution(
     any_ = (
         np.abs(supplied) + np.abs(received) + np.abs(sent) + np.abs(spoiled) + end + start
     ) > FLOW_TOL_KG
+    if x_all is None:  # no plan: no stock movements to report (supply alone would not balance)
+        any_[:] = False
+        supplied[:] = 0.0
     stock = pd.DataFrame(
         {
             "week": gw[any_] + 1,

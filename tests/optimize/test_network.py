@@ -488,3 +488,30 @@ def test_rolling_without_shocks_is_the_plan():
     gain = res.value_of_foresight.set_index("kpi")["gain"]
     assert gain["need_met_kg"] == pytest.approx(0.0, abs=1e-6)
     assert res.rolling.kpis["need_met_kg"] > 0
+
+
+def test_no_plan_reports_no_stock_and_every_need_unmet():
+    from optimize._lp import SolveStatus
+    from optimize._network_solution import build_network_solution
+
+    base = small_base(commodities=("rice",))
+    S = np.zeros((2, 4, 1))
+    S[0, 0, 0] = 4.0
+    N = np.zeros((2, 3, 1))
+    N[:, 0, 0] = 3.0
+    p = weekly(base, 2, S, N)
+    sol = build_network_solution(
+        p,
+        None,
+        None,
+        status=SolveStatus.NO_SOLUTION,
+        objective="cost",
+        objective_value=None,
+        solver="highs",
+        times_s={},
+        manifest={},
+        unit="",
+        params={},
+    )
+    assert not sol.ok and sol.stock.empty and sol.flows.empty
+    assert sol.kpis["need_met_kg"] == 0 and sol.unmet["unmet_kg"].sum() == pytest.approx(6.0)
