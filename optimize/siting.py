@@ -225,6 +225,7 @@ def site_new(
     lila_col: str | None = DEFAULT_LILA_COL,
     solver: str = "highs",
     time_limit_s: float | None = None,
+    cost_table: pd.DataFrame | None = None,
     **params: Any,
 ) -> SitingResult:
     """Choose up to ``k`` of ``candidates`` (a sites-contract GeoDataFrame) to open.
@@ -246,6 +247,11 @@ def site_new(
     for ``max_covering``, False for ``p_median``) counts only low-income, low-access areas
     (``lila_col``, see :meth:`AllocationProblem.from_region`). A site's capacity is its supply
     (all commodities, kg) capped by its throughput; a candidate with neither is uncapacitated.
+
+    ``cost_table`` (``site_id, area_id, distance_m`` for the existing sites and the
+    candidates, e.g. road distances from :func:`equity.network_distances` on the region with
+    the candidates added) replaces straight-line distances, as in
+    :meth:`AllocationProblem.from_region`.
     """
     if k < 0:
         msg = f"k must be >= 0; got {k}"
@@ -267,6 +273,7 @@ def site_new(
         cost_per_kg_km=cost_per_kg_km,
         budget_usd=budget_usd,
         lila_col=lila_col,
+        cost_table=cost_table,  # road distances (equity.network_distances), or None
     ).with_shocks(shocks)
     ids = cands["site_id"].astype(str).tolist()
     if objective in FACILITY_OBJECTIVES:

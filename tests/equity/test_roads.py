@@ -187,3 +187,48 @@ def test_generator_reproduces_the_bundled_roads():
     # coordinates are stored to 1e-6 degrees (about 0.1 m)
     assert (made.geometry.hausdorff_distance(bundled.geometry, align=False) < 0.5).all()
     assert (made["kind"] == "bridge").sum() == 3  # three bridges over the river
+
+
+def test_siting_over_roads_picks_the_site_across_the_bridge():
+    from optimize import site_new
+
+    reg = region()
+    # two candidate pantries within 2 km of A as the crow flies: Cw across the river (1.6 km;
+    # 4.4 km by road over the bridge), Ce on A's bank (1.9 km up a side road)
+    cands = gpd.GeoDataFrame(
+        {"site_id": ["Cw", "Ce"], "kind": ["pantry", "pantry"]},
+        geometry=[Point(X0 + 1400, Y0 + 2), Point(X0 + 3000, Y0 + 1900)],
+        crs=CRS,
+    )
+    supply = pd.DataFrame(
+        {"site_id": ["Cw", "Ce"], "commodity": ["veg"] * 2, "quantity": [5.0] * 2}
+    )
+    lines = pd.concat(
+        [
+            roads(),
+            gpd.GeoDataFrame(
+                geometry=[LineString([(X0 + 3000, Y0), (X0 + 3000, Y0 + 1900)])], crs=CRS
+            ),
+        ],
+        ignore_index=True,
+    )
+    both = reg.with_tables(sites=pd.concat([reg.sites, cands], ignore_index=True))
+    costs = network_distances(both, lines)
+    kw = dict(candidate_supply=supply, objective="coverage", max_distance_m=2000)
+    straight = site_new(
+        reg.with_tables(sites=reg.sites[reg.sites["site_id"] == "W"]), cands, 1, **kw
+    )
+    road = site_new(
+        reg.with_tables(sites=reg.sites[reg.sites["site_id"] == "W"]),
+        cands,
+        1,
+        cost_table=costs[costs["site_id"] != "E"],
+        **kw,
+    )
+    assert straight.chosen == ["Cw"]  # the nearer as the crow flies: cheaper
+    assert straight.solution.kpis["need_met_kg"] == pytest.approx(5.0)
+    # over the roads only the east-bank candidate reaches A within 2 km
+    assert road.chosen == ["Ce"]
+    assert road.solution.kpis["need_met_kg"] == pytest.approx(5.0)
+    alone = costs[(costs["site_id"] == "Cw") & (costs["area_id"] == "A")]
+    assert alone["distance_m"].iloc[0] == pytest.approx(4000 + np.hypot(400, 2))
