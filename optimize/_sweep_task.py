@@ -23,6 +23,7 @@ from .shocks import apply_shocks
 from .solve import solve
 
 if TYPE_CHECKING:
+    from .network import NetworkProblem
     from .problem import AllocationProblem
 
 __all__ = ["SweepContext", "solve_record"]
@@ -73,7 +74,7 @@ def _shock(d: dict[str, Any]) -> Any:
 
 
 def solve_record(
-    problem: AllocationProblem, ctx: SweepContext, record: dict[str, Any]
+    problem: AllocationProblem | NetworkProblem, ctx: SweepContext, record: dict[str, Any]
 ) -> dict[str, Any]:
     """Solve ``record`` (from :func:`optimize._sweep_spec.expand`); return its result row.
 
@@ -97,7 +98,10 @@ def solve_record(
     try:
         shocks = [_shock(d) for d in json.loads(record["shocks"])]
         params = json.loads(record["params"])
-        if hasattr(problem, "with_shocks") and hasattr(problem, "weeks"):  # over weeks
+        from .network import NetworkProblem
+
+        sol: Any
+        if isinstance(problem, NetworkProblem):  # a base scenario over weeks
             from .network import solve_network
 
             sol = solve_network(
