@@ -616,6 +616,11 @@ def scenario_controls(path: Any, region: Region) -> dict[str, Any]:
             + "; this page plans one week (week 1). Run the file with `foodshed allocate` or "
             "`foodshed report` for the plan over weeks."
         )
+    if sc.network.roads:
+        out["notes"].append(
+            f"distances over the roads in {sc.network.roads!r} are not used on this page "
+            "(straight lines here)"
+        )
     for shock in sc.shocks:
         d = shock.model_dump()
         kind = d.get("kind")

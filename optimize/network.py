@@ -794,9 +794,16 @@ def allocate_network(
     )
 
 
-def network_options(sc: Any) -> dict[str, Any]:
-    """Keywords of :func:`allocate_network` from a :class:`~optimize.scenario.Scenario`."""
+def network_options(sc: Any, region: Region | None = None) -> dict[str, Any]:
+    """Keywords of :func:`allocate_network` from a :class:`~optimize.scenario.Scenario` (with
+    ``region``, road distances when the scenario names ``[network] roads``)."""
+    roads: dict[str, Any] = {}
+    if region is not None and sc.network.roads is not None:
+        roads["cost_table"] = sc.road_costs(region)
+        if sc.network.max_transfer_m is not None:
+            roads["site_cost_table"] = sc.road_costs(region, to="sites")
     return {
+        **roads,
         "objective": sc.objective,
         "weeks": sc.weeks,
         "shocks": sc.shock_objects(),
@@ -817,6 +824,6 @@ def network_options(sc: Any) -> dict[str, Any]:
 
 def run_network_scenario(sc: Any, region: Region) -> NetworkSolution:
     """Solve a scenario over weeks (called by :func:`optimize.run_scenario`)."""
-    sol = allocate_network(region, **network_options(sc))
+    sol = allocate_network(region, **network_options(sc, region))
     sol.manifest["scenario"] = sc.to_dict()
     return sol

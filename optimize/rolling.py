@@ -205,8 +205,10 @@ def rolling_scenario(sc: Any, region: Region) -> RollingResult:
     """A scenario planned week by week (``foodshed allocate --rolling``)."""
     from .network import network_options
 
-    opts = network_options(sc)
+    opts = network_options(sc, region)
     build_keys = (
+        "cost_table",
+        "site_cost_table",
         "period",
         "max_distance_m",
         "cost_per_kg_km",
@@ -217,7 +219,7 @@ def rolling_scenario(sc: Any, region: Region) -> RollingResult:
         "need_profile",
     )
     problem = NetworkProblem.from_region(
-        region, weeks=opts.pop("weeks"), **{k: opts.pop(k) for k in build_keys}
+        region, weeks=opts.pop("weeks"), **{k: opts.pop(k) for k in build_keys if k in opts}
     )
     shocks = opts.pop("shocks")
     objective = opts.pop("objective")

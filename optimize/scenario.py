@@ -11,7 +11,7 @@
 
     [params]                   # objective parameters
     [network]                  # max_distance_m, cost_per_kg_km, budget_usd,
-                               # max_transfer_m, transfer_cost_per_kg_km (weeks: see below)
+                               # max_transfer_m, transfer_cost_per_kg_km, roads (see below)
 
     [[shocks]]
     kind = "site_outage"
@@ -148,6 +148,9 @@ class Network(_Strict):
     # --- the network over weeks (optimize/network.py) ---
     max_transfer_m: float | None = Field(default=None, gt=0)
     transfer_cost_per_kg_km: float = Field(default=DEFAULT_TRANSFER_COST_PER_KG_KM, ge=0)
+    #: road lines (a vector file relative to the scenario file, or "demo" for the demo's
+    #: roads): distances over the roads instead of the straight line (equity.network_distances)
+    roads: str | None = None
 
 
 class Params(_Strict):
@@ -242,6 +245,24 @@ class Scenario(_Strict):
     def to_dict(self) -> dict[str, Any]:
         return self.model_dump(exclude={"base_dir"}, exclude_none=True)
 
+    def road_costs(self, region: Region, to: str = "areas") -> Any:
+        """Road distances of ``[network] roads`` (``None`` without roads): the ``cost_table``
+        (``to="areas"``) or the transfers' ``site_cost_table`` (``to="sites"``)."""
+        if self.network.roads is None:
+            return None
+        from equity.roads import network_distances
+
+        if self.network.roads == "demo":
+            from equity.region import demo_dir
+
+            path = demo_dir() / "roads.geojson"
+        else:
+            path = Path(self.network.roads)
+            if not path.is_absolute() and self.base_dir:
+                path = Path(self.base_dir) / path
+        reach = self.network.max_distance_m if to == "areas" else self.network.max_transfer_m
+        return network_distances(region, path, to=to, max_distance_m=reach)
+
 
 def _explain(exc: pydantic.ValidationError, source: str) -> str:
     lines = [f"{source}: {exc.error_count()} problem(s) in the scenario:"]
@@ -310,6 +331,7 @@ def run_scenario(
         max_distance_m=sc.network.max_distance_m,
         budget_usd=sc.network.budget_usd,
         cost_per_kg_km=sc.network.cost_per_kg_km,
+        cost_table=sc.road_costs(reg),
         solver=sc.solver,
         time_limit_s=sc.time_limit_s,
         **sc.objective_params(),

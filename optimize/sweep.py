@@ -147,7 +147,7 @@ def prepare_sweep(
         max_distance_m=spec.network_max_distance_m(),
         budget_usd=base.network.budget_usd,
         cost_per_kg_km=base.network.cost_per_kg_km,
-        cost_table=None,
+        cost_table=base.road_costs(region),  # [network] roads, or None: straight lines
     )
     ctx = SweepContext(
         vulnerable=vulnerable_mask(region, problem, spec.resilience.flag),
@@ -176,6 +176,10 @@ def _prepare_network(spec: SweepSpec, region: Region) -> tuple[Any, SweepContext
         transfer_cost_per_kg_km=base.network.transfer_cost_per_kg_km,
         supply_profile=base.supply_profile,
         need_profile=base.need_profile,
+        cost_table=base.road_costs(region),
+        site_cost_table=(
+            base.road_costs(region, to="sites") if base.network.max_transfer_m else None
+        ),
     )
     ctx = SweepContext(
         vulnerable=vulnerable_mask(region, net.base, spec.resilience.flag),

@@ -235,3 +235,37 @@ threshold = 0.5
     assert half["need_met_kg"] < full["need_met_kg"]
     # B gets nothing in week 3 (the pantry is out): over the horizon it is below 100%
     assert full["vulnerable_min_fulfilment"] < 1.0
+
+
+def test_scenario_roads_replace_straight_lines(tmp_path):
+    chain_region(tmp_path / "chain")
+    # the only road from the garden to the pantry is a 6 km detour (1.5 km north, 3 km east,
+    # 1.5 km south): beyond the 5 km transfer reach, so B (behind the pantry) gets nothing
+    pts = [(0, 0), (0, 1500), (3000, 1500), (3000, 0)]
+    roads = gpd.GeoDataFrame(
+        geometry=[shapely_line([(X0 + x, Y0 + y) for x, y in pts])], crs="EPSG:32617"
+    )
+    roads.to_file(tmp_path / "roads.gpkg", driver="GPKG")
+    straight = run_scenario(write(tmp_path / "s.toml", SCENARIO))
+    road = run_scenario(
+        write(tmp_path / "r.toml", SCENARIO.replace("[network]", '[network]\nroads = "roads.gpkg"'))
+    )
+    assert straight.kpis["need_met_kg"] == pytest.approx(18.0)
+    # A's 2 kg of lettuce a week from the garden, nothing for B: 6 kg
+    assert road.kpis["need_met_kg"] == pytest.approx(6.0)
+    assert road.transfers.empty
+    # a one-period scenario uses the roads as its cost table too: within 4 km the garden
+    # reaches B as the crow flies (3 km), not by road (6 km)
+    one = (
+        'name = "one"\nregion = "chain"\nobjective = "coverage"\n[network]\nmax_distance_m = 4000\n'
+    )
+    flat = run_scenario(write(tmp_path / "flat.toml", one))
+    over = run_scenario(write(tmp_path / "one.toml", one + 'roads = "roads.gpkg"\n'))
+    assert set(flat.flows["area_id"]) == {"A", "B"}
+    assert set(over.flows["area_id"]) == {"A"}
+
+
+def shapely_line(coords):
+    from shapely.geometry import LineString
+
+    return LineString(coords)
