@@ -183,9 +183,29 @@ def allocate(
     ] = False,
     period: Annotated[str | None, typer.Option(help="Period of seasonal data.")] = None,
     force: ForceOpt = False,
+    rolling: Annotated[
+        bool,
+        typer.Option(
+            help="Plan scenarios over weeks week by week as shocks come, and report the "
+            "value of foresight against the plan that knew them all."
+        ),
+    ] = False,
 ) -> None:
     """Solve allocation scenarios, write each plan (CSV + JSON) and print their KPIs."""
     from ._cmd_allocate import run_allocate
+
+    if rolling:
+        from ._cmd_rolling import run_rolling
+
+        given = {"objective": objective, "solver": solver, "time_limit_s": time_limit}
+        given["period"] = period
+        overrides = {k: v for k, v in given.items() if v}
+        code = run_rolling(
+            list(targets or []), overrides=overrides, out=out, console=console, force=force
+        )
+        if code:
+            raise typer.Exit(code)
+        return
 
     code = run_allocate(
         list(targets or []),

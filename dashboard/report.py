@@ -357,6 +357,12 @@ def build_context(
         )
         figures["fulfilment-distribution"] = rf.fulfilment_distribution_figure(ratio, pop)
         figures["lorenz"] = rf.lorenz_figure(ratio, pop)
+        # plans over weeks (optimize.network): by-week figures and transfers between sites
+        from ._report_weeks import add_weeks
+
+        add_weeks(
+            ctx, figures, region, solution, geo, ratio, hover=hover, points=_site_layers(region)
+        )
         unmet = rd.unmet_by_commodity(region, solution)
         ctx["unmet_rows"] = unmet.to_dict("records")
         if len(unmet):

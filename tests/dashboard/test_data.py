@@ -138,3 +138,14 @@ def test_scenario_files_fill_the_plan_controls(tiny_region):
     assert len(surge["surge_areas"]) == int((demo.areas["poverty_rate"] >= 0.2).sum())
     collards = scenario_controls(folder / "collards_shortage.toml", demo)
     assert "collard_greens" in collards["notes"][0] and "not applied" in collards["notes"][0]
+
+
+def test_a_scenario_over_weeks_says_the_plan_page_shows_one_week():
+    from dashboard._data import bundled_scenarios_dir, scenario_controls
+    from equity import Region
+
+    c = scenario_controls(bundled_scenarios_dir() / "four_weeks.toml", Region.demo())
+    # the hub is out in week 2 only: not applied to the one week the page plans
+    assert c["sites_off"] == []
+    assert any("plans 4 week(s)" in n and "within 6 km" in n for n in c["notes"])
+    assert any("site_outage in week(s) [2] only" in n for n in c["notes"])
