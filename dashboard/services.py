@@ -573,9 +573,28 @@ def scenario_controls(path: Any, region: Region) -> dict[str, Any]:
             out["notes"].append(
                 f"{name} = {value} is not shown in the controls; the default is used"
             )
+    if sc.is_network:  # plans over weeks (optimize.network): this page shows one week
+        tr = sc.network.max_transfer_m
+        out["notes"].append(
+            f"this scenario plans {sc.weeks} week(s)"
+            + (f" with transfers between sites within {tr / 1000:g} km" if tr else "")
+            + "; this page plans one week (week 1). Run the file with `foodshed allocate` or "
+            "`foodshed report` for the plan over weeks."
+        )
+    if sc.network.roads:
+        out["notes"].append(
+            f"distances over the roads in {sc.network.roads!r} are not used on this page "
+            "(straight lines here)"
+        )
     for shock in sc.shocks:
         d = shock.model_dump()
         kind = d.get("kind")
+        weeks = d.pop("weeks", None)
+        if weeks and 1 not in weeks:
+            out["notes"].append(
+                f"{kind} in week(s) {weeks} only: not applied to the one week shown here"
+            )
+            continue
         if kind == "site_outage":
             ids = list(d.get("site_ids") or [])
             if d.get("site_kind"):

@@ -73,7 +73,7 @@ class Settings:
         ``optimize`` by default; files naming sites the region lacks are not offered).
     max_runs
         How many scenario runs (of all sessions together) the server keeps the tables of; a
-        session's store holds only their KPIs and keys (see ``dashboard/_runs.py``).
+        session's store holds only their KPIs and keys (see ``dashboard/app/runs.py``).
     sweeps_dir
         Folder searched (two levels deep) for finished sweeps (``foodshed sweep --out DIR``
         folders) offered on the Sweep page; ``None``: the folder the dashboard was started in.

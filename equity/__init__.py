@@ -42,6 +42,7 @@ from .mrfei import mrfei
 from .need import need_index
 from .partition import access_by_partition, atlas_by_partition, partition_keys
 from .region import Region, ValidationReport, validate_dir
+from .roads import network_distances, road_access_table
 from .sources import (
     allegheny_region,
     assemble_us_region,
@@ -99,6 +100,7 @@ __all__ = [
     "mrfei",
     "nearest_distance",
     "need_index",
+    "network_distances",
     "palma_ratio",
     "partition_keys",
     "population_beyond",
@@ -111,6 +113,7 @@ __all__ = [
     "read_store_list",
     "read_table",
     "read_usda_atlas",
+    "road_access_table",
     "summarize",
     "theil",
     "theil_decomposition",

@@ -188,13 +188,14 @@ SITES = TableSpec(
 SUPPLY = TableSpec(
     "supply",
     key=("site_id", "commodity"),
-    extra_key=("period",),
+    extra_key=("period", "week"),
     description="What each site can hand out per period, in the commodity's unit.",
     columns=(
         Column("site_id", "ref", required=True, ref_table="sites"),
         Column("commodity", "ref", required=True, ref_table="commodities"),
         _n("quantity", required=True, description="units per period", plausible=_QUANTITY),
         Column("period", "text", description="season or period label, for seasonal supply"),
+        _n("week", description="week 1, 2, ... of a plan over weeks (blank: every week)"),
     ),
 )
 
@@ -227,13 +228,14 @@ COMMODITIES = TableSpec(
 NEED = TableSpec(
     "need",
     key=("area_id", "commodity"),
-    extra_key=("period",),
+    extra_key=("period", "week"),
     description="What each area needs per period, in the commodity's unit.",
     columns=(
         Column("area_id", "ref", required=True, ref_table="areas"),
         Column("commodity", "ref", required=True, ref_table="commodities"),
         _n("quantity", required=True, description="units per period", plausible=_QUANTITY),
         Column("period", "text"),
+        _n("week", description="week 1, 2, ... of a plan over weeks (blank: every week)"),
     ),
 )
 

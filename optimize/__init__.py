@@ -12,7 +12,9 @@ from ._objectives import OBJECTIVES
 from .api import allocate, efficiency_equity_curve
 from .caches import reset_caches
 from .catalogue import Objective, kpi_info
+from .network import InWeeks, NetworkProblem, NetworkSolution, allocate_network, solve_network
 from .problem import AllocationProblem
+from .rolling import RollingResult, plan_rolling
 from .scenario import Scenario, ScenarioError, run_scenario
 from .shocks import (
     BudgetChange,
@@ -33,9 +35,13 @@ __all__ = [
     "AllocationSolution",
     "BudgetChange",
     "DemandSurge",
+    "InWeeks",
     "LinearProgram",
     "MaxDistance",
+    "NetworkProblem",
+    "NetworkSolution",
     "Objective",
+    "RollingResult",
     "Scenario",
     "ScenarioError",
     "ShockError",
@@ -45,14 +51,17 @@ __all__ = [
     "SweepSpec",
     "YieldFactor",
     "allocate",
+    "allocate_network",
     "efficiency_equity_curve",
+    "kpi_info",
+    "plan_rolling",
     "read_sweep",
     "reset_caches",
-    "kpi_info",
     "run_scenario",
     "run_serial",
     "run_sweep",
     "site_new",
     "solve",
+    "solve_network",
     "summarize_sweep",
 ]

@@ -23,6 +23,7 @@ from .shocks import apply_shocks
 from .solve import solve
 
 if TYPE_CHECKING:
+    from .network import NetworkProblem
     from .problem import AllocationProblem
 
 __all__ = ["SweepContext", "solve_record"]
@@ -57,10 +58,23 @@ class SweepContext:
     threshold: float
     solver: str | None = None
     time_limit_s: float | None = None
+    #: what the equity objectives hold fair in plans over weeks (optimize.network)
+    maxmin_over: str = "area_week"
+
+
+def _shock(d: dict[str, Any]) -> Any:
+    """A shock from its scenario dict; one with ``weeks`` hits only those weeks."""
+    spec = _SHOCK.validate_python(d)
+    shock = spec.build()
+    if getattr(spec, "weeks", None):
+        from .network import InWeeks
+
+        return InWeeks(shock, tuple(spec.weeks))
+    return shock
 
 
 def solve_record(
-    problem: AllocationProblem, ctx: SweepContext, record: dict[str, Any]
+    problem: AllocationProblem | NetworkProblem, ctx: SweepContext, record: dict[str, Any]
 ) -> dict[str, Any]:
     """Solve ``record`` (from :func:`optimize._sweep_spec.expand`); return its result row.
 
@@ -82,16 +96,31 @@ def solve_record(
     }
     ful: dict[str, Any] = {"area_id": np.zeros(0, dtype=object), "fulfilment": np.zeros(0)}
     try:
-        shocks = [_SHOCK.validate_python(d).build() for d in json.loads(record["shocks"])]
+        shocks = [_shock(d) for d in json.loads(record["shocks"])]
         params = json.loads(record["params"])
-        p = apply_shocks(problem, shocks)
-        sol = solve(
-            p,
-            record["objective"],
-            solver=ctx.solver,
-            time_limit_s=ctx.time_limit_s,
-            **params,
-        )
+        from .network import NetworkProblem
+
+        sol: Any
+        if isinstance(problem, NetworkProblem):  # a base scenario over weeks
+            from .network import solve_network
+
+            sol = solve_network(
+                problem.with_shocks(shocks),
+                record["objective"],
+                solver=ctx.solver,
+                time_limit_s=ctx.time_limit_s,
+                maxmin_over=params.pop("maxmin_over", None) or ctx.maxmin_over,
+                **params,
+            )
+        else:
+            p = apply_shocks(problem, shocks)
+            sol = solve(
+                p,
+                record["objective"],
+                solver=ctx.solver,
+                time_limit_s=ctx.time_limit_s,
+                **params,
+            )
     except pydantic.ValidationError as exc:  # a record with a value no shock accepts
         row["message"] = "; ".join(
             f"{'.'.join(map(str, e['loc'])) or 'shock'}: {e['msg']}" for e in exc.errors()
@@ -117,7 +146,7 @@ def solve_record(
         w = need[vul]
         row["vulnerable_mean_fulfilment"] = float(np.average(fv, weights=w))
         row["vulnerable_below_threshold"] = int((fv < ctx.threshold - 1e-9).sum())
-        ful = {"area_id": problem.area_ids[vul], "fulfilment": fv}
+        ful = {"area_id": sol.fulfilment["area_id"].to_numpy(dtype=object)[vul], "fulfilment": fv}
     else:
         row["vulnerable_below_threshold"] = 0
     row["solve_time_s"] = time.perf_counter() - t0

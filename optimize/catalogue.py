@@ -469,7 +469,86 @@ CURVE_COLUMNS: dict[str, Measure] = {
     )
 }
 
-_ALL: dict[str, Measure] = {**CURVE_COLUMNS, **SWEEP_COLUMNS, **KPIS}
+#: The extra KPIs of a plan over weeks (:class:`optimize.NetworkSolution`), over the horizon.
+NETWORK_KPIS: dict[str, Measure] = {
+    m.name: m
+    for m in (
+        _k("weeks", "Weeks planned", "Weeks in the plan's horizon.", unit="weeks", fmt=",.0f"),
+        _k(
+            "param_maxmin_over",
+            "Setting: what max-min holds fair",
+            "area_week: the worst area in its worst week; area: the worst area over the horizon.",
+            **_TEXT,
+        ),
+        _k(
+            "supplied_kg",
+            "Food supplied",
+            "Kilograms the sites received from their own supply over the horizon.",
+            direction=NEUTRAL,
+            **_KG,
+        ),
+        _k(
+            "transferred_kg",
+            "Moved between sites",
+            "Kilograms sent from a garden or farm to a hub or pantry, or from a hub to a pantry.",
+            direction=NEUTRAL,
+            **_KG,
+        ),
+        _k(
+            "spoiled_kg",
+            "Spoiled",
+            "Kilograms that passed their shelf life before anyone could be given them.",
+            direction=HIGHER_IS_WORSE,
+            **_KG,
+        ),
+        _k(
+            "end_stock_kg",
+            "Stock left at the end",
+            "Kilograms still held at the sites after the last week.",
+            direction=NEUTRAL,
+            **_KG,
+        ),
+        _k(
+            "delivery_cost_usd",
+            "Delivery cost",
+            "Cost of the deliveries from sites to areas over the horizon.",
+            direction=HIGHER_IS_WORSE,
+            **_USD,
+        ),
+        _k(
+            "transfer_cost_usd",
+            "Transfer cost",
+            "Cost of moving food between sites over the horizon.",
+            direction=HIGHER_IS_WORSE,
+            **_USD,
+        ),
+        _k(
+            "min_fulfilment_area_week",
+            "Worst-served area-week: share of need met",
+            "The smallest share of a week's need met in any area and week.",
+            direction=HIGHER_IS_BETTER,
+            **_SHARE,
+        ),
+        _k(
+            "min_fulfilment_area_week_reachable",
+            "Worst-served reachable area-week: share of need met",
+            "The smallest share of a week's need met among the area-weeks an open site can reach.",
+            direction=HIGHER_IS_BETTER,
+            **_SHARE,
+        ),
+        _k(
+            "area_weeks_unreachable",
+            "Area-weeks beyond every open site's reach",
+            "Area-weeks with need that no open site can deliver to.",
+            unit="area-weeks",
+            fmt=",.0f",
+            direction=HIGHER_IS_WORSE,
+            group=_PLAN,
+        ),
+    )
+}
+
+_ALL: dict[str, Measure] = {**CURVE_COLUMNS, **SWEEP_COLUMNS, **KPIS, **NETWORK_KPIS}
 _PARAM = re.compile(r"^(?:param_|p\.)(.+)$")
 
 

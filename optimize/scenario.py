@@ -10,11 +10,17 @@
     time_limit_s = 60          # optional
 
     [params]                   # objective parameters
-    [network]                  # max_distance_m, cost_per_kg_km, budget_usd
+    [network]                  # max_distance_m, cost_per_kg_km, budget_usd,
+                               # max_transfer_m, transfer_cost_per_kg_km, roads (see below)
 
     [[shocks]]
     kind = "site_outage"
     site_ids = ["hub-eastside"]
+    weeks = [2]                # optional: the weeks it hits (default: every week)
+
+A scenario with ``weeks = N`` (N > 1), ``[network] max_transfer_m``, ``supply_profile`` /
+``need_profile`` (one factor per week), ``params.maxmin_over`` or shocks with ``weeks`` is
+planned over weeks by :mod:`optimize.network`.
 
 Validated with pydantic; a bad file raises :class:`~equity.FoodshedError` naming the file, the
 key and the allowed values.
@@ -33,6 +39,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from equity import FoodshedError
 
 from ._objectives import OBJECTIVES
+from .network import DEFAULT_TRANSFER_COST_PER_KG_KM
 from .problem import DEFAULT_COST_PER_KG_KM, DEFAULT_MAX_DISTANCE_M
 from .shocks import BudgetChange, DemandSurge, MaxDistance, SiteOutage, YieldFactor
 
@@ -93,7 +100,12 @@ MAX_DISTANCE_M = 1e6
 MAX_COST_PER_KG_KM = 1e3
 
 
-class _SiteOutage(_Strict):
+class _Shock(_Strict):
+    #: the weeks (1-based) the shock hits; none: every week (see optimize.network.InWeeks)
+    weeks: list[Annotated[int, Field(ge=1)]] | None = None
+
+
+class _SiteOutage(_Shock):
     kind: Literal["site_outage"]
     site_ids: list[str] | None = None
     site_kind: str | None = None
@@ -102,7 +114,7 @@ class _SiteOutage(_Strict):
         return SiteOutage(tuple(self.site_ids) if self.site_ids else None, self.site_kind)
 
 
-class _YieldFactor(_Strict):
+class _YieldFactor(_Shock):
     kind: Literal["yield_factor"]
     factor: float = Field(ge=0, le=MAX_FACTOR)
     site_ids: list[str] | None = None
@@ -118,7 +130,7 @@ class _YieldFactor(_Strict):
         )
 
 
-class _DemandSurge(_Strict):
+class _DemandSurge(_Shock):
     kind: Literal["demand_surge"]
     factor: float = Field(ge=0, le=MAX_FACTOR)
     area_ids: list[str] | None = None
@@ -140,7 +152,7 @@ class _DemandSurge(_Strict):
         )
 
 
-class _BudgetChange(_Strict):
+class _BudgetChange(_Shock):
     kind: Literal["budget_change"]
     budget_usd: float | None = Field(default=None, ge=0, le=MAX_USD)
     factor: float | None = Field(default=None, ge=0, le=MAX_FACTOR)
@@ -150,7 +162,7 @@ class _BudgetChange(_Strict):
         return BudgetChange(self.budget_usd, self.factor, self.delta_usd)
 
 
-class _MaxDistance(_Strict):
+class _MaxDistance(_Shock):
     kind: Literal["max_distance"]
     max_distance_m: float = Field(gt=0, le=MAX_DISTANCE_M)
 
@@ -168,12 +180,21 @@ class Network(_Strict):
     max_distance_m: float = Field(default=DEFAULT_MAX_DISTANCE_M, gt=0, le=MAX_DISTANCE_M)
     cost_per_kg_km: float = Field(default=DEFAULT_COST_PER_KG_KM, ge=0, le=MAX_COST_PER_KG_KM)
     budget_usd: float | None = Field(default=None, ge=0, le=MAX_USD)
+    # --- the network over weeks (optimize/network.py) ---
+    max_transfer_m: float | None = Field(default=None, gt=0, le=MAX_DISTANCE_M)
+    transfer_cost_per_kg_km: float = Field(
+        default=DEFAULT_TRANSFER_COST_PER_KG_KM, ge=0, le=MAX_COST_PER_KG_KM
+    )
+    #: road lines (a vector file relative to the scenario file, or "demo" for the demo's
+    #: roads): distances over the roads instead of the straight line (equity.network_distances)
+    roads: str | None = None
 
 
 class Params(_Strict):
     unmet_penalty_usd_per_kg: float | None = Field(default=None, ge=0, le=MAX_USD)
     fair_share_band: float | None = Field(default=None, ge=0, le=1)
     equity_weight: float | None = Field(default=None, ge=0, le=1)
+    maxmin_over: Literal["area_week", "area"] | None = None
 
 
 class Scenario(_Strict):
@@ -189,6 +210,10 @@ class Scenario(_Strict):
     params: Params = Params()
     network: Network = Network()
     shocks: list[ShockSpec] = []
+    # --- the network over weeks (optimize/network.py) ---
+    weeks: int = Field(default=1, ge=1)
+    supply_profile: list[Annotated[float, Field(ge=0)]] | None = None
+    need_profile: list[Annotated[float, Field(ge=0)]] | None = None
     #: folder the TOML file was in (region paths are relative to it)
     base_dir: str | None = None
     #: where the scenario came from (its file), for messages
@@ -245,10 +270,29 @@ class Scenario(_Strict):
             raise ScenarioError(_explain(exc, source)) from None
 
     def shock_objects(self) -> list[Any]:
-        return [s.build() for s in self.shocks]
+        from .network import InWeeks
+
+        return [InWeeks(s.build(), tuple(s.weeks)) if s.weeks else s.build() for s in self.shocks]
 
     def objective_params(self) -> dict[str, Any]:
-        return {k: v for k, v in self.params.model_dump().items() if v is not None}
+        return {
+            k: v
+            for k, v in self.params.model_dump().items()
+            if v is not None and k != "maxmin_over"
+        }
+
+    @property
+    def is_network(self) -> bool:
+        """Whether the scenario needs the network over weeks (more than one week, transfers,
+        shocks by week, weekly profiles or ``maxmin_over``) rather than the one-period LP."""
+        return (
+            self.weeks > 1
+            or self.network.max_transfer_m is not None
+            or any(s.weeks for s in self.shocks)
+            or self.supply_profile is not None
+            or self.need_profile is not None
+            or self.params.maxmin_over is not None
+        )
 
     def load_region(self) -> Region:
         from equity import Region
@@ -276,6 +320,24 @@ class Scenario(_Strict):
 
     def to_dict(self) -> dict[str, Any]:
         return self.model_dump(exclude={"base_dir", "source"}, exclude_none=True)
+
+    def road_costs(self, region: Region, to: str = "areas") -> Any:
+        """Road distances of ``[network] roads`` (``None`` without roads): the ``cost_table``
+        (``to="areas"``) or the transfers' ``site_cost_table`` (``to="sites"``)."""
+        if self.network.roads is None:
+            return None
+        from equity.roads import network_distances
+
+        if self.network.roads == "demo":
+            from equity.region import demo_dir
+
+            path = demo_dir() / "roads.geojson"
+        else:
+            path = Path(self.network.roads)
+            if not path.is_absolute() and self.base_dir:
+                path = Path(self.base_dir) / path
+        reach = self.network.max_distance_m if to == "areas" else self.network.max_transfer_m
+        return network_distances(region, path, to=to, max_distance_m=reach)
 
 
 def _explain(exc: pydantic.ValidationError, source: str) -> str:
@@ -335,6 +397,10 @@ def run_scenario(
     reg = region if region is not None else sc.load_region()
     sc.check_period(reg)
     try:
+        if sc.is_network:
+            from .network import run_network_scenario
+
+            return run_network_scenario(sc, reg)
         sol = allocate(
             reg,
             objective=sc.objective,
@@ -343,6 +409,7 @@ def run_scenario(
             max_distance_m=sc.network.max_distance_m,
             budget_usd=sc.network.budget_usd,
             cost_per_kg_km=sc.network.cost_per_kg_km,
+            cost_table=sc.road_costs(reg),
             solver=sc.solver,
             time_limit_s=sc.time_limit_s,
             **sc.objective_params(),

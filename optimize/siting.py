@@ -249,8 +249,9 @@ def site_new(
     (all commodities, kg) capped by its throughput; a candidate with neither is uncapacitated.
     A region (or LILA filter) that leaves no weight to cover is an error, not an empty answer.
 
-    ``cost_table`` (``site_id, area_id, distance_m``: road distances, say; rows for the
-    candidates too) replaces straight-line distances for every objective, as in
+    ``cost_table`` (``site_id, area_id, distance_m`` for the existing sites and the
+    candidates, e.g. road distances from :func:`equity.network_distances` on the region with
+    the candidates added) replaces straight-line distances for every objective, as in
     :meth:`AllocationProblem.from_region`. ``**params`` are the allocation objective's
     parameters; ``max_covering`` and ``p_median`` take none, and an unknown keyword is an error.
     """

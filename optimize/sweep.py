@@ -157,6 +157,8 @@ def prepare_sweep(
     except FoodshedError as exc:
         msg = f"{spec.source}: the base scenario: {exc}"
         raise SweepSpecError(msg) from exc
+    if base.is_network:  # a base scenario over weeks (optimize.network)
+        return _prepare_network(spec, region)
     problem = _problem(
         region,
         [],
@@ -164,7 +166,7 @@ def prepare_sweep(
         max_distance_m=spec.network_max_distance_m(),
         budget_usd=base.network.budget_usd,
         cost_per_kg_km=base.network.cost_per_kg_km,
-        cost_table=None,
+        cost_table=base.road_costs(region),  # [network] roads, or None: straight lines
     )
     try:
         vulnerable = vulnerable_mask(region, problem, spec.resilience.flag)
@@ -178,6 +180,39 @@ def prepare_sweep(
         time_limit_s=base.time_limit_s,
     )
     return problem, ctx, expand(spec, problem, progress=progress)
+
+
+def _prepare_network(spec: SweepSpec, region: Region) -> tuple[Any, SweepContext, list[dict]]:
+    """The base problem over weeks (without shocks: every record carries its own, with their
+    weeks), the context and the records."""
+    from .network import NetworkProblem
+
+    base = spec.base
+    net = NetworkProblem.from_region(
+        region,
+        weeks=base.weeks,
+        period=base.period,
+        max_distance_m=spec.network_max_distance_m(),
+        budget_usd=base.network.budget_usd,
+        cost_per_kg_km=base.network.cost_per_kg_km,
+        max_transfer_m=base.network.max_transfer_m,
+        transfer_cost_per_kg_km=base.network.transfer_cost_per_kg_km,
+        supply_profile=base.supply_profile,
+        need_profile=base.need_profile,
+        cost_table=base.road_costs(region),
+        site_cost_table=(
+            base.road_costs(region, to="sites") if base.network.max_transfer_m else None
+        ),
+    )
+    ctx = SweepContext(
+        vulnerable=vulnerable_mask(region, net.base, spec.resilience.flag),
+        flag=spec.resilience.flag,
+        threshold=spec.resilience.threshold,
+        solver=base.solver,
+        time_limit_s=base.time_limit_s,
+        maxmin_over=base.params.maxmin_over or "area_week",
+    )
+    return net, ctx, expand(spec, net.base)
 
 
 # ---------------------------------------------------------------------------- output

@@ -33,6 +33,12 @@ KPI_ROWS = (
     "areas_below_50pct",
     "people_below_50pct",
     "areas_unreachable",
+    # plans over weeks (optimize.network): "-" for one-period plans
+    "weeks",
+    "min_fulfilment_area_week_reachable",
+    "transferred_kg",
+    "spoiled_kg",
+    "end_stock_kg",
 )
 
 

@@ -159,9 +159,29 @@ def allocate(
     ] = False,
     period: Annotated[str | None, typer.Option(help="Period of seasonal data.")] = None,
     force: ForceOpt = False,
+    rolling: Annotated[
+        bool,
+        typer.Option(
+            help="Plan scenarios over weeks week by week as shocks come, and report the "
+            "value of foresight against the plan that knew them all."
+        ),
+    ] = False,
 ) -> None:
     """Solve allocation scenarios, write each plan (CSV + JSON) and print their KPIs."""
     from .allocate import run
+
+    if rolling:
+        from .rolling import run as run_rolling
+
+        given = {"objective": objective, "solver": solver, "time_limit_s": time_limit}
+        given["period"] = period
+        overrides = {k: v for k, v in given.items() if v}
+        _exit(
+            run_rolling(
+                list(targets or []), overrides=overrides, out=out, console=console, force=force
+            )
+        )
+        return
 
     code = run(
         list(targets or []),

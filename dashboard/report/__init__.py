@@ -363,6 +363,12 @@ def build_context(
             value_label="need met",
             height=380,
         )
+        # plans over weeks (optimize.network): by-week figures and transfers between sites
+        from .weeks import add_weeks
+
+        add_weeks(
+            ctx, figures, region, solution, geo, ratio, hover=hover, points=_site_layers(region)
+        )
         unmet = rd.unmet_by_commodity(region, solution)
         ctx["unmet_rows"] = unmet.to_dict("records")
         if len(unmet):

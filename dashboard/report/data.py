@@ -423,7 +423,8 @@ def scenario_settings(scenario: Scenario | str | None) -> list[dict[str, str]]:
     )
     for key, value in scenario.params.model_dump().items():
         if value is not None:
-            rows.append({"setting": key.replace("_", " ").capitalize(), "value": f"{value:g}"})
+            text = f"{value:g}" if isinstance(value, int | float) else str(value)
+            rows.append({"setting": key.replace("_", " ").capitalize(), "value": text})
     return rows
 
 

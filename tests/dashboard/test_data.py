@@ -164,3 +164,14 @@ def test_dashboard_caches_are_one_object_emptied_with_optimize_caches(tiny_regio
     assert len(CACHES.problems) == 1  # shocks are applied to a copy of one built problem
     reset_caches()
     assert len(CACHES.problems) == 0 and len(CACHES.sweeps) == 0
+
+
+def test_a_scenario_over_weeks_says_the_plan_page_shows_one_week():
+    from dashboard.services import bundled_scenarios_dir, scenario_controls
+    from equity import Region
+
+    c = scenario_controls(bundled_scenarios_dir() / "four_weeks.toml", Region.demo())
+    # the hub is out in week 2 only: not applied to the one week the page plans
+    assert c["sites_off"] == []
+    assert any("plans 4 week(s)" in n and "within 6 km" in n for n in c["notes"])
+    assert any("site_outage in week(s) [2] only" in n for n in c["notes"])

@@ -74,3 +74,8 @@ def test_example_scenarios_put_the_baseline_first() -> None:
 
     for p in paths:
         assert optimize.Scenario.from_toml(p).region == "demo"
+
+
+def test_demo_leaves_out_plans_over_weeks() -> None:
+    stems = {p.stem for p in _cmd_demo.example_scenarios()}
+    assert "four_weeks" not in stems and "hub_outage" in stems

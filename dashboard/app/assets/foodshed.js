@@ -1,5 +1,5 @@
 /* Foodshed dashboard: hide a map's static picture once the interactive map has drawn.
- * The equity map page comes with an SVG picture of its map (dashboard/_map_preview.py) so the
+ * The equity map page comes with an SVG picture of its map (dashboard/figures/preview.py) so the
  * map is seen before plotly.js has loaded; plotly's "plotly_afterplot" event ends it. */
 (function () {
   "use strict";

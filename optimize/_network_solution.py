@@ -1,0 +1,483 @@
+"""The solved network plan: flows by week, transfers, stock by week, KPIs and duals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from ._lp import SolveStatus
+from .problem import AllocationProblem
+from .solution import FLOW_TOL_KG, AllocationSolution, _empty_duals, _json, _kpis
+
+if TYPE_CHECKING:
+    from .network import NetworkProblem
+
+__all__ = ["NetworkSolution", "build_network_solution"]
+
+
+# ---------------------------------------------------------------------------- the solution
+@dataclass(frozen=True, eq=False)
+class NetworkSolution(AllocationSolution):
+    """A solved plan over weeks: an :class:`AllocationSolution` whose ``flows`` carry a
+    ``week``, whose ``fulfilment`` is over the whole horizon, plus:
+
+    Attributes
+    ----------
+    transfers : DataFrame
+        ``week, from_site_id, to_site_id, commodity, quantity_kg, distance_m, cost_usd``.
+    stock : DataFrame
+        ``week, site_id, commodity, start_kg, supplied_kg, received_kg, sent_kg, spoiled_kg,
+        end_kg``; ``start + supplied + received - sent - spoiled = end`` and each week's
+        start is the week before's end. ``sent`` is deliveries to areas plus transfers out.
+    fulfilment_by_week : DataFrame
+        ``week, area_id, population, need_kg, met_kg, unmet_kg, fulfilment``.
+    kpis_by_week : DataFrame
+        One row per week: the plan KPIs of that week plus ``supplied_kg, transferred_kg,
+        spoiled_kg, end_stock_kg``.
+    column_values : ndarray
+        The LP's column values (for re-plans that fix what was done).
+    """
+
+    transfers: pd.DataFrame = field(default_factory=pd.DataFrame)
+    stock: pd.DataFrame = field(default_factory=pd.DataFrame)
+    fulfilment_by_week: pd.DataFrame = field(default_factory=pd.DataFrame)
+    kpis_by_week: pd.DataFrame = field(default_factory=pd.DataFrame)
+    weeks: int = 1
+    column_values: np.ndarray | None = field(default=None, repr=False)
+
+    def write_files(self, folder: Any, *, region: Any = None) -> Any:
+        """Write the plan's tables into the existing ``folder``: ``flows.csv`` with ``week``,
+        ``transfers.csv``, ``stock.csv``, ``fulfilment.csv``, ``fulfilment_by_week.csv``,
+        ``unmet.csv``, ``duals.csv``, ``kpis.json`` with ``by_week``, ``kpis_by_week.csv``,
+        ``manifest.json``, and ``flows.gpkg`` when ``region`` is given. :meth:`to_dir` (inherited)
+        writes them atomically under the output policy of every command."""
+        from pathlib import Path
+
+        from equity._csv import write_csv
+
+        tmp = Path(folder)
+        if region is not None and len(self.flows):
+            self.flow_lines(region).to_file(tmp / "flows.gpkg", driver="GPKG")
+        for name in (
+            "flows",
+            "transfers",
+            "stock",
+            "fulfilment",
+            "fulfilment_by_week",
+            "unmet",
+            "duals",
+            "kpis_by_week",
+        ):
+            write_csv(getattr(self, name), tmp / f"{name}.csv")
+        by_week = self.kpis_by_week.to_dict(orient="records")
+        (tmp / "kpis.json").write_text(_json({**self.kpis, "by_week": by_week}), encoding="utf-8")
+        man = {
+            **self.manifest,
+            "status": self.status.value,
+            "objective_value": self.objective_value,
+            "times_s": self.times_s,
+            "message": self.message,
+        }
+        (tmp / "manifest.json").write_text(_json(man), encoding="utf-8")
+        return tmp
+
+    def __repr__(self) -> str:
+        k = self.kpis
+        if not self.ok:
+            return f"NetworkSolution({self.objective}: {self.status.value}, {self.message})"
+        return (
+            f"NetworkSolution({self.objective}, {self.weeks} weeks: {self.status.value}, "
+            f"need met {k['need_met_share']:.1%}, spoiled {k['spoiled_kg']:,.0f} kg, "
+            f"cost ${k['transport_cost_usd']:,.2f}, {self.solve_time_s:.2f} s)"
+        )
+
+
+def _clip(v: np.ndarray) -> np.ndarray:
+    return np.where(v > FLOW_TOL_KG, v, 0.0)
+
+
+def build_network_solution(
+    problem: NetworkProblem,
+    x_all: np.ndarray | None,
+    row_dual: np.ndarray | None,
+    *,
+    status: SolveStatus,
+    objective: str,
+    objective_value: float | None,
+    solver: str,
+    times_s: dict[str, float],
+    manifest: dict[str, Any],
+    unit: str,
+    params: dict[str, Any],
+    message: str = "",
+) -> NetworkSolution:
+    """Turn the column values of a network solve into frames (vectorised)."""
+    s = problem.structure
+    off = s["offsets"]
+    base = problem.base
+    T = problem.weeks
+    ns, nc = base.supply_kg.shape
+    na = len(base.area_ids)
+    n_cols = problem.n_cols
+    if x_all is None:
+        col = np.zeros(n_cols)
+        col[off["u"] :] = problem.need_kg[s["u_week"], s["u_area"], s["u_comm"]]
+        # with no plan every supplied kg stays where it is (held, or discarded)
+    else:
+        col = np.clip(np.asarray(x_all[:n_cols], dtype=float), 0, None)
+    x = _clip(col[: off["t"]])
+    tq = col[off["t"] : off["r"]]
+    r = col[off["r"] : off["h"]]
+    h = col[off["h"] : off["d"]]
+    dv = col[off["d"] : off["u"]]
+    u = _clip(col[off["u"] :])
+
+    # ---------------------------------------------------------------- flows
+    keep = np.flatnonzero(x)
+    k = s["x_arc"][keep]
+    p = s["x_pair"][keep]
+    q = x[keep]
+    si, ai = base.arc_site[k], base.arc_area[k]
+    flows = pd.DataFrame(
+        {
+            "week": s["x_week"][keep] + 1,
+            "site_id": base.site_ids[si],
+            "site_name": base.site_names[si],
+            "area_id": base.area_ids[ai],
+            "commodity": base.commodities[base.pair_served[p]],
+            "need_commodity": base.commodities[base.pair_need[p]],
+            "quantity_kg": q,
+            "met_kg": q * base.pair_weight[p],
+            "distance_m": base.arc_distance_m[k],
+            "cost_usd": q * s["x_cost_usd_per_kg"][keep],
+        }
+    )
+
+    # ---------------------------------------------------------------- transfers
+    node_s, node_c, node_w = s["node_s"], s["node_c"], s["node_w"]
+    t_arc, t_from = s["t_arc"], s["t_from_node"]
+    n_tr = max(len(problem.tr_from), 1)
+    tkey = (node_w[t_from] * n_tr + t_arc) * nc + node_c[t_from]
+    uk, inv = np.unique(tkey, return_inverse=True)
+    tsum = np.bincount(inv, weights=tq, minlength=len(uk)) if len(uk) else np.zeros(0)
+    ok = tsum > FLOW_TOL_KG
+    uk, tsum = uk[ok], tsum[ok]
+    tc = uk % nc
+    te = (uk // nc) % n_tr
+    tw = uk // nc // n_tr
+    tdist = problem.tr_distance_m[te] if len(te) else np.zeros(0)
+    transfers = pd.DataFrame(
+        {
+            "week": tw + 1,
+            "from_site_id": base.site_ids[problem.tr_from[te]] if len(te) else [],
+            "to_site_id": base.site_ids[problem.tr_to[te]] if len(te) else [],
+            "commodity": base.commodities[tc],
+            "quantity_kg": tsum,
+            "distance_m": tdist,
+            "cost_usd": tsum * tdist / 1000.0 * problem.transfer_cost_per_kg_km,
+        }
+    )
+
+    # ---------------------------------------------------------------- stock by week
+    n_node = len(node_s)
+    g = (node_w * ns + node_s) * nc + node_c  # (week, site, commodity) of each node
+
+    def by_g(node_idx: np.ndarray, vals: np.ndarray, shift: int = 0) -> np.ndarray:
+        out = np.zeros(T * ns * nc)
+        if len(node_idx):
+            np.add.at(out, g[node_idx] + shift, vals)
+        return out
+
+    supplied_node = np.where(
+        node_w == s["node_v"], problem.supply_kg[s["node_v"], node_s, node_c], 0.0
+    )
+    supplied = by_g(np.arange(n_node), supplied_node)
+    received = by_g(s["t_to_node"], tq)
+    sent = by_g(np.arange(n_node), r) + by_g(t_from, tq)
+    spoiled = by_g(s["d_node"], dv)
+    end = by_g(s["h_node"], h)
+    start = np.zeros(T * ns * nc)
+    start[ns * nc :] = end[: (T - 1) * ns * nc]
+    gw, rest = np.divmod(np.arange(T * ns * nc), ns * nc)
+    gs, gc = np.divmod(rest, nc)
+    any_ = (
+        np.abs(supplied) + np.abs(received) + np.abs(sent) + np.abs(spoiled) + end + start
+    ) > FLOW_TOL_KG
+    if x_all is None:  # no plan: no stock movements to report (supply alone would not balance)
+        any_[:] = False
+        supplied[:] = 0.0
+    stock = pd.DataFrame(
+        {
+            "week": gw[any_] + 1,
+            "site_id": base.site_ids[gs[any_]],
+            "commodity": base.commodities[gc[any_]],
+            "start_kg": start[any_],
+            "supplied_kg": supplied[any_],
+            "received_kg": received[any_],
+            "sent_kg": sent[any_],
+            "spoiled_kg": spoiled[any_],
+            "end_kg": end[any_],
+        }
+    )
+
+    # ---------------------------------------------------------------- fulfilment and KPIs
+    unmet_m = np.zeros((T, na, nc))
+    unmet_m[s["u_week"], s["u_area"], s["u_comm"]] = u
+    need_wa = problem.need_kg.sum(axis=2)
+    unmet_wa = unmet_m.sum(axis=2)
+    fulfilment = _ful_frame(base, need_wa.sum(axis=0), unmet_wa.sum(axis=0))
+    by_week = [_ful_frame(base, need_wa[w], unmet_wa[w]).assign(week=w + 1) for w in range(T)]
+    ful_week = pd.concat(by_week, ignore_index=True)
+    ful_week = ful_week[["week", *[c for c in ful_week.columns if c != "week"]]]
+    need_ac = problem.need_kg.sum(axis=0)
+    unmet_ac = unmet_m.sum(axis=0)
+    ua, uc = np.nonzero(need_ac > 0)
+    by_c = pd.DataFrame(
+        {
+            "area_id": base.area_ids[ua],
+            "commodity": base.commodities[uc],
+            "need_kg": need_ac[ua, uc],
+            "met_kg": need_ac[ua, uc] - unmet_ac[ua, uc],
+        }
+    )
+    by_c["fulfilment"] = (by_c["met_kg"] / by_c["need_kg"]).clip(0, 1)
+    uw, uaa, ucc = np.nonzero(unmet_m > 0)
+    unmet = pd.DataFrame(
+        {
+            "week": uw + 1,
+            "area_id": base.area_ids[uaa],
+            "commodity": base.commodities[ucc],
+            "need_kg": problem.need_kg[uw, uaa, ucc],
+            "unmet_kg": unmet_m[uw, uaa, ucc],
+        }
+    )
+    reach_w = np.zeros((T, na), dtype=bool)
+    live = problem.site_open[s["x_week"], base.arc_site[s["x_arc"]]]
+    reach_w[s["x_week"][live], base.arc_area[s["x_arc"][live]]] = True
+    horizon = _KpiView(base, need_ac, np.flatnonzero(reach_w.any(axis=0)), problem.budget_usd)
+    kp = _kpis(horizon, fulfilment, flows, status, objective_value, params)
+    tr_cost = float(transfers["cost_usd"].sum())
+    kp["delivery_cost_usd"] = kp["transport_cost_usd"]
+    kp["transfer_cost_usd"] = tr_cost
+    kp["transport_cost_usd"] = kp["delivery_cost_usd"] + tr_cost
+    fv = ful_week["fulfilment"].to_numpy(dtype=float)
+    has = ful_week["need_kg"].to_numpy() > 0
+    kp.update(
+        {
+            "weeks": T,
+            "supplied_kg": float(supplied.sum()),
+            "transferred_kg": float(transfers["quantity_kg"].sum()),
+            "spoiled_kg": float(spoiled.sum()),
+            "end_stock_kg": float(end.reshape(T, -1)[-1].sum()),
+            "min_fulfilment_area_week": float(fv[has].min()) if has.any() else float("nan"),
+            # over the area-weeks an open site can reach (as the equity objectives see them)
+            "min_fulfilment_area_week_reachable": (
+                float(fv[has & reach_w.reshape(-1)].min())
+                if (has & reach_w.reshape(-1)).any()
+                else float("nan")
+            ),
+            "area_weeks_unreachable": int((has & ~reach_w.reshape(-1)).sum()),
+        }
+    )
+    rows = []
+    for w in range(T):
+        fw = by_week[w]
+        flw = flows[flows["week"] == w + 1]
+        view = _KpiView(
+            base,
+            problem.need_kg[w],
+            np.flatnonzero(reach_w[w]),
+            None if problem.budget_usd is None else problem.budget_usd[w : w + 1],
+        )
+        kw = _kpis(view, fw, flw, status, None, {})
+        trw = transfers[transfers["week"] == w + 1]
+        sl = slice(w * ns * nc, (w + 1) * ns * nc)
+        rows.append(
+            {
+                "week": w + 1,
+                "need_kg": kw["need_kg"],
+                "need_met_kg": kw["need_met_kg"],
+                "need_met_share": kw["need_met_share"],
+                "min_fulfilment": kw["min_fulfilment"],
+                "mean_fulfilment": kw["mean_fulfilment"],
+                "areas_below_50pct": kw["areas_below_50pct"],
+                "people_below_50pct": kw["people_below_50pct"],
+                "kg_delivered": kw["kg_delivered"],
+                "delivery_cost_usd": kw["transport_cost_usd"],
+                "transfer_cost_usd": float(trw["cost_usd"].sum()),
+                "supplied_kg": float(supplied[sl].sum()),
+                "transferred_kg": float(trw["quantity_kg"].sum()),
+                "spoiled_kg": float(spoiled[sl].sum()),
+                "end_stock_kg": float(end[sl].sum()),
+                "need_met_share_lila": kw["need_met_share_lila"],
+            }
+        )
+    kpis_by_week = pd.DataFrame(rows)
+    duals = (
+        _network_duals(problem, col, row_dual, objective, unit, params)
+        if status.has_solution and x_all is not None and row_dual is not None
+        else None
+    )
+    return NetworkSolution(
+        flows=flows,
+        fulfilment=fulfilment,
+        fulfilment_by_commodity=by_c,
+        unmet=unmet,
+        kpis=kp,
+        duals=duals if duals is not None else _empty_duals().assign(week=[]),
+        status=status,
+        objective=objective,
+        objective_value=objective_value,
+        solver=solver,
+        solve_time_s=float(times_s.get("solve", 0.0)),
+        times_s=times_s,
+        manifest=manifest,
+        message=message,
+        transfers=transfers,
+        stock=stock,
+        fulfilment_by_week=ful_week,
+        kpis_by_week=kpis_by_week,
+        weeks=T,
+        column_values=None if x_all is None else col,
+    )
+
+
+class _KpiView:
+    """What :func:`optimize.solution._kpis` reads of a problem, for one week or the horizon."""
+
+    def __init__(self, base: AllocationProblem, need_kg, reached, budget) -> None:
+        self.area_ids = base.area_ids
+        self.population = base.population
+        self.area_attrs = base.area_attrs
+        self.area_lila = base.area_lila
+        self.lila_source = base.lila_source
+        self.need_kg = need_kg
+        self.x_area = reached
+        self.budget_usd = (
+            None
+            if budget is None
+            else (float(np.sum(budget)) if np.isfinite(budget).all() else None)
+        )
+
+    def reachable_areas(self) -> np.ndarray:
+        """Per area: True where an open site can deliver (``x_area`` holds their indices)."""
+        out = np.zeros(len(self.area_ids), dtype=bool)
+        out[np.asarray(self.x_area, dtype=np.int64)] = True
+        return out
+
+
+def _ful_frame(base: AllocationProblem, need_a: np.ndarray, unmet_a: np.ndarray) -> pd.DataFrame:
+    met_a = need_a - unmet_a
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ful = np.where(need_a > 0, met_a / need_a, np.nan)
+    return pd.DataFrame(
+        {
+            "area_id": base.area_ids,
+            "population": base.population,
+            "need_kg": need_a,
+            "met_kg": met_a,
+            "unmet_kg": unmet_a,
+            "fulfilment": np.clip(ful, 0, 1),
+        }
+    )
+
+
+def _network_duals(problem, col, row_dual, objective, unit, params) -> pd.DataFrame:
+    """Capacity rows (supply, throughput, storage, budget) with their value in words."""
+    s = problem.structure
+    ro = s["row_offsets"]
+    base = problem.base
+    A = s["A"]
+    activity = A @ col
+    dual = np.asarray(row_dual[: problem.n_rows], dtype=float)
+    value = -dual
+    money = objective in ("cost", "fair_share")
+    pen = params.get("unmet_penalty_usd_per_kg")
+    T = problem.weeks
+    node_s, node_c, node_v, node_w = s["node_s"], s["node_c"], s["node_v"], s["node_w"]
+    # supply: node rows at age 0 with supply; one more kg supplied
+    sup = np.flatnonzero((node_w == node_v) & (s["row_hi"][ro["node"] : ro["pool"]] > 0))
+    thr_s = np.tile(s["thr_site"], T)
+    thr_w = np.repeat(np.arange(T), len(s["thr_site"]))
+    sto_s = np.tile(s["sto_site"], T)
+    sto_w = np.repeat(np.arange(T), len(s["sto_site"]))
+    nb = ro["end"] - ro["budget"]
+    parts = [
+        ("supply", ro["node"] + sup, node_s[sup], node_c[sup], node_w[sup]),
+        ("throughput", ro["throughput"] + np.arange(len(thr_s)), thr_s, None, thr_w),
+        ("storage", ro["storage"] + np.arange(len(sto_s)), sto_s, None, sto_w),
+        ("budget", ro["budget"] + np.arange(nb), None, None, np.arange(nb)),
+    ]
+    frames = []
+    for kind, rows, si, ci, wi in parts:
+        if not len(rows):
+            continue
+        v = value[rows]
+        # for supply (an equality row) one more kg means a higher bound: value = -dual too
+        limit = s["row_hi"][rows]
+        used = activity[rows] if kind != "supply" else limit
+        frames.append(
+            pd.DataFrame(
+                {
+                    "week": wi + 1,
+                    "constraint": kind,
+                    "site_id": None if si is None else base.site_ids[si],
+                    "area_id": None,
+                    "commodity": None if ci is None else base.commodities[ci],
+                    "limit": limit,
+                    "used": used,
+                    "value_per_unit": v,
+                    "site_i": -1 if si is None else si,
+                    "comm_i": -1 if ci is None else ci,
+                }
+            )
+        )
+    if not frames:
+        return _empty_duals().assign(week=[])
+    out = pd.concat(frames, ignore_index=True)
+    out["slack"] = out["limit"] - out["used"]
+    tight = out["slack"].abs() <= 1e-6 * np.maximum(1.0, out["limit"].abs())
+    tight |= out["constraint"] == "supply"
+    closed = ~problem.site_open[out["week"] - 1, out["site_i"].clip(lower=0)]
+    out["binding"] = tight & (out["value_per_unit"] > 1e-9) & ~(closed & (out["site_i"] >= 0))
+    what = {
+        "supply": "one more kg of {c} supplied at {s} in week {w}",
+        "throughput": "one more kg of throughput at {s} in week {w}",
+        "storage": "one more kg of storage at {s} in week {w}",
+        "budget": "one more dollar of transport budget in week {w}",
+    }
+    texts = []
+    for row in out.itertuples(index=False):
+        if not row.binding:
+            texts.append("")
+            continue
+        who = what[row.constraint].format(
+            c=row.commodity,
+            s=base.site_names[row.site_i] if row.site_i >= 0 else "",
+            w=row.week,
+        )
+        v = float(row.value_per_unit)
+        if money and pen and row.constraint != "budget":
+            if v >= 0.5 * pen:
+                texts.append(
+                    f"{who} would feed about 1 kg more need (worth ${v:,.2f} net of "
+                    f"transport at ${pen:,.2f}/kg unmet)"
+                )
+            else:
+                texts.append(f"{who} would save ${v:,.2f} of transport")
+        elif money and pen:
+            texts.append(f"{who} would be worth ${v:,.2f}, about {v / pen:.2f} kg more need met")
+        elif unit == "kg of need met":
+            texts.append(f"{who} would feed about {v:.2f} kg more need")
+        else:
+            texts.append(f"{who} would improve the objective by {v:.4g} ({unit})")
+    out["explanation"] = texts
+    cols = ["week", *_dual_cols()]
+    return out[cols]
+
+
+def _dual_cols() -> list[str]:
+    return list(_empty_duals().columns)

@@ -1,0 +1,835 @@
+"""The food network over weeks: sites that grow, receive, store and deliver, food that spoils.
+
+A :class:`NetworkProblem` generalises :class:`~optimize.problem.AllocationProblem` to ``weeks``
+weeks and transfers between sites (gardens and farms to hubs and pantries, hubs to pantries),
+with stock tracked by age so that shelf life is honoured exactly, storage and throughput per
+site and week, and shocks that hit chosen weeks (:class:`InWeeks`). It is built arrays-first
+(``optimize._network_lp``) and solved by the same backends and lexicographic objective stages
+as the single-period model (:func:`solve_network`); a one-week problem without transfers is
+the single-period model. See ``docs/optimize.md`` ("The network over weeks").
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from equity import FoodshedError
+
+from ._lp import LinearProgram
+from ._network_lp import assemble_network
+from ._network_solution import NetworkSolution, build_network_solution
+from ._objectives import build_objective
+from .backends import get_backend
+from .problem import (
+    DEFAULT_COST_PER_KG_KM,
+    DEFAULT_LILA_COL,
+    DEFAULT_MAX_DISTANCE_M,
+    AllocationProblem,
+)
+from .shocks import apply_shocks, shock_to_dict
+from .solve import _auto_options, _plain, _with_warm_start, choose_solver, versions
+
+if TYPE_CHECKING:
+    from equity import Region
+
+__all__ = [
+    "DEFAULT_TRANSFER_COST_PER_KG_KM",
+    "MAXMIN_OVER",
+    "TRANSFER_KINDS",
+    "InWeeks",
+    "NetworkProblem",
+    "NetworkSolution",
+    "allocate_network",
+    "run_network_scenario",
+    "solve_network",
+]
+
+#: Default cost of moving food between sites: 0.03 USD per kg-km (bulk runs in a larger van
+#: are cheaper per kg than last-mile deliveries; order of magnitude, like the delivery cost).
+DEFAULT_TRANSFER_COST_PER_KG_KM = 0.03
+#: Which kinds of site may send to which (the echelons): growers to hubs and pantries, hubs
+#: to pantries.
+TRANSFER_KINDS = (
+    ("garden", "hub"),
+    ("garden", "pantry"),
+    ("farm", "hub"),
+    ("farm", "pantry"),
+    ("hub", "pantry"),
+)
+#: What ``maxmin``, ``balanced`` and ``fair_share`` hold fair over the horizon: every
+#: area in every week (``area_week``, the default) or every area's total (``area``).
+MAXMIN_OVER = ("area_week", "area")
+#: A token cost per kg discarded while it could still be kept (storage full): between two
+#: otherwise equal plans, the one that keeps food rather than throwing it away.
+DISCARD_COST_USD_PER_KG = 1e-5
+#: A token cost per kg held from one week to the next: between two otherwise equal plans,
+#: the one that hands food on sooner (and the solver has fewer ties to walk through).
+HOLD_COST_USD_PER_KG_WEEK = 1e-4
+DAYS_PER_WEEK = 7
+
+
+# ---------------------------------------------------------------------------- shocks by week
+@dataclass(frozen=True)
+class InWeeks:
+    """A shock that hits only the given weeks (1-based): ``InWeeks(SiteOutage(("H037",)),
+    (2,))`` is a hub out in week 2 only. In a single-period plan (week 1) it applies only
+    when ``1`` is among its weeks."""
+
+    shock: Any
+    weeks: tuple[int, ...]
+
+    def __post_init__(self) -> None:
+        weeks = tuple(self.weeks)
+        bad = [w for w in weeks if not isinstance(w, int | np.integer) or int(w) < 1]
+        if bad or not weeks:
+            msg = (
+                f"{getattr(self.shock, 'kind', 'shock')}: weeks must be a non-empty list of "
+                f"week numbers 1, 2, ...; got {list(self.weeks)}"
+            )
+            raise FoodshedError(msg)
+        if not hasattr(self.shock, "apply"):
+            msg = f"not a shock: {self.shock!r}; use SiteOutage, YieldFactor, DemandSurge, ..."
+            raise FoodshedError(msg)
+        object.__setattr__(self, "weeks", tuple(sorted({int(w) for w in weeks})))
+
+    @property
+    def kind(self) -> str:
+        return str(self.shock.kind)
+
+    def apply(self, p: AllocationProblem) -> AllocationProblem:
+        return self.shock.apply(p) if 1 in self.weeks else p
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**shock_to_dict(self.shock), "weeks": list(self.weeks)}
+
+
+def _shock_dict(shock: Any) -> dict[str, Any]:
+    return shock.to_dict() if isinstance(shock, InWeeks) else shock_to_dict(shock)
+
+
+def _shocks_of_week(shocks: Sequence[Any], week: int) -> list[Any]:
+    """The shocks that hit ``week`` (1-based), unwrapped."""
+    out = []
+    for s in shocks:
+        if isinstance(s, InWeeks):
+            if week in s.weeks:
+                out.append(s.shock)
+        else:
+            out.append(s)
+    return out
+
+
+# ---------------------------------------------------------------------------- the problem
+@dataclass(frozen=True, eq=False)
+class NetworkProblem:
+    """The allocation LP over ``weeks`` weeks with transfers, storage and shelf life.
+
+    Build it with :meth:`from_region` or :meth:`from_problem` (a single-period problem made
+    weekly). Arrays are indexed ``[week, site|area, commodity]``; weeks are 0-based inside
+    and 1-based in every table and shock.
+    """
+
+    base: AllocationProblem
+    supply_kg: np.ndarray  # (T, ns, nc)
+    need_kg: np.ndarray  # (T, na, nc)
+    site_open: np.ndarray  # (T, ns)
+    arc_open: np.ndarray  # (T, n_arcs): delivery arcs usable that week
+    budget_usd: np.ndarray | None  # (T,) inf where a week has none
+    storage_kg: np.ndarray  # (ns,) inf where unlimited
+    shelf_life_days: np.ndarray  # (nc,) inf where unknown
+    tr_from: np.ndarray
+    tr_to: np.ndarray
+    tr_distance_m: np.ndarray
+    transfer_cost_per_kg_km: float
+    max_transfer_m: float | None
+    name: str
+    structure: dict[str, Any] = field(repr=False)
+
+    # ------------------------------------------------------------------ sizes
+    @property
+    def weeks(self) -> int:
+        return int(self.supply_kg.shape[0])
+
+    @property
+    def max_age_weeks(self) -> np.ndarray:
+        """Oldest age (in whole weeks) at which each commodity may still be handed on: a kg
+        supplied in week ``v`` may be delivered or sent in week ``w`` while ``7 (w - v)`` is
+        at most its ``shelf_life_days``."""
+        return _max_age(self.shelf_life_days, self.weeks)
+
+    @property
+    def n_cols(self) -> int:
+        return int(self.structure["A"].shape[1])
+
+    @property
+    def n_rows(self) -> int:
+        return int(self.structure["A"].shape[0])
+
+    @property
+    def n_deliveries(self) -> int:
+        return int(len(self.structure["x_week"]))
+
+    @property
+    def n_transfers(self) -> int:
+        return int(len(self.structure["t_arc"]))
+
+    def base_lp(self) -> LinearProgram:
+        s = self.structure
+        n = self.n_cols
+        return LinearProgram(
+            c=np.zeros(n),
+            A=s["A"],
+            row_lo=s["row_lo"],
+            row_hi=s["row_hi"],
+            col_lo=np.zeros(n),
+            col_hi=s["col_hi"],
+        )
+
+    def summary(self) -> dict[str, Any]:
+        s = self.structure
+        return {
+            "weeks": self.weeks,
+            "sites": len(self.base.site_ids),
+            "areas": len(self.base.area_ids),
+            "commodities": len(self.base.commodities),
+            "delivery_arcs": len(self.base.arc_site),
+            "transfer_arcs": len(self.tr_from),
+            "delivery_columns": self.n_deliveries,
+            "transfer_columns": self.n_transfers,
+            "stock_nodes": len(s["node_s"]),
+            "unmet_columns": len(s["u_week"]),
+            "columns": self.n_cols,
+            "rows": self.n_rows,
+            "nonzeros": int(s["A"].nnz),
+            "supply_kg": float(self.supply_kg.sum()),
+            "need_kg": float(self.need_kg.sum()),
+        }
+
+    def fingerprint(self) -> str:
+        import hashlib
+
+        h = hashlib.sha256(self.base.fingerprint().encode())
+        for arr in (
+            self.supply_kg,
+            self.need_kg,
+            self.site_open,
+            self.arc_open,
+            self.storage_kg,
+            self.shelf_life_days,
+            self.tr_from,
+            self.tr_to,
+            self.tr_distance_m,
+        ):
+            h.update(np.ascontiguousarray(arr).tobytes())
+        h.update(repr((self.transfer_cost_per_kg_km, self.budget_usd)).encode())
+        return h.hexdigest()
+
+    def __repr__(self) -> str:
+        s = self.summary()
+        return (
+            f"NetworkProblem({self.name!r}: {s['weeks']} weeks, {s['sites']} sites, "
+            f"{s['areas']} areas, {s['transfer_arcs']} transfer arcs, {s['columns']:,} columns, "
+            f"{s['rows']:,} rows)"
+        )
+
+    def with_shocks(self, shocks: Iterable[Any]) -> NetworkProblem:
+        """This problem's weekly supply and need, storage, shelf life and transfer arcs with
+        ``shocks`` applied by week (sites, arcs and budget start from the base problem's)."""
+        return NetworkProblem.from_problem(
+            self.base,
+            weeks=self.weeks,
+            supply_kg=self.supply_kg,
+            need_kg=self.need_kg,
+            storage_kg=self.storage_kg,
+            shelf_life_days=self.shelf_life_days,
+            tr_from=self.tr_from,
+            tr_to=self.tr_to,
+            tr_distance_m=self.tr_distance_m,
+            transfer_cost_per_kg_km=self.transfer_cost_per_kg_km,
+            max_transfer_m=self.max_transfer_m,
+            shocks=shocks,
+        )
+
+    def column_keys(self) -> tuple[np.ndarray, np.ndarray]:
+        """A key per column that names it across problems of the same base (deliveries by
+        week, arc and pair; transfers by arc and stock node; stock columns by node; unmet by
+        week, area and commodity), and each column's week (0-based)."""
+        s = self.structure
+        T = self.weeks
+        ns, nc = self.base.supply_kg.shape
+        na = len(self.base.area_ids)
+        n_arc, n_pair = len(self.base.arc_site), len(self.base.pair_served)
+        node = ((s["node_s"] * nc + s["node_c"]) * T + s["node_v"]) * T + s["node_w"]
+        tf = s["t_from_node"]
+        parts = [
+            (s["x_week"] * n_arc + s["x_arc"]) * n_pair + s["x_pair"],
+            s["t_arc"] * (ns * nc * T * T) + node[tf],
+            node,
+            node[s["h_node"]],
+            node[s["d_node"]],
+            (s["u_week"] * na + s["u_area"]) * nc + s["u_comm"],
+        ]
+        weeks = [s["x_week"], s["node_w"][tf], s["node_w"], s["node_w"][s["h_node"]]]
+        weeks += [s["node_w"][s["d_node"]], s["u_week"]]
+        span = max(int(max((int(p.max()) for p in parts if len(p)), default=0)) + 1, 1)
+        keys = np.concatenate([b * span + p.astype(np.int64) for b, p in enumerate(parts)])
+        return keys, np.concatenate(weeks).astype(np.int64)
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def from_region(
+        cls,
+        region: Region,
+        *,
+        weeks: int = 1,
+        period: str | None = None,
+        max_distance_m: float = DEFAULT_MAX_DISTANCE_M,
+        cost_per_kg_km: float = DEFAULT_COST_PER_KG_KM,
+        budget_usd: float | None = None,
+        cost_table: pd.DataFrame | None = None,
+        lila_col: str | None = DEFAULT_LILA_COL,
+        max_transfer_m: float | None = None,
+        transfer_cost_per_kg_km: float = DEFAULT_TRANSFER_COST_PER_KG_KM,
+        site_cost_table: pd.DataFrame | None = None,
+        supply_profile: Sequence[float] | None = None,
+        need_profile: Sequence[float] | None = None,
+        shocks: Iterable[Any] = (),
+    ) -> NetworkProblem:
+        """Build the network LP of ``region`` over ``weeks`` weeks.
+
+        Supply and need per week: a ``week`` column (1, 2, ...) in ``supply``/``need`` gives
+        rows for chosen weeks (rows without a week apply to every week; weeks past the
+        horizon are not used); otherwise the period's quantities apply every week, scaled by
+        ``supply_profile``/``need_profile`` (one factor per week) when given. Transfer arcs
+        join sites of the kinds in :data:`TRANSFER_KINDS` within ``max_transfer_m`` (straight
+        line, or ``site_cost_table`` with ``from_site_id, to_site_id, distance_m``);
+        ``None`` means no transfers. ``storage_kg`` of ``sites`` limits the stock a site
+        holds at the end of a week (blank: unlimited); ``shelf_life_days`` of
+        ``commodities`` limits how long stock keeps (blank: it keeps).
+        """
+        base = AllocationProblem.from_region(
+            region,
+            period=period,
+            max_distance_m=max_distance_m,
+            cost_per_kg_km=cost_per_kg_km,
+            budget_usd=budget_usd,
+            cost_table=cost_table,
+            lila_col=lila_col,
+        )
+        reg = region
+        if region.periods:
+            reg = region.select_period(period or region.default_period)  # type: ignore[arg-type]
+        T = _check_weeks(weeks)
+        supply = _weekly_kg(reg.supply, "supply", "site_id", base.site_ids, base, T, base.supply_kg)
+        need = _weekly_kg(reg.need, "need", "area_id", base.area_ids, base, T, base.need_kg)
+        sites = reg.sites
+        storage = (
+            pd.to_numeric(sites["storage_kg"], errors="coerce").to_numpy(dtype=float)
+            if "storage_kg" in sites.columns
+            else np.full(len(sites), np.nan)
+        )
+        comm = reg.commodities
+        shelf = (
+            pd.to_numeric(comm["shelf_life_days"], errors="coerce").to_numpy(dtype=float)
+            if "shelf_life_days" in comm.columns
+            else np.full(len(comm), np.nan)
+        )
+        tr_from, tr_to, tr_dist = _transfer_arcs(
+            base,
+            np.column_stack([sites.geometry.x.to_numpy(), sites.geometry.y.to_numpy()]),
+            max_transfer_m,
+            site_cost_table,
+        )
+        return cls.from_problem(
+            base,
+            weeks=T,
+            supply_kg=supply,
+            need_kg=need,
+            supply_profile=supply_profile,
+            need_profile=need_profile,
+            storage_kg=storage,
+            shelf_life_days=shelf,
+            tr_from=tr_from,
+            tr_to=tr_to,
+            tr_distance_m=tr_dist,
+            transfer_cost_per_kg_km=transfer_cost_per_kg_km,
+            max_transfer_m=max_transfer_m,
+            shocks=shocks,
+        )
+
+    @classmethod
+    def from_problem(
+        cls,
+        base: AllocationProblem,
+        *,
+        weeks: int = 1,
+        supply_kg: np.ndarray | None = None,
+        need_kg: np.ndarray | None = None,
+        supply_profile: Sequence[float] | None = None,
+        need_profile: Sequence[float] | None = None,
+        storage_kg: np.ndarray | None = None,
+        shelf_life_days: np.ndarray | None = None,
+        tr_from: Sequence[int] | np.ndarray = (),
+        tr_to: Sequence[int] | np.ndarray = (),
+        tr_distance_m: Sequence[float] | np.ndarray = (),
+        transfer_cost_per_kg_km: float = DEFAULT_TRANSFER_COST_PER_KG_KM,
+        max_transfer_m: float | None = None,
+        shocks: Iterable[Any] = (),
+    ) -> NetworkProblem:
+        """A weekly problem from a single-period one: its supply and need every week (or the
+        ``(weeks, sites|areas, commodities)`` arrays given), its arcs, pairs and throughput,
+        plus storage, shelf life and transfer arcs (site indices), then ``shocks`` by week."""
+        T = _check_weeks(weeks)
+        ns, nc = base.supply_kg.shape
+        na = base.need_kg.shape[0]
+        S = _weekly_array(supply_kg, base.supply_kg, T, "supply_kg")
+        N = _weekly_array(need_kg, base.need_kg, T, "need_kg")
+        S = S * _profile(supply_profile, T, "supply_profile")[:, None, None]
+        N = N * _profile(need_profile, T, "need_profile")[:, None, None]
+        sto = np.full(ns, np.inf) if storage_kg is None else np.asarray(storage_kg, dtype=float)
+        sto = np.where(np.isfinite(sto), sto, np.inf)
+        shelf = (
+            np.full(nc, np.inf)
+            if shelf_life_days is None
+            else np.asarray(shelf_life_days, dtype=float)
+        )
+        shelf = np.where(np.isfinite(shelf), shelf, np.inf)
+        problems = []
+        if sto.shape != (ns,) or (sto < 0).any():
+            problems.append(f"storage_kg must be {ns} numbers >= 0 (one per site)")
+        if shelf.shape != (nc,) or (shelf < 0).any():
+            problems.append(f"shelf_life_days must be {nc} numbers >= 0 (one per commodity)")
+        if problems:
+            msg = "; ".join(problems)
+            raise FoodshedError(msg)
+        shocks = list(shocks)
+        for s in shocks:
+            if isinstance(s, InWeeks) and max(s.weeks) > T:
+                msg = (
+                    f"{s.kind}: weeks {list(s.weeks)} go past the plan's {T} week(s); set "
+                    f"weeks = {max(s.weeks)} or more in the scenario, or drop those weeks"
+                )
+                raise FoodshedError(msg)
+        site_open = np.repeat(base.site_open[None, :], T, axis=0)
+        arc_open = np.ones((T, len(base.arc_site)), dtype=bool)
+        budgets: list[float | None] = [base.budget_usd] * T
+        arc_key = base.arc_site * max(na, 1) + base.arc_area
+        for w in range(T):
+            sh = _shocks_of_week(shocks, w + 1)
+            if not sh:
+                continue
+            p = replace(base, supply_kg=S[w], need_kg=N[w])
+            p = apply_shocks(p, sh)
+            S[w], N[w], site_open[w] = p.supply_kg, p.need_kg, p.site_open
+            arc_open[w] = np.isin(arc_key, p.arc_site * max(na, 1) + p.arc_area)
+            budgets[w] = p.budget_usd
+        budget = (
+            None
+            if all(b is None for b in budgets)
+            else np.array([np.inf if b is None else float(b) for b in budgets])
+        )
+        data = {
+            "base": base,
+            "supply_kg": S,
+            "need_kg": N,
+            "site_open": site_open,
+            "arc_open": arc_open,
+            "budget_usd": budget,
+            "storage_kg": sto,
+            "shelf_life_days": shelf,
+            "tr_from": np.asarray(tr_from, dtype=np.int64),
+            "tr_to": np.asarray(tr_to, dtype=np.int64),
+            "tr_distance_m": np.asarray(tr_distance_m, dtype=float),
+            "transfer_cost_per_kg_km": float(transfer_cost_per_kg_km),
+            "max_transfer_m": max_transfer_m,
+            "name": base.name,
+        }
+        return cls(**data, structure=assemble_network(_lp_data(data)))
+
+
+def _lp_data(data: dict[str, Any]) -> dict[str, Any]:
+    base: AllocationProblem = data["base"]
+    return {
+        **data,
+        "max_age_weeks": _max_age(data["shelf_life_days"], data["supply_kg"].shape[0]),
+        "throughput_kg": base.throughput_kg,
+        "arc_site": base.arc_site,
+        "arc_area": base.arc_area,
+        "arc_distance_m": base.arc_distance_m,
+        "pair_served": base.pair_served,
+        "pair_need": base.pair_need,
+        "pair_weight": base.pair_weight,
+        "cost_per_kg_km": base.cost_per_kg_km,
+    }
+
+
+def _max_age(shelf_life_days: np.ndarray, weeks: int) -> np.ndarray:
+    with np.errstate(invalid="ignore"):
+        k = np.floor(np.asarray(shelf_life_days, dtype=float) / DAYS_PER_WEEK)
+    return np.where(np.isfinite(k), np.minimum(k, weeks), weeks).astype(np.int64)
+
+
+def _check_weeks(weeks: Any) -> int:
+    if isinstance(weeks, bool) or not isinstance(weeks, int | np.integer) or int(weeks) < 1:
+        msg = f"weeks must be a whole number of weeks, 1 or more; got {weeks!r}"
+        raise FoodshedError(msg)
+    return int(weeks)
+
+
+def _profile(profile: Sequence[float] | None, T: int, name: str) -> np.ndarray:
+    if profile is None:
+        return np.ones(T)
+    arr = np.asarray(list(profile), dtype=float)
+    if arr.shape != (T,) or not np.isfinite(arr).all() or (arr < 0).any():
+        msg = f"{name} must give one factor >= 0 per week ({T}); got {list(profile)}"
+        raise FoodshedError(msg)
+    return arr
+
+
+def _weekly_array(given: np.ndarray | None, single: np.ndarray, T: int, name: str) -> np.ndarray:
+    if given is None:
+        return np.repeat(single[None, :, :], T, axis=0).astype(float)
+    arr = np.asarray(given, dtype=float)
+    if arr.shape != (T, *single.shape):
+        msg = f"{name} has shape {arr.shape}; expected {(T, *single.shape)} (weeks first)"
+        raise FoodshedError(msg)
+    return arr.copy()
+
+
+def _weekly_kg(
+    table: pd.DataFrame,
+    name: str,
+    id_col: str,
+    ids: np.ndarray,
+    base: AllocationProblem,
+    T: int,
+    single: np.ndarray,
+) -> np.ndarray:
+    """``(T, n, nc)`` kg from a table with a ``week`` column (rows without one: every week)."""
+    if "week" not in table.columns:
+        return np.repeat(single[None], T, axis=0).astype(float)
+    week = pd.to_numeric(table["week"], errors="coerce")
+    given = table["week"].notna()
+    bad = given & (week.isna() | (week < 1) | (week % 1 != 0))
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        msg = (
+            f"`{name}` column 'week' must be a week number 1, 2, ... (or blank for every "
+            f"week); row {row + 1} has {table['week'].iloc[row]!r}"
+        )
+        raise FoodshedError(msg)
+    idx = {k: i for i, k in enumerate(ids)}
+    cidx = {c: i for i, c in enumerate(base.commodities)}
+    r_i = table[id_col].astype(str).map(idx).to_numpy()
+    c_i = table["commodity"].astype(str).map(cidx).to_numpy()
+    q = table["quantity"].to_numpy(dtype=float) * base.kg_per_unit[c_i.astype(np.int64)]
+    out = np.zeros((T, len(ids), len(base.commodities)))
+    every = ~given.to_numpy()
+    if every.any():
+        base_every = np.zeros((len(ids), len(base.commodities)))
+        np.add.at(base_every, (r_i[every].astype(int), c_i[every].astype(int)), q[every])
+        out += base_every[None]
+    wk = week.to_numpy()
+    inside = given.to_numpy() & (np.nan_to_num(wk, nan=0) <= T)
+    if inside.any():
+        np.add.at(
+            out,
+            (wk[inside].astype(int) - 1, r_i[inside].astype(int), c_i[inside].astype(int)),
+            q[inside],
+        )
+    return out
+
+
+def _transfer_arcs(
+    base: AllocationProblem,
+    site_xy: np.ndarray,
+    max_transfer_m: float | None,
+    site_cost_table: pd.DataFrame | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Site-to-site arcs allowed by :data:`TRANSFER_KINDS` within ``max_transfer_m``."""
+    empty = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
+    if max_transfer_m is None:
+        return empty
+    if not max_transfer_m > 0:
+        msg = f"max_transfer_m must be positive (or None for no transfers); got {max_transfer_m}"
+        raise FoodshedError(msg)
+    kinds = base.site_kinds
+    ns = len(kinds)
+    allowed = np.zeros((ns, ns), dtype=bool)
+    for a, b in TRANSFER_KINDS:
+        allowed |= (kinds == a)[:, None] & (kinds == b)[None, :]
+    np.fill_diagonal(allowed, False)
+    if site_cost_table is not None:
+        missing = {"from_site_id", "to_site_id", "distance_m"} - set(site_cost_table.columns)
+        if missing:
+            msg = (
+                f"site_cost_table is missing column(s) {sorted(missing)}; found "
+                f"{list(site_cost_table.columns)}. It needs from_site_id, to_site_id, distance_m."
+            )
+            raise FoodshedError(msg)
+        sidx = {s: i for i, s in enumerate(base.site_ids)}
+        f = site_cost_table["from_site_id"].astype(str).map(sidx)
+        t = site_cost_table["to_site_id"].astype(str).map(sidx)
+        bad = f.isna() | t.isna()
+        if bad.any():
+            row = int(np.flatnonzero(bad.to_numpy())[0])
+            msg = (
+                f"site_cost_table row {row + 1} names a site not in the region "
+                f"({site_cost_table['from_site_id'].iloc[row]!r} -> "
+                f"{site_cost_table['to_site_id'].iloc[row]!r})"
+            )
+            raise FoodshedError(msg)
+        fi, ti = f.to_numpy(dtype=np.int64), t.to_numpy(dtype=np.int64)
+        dist = site_cost_table["distance_m"].to_numpy(dtype=float)
+    else:
+        fi, ti = np.nonzero(allowed)
+        dist = np.hypot(*(site_xy[fi] - site_xy[ti]).T)
+    keep = allowed[fi, ti] & (dist <= max_transfer_m)
+    order = np.lexsort((ti[keep], fi[keep]))
+    return fi[keep][order], ti[keep][order], dist[keep][order]
+
+
+# ---------------------------------------------------------------------------- objectives
+class _ObjectiveView:
+    """The network LP seen by :func:`optimize._objectives.build_objective`: every column but
+    unmet need acts as a "flow" column with its cost; unmet columns come last, grouped by
+    area-week or by area (``maxmin_over``) for the equity rows."""
+
+    def __init__(self, problem: NetworkProblem, maxmin_over: str, from_week: int = 0) -> None:
+        if maxmin_over not in MAXMIN_OVER:
+            msg = f"maxmin_over must be one of {list(MAXMIN_OVER)}; got {maxmin_over!r}"
+            raise FoodshedError(msg)
+        s = problem.structure
+        off = s["offsets"]
+        base = problem.base
+        self._p = problem
+        self.n_x = int(off["u"])
+        self.n_u = int(len(s["u_week"]))
+        d_cost = np.where(s["d_forced"], 0.0, DISCARD_COST_USD_PER_KG)
+        h_week = s["node_w"][s["h_node"]]
+        h_cost = np.where(h_week < problem.weeks - 1, HOLD_COST_USD_PER_KG_WEEK, 0.0)
+        self.x_cost_usd_per_kg = np.concatenate(
+            [
+                s["x_cost_usd_per_kg"] + base.pair_penalty_usd_per_kg[s["x_pair"]],
+                s["t_cost_usd_per_kg"],
+                np.zeros(off["h"] - off["r"]),
+                h_cost,
+                d_cost,
+            ]
+        )
+        self.x_pair = np.zeros(self.n_x, dtype=np.int64)
+        self.pair_penalty_usd_per_kg = np.zeros(1)
+        na = len(base.area_ids)
+        # an area-week is reachable when an open site can deliver there that week (a site
+        # switched off keeps its columns, held at 0, but reaches nobody)
+        live = problem.site_open[s["x_week"], base.arc_site[s["x_arc"]]]
+        if maxmin_over == "area_week":  # a re-plan holds fair the weeks still to come
+            live &= s["x_week"] >= from_week
+        x_area = base.arc_area[s["x_arc"][live]]
+        if maxmin_over == "area_week":
+            self.u_area = s["u_week"] * na + s["u_area"]
+            self.x_area = np.unique(s["x_week"][live] * na + x_area)
+            self._need = problem.need_kg.sum(axis=2).reshape(-1)
+        else:
+            self.u_area = s["u_area"]
+            self.x_area = np.unique(x_area)
+            self._need = problem.need_kg.sum(axis=(0, 2))
+
+    def base_lp(self) -> LinearProgram:
+        return self._p.base_lp()
+
+    def reachable_areas(self) -> np.ndarray:
+        """Per equity unit (area-week or area): True where an open site can deliver."""
+        out = np.zeros(len(self._need), dtype=bool)
+        out[np.asarray(self.x_area, dtype=np.int64)] = True
+        return out
+
+    def area_need_kg(self) -> np.ndarray:
+        return self._need
+
+    def total_need_kg(self) -> float:
+        return float(self._p.need_kg.sum())
+
+
+def solve_network(
+    problem: NetworkProblem,
+    objective: str = "cost",
+    *,
+    solver: str | None = None,
+    time_limit_s: float | None = None,
+    solver_options: dict[str, Any] | None = None,
+    manifest: dict[str, Any] | None = None,
+    maxmin_over: str = "area_week",
+    fixed: tuple[np.ndarray, np.ndarray] | None = None,
+    equity_from_week: int = 1,
+    **params: Any,
+) -> NetworkSolution:
+    """Solve a :class:`NetworkProblem` for ``objective`` (same names, parameters, stages and
+    solvers as :func:`optimize.solve`).
+
+    ``maxmin_over`` says what the equity objectives hold fair: ``area_week`` (the worst area
+    in the worst week, the default) or ``area`` (the worst area's total over the horizon).
+    ``fixed`` is ``(columns, values)`` held at those values (the rolling re-plan fixes what
+    was already done); ``equity_from_week`` (1-based) leaves earlier area-weeks out of the
+    equity rows of ``maxmin_over="area_week"`` (a re-plan cannot change them).
+    """
+    t0 = time.perf_counter()
+    view = _ObjectiveView(problem, maxmin_over, equity_from_week - 1)
+    model = build_objective(view, objective, params)  # type: ignore[arg-type]
+    lp = model.lp
+    if fixed is not None:
+        cols, vals = fixed
+        lo, hi = lp.col_lo.copy(), lp.col_hi.copy()
+        lo[cols] = vals
+        hi[cols] = vals
+        lp = replace(lp, col_lo=lo, col_hi=hi)
+    build_s = time.perf_counter() - t0
+    auto = solver in (None, "auto")
+    name = choose_solver(view, objective) if auto else str(solver)  # type: ignore[arg-type]
+    if auto and name == "highs":
+        solver_options = _auto_options(view, len(model.stages), solver_options)  # type: ignore[arg-type]
+    if name == "highs":
+        solver_options = _with_warm_start(f"network:{objective}", solver_options)
+    backend = get_backend(name)
+    if not backend.available():
+        msg = f"solver {name!r} is not available here"
+        raise FoodshedError(msg)
+    res = backend.solve(lp, model.stages, time_limit_s=time_limit_s, options=solver_options)
+    times = {"build": build_s, **res.times_s}
+    names = [st.name for st in model.stages]
+    dual, unit = res.row_dual, model.unit
+    if "unmet_kg" in names and len(res.stage_duals) > names.index("unmet_kg"):
+        dual = res.stage_duals[names.index("unmet_kg")]
+        unit = "kg of need met"
+    man = {
+        "objective": objective,
+        "parameters": {k: _plain(v) for k, v in model.params.items()},
+        "maxmin_over": maxmin_over,
+        "solver": res.solver or name,
+        "time_limit_s": time_limit_s,
+        "problem": problem.summary(),
+        "problem_sha256": problem.fingerprint(),
+        "max_distance_m": problem.base.max_distance_m,
+        "cost_per_kg_km": problem.base.cost_per_kg_km,
+        "max_transfer_m": problem.max_transfer_m,
+        "transfer_cost_per_kg_km": problem.transfer_cost_per_kg_km,
+        "versions": versions(),
+        "stage_objectives": res.stage_objectives,
+        **(manifest or {}),
+    }
+    t1 = time.perf_counter()
+    sol = build_network_solution(
+        problem,
+        res.x,
+        dual,
+        status=res.status,
+        objective=objective,
+        objective_value=res.objective,
+        solver=res.solver or name,
+        times_s=times,
+        manifest=man,
+        unit=unit,
+        params={**model.params, "maxmin_over": maxmin_over},
+        message=res.message,
+    )
+    times["solution"] = time.perf_counter() - t1
+    times["total"] = time.perf_counter() - t0
+    return sol
+
+
+# ---------------------------------------------------------------------------- from a region
+def allocate_network(
+    region: Region,
+    *,
+    objective: str = "cost",
+    weeks: int = 1,
+    shocks: Sequence[Any] = (),
+    solver: str | None = None,
+    time_limit_s: float | None = None,
+    maxmin_over: str = "area_week",
+    **kwargs: Any,
+) -> NetworkSolution:
+    """Build the network LP of ``region`` (keywords of :meth:`NetworkProblem.from_region`)
+    and solve it (objective parameters as in :func:`optimize.allocate`).
+
+    Examples
+    --------
+    >>> from equity import Region
+    >>> from optimize import SiteOutage
+    >>> from optimize.network import InWeeks, allocate_network
+    >>> plan = allocate_network(Region.demo(), weeks=4, max_transfer_m=10_000,
+    ...     shocks=[InWeeks(SiteOutage(("H037",)), (2,))])  # doctest: +SKIP
+    >>> plan.stock.head()  # doctest: +SKIP
+    """
+    build_keys = {
+        "period",
+        "max_distance_m",
+        "cost_per_kg_km",
+        "budget_usd",
+        "cost_table",
+        "lila_col",
+        "max_transfer_m",
+        "transfer_cost_per_kg_km",
+        "site_cost_table",
+        "supply_profile",
+        "need_profile",
+    }
+    build = {k: kwargs.pop(k) for k in list(kwargs) if k in build_keys}
+    problem = NetworkProblem.from_region(region, weeks=weeks, shocks=shocks, **build)
+    manifest = {
+        "region": region.name,
+        "period": build.get("period") or region.default_period,
+        "weeks": weeks,
+        "sources": dict(region.sources),
+        "shocks": [_shock_dict(s) for s in shocks],
+    }
+    return solve_network(
+        problem,
+        objective,
+        solver=solver,
+        time_limit_s=time_limit_s,
+        manifest=manifest,
+        maxmin_over=maxmin_over,
+        **kwargs,
+    )
+
+
+def network_options(sc: Any, region: Region | None = None) -> dict[str, Any]:
+    """Keywords of :func:`allocate_network` from a :class:`~optimize.scenario.Scenario` (with
+    ``region``, road distances when the scenario names ``[network] roads``)."""
+    roads: dict[str, Any] = {}
+    if region is not None and sc.network.roads is not None:
+        roads["cost_table"] = sc.road_costs(region)
+        if sc.network.max_transfer_m is not None:
+            roads["site_cost_table"] = sc.road_costs(region, to="sites")
+    return {
+        **roads,
+        "objective": sc.objective,
+        "weeks": sc.weeks,
+        "shocks": sc.shock_objects(),
+        "period": sc.period,
+        "max_distance_m": sc.network.max_distance_m,
+        "cost_per_kg_km": sc.network.cost_per_kg_km,
+        "budget_usd": sc.network.budget_usd,
+        "max_transfer_m": sc.network.max_transfer_m,
+        "transfer_cost_per_kg_km": sc.network.transfer_cost_per_kg_km,
+        "supply_profile": sc.supply_profile,
+        "need_profile": sc.need_profile,
+        "maxmin_over": sc.params.maxmin_over or "area_week",
+        "solver": sc.solver,
+        "time_limit_s": sc.time_limit_s,
+        **sc.objective_params(),
+    }
+
+
+def run_network_scenario(sc: Any, region: Region) -> NetworkSolution:
+    """Solve a scenario over weeks (called by :func:`optimize.run_scenario`)."""
+    sol = allocate_network(region, **network_options(sc, region))
+    sol.manifest["scenario"] = sc.to_dict()
+    return sol
