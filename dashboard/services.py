@@ -632,15 +632,31 @@ def scenario_controls(path: Any, region: Region) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------- scenarios and plans for the reports
-def load_scenario(path: str | os.PathLike[str]) -> Scenario:
-    """Read and validate a scenario TOML file (``optimize.Scenario.from_toml``)."""
+def load_scenario(
+    path: str | os.PathLike[str], *, overrides: dict[str, Any] | None = None
+) -> Scenario:
+    """Read and validate a scenario TOML file (``optimize.Scenario.from_toml``), with the
+    settings in ``overrides`` (e.g. the command's ``--objective``) replacing the file's."""
     import optimize
 
     p = Path(path)
     if not p.is_file():
         msg = f"{p}: no such scenario file; give the path of a .toml scenario"
         raise FoodshedError(msg)
-    return optimize.Scenario.from_toml(p)
+    sc = optimize.Scenario.from_toml(p)
+    if overrides:
+        sc = optimize.Scenario.from_dict(
+            {**sc.to_dict(), **overrides}, source=str(path), base_dir=sc.base_dir
+        )
+    return sc
+
+
+def plan_rolling(scenario: Scenario, region: Region) -> Any:
+    """Plan a scenario over weeks week by week as its shocks come, and with foresight
+    (``optimize.rolling.rolling_scenario``)."""
+    from optimize.rolling import rolling_scenario
+
+    return rolling_scenario(scenario, region)
 
 
 def region_of(scenario: Scenario, cache: dict[str, Region] | None = None) -> Region:

@@ -85,9 +85,9 @@ def run(
 
     Returns the exit code: 0 when every plan is optimal, 1 when one has no plan, 3 when one
     stopped at the time limit (not optimal) unless ``allow_partial``."""
-    from optimize import Scenario, SolveStatus
+    from optimize import SolveStatus
 
-    from ..services import allocate, load_region, region_of, solve
+    from ..services import allocate, load_region, load_scenario, region_of, solve
 
     if time_limit_s is not None and not time_limit_s > 0:
         msg = (
@@ -103,20 +103,11 @@ def run(
     results = []
     for target in targets:
         if target.lower().endswith(".toml"):
-            sc = Scenario.from_toml(target)
-            updates: dict[str, Any] = {}
-            if objective:
-                updates["objective"] = objective
-            if solver:
-                updates["solver"] = solver
+            given = {"objective": objective, "solver": solver, "period": period}
+            updates: dict[str, Any] = {k: v for k, v in given.items() if v}
             if time_limit_s is not None:
                 updates["time_limit_s"] = time_limit_s
-            if period:
-                updates["period"] = period
-            if updates:
-                sc = Scenario.from_dict(
-                    {**sc.to_dict(), **updates}, source=target, base_dir=sc.base_dir
-                )
+            sc = load_scenario(target, overrides=updates)
             reg = region_of(sc, regions)
             sol = solve(sc, reg)
             name = sc.name

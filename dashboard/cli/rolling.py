@@ -27,8 +27,7 @@ def run(
 ) -> int:
     """Plan each scenario TOML week by week (``out`` itself for one, ``out/<name>`` for
     several); print the rolling and the foresight plan's KPIs and what foresight is worth."""
-    from optimize import Scenario
-    from optimize.rolling import rolling_scenario
+    from ..services import load_scenario, plan_rolling, region_of
 
     tomls = [t for t in targets if t.lower().endswith(".toml")]
     if not tomls or len(tomls) != len(targets):
@@ -41,13 +40,9 @@ def run(
     results = []
     regions = []
     for target in tomls:
-        sc = Scenario.from_toml(target)
-        if overrides:
-            sc = Scenario.from_dict(
-                {**sc.to_dict(), **overrides}, source=target, base_dir=sc.base_dir
-            )
-        region = sc.load_region()
-        res = rolling_scenario(sc, region)
+        sc = load_scenario(target, overrides=overrides)
+        region = region_of(sc)
+        res = plan_rolling(sc, region)
         results.append((sc.name, res))
         regions.append(region)
     folders = unique_filenames([n for n, _ in results])
