@@ -23,6 +23,13 @@ def settings(app: Any):
     return app.server.config["FOODSHED_SETTINGS"]
 
 
+def button(
+    label: str, button_id: str, *, color: str = "secondary", class_name: str = ""
+) -> dbc.Button:
+    """A small button of a page's controls."""
+    return dbc.Button(label, id=button_id, size="sm", color=color, className=class_name)
+
+
 def card(value: str, label: str, note: str = "", *, card_id: str | None = None) -> dbc.Col:
     body = [html.Div(value, className="fs-card-value"), html.Div(label, className="fs-card-label")]
     if note:

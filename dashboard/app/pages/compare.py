@@ -16,6 +16,7 @@ from .. import ids
 from ..runs import GONE
 from .common import (
     GRAPH_CONFIG,
+    button,
     catalog,
     empty_figure,
     error_alert,
@@ -47,25 +48,18 @@ def layout(**_: Any) -> html.Div:
             dbc.Label("Compare against", className="mt-2"),
             dcc.Dropdown(id=ids.CMP_BASE, clearable=False),
             html.Hr(),
-            dbc.Button(
+            button(
                 "Draw the efficiency/equity curve",
-                id=ids.CMP_CURVE_BTN,
+                ids.CMP_CURVE_BTN,
                 color="primary",
-                size="sm",
-                className="w-100",
+                class_name="w-100",
             ),
             html.Div(
                 "Solves the plan at three equity weights (0, 0.5, 1); on a large region this takes a while.",
                 className="fs-card-note mt-1",
             ),
             html.Hr(),
-            dbc.Button(
-                "Clear all runs",
-                id=ids.CMP_CLEAR,
-                color="outline-secondary",
-                size="sm",
-                className="w-100",
-            ),
+            button("Clear all runs", ids.CMP_CLEAR, color="outline-secondary", class_name="w-100"),
         ],
         className="fs-controls",
     )

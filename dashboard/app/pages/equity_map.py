@@ -16,7 +16,7 @@ from ...services import headline
 from .. import ids
 from ..state import DEFAULT_KEY
 from ..uploads import safe_csv
-from .common import GRAPH_CONFIG, card, catalog, empty_figure, error_alert, panel, settings
+from .common import GRAPH_CONFIG, button, card, catalog, empty_figure, error_alert, panel, settings
 
 LAYERS = {
     "supermarket": "Supermarkets",
@@ -176,14 +176,8 @@ def layout(**_: Any) -> html.Div:
             dbc.Label("Download"),
             html.Div(
                 [
-                    dbc.Button(
-                        "Table (CSV)",
-                        id=ids.EQ_CSV_BTN,
-                        color="secondary",
-                        size="sm",
-                        className="me-2",
-                    ),
-                    dbc.Button("Map (HTML)", id=ids.EQ_HTML_BTN, color="secondary", size="sm"),
+                    button("Table (CSV)", ids.EQ_CSV_BTN, class_name="me-2"),
+                    button("Map (HTML)", ids.EQ_HTML_BTN),
                 ]
             ),
             html.Div(

@@ -28,6 +28,7 @@ from ..runs import GONE, REPORT_GONE
 from ..uploads import safe_csv
 from .common import (
     GRAPH_CONFIG,
+    button,
     card,
     catalog,
     empty_figure,
@@ -171,30 +172,10 @@ def layout(**_: Any) -> html.Div:
                 html.Div(id=ids.PL_BINDING, className="fs-caption"),
                 html.Div(
                     [
-                        dbc.Button(
-                            "Flows (CSV)",
-                            id=ids.PL_DL_FLOWS,
-                            size="sm",
-                            color="secondary",
-                            className="me-2",
-                        ),
-                        dbc.Button(
-                            "Fulfilment (CSV)",
-                            id=ids.PL_DL_FULFIL,
-                            size="sm",
-                            color="secondary",
-                            className="me-2",
-                        ),
-                        dbc.Button(
-                            "Manifest (JSON)",
-                            id=ids.PL_DL_MANIFEST,
-                            size="sm",
-                            color="secondary",
-                            className="me-2",
-                        ),
-                        dbc.Button(
-                            "Report (HTML)", id=ids.PL_DL_REPORT, size="sm", color="primary"
-                        ),
+                        button("Flows (CSV)", ids.PL_DL_FLOWS, class_name="me-2"),
+                        button("Fulfilment (CSV)", ids.PL_DL_FULFIL, class_name="me-2"),
+                        button("Manifest (JSON)", ids.PL_DL_MANIFEST, class_name="me-2"),
+                        button("Report (HTML)", ids.PL_DL_REPORT, color="primary"),
                     ],
                     className="mt-2",
                 ),
