@@ -520,24 +520,14 @@ def register_callbacks(app: Any) -> None:
         if run is None:  # no run, or its tables are gone (the plan page says so)
             return no_update, no_update
         stem = f"run-{run['id']}"
+
+        def file(content: str, suffix: str, kind: str) -> tuple[dict[str, str], Any]:
+            return {"content": content, "filename": f"{stem}-{suffix}", "type": kind}, no_update
+
         if ctx.triggered_id == ids.PL_DL_FLOWS:
-            return (
-                {
-                    "content": safe_csv(pd.DataFrame(run["flows"])),
-                    "filename": f"{stem}-flows.csv",
-                    "type": "text/csv",
-                },
-                no_update,
-            )
+            return file(safe_csv(pd.DataFrame(run["flows"])), "flows.csv", "text/csv")
         if ctx.triggered_id == ids.PL_DL_FULFIL:
-            return (
-                {
-                    "content": safe_csv(pd.DataFrame(run["fulfilment"])),
-                    "filename": f"{stem}-fulfilment.csv",
-                    "type": "text/csv",
-                },
-                no_update,
-            )
+            return file(safe_csv(pd.DataFrame(run["fulfilment"])), "fulfilment.csv", "text/csv")
         if ctx.triggered_id == ids.PL_DL_REPORT:
             solution = store.solution(_latest(runs, key))
             if solution is None:
@@ -545,11 +535,7 @@ def register_callbacks(app: Any) -> None:
             text = report_html(
                 cat.region(key), solution, label=run["label"], areas=cat.analysis(key)
             )
-            return {
-                "content": text,
-                "filename": f"{stem}-report.html",
-                "type": "text/html",
-            }, no_update
+            return file(text, "report.html", "text/html")
         manifest = {
             "label": run["label"],
             "params": run["params"],
@@ -557,11 +543,8 @@ def register_callbacks(app: Any) -> None:
             "status": run["status"],
             **(run.get("manifest") or {}),
         }
-        return {
-            "content": json.dumps(manifest, indent=2, default=jsonable),
-            "filename": f"{stem}-manifest.json",
-            "type": "application/json",
-        }, no_update
+        text = json.dumps(manifest, indent=2, default=jsonable)
+        return file(text, "manifest.json", "application/json")
 
 
 def _lines_patch(lines: list[Any]) -> Patch:
