@@ -15,7 +15,7 @@ Prints, for the bundled demo region:
   (what ``foodshed dashboard`` does), and the ratio;
 - a scenario re-run (click "Run the plan" -> new KPI numbers on screen and both maps drawn,
   whichever is later; the page waits for them itself, on the browser's clock, unless
-  ``--poll`` asks for the first versions' Selenium polling), the time spent in ``run_plan``
+  ``--poll`` asks for the first versions' Selenium polling), the time spent in ``solve_plan``
   (the solve) during it, and the page's overhead (the rest); and the bare
   ``optimize.allocate`` call with the same settings.
 
@@ -257,7 +257,7 @@ button.click();
 
 
 def rerun(region, objective: str, runs_before: int = 1, *, poll: bool = False) -> dict[str, float]:
-    """Seconds for a re-run in the page (click -> new KPIs, maps redrawn) and in ``run_plan``.
+    """Seconds for a re-run in the page (click -> new KPIs, maps redrawn) and in ``solve_plan``.
 
     ``runs_before`` runs are made first (the session's store holds them); the timed re-run
     switches the first hub off. Also counts the kB the page sends and receives for it, and
@@ -266,11 +266,11 @@ def rerun(region, objective: str, runs_before: int = 1, *, poll: bool = False) -
     waits as the first versions did: Selenium looks at the page every 50 ms meanwhile (each
     look costs the browser CPU time, 0.15-0.18 s per second on this machine).
     """
-    import dashboard.pages.plan as plan_page
+    import dashboard.app.pages.plan as plan_page
     from dashboard.app import create_app, warm_up
 
     spent: list[float] = []
-    real = plan_page.run_plan
+    real = plan_page.solve_plan
 
     def timed(*args, **kwargs):
         t = time.perf_counter()
@@ -279,7 +279,7 @@ def rerun(region, objective: str, runs_before: int = 1, *, poll: bool = False) -
         finally:
             spent.append(time.perf_counter() - t)
 
-    plan_page.run_plan = timed
+    plan_page.solve_plan = timed
     app = create_app(region)
     warm_up(app)
     url, server = _server(app)
@@ -356,7 +356,7 @@ def rerun(region, objective: str, runs_before: int = 1, *, poll: bool = False) -
             "return (Math.max(m['pl-flows-map'], m['pl-fulfil-map']) - window.__fsClick) / 1000;"
         )
     finally:
-        plan_page.run_plan = real
+        plan_page.solve_plan = real
         d.quit()
         shutil.rmtree(profile, ignore_errors=True)
         server.shutdown()
@@ -395,7 +395,7 @@ def payload(region) -> tuple[int, int]:
     import plotly.io as pio
 
     from dashboard.app import create_app, warm_up
-    from dashboard.pages.equity_map import build_map, map_patch
+    from dashboard.app.pages.equity_map import build_map, map_patch
 
     app = create_app(region)
     warm_up(app)

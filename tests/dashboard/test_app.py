@@ -7,8 +7,7 @@ import json
 import dash
 import pytest
 
-from dashboard import ids
-from dashboard.app import Settings, create_app, serve
+from dashboard.app import Settings, create_app, ids, serve
 
 
 @pytest.fixture(scope="module")
@@ -58,6 +57,21 @@ def test_pages_registered_and_shell_served(app):
         assert css.status_code == 200 and b"Bootstrap" in css.data[:200]
 
 
+def test_nav_is_the_page_registry_in_order(app):
+    def links(component):
+        if isinstance(component, dash.development.base_component.Component):
+            if type(component).__name__ == "NavLink":
+                yield component.children, component.href
+            children = getattr(component, "children", None)
+            for child in children if isinstance(children, list) else [children]:
+                yield from links(child)
+
+    nav = list(links(app.layout))
+    pages = sorted(dash.page_registry.values(), key=lambda p: p["order"])
+    assert nav == [(p["name"], p["path"]) for p in pages]
+    assert [name for name, _ in nav] == ["Equity map", "Plan", "Compare", "Data", "Sweep"]
+
+
 @pytest.mark.parametrize(("path", "heading", "control", "title"), PAGES, ids=[p for p, *_ in PAGES])
 def test_each_page_routes_to_its_own_content(app, path, heading, control, title):
     content, store = route(app, path)
@@ -84,7 +98,7 @@ def _ids(component) -> set[str]:
 def test_layouts_build_without_data_io(tiny_region):
     """Each page's layout holds its own controls and outputs, and building it loads no region
     and computes nothing (the catalog stays empty: data come later, in callbacks)."""
-    from dashboard.pages import compare, data, equity_map, plan
+    from dashboard.app.pages import compare, data, equity_map, plan
 
     app = create_app(tiny_region)
     catalog = app.server.config["FOODSHED_CATALOG"]
@@ -118,7 +132,7 @@ def test_serve_binds_loopback_by_default(monkeypatch, tiny_region):
 def test_serve_prepares_the_first_page_before_it_listens(monkeypatch, tiny_region):
     """When the server is up, the start region's analysis and display are already there (the
     first page paints without waiting for them), and ``ready`` ran just before listening."""
-    from dashboard._data import DEFAULT_KEY
+    from dashboard.app.state import DEFAULT_KEY
 
     order = []
 
@@ -165,7 +179,7 @@ def test_map_redraw_patch_leaves_outlines_out(app):
 
     import plotly
 
-    from dashboard.pages.equity_map import build_map, map_patch
+    from dashboard.app.pages.equity_map import build_map, map_patch
 
     cat = app.server.config["FOODSHED_CATALOG"]
     full, _ = build_map(cat, None, "poverty_rate", "quantiles", 3, "viridis", ["hub"], "white-bg")

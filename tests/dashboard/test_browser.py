@@ -295,7 +295,7 @@ def test_compare_shows_both_runs_and_who_loses(session):
 
 def test_plan_starts_from_a_scenario_file(session):
     """The bundled drought scenario: gardens at 60%, so 150 kg of greens becomes 90 kg."""
-    from dashboard._data import bundled_scenarios_dir
+    from dashboard.services import bundled_scenarios_dir
 
     d = session["driver"]
     nav(session, "Plan")

@@ -19,8 +19,7 @@ pytestmark = B.pytestmark
 
 def test_sweep_page_shows_the_frontier(tiny_region, tiny_sweep, tmp_path_factory):
     pytest.importorskip("selenium")
-    from dashboard import ids
-    from dashboard.app import Settings, create_app
+    from dashboard.app import Settings, create_app, ids
 
     shots = Path(os.environ.get("FOODSHED_SCREENSHOTS") or tmp_path_factory.mktemp("screenshots"))
     shots.mkdir(parents=True, exist_ok=True)

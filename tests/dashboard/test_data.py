@@ -8,16 +8,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dashboard._data import (
-    DEFAULT_KEY,
+from dashboard.app.state import DEFAULT_KEY, RegionCatalog
+from dashboard.services import (
     PlanParams,
-    RegionCatalog,
     binding_text,
     compare_fulfilment,
     headline,
     run_plan,
 )
-from dashboard._settings import Settings
+from dashboard.settings import Settings
 from equity import FoodshedError
 
 
@@ -85,15 +84,31 @@ def test_run_plan_shocks_yield_and_surge(tiny_region):
     assert "+50% need in 1 area(s)" in surge["description"]
 
 
-def test_stored_params_solve_again_into_a_report(tiny_region):
-    from dashboard._data import params_from_dict, report_html
+def test_a_runs_report_is_written_from_the_plan_solved_not_a_second_solve(tiny_region, monkeypatch):
+    from dashboard import services
+    from dashboard.app.runs import REPORT_GONE, RunStore
+    from dashboard.services import params_from_dict, report_html, solve_plan
 
     params = PlanParams(sites_off=("H2",), yield_pct=(("garden", 50.0),), surge_pct=10.0)
     assert params_from_dict(params.as_dict()) == params
-    run = run_plan(tiny_region, params, region_key="k")
-    html = report_html(tiny_region, run)
+    run, solution = solve_plan(tiny_region, params, region_key="k")
+    store = RunStore(max_runs=3, max_solutions=1)
+    light = store.put(run, solution)
+    kept = store.solution(light)
+    assert kept is not None and kept.kpis == solution.kpis
+
+    def no_solve(*args, **kwargs):
+        raise AssertionError("the report solved the plan again")
+
+    monkeypatch.setattr(services, "_allocate", no_solve)
+    html = report_html(tiny_region, kept, label=run["label"])
     assert html.lstrip().lower().startswith("<!doctype html")
-    assert "Tiny town" in html
+    assert "Tiny town" in html and "H2" in run["description"] + html
+    # only the newest max_solutions plans are kept; the older run's tables stay
+    newer = store.put(run | {"id": "r2"}, solution)
+    assert store.solution(light) is None and store.solution(newer) is not None
+    assert store.full(light) is not None
+    assert "run the plan again" in REPORT_GONE
 
 
 def test_run_plan_bad_input_is_an_error_record(tiny_region):
@@ -118,7 +133,7 @@ def test_binding_text_of_a_real_plan(tiny_region):
 
 
 def test_scenario_files_fill_the_plan_controls(tiny_region):
-    from dashboard._data import bundled_scenarios_dir, list_scenarios, scenario_controls
+    from dashboard.services import bundled_scenarios_dir, list_scenarios, scenario_controls
     from equity import Region
 
     folder = bundled_scenarios_dir()
@@ -140,8 +155,19 @@ def test_scenario_files_fill_the_plan_controls(tiny_region):
     assert "collard_greens" in collards["notes"][0] and "not applied" in collards["notes"][0]
 
 
+def test_dashboard_caches_are_one_object_emptied_with_optimize_caches(tiny_region):
+    from dashboard.caches import CACHES
+    from optimize.caches import reset_caches
+
+    run_plan(tiny_region, PlanParams(), region_key="k")
+    run_plan(tiny_region, PlanParams(sites_off=("H2",)), region_key="k")
+    assert len(CACHES.problems) == 1  # shocks are applied to a copy of one built problem
+    reset_caches()
+    assert len(CACHES.problems) == 0 and len(CACHES.sweeps) == 0
+
+
 def test_a_scenario_over_weeks_says_the_plan_page_shows_one_week():
-    from dashboard._data import bundled_scenarios_dir, scenario_controls
+    from dashboard.services import bundled_scenarios_dir, scenario_controls
     from equity import Region
 
     c = scenario_controls(bundled_scenarios_dir() / "four_weeks.toml", Region.demo())

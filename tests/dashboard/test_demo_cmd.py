@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import equity
-from dashboard import _cmd_demo
+from dashboard.cli import demo as _cmd_demo
 from dashboard.cli import main
 from tests.helpers import grid_region
 

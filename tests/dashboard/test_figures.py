@@ -12,6 +12,7 @@ import pytest
 from shapely.geometry import Point, box
 
 from dashboard import figures as F
+from dashboard.services import fairness_prices
 
 
 @pytest.fixture
@@ -245,8 +246,10 @@ def test_efficiency_equity_price_of_fairness():
         }
     )
     fig = F.efficiency_equity_figure(curve)
-    assert fig.layout.meta["price_of_fairness"] == pytest.approx(0.1)
-    assert fig.layout.meta["money_price_usd"] == 25.0
+    share, money = fairness_prices(curve.iloc[::-1])  # sorted by weight, whatever the order
+    assert share == pytest.approx(0.1)
+    assert money == 25.0
+    assert fig.layout.annotations[0].text == "price of fairness: 10.0% less food delivered"
     assert list(fig.data[0].y) == [0, 40, 60]
     assert fig.layout.yaxis.title.text == "Worst-served area: share of need met (%)"
 

@@ -117,8 +117,8 @@ def test_opening_callbacks_send_nothing_when_the_page_came_with_it(warm_app):
 
 
 def test_map_picture_draws_every_area_and_the_shown_points(warm_app):
-    from dashboard._map_preview import map_key_svg, map_preview_svg
-    from dashboard.pages.equity_map import build_map
+    from dashboard.app.pages.equity_map import build_map
+    from dashboard.figures.preview import map_key_svg, map_preview_svg
 
     cat = warm_app.server.config["FOODSHED_CATALOG"]
     fig, areas = build_map(
@@ -144,7 +144,7 @@ def test_map_picture_draws_every_area_and_the_shown_points(warm_app):
 
 
 def test_run_store_keeps_tables_by_unguessable_key():
-    from dashboard._runs import RunStore
+    from dashboard.app.runs import RunStore
 
     store = RunStore(max_runs=2)
     run = {"id": "r1", "label": "x", "kpis": {"need_met_kg": 5.0}, "flows": {"site_id": ["H1"]}}

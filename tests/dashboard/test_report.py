@@ -17,10 +17,10 @@ import pandas as pd
 import pytest
 
 import equity
-from dashboard import _report_data as rd
-from dashboard._methodology import objective_text
-from dashboard._report_figures import lorenz_points
+from dashboard.figures import lorenz_curve
 from dashboard.report import PLOTLY_JS_NAME, render_report, write_report
+from dashboard.report import data as rd
+from dashboard.report.methodology import objective_text
 from equity import Region
 from optimize import AllocationSolution, Scenario, SiteOutage, allocate, run_scenario
 from tests.helpers import FOUR_AREA_POPULATION, four_area_region
@@ -185,9 +185,9 @@ def test_desert_counts_by_measure_and_group(areas, report_html: str) -> None:
 
 
 def test_lorenz_of_equal_values_is_the_diagonal() -> None:
-    x, y, gini = lorenz_points(pd.Series([0.5, 0.5]), pd.Series([1.0, 3.0]))
+    x, y, gini = lorenz_curve([0.5, 0.5], [1.0, 3.0])
     assert gini == pytest.approx(0.0)
-    x, y, gini = lorenz_points(pd.Series([0.0, 1.0]), pd.Series([1.0, 1.0]))
+    x, y, gini = lorenz_curve([0.0, 1.0], [1.0, 1.0])
     assert gini == pytest.approx(0.5)
 
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from dashboard._batch import run_batch
 from dashboard.cli import main
+from dashboard.report.batch import run_batch
 from tests.helpers import grid_region
 
 

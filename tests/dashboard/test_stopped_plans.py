@@ -68,9 +68,9 @@ def test_a_stopped_plan_exits_non_zero_unless_allowed(tmp_path, capsys, stopped_
 
 
 def test_the_report_and_the_plan_page_say_it(stopped_after_first_stage):
-    from dashboard._data import PlanParams, run_plan
-    from dashboard.pages.plan import STATUS_TEXT
+    from dashboard.app.pages.plan import STATUS_TEXT
     from dashboard.report import render_report
+    from dashboard.services import PlanParams, run_plan
 
     region = town_region()
     sol = allocate(region, objective="maxmin", solver="highs")

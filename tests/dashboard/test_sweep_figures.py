@@ -7,13 +7,13 @@ import json
 import pandas as pd
 import pytest
 
-from dashboard._sweep_figures import (
+from dashboard.figures.sweep import (
     distribution_figure,
     frontier_figure,
     resilience_figure,
     sweep_section_html,
-    write_sweep_html,
 )
+from dashboard.report.sweep import write_sweep_html
 from optimize.sweep import grid_columns, pareto_frontier, summarize_sweep
 
 

@@ -13,10 +13,9 @@ from dataclasses import replace
 
 import pytest
 
-from dashboard import ids
-from dashboard._sweep_load import find_sweeps, load_sweep
-from dashboard.app import Settings, create_app
-from dashboard.pages import sweep as page
+from dashboard.app import Settings, create_app, ids
+from dashboard.app.pages import sweep as page
+from dashboard.sweeps import find_sweeps, load_sweep
 from equity import FoodshedError
 
 

@@ -10,7 +10,7 @@ import zipfile
 import pandas as pd
 import pytest
 
-from dashboard._upload import (
+from dashboard.app.uploads import (
     decode_upload,
     find_region_root,
     neutralise,
@@ -164,7 +164,7 @@ def region_folder(tiny_region, tmp_path):
 
 
 def _check(data: bytes, dest):
-    from dashboard._upload import check_upload
+    from dashboard.app.uploads import check_upload
 
     return check_upload(_contents(data), dest, max_upload_bytes=10_000_000)
 
@@ -228,14 +228,14 @@ def test_an_upload_with_a_store_at_0_0_lists_the_row_and_cleans_up(region_folder
 def test_an_unforeseen_failure_is_plain_words_and_cleans_up(
     region_folder, tmp_path, monkeypatch, caplog
 ):
-    import dashboard._upload as up
+    import dashboard.app.uploads as up
 
     def boom(*args, **kwargs):
         raise ZeroDivisionError("division by zero in some reader")
 
-    monkeypatch.setattr(up, "validate_dir", boom)
+    monkeypatch.setattr(up, "validate_region", boom)
     dest = tmp_path / "up"
-    with caplog.at_level("ERROR", logger="dashboard._upload"):
+    with caplog.at_level("ERROR", logger="dashboard.app.uploads"):
         res = _check(_region_zip(region_folder), dest)
     assert res.refused and res.message == up.INTERNAL
     assert "ZeroDivisionError" not in res.message
@@ -253,8 +253,8 @@ def test_a_refused_zip_message_names_no_server_path(tmp_path):
 
 
 def test_an_evicted_upload_is_read_again_confined(tiny_region, tmp_path):
-    from dashboard._data import RegionCatalog
-    from dashboard._settings import Settings
+    from dashboard.app.state import RegionCatalog
+    from dashboard.settings import Settings
 
     uploads = tmp_path / "uploads"
     folder = tiny_region.to_dir(uploads / "abc" / "myregion")

@@ -1,0 +1,259 @@
+"""Compare: scenario runs side by side, who gains and who loses, and the price of fairness."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash_bootstrap_components as dbc
+import numpy as np
+from dash import Input, Output, State, dcc, html, no_update
+
+from equity import FoodshedError
+
+from ... import figures as F
+from ...services import compare_fulfilment, efficiency_equity, fairness_prices
+from .. import ids
+from ..runs import GONE
+from .common import (
+    GRAPH_CONFIG,
+    button,
+    catalog,
+    empty_figure,
+    error_alert,
+    panel,
+    runs_store,
+    settings,
+)
+
+CHANGE_BANDS = (-0.25, -0.01, 0.01, 0.25, 1.0)
+KPI_KEYS = (
+    "need_met_share",
+    "min_fulfilment",
+    "mean_fulfilment",
+    "need_met_kg",
+    "people_below_50pct",
+    "transport_cost_usd",
+    "kg_km",
+    "gini_fulfilment",
+)
+
+
+def layout(**_: Any) -> html.Div:
+    controls = panel(
+        [
+            html.H5("Compare runs", className="mb-1"),
+            html.P("Runs made on the Plan page in this browser tab.", className="fs-caption"),
+            dbc.Label("Runs to compare"),
+            dbc.Checklist(id=ids.CMP_RUNS),
+            dbc.Label("Compare against", className="mt-2"),
+            dcc.Dropdown(id=ids.CMP_BASE, clearable=False),
+            html.Hr(),
+            button(
+                "Draw the efficiency/equity curve",
+                ids.CMP_CURVE_BTN,
+                color="primary",
+                class_name="w-100",
+            ),
+            html.Div(
+                "Solves the plan at three equity weights (0, 0.5, 1); on a large region this takes a while.",
+                className="fs-card-note mt-1",
+            ),
+            html.Hr(),
+            button("Clear all runs", ids.CMP_CLEAR, color="outline-secondary", class_name="w-100"),
+        ],
+        className="fs-controls",
+    )
+    main = [
+        panel(
+            [
+                html.H6("Key figures side by side"),
+                html.Div(id=ids.CMP_KPI_TABLE),
+                dcc.Graph(id=ids.CMP_KPI_FIG, config=GRAPH_CONFIG),
+            ]
+        ),
+        dbc.Row(
+            [
+                dbc.Col(
+                    panel(
+                        [
+                            dcc.Graph(id=ids.CMP_GAINS_MAP, config=GRAPH_CONFIG),
+                            html.Div(id=ids.CMP_GAINS_TEXT, className="fs-caption"),
+                        ]
+                    ),
+                    lg=6,
+                ),
+                dbc.Col(panel(dcc.Graph(id=ids.CMP_GAINS_HIST, config=GRAPH_CONFIG)), lg=6),
+            ]
+        ),
+        panel(
+            [
+                dcc.Loading(
+                    dcc.Graph(
+                        id=ids.CMP_CURVE,
+                        figure=empty_figure("Press the button on the left to draw the curve"),
+                    ),
+                    type="dot",
+                ),
+                html.Div(id=ids.CMP_CURVE_TEXT, className="fs-caption"),
+            ]
+        ),
+    ]
+    return dbc.Row([dbc.Col(controls, lg=3), dbc.Col(main, lg=9)])
+
+
+def register_callbacks(app: Any) -> None:
+    cat = catalog(app)
+    store = runs_store(app)
+    basemap = settings(app).basemap
+
+    @app.callback(
+        Output(ids.CMP_RUNS, "options"),
+        Output(ids.CMP_RUNS, "value"),
+        Output(ids.CMP_BASE, "options"),
+        Output(ids.CMP_BASE, "value"),
+        Input(ids.SESSION_RUNS, "data"),
+        Input(ids.SESSION_REGION, "data"),
+    )
+    def _runs(runs, key):
+        mine = [
+            r
+            for r in runs or []
+            if r.get("region") == (key or "default") and r["status"] != "error"
+        ]
+        opts = [{"label": f"{i + 1}. {r['label']}", "value": r["id"]} for i, r in enumerate(mine)]
+        value = [o["value"] for o in opts]
+        return opts, value, opts, (value[0] if value else None)
+
+    @app.callback(
+        Output(ids.CMP_KPI_TABLE, "children"),
+        Output(ids.CMP_KPI_FIG, "figure"),
+        Output(ids.CMP_GAINS_MAP, "figure"),
+        Output(ids.CMP_GAINS_HIST, "figure"),
+        Output(ids.CMP_GAINS_TEXT, "children"),
+        Input(ids.CMP_RUNS, "value"),
+        Input(ids.CMP_BASE, "value"),
+        State(ids.SESSION_RUNS, "data"),
+        State(ids.SESSION_REGION, "data"),
+    )
+    def _compare(chosen, base_id, runs, key):
+        by_id = {r["id"]: r for r in runs or []}
+        sel = [by_id[i] for i in chosen or [] if i in by_id]
+        if len(sel) < 1:
+            blank = empty_figure("Run at least two plans on the Plan page to compare them")
+            return html.P("No runs yet."), blank, blank, blank, ""
+        names = {r["id"]: f"{i + 1}. {r['label']}" for i, r in enumerate(sel)}
+        header = html.Thead(html.Tr([html.Th("")] + [html.Th(names[r["id"]]) for r in sel]))
+        rows = []
+        for k in KPI_KEYS:
+            cells = [F.kpi_table(r["kpis"], keys=[k]) for r in sel]
+            if not any(cells):
+                continue
+            label = next(c[0]["label"] for c in cells if c)
+            rows.append(
+                html.Tr([html.Th(label)] + [html.Td(c[0]["text"] if c else "-") for c in cells])
+            )
+        table = dbc.Table(
+            [header, html.Tbody(rows)],
+            bordered=False,
+            hover=True,
+            size="sm",
+            responsive=True,
+            striped=True,
+        )
+        kfig = F.comparison_kpi_figure(
+            {names[r["id"]]: r["kpis"] for r in sel},
+            keys=("need_met_share", "min_fulfilment", "mean_fulfilment"),
+        )
+        base = by_id.get(base_id) or sel[0]
+        others = [r for r in sel if r["id"] != base["id"]]
+        if not others:
+            blank = empty_figure("Pick a second run to see who gains and who loses")
+            return table, kfig, blank, blank, ""
+        alt = others[-1]
+        base_no = 1 + [r["id"] for r in sel].index(base["id"])
+        alt_no = 1 + [r["id"] for r in sel].index(alt["id"])
+        base_full, alt_full = store.full(base), store.full(alt)
+        if base_full is None or alt_full is None:
+            blank = empty_figure("Run the plans again to compare them area by area")
+            return table, kfig, blank, blank, GONE
+        change = compare_fulfilment(base_full, alt_full)
+        try:
+            areas = cat.region(key).areas
+            disp = cat.display(key)
+        except FoodshedError as exc:
+            blank = empty_figure(str(exc))
+            return table, kfig, blank, blank, error_alert(exc, "Cannot draw the map")
+        shade = areas[["area_id", "geometry"]].assign(area_id=areas["area_id"].astype(str))
+        shade = shade.merge(change[["area_id", "fulfilment_change"]], on="area_id", how="left")
+        gmap = F.choropleth_map(
+            shade,
+            "fulfilment_change",
+            scheme="fixed",
+            bins=CHANGE_BANDS,
+            lowest=-1.0,
+            palette="cividis",
+            name_col=None,
+            geojson=disp["geojson"],
+            basemap=basemap,
+            height=420,
+            title=f"Change in share of need met: run {alt_no} vs run {base_no}",
+        )
+        hist = F.gains_losses_figure(
+            change, title=f"Who gains and who loses: run {alt_no} vs run {base_no}"
+        )
+        pop = change["population"].fillna(0)
+        gain = float(pop[change["fulfilment_change"] > 0.01].sum())
+        loss = float(pop[change["fulfilment_change"] < -0.01].sum())
+        text = (
+            f"Compared with run {base_no}, run {alt_no} serves {gain:,.0f} people better and "
+            f"{loss:,.0f} people worse (a change of more than 1 percentage point)."
+        )
+        return table, kfig, gmap, hist, text
+
+    @app.callback(
+        Output(ids.CMP_CURVE, "figure"),
+        Output(ids.CMP_CURVE_TEXT, "children"),
+        Input(ids.CMP_CURVE_BTN, "n_clicks"),
+        State(ids.SESSION_REGION, "data"),
+        prevent_initial_call=True,
+        running=[(Output(ids.CMP_CURVE_BTN, "disabled"), True, False)],
+    )
+    def _curve(n, key):
+        if not n:  # fired because the page was opened, not clicked
+            return no_update, no_update
+        try:
+            curve = efficiency_equity(cat.region(key))
+        except FoodshedError as exc:
+            return empty_figure(str(exc)), error_alert(exc, "The curve could not be drawn")
+        # when the worst-served area is stuck (e.g. out of reach of every site), show how
+        # evenly need is met instead
+        y_col = "min_fulfilment"
+        if "gini_fulfilment" in curve.columns and np.ptp(curve["min_fulfilment"]) < 1e-6:
+            y_col = "gini_fulfilment"
+        fig = F.efficiency_equity_figure(curve, y_col=y_col)
+        pof, money = fairness_prices(curve)
+        text = ""
+        if np.isfinite(pof) and pof < 5e-4 and not (money and money > 1):
+            text = (
+                "Every equity weight gives practically the same plan here: in this region "
+                "fairness costs nothing (or nothing more can be done for the worst-served areas, "
+                "e.g. when they are beyond the longest delivery from every site)."
+            )
+        elif np.isfinite(pof):
+            text = (
+                f"Going from the plan that meets the most need to the fairest one meets "
+                f"{pof:.1%} less need in total"
+            )
+            if money is not None and np.isfinite(money) and money > 0.5:
+                text += f" and costs ${money:,.0f} more in transport"
+            text += ": that is the price of fairness."
+        return fig, text
+
+    @app.callback(
+        Output(ids.SESSION_RUNS, "data", allow_duplicate=True),
+        Input(ids.CMP_CLEAR, "n_clicks"),
+        prevent_initial_call=True,
+    )
+    def _clear(n):
+        # the button is new each time the page opens; only a real click clears the runs
+        return [] if n else no_update

@@ -1,0 +1,582 @@
+"""Plan: edit a scenario, run the allocation, and read the plan."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from typing import Any
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import ALL, Input, Output, Patch, State, dcc, html, no_update
+
+from equity import FoodshedError
+
+from ... import figures as F
+from ...services import (
+    OBJECTIVES,
+    PlanParams,
+    bundled_scenarios_dir,
+    jsonable,
+    list_scenarios,
+    report_html,
+    scenario_controls,
+    solve_plan,
+)
+from .. import ids
+from ..runs import GONE, REPORT_GONE
+from ..uploads import safe_csv
+from .common import (
+    GRAPH_CONFIG,
+    button,
+    card,
+    catalog,
+    empty_figure,
+    error_alert,
+    panel,
+    runs_store,
+    settings,
+)
+
+MAX_RUNS = 12
+#: Outlines of a figure that is only turned into a patch (which never carries outlines)
+NO_OUTLINES: dict[str, Any] = {"type": "FeatureCollection", "features": []}
+#: dcc.Store: the region whose outlines the two plan maps on screen hold (so a re-run patches
+#: the values and lines only, without sending the outlines again)
+PL_SHOWN = "pl-shown"
+#: the box around the run's status line (dimmed while a plan runs)
+PL_STATUS_BOX = "pl-status-box"
+#: the note naming the estimated inputs of a run built on documented estimates
+PL_ESTIMATED = "pl-estimated"
+#: What shows a run: (component id, property), the outputs of the run and the show callbacks
+VIEW = (
+    (ids.PL_KPIS, "children"),
+    (ids.PL_FLOWS_MAP, "figure"),
+    (ids.PL_FULFIL_MAP, "figure"),
+    (ids.PL_FULFIL_HIST, "figure"),
+    (ids.PL_UNMET, "figure"),
+    (ids.PL_BINDING, "children"),
+    (PL_SHOWN, "data"),
+)
+#: How the share-of-need-met map is classed: the catalogue's fixed classes, as in the report
+FULFILMENT_SHADING: dict[str, Any] = {
+    "scheme": "fixed",
+    "name_col": None,
+    "hover_cols": ("need_kg", "met_kg"),
+}
+KPI_KEYS = (
+    "need_met_share",
+    "min_fulfilment",
+    "need_met_kg",
+    "people_below_50pct",
+    "transport_cost_usd",
+    "gini_fulfilment",
+)
+STATUS_TEXT = {
+    "optimal": "solved: this is the best plan for the goal",
+    "time_limit": (
+        "stopped at the time limit: not optimal (every figure is what this plan's flows "
+        "deliver; allow more time for the best plan)"
+    ),
+    "no_solution": "stopped at the time limit before finding a plan; allow more time",
+    "infeasible": "no plan meets every hard limit; loosen the budget or the longest delivery",
+    "unbounded": "the problem is unbounded; check the costs and limits",
+}
+
+
+def layout(**_: Any) -> html.Div:
+    controls = panel(
+        [
+            html.H5("Plan a scenario", className="mb-1"),
+            html.P("Set the goal and what changes, then run the plan.", className="fs-caption"),
+            dbc.Label("Start from a scenario file (optional)", html_for=ids.PL_SCENARIO),
+            dcc.Dropdown(
+                id=ids.PL_SCENARIO, placeholder="edit the settings below", optionHeight=60
+            ),
+            html.Div(id=ids.PL_SCENARIO_NOTE, className="fs-card-note"),
+            dbc.Label("Goal", html_for=ids.PL_OBJECTIVE, className="mt-2"),
+            dcc.Dropdown(
+                id=ids.PL_OBJECTIVE,
+                options=[{"label": v, "value": k} for k, v in OBJECTIVES.items()],
+                value="balanced",
+                clearable=False,
+                optionHeight=48,
+            ),
+            html.Div(
+                [
+                    dbc.Label("Season or period", html_for=ids.PL_PERIOD, className="mt-2"),
+                    dcc.Dropdown(id=ids.PL_PERIOD, clearable=False),
+                ],
+                id=ids.PL_PERIOD + "-box",
+            ),
+            dbc.Label("Equity weight (0 = most food, 1 = fairest)", className="mt-2"),
+            dcc.Slider(
+                id=ids.PL_EQUITY_WEIGHT,
+                min=0,
+                max=1,
+                step=0.05,
+                value=0.5,
+                marks={0: "0", 0.5: "0.5", 1: "1"},
+            ),
+            dbc.Label("Transport budget (USD per period, empty = no limit)", className="mt-2"),
+            dbc.Input(id=ids.PL_BUDGET, type="number", min=0, step=100, placeholder="no limit"),
+            dbc.Label("Longest delivery (km)", className="mt-2"),
+            dbc.Input(id=ids.PL_MAX_DIST, type="number", min=0.5, step=0.5, value=8),
+            html.Hr(),
+            html.H6("What changes"),
+            dbc.Label("Sites switched off", html_for=ids.PL_SITES_OFF),
+            dcc.Dropdown(id=ids.PL_SITES_OFF, multi=True, placeholder="none"),
+            dbc.Label("Yield, % of normal, by kind of site", className="mt-2"),
+            html.Div(id=ids.PL_YIELD_KIND),
+            dbc.Label("Need surges in these areas", className="mt-2"),
+            dcc.Dropdown(id=ids.PL_SURGE_AREAS, multi=True, placeholder="none"),
+            dbc.InputGroup(
+                [
+                    dbc.Input(id=ids.PL_SURGE_PCT, type="number", min=0, max=500, value=0, step=5),
+                    dbc.InputGroupText("% more need"),
+                ],
+                size="sm",
+                className="mt-1",
+            ),
+            html.Hr(),
+            dbc.Label("Name of this run (optional)"),
+            dbc.Input(
+                id=ids.PL_LABEL, type="text", maxLength=60, placeholder="e.g. Eastside outage"
+            ),
+            dbc.Button("Run the plan", id=ids.PL_RUN, color="primary", className="mt-3 w-100"),
+        ],
+        className="fs-controls",
+    )
+    main = [
+        dcc.Store(id=PL_SHOWN, storage_type="memory"),
+        # no animated spinner while a plan runs: drawn in software, it takes CPU from the solver
+        # on a small machine (docs/dashboard.md, Speed); the button says "Running..." and the
+        # last run's status is dimmed instead
+        html.Div(html.Div(id=ids.PL_STATUS), id=PL_STATUS_BOX),
+        dbc.Row(id=ids.PL_KPIS, className="g-2 mb-1"),
+        dbc.Row(
+            [
+                dbc.Col(panel(dcc.Graph(id=ids.PL_FLOWS_MAP, config=GRAPH_CONFIG)), lg=6),
+                dbc.Col(panel(dcc.Graph(id=ids.PL_FULFIL_MAP, config=GRAPH_CONFIG)), lg=6),
+            ]
+        ),
+        dbc.Row(
+            [
+                dbc.Col(panel(dcc.Graph(id=ids.PL_FULFIL_HIST, config=GRAPH_CONFIG)), lg=6),
+                dbc.Col(panel(dcc.Graph(id=ids.PL_UNMET, config=GRAPH_CONFIG)), lg=6),
+            ]
+        ),
+        panel(
+            [
+                html.H6("What limits the plan"),
+                html.Div(id=ids.PL_BINDING, className="fs-caption"),
+                html.Div(
+                    [
+                        button("Flows (CSV)", ids.PL_DL_FLOWS, class_name="me-2"),
+                        button("Fulfilment (CSV)", ids.PL_DL_FULFIL, class_name="me-2"),
+                        button("Manifest (JSON)", ids.PL_DL_MANIFEST, class_name="me-2"),
+                        button("Report (HTML)", ids.PL_DL_REPORT, color="primary"),
+                    ],
+                    className="mt-2",
+                ),
+                dcc.Loading(dcc.Download(id=ids.PL_DOWNLOAD), type="dot"),
+            ]
+        ),
+    ]
+    return dbc.Row([dbc.Col(controls, lg=3), dbc.Col(main, lg=9)])
+
+
+def _latest(runs: list[dict] | None, key: str | None) -> dict | None:
+    mine = [r for r in runs or [] if r.get("region") == (key or "default")]
+    return mine[-1] if mine else None
+
+
+def _params(
+    objective,
+    weight,
+    budget,
+    max_km,
+    sites_off,
+    yield_vals,
+    yield_ids,
+    surge_areas,
+    surge_pct,
+    label,
+) -> PlanParams:
+    yields = tuple(
+        (i["kind"], float(v))
+        for i, v in zip(yield_ids or [], yield_vals or [], strict=False)
+        if v is not None
+    )
+    return PlanParams(
+        objective=objective or "balanced",
+        equity_weight=float(weight if weight is not None else 0.5),
+        budget_usd=float(budget) if budget not in (None, "") else None,
+        max_distance_km=float(max_km) if max_km not in (None, "") else None,
+        sites_off=tuple(sites_off or ()),
+        yield_pct=yields,
+        surge_areas=tuple(surge_areas or ()),
+        surge_pct=float(surge_pct or 0),
+        label=(label or "").strip(),
+    )
+
+
+def _kpi_cards(run: dict) -> list:
+    k = run["kpis"]
+    keys = list(KPI_KEYS)
+    rows = F.kpi_table(k, keys=[x for x in keys if x in k] or None)
+    return [card(r["text"], r["label"], card_id=f"kpi-{r['key']}") for r in rows[:6]]
+
+
+def register_callbacks(app: Any) -> None:
+    cat = catalog(app)
+    store = runs_store(app)
+    basemap = settings(app).basemap
+    scenario_dir = settings(app).scenarios_dir or bundled_scenarios_dir()
+
+    @app.callback(
+        Output(ids.PL_SITES_OFF, "options"),
+        Output(ids.PL_SURGE_AREAS, "options"),
+        Output(ids.PL_YIELD_KIND, "children"),
+        Output(ids.PL_PERIOD, "options"),
+        Output(ids.PL_PERIOD, "value"),
+        Output(ids.PL_PERIOD + "-box", "style"),
+        Output(ids.PL_SCENARIO, "options"),
+        Input(ids.SESSION_REGION, "data"),
+    )
+    def _options(key):
+        try:
+            region = cat.region(key)
+        except FoodshedError:
+            return [], [], [], [], None, {"display": "none"}, []
+        periods = [{"label": str(p), "value": str(p)} for p in region.periods]
+        period_box = {} if periods else {"display": "none"}
+        sites = region.sites
+        names = sites["name"] if "name" in sites.columns else sites["site_id"]
+        site_opts = [
+            {"label": f"{n} ({k})", "value": str(s)}
+            for s, n, k in zip(
+                sites["site_id"], names.fillna(sites["site_id"]), sites["kind"], strict=True
+            )
+        ]
+        areas = region.areas
+        anames = areas["name"] if "name" in areas.columns else areas["area_id"]
+        area_opts = [
+            {"label": f"{n} ({a})" if n != a else str(a), "value": str(a)}
+            for a, n in zip(areas["area_id"], anames.fillna(areas["area_id"]), strict=True)
+        ]
+        kinds = sorted(sites["kind"].astype(str).unique())
+        sliders = [
+            dbc.Row(
+                [
+                    dbc.Col(html.Small(k), width=3),
+                    dbc.Col(
+                        dcc.Slider(
+                            id={"type": ids.PL_YIELD_PCT, "kind": k},
+                            min=0,
+                            max=200,
+                            step=10,
+                            value=100,
+                            marks={0: "0", 100: "100", 200: "200"},
+                            tooltip={"placement": "bottom"},
+                        ),
+                        width=9,
+                    ),
+                ],
+                className="g-1 align-items-center",
+            )
+            for k in kinds
+        ]
+        scenarios = list_scenarios(scenario_dir, region)
+        return site_opts, area_opts, sliders, periods, region.default_period, period_box, scenarios
+
+    @app.callback(
+        Output(ids.PL_OBJECTIVE, "value"),
+        Output(ids.PL_PERIOD, "value", allow_duplicate=True),
+        Output(ids.PL_EQUITY_WEIGHT, "value"),
+        Output(ids.PL_BUDGET, "value"),
+        Output(ids.PL_MAX_DIST, "value"),
+        Output(ids.PL_SITES_OFF, "value"),
+        Output({"type": ids.PL_YIELD_PCT, "kind": ALL}, "value"),
+        Output(ids.PL_SURGE_AREAS, "value"),
+        Output(ids.PL_SURGE_PCT, "value"),
+        Output(ids.PL_LABEL, "value"),
+        Output(ids.PL_SCENARIO_NOTE, "children"),
+        Input(ids.PL_SCENARIO, "value"),
+        State(ids.SESSION_REGION, "data"),
+        State({"type": ids.PL_YIELD_PCT, "kind": ALL}, "id"),
+        prevent_initial_call=True,
+    )
+    def _scenario(path, key, yield_ids):
+        if not path:
+            return (no_update,) * 10 + ("",)
+        try:
+            c = scenario_controls(path, cat.region(key))
+        except FoodshedError as exc:
+            return (no_update,) * 10 + (error_alert(exc, "The scenario could not be read"),)
+        yields = [c["yield_pct"].get(i["kind"], 100) for i in yield_ids or []]
+        notes = html.Ul([html.Li(n) for n in c["notes"]]) if c["notes"] else ""
+        return (
+            c["objective"],
+            c["period"],
+            c["equity_weight"],
+            c["budget_usd"],
+            c["max_distance_km"],
+            c["sites_off"],
+            yields,
+            c["surge_areas"],
+            c["surge_pct"],
+            c["label"],
+            notes,
+        )
+
+    def view(run: dict | None, key: str | None, shown: str | None) -> tuple:
+        """What the page shows for ``run`` (a whole run, tables included; or None).
+
+        The outputs of :data:`VIEW`. The two maps are patched (values and lines only) when
+        ``shown`` says the maps on screen hold this region's outlines.
+        """
+        if run is None or run["status"] == "error":
+            text = "Set a scenario on the left and press Run the plan."
+            blank = empty_figure(text, height=420)
+            return [], blank, blank, empty_figure(""), empty_figure(""), "", None
+        try:
+            disp = cat.display(key)
+        except FoodshedError as exc:
+            blank = empty_figure(str(exc))
+            return [], blank, blank, blank, blank, "", None
+        areas = disp["areas"]  # WGS84 (the maps' CRS): nothing to reproject per run
+        drawn = key or "default"
+        patching = shown == drawn  # the maps on screen hold this region's outlines
+        flows = pd.DataFrame(run["flows"])
+        ful = pd.DataFrame(run["fulfilment"])
+        shade = areas[["area_id", "geometry"]].assign(area_id=areas["area_id"].astype(str))
+        shade = shade.merge(
+            ful[["area_id", "fulfilment", "need_kg", "met_kg"]], on="area_id", how="left"
+        )
+        shading = dict(FULFILMENT_SHADING)
+        if patching:
+            # the maps on screen keep their outlines, view and sites: only the lines and the
+            # areas' values and colours are built and sent
+            lines = F.flow_lines(areas, disp["sites"], flows)
+            flows_fig: Any = _lines_patch(lines)
+            values = F.choropleth_map(
+                shade, "fulfilment", geojson=NO_OUTLINES, layout=False, **shading
+            )
+            ful_fig: Any = _values_patch(values)
+        else:
+            flows_fig = F.flows_map(
+                areas,
+                disp["sites"],
+                flows,
+                geojson=disp["geojson"],
+                basemap=basemap,
+                height=420,
+                title="Deliveries (kg per period)",
+            )
+            ful_fig = F.choropleth_map(
+                shade,
+                "fulfilment",
+                geojson=disp["geojson"],
+                basemap=basemap,
+                height=420,
+                title="Share of need met, by area",
+                **shading,
+            )
+            _stack(flows_fig)
+            _stack(ful_fig)
+        hist = F.fulfilment_histogram(ful)
+        unmet = F.unmet_by_commodity(pd.DataFrame(run["unmet"]))
+        binding = run.get("binding") or []
+        items = (
+            html.Ul([html.Li(b) for b in binding[:6]])
+            if binding
+            else html.P(
+                "No site or budget is at its limit: more supply would not change this plan."
+            )
+        )
+        return _kpi_cards(run), flows_fig, ful_fig, hist, unmet, items, drawn
+
+    # One callback runs the plan and draws it: a second callback fed by the session's store
+    # would cost a round trip more, and its outputs turning "loading" made dcc.Graph redraw
+    # every graph on the page (both maps in software WebGL) before the answer came.
+    @app.callback(
+        Output(ids.SESSION_RUNS, "data", allow_duplicate=True),
+        Output(ids.PL_STATUS, "children"),
+        *[Output(i, prop, allow_duplicate=True) for i, prop in VIEW],
+        Input(ids.PL_RUN, "n_clicks"),
+        State(ids.SESSION_REGION, "data"),
+        State(ids.SESSION_RUNS, "data"),
+        State(PL_SHOWN, "data"),
+        State(ids.PL_OBJECTIVE, "value"),
+        State(ids.PL_PERIOD, "value"),
+        State(ids.PL_EQUITY_WEIGHT, "value"),
+        State(ids.PL_BUDGET, "value"),
+        State(ids.PL_MAX_DIST, "value"),
+        State(ids.PL_SITES_OFF, "value"),
+        State({"type": ids.PL_YIELD_PCT, "kind": ALL}, "value"),
+        State({"type": ids.PL_YIELD_PCT, "kind": ALL}, "id"),
+        State(ids.PL_SURGE_AREAS, "value"),
+        State(ids.PL_SURGE_PCT, "value"),
+        State(ids.PL_LABEL, "value"),
+        prevent_initial_call=True,
+        running=[
+            (Output(ids.PL_RUN, "disabled"), True, False),
+            (Output(ids.PL_RUN, "children"), "Running...", "Run the plan"),
+            (Output(PL_STATUS_BOX, "style"), {"opacity": 0.45}, {}),
+        ],
+    )
+    def _run(
+        n,
+        key,
+        runs,
+        shown,
+        objective,
+        period,
+        weight,
+        budget,
+        max_km,
+        sites_off,
+        yv,
+        yi,
+        surge_areas,
+        surge_pct,
+        label,
+    ):
+        unchanged = (no_update,) * len(VIEW)
+        if not n:  # Dash fires it when the page is opened; only a click runs a plan
+            return no_update, no_update, *unchanged
+        params = _params(
+            objective, weight, budget, max_km, sites_off, yv, yi, surge_areas, surge_pct, label
+        )
+        if period:
+            params = replace(params, period=str(period))
+        try:
+            region = cat.region(key)
+        except FoodshedError as exc:
+            return no_update, error_alert(exc, "The plan could not run"), *unchanged
+        run, solution = solve_plan(region, params, region_key=key or "default")
+        # the session keeps the run's KPIs and key; its tables (and plan) stay on the server
+        runs = [*(runs or []), store.put(run, solution)][-MAX_RUNS:]
+        shows = view(run, key, shown)
+        if run["status"] == "error":
+            return runs, error_alert(Exception(run["message"]), "The plan could not run"), *shows
+        status = STATUS_TEXT.get(run["status"], f"finished with status {run['status']}")
+        note = [
+            html.Strong(f"Run \u201c{run['label']}\u201d: "),
+            html.Span(f"{status} ({run['kpis'].get('solve_time_s', 0):.1f} s). "),
+        ]
+        if run.get("message"):
+            note.append(html.Span(run["message"]))
+        estimated = (run.get("manifest") or {}).get("estimated") or {}
+        if estimated:
+            note.append(
+                html.Div(
+                    [html.Strong("Estimated inputs: ")]
+                    + [f"{t}: {how}. " for t, how in estimated.items() if t != "commodities"],
+                    id=PL_ESTIMATED,
+                    className="small mt-1",
+                )
+            )
+        colour = "success" if run["status"] == "optimal" else "warning"
+        return runs, dbc.Alert(note, color=colour, className="mb-2 py-2"), *shows
+
+    # the page opened or the region changed: show the session's latest run of the region
+    # (the session's runs are read, not watched: a run draws itself, above)
+    @app.callback(
+        *[Output(i, prop) for i, prop in VIEW],
+        Input(ids.SESSION_REGION, "data"),
+        State(ids.SESSION_RUNS, "data"),
+        State(PL_SHOWN, "data"),
+    )
+    def _show(key, runs, shown):
+        run = _latest(runs, key)
+        if run is None or run["status"] == "error":
+            return view(None, key, shown)
+        full = store.full(run)
+        if full is None:
+            blank = empty_figure("Run the plan again", height=420)
+            gone = dbc.Alert(GONE, color="warning", className="mb-2 py-2")
+            return _kpi_cards(run), blank, blank, empty_figure(""), empty_figure(""), gone, None
+        return view(full, key, shown)
+
+    @app.callback(
+        Output(ids.PL_DOWNLOAD, "data"),
+        Output(ids.PL_STATUS, "children", allow_duplicate=True),
+        Input(ids.PL_DL_FLOWS, "n_clicks"),
+        Input(ids.PL_DL_FULFIL, "n_clicks"),
+        Input(ids.PL_DL_MANIFEST, "n_clicks"),
+        Input(ids.PL_DL_REPORT, "n_clicks"),
+        State(ids.SESSION_RUNS, "data"),
+        State(ids.SESSION_REGION, "data"),
+        prevent_initial_call=True,
+    )
+    def _download(n_f, n_u, n_m, n_r, runs, key):
+        from dash import ctx
+
+        if not (n_f or n_u or n_m or n_r):  # fired because the page was opened, not clicked
+            return no_update, no_update
+        run = store.full(_latest(runs, key))
+        if run is None:  # no run, or its tables are gone (the plan page says so)
+            return no_update, no_update
+        stem = f"run-{run['id']}"
+
+        def file(content: str, suffix: str, kind: str) -> tuple[dict[str, str], Any]:
+            return {"content": content, "filename": f"{stem}-{suffix}", "type": kind}, no_update
+
+        if ctx.triggered_id == ids.PL_DL_FLOWS:
+            return file(safe_csv(pd.DataFrame(run["flows"])), "flows.csv", "text/csv")
+        if ctx.triggered_id == ids.PL_DL_FULFIL:
+            return file(safe_csv(pd.DataFrame(run["fulfilment"])), "fulfilment.csv", "text/csv")
+        if ctx.triggered_id == ids.PL_DL_REPORT:
+            solution = store.solution(_latest(runs, key))
+            if solution is None:
+                return no_update, dbc.Alert(REPORT_GONE, color="warning", className="mb-2 py-2")
+            text = report_html(
+                cat.region(key), solution, label=run["label"], areas=cat.analysis(key)
+            )
+            return file(text, "report.html", "text/html")
+        manifest = {
+            "label": run["label"],
+            "params": run["params"],
+            "kpis": run["kpis"],
+            "status": run["status"],
+            **(run.get("manifest") or {}),
+        }
+        text = json.dumps(manifest, indent=2, default=jsonable)
+        return file(text, "manifest.json", "application/json")
+
+
+def _lines_patch(lines: list[Any]) -> Patch:
+    """A :class:`dash.Patch` replacing the delivery lines of the deliveries map on screen.
+
+    ``lines`` are :func:`figures.flow_lines`, traces 1 to n of :func:`figures.flows_map` (always
+    the same number); trace 0 (the area outlines) and the site markers stay.
+    """
+    patch = Patch()
+    for i, tr in enumerate(lines, start=1):
+        patch["data"][i] = tr.to_plotly_json() | _layer_keys(i, last=False)
+    return patch
+
+
+def _layer_keys(i: int, *, last: bool) -> dict[str, str]:
+    """Trace ``i``'s ``uid`` and ``below``: each trace's MapLibre layers just under the next's.
+
+    plotly.js takes traces that share a ``below`` (by default all: "") out of the map and adds
+    them back on every redraw, to keep their order; a distinct ``below`` per trace keeps each
+    in place, so a redraw only gives the changed traces their new data.
+    """
+    return {"uid": f"t{i}", "below": "" if last else f"plotly-trace-layer-t{i + 1}-fill"}
+
+
+def _stack(fig: Any) -> None:
+    """Give every trace of a plan map its :func:`_layer_keys` (in place)."""
+    for i, tr in enumerate(fig.data):
+        tr.update(_layer_keys(i, last=i == len(fig.data) - 1))
+
+
+def _values_patch(fig: Any) -> Patch:
+    """A :class:`dash.Patch` turning the fulfilment map on screen into ``fig``, without outlines."""
+    from .equity_map import map_patch
+
+    return map_patch(fig)

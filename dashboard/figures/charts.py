@@ -1,0 +1,491 @@
+"""Charts: KPI tables, distributions, the Lorenz curve and the plan comparisons."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
+
+from optimize.catalogue import kpi_info
+from optimize.catalogue import measure_info as _catalogue_info
+
+from .measures import (
+    MeasureInfo,
+    measure_info,
+)
+from .palette import (
+    ACCENT,
+    FLAG_YES,
+    GAIN,
+    GRID,
+    LOSS,
+    MUTED,
+    OKABE_ITO,
+    OUTLINE,
+    SAME,
+    class_colours,
+)
+from .style import FONT as _FONT
+
+
+def kpi_table(
+    kpis: Mapping[str, Any], *, keys: Sequence[str] | None = None
+) -> list[dict[str, Any]]:
+    """KPI rows ``{key, label, value, unit, text}`` in plain words, for cards and tables.
+
+    Labels, units and formats come from :mod:`optimize.catalogue` (unknown keys get its
+    generic entry); non-numeric values are skipped.
+    """
+    rows = []
+    for key in keys if keys is not None else list(kpis):
+        if key not in kpis:
+            continue
+        v = kpis[key]
+        if isinstance(v, bool) or not isinstance(v, int | float | np.integer | np.floating):
+            continue
+        m = kpi_info(key)
+        rows.append(
+            {
+                "key": key,
+                "label": m.label,
+                "value": float(v),
+                "unit": m.unit,
+                "text": m.format(v),
+            }
+        )
+    return rows
+
+
+def _weighted_hist(values: np.ndarray, weights: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    ok = np.isfinite(values) & np.isfinite(weights)
+    h, _ = np.histogram(np.clip(values[ok], edges[0], edges[-1]), bins=edges, weights=weights[ok])
+    return h
+
+
+def fulfilment_histogram(
+    fulfilment: pd.DataFrame,
+    *,
+    value_col: str = "fulfilment",
+    weight_col: str | None = "population",
+    bins: int | None = None,
+    height: int = 320,
+    title: str | None = "People by share of need met",
+) -> go.Figure:
+    """People (or areas, without ``weight_col``) by share of need met.
+
+    By default in the catalogue's classes (:data:`optimize.catalogue.FULFILMENT`, the map's
+    and the report's classes and colours); ``bins=n`` gives ``n`` equal-width bands instead.
+    """
+    v = pd.to_numeric(fulfilment[value_col], errors="coerce").to_numpy(float)
+    w = (
+        pd.to_numeric(fulfilment[weight_col], errors="coerce").to_numpy(float)
+        if weight_col and weight_col in fulfilment.columns
+        else np.ones(len(v))
+    )
+    if bins is None:
+        m = _catalogue_info(value_col)
+        m = m if m.bins else _catalogue_info("fulfilment")
+        cls = m.class_of(v)
+        ok = (cls >= 0) & np.isfinite(w)
+        h = np.bincount(cls[ok], weights=w[ok], minlength=len(m.bins))
+        labels = list(m.bin_labels)
+        colours = class_colours(m)
+    else:
+        edges = np.linspace(0, 1, bins + 1)
+        h = _weighted_hist(v, w, edges)
+        labels = [f"{edges[i] * 100:.0f}-{edges[i + 1] * 100:.0f}%" for i in range(bins)]
+        colours = sample_colorscale("Viridis", list(np.linspace(0.15, 0.9, bins)))
+    unit = "people" if weight_col and weight_col in fulfilment.columns else "areas"
+    fig = go.Figure(
+        go.Bar(
+            x=labels,
+            y=h,
+            marker={"color": colours},
+            hovertemplate=f"%{{x}} of need met: %{{y:,.0f}} {unit}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title={"text": title, "x": 0.01, "font": {"size": 14}} if title else None,
+        xaxis_title="share of need met",
+        yaxis_title=unit,
+        height=height,
+        margin={"l": 60, "r": 10, "t": 40 if title else 10, "b": 50},
+        font=_FONT,
+        plot_bgcolor="white",
+        bargap=0.05,
+    )
+    fig.update_yaxes(gridcolor=GRID)
+    return fig
+
+
+def distribution_figure(
+    areas: pd.DataFrame,
+    column: str,
+    *,
+    weight_col: str = "population",
+    bins: int = 20,
+    height: int = 320,
+    info: MeasureInfo | None = None,
+) -> go.Figure:
+    """How many people live in areas at each level of ``column`` (a population-weighted histogram).
+
+    Flags give two bars: people in areas flagged yes and no.
+    """
+    info = info or measure_info(column, areas[column])
+    w = (
+        pd.to_numeric(areas[weight_col], errors="coerce").to_numpy(float)
+        if weight_col in areas.columns
+        else np.ones(len(areas))
+    )
+    unit = "people" if weight_col in areas.columns else "areas"
+    if info.kind == "flag":
+        f = areas[column].astype("float").to_numpy()
+        ys = [float(np.nansum(w[f == 1])), float(np.nansum(w[f == 0]))]
+        fig = go.Figure(
+            go.Bar(
+                x=["yes", "no"],
+                y=ys,
+                marker={"color": [FLAG_YES, MUTED]},
+                hovertemplate=f"%{{x}}: %{{y:,.0f}} {unit}<extra></extra>",
+            )
+        )
+        xtitle = info.label
+    else:
+        v = pd.to_numeric(areas[column], errors="coerce").to_numpy(float) * info.scale
+        finite = v[np.isfinite(v)]
+        lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+        if hi <= lo:
+            hi = lo + 1.0
+        edges = np.linspace(lo, hi, bins + 1)
+        h = _weighted_hist(v, w, edges)
+        mids = (edges[:-1] + edges[1:]) / 2
+        fig = go.Figure(
+            go.Bar(
+                x=mids,
+                y=h,
+                width=(edges[1] - edges[0]) * 0.95,
+                marker={"color": ACCENT},
+                hovertemplate=f"about %{{x:,.2f}} {info.unit}: %{{y:,.0f}} {unit}<extra></extra>",
+            )
+        )
+        xtitle = info.title
+    fig.update_layout(
+        title={
+            "text": f"{unit.capitalize()} by {info.label.lower()}",
+            "x": 0.01,
+            "font": {"size": 14},
+        },
+        xaxis_title=xtitle,
+        yaxis_title=unit,
+        height=height,
+        margin={"l": 60, "r": 10, "t": 40, "b": 50},
+        font=_FONT,
+        plot_bgcolor="white",
+    )
+    fig.update_yaxes(gridcolor=GRID)
+    return fig
+
+
+def lorenz_curve(
+    values: Sequence[float], weights: Sequence[float] | None = None
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """Population-weighted Lorenz curve and Gini of ``values`` (equity's one Gini).
+
+    Returns ``(cum_population_share, cum_value_share, gini)``, both curves starting at 0 and
+    ending at 1. Missing values are dropped.
+    """
+    from equity.inequality import gini
+    from equity.inequality import lorenz_curve as curve
+
+    v = np.asarray(values, dtype=float)
+    w = np.ones_like(v) if weights is None else np.asarray(weights, dtype=float)
+    ok = np.isfinite(v) & np.isfinite(w) & (w > 0) & (v >= 0)
+    if not ok.any() or np.sum(v[ok] * w[ok]) <= 0:
+        return np.array([0.0, 1.0]), np.array([0.0, 1.0]), 0.0
+    lc = curve(v[ok], w[ok])
+    return lc["population_share"].to_numpy(), lc["value_share"].to_numpy(), gini(v[ok], w[ok])
+
+
+def lorenz_figure(
+    curves: Mapping[str, tuple[Sequence[float], Sequence[float] | None]],
+    *,
+    height: int = 340,
+    title: str | None = "How evenly it is shared (Lorenz curve)",
+    value_label: str = "value",
+) -> go.Figure:
+    """Lorenz curves, one per ``{name: (values, population weights)}``, with the Gini in the legend.
+
+    The diagonal is perfect equality; the further a curve sags below it, the more unequal.
+    """
+    fig = go.Figure(
+        go.Scatter(
+            x=[0, 1],
+            y=[0, 1],
+            mode="lines",
+            line={"color": OUTLINE, "dash": "dash"},
+            name="everyone the same",
+            hoverinfo="skip",
+        )
+    )
+    for i, (name, (values, weights)) in enumerate(curves.items()):
+        x, y, g = lorenz_curve(values, weights)
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=y,
+                mode="lines",
+                line={"color": OKABE_ITO[(i + 4) % len(OKABE_ITO)], "width": 2.5},
+                name=f"{name} (Gini {g:.2f})",
+                hovertemplate=(
+                    f"poorest-served %{{x:.0%}} of people get %{{y:.0%}} of the {value_label}"
+                    "<extra></extra>"
+                ),
+            )
+        )
+    fig.update_layout(
+        title={"text": title, "x": 0.01, "font": {"size": 14}} if title else None,
+        xaxis={"title": "share of people (least to most)", "tickformat": ".0%", "range": [0, 1]},
+        yaxis={"title": f"share of the {value_label}", "tickformat": ".0%", "range": [0, 1]},
+        height=height,
+        margin={"l": 60, "r": 10, "t": 40 if title else 10, "b": 50},
+        font=_FONT,
+        plot_bgcolor="white",
+        legend={"x": 0.02, "y": 0.98, "bgcolor": "rgba(255,255,255,0.8)"},
+    )
+    fig.update_xaxes(gridcolor=GRID)
+    fig.update_yaxes(gridcolor=GRID)
+    return fig
+
+
+def unmet_by_commodity(
+    unmet: pd.DataFrame | pd.Series,
+    *,
+    value_col: str = "unmet_kg",
+    commodity_col: str = "commodity",
+    share_col: str | None = None,
+    labels: Mapping[str, str] | None = None,
+    height: int = 320,
+    title: str | None = "Need not met, by food",
+) -> go.Figure:
+    """Horizontal bars of unmet need (kg per period) for each commodity, largest at the top.
+
+    With ``share_col`` (the unmet share of each commodity's need, 0-1) each bar is labelled
+    "kg (share)", as in the reports.
+    """
+    if isinstance(unmet, pd.Series):
+        s = unmet.astype(float)
+    elif len(unmet):
+        s = unmet.groupby(commodity_col)[value_col].sum().astype(float)
+    else:
+        s = pd.Series(dtype=float)
+    s = s.sort_values()
+    names = [labels.get(str(c), str(c)) if labels else str(c) for c in s.index]
+    text = None
+    if share_col is not None and isinstance(unmet, pd.DataFrame) and len(unmet):
+        share = unmet.groupby(commodity_col)[share_col].sum().reindex(s.index)
+        text = [f"{k:,.0f} kg ({f:.0%})" for k, f in zip(s, share, strict=True)]
+    fig = go.Figure(
+        go.Bar(
+            x=s.to_numpy(),
+            y=names,
+            orientation="h",
+            marker={"color": LOSS},
+            text=text,
+            textposition="auto",
+            hovertemplate="%{y}: %{x:,.0f} kg not delivered<extra></extra>",
+        )
+    )
+    if s.empty or float(s.sum()) == 0:
+        fig.add_annotation(
+            text="All need is met", showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper"
+        )
+    fig.update_layout(
+        title={"text": title, "x": 0.01, "font": {"size": 14}} if title else None,
+        xaxis_title="kg per period",
+        height=max(height, 16 * len(s) + 110),
+        yaxis={"dtick": 1, "tickfont": {"size": 11}},
+        margin={"l": 110, "r": 10, "t": 40 if title else 10, "b": 50},
+        font=_FONT,
+        plot_bgcolor="white",
+    )
+    fig.update_xaxes(gridcolor=GRID)
+    return fig
+
+
+def efficiency_equity_figure(
+    curve: pd.DataFrame,
+    *,
+    x_col: str = "need_met_kg",
+    y_col: str = "min_fulfilment",
+    weight_col: str = "equity_weight",
+    height: int = 380,
+    title: str | None = "Efficiency and equity: what fairness costs",
+) -> go.Figure:
+    """The efficiency/equity frontier: food delivered against the worst-served area's share.
+
+    Each point is one equity weight. The price of fairness (the share of food delivered given
+    up to reach the fairest plan, relative to the most efficient one) is annotated; the number
+    itself is :func:`dashboard.services.fairness_prices`.
+    """
+    df = curve.sort_values(weight_col) if weight_col in curve.columns else curve
+    x = df[x_col].to_numpy(float)
+    ym = kpi_info(y_col)
+    y_label, y_unit, y_scale = ym.label, ym.unit, ym.scale
+    y = df[y_col].to_numpy(float) * y_scale
+    text = (
+        [f"equity weight {w:.2f}" for w in df[weight_col]]
+        if weight_col in df.columns
+        else [""] * len(df)
+    )
+    xi = MeasureInfo.of(kpi_info(x_col))
+    fig = go.Figure(
+        go.Scatter(
+            x=x,
+            y=y,
+            mode="lines+markers",
+            marker={"size": 9, "color": ACCENT},
+            line={"color": ACCENT},
+            text=text,
+            hovertemplate=(
+                "%{text}<br>"
+                + xi.label
+                + ": %{x:,.0f}<br>"
+                + y_label
+                + ": %{y:.3g}"
+                + y_unit
+                + "<extra></extra>"
+            ),
+            name="plans",
+        )
+    )
+    pof = price_of_fairness(x)
+    if len(x) and np.ptp(x) <= 1e-3 * max(abs(float(np.max(x))), 1.0):
+        # every weight gives the same plan: show a sensible axis, not float noise
+        mid = float(np.mean(x))
+        fig.update_xaxes(range=[mid * 0.9, mid * 1.1] if mid else [-1, 1])
+    if len(x) >= 2 and np.isfinite(pof) and pof >= 5e-4:
+        fig.add_annotation(
+            x=x[-1],
+            y=y[-1],
+            text=f"price of fairness: {pof:.1%} less food delivered",
+            showarrow=True,
+            arrowhead=2,
+            ax=-60,
+            ay=-40,
+            bgcolor="rgba(255,255,255,0.9)",
+        )
+    fig.update_layout(
+        title={"text": title, "x": 0.01, "font": {"size": 14}} if title else None,
+        xaxis_title=xi.title,
+        yaxis={"title": f"{y_label} ({y_unit})" if y_unit else y_label, "rangemode": "tozero"},
+        height=height,
+        margin={"l": 70, "r": 10, "t": 40 if title else 10, "b": 50},
+        font=_FONT,
+        plot_bgcolor="white",
+    )
+    fig.update_xaxes(gridcolor=GRID)
+    fig.update_yaxes(gridcolor=GRID)
+    return fig
+
+
+def price_of_fairness(efficiency: Sequence[float]) -> float:
+    """Share of efficiency given up by the fairest plan (last) relative to the best one."""
+    e = np.asarray(efficiency, dtype=float)
+    e = e[np.isfinite(e)]
+    if e.size < 2 or e.max() <= 0:
+        return float("nan")
+    return float((e.max() - e[-1]) / e.max())
+
+
+def comparison_kpi_figure(
+    runs: Mapping[str, Mapping[str, Any]],
+    *,
+    keys: Sequence[str] = ("need_met_share", "min_fulfilment"),
+    height: int = 320,
+) -> go.Figure:
+    """Grouped bars of the same KPIs for several runs (one colour per run)."""
+    fig = go.Figure()
+    for i, (name, kpis) in enumerate(runs.items()):
+        rows = {r["key"]: r for r in kpi_table(kpis, keys=keys)}
+        labels = [rows[k]["label"] for k in keys if k in rows]
+        vals = [rows[k]["value"] * kpi_info(k).scale for k in keys if k in rows]
+        texts = [rows[k]["text"] for k in keys if k in rows]
+        fig.add_trace(
+            go.Bar(
+                x=labels,
+                y=vals,
+                name=name,
+                text=texts,
+                textposition="outside",
+                marker={"color": OKABE_ITO[(i + 4) % len(OKABE_ITO)]},
+                hovertemplate=f"{name}<br>%{{x}}: %{{text}}<extra></extra>",
+            )
+        )
+    fig.update_layout(
+        barmode="group",
+        height=height,
+        margin={"l": 50, "r": 10, "t": 20, "b": 40},
+        font=_FONT,
+        plot_bgcolor="white",
+        legend={"orientation": "h", "y": 1.1},
+    )
+    fig.update_yaxes(gridcolor=GRID)
+    return fig
+
+
+def gains_losses_figure(
+    change: pd.DataFrame,
+    *,
+    value_col: str = "fulfilment_change",
+    weight_col: str = "population",
+    height: int = 320,
+    title: str | None = "Who gains and who loses",
+) -> go.Figure:
+    """People by change in share of need met between two runs (percentage points).
+
+    Losses are vermillion, gains blue (colour-blind safe); no change is grey.
+    """
+    v = pd.to_numeric(change[value_col], errors="coerce").to_numpy(float) * 100
+    w = (
+        pd.to_numeric(change[weight_col], errors="coerce").to_numpy(float)
+        if weight_col in change.columns
+        else np.ones(len(v))
+    )
+    edges = np.array([-100, -50, -25, -10, -1, 1, 10, 25, 50, 100], dtype=float)
+    h = _weighted_hist(v, w, edges)
+    labels = [
+        "-100 to -50",
+        "-50 to -25",
+        "-25 to -10",
+        "-10 to -1",
+        "about the same",
+        "+1 to +10",
+        "+10 to +25",
+        "+25 to +50",
+        "+50 to +100",
+    ]
+    colours = [LOSS] * 4 + [SAME] + [GAIN] * 4
+    unit = "people" if weight_col in change.columns else "areas"
+    fig = go.Figure(
+        go.Bar(
+            x=labels,
+            y=h,
+            marker={"color": colours},
+            hovertemplate=f"%{{x}} points: %{{y:,.0f}} {unit}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title={"text": title, "x": 0.01, "font": {"size": 14}} if title else None,
+        xaxis_title="change in share of need met (percentage points)",
+        yaxis_title=unit,
+        height=height,
+        margin={"l": 60, "r": 10, "t": 40 if title else 10, "b": 70},
+        font=_FONT,
+        plot_bgcolor="white",
+    )
+    fig.update_yaxes(gridcolor=GRID)
+    return fig

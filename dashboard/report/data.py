@@ -1,0 +1,494 @@
+"""Tables the report shows, derived from a region, its analysed areas and an allocation solution.
+
+The solution is an :class:`optimize.AllocationSolution` and the scenario an
+:class:`optimize.Scenario`: their frames are read by their documented columns (all in kg), so
+the report itself only sees the plain tables below.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from equity.catalogue import M_PER_MILE, measure_info
+from optimize.catalogue import kpi_info
+
+from ..figures.palette import DESERT_CLASS_COLOURS
+
+if TYPE_CHECKING:
+    from optimize import AllocationSolution, Scenario
+
+__all__ = [
+    "DESERT_MEASURES",
+    "kpi_label",
+    "area_fulfilment",
+    "binding_rows",
+    "desert_table",
+    "flow_segments",
+    "format_value",
+    "kpi_rows",
+    "shock_rows",
+    "unmet_by_commodity",
+]
+
+#: Atlas measures the report counts, in reading order (labels from :mod:`equity.catalogue`).
+DESERT_MEASURES: tuple[str, ...] = (
+    "LILATracts_1And10",
+    "LILATracts_halfAnd10",
+    "LILATracts_1And20",
+    "LILATracts_Vehicle",
+    "LATracts1",
+    "LATracts_half",
+    "LowIncomeTracts",
+)
+
+
+def kpi_label(key: str) -> str:
+    """A KPI's plain-words label, from :mod:`optimize.catalogue`."""
+    return kpi_info(key).label
+
+
+def format_value(key: str, value: Any) -> str:
+    """A KPI value for people, in the catalogue's format (shares as %, money with $)."""
+    if value is None:
+        return "n/a"
+    if isinstance(value, float) and math.isnan(value):
+        return "n/a"
+    return kpi_info(key).format(value)
+
+
+#: KPIs shown in the report's main table, in this order; the rest go under "all figures".
+HEADLINE_KPIS = (
+    "need_met_share",
+    "low_income_need_met_share",
+    "need_met_share_lila",
+    "min_fulfilment_lila",
+    "need_met_kg",
+    "need_kg",
+    "min_fulfilment",
+    "min_fulfilment_reachable",
+    "people_unreachable",
+    "areas_unreachable",
+    "mean_fulfilment",
+    "gini_fulfilment",
+    "people_below_50pct",
+    "areas_below_50pct",
+    "kg_substituted",
+    "transport_cost_usd",
+    "budget_usd",
+    "kg_km",
+)
+
+
+def kpi_rows(kpis: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """One row per KPI: key, plain label, raw value, display text and ``headline`` (bool).
+
+    Headline KPIs come first, in :data:`HEADLINE_KPIS` order.
+    """
+    order = {k: i for i, k in enumerate(HEADLINE_KPIS)}
+    kpis = dict(sorted(kpis.items(), key=lambda kv: order.get(kv[0], len(order))))
+    rows = []
+    for key, value in kpis.items():
+        if isinstance(value, Mapping | list | tuple):
+            continue
+        raw = value.item() if isinstance(value, np.generic) else value
+        rows.append(
+            {
+                "key": key,
+                "label": kpi_label(key),
+                "value": raw,
+                "display": format_value(key, raw),
+                "headline": key in order and raw is not None,
+            }
+        )
+    return rows
+
+
+# ---------------------------------------------------------------------- food deserts
+def _flag(areas: pd.DataFrame, col: str) -> pd.Series:
+    return areas[col].fillna(False).astype(float).astype(bool)
+
+
+def desert_table(areas: pd.DataFrame) -> pd.DataFrame:
+    """Areas and residents flagged by each Atlas measure present, overall and by group.
+
+    Columns: ``measure``, ``label``, ``group`` (all residents / urban / rural / low-income areas),
+    ``areas``, ``population``, ``share`` (of that group's residents).
+    """
+    pop = areas["population"].astype(float)
+    groups: dict[str, pd.Series] = {"all areas": pd.Series(True, index=areas.index)}
+    if "urban" in areas:
+        urban = areas["urban"].fillna(False).astype(bool)
+        groups["urban areas"] = urban
+        groups["rural areas"] = ~urban
+    rows = []
+    for col in DESERT_MEASURES:
+        if col not in areas:
+            continue
+        label = measure_info(col).label
+        flag = _flag(areas, col)
+        for group, mask in groups.items():
+            total = float(pop[mask].sum())
+            hit = flag & mask
+            rows.append(
+                {
+                    "measure": col,
+                    "label": label,
+                    "group": group,
+                    "areas": int(hit.sum()),
+                    "population": float(pop[hit].sum()),
+                    "share": float(pop[hit].sum()) / total if total > 0 else float("nan"),
+                }
+            )
+    return pd.DataFrame(rows, columns=["measure", "label", "group", "areas", "population", "share"])
+
+
+def desert_pivot(table: pd.DataFrame) -> list[dict[str, Any]]:
+    """One row per measure: areas, residents and share overall, residents per other group."""
+    out = []
+    for measure, sub in table.groupby("measure", sort=False):
+        allrow = sub[sub["group"] == "all areas"].iloc[0]
+        out.append(
+            {
+                "measure": measure,
+                "label": allrow["label"],
+                "areas": int(allrow["areas"]),
+                "population": float(allrow["population"]),
+                "share": float(allrow["share"]),
+                "groups": {
+                    str(r["group"]): float(r["population"])
+                    for _, r in sub.iterrows()
+                    if r["group"] != "all areas"
+                },
+            }
+        )
+    return out
+
+
+def desert_classes(areas: pd.DataFrame) -> tuple[pd.Series, dict[str, str], str]:
+    """A four-way class per area for the equity map, the colours, and which measure it uses."""
+    li_col = "LowIncomeTracts" if "LowIncomeTracts" in areas else None
+    la_col, lila_col = "", ""
+    for la, lila in (
+        ("LA1and10", "LILATracts_1And10"),
+        ("LATracts1", "LILATracts_1And10"),
+        ("LATracts_half", "LILATracts_halfAnd10"),
+    ):
+        if lila in areas:
+            la_col, lila_col = la, lila
+            break
+    colors = dict(DESERT_CLASS_COLOURS)
+    if not lila_col:
+        return pd.Series("neither", index=areas.index), colors, ""
+    lila = _flag(areas, lila_col)
+    li = _flag(areas, li_col) if li_col else lila
+    la = _flag(areas, la_col) if la_col and la_col in areas else lila
+    out = pd.Series("neither", index=areas.index, dtype=object)
+    out[li & ~la] = "low income only"
+    out[la & ~li] = "low access only"
+    out[lila | (la & li)] = "low income and low access (food desert)"
+    return out, colors, lila_col
+
+
+# ---------------------------------------------------------------------- solution frames
+def need_met_table(solution: AllocationSolution) -> pd.DataFrame:
+    """Per area and need commodity: ``need_kg`` and ``met_kg`` (the solution's
+    ``fulfilment_by_commodity``; substitutes count towards the food they stand in for)."""
+    ful = solution.fulfilment_by_commodity
+    out = ful[["area_id", "commodity", "need_kg", "met_kg"]].copy()
+    out["area_id"] = out["area_id"].astype(str)
+    return out
+
+
+def area_fulfilment(region: Any, solution: AllocationSolution) -> pd.DataFrame:
+    """Per area: ``need_kg``, ``met_kg`` and ``ratio`` (met / need; NaN, "no data", where there
+    is no need, as in the app)."""
+    t = need_met_table(solution)
+    per = t.groupby("area_id", as_index=False)[["need_kg", "met_kg"]].sum()
+    ids = pd.DataFrame({"area_id": region.areas["area_id"].astype(str)})
+    per = ids.merge(per, on="area_id", how="left").fillna({"need_kg": 0.0, "met_kg": 0.0})
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = per["met_kg"] / per["need_kg"]
+    per["ratio"] = ratio.where(per["need_kg"] > 0).clip(0, 1)
+    return per
+
+
+def unmet_by_commodity(region: Any, solution: AllocationSolution) -> pd.DataFrame:
+    """Per commodity: ``need_kg``, ``met_kg``, ``unmet_kg``, ``unmet_share``; largest gap first."""
+    t = need_met_table(solution)
+    per = t.groupby("commodity", as_index=False)[["need_kg", "met_kg"]].sum()
+    per["unmet_kg"] = (per["need_kg"] - per["met_kg"]).clip(lower=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        per["unmet_share"] = (per["unmet_kg"] / per["need_kg"]).where(per["need_kg"] > 0, 0.0)
+    if "name" in region.commodities:
+        names = region.commodities.set_index("commodity")["name"]
+        per["name"] = per["commodity"].map(names).fillna(per["commodity"])
+    else:
+        per["name"] = per["commodity"]
+    return per.sort_values("unmet_kg", ascending=False).reset_index(drop=True)
+
+
+def _points_xy(gdf: gpd.GeoDataFrame, id_col: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        {"x": gdf.geometry.x.to_numpy(), "y": gdf.geometry.y.to_numpy()},
+        index=gdf[id_col].astype(str).to_numpy(),
+    )
+
+
+def flow_segments(region: Any, solution: AllocationSolution) -> pd.DataFrame:
+    """One line per (site, area): ``x0, y0`` at the site, ``x1, y1`` at the area, and ``kg``."""
+    flows = solution.flows
+    cols = ["site_id", "area_id", "x0", "y0", "x1", "y1", "kg"]
+    if flows.empty:
+        return pd.DataFrame(columns=cols)
+    fl = flows[["site_id", "area_id"]].copy()
+    fl["kg"] = flows["quantity_kg"].astype(float)
+    fl["site_id"] = fl["site_id"].astype(str)
+    fl["area_id"] = fl["area_id"].astype(str)
+    agg = fl.groupby(["site_id", "area_id"], as_index=False)["kg"].sum()
+    agg = agg[agg["kg"] > 1e-9]
+    sites = _points_xy(region.sites, "site_id")
+    rep = region.areas.geometry.representative_point()
+    areas = pd.DataFrame(
+        {"x": rep.x.to_numpy(), "y": rep.y.to_numpy()},
+        index=region.areas["area_id"].astype(str).to_numpy(),
+    )
+    agg = agg[agg["site_id"].isin(sites.index) & agg["area_id"].isin(areas.index)]
+    agg["x0"] = sites.loc[agg["site_id"], "x"].to_numpy()
+    agg["y0"] = sites.loc[agg["site_id"], "y"].to_numpy()
+    agg["x1"] = areas.loc[agg["area_id"], "x"].to_numpy()
+    agg["y1"] = areas.loc[agg["area_id"], "y"].to_numpy()
+    return agg[cols].reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------- duals and shocks
+def _site_names(region: Any) -> dict[str, str]:
+    s = region.sites
+    if "name" in s:
+        return {
+            str(k): f"{v} ({k})" for k, v in zip(s["site_id"], s["name"].fillna(""), strict=False)
+        }
+    return {}
+
+
+def binding_rows(
+    region: Any, solution: AllocationSolution, *, limit: int = 40
+) -> list[dict[str, Any]]:
+    """The binding constraints, most valuable first, one row each (for the detail table).
+
+    Reads ``solution.binding``: the constraint kind, the site / area / commodity it is about,
+    and its value per unit (the objective's change for one more unit). Rows have ``kind``,
+    ``where``, ``site_id``, ``food``, ``limit``, ``used``, ``value`` and the optimizer's own
+    ``explanation``.
+    """
+    t = solution.binding.copy()
+    if t.empty:
+        return []
+    t["_abs"] = t["value_per_unit"].astype(float).abs()
+    t = t[t["_abs"] > 1e-9].sort_values("_abs", ascending=False, kind="stable").head(limit)
+    names = _site_names(region)
+    com_names = (
+        region.commodities.set_index("commodity")["name"].to_dict()
+        if "name" in region.commodities
+        else {}
+    )
+
+    def text(r: pd.Series, col: str) -> str:
+        return str(r[col]) if pd.notna(r[col]) else ""
+
+    rows = []
+    for _, r in t.iterrows():
+        site, area, com = text(r, "site_id"), text(r, "area_id"), text(r, "commodity")
+        kind = text(r, "constraint")
+        rows.append(
+            {
+                "kind": kind,
+                "site_id": site,
+                "where": names.get(site, site) or (f"area {area}" if area else "whole region"),
+                "food": com_names.get(com, com),
+                "limit": _num(r.get("limit")),
+                "used": _num(r.get("used")),
+                "value": float(r["value_per_unit"]),
+                "explanation": text(r, "explanation"),
+            }
+        )
+    return rows
+
+
+def _num(v: Any) -> float | None:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return f if math.isfinite(f) else None
+
+
+def _join(items: list[str]) -> str:
+    items = [i for i in items if i]
+    if len(items) <= 1:
+        return "".join(items)
+    if len(items) > 5:
+        return ", ".join(items[:5]) + f" and {len(items) - 5} more"
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def binding_summary(rows: list[dict[str, Any]], *, limit: int = 6) -> list[str]:
+    """The binding constraints in plain words, one sentence per site (or budget), best first."""
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for r in rows:
+        groups.setdefault((r["kind"], r["where"]), []).append(r)
+    out = []
+    for (kind, where), items in list(groups.items())[:limit]:
+        best = max(abs(i["value"]) for i in items)
+        k = kind.lower()
+        if "supply" in k:
+            foods = _join([i["food"] for i in items])
+            out.append(
+                f"{where} hands out all of its {foods}. More of these foods there would help "
+                f"the plan most: each extra kg is worth {best:,.3g} in the plan's objective."
+            )
+        elif "throughput" in k or "capacity" in k:
+            lim = items[0].get("limit")
+            cap = f" ({lim:,.0f} kg per week)" if lim else ""
+            out.append(
+                f"{where} is working at its handling limit{cap}: more staff, hours or storage "
+                f"there would let more food through (worth {best:,.3g} per extra kg)."
+            )
+        elif "budget" in k:
+            lim = items[0].get("limit")
+            spent = f" of ${lim:,.0f}" if lim else ""
+            out.append(
+                f"The transport budget{spent} is spent in full: each extra dollar is worth "
+                f"{best:,.3g} in the plan's objective."
+            )
+        elif "fair" in k or "min" in k:
+            out.append(f"The fairness rule binds at {where} (worth {best:,.3g} per unit).")
+        else:
+            out.append(f"{kind or 'A limit'} binds at {where} (worth {best:,.3g} per unit).")
+    return out
+
+
+def shock_rows(
+    scenario: Scenario | str | None,
+    solution: AllocationSolution | None = None,
+    *,
+    site_names: Mapping[str, str] | None = None,
+) -> list[dict[str, str]]:
+    """The shocks a plan applies: ``kind`` (plain words) and ``detail`` (what changes).
+
+    They come from the scenario when one is given, else from the solution's manifest (where
+    :func:`optimize.allocate` records the shocks it applied)."""
+    shocks: list[Any] = []
+    if scenario is not None and not isinstance(scenario, str):
+        shocks = [s.model_dump() for s in scenario.shocks]
+    elif solution is not None:
+        shocks = list(solution.manifest.get("shocks") or ())
+    rows = []
+    for shock in shocks:
+        data = dict(shock)
+        kind = str(data.pop("kind"))
+        if site_names and data.get("site_ids"):
+            data["site_ids"] = [site_names.get(str(i), str(i)) for i in data["site_ids"]]
+        rows.append({"kind": SHOCK_TITLES.get(kind, kind), "detail": describe_shock(kind, data)})
+    return rows
+
+
+def scenario_settings(scenario: Scenario | str | None) -> list[dict[str, str]]:
+    """The scenario's settings in words: period, reach, transport cost and budget, parameters."""
+    rows: list[dict[str, str]] = []
+    if scenario is None or isinstance(scenario, str):
+        return rows
+    if scenario.period:
+        rows.append({"setting": "Period", "value": str(scenario.period)})
+    net = scenario.network
+    d = net.max_distance_m
+    rows.append(
+        {
+            "setting": "Longest delivery",
+            "value": f"{d / 1000:,.1f} km ({d / M_PER_MILE:,.1f} miles)",
+        }
+    )
+    rows.append({"setting": "Transport cost", "value": f"${net.cost_per_kg_km:,.2f} per kg per km"})
+    b = net.budget_usd
+    rows.append(
+        {
+            "setting": "Transport budget",
+            "value": f"${b:,.0f} per period" if b is not None else "no limit",
+        }
+    )
+    for key, value in scenario.params.model_dump().items():
+        if value is not None:
+            text = f"{value:g}" if isinstance(value, int | float) else str(value)
+            rows.append({"setting": key.replace("_", " ").capitalize(), "value": text})
+    return rows
+
+
+SHOCK_TITLES = {
+    "site_outage": "Site outage",
+    "yield_factor": "Supply change",
+    "demand_surge": "Demand surge",
+    "budget_change": "Budget change",
+    "max_distance": "Delivery distance limit",
+}
+
+
+def describe_shock(kind: str, d: Mapping[str, Any]) -> str:
+    """One shock in plain words, e.g. ``every hub is out of service``."""
+
+    def sites() -> str:
+        parts = []
+        if d.get("site_ids"):
+            ids = list(d["site_ids"])
+            parts.append(("site " if len(ids) == 1 else "sites ") + _short(ids))
+        if d.get("site_kind"):
+            parts.append(f"every {d['site_kind']}")
+        return " and ".join(parts) or "every site"
+
+    def foods() -> str:
+        return f" for {_short(d['commodities'])}" if d.get("commodities") else ""
+
+    if kind == "site_outage":
+        who = sites()
+        return f"{who[0].upper() + who[1:]} out of service for the period: no food goes out from there."
+    if kind == "yield_factor" and d.get("factor") is not None:
+        f = float(d["factor"])
+        change = f"{1 - f:.0%} less" if f < 1 else f"{f - 1:.0%} more"
+        return f"Supply at {sites()}{foods()} scaled by {f:g} ({change})."
+    if kind == "demand_surge" and d.get("factor") is not None:
+        f = float(d["factor"])
+        parts = []
+        if d.get("area_ids"):
+            parts.append("areas " + _short(d["area_ids"]))
+        if d.get("area_flag"):
+            parts.append(f"areas flagged {d['area_flag']}")
+        if d.get("area_column"):
+            col = str(d["area_column"]).replace("_", " ")
+            if d.get("at_least") is not None:
+                parts.append(f"areas whose {col} is at least {d['at_least']:g}")
+            if d.get("at_most") is not None:
+                parts.append(f"areas whose {col} is at most {d['at_most']:g}")
+        where = " and ".join(parts) or "every area"
+        return f"Need in {where}{foods()} multiplied by {f:g} ({f - 1:+.0%})."
+    if kind == "budget_change":
+        if d.get("budget_usd") is not None:
+            return f"Transport budget set to ${float(d['budget_usd']):,.0f} per period."
+        if d.get("factor") is not None:
+            return f"Transport budget scaled by {float(d['factor']):g}."
+        if d.get("delta_usd") is not None:
+            return f"Transport budget changed by ${float(d['delta_usd']):+,.0f}."
+    if kind == "max_distance" and d.get("max_distance_m") is not None:
+        m = float(d["max_distance_m"])
+        return f"Deliveries limited to {m / 1000:,.1f} km ({m / M_PER_MILE:,.1f} miles)."
+    return ", ".join(f"{k} = {_short(v)}" for k, v in d.items() if v not in (None, (), []))
+
+
+def _short(v: Any) -> str:
+    if isinstance(v, list | tuple | set | frozenset):
+        items = [str(x) for x in v]
+        return ", ".join(items[:8]) + (f" (+{len(items) - 8} more)" if len(items) > 8 else "")
+    return str(v)

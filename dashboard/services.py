@@ -1,0 +1,741 @@
+"""Every call the dashboard makes into ``equity`` and ``optimize``, in one module.
+
+The app's callbacks, the reports, the batch runner and the ``foodshed`` command call the
+functions here, never the analytics or the optimizer directly: load a region ("demo" or a
+folder), analyse it, solve and describe a plan, compare plans, find scenarios. The app's values
+are plain and JSON-ready (runs are dicts that live in each browser session's ``dcc.Store``).
+
+Any dashboard module may still import, from ``equity`` and ``optimize``, their catalogues
+(``equity.catalogue``, ``optimize.catalogue``: labels, units, palettes' classes), constants,
+and error and warning types (``FoodshedError`` and its kin) -- names, not computations.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+import uuid
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from equity import FoodshedError, Region
+from optimize.catalogue import OBJECTIVES as _OBJECTIVES
+
+if TYPE_CHECKING:
+    from optimize import AllocationSolution, Scenario
+
+#: The objectives as the Goal menu offers them (from :data:`optimize.catalogue.OBJECTIVES`).
+OBJECTIVES = {name: o.choice for name, o in _OBJECTIVES.items()}
+
+
+# ---------------------------------------------------------------------- regions
+def load_region(source: str | os.PathLike[str], *, confine_to: Path | None = None) -> Region:
+    """The region ``source`` names: ``"demo"`` for the bundled demo, else a region folder
+    (read with :meth:`equity.Region.from_dir`, confined to ``confine_to`` when given)."""
+    if str(source) == "demo":
+        return Region.demo()
+    return Region.from_dir(source, confine_to=confine_to)
+
+
+def validate_region(source: str | os.PathLike[str], *, confine_to: Path | None = None) -> Any:
+    """Check a region folder (``"demo"``: the bundled demo) without loading it for analysis:
+    :func:`equity.validate_dir`'s report (``ok``, ``problems``, ``warnings``, ``region``)."""
+    from equity import validate_dir
+    from equity.region import demo_dir
+
+    folder = demo_dir() if str(source) == "demo" else Path(source)
+    return validate_dir(folder, confine_to=confine_to)
+
+
+# ---------------------------------------------------------------------- analytics
+def analyze(region: Region) -> Any:
+    """Equity measures per area (``equity.analyze``), with ``area_id`` as text."""
+    from equity import analyze as _analyze
+
+    out = _analyze(region).copy()
+    out["area_id"] = out["area_id"].astype(str)
+    return out
+
+
+def summarize_areas(areas: pd.DataFrame, *, by: str | None = None) -> pd.DataFrame:
+    """People and areas flagged by each measure (``equity.summarize``), per ``by`` group too."""
+    from equity import summarize
+
+    return summarize(areas, by=by) if by else summarize(areas)
+
+
+def inequality_of(areas: pd.DataFrame) -> pd.DataFrame:
+    """Inequality of access across areas (``equity.inequality_summary``)."""
+    from equity import inequality_summary
+
+    return inequality_summary(areas)
+
+
+#: The formats :func:`write_areas` writes, by suffix.
+AREA_FORMATS = (".gpkg", ".geojson", ".csv", ".parquet")
+
+
+def write_areas(
+    areas: Any, path: Path, *, fmt: str | None = None, region: Region | None = None
+) -> Path:
+    """Write analysed areas to ``path`` in the format of ``fmt`` (default: its suffix).
+
+    The one writer of analysed areas (``foodshed analyze`` and the reports' data folder).
+    ``areas`` is :func:`analyze`'s frame; without geometry, ``region``'s area outlines are
+    joined by ``area_id``. ``.gpkg`` (layer ``areas``) and ``.parquet`` keep the region's CRS,
+    ``.geojson`` is WGS84, ``.csv`` has no geometry but each area's ``lon``/``lat`` (a point
+    inside it, WGS84). Column names that differ only in case get ``_2`` (GeoPackage and
+    GeoJSON readers ignore case); nullable booleans are written as 0/1.
+    """
+    import geopandas as gpd
+
+    from equity._csv import write_csv
+
+    suffix = (fmt or Path(path).suffix).lower()
+    if suffix not in AREA_FORMATS:
+        msg = f"{path}: unknown format {suffix!r} for areas; use one of {list(AREA_FORMATS)}"
+        raise FoodshedError(msg)
+    plain = pd.DataFrame(areas).copy() if not isinstance(areas, gpd.GeoDataFrame) else areas.copy()
+    if not isinstance(plain, gpd.GeoDataFrame) or plain.geometry.name not in plain.columns:
+        if region is None:
+            msg = "the analysed areas have no geometry; pass the region they belong to"
+            raise FoodshedError(msg)
+        geo = region.areas[["area_id", region.areas.geometry.name]].copy()
+        geo["area_id"] = geo["area_id"].astype(str)
+        table = plain.drop(columns="geometry", errors="ignore")
+        table = table.assign(area_id=table["area_id"].astype(str))
+        table = table[[c for c in table.columns if c == "area_id" or c not in geo.columns]]
+        plain = gpd.GeoDataFrame(geo.merge(table, on="area_id", how="left"), crs=region.areas.crs)
+    seen: set[str] = set()
+    for c in list(plain.columns):
+        if c.lower() in seen:
+            plain = plain.rename(columns={c: f"{c}_2"})
+        seen.add(c.lower())
+    for c in plain.columns:  # nullable booleans do not survive every driver
+        if str(plain[c].dtype) == "boolean":
+            plain[c] = plain[c].astype("Int8")
+    if suffix == ".gpkg":
+        plain.to_file(path, driver="GPKG", layer="areas")
+    elif suffix == ".geojson":
+        plain.to_crs(4326).to_file(path, driver="GeoJSON")
+    elif suffix == ".parquet":
+        plain.to_parquet(path)
+    else:
+        disp = plain.to_crs(4326)
+        flat = pd.DataFrame(disp.drop(columns=disp.geometry.name))
+        rep = disp.geometry.representative_point()
+        flat["lon"], flat["lat"] = rep.x.round(6), rep.y.round(6)
+        write_csv(flat, path)
+    return Path(path)
+
+
+_HEADLINE_ORDER = (
+    "LILATracts_1And10",
+    "LILATracts_halfAnd10",
+    "LILATracts_Vehicle",
+    "LILATracts_1And20",
+    "LA1and10",
+    "LAhalfand10",
+    "LA1and20",
+)
+
+
+def _people_phrase(label: str) -> str:
+    """ "in food deserts: ..." from a flag's catalogue label, for "N people <phrase>"."""
+    for head, phrase in (("Food desert", "in food deserts"), ("Low access", "with low access")):
+        if label.startswith(head):
+            return phrase + label[len(head) :]
+    return "in areas flagged: " + label[:1].lower() + label[1:]
+
+
+def headline(areas: pd.DataFrame) -> list[dict[str, Any]]:
+    """Headline numbers: people in food deserts by each LILA/low-access flag.
+
+    Each item: ``{column, label, people, share, low_income_people, low_income_label}``. Low-income
+    people are the analysis' own count when it has one (``*_lowi`` / ``lalowi*``), else the
+    people below the poverty line (``population * poverty_rate``) in the flagged areas.
+    """
+    from .figures import measure_info
+
+    pop = pd.to_numeric(areas["population"], errors="coerce").fillna(0)
+    total = float(pop.sum()) or 1.0
+    flags = [c for c in areas.columns if c.startswith(("LILATracts", "LA1and", "LAhalfand"))]
+    order = {c: i for i, c in enumerate(_HEADLINE_ORDER)}
+    flags.sort(key=lambda c: (order.get(c, 99), c))
+    out = []
+    for col in flags:
+        f = areas[col].fillna(False).astype(bool)
+        people = float(pop[f].sum())
+        if "poverty_rate" in areas.columns:
+            lowi = float((pop * areas["poverty_rate"].fillna(0))[f].sum())
+            lowi_label = "of them below the poverty line"
+        else:
+            lowi, lowi_label = float("nan"), "low-income count not available"
+        out.append(
+            {
+                "column": col,
+                "label": measure_info(col).label,
+                "short": _people_phrase(measure_info(col).label),
+                "people": people,
+                "share": people / total,
+                "low_income_people": lowi,
+                "low_income_label": lowi_label,
+            }
+        )
+    return out
+
+
+# ---------------------------------------------------------------------- allocation
+@dataclass(frozen=True)
+class PlanParams:
+    """What the Plan page sends to a run (all plain values)."""
+
+    objective: str = "balanced"
+    equity_weight: float = 0.5
+    budget_usd: float | None = None
+    max_distance_km: float | None = None
+    sites_off: tuple[str, ...] = ()
+    yield_pct: tuple[tuple[str, float], ...] = ()  # (site kind, percent of normal)
+    surge_areas: tuple[str, ...] = ()
+    surge_pct: float = 0.0
+    period: str | None = None
+    label: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "objective": self.objective,
+            "equity_weight": self.equity_weight,
+            "budget_usd": self.budget_usd,
+            "max_distance_km": self.max_distance_km,
+            "sites_off": list(self.sites_off),
+            "yield_pct": dict(self.yield_pct),
+            "surge_areas": list(self.surge_areas),
+            "surge_pct": self.surge_pct,
+            "period": self.period,
+        }
+
+    def describe(self) -> str:
+        parts = [OBJECTIVES.get(self.objective, self.objective).split(":")[0]]
+        if self.objective == "balanced":
+            parts.append(f"equity weight {self.equity_weight:.2f}")
+        if self.sites_off:
+            parts.append(f"{len(self.sites_off)} site(s) off")
+        for kind, pct in self.yield_pct:
+            if pct != 100:
+                parts.append(f"{kind} yield {pct:.0f}%")
+        if self.surge_areas and self.surge_pct:
+            parts.append(f"+{self.surge_pct:.0f}% need in {len(self.surge_areas)} area(s)")
+        if self.budget_usd is not None:
+            parts.append(f"budget ${self.budget_usd:,.0f}")
+        if self.max_distance_km is not None:
+            parts.append(f"within {self.max_distance_km:g} km")
+        if self.period:
+            parts.append(str(self.period))
+        return ", ".join(parts)
+
+
+def run_plan(region: Region, params: PlanParams, *, region_key: str) -> dict[str, Any]:
+    """Solve one plan with :func:`optimize.allocate` and return it as a JSON-ready run record.
+
+    A run that fails on bad input (a :class:`~equity.FoodshedError`) comes back with
+    ``status="error"`` and the message in plain words, to be shown in the page; unexpected
+    errors propagate. :func:`solve_plan` also gives the solution itself.
+    """
+    return solve_plan(region, params, region_key=region_key)[0]
+
+
+def solve_plan(
+    region: Region, params: PlanParams, *, region_key: str
+) -> tuple[dict[str, Any], AllocationSolution | None]:
+    """:func:`run_plan`'s record and the :class:`optimize.AllocationSolution` it was made from
+    (``None`` for an error record), kept by the app for the run's report."""
+    t0 = time.perf_counter()
+    if region.periods and params.period is None:
+        params = replace(params, period=region.default_period)
+    base = {
+        "id": uuid.uuid4().hex[:10],
+        "label": params.label or params.describe(),
+        "description": params.describe(),
+        "region": region_key,
+        "params": params.as_dict(),
+    }
+    try:
+        sol = _allocate(region, params)
+    except FoodshedError as exc:
+        error = base | {
+            "status": "error",
+            "message": str(exc),
+            "kpis": {},
+            "fulfilment": [],
+            "flows": [],
+            "unmet": [],
+            "binding": [],
+            "manifest": {},
+        }
+        return error, None
+    body = solution_record(region, sol)
+    body["kpis"]["solve_time_s"] = time.perf_counter() - t0
+    return base | body, sol
+
+
+def _allocate(region: Region, params: PlanParams) -> AllocationSolution:
+    """Call :func:`optimize.allocate` with the shocks and settings of ``params``."""
+    import optimize
+
+    shocks: list[Any] = []
+    if params.sites_off:
+        shocks.append(optimize.SiteOutage(site_ids=tuple(params.sites_off)))
+    for kind, pct in params.yield_pct:
+        if pct != 100:
+            shocks.append(optimize.YieldFactor(pct / 100.0, site_kind=kind))
+    if params.surge_areas and params.surge_pct:
+        shocks.append(
+            optimize.DemandSurge(1 + params.surge_pct / 100.0, area_ids=tuple(params.surge_areas))
+        )
+    kwargs: dict[str, Any] = {"objective": params.objective, "shocks": tuple(shocks)}
+    if params.objective == "balanced":
+        kwargs["equity_weight"] = params.equity_weight
+    if params.max_distance_km is not None:
+        kwargs["max_distance_m"] = params.max_distance_km * 1000
+    if params.budget_usd is not None:
+        kwargs["budget_usd"] = params.budget_usd
+    if params.period is not None:
+        kwargs["period"] = params.period
+    kwargs["base"] = _base_problem(region, kwargs)
+    return optimize.allocate(region, **kwargs)
+
+
+def _base_problem(region: Region, kwargs: dict[str, Any]) -> Any:
+    """The built problem of ``region`` with the settings that shape the LP (shocks are applied
+    to a copy), kept in :data:`dashboard.caches.CACHES` while the region lives."""
+    import weakref
+
+    from optimize import AllocationProblem
+    from optimize.problem import DEFAULT_MAX_DISTANCE_M
+
+    from .caches import CACHES
+
+    key = (
+        id(region),
+        kwargs.get("period"),
+        kwargs.get("max_distance_m", DEFAULT_MAX_DISTANCE_M),
+        kwargs.get("budget_usd"),
+    )
+    hit = CACHES.get("problems", key)
+    if hit is not None and hit[0]() is region:
+        return hit[1]
+    problem = AllocationProblem.from_region(
+        region,
+        period=key[1],
+        max_distance_m=key[2],
+        budget_usd=key[3],
+    )
+    CACHES.put("problems", key, (weakref.ref(region), problem))
+    return problem
+
+
+def params_from_dict(d: dict[str, Any]) -> PlanParams:
+    """:class:`PlanParams` back from :meth:`PlanParams.as_dict` (as stored with a run)."""
+    return PlanParams(
+        objective=d.get("objective", "balanced"),
+        equity_weight=float(d.get("equity_weight", 0.5)),
+        budget_usd=d.get("budget_usd"),
+        max_distance_km=d.get("max_distance_km"),
+        sites_off=tuple(d.get("sites_off") or ()),
+        yield_pct=tuple((k, float(v)) for k, v in (d.get("yield_pct") or {}).items()),
+        surge_areas=tuple(d.get("surge_areas") or ()),
+        surge_pct=float(d.get("surge_pct") or 0.0),
+        period=d.get("period"),
+    )
+
+
+def report_html(
+    region: Region, solution: AllocationSolution, *, label: str, areas: Any = None
+) -> str:
+    """The HTML report (``dashboard.report``) of a plan already solved (not solved again)."""
+    from .report import render_report
+
+    return render_report(region, solution, scenario=label, areas=areas)
+
+
+#: The flow columns a run keeps (of ``AllocationSolution.flows``).
+_FLOW_COLUMNS = [
+    "site_id",
+    "site_name",
+    "area_id",
+    "commodity",
+    "quantity_kg",
+    "distance_m",
+    "cost_usd",
+]
+
+
+def solution_record(region: Region, sol: AllocationSolution) -> dict[str, Any]:
+    """An :class:`optimize.AllocationSolution` as plain JSON-ready data."""
+    ful = sol.fulfilment.assign(area_id=sol.fulfilment["area_id"].astype(str))
+    status = sol.status.value
+    return {
+        "status": status,
+        "ok": sol.ok,
+        "message": "" if status == "optimal" else sol.message,
+        "kpis": {k: float(v) for k, v in sol.kpis.items() if _is_number(v)},
+        "fulfilment": ful.to_dict("records"),
+        # column lists, not records: a run travels to the browser's store and back on every
+        # later run, and thousands of flow rows as records repeat every key (several times larger)
+        "flows": _columns(sol.flows[_FLOW_COLUMNS]),
+        "unmet": _unmet_by_commodity(sol.unmet).to_dict("records"),
+        "binding": binding_text(sol.binding),
+        "manifest": jsonable(dict(sol.manifest)),
+    }
+
+
+#: decimals kept for the stored flows (grams, decimetres, hundredths of a cent)
+_FLOW_DECIMALS = {"quantity_kg": 3, "distance_m": 1, "cost_usd": 4}
+
+
+def _columns(df: pd.DataFrame) -> dict[str, list[Any]]:
+    """``df`` as JSON-ready column lists (``pd.DataFrame(out)`` gives it back)."""
+    df = df.round({k: v for k, v in _FLOW_DECIMALS.items() if k in df.columns})
+    # numbers and flags: ``tolist`` already gives Python's own types (converting item by item
+    # was a visible part of a re-run); strings are kept as they are
+    return {
+        str(c): df[c].tolist()
+        if df[c].dtype.kind in "biuf"
+        else [v if type(v) is str else jsonable(v) for v in df[c].tolist()]
+        for c in df.columns
+    }
+
+
+def binding_text(binding: pd.DataFrame, *, limit: int = 12) -> list[str]:
+    """The explanations of the binding limits (rows of ``AllocationSolution.duals`` /
+    ``.binding``), most valuable first."""
+    b = binding[binding["binding"].fillna(False).astype(bool)]
+    b = b.sort_values("value_per_unit", ascending=False, key=lambda s: s.abs())
+    texts = [str(t) for t in b["explanation"] if isinstance(t, str) and t.strip()]
+    return texts[:limit]
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, int | float | np.integer | np.floating) and not isinstance(v, bool)
+
+
+def jsonable(obj: Any) -> Any:
+    """``obj`` as plain JSON data: the dashboard's one JSON cleaner.
+
+    Mappings become dicts with text keys, sequences and arrays lists, numpy scalars Python
+    numbers, NaN and infinities ``None``; anything else (paths, enums, timestamps) its text.
+    Also the ``default=`` of ``json.dumps`` for what it cannot write itself.
+    """
+    if isinstance(obj, dict):
+        return {str(k): jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple | np.ndarray):
+        return [jsonable(v) for v in obj]
+    if isinstance(obj, np.generic):
+        obj = obj.item()
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    if obj is None or isinstance(obj, str | int | float | bool):
+        return obj
+    return str(obj)
+
+
+def _unmet_by_commodity(unmet: pd.DataFrame) -> pd.DataFrame:
+    """Unmet kg per commodity (of ``AllocationSolution.unmet``)."""
+    return unmet.groupby("commodity", as_index=False)["unmet_kg"].sum()
+
+
+def efficiency_equity(
+    region: Region, *, weights: tuple[float, ...] = (0.0, 0.5, 1.0), **kwargs: Any
+) -> pd.DataFrame:
+    """The efficiency/equity curve from :func:`optimize.efficiency_equity_curve`.
+
+    One row per equity weight with ``need_met_kg``, ``min_fulfilment``, ``food_price_share``,
+    ``money_price_usd`` and more.
+    """
+    from optimize import efficiency_equity_curve
+
+    if region.periods and "period" not in kwargs:
+        kwargs["period"] = region.default_period
+    return pd.DataFrame(efficiency_equity_curve(region, weights=list(weights), **kwargs))
+
+
+def fairness_prices(
+    curve: pd.DataFrame, *, x_col: str = "need_met_kg", weight_col: str = "equity_weight"
+) -> tuple[float, float | None]:
+    """The price of fairness of an :func:`efficiency_equity` curve.
+
+    Returns ``(share, money_usd)``: the share of ``x_col`` the fairest plan (highest weight)
+    gives up relative to the best plan (``nan`` with fewer than two finite points), and the
+    extra transport cost of the fairest plan in dollars (``None`` when the curve has none).
+    """
+    from .figures import price_of_fairness
+
+    df = curve.sort_values(weight_col) if weight_col in curve.columns else curve
+    share = price_of_fairness(df[x_col].to_numpy(float))
+    money = None
+    if "money_price_usd" in df.columns and len(df):
+        money = float(df["money_price_usd"].iloc[-1])
+    return share, money
+
+
+def compare_fulfilment(base: dict[str, Any], alt: dict[str, Any]) -> pd.DataFrame:
+    """Per-area change in share of need met from run ``base`` to run ``alt``."""
+    b = pd.DataFrame(base["fulfilment"])
+    a = pd.DataFrame(alt["fulfilment"])
+    if b.empty or a.empty:
+        return pd.DataFrame(columns=["area_id", "population", "base", "alt", "fulfilment_change"])
+    m = b[["area_id", "population", "fulfilment"]].merge(
+        a[["area_id", "fulfilment"]], on="area_id", suffixes=("_base", "_alt")
+    )
+    m = m.rename(columns={"fulfilment_base": "base", "fulfilment_alt": "alt"})
+    m["fulfilment_change"] = m["alt"] - m["base"]
+    return m
+
+
+# ---------------------------------------------------------------------- scenario files
+def bundled_scenarios_dir() -> Path:
+    """The folder of scenario TOML files that ship with ``optimize`` (for the demo region)."""
+    import optimize
+
+    return Path(optimize.__file__).resolve().parent / "scenarios"
+
+
+def scenario_files(folder: str | os.PathLike[str] | None) -> list[Path]:
+    """The scenario TOML files in ``folder`` (not its subfolders), by name: the one scenario
+    discovery of the Plan page's menu and ``foodshed demo``. None or no folder: none."""
+    base = Path(folder) if folder else None
+    if base is None or not base.is_dir():
+        return []
+    return sorted(p for p in base.glob("*.toml") if p.is_file())
+
+
+def list_scenarios(folder: Any, region: Region | None = None) -> list[dict[str, str]]:
+    """Dropdown options ``{label, value}`` for the scenario TOML files in ``folder``.
+
+    With ``region``, files whose site outages name sites the region lacks are left out.
+    """
+    import optimize
+
+    out: list[dict[str, str]] = []
+    for path in scenario_files(folder):
+        try:
+            sc = optimize.Scenario.from_toml(path)
+        except (FoodshedError, ValueError, OSError):
+            continue  # a broken file is for `foodshed allocate` to explain, not this list
+        if region is not None:
+            known = set(region.sites["site_id"].astype(str))
+            named = {i for sh in sc.shocks for i in (getattr(sh, "site_ids", None) or [])}
+            if not named <= known:
+                continue
+        label = sc.name.replace("_", " ")
+        if sc.description:
+            label += f": {sc.description}"
+        out.append({"label": label, "value": str(path)})
+    return out
+
+
+def scenario_controls(path: Any, region: Region) -> dict[str, Any]:
+    """Plan-page control values for a scenario file, and notes on what the controls cannot show.
+
+    Site outages by id or kind, yield factors by site kind and demand surges (by area ids or an
+    area-column rule, resolved to area ids here) map onto the controls; anything else (e.g. a
+    yield factor for one commodity) is listed in ``notes`` and not applied.
+    """
+    import optimize
+
+    sc = optimize.Scenario.from_toml(path)
+    sites = region.sites
+    areas = region.areas
+    out: dict[str, Any] = {
+        "label": sc.name.replace("_", " "),
+        "objective": sc.objective,
+        "period": sc.period if sc.period in region.periods else region.default_period,
+        "equity_weight": sc.params.equity_weight if sc.params.equity_weight is not None else 0.5,
+        "max_distance_km": (sc.network.max_distance_m or 8000.0) / 1000.0,
+        "budget_usd": sc.network.budget_usd,
+        "sites_off": [],
+        "yield_pct": {},
+        "surge_areas": [],
+        "surge_pct": 0.0,
+        "notes": [],
+    }
+    hidden = {
+        "fair_share_band": sc.params.fair_share_band,
+        "unmet_penalty_usd_per_kg": sc.params.unmet_penalty_usd_per_kg,
+    }
+    for name, value in hidden.items():
+        if value is not None:
+            out["notes"].append(
+                f"{name} = {value} is not shown in the controls; the default is used"
+            )
+    if sc.is_network:  # plans over weeks (optimize.network): this page shows one week
+        tr = sc.network.max_transfer_m
+        out["notes"].append(
+            f"this scenario plans {sc.weeks} week(s)"
+            + (f" with transfers between sites within {tr / 1000:g} km" if tr else "")
+            + "; this page plans one week (week 1). Run the file with `foodshed allocate` or "
+            "`foodshed report` for the plan over weeks."
+        )
+    if sc.network.roads:
+        out["notes"].append(
+            f"distances over the roads in {sc.network.roads!r} are not used on this page "
+            "(straight lines here)"
+        )
+    for shock in sc.shocks:
+        d = shock.model_dump()
+        kind = d.get("kind")
+        weeks = d.pop("weeks", None)
+        if weeks and 1 not in weeks:
+            out["notes"].append(
+                f"{kind} in week(s) {weeks} only: not applied to the one week shown here"
+            )
+            continue
+        if kind == "site_outage":
+            ids = list(d.get("site_ids") or [])
+            if d.get("site_kind"):
+                ids += sites.loc[sites["kind"] == d["site_kind"], "site_id"].astype(str).tolist()
+            out["sites_off"] += ids
+        elif (
+            kind == "yield_factor"
+            and d.get("site_kind")
+            and not d.get("site_ids")
+            and not (d.get("commodities"))
+        ):
+            out["yield_pct"][d["site_kind"]] = round(100 * float(d["factor"]))
+        elif kind == "demand_surge" and not d.get("commodities"):
+            ids = list(d.get("area_ids") or [])
+            col = d.get("area_column") or d.get("area_flag")
+            if col and col in areas.columns:
+                sel = areas[col].astype(float)
+                keep = sel.notna()
+                if d.get("at_least") is not None:
+                    keep &= sel >= d["at_least"]
+                if d.get("at_most") is not None:
+                    keep &= sel <= d["at_most"]
+                if d.get("area_flag") and d.get("at_least") is None and d.get("at_most") is None:
+                    keep &= sel.astype(bool)
+                ids += areas.loc[keep, "area_id"].astype(str).tolist()
+            out["surge_areas"] += ids
+            out["surge_pct"] = round(100 * (float(d["factor"]) - 1))
+        else:
+            what = ", ".join(f"{k}={v}" for k, v in d.items() if v not in (None, [], ""))
+            out["notes"].append(
+                f"not shown in the controls and not applied here: {what} "
+                "(run the file with `foodshed allocate` for it)"
+            )
+    return out
+
+
+# ---------------------------------------------------------------------- scenarios and plans for the reports
+def load_scenario(
+    path: str | os.PathLike[str], *, overrides: dict[str, Any] | None = None
+) -> Scenario:
+    """Read and validate a scenario TOML file (``optimize.Scenario.from_toml``), with the
+    settings in ``overrides`` (e.g. the command's ``--objective``) replacing the file's."""
+    import optimize
+
+    p = Path(path)
+    if not p.is_file():
+        msg = f"{p}: no such scenario file; give the path of a .toml scenario"
+        raise FoodshedError(msg)
+    sc = optimize.Scenario.from_toml(p)
+    if overrides:
+        sc = optimize.Scenario.from_dict(
+            {**sc.to_dict(), **overrides}, source=str(path), base_dir=sc.base_dir
+        )
+    return sc
+
+
+def plan_rolling(scenario: Scenario, region: Region) -> Any:
+    """Plan a scenario over weeks week by week as its shocks come, and with foresight
+    (``optimize.rolling.rolling_scenario``)."""
+    from optimize.rolling import rolling_scenario
+
+    return rolling_scenario(scenario, region)
+
+
+def region_of(scenario: Scenario, cache: dict[str, Region] | None = None) -> Region:
+    """The region a scenario runs on, loaded once per distinct folder when ``cache`` is given."""
+    key = scenario.region
+    if key != "demo" and not Path(key).is_absolute() and scenario.base_dir:
+        key = str(Path(scenario.base_dir) / key)
+    if cache is not None and key in cache:
+        return cache[key]
+    region = scenario.load_region()
+    if cache is not None:
+        cache[key] = region
+    return region
+
+
+def allocate(region: Region, **options: Any) -> AllocationSolution:
+    """Solve one plan for ``region`` (``optimize.allocate`` with its keyword options)."""
+    import optimize
+
+    return optimize.allocate(region, **options)
+
+
+def solve(scenario: Scenario, region: Region) -> AllocationSolution:
+    """Solve a scenario on ``region`` (``optimize.run_scenario``)."""
+    import optimize
+
+    return optimize.run_scenario(scenario, region=region)
+
+
+def scenario_name(scenario: Scenario | None, fallback: str = "scenario") -> str:
+    """The scenario's ``name`` (``fallback`` when there is no scenario)."""
+    return scenario.name if scenario is not None else fallback
+
+
+def scenario_title(scenario: Scenario | str | None, fallback: str = "scenario") -> str:
+    """A scenario's name for people: ``hub_outage`` becomes ``Hub outage``."""
+    name = scenario if isinstance(scenario, str) else scenario_name(scenario, fallback)
+    if " " not in name and ("_" in name or name.islower()):
+        name = name.replace("_", " ").replace("-", " ")
+        name = name[:1].upper() + name[1:]
+    return name
+
+
+def scenario_description(scenario: Scenario | str | None) -> str:
+    if scenario is None or isinstance(scenario, str):
+        return ""
+    return scenario.description
+
+
+def objective_of(solution: AllocationSolution) -> str:
+    """The objective the plan was solved for (an ``optimize.OBJECTIVES`` name)."""
+    return solution.objective
+
+
+def status_of(solution: AllocationSolution) -> str:
+    """The solve status (an ``optimize.SolveStatus`` value such as ``"optimal"``)."""
+    return solution.status.value
+
+
+def manifest_of(solution: AllocationSolution) -> dict[str, Any]:
+    """The solution's run manifest as plain JSON-able data."""
+    return jsonable(dict(solution.manifest))
+
+
+def estimated_of(solution: AllocationSolution | None) -> dict[str, str]:
+    """``{table: how it was estimated}`` for the inputs of a plan that are documented
+    estimates (``manifest["estimated"]``; empty when the data had its own need and supply)."""
+    est = solution.manifest.get("estimated") if solution is not None else None
+    return {str(k): str(v) for k, v in (est or {}).items()}
+
+
+def planned_region(region: Region, solution: AllocationSolution | None) -> Region:
+    """The region as the plan saw it: with the estimated tables (``Region.with_estimates``,
+    default assumptions) when the plan was built on estimates and ``region`` lacks them."""
+    if estimated_of(solution) and len(region.commodities) == 0:
+        return region.with_estimates()
+    return region
+
+
+def kpis_of(solution: AllocationSolution) -> dict[str, Any]:
+    """The solution's KPIs (a copy)."""
+    return dict(solution.kpis)
