@@ -54,34 +54,13 @@ class NetworkSolution(AllocationSolution):
         ``unmet.csv``, ``duals.csv``, ``kpis.json`` with ``by_week``, ``kpis_by_week.csv``,
         ``manifest.json``, and ``flows.gpkg`` when ``region`` is given. :meth:`to_dir` (inherited)
         writes them atomically under the output policy of every command."""
-        from pathlib import Path
-
         from equity._csv import write_csv
 
-        tmp = Path(folder)
-        if region is not None and len(self.flows):
-            self.flow_lines(region).to_file(tmp / "flows.gpkg", driver="GPKG")
-        for name in (
-            "flows",
-            "transfers",
-            "stock",
-            "fulfilment",
-            "fulfilment_by_week",
-            "unmet",
-            "duals",
-            "kpis_by_week",
-        ):
+        tmp = super().write_files(folder, region=region)  # flows, fulfilment, unmet, duals, ...
+        for name in ("transfers", "stock", "fulfilment_by_week", "kpis_by_week"):
             write_csv(getattr(self, name), tmp / f"{name}.csv")
         by_week = self.kpis_by_week.to_dict(orient="records")
         (tmp / "kpis.json").write_text(_json({**self.kpis, "by_week": by_week}), encoding="utf-8")
-        man = {
-            **self.manifest,
-            "status": self.status.value,
-            "objective_value": self.objective_value,
-            "times_s": self.times_s,
-            "message": self.message,
-        }
-        (tmp / "manifest.json").write_text(_json(man), encoding="utf-8")
         return tmp
 
     def __repr__(self) -> str:
