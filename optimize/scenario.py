@@ -228,6 +228,12 @@ class Scenario(_Strict):
             msg = f"{p}: no such scenario file"
             raise ScenarioError(msg)
         data = read_toml(p, ScenarioError)
+        if not data:  # an empty file would silently plan the demo city
+            msg = (
+                f"{p}: the scenario file is empty; set at least `region` (a region folder or "
+                '"demo") and `objective` (see docs/optimize.md, Scenario files)'
+            )
+            raise ScenarioError(msg)
         data.setdefault("name", p.stem)
         return cls.from_dict(data, source=str(p), base_dir=str(p.resolve().parent))
 
