@@ -125,7 +125,7 @@ def make_work(tmp: Path) -> Path:
     return w
 
 
-def run_inproc(argv: list[str], cwd: Path, capsys, *, seconds: int = 120) -> Outcome:
+def run_inproc(argv: list[str], cwd: Path, capture, *, seconds: int = 120) -> Outcome:
     """``foodshed ARGV`` in this process, in ``cwd``, with an alarm after ``seconds``."""
     from dashboard import cli
 
@@ -151,7 +151,7 @@ def run_inproc(argv: list[str], cwd: Path, capsys, *, seconds: int = 120) -> Out
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
         os.chdir(old)
-    cap = capsys.readouterr()
+    cap = capture.readouterr()
     # what Python would print on the user's terminal (DeprecationWarnings are hidden there)
     err = cap.err + "".join(
         warnings.formatwarning(m.message, m.category, m.filename, m.lineno)
@@ -921,15 +921,15 @@ SLOW_DEMO = [
 
 
 @pytest.mark.parametrize("case", INPROC, ids=_case_ids)
-def test_case(case: Case, tmp_path: Path, capsys, quiet_dask) -> None:
+def test_case(case: Case, tmp_path: Path, capfd, quiet_dask) -> None:
     w = make_work(tmp_path)
     if case.setup is not None:
         case.setup(w)
     if "rerun" in case.tags:
-        first = run_inproc(case.argv[:-1] if case.argv[-1] == "--resume" else case.argv, w, capsys)
+        first = run_inproc(case.argv[:-1] if case.argv[-1] == "--resume" else case.argv, w, capfd)
         assert first.rc == 0, first.err
     before = _hashes(tmp_path)
-    o = run_inproc(case.argv, w, capsys)
+    o = run_inproc(case.argv, w, capfd)
     if case.out is None and o.rc == 0 and "--out" in case.argv:
         case = Case(**{**case.__dict__, "out": case.argv[case.argv.index("--out") + 1]})
     reason = judge(case, w, before, o)
