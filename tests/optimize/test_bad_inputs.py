@@ -296,3 +296,40 @@ def test_sweep_selectors_the_region_lacks_name_the_spec(region) -> None:
     spec = SweepSpec.from_dict({"base": {}, "resilience": {"flag": "nope"}}, source="s.toml")
     with pytest.raises(SweepSpecError, match=r"s\.toml: resilience.flag 'nope' is neither"):
         prepare_sweep(spec, region)
+
+
+# ------------------------------------------------ found by the hardening campaign (issue 12)
+@pytest.mark.parametrize(
+    ("kw", "match"),
+    [
+        ({"max_distance_m": math.nan}, "max_distance_m must be a positive number of metres"),
+        ({"max_distance_m": math.inf}, "max_distance_m must be a positive number of metres"),
+        ({"cost_per_kg_km": math.inf}, "cost_per_kg_km must be a number of USD >= 0"),
+        ({"cost_per_kg_km": -1.0}, "cost_per_kg_km must be a number of USD >= 0"),
+        ({"budget_usd": math.nan}, "budget_usd must be a number of USD >= 0"),
+        ({"budget_usd": -5.0}, "budget_usd must be a number of USD >= 0"),
+    ],
+)
+def test_reach_cost_and_budget_must_be_finite(region, kw, match) -> None:
+    from optimize import allocate
+
+    with pytest.raises(FoodshedError, match=match):
+        allocate(region, **kw)
+
+
+def test_an_empty_scenario_file_is_refused(tmp_path: Path) -> None:
+    """It used to plan the demo city and exit 0."""
+    p = tmp_path / "empty.toml"
+    p.write_text("# nothing yet\n")
+    with pytest.raises(ScenarioError, match="empty.toml: the scenario file is empty"):
+        Scenario.from_toml(p)
+
+
+def test_a_scheduler_address_dask_cannot_parse_is_a_clear_error() -> None:
+    from optimize.sweep import _client
+
+    with (
+        pytest.raises(FoodshedError, match=r"'nonsense'.*tcp://host:8786"),
+        _client("nonsense", None),
+    ):
+        pass
