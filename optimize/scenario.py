@@ -210,6 +210,10 @@ class Scenario(_Strict):
         if v is not None and v.partition(":")[0].lower() not in BACKENDS:
             msg = f"unknown solver {v!r}; choose one of {', '.join(BACKENDS)}, or pulp:NAME"
             raise ValueError(msg)
+        key, colon, extra = (v or "").partition(":")
+        if colon and (key.lower() != "pulp" or not extra.strip()):
+            msg = f"solver {v!r}: only 'pulp:' takes a name after ':', e.g. 'pulp:GLPK_CMD'"
+            raise ValueError(msg)
         return v
 
     @pydantic.field_validator("period")

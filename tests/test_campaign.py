@@ -699,6 +699,7 @@ BAD_SCENARIOS = {
     "objective-list": "name = 'x'\nregion = 'small'\nobjective = ['cost']\n",
     "solver-unknown": "name = 'x'\nregion = 'small'\nsolver = 'nope'\n",
     "solver-pulp-unknown": "name = 'x'\nregion = 'small'\nsolver = 'pulp:NOPE'\n",
+    "solver-pulp-empty": "name = 'x'\nregion = 'small'\nsolver = 'pulp:'\n",
     "params-unknown": "name = 'x'\nregion = 'small'\n[params]\nbogus = 1\n",
     "band-neg": "name = 'x'\nregion = 'small'\nobjective = 'fair_share'\n[params]\n"
     "fair_share_band = -1\n",
@@ -775,6 +776,50 @@ add(
     ["report", "s.toml", "--baseline", "b.toml", "--out", "o"],
     "error",
     setup=write("b.toml", bytes(range(256))),
+    out="o",
+)
+for solver in ("pulp:GLPK_CMD", "pulp:CPLEX_CMD", "pulp:NOPE", "pulp:", "highs:x", "cbc", "pulp"):
+    add(
+        f"solver-cli-{solver.replace(':', '-')}",
+        "crash",
+        ["allocate", "s.toml", "--solver", solver, "--out", "o"],
+        "any" if solver in ("cbc", "pulp") else "error",
+        out="o",
+    )
+add(
+    "scenario-solver-not-installed-allocate",
+    "crash",
+    ["allocate", "b.toml", "--out", "o"],
+    "error",
+    setup=write("b.toml", SCENARIO + 'solver = "pulp:GLPK_CMD"\n'),
+    out="o",
+)
+add(
+    "allocate-region-and-scenario",
+    "crash",
+    ["allocate", "small", "s.toml", "--out", "o"],
+    "ok",
+    out="o",
+)
+add(
+    "allocate-period-no-periods",
+    "crash",
+    ["allocate", "small", "--period", "summer", "--out", "o"],
+    "any",
+    out="o",
+)
+add(
+    "report-baseline-other-region",
+    "crash",
+    [
+        "report",
+        "s.toml",
+        "--baseline",
+        str(ROOT / "optimize/scenarios/baseline.toml"),
+        "--out",
+        "o",
+    ],
+    "any",
     out="o",
 )
 add(

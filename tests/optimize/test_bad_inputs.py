@@ -333,3 +333,29 @@ def test_a_scheduler_address_dask_cannot_parse_is_a_clear_error() -> None:
         _client("nonsense", None),
     ):
         pass
+
+
+def test_a_pulp_solver_that_is_not_installed_is_a_clear_error(region) -> None:
+    """It was "unexpected error: PulpSolverError: PuLP: cannot execute glpsol"."""
+    import pulp
+
+    from optimize import allocate
+
+    missing = sorted(set(pulp.listSolvers()) - set(pulp.listSolvers(onlyAvailable=True)))
+    if not missing:
+        pytest.skip("every solver PuLP knows is installed here")
+    with pytest.raises(FoodshedError, match=f"PuLP solver '{missing[0]}' is not installed here"):
+        allocate(region, solver=f"pulp:{missing[0]}")
+
+
+@pytest.mark.parametrize("solver", ["pulp:", "highs:x", "cbc:fast"])
+def test_a_solver_suffix_only_pulp_takes_is_refused(tmp_path: Path, solver: str) -> None:
+    """'pulp:' used to run the default solver silently."""
+    from optimize.backends import get_backend
+
+    with pytest.raises(FoodshedError, match="only 'pulp:' takes a name after ':'"):
+        get_backend(solver)
+    p = tmp_path / "s.toml"
+    p.write_text(f"name = 'x'\nsolver = '{solver}'\n")
+    with pytest.raises(ScenarioError, match="only 'pulp:' takes a name after ':'"):
+        Scenario.from_toml(p)
