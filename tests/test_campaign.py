@@ -24,6 +24,7 @@ import hashlib
 import json
 import math
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -76,6 +77,14 @@ USER_FILES = {"user.txt": "my notes\n", "keep/notes.txt": "do not lose me\n"}
 
 
 # ------------------------------------------------------------------------------- the harness
+#: Python's own exception names in what a user reads: an internal error, however it is worded.
+PY_ERROR = re.compile(
+    r"\b(TypeError|KeyError|ValueError|AttributeError|IndexError|ZeroDivisionError|"
+    r"RuntimeError|AssertionError|NameError|UnboundLocalError|RecursionError|"
+    r"NotImplementedError|PulpSolverError|ParserError|UnicodeDecodeError)\b"
+)
+
+
 class Hung(BaseException):
     """Raised by the alarm: not an ``Exception``, so the CLI's own handler cannot swallow it."""
 
@@ -220,6 +229,9 @@ def judge(case: Case, w: Path, before: dict[str, str], o: Outcome) -> str:
         return "traceback shown"
     if "unexpected error" in text:
         return "unexpected error: " + text[text.index("unexpected error") :][:200]
+    leaked = PY_ERROR.search(text)
+    if leaked:
+        return "a Python error shown: " + text[max(0, leaked.start() - 60) :][:200]
     if "Warning:" in o.err:
         return "python warning shown: " + o.err[o.err.index("Warning:") - 40 :][:200]
     root = w.parent
@@ -266,6 +278,12 @@ def judge(case: Case, w: Path, before: dict[str, str], o: Outcome) -> str:
             bad = plan_numbers(kp.parent)
             if bad:
                 return "wrong numbers: " + bad
+    if out_abs is not None and out_abs.is_dir():
+        for page in sorted(out_abs.rglob("*.html")):
+            text = page.read_text(encoding="utf-8", errors="replace")
+            for bad in ("-n/a", "+n/a", ">nan<", ">NaN<", "nan%", "inf%"):
+                if bad in text:
+                    return f"{page.name} shows {bad!r}"
     if case.check is not None:
         return case.check(w, o)
     return ""
@@ -808,6 +826,36 @@ add(
     "any",
     out="o",
 )
+
+
+add(
+    "report-no-plan",
+    "numbers",
+    ["report", "t.toml", "--out", "o"],
+    "error",
+    setup=write(
+        "t.toml", 'name = "t"\nregion = "demo"\nobjective = "maxmin"\ntime_limit_s = 1e-6\n'
+    ),
+    out="o",
+)
+add(
+    "report-yields-0",
+    "numbers",
+    ["report", "x.toml", "--out", "o"],
+    "any",
+    setup=write("x.toml", SCENARIO + SHOCKS["yield-0"]),
+    out="o",
+)
+
+
+def _not_compared_across_regions(w: Path, o: Outcome) -> str:
+    """A baseline of another region (the demo city) is no baseline for the small region."""
+    page = w / "o" / "s.html"
+    if o.rc == 0 and page.is_file() and "Compared with" in page.read_text(encoding="utf-8"):
+        return "the report compares the plan with a baseline of another region"
+    return ""
+
+
 add(
     "report-baseline-other-region",
     "crash",
@@ -821,6 +869,7 @@ add(
     ],
     "any",
     out="o",
+    check=_not_compared_across_regions,
 )
 add(
     "report-sweep-not-a-sweep",
@@ -965,7 +1014,24 @@ SLOW_DEMO = [
 ]
 
 
-@pytest.mark.parametrize("case", INPROC, ids=_case_ids)
+#: Failures whose fix belongs in dashboard/ (being moved into subpackages): xfail, strict, so
+#: each fails the suite once it is fixed and its entry must go (docs/hardening.md).
+DASHBOARD_SIDE = {
+    "report-baseline-other-region": "dashboard report: --baseline of another region is compared",
+    "report-no-plan": "dashboard report: a run without a plan is reported as 0% met, exit 0",
+}
+
+
+def _params(cases: list[Case]) -> list:
+    return [
+        pytest.param(c, marks=pytest.mark.xfail(reason=DASHBOARD_SIDE[c.id], strict=True))
+        if c.id in DASHBOARD_SIDE
+        else c
+        for c in cases
+    ]
+
+
+@pytest.mark.parametrize("case", _params(INPROC), ids=_case_ids)
 def test_case(case: Case, tmp_path: Path, capfd, quiet_dask) -> None:
     w = make_work(tmp_path)
     if case.setup is not None:
