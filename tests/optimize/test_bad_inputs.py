@@ -359,3 +359,14 @@ def test_a_solver_suffix_only_pulp_takes_is_refused(tmp_path: Path, solver: str)
     p.write_text(f"name = 'x'\nsolver = '{solver}'\n")
     with pytest.raises(ScenarioError, match="only 'pulp:' takes a name after ':'"):
         Scenario.from_toml(p)
+
+
+@pytest.mark.parametrize("objective", ["cost", "coverage", "maxmin", "fair_share", "balanced"])
+def test_no_need_at_all_is_an_optimal_empty_plan(region, objective) -> None:
+    """Need x 0 leaves HiGHS an empty model: it was "the solver failed" beside "0 kg met"."""
+    from optimize import DemandSurge, SolveStatus, allocate
+
+    sol = allocate(region, objective=objective, shocks=[DemandSurge(factor=0.0)], solver="highs")
+    assert sol.status is SolveStatus.OPTIMAL
+    assert sol.kpis["need_kg"] == 0.0 and sol.kpis["need_met_kg"] == 0.0
+    assert sol.flows.empty and math.isnan(sol.kpis["need_met_share"])  # 0 of 0: no share
