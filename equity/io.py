@@ -15,6 +15,7 @@ import csv
 import json
 import os
 import re
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -558,7 +559,11 @@ def read_table(
             gdf = _read_zip(p, layer)
             declared_by = "the .prj says"
         elif suffix in GEO_SUFFIXES:
-            gdf = gpd.read_file(p, layer=layer) if layer else gpd.read_file(p)
+            with warnings.catch_warnings():
+                # a property holding a list or text where a number is due: the checks below
+                # name the file, row and column; pyogrio's own warning would be Python to a user
+                warnings.filterwarnings("ignore", "Could not parse column", UserWarning)
+                gdf = gpd.read_file(p, layer=layer) if layer else gpd.read_file(p)
             if suffix == ".shp":
                 declared_by = "the .prj says"
             elif suffix in (".geojson", ".json"):

@@ -9,6 +9,7 @@ the need block and column ``i`` of ``u`` belong to the same (area, commodity).
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING, Any
 
@@ -145,6 +146,22 @@ def _area_points(areas: Any, crs: Any) -> np.ndarray:
             g = gpd.GeoSeries(gpd.points_from_xy(lon[ok], lat[ok]), crs=4326).to_crs(crs)
             xy[ok] = np.column_stack([g.x.to_numpy(), g.y.to_numpy()])
     return xy
+
+
+def _check_network(max_distance_m: float, cost_per_kg_km: float, budget_usd: float | None) -> None:
+    """Refuse reach, cost and budget values no plan can mean, every problem in one message."""
+    problems = []
+    if not (math.isfinite(max_distance_m) and max_distance_m > 0):
+        problems.append(f"max_distance_m must be a positive number of metres; got {max_distance_m}")
+    if not (math.isfinite(cost_per_kg_km) and cost_per_kg_km >= 0):
+        problems.append(f"cost_per_kg_km must be a number of USD >= 0; got {cost_per_kg_km}")
+    if budget_usd is not None and not (math.isfinite(budget_usd) and budget_usd >= 0):
+        problems.append(
+            f"budget_usd must be a number of USD >= 0 (or None for no budget); got {budget_usd}"
+        )
+    if problems:
+        msg = "; ".join(problems)
+        raise FoodshedError(msg)
 
 
 @dataclass(frozen=True, eq=False)
@@ -366,9 +383,7 @@ class AllocationProblem:
 
         from equity.estimates import estimated_inputs
 
-        if max_distance_m <= 0:
-            msg = f"max_distance_m must be positive; got {max_distance_m}"
-            raise FoodshedError(msg)
+        _check_network(max_distance_m, cost_per_kg_km, budget_usd)
         area_lila, lila_source = lila_mask(region, lila_col)  # on the region's own tables (cached)
         region = planning_region(region, estimates=estimates)
         if region.periods:

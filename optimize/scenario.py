@@ -235,6 +235,10 @@ class Scenario(_Strict):
         if v is not None and v.partition(":")[0].lower() not in BACKENDS:
             msg = f"unknown solver {v!r}; choose one of {', '.join(BACKENDS)}, or pulp:NAME"
             raise ValueError(msg)
+        key, colon, extra = (v or "").partition(":")
+        if colon and (key.lower() != "pulp" or not extra.strip()):
+            msg = f"solver {v!r}: only 'pulp:' takes a name after ':', e.g. 'pulp:GLPK_CMD'"
+            raise ValueError(msg)
         return v
 
     @pydantic.field_validator("period")
@@ -253,6 +257,12 @@ class Scenario(_Strict):
             msg = f"{p}: no such scenario file"
             raise ScenarioError(msg)
         data = read_toml(p, ScenarioError)
+        if not data:  # an empty file would silently plan the demo city
+            msg = (
+                f"{p}: the scenario file is empty; set at least `region` (a region folder or "
+                '"demo") and `objective` (see docs/optimize.md, Scenario files)'
+            )
+            raise ScenarioError(msg)
         data.setdefault("name", p.stem)
         return cls.from_dict(data, source=str(p), base_dir=str(p.resolve().parent))
 

@@ -324,8 +324,36 @@ def _kpis(problem, ful, flows, status, objective_value, params) -> dict[str, Any
             float(f["met_kg"].to_numpy()[li].sum()) / n_li if n_li else float("nan")
         )
     out.update(_lila_kpis(problem, ful))
+    if not status.has_solution:
+        # No plan (stopped before one, infeasible, an error): the zero flows behind these
+        # figures are not a plan, so "0% met" or "every resident below half" would be numbers
+        # nothing supports. They are NaN (null in kpis.json, "-" in tables); what the problem
+        # itself says (need, areas, reach, LILA residents, budget) stays.
+        out.update({k: float("nan") for k in _PLAN_KPIS if k in out})
     out.update({f"param_{k}": v for k, v in params.items()})
     return out
+
+
+#: KPIs that describe a plan's flows, NaN when the solve returned no plan.
+_PLAN_KPIS = (
+    "need_met_kg",
+    "need_met_share",
+    "kg_delivered",
+    "kg_substituted",
+    "transport_cost_usd",
+    "kg_km",
+    "min_fulfilment",
+    "mean_fulfilment",
+    "gini_fulfilment",
+    "areas_below_50pct",
+    "people_below_50pct",
+    "min_fulfilment_reachable",
+    "low_income_need_met_share",
+    "need_met_share_lila",
+    "need_met_lila_kg",
+    "min_fulfilment_lila",
+    "people_lila_below_50pct",
+)
 
 
 def _lila_kpis(problem: Any, ful: pd.DataFrame) -> dict[str, Any]:

@@ -385,9 +385,10 @@ def _client(scheduler: str | None, workers: int | None) -> Iterator[Any]:
     if scheduler:
         try:
             client = Client(scheduler, timeout="10s")
-        except (OSError, TimeoutError) as exc:
+        except (OSError, TimeoutError, ValueError) as exc:  # ValueError: not an address
             msg = (
-                f"could not reach the Dask scheduler at {scheduler!r} ({exc}). Start one with "
+                f"could not reach the Dask scheduler at {scheduler!r} ({exc}; an address looks "
+                "like tcp://host:8786). Start one with "
                 "`dask scheduler` and workers with `dask worker ADDRESS`, or leave out "
                 "--scheduler for a local cluster"
             )

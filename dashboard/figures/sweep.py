@@ -127,7 +127,10 @@ def resilience_figure(resilience: pd.DataFrame, *, threshold: float, flag: str |
                 "array": resilience["p_high"] - p,
                 "arrayminus": p - resilience["p_low"],
             },
-            text=[f"{v:.0%} of {int(n)}" for v, n in zip(p, resilience["draws"], strict=True)],
+            text=[
+                f"{v:.0%} of {int(n)}" if v == v else "n/a"
+                for v, n in zip(p, resilience["draws"], strict=True)
+            ],
         )
     )
     fig.update_layout(
@@ -193,11 +196,12 @@ def sweep_section_html(frame: pd.DataFrame, summary: dict[str, Any], *, title: s
         compact_grid_labels(distribution_figure(frame, "need_met_share")),
         compact_grid_labels(distribution_figure(frame, "vulnerable_min_fulfilment")),
     ]
+    p_any = summary["p_any_below_overall"]  # NaN when the region has no vulnerable areas
     parts = [
         f"<section><h2>{html.escape(title)}</h2>",
         f"<p>{summary['scenarios']} scenarios, {summary['solved']} solved, "
         f"{summary['errors']} with an error. Chance that any vulnerable area gets less than "
-        f"{summary['threshold']:.0%} of its need: {summary['p_any_below_overall']:.0%}.</p>",
+        f"{summary['threshold']:.0%} of its need: {'n/a' if p_any != p_any else f'{p_any:.0%}'}.</p>",
     ]
     parts += [f.to_html(full_html=False, include_plotlyjs=False) for f in figs]
     parts.append("</section>")

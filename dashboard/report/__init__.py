@@ -593,6 +593,8 @@ def _is_number(v: Any) -> bool:
 
 
 def _delta(key: str, d: float) -> str:
+    if d != d:  # a KPI one side does not have (NaN): no change to show, not "-n/a"
+        return "n/a"
     if abs(d) < 1e-12:
         return "same"
     text = rd.format_value(key, abs(d))
@@ -658,7 +660,7 @@ def _summary_sentences(ctx: dict[str, Any]) -> list[str]:
                 "site or longer delivery routes."
             )
         low = k.get("min_fulfilment_reachable", ctx["min_fulfilment"])
-        if _is_number(low):
+        if _is_number(low) and low == low:  # NaN: no area within reach has need
             out.append(f"The worst-served area within reach gets {low:.0%} of what it needs.")
         if ctx["below_half_people"] > 0:
             out.append(

@@ -244,8 +244,8 @@ def flow_segments(region: Any, solution: AllocationSolution) -> pd.DataFrame:
     """One line per (site, area): ``x0, y0`` at the site, ``x1, y1`` at the area, and ``kg``."""
     flows = solution.flows
     cols = ["site_id", "area_id", "x0", "y0", "x1", "y1", "kg"]
-    if flows.empty:
-        return pd.DataFrame(columns=cols)
+    if flows.empty:  # numeric columns even when empty: nlargest/sum on them must work
+        return pd.DataFrame(columns=cols).astype({c: float for c in cols[2:]})
     fl = flows[["site_id", "area_id"]].copy()
     fl["kg"] = flows["quantity_kg"].astype(float)
     fl["site_id"] = fl["site_id"].astype(str)

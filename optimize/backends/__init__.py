@@ -37,8 +37,12 @@ def get_backend(name: str) -> Backend:
     PuLP solver by its PuLP name)."""
     from equity import FoodshedError
 
-    key, _, extra = name.partition(":")
+    key, colon, extra = name.partition(":")
     key = key.lower()
+    if colon and (key != "pulp" or not extra.strip()):
+        # 'pulp:' without a name, or 'highs:x', used to run the default solver silently
+        msg = f"solver {name!r}: only 'pulp:' takes a name after ':', e.g. 'pulp:GLPK_CMD'"
+        raise FoodshedError(msg)
     if key == "highs":
         from ._highs import HighsBackend
 

@@ -172,7 +172,9 @@ def _status(h: Any) -> SolveStatus:
 
     ms = h.getModelStatus()
     S = highspy.HighsModelStatus
-    if ms == S.kOptimal:
+    if ms in (S.kOptimal, S.kModelEmpty):
+        # an empty model (no need anywhere, so no columns) is solved by shipping nothing; it
+        # was "the solver failed" with 0 kg met beside it
         return SolveStatus.OPTIMAL
     if ms == S.kInfeasible:
         return SolveStatus.INFEASIBLE

@@ -115,7 +115,18 @@ def _solver(name: str | None, time_limit_s: float | None, mip: bool) -> Any:
             f"{', '.join(here) or 'none'}); write it as solver = 'pulp:NAME'"
         )
         raise FoodshedError(msg)
-    return pulp.getSolver(name, **kw)
+    solver = pulp.getSolver(name, **kw)
+    if not solver.available():  # known to PuLP, but its program or library is not installed
+        from equity import FoodshedError
+
+        here = pulp.listSolvers(onlyAvailable=True)
+        msg = (
+            f"PuLP solver {name!r} is not installed here (PuLP cannot run it); installed: "
+            f"{', '.join(here) or 'none'}; install it or choose one of those (solver = "
+            "'pulp:NAME'), or 'highs'"
+        )
+        raise FoodshedError(msg)
+    return solver
 
 
 def _status(prob: Any, ret: Any) -> SolveStatus:

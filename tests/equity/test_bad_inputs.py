@@ -331,3 +331,16 @@ def test_an_area_with_an_unusable_coordinate_is_a_located_error(tmp_path: Path, 
         ("areas.geojson", 2, "geometry")
     ]
     assert "not a usable number" in report.errors[0].message
+
+
+def test_a_text_population_in_geojson_is_a_located_error_and_no_python_warning(
+    tmp_path: Path,
+) -> None:
+    """pyogrio warned "Could not parse column 'population' as JSON" with a line of its source
+    (found by the hardening campaign); warnings are errors in this suite, so it would fail."""
+    areas = _areas_geojson().replace('"population": 100', '"population": "many"')
+    report = validate_dir(write_region(tmp_path / "r", areas_geojson=areas))
+    assert [(Path(p.file).name, p.row, p.column) for p in report.errors] == [
+        ("areas.geojson", 1, "population")
+    ]
+    assert "'population' must be a number; found 'many'" in report.errors[0].message

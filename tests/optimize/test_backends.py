@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from scipy.optimize import linprog
@@ -202,6 +204,12 @@ def test_time_limit_returns_a_clear_status(objective):
     assert sol.status.words == "stopped at the time limit before finding a plan"
     assert sol.message.startswith("stopped at the time limit before finding a plan")
     assert not sol.ok and sol.flows.empty
-    assert sol.kpis["need_met_kg"] == pytest.approx(0.0)
+    # no plan, so no plan figures (issue 12: "0% met" would be a number nothing supports);
+    # what the problem says stays
+    for key in ("need_met_kg", "need_met_share", "min_fulfilment", "gini_fulfilment"):
+        assert math.isnan(sol.kpis[key]), key
+    assert math.isnan(sol.kpis["areas_below_50pct"]) and math.isnan(sol.kpis["people_below_50pct"])
+    assert sol.kpis["need_kg"] == pytest.approx(float(p.need_kg.sum()))
+    assert sol.kpis["areas"] > 0
     assert sol.kpis["status"] == "no_solution"
     assert "no_solution" in repr(sol)

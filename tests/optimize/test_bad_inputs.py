@@ -296,3 +296,77 @@ def test_sweep_selectors_the_region_lacks_name_the_spec(region) -> None:
     spec = SweepSpec.from_dict({"base": {}, "resilience": {"flag": "nope"}}, source="s.toml")
     with pytest.raises(SweepSpecError, match=r"s\.toml: resilience.flag 'nope' is neither"):
         prepare_sweep(spec, region)
+
+
+# ------------------------------------------------ found by the hardening campaign (issue 12)
+@pytest.mark.parametrize(
+    ("kw", "match"),
+    [
+        ({"max_distance_m": math.nan}, "max_distance_m must be a positive number of metres"),
+        ({"max_distance_m": math.inf}, "max_distance_m must be a positive number of metres"),
+        ({"cost_per_kg_km": math.inf}, "cost_per_kg_km must be a number of USD >= 0"),
+        ({"cost_per_kg_km": -1.0}, "cost_per_kg_km must be a number of USD >= 0"),
+        ({"budget_usd": math.nan}, "budget_usd must be a number of USD >= 0"),
+        ({"budget_usd": -5.0}, "budget_usd must be a number of USD >= 0"),
+    ],
+)
+def test_reach_cost_and_budget_must_be_finite(region, kw, match) -> None:
+    from optimize import allocate
+
+    with pytest.raises(FoodshedError, match=match):
+        allocate(region, **kw)
+
+
+def test_an_empty_scenario_file_is_refused(tmp_path: Path) -> None:
+    """It used to plan the demo city and exit 0."""
+    p = tmp_path / "empty.toml"
+    p.write_text("# nothing yet\n")
+    with pytest.raises(ScenarioError, match="empty.toml: the scenario file is empty"):
+        Scenario.from_toml(p)
+
+
+def test_a_scheduler_address_dask_cannot_parse_is_a_clear_error() -> None:
+    from optimize.sweep import _client
+
+    with (
+        pytest.raises(FoodshedError, match=r"'nonsense'.*tcp://host:8786"),
+        _client("nonsense", None),
+    ):
+        pass
+
+
+def test_a_pulp_solver_that_is_not_installed_is_a_clear_error(region) -> None:
+    """It was "unexpected error: PulpSolverError: PuLP: cannot execute glpsol"."""
+    import pulp
+
+    from optimize import allocate
+
+    missing = sorted(set(pulp.listSolvers()) - set(pulp.listSolvers(onlyAvailable=True)))
+    if not missing:
+        pytest.skip("every solver PuLP knows is installed here")
+    with pytest.raises(FoodshedError, match=f"PuLP solver '{missing[0]}' is not installed here"):
+        allocate(region, solver=f"pulp:{missing[0]}")
+
+
+@pytest.mark.parametrize("solver", ["pulp:", "highs:x", "cbc:fast"])
+def test_a_solver_suffix_only_pulp_takes_is_refused(tmp_path: Path, solver: str) -> None:
+    """'pulp:' used to run the default solver silently."""
+    from optimize.backends import get_backend
+
+    with pytest.raises(FoodshedError, match="only 'pulp:' takes a name after ':'"):
+        get_backend(solver)
+    p = tmp_path / "s.toml"
+    p.write_text(f"name = 'x'\nsolver = '{solver}'\n")
+    with pytest.raises(ScenarioError, match="only 'pulp:' takes a name after ':'"):
+        Scenario.from_toml(p)
+
+
+@pytest.mark.parametrize("objective", ["cost", "coverage", "maxmin", "fair_share", "balanced"])
+def test_no_need_at_all_is_an_optimal_empty_plan(region, objective) -> None:
+    """Need x 0 leaves HiGHS an empty model: it was "the solver failed" beside "0 kg met"."""
+    from optimize import DemandSurge, SolveStatus, allocate
+
+    sol = allocate(region, objective=objective, shocks=[DemandSurge(factor=0.0)], solver="highs")
+    assert sol.status is SolveStatus.OPTIMAL
+    assert sol.kpis["need_kg"] == 0.0 and sol.kpis["need_met_kg"] == 0.0
+    assert sol.flows.empty and math.isnan(sol.kpis["need_met_share"])  # 0 of 0: no share
