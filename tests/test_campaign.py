@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib
 import json
 import math
 import os
@@ -136,7 +137,7 @@ def make_work(tmp: Path) -> Path:
 
 def run_inproc(argv: list[str], cwd: Path, capture, *, seconds: int = 120) -> Outcome:
     """``foodshed ARGV`` in this process, in ``cwd``, with an alarm after ``seconds``."""
-    from dashboard import cli
+    cli = importlib.import_module("dashboard.cli.main")  # the module: its _STATE and main
 
     def _alarm(*_):
         raise Hung
@@ -1016,10 +1017,7 @@ SLOW_DEMO = [
 
 #: Failures whose fix belongs in dashboard/ (being moved into subpackages): xfail, strict, so
 #: each fails the suite once it is fixed and its entry must go (docs/hardening.md).
-DASHBOARD_SIDE = {
-    "report-baseline-other-region": "dashboard report: --baseline of another region is compared",
-    "report-no-plan": "dashboard report: a run without a plan is reported as 0% met, exit 0",
-}
+DASHBOARD_SIDE = {}
 
 
 def _params(cases: list[Case]) -> list:

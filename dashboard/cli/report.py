@@ -56,6 +56,8 @@ def run_with_progress(
                     highlight=False,
                     soft_wrap=True,
                 )
+            for note in result.notes:
+                bar.console.print(f"         {note}", markup=False, highlight=False)
 
         return run_batch(
             scenarios,

@@ -279,7 +279,13 @@ def build_context(
         "scenario": name,
         "generated": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "version": _version(),
-        "has_plan": solution is not None,
+        # a run that found no plan (stopped before one, infeasible) reports no plan figures
+        "has_plan": solution is not None and solution.ok,
+        "no_plan": (
+            str(services.kpis_of(solution).get("status_note") or services.status_of(solution))
+            if solution is not None and not solution.ok
+            else None
+        ),
         "description": services.scenario_description(scenario),
         "population": float(pop.sum()),
         "n_areas": len(geo),
@@ -314,7 +320,7 @@ def build_context(
         )
 
     # The plan.
-    if solution is not None:
+    if solution is not None and solution.ok:
         ful = rd.area_fulfilment(region, solution).set_index("area_id")
         ratio = ful["ratio"].reindex(geo["area_id"].astype(str)).set_axis(geo.index)
         kpis = services.kpis_of(solution)
@@ -642,6 +648,11 @@ def _summary_sentences(ctx: dict[str, Any]) -> list[str]:
             f"{ctx['desert_people']:,.0f} of them ({ctx['desert_share']:.0%}) live in "
             f"{ctx['desert_areas']} areas that are food deserts by the USDA's "
             f"{ctx['desert_measure']} measure: low income, and far from a supermarket."
+        )
+    if ctx.get("no_plan"):
+        out.append(
+            f"The solver found no plan for “{ctx['scenario']}” ({ctx['no_plan']}): this page "
+            "shows food access only, and no plan figures."
         )
     if ctx["has_plan"]:
         out.append(

@@ -47,6 +47,8 @@ class ScenarioResult:
     solver_status: str | None = None
     seconds: float = 0.0
     kpis: dict[str, Any] = field(default_factory=dict)
+    #: what the page leaves out and why (e.g. a baseline of another region)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -156,10 +158,12 @@ def run_batch(
 
     with output_dir(target, command=command, force=force) as tmp:
         base_solution = None
+        base_areas: set[str] = set()
         if baseline is not None:
             bpath = Path(baseline)
             try:
-                bscen, base_solution, _ = load_and_solve(bpath)
+                bscen, base_solution, base_region = load_and_solve(bpath)
+                base_areas = set(base_region.areas["area_id"].astype(str))
                 batch.baseline = services.scenario_title(bscen, bpath.stem)
             except Exception as exc:  # recorded in the summary; the batch goes on
                 batch.baseline = bpath.stem
@@ -178,11 +182,18 @@ def run_batch(
                 slug = _unique(_slug(result.name), used)
                 areas = analysis(region)
                 is_base = baseline is not None and path.resolve() == Path(baseline).resolve()
+                compare = None if is_base else base_solution
+                if compare is not None and set(region.areas["area_id"].astype(str)) != base_areas:
+                    compare = None  # plans of two different places are not comparable
+                    result.notes.append(
+                        f"not compared with the baseline {batch.baseline!r}: it plans another "
+                        "region (its areas are not this scenario's)"
+                    )
                 report = write_report(
                     region,
                     solution,
                     scenario=scenario,
-                    baseline=None if is_base else base_solution,
+                    baseline=compare,
                     baseline_name=batch.baseline,
                     out=tmp / f"{slug}.html",
                     plotly_js=plotly_js,  # type: ignore[arg-type]
@@ -197,6 +208,10 @@ def run_batch(
                 if write_data:
                     batch.data_files += _write_data(tmp, slug, solution)
                 result.status = "ok"
+                if not solution.ok:  # the page says so; the batch counts it as failed
+                    result.status = "failed"
+                    note = result.kpis.get("status_note") or result.solver_status
+                    result.error = f"no plan: {note}"
             except KeyboardInterrupt:
                 raise
             except Exception as exc:
