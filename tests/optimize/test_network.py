@@ -514,4 +514,6 @@ def test_no_plan_reports_no_stock_and_every_need_unmet():
         params={},
     )
     assert not sol.ok and sol.stock.empty and sol.flows.empty
-    assert sol.kpis["need_met_kg"] == 0 and sol.unmet["unmet_kg"].sum() == pytest.approx(6.0)
+    # no plan, no plan figures (NaN, as for one period); the unmet table still holds the need
+    assert np.isnan(sol.kpis["need_met_kg"]) and sol.kpis["need_kg"] == pytest.approx(6.0)
+    assert sol.unmet["unmet_kg"].sum() == pytest.approx(6.0)
