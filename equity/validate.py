@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import geopandas as gpd
 import numpy as np
@@ -177,97 +177,56 @@ def _check_column(
 ) -> tuple[list[Problem], pd.Series]:
     problems: list[Problem] = []
     rows = np.arange(1, len(s) + 1)
+
+    def flag(mask: pd.Series | np.ndarray, message: Callable[[int], str]) -> None:
+        """One problem per row where ``mask`` holds, worded by ``message(position)``."""
+        for i in np.flatnonzero(np.asarray(mask, dtype=bool)):
+            problems.append(
+                Problem(t, message(int(i)), file=file, row=int(rows[i]), column=col.name)
+            )
+
     if col.kind in ("id", "ref"):
         out = s.map(_id_text)
-        for i in np.flatnonzero(out.isna().to_numpy()):
-            problems.append(
-                Problem(
-                    t,
-                    f"'{col.name}' is empty; every row needs one",
-                    file=file,
-                    row=int(rows[i]),
-                    column=col.name,
-                )
-            )
+        flag(out.isna(), lambda i: f"'{col.name}' is empty; every row needs one")
         return problems, out.astype(object)
     if col.kind == "number":
         num = pd.to_numeric(s, errors="coerce").astype(float)
         raw_missing = s.isna() | s.astype(str).str.strip().isin(["", "nan", "None"])
-        not_numeric = num.isna() & ~raw_missing
-        for i in np.flatnonzero(not_numeric.to_numpy()):
-            problems.append(
-                Problem(
-                    t,
-                    f"'{col.name}' must be a number; found {s.iloc[i]!r}",
-                    file=file,
-                    row=int(rows[i]),
-                    column=col.name,
-                )
-            )
+        flag(
+            num.isna() & ~raw_missing,
+            lambda i: f"'{col.name}' must be a number; found {s.iloc[i]!r}",
+        )
         if col.required:
-            for i in np.flatnonzero(raw_missing.to_numpy()):
-                problems.append(
-                    Problem(
-                        t,
-                        f"'{col.name}' is missing (NaN); a number is required",
-                        file=file,
-                        row=int(rows[i]),
-                        column=col.name,
-                    )
-                )
-        if np.isinf(num).any():
-            for i in np.flatnonzero(np.isinf(num.to_numpy())):
-                problems.append(
-                    Problem(
-                        t, f"'{col.name}' is infinite", file=file, row=int(rows[i]), column=col.name
-                    )
-                )
+            flag(raw_missing, lambda i: f"'{col.name}' is missing (NaN); a number is required")
+        flag(np.isinf(num.to_numpy()), lambda i: f"'{col.name}' is infinite")
         if col.min is not None:
             low = (num <= col.min) if col.min_exclusive else (num < col.min)
             word = "greater than" if col.min_exclusive else "at least"
-            for i in np.flatnonzero(low.fillna(False).to_numpy()):
-                neg = " (negative)" if num.iloc[i] < 0 else ""
-                problems.append(
-                    Problem(
-                        t,
-                        f"'{col.name}' must be {word} {col.min:g}; found {num.iloc[i]:g}{neg}",
-                        file=file,
-                        row=int(rows[i]),
-                        column=col.name,
-                    )
-                )
+            flag(
+                low.fillna(False),
+                lambda i: (
+                    f"'{col.name}' must be {word} {col.min:g}; found {num.iloc[i]:g}"
+                    + (" (negative)" if num.iloc[i] < 0 else "")
+                ),
+            )
         if col.max is not None:
             high = (num > col.max).fillna(False)
-            if high.any():
-                pct = col.max == 1 and bool((num[high] <= 100).all())
-                hint = (
-                    " It looks like a percentage (0-100): divide the column by 100." if pct else ""
-                )
-                for i in np.flatnonzero(high.to_numpy()):
-                    problems.append(
-                        Problem(
-                            t,
-                            f"'{col.name}' must be at most {col.max:g}; found "
-                            f"{num.iloc[i]:g}.{hint}",
-                            file=file,
-                            row=int(rows[i]),
-                            column=col.name,
-                        )
-                    )
+            pct = col.max == 1 and bool(high.any()) and bool((num[high] <= 100).all())
+            hint = " It looks like a percentage (0-100): divide the column by 100." if pct else ""
+            flag(
+                high,
+                lambda i: f"'{col.name}' must be at most {col.max:g}; found {num.iloc[i]:g}.{hint}",
+            )
         if col.plausible_max is not None:
             huge = (num.abs() > col.plausible_max) & np.isfinite(num)
-            for i in np.flatnonzero(huge.fillna(False).to_numpy()):
-                problems.append(
-                    Problem(
-                        t,
-                        f"'{col.name}' is {num.iloc[i]:g}, more than can be real (at most "
-                        f"{col.plausible_max:g} {col.plausible_what}); check the file for a "
-                        "unit or typing mistake",
-                        file=file,
-                        row=int(rows[i]),
-                        column=col.name,
-                    )
-                )
+            flag(
+                huge.fillna(False),
+                lambda i: (
+                    f"'{col.name}' is {num.iloc[i]:g}, more than can be real (at most "
+                    f"{col.plausible_max:g} {col.plausible_what}); check the file for a "
+                    "unit or typing mistake"
+                ),
+            )
         return problems, num
     if col.kind == "bool":
 
@@ -284,46 +243,25 @@ def _check_column(
             return "?"
 
         out = s.astype(object).map(to_bool).astype(object)
-        for i in np.flatnonzero((out == "?").to_numpy()):
-            problems.append(
-                Problem(
-                    t,
-                    f"'{col.name}' must be true/false (or 1/0, yes/no); found {s.iloc[i]!r}",
-                    file=file,
-                    row=int(rows[i]),
-                    column=col.name,
-                )
-            )
+        flag(
+            out == "?",
+            lambda i: f"'{col.name}' must be true/false (or 1/0, yes/no); found {s.iloc[i]!r}",
+        )
         out = out.where(out != "?", None)
         if out.notna().all():
             return problems, out.astype(bool)
         return problems, out.astype(object)
     if col.kind == "category":
         out = s.map(lambda v: None if pd.isna(v) else _norm_category(v))
-        for i in np.flatnonzero(out.isna().to_numpy()):
-            problems.append(
-                Problem(
-                    t,
-                    f"'{col.name}' is empty; use one of {', '.join(col.choices)}",
-                    file=file,
-                    row=int(rows[i]),
-                    column=col.name,
-                )
-            )
-        unknown = out.notna() & ~out.isin(col.choices)
-        for i in np.flatnonzero(unknown.to_numpy()):
+        choices = ", ".join(col.choices)
+        flag(out.isna(), lambda i: f"'{col.name}' is empty; use one of {choices}")
+
+        def unknown_kind(i: int) -> str:
             close = difflib.get_close_matches(out.iloc[i], col.choices, n=1, cutoff=0.6)
             hint = f" Did you mean '{close[0]}'?" if close else ""
-            problems.append(
-                Problem(
-                    t,
-                    f"'{col.name}' {s.iloc[i]!r} is not a known kind; use one "
-                    f"of {', '.join(col.choices)}.{hint}",
-                    file=file,
-                    row=int(rows[i]),
-                    column=col.name,
-                )
-            )
+            return f"'{col.name}' {s.iloc[i]!r} is not a known kind; use one of {choices}.{hint}"
+
+        flag(out.notna() & ~out.isin(col.choices), unknown_kind)
         return problems, out.astype(object)
     # text
     return problems, s.map(lambda v: None if pd.isna(v) else str(v)).astype(object)
