@@ -66,6 +66,33 @@ def _weighted_hist(values: np.ndarray, weights: np.ndarray, edges: np.ndarray) -
     return h
 
 
+def _titled_layout(
+    fig: go.Figure,
+    *,
+    title: str | None,
+    height: int,
+    margin_l: int,
+    margin_b: int = 50,
+    grid: str = "y",
+    **layout: Any,
+) -> go.Figure:
+    """The charts' common look: ``title`` top left (room for it only when given), white plot,
+    grid lines along the axes named in ``grid`` (``"x"``, ``"y"`` or ``"xy"``)."""
+    fig.update_layout(
+        title={"text": title, "x": 0.01, "font": {"size": 14}} if title else None,
+        height=height,
+        margin={"l": margin_l, "r": 10, "t": 40 if title else 10, "b": margin_b},
+        font=_FONT,
+        plot_bgcolor="white",
+        **layout,
+    )
+    if "x" in grid:
+        fig.update_xaxes(gridcolor=GRID)
+    if "y" in grid:
+        fig.update_yaxes(gridcolor=GRID)
+    return fig
+
+
 def _values_weights(
     frame: pd.DataFrame, value_col: str, weight_col: str | None
 ) -> tuple[np.ndarray, np.ndarray, str]:
@@ -99,18 +126,16 @@ def _count_bars(
             hovertemplate=f"{hover}: %{{y:,.0f}} {unit}<extra></extra>",
         )
     )
-    fig.update_layout(
-        title={"text": title, "x": 0.01, "font": {"size": 14}} if title else None,
+    return _titled_layout(
+        fig,
+        title=title,
+        height=height,
+        margin_l=60,
+        margin_b=margin_b,
         xaxis_title=xaxis_title,
         yaxis_title=unit,
-        height=height,
-        margin={"l": 60, "r": 10, "t": 40 if title else 10, "b": margin_b},
-        font=_FONT,
-        plot_bgcolor="white",
         **layout,
     )
-    fig.update_yaxes(gridcolor=GRID)
-    return fig
 
 
 def fulfilment_histogram(
@@ -279,19 +304,16 @@ def lorenz_figure(
                 ),
             )
         )
-    fig.update_layout(
-        title={"text": title, "x": 0.01, "font": {"size": 14}} if title else None,
+    return _titled_layout(
+        fig,
+        title=title,
+        height=height,
+        margin_l=60,
+        grid="xy",
         xaxis={"title": "share of people (least to most)", "tickformat": ".0%", "range": [0, 1]},
         yaxis={"title": f"share of the {value_label}", "tickformat": ".0%", "range": [0, 1]},
-        height=height,
-        margin={"l": 60, "r": 10, "t": 40 if title else 10, "b": 50},
-        font=_FONT,
-        plot_bgcolor="white",
         legend={"x": 0.02, "y": 0.98, "bgcolor": "rgba(255,255,255,0.8)"},
     )
-    fig.update_xaxes(gridcolor=GRID)
-    fig.update_yaxes(gridcolor=GRID)
-    return fig
 
 
 def unmet_by_commodity(
@@ -336,17 +358,15 @@ def unmet_by_commodity(
         fig.add_annotation(
             text="All need is met", showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper"
         )
-    fig.update_layout(
-        title={"text": title, "x": 0.01, "font": {"size": 14}} if title else None,
-        xaxis_title="kg per period",
+    return _titled_layout(
+        fig,
+        title=title,
         height=max(height, 16 * len(s) + 110),
+        margin_l=110,
+        grid="x",
+        xaxis_title="kg per period",
         yaxis={"dtick": 1, "tickfont": {"size": 11}},
-        margin={"l": 110, "r": 10, "t": 40 if title else 10, "b": 50},
-        font=_FONT,
-        plot_bgcolor="white",
     )
-    fig.update_xaxes(gridcolor=GRID)
-    return fig
 
 
 def efficiency_equity_figure(
@@ -411,18 +431,15 @@ def efficiency_equity_figure(
             ay=-40,
             bgcolor="rgba(255,255,255,0.9)",
         )
-    fig.update_layout(
-        title={"text": title, "x": 0.01, "font": {"size": 14}} if title else None,
+    return _titled_layout(
+        fig,
+        title=title,
+        height=height,
+        margin_l=70,
+        grid="xy",
         xaxis_title=xi.title,
         yaxis={"title": f"{y_label} ({y_unit})" if y_unit else y_label, "rangemode": "tozero"},
-        height=height,
-        margin={"l": 70, "r": 10, "t": 40 if title else 10, "b": 50},
-        font=_FONT,
-        plot_bgcolor="white",
     )
-    fig.update_xaxes(gridcolor=GRID)
-    fig.update_yaxes(gridcolor=GRID)
-    return fig
 
 
 def price_of_fairness(efficiency: Sequence[float]) -> float:
