@@ -172,18 +172,29 @@ def check_table(
     return df, problems
 
 
+def _row_problems(
+    table: str,
+    mask: pd.Series | np.ndarray,
+    message: Callable[[int], str],
+    *,
+    file: str | None,
+    column: str,
+) -> list[Problem]:
+    """One problem per row where ``mask`` holds (rows counted from 1), worded by
+    ``message(position)``."""
+    return [
+        Problem(table, message(int(i)), file=file, row=int(i) + 1, column=column)
+        for i in np.flatnonzero(np.asarray(mask, dtype=bool))
+    ]
+
+
 def _check_column(
     t: str, col: Column, s: pd.Series, file: str | None
 ) -> tuple[list[Problem], pd.Series]:
     problems: list[Problem] = []
-    rows = np.arange(1, len(s) + 1)
 
     def flag(mask: pd.Series | np.ndarray, message: Callable[[int], str]) -> None:
-        """One problem per row where ``mask`` holds, worded by ``message(position)``."""
-        for i in np.flatnonzero(np.asarray(mask, dtype=bool)):
-            problems.append(
-                Problem(t, message(int(i)), file=file, row=int(rows[i]), column=col.name)
-            )
+        problems.extend(_row_problems(t, mask, message, file=file, column=col.name))
 
     if col.kind in ("id", "ref"):
         out = s.map(_id_text)
@@ -336,29 +347,25 @@ def _check_geometry(
     geom = df.geometry
     rows = np.arange(1, len(df) + 1)
     missing = geom.isna() | geom.is_empty
-    for i in np.flatnonzero(missing.to_numpy()):
-        problems.append(
-            Problem(
-                t, "geometry is empty or missing", file=file, row=int(rows[i]), column="geometry"
-            )
-        )
+    problems += _row_problems(
+        t, missing, lambda i: "geometry is empty or missing", file=file, column="geometry"
+    )
     unusable = _unusable_coordinates(geom, df.crs)
-    for i in np.flatnonzero(unusable & ~missing.to_numpy()):
-        problems.append(
-            Problem(
-                t,
-                "geometry has a coordinate that is not a usable number (infinite, or beyond "
-                + (
-                    "longitude -180 to 180 and latitude -90 to 90"
-                    if df.crs is not None and df.crs.is_geographic
-                    else "100,000 km"
-                )
-                + "); check the file's coordinates and CRS",
-                file=file,
-                row=int(rows[i]),
-                column="geometry",
-            )
-        )
+    beyond = (
+        "longitude -180 to 180 and latitude -90 to 90"
+        if df.crs is not None and df.crs.is_geographic
+        else "100,000 km"
+    )
+    problems += _row_problems(
+        t,
+        unusable & ~missing.to_numpy(),
+        lambda i: (
+            "geometry has a coordinate that is not a usable number (infinite, or beyond "
+            f"{beyond}); check the file's coordinates and CRS"
+        ),
+        file=file,
+        column="geometry",
+    )
     if unusable.any():  # later checks (and the choice of a UTM zone) skip these rows
         geom = geom.copy()
         geom.iloc[np.flatnonzero(unusable)] = None
@@ -383,16 +390,13 @@ def _check_geometry(
                 )
             )
             wrong = wrong & ~polys
-    for i in np.flatnonzero(wrong.to_numpy()):
-        problems.append(
-            Problem(
-                t,
-                f"geometry is a {types.iloc[i]}; {t} need {' or '.join(want)} geometry",
-                file=file,
-                row=int(rows[i]),
-                column="geometry",
-            )
-        )
+    problems += _row_problems(
+        t,
+        wrong,
+        lambda i: f"geometry is a {types.iloc[i]}; {t} need {' or '.join(want)} geometry",
+        file=file,
+        column="geometry",
+    )
     invalid = present & ~wrong & ~geom.is_valid
     if invalid.any():
         repaired = []
@@ -485,18 +489,17 @@ def check_coordinates(
             x[pts.to_numpy()] = shapely.get_x(arr[pts.to_numpy()])
             y[pts.to_numpy()] = shapely.get_y(arr[pts.to_numpy()])
             null_island = (x == 0) & (y == 0)
-            for i in np.flatnonzero(null_island):
-                problems.append(
-                    Problem(
-                        table,
-                        "coordinates are longitude 0, latitude 0, which is what a failed "
-                        "geocode gives (a point in the Atlantic off Africa); give the real "
-                        "location or remove the row",
-                        file=file,
-                        row=int(i) + 1,
-                        column="geometry",
-                    )
-                )
+            problems += _row_problems(
+                table,
+                null_island,
+                lambda i: (
+                    "coordinates are longitude 0, latitude 0, which is what a failed "
+                    "geocode gives (a point in the Atlantic off Africa); give the real "
+                    "location or remove the row"
+                ),
+                file=file,
+                column="geometry",
+            )
             bad |= null_island
     bounds = after.geometry.bounds.to_numpy(dtype=float)
     moved = present.to_numpy() & ~np.isfinite(bounds).all(axis=1) & ~bad
@@ -578,16 +581,13 @@ def check_references(
     subs = tables.get("substitutes")
     if subs is not None and not subs.empty:
         same = subs["commodity"] == subs["substitute"]
-        for i in np.flatnonzero(same.to_numpy()):
-            problems.append(
-                Problem(
-                    "substitutes",
-                    "a commodity cannot substitute for itself",
-                    file=files.get("substitutes"),
-                    row=int(i) + 1,
-                    column="substitute",
-                )
-            )
+        problems += _row_problems(
+            "substitutes",
+            same,
+            lambda i: "a commodity cannot substitute for itself",
+            file=files.get("substitutes"),
+            column="substitute",
+        )
     areas = tables.get("areas")
     if areas is not None and isinstance(areas, gpd.GeoDataFrame) and len(areas):
         valid_areas = areas[~areas.geometry.isna() & ~areas.geometry.is_empty]
