@@ -406,28 +406,15 @@ def _check_geometry(
             if spec.geometry == "polygon":
                 fixed = _polygonal_part(fixed)
             if fixed is None or fixed.is_empty:
-                problems.append(
-                    Problem(
-                        t,
-                        f"geometry is invalid ({reason}) and cannot be repaired",
-                        file=file,
-                        row=int(rows[i]),
-                        column="geometry",
-                    )
-                )
+                msg, severity = f"geometry is invalid ({reason}) and cannot be repaired", "error"
             else:
                 geom.iloc[i] = fixed
                 repaired.append(int(rows[i]))
-                problems.append(
-                    Problem(
-                        t,
-                        f"geometry was invalid ({reason}); repaired with make_valid",
-                        file=file,
-                        row=int(rows[i]),
-                        column="geometry",
-                        severity="warning",
-                    )
-                )
+                msg = f"geometry was invalid ({reason}); repaired with make_valid"
+                severity = "warning"
+            problems.append(
+                Problem(t, msg, file=file, row=int(rows[i]), column="geometry", severity=severity)
+            )
     df = df.set_geometry(geom)
     return problems, df
 
