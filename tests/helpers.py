@@ -21,6 +21,8 @@ Regions
     Nine 0.01-degree squares in WGS84 with stores, sites and two foods (batch runs, CLI).
 :func:`town_region`
     A 3 x 3 town of 1 km blocks with two hubs and a garden (the dashboard app).
+:func:`public_list_region`
+    Two areas, a pantry and a garden, no foods, supply or need (plans on estimates).
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ __all__ = [
     "grid_stores",
     "line4_region",
     "line_region",
+    "public_list_region",
     "town_region",
 ]
 
@@ -401,4 +404,24 @@ def town_region() -> Region:
     )
     return Region.from_frames(
         areas, stores, sites, commodities, supply, need, name="Tiny town", crs=TOWN_CRS
+    )
+
+
+def public_list_region(*, with_sites: bool = True) -> Region:
+    """Two areas 1 km apart (100 and 300 people), a pantry and a garden beside the first:
+    what a county from public lists looks like (no commodities, supply or need)."""
+    areas = gpd.GeoDataFrame(
+        {"area_id": ["A", "B"], "population": [100.0, 300.0]},
+        geometry=[
+            box(LINE_X0 + x - 50, LINE_Y0 - 50, LINE_X0 + x + 50, LINE_Y0 + 50) for x in (0, 1000)
+        ],
+        crs=LINE_CRS,
+    )
+    sites = gpd.GeoDataFrame(
+        {"site_id": ["P", "G"], "kind": ["pantry", "garden"], "name": ["Pantry", "Garden"]},
+        geometry=[Point(LINE_X0, LINE_Y0), Point(LINE_X0 + 10, LINE_Y0)],
+        crs=LINE_CRS,
+    )
+    return Region.from_frames(
+        areas, sites=sites if with_sites else None, name="county", crs=LINE_CRS
     )
