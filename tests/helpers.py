@@ -23,17 +23,26 @@ Regions
     A 3 x 3 town of 1 km blocks with two hubs and a garden (the dashboard app).
 :func:`public_list_region`
     Two areas, a pantry and a garden, no foods, supply or need (plans on estimates).
+
+Solver
+------
+:func:`stop_after_first_stage`
+    HiGHS as if the time ran out in the second stage (plans stopped early).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 from shapely.geometry import Point, box
 
 from equity import Region
+from optimize import SolveStatus
+from optimize._lp import BackendResult
+from optimize.backends._highs import HighsBackend
 
 __all__ = [
     "FOUR_AREA_POPULATION",
@@ -51,6 +60,7 @@ __all__ = [
     "line4_region",
     "line_region",
     "public_list_region",
+    "stop_after_first_stage",
     "town_region",
 ]
 
@@ -425,3 +435,27 @@ def public_list_region(*, with_sites: bool = True) -> Region:
     return Region.from_frames(
         areas, sites=sites if with_sites else None, name="county", crs=LINE_CRS
     )
+
+
+def stop_after_first_stage(monkeypatch: Any) -> None:
+    """HiGHS as if the time ran out in the second stage before it had a primal: the first
+    stage's optimum is handed back as ``fallback_x`` (what the backend does then)."""
+    real = HighsBackend.solve
+
+    def solve_first_stage_only(self, lp, stages, *, time_limit_s=None, options=None):
+        opts = {k: v for k, v in (options or {}).items() if k != "warm_start"}
+        res = real(self, lp, stages[:1], time_limit_s=time_limit_s, options=opts)
+        assert res.status is SolveStatus.OPTIMAL
+        return BackendResult(
+            status=SolveStatus.NO_SOLUTION,
+            x=None,
+            objective=None,
+            solver=res.solver,
+            message="Time limit reached",
+            times_s=res.times_s,
+            stage_objectives=res.stage_objectives,
+            stage_duals=res.stage_duals,
+            fallback_x=res.x,
+        )
+
+    monkeypatch.setattr(HighsBackend, "solve", solve_first_stage_only)
