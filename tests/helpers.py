@@ -23,6 +23,8 @@ Regions
     A 3 x 3 town of 1 km blocks with two hubs and a garden (the dashboard app).
 :func:`public_list_region`
     Two areas, a pantry and a garden, no foods, supply or need (plans on estimates).
+:func:`two_areas`
+    The areas alone of a two-area line (A with 100 people, B with 200), any distance apart.
 
 Solver
 ------
@@ -60,6 +62,7 @@ __all__ = [
     "line4_region",
     "line_region",
     "public_list_region",
+    "two_areas",
     "stop_after_first_stage",
     "town_region",
 ]
@@ -459,3 +462,17 @@ def stop_after_first_stage(monkeypatch: Any) -> None:
         )
 
     monkeypatch.setattr(HighsBackend, "solve", solve_first_stage_only)
+
+
+def two_areas(gap_m: float) -> gpd.GeoDataFrame:
+    """Areas A (100 people) and B (200 people), 100 m squares centred ``gap_m`` apart on a
+    line from (:data:`LINE_X0`, :data:`LINE_Y0`), in :data:`LINE_CRS`."""
+    x0, y0 = LINE_X0, LINE_Y0
+    return gpd.GeoDataFrame(
+        {"area_id": ["A", "B"], "population": [100.0, 200.0]},
+        geometry=[
+            box(x0 - 50, y0 - 50, x0 + 50, y0 + 50),
+            box(x0 + gap_m - 50, y0 - 50, x0 + gap_m + 50, y0 + 50),
+        ],
+        crs=LINE_CRS,
+    )
