@@ -34,6 +34,7 @@ from .access import M_PER_MILE, access_table
 from .atlas import (
     ATLAS_DISTANCES_MI,
     ATLAS_STORE_KINDS,
+    _check_atlas_columns,
     _describe_sources,
     atlas_classify,
     income_references,
@@ -137,13 +138,7 @@ def atlas_by_partition(
         The columns of :func:`~equity.atlas_classify`, indexed like ``areas``; ``attrs`` adds
         ``partitions``, the low-income source line and the reference medians applied.
     """
-    if "area_id" not in areas.columns or "population" not in areas.columns:
-        msg = "`areas` needs columns 'area_id' and 'population' for the Atlas classification"
-        raise ValidationError([Problem("areas", msg)])
-    if kind_col not in stores.columns:
-        found = sorted(map(str, stores.columns))
-        msg = f"`stores` is missing column '{kind_col}'; found {found}. Pass `kind_col=`."
-        raise ValidationError([Problem("stores", msg, column=kind_col)])
+    _check_atlas_columns(areas, stores, kind_col)
     geographic, stores, points = _in_areas_crs(areas, stores, points)
     sup = stores[stores[kind_col].astype(str).isin(list(kinds))]
     cell_m = float(kwargs.get("cell_m", 500.0))
