@@ -17,6 +17,8 @@ Regions
     for the plans and numbers a reader can check by hand).
 :func:`line4_region`
     The sweep's line of four areas and three sites, one food.
+:func:`maxmin_region`
+    Three areas needing 6 kg each and 9 kg in all: at best everyone gets half.
 :func:`grid_region`
     Nine 0.01-degree squares in WGS84 with stores, sites and two foods (batch runs, CLI).
 :func:`town_region`
@@ -61,6 +63,7 @@ __all__ = [
     "grid_stores",
     "line4_region",
     "line_region",
+    "maxmin_region",
     "public_list_region",
     "two_areas",
     "stop_after_first_stage",
@@ -138,6 +141,17 @@ def line4_region() -> Region:
         [(a, "veg", 7) for a in "ABCD"],
         kinds={"G1": "garden", "G2": "garden", "H": "hub"},
         low_income={"C": True, "D": True},
+    )
+
+
+def maxmin_region() -> Region:
+    """Areas A 0, B 1000, C 3000 m needing 6 kg of veg each; S1 (x=0) has 6 kg, S2 (x=3000)
+    3 kg: 18 kg needed, 9 kg to give, so at best everyone gets half."""
+    return line_region(
+        {"A": 0, "B": 1000, "C": 3000},
+        {"S1": 0, "S2": 3000},
+        [("S1", "veg", 6), ("S2", "veg", 3)],
+        [("A", "veg", 6), ("B", "veg", 6), ("C", "veg", 6)],
     )
 
 

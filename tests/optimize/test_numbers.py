@@ -38,7 +38,7 @@ from tests.helpers import LINE_CRS as CRS
 from tests.helpers import LINE_X0 as X0
 from tests.helpers import LINE_Y0 as Y0
 from tests.helpers import line_region as make_region
-from tests.helpers import stop_after_first_stage
+from tests.helpers import maxmin_region, stop_after_first_stage
 
 from .test_backends import random_problem
 
@@ -109,16 +109,6 @@ def test_optimal_kpis_are_the_flows(objective, seed):
     assert sol.status is SolveStatus.OPTIMAL
     assert_kpis_are_the_flows(sol)
     assert sol.kpis["status_note"] == "optimal"
-
-
-def maxmin_region():
-    # S1 has 6 kg, S2 3 kg; A, B, C need 6 kg each: at best everyone gets half
-    return make_region(
-        {"A": 0, "B": 1000, "C": 3000},
-        {"S1": 0, "S2": 3000},
-        [("S1", "veg", 6), ("S2", "veg", 3)],
-        [("A", "veg", 6), ("B", "veg", 6), ("C", "veg", 6)],
-    )
 
 
 def test_a_later_stage_stopped_gives_the_earlier_stages_optimum(monkeypatch):
