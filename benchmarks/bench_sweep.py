@@ -41,16 +41,15 @@ SPEC = {
 
 
 def bench_sweep(n: int) -> None:
-    import logging
     import shutil
     import tempfile
 
-    from dask.distributed import Client, LocalCluster
+    from dask.distributed import Client
 
     from equity import Region
     from optimize import allocate
     from optimize._sweep_task import _SHOCK
-    from optimize.sweep import SweepSpec, prepare_sweep, run_serial, run_sweep
+    from optimize.sweep import SweepSpec, local_cluster, prepare_sweep, run_serial, run_sweep
 
     spec = SweepSpec.from_dict({**SPEC, "draw": {"count": n, "seed": 1}})
     region = Region.demo()
@@ -76,14 +75,7 @@ def bench_sweep(n: int) -> None:
     timings = {}
     for w in (1, 2):
         t0 = time.perf_counter()
-        cluster = LocalCluster(
-            n_workers=w,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            scheduler_kwargs={"dashboard_address": ":0"},  # no fixed port 8787
-            silence_logs=logging.CRITICAL,
-        )
+        cluster = local_cluster(w)
         client = Client(cluster)
         client.run(lambda: __import__("optimize.sweep"))  # warm the workers' imports
         up = time.perf_counter() - t0

@@ -439,6 +439,18 @@ def _describe_sources(
     return f"{head}: " + "; ".join(parts) + "." + warn
 
 
+def _check_atlas_columns(areas: pd.DataFrame, stores: pd.DataFrame, kind_col: str) -> None:
+    """Refuse, in plain words, areas without ``area_id``/``population`` or stores without
+    ``kind_col`` (what the Atlas classification reads)."""
+    if "area_id" not in areas.columns or "population" not in areas.columns:
+        msg = "`areas` needs columns 'area_id' and 'population' for the Atlas classification"
+        raise ValidationError([Problem("areas", msg)])
+    if kind_col not in stores.columns:
+        found = sorted(map(str, stores.columns))
+        msg = f"`stores` is missing column '{kind_col}'; found {found}. Pass `kind_col=`."
+        raise ValidationError([Problem("stores", msg, column=kind_col)])
+
+
 def atlas_classify(
     areas: gpd.GeoDataFrame,
     stores: gpd.GeoDataFrame,
@@ -500,13 +512,7 @@ def atlas_classify(
     With no supermarket at all, every distance is infinite and every populated tract is low
     access: that is the documented answer, not an error.
     """
-    if "area_id" not in areas.columns or "population" not in areas.columns:
-        msg = "`areas` needs columns 'area_id' and 'population' for the Atlas classification"
-        raise ValidationError([Problem("areas", msg)])
-    if kind_col not in stores.columns:
-        found = sorted(map(str, stores.columns))
-        msg = f"`stores` is missing column '{kind_col}'; found {found}. Pass `kind_col=`."
-        raise ValidationError([Problem("stores", msg, column=kind_col)])
+    _check_atlas_columns(areas, stores, kind_col)
     pts = (
         placed
         if placed is not None

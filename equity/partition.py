@@ -22,7 +22,7 @@ Peak memory is that of the largest part (its grid points), not of the nation. Wi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import geopandas as gpd
@@ -34,6 +34,7 @@ from .access import M_PER_MILE, access_table
 from .atlas import (
     ATLAS_DISTANCES_MI,
     ATLAS_STORE_KINDS,
+    _check_atlas_columns,
     _describe_sources,
     atlas_classify,
     income_references,
@@ -64,18 +65,33 @@ def partition_keys(areas: pd.DataFrame, by: str = "state") -> pd.Series:
     raise ValidationError([Problem("areas", msg, column=by)])
 
 
-def _classify_part(
+def _measure_part(
+    measure: Callable[..., pd.DataFrame],
     areas: gpd.GeoDataFrame,
     stores: gpd.GeoDataFrame,
     points: gpd.GeoDataFrame | None,
     to_crs: Any,
     kwargs: dict[str, Any],
 ) -> pd.DataFrame:
+    """``measure(areas, stores, points=points, **kwargs)`` on one part, in ``to_crs`` if given."""
     if to_crs is not None:
         areas = areas.to_crs(to_crs)
         stores = stores.to_crs(to_crs)
         points = None if points is None else points.to_crs(to_crs)
-    return atlas_classify(areas, stores, points=points, **kwargs)
+    return measure(areas, stores, points=points, **kwargs)
+
+
+def _in_areas_crs(
+    areas: gpd.GeoDataFrame, stores: gpd.GeoDataFrame, points: gpd.GeoDataFrame | None
+) -> tuple[bool, gpd.GeoDataFrame, gpd.GeoDataFrame | None]:
+    """Whether ``areas`` are geographic, and ``stores`` and ``points`` in the areas' CRS."""
+    if areas.crs is None or stores.crs is None:
+        msg = "`areas` and `stores` need a CRS; set one with .set_crs(...)"
+        raise ValidationError([Problem("areas", msg)])
+    stores = stores.to_crs(areas.crs) if stores.crs != areas.crs else stores
+    if points is not None and points.crs != areas.crs:
+        points = points.to_crs(areas.crs)
+    return not areas.crs.is_projected, stores, points
 
 
 def atlas_by_partition(
@@ -122,20 +138,8 @@ def atlas_by_partition(
         The columns of :func:`~equity.atlas_classify`, indexed like ``areas``; ``attrs`` adds
         ``partitions``, the low-income source line and the reference medians applied.
     """
-    if "area_id" not in areas.columns or "population" not in areas.columns:
-        msg = "`areas` needs columns 'area_id' and 'population' for the Atlas classification"
-        raise ValidationError([Problem("areas", msg)])
-    if kind_col not in stores.columns:
-        found = sorted(map(str, stores.columns))
-        msg = f"`stores` is missing column '{kind_col}'; found {found}. Pass `kind_col=`."
-        raise ValidationError([Problem("stores", msg, column=kind_col)])
-    if areas.crs is None or stores.crs is None:
-        msg = "`areas` and `stores` need a CRS; set one with .set_crs(...)"
-        raise ValidationError([Problem("areas", msg)])
-    geographic = not areas.crs.is_projected
-    stores = stores.to_crs(areas.crs) if stores.crs != areas.crs else stores
-    if points is not None and points.crs != areas.crs:
-        points = points.to_crs(areas.crs)
+    _check_atlas_columns(areas, stores, kind_col)
+    geographic, stores, points = _in_areas_crs(areas, stores, points)
     sup = stores[stores[kind_col].astype(str).isin(list(kinds))]
     cell_m = float(kwargs.get("cell_m", 500.0))
     reach_m = max(ATLAS_DISTANCES_MI.values()) * M_PER_MILE
@@ -177,11 +181,20 @@ def atlas_by_partition(
         to_crs = part.estimate_utm_crs() if geographic else None
         if client is not None:
             fut = client.submit(
-                _classify_part, part, part_stores, part_points, to_crs, one, pure=False
+                _measure_part,
+                atlas_classify,
+                part,
+                part_stores,
+                part_points,
+                to_crs,
+                one,
+                pure=False,
             )
             jobs.append((key, fut))
         else:
-            jobs.append((key, _classify_part(part, part_stores, part_points, to_crs, one)))
+            jobs.append(
+                (key, _measure_part(atlas_classify, part, part_stores, part_points, to_crs, one))
+            )
     frames = [job.result() if client is not None else job for _, job in jobs]
     if not frames:
         return atlas_classify(areas, stores, points=points, **pkw)
@@ -217,20 +230,6 @@ def atlas_by_partition(
     return out
 
 
-def _access_part(
-    areas: gpd.GeoDataFrame,
-    stores: gpd.GeoDataFrame,
-    points: gpd.GeoDataFrame | None,
-    to_crs: Any,
-    kwargs: dict[str, Any],
-) -> pd.DataFrame:
-    if to_crs is not None:
-        areas = areas.to_crs(to_crs)
-        stores = stores.to_crs(to_crs)
-        points = None if points is None else points.to_crs(to_crs)
-    return access_table(areas, stores, points=points, **kwargs)
-
-
 def access_by_partition(
     areas: gpd.GeoDataFrame,
     stores: gpd.GeoDataFrame,
@@ -250,13 +249,7 @@ def access_by_partition(
     each part's UTM zone; with ``client`` the stores are scattered to the workers once and
     the parts run as tasks. ``**kwargs`` go to :func:`~equity.access_table`.
     """
-    if areas.crs is None or stores.crs is None:
-        msg = "`areas` and `stores` need a CRS; set one with .set_crs(...)"
-        raise ValidationError([Problem("areas", msg)])
-    geographic = not areas.crs.is_projected
-    stores = stores.to_crs(areas.crs) if stores.crs != areas.crs else stores
-    if points is not None and points.crs != areas.crs:
-        points = points.to_crs(areas.crs)
+    geographic, stores, points = _in_areas_crs(areas, stores, points)
     if kwargs.get("kinds") is None and "kind" in stores.columns:
         # every part measures the same kinds, even those absent near it
         kwargs["kinds"] = sorted(stores[kwargs.get("kind_col", "kind")].astype(str).unique())
@@ -272,10 +265,19 @@ def access_by_partition(
         to_crs = part.estimate_utm_crs() if geographic else None
         if client is not None:
             jobs.append(
-                client.submit(_access_part, part, shared, part_points, to_crs, kwargs, pure=False)
+                client.submit(
+                    _measure_part,
+                    access_table,
+                    part,
+                    shared,
+                    part_points,
+                    to_crs,
+                    kwargs,
+                    pure=False,
+                )
             )
         else:
-            jobs.append(_access_part(part, stores, part_points, to_crs, kwargs))
+            jobs.append(_measure_part(access_table, part, stores, part_points, to_crs, kwargs))
     frames = [j.result() if client is not None else j for j in jobs]
     out = pd.concat(frames)
     out = out.loc[areas.index]

@@ -214,7 +214,7 @@ def network_distances(
     sxy = np.column_stack([sites.geometry.x.to_numpy(), sites.geometry.y.to_numpy()])
     site_ids = sites["site_id"].astype(str).to_numpy()
     if to == "areas":
-        dxy = _area_xy(region)
+        dxy = area_centres_xy(region.areas, region.crs)
         dest_ids = region.areas["area_id"].astype(str).to_numpy()
     elif to == "sites":
         dxy, dest_ids = sxy, site_ids
@@ -223,7 +223,10 @@ def network_distances(
         if stores is None or len(stores) == 0:
             msg = "the region has no stores to measure road distances to"
             raise FoodshedError(msg)
-        sxy, site_ids = _area_xy(region), region.areas["area_id"].astype(str).to_numpy()
+        sxy, site_ids = (
+            area_centres_xy(region.areas, region.crs),
+            region.areas["area_id"].astype(str).to_numpy(),
+        )
         dxy = np.column_stack([stores.geometry.x.to_numpy(), stores.geometry.y.to_numpy()])
         dest_ids = stores["store_id"].astype(str).to_numpy()
     tree = cKDTree(nodes)
@@ -272,10 +275,12 @@ def network_distances(
     return out.sort_values([a, b], kind="stable").reset_index(drop=True)
 
 
-def _area_xy(region: Region) -> np.ndarray:
+def area_centres_xy(areas: Any, crs: Any) -> np.ndarray:
+    """Where each area's distances are measured from, as x, y in ``crs`` (metric): the
+    population-weighted centre (``pop_lon``/``pop_lat``, WGS84) where the area has one, else
+    the representative point of its polygon."""
     import geopandas as gpd
 
-    areas = region.areas
     pts = areas.geometry.representative_point()
     xy = np.column_stack([pts.x.to_numpy(), pts.y.to_numpy()])
     if {"pop_lon", "pop_lat"} <= set(areas.columns):
@@ -283,7 +288,7 @@ def _area_xy(region: Region) -> np.ndarray:
         lat = pd.to_numeric(areas["pop_lat"], errors="coerce").to_numpy(dtype=float)
         ok = np.isfinite(lon) & np.isfinite(lat)
         if ok.any():
-            g = gpd.GeoSeries(gpd.points_from_xy(lon[ok], lat[ok]), crs=4326).to_crs(region.crs)
+            g = gpd.GeoSeries(gpd.points_from_xy(lon[ok], lat[ok]), crs=4326).to_crs(crs)
             xy[ok] = np.column_stack([g.x.to_numpy(), g.y.to_numpy()])
     return xy
 

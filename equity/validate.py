@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import geopandas as gpd
 import numpy as np
@@ -172,102 +172,72 @@ def check_table(
     return df, problems
 
 
+def _row_problems(
+    table: str,
+    mask: pd.Series | np.ndarray,
+    message: Callable[[int], str],
+    *,
+    file: str | None,
+    column: str,
+) -> list[Problem]:
+    """One problem per row where ``mask`` holds (rows counted from 1), worded by
+    ``message(position)``."""
+    return [
+        Problem(table, message(int(i)), file=file, row=int(i) + 1, column=column)
+        for i in np.flatnonzero(np.asarray(mask, dtype=bool))
+    ]
+
+
 def _check_column(
     t: str, col: Column, s: pd.Series, file: str | None
 ) -> tuple[list[Problem], pd.Series]:
     problems: list[Problem] = []
-    rows = np.arange(1, len(s) + 1)
+
+    def flag(mask: pd.Series | np.ndarray, message: Callable[[int], str]) -> None:
+        problems.extend(_row_problems(t, mask, message, file=file, column=col.name))
+
     if col.kind in ("id", "ref"):
         out = s.map(_id_text)
-        for i in np.flatnonzero(out.isna().to_numpy()):
-            problems.append(
-                Problem(
-                    t,
-                    f"'{col.name}' is empty; every row needs one",
-                    file=file,
-                    row=int(rows[i]),
-                    column=col.name,
-                )
-            )
+        flag(out.isna(), lambda i: f"'{col.name}' is empty; every row needs one")
         return problems, out.astype(object)
     if col.kind == "number":
         num = pd.to_numeric(s, errors="coerce").astype(float)
         raw_missing = s.isna() | s.astype(str).str.strip().isin(["", "nan", "None"])
-        not_numeric = num.isna() & ~raw_missing
-        for i in np.flatnonzero(not_numeric.to_numpy()):
-            problems.append(
-                Problem(
-                    t,
-                    f"'{col.name}' must be a number; found {s.iloc[i]!r}",
-                    file=file,
-                    row=int(rows[i]),
-                    column=col.name,
-                )
-            )
+        flag(
+            num.isna() & ~raw_missing,
+            lambda i: f"'{col.name}' must be a number; found {s.iloc[i]!r}",
+        )
         if col.required:
-            for i in np.flatnonzero(raw_missing.to_numpy()):
-                problems.append(
-                    Problem(
-                        t,
-                        f"'{col.name}' is missing (NaN); a number is required",
-                        file=file,
-                        row=int(rows[i]),
-                        column=col.name,
-                    )
-                )
-        if np.isinf(num).any():
-            for i in np.flatnonzero(np.isinf(num.to_numpy())):
-                problems.append(
-                    Problem(
-                        t, f"'{col.name}' is infinite", file=file, row=int(rows[i]), column=col.name
-                    )
-                )
+            flag(raw_missing, lambda i: f"'{col.name}' is missing (NaN); a number is required")
+        flag(np.isinf(num.to_numpy()), lambda i: f"'{col.name}' is infinite")
         if col.min is not None:
             low = (num <= col.min) if col.min_exclusive else (num < col.min)
             word = "greater than" if col.min_exclusive else "at least"
-            for i in np.flatnonzero(low.fillna(False).to_numpy()):
-                neg = " (negative)" if num.iloc[i] < 0 else ""
-                problems.append(
-                    Problem(
-                        t,
-                        f"'{col.name}' must be {word} {col.min:g}; found {num.iloc[i]:g}{neg}",
-                        file=file,
-                        row=int(rows[i]),
-                        column=col.name,
-                    )
-                )
+            flag(
+                low.fillna(False),
+                lambda i: (
+                    f"'{col.name}' must be {word} {col.min:g}; found {num.iloc[i]:g}"
+                    + (" (negative)" if num.iloc[i] < 0 else "")
+                ),
+            )
         if col.max is not None:
             high = (num > col.max).fillna(False)
-            if high.any():
-                pct = col.max == 1 and bool((num[high] <= 100).all())
-                hint = (
-                    " It looks like a percentage (0-100): divide the column by 100." if pct else ""
-                )
-                for i in np.flatnonzero(high.to_numpy()):
-                    problems.append(
-                        Problem(
-                            t,
-                            f"'{col.name}' must be at most {col.max:g}; found "
-                            f"{num.iloc[i]:g}.{hint}",
-                            file=file,
-                            row=int(rows[i]),
-                            column=col.name,
-                        )
-                    )
+            pct = col.max == 1 and bool(high.any()) and bool((num[high] <= 100).all())
+            hint = " It looks like a percentage (0-100): divide the column by 100." if pct else ""
+            flag(
+                high,
+                lambda i: f"'{col.name}' must be at most {col.max:g}; found {num.iloc[i]:g}.{hint}",
+            )
         if col.plausible_max is not None:
             huge = (num.abs() > col.plausible_max) & np.isfinite(num)
-            for i in np.flatnonzero(huge.fillna(False).to_numpy()):
-                problems.append(
-                    Problem(
-                        t,
-                        f"'{col.name}' is {num.iloc[i]:g}, more than can be real (at most "
-                        f"{col.plausible_max:g} {col.plausible_what}); check the file for a "
-                        "unit or typing mistake",
-                        file=file,
-                        row=int(rows[i]),
-                        column=col.name,
-                    )
-                )
+            flag(
+                huge.fillna(False),
+                lambda i: (
+                    f"'{col.name}' is {num.iloc[i]:g}, more than can be real (at most "
+                    f"{col.plausible_max:g} {col.plausible_what}); check the file for a "
+                    "unit or typing mistake"
+                ),
+            )
         return problems, num
     if col.kind == "bool":
 
@@ -284,46 +254,25 @@ def _check_column(
             return "?"
 
         out = s.astype(object).map(to_bool).astype(object)
-        for i in np.flatnonzero((out == "?").to_numpy()):
-            problems.append(
-                Problem(
-                    t,
-                    f"'{col.name}' must be true/false (or 1/0, yes/no); found {s.iloc[i]!r}",
-                    file=file,
-                    row=int(rows[i]),
-                    column=col.name,
-                )
-            )
+        flag(
+            out == "?",
+            lambda i: f"'{col.name}' must be true/false (or 1/0, yes/no); found {s.iloc[i]!r}",
+        )
         out = out.where(out != "?", None)
         if out.notna().all():
             return problems, out.astype(bool)
         return problems, out.astype(object)
     if col.kind == "category":
         out = s.map(lambda v: None if pd.isna(v) else _norm_category(v))
-        for i in np.flatnonzero(out.isna().to_numpy()):
-            problems.append(
-                Problem(
-                    t,
-                    f"'{col.name}' is empty; use one of {', '.join(col.choices)}",
-                    file=file,
-                    row=int(rows[i]),
-                    column=col.name,
-                )
-            )
-        unknown = out.notna() & ~out.isin(col.choices)
-        for i in np.flatnonzero(unknown.to_numpy()):
+        choices = ", ".join(col.choices)
+        flag(out.isna(), lambda i: f"'{col.name}' is empty; use one of {choices}")
+
+        def unknown_kind(i: int) -> str:
             close = difflib.get_close_matches(out.iloc[i], col.choices, n=1, cutoff=0.6)
             hint = f" Did you mean '{close[0]}'?" if close else ""
-            problems.append(
-                Problem(
-                    t,
-                    f"'{col.name}' {s.iloc[i]!r} is not a known kind; use one "
-                    f"of {', '.join(col.choices)}.{hint}",
-                    file=file,
-                    row=int(rows[i]),
-                    column=col.name,
-                )
-            )
+            return f"'{col.name}' {s.iloc[i]!r} is not a known kind; use one of {choices}.{hint}"
+
+        flag(out.notna() & ~out.isin(col.choices), unknown_kind)
         return problems, out.astype(object)
     # text
     return problems, s.map(lambda v: None if pd.isna(v) else str(v)).astype(object)
@@ -398,29 +347,25 @@ def _check_geometry(
     geom = df.geometry
     rows = np.arange(1, len(df) + 1)
     missing = geom.isna() | geom.is_empty
-    for i in np.flatnonzero(missing.to_numpy()):
-        problems.append(
-            Problem(
-                t, "geometry is empty or missing", file=file, row=int(rows[i]), column="geometry"
-            )
-        )
+    problems += _row_problems(
+        t, missing, lambda i: "geometry is empty or missing", file=file, column="geometry"
+    )
     unusable = _unusable_coordinates(geom, df.crs)
-    for i in np.flatnonzero(unusable & ~missing.to_numpy()):
-        problems.append(
-            Problem(
-                t,
-                "geometry has a coordinate that is not a usable number (infinite, or beyond "
-                + (
-                    "longitude -180 to 180 and latitude -90 to 90"
-                    if df.crs is not None and df.crs.is_geographic
-                    else "100,000 km"
-                )
-                + "); check the file's coordinates and CRS",
-                file=file,
-                row=int(rows[i]),
-                column="geometry",
-            )
-        )
+    beyond = (
+        "longitude -180 to 180 and latitude -90 to 90"
+        if df.crs is not None and df.crs.is_geographic
+        else "100,000 km"
+    )
+    problems += _row_problems(
+        t,
+        unusable & ~missing.to_numpy(),
+        lambda i: (
+            "geometry has a coordinate that is not a usable number (infinite, or beyond "
+            f"{beyond}); check the file's coordinates and CRS"
+        ),
+        file=file,
+        column="geometry",
+    )
     if unusable.any():  # later checks (and the choice of a UTM zone) skip these rows
         geom = geom.copy()
         geom.iloc[np.flatnonzero(unusable)] = None
@@ -445,16 +390,13 @@ def _check_geometry(
                 )
             )
             wrong = wrong & ~polys
-    for i in np.flatnonzero(wrong.to_numpy()):
-        problems.append(
-            Problem(
-                t,
-                f"geometry is a {types.iloc[i]}; {t} need {' or '.join(want)} geometry",
-                file=file,
-                row=int(rows[i]),
-                column="geometry",
-            )
-        )
+    problems += _row_problems(
+        t,
+        wrong,
+        lambda i: f"geometry is a {types.iloc[i]}; {t} need {' or '.join(want)} geometry",
+        file=file,
+        column="geometry",
+    )
     invalid = present & ~wrong & ~geom.is_valid
     if invalid.any():
         repaired = []
@@ -464,28 +406,15 @@ def _check_geometry(
             if spec.geometry == "polygon":
                 fixed = _polygonal_part(fixed)
             if fixed is None or fixed.is_empty:
-                problems.append(
-                    Problem(
-                        t,
-                        f"geometry is invalid ({reason}) and cannot be repaired",
-                        file=file,
-                        row=int(rows[i]),
-                        column="geometry",
-                    )
-                )
+                msg, severity = f"geometry is invalid ({reason}) and cannot be repaired", "error"
             else:
                 geom.iloc[i] = fixed
                 repaired.append(int(rows[i]))
-                problems.append(
-                    Problem(
-                        t,
-                        f"geometry was invalid ({reason}); repaired with make_valid",
-                        file=file,
-                        row=int(rows[i]),
-                        column="geometry",
-                        severity="warning",
-                    )
-                )
+                msg = f"geometry was invalid ({reason}); repaired with make_valid"
+                severity = "warning"
+            problems.append(
+                Problem(t, msg, file=file, row=int(rows[i]), column="geometry", severity=severity)
+            )
     df = df.set_geometry(geom)
     return problems, df
 
@@ -547,18 +476,17 @@ def check_coordinates(
             x[pts.to_numpy()] = shapely.get_x(arr[pts.to_numpy()])
             y[pts.to_numpy()] = shapely.get_y(arr[pts.to_numpy()])
             null_island = (x == 0) & (y == 0)
-            for i in np.flatnonzero(null_island):
-                problems.append(
-                    Problem(
-                        table,
-                        "coordinates are longitude 0, latitude 0, which is what a failed "
-                        "geocode gives (a point in the Atlantic off Africa); give the real "
-                        "location or remove the row",
-                        file=file,
-                        row=int(i) + 1,
-                        column="geometry",
-                    )
-                )
+            problems += _row_problems(
+                table,
+                null_island,
+                lambda i: (
+                    "coordinates are longitude 0, latitude 0, which is what a failed "
+                    "geocode gives (a point in the Atlantic off Africa); give the real "
+                    "location or remove the row"
+                ),
+                file=file,
+                column="geometry",
+            )
             bad |= null_island
     bounds = after.geometry.bounds.to_numpy(dtype=float)
     moved = present.to_numpy() & ~np.isfinite(bounds).all(axis=1) & ~bad
@@ -640,16 +568,13 @@ def check_references(
     subs = tables.get("substitutes")
     if subs is not None and not subs.empty:
         same = subs["commodity"] == subs["substitute"]
-        for i in np.flatnonzero(same.to_numpy()):
-            problems.append(
-                Problem(
-                    "substitutes",
-                    "a commodity cannot substitute for itself",
-                    file=files.get("substitutes"),
-                    row=int(i) + 1,
-                    column="substitute",
-                )
-            )
+        problems += _row_problems(
+            "substitutes",
+            same,
+            lambda i: "a commodity cannot substitute for itself",
+            file=files.get("substitutes"),
+            column="substitute",
+        )
     areas = tables.get("areas")
     if areas is not None and isinstance(areas, gpd.GeoDataFrame) and len(areas):
         valid_areas = areas[~areas.geometry.isna() & ~areas.geometry.is_empty]

@@ -18,6 +18,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from equity import FoodshedError
+from equity.roads import area_centres_xy as _area_points
 
 from ._lp import LinearProgram
 from .caches import CACHES
@@ -129,23 +130,6 @@ def planning_region(region: Region, *, estimates: bool = True) -> Region:
 
 def _as_ids(values: Any) -> np.ndarray:
     return np.asarray([str(v) for v in values], dtype=object)
-
-
-def _area_points(areas: Any, crs: Any) -> np.ndarray:
-    """Population-weighted centres (``pop_lon``/``pop_lat``) in the metric CRS, else
-    representative points of the polygons."""
-    import geopandas as gpd
-
-    pts = areas.geometry.representative_point()
-    xy = np.column_stack([pts.x.to_numpy(), pts.y.to_numpy()])
-    if {"pop_lon", "pop_lat"} <= set(areas.columns):
-        lon = pd.to_numeric(areas["pop_lon"], errors="coerce").to_numpy(dtype=float)
-        lat = pd.to_numeric(areas["pop_lat"], errors="coerce").to_numpy(dtype=float)
-        ok = np.isfinite(lon) & np.isfinite(lat)
-        if ok.any():
-            g = gpd.GeoSeries(gpd.points_from_xy(lon[ok], lat[ok]), crs=4326).to_crs(crs)
-            xy[ok] = np.column_stack([g.x.to_numpy(), g.y.to_numpy()])
-    return xy
 
 
 def _check_network(max_distance_m: float, cost_per_kg_km: float, budget_usd: float | None) -> None:

@@ -58,6 +58,13 @@ def _sites(p: AllocationProblem, ids: tuple[str, ...] | None, kind: str | None, 
     return mask
 
 
+def _scaled(kg: np.ndarray, rows: np.ndarray, cols: np.ndarray, factor: float) -> np.ndarray:
+    """A copy of ``kg`` with the cells of ``rows`` x ``cols`` multiplied by ``factor``."""
+    out = kg.copy()
+    out[np.ix_(rows, cols)] *= factor
+    return out
+
+
 def _factor(f: float, shock: str) -> float:
     if not np.isfinite(f) or f < 0:
         msg = f"{shock}: factor must be a finite number >= 0; got {f}"
@@ -103,9 +110,7 @@ class YieldFactor:
         f = _factor(self.factor, self.kind)
         smask = _sites(p, self.site_ids, self.site_kind, self.kind)
         cmask = _pick(p.commodities, self.commodities, "commodity", self.kind)
-        supply = p.supply_kg.copy()
-        supply[np.ix_(smask, cmask)] *= f
-        return p.with_data(supply_kg=supply)
+        return p.with_data(supply_kg=_scaled(p.supply_kg, smask, cmask, f))
 
 
 @dataclass(frozen=True)
@@ -158,9 +163,7 @@ class DemandSurge:
             msg = "demand_surge: at_least/at_most need area_column (the column they bound)"
             raise ShockError(msg)
         cmask = _pick(p.commodities, self.commodities, "commodity", self.kind)
-        need = p.need_kg.copy()
-        need[np.ix_(amask, cmask)] *= f
-        return p.with_data(need_kg=need)
+        return p.with_data(need_kg=_scaled(p.need_kg, amask, cmask, f))
 
 
 @dataclass(frozen=True)

@@ -66,6 +66,7 @@ __all__ = [
     "SweepSpec",
     "SweepSpecError",
     "expand",
+    "local_cluster",
     "prepare_sweep",
     "read_sweep",
     "run_serial",
@@ -375,10 +376,27 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
+def local_cluster(workers: int) -> Any:
+    """A quiet Dask ``LocalCluster`` of ``workers`` single-threaded processes, as sweeps run
+    on: no dashboard on the fixed port 8787 (a free port instead), no log lines."""
+    import logging
+
+    from dask.distributed import LocalCluster
+
+    return LocalCluster(
+        n_workers=workers,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        scheduler_kwargs={"dashboard_address": ":0"},  # no fixed port 8787
+        silence_logs=logging.CRITICAL,
+    )
+
+
 @contextlib.contextmanager
 def _client(scheduler: str | None, workers: int | None) -> Iterator[Any]:
     try:
-        from dask.distributed import Client, LocalCluster
+        from dask.distributed import Client
     except ImportError as exc:  # pragma: no cover - dask is a dependency
         msg = "sweeps need dask.distributed: pip install 'dask[distributed]'"
         raise FoodshedError(msg) from exc
@@ -402,16 +420,7 @@ def _client(scheduler: str | None, workers: int | None) -> Iterator[Any]:
     if n < 1:
         msg = f"--workers must be at least 1; got {n}"
         raise FoodshedError(msg)
-    import logging
-
-    cluster = LocalCluster(
-        n_workers=n,
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=None,
-        scheduler_kwargs={"dashboard_address": ":0"},  # no fixed port 8787
-        silence_logs=logging.CRITICAL,
-    )
+    cluster = local_cluster(n)
     client = Client(cluster)
     try:
         yield client

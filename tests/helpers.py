@@ -17,21 +17,36 @@ Regions
     for the plans and numbers a reader can check by hand).
 :func:`line4_region`
     The sweep's line of four areas and three sites, one food.
+:func:`maxmin_region`
+    Three areas needing 6 kg each and 9 kg in all: at best everyone gets half.
 :func:`grid_region`
     Nine 0.01-degree squares in WGS84 with stores, sites and two foods (batch runs, CLI).
 :func:`town_region`
     A 3 x 3 town of 1 km blocks with two hubs and a garden (the dashboard app).
+:func:`public_list_region`
+    Two areas, a pantry and a garden, no foods, supply or need (plans on estimates).
+:func:`two_areas`
+    The areas alone of a two-area line (A with 100 people, B with 200), any distance apart.
+
+Solver
+------
+:func:`stop_after_first_stage`
+    HiGHS as if the time ran out in the second stage (plans stopped early).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 from shapely.geometry import Point, box
 
 from equity import Region
+from optimize import SolveStatus
+from optimize._lp import BackendResult
+from optimize.backends._highs import HighsBackend
 
 __all__ = [
     "FOUR_AREA_POPULATION",
@@ -48,6 +63,10 @@ __all__ = [
     "grid_stores",
     "line4_region",
     "line_region",
+    "maxmin_region",
+    "public_list_region",
+    "two_areas",
+    "stop_after_first_stage",
     "town_region",
 ]
 
@@ -122,6 +141,17 @@ def line4_region() -> Region:
         [(a, "veg", 7) for a in "ABCD"],
         kinds={"G1": "garden", "G2": "garden", "H": "hub"},
         low_income={"C": True, "D": True},
+    )
+
+
+def maxmin_region() -> Region:
+    """Areas A 0, B 1000, C 3000 m needing 6 kg of veg each; S1 (x=0) has 6 kg, S2 (x=3000)
+    3 kg: 18 kg needed, 9 kg to give, so at best everyone gets half."""
+    return line_region(
+        {"A": 0, "B": 1000, "C": 3000},
+        {"S1": 0, "S2": 3000},
+        [("S1", "veg", 6), ("S2", "veg", 3)],
+        [("A", "veg", 6), ("B", "veg", 6), ("C", "veg", 6)],
     )
 
 
@@ -401,4 +431,62 @@ def town_region() -> Region:
     )
     return Region.from_frames(
         areas, stores, sites, commodities, supply, need, name="Tiny town", crs=TOWN_CRS
+    )
+
+
+def public_list_region(*, with_sites: bool = True) -> Region:
+    """Two areas 1 km apart (100 and 300 people), a pantry and a garden beside the first:
+    what a county from public lists looks like (no commodities, supply or need)."""
+    areas = gpd.GeoDataFrame(
+        {"area_id": ["A", "B"], "population": [100.0, 300.0]},
+        geometry=[
+            box(LINE_X0 + x - 50, LINE_Y0 - 50, LINE_X0 + x + 50, LINE_Y0 + 50) for x in (0, 1000)
+        ],
+        crs=LINE_CRS,
+    )
+    sites = gpd.GeoDataFrame(
+        {"site_id": ["P", "G"], "kind": ["pantry", "garden"], "name": ["Pantry", "Garden"]},
+        geometry=[Point(LINE_X0, LINE_Y0), Point(LINE_X0 + 10, LINE_Y0)],
+        crs=LINE_CRS,
+    )
+    return Region.from_frames(
+        areas, sites=sites if with_sites else None, name="county", crs=LINE_CRS
+    )
+
+
+def stop_after_first_stage(monkeypatch: Any) -> None:
+    """HiGHS as if the time ran out in the second stage before it had a primal: the first
+    stage's optimum is handed back as ``fallback_x`` (what the backend does then)."""
+    real = HighsBackend.solve
+
+    def solve_first_stage_only(self, lp, stages, *, time_limit_s=None, options=None):
+        opts = {k: v for k, v in (options or {}).items() if k != "warm_start"}
+        res = real(self, lp, stages[:1], time_limit_s=time_limit_s, options=opts)
+        assert res.status is SolveStatus.OPTIMAL
+        return BackendResult(
+            status=SolveStatus.NO_SOLUTION,
+            x=None,
+            objective=None,
+            solver=res.solver,
+            message="Time limit reached",
+            times_s=res.times_s,
+            stage_objectives=res.stage_objectives,
+            stage_duals=res.stage_duals,
+            fallback_x=res.x,
+        )
+
+    monkeypatch.setattr(HighsBackend, "solve", solve_first_stage_only)
+
+
+def two_areas(gap_m: float) -> gpd.GeoDataFrame:
+    """Areas A (100 people) and B (200 people), 100 m squares centred ``gap_m`` apart on a
+    line from (:data:`LINE_X0`, :data:`LINE_Y0`), in :data:`LINE_CRS`."""
+    x0, y0 = LINE_X0, LINE_Y0
+    return gpd.GeoDataFrame(
+        {"area_id": ["A", "B"], "population": [100.0, 200.0]},
+        geometry=[
+            box(x0 - 50, y0 - 50, x0 + 50, y0 + 50),
+            box(x0 + gap_m - 50, y0 - 50, x0 + gap_m + 50, y0 + 50),
+        ],
+        crs=LINE_CRS,
     )

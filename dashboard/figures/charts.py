@@ -66,6 +66,78 @@ def _weighted_hist(values: np.ndarray, weights: np.ndarray, edges: np.ndarray) -
     return h
 
 
+def _titled_layout(
+    fig: go.Figure,
+    *,
+    title: str | None,
+    height: int,
+    margin_l: int,
+    margin_b: int = 50,
+    grid: str = "y",
+    **layout: Any,
+) -> go.Figure:
+    """The charts' common look: ``title`` top left (room for it only when given), white plot,
+    grid lines along the axes named in ``grid`` (``"x"``, ``"y"`` or ``"xy"``)."""
+    fig.update_layout(
+        title={"text": title, "x": 0.01, "font": {"size": 14}} if title else None,
+        height=height,
+        margin={"l": margin_l, "r": 10, "t": 40 if title else 10, "b": margin_b},
+        font=_FONT,
+        plot_bgcolor="white",
+        **layout,
+    )
+    if "x" in grid:
+        fig.update_xaxes(gridcolor=GRID)
+    if "y" in grid:
+        fig.update_yaxes(gridcolor=GRID)
+    return fig
+
+
+def _values_weights(
+    frame: pd.DataFrame, value_col: str, weight_col: str | None
+) -> tuple[np.ndarray, np.ndarray, str]:
+    """``value_col`` and ``weight_col`` as floats (weight 1 a row without it), and the unit
+    counted: ``people`` with weights, ``areas`` without."""
+    v = pd.to_numeric(frame[value_col], errors="coerce").to_numpy(float)
+    if weight_col and weight_col in frame.columns:
+        return v, pd.to_numeric(frame[weight_col], errors="coerce").to_numpy(float), "people"
+    return v, np.ones(len(v)), "areas"
+
+
+def _count_bars(
+    labels: list[str],
+    counts: np.ndarray,
+    colours: Any,
+    *,
+    unit: str,
+    hover: str,
+    xaxis_title: str,
+    title: str | None,
+    height: int,
+    margin_b: int,
+    **layout: Any,
+) -> go.Figure:
+    """A bar a class: ``counts`` of ``unit`` in each of ``labels``, ``hover`` before the count."""
+    fig = go.Figure(
+        go.Bar(
+            x=labels,
+            y=counts,
+            marker={"color": colours},
+            hovertemplate=f"{hover}: %{{y:,.0f}} {unit}<extra></extra>",
+        )
+    )
+    return _titled_layout(
+        fig,
+        title=title,
+        height=height,
+        margin_l=60,
+        margin_b=margin_b,
+        xaxis_title=xaxis_title,
+        yaxis_title=unit,
+        **layout,
+    )
+
+
 def fulfilment_histogram(
     fulfilment: pd.DataFrame,
     *,
@@ -80,12 +152,7 @@ def fulfilment_histogram(
     By default in the catalogue's classes (:data:`optimize.catalogue.FULFILMENT`, the map's
     and the report's classes and colours); ``bins=n`` gives ``n`` equal-width bands instead.
     """
-    v = pd.to_numeric(fulfilment[value_col], errors="coerce").to_numpy(float)
-    w = (
-        pd.to_numeric(fulfilment[weight_col], errors="coerce").to_numpy(float)
-        if weight_col and weight_col in fulfilment.columns
-        else np.ones(len(v))
-    )
+    v, w, unit = _values_weights(fulfilment, value_col, weight_col)
     if bins is None:
         m = _catalogue_info(value_col)
         m = m if m.bins else _catalogue_info("fulfilment")
@@ -99,27 +166,18 @@ def fulfilment_histogram(
         h = _weighted_hist(v, w, edges)
         labels = [f"{edges[i] * 100:.0f}-{edges[i + 1] * 100:.0f}%" for i in range(bins)]
         colours = sample_colorscale("Viridis", list(np.linspace(0.15, 0.9, bins)))
-    unit = "people" if weight_col and weight_col in fulfilment.columns else "areas"
-    fig = go.Figure(
-        go.Bar(
-            x=labels,
-            y=h,
-            marker={"color": colours},
-            hovertemplate=f"%{{x}} of need met: %{{y:,.0f}} {unit}<extra></extra>",
-        )
-    )
-    fig.update_layout(
-        title={"text": title, "x": 0.01, "font": {"size": 14}} if title else None,
+    return _count_bars(
+        labels,
+        h,
+        colours,
+        unit=unit,
+        hover="%{x} of need met",
         xaxis_title="share of need met",
-        yaxis_title=unit,
+        title=title,
         height=height,
-        margin={"l": 60, "r": 10, "t": 40 if title else 10, "b": 50},
-        font=_FONT,
-        plot_bgcolor="white",
+        margin_b=50,
         bargap=0.05,
     )
-    fig.update_yaxes(gridcolor=GRID)
-    return fig
 
 
 def distribution_figure(
@@ -246,19 +304,16 @@ def lorenz_figure(
                 ),
             )
         )
-    fig.update_layout(
-        title={"text": title, "x": 0.01, "font": {"size": 14}} if title else None,
+    return _titled_layout(
+        fig,
+        title=title,
+        height=height,
+        margin_l=60,
+        grid="xy",
         xaxis={"title": "share of people (least to most)", "tickformat": ".0%", "range": [0, 1]},
         yaxis={"title": f"share of the {value_label}", "tickformat": ".0%", "range": [0, 1]},
-        height=height,
-        margin={"l": 60, "r": 10, "t": 40 if title else 10, "b": 50},
-        font=_FONT,
-        plot_bgcolor="white",
         legend={"x": 0.02, "y": 0.98, "bgcolor": "rgba(255,255,255,0.8)"},
     )
-    fig.update_xaxes(gridcolor=GRID)
-    fig.update_yaxes(gridcolor=GRID)
-    return fig
 
 
 def unmet_by_commodity(
@@ -303,17 +358,15 @@ def unmet_by_commodity(
         fig.add_annotation(
             text="All need is met", showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper"
         )
-    fig.update_layout(
-        title={"text": title, "x": 0.01, "font": {"size": 14}} if title else None,
-        xaxis_title="kg per period",
+    return _titled_layout(
+        fig,
+        title=title,
         height=max(height, 16 * len(s) + 110),
+        margin_l=110,
+        grid="x",
+        xaxis_title="kg per period",
         yaxis={"dtick": 1, "tickfont": {"size": 11}},
-        margin={"l": 110, "r": 10, "t": 40 if title else 10, "b": 50},
-        font=_FONT,
-        plot_bgcolor="white",
     )
-    fig.update_xaxes(gridcolor=GRID)
-    return fig
 
 
 def efficiency_equity_figure(
@@ -378,18 +431,15 @@ def efficiency_equity_figure(
             ay=-40,
             bgcolor="rgba(255,255,255,0.9)",
         )
-    fig.update_layout(
-        title={"text": title, "x": 0.01, "font": {"size": 14}} if title else None,
+    return _titled_layout(
+        fig,
+        title=title,
+        height=height,
+        margin_l=70,
+        grid="xy",
         xaxis_title=xi.title,
         yaxis={"title": f"{y_label} ({y_unit})" if y_unit else y_label, "rangemode": "tozero"},
-        height=height,
-        margin={"l": 70, "r": 10, "t": 40 if title else 10, "b": 50},
-        font=_FONT,
-        plot_bgcolor="white",
     )
-    fig.update_xaxes(gridcolor=GRID)
-    fig.update_yaxes(gridcolor=GRID)
-    return fig
 
 
 def price_of_fairness(efficiency: Sequence[float]) -> float:
@@ -449,12 +499,8 @@ def gains_losses_figure(
 
     Losses are vermillion, gains blue (colour-blind safe); no change is grey.
     """
-    v = pd.to_numeric(change[value_col], errors="coerce").to_numpy(float) * 100
-    w = (
-        pd.to_numeric(change[weight_col], errors="coerce").to_numpy(float)
-        if weight_col in change.columns
-        else np.ones(len(v))
-    )
+    v, w, unit = _values_weights(change, value_col, weight_col)
+    v = v * 100
     edges = np.array([-100, -50, -25, -10, -1, 1, 10, 25, 50, 100], dtype=float)
     h = _weighted_hist(v, w, edges)
     labels = [
@@ -469,23 +515,14 @@ def gains_losses_figure(
         "+50 to +100",
     ]
     colours = [LOSS] * 4 + [SAME] + [GAIN] * 4
-    unit = "people" if weight_col in change.columns else "areas"
-    fig = go.Figure(
-        go.Bar(
-            x=labels,
-            y=h,
-            marker={"color": colours},
-            hovertemplate=f"%{{x}} points: %{{y:,.0f}} {unit}<extra></extra>",
-        )
-    )
-    fig.update_layout(
-        title={"text": title, "x": 0.01, "font": {"size": 14}} if title else None,
+    return _count_bars(
+        labels,
+        h,
+        colours,
+        unit=unit,
+        hover="%{x} points",
         xaxis_title="change in share of need met (percentage points)",
-        yaxis_title=unit,
+        title=title,
         height=height,
-        margin={"l": 60, "r": 10, "t": 40 if title else 10, "b": 70},
-        font=_FONT,
-        plot_bgcolor="white",
+        margin_b=70,
     )
-    fig.update_yaxes(gridcolor=GRID)
-    return fig

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from ._lines import line_path
 from .classes import _class_labels, _discrete_scale, classify
 from .measures import (
     MeasureInfo,
@@ -395,22 +396,17 @@ def flow_lines(
                 sub = pair[cls == c]
                 if sub.empty:
                     continue
-                n = len(sub)
-                # site, area, gap (NaN, sent as null) for each line, in one float array per
-                # coordinate: plotly validates numeric arrays at once, lists item by item
-                lon = np.full(3 * n, np.nan)
-                lat = np.full(3 * n, np.nan)
-                lon[0::3] = spts["lon"].reindex(sub["site_id"]).round(6).to_numpy()
-                lat[0::3] = spts["lat"].reindex(sub["site_id"]).round(6).to_numpy()
-                lon[1::3] = pts["lon"].reindex(sub["area_id"]).round(6).to_numpy()
-                lat[1::3] = pts["lat"].reindex(sub["area_id"]).round(6).to_numpy()
+                site = spts[["lon", "lat"]].reindex(sub["site_id"]).round(6)
+                area = pts[["lon", "lat"]].reindex(sub["area_id"]).round(6)
+                lon = line_path(site["lon"], area["lon"])
+                lat = line_path(site["lat"], area["lat"])
                 labels = [
                     f"{s} to {a}: {q:,.0f} kg"
                     for s, a, q in sub[["site_id", "area_id", "quantity_kg"]].itertuples(
                         index=False
                     )
                 ]
-                text = np.empty(3 * n, dtype=object)
+                text = np.empty(len(lon), dtype=object)
                 text[0::3] = labels
                 text[1::3] = labels
                 name = f"{edges[c]:,.0f} to {edges[c + 1]:,.0f} kg"

@@ -19,6 +19,7 @@ import shapely
 
 from optimize.catalogue import FULFILMENT
 
+from ._lines import line_path
 from .palette import GAIN, LOSS, OKABE_ITO, SAME, class_colours
 
 __all__ = [
@@ -221,11 +222,8 @@ def flow_lines(
         seg = segments[bins == b]
         if seg.empty:
             continue
-        n = len(seg)
-        x = np.full(3 * n, np.nan)
-        y = np.full(3 * n, np.nan)
-        x[0::3], x[1::3] = seg["x0"], seg["x1"]
-        y[0::3], y[1::3] = seg["y0"], seg["y1"]
+        x = line_path(seg["x0"], seg["x1"])
+        y = line_path(seg["y0"], seg["y1"])
         lo = edges[b]
         hi = edges[min(b + 1, len(edges) - 1)]
         out.append(

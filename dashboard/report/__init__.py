@@ -107,16 +107,7 @@ def write_report(
     target = Path(out)
     if target.is_dir() or target.suffix.lower() not in (".html", ".htm"):
         target = target / f"{_slug(_name(scenario, solution))}.html"
-    if areas is None:
-        areas = services.analyze(region)
-    ctx = build_context(
-        region,
-        solution,
-        scenario=scenario,
-        baseline=baseline,
-        areas=areas,
-        baseline_name=baseline_name,
-    )
+    ctx = _context(region, solution, scenario, baseline, areas, baseline_name)
     html = _render(ctx, plotly_js)
     if plotly_js == "shared":
         write_plotly_js(target.parent)
@@ -127,6 +118,27 @@ def write_report(
     with atomic_path(target) as tmp:
         tmp.write_text(html, encoding="utf-8")
     return target
+
+
+def _context(
+    region: Region,
+    solution: Any,
+    scenario: Any,
+    baseline: Any,
+    areas: pd.DataFrame | None,
+    baseline_name: str | None,
+) -> dict[str, Any]:
+    """:func:`build_context` of the report, analysing the region where ``areas`` is None."""
+    if areas is None:
+        areas = services.analyze(region)
+    return build_context(
+        region,
+        solution,
+        scenario=scenario,
+        baseline=baseline,
+        areas=areas,
+        baseline_name=baseline_name,
+    )
 
 
 def write_pdf(html: str | os.PathLike[str], pdf: str | os.PathLike[str] | None = None) -> Path:
@@ -231,17 +243,7 @@ def render_report(
     baseline_name: str | None = None,
 ) -> str:
     """The report as an HTML string (see :func:`write_report`)."""
-    if areas is None:
-        areas = services.analyze(region)
-    ctx = build_context(
-        region,
-        solution,
-        scenario=scenario,
-        baseline=baseline,
-        areas=areas,
-        baseline_name=baseline_name,
-    )
-    return _render(ctx, plotly_js)
+    return _render(_context(region, solution, scenario, baseline, areas, baseline_name), plotly_js)
 
 
 def _render(ctx: dict[str, Any], plotly_js: str) -> str:

@@ -2,7 +2,7 @@
 documented estimates and says so.
 
 Uses the server and browser helpers of test_browser.py, on its own server holding the two-tract
-county of test_plan_estimates.py (100 and 300 people, a pantry and a garden, no commodities):
+county of tests.helpers.public_list_region (100 and 300 people, a pantry and a garden, no commodities):
 need 400 x 11.98 kg = 4,791 kg a week, supply 1,000 + 86.2 kg, all in reach: 22.7% met.
 """
 
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from .test_plan_estimates import county
+from tests.helpers import public_list_region
 
 
 def _helpers():
@@ -35,7 +35,7 @@ def test_plan_page_runs_on_estimates_and_names_them(tmp_path_factory):
     from dashboard.app import Settings, create_app
 
     downloads = tmp_path_factory.mktemp("downloads")
-    app = create_app(county(), Settings(upload_dir=tmp_path_factory.mktemp("up")))
+    app = create_app(public_list_region(), Settings(upload_dir=tmp_path_factory.mktemp("up")))
     url, server = B.start_server(app)
     driver = B.make_driver(download_dir=str(downloads))
     try:

@@ -10,24 +10,18 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pytest
-from shapely.geometry import Point, box
+from shapely.geometry import Point
 
 from dashboard.cli import main
 from equity import Region
+from tests.helpers import two_areas
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def tiny_region(folder: Path) -> Path:
     x0, y0 = 500_000.0, 4_000_000.0
-    areas = gpd.GeoDataFrame(
-        {"area_id": ["A", "B"], "population": [100.0, 200.0]},
-        geometry=[
-            box(x0 - 50, y0 - 50, x0 + 50, y0 + 50),
-            box(x0 + 950, y0 - 50, x0 + 1050, y0 + 50),
-        ],
-        crs="EPSG:32617",
-    )
+    areas = two_areas(1000)
     sites = gpd.GeoDataFrame(
         {"site_id": ["S1"], "kind": ["hub"], "name": ["Eastside Hub"], "throughput_kg": [8.0]},
         geometry=[Point(x0, y0)],

@@ -7,34 +7,16 @@ import json
 import warnings
 from pathlib import Path
 
-import geopandas as gpd
 import pytest
-from shapely.geometry import Point, box
 
 from dashboard.app import create_app
 from dashboard.cli import main as foodshed
 from dashboard.report import render_report
 from equity import Region
 from equity.estimates import EstimatesWarning
+from tests.helpers import public_list_region
 
-CRS = "EPSG:32617"
-X0, Y0 = 500_000.0, 4_000_000.0
 BASKET_TOTAL = 17.5 * 0.12 + 14 * 0.15 + 42 * 0.02835 + 21 * 0.244 + 38.5 * 0.038
-
-
-def county() -> Region:
-    """Two tracts of 100 and 300 people, a pantry and a garden: no commodities, supply, need."""
-    areas = gpd.GeoDataFrame(
-        {"area_id": ["A", "B"], "population": [100.0, 300.0]},
-        geometry=[box(X0 + x - 50, Y0 - 50, X0 + x + 50, Y0 + 50) for x in (0, 1000)],
-        crs=CRS,
-    )
-    sites = gpd.GeoDataFrame(
-        {"site_id": ["P", "G"], "kind": ["pantry", "garden"], "name": ["Pantry", "Garden"]},
-        geometry=[Point(X0, Y0), Point(X0 + 10, Y0)],
-        crs=CRS,
-    )
-    return Region.from_frames(areas, sites=sites, name="county", crs=CRS)
 
 
 def run_plan_callback(app, objective: str = "maxmin") -> dict:
@@ -80,7 +62,7 @@ def run_plan_callback(app, objective: str = "maxmin") -> dict:
 
 
 def test_plan_page_plans_a_public_list_region_and_names_the_estimates() -> None:
-    out = run_plan_callback(create_app(county()))
+    out = run_plan_callback(create_app(public_list_region()))
     status = json.dumps(out["pl-status"])
     assert "solved" in status and "could not run" not in status
     assert '"id": "pl-estimated"' in status
@@ -95,7 +77,7 @@ def test_plan_page_plans_a_public_list_region_and_names_the_estimates() -> None:
 def test_report_of_an_estimated_plan_says_which_numbers_are_estimated() -> None:
     import optimize
 
-    region = county()
+    region = public_list_region()
     with pytest.warns(EstimatesWarning):
         plan = optimize.allocate(region, objective="maxmin")
     # the report is handed the region as loaded (no estimates in it), as the dashboard does
@@ -118,7 +100,7 @@ def test_report_on_real_need_and_supply_has_no_estimated_section(grid) -> None:
 
 
 def test_cli_allocate_says_estimated_in_words(tmp_path: Path, capsys) -> None:
-    folder = county().to_dir(tmp_path / "county")
+    folder = public_list_region().to_dir(tmp_path / "county")
     code = foodshed(
         ["allocate", str(folder), "--objective", "maxmin", "--out", str(tmp_path / "p")]
     )

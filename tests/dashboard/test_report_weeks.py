@@ -9,11 +9,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-from shapely.geometry import Point, box
+from shapely.geometry import Point
 
 from dashboard.report import render_report
 from equity import Region
 from optimize.network import allocate_network
+from tests.helpers import two_areas
 
 X0, Y0 = 500_000.0, 4_000_000.0
 
@@ -21,14 +22,7 @@ X0, Y0 = 500_000.0, 4_000_000.0
 @pytest.fixture(scope="module")
 def chain() -> Region:
     """A garden and a pantry 3 km apart; area B is reached only through the pantry."""
-    areas = gpd.GeoDataFrame(
-        {"area_id": ["A", "B"], "population": [100.0, 200.0]},
-        geometry=[
-            box(X0 - 50, Y0 - 50, X0 + 50, Y0 + 50),
-            box(X0 + 2950, Y0 - 50, X0 + 3050, Y0 + 50),
-        ],
-        crs="EPSG:32617",
-    )
+    areas = two_areas(3000)
     sites = gpd.GeoDataFrame(
         {"site_id": ["G", "P"], "kind": ["garden", "pantry"], "name": ["Hill Garden", "Pantry"]},
         geometry=[Point(X0, Y0), Point(X0 + 3000, Y0)],

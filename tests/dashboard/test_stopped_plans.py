@@ -9,9 +9,7 @@ import pytest
 
 from dashboard.cli import main
 from optimize import SolveStatus, allocate
-from optimize._lp import BackendResult
-from optimize.backends._highs import HighsBackend
-from tests.helpers import town_region
+from tests.helpers import stop_after_first_stage, town_region
 
 from .test_cli_allocate import tiny_region
 
@@ -20,24 +18,8 @@ STOPPED = "stopped at the time limit: not optimal"
 
 @pytest.fixture
 def stopped_after_first_stage(monkeypatch):
-    """HiGHS as if the time ran out in the second stage before it had a primal: the first
-    stage's optimum comes back as ``fallback_x`` (what the backend hands back then)."""
-    real = HighsBackend.solve
-
-    def first_stage_only(self, lp, stages, *, time_limit_s=None, options=None):
-        opts = {k: v for k, v in (options or {}).items() if k != "warm_start"}
-        res = real(self, lp, stages[:1], time_limit_s=time_limit_s, options=opts)
-        return BackendResult(
-            status=SolveStatus.NO_SOLUTION,
-            x=None,
-            objective=None,
-            solver=res.solver,
-            message="Time limit reached",
-            times_s=res.times_s,
-            fallback_x=res.x,
-        )
-
-    monkeypatch.setattr(HighsBackend, "solve", first_stage_only)
+    """HiGHS as if the time ran out in the second stage (:func:`tests.helpers.stop_after_first_stage`)."""
+    stop_after_first_stage(monkeypatch)
 
 
 @pytest.mark.parametrize("limit", ["0", "-5"])

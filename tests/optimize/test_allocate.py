@@ -17,6 +17,7 @@ from optimize import (
     efficiency_equity_curve,
     solve,
 )
+from tests.helpers import maxmin_region
 
 
 def flow(sol, site, area, commodity="veg"):
@@ -70,18 +71,8 @@ def test_least_cost_plan_by_hand(line_region):
     assert "Site S1" in b.loc["S1", "explanation"]
 
 
-def maxmin_region(factory):
-    # S1 has 6 kg, S2 3 kg; 18 kg needed: at best everyone gets half
-    return factory(
-        {"A": 0, "B": 1000, "C": 3000},
-        {"S1": 0, "S2": 3000},
-        [("S1", "veg", 6), ("S2", "veg", 3)],
-        [("A", "veg", 6), ("B", "veg", 6), ("C", "veg", 6)],
-    )
-
-
-def test_maxmin_equalises(region_factory):
-    region = maxmin_region(region_factory)
+def test_maxmin_equalises():
+    region = maxmin_region()
     cheap = allocate(region, cost_per_kg_km=1.0, max_distance_m=5000)
     # least cost ships everything at zero distance: A full, C half, B nothing
     assert cheap.kpis["min_fulfilment"] == pytest.approx(0.0, abs=1e-9)
@@ -96,8 +87,8 @@ def test_maxmin_equalises(region_factory):
     assert fair.kpis["gini_fulfilment"] == pytest.approx(0.0, abs=1e-6)
 
 
-def test_fair_share_band(region_factory):
-    region = maxmin_region(region_factory)
+def test_fair_share_band():
+    region = maxmin_region()
     sol = allocate(region, objective="fair_share", fair_share_band=0.1, max_distance_m=5000)
     overall = sol.kpis["need_met_share"]
     assert overall == pytest.approx(0.5, abs=1e-6)

@@ -17,20 +17,7 @@ from equity import ConfigError, FoodshedError
 from optimize import Scenario, ScenarioError, ShockError, run_scenario
 from optimize._sweep_task import SweepContext, solve_record
 from optimize.sweep import MAX_SCENARIOS, SweepSpec, SweepSpecError, expand, prepare_sweep
-
-
-def _make_region():
-    """``make_region`` of this folder's conftest (tests are not a package)."""
-    import importlib.util
-
-    path = Path(__file__).with_name("conftest.py")
-    spec = importlib.util.spec_from_file_location("_bad_inputs_conftest", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod.make_region
-
-
-make_region = _make_region()
+from tests.helpers import line_region as make_region
 
 
 @pytest.fixture(scope="module")

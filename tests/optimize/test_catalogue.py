@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pytest
 
@@ -21,15 +18,7 @@ from optimize.catalogue import (
     measure_info,
 )
 from optimize.sweep import SweepSpec, run_serial, summarize_sweep
-
-
-def _make_region():
-    """``make_region`` of this folder's conftest (tests are not a package)."""
-    path = Path(__file__).with_name("conftest.py")
-    spec = importlib.util.spec_from_file_location("_catalogue_conftest", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod.make_region
+from tests.helpers import line4_region
 
 
 @pytest.fixture(scope="module")
@@ -45,14 +34,7 @@ def demo_plans(demo):
 @pytest.fixture(scope="module")
 def line4() -> Region:
     # four areas on a line, two of them low income: the `low_income` KPI is produced here
-    return _make_region()(
-        {"A": 0, "B": 1000, "C": 3000, "D": 5000},
-        {"G1": 0, "G2": 3000, "H": 5000},
-        [("G1", "veg", 10), ("G2", "veg", 10), ("H", "veg", 8)],
-        [(a, "veg", 7) for a in "ABCD"],
-        kinds={"G1": "garden", "G2": "garden", "H": "hub"},
-        low_income={"C": True, "D": True},
-    )
+    return line4_region()
 
 
 @pytest.fixture(scope="module")

@@ -4,37 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import geopandas as gpd
 import pandas as pd
 import pytest
-from shapely.geometry import Point, box
 
-from equity import FoodshedError, Region
+from equity import FoodshedError
 from equity.estimates import EstimatesWarning
 from optimize import AllocationProblem, allocate
-from tests.helpers import LINE_CRS as CRS
-from tests.helpers import LINE_X0 as X0
-from tests.helpers import LINE_Y0 as Y0
+from tests.helpers import public_list_region
 
 BASKET_TOTAL = 17.5 * 0.12 + 14 * 0.15 + 42 * 0.02835 + 21 * 0.244 + 38.5 * 0.038  # 11.9777
 PANTRY_KG = 1000.0  # estimates.toml: default pantry throughput a week
 GARDEN_KG = 400 * 3.662 / 17  # default garden area x yield per m2 / 17-week season
-
-
-def public_list_region(*, with_sites: bool = True) -> Region:
-    """Two areas 1 km apart (100 and 300 people), a pantry and a garden beside the first:
-    what a county from public lists looks like (no commodities, supply or need)."""
-    areas = gpd.GeoDataFrame(
-        {"area_id": ["A", "B"], "population": [100.0, 300.0]},
-        geometry=[box(X0 + x - 50, Y0 - 50, X0 + x + 50, Y0 + 50) for x in (0, 1000)],
-        crs=CRS,
-    )
-    sites = gpd.GeoDataFrame(
-        {"site_id": ["P", "G"], "kind": ["pantry", "garden"], "name": ["Pantry", "Garden"]},
-        geometry=[Point(X0, Y0), Point(X0 + 10, Y0)],
-        crs=CRS,
-    )
-    return Region.from_frames(areas, sites=sites if with_sites else None, name="county", crs=CRS)
 
 
 def test_allocate_plans_on_estimates_and_says_so() -> None:

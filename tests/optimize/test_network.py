@@ -71,6 +71,15 @@ def weekly(base, T, supply, need, **kw):
     )
 
 
+def rice_two_weeks(supply_kg, need_kg, **kw):
+    """Rice only, two weeks: ``supply_kg`` at G1 in week 1, A0 needing ``need_kg`` each week."""
+    S = np.zeros((2, 4, 1))
+    S[0, 0, 0] = supply_kg
+    N = np.zeros((2, 3, 1))
+    N[:, 0, 0] = need_kg
+    return weekly(small_base(commodities=("rice",)), 2, S, N, **kw)
+
+
 def stock_identities(sol, problem):
     """Every identity of the stock table, and its agreement with flows and transfers."""
     st = sol.stock
@@ -451,12 +460,7 @@ def test_rolling_plan_pays_for_not_knowing_the_outage():
     # 10 kg of rice at G1 in week 1; A0 needs 5 kg in each of two weeks; G1 is out in week 2.
     # Knowing it, week 1 sends 5 kg to the hub (which also reaches A0) for week 2; not knowing
     # it, week 1 keeps them at G1 (cheaper), and they are stuck there in week 2.
-    base = small_base(commodities=("rice",))
-    S = np.zeros((2, 4, 1))
-    S[0, 0, 0] = 10.0
-    N = np.zeros((2, 3, 1))
-    N[:, 0, 0] = 5.0
-    p = weekly(base, 2, S, N, tr_distance_m=TR_DIST, **TRANSFERS)
+    p = rice_two_weeks(10.0, 5.0, tr_distance_m=TR_DIST, **TRANSFERS)
     out = InWeeks(SiteOutage(("G1",)), (2,))
     assert revealed_shocks([out], 1) == []
     assert revealed_shocks([out], 2) == [out]
@@ -494,12 +498,7 @@ def test_no_plan_reports_no_stock_and_every_need_unmet():
     from optimize._lp import SolveStatus
     from optimize._network_solution import build_network_solution
 
-    base = small_base(commodities=("rice",))
-    S = np.zeros((2, 4, 1))
-    S[0, 0, 0] = 4.0
-    N = np.zeros((2, 3, 1))
-    N[:, 0, 0] = 3.0
-    p = weekly(base, 2, S, N)
+    p = rice_two_weeks(4.0, 3.0)
     sol = build_network_solution(
         p,
         None,

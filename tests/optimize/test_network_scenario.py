@@ -9,13 +9,14 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-from shapely.geometry import Point, box
+from shapely.geometry import Point
 
 from dashboard.cli import main
 from equity import FoodshedError, Region
 from optimize import Scenario, SiteOutage, run_scenario
 from optimize.network import InWeeks, NetworkSolution
 from optimize.scenario import ScenarioError, example_scenarios
+from tests.helpers import two_areas
 
 X0, Y0 = 500_000.0, 4_000_000.0
 
@@ -23,14 +24,7 @@ X0, Y0 = 500_000.0, 4_000_000.0
 def chain_region(folder: Path) -> Path:
     """A garden, a pantry 3 km on, two areas: A next to the garden, B next to the pantry
     (out of the garden's 2 km reach). Lettuce keeps 10 days, rice keeps."""
-    areas = gpd.GeoDataFrame(
-        {"area_id": ["A", "B"], "population": [100.0, 200.0]},
-        geometry=[
-            box(X0 - 50, Y0 - 50, X0 + 50, Y0 + 50),
-            box(X0 + 2950, Y0 - 50, X0 + 3050, Y0 + 50),
-        ],
-        crs="EPSG:32617",
-    )
+    areas = two_areas(3000)
     sites = gpd.GeoDataFrame(
         {
             "site_id": ["G", "P"],

@@ -32,13 +32,13 @@ from optimize._lp import BackendResult
 from optimize._objectives import build_objective
 from optimize.backends import get_backend
 from optimize.backends._cbc import cbc_path
-from optimize.backends._highs import HighsBackend
 from optimize.caches import CACHES
 from optimize.solve import _plan_of
 from tests.helpers import LINE_CRS as CRS
 from tests.helpers import LINE_X0 as X0
 from tests.helpers import LINE_Y0 as Y0
 from tests.helpers import line_region as make_region
+from tests.helpers import maxmin_region, stop_after_first_stage
 
 from .test_backends import random_problem
 
@@ -109,40 +109,6 @@ def test_optimal_kpis_are_the_flows(objective, seed):
     assert sol.status is SolveStatus.OPTIMAL
     assert_kpis_are_the_flows(sol)
     assert sol.kpis["status_note"] == "optimal"
-
-
-def stop_after_first_stage(monkeypatch) -> None:
-    """HiGHS as if the time ran out in the second stage before it had a primal: the first
-    stage's optimum is handed back as ``fallback_x`` (what the backend does then)."""
-    real = HighsBackend.solve
-
-    def solve_first_stage_only(self, lp, stages, *, time_limit_s=None, options=None):
-        opts = {k: v for k, v in (options or {}).items() if k != "warm_start"}
-        res = real(self, lp, stages[:1], time_limit_s=time_limit_s, options=opts)
-        assert res.status is SolveStatus.OPTIMAL
-        return BackendResult(
-            status=SolveStatus.NO_SOLUTION,
-            x=None,
-            objective=None,
-            solver=res.solver,
-            message="Time limit reached",
-            times_s=res.times_s,
-            stage_objectives=res.stage_objectives,
-            stage_duals=res.stage_duals,
-            fallback_x=res.x,
-        )
-
-    monkeypatch.setattr(HighsBackend, "solve", solve_first_stage_only)
-
-
-def maxmin_region():
-    # S1 has 6 kg, S2 3 kg; A, B, C need 6 kg each: at best everyone gets half
-    return make_region(
-        {"A": 0, "B": 1000, "C": 3000},
-        {"S1": 0, "S2": 3000},
-        [("S1", "veg", 6), ("S2", "veg", 3)],
-        [("A", "veg", 6), ("B", "veg", 6), ("C", "veg", 6)],
-    )
 
 
 def test_a_later_stage_stopped_gives_the_earlier_stages_optimum(monkeypatch):

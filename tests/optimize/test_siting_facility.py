@@ -56,6 +56,19 @@ def cand_supply():
     )
 
 
+def covering_1500(k, **kwargs):
+    """``site_new`` of ``k`` candidates (with their supply) covering LILA need within 1.5 km."""
+    return site_new(
+        region(),
+        candidates(),
+        k,
+        candidate_supply=cand_supply(),
+        objective="max_covering",
+        coverage_radius_m=1500,
+        **kwargs,
+    )
+
+
 def brute_force(open_sites, objective, radius_m, weight, max_distance_m=5000.0):
     """Best value with ``open_sites`` open, by scipy linprog on an independent formulation."""
     xs = {"S1": 0, **CANDS}
@@ -135,8 +148,7 @@ def test_max_covering_by_hand():
     One site: N1 covers B (8 kg, cap 15); N2 reaches C and D (1 km each): 12 + 6 = 18 kg but
     its cap is 14, so 14; N3 reaches only E (not LILA); N4 covers F (5). Best single: N2 with
     14 kg. Two: N1 + N2 = 8 + 14 = 22."""
-    kw = {"candidate_supply": cand_supply(), "objective": "max_covering"}
-    one = site_new(region(), candidates(), 1, coverage_radius_m=1500, **kw)
+    one = covering_1500(1)
     assert one.chosen == ["N2"]
     assert one.kpis["weight_total"] == pytest.approx(31.0)
     assert one.kpis["weight_covered"] == pytest.approx(14.0)
@@ -144,7 +156,7 @@ def test_max_covering_by_hand():
     assert one.objective_value == pytest.approx(31.0 - 14.0)
     row = one.candidates.set_index("site_id").loc["N2"]
     assert row["kg_assigned"] == pytest.approx(14.0) and row["capacity_kg"] == 14.0
-    two = site_new(region(), candidates(), 2, coverage_radius_m=1500, **kw)
+    two = covering_1500(2)
     assert two.chosen == ["N1", "N2"]
     assert two.kpis["weight_covered_share"] == pytest.approx(22.0 / 31.0)
 
@@ -165,14 +177,7 @@ def test_p_median_by_hand():
 
 
 def test_result_is_a_scenario_change_and_exports_to_pulp(tmp_path):
-    res = site_new(
-        region(),
-        candidates(),
-        2,
-        candidate_supply=cand_supply(),
-        objective="max_covering",
-        coverage_radius_m=1500,
-    )
+    res = covering_1500(2)
     assert res.as_sites()["site_id"].tolist() == ["N1", "N2"]
     assert res.as_supply()["quantity"].tolist() == [15.0, 14.0]
     reg = res.as_region()
@@ -186,15 +191,7 @@ def test_result_is_a_scenario_change_and_exports_to_pulp(tmp_path):
     prob.writeLP(str(tmp_path / "siting.lp"))
     prob.writeMPS(str(tmp_path / "siting.mps"))
     assert (tmp_path / "siting.lp").stat().st_size > 0
-    via_pulp = site_new(
-        region(),
-        candidates(),
-        2,
-        candidate_supply=cand_supply(),
-        objective="max_covering",
-        coverage_radius_m=1500,
-        solver="pulp",
-    )
+    via_pulp = covering_1500(2, solver="pulp")
     assert via_pulp.objective_value == pytest.approx(res.objective_value)
     assert via_pulp.chosen == res.chosen
 
@@ -210,14 +207,7 @@ def test_facility_siting_errors(line_region):
 def test_siting_as_a_scenario_file(tmp_path):
     from optimize import Scenario, run_scenario
 
-    res = site_new(
-        region(),
-        candidates(),
-        1,
-        candidate_supply=cand_supply(),
-        objective="max_covering",
-        coverage_radius_m=1500,
-    )
+    res = covering_1500(1)
     toml = res.to_scenario(tmp_path / "sited", objective="coverage")
     sc = Scenario.from_toml(toml)
     assert sc.name == "siting_N2" and sc.objective == "coverage"

@@ -69,19 +69,12 @@ def client():
     """One LocalCluster of two worker processes for the module; a task that kills its worker
     fails at once (allowed-failures 0) instead of being retried three times."""
     dask = pytest.importorskip("dask")
-    import logging
+    from dask.distributed import Client
 
-    from dask.distributed import Client, LocalCluster
+    from optimize.sweep import local_cluster
 
     with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
-        cluster = LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            scheduler_kwargs={"dashboard_address": ":0"},  # no fixed port 8787
-            silence_logs=logging.CRITICAL,
-        )
+        cluster = local_cluster(2)
         cl = Client(cluster)
         try:
             yield cl

@@ -44,6 +44,31 @@ def panel(children: Any, *, className: str = "", **kwargs: Any) -> html.Div:
     return html.Div(children, className=f"fs-panel mb-3 {className}".strip(), **kwargs)
 
 
+def folder_picker(
+    label: str,
+    *,
+    input_id: str,
+    button_id: str,
+    button_text: str,
+    placeholder: str,
+    allowed: bool,
+    hidden: Any,
+) -> list[Any]:
+    """A text box for a folder on this computer and its button; where the settings do not
+    allow folders, ``hidden`` (holding ``input_id``) and an empty Div for ``button_id``."""
+    if not allowed:
+        return [hidden, html.Div(id=button_id)]
+    return [
+        dbc.Label(label, className="mt-3"),
+        dbc.InputGroup(
+            [
+                dbc.Input(id=input_id, type="text", placeholder=placeholder),
+                dbc.Button(button_text, id=button_id, color="secondary"),
+            ]
+        ),
+    ]
+
+
 def error_alert(exc: Exception, what: str) -> dbc.Alert:
     """An in-page explanation of a failure (the message says what to fix)."""
     return dbc.Alert(

@@ -16,24 +16,22 @@ from ... import services
 from .. import ids
 from ..state import DEFAULT_KEY
 from ..uploads import check_upload
-from .common import catalog, error_alert, panel, settings
+from .common import catalog, error_alert, folder_picker, panel, settings
 
 
 def layout(**_: Any) -> html.Div:
     from flask import current_app
 
     st = current_app.config["FOODSHED_SETTINGS"]
-    folder = [
-        dbc.Label("Or open a folder on this computer", className="mt-3"),
-        dbc.InputGroup(
-            [
-                dbc.Input(id=ids.DATA_FOLDER, type="text", placeholder="/path/to/region-folder"),
-                dbc.Button("Check folder", id=ids.DATA_FOLDER_BTN, color="secondary"),
-            ]
-        ),
-    ]
-    if not st.allow_folders:
-        folder = [html.Div(id=ids.DATA_FOLDER), html.Div(id=ids.DATA_FOLDER_BTN)]
+    folder = folder_picker(
+        "Or open a folder on this computer",
+        input_id=ids.DATA_FOLDER,
+        button_id=ids.DATA_FOLDER_BTN,
+        button_text="Check folder",
+        placeholder="/path/to/region-folder",
+        allowed=st.allow_folders,
+        hidden=html.Div(id=ids.DATA_FOLDER),
+    )
     left = panel(
         [
             html.H5("Load your own region", className="mb-1"),

@@ -29,7 +29,7 @@ from ...figures.sweep import (
 from ...figures.sweep import pct_text as _pct
 from ...sweeps import SweepView, find_sweeps, open_sweep
 from .. import ids
-from .common import GRAPH_CONFIG, card, empty_figure, error_alert, panel, settings
+from .common import GRAPH_CONFIG, card, empty_figure, error_alert, folder_picker, panel, settings
 
 __all__ = ["layout", "register_callbacks", "render", "sweep_root"]
 
@@ -60,17 +60,15 @@ def layout(**_: Any) -> html.Div:
     root = sweep_root(st)
     finished = [o["value"] for o in opts if not o["label"].endswith("(unfinished)")]
     start = (finished or [o["value"] for o in opts] or [None])[0]
-    folder: list[Any] = [
-        dbc.Label("Or open a sweep folder on this computer", className="mt-3"),
-        dbc.InputGroup(
-            [
-                dbc.Input(id=ids.SW_FOLDER, type="text", placeholder="/path/to/sweep-out"),
-                dbc.Button("Open", id=ids.SW_OPEN, color="secondary"),
-            ]
-        ),
-    ]
-    if not st.allow_folders:
-        folder = [dcc.Store(id=ids.SW_FOLDER), html.Div(id=ids.SW_OPEN)]
+    folder = folder_picker(
+        "Or open a sweep folder on this computer",
+        input_id=ids.SW_FOLDER,
+        button_id=ids.SW_OPEN,
+        button_text="Open",
+        placeholder="/path/to/sweep-out",
+        allowed=st.allow_folders,
+        hidden=dcc.Store(id=ids.SW_FOLDER),
+    )
     controls = panel(
         [
             html.H5("A finished sweep", className="mb-1"),
