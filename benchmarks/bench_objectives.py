@@ -120,6 +120,7 @@ def main() -> None:
             )
     if not args.no_reruns and region is not None:
         _reruns(region, problem, args.repeat)
+        _curve(problem, args.repeat)
     print(f"load average at the end {os.getloadavg()[0]:.2f}")
 
 
@@ -166,6 +167,53 @@ def _reruns(region, problem, repeat: int) -> None:
             f"{label:<40} {c:14.2f} s {w:6.2f} s {c / w:8.2f}x  {'yes' if same else 'NO':>11}"
             f"  {'yes' if flows else 'NO':>10}  {statistics.median(canon):6.2f} s"
         )
+
+
+def _curve(problem, repeat: int) -> None:
+    """The efficiency/equity curve (5 weights) against one warm plan (the baseline: a planner
+    re-running ``balanced`` with another equity weight), after the default plan was solved;
+    and the same curve with every simplex run by the dual simplex (HiGHS's default; before
+    the primal warm start, the first run of each weight was). Wall and CPU seconds (this
+    process's, all threads): on a shared machine the CPU ratio is the steadier one."""
+    from optimize import efficiency_equity_curve, solve
+    from optimize.backends._highs import clear_warm_starts
+
+    weights = [0.0, 0.25, 0.5, 0.75, 1.0]
+    runs = {
+        "one warm plan (baseline: equity weight 0.5 -> 0.8)": lambda: solve(
+            problem, "balanced", equity_weight=0.8
+        ),
+        "the curve (primal warm starts, the default)": lambda: efficiency_equity_curve(
+            problem, weights=weights
+        ),
+        "the curve, every run by the dual simplex": lambda: efficiency_equity_curve(
+            problem, weights=weights, solver_options={"simplex_strategy": 1}
+        ),
+    }
+    wall: dict[str, list[float]] = {k: [] for k in runs}
+    cpu: dict[str, list[float]] = {k: [] for k in runs}
+    got = None
+    for _ in range(repeat):
+        for label, run in runs.items():
+            clear_warm_starts()
+            solve(problem, "balanced")  # the plan on screen before
+            t0, c0 = time.perf_counter(), time.process_time()
+            out = run()
+            wall[label].append(time.perf_counter() - t0)
+            cpu[label].append(time.process_time() - c0)
+            got = out if "default" in label else got
+    print()
+    print(f"efficiency/equity curve, {len(weights)} weights, after the default plan was solved:")
+    print(f"  {'':<52} {'wall':>8} {'ratio':>6} {'CPU':>8} {'ratio':>6}")
+    base = (
+        [statistics.median(wall[k]) for k in runs][0],
+        [statistics.median(cpu[k]) for k in runs][0],
+    )
+    for label in runs:
+        w, c = statistics.median(wall[label]), statistics.median(cpu[label])
+        print(f"  {label:<52} {w:6.2f} s {w / base[0]:5.2f}x {c:6.2f} s {c / base[1]:5.2f}x")
+    worst = ", ".join(f"{v:.2%}" for v in got["min_fulfilment_reachable"])
+    print(f"  worst-served reachable area by weight: {worst}")
 
 
 def _same_flows(a, b, tol_kg: float = 1e-6) -> bool:

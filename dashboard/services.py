@@ -450,7 +450,7 @@ def _unmet_by_commodity(unmet: pd.DataFrame) -> pd.DataFrame:
 
 
 def efficiency_equity(
-    region: Region, *, weights: tuple[float, ...] = (0.0, 0.5, 1.0), **kwargs: Any
+    region: Region, *, weights: tuple[float, ...] = (0.0, 0.25, 0.5, 0.75, 1.0), **kwargs: Any
 ) -> pd.DataFrame:
     """The efficiency/equity curve from :func:`optimize.efficiency_equity_curve`.
 
@@ -462,25 +462,6 @@ def efficiency_equity(
     if region.periods and "period" not in kwargs:
         kwargs["period"] = region.default_period
     return pd.DataFrame(efficiency_equity_curve(region, weights=list(weights), **kwargs))
-
-
-def fairness_prices(
-    curve: pd.DataFrame, *, x_col: str = "need_met_kg", weight_col: str = "equity_weight"
-) -> tuple[float, float | None]:
-    """The price of fairness of an :func:`efficiency_equity` curve.
-
-    Returns ``(share, money_usd)``: the share of ``x_col`` the fairest plan (highest weight)
-    gives up relative to the best plan (``nan`` with fewer than two finite points), and the
-    extra transport cost of the fairest plan in dollars (``None`` when the curve has none).
-    """
-    from .figures import price_of_fairness
-
-    df = curve.sort_values(weight_col) if weight_col in curve.columns else curve
-    share = price_of_fairness(df[x_col].to_numpy(float))
-    money = None
-    if "money_price_usd" in df.columns and len(df):
-        money = float(df["money_price_usd"].iloc[-1])
-    return share, money
 
 
 def compare_fulfilment(base: dict[str, Any], alt: dict[str, Any]) -> pd.DataFrame:

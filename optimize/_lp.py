@@ -147,6 +147,10 @@ class BackendResult:
     #: where the first solve started: ``cold``, ``warm`` (a remembered basis) or ``clp``
     #: (Clp's basis, see :func:`optimize.backends._cbc.clp_start`)
     start: str = "cold"
+    #: the simplex a warm start ran first: ``primal`` when the remembered basis was optimal
+    #: for the same bounds (only costs changed, so it is still feasible), else ``dual``;
+    #: ``None`` without a warm start
+    warm_simplex: str | None = None
     #: the primal of the last solve that ended optimal (an earlier stage of a staged solve, or
     #: the weighted first solve) when a later one was stopped: a feasible plan to fall back
     #: on when the stopped solve's own primal is not (see ``optimize.solve``)

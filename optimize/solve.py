@@ -157,6 +157,7 @@ def solve(
         "stage_objectives": res.stage_objectives,
         "warm_start": res.warm_start,
         "start": res.start,
+        "warm_simplex": res.warm_simplex,
         **(manifest or {}),
     }
     # Duals explain the plan in the units of the stage that decides it: money for cost and

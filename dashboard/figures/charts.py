@@ -369,68 +369,89 @@ def unmet_by_commodity(
     )
 
 
+def same_plan_groups(curve: pd.DataFrame, weight_col: str = "equity_weight") -> list[pd.DataFrame]:
+    """The curve's rows (sorted by weight) in runs of neighbouring weights that gave the same
+    plan: the same need met, worst-served reachable area and transport cost, to 1e-6 of each."""
+    df = curve.sort_values(weight_col) if weight_col in curve.columns else curve
+    cols = [
+        c
+        for c in ("need_met_kg", "min_fulfilment_reachable", "transport_cost_usd")
+        if c in df.columns
+    ]
+    groups: list[list[int]] = []
+    prev = None
+    for i, row in enumerate(df[cols].to_numpy(float)):
+        same = prev is not None and np.allclose(row, prev, rtol=1e-6, atol=1e-6, equal_nan=True)
+        if same:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+        prev = row
+    return [df.iloc[g] for g in groups]
+
+
+def _weights_words(weights: Sequence[float]) -> str:
+    w = [f"{v:g}" for v in weights]
+    return f"weight {w[0]}" if len(w) == 1 else f"weights {w[0]} to {w[-1]}"
+
+
 def efficiency_equity_figure(
     curve: pd.DataFrame,
     *,
-    x_col: str = "need_met_kg",
-    y_col: str = "min_fulfilment",
+    x_col: str = "food_price_kg",
+    y_col: str = "min_fulfilment_reachable",
     weight_col: str = "equity_weight",
     height: int = 380,
     title: str | None = "Efficiency and equity: what fairness costs",
 ) -> go.Figure:
-    """The efficiency/equity frontier: food delivered against the worst-served area's share.
+    """The efficiency/equity curve: the food given up for fairness (against the plan that meets
+    the most need, weight 0) against the worst-served reachable area's share of need met.
 
-    Each point is one equity weight. The price of fairness (the share of food delivered given
-    up to reach the fairest plan, relative to the most efficient one) is annotated; the number
-    itself is :func:`dashboard.services.fairness_prices`.
+    One labelled point per plan: neighbouring equity weights that give the same plan share a
+    point ("weights 0.25 to 1"), so a flat curve reads as what it is. The words are
+    :func:`fairness_summary`.
     """
-    df = curve.sort_values(weight_col) if weight_col in curve.columns else curve
+    groups = same_plan_groups(curve, weight_col) if len(curve) else []
+    df = pd.DataFrame([g.iloc[0] for g in groups]) if groups else curve
+    if x_col not in df.columns and x_col == "food_price_kg" and "need_met_kg" in df.columns:
+        df = df.assign(food_price_kg=float(df["need_met_kg"].iloc[0]) - df["need_met_kg"])
+    if y_col not in df.columns and y_col == "min_fulfilment_reachable":
+        y_col = "min_fulfilment"
     x = df[x_col].to_numpy(float)
-    ym = kpi_info(y_col)
-    y_label, y_unit, y_scale = ym.label, ym.unit, ym.scale
-    y = df[y_col].to_numpy(float) * y_scale
-    text = (
-        [f"equity weight {w:.2f}" for w in df[weight_col]]
-        if weight_col in df.columns
+    ym, xm = kpi_info(y_col), kpi_info(x_col)
+    y = df[y_col].to_numpy(float) * ym.scale
+    labels = (
+        [_weights_words(g[weight_col].tolist()) for g in groups]
+        if weight_col in curve.columns
         else [""] * len(df)
     )
-    xi = MeasureInfo.of(kpi_info(x_col))
+    xi = MeasureInfo.of(xm)
     fig = go.Figure(
         go.Scatter(
             x=x,
             y=y,
-            mode="lines+markers",
-            marker={"size": 9, "color": ACCENT},
+            mode="lines+markers+text",
+            marker={"size": 10, "color": ACCENT},
             line={"color": ACCENT},
-            text=text,
+            text=labels,
+            textposition=["top right"] + ["top left"] * (len(labels) - 1),
             hovertemplate=(
                 "%{text}<br>"
                 + xi.label
-                + ": %{x:,.0f}<br>"
-                + y_label
+                + ": %{x:,.2f} "
+                + xm.unit
+                + "<br>"
+                + ym.label
                 + ": %{y:.3g}"
-                + y_unit
+                + ym.unit
                 + "<extra></extra>"
             ),
             name="plans",
         )
     )
-    pof = price_of_fairness(x)
-    if len(x) and np.ptp(x) <= 1e-3 * max(abs(float(np.max(x))), 1.0):
-        # every weight gives the same plan: show a sensible axis, not float noise
-        mid = float(np.mean(x))
-        fig.update_xaxes(range=[mid * 0.9, mid * 1.1] if mid else [-1, 1])
-    if len(x) >= 2 and np.isfinite(pof) and pof >= 5e-4:
-        fig.add_annotation(
-            x=x[-1],
-            y=y[-1],
-            text=f"price of fairness: {pof:.1%} less food delivered",
-            showarrow=True,
-            arrowhead=2,
-            ax=-60,
-            ay=-40,
-            bgcolor="rgba(255,255,255,0.9)",
-        )
+    span = float(np.ptp(x)) if len(x) else 0.0
+    fig.update_xaxes(range=[-0.15 * span, 1.25 * span] if span > 0 else [-1, 1])
+    fig.update_yaxes(range=[-5, max(float(np.nanmax(y)) * 1.3, 10.0)] if len(y) else None)
     return _titled_layout(
         fig,
         title=title,
@@ -438,17 +459,48 @@ def efficiency_equity_figure(
         margin_l=70,
         grid="xy",
         xaxis_title=xi.title,
-        yaxis={"title": f"{y_label} ({y_unit})" if y_unit else y_label, "rangemode": "tozero"},
+        yaxis={"title": f"{ym.label} ({ym.unit})" if ym.unit else ym.label},
     )
 
 
-def price_of_fairness(efficiency: Sequence[float]) -> float:
-    """Share of efficiency given up by the fairest plan (last) relative to the best one."""
-    e = np.asarray(efficiency, dtype=float)
-    e = e[np.isfinite(e)]
-    if e.size < 2 or e.max() <= 0:
-        return float("nan")
-    return float((e.max() - e[-1]) / e.max())
+def fairness_summary(curve: pd.DataFrame, weight_col: str = "equity_weight") -> str:
+    """What fairness costs on this curve, in a sentence or two of plain words."""
+    groups = same_plan_groups(curve, weight_col) if len(curve) else []
+    if not groups:
+        return "No plans to compare."
+    y = "min_fulfilment_reachable" if "min_fulfilment_reachable" in curve else "min_fulfilment"
+    if len(groups) == 1:
+        return (
+            "Every equity weight gives the same plan: here fairness costs nothing, and nothing "
+            "more can be done for the worst-served area within reach (it gets "
+            f"{float(groups[0][y].iloc[0]):.1%} of its need) with this supply and reach."
+        )
+    first, last = groups[0].iloc[0], groups[-1].iloc[0]
+    need0 = float(first["need_met_kg"])
+    kg = need0 - float(last["need_met_kg"])
+    text = (
+        f"Raising the worst-served area within reach from {float(first[y]):.1%} to "
+        f"{float(last[y]):.1%} of its need ({_weights_words(groups[-1][weight_col].tolist())}) "
+    )
+    if kg < 0.005:
+        text += "meets as much need in total"
+    else:
+        share = kg / need0 if need0 > 0 else float("nan")
+        text += (
+            f"gives up {kg:,.{2 if kg < 10 else 0}f} kg of food delivered ("
+            f"{f'{share:.2%}' if share >= 1e-4 else 'under 0.01%'} of the most that can be met)"
+        )
+    if "transport_cost_usd" in curve:
+        money = float(last["transport_cost_usd"]) - float(first["transport_cost_usd"])
+        if abs(money) >= 0.005:
+            text += f" and costs ${money:,.2f} {'more' if money > 0 else 'less'} in transport"
+    text += ": that is the price of fairness."
+    same = [g for g in groups if len(g) > 1]
+    if same:
+        text += " " + " ".join(
+            f"Equity {_weights_words(g[weight_col].tolist())} give the same plan." for g in same
+        )
+    return text
 
 
 def comparison_kpi_figure(

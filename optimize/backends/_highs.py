@@ -47,14 +47,40 @@ def _finite_pattern(lp: LinearProgram) -> bytes:
     return np.packbits(np.concatenate([np.isfinite(x) for x in parts])).tobytes()
 
 
+def _bounds_digest(lp: LinearProgram) -> bytes:
+    """A digest of every bound's value: equal digests mean a basis optimal for one LP is
+    primal feasible for the other (only the costs may differ)."""
+    h = hashlib.blake2b(digest_size=16)
+    for x in (lp.col_lo, lp.col_hi, lp.row_lo, lp.row_hi):
+        h.update(np.ascontiguousarray(x, dtype=np.float64).tobytes())
+    return h.digest()
+
+
 def _remember(key: str, h: Any, lp: LinearProgram) -> None:
     """Keep ``h``'s basis under ``key`` as HiGHS's own status lists (no conversion here: this
-    runs inside a solve) and the pattern of finite bounds it was optimal for."""
+    runs inside a solve), the pattern of finite bounds it was optimal for and a digest of
+    the bounds' values (see :func:`_same_bounds`)."""
     b = h.getBasis()
     if not b.valid:
         return
-    entry = (list(b.col_status), list(b.row_status)[: lp.n_rows], _finite_pattern(lp))
+    entry = (
+        list(b.col_status),
+        list(b.row_status)[: lp.n_rows],
+        _finite_pattern(lp),
+        _bounds_digest(lp),
+    )
     CACHES.put_warm_basis(key, entry)
+
+
+def _same_bounds(key: str, lp: LinearProgram) -> bool:
+    """Whether the basis remembered under ``key`` was optimal for an LP with ``lp``'s bounds.
+
+    Then it is primal feasible for ``lp``, and only the costs moved (another equity weight,
+    another cost per kg-km): the primal simplex goes on from it in a few iterations, where
+    the dual simplex (HiGHS's default) first has to repair dual feasibility, which on the
+    demo region took 20 times longer (docs/optimize.md, "Warm starts")."""
+    old = CACHES.get_warm_basis(key)
+    return old is not None and len(old) > 3 and old[3] == _bounds_digest(lp)
 
 
 def _at_bounds(st: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
@@ -88,7 +114,7 @@ def _warm_basis(key: str, lp: LinearProgram) -> Any | None:
     old = CACHES.get_warm_basis(key)
     if old is None or len(old[0]) != lp.n_cols or len(old[1]) != lp.n_rows:
         return None
-    col_status, row_status, pattern = old
+    col_status, row_status, pattern = old[:3]
     if pattern != _finite_pattern(lp):  # a bound became infinite (or finite): convert
         cs = np.fromiter((int(v) for v in col_status), dtype=np.int8, count=lp.n_cols)
         rs = np.fromiter((int(v) for v in row_status), dtype=np.int8, count=lp.n_rows)
@@ -238,13 +264,18 @@ class HighsBackend:
                 h.passModel(_to_highs_lp(lp))
                 passed = True
 
-        warm_started = False
+        warm_started, warm_simplex = False, None
         basis = None if key is None else _warm_basis(key, lp)
         if basis is not None:
             pass_model()
             warm_started = h.setBasis(basis) != highspy.HighsStatus.kError
             if not warm_started:
                 h.clearSolver()
+            elif "simplex_strategy" not in options and key is not None and _same_bounds(key, lp):
+                h.setOptionValue("simplex_strategy", 4)  # primal: the basis is still feasible
+                warm_simplex = "primal"
+            else:
+                warm_simplex = "dual"
         combine = (
             combine
             and len(stages) > 1
@@ -303,6 +334,7 @@ class HighsBackend:
             stage_duals=run.stage_duals,
             warm_start=warm_started,
             start=started,
+            warm_simplex=warm_simplex,
             fallback_x=None if run.status is SolveStatus.OPTIMAL else run.last_optimal_x,
         )
 

@@ -292,6 +292,18 @@ def test_compare_shows_both_runs_and_who_loses(session):
     assert "serves 0 people better" in text
     shoot(session, "compare")
 
+    # the efficiency/equity curve: weight 0 leaves the worst-served area at 0% of its need;
+    # weights 0.25 to 1 give one plan (75%), one labelled point, and the words say the price
+    click_css(d, "#cmp-curve-btn")
+    words = wait(d, lambda d: "price of fairness" in text_of(d, "#cmp-curve-text") and d)
+    said = text_of(words, "#cmp-curve-text")
+    assert "from 0.0% to 75.0% of its need (weights 0.25 to 1)" in said
+    labels = d.execute_script(
+        "return document.getElementById('cmp-curve').querySelector('.js-plotly-plot')"
+        ".data[0].text"
+    )
+    assert labels == ["weight 0", "weights 0.25 to 1"]
+
 
 def test_plan_starts_from_a_scenario_file(session):
     """The bundled drought scenario: gardens at 60%, so 150 kg of greens becomes 90 kg."""

@@ -12,7 +12,6 @@ import pytest
 from shapely.geometry import Point, box
 
 from dashboard import figures as F
-from dashboard.services import fairness_prices
 
 
 @pytest.fixture
@@ -236,22 +235,42 @@ def test_unmet_by_commodity_sorted_and_all_met():
     assert empty.layout.annotations[0].text == "All need is met"
 
 
-def test_efficiency_equity_price_of_fairness():
+def test_efficiency_equity_curve_labels_each_plan_and_says_what_fairness_costs():
+    # weights 0.5 and 1 give the same plan: one labelled point; x is the food given up
     curve = pd.DataFrame(
         {
-            "equity_weight": [0.0, 0.5, 1.0],
-            "need_met_kg": [1000.0, 950.0, 900.0],
-            "min_fulfilment": [0.0, 0.4, 0.6],
-            "money_price_usd": [0.0, 10.0, 25.0],
+            "equity_weight": [1.0, 0.0, 0.5, 0.25],
+            "need_met_kg": [900.0, 1000.0, 900.0, 950.0],
+            "min_fulfilment": [0.0, 0.0, 0.0, 0.0],
+            "min_fulfilment_reachable": [0.6, 0.0, 0.6, 0.4],
+            "transport_cost_usd": [125.0, 100.0, 125.0, 110.0],
         }
     )
     fig = F.efficiency_equity_figure(curve)
-    share, money = fairness_prices(curve.iloc[::-1])  # sorted by weight, whatever the order
-    assert share == pytest.approx(0.1)
-    assert money == 25.0
-    assert fig.layout.annotations[0].text == "price of fairness: 10.0% less food delivered"
-    assert list(fig.data[0].y) == [0, 40, 60]
-    assert fig.layout.yaxis.title.text == "Worst-served area: share of need met (%)"
+    assert list(fig.data[0].x) == [0, 50, 100]  # kg given up against weight 0
+    assert list(fig.data[0].y) == [0, 40, 60]  # the worst-served reachable area, in %
+    assert list(fig.data[0].text) == ["weight 0", "weight 0.25", "weights 0.5 to 1"]
+    assert fig.layout.yaxis.title.text == "Worst-served reachable area: share of need met (%)"
+    assert F.fairness_summary(curve) == (
+        "Raising the worst-served area within reach from 0.0% to 60.0% of its need "
+        "(weights 0.5 to 1) gives up 100 kg of food delivered (10.00% of the most that can be "
+        "met) and costs $25.00 more in transport: that is the price of fairness. "
+        "Equity weights 0.5 to 1 give the same plan."
+    )
+
+
+def test_a_flat_curve_says_every_weight_gives_the_same_plan():
+    curve = pd.DataFrame(
+        {
+            "equity_weight": [0.0, 0.5, 1.0],
+            "need_met_kg": [500.0] * 3,
+            "min_fulfilment_reachable": [0.25] * 3,
+            "transport_cost_usd": [10.0] * 3,
+        }
+    )
+    assert list(F.efficiency_equity_figure(curve).data[0].text) == ["weights 0 to 1"]
+    assert F.fairness_summary(curve).startswith("Every equity weight gives the same plan")
+    assert "25.0% of its need" in F.fairness_summary(curve)
 
 
 def test_gains_losses_buckets():

@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import dash_bootstrap_components as dbc
-import numpy as np
 from dash import Input, Output, State, dcc, html, no_update
 
 from equity import FoodshedError
 
 from ... import figures as F
-from ...services import compare_fulfilment, efficiency_equity, fairness_prices
+from ...services import compare_fulfilment, efficiency_equity
 from .. import ids
 from ..runs import GONE
 from .common import (
@@ -225,29 +224,7 @@ def register_callbacks(app: Any) -> None:
             curve = efficiency_equity(cat.region(key))
         except FoodshedError as exc:
             return empty_figure(str(exc)), error_alert(exc, "The curve could not be drawn")
-        # when the worst-served area is stuck (e.g. out of reach of every site), show how
-        # evenly need is met instead
-        y_col = "min_fulfilment"
-        if "gini_fulfilment" in curve.columns and np.ptp(curve["min_fulfilment"]) < 1e-6:
-            y_col = "gini_fulfilment"
-        fig = F.efficiency_equity_figure(curve, y_col=y_col)
-        pof, money = fairness_prices(curve)
-        text = ""
-        if np.isfinite(pof) and pof < 5e-4 and not (money and money > 1):
-            text = (
-                "Every equity weight gives practically the same plan here: in this region "
-                "fairness costs nothing (or nothing more can be done for the worst-served areas, "
-                "e.g. when they are beyond the longest delivery from every site)."
-            )
-        elif np.isfinite(pof):
-            text = (
-                f"Going from the plan that meets the most need to the fairest one meets "
-                f"{pof:.1%} less need in total"
-            )
-            if money is not None and np.isfinite(money) and money > 0.5:
-                text += f" and costs ${money:,.0f} more in transport"
-            text += ": that is the price of fairness."
-        return fig, text
+        return F.efficiency_equity_figure(curve), F.fairness_summary(curve)
 
     @app.callback(
         Output(ids.SESSION_RUNS, "data", allow_duplicate=True),
