@@ -98,7 +98,7 @@ ATLAS_EDITIONS: dict[str, str] = {"2019": "ACS 2014-2018", "2015": "ACS 2010-201
 #: Where each tract's ``LowIncomeTracts`` came from (the ``LowIncomeTracts_source`` values).
 LOW_INCOME_SOURCES: dict[str, str] = {
     "published": "the Atlas's published LowIncomeTracts carried by the areas",
-    "reference": "the rule, with the shipped reference incomes of the tract's state and metro",
+    "reference": "the rule, with the reference incomes of the tract's state and metro",
     "given": "the rule, with a given reference income (passed, or declared by the region)",
     "stand-in": "the rule, with a STAND-IN reference (median of the region's own tract incomes)",
     "source flag": "the areas' own low_income flag (no poverty or income known)",
