@@ -11,7 +11,11 @@ the published ``LowIncomeTracts``. In the same run, the named baselines:
 - ``stand-in per state`` -- today's announced stand-in: each state's population-weighted
   median, no metro reference;
 - ``shipped references`` -- the default rule: state and metro from the GEOID, with the
-  reference incomes shipped in ``equity/reference`` (see its PROVENANCE.md);
+  reference incomes shipped in ``equity/reference`` (see its PROVENANCE.md): medians of the
+  tract incomes weighted by households;
+- ``weighted by ...`` -- the same medians with the other tract weights of
+  ``equity.reference.derive.WEIGHTS`` (people in households, all people), passed as
+  ``references=``: how much the choice of weight moves the agreement;
 - ``published`` -- the default when the areas carry the Atlas flag (agreement by construction).
 
 The 2015 edition cannot be measured here: the shared data hold its flags but not its tract
@@ -34,6 +38,7 @@ from equity.atlas import (
     income_references,
     low_income_tracts,
 )
+from equity.reference.derive import WEIGHTS, references
 
 
 def _kappa(a: np.ndarray, b: np.ndarray) -> float:
@@ -75,10 +80,16 @@ def main(shared: Path) -> None:
         ),
         ("stand-in per state", {"edition": "2015", "use_published": False}),
         ("shipped references", {"use_published": False}),
+        *(
+            (f"weighted by {w.replace('_', ' ')}", {"use_published": False, "references": ref})
+            for w in WEIGHTS
+            if w != "households"
+            for ref in (references(shared, w),)
+        ),
         ("published (default)", {}),
     ]
     print(
-        f"{'reference':<28}{'agree':>9}{'kappa':>8}{'ours':>8}{'only ours':>11}{'only Atlas':>12}"
+        f"{'reference':<36}{'agree':>9}{'kappa':>8}{'ours':>8}{'only ours':>11}{'only Atlas':>12}"
     )
     for label, kw in runs:
         t0 = time.perf_counter()
@@ -88,7 +99,7 @@ def main(shared: Path) -> None:
         dt = time.perf_counter() - t0
         ours = li.to_numpy()
         print(
-            f"{label:<28}{(ours == truth).mean():>9.2%}{_kappa(ours, truth):>8.3f}"
+            f"{label:<36}{(ours == truth).mean():>9.2%}{_kappa(ours, truth):>8.3f}"
             f"{int(ours.sum()):>8,}{int((ours & ~truth).sum()):>11,}"
             f"{int((~ours & truth).sum()):>12,}   ({dt:.2f} s; {info['low_income_sources']})"
         )

@@ -98,7 +98,7 @@ ATLAS_EDITIONS: dict[str, str] = {"2019": "ACS 2014-2018", "2015": "ACS 2010-201
 #: Where each tract's ``LowIncomeTracts`` came from (the ``LowIncomeTracts_source`` values).
 LOW_INCOME_SOURCES: dict[str, str] = {
     "published": "the Atlas's published LowIncomeTracts carried by the areas",
-    "reference": "the rule, with the shipped reference incomes of the tract's state and metro",
+    "reference": "the rule, with the reference incomes of the tract's state and metro",
     "given": "the rule, with a given reference income (passed, or declared by the region)",
     "stand-in": "the rule, with a STAND-IN reference (median of the region's own tract incomes)",
     "source flag": "the areas' own low_income flag (no poverty or income known)",
@@ -248,6 +248,7 @@ def low_income_tracts(
     income_col: str = "median_family_income",
     id_col: str = "area_id",
     stand_in_income: Mapping[str, float] | None = None,
+    references: IncomeReferences | None = None,
 ) -> tuple[pd.Series, dict[str, object]]:
     """The Atlas ``LowIncomeTracts`` flag, where each answer came from, and the references used.
 
@@ -262,7 +263,7 @@ def low_income_tracts(
        :func:`equity.sources.assemble_us_region` keeps it) and ``use_published`` is true.
     2. ``reference``: the rule, with the state and metro looked up from the 11-digit GEOID in
        ``id_col`` and the reference incomes shipped for ``edition``
-       (:func:`income_references`).
+       (:func:`income_references`), or those passed as ``references``.
     3. ``given``: the rule, with ``state_median_income`` / ``metro_median_income`` passed here;
        these override the shipped figures of their level.
     4. ``stand-in``: the rule, with each state's population-weighted median of the areas' own
@@ -285,6 +286,10 @@ def low_income_tracts(
     stand_in_income
         Precomputed stand-ins by state key (used by :func:`equity.atlas_by_partition` so that
         every part uses its whole state's stand-in).
+    references
+        Reference incomes to use instead of the shipped ones of ``edition`` (for instance the
+        published ACS B19113 state and metro medians, read into an :class:`IncomeReferences`);
+        their ``description`` is named in every output.
 
     Returns
     -------
@@ -319,7 +324,7 @@ def low_income_tracts(
         source[have] = "published"
     rest = source == ""
 
-    refs = income_references(edition)
+    refs = references if references is not None else income_references(edition)
     geoid = _geoids(areas, id_col)
     skey = _state_keys(areas, id_col)
     state_ref = np.full(n, np.nan)

@@ -17,6 +17,7 @@ import pytest
 
 from equity.atlas import (
     ATLAS_EDITIONS,
+    IncomeReferences,
     LowIncomeStandInWarning,
     income_references,
     low_income_tracts,
@@ -208,3 +209,42 @@ def test_rule_alone_on_the_whole_atlas_2019_table(shared_data: Path) -> None:
     assert agree >= 0.977
     li, info = low_income_tracts(areas)
     assert (li.to_numpy() == truth).all() and info["low_income_sources"] == {"published": 72_364}
+
+
+def test_references_passed_replace_the_shipped_ones() -> None:
+    # e.g. the published B19113 figures: state 60,000, Pittsburgh metro 80,000
+    refs = IncomeReferences(
+        edition="2019",
+        state={"42": 60_000.0},
+        metro={"38300": 80_000.0},
+        county_cbsa={"42003": "38300", "42023": None},
+        description="test figures",
+    )
+    a = tracts(
+        [(METRO, 0.05, 64_000), (METRO, 0.05, 64_001), (RURAL, 0.05, 48_000), (RURAL, 0.05, 48_001)]
+    )
+    li, info = low_income_tracts(a, references=refs)
+    assert li.tolist() == [True, False, True, False]  # 80% of 80,000 and of 60,000
+    assert info["state_median_income"] == {"42": 60_000.0}
+    assert info["metro_median_income"] == {"38300": 80_000.0}
+    assert "(test figures)" in str(info["low_income_source"])
+    shipped, _ = low_income_tracts(a)  # lines 59,886 (metro) and 58,682 (state) instead
+    assert shipped.tolist() == [False, False, True, True]
+
+
+@pytest.mark.shared_data
+def test_derive_rebuilds_the_shipped_references_and_its_weights(shared_data: Path) -> None:
+    from equity.reference.derive import WEIGHTS, references
+
+    if not (shared_data / "fara2019_national_subset").is_dir():
+        pytest.skip("the Atlas 2019 national table is absent")
+    shipped = income_references("2019")
+    assert shipped is not None
+    built = references(shared_data)  # households, as the shipped files
+    assert built.state == shipped.state and built.metro == shipped.metro
+    assert built.county_cbsa == shipped.county_cbsa
+    people = references(shared_data, "household_population")
+    assert people.state != shipped.state and "people in households" in people.description
+    assert set(WEIGHTS) == {"households", "household_population", "population"}
+    with pytest.raises(ValueError, match="weight='families' is not one of"):
+        references(shared_data, "families")
