@@ -27,7 +27,8 @@ from .common import (
 CHANGE_BANDS = (-0.25, -0.01, 0.01, 0.25, 1.0)
 KPI_KEYS = (
     "need_met_share",
-    "min_fulfilment",
+    "min_fulfilment_reachable",
+    "people_unreachable",
     "mean_fulfilment",
     "need_met_kg",
     "people_below_50pct",
@@ -161,7 +162,7 @@ def register_callbacks(app: Any) -> None:
         )
         kfig = F.comparison_kpi_figure(
             {names[r["id"]]: r["kpis"] for r in sel},
-            keys=("need_met_share", "min_fulfilment", "mean_fulfilment"),
+            keys=("need_met_share", "min_fulfilment_reachable", "mean_fulfilment"),
         )
         base = by_id.get(base_id) or sel[0]
         others = [r for r in sel if r["id"] != base["id"]]

@@ -64,13 +64,15 @@ FULFILMENT_SHADING: dict[str, Any] = {
     "name_col": None,
     "hover_cols": ("need_kg", "met_kg"),
 }
+#: The cards: who is served, the worst-served area *within reach* and who is beyond every site's
+#: reach (the worst area overall is 0% whenever someone is out of reach, whatever the goal)
 KPI_KEYS = (
     "need_met_share",
-    "min_fulfilment",
-    "need_met_kg",
+    "min_fulfilment_reachable",
+    "people_unreachable",
     "people_below_50pct",
+    "need_met_kg",
     "transport_cost_usd",
-    "gini_fulfilment",
 )
 STATUS_TEXT = {
     "optimal": "solved: this is the best plan for the goal",
