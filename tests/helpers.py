@@ -436,11 +436,13 @@ def town_region() -> Region:
     )
 
 
-def public_list_region(*, with_sites: bool = True) -> Region:
+def public_list_region(*, with_sites: bool = True, low_income: bool = False) -> Region:
     """Two areas 1 km apart (100 and 300 people), a pantry and a garden beside the first:
-    what a county from public lists looks like (no commodities, supply or need)."""
+    what a county from public lists looks like (no commodities, supply or need). With
+    ``low_income``, a ``low_income`` column flags A (a sweep's resilience flag)."""
+    cols = {"low_income": [True, False]} if low_income else {}
     areas = gpd.GeoDataFrame(
-        {"area_id": ["A", "B"], "population": [100.0, 300.0]},
+        {"area_id": ["A", "B"], "population": [100.0, 300.0], **cols},
         geometry=[
             box(LINE_X0 + x - 50, LINE_Y0 - 50, LINE_X0 + x + 50, LINE_Y0 + 50) for x in (0, 1000)
         ],

@@ -129,10 +129,12 @@ def test_plan_over_weeks_with_the_slider(tmp_path_factory):
         B.wait(d, lambda d: B.css(d, ".fs-map-wrap.fs-drawn") or True)
         d.execute_script("window.scrollTo(0, 0)")
         d.save_screenshot(str(shots / "plan-weeks.png"))
-        d.execute_script(
-            "document.getElementById('pl-weeks-chart').scrollIntoView({block: 'center'})"
+        # the whole page, the chart by week below the maps
+        d.execute_cdp_cmd(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": 1440, "height": 2400, "deviceScaleFactor": 1, "mobile": False},
         )
-        d.save_screenshot(str(shots / "plan-weeks-chart.png"))
+        d.save_screenshot(str(shots / "plan-weeks-page.png"))
     finally:
         B.quit_driver(d)
         server.shutdown()

@@ -15,7 +15,6 @@ import warnings
 import pandas as pd
 import pytest
 
-from equity import Region
 from optimize.network import allocate_network
 from optimize.sweep import (
     SweepSpec,
@@ -142,10 +141,7 @@ def test_the_summary_says_which_inputs_are_estimated(tmp_path):
             "resilience": {"flag": "low_income"},
         }
     )
-    county = public_list_region()
-    county = Region.from_frames(
-        county.areas.assign(low_income=[True, False]), sites=county.sites, name="county"
-    )
+    county = public_list_region(low_income=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the EstimatesWarning: what this test reads in words
         frame = run_serial(spec, county)

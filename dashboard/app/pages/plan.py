@@ -340,7 +340,7 @@ def _titles(run: dict, week: int) -> tuple[str, str]:
         return "Deliveries (kg per period)", "Share of need met, by area"
     when = f"week {week} of {n}" if week else f"all {n} weeks"
     return (
-        f"Deliveries and moves (kg), {when}",
+        f"Deliveries and moves, {when}",
         f"Share of need met, {when}",
     )
 
