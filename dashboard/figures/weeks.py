@@ -16,7 +16,7 @@ from plotly.subplots import make_subplots
 
 from optimize.catalogue import kpi_info
 
-from ._lines import line_path
+from ._lines import line_path, line_text, line_trace
 from .palette import ACCENT, LOSS
 
 __all__ = ["TRANSFER_COLOUR", "WEEK_PANELS", "transfer_lines", "weeks_figure"]
@@ -108,23 +108,15 @@ def transfer_lines(
             a = xy.reindex(pair["from_site_id"]).round(6)
             b = xy.reindex(pair["to_site_id"]).round(6)
             lon, lat = line_path(a["lon"], b["lon"]), line_path(a["lat"], b["lat"])
-            labels = [
-                f"{f} to {t}: {q:,.0f} kg moved"
-                for f, t, q in pair[["from_site_id", "to_site_id", "quantity_kg"]].itertuples(
-                    index=False
-                )
-            ]
-            text = np.empty(len(lon), dtype=object)
-            text[0::3] = labels
-            text[1::3] = labels
-    return go.Scattermap(
-        lon=lon,
-        lat=lat,
-        mode="lines",
-        line={"width": width, "color": TRANSFER_COLOUR},
+            kg = pair["quantity_kg"].map("{:,.0f} kg moved".format)
+            text = line_text(pair["from_site_id"] + " to " + pair["to_site_id"] + ": " + kg)
+    return line_trace(
+        lon,
+        lat,
+        text,
+        width=width,
+        colour=TRANSFER_COLOUR,
         opacity=0.9,
-        text=text,
-        hovertemplate="%{text}<extra></extra>",
         name=f"moved between sites ({n} route{'s' if n != 1 else ''})",
         legendgroup="transfers",
         showlegend=bool(n),

@@ -9,22 +9,13 @@ test_browser.py; the screenshot (1440x900) goes to $FOODSHED_SCREENSHOTS or a te
 
 from __future__ import annotations
 
-import importlib.util
 import os
 from pathlib import Path
 
 import pytest
 
+from . import test_browser as B
 
-def _helpers():
-    path = Path(__file__).with_name("test_browser.py")
-    spec = importlib.util.spec_from_file_location("_browser_helpers", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-B = _helpers()
 pytestmark = [*B.pytestmark, pytest.mark.slow]
 
 #: the four-week plan takes 15-30 s on a quiet 2-core machine; allow for a busy one
@@ -76,10 +67,7 @@ def test_plan_over_weeks_with_the_slider(tmp_path_factory):
     url, server = B.start_server(app)
     d = B.make_driver()
     try:
-        d.execute_cdp_cmd(
-            "Emulation.setDeviceMetricsOverride",
-            {"width": 1440, "height": 900, "deviceScaleFactor": 1, "mobile": False},
-        )
+        B.set_screen(d, 1440, 900)
         d.get(url + "/plan")
         B.choose(d, "pl-scenario", str(bundled_scenarios_dir() / "four_weeks.toml"))
         B.wait(d, lambda d: B.css(d, "#pl-label")[0].get_attribute("value") == "four weeks")
@@ -130,10 +118,7 @@ def test_plan_over_weeks_with_the_slider(tmp_path_factory):
         d.execute_script("window.scrollTo(0, 0)")
         d.save_screenshot(str(shots / "plan-weeks.png"))
         # the whole page, the chart by week below the maps
-        d.execute_cdp_cmd(
-            "Emulation.setDeviceMetricsOverride",
-            {"width": 1440, "height": 2400, "deviceScaleFactor": 1, "mobile": False},
-        )
+        B.set_screen(d, 1440, 2400)
         d.save_screenshot(str(shots / "plan-weeks-page.png"))
     finally:
         B.quit_driver(d)

@@ -114,23 +114,6 @@ def test_on_dask_the_summary_covers_the_horizon(client, region, frame, tmp_path)
     assert summary["estimated"] == "" and summary["estimated_inputs"] == {}
 
 
-@pytest.fixture(scope="module")
-def client():
-    dask = pytest.importorskip("dask")
-    from dask.distributed import Client
-
-    from optimize.sweep import local_cluster
-
-    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
-        cluster = local_cluster(2)
-        cl = Client(cluster)
-        try:
-            yield cl
-        finally:
-            cl.close()
-            cluster.close()
-
-
 def test_the_summary_says_which_inputs_are_estimated(tmp_path):
     """A county without need or supply is swept on documented estimates, and says so."""
     spec = SweepSpec.from_dict(

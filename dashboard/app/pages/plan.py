@@ -582,44 +582,12 @@ def register_callbacks(app: Any) -> None:
             (Output(PL_STATUS_BOX, "style"), {"opacity": 0.45}, {}),
         ],
     )
-    def _run(
-        n,
-        key,
-        runs,
-        shown,
-        objective,
-        period,
-        weight,
-        budget,
-        max_km,
-        sites_off,
-        yv,
-        yi,
-        surge_areas,
-        surge_pct,
-        label,
-        weeks,
-        max_transfer_km,
-        outage_weeks,
-    ):
+    def _run(n, key, runs, shown, objective, period, *controls):
         unchanged = (no_update,) * len(VIEW)
         if not n:  # Dash fires it when the page is opened; only a click runs a plan
             return no_update, no_update, *unchanged
-        params = _params(
-            objective,
-            weight,
-            budget,
-            max_km,
-            sites_off,
-            yv,
-            yi,
-            surge_areas,
-            surge_pct,
-            label,
-            weeks,
-            max_transfer_km,
-            outage_weeks,
-        )
+        # the controls after the period, in the order of _params
+        params = _params(objective, *controls)
         if period:
             params = replace(params, period=str(period))
         try:
@@ -682,11 +650,15 @@ def register_callbacks(app: Any) -> None:
 
     # the week shown of a plan over weeks: the maps are patched (the lines and the areas'
     # values), the week's cards and the chart by week drawn again
+    week_outputs = (
+        (ids.PL_FLOWS_MAP, "figure"),
+        (ids.PL_FULFIL_MAP, "figure"),
+        (ids.PL_WEEK_KPIS, "children"),
+        (ids.PL_WEEKS_CHART, "figure"),
+    )
+
     @app.callback(
-        Output(ids.PL_FLOWS_MAP, "figure", allow_duplicate=True),
-        Output(ids.PL_FULFIL_MAP, "figure", allow_duplicate=True),
-        Output(ids.PL_WEEK_KPIS, "children", allow_duplicate=True),
-        Output(ids.PL_WEEKS_CHART, "figure", allow_duplicate=True),
+        *[Output(i, prop, allow_duplicate=True) for i, prop in week_outputs],
         Input(ids.PL_WEEK, "value"),
         State(ids.SESSION_REGION, "data"),
         State(ids.SESSION_RUNS, "data"),
