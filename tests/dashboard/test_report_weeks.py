@@ -52,3 +52,25 @@ def test_single_period_report_has_no_week_section(chain):
 
     html = render_report(chain, allocate(chain, solver="highs"), scenario="One week")
     assert 'id="week-table"' not in html and 'data-figure="weeks"' not in html
+
+
+def test_moves_are_one_trace_apart_from_deliveries_and_the_chart_picks_a_week(chain):
+    from dashboard.figures import flow_lines
+    from dashboard.figures.weeks import TRANSFER_COLOUR, transfer_lines, weeks_figure
+
+    plan = allocate_network(
+        chain, weeks=3, max_distance_m=2000, max_transfer_m=5000, objective="coverage"
+    )
+    moves = transfer_lines(chain.sites, plan.transfers)
+    # one route, G to P: 3 kg a week for B
+    assert moves.name == "moved between sites (1 route)" and moves.legendgroup == "transfers"
+    assert [t for t in moves.text if t] == ["G to P: 9 kg moved"] * 2
+    assert moves.line.color == TRANSFER_COLOUR
+    assert {tr.line.color for tr in flow_lines(chain.areas, chain.sites, plan.flows)} != {
+        TRANSFER_COLOUR
+    }
+    empty = transfer_lines(chain.sites, plan.transfers.iloc[:0])
+    assert len(empty.lon) == 0 and not empty.showlegend  # always one trace, for a patch
+    fig = weeks_figure(plan.kpis_by_week, selected=2)
+    assert fig.layout.meta["selected"] == 2
+    assert list(fig.data[0].marker.opacity) == [0.35, 1.0, 0.35]

@@ -130,3 +130,34 @@ def test_the_summary_says_which_inputs_are_estimated(tmp_path):
         frame = run_serial(spec, county)
     assert frame["estimated"].tolist() == ["need, supply", "need, supply"]
     assert summarize_sweep(frame, spec=spec)["estimated"] == "need, supply"
+
+
+def test_cli_prints_the_estimated_inputs(client, tmp_path, capsys):
+    """`foodshed sweep` on a county saved from public lists ends with one line naming the
+    estimated numbers, in words."""
+    from dashboard.cli import main
+
+    public_list_region(low_income=True).to_dir(tmp_path / "county")
+    spec = tmp_path / "spec.toml"
+    spec.write_text(
+        'name = "county"\n[base]\nregion = "county"\nobjective = "cost"\n'
+        '[vary]\nmax_distance_m = [500, 2000]\n[resilience]\nflag = "low_income"\n'
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the EstimatesWarning: the command says it in words
+        code = main(
+            [
+                "sweep",
+                str(spec),
+                "--out",
+                str(tmp_path / "out"),
+                "--scheduler",
+                client.scheduler.address,
+            ]
+        )
+    out = " ".join(capsys.readouterr().out.split())
+    assert code == 0
+    assert (
+        "Estimated inputs (documented estimates, not the region's data): need: population x" in out
+    )
+    assert "; supply: " in out
