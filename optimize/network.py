@@ -31,6 +31,7 @@ from .problem import (
     DEFAULT_LILA_COL,
     DEFAULT_MAX_DISTANCE_M,
     AllocationProblem,
+    check_columns,
 )
 from .shocks import apply_shocks, shock_to_dict
 from .solve import _auto_options, _plain, _with_warm_start, choose_solver, versions
@@ -566,13 +567,9 @@ def _transfer_arcs(
         allowed |= (kinds == a)[:, None] & (kinds == b)[None, :]
     np.fill_diagonal(allowed, False)
     if site_cost_table is not None:
-        missing = {"from_site_id", "to_site_id", "distance_m"} - set(site_cost_table.columns)
-        if missing:
-            msg = (
-                f"site_cost_table is missing column(s) {sorted(missing)}; found "
-                f"{list(site_cost_table.columns)}. It needs from_site_id, to_site_id, distance_m."
-            )
-            raise FoodshedError(msg)
+        check_columns(
+            site_cost_table, "site_cost_table", ("from_site_id", "to_site_id", "distance_m")
+        )
         sidx = {s: i for i, s in enumerate(base.site_ids)}
         f = site_cost_table["from_site_id"].astype(str).map(sidx)
         t = site_cost_table["to_site_id"].astype(str).map(sidx)

@@ -132,6 +132,17 @@ def _as_ids(values: Any) -> np.ndarray:
     return np.asarray([str(v) for v in values], dtype=object)
 
 
+def check_columns(table: pd.DataFrame, name: str, needed: tuple[str, ...]) -> None:
+    """Refuse a ``name`` table (a cost table) that lacks any of the ``needed`` columns."""
+    missing = set(needed) - set(table.columns)
+    if missing:
+        msg = (
+            f"{name} is missing column(s) {sorted(missing)}; found "
+            f"{list(table.columns)}. It needs {', '.join(needed)}."
+        )
+        raise FoodshedError(msg)
+
+
 def _check_network(max_distance_m: float, cost_per_kg_km: float, budget_usd: float | None) -> None:
     """Refuse reach, cost and budget values no plan can mean, every problem in one message."""
     problems = []
@@ -396,18 +407,18 @@ class AllocationProblem:
         area_ids = _as_ids(areas["area_id"])
         aidx = {a: i for i, a in enumerate(area_ids)}
 
-        supply = np.zeros((len(site_ids), len(commodities)))
-        if len(region.supply):
-            s_i = region.supply["site_id"].astype(str).map(sidx).to_numpy()
-            c_i = region.supply["commodity"].astype(str).map(cidx).to_numpy()
-            q = region.supply["quantity"].to_numpy(dtype=float) * kgpu[c_i]
-            np.add.at(supply, (s_i, c_i), q)
-        need = np.zeros((len(area_ids), len(commodities)))
-        if len(region.need):
-            a_i = region.need["area_id"].astype(str).map(aidx).to_numpy()
-            c_i = region.need["commodity"].astype(str).map(cidx).to_numpy()
-            q = region.need["quantity"].to_numpy(dtype=float) * kgpu[c_i]
-            np.add.at(need, (a_i, c_i), q)
+        def kg_by(table: pd.DataFrame, key: str, ids: np.ndarray, kidx: dict) -> np.ndarray:
+            """kg per (id of ``ids``, commodity) of a supply or need table."""
+            out = np.zeros((len(ids), len(commodities)))
+            if len(table):
+                k_i = table[key].astype(str).map(kidx).to_numpy()
+                c_i = table["commodity"].astype(str).map(cidx).to_numpy()
+                q = table["quantity"].to_numpy(dtype=float) * kgpu[c_i]
+                np.add.at(out, (k_i, c_i), q)
+            return out
+
+        supply = kg_by(region.supply, "site_id", site_ids, sidx)
+        need = kg_by(region.need, "area_id", area_ids, aidx)
 
         thr = (
             pd.to_numeric(sites["throughput_kg"], errors="coerce").to_numpy(dtype=float)
@@ -417,13 +428,7 @@ class AllocationProblem:
         thr = np.where(np.isfinite(thr), thr, np.inf)
 
         if cost_table is not None:
-            missing = {"site_id", "area_id", "distance_m"} - set(cost_table.columns)
-            if missing:
-                msg = (
-                    f"cost_table is missing column(s) {sorted(missing)}; found "
-                    f"{list(cost_table.columns)}. It needs site_id, area_id, distance_m."
-                )
-                raise FoodshedError(msg)
+            check_columns(cost_table, "cost_table", ("site_id", "area_id", "distance_m"))
             ct = cost_table[cost_table["distance_m"] <= max_distance_m]
             s_i = ct["site_id"].astype(str).map(sidx)
             a_i = ct["area_id"].astype(str).map(aidx)
