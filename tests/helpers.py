@@ -130,6 +130,19 @@ def line_region(
     )
 
 
+def garden_and_hub(s1_kg: float, s2_kg: float, **kw: Any) -> Region:
+    """Garden S1 at x=0 with ``s1_kg`` of veg and hub S2 at x=3000 with ``s2_kg``; areas A at
+    0, B at 1000 and C at 3000 m needing 6 kg each (``kw`` as :func:`line_region` takes)."""
+    return line_region(
+        {"A": 0, "B": 1000, "C": 3000},
+        {"S1": 0, "S2": 3000},
+        [("S1", "veg", s1_kg), ("S2", "veg", s2_kg)],
+        [("A", "veg", 6), ("B", "veg", 6), ("C", "veg", 6)],
+        kinds={"S1": "garden", "S2": "hub"},
+        **kw,
+    )
+
+
 def line4_region() -> Region:
     """Four areas on a line (A 0, B 1000, C 3000, D 5000 m; C and D low income; 7 kg of need
     each) and three sites: gardens G1 at 0 and G2 at 3000 m with 10 kg, hub H at 5000 m with
