@@ -27,6 +27,13 @@ Regions
     Two areas, a pantry and a garden, no foods, supply or need (plans on estimates).
 :func:`two_areas`
     The areas alone of a two-area line (A with 100 people, B with 200), any distance apart.
+:func:`garden_and_hub`
+    Three areas needing 6 kg of veg each, a garden and a hub holding what the test says.
+
+Files
+-----
+:func:`write_file`
+    Write text (UTF-8) or raw bytes to a path, making its folder (bad-input cases).
 
 Solver
 ------
@@ -37,6 +44,7 @@ Solver
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -465,6 +473,16 @@ def public_list_region(*, with_sites: bool = True) -> Region:
     return Region.from_frames(
         areas, sites=sites if with_sites else None, name="county", crs=LINE_CRS
     )
+
+
+def write_file(path: Path, data: str | bytes) -> Path:
+    """Write ``data`` to ``path`` (text as UTF-8, bytes as they are), making its folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(data, bytes):
+        path.write_bytes(data)
+    else:
+        path.write_text(data, encoding="utf-8")
+    return path
 
 
 def stop_after_first_stage(monkeypatch: Any) -> None:
