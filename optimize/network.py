@@ -34,6 +34,7 @@ from .problem import (
     check_columns,
 )
 from .shocks import apply_shocks, shock_to_dict
+from .solution import SolveRun
 from .solve import _auto_options, _plain, _with_warm_start, choose_solver, versions
 
 if TYPE_CHECKING:
@@ -725,15 +726,17 @@ def solve_network(
         problem,
         res.x,
         dual,
-        status=res.status,
-        objective=objective,
-        objective_value=res.objective,
-        solver=res.solver or name,
-        times_s=times,
-        manifest=man,
-        unit=unit,
-        params={**model.params, "maxmin_over": maxmin_over},
-        message=res.message,
+        SolveRun(
+            status=res.status,
+            objective=objective,
+            objective_value=res.objective,
+            solver=res.solver or name,
+            times_s=times,
+            manifest=man,
+            unit=unit,
+            params={**model.params, "maxmin_over": maxmin_over},
+            message=res.message,
+        ),
     )
     times["solution"] = time.perf_counter() - t1
     times["total"] = time.perf_counter() - t0

@@ -39,7 +39,7 @@ from .problem import (
     DEFAULT_MAX_DISTANCE_M,
     AllocationProblem,
 )
-from .solution import AllocationSolution, build_solution
+from .solution import AllocationSolution, SolveRun, build_solution
 from .solve import versions
 
 if TYPE_CHECKING:
@@ -319,20 +319,22 @@ def site_new(
         problem,
         None if x is None else x[: model.lp.n_cols],
         None,
-        status=res.status,
-        objective=objective,
-        objective_value=res.objective,
-        solver=res.solver,
-        times_s={"build": build_s, **res.times_s},
-        manifest={
-            "siting": {"k": k, "candidates": ids, "chosen": chosen},
-            "objective": objective,
-            "versions": versions(),
-            "problem_sha256": problem.fingerprint(),
-        },
-        unit=model.unit,
-        params=model.params,
-        message=res.message,
+        SolveRun(
+            status=res.status,
+            objective=objective,
+            objective_value=res.objective,
+            solver=res.solver,
+            times_s={"build": build_s, **res.times_s},
+            manifest={
+                "siting": {"k": k, "candidates": ids, "chosen": chosen},
+                "objective": objective,
+                "versions": versions(),
+                "problem_sha256": problem.fingerprint(),
+            },
+            unit=model.unit,
+            params=model.params,
+            message=res.message,
+        ),
     )
     handed = sol.flows.groupby("site_id")["quantity_kg"].sum()
     table = pd.DataFrame(

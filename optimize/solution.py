@@ -16,7 +16,7 @@ from equity.inequality import gini
 
 from ._lp import SolveStatus
 
-__all__ = ["AllocationSolution"]
+__all__ = ["AllocationSolution", "SolveRun"]
 
 #: Flows below this many kg are reported as zero.
 FLOW_TOL_KG = 1e-6
@@ -155,13 +155,17 @@ class AllocationSolution:
         return tmp
 
     def __repr__(self) -> str:
-        k = self.kpis
+        head = f"{type(self).__name__}({self.objective}"
         if not self.ok:
-            return f"AllocationSolution({self.objective}: {self.status.value}, {self.message})"
+            return f"{head}: {self.status.value}, {self.message})"
+        return f"{head}{self._repr_figures()}, {self.solve_time_s:.2f} s)"
+
+    def _repr_figures(self) -> str:
+        """What :meth:`__repr__` says of a plan between the objective and the solve time."""
+        k = self.kpis
         return (
-            f"AllocationSolution({self.objective}: {self.status.words}, "
-            f"need met {k['need_met_share']:.1%}, min fulfilment {k['min_fulfilment']:.1%}, "
-            f"cost ${k['transport_cost_usd']:,.2f}, {self.solve_time_s:.2f} s)"
+            f": {self.status.words}, need met {k['need_met_share']:.1%}, "
+            f"min fulfilment {k['min_fulfilment']:.1%}, cost ${k['transport_cost_usd']:,.2f}"
         )
 
 
@@ -177,20 +181,38 @@ def unmet_of_flows(problem: Any, x: np.ndarray) -> np.ndarray:
     return problem.need_kg[problem.u_area, problem.u_comm] - met
 
 
+@dataclass(frozen=True, eq=False)
+class SolveRun:
+    """What a solve reports besides its column values: the status, objective, objective value,
+    solver, seconds per phase, manifest and message its solution carries, and the dual
+    ``unit`` and objective ``params`` its KPIs and dual explanations read."""
+
+    status: SolveStatus
+    objective: str
+    objective_value: float | None
+    solver: str
+    times_s: dict[str, float]
+    manifest: dict[str, Any]
+    unit: str
+    params: dict[str, Any]
+    message: str = ""
+
+    def solution_fields(self) -> dict[str, Any]:
+        """The :class:`AllocationSolution` fields that come from the run."""
+        return {
+            "status": self.status,
+            "objective": self.objective,
+            "objective_value": self.objective_value,
+            "solver": self.solver,
+            "solve_time_s": float(self.times_s.get("solve", 0.0)),
+            "times_s": self.times_s,
+            "manifest": self.manifest,
+            "message": self.message,
+        }
+
+
 def build_solution(
-    problem: Any,
-    x_all: np.ndarray | None,
-    row_dual: np.ndarray | None,
-    *,
-    status: SolveStatus,
-    objective: str,
-    objective_value: float | None,
-    solver: str,
-    times_s: dict[str, float],
-    manifest: dict[str, Any],
-    unit: str,
-    params: dict[str, Any],
-    message: str = "",
+    problem: Any, x_all: np.ndarray | None, row_dual: np.ndarray | None, run: SolveRun
 ) -> AllocationSolution:
     """Turn the column values of a solve into frames (vectorised).
 
@@ -251,9 +273,11 @@ def build_solution(
     unmet = by_c.loc[u > 0, ["area_id", "commodity", "need_kg"]].assign(unmet_kg=u[u > 0])
     unmet = unmet.reset_index(drop=True)
 
-    kpis = _kpis(problem, fulfilment, flows, status, objective_value, params)
+    kpis = _kpis(problem, fulfilment, flows, run.status, run.objective_value, run.params)
     duals = (
-        _duals(problem, x_all, row_dual, objective, unit, params) if status.has_solution else None
+        _duals(problem, x_all, row_dual, run.objective, run.unit, run.params)
+        if run.status.has_solution
+        else None
     )
     return AllocationSolution(
         flows=flows,
@@ -262,14 +286,7 @@ def build_solution(
         unmet=unmet,
         kpis=kpis,
         duals=duals if duals is not None else _empty_duals(),
-        status=status,
-        objective=objective,
-        objective_value=objective_value,
-        solver=solver,
-        solve_time_s=float(times_s.get("solve", 0.0)),
-        times_s=times_s,
-        manifest=manifest,
-        message=message,
+        **run.solution_fields(),
     )
 
 

@@ -491,20 +491,23 @@ def test_rolling_without_shocks_is_the_plan():
 def test_no_plan_reports_no_stock_and_every_need_unmet():
     from optimize._lp import SolveStatus
     from optimize._network_solution import build_network_solution
+    from optimize.solution import SolveRun
 
     p = rice_two_weeks(4.0, 3.0)
     sol = build_network_solution(
         p,
         None,
         None,
-        status=SolveStatus.NO_SOLUTION,
-        objective="cost",
-        objective_value=None,
-        solver="highs",
-        times_s={},
-        manifest={},
-        unit="",
-        params={},
+        SolveRun(
+            status=SolveStatus.NO_SOLUTION,
+            objective="cost",
+            objective_value=None,
+            solver="highs",
+            times_s={},
+            manifest={},
+            unit="",
+            params={},
+        ),
     )
     assert not sol.ok and sol.stock.empty and sol.flows.empty
     # no plan, no plan figures (NaN, as for one period); the unmet table still holds the need
