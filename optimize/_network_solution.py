@@ -9,7 +9,15 @@ import numpy as np
 import pandas as pd
 
 from .problem import AllocationProblem
-from .solution import FLOW_TOL_KG, AllocationSolution, SolveRun, _empty_duals, _json, _kpis
+from .solution import (
+    FLOW_TOL_KG,
+    AllocationSolution,
+    SolveRun,
+    _empty_duals,
+    _json,
+    _kpis,
+    flow_frame,
+)
 
 if TYPE_CHECKING:
     from .network import NetworkProblem
@@ -100,24 +108,10 @@ def build_network_solution(
 
     # ---------------------------------------------------------------- flows
     keep = np.flatnonzero(x)
-    k = s["x_arc"][keep]
-    p = s["x_pair"][keep]
-    q = x[keep]
-    si, ai = base.arc_site[k], base.arc_area[k]
-    flows = pd.DataFrame(
-        {
-            "week": s["x_week"][keep] + 1,
-            "site_id": base.site_ids[si],
-            "site_name": base.site_names[si],
-            "area_id": base.area_ids[ai],
-            "commodity": base.commodities[base.pair_served[p]],
-            "need_commodity": base.commodities[base.pair_need[p]],
-            "quantity_kg": q,
-            "met_kg": q * base.pair_weight[p],
-            "distance_m": base.arc_distance_m[k],
-            "cost_usd": q * s["x_cost_usd_per_kg"][keep],
-        }
+    flows = flow_frame(
+        base, s["x_arc"][keep], s["x_pair"][keep], x[keep], s["x_cost_usd_per_kg"][keep]
     )
+    flows.insert(0, "week", s["x_week"][keep] + 1)
 
     # ---------------------------------------------------------------- transfers
     node_s, node_c, node_w = s["node_s"], s["node_c"], s["node_w"]

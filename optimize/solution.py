@@ -211,6 +211,28 @@ class SolveRun:
         }
 
 
+def flow_frame(
+    base: Any, arc: np.ndarray, pair: np.ndarray, q: np.ndarray, cost_usd_per_kg: np.ndarray
+) -> pd.DataFrame:
+    """The :attr:`AllocationSolution.flows` table of ``q`` kg on the delivery arcs ``arc`` of
+    ``base`` (an :class:`~optimize.AllocationProblem`), each serving the (served, need)
+    commodity pair ``pair``, at ``cost_usd_per_kg``."""
+    si, ai = base.arc_site[arc], base.arc_area[arc]
+    return pd.DataFrame(
+        {
+            "site_id": base.site_ids[si],
+            "site_name": base.site_names[si],
+            "area_id": base.area_ids[ai],
+            "commodity": base.commodities[base.pair_served[pair]],
+            "need_commodity": base.commodities[base.pair_need[pair]],
+            "quantity_kg": q,
+            "met_kg": q * base.pair_weight[pair],
+            "distance_m": base.arc_distance_m[arc],
+            "cost_usd": q * cost_usd_per_kg,
+        }
+    )
+
+
 def build_solution(
     problem: Any, x_all: np.ndarray | None, row_dual: np.ndarray | None, run: SolveRun
 ) -> AllocationSolution:
@@ -225,22 +247,8 @@ def build_solution(
     u = unmet_of_flows(problem, x)
     u = np.where(u > FLOW_TOL_KG, u, 0.0)
     keep = np.flatnonzero(x)
-    s, a = problem.x_site[keep], problem.x_area[keep]
-    dist = problem.arc_distance_m[problem.x_arc[keep]]
-    q = x[keep]
-    w = problem.x_weight[keep]
-    flows = pd.DataFrame(
-        {
-            "site_id": problem.site_ids[s],
-            "site_name": problem.site_names[s],
-            "area_id": problem.area_ids[a],
-            "commodity": problem.commodities[problem.x_served[keep]],
-            "need_commodity": problem.commodities[problem.x_need[keep]],
-            "quantity_kg": q,
-            "met_kg": q * w,
-            "distance_m": dist,
-            "cost_usd": q * problem.x_cost_usd_per_kg[keep],
-        }
+    flows = flow_frame(
+        problem, problem.x_arc[keep], problem.x_pair[keep], x[keep], problem.x_cost_usd_per_kg[keep]
     )
     na, nc = problem.need_kg.shape
     unmet_m = np.zeros((na, nc))
