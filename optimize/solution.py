@@ -198,16 +198,20 @@ class SolveRun:
     message: str = ""
 
     def solution_fields(self) -> dict[str, Any]:
-        """The :class:`AllocationSolution` fields that come from the run."""
+        """The :class:`AllocationSolution` fields that come from the run (of the same names,
+        and the solve time)."""
+        same = (
+            "status",
+            "objective",
+            "objective_value",
+            "solver",
+            "times_s",
+            "manifest",
+            "message",
+        )
         return {
-            "status": self.status,
-            "objective": self.objective,
-            "objective_value": self.objective_value,
-            "solver": self.solver,
+            **{name: getattr(self, name) for name in same},
             "solve_time_s": float(self.times_s.get("solve", 0.0)),
-            "times_s": self.times_s,
-            "manifest": self.manifest,
-            "message": self.message,
         }
 
 
