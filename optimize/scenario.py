@@ -120,19 +120,21 @@ class _Shock(_Strict):
         return InWeeks(shock, tuple(self.weeks)) if self.weeks else shock
 
 
-class _SiteOutage(_Shock):
-    shock = SiteOutage
-    kind: Literal["site_outage"]
+class _AtSites(_Shock):
+    #: which sites the shock hits: by id and/or by kind (optimize.shocks)
     site_ids: list[str] | None = None
     site_kind: str | None = None
 
 
-class _YieldFactor(_Shock):
+class _SiteOutage(_AtSites):
+    shock = SiteOutage
+    kind: Literal["site_outage"]
+
+
+class _YieldFactor(_AtSites):
     shock = YieldFactor
     kind: Literal["yield_factor"]
     factor: float = Field(ge=0, le=MAX_FACTOR)
-    site_ids: list[str] | None = None
-    site_kind: str | None = None
     commodities: list[str] | None = None
 
 
