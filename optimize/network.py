@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from equity import FoodshedError
+from equity.region import summary_repr
 
 from ._lp import LinearProgram
 from ._network_lp import assemble_network
@@ -233,11 +234,10 @@ class NetworkProblem:
         return h.hexdigest()
 
     def __repr__(self) -> str:
-        s = self.summary()
-        return (
-            f"NetworkProblem({self.name!r}: {s['weeks']} weeks, {s['sites']} sites, "
-            f"{s['areas']} areas, {s['transfer_arcs']} transfer arcs, {s['columns']:,} columns, "
-            f"{s['rows']:,} rows)"
+        return summary_repr(
+            self,
+            "{weeks} weeks, {sites} sites, {areas} areas, {transfer_arcs} transfer arcs, "
+            "{columns:,} columns, {rows:,} rows",
         )
 
     def with_shocks(self, shocks: Iterable[Any]) -> NetworkProblem:

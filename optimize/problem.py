@@ -18,6 +18,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from equity import FoodshedError
+from equity.region import summary_repr
 from equity.roads import area_centres_xy as _area_points
 
 from ._lp import LinearProgram
@@ -336,11 +337,10 @@ class AllocationProblem:
         }
 
     def __repr__(self) -> str:
-        s = self.summary()
-        return (
-            f"AllocationProblem({self.name!r}: {s['sites']} sites, {s['areas']} areas, "
-            f"{s['commodities']} commodities, {s['flow_columns']:,} flow columns, "
-            f"{s['rows']:,} rows)"
+        return summary_repr(
+            self,
+            "{sites} sites, {areas} areas, {commodities} commodities, "
+            "{flow_columns:,} flow columns, {rows:,} rows",
         )
 
     # ------------------------------------------------------------------ construction
