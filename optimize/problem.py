@@ -242,18 +242,6 @@ class AllocationProblem:
         return self.arc_area[self.x_arc]
 
     @property
-    def x_served(self) -> np.ndarray:
-        return self.pair_served[self.x_pair]
-
-    @property
-    def x_need(self) -> np.ndarray:
-        return self.pair_need[self.x_pair]
-
-    @property
-    def x_weight(self) -> np.ndarray:
-        return self.pair_weight[self.x_pair]
-
-    @property
     def row_blocks(self) -> dict[str, slice]:
         """Row ranges of each constraint family."""
         a = len(self.sup_site)
@@ -277,7 +265,7 @@ class AllocationProblem:
         """Flow columns that can carry food after every shock: the site is open, has supply of
         the commodity served and throughput above 0 (a :class:`~optimize.shocks.SiteOutage`
         keeps a closed site's columns, held at 0, so the LP keeps its structure)."""
-        s, c = self.x_site, self.x_served
+        s, c = self.x_site, self.pair_served[self.x_pair]
         return self.site_open[s] & (self.supply_kg[s, c] > 0) & (self.throughput_kg[s] > 0)
 
     def reachable_areas(self) -> np.ndarray:

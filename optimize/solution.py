@@ -176,8 +176,11 @@ def unmet_of_flows(problem: Any, x: np.ndarray) -> np.ndarray:
     nu = problem.n_u
     pos = np.full(problem.need_kg.shape, -1, dtype=np.int64)
     pos[problem.u_area, problem.u_comm] = np.arange(nu)
-    j = pos[problem.x_area, problem.x_need]
-    met = np.bincount(j, weights=np.asarray(x, dtype=float) * problem.x_weight, minlength=nu)
+    pair = problem.x_pair
+    j = pos[problem.x_area, problem.pair_need[pair]]
+    met = np.bincount(
+        j, weights=np.asarray(x, dtype=float) * problem.pair_weight[pair], minlength=nu
+    )
     return problem.need_kg[problem.u_area, problem.u_comm] - met
 
 
