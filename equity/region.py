@@ -109,6 +109,12 @@ class ValidationReport:
         return self.region
 
 
+def summary_repr(obj: Any, template: str) -> str:
+    """``Kind('name': ...)``: the one-line repr of ``obj`` (a region or a problem) with the
+    counts and totals of its ``summary()`` written into ``template`` (``str.format`` keys)."""
+    return f"{type(obj).__name__}({obj.name!r}: {template.format(**obj.summary())})"
+
+
 @dataclass(frozen=True, eq=False)
 class Region:
     """Every contract table of one place, validated together.
@@ -391,11 +397,10 @@ class Region:
         return out
 
     def __repr__(self) -> str:
-        s = self.summary()
-        return (
-            f"Region({s['name']!r}: {s['areas']} areas, {s['population']:,.0f} people, "
-            f"{s['stores']} stores, {s['sites']} sites, {s['commodities']} commodities, "
-            f"crs={s['crs']})"
+        return summary_repr(
+            self,
+            "{areas} areas, {population:,.0f} people, {stores} stores, {sites} sites, "
+            "{commodities} commodities, crs={crs}",
         )
 
 

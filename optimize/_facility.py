@@ -70,7 +70,7 @@ def site_capacity_kg(problem: AllocationProblem, *, supplied: np.ndarray) -> np.
 
 def facility_milp(
     problem: AllocationProblem,
-    cand: np.ndarray,
+    candidate_ids: list[str],
     k: int,
     *,
     objective: str,
@@ -79,12 +79,18 @@ def facility_milp(
     coverage_radius_m: float | None = None,
     count_existing: bool = True,
 ) -> FacilityModel:
-    """Build the ``max_covering`` or ``p_median`` MILP (see the module docstring)."""
+    """Build the ``max_covering`` or ``p_median`` MILP (see the module docstring) of
+    ``problem``, whose sites are the existing sites plus the candidates ``candidate_ids``."""
+    cand = np.flatnonzero(np.isin(problem.site_ids, candidate_ids))
+    if len(cand) != len(set(candidate_ids)):
+        missing = sorted(set(candidate_ids) - set(problem.site_ids[cand].tolist()))
+        msg = f"candidate site(s) {missing} are not sites of the problem"
+        raise FoodshedError(msg)
     if objective not in FACILITY_OBJECTIVES:
         msg = f"unknown siting objective {objective!r}; choose one of {FACILITY_OBJECTIVES}"
         raise FoodshedError(msg)
     ns, na = len(problem.site_ids), len(problem.area_ids)
-    cand = np.asarray(cand, dtype=np.int64)
+    cand = cand.astype(np.int64)
     is_cand = np.zeros(ns, dtype=bool)
     is_cand[cand] = True
     ypos = np.full(ns, -1, dtype=np.int64)

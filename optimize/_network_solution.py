@@ -8,9 +8,16 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ._lp import SolveStatus
 from .problem import AllocationProblem
-from .solution import FLOW_TOL_KG, AllocationSolution, _empty_duals, _json, _kpis
+from .solution import (
+    FLOW_TOL_KG,
+    AllocationSolution,
+    SolveRun,
+    _empty_duals,
+    _json,
+    _kpis,
+    flow_frame,
+)
 
 if TYPE_CHECKING:
     from .network import NetworkProblem
@@ -19,7 +26,7 @@ __all__ = ["NetworkSolution", "build_network_solution"]
 
 
 # ---------------------------------------------------------------------------- the solution
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)  # the repr of AllocationSolution
 class NetworkSolution(AllocationSolution):
     """A solved plan over weeks: an :class:`AllocationSolution` whose ``flows`` carry a
     ``week``, whose ``fulfilment`` is over the whole horizon, plus:
@@ -63,14 +70,11 @@ class NetworkSolution(AllocationSolution):
         (tmp / "kpis.json").write_text(_json({**self.kpis, "by_week": by_week}), encoding="utf-8")
         return tmp
 
-    def __repr__(self) -> str:
+    def _repr_figures(self) -> str:
         k = self.kpis
-        if not self.ok:
-            return f"NetworkSolution({self.objective}: {self.status.value}, {self.message})"
         return (
-            f"NetworkSolution({self.objective}, {self.weeks} weeks: {self.status.value}, "
-            f"need met {k['need_met_share']:.1%}, spoiled {k['spoiled_kg']:,.0f} kg, "
-            f"cost ${k['transport_cost_usd']:,.2f}, {self.solve_time_s:.2f} s)"
+            f", {self.weeks} weeks: {self.status.value}, need met {k['need_met_share']:.1%}, "
+            f"spoiled {k['spoiled_kg']:,.0f} kg, cost ${k['transport_cost_usd']:,.2f}"
         )
 
 
@@ -79,19 +83,7 @@ def _clip(v: np.ndarray) -> np.ndarray:
 
 
 def build_network_solution(
-    problem: NetworkProblem,
-    x_all: np.ndarray | None,
-    row_dual: np.ndarray | None,
-    *,
-    status: SolveStatus,
-    objective: str,
-    objective_value: float | None,
-    solver: str,
-    times_s: dict[str, float],
-    manifest: dict[str, Any],
-    unit: str,
-    params: dict[str, Any],
-    message: str = "",
+    problem: NetworkProblem, x_all: np.ndarray | None, row_dual: np.ndarray | None, run: SolveRun
 ) -> NetworkSolution:
     """Turn the column values of a network solve into frames (vectorised)."""
     s = problem.structure
@@ -116,24 +108,10 @@ def build_network_solution(
 
     # ---------------------------------------------------------------- flows
     keep = np.flatnonzero(x)
-    k = s["x_arc"][keep]
-    p = s["x_pair"][keep]
-    q = x[keep]
-    si, ai = base.arc_site[k], base.arc_area[k]
-    flows = pd.DataFrame(
-        {
-            "week": s["x_week"][keep] + 1,
-            "site_id": base.site_ids[si],
-            "site_name": base.site_names[si],
-            "area_id": base.area_ids[ai],
-            "commodity": base.commodities[base.pair_served[p]],
-            "need_commodity": base.commodities[base.pair_need[p]],
-            "quantity_kg": q,
-            "met_kg": q * base.pair_weight[p],
-            "distance_m": base.arc_distance_m[k],
-            "cost_usd": q * s["x_cost_usd_per_kg"][keep],
-        }
+    flows = flow_frame(
+        base, s["x_arc"][keep], s["x_pair"][keep], x[keep], s["x_cost_usd_per_kg"][keep]
     )
+    flows.insert(0, "week", s["x_week"][keep] + 1)
 
     # ---------------------------------------------------------------- transfers
     node_s, node_c, node_w = s["node_s"], s["node_c"], s["node_w"]
@@ -237,7 +215,7 @@ def build_network_solution(
     live = problem.site_open[s["x_week"], base.arc_site[s["x_arc"]]]
     reach_w[s["x_week"][live], base.arc_area[s["x_arc"][live]]] = True
     horizon = _KpiView(base, need_ac, np.flatnonzero(reach_w.any(axis=0)), problem.budget_usd)
-    kp = _kpis(horizon, fulfilment, flows, status, objective_value, params)
+    kp = _kpis(horizon, fulfilment, flows, run.status, run.objective_value, run.params)
     tr_cost = float(transfers["cost_usd"].sum())
     kp["delivery_cost_usd"] = kp["transport_cost_usd"]
     kp["transfer_cost_usd"] = tr_cost
@@ -271,7 +249,7 @@ def build_network_solution(
             np.flatnonzero(reach_w[w]),
             None if problem.budget_usd is None else problem.budget_usd[w : w + 1],
         )
-        kw = _kpis(view, fw, flw, status, None, {})
+        kw = _kpis(view, fw, flw, run.status, None, {})
         trw = transfers[transfers["week"] == w + 1]
         sl = slice(w * ns * nc, (w + 1) * ns * nc)
         rows.append(
@@ -296,8 +274,8 @@ def build_network_solution(
         )
     kpis_by_week = pd.DataFrame(rows)
     duals = (
-        _network_duals(problem, col, row_dual, objective, unit, params)
-        if status.has_solution and x_all is not None and row_dual is not None
+        _network_duals(problem, col, row_dual, run.objective, run.unit, run.params)
+        if run.status.has_solution and x_all is not None and row_dual is not None
         else None
     )
     return NetworkSolution(
@@ -307,14 +285,7 @@ def build_network_solution(
         unmet=unmet,
         kpis=kp,
         duals=duals if duals is not None else _empty_duals().assign(week=[]),
-        status=status,
-        objective=objective,
-        objective_value=objective_value,
-        solver=solver,
-        solve_time_s=float(times_s.get("solve", 0.0)),
-        times_s=times_s,
-        manifest=manifest,
-        message=message,
+        **run.solution_fields(),
         transfers=transfers,
         stock=stock,
         fulfilment_by_week=ful_week,

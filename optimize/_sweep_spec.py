@@ -201,10 +201,7 @@ class SweepSpec(_Strict):
     def from_toml(cls, path: str | os.PathLike[str]) -> SweepSpec:
         """Read and validate a sweep spec file; errors name the file and the key."""
         p = Path(path)
-        if not p.is_file():
-            msg = f"{p}: no such sweep spec file"
-            raise SweepSpecError(msg)
-        data = read_toml(p, SweepSpecError)
+        data = read_toml(p, SweepSpecError, "sweep spec file")
         data.setdefault("name", p.stem)
         return cls.from_dict(data, source=str(p), base_dir=p.resolve().parent)
 

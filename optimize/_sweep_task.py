@@ -99,13 +99,7 @@ class NetworkFamily:
 
 def _shock(d: dict[str, Any]) -> Any:
     """A shock from its scenario dict; one with ``weeks`` hits only those weeks."""
-    spec = _SHOCK.validate_python(d)
-    shock = spec.build()
-    if getattr(spec, "weeks", None):
-        from .network import InWeeks
-
-        return InWeeks(shock, tuple(spec.weeks))
-    return shock
+    return _SHOCK.validate_python(d).build()
 
 
 def solve_record(

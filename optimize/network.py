@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from equity import FoodshedError
+from equity.region import summary_repr
 
 from ._lp import LinearProgram
 from ._network_lp import assemble_network
@@ -31,8 +32,10 @@ from .problem import (
     DEFAULT_LILA_COL,
     DEFAULT_MAX_DISTANCE_M,
     AllocationProblem,
+    check_columns,
 )
 from .shocks import apply_shocks, shock_to_dict
+from .solution import SolveRun
 from .solve import _auto_options, _plain, _with_warm_start, choose_solver, versions
 
 if TYPE_CHECKING:
@@ -231,11 +234,10 @@ class NetworkProblem:
         return h.hexdigest()
 
     def __repr__(self) -> str:
-        s = self.summary()
-        return (
-            f"NetworkProblem({self.name!r}: {s['weeks']} weeks, {s['sites']} sites, "
-            f"{s['areas']} areas, {s['transfer_arcs']} transfer arcs, {s['columns']:,} columns, "
-            f"{s['rows']:,} rows)"
+        return summary_repr(
+            self,
+            "{weeks} weeks, {sites} sites, {areas} areas, {transfer_arcs} transfer arcs, "
+            "{columns:,} columns, {rows:,} rows",
         )
 
     def with_shocks(self, shocks: Iterable[Any]) -> NetworkProblem:
@@ -566,13 +568,9 @@ def _transfer_arcs(
         allowed |= (kinds == a)[:, None] & (kinds == b)[None, :]
     np.fill_diagonal(allowed, False)
     if site_cost_table is not None:
-        missing = {"from_site_id", "to_site_id", "distance_m"} - set(site_cost_table.columns)
-        if missing:
-            msg = (
-                f"site_cost_table is missing column(s) {sorted(missing)}; found "
-                f"{list(site_cost_table.columns)}. It needs from_site_id, to_site_id, distance_m."
-            )
-            raise FoodshedError(msg)
+        check_columns(
+            site_cost_table, "site_cost_table", ("from_site_id", "to_site_id", "distance_m")
+        )
         sidx = {s: i for i, s in enumerate(base.site_ids)}
         f = site_cost_table["from_site_id"].astype(str).map(sidx)
         t = site_cost_table["to_site_id"].astype(str).map(sidx)
@@ -728,15 +726,17 @@ def solve_network(
         problem,
         res.x,
         dual,
-        status=res.status,
-        objective=objective,
-        objective_value=res.objective,
-        solver=res.solver or name,
-        times_s=times,
-        manifest=man,
-        unit=unit,
-        params={**model.params, "maxmin_over": maxmin_over},
-        message=res.message,
+        SolveRun(
+            status=res.status,
+            objective=objective,
+            objective_value=res.objective,
+            solver=res.solver or name,
+            times_s=times,
+            manifest=man,
+            unit=unit,
+            params={**model.params, "maxmin_over": maxmin_over},
+            message=res.message,
+        ),
     )
     times["solution"] = time.perf_counter() - t1
     times["total"] = time.perf_counter() - t0

@@ -18,6 +18,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from equity import FoodshedError
+from equity.region import summary_repr
 from equity.roads import area_centres_xy as _area_points
 
 from ._lp import LinearProgram
@@ -132,6 +133,17 @@ def _as_ids(values: Any) -> np.ndarray:
     return np.asarray([str(v) for v in values], dtype=object)
 
 
+def check_columns(table: pd.DataFrame, name: str, needed: tuple[str, ...]) -> None:
+    """Refuse a ``name`` table (a cost table) that lacks any of the ``needed`` columns."""
+    missing = set(needed) - set(table.columns)
+    if missing:
+        msg = (
+            f"{name} is missing column(s) {sorted(missing)}; found "
+            f"{list(table.columns)}. It needs {', '.join(needed)}."
+        )
+        raise FoodshedError(msg)
+
+
 def _check_network(max_distance_m: float, cost_per_kg_km: float, budget_usd: float | None) -> None:
     """Refuse reach, cost and budget values no plan can mean, every problem in one message."""
     problems = []
@@ -230,18 +242,6 @@ class AllocationProblem:
         return self.arc_area[self.x_arc]
 
     @property
-    def x_served(self) -> np.ndarray:
-        return self.pair_served[self.x_pair]
-
-    @property
-    def x_need(self) -> np.ndarray:
-        return self.pair_need[self.x_pair]
-
-    @property
-    def x_weight(self) -> np.ndarray:
-        return self.pair_weight[self.x_pair]
-
-    @property
     def row_blocks(self) -> dict[str, slice]:
         """Row ranges of each constraint family."""
         a = len(self.sup_site)
@@ -265,7 +265,7 @@ class AllocationProblem:
         """Flow columns that can carry food after every shock: the site is open, has supply of
         the commodity served and throughput above 0 (a :class:`~optimize.shocks.SiteOutage`
         keeps a closed site's columns, held at 0, so the LP keeps its structure)."""
-        s, c = self.x_site, self.x_served
+        s, c = self.x_site, self.pair_served[self.x_pair]
         return self.site_open[s] & (self.supply_kg[s, c] > 0) & (self.throughput_kg[s] > 0)
 
     def reachable_areas(self) -> np.ndarray:
@@ -325,11 +325,10 @@ class AllocationProblem:
         }
 
     def __repr__(self) -> str:
-        s = self.summary()
-        return (
-            f"AllocationProblem({self.name!r}: {s['sites']} sites, {s['areas']} areas, "
-            f"{s['commodities']} commodities, {s['flow_columns']:,} flow columns, "
-            f"{s['rows']:,} rows)"
+        return summary_repr(
+            self,
+            "{sites} sites, {areas} areas, {commodities} commodities, "
+            "{flow_columns:,} flow columns, {rows:,} rows",
         )
 
     # ------------------------------------------------------------------ construction
@@ -396,18 +395,18 @@ class AllocationProblem:
         area_ids = _as_ids(areas["area_id"])
         aidx = {a: i for i, a in enumerate(area_ids)}
 
-        supply = np.zeros((len(site_ids), len(commodities)))
-        if len(region.supply):
-            s_i = region.supply["site_id"].astype(str).map(sidx).to_numpy()
-            c_i = region.supply["commodity"].astype(str).map(cidx).to_numpy()
-            q = region.supply["quantity"].to_numpy(dtype=float) * kgpu[c_i]
-            np.add.at(supply, (s_i, c_i), q)
-        need = np.zeros((len(area_ids), len(commodities)))
-        if len(region.need):
-            a_i = region.need["area_id"].astype(str).map(aidx).to_numpy()
-            c_i = region.need["commodity"].astype(str).map(cidx).to_numpy()
-            q = region.need["quantity"].to_numpy(dtype=float) * kgpu[c_i]
-            np.add.at(need, (a_i, c_i), q)
+        def kg_by(table: pd.DataFrame, key: str, ids: np.ndarray, kidx: dict) -> np.ndarray:
+            """kg per (id of ``ids``, commodity) of a supply or need table."""
+            out = np.zeros((len(ids), len(commodities)))
+            if len(table):
+                k_i = table[key].astype(str).map(kidx).to_numpy()
+                c_i = table["commodity"].astype(str).map(cidx).to_numpy()
+                q = table["quantity"].to_numpy(dtype=float) * kgpu[c_i]
+                np.add.at(out, (k_i, c_i), q)
+            return out
+
+        supply = kg_by(region.supply, "site_id", site_ids, sidx)
+        need = kg_by(region.need, "area_id", area_ids, aidx)
 
         thr = (
             pd.to_numeric(sites["throughput_kg"], errors="coerce").to_numpy(dtype=float)
@@ -417,13 +416,7 @@ class AllocationProblem:
         thr = np.where(np.isfinite(thr), thr, np.inf)
 
         if cost_table is not None:
-            missing = {"site_id", "area_id", "distance_m"} - set(cost_table.columns)
-            if missing:
-                msg = (
-                    f"cost_table is missing column(s) {sorted(missing)}; found "
-                    f"{list(cost_table.columns)}. It needs site_id, area_id, distance_m."
-                )
-                raise FoodshedError(msg)
+            check_columns(cost_table, "cost_table", ("site_id", "area_id", "distance_m"))
             ct = cost_table[cost_table["distance_m"] <= max_distance_m]
             s_i = ct["site_id"].astype(str).map(sidx)
             a_i = ct["area_id"].astype(str).map(aidx)

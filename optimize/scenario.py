@@ -31,7 +31,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field
@@ -39,7 +39,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from equity import FoodshedError
 
 from ._objectives import OBJECTIVES
-from .network import DEFAULT_TRANSFER_COST_PER_KG_KM
+from .network import DEFAULT_TRANSFER_COST_PER_KG_KM, InWeeks
 from .problem import DEFAULT_COST_PER_KG_KM, DEFAULT_MAX_DISTANCE_M
 from .shocks import BudgetChange, DemandSurge, MaxDistance, SiteOutage, YieldFactor
 
@@ -68,8 +68,12 @@ class ScenarioError(FoodshedError, ValueError):
     """A scenario file is malformed."""
 
 
-def read_toml(path: Path, error: type[FoodshedError]) -> dict[str, Any]:
-    """The parsed TOML file ``path``; anything unreadable raises ``error`` naming the file."""
+def read_toml(path: Path, error: type[FoodshedError], what: str) -> dict[str, Any]:
+    """The parsed TOML file ``path`` (a ``what``, e.g. "scenario file"); a missing or
+    unreadable file raises ``error`` naming it."""
+    if not path.is_file():
+        msg = f"{path}: no such {what}"
+        raise error(msg)
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -103,34 +107,39 @@ MAX_COST_PER_KG_KM = 1e3
 class _Shock(_Strict):
     #: the weeks (1-based) the shock hits; none: every week (see optimize.network.InWeeks)
     weeks: list[Annotated[int, Field(ge=1)]] | None = None
+    #: the shock of :mod:`optimize.shocks` the spec describes
+    shock: ClassVar[type]
+
+    def build(self) -> Any:
+        """The shock: the spec's fields but ``kind`` and ``weeks`` are its arguments (a list as
+        a tuple, an empty one as none); with ``weeks`` it hits only those weeks."""
+        args = self.model_dump(exclude={"kind", "weeks"})
+        shock = self.shock(
+            **{k: (tuple(v) or None) if isinstance(v, list) else v for k, v in args.items()}
+        )
+        return InWeeks(shock, tuple(self.weeks)) if self.weeks else shock
 
 
-class _SiteOutage(_Shock):
-    kind: Literal["site_outage"]
+class _AtSites(_Shock):
+    #: which sites the shock hits: by id and/or by kind (optimize.shocks)
     site_ids: list[str] | None = None
     site_kind: str | None = None
 
-    def build(self) -> SiteOutage:
-        return SiteOutage(tuple(self.site_ids) if self.site_ids else None, self.site_kind)
+
+class _SiteOutage(_AtSites):
+    shock = SiteOutage
+    kind: Literal["site_outage"]
 
 
-class _YieldFactor(_Shock):
+class _YieldFactor(_AtSites):
+    shock = YieldFactor
     kind: Literal["yield_factor"]
     factor: float = Field(ge=0, le=MAX_FACTOR)
-    site_ids: list[str] | None = None
-    site_kind: str | None = None
     commodities: list[str] | None = None
-
-    def build(self) -> YieldFactor:
-        return YieldFactor(
-            self.factor,
-            tuple(self.site_ids) if self.site_ids else None,
-            self.site_kind,
-            tuple(self.commodities) if self.commodities else None,
-        )
 
 
 class _DemandSurge(_Shock):
+    shock = DemandSurge
     kind: Literal["demand_surge"]
     factor: float = Field(ge=0, le=MAX_FACTOR)
     area_ids: list[str] | None = None
@@ -140,34 +149,19 @@ class _DemandSurge(_Shock):
     at_least: float | None = None
     at_most: float | None = None
 
-    def build(self) -> DemandSurge:
-        return DemandSurge(
-            self.factor,
-            tuple(self.area_ids) if self.area_ids else None,
-            self.area_flag,
-            tuple(self.commodities) if self.commodities else None,
-            self.area_column,
-            self.at_least,
-            self.at_most,
-        )
-
 
 class _BudgetChange(_Shock):
+    shock = BudgetChange
     kind: Literal["budget_change"]
     budget_usd: float | None = Field(default=None, ge=0, le=MAX_USD)
     factor: float | None = Field(default=None, ge=0, le=MAX_FACTOR)
     delta_usd: float | None = Field(default=None, ge=-MAX_USD, le=MAX_USD)
 
-    def build(self) -> BudgetChange:
-        return BudgetChange(self.budget_usd, self.factor, self.delta_usd)
-
 
 class _MaxDistance(_Shock):
+    shock = MaxDistance
     kind: Literal["max_distance"]
     max_distance_m: float = Field(gt=0, le=MAX_DISTANCE_M)
-
-    def build(self) -> MaxDistance:
-        return MaxDistance(self.max_distance_m)
 
 
 ShockSpec = Annotated[
@@ -253,10 +247,7 @@ class Scenario(_Strict):
     def from_toml(cls, path: str | os.PathLike[str]) -> Scenario:
         """Read and validate a scenario file."""
         p = Path(path)
-        if not p.is_file():
-            msg = f"{p}: no such scenario file"
-            raise ScenarioError(msg)
-        data = read_toml(p, ScenarioError)
+        data = read_toml(p, ScenarioError, "scenario file")
         if not data:  # an empty file would silently plan the demo city
             msg = (
                 f"{p}: the scenario file is empty; set at least `region` (a region folder or "
@@ -280,9 +271,7 @@ class Scenario(_Strict):
             raise ScenarioError(_explain(exc, source)) from None
 
     def shock_objects(self) -> list[Any]:
-        from .network import InWeeks
-
-        return [InWeeks(s.build(), tuple(s.weeks)) if s.weeks else s.build() for s in self.shocks]
+        return [s.build() for s in self.shocks]
 
     def objective_params(self) -> dict[str, Any]:
         return {

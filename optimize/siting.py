@@ -30,7 +30,7 @@ import scipy.sparse as sp
 from equity import FoodshedError
 
 from ._facility import FACILITY_OBJECTIVES, FacilityModel, facility_milp, site_capacity_kg
-from ._lp import LinearProgram, SolveStatus, Stage, check_time_limit
+from ._lp import BackendResult, LinearProgram, SolveStatus, Stage, check_time_limit
 from ._objectives import build_objective
 from .backends import get_backend
 from .problem import (
@@ -39,13 +39,13 @@ from .problem import (
     DEFAULT_MAX_DISTANCE_M,
     AllocationProblem,
 )
-from .solution import AllocationSolution, build_solution
+from .solution import AllocationSolution, SolveRun, build_solution
 from .solve import versions
 
 if TYPE_CHECKING:
     from equity import Region
 
-__all__ = ["SitingResult", "site_new", "siting_facility_milp", "siting_lp"]
+__all__ = ["SitingResult", "site_new", "siting_lp"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -319,20 +319,22 @@ def site_new(
         problem,
         None if x is None else x[: model.lp.n_cols],
         None,
-        status=res.status,
-        objective=objective,
-        objective_value=res.objective,
-        solver=res.solver,
-        times_s={"build": build_s, **res.times_s},
-        manifest={
-            "siting": {"k": k, "candidates": ids, "chosen": chosen},
-            "objective": objective,
-            "versions": versions(),
-            "problem_sha256": problem.fingerprint(),
-        },
-        unit=model.unit,
-        params=model.params,
-        message=res.message,
+        SolveRun(
+            status=res.status,
+            objective=objective,
+            objective_value=res.objective,
+            solver=res.solver,
+            times_s={"build": build_s, **res.times_s},
+            manifest={
+                "siting": {"k": k, "candidates": ids, "chosen": chosen},
+                "objective": objective,
+                "versions": versions(),
+                "problem_sha256": problem.fingerprint(),
+            },
+            unit=model.unit,
+            params=model.params,
+            message=res.message,
+        ),
     )
     handed = sol.flows.groupby("site_id")["quantity_kg"].sum()
     table = pd.DataFrame(
@@ -342,16 +344,29 @@ def site_new(
             "kg_handed_out": [float(handed.get(i, 0.0)) for i in ids],
         }
     )
+    return _result(
+        res,
+        chosen,
+        table,
+        objective,
+        solution=sol,
+        region=region,
+        candidate_sites=cands,
+        candidate_supply=candidate_supply,
+    )
+
+
+def _result(
+    res: BackendResult, chosen: list[str], table: pd.DataFrame, objective: str, **rest: Any
+) -> SitingResult:
+    """The :class:`SitingResult` of the MILP solve ``res`` (its status and optimum)."""
     return SitingResult(
         chosen=chosen,
-        solution=sol,
         candidates=table,
         objective=objective,
         status=res.status,
         objective_value=res.objective,
-        region=region,
-        candidate_sites=cands,
-        candidate_supply=candidate_supply,
+        **rest,
     )
 
 
@@ -399,36 +414,6 @@ def _weights(
     return w
 
 
-def siting_facility_milp(
-    problem: AllocationProblem,
-    candidate_ids: list[str],
-    k: int,
-    *,
-    objective: str,
-    weight: np.ndarray,
-    capacity_kg: np.ndarray,
-    coverage_radius_m: float | None = None,
-    count_existing: bool = True,
-) -> FacilityModel:
-    """The ``max_covering`` / ``p_median`` MILP of ``problem`` (existing sites plus the
-    candidates ``candidate_ids``); see :mod:`optimize._facility`."""
-    cand = np.flatnonzero(np.isin(problem.site_ids, candidate_ids))
-    if len(cand) != len(set(candidate_ids)):
-        missing = sorted(set(candidate_ids) - set(problem.site_ids[cand].tolist()))
-        msg = f"candidate site(s) {missing} are not sites of the problem"
-        raise FoodshedError(msg)
-    return facility_milp(
-        problem,
-        cand,
-        k,
-        objective=objective,
-        weight=weight,
-        capacity_kg=capacity_kg,
-        coverage_radius_m=coverage_radius_m,
-        count_existing=count_existing,
-    )
-
-
 def _site_facility(
     problem: AllocationProblem,
     ids: list[str],
@@ -443,7 +428,7 @@ def _site_facility(
     time_limit_s: float | None,
     extra: dict[str, Any],
 ) -> SitingResult:
-    model = siting_facility_milp(
+    model = facility_milp(
         problem,
         ids,
         k,
@@ -508,13 +493,12 @@ def _site_facility(
                     "weight_unassigned": total - covered,
                 }
             )
-    return SitingResult(
-        chosen=chosen,
+    return _result(
+        res,
+        chosen,
+        table,
+        objective,
         solution=None,
-        candidates=table,
-        objective=objective,
-        status=res.status,
-        objective_value=res.objective,
         kpis=kpis,
         assignments=assign,
         milp=lp,

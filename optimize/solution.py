@@ -16,7 +16,7 @@ from equity.inequality import gini
 
 from ._lp import SolveStatus
 
-__all__ = ["AllocationSolution"]
+__all__ = ["AllocationSolution", "SolveRun"]
 
 #: Flows below this many kg are reported as zero.
 FLOW_TOL_KG = 1e-6
@@ -155,13 +155,17 @@ class AllocationSolution:
         return tmp
 
     def __repr__(self) -> str:
-        k = self.kpis
+        head = f"{type(self).__name__}({self.objective}"
         if not self.ok:
-            return f"AllocationSolution({self.objective}: {self.status.value}, {self.message})"
+            return f"{head}: {self.status.value}, {self.message})"
+        return f"{head}{self._repr_figures()}, {self.solve_time_s:.2f} s)"
+
+    def _repr_figures(self) -> str:
+        """What :meth:`__repr__` says of a plan between the objective and the solve time."""
+        k = self.kpis
         return (
-            f"AllocationSolution({self.objective}: {self.status.words}, "
-            f"need met {k['need_met_share']:.1%}, min fulfilment {k['min_fulfilment']:.1%}, "
-            f"cost ${k['transport_cost_usd']:,.2f}, {self.solve_time_s:.2f} s)"
+            f": {self.status.words}, need met {k['need_met_share']:.1%}, "
+            f"min fulfilment {k['min_fulfilment']:.1%}, cost ${k['transport_cost_usd']:,.2f}"
         )
 
 
@@ -172,25 +176,72 @@ def unmet_of_flows(problem: Any, x: np.ndarray) -> np.ndarray:
     nu = problem.n_u
     pos = np.full(problem.need_kg.shape, -1, dtype=np.int64)
     pos[problem.u_area, problem.u_comm] = np.arange(nu)
-    j = pos[problem.x_area, problem.x_need]
-    met = np.bincount(j, weights=np.asarray(x, dtype=float) * problem.x_weight, minlength=nu)
+    pair = problem.x_pair
+    j = pos[problem.x_area, problem.pair_need[pair]]
+    met = np.bincount(
+        j, weights=np.asarray(x, dtype=float) * problem.pair_weight[pair], minlength=nu
+    )
     return problem.need_kg[problem.u_area, problem.u_comm] - met
 
 
+@dataclass(frozen=True, eq=False)
+class SolveRun:
+    """What a solve reports besides its column values: the status, objective, objective value,
+    solver, seconds per phase, manifest and message its solution carries, and the dual
+    ``unit`` and objective ``params`` its KPIs and dual explanations read."""
+
+    status: SolveStatus
+    objective: str
+    objective_value: float | None
+    solver: str
+    times_s: dict[str, float]
+    manifest: dict[str, Any]
+    unit: str
+    params: dict[str, Any]
+    message: str = ""
+
+    def solution_fields(self) -> dict[str, Any]:
+        """The :class:`AllocationSolution` fields that come from the run (of the same names,
+        and the solve time)."""
+        same = (
+            "status",
+            "objective",
+            "objective_value",
+            "solver",
+            "times_s",
+            "manifest",
+            "message",
+        )
+        return {
+            **{name: getattr(self, name) for name in same},
+            "solve_time_s": float(self.times_s.get("solve", 0.0)),
+        }
+
+
+def flow_frame(
+    base: Any, arc: np.ndarray, pair: np.ndarray, q: np.ndarray, cost_usd_per_kg: np.ndarray
+) -> pd.DataFrame:
+    """The :attr:`AllocationSolution.flows` table of ``q`` kg on the delivery arcs ``arc`` of
+    ``base`` (an :class:`~optimize.AllocationProblem`), each serving the (served, need)
+    commodity pair ``pair``, at ``cost_usd_per_kg``."""
+    si, ai = base.arc_site[arc], base.arc_area[arc]
+    return pd.DataFrame(
+        {
+            "site_id": base.site_ids[si],
+            "site_name": base.site_names[si],
+            "area_id": base.area_ids[ai],
+            "commodity": base.commodities[base.pair_served[pair]],
+            "need_commodity": base.commodities[base.pair_need[pair]],
+            "quantity_kg": q,
+            "met_kg": q * base.pair_weight[pair],
+            "distance_m": base.arc_distance_m[arc],
+            "cost_usd": q * cost_usd_per_kg,
+        }
+    )
+
+
 def build_solution(
-    problem: Any,
-    x_all: np.ndarray | None,
-    row_dual: np.ndarray | None,
-    *,
-    status: SolveStatus,
-    objective: str,
-    objective_value: float | None,
-    solver: str,
-    times_s: dict[str, float],
-    manifest: dict[str, Any],
-    unit: str,
-    params: dict[str, Any],
-    message: str = "",
+    problem: Any, x_all: np.ndarray | None, row_dual: np.ndarray | None, run: SolveRun
 ) -> AllocationSolution:
     """Turn the column values of a solve into frames (vectorised).
 
@@ -203,22 +254,8 @@ def build_solution(
     u = unmet_of_flows(problem, x)
     u = np.where(u > FLOW_TOL_KG, u, 0.0)
     keep = np.flatnonzero(x)
-    s, a = problem.x_site[keep], problem.x_area[keep]
-    dist = problem.arc_distance_m[problem.x_arc[keep]]
-    q = x[keep]
-    w = problem.x_weight[keep]
-    flows = pd.DataFrame(
-        {
-            "site_id": problem.site_ids[s],
-            "site_name": problem.site_names[s],
-            "area_id": problem.area_ids[a],
-            "commodity": problem.commodities[problem.x_served[keep]],
-            "need_commodity": problem.commodities[problem.x_need[keep]],
-            "quantity_kg": q,
-            "met_kg": q * w,
-            "distance_m": dist,
-            "cost_usd": q * problem.x_cost_usd_per_kg[keep],
-        }
+    flows = flow_frame(
+        problem, problem.x_arc[keep], problem.x_pair[keep], x[keep], problem.x_cost_usd_per_kg[keep]
     )
     na, nc = problem.need_kg.shape
     unmet_m = np.zeros((na, nc))
@@ -251,9 +288,11 @@ def build_solution(
     unmet = by_c.loc[u > 0, ["area_id", "commodity", "need_kg"]].assign(unmet_kg=u[u > 0])
     unmet = unmet.reset_index(drop=True)
 
-    kpis = _kpis(problem, fulfilment, flows, status, objective_value, params)
+    kpis = _kpis(problem, fulfilment, flows, run.status, run.objective_value, run.params)
     duals = (
-        _duals(problem, x_all, row_dual, objective, unit, params) if status.has_solution else None
+        _duals(problem, x_all, row_dual, run.objective, run.unit, run.params)
+        if run.status.has_solution
+        else None
     )
     return AllocationSolution(
         flows=flows,
@@ -262,14 +301,7 @@ def build_solution(
         unmet=unmet,
         kpis=kpis,
         duals=duals if duals is not None else _empty_duals(),
-        status=status,
-        objective=objective,
-        objective_value=objective_value,
-        solver=solver,
-        solve_time_s=float(times_s.get("solve", 0.0)),
-        times_s=times_s,
-        manifest=manifest,
-        message=message,
+        **run.solution_fields(),
     )
 
 

@@ -15,7 +15,7 @@ from ._lp import BackendResult, SolveStatus, check_time_limit
 from ._objectives import ObjectiveModel, build_objective
 from .backends import get_backend
 from .problem import AllocationProblem
-from .solution import FLOW_TOL_KG, AllocationSolution, build_solution, unmet_of_flows
+from .solution import FLOW_TOL_KG, AllocationSolution, SolveRun, build_solution, unmet_of_flows
 
 __all__ = ["choose_solver", "ipm_options", "solve", "versions"]
 
@@ -173,15 +173,17 @@ def solve(
         problem,
         x_all,
         dual,
-        status=status,
-        objective=objective,
-        objective_value=objective_value,
-        solver=res.solver or name,
-        times_s=times,
-        manifest=man,
-        unit=dual_unit,
-        params=model.params,
-        message=message,
+        SolveRun(
+            status=status,
+            objective=objective,
+            objective_value=objective_value,
+            solver=res.solver or name,
+            times_s=times,
+            manifest=man,
+            unit=dual_unit,
+            params=model.params,
+            message=message,
+        ),
     )
     times["solution"] = time.perf_counter() - t1
     times["total"] = time.perf_counter() - t0

@@ -29,6 +29,13 @@ Regions
     The areas alone of a two-area line (A with 100 people, B with 200), any distance apart.
 :func:`chain_region`
     A garden and a pantry 3 km apart on that line; B is fed only through the pantry (weeks).
+:func:`garden_and_hub`
+    Three areas needing 6 kg of veg each, a garden and a hub holding what the test says.
+
+Files
+-----
+:func:`write_file`
+    Write text (UTF-8) or raw bytes to a path, making its folder (bad-input cases).
 
 Solver
 ------
@@ -39,6 +46,7 @@ Solver
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -129,6 +137,19 @@ def line_region(
     subs = pd.DataFrame(substitutes or [], columns=["commodity", "substitute", "acceptability"])
     return Region.from_frames(
         areas, None, sites, comm, sup, nd, subs if len(subs) else None, name="tiny", crs=LINE_CRS
+    )
+
+
+def garden_and_hub(s1_kg: float, s2_kg: float, **kw: Any) -> Region:
+    """Garden S1 at x=0 with ``s1_kg`` of veg and hub S2 at x=3000 with ``s2_kg``; areas A at
+    0, B at 1000 and C at 3000 m needing 6 kg each (``kw`` as :func:`line_region` takes)."""
+    return line_region(
+        {"A": 0, "B": 1000, "C": 3000},
+        {"S1": 0, "S2": 3000},
+        [("S1", "veg", s1_kg), ("S2", "veg", s2_kg)],
+        [("A", "veg", 6), ("B", "veg", 6), ("C", "veg", 6)],
+        kinds={"S1": "garden", "S2": "hub"},
+        **kw,
     )
 
 
@@ -456,6 +477,16 @@ def public_list_region(*, with_sites: bool = True, low_income: bool = False) -> 
     return Region.from_frames(
         areas, sites=sites if with_sites else None, name="county", crs=LINE_CRS
     )
+
+
+def write_file(path: Path, data: str | bytes) -> Path:
+    """Write ``data`` to ``path`` (text as UTF-8, bytes as they are), making its folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(data, bytes):
+        path.write_bytes(data)
+    else:
+        path.write_text(data, encoding="utf-8")
+    return path
 
 
 def stop_after_first_stage(monkeypatch: Any) -> None:

@@ -40,6 +40,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from tests.helpers import write_file
+
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -307,14 +309,7 @@ def add(*args, **kw) -> None:
 
 
 def edit(name: str, text: str | bytes) -> Callable[[Path], None]:
-    def _do(w: Path) -> None:
-        p = w / "small" / name
-        if isinstance(text, bytes):
-            p.write_bytes(text)
-        else:
-            p.write_text(text, encoding="utf-8")
-
-    return _do
+    return lambda w: write_file(w / "small" / name, text)
 
 
 def latin1(t: str) -> bytes:
@@ -333,14 +328,7 @@ def remove(name: str) -> Callable[[Path], None]:
 
 
 def write(name: str, text: str | bytes) -> Callable[[Path], None]:
-    def _do(w: Path) -> None:
-        (w / name).parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(text, bytes):
-            (w / name).write_bytes(text)
-        else:
-            (w / name).write_text(text, encoding="utf-8")
-
-    return _do
+    return lambda w: write_file(w / name, text)
 
 
 def chain(*steps: Callable[[Path], None]) -> Callable[[Path], None]:

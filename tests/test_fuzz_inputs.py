@@ -28,6 +28,7 @@ from optimize import AllocationProblem, Scenario
 from optimize._sweep_task import _SHOCK
 from optimize.shocks import apply_shocks
 from optimize.sweep import SweepSpec, expand
+from tests.helpers import write_file
 
 FUZZ = settings(
     max_examples=30,
@@ -217,10 +218,7 @@ def test_region_loader_never_crashes(manifest, changes, confined, crs_given) -> 
         folder = Path(tmp) / "region"
         folder.mkdir()
         for name, data in files.items():
-            if isinstance(data, bytes):
-                (folder / name).write_bytes(data)
-            else:
-                (folder / name).write_text(data, encoding="utf-8")
+            write_file(folder / name, data)
         try:
             report = validate_dir(folder, confine_to=folder if confined else None)
         except FoodshedError as exc:

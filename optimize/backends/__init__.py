@@ -6,17 +6,30 @@ returns a :class:`~optimize._lp.BackendResult`. :func:`get_backend` chooses one 
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from abc import ABC, abstractmethod
+from importlib import import_module
+from typing import Any
 
 from .._lp import BackendResult, LinearProgram, Stage
 
 __all__ = ["BACKENDS", "Backend", "available_backends", "get_backend"]
 
 
-class Backend(Protocol):
-    name: str
+class Backend(ABC):
+    """A solver behind the one interface: :meth:`solve` hands a :class:`LinearProgram` and its
+    objective stages to :meth:`_solve` with ``options`` as a fresh dict the backend may
+    consume."""
 
-    def available(self) -> bool: ...
+    name: str
+    #: The Python package the backend needs (``available`` is whether it imports).
+    package: str = ""
+
+    def available(self) -> bool:
+        try:
+            import_module(self.package)
+        except ImportError:
+            return False
+        return True
 
     def solve(
         self,
@@ -25,6 +38,12 @@ class Backend(Protocol):
         *,
         time_limit_s: float | None = None,
         options: dict[str, Any] | None = None,
+    ) -> BackendResult:
+        return self._solve(lp, stages, time_limit_s, dict(options or {}))
+
+    @abstractmethod
+    def _solve(
+        self, lp: LinearProgram, stages: list[Stage], time_limit_s: float | None, options: dict
     ) -> BackendResult: ...
 
 

@@ -20,6 +20,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._lp import BackendResult, LinearProgram, SolveStatus, Stage, stage_bound
+from . import Backend
 
 __all__ = [
     "CbcBackend",
@@ -530,7 +531,7 @@ def _status(head: str, has_values: bool) -> SolveStatus:
     return SolveStatus.ERROR
 
 
-class CbcBackend:
+class CbcBackend(Backend):
     """CBC (Clp for LPs) via an MPS file."""
 
     name = "cbc"
@@ -538,13 +539,8 @@ class CbcBackend:
     def available(self) -> bool:
         return cbc_path() is not None
 
-    def solve(
-        self,
-        lp: LinearProgram,
-        stages: list[Stage],
-        *,
-        time_limit_s: float | None = None,
-        options: dict[str, Any] | None = None,
+    def _solve(
+        self, lp: LinearProgram, stages: list[Stage], time_limit_s: float | None, options: dict
     ) -> BackendResult:
         from equity import FoodshedError
 
@@ -574,7 +570,7 @@ class CbcBackend:
                 cmd = [exe, str(mps)]
                 if deadline is not None:
                     cmd += ["-sec", f"{max(deadline - time.perf_counter(), 0.01):.3f}"]
-                for k, v in (options or {}).items():
+                for k, v in options.items():
                     cmd += [f"-{k}", str(v)]
                 cmd += ["-solve" if lp.is_mip else "-dualS", "-printingOptions", "all"]
                 cmd += ["-solu", str(sol)]

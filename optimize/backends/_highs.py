@@ -12,6 +12,7 @@ import numpy as np
 
 from .._lp import BackendResult, LinearProgram, SolveStatus, Stage, stage_bound
 from ..caches import CACHES
+from . import Backend
 
 __all__ = ["HighsBackend", "clear_warm_starts", "new_highs"]
 
@@ -212,32 +213,20 @@ def _status(h: Any) -> SolveStatus:
     return SolveStatus.ERROR
 
 
-class HighsBackend:
+class HighsBackend(Backend):
     """HiGHS in-process (the default)."""
 
     name = "highs"
+    package = "highspy"
 
-    def available(self) -> bool:
-        try:
-            import highspy  # noqa: F401
-        except ImportError:
-            return False
-        return True
-
-    def solve(
-        self,
-        lp: LinearProgram,
-        stages: list[Stage],
-        *,
-        time_limit_s: float | None = None,
-        options: dict[str, Any] | None = None,
+    def _solve(
+        self, lp: LinearProgram, stages: list[Stage], time_limit_s: float | None, options: dict
     ) -> BackendResult:
         import highspy
 
         times: dict[str, float] = {}
         t0 = time.perf_counter()
         h = new_highs()
-        options = dict(options or {})
         # per-stage options, applied before stage i (e.g. IPM without crossover for a stage
         # whose optimum is only held by the next one, so no vertex is needed)
         per_stage: list[dict[str, Any]] = list(options.pop("stage_options", None) or [])

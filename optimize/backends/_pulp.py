@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from .._lp import BackendResult, LinearProgram, SolveStatus, Stage, stage_bound
+from . import Backend
 
 __all__ = ["PulpBackend", "to_pulp"]
 
@@ -171,28 +172,17 @@ def _duals(rows: list[list[Any]]) -> np.ndarray | None:
     return np.array([sum(ps) for ps in pis], dtype=float)
 
 
-class PulpBackend:
+class PulpBackend(Backend):
     """Any PuLP solver (``solver_name`` as PuLP names it; HiGHS or CBC when omitted)."""
 
     name = "pulp"
+    package = "pulp"
 
     def __init__(self, solver_name: str | None = None) -> None:
         self.solver_name = solver_name
 
-    def available(self) -> bool:
-        try:
-            import pulp  # noqa: F401
-        except ImportError:
-            return False
-        return True
-
-    def solve(
-        self,
-        lp: LinearProgram,
-        stages: list[Stage],
-        *,
-        time_limit_s: float | None = None,
-        options: dict[str, Any] | None = None,
+    def _solve(
+        self, lp: LinearProgram, stages: list[Stage], time_limit_s: float | None, options: dict
     ) -> BackendResult:
         t0 = time.perf_counter()
         prob, vars_, rows = to_pulp(lp)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 import pytest
 
 from equity import Region
+from tests.helpers import garden_and_hub
 from tests.helpers import line_region as make_region
 
 
@@ -26,14 +27,7 @@ def line_region() -> Region:
     Supply 10 kg each; need 6 kg each. At $1/kg-km the least-cost plan is S1->A 6 (0 km),
     S2->C 6 (0 km), S1->B 4 kg (1 km, $4), S2->B 2 kg (2 km, $4): $8 in all.
     """
-    return make_region(
-        {"A": 0, "B": 1000, "C": 3000},
-        {"S1": 0, "S2": 3000},
-        [("S1", "veg", 10), ("S2", "veg", 10)],
-        [("A", "veg", 6), ("B", "veg", 6), ("C", "veg", 6)],
-        kinds={"S1": "garden", "S2": "hub"},
-        low_income={"B": True},
-    )
+    return garden_and_hub(10, 10, low_income={"B": True})
 
 
 @pytest.fixture(scope="module")

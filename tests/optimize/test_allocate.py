@@ -45,8 +45,12 @@ def test_problem_arrays(line_region):
     ]
 
 
+#: Costs that keep plans checkable by hand: $1 per kg-km, every site reaching 5 km.
+BY_HAND = {"cost_per_kg_km": 1.0, "max_distance_m": 5000}
+
+
 def test_least_cost_plan_by_hand(line_region):
-    sol = allocate(line_region, cost_per_kg_km=1.0, max_distance_m=5000)
+    sol = allocate(line_region, **BY_HAND)
     assert sol.status is SolveStatus.OPTIMAL
     assert sol.kpis["transport_cost_usd"] == pytest.approx(8.0)
     assert flow(sol, "S1", "A") == pytest.approx(6)
@@ -73,11 +77,11 @@ def test_least_cost_plan_by_hand(line_region):
 
 def test_maxmin_equalises():
     region = maxmin_region()
-    cheap = allocate(region, cost_per_kg_km=1.0, max_distance_m=5000)
+    cheap = allocate(region, **BY_HAND)
     # least cost ships everything at zero distance: A full, C half, B nothing
     assert cheap.kpis["min_fulfilment"] == pytest.approx(0.0, abs=1e-9)
     assert ful(cheap, "A") == pytest.approx(1.0)
-    fair = allocate(region, objective="maxmin", cost_per_kg_km=1.0, max_distance_m=5000)
+    fair = allocate(region, objective="maxmin", **BY_HAND)
     assert fair.status is SolveStatus.OPTIMAL
     for a in "ABC":
         assert ful(fair, a) == pytest.approx(0.5, abs=1e-6)
@@ -96,9 +100,7 @@ def test_fair_share_band():
 
 
 def test_outage_changes_the_answer(line_region):
-    sol = allocate(
-        line_region, shocks=[SiteOutage(("S2",))], cost_per_kg_km=1.0, max_distance_m=5000
-    )
+    sol = allocate(line_region, shocks=[SiteOutage(("S2",))], **BY_HAND)
     assert flow(sol, "S2", "C") == 0
     assert sol.kpis["need_met_kg"] == pytest.approx(10)
     # the 10 kg left go to the nearest areas: A 6 (0 km), B 4 (1 km)
@@ -112,13 +114,7 @@ def test_outage_changes_the_answer(line_region):
 
 
 def test_budget_binds(line_region):
-    sol = allocate(
-        line_region,
-        budget_usd=5.0,
-        cost_per_kg_km=1.0,
-        max_distance_m=5000,
-        unmet_penalty_usd_per_kg=100.0,
-    )
+    sol = allocate(line_region, budget_usd=5.0, unmet_penalty_usd_per_kg=100.0, **BY_HAND)
     # S1 has 4 kg left after A: $4 takes them to B (1 km); the last $1 moves 0.5 kg from S2
     # (2 km); 1.5 kg of B's need is left unmet
     assert sol.kpis["transport_cost_usd"] == pytest.approx(5.0)
@@ -127,13 +123,7 @@ def test_budget_binds(line_region):
     b = sol.binding.set_index("constraint")
     # one more dollar feeds 0.5 kg more: worth 0.5 x the $100 penalty less the $1 it costs
     assert b.loc["budget", "value_per_unit"] == pytest.approx(49.0)
-    cut = allocate(
-        line_region,
-        budget_usd=5.0,
-        shocks=[BudgetChange(factor=0.4)],
-        cost_per_kg_km=1.0,
-        max_distance_m=5000,
-    )
+    cut = allocate(line_region, budget_usd=5.0, shocks=[BudgetChange(factor=0.4)], **BY_HAND)
     assert cut.kpis["need_met_kg"] == pytest.approx(14.0)
 
 

@@ -71,13 +71,18 @@ def weekly(base, T, supply, need, **kw):
     )
 
 
+def one_food(T, food):
+    """:func:`small_base` with the one commodity ``food``, and zero supply ``S`` (weeks x
+    sites x 1) and need ``N`` (weeks x areas x 1) over ``T`` weeks for a test to fill in."""
+    return small_base(commodities=(food,)), np.zeros((T, 4, 1)), np.zeros((T, 3, 1))
+
+
 def rice_two_weeks(supply_kg, need_kg, **kw):
     """Rice only, two weeks: ``supply_kg`` at G1 in week 1, A0 needing ``need_kg`` each week."""
-    S = np.zeros((2, 4, 1))
+    base, S, N = one_food(2, "rice")
     S[0, 0, 0] = supply_kg
-    N = np.zeros((2, 3, 1))
     N[:, 0, 0] = need_kg
-    return weekly(small_base(commodities=("rice",)), 2, S, N, **kw)
+    return weekly(base, 2, S, N, **kw)
 
 
 def stock_identities(sol, problem):
@@ -121,10 +126,8 @@ def stock_identities(sol, problem):
 )
 def test_shelf_life_is_exact(shelf_days, need_week, met):
     # 10 kg supplied at G1 in week 1 only; area A0 needs 10 kg in one week
-    base = small_base(commodities=("greens",))
-    S = np.zeros((3, 4, 1))
+    base, S, N = one_food(3, "greens")
     S[0, 0, 0] = 10.0
-    N = np.zeros((3, 3, 1))
     N[need_week - 1, 0, 0] = 10.0
     p = weekly(base, 3, S, N, shelf_life_days=[shelf_days])
     sol = solve_network(p, "coverage", solver="highs")
@@ -142,10 +145,9 @@ def test_shelf_life_is_exact(shelf_days, need_week, met):
 
 def test_spoiled_in_the_week_it_expires():
     # greens keeping 10 days, supplied week 1, nobody needs them: good to week 2, spoiled then
-    base = small_base(commodities=("greens",))
-    S = np.zeros((4, 4, 1))
+    base, S, N = one_food(4, "greens")
     S[0, 0, 0] = 5.0
-    p = weekly(base, 4, S, np.zeros((4, 3, 1)), shelf_life_days=[10.0])
+    p = weekly(base, 4, S, N, shelf_life_days=[10.0])
     sol = solve_network(p, "cost", solver="highs")
     st = sol.stock.set_index("week")
     assert st.loc[1, "end_kg"] == pytest.approx(5.0)
@@ -157,10 +159,8 @@ def test_spoiled_in_the_week_it_expires():
 # ---------------------------------------------------------------------------- transfers, storage
 def test_transfer_through_hub_reaches_an_area_the_garden_cannot():
     # A2 is reached only by the pantry; G1 must send to P (directly or via H)
-    base = small_base(commodities=("rice",))
-    S = np.zeros((1, 4, 1))
+    base, S, N = one_food(1, "rice")
     S[0, 0, 0] = 8.0
-    N = np.zeros((1, 3, 1))
     N[0, 2, 0] = 8.0
     none = weekly(base, 1, S, N)
     assert solve_network(none, "coverage", solver="highs").kpis["need_met_kg"] == 0
@@ -177,10 +177,8 @@ def test_transfer_through_hub_reaches_an_area_the_garden_cannot():
 
 def test_storage_limits_what_is_kept_for_later():
     # rice harvested in week 1 only, needed in week 2; the garden can keep 3 kg
-    base = small_base(commodities=("rice",))
-    S = np.zeros((2, 4, 1))
+    base, S, N = one_food(2, "rice")
     S[0, 0, 0] = 10.0
-    N = np.zeros((2, 3, 1))
     N[1, 0, 0] = 10.0
     p = weekly(base, 2, S, N, storage_kg=[3.0, np.inf, np.inf, np.inf])
     sol = solve_network(p, "coverage", solver="highs")
@@ -207,10 +205,8 @@ def test_storage_limits_what_is_kept_for_later():
 
 
 def test_outage_in_one_week_only():
-    base = small_base(commodities=("rice",))
-    S = np.zeros((3, 4, 1))
+    base, S, N = one_food(3, "rice")
     S[:, 3, 0] = 5.0  # the pantry has 5 kg every week
-    N = np.zeros((3, 3, 1))
     N[:, 2, 0] = 5.0
     p = weekly(base, 3, S, N, shocks=[InWeeks(SiteOutage(("P",)), (2,))])
     assert p.site_open[:, 3].tolist() == [True, False, True]
@@ -237,11 +233,9 @@ def test_in_weeks_checks_its_weeks():
 def test_maxmin_over_area_week_or_area():
     # A0 is fed in week 1 only, A1 in week 2 only: each area gets half its need over two
     # weeks, but each has a week with nothing
-    base = small_base(commodities=("rice",))
-    S = np.zeros((2, 4, 1))
+    base, S, N = one_food(2, "rice")
     S[0, 0, 0] = 10.0  # G1 reaches A0 only, week 1
     S[1, 3, 0] = 10.0  # P reaches A1/A2, week 2
-    N = np.zeros((2, 3, 1))
     N[:, 0, 0] = 10.0
     N[:, 1, 0] = 10.0
     p = weekly(base, 2, S, N, shelf_life_days=[3.0])
@@ -497,20 +491,23 @@ def test_rolling_without_shocks_is_the_plan():
 def test_no_plan_reports_no_stock_and_every_need_unmet():
     from optimize._lp import SolveStatus
     from optimize._network_solution import build_network_solution
+    from optimize.solution import SolveRun
 
     p = rice_two_weeks(4.0, 3.0)
     sol = build_network_solution(
         p,
         None,
         None,
-        status=SolveStatus.NO_SOLUTION,
-        objective="cost",
-        objective_value=None,
-        solver="highs",
-        times_s={},
-        manifest={},
-        unit="",
-        params={},
+        SolveRun(
+            status=SolveStatus.NO_SOLUTION,
+            objective="cost",
+            objective_value=None,
+            solver="highs",
+            times_s={},
+            manifest={},
+            unit="",
+            params={},
+        ),
     )
     assert not sol.ok and sol.stock.empty and sol.flows.empty
     # no plan, no plan figures (NaN, as for one period); the unmet table still holds the need

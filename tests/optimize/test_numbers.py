@@ -37,8 +37,8 @@ from optimize.solve import _plan_of
 from tests.helpers import LINE_CRS as CRS
 from tests.helpers import LINE_X0 as X0
 from tests.helpers import LINE_Y0 as Y0
+from tests.helpers import garden_and_hub, maxmin_region, stop_after_first_stage
 from tests.helpers import line_region as make_region
-from tests.helpers import maxmin_region, stop_after_first_stage
 
 from .test_backends import random_problem
 
@@ -158,14 +158,7 @@ def test_a_primal_that_breaks_the_rows_is_no_plan():
 def one_site_tract_region():
     """S1 (garden, x=0) reaches A and B; S2 (hub, x=3000) is the only site reaching C (1.5 km
     reach). S1 holds 6 kg; every area needs 6 kg."""
-    return make_region(
-        {"A": 0, "B": 1000, "C": 3000},
-        {"S1": 0, "S2": 3000},
-        [("S1", "veg", 6), ("S2", "veg", 6)],
-        [("A", "veg", 6), ("B", "veg", 6), ("C", "veg", 6)],
-        kinds={"S1": "garden", "S2": "hub"},
-        population={"A": 100, "B": 200, "C": 300},
-    )
+    return garden_and_hub(6, 6, population={"A": 100, "B": 200, "C": 300})
 
 
 CUT_OFF = [
