@@ -115,6 +115,14 @@ class Measure:
         return f"{self.label} ({self.unit})" if self.unit else self.label
 
     @property
+    def unit_after(self) -> str:
+        """The unit as it reads after a number: "miles", "of 100" for a 0-100 rank, "" for a
+        percentage (its "%" sticks to the number) or no unit."""
+        if self.unit in ("%", ""):
+            return ""
+        return "of 100" if self.unit in _TITLE_ONLY_UNITS else self.unit
+
+    @property
     def higher_is_worse(self) -> bool:
         return self.direction == HIGHER_IS_WORSE
 
@@ -168,9 +176,7 @@ class Measure:
             return text + "%"
         if self.unit == "USD":
             return f"-${text[1:]}" if text.startswith("-") else f"${text}"
-        if self.unit in _TITLE_ONLY_UNITS:
-            return f"{text} of 100"
-        return f"{text} {self.unit}"
+        return f"{text} {self.unit_after}"
 
 
 def _m(name: str, label: str, **kw: Any) -> Measure:

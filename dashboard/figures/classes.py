@@ -89,10 +89,12 @@ def class_note(values: Sequence[float] | np.ndarray, k: int, n_classes: int) -> 
         distinct = "value" if n_unique == 1 else "distinct values"
         return f"{n_classes} {word}: only {n_unique} {distinct}"
     empty = k - n_classes
-    return (
-        f"{n_classes} {word}, not {k}: {empty} would have held no area (many areas share a "
-        "value, or a range holds none), so they were merged into their neighbours"
+    merged = (
+        "empty class merged into its neighbour (no area falls in it)"
+        if empty == 1
+        else "empty classes merged into their neighbours (no area falls in them)"
     )
+    return f"{n_classes} {word}, not {k}: {empty} {merged}"
 
 
 def fisher_jenks_breaks(
@@ -140,13 +142,15 @@ def _class_labels(
     if edges.size == 0 or not np.isfinite(edges).all():
         return [format_value(b, info) for b in bins]
     whole = False
-    if values is not None and info.unit in _COUNT_UNITS:
+    v = np.array([])
+    if values is not None:
         v = np.asarray(values, dtype=float) * info.scale
         v = v[np.isfinite(v)]
-        whole = bool(v.size) and bool(np.all(v == np.round(v)))
+        whole = info.unit in _COUNT_UNITS and bool(v.size) and bool(np.all(v == np.round(v)))
     bare = MeasureInfo(info.column, info.label, "", info.kind, 1.0)
     pct = "%" if info.unit == "%" else ""
-    tail = f" {info.unit}" if info.unit and not pct else ""
+    after = info.measure.unit_after if info.measure is not None else info.unit
+    tail = f" {after}" if after and not pct else ""
 
     def text(x: float, digits: int) -> str:
         return format_value(x, bare, digits=digits) + pct
@@ -165,12 +169,14 @@ def _class_labels(
         # more decimals until neighbouring bounds read differently (up to 4)
         while digits < 4 and len({text(e, digits) for e in edges[1:]}) < len(edges) - 1:
             digits += 1
+    # one class per distinct value (no more values than classes): each reads as its value
+    per_value = v.size > 0 and len(np.unique(np.round(v, 9))) == len(spans)
     labels = []
     single = False  # the class below holds a single value (its upper bound)
     for lo, hi in spans:
         a, b = text(lo, digits), text(hi, digits)
         unit = _ONE.get(info.unit, tail) if b == "1" else tail
-        if a == b or lo >= hi:
+        if a == b or lo >= hi or per_value:
             labels.append(f"{b}{unit}")
             single = True
             continue

@@ -255,6 +255,46 @@ def test_equity_table_and_map_download(session):
     assert "Distance to the nearest supermarket" in page.read_text(encoding="utf-8")
 
 
+def test_equity_measure_menu_is_grouped_with_an_expert_switch(session):
+    """The menu shows the catalogue's plain measures under group headings; the expert switch
+    lists every column by its name; a measure with 2 distinct values says why it has 2 classes
+    (the town's 9 areas: 4 have a supermarket within a mile, 5 have none)."""
+    d = session["driver"]
+    nav(session, "Equity map")
+    wait(d, lambda d: (graph_meta(d, "eq-map") or {}).get("column"))
+    click_css(d, "#eq-measure")
+    options = wait(d, lambda d: [e.text for e in css(d, ".dash-dropdown-option")])
+    assert options[0] == "FOOD DESERTS (USDA ATLAS)" and "NEED" in options
+    assert not any("[" in o or "_" in o for o in options)  # words, no column names
+    assert "Distance to the nearest supermarket (km)" not in options  # the km twin: experts'
+    d.execute_script(
+        "document.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape', bubbles: true}))"
+    )
+    click_css(d, "#eq-expert")
+    click_css(d, "#eq-measure")
+    wait(
+        d,
+        lambda d: (
+            "Distance to the nearest supermarket (km) [dist_supermarket_m]"
+            in [e.text for e in css(d, ".dash-dropdown-option")]
+        ),
+    )
+    d.execute_script(
+        "document.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape', bubbles: true}))"
+    )
+    choose(d, "eq-measure", "n_supermarket_1mi")
+    meta = wait(
+        d,
+        lambda d: (m := graph_meta(d, "eq-map")) and m["column"] == "n_supermarket_1mi" and m,
+    )
+    assert [c["label"] for c in meta["classes"]] == ["0 stores", "1 store"]
+    wait(d, lambda d: "2 classes: only 2 distinct values" in text_of(d, "#eq-legend"))
+    # back to the plain menu: the expert-only choice stays (it is in both menus)
+    click_css(d, "#eq-expert")
+    wait(d, lambda d: "[" not in text_of(d, "#eq-measure"))
+    assert (graph_meta(d, "eq-map") or {}).get("column") == "n_supermarket_1mi"
+
+
 def test_plan_runs_and_kpis_follow_a_hub_outage(session):
     d = session["driver"]
     nav(session, "Plan")

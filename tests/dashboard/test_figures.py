@@ -150,7 +150,9 @@ def test_classes_never_read_0_to_0_and_say_why_there_are_fewer():
         "2 to 3 stores",
         "4 to 7 stores",
     ]
-    assert class_note(v, 5, len(bins)).startswith("4 classes, not 5: 1 would have held no area")
+    assert class_note(v, 5, len(bins)) == (
+        "4 classes, not 5: 1 empty class merged into its neighbour (no area falls in it)"
+    )
     # fewer distinct values than classes: one class per value, and it says so
     few = np.array([0, 0, 1, 2, 3, 3, np.nan])
     bins, cls = F.classify(few, scheme="equal_interval", k=5)
@@ -174,7 +176,7 @@ def test_empty_equal_intervals_are_merged():
     # intervals of (100 - 1) / 5 = 19.8: up to 20.8, 40.6, 60.4, 80.2, 100; three are empty
     np.testing.assert_allclose(bins, [20.8, 100.0])
     assert list(cls) == [0, 0, 0, 0, 0, 1]
-    assert class_note(v, 5, len(bins)).startswith("2 classes, not 5: 3 would have held no area")
+    assert class_note(v, 5, len(bins)).startswith("2 classes, not 5: 3 empty classes merged")
 
 
 def test_map_legend_carries_the_class_note(demo_areas):
