@@ -152,7 +152,14 @@ def test_scenario_files_fill_the_plan_controls(tiny_region):
     assert surge["surge_pct"] == 50
     assert len(surge["surge_areas"]) == int((demo.areas["poverty_rate"] >= 0.2).sum())
     collards = scenario_controls(folder / "collards_shortage.toml", demo)
-    assert "collard_greens" in collards["notes"][0] and "not applied" in collards["notes"][0]
+    # in plain words, with the food's name (not `kind=yield_factor, factor=0.0`)
+    assert collards["notes"] == [
+        "not shown in the controls and not applied here: supply for Collard greens at 0% of "
+        "normal at all sites (run the file with `foodshed allocate` for it)"
+    ]
+    assert surge["notes"] == [
+        "fair-share band 25% is not shown in the controls; the default is used"
+    ]
 
 
 def test_dashboard_caches_are_one_object_emptied_with_optimize_caches(tiny_region):
@@ -174,4 +181,7 @@ def test_a_scenario_over_weeks_says_the_plan_page_shows_one_week():
     # the hub is out in week 2 only: not applied to the one week the page plans
     assert c["sites_off"] == []
     assert any("plans 4 week(s)" in n and "within 6 km" in n for n in c["notes"])
-    assert any("site_outage in week(s) [2] only" in n for n in c["notes"])
+    assert (
+        "not applied to the one week shown here: site Eastside Food Hub out of service in "
+        "week(s) 2: no food goes out from there." in c["notes"]
+    )

@@ -386,7 +386,10 @@ def register_callbacks(app: Any) -> None:
             _stack(flows_fig)
             _stack(ful_fig)
         hist = F.fulfilment_histogram(ful)
-        unmet = F.unmet_by_commodity(pd.DataFrame(run["unmet"]))
+        unmet_t = pd.DataFrame(run["unmet"])  # the foods by name (a run of an older version: ids)
+        unmet = F.unmet_by_commodity(
+            unmet_t, commodity_col="name" if "name" in unmet_t.columns else "commodity"
+        )
         binding = run.get("binding") or []
         items = (
             html.Ul([html.Li(b) for b in binding[:6]])
