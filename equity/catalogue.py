@@ -31,6 +31,7 @@ from .atlas import ATLAS_DISTANCES_MI
 
 __all__ = [
     "GROUPS",
+    "FOOD_DESERT_MEASURES",
     "HIGHER_IS_BETTER",
     "HIGHER_IS_WORSE",
     "M_PER_MILE",
@@ -528,20 +529,26 @@ _EXACT: tuple[Measure, ...] = (
 #: Every measure the catalogue names exactly, by name (families are matched by pattern).
 MEASURES: dict[str, Measure] = {m.name: m for m in _EXACT}
 
-#: The measures a plain menu offers, in this order within each :attr:`Measure.group` (menus
-#: list the groups in :data:`GROUPS` order): the food-desert flags the headline counts use,
-#: distances, access scores, need and income, population. Every other column (the km twins of
-#: mile columns, the Atlas's people-beyond counts, need-index parts, input columns kept for
-#: comparison) is for experts: an "all columns" menu shows them.
-MENU: tuple[str, ...] = (
+#: The Atlas flags, in the order :func:`equity.summarize` reports them and menus list them.
+FOOD_DESERT_MEASURES: tuple[str, ...] = (
     "LILATracts_1And10",
     "LILATracts_halfAnd10",
     "LILATracts_1And20",
     "LILATracts_Vehicle",
     "LA1and10",
     "LAhalfand10",
+    "LA1and20",
     "LATractsVehicle_20",
     "LowIncomeTracts",
+)
+
+#: The measures a plain menu offers, in this order within each :attr:`Measure.group` (menus
+#: list the groups in :data:`GROUPS` order): the food-desert flags the headline counts use,
+#: distances, access scores, need and income, population. Every other column (the km twins of
+#: mile columns, the Atlas's people-beyond counts, need-index parts, input columns kept for
+#: comparison) is for experts: an "all columns" menu shows them.
+MENU: tuple[str, ...] = (
+    *FOOD_DESERT_MEASURES,
     "lapophalfshare",
     "lapop1share",
     "lahunvhalfshare",

@@ -88,7 +88,7 @@ def test_measure_menu_is_curated_grouped_and_plain(demo_areas):
     picks = [o for o in opts if not o.get("disabled")]
     values = [o["value"] for o in picks]
     labels = [o["label"] for o in picks]
-    assert len(labels) == len(set(labels)) == 32  # of the 77 columns the expert menu lists
+    assert len(labels) == len(set(labels)) == 33  # of the 77 columns the expert menu lists
     assert "dist_supermarket_m" not in values and "need_snap_pct" not in values
     assert "lapop10" not in values and "urban" not in values
     assert all("_" not in lab for lab in labels)  # words, never a column name
