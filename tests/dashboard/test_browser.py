@@ -309,6 +309,21 @@ def test_plan_runs_and_kpis_follow_a_hub_outage(session):
     assert text_of(d, "#kpi-need_met_kg .fs-card-value") == "1,350 kg"
     assert "solved" in text_of(d, "#pl-status")
     wait(d, lambda d: graph_meta(d, "pl-fulfil-map") is not None)
+    # foods by name (commodities.csv's name column), never their ids: 150 kg of the 900 kg of
+    # greens and 300 kg of the 900 kg of rice go unmet
+    bars = wait(
+        d,
+        lambda d: d.execute_script(
+            "const g = document.querySelector('#pl-unmet .js-plotly-plot');"
+            "const t = g && g._fullData && g._fullData[0];"
+            "return t ? [Array.from(t.y), Array.from(t.x)] : null;"
+        ),
+    )
+    assert list(bars[0]) == ["Leafy greens", "Brown rice"]
+    assert [round(x) for x in bars[1]] == [150, 300]
+    limits = text_of(d, "#pl-binding")
+    assert "one more kg of supply of Leafy greens at Westside hub would feed" in limits
+    assert "greens " not in limits.replace("Leafy greens", "") and "objective" not in limits
     shoot(session, "plan")
 
     choose(d, "pl-sites-off", "H2")
