@@ -25,6 +25,7 @@ import pandas as pd
 
 from equity import FoodshedError, Region
 from optimize.catalogue import OBJECTIVES as _OBJECTIVES
+from optimize.catalogue import describe_shock, kpi_info
 
 if TYPE_CHECKING:
     from optimize import AllocationSolution, Scenario
@@ -435,7 +436,7 @@ def solution_record(region: Region, sol: AllocationSolution) -> dict[str, Any]:
         # column lists, not records: a run travels to the browser's store and back on every
         # later run, and thousands of flow rows as records repeat every key (several times larger)
         "flows": _columns(sol.flows[[c for c in ("week", *_FLOW_COLUMNS) if c in sol.flows]]),
-        "unmet": _unmet_by_commodity(sol.unmet).to_dict("records"),
+        "unmet": _unmet_by_commodity(sol.unmet, region).to_dict("records"),
         "binding": binding_text(sol.binding),
         "manifest": jsonable(dict(sol.manifest)),
         **_weeks_record(sol),
@@ -508,9 +509,11 @@ def jsonable(obj: Any) -> Any:
     return str(obj)
 
 
-def _unmet_by_commodity(unmet: pd.DataFrame) -> pd.DataFrame:
-    """Unmet kg per commodity (of ``AllocationSolution.unmet``)."""
-    return unmet.groupby("commodity", as_index=False)["unmet_kg"].sum()
+def _unmet_by_commodity(unmet: pd.DataFrame, region: Region) -> pd.DataFrame:
+    """Unmet kg per commodity (of ``AllocationSolution.unmet``), with each food's ``name``."""
+    out = unmet.groupby("commodity", as_index=False)["unmet_kg"].sum()
+    out["name"] = out["commodity"].map(region.commodity_name)
+    return out
 
 
 def efficiency_equity(
@@ -615,8 +618,10 @@ def scenario_controls(path: Any, region: Region) -> dict[str, Any]:
     }
     for name, value in hidden.items():
         if value is not None:
+            param = kpi_info(f"param_{name}")
             out["notes"].append(
-                f"{name} = {value} is not shown in the controls; the default is used"
+                f"{param.label.lower()} {param.format(value)} is not shown in the controls; "
+                "the default is used"
             )
     # plans over weeks (optimize.network): the weeks, transfers and outage weeks are controls
     out["weeks"] = sc.weeks
@@ -646,15 +651,26 @@ def scenario_controls(path: Any, region: Region) -> dict[str, Any]:
             f"distances over the roads in {sc.network.roads!r} are not used on this page "
             "(straight lines here)"
         )
+    names: dict[str, Any] = {
+        "site_names": dict(
+            zip(
+                sites["site_id"].astype(str),
+                sites.get("name", sites["site_id"]).astype(str),
+                strict=True,
+            )
+        ),
+        "commodity_names": region.commodity_names,
+    }
     outage_weeks: list[int] | None = None  # the weeks of the outages applied (None: none yet)
     for shock in sc.shocks:
         d = shock.model_dump()
         kind = d.get("kind")
         weeks = sorted(d.pop("weeks", None) or [])
         if weeks and kind != "site_outage":
+            what = describe_shock(str(kind), {**_shock_settings(d), "weeks": weeks}, **names)
             out["notes"].append(
-                f"{kind} in week(s) {weeks} only: not applied here (this page applies yields "
-                "and surges to every week; run the file with `foodshed allocate` for it)"
+                f"{what.rstrip('.')}: not applied here (this page applies yields and surges to "
+                "every week; run the file with `foodshed allocate` for it)"
             )
             continue
         if kind == "site_outage":
@@ -693,12 +709,17 @@ def scenario_controls(path: Any, region: Region) -> dict[str, Any]:
             out["surge_areas"] += ids
             out["surge_pct"] = round(100 * (float(d["factor"]) - 1))
         else:
-            what = ", ".join(f"{k}={v}" for k, v in d.items() if v not in (None, [], ""))
+            what = describe_shock(str(kind), _shock_settings(d), **names)
             out["notes"].append(
-                f"not shown in the controls and not applied here: {what} "
-                "(run the file with `foodshed allocate` for it)"
+                f"not shown in the controls and not applied here: {what[:1].lower()}"
+                f"{what[1:].rstrip('.')} (run the file with `foodshed allocate` for it)"
             )
     return out
+
+
+def _shock_settings(d: dict[str, Any]) -> dict[str, Any]:
+    """A shock's settings without its ``kind`` (for :func:`optimize.catalogue.describe_shock`)."""
+    return {k: v for k, v in d.items() if k != "kind"}
 
 
 # ---------------------------------------------------------------------- scenarios and plans for the reports

@@ -16,6 +16,7 @@ import pandas as pd
 from ._errors import NO_STORES
 from .access import M_PER_MILE, access_table, population_points
 from .atlas import ATLAS_STORE_KINDS, atlas_classify, declared_reference_income
+from .catalogue import FOOD_DESERT_MEASURES
 from .fca import enhanced_two_step_fca, gravity_access, two_step_fca
 from .inequality import (
     atkinson,
@@ -31,19 +32,6 @@ from .need import need_index
 from .region import Region
 
 __all__ = ["FOOD_DESERT_MEASURES", "analyze", "inequality_summary", "summarize"]
-
-#: Atlas flags that :func:`summarize` reports, in order.
-FOOD_DESERT_MEASURES: tuple[str, ...] = (
-    "LILATracts_1And10",
-    "LILATracts_halfAnd10",
-    "LILATracts_1And20",
-    "LILATracts_Vehicle",
-    "LA1and10",
-    "LAhalfand10",
-    "LA1and20",
-    "LATractsVehicle_20",
-    "LowIncomeTracts",
-)
 
 
 def analyze(

@@ -31,10 +31,12 @@ from .atlas import ATLAS_DISTANCES_MI
 
 __all__ = [
     "GROUPS",
+    "FOOD_DESERT_MEASURES",
     "HIGHER_IS_BETTER",
     "HIGHER_IS_WORSE",
     "M_PER_MILE",
     "MEASURES",
+    "MENU",
     "NEUTRAL",
     "Measure",
     "measure_info",
@@ -58,8 +60,8 @@ GROUPS: tuple[str, ...] = (
     "Other",
 )
 
-#: Units shown after the number only in titles (a score reads "57 of 100", not "57 score").
-_TITLE_ONLY_UNITS = ("score 0-100",)
+#: Units shown after the number only in titles (a rank reads "57 of 100", not "57 score").
+_TITLE_ONLY_UNITS = ("mean percentile rank, 0-100", "percentile rank, 0-100")
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,14 @@ class Measure:
     def title(self) -> str:
         """The label with its unit, for axis and legend titles."""
         return f"{self.label} ({self.unit})" if self.unit else self.label
+
+    @property
+    def unit_after(self) -> str:
+        """The unit as it reads after a number: "miles", "of 100" for a 0-100 rank, "" for a
+        percentage (its "%" sticks to the number) or no unit."""
+        if self.unit in ("%", ""):
+            return ""
+        return "of 100" if self.unit in _TITLE_ONLY_UNITS else self.unit
 
     @property
     def higher_is_worse(self) -> bool:
@@ -167,9 +177,7 @@ class Measure:
             return text + "%"
         if self.unit == "USD":
             return f"-${text[1:]}" if text.startswith("-") else f"${text}"
-        if self.unit in _TITLE_ONLY_UNITS:
-            return f"{text} of 100"
-        return f"{text} {self.unit}"
+        return f"{text} {self.unit_after}"
 
 
 def _m(name: str, label: str, **kw: Any) -> Measure:
@@ -356,14 +364,16 @@ _EXACT: tuple[Measure, ...] = (
     # ---- need (need_index)
     _m(
         "need_index",
-        "Need index (higher means greater need)",
-        unit="score 0-100",
+        "Need index, higher means greater need",
+        unit="mean percentile rank, 0-100",
         fmt=".0f",
         direction=HIGHER_IS_WORSE,
         group=_NEED,
-        definition="Weighted mean of the area's percentile ranks (0-100) on the need "
-        "indicators it has (poverty, no vehicle, SNAP, distance to a supermarket, food "
-        "insecurity): 100 is the neediest area of the region, 0 the least needy.",
+        definition="Weighted mean of the area's percentile ranks (0-100: the share of the "
+        "region's areas with less of it) on the need indicators it has (poverty, no vehicle, "
+        "SNAP, distance to a supermarket, food insecurity). Not a share or a 0-1 score: an area "
+        "only reaches 100 by being the neediest on every indicator, so a region's index "
+        "usually runs from about 5 to 95.",
     ),
     _m(
         "need_n_indicators",
@@ -519,6 +529,54 @@ _EXACT: tuple[Measure, ...] = (
 #: Every measure the catalogue names exactly, by name (families are matched by pattern).
 MEASURES: dict[str, Measure] = {m.name: m for m in _EXACT}
 
+#: The Atlas flags, in the order :func:`equity.summarize` reports them and menus list them.
+FOOD_DESERT_MEASURES: tuple[str, ...] = (
+    "LILATracts_1And10",
+    "LILATracts_halfAnd10",
+    "LILATracts_1And20",
+    "LILATracts_Vehicle",
+    "LA1and10",
+    "LAhalfand10",
+    "LA1and20",
+    "LATractsVehicle_20",
+    "LowIncomeTracts",
+)
+
+#: The measures a plain menu offers, in this order within each :attr:`Measure.group` (menus
+#: list the groups in :data:`GROUPS` order): the food-desert flags the headline counts use,
+#: distances, access scores, need and income, population. Every other column (the km twins of
+#: mile columns, the Atlas's people-beyond counts, need-index parts, input columns kept for
+#: comparison) is for experts: an "all columns" menu shows them.
+MENU: tuple[str, ...] = (
+    *FOOD_DESERT_MEASURES,
+    "lapophalfshare",
+    "lapop1share",
+    "lahunvhalfshare",
+    "dist_supermarket_mi",
+    "dist_grocery_mi",
+    "dist_farmers_market_mi",
+    "dist_convenience_mi",
+    "dist_dollar_store_mi",
+    "cost_supermarket",
+    "n_supermarket_1mi",
+    "n_grocery_1mi",
+    "fca2_per_1000",
+    "e2sfca_per_1000",
+    "gravity_per_1000",
+    "mrfei",
+    "n_healthy",
+    "n_less_healthy",
+    "need_index",
+    "poverty_rate",
+    "food_insecurity_rate",
+    "households_no_vehicle",
+    "snap_households",
+    "low_income_population",
+    "median_family_income",
+    "population",
+    "households",
+)
+
 # ---------------------------------------------------------------------- families
 _KIND_WORDS = {
     "supermarket": ("supermarket", "supermarkets"),
@@ -643,29 +701,29 @@ def _beyond(m: re.Match[str]) -> Measure:
 
 
 _INDICATOR_WORDS = {
-    "poverty": ("Poverty", "poverty rate (0-1)", _SHARE),
-    "no_vehicle": ("Households without a vehicle", "share of households with no vehicle", _SHARE),
-    "snap": ("SNAP households", "share of households receiving SNAP", _SHARE),
+    "poverty": ("poverty", "poverty rate (0-1)", _SHARE),
+    "no_vehicle": ("households without a vehicle", "share of households with no vehicle", _SHARE),
+    "snap": ("households receiving SNAP", "share of households receiving SNAP", _SHARE),
     "low_access": (
-        "Distance to a supermarket",
+        "distance to a supermarket",
         "population-weighted distance to the nearest supermarket in metres (else the share "
         "of residents beyond 1 mile)",
         {"unit": "", "fmt": ",.2f"},
     ),
-    "food_insecurity": ("Food insecurity", "food-insecurity rate (0-1)", _SHARE),
+    "food_insecurity": ("food insecurity", "food-insecurity rate (0-1)", _SHARE),
 }
 
 
 def _need(m: re.Match[str]) -> Measure:
     name, pct = m.group(1), bool(m.group(2))
     words, value, style = _INDICATOR_WORDS.get(
-        name, (name.replace("_", " ").capitalize(), f"the column {name!r}", {"fmt": ",.2f"})
+        name, (name.replace("_", " ").lower(), f"the column {name!r}", {"fmt": ",.2f"})
     )
     if pct:
         return Measure(
             m.group(0),
-            f"Need index part: {words.lower()} (percentile rank)",
-            unit="score 0-100",
+            f"Need index part: rank on {words}",
+            unit="percentile rank, 0-100",
             fmt=".0f",
             direction=HIGHER_IS_WORSE,
             group=_NEED,
@@ -674,7 +732,7 @@ def _need(m: re.Match[str]) -> Measure:
         )
     return Measure(
         m.group(0),
-        f"Need indicator: {words.lower()}",
+        f"Need indicator: {words}",
         direction=HIGHER_IS_WORSE,
         group=_NEED,
         definition=f"The value the need index ranks: {value}.",

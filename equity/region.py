@@ -311,6 +311,25 @@ class Region:
         return labels
 
     @property
+    def commodity_names(self) -> dict[str, str]:
+        """``{commodity id: name}`` from the commodities table (``bok_choy`` -> ``Bok choy``),
+        the one place every page, table and report turns a food's id into words. A commodity
+        without a name reads as its id with spaces for underscores."""
+        comm = self.commodities
+        if "commodity" not in comm.columns:
+            return {}
+        ids = comm["commodity"].astype(str)
+        names = comm["name"] if "name" in comm.columns else pd.Series(None, index=comm.index)
+        return {
+            i: (str(n).strip() if isinstance(n, str) and n.strip() else i.replace("_", " "))
+            for i, n in zip(ids, names, strict=True)
+        }
+
+    def commodity_name(self, commodity: Any) -> str:
+        """One food's name (see :attr:`commodity_names`); an unknown id comes back as it is."""
+        return self.commodity_names.get(str(commodity), str(commodity))
+
+    @property
     def default_period(self) -> str | None:
         """The period analyses use when none is named: ``default_period`` in ``region.toml``'s
         ``[provenance]``, else the first period, else ``None`` (no periods)."""

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from .catalogue import limit_worth
 from .problem import AllocationProblem
 from .solution import (
     FLOW_TOL_KG,
@@ -344,7 +345,6 @@ def _network_duals(problem, col, row_dual, objective, unit, params) -> pd.DataFr
     activity = A @ col
     dual = np.asarray(row_dual[: problem.n_rows], dtype=float)
     value = -dual
-    money = objective in ("cost", "fair_share")
     pen = params.get("unmet_penalty_usd_per_kg")
     T = problem.weeks
     node_s, node_c, node_v, node_w = s["node_s"], s["node_c"], s["node_v"], s["node_w"]
@@ -405,25 +405,18 @@ def _network_duals(problem, col, row_dual, objective, unit, params) -> pd.DataFr
             texts.append("")
             continue
         who = what[row.constraint].format(
-            c=row.commodity,
+            c=base.commodity_names[row.comm_i] if row.comm_i >= 0 else "",
             s=base.site_names[row.site_i] if row.site_i >= 0 else "",
             w=row.week,
         )
-        v = float(row.value_per_unit)
-        if money and pen and row.constraint != "budget":
-            if v >= 0.5 * pen:
-                texts.append(
-                    f"{who} would feed about 1 kg more need (worth ${v:,.2f} net of "
-                    f"transport at ${pen:,.2f}/kg unmet)"
-                )
-            else:
-                texts.append(f"{who} would save ${v:,.2f} of transport")
-        elif money and pen:
-            texts.append(f"{who} would be worth ${v:,.2f}, about {v / pen:.2f} kg more need met")
-        elif unit == "kg of need met":
-            texts.append(f"{who} would feed about {v:.2f} kg more need")
-        else:
-            texts.append(f"{who} would improve the objective by {v:.4g} ({unit})")
+        worth = limit_worth(
+            float(row.value_per_unit),
+            unit=unit,
+            objective=objective,
+            penalty_usd_per_kg=pen,
+            budget=row.constraint == "budget",
+        )
+        texts.append(f"{who} {worth}")
     out["explanation"] = texts
     cols = ["week", *_dual_cols()]
     return out[cols]

@@ -182,6 +182,8 @@ class AllocationProblem:
     area_lila: np.ndarray | None  # low-income, low-access flag per area (None: unknown)
     lila_source: str  # where area_lila came from ("" when unknown)
     commodities: np.ndarray
+    #: each commodity's name, for words (``equity.Region.commodity_names``; the id when none)
+    commodity_names: np.ndarray
     kg_per_unit: np.ndarray
     supply_kg: np.ndarray  # (n_sites, n_commodities)
     #: False for sites switched off (a SiteOutage): their columns stay in the LP, held at 0 by
@@ -474,6 +476,7 @@ class AllocationProblem:
             area_lila=area_lila,
             lila_source=lila_source,
             commodities=commodities,
+            commodity_names=[region.commodity_name(c) for c in commodities],
             kg_per_unit=kgpu,
             supply_kg=supply,
             need_kg=need,
@@ -495,12 +498,13 @@ class AllocationProblem:
     def from_arrays(cls, **data: Any) -> AllocationProblem:
         """Assemble the LP structure from data arrays (the fields above ``x_arc``).
 
-        Optional: ``site_names``, ``site_kinds``, ``area_attrs``, ``kg_per_unit``,
+        Optional: ``site_names``, ``site_kinds``, ``commodity_names``, ``area_attrs``, ``kg_per_unit``,
         ``pair_*`` (identity pairs, no substitution), ``budget_usd``, ``name``.
         """
         ns, nc = np.shape(data["supply_kg"])
         na = np.shape(data["need_kg"])[0]
         data.setdefault("site_names", np.asarray(data["site_ids"], dtype=object))
+        data.setdefault("commodity_names", np.asarray(data["commodities"], dtype=object))
         data.setdefault("site_kinds", np.full(ns, "hub", dtype=object))
         data.setdefault("throughput_kg", np.full(ns, np.inf))
         data["site_open"] = np.asarray(data.get("site_open", np.ones(ns, dtype=bool)), dtype=bool)
@@ -526,7 +530,14 @@ class AllocationProblem:
         data.setdefault("budget_usd", None)
         data.setdefault("name", "synthetic")
         data["estimated"] = dict(data.get("estimated") or {})
-        for k in ("site_ids", "site_names", "site_kinds", "area_ids", "commodities"):
+        for k in (
+            "site_ids",
+            "site_names",
+            "site_kinds",
+            "area_ids",
+            "commodities",
+            "commodity_names",
+        ):
             data[k] = _as_ids(data[k])
         for k in ("arc_site", "arc_area", "pair_served", "pair_need"):
             data[k] = np.asarray(data[k], dtype=np.int64)

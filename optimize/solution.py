@@ -15,6 +15,7 @@ import pandas as pd
 from equity.inequality import gini
 
 from ._lp import SolveStatus
+from .catalogue import limit_worth
 
 __all__ = ["AllocationSolution", "SolveRun"]
 
@@ -450,7 +451,6 @@ def _duals(problem, x_all, row_dual, objective, unit, params) -> pd.DataFrame | 
     activity = problem.A @ x_all[: problem.n_cols]
     dual = np.asarray(row_dual[:n_base], dtype=float)
     value = -dual  # minimisation: one more unit of a <= limit lowers the objective by -dual
-    money = objective in ("cost", "fair_share")
     pen = params.get("unmet_penalty_usd_per_kg")
     frames = []
 
@@ -463,23 +463,10 @@ def _duals(problem, x_all, row_dual, objective, unit, params) -> pd.DataFrame | 
             "budget": "one more dollar of transport budget",
             "need": "one more kg of need",
         }[kind]
-        if objective == "fair_share":
-            return f"{what} {who} would lower the plan's objective by ${v:,.2f} ({unit})"
-        if money and pen and kind != "budget":
-            if v >= 0.5 * pen:  # the extra kg would serve need that now goes unmet
-                return (
-                    f"{what} {who} would feed about 1 kg more need "
-                    f"(worth ${v:,.2f} net of transport at ${pen:,.2f}/kg unmet)"
-                )
-            return f"{what} {who} would save ${v:,.2f} of transport"
-        if money and pen:
-            return (
-                f"{what} would be worth ${v:,.2f} of objective, i.e. about "
-                f"{v / pen:.2f} kg more need met"
-            )
-        if unit == "kg of need met":
-            return f"{what} {who} would feed about {v:.2f} kg more need"
-        return f"{what} {who} would improve the objective by {v:.4g} ({unit})"
+        worth = limit_worth(
+            v, unit=unit, objective=objective, penalty_usd_per_kg=pen, budget=kind == "budget"
+        )
+        return f"{what} {who} {worth}".replace("  ", " ")
 
     sl = blocks["supply"]
     s, c = problem.sup_site, problem.sup_comm
@@ -494,7 +481,9 @@ def _duals(problem, x_all, row_dual, objective, unit, params) -> pd.DataFrame | 
                 "used": activity[sl],
                 "value_per_unit": value[sl],
                 "explanation": [
-                    words("supply", f"of {problem.commodities[ci]} at {problem.site_names[si]}", v)
+                    words(
+                        "supply", f"of {problem.commodity_names[ci]} at {problem.site_names[si]}", v
+                    )
                     for si, ci, v in zip(s, c, value[sl], strict=True)
                 ],
             }
@@ -532,7 +521,7 @@ def _duals(problem, x_all, row_dual, objective, unit, params) -> pd.DataFrame | 
                     "limit": problem.row_hi[sl],
                     "used": activity[sl],
                     "value_per_unit": [v],
-                    "explanation": [words("budget", "", v).replace("  ", " ")],
+                    "explanation": [words("budget", "", v)],
                 }
             )
         )

@@ -432,6 +432,7 @@ def town_region() -> Region:
     commodities = pd.DataFrame(
         {
             "commodity": ["greens", "rice"],
+            "name": ["Leafy greens", "Brown rice"],
             "unit": ["kg", "kg"],
             "kg_per_unit": [1.0, 1.0],
             "group": ["produce", "grains"],

@@ -8,6 +8,7 @@ NAV = "nav"
 
 # ---------------------------------------------------------------- equity map
 EQ_MEASURE = "eq-measure"
+EQ_EXPERT = "eq-expert"  # switch: the measure menu lists every column
 EQ_SCHEME = "eq-scheme"
 EQ_CLASSES = "eq-classes"
 EQ_PALETTE = "eq-palette"

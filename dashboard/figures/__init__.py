@@ -34,17 +34,26 @@ from .maps import (
     sites_layers,
     stores_layers,
 )
-from .measures import MeasureInfo, format_value, measure_info, measure_options
+from .measures import (
+    GROUP_VALUE,
+    MeasureInfo,
+    default_measure,
+    format_value,
+    measure_info,
+    measure_options,
+)
 from .palette import FLAG_YES, OKABE_ITO
 
 __all__ = [
     "FLAG_YES",
+    "GROUP_VALUE",
     "MeasureInfo",
     "OKABE_ITO",
     "area_geojson",
     "choropleth_map",
     "classify",
     "comparison_kpi_figure",
+    "default_measure",
     "distribution_figure",
     "efficiency_equity_figure",
     "fairness_summary",

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .measures import (
+    _COUNT_UNITS,
     MeasureInfo,
     format_value,
 )
@@ -28,7 +29,9 @@ def classify(
     ``scheme`` is ``quantiles``, ``natural_breaks`` (Fisher-Jenks, deterministic),
     ``equal_interval``, or ``fixed`` with ``bins`` (upper bounds) for a scale that stays the
     same across maps (e.g. 20-point bands of fulfilment). Returns ``(upper_bounds, class_of_each_value)``; fewer than ``k``
-    classes when there are fewer distinct values.
+    classes when there are fewer distinct values, and a data-driven class no area falls in
+    (a repeated quantile edge, an empty equal interval) is merged into the next one:
+    :func:`class_note` says why in words.
     """
     import mapclassify
 
@@ -51,23 +54,47 @@ def classify(
     finite = np.round(v[ok], 9)  # solver noise (0.7499999) must not make classes of its own
     if finite.size == 0:
         return np.array([]), out
-    n_unique = len(np.unique(finite))
-    k = max(1, min(int(k), n_unique))
-    if k == 1:
-        out[ok] = 0
-        return np.array([finite.max()]), out
-    if scheme == "quantiles":
-        cls = mapclassify.Quantiles(finite, k=k)
+    distinct = np.unique(finite)
+    if len(distinct) <= int(k):  # no more values than classes: one class per value
+        breaks = distinct
+    elif scheme == "quantiles":
+        with warnings.catch_warnings():  # repeated quantiles are merged below
+            warnings.filterwarnings("ignore", "Not enough unique values", UserWarning)
+            breaks = np.asarray(mapclassify.Quantiles(finite, k=int(k)).bins, dtype=float)
     elif scheme == "natural_breaks":
-        breaks = fisher_jenks_breaks(finite, k)
-        out[ok] = np.searchsorted(breaks, finite, side="left").clip(0, len(breaks) - 1)
-        return breaks, out
+        breaks = fisher_jenks_breaks(finite, int(k))
     else:
-        cls = mapclassify.EqualInterval(finite, k=k)
-    breaks = np.asarray(cls.bins, dtype=float)
-    out[ok] = np.asarray(cls.yb, dtype=int)
-    # mapclassify can merge duplicate quantile edges: keep only classes that exist
+        breaks = np.asarray(mapclassify.EqualInterval(finite, k=int(k)).bins, dtype=float)
+    # keep only classes some value falls in: a repeated edge or an empty interval is merged
+    # into the class above it (class i holds bins[i-1] < v <= bins[i], as mapclassify's)
+    cls_of = np.searchsorted(breaks, finite, side="left").clip(0, len(breaks) - 1)
+    used = np.bincount(cls_of, minlength=len(breaks)) > 0
+    breaks = breaks[used]
+    out[ok] = np.searchsorted(breaks, finite, side="left").clip(0, len(breaks) - 1)
     return breaks, out
+
+
+def class_note(values: Sequence[float] | np.ndarray, k: int, n_classes: int) -> str:
+    """Why a map has ``n_classes`` classes when ``k`` were asked for ("" when it has ``k``).
+
+    ``"4 classes: only 4 distinct values"`` when the data have fewer distinct values than
+    ``k``; otherwise the classes no area fell in were merged (many areas sharing one value).
+    """
+    if n_classes >= k:
+        return ""
+    v = np.asarray(values, dtype=float)
+    n_unique = len(np.unique(np.round(v[np.isfinite(v)], 9)))
+    word = "class" if n_classes == 1 else "classes"
+    if n_unique < k:
+        distinct = "value" if n_unique == 1 else "distinct values"
+        return f"{n_classes} {word}: only {n_unique} {distinct}"
+    empty = k - n_classes
+    merged = (
+        "empty class merged into its neighbour (no area falls in it)"
+        if empty == 1
+        else "empty classes merged into their neighbours (no area falls in them)"
+    )
+    return f"{n_classes} {word}, not {k}: {empty} {merged}"
 
 
 def fisher_jenks_breaks(
@@ -98,22 +125,69 @@ def fisher_jenks_breaks(
     return bins
 
 
-def _class_labels(bins: np.ndarray, lowest: float, info: MeasureInfo) -> list[str]:
+def _class_labels(
+    bins: np.ndarray,
+    lowest: float,
+    info: MeasureInfo,
+    values: Sequence[float] | np.ndarray | None = None,
+) -> list[str]:
+    """One legend label per class (``lowest`` up to ``bins[0]``, then ``bins[i-1]`` up to
+    ``bins[i]``), in the measure's unit.
+
+    Counts that are whole numbers (given ``values``) read as whole numbers: a class above the first
+    starts at the next whole number ("3 to 7 people"). Decimals grow until neighbouring bounds
+    differ; a class holding a single value reads as that value ("0 people", never "0 to 0").
+    """
     edges = np.concatenate([[lowest], bins]) * info.scale
-    big = float(np.nanmax(np.abs(edges))) if edges.size else 0.0
-    step = float(np.nanmin(np.diff(edges))) if edges.size > 1 else big
-    digits = 0 if big >= 100 or step >= 10 else 1 if step >= 1 else 2
-    bare = MeasureInfo(info.column, info.label, "", info.kind, info.scale)
+    if edges.size == 0 or not np.isfinite(edges).all():
+        return [format_value(b, info) for b in bins]
+    whole = False
+    v = np.array([])
+    if values is not None:
+        v = np.asarray(values, dtype=float) * info.scale
+        v = v[np.isfinite(v)]
+        whole = info.unit in _COUNT_UNITS and bool(v.size) and bool(np.all(v == np.round(v)))
+    bare = MeasureInfo(info.column, info.label, "", info.kind, 1.0)
     pct = "%" if info.unit == "%" else ""
-    tail = f" {info.unit}" if info.unit and not pct else ""
+    after = info.measure.unit_after if info.measure is not None else info.unit
+    tail = f" {after}" if after and not pct else ""
+
+    def text(x: float, digits: int) -> str:
+        return format_value(x, bare, digits=digits) + pct
+
+    if whole:
+        lows = [edges[0]] + [np.floor(e + 1e-9) + 1 for e in edges[1:-1]]
+        spans = [(lo, np.floor(hi + 1e-9)) for lo, hi in zip(lows, edges[1:], strict=True)]
+        digits = 0
+    else:
+        spans = list(zip(edges[:-1], edges[1:], strict=True))
+        big = float(np.nanmax(np.abs(edges)))
+        gaps = np.diff(edges)[np.diff(edges) > 0]
+        step = float(gaps.min()) if gaps.size else big
+        counted = info.unit in _COUNT_UNITS
+        digits = 0 if big >= 100 or step >= 10 or counted else 1 if step >= 1 else 2
+        # more decimals until neighbouring bounds read differently (up to 4)
+        while digits < 4 and len({text(e, digits) for e in edges[1:]}) < len(edges) - 1:
+            digits += 1
+    # one class per distinct value (no more values than classes): each reads as its value
+    per_value = v.size > 0 and len(np.unique(np.round(v, 9))) == len(spans)
     labels = []
-    lo = lowest
-    for hi in bins:
-        a = format_value(lo, bare, digits=digits)
-        b = format_value(hi, bare, digits=digits)
-        labels.append(f"{a}{pct} to {b}{pct}{tail}")
-        lo = hi
+    single = False  # the class below holds a single value (its upper bound)
+    for lo, hi in spans:
+        a, b = text(lo, digits), text(hi, digits)
+        unit = _ONE.get(info.unit, tail) if b == "1" else tail
+        if a == b or lo >= hi or per_value:
+            labels.append(f"{b}{unit}")
+            single = True
+            continue
+        # the class above a single value starts just over it: "over 0% to 25%", not "0% to"
+        labels.append(f"{'over ' if single and not whole else ''}{a} to {b}{unit}")
+        single = False
     return labels
+
+
+#: A count unit for exactly one ("1 store", not "1 stores").
+_ONE = {"people": " person", "households": " household", "stores": " store", "areas": " area"}
 
 
 def _discrete_scale(colours: Sequence[str]) -> list[list[Any]]:

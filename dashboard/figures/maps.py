@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ._lines import line_path, line_trace
-from .classes import _class_labels, _discrete_scale, classify
+from .classes import _class_labels, _discrete_scale, class_note, classify
 from .measures import (
     MeasureInfo,
     format_value,
@@ -158,6 +158,7 @@ def choropleth_map(
         hover += f"<br>{measure_info(c).title}: %{{customdata[{i}]}}"
     hover += "<extra></extra>"
 
+    note = ""  # why there are fewer classes than asked for (see class_note)
     if info.kind == "flag":
         z = raw.astype("float").to_numpy()
         colours = [FLAG_NO, FLAG_YES]
@@ -178,7 +179,9 @@ def choropleth_map(
             finite = values[np.isfinite(values)]
             if lowest is None:
                 lowest = float(finite.min()) if finite.size else 0.0
-            labels = _class_labels(edges, lowest, info)
+            labels = _class_labels(edges, lowest, info, values)
+            if scheme != "fixed":
+                note = class_note(values, k, len(edges))
         z = np.where(z_int >= 0, z_int, np.nan).astype(float)
         classes = [{"label": lab, "colour": c} for lab, c in zip(labels, colours, strict=True)]
         scheme_text = "fixed bands" if scheme == "fixed" else SCHEMES[scheme].split(" (")[0]
@@ -227,7 +230,13 @@ def choropleth_map(
     if layout:
         _map_layout(fig, areas, basemap=basemap, height=height, title=title, right=170)
     fig.update_layout(
-        meta={"column": column, "title": info.title, "scheme": scheme_text, "classes": classes}
+        meta={
+            "column": column,
+            "title": info.title,
+            "scheme": scheme_text,
+            "classes": classes,
+            "classes_note": note,
+        }
     )
     return fig
 

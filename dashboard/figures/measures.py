@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from equity.catalogue import GROUPS, Measure
+from equity.catalogue import GROUPS, MENU, Measure
 from optimize.catalogue import measure_info as _catalogue_info
 
 
@@ -68,7 +68,7 @@ def _is_flag(values: pd.Series) -> bool:
     return len(uniq) > 0 and set(np.asarray(uniq, dtype=float).tolist()) <= {0.0, 1.0}
 
 
-#: The measures the menu offers right after the food-desert flags, in this order.
+#: The measures the expert menu offers right after the food-desert flags, in this order.
 _HEADLINE = (
     "dist_supermarket_mi",
     "fca2_per_1000",
@@ -81,7 +81,7 @@ _HEADLINE = (
 
 
 def _menu_rank(col: str, info: MeasureInfo) -> tuple[int, int, int]:
-    """Where ``col`` goes in the measure menu: the food-desert flags, the headline measures,
+    """Where ``col`` goes in the expert menu: the food-desert flags, the headline measures,
     then the rest by catalogue group (flags first within a group)."""
     if col.startswith("LILA") and info.kind == "flag":
         return 0, 0, 0
@@ -101,26 +101,68 @@ def _menu_rank(col: str, info: MeasureInfo) -> tuple[int, int, int]:
     return 2, g, within
 
 
-def measure_options(areas: pd.DataFrame, *, exclude: Sequence[str] = ()) -> list[dict[str, str]]:
-    """Dropdown options ``[{label, value, title}]`` for every mappable column of ``areas``.
+#: The value of a group heading in the measure menu (never a column: a column cannot start so).
+GROUP_VALUE = "\u2014group\u2014 "
 
-    The food-desert (LILA) flags, a few headline measures, then the rest by the catalogue's
-    groups (food deserts, distance to food, stores nearby, access scores, need, population,
-    ...), flags first within a group; ``title`` (shown on hover) is
-    the catalogue's definition. Ids, coordinates and geometry are left out.
-    """
+
+def _mappable(areas: pd.DataFrame, exclude: Sequence[str]) -> list[str]:
     skip = {"area_id", "geometry", "pop_lon", "pop_lat", "name", *exclude}
-    rows = []
-    for i, col in enumerate(areas.columns):
-        if col in skip or col.startswith("_"):
-            continue
-        s = areas[col]
-        if not (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)):
-            continue
-        info = measure_info(col, s)
-        option = {"label": info.title, "value": col, "title": info.description}
-        rows.append((*_menu_rank(col, info), i, option))
-    return [o for *_, o in sorted(rows, key=lambda r: r[:4])]
+    return [
+        col
+        for col in areas.columns
+        if col not in skip
+        and not str(col).startswith("_")
+        and (pd.api.types.is_numeric_dtype(areas[col]) or pd.api.types.is_bool_dtype(areas[col]))
+    ]
+
+
+def measure_options(
+    areas: pd.DataFrame, *, exclude: Sequence[str] = (), expert: bool = False
+) -> list[dict[str, Any]]:
+    """Dropdown options ``[{label, value, title}]`` for the measures of ``areas``.
+
+    By default the catalogue's plain menu (:data:`equity.catalogue.MENU`): the measures of it
+    that ``areas`` has, under a heading per catalogue group (a disabled option whose value
+    starts with :data:`GROUP_VALUE`), labelled with the catalogue's title. ``expert=True``
+    lists every mappable column instead: the food-desert (LILA) flags, a few headline
+    measures, then the rest by the catalogue's groups, each label ending in the column's own
+    name (so two columns with the same words, e.g. ``Urban`` and ``urban``, stay apart).
+    ``title`` (shown on hover) is the catalogue's definition. Ids, coordinates and geometry are
+    left out.
+    """
+    cols = _mappable(areas, exclude)
+    if expert:
+        rows = []
+        for i, col in enumerate(cols):
+            info = measure_info(col, areas[col])
+            option = {"label": f"{info.title} [{col}]", "value": col, "title": info.description}
+            rows.append((*_menu_rank(col, info), i, option))
+        return [o for *_, o in sorted(rows, key=lambda r: r[:4])]
+    have = set(cols)
+    by_group: dict[str, list[dict[str, Any]]] = {}
+    for col in MENU:
+        if col in have:
+            info = measure_info(col, areas[col])
+            group = info.measure.group if info.measure is not None else "Other"
+            by_group.setdefault(group, []).append(
+                {"label": info.title, "value": col, "title": info.description}
+            )
+    out: list[dict[str, Any]] = []
+    for group in sorted(by_group, key=lambda g: GROUPS.index(g) if g in GROUPS else len(GROUPS)):
+        out.append({"label": group.upper(), "value": GROUP_VALUE + group, "disabled": True})
+        out.extend(by_group[group])
+    return out
+
+
+def default_measure(
+    options: Sequence[dict[str, Any]], first_choice: str | None = None
+) -> str | None:
+    """The measure a map opens on: ``first_choice`` (the food-desert flag the headline cards
+    count) when the menu has it, else the menu's first measure (headings skipped)."""
+    values = [o["value"] for o in options if not o.get("disabled")]
+    if first_choice in values:
+        return first_choice
+    return values[0] if values else None
 
 
 _COUNT_UNITS = ("people", "households", "areas", "count", "stores")

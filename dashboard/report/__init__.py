@@ -386,7 +386,9 @@ def build_context(
         ctx["binding"] = rd.binding_rows(region, solution)
         ctx["binding_summary"] = rd.binding_summary(ctx["binding"])
         ctx["settings"] = rd.scenario_settings(scenario)
-        ctx["shocks"] = rd.shock_rows(scenario, solution, site_names=rd._site_names(region))
+        ctx["shocks"] = rd.shock_rows(
+            scenario, solution, site_names=rd._site_names(region), region=region
+        )
         ctx["manifest_json"] = json.dumps(
             {"report": _report_manifest(), "run": services.manifest_of(solution)}, indent=2
         )

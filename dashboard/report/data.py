@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from equity.catalogue import M_PER_MILE, measure_info
-from optimize.catalogue import kpi_info
+from optimize.catalogue import SHOCK_TITLES, describe_shock, kpi_info
 
 from ..figures.palette import DESERT_CLASS_COLOURS
 
@@ -225,11 +225,7 @@ def unmet_by_commodity(region: Any, solution: AllocationSolution) -> pd.DataFram
     per["unmet_kg"] = (per["need_kg"] - per["met_kg"]).clip(lower=0)
     with np.errstate(invalid="ignore", divide="ignore"):
         per["unmet_share"] = (per["unmet_kg"] / per["need_kg"]).where(per["need_kg"] > 0, 0.0)
-    if "name" in region.commodities:
-        names = region.commodities.set_index("commodity")["name"]
-        per["name"] = per["commodity"].map(names).fillna(per["commodity"])
-    else:
-        per["name"] = per["commodity"]
+    per["name"] = per["commodity"].map(region.commodity_name)
     return per.sort_values("unmet_kg", ascending=False).reset_index(drop=True)
 
 
@@ -292,11 +288,7 @@ def binding_rows(
     t["_abs"] = t["value_per_unit"].astype(float).abs()
     t = t[t["_abs"] > 1e-9].sort_values("_abs", ascending=False, kind="stable").head(limit)
     names = _site_names(region)
-    com_names = (
-        region.commodities.set_index("commodity")["name"].to_dict()
-        if "name" in region.commodities
-        else {}
-    )
+    com_names = region.commodity_names
 
     def text(r: pd.Series, col: str) -> str:
         return str(r[col]) if pd.notna(r[col]) else ""
@@ -344,32 +336,28 @@ def binding_summary(rows: list[dict[str, Any]], *, limit: int = 6) -> list[str]:
         groups.setdefault((r["kind"], r["where"]), []).append(r)
     out = []
     for (kind, where), items in list(groups.items())[:limit]:
-        best = max(abs(i["value"]) for i in items)
+        best = max(items, key=lambda i: abs(i["value"]))
+        # what one more unit is worth: the optimizer's own sentence (as the CLI and the Plan
+        # page show it), so the three never disagree
+        worth = best["explanation"]
+        worth = f" {worth[:1].upper()}{worth[1:]}." if worth else ""
         k = kind.lower()
         if "supply" in k:
             foods = _join([i["food"] for i in items])
-            out.append(
-                f"{where} hands out all of its {foods}. More of these foods there would help "
-                f"the plan most: each extra kg is worth {best:,.3g} in the plan's objective."
-            )
+            out.append(f"{where} hands out all of its {foods}.{worth}")
         elif "throughput" in k or "capacity" in k:
             lim = items[0].get("limit")
             cap = f" ({lim:,.0f} kg per week)" if lim else ""
             out.append(
                 f"{where} is working at its handling limit{cap}: more staff, hours or storage "
-                f"there would let more food through (worth {best:,.3g} per extra kg)."
+                f"there would let more food through.{worth}"
             )
         elif "budget" in k:
             lim = items[0].get("limit")
             spent = f" of ${lim:,.0f}" if lim else ""
-            out.append(
-                f"The transport budget{spent} is spent in full: each extra dollar is worth "
-                f"{best:,.3g} in the plan's objective."
-            )
-        elif "fair" in k or "min" in k:
-            out.append(f"The fairness rule binds at {where} (worth {best:,.3g} per unit).")
+            out.append(f"The transport budget{spent} is spent in full.{worth}")
         else:
-            out.append(f"{kind or 'A limit'} binds at {where} (worth {best:,.3g} per unit).")
+            out.append(f"{kind.capitalize() or 'A limit'} binds at {where}.{worth}")
     return out
 
 
@@ -378,8 +366,10 @@ def shock_rows(
     solution: AllocationSolution | None = None,
     *,
     site_names: Mapping[str, str] | None = None,
+    region: Any = None,
 ) -> list[dict[str, str]]:
-    """The shocks a plan applies: ``kind`` (plain words) and ``detail`` (what changes).
+    """The shocks a plan applies: ``kind`` (plain words) and ``detail`` (what changes, from
+    :func:`optimize.catalogue.describe_shock`, with the ``region``'s food names).
 
     They come from the scenario when one is given, else from the solution's manifest (where
     :func:`optimize.allocate` records the shocks it applied)."""
@@ -392,9 +382,13 @@ def shock_rows(
     for shock in shocks:
         data = dict(shock)
         kind = str(data.pop("kind"))
-        if site_names and data.get("site_ids"):
-            data["site_ids"] = [site_names.get(str(i), str(i)) for i in data["site_ids"]]
-        rows.append({"kind": SHOCK_TITLES.get(kind, kind), "detail": describe_shock(kind, data)})
+        detail = describe_shock(
+            kind,
+            data,
+            site_names=dict(site_names or {}),
+            commodity_names=region.commodity_names if region is not None else None,
+        )
+        rows.append({"kind": SHOCK_TITLES.get(kind, kind), "detail": detail})
     return rows
 
 
@@ -426,69 +420,3 @@ def scenario_settings(scenario: Scenario | str | None) -> list[dict[str, str]]:
             text = f"{value:g}" if isinstance(value, int | float) else str(value)
             rows.append({"setting": key.replace("_", " ").capitalize(), "value": text})
     return rows
-
-
-SHOCK_TITLES = {
-    "site_outage": "Site outage",
-    "yield_factor": "Supply change",
-    "demand_surge": "Demand surge",
-    "budget_change": "Budget change",
-    "max_distance": "Delivery distance limit",
-}
-
-
-def describe_shock(kind: str, d: Mapping[str, Any]) -> str:
-    """One shock in plain words, e.g. ``every hub is out of service``."""
-
-    def sites() -> str:
-        parts = []
-        if d.get("site_ids"):
-            ids = list(d["site_ids"])
-            parts.append(("site " if len(ids) == 1 else "sites ") + _short(ids))
-        if d.get("site_kind"):
-            parts.append(f"every {d['site_kind']}")
-        return " and ".join(parts) or "every site"
-
-    def foods() -> str:
-        return f" for {_short(d['commodities'])}" if d.get("commodities") else ""
-
-    if kind == "site_outage":
-        who = sites()
-        return f"{who[0].upper() + who[1:]} out of service for the period: no food goes out from there."
-    if kind == "yield_factor" and d.get("factor") is not None:
-        f = float(d["factor"])
-        change = f"{1 - f:.0%} less" if f < 1 else f"{f - 1:.0%} more"
-        return f"Supply at {sites()}{foods()} scaled by {f:g} ({change})."
-    if kind == "demand_surge" and d.get("factor") is not None:
-        f = float(d["factor"])
-        parts = []
-        if d.get("area_ids"):
-            parts.append("areas " + _short(d["area_ids"]))
-        if d.get("area_flag"):
-            parts.append(f"areas flagged {d['area_flag']}")
-        if d.get("area_column"):
-            col = str(d["area_column"]).replace("_", " ")
-            if d.get("at_least") is not None:
-                parts.append(f"areas whose {col} is at least {d['at_least']:g}")
-            if d.get("at_most") is not None:
-                parts.append(f"areas whose {col} is at most {d['at_most']:g}")
-        where = " and ".join(parts) or "every area"
-        return f"Need in {where}{foods()} multiplied by {f:g} ({f - 1:+.0%})."
-    if kind == "budget_change":
-        if d.get("budget_usd") is not None:
-            return f"Transport budget set to ${float(d['budget_usd']):,.0f} per period."
-        if d.get("factor") is not None:
-            return f"Transport budget scaled by {float(d['factor']):g}."
-        if d.get("delta_usd") is not None:
-            return f"Transport budget changed by ${float(d['delta_usd']):+,.0f}."
-    if kind == "max_distance" and d.get("max_distance_m") is not None:
-        m = float(d["max_distance_m"])
-        return f"Deliveries limited to {m / 1000:,.1f} km ({m / M_PER_MILE:,.1f} miles)."
-    return ", ".join(f"{k} = {_short(v)}" for k, v in d.items() if v not in (None, (), []))
-
-
-def _short(v: Any) -> str:
-    if isinstance(v, list | tuple | set | frozenset):
-        items = [str(x) for x in v]
-        return ", ".join(items[:8]) + (f" (+{len(items) - 8} more)" if len(items) > 8 else "")
-    return str(v)

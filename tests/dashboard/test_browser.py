@@ -260,6 +260,46 @@ def test_equity_table_and_map_download(session):
     assert "Distance to the nearest supermarket" in page.read_text(encoding="utf-8")
 
 
+def test_equity_measure_menu_is_grouped_with_an_expert_switch(session):
+    """The menu shows the catalogue's plain measures under group headings; the expert switch
+    lists every column by its name; a measure with 2 distinct values says why it has 2 classes
+    (the town's 9 areas: 4 have a supermarket within a mile, 5 have none)."""
+    d = session["driver"]
+    nav(session, "Equity map")
+    wait(d, lambda d: (graph_meta(d, "eq-map") or {}).get("column"))
+    click_css(d, "#eq-measure")
+    options = wait(d, lambda d: [e.text for e in css(d, ".dash-dropdown-option")])
+    assert options[0] == "FOOD DESERTS (USDA ATLAS)" and "NEED" in options
+    assert not any("[" in o or "_" in o for o in options)  # words, no column names
+    assert "Distance to the nearest supermarket (km)" not in options  # the km twin: experts'
+    d.execute_script(
+        "document.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape', bubbles: true}))"
+    )
+    click_css(d, "#eq-expert")
+    click_css(d, "#eq-measure")
+    wait(
+        d,
+        lambda d: (
+            "Distance to the nearest supermarket (km) [dist_supermarket_m]"
+            in [e.text for e in css(d, ".dash-dropdown-option")]
+        ),
+    )
+    d.execute_script(
+        "document.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape', bubbles: true}))"
+    )
+    choose(d, "eq-measure", "n_supermarket_1mi")
+    meta = wait(
+        d,
+        lambda d: (m := graph_meta(d, "eq-map")) and m["column"] == "n_supermarket_1mi" and m,
+    )
+    assert [c["label"] for c in meta["classes"]] == ["0 stores", "1 store"]
+    wait(d, lambda d: "2 classes: only 2 distinct values" in text_of(d, "#eq-legend"))
+    # back to the plain menu: the expert-only choice stays (it is in both menus)
+    click_css(d, "#eq-expert")
+    wait(d, lambda d: "[" not in text_of(d, "#eq-measure"))
+    assert (graph_meta(d, "eq-map") or {}).get("column") == "n_supermarket_1mi"
+
+
 def test_plan_runs_and_kpis_follow_a_hub_outage(session):
     d = session["driver"]
     nav(session, "Plan")
@@ -274,6 +314,21 @@ def test_plan_runs_and_kpis_follow_a_hub_outage(session):
     assert text_of(d, "#kpi-need_met_kg .fs-card-value") == "1,350 kg"
     assert "solved" in text_of(d, "#pl-status")
     wait(d, lambda d: graph_meta(d, "pl-fulfil-map") is not None)
+    # foods by name (commodities.csv's name column), never their ids: 150 kg of the 900 kg of
+    # greens and 300 kg of the 900 kg of rice go unmet
+    bars = wait(
+        d,
+        lambda d: d.execute_script(
+            "const g = document.querySelector('#pl-unmet .js-plotly-plot');"
+            "const t = g && g._fullData && g._fullData[0];"
+            "return t ? [Array.from(t.y), Array.from(t.x)] : null;"
+        ),
+    )
+    assert list(bars[0]) == ["Leafy greens", "Brown rice"]
+    assert [round(x) for x in bars[1]] == [150, 300]
+    limits = text_of(d, "#pl-binding")
+    assert "one more kg of supply of Leafy greens at Westside hub would feed" in limits
+    assert "greens " not in limits.replace("Leafy greens", "") and "objective" not in limits
     shoot(session, "plan")
 
     choose(d, "pl-sites-off", "H2")

@@ -152,7 +152,14 @@ def test_scenario_files_fill_the_plan_controls(tiny_region):
     assert surge["surge_pct"] == 50
     assert len(surge["surge_areas"]) == int((demo.areas["poverty_rate"] >= 0.2).sum())
     collards = scenario_controls(folder / "collards_shortage.toml", demo)
-    assert "collard_greens" in collards["notes"][0] and "not applied" in collards["notes"][0]
+    # in plain words, with the food's name (not `kind=yield_factor, factor=0.0`)
+    assert collards["notes"] == [
+        "not shown in the controls and not applied here: supply for Collard greens at 0% of "
+        "normal at all sites (run the file with `foodshed allocate` for it)"
+    ]
+    assert surge["notes"] == [
+        "fair-share band 25% is not shown in the controls; the default is used"
+    ]
 
 
 def test_dashboard_caches_are_one_object_emptied_with_optimize_caches(tiny_region):
@@ -196,6 +203,6 @@ def test_scenario_controls_name_what_the_page_cannot_apply(tmp_path):
     notes = " | ".join(c["notes"])
     assert "supply_profile = [1.0, 0.5, 1.0] is not shown in the controls" in notes
     assert "a second site outage in other weeks (every week) is not applied" in notes
-    assert "yield_factor in week(s) [3] only: not applied here" in notes
+    assert "Yield at 50% of normal at all gardens in week(s) 3: not applied here" in notes
     one = scenario_controls(bundled_scenarios_dir() / "hub_outage.toml", demo)
     assert (one["weeks"], one["max_transfer_km"], one["outage_weeks"]) == (1, None, [])

@@ -12,6 +12,7 @@ import pytest
 from shapely.geometry import Point, box
 
 from dashboard import figures as F
+from dashboard.figures.classes import _class_labels, class_note
 
 
 @pytest.fixture
@@ -56,10 +57,133 @@ def test_format_value():
 
 def test_measure_options_flags_first_and_no_ids(areas):
     opts = F.measure_options(areas)
-    values = [o["value"] for o in opts]
+    values = [o["value"] for o in opts if not o.get("disabled")]
     assert values[0] == "LILATracts_1And10"
     assert "area_id" not in values and "name" not in values
-    assert values.index("dist_supermarket_mi") < values.index("population")
+    assert values.index("dist_supermarket_mi") < values.index("poverty_rate")
+
+
+@pytest.fixture(scope="module")
+def demo_areas():
+    from dashboard.services import analyze, load_region
+
+    return analyze(load_region("demo"))
+
+
+def test_measure_menu_is_curated_grouped_and_plain(demo_areas):
+    """The plain menu: the catalogue's MENU columns the demo has, under group headings, with
+    no raw column names, no km twins, no need-index parts, no repeated label."""
+    opts = F.measure_options(demo_areas)
+    heads = [o["label"] for o in opts if o.get("disabled")]
+    assert heads == [
+        "FOOD DESERTS (USDA ATLAS)",
+        "DISTANCE TO FOOD",
+        "STORES NEARBY",
+        "ACCESS SCORES",
+        "NEED",
+        "POPULATION",
+    ]
+    assert all(o["value"].startswith(F.GROUP_VALUE) for o in opts if o.get("disabled"))
+    picks = [o for o in opts if not o.get("disabled")]
+    values = [o["value"] for o in picks]
+    labels = [o["label"] for o in picks]
+    assert len(labels) == len(set(labels)) == 33  # of the 77 columns the expert menu lists
+    assert "dist_supermarket_m" not in values and "need_snap_pct" not in values
+    assert "lapop10" not in values and "urban" not in values
+    assert all("_" not in lab for lab in labels)  # words, never a column name
+    need = next(o for o in picks if o["value"] == "need_index")
+    assert need["label"] == "Need index, higher means greater need (mean percentile rank, 0-100)"
+    # the group a measure sits under is its catalogue group
+    i_need = next(i for i, o in enumerate(opts) if o["label"] == "NEED")
+    assert opts[i_need + 1]["value"] == "need_index"
+
+
+def test_expert_menu_lists_every_column_once_with_its_name(demo_areas):
+    opts = F.measure_options(demo_areas, expert=True)
+    labels = [o["label"] for o in opts]
+    assert len(opts) == 77 and len(set(labels)) == 77
+    assert not any(o.get("disabled") for o in opts)
+    # two columns whose words are the same stay apart by their names
+    assert "Urban area [Urban]" in labels and "Urban area [urban]" in labels
+    assert "Distance to the nearest supermarket (km) [dist_supermarket_m]" in labels
+
+
+def test_default_measure_is_the_computed_flag_not_an_input_column():
+    """A region carrying the Atlas's own flags as ``*_input`` columns (as Allegheny does)
+    opens on the flag Foodshed computed, which the headline cards count."""
+    from dashboard.services import headline
+
+    areas = pd.DataFrame(
+        {
+            "area_id": ["a", "b"],
+            "population": [100.0, 300.0],
+            "LILATracts_1And10_input": [True, False],
+            "LILATracts_1And10": [False, True],
+            "LILATracts_halfAnd10": [True, True],
+            "dist_supermarket_mi": [0.4, 2.0],
+        }
+    )
+    expert = F.measure_options(areas, expert=True)
+    assert expert[0]["value"] == "LILATracts_1And10_input"  # why the old menu opened on it
+    first = headline(areas)[0]["column"]
+    assert first == "LILATracts_1And10"
+    for opts in (F.measure_options(areas), expert):
+        assert F.default_measure(opts, first) == "LILATracts_1And10"
+    # no flag at all: the first measure of the menu, never a heading
+    plain = F.measure_options(areas[["area_id", "population", "dist_supermarket_mi"]])
+    assert F.default_measure(plain, None) == "dist_supermarket_mi"
+
+
+def test_classes_never_read_0_to_0_and_say_why_there_are_fewer():
+    """Counts with many zeros: 5 quantiles asked, one repeated edge merged; the class of the
+    single value 0 reads "0 stores", whole-number classes start at the next whole number."""
+    info = F.measure_info("n_supermarket_1mi")
+    v = np.array([0] * 8 + [1, 1, 2, 2, 3, 4, 5, 7], dtype=float)
+    bins, cls = F.classify(v, scheme="quantiles", k=5)
+    # quintile edges of the 16 values: 0, 0 (half are 0), 1, 3, 7: the repeated 0 merges
+    assert list(bins) == [0.0, 1.0, 3.0, 7.0]
+    assert list(cls) == [0] * 8 + [1, 1, 2, 2, 2, 3, 3, 3]
+    assert _class_labels(bins, 0.0, info, v) == [
+        "0 stores",
+        "1 store",
+        "2 to 3 stores",
+        "4 to 7 stores",
+    ]
+    assert class_note(v, 5, len(bins)) == (
+        "4 classes, not 5: 1 empty class merged into its neighbour (no area falls in it)"
+    )
+    # fewer distinct values than classes: one class per value, and it says so
+    few = np.array([0, 0, 1, 2, 3, 3, np.nan])
+    bins, cls = F.classify(few, scheme="equal_interval", k=5)
+    assert list(bins) == [0, 1, 2, 3] and list(cls) == [0, 0, 1, 2, 3, 3, -1]
+    assert class_note(few, 5, 4) == "4 classes: only 4 distinct values"
+    assert class_note(few, 3, 3) == ""
+    # a share that is 0 for many areas: "0%" then "over 0% to ...", never "0% to 0%"
+    share = F.measure_info("lapop1share")
+    s = np.array([0, 0, 0, 0, 0.1, 0.25, 0.5, 0.78, 1.0])
+    bins, _ = F.classify(s, scheme="quantiles", k=5)
+    # quintile edges 0, 0, 0.22 (0.1 + 0.6 x 0.15), 0.612, 1.0: the repeated 0 merges
+    np.testing.assert_allclose(bins, [0.0, 0.22, 0.612, 1.0])
+    labels = _class_labels(bins, 0.0, share, s)
+    assert labels == ["0%", "over 0% to 22%", "22% to 61%", "61% to 100%"]
+
+
+def test_empty_equal_intervals_are_merged():
+    # an outlier leaves the middle intervals of 0-100 empty
+    v = np.array([1.0, 2.0, 3.0, 4.0, 5.0, 100.0])
+    bins, cls = F.classify(v, scheme="equal_interval", k=5)
+    # intervals of (100 - 1) / 5 = 19.8: up to 20.8, 40.6, 60.4, 80.2, 100; three are empty
+    np.testing.assert_allclose(bins, [20.8, 100.0])
+    assert list(cls) == [0, 0, 0, 0, 0, 1]
+    assert class_note(v, 5, len(bins)).startswith("2 classes, not 5: 3 empty classes merged")
+
+
+def test_map_legend_carries_the_class_note(demo_areas):
+    fig = F.choropleth_map(demo_areas, "n_farmers_market_1mi", scheme="quantiles", k=5)
+    meta = fig.layout.meta
+    assert [c["label"] for c in meta["classes"]] == ["0 stores", "1 store", "2 stores"]
+    assert meta["classes_note"] == "3 classes: only 3 distinct values"
+    assert F.choropleth_map(demo_areas, "poverty_rate", k=5).layout.meta["classes_note"] == ""
 
 
 @pytest.mark.parametrize("scheme", ["quantiles", "natural_breaks", "equal_interval"])

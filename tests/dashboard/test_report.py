@@ -201,7 +201,12 @@ def test_binding_constraints_in_plain_words(region, outage, report_html: str) ->
     assert [r["value"] for r in rows] == pytest.approx([1.0, 1.0], abs=1e-6)
     assert "Elm garden (G1) hands out all of its Vegetables" in report_html
     assert "Oak garden (G2) hands out all of its Vegetables" in report_html
-    assert "each extra kg is worth 1 in the plan" in report_html
+    # what one more kg is worth: the optimizer's own sentence, as the CLI and the Plan page say
+    assert (
+        "Elm garden (G1) hands out all of its Vegetables. One more kg of supply of Vegetables "
+        "at Elm garden would feed about 1.00 kg more need." in report_html
+    )
+    assert "plan's objective" not in report_html
     # The hub is out of service: it has no capacity to explain.
     table = re.search(r'id="binding-table".*?</table>', report_html, re.S)
     assert table is not None and "Eastside hub" not in table.group(0)

@@ -109,10 +109,10 @@ def test_families_read_in_plain_words() -> None:
         "Share of households without a vehicle more than 1/2 mile from a supermarket"
     )
     assert measure_info("lalowi20").unit == "people"
-    assert measure_info("need_snap").label == "Need indicator: snap households"
+    assert measure_info("need_snap").label == "Need indicator: households receiving SNAP"
     # a custom need indicator (any column given in need_weights) is named, not generic
     custom = measure_info("need_seniors_share_pct")
-    assert not custom.generic and custom.unit == "score 0-100"
+    assert not custom.generic and custom.unit == "percentile rank, 0-100"
     # plan columns are not need indicators
     assert measure_info("need_kg").generic
 
@@ -125,13 +125,21 @@ def test_directions() -> None:
     assert not measure_info("n_convenience_1mi").higher_is_worse
 
 
-def test_the_need_index_is_a_0_to_100_score(demo_analysis) -> None:
+def test_the_need_index_is_a_mean_percentile_rank(demo_analysis) -> None:
+    """need_index is need.py's weighted mean of 0-100 percentile ranks: its unit says so (not a
+    0-1 score), and on the demo it stays inside 0-100 without reaching either end."""
     _, out = demo_analysis
     m = measure_info("need_index")
-    assert m.unit == "score 0-100" and m.scale == 1.0
-    assert "0-100" in m.definition
+    assert m.unit == "mean percentile rank, 0-100" and m.scale == 1.0
+    assert "0-1 score" not in m.title and "percentile" in m.definition
     v = out["need_index"].dropna()
     assert v.between(0, 100).all() and v.max() > 1  # really 0-100, not 0-1
+    assert v.min() > 0 and v.max() < 100  # a mean of ranks: no area is last on every rank
+    # the mean of the area's indicator ranks, by hand for the first area
+    parts = [c for c in out.columns if c.startswith("need_") and c.endswith("_pct")]
+    row = out.iloc[0]
+    have = [row[c] for c in parts if row[c] == row[c]]
+    assert row["need_index"] == pytest.approx(sum(have) / len(have))
 
 
 def test_fixed_classes_lower_bound_inclusive() -> None:

@@ -57,9 +57,9 @@ def initial_view(cat: Any, basemap: str) -> dict[str, Any] | None:
 
         areas = cat.analysis(DEFAULT_KEY)
         opts = F.measure_options(areas)
-        if not opts:
+        measure = _default_measure(areas, opts)
+        if measure is None:
             return None
-        measure = opts[0]["value"]
         fig, legend, dist, lorenz = _view(
             cat, DEFAULT_KEY, measure, basemap=basemap, **DEFAULT_VIEW
         )
@@ -136,6 +136,13 @@ def layout(**_: Any) -> html.Div:
                 value=init.get("measure"),
                 clearable=False,
                 optionHeight=48,
+                maxHeight=420,
+            ),
+            dbc.Switch(
+                id=ids.EQ_EXPERT,
+                label="All columns (for experts)",
+                value=False,
+                class_name="fs-card-note mt-1",
             ),
             dbc.Label("Classes", className="mt-2"),
             dbc.RadioItems(
@@ -332,6 +339,13 @@ def build_map(
     return fig, areas
 
 
+def _default_measure(areas: Any, opts: list[dict[str, Any]]) -> str | None:
+    """The measure the map opens on: the food-desert flag the first headline card counts (the
+    computed flag, never an input column kept for comparison), else the menu's first."""
+    first = headline(areas)
+    return F.default_measure(opts, first[0]["column"] if first else None)
+
+
 def _cards(areas: Any) -> list:
     """Headline cards: residents, and people in food deserts by the first LILA measures."""
     total = float(areas["population"].sum())
@@ -344,11 +358,13 @@ def _cards(areas: Any) -> list:
     return cards
 
 
-def _legend(title: str, scheme: str, flag: bool) -> list:
-    """The words under the map: what the colours mean."""
+def _legend(title: str, scheme: str, flag: bool, note: str = "") -> list:
+    """The words under the map: what the colours mean (and why there are fewer classes than
+    asked for, when there are)."""
     return [
         html.Strong(title),
         html.Span(f": coloured in {scheme}. "),
+        *([html.Span(f"{note}. ", className="fs-class-note")] if note else []),
         html.Span("Vermillion means yes. " if flag else "Darker means worse. "),
         html.Span("Hover over an area for its numbers; click a layer in the legend to hide it."),
     ]
@@ -377,7 +393,7 @@ def _view(
     )
     meta = fig.layout.meta
     info = F.measure_info(measure, areas[measure])
-    legend = (meta["title"], meta["scheme"], info.kind == "flag")
+    legend = (meta["title"], meta["scheme"], info.kind == "flag", meta.get("classes_note", ""))
     dist = F.distribution_figure(areas, measure, info=info)
     if info.kind == "flag" or not np.isfinite(np.asarray(areas[measure], dtype=float)).any():
         lor_col = "dist_supermarket_mi" if "dist_supermarket_mi" in areas.columns else None
@@ -407,20 +423,26 @@ def register_callbacks(app: Any) -> None:
         Output(ids.EQ_CARDS, "children"),
         Output(ids.EQ_ERROR, "children"),
         Input(ids.SESSION_REGION, "data"),
+        Input(ids.EQ_EXPERT, "value"),
         State(ids.EQ_MEASURE, "value"),
         State(ids.EQ_SHOWN, "data"),
     )
-    def _options(key, current, shown):
-        if shown and shown.get("region") == (key or DEFAULT_KEY):
+    def _options(key, expert, current, shown):
+        from dash import ctx
+
+        region_drawn = shown and shown.get("region") == (key or DEFAULT_KEY)
+        if region_drawn and ctx.triggered_id != ids.EQ_EXPERT:
             # the page came with this region's cards and options (see _initial)
             return no_update, no_update, no_update, no_update
         try:
             areas = cat.analysis(key)
         except FoodshedError as exc:
             return [], None, [], error_alert(exc, "The region could not be analysed")
-        opts = F.measure_options(areas)
-        values = [o["value"] for o in opts]
-        value = current if current in values else (values[0] if values else None)
+        opts = F.measure_options(areas, expert=bool(expert))
+        values = [o["value"] for o in opts if not o.get("disabled")]
+        value = current if current in values else _default_measure(areas, opts)
+        if region_drawn:  # only the menu changed
+            return opts, value, no_update, no_update
         return opts, value, _cards(areas), None
 
     @app.callback(

@@ -493,7 +493,10 @@ def register_callbacks(app: Any) -> None:
         # patched when the maps on screen hold this region's outlines
         flows_fig, ful_fig = maps(run, disp, 0, patching=shown == drawn)
         hist = F.fulfilment_histogram(pd.DataFrame(run["fulfilment"]))
-        unmet = F.unmet_by_commodity(pd.DataFrame(run["unmet"]))
+        unmet_t = pd.DataFrame(run["unmet"])  # the foods by name (a run of an older version: ids)
+        unmet = F.unmet_by_commodity(
+            unmet_t, commodity_col="name" if "name" in unmet_t.columns else "commodity"
+        )
         binding = run.get("binding") or []
         items = (
             html.Ul([html.Li(b) for b in binding[:6]])
