@@ -26,14 +26,17 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
-from equity.atlas import (
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from equity.atlas import (  # noqa: E402
     LowIncomeStandInWarning,
     _weighted_median,
     income_references,
     low_income_tracts,
 )
+from tests.helpers import atlas_2019_areas  # noqa: E402
 
 
 def _kappa(a: np.ndarray, b: np.ndarray) -> float:
@@ -47,17 +50,8 @@ def main(shared: Path) -> None:
     if not path.exists():
         print(f"skipped: {path} is absent")
         return
-    t = pd.read_csv(path, dtype={"CensusTract": str})
-    areas = pd.DataFrame(
-        {
-            "area_id": t["CensusTract"],
-            "population": t["pop2010"].astype(float),
-            "poverty_rate": t["poverty_rate"] / 100,
-            "median_family_income": t["median_family_income"],
-            "LowIncomeTracts": t["low_income_tracts"],
-        }
-    )
-    truth = t["low_income_tracts"].astype(bool).to_numpy()
+    areas = atlas_2019_areas(path)
+    truth = areas["LowIncomeTracts"].astype(bool).to_numpy()
     print(
         f"Atlas 2019 (ACS 2014-2018): {len(areas):,} tracts, {int(truth.sum()):,} published "
         "LowIncomeTracts"

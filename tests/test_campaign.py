@@ -40,6 +40,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from tests.helpers import write_file
+
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -311,15 +313,9 @@ def add_out(cid: str, kind: str, argv: list[str], expect: str = "any", **kw) -> 
     add(cid, kind, [*argv, "--out", "o"], expect, out="o", **kw)
 
 
-def edit(name: str, text: str | bytes) -> Callable[[Path], None]:
-    def _do(w: Path) -> None:
-        p = w / "small" / name
-        if isinstance(text, bytes):
-            p.write_bytes(text)
-        else:
-            p.write_text(text, encoding="utf-8")
-
-    return _do
+def edit(name: str, text: str | bytes) -> Callable[[Path], object]:
+    """Put ``text`` in the small region's file ``name``."""
+    return lambda w: write_file(w / "small" / name, text)
 
 
 def latin1(t: str) -> bytes:
@@ -337,15 +333,9 @@ def remove(name: str) -> Callable[[Path], None]:
     return lambda w: (w / "small" / name).unlink()
 
 
-def write(name: str, text: str | bytes) -> Callable[[Path], None]:
-    def _do(w: Path) -> None:
-        (w / name).parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(text, bytes):
-            (w / name).write_bytes(text)
-        else:
-            (w / name).write_text(text, encoding="utf-8")
-
-    return _do
+def write(name: str, text: str | bytes) -> Callable[[Path], object]:
+    """Put ``text`` in the work folder's file ``name``."""
+    return lambda w: write_file(w / name, text)
 
 
 def chain(*steps: Callable[[Path], None]) -> Callable[[Path], None]:

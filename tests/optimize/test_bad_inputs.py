@@ -18,6 +18,7 @@ from optimize import Scenario, ScenarioError, ShockError, run_scenario
 from optimize._sweep_task import SweepContext, solve_record
 from optimize.sweep import MAX_SCENARIOS, SweepSpec, SweepSpecError, expand, prepare_sweep
 from tests.helpers import line_region as make_region
+from tests.helpers import write_file
 
 
 @pytest.fixture(scope="module")
@@ -40,12 +41,7 @@ def seasonal(region):
 
 
 def write(tmp_path: Path, text: str | bytes, name: str = "s.toml") -> Path:
-    p = tmp_path / name
-    if isinstance(text, bytes):
-        p.write_bytes(text)
-    else:
-        p.write_text(text, encoding="utf-8")
-    return p
+    return write_file(tmp_path / name, text)
 
 
 # ---------------------------------------------------------------------------- scenario files
