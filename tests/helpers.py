@@ -65,6 +65,7 @@ __all__ = [
     "LINE_X0",
     "LINE_Y0",
     "TOWN_CRS",
+    "atlas_2019_areas",
     "four_area_region",
     "grid3",
     "grid_region",
@@ -76,6 +77,7 @@ __all__ = [
     "two_areas",
     "stop_after_first_stage",
     "town_region",
+    "write_file",
 ]
 
 #: UTM 17N (metres): the line regions and the 3 x 3 equity grid.
@@ -167,7 +169,7 @@ def maxmin_region() -> Region:
 FOUR_AREA_POPULATION = {"A": 1000.0, "B": 1000.0, "C": 2000.0, "D": 1000.0}
 
 
-def market_and_corner_shop(ids: list[str], points: list[Point], crs: Any) -> gpd.GeoDataFrame:
+def _market_and_corner_shop(ids: list[str], points: list[Point], crs: Any) -> gpd.GeoDataFrame:
     """Stores ``ids``: a supermarket named "Big <i>Market</i>" (a name that must be escaped
     wherever it is shown) and the "Corner Shop", a convenience store, at ``points``."""
     return gpd.GeoDataFrame(
@@ -181,7 +183,7 @@ def market_and_corner_shop(ids: list[str], points: list[Point], crs: Any) -> gpd
     )
 
 
-def food_and_rice(food: str, name: str) -> pd.DataFrame:
+def _food_and_rice(food: str, name: str) -> pd.DataFrame:
     """Two commodities: ``food`` (called ``name``) counted in kg, and rice in bags of 2 kg."""
     return pd.DataFrame(
         {
@@ -193,7 +195,7 @@ def food_and_rice(food: str, name: str) -> pd.DataFrame:
     )
 
 
-def need_each(area_ids: list[str], **quantity: float) -> pd.DataFrame:
+def _need_each(area_ids: list[str], **quantity: float) -> pd.DataFrame:
     """The need of areas that all need the same ``quantity`` of each commodity (its unit)."""
     return pd.DataFrame(
         {
@@ -239,7 +241,7 @@ def four_area_region() -> Region:
         ],
         crs=LINE_CRS,
     )
-    stores = market_and_corner_shop(
+    stores = _market_and_corner_shop(
         ["S1", "S2"], [Point(LINE_X0, LINE_Y0), Point(LINE_X0 + 5000, LINE_Y0 + 100)], LINE_CRS
     )
     sites = gpd.GeoDataFrame(
@@ -256,7 +258,7 @@ def four_area_region() -> Region:
         ],
         crs=LINE_CRS,
     )
-    commodities = food_and_rice("veg", "Vegetables")
+    commodities = _food_and_rice("veg", "Vegetables")
     supply = pd.DataFrame(
         {
             "site_id": ["G1", "G2", "H", "H"],
@@ -264,7 +266,7 @@ def four_area_region() -> Region:
             "quantity": [10.0, 10.0, 8.0, 8.0],
         }
     )
-    need = need_each(list(xs), veg=7.0, rice=2.0)
+    need = _need_each(list(xs), veg=7.0, rice=2.0)
     return Region.from_frames(
         areas,
         stores,
@@ -335,7 +337,7 @@ def grid_region() -> Region:
         geometry=cells,
         crs=4326,
     )
-    stores = market_and_corner_shop(
+    stores = _market_and_corner_shop(
         ["s1", "s2"], [Point(-79.975, 40.025), Point(-79.995, 40.005)], 4326
     )
     sites = gpd.GeoDataFrame(
@@ -359,9 +361,9 @@ def grid_region() -> Region:
         areas,
         stores,
         sites,
-        food_and_rice("tomato", "Tomatoes"),
+        _food_and_rice("tomato", "Tomatoes"),
         supply,
-        need_each(ids, tomato=10.0, rice=5.0),
+        _need_each(ids, tomato=10.0, rice=5.0),
         name="Grid City",
         provenance={"source": "test grid"},
     )
