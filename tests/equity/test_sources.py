@@ -169,16 +169,19 @@ def test_acs_snap(tmp_path):
 
 
 # ---------------------------------------------------------------- stores and sites
-@pytest.mark.parametrize(
-    ("name", "kind"),
-    [("Giant Eagle #61", "supermarket"), ("Shop 'n Save", "supermarket"),
-     ("Walmart Supercenter 2588", "supermarket"), ("GetGo 3130", "convenience"),
-     ("Sunoco", "convenience"), ("Happy Mart", "convenience"), ("Rite Aid 123", "pharmacy"),
-     ("Dollar General Store 1", "dollar_store"), ("Bloomfield Groceria", "grocery"),
-     ("Citiparks Farmers Market", "farmers_market"), ("Produce Plus", "specialty"),
-     ("McGinnis Sisters Market", "supermarket"), ("East End Food Co-op", "supermarket"),
-     ("WEISS MEATS", "specialty"), ("Ukani Brothers", "other")],
-)  # fmt: skip
+#: A store's name and the kind it alone says.
+NAME_KINDS = {
+    "Giant Eagle #61": "supermarket", "Shop 'n Save": "supermarket",
+    "Walmart Supercenter 2588": "supermarket", "GetGo 3130": "convenience",
+    "Sunoco": "convenience", "Happy Mart": "convenience", "Rite Aid 123": "pharmacy",
+    "Dollar General Store 1": "dollar_store", "Bloomfield Groceria": "grocery",
+    "Citiparks Farmers Market": "farmers_market", "Produce Plus": "specialty",
+    "McGinnis Sisters Market": "supermarket", "East End Food Co-op": "supermarket",
+    "WEISS MEATS": "specialty", "Ukani Brothers": "other",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "kind"), NAME_KINDS.items())
 def test_classify_store_name(name, kind):
     assert sources.classify_store_name(name)[0] == kind
 
