@@ -27,16 +27,12 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from equity.atlas import (  # noqa: E402
+from equity.atlas import (
     LowIncomeStandInWarning,
     _weighted_median,
     income_references,
     low_income_tracts,
 )
-from tests.helpers import atlas_2019_areas  # noqa: E402
 
 
 def _kappa(a: np.ndarray, b: np.ndarray) -> float:
@@ -46,6 +42,9 @@ def _kappa(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def main(shared: Path) -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the tests' helpers
+    from tests.helpers import atlas_2019_areas
+
     path = shared / "fara2019_national_subset" / "fara2019_national_25col.csv"
     if not path.exists():
         print(f"skipped: {path} is absent")

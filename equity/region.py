@@ -365,10 +365,10 @@ class Region:
 
     def __repr__(self) -> str:
         s = self.summary()
-        counts = ", ".join(f"{s[k]} {k}" for k in ("stores", "sites", "commodities"))
         return (
             f"Region({s['name']!r}: {s['areas']} areas, {s['population']:,.0f} people, "
-            f"{counts}, crs={s['crs']})"
+            f"{s['stores']} stores, {s['sites']} sites, {s['commodities']} commodities, "
+            f"crs={s['crs']})"
         )
 
 

@@ -28,17 +28,15 @@ Regions
 :func:`two_areas`
     The areas alone of a two-area line (A with 100 people, B with 200), any distance apart.
 
-Files
------
-:func:`write_file`
-    Text or bytes written to a path (bad inputs' files).
-:func:`atlas_2019_areas`
-    The Atlas 2019 national table of the shared data as areas for the low-income rule.
-
 Solver
 ------
 :func:`stop_after_first_stage`
     HiGHS as if the time ran out in the second stage (plans stopped early).
+
+Shared data
+-----------
+:func:`atlas_2019_areas`
+    The Atlas 2019 national table of ``../shared/data`` as areas for the low-income rule.
 """
 
 from __future__ import annotations
@@ -461,6 +459,16 @@ def public_list_region(*, with_sites: bool = True) -> Region:
     )
 
 
+def write_file(path: Path, data: str | bytes) -> Path:
+    """Write ``data`` to ``path`` (text as UTF-8, bytes as they are), making its folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(data, bytes):
+        path.write_bytes(data)
+    else:
+        path.write_text(data, encoding="utf-8")
+    return path
+
+
 def stop_after_first_stage(monkeypatch: Any) -> None:
     """HiGHS as if the time ran out in the second stage before it had a primal: the first
     stage's optimum is handed back as ``fallback_x`` (what the backend does then)."""
@@ -485,31 +493,6 @@ def stop_after_first_stage(monkeypatch: Any) -> None:
     monkeypatch.setattr(HighsBackend, "solve", solve_first_stage_only)
 
 
-def two_areas(gap_m: float) -> gpd.GeoDataFrame:
-    """Areas A (100 people) and B (200 people), 100 m squares centred ``gap_m`` apart on a
-    line from (:data:`LINE_X0`, :data:`LINE_Y0`), in :data:`LINE_CRS`."""
-    x0, y0 = LINE_X0, LINE_Y0
-    return gpd.GeoDataFrame(
-        {"area_id": ["A", "B"], "population": [100.0, 200.0]},
-        geometry=[
-            box(x0 - 50, y0 - 50, x0 + 50, y0 + 50),
-            box(x0 + gap_m - 50, y0 - 50, x0 + gap_m + 50, y0 + 50),
-        ],
-        crs=LINE_CRS,
-    )
-
-
-# ---------------------------------------------------------------------- files
-def write_file(path: Path, content: str | bytes) -> Path:
-    """``path`` holding ``content``: text in UTF-8, bytes as they are (a bad input's file)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(content, bytes):
-        path.write_bytes(content)
-    else:
-        path.write_text(content, encoding="utf-8")
-    return path
-
-
 def atlas_2019_areas(path: Path) -> pd.DataFrame:
     """The tracts of the Atlas 2019 national table (``path``, the shared data's 25-column
     subset, 72,364 tracts) as areas for the low-income rule: ``population`` (2010),
@@ -523,4 +506,18 @@ def atlas_2019_areas(path: Path) -> pd.DataFrame:
             "median_family_income": t["median_family_income"],
             "LowIncomeTracts": t["low_income_tracts"],
         }
+    )
+
+
+def two_areas(gap_m: float) -> gpd.GeoDataFrame:
+    """Areas A (100 people) and B (200 people), 100 m squares centred ``gap_m`` apart on a
+    line from (:data:`LINE_X0`, :data:`LINE_Y0`), in :data:`LINE_CRS`."""
+    x0, y0 = LINE_X0, LINE_Y0
+    return gpd.GeoDataFrame(
+        {"area_id": ["A", "B"], "population": [100.0, 200.0]},
+        geometry=[
+            box(x0 - 50, y0 - 50, x0 + 50, y0 + 50),
+            box(x0 + gap_m - 50, y0 - 50, x0 + gap_m + 50, y0 + 50),
+        ],
+        crs=LINE_CRS,
     )

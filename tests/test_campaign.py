@@ -313,8 +313,7 @@ def add_out(cid: str, kind: str, argv: list[str], expect: str = "any", **kw) -> 
     add(cid, kind, [*argv, "--out", "o"], expect, out="o", **kw)
 
 
-def edit(name: str, text: str | bytes) -> Callable[[Path], object]:
-    """Put ``text`` in the small region's file ``name``."""
+def edit(name: str, text: str | bytes) -> Callable[[Path], None]:
     return lambda w: write_file(w / "small" / name, text)
 
 
@@ -333,8 +332,7 @@ def remove(name: str) -> Callable[[Path], None]:
     return lambda w: (w / "small" / name).unlink()
 
 
-def write(name: str, text: str | bytes) -> Callable[[Path], object]:
-    """Put ``text`` in the work folder's file ``name``."""
+def write(name: str, text: str | bytes) -> Callable[[Path], None]:
     return lambda w: write_file(w / name, text)
 
 
