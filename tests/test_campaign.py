@@ -308,11 +308,6 @@ def add(*args, **kw) -> None:
     CASES.append(Case(*args, **kw))
 
 
-def add_out(cid: str, kind: str, argv: list[str], expect: str = "any", **kw) -> None:
-    """A case whose command writes to ``--out o``, the one place its new files may go."""
-    add(cid, kind, [*argv, "--out", "o"], expect, out="o", **kw)
-
-
 def edit(name: str, text: str | bytes) -> Callable[[Path], None]:
     return lambda w: write_file(w / "small" / name, text)
 
@@ -342,6 +337,11 @@ def chain(*steps: Callable[[Path], None]) -> Callable[[Path], None]:
             s(w)
 
     return _do
+
+
+def add_out(cid: str, kind: str, argv: list[str], expect: str = "any", **kw) -> None:
+    """A case whose command writes to ``--out o``, the one place its new files may go."""
+    add(cid, kind, [*argv, "--out", "o"], expect, out="o", **kw)
 
 
 # -- data loss: where every command writes
