@@ -80,6 +80,14 @@ def make_driver(download_dir: str | None = None, width: int = 1440, height: int 
     return driver
 
 
+def set_screen(driver, width: int = 1440, height: int = 900) -> None:
+    """Make the page's viewport exactly ``width`` x ``height`` CSS pixels (for screenshots)."""
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+    )
+
+
 def quit_driver(driver) -> None:
     """Close the browser and remove its profile."""
     profile = getattr(driver, "_foodshed_profile", None)

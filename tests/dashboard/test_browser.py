@@ -16,7 +16,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import CHROMEDRIVER, CHROMIUM, make_driver, quit_driver, start_server
+from tests.browser import (
+    CHROMEDRIVER,
+    CHROMIUM,
+    make_driver,
+    quit_driver,
+    set_screen,
+    start_server,
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -42,10 +49,7 @@ def session(tiny_region, tmp_path_factory):
     warm_up(app)
     url, server = start_server(app)
     driver = make_driver(download_dir=str(downloads))
-    driver.execute_cdp_cmd(
-        "Emulation.setDeviceMetricsOverride",
-        {"width": 1440, "height": 900, "deviceScaleFactor": 1, "mobile": False},
-    )
+    set_screen(driver)
     driver.execute_cdp_cmd(
         "Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)}
     )
