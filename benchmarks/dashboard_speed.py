@@ -33,60 +33,23 @@ import json
 import logging
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-import urllib.request
 from pathlib import Path
+
+#: The repository, for the browser helpers of ``tests/browser.py`` (appended: with
+#: ``--baseline-ref`` the code measured comes first on ``sys.path``, from ``PYTHONPATH``).
+sys.path.append(str(Path(__file__).resolve().parents[1]))
 
 
 def _server(app):
-    from werkzeug.serving import make_server
+    from tests.browser import start_server
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = make_server("127.0.0.1", port, app.server, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            urllib.request.urlopen(url + "/_dash-layout", timeout=1).read()
-            break
-        except OSError:
-            time.sleep(0.05)
-    return url, server
-
-
-def _driver():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = "/usr/bin/chromium"
-    profile = tempfile.mkdtemp(prefix="foodshed-bench-")
-    for arg in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--enable-unsafe-swiftshader",
-        f"--user-data-dir={profile}",
-        "--window-size=1440,900",
-    ):
-        opts.add_argument(arg)
-    d = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
-    return d, profile
+    return start_server(app)
 
 
 def _wait(d, pred, timeout=120):
@@ -182,12 +145,13 @@ def first_paint(region, *, warm: bool) -> dict[str, float]:
     visitor: plotly.js comes from the browser's cache, compiled code too from the third visit).
     """
     from dashboard.app import create_app, warm_up
+    from tests.browser import make_driver, quit_driver
 
     app = create_app(region)
     if warm:
         warm_up(app)
     url, server = _server(app)
-    d, profile = _driver()
+    d = make_driver()
     try:
         d.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": _AFTERPLOT_HOOK})
         out = _visit(d, url)
@@ -197,8 +161,7 @@ def first_paint(region, *, warm: bool) -> dict[str, float]:
                 out[f"visit{n}_map_drawn"] = _visit(d, url)["map_drawn"]
         return out
     finally:
-        d.quit()
-        shutil.rmtree(profile, ignore_errors=True)
+        quit_driver(d)
         server.shutdown()
 
 
@@ -268,6 +231,7 @@ def rerun(region, objective: str, runs_before: int = 1, *, poll: bool = False) -
     """
     import dashboard.app.pages.plan as plan_page
     from dashboard.app import create_app, warm_up
+    from tests.browser import make_driver, quit_driver
 
     spent: list[float] = []
     real = plan_page.solve_plan
@@ -283,7 +247,7 @@ def rerun(region, objective: str, runs_before: int = 1, *, poll: bool = False) -
     app = create_app(region)
     warm_up(app)
     url, server = _server(app)
-    d, profile = _driver()
+    d = make_driver()
     click = lambda el: d.execute_script("arguments[0].click()", el)  # noqa: E731
     try:
         d.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": _BYTES_HOOK})
@@ -357,8 +321,7 @@ def rerun(region, objective: str, runs_before: int = 1, *, poll: bool = False) -
         )
     finally:
         plan_page.solve_plan = real
-        d.quit()
-        shutil.rmtree(profile, ignore_errors=True)
+        quit_driver(d)
         server.shutdown()
     done = max(t_page, maps_drawn)
     return {
@@ -521,18 +484,13 @@ def main() -> None:
         "--allegheny", metavar="SHARED_DIR", help="also measure map payloads on Allegheny County"
     )
     args = ap.parse_args()
+    # what one round measures: the same for the round of --json, compare()'s and the rounds below
+    what = {k: getattr(args, k) for k in ("only", "objective", "runs_before", "poll")}
     if args.json:  # one round, for compare()
-        print(json.dumps(measure(args.only, args.objective, args.runs_before, poll=args.poll)))
+        print(json.dumps(measure(**what)))
         return
     if args.baseline_ref:
-        compare(
-            args.baseline_ref,
-            repeat=args.repeat,
-            only=args.only,
-            objective=args.objective,
-            runs_before=args.runs_before,
-            poll=args.poll,
-        )
+        compare(args.baseline_ref, repeat=args.repeat, **what)
         return
 
     from equity import Region
@@ -551,10 +509,7 @@ def main() -> None:
                 f"map redraw payload, {name} ({len(r.areas)} areas): whole figure (baseline) "
                 f"{full / 1e3:,.0f} kB, patch {patch / 1e3:,.0f} kB, ratio {full / patch:.1f}x"
             )
-    rounds = [
-        measure(args.only, args.objective, args.runs_before, poll=args.poll)
-        for _ in range(args.repeat)
-    ]
+    rounds = [measure(**what) for _ in range(args.repeat)]
     med = {k: statistics.median(r[k] for r in rounds) for k in rounds[0]}
     for key, label in _LABELS.items():
         if key in med:

@@ -30,7 +30,6 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from equity.atlas import (
     LowIncomeStandInWarning,
@@ -48,21 +47,15 @@ def _kappa(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def main(shared: Path) -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the tests' helpers
+    from tests.helpers import atlas_2019_areas
+
     path = shared / "fara2019_national_subset" / "fara2019_national_25col.csv"
     if not path.exists():
         print(f"skipped: {path} is absent")
         return
-    t = pd.read_csv(path, dtype={"CensusTract": str})
-    areas = pd.DataFrame(
-        {
-            "area_id": t["CensusTract"],
-            "population": t["pop2010"].astype(float),
-            "poverty_rate": t["poverty_rate"] / 100,
-            "median_family_income": t["median_family_income"],
-            "LowIncomeTracts": t["low_income_tracts"],
-        }
-    )
-    truth = t["low_income_tracts"].astype(bool).to_numpy()
+    areas = atlas_2019_areas(path)
+    truth = areas["LowIncomeTracts"].astype(bool).to_numpy()
     print(
         f"Atlas 2019 (ACS 2014-2018): {len(areas):,} tracts, {int(truth.sum()):,} published "
         "LowIncomeTracts"

@@ -484,6 +484,8 @@ GARDEN_CROPS = {
 }
 GARDEN_SEASON = {"spring": 0.35, "summer": 1.0, "fall": 0.6, "winter": 0.0}
 NEED_SEASON = {"spring": 1.0, "summer": 1.0, "fall": 1.0, "winter": 1.1}
+#: How much of their produce hubs stock in each season (local harvests), times HUB_COVER.
+HUB_LOCAL_PRODUCE = {"spring": 0.9, "summer": 1.15, "fall": 1.1, "winter": 0.8}
 #: What food hubs stock, as a share of the city's need of each commodity (scaled below).
 HUB_COVER = {
     "tomatoes": 0.45,
@@ -505,7 +507,6 @@ HUB_COVER = {
     "chicken": 0.50,
     "milk": 0.50,
 }
-HUB_LOCAL_PRODUCE = {"spring": 0.9, "summer": 1.15, "fall": 1.1, "winter": 0.8}
 #: What pantries hand out: shares of a pantry's weekly kg.
 PANTRY_MIX = {
     "rice": 0.12,
@@ -561,20 +562,23 @@ def _sites(
     pop = areas["population"].to_numpy().astype(float)
     pov = areas["poverty_rate"].to_numpy()
     rows = []
+
+    def numbered(kind: str, label: str, points, capacity, storage_per_kg: float, cost) -> None:
+        """Sites ``label 1``, ``label 2``, ... at ``points``: a ``capacity()`` drawn for each
+        (throughput, kg), storage ``storage_per_kg`` times it, fixed cost ``cost(capacity)``."""
+        for j, (px, py) in enumerate(points):
+            cap = capacity()
+            rows.append((kind, f"{label} {j + 1}", cap, cap * storage_per_kg, cost(cap), px, py))
+
     gardens = _place(rng, areas, np.where(urban, pop * (0.3 + pov), pop * 0.05), 36)
-    for j, (px, py) in enumerate(gardens):
-        cap = float(np.round(rng.uniform(80, 450), -1))
-        rows.append(
-            (
-                "garden",
-                f"Community Garden {j + 1}",
-                cap,
-                cap * 0.5,
-                float(np.round(rng.uniform(40, 160))),
-                px,
-                py,
-            )
-        )
+    numbered(
+        "garden",
+        "Community Garden",
+        gardens,
+        lambda: float(np.round(rng.uniform(80, 450), -1)),
+        0.5,
+        lambda _cap: float(np.round(rng.uniform(40, 160))),
+    )
     hubs = [
         ("Eastside Food Hub", (6.5, -2.5), 62_000),
         ("Riverton Regional Food Bank", (-0.8, -1.2), 95_000),
@@ -588,19 +592,14 @@ def _sites(
             ("hub", name, float(cap), float(cap * 2.5), float(np.round(cap * 0.35, -2)), px, py)
         )
     pantries = _place(rng, areas, pop * pov**1.3, 22)
-    for j, (px, py) in enumerate(pantries):
-        cap = float(np.round(rng.uniform(900, 3800), -2))
-        rows.append(
-            (
-                "pantry",
-                f"Neighborhood Pantry {j + 1}",
-                cap,
-                cap * 1.5,
-                float(np.round(cap * 0.4, -1)),
-                px,
-                py,
-            )
-        )
+    numbered(
+        "pantry",
+        "Neighborhood Pantry",
+        pantries,
+        lambda: float(np.round(rng.uniform(900, 3800), -2)),
+        1.5,
+        lambda cap: float(np.round(cap * 0.4, -1)),
+    )
     df = pd.DataFrame(
         rows, columns=["kind", "name", "throughput_kg", "storage_kg", "fixed_cost_usd", "x", "y"]
     )

@@ -516,28 +516,17 @@ def read_census_popcenters(
     pop = numbers(df, "POPULATION", path=p, table="population_points", problems=problems)
     lat = numbers(df, "LATITUDE", path=p, table="population_points", problems=problems)
     lon = numbers(df, "LONGITUDE", path=p, table="population_points", problems=problems)
+
+    def at(i: int | np.integer, column: str, msg: str) -> Problem:
+        row = int(df["source_row"].iloc[i])  # the i-th row kept, by its row in the file
+        return Problem("population_points", msg, file=str(p), row=row, column=column)
+
     for col, s in (("POPULATION", pop), ("LATITUDE", lat), ("LONGITUDE", lon)):
-        for i in np.flatnonzero(s.isna().to_numpy()):
-            problems.append(
-                Problem(
-                    "population_points",
-                    f"'{col}' is empty",
-                    file=str(p),
-                    row=int(df["source_row"].iloc[i]),
-                    column=col,
-                )
-            )
+        problems += [at(i, col, f"'{col}' is empty") for i in np.flatnonzero(s.isna().to_numpy())]
     bad = ~tract.str.fullmatch(r"\d{11}").fillna(False).astype(bool)
     for i in np.flatnonzero(bad.to_numpy()):
-        problems.append(
-            Problem(
-                "population_points",
-                f"STATEFP+COUNTYFP+TRACTCE = {tract.iloc[i]!r} is not an 11-digit tract code",
-                file=str(p),
-                row=int(df["source_row"].iloc[i]),
-                column="TRACTCE",
-            )
-        )
+        msg = f"STATEFP+COUNTYFP+TRACTCE = {tract.iloc[i]!r} is not an 11-digit tract code"
+        problems.append(at(i, "TRACTCE", msg))
     raise_errors(problems, p)
     geom = gpd.points_from_xy(lon, lat)
     if level == "tract":

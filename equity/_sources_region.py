@@ -249,7 +249,10 @@ _ATLAS_COLUMNS = [
 ]  # fmt: skip
 
 
-def _census(root: Path, county: str) -> tuple[pd.DataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
+def _census(root: Path, county: str, tracts: Path) -> dict[str, Any]:
+    """One county's census side, as :func:`assemble_us_region` takes it: the tract polygons
+    (the shapefile ``tracts``), the county's rows of the Atlas 2019 national table, and the
+    tract and block-group centres of population."""
     atlas = read_usda_atlas(
         root / "fara2019_national_subset" / "fara2019_national_25col.csv",
         county=county,
@@ -260,7 +263,12 @@ def _census(root: Path, county: str) -> tuple[pd.DataFrame, gpd.GeoDataFrame, gp
     bg = read_census_popcenters(
         pc / "CenPop2010_Mean_BG_national.csv", level="block_group", counties=county
     )
-    return atlas, tr, bg
+    return {
+        "tracts": read_census_tracts(tracts),
+        "atlas": atlas,
+        "popcenters": tr,
+        "population_points": bg,
+    }
 
 
 #: Store rules of :func:`allegheny_region`.
@@ -346,8 +354,7 @@ def allegheny_region(
     atlas_rules = store_rules != "licence"
     root = shared_data_dir(shared_dir)
     d = root / "pittsburgh_allegheny"
-    atlas, tr, bg = _census(root, "42003")
-    tracts = read_census_tracts(d / "tracts_2010" / "tl_2010_42003_tract10.shp")
+    census = _census(root, "42003", d / "tracts_2010" / "tl_2010_42003_tract10.shp")
     achd = read_store_list(
         d / "achd_convenience_and_supermarkets.csv",
         kind="achd",
@@ -400,10 +407,7 @@ def allegheny_region(
     )
     sites.attrs = {"source": str(d)}
     return assemble_us_region(
-        tracts=tracts,
-        atlas=atlas,
-        popcenters=tr,
-        population_points=bg,
+        **census,
         stores=stores,
         sites=sites,
         acs_snap=read_acs_snap(d / "acs_snap_households_by_tract_allegheny.csv"),
@@ -444,8 +448,7 @@ def chicago_region(
         raise ValueError(msg)
     root = shared_data_dir(shared_dir)
     d = root / "chicago_cook"
-    atlas, tr, bg = _census(root, "17031")
-    tracts = read_census_tracts(d / "tracts_2010" / "chicago_census_tracts_2010.shp")
+    census = _census(root, "17031", d / "tracts_2010" / "chicago_census_tracts_2010.shp")
     c2013 = read_store_list(
         d / "chicago_grocery_stores_2013.csv", kind="chicago_grocery", state="IL"
     )
@@ -468,10 +471,7 @@ def chicago_region(
         stores = merged[~only_2013].reset_index(drop=True)
         stores.attrs = {**merged.attrs, "source": f"{d2};{d}"}
     return assemble_us_region(
-        tracts=tracts,
-        atlas=atlas,
-        popcenters=tr,
-        population_points=bg,
+        **census,
         stores=stores,
         sites=read_site_list(d / "neighborspace_gardens_2012.geojson", kind="neighborspace"),
         name="Chicago, IL",

@@ -56,6 +56,14 @@ _PRESETS = ("achd", "wprdc", "chicago_grocery", "chicago_grocery_status", "snap"
 _SITE_PRESETS = ("growpgh", "cfp_growpgh", "food_bank", "neighborspace")
 
 
+def _pass_kind(p: Path, table: str, seen: str) -> ValidationError:
+    """The error for a list whose layout cannot be told (``seen`` says why): it names the
+    ``kind=`` values of ``table`` ("stores" or "sites") that would read it."""
+    presets, kinds = (_PRESETS, STORE_KINDS) if table == "stores" else (_SITE_PRESETS, SITE_KINDS)
+    msg = f"{seen} pass kind= one of {presets} or a {table[:-1]} kind {kinds}"
+    return ValidationError([Problem(table, msg, file=str(p))])
+
+
 def _stores_frame(
     gdf: gpd.GeoDataFrame,
     *,
@@ -265,11 +273,9 @@ def read_store_list(
         elif pick(found, "Store_Name", "STORE_NAME"):
             preset = "snap"
         else:
-            msg = (
-                f"cannot tell what list this is from its columns {found}; pass kind= one of "
-                f"{_PRESETS} or a store kind {STORE_KINDS}"
+            raise _pass_kind(
+                p, "stores", f"cannot tell what list this is from its columns {found};"
             )
-            raise ValidationError([Problem("stores", msg, file=str(p))])
     if preset == "snap":
         return read_snap_retailers(p, prefix=prefix or "snap", state=state)
     if preset not in _PRESETS and preset not in STORE_KINDS:
@@ -430,17 +436,11 @@ def read_site_list(
                 elif "food bank" in first:
                     preset = "food_bank"
                 else:
-                    msg = (
-                        f"a Code for Pittsburgh list from {first!r}: pass kind= one of "
-                        f"{_SITE_PRESETS} or a site kind {SITE_KINDS}"
-                    )
-                    raise ValidationError([Problem("sites", msg, file=str(p))])
+                    raise _pass_kind(p, "sites", f"a Code for Pittsburgh list from {first!r}:")
             else:
-                msg = (
-                    f"cannot tell what list this is from its columns {found}; pass kind= one "
-                    f"of {_SITE_PRESETS} or a site kind {SITE_KINDS}"
+                raise _pass_kind(
+                    p, "sites", f"cannot tell what list this is from its columns {found};"
                 )
-                raise ValidationError([Problem("sites", msg, file=str(p))])
         if preset == "growpgh":
             cols = {
                 "name": "content_post_title",

@@ -152,51 +152,66 @@ AREAS = TableSpec(
     ),
 )
 
-STORES = TableSpec(
-    "stores",
-    key=("store_id",),
-    geometry="point",
-    description="Where food is sold.",
-    columns=(
-        Column("store_id", "id", required=True),
-        Column("kind", "category", required=True, choices=STORE_KINDS),
-        Column("name", "text"),
-        _n("sales_usd", plausible=_USD),
-        _n("area_sqft", plausible=(1e8, "square feet of one store")),
-    ),
-)
 
-SITES = TableSpec(
-    "sites",
-    key=("site_id",),
-    geometry="point",
-    description="Where food is grown or held: gardens, farms, hubs, pantries.",
-    columns=(
-        Column("site_id", "id", required=True),
-        Column("kind", "category", required=True, choices=SITE_KINDS),
-        Column("name", "text"),
-        _n("throughput_kg", description="kg the site can hand out per period", plausible=_KG),
-        _n("storage_kg", description="kg the site can hold", plausible=_KG),
-        _n(
-            "fixed_cost_usd",
-            description="cost to open or run the site per period",
-            plausible=_USD,
+def _places(name: str, kinds: tuple[str, ...], description: str, *more: Column) -> TableSpec:
+    """A table of points of some kinds (stores, sites): ``<name>_id``, ``kind`` and ``name``,
+    then ``more``."""
+    key = f"{name[:-1]}_id"
+    return TableSpec(
+        name,
+        key=(key,),
+        geometry="point",
+        description=description,
+        columns=(
+            Column(key, "id", required=True),
+            Column("kind", "category", required=True, choices=kinds),
+            Column("name", "text"),
+            *more,
         ),
-    ),
+    )
+
+
+def _quantities(name: str, of: str, description: str, period: str = "") -> TableSpec:
+    """Units of each commodity per period (or week) at each row of table ``of`` (supply at the
+    sites, need in the areas)."""
+    key = f"{of[:-1]}_id"
+    return TableSpec(
+        name,
+        key=(key, "commodity"),
+        extra_key=("period", "week"),
+        description=description,
+        columns=(
+            Column(key, "ref", required=True, ref_table=of),
+            Column("commodity", "ref", required=True, ref_table="commodities"),
+            _n("quantity", required=True, description="units per period", plausible=_QUANTITY),
+            Column("period", "text", description=period),
+            _n("week", description="week 1, 2, ... of a plan over weeks (blank: every week)"),
+        ),
+    )
+
+
+STORES = _places(
+    "stores",
+    STORE_KINDS,
+    "Where food is sold.",
+    _n("sales_usd", plausible=_USD),
+    _n("area_sqft", plausible=(1e8, "square feet of one store")),
 )
 
-SUPPLY = TableSpec(
+SITES = _places(
+    "sites",
+    SITE_KINDS,
+    "Where food is grown or held: gardens, farms, hubs, pantries.",
+    _n("throughput_kg", description="kg the site can hand out per period", plausible=_KG),
+    _n("storage_kg", description="kg the site can hold", plausible=_KG),
+    _n("fixed_cost_usd", description="cost to open or run the site per period", plausible=_USD),
+)
+
+SUPPLY = _quantities(
     "supply",
-    key=("site_id", "commodity"),
-    extra_key=("period", "week"),
-    description="What each site can hand out per period, in the commodity's unit.",
-    columns=(
-        Column("site_id", "ref", required=True, ref_table="sites"),
-        Column("commodity", "ref", required=True, ref_table="commodities"),
-        _n("quantity", required=True, description="units per period", plausible=_QUANTITY),
-        Column("period", "text", description="season or period label, for seasonal supply"),
-        _n("week", description="week 1, 2, ... of a plan over weeks (blank: every week)"),
-    ),
+    "sites",
+    "What each site can hand out per period, in the commodity's unit.",
+    "season or period label, for seasonal supply",
 )
 
 COMMODITIES = TableSpec(
@@ -225,19 +240,7 @@ COMMODITIES = TableSpec(
     ),
 )
 
-NEED = TableSpec(
-    "need",
-    key=("area_id", "commodity"),
-    extra_key=("period", "week"),
-    description="What each area needs per period, in the commodity's unit.",
-    columns=(
-        Column("area_id", "ref", required=True, ref_table="areas"),
-        Column("commodity", "ref", required=True, ref_table="commodities"),
-        _n("quantity", required=True, description="units per period", plausible=_QUANTITY),
-        Column("period", "text"),
-        _n("week", description="week 1, 2, ... of a plan over weeks (blank: every week)"),
-    ),
-)
+NEED = _quantities("need", "areas", "What each area needs per period, in the commodity's unit.")
 
 SUBSTITUTES = TableSpec(
     "substitutes",

@@ -142,6 +142,14 @@ def _matrix(demand, supply, reach, cost, demand_id_col, supply_id_col):
     return distance_matrix(_demand_points(demand), supply, reach)
 
 
+def _access(dist, p, s, weights: np.ndarray, index: pd.Index, name: str) -> pd.Series:
+    """The two steps with ``weights`` on the pairs within reach (``dist.data``'s order)."""
+    w = dist.copy()
+    w.data = weights
+    acc, _ = fca_from_matrix(dist, p, s, w)
+    return pd.Series(acc, index=index, name=name)
+
+
 def two_step_fca(
     demand: gpd.GeoDataFrame,
     supply: gpd.GeoDataFrame,
@@ -186,10 +194,7 @@ def two_step_fca(
     """
     p, s = _inputs(demand, supply, demand_col, supply_col)
     dist = _matrix(demand, supply, catchment_m, cost, demand_id_col, supply_id_col)
-    w = dist.copy()
-    w.data = np.ones_like(w.data)
-    acc, _ = fca_from_matrix(dist, p, s, w)
-    return pd.Series(acc, index=demand.index, name="fca2")
+    return _access(dist, p, s, np.ones_like(dist.data), demand.index, "fca2")
 
 
 def enhanced_two_step_fca(
@@ -220,11 +225,9 @@ def enhanced_two_step_fca(
         raise ValueError(msg)
     p, s = _inputs(demand, supply, demand_col, supply_col)
     dist = _matrix(demand, supply, max(bands_m), cost, demand_id_col, supply_id_col)
-    w = dist.copy()
-    band = np.searchsorted(np.asarray(bands_m, float), w.data, side="left")
-    w.data = np.asarray(weights, float)[np.minimum(band, len(weights) - 1)]
-    acc, _ = fca_from_matrix(dist, p, s, w)
-    return pd.Series(acc, index=demand.index, name="e2sfca")
+    band = np.searchsorted(np.asarray(bands_m, float), dist.data, side="left")
+    w = np.asarray(weights, float)[np.minimum(band, len(weights) - 1)]
+    return _access(dist, p, s, w, demand.index, "e2sfca")
 
 
 def gravity_access(
@@ -249,8 +252,6 @@ def gravity_access(
     """
     p, s = _inputs(demand, supply, demand_col, supply_col)
     dist = _matrix(demand, supply, max_distance_m, cost, demand_id_col, supply_id_col)
-    w = dist.copy()
     scale = 1000.0 if cost is None else 1.0
-    w.data = (np.maximum(w.data, min_distance_m) / scale) ** (-beta)
-    acc, _ = fca_from_matrix(dist, p, s, w)
-    return pd.Series(acc, index=demand.index, name="gravity")
+    w = (np.maximum(dist.data, min_distance_m) / scale) ** (-beta)
+    return _access(dist, p, s, w, demand.index, "gravity")

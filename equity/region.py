@@ -8,7 +8,7 @@ import os
 import warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -26,6 +26,7 @@ from .validate import check_coordinates, check_references, check_table
 __all__ = ["Region", "ValidationReport", "demo_dir", "metric_crs", "validate_dir"]
 
 WGS84 = CRS.from_epsg(4326)
+_T = TypeVar("_T")
 _PREFERRED = (
     ".gpkg",
     ".geojson",
@@ -179,24 +180,10 @@ class Region:
         the metric CRS to compute in (the local UTM zone when omitted). Raises
         :class:`~equity.ValidationError` listing every problem when any is an error.
         """
-        frames = {
-            "areas": areas,
-            "stores": stores,
-            "sites": sites,
-            "commodities": commodities,
-            "supply": supply,
-            "need": need,
-            "substitutes": substitutes,
-            "population_points": population_points,
-        }
-        report = _build(
-            {k: v for k, v in frames.items() if v is not None},
-            files={},
-            name=name,
-            crs=crs,
-            columns=columns or {},
-            provenance=provenance or {},
+        given = _given(
+            areas, stores, sites, commodities, supply, need, substitutes, population_points
         )
+        report = _build(given, name=name, crs=crs, columns=columns, provenance=provenance)
         return report.raise_for_errors()
 
     @classmethod
@@ -221,18 +208,11 @@ class Region:
         ``read_options`` maps a table name to keyword arguments of
         :func:`~equity.io.read_table` (``layer``, ``crs``, ``lon_col``, ``lat_col``).
         """
-        paths = {
-            "areas": areas,
-            "stores": stores,
-            "sites": sites,
-            "commodities": commodities,
-            "supply": supply,
-            "need": need,
-            "substitutes": substitutes,
-            "population_points": population_points,
-        }
+        paths: dict[str, str | os.PathLike[str]] = _given(
+            areas, stores, sites, commodities, supply, need, substitutes, population_points
+        )
         report = _read_and_build(
-            {k: Path(v) for k, v in paths.items() if v is not None},
+            {k: Path(v) for k, v in paths.items()},
             name=name or Path(areas).stem,
             crs=crs,
             columns=columns or {},
@@ -356,14 +336,7 @@ class Region:
     def with_tables(self, **tables: pd.DataFrame) -> Region:
         """A new region with some tables replaced, validated again."""
         frames = {n: getattr(self, n) for n in TABLES} | tables
-        report = _build(
-            frames,
-            files={},
-            name=self.name,
-            crs=self.crs,
-            columns={},
-            provenance=dict(self.provenance),
-        )
+        report = _build(frames, name=self.name, crs=self.crs, provenance=dict(self.provenance))
         return report.raise_for_errors()
 
     def with_estimates(self, **assumptions: Any) -> Region:
@@ -424,6 +397,12 @@ class Region:
 
 
 # ---------------------------------------------------------------------- building
+def _given(*tables: _T | None) -> dict[str, _T]:
+    """The tables a constructor was given, by name: ``tables`` in the order of
+    :data:`~equity.contracts.TABLES` (its parameters' order), ``None`` where not given."""
+    return {name: t for name, t in zip(TABLES, tables, strict=True) if t is not None}
+
+
 def _find_file(folder: Path, table: str) -> Path | None:
     hits = [p for p in folder.iterdir() if p.stem.lower() == table and p.suffix.lower() in SUFFIXES]
     hits.sort(
@@ -538,7 +517,7 @@ def _read_and_build(
         name=name,
         crs=crs,
         columns=columns,
-        provenance=provenance or {},
+        provenance=provenance,
     )
     # A row whose coordinates the reader rejected needs no second "geometry is empty" line.
     seen = {(p.table, p.row) for p in problems}
@@ -556,12 +535,15 @@ def _read_and_build(
 def _build(
     frames: dict[str, pd.DataFrame],
     *,
-    files: dict[str, str],
     name: str,
     crs: Any,
-    columns: dict[str, dict[str, str]],
-    provenance: dict[str, Any],
+    files: dict[str, str] | None = None,
+    columns: dict[str, dict[str, str]] | None = None,
+    provenance: dict[str, Any] | None = None,
 ) -> ValidationReport:
+    """Validate ``frames`` together; ``files`` (table to its file, for messages), ``columns``
+    (renames per table) and ``provenance`` are empty when not given."""
+    files, columns, provenance = files or {}, columns or {}, provenance or {}
     problems: list[Problem] = []
     clean: dict[str, Any] = {}  # a frame per table (None where a table failed its checks)
     if frames.get("areas") is None:

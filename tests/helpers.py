@@ -41,6 +41,11 @@ Solver
 ------
 :func:`stop_after_first_stage`
     HiGHS as if the time ran out in the second stage (plans stopped early).
+
+Shared data
+-----------
+:func:`atlas_2019_areas`
+    The Atlas 2019 national table of ``../shared/data`` as areas for the low-income rule.
 """
 
 from __future__ import annotations
@@ -67,6 +72,7 @@ __all__ = [
     "LINE_X0",
     "LINE_Y0",
     "TOWN_CRS",
+    "atlas_2019_areas",
     "four_area_region",
     "grid3",
     "grid_region",
@@ -78,6 +84,7 @@ __all__ = [
     "two_areas",
     "stop_after_first_stage",
     "town_region",
+    "write_file",
 ]
 
 #: UTM 17N (metres): the line regions and the 3 x 3 equity grid.
@@ -182,6 +189,43 @@ def maxmin_region() -> Region:
 FOUR_AREA_POPULATION = {"A": 1000.0, "B": 1000.0, "C": 2000.0, "D": 1000.0}
 
 
+def _market_and_corner_shop(ids: list[str], points: list[Point], crs: Any) -> gpd.GeoDataFrame:
+    """Stores ``ids``: a supermarket named "Big <i>Market</i>" (a name that must be escaped
+    wherever it is shown) and the "Corner Shop", a convenience store, at ``points``."""
+    return gpd.GeoDataFrame(
+        {
+            "store_id": ids,
+            "kind": ["supermarket", "convenience"],
+            "name": ["Big <i>Market</i>", "Corner Shop"],
+        },
+        geometry=points,
+        crs=crs,
+    )
+
+
+def _food_and_rice(food: str, name: str) -> pd.DataFrame:
+    """Two commodities: ``food`` (called ``name``) counted in kg, and rice in bags of 2 kg."""
+    return pd.DataFrame(
+        {
+            "commodity": [food, "rice"],
+            "unit": ["kg", "bag"],
+            "kg_per_unit": [1.0, 2.0],
+            "name": [name, "Rice"],
+        }
+    )
+
+
+def _need_each(area_ids: list[str], **quantity: float) -> pd.DataFrame:
+    """The need of areas that all need the same ``quantity`` of each commodity (its unit)."""
+    return pd.DataFrame(
+        {
+            "area_id": [a for a in area_ids for _ in quantity],
+            "commodity": list(quantity) * len(area_ids),
+            "quantity": list(quantity.values()) * len(area_ids),
+        }
+    )
+
+
 def four_area_region() -> Region:
     """The reports' region: four 1 km square areas on a line, checkable by hand.
 
@@ -217,14 +261,8 @@ def four_area_region() -> Region:
         ],
         crs=LINE_CRS,
     )
-    stores = gpd.GeoDataFrame(
-        {
-            "store_id": ["S1", "S2"],
-            "kind": ["supermarket", "convenience"],
-            "name": ["Big <i>Market</i>", "Corner Shop"],
-        },
-        geometry=[Point(LINE_X0, LINE_Y0), Point(LINE_X0 + 5000, LINE_Y0 + 100)],
-        crs=LINE_CRS,
+    stores = _market_and_corner_shop(
+        ["S1", "S2"], [Point(LINE_X0, LINE_Y0), Point(LINE_X0 + 5000, LINE_Y0 + 100)], LINE_CRS
     )
     sites = gpd.GeoDataFrame(
         {
@@ -240,14 +278,7 @@ def four_area_region() -> Region:
         ],
         crs=LINE_CRS,
     )
-    commodities = pd.DataFrame(
-        {
-            "commodity": ["veg", "rice"],
-            "unit": ["kg", "bag"],
-            "kg_per_unit": [1.0, 2.0],
-            "name": ["Vegetables", "Rice"],
-        }
-    )
+    commodities = _food_and_rice("veg", "Vegetables")
     supply = pd.DataFrame(
         {
             "site_id": ["G1", "G2", "H", "H"],
@@ -255,13 +286,7 @@ def four_area_region() -> Region:
             "quantity": [10.0, 10.0, 8.0, 8.0],
         }
     )
-    need = pd.DataFrame(
-        {
-            "area_id": [a for a in xs for _ in range(2)],
-            "commodity": ["veg", "rice"] * 4,
-            "quantity": [7.0, 2.0] * 4,
-        }
-    )
+    need = _need_each(list(xs), veg=7.0, rice=2.0)
     return Region.from_frames(
         areas,
         stores,
@@ -332,14 +357,8 @@ def grid_region() -> Region:
         geometry=cells,
         crs=4326,
     )
-    stores = gpd.GeoDataFrame(
-        {
-            "store_id": ["s1", "s2"],
-            "kind": ["supermarket", "convenience"],
-            "name": ["Big <i>Market</i>", "Corner Shop"],
-        },
-        geometry=[Point(-79.975, 40.025), Point(-79.995, 40.005)],
-        crs=4326,
+    stores = _market_and_corner_shop(
+        ["s1", "s2"], [Point(-79.975, 40.025), Point(-79.995, 40.005)], 4326
     )
     sites = gpd.GeoDataFrame(
         {
@@ -351,14 +370,6 @@ def grid_region() -> Region:
         geometry=[Point(-79.975, 40.015), Point(-79.995, 40.025)],
         crs=4326,
     )
-    commodities = pd.DataFrame(
-        {
-            "commodity": ["tomato", "rice"],
-            "unit": ["kg", "bag"],
-            "kg_per_unit": [1.0, 2.0],
-            "name": ["Tomatoes", "Rice"],
-        }
-    )
     supply = pd.DataFrame(
         {
             "site_id": ["h1", "h1", "g1"],
@@ -366,20 +377,13 @@ def grid_region() -> Region:
             "quantity": [50.0, 30.0, 10.0],
         }
     )
-    need = pd.DataFrame(
-        {
-            "area_id": [a for a in ids for _ in range(2)],
-            "commodity": ["tomato", "rice"] * 9,
-            "quantity": [10.0, 5.0] * 9,
-        }
-    )
     return Region.from_frames(
         areas,
         stores,
         sites,
-        commodities,
+        _food_and_rice("tomato", "Tomatoes"),
         supply,
-        need,
+        _need_each(ids, tomato=10.0, rice=5.0),
         name="Grid City",
         provenance={"source": "test grid"},
     )
@@ -512,6 +516,22 @@ def stop_after_first_stage(monkeypatch: Any) -> None:
         )
 
     monkeypatch.setattr(HighsBackend, "solve", solve_first_stage_only)
+
+
+def atlas_2019_areas(path: Path) -> pd.DataFrame:
+    """The tracts of the Atlas 2019 national table (``path``, the shared data's 25-column
+    subset, 72,364 tracts) as areas for the low-income rule: ``population`` (2010),
+    ``poverty_rate`` (0-1), ``median_family_income`` and the published ``LowIncomeTracts``."""
+    t = pd.read_csv(path, dtype={"CensusTract": str})
+    return pd.DataFrame(
+        {
+            "area_id": t["CensusTract"],
+            "population": t["pop2010"].astype(float),
+            "poverty_rate": t["poverty_rate"] / 100,
+            "median_family_income": t["median_family_income"],
+            "LowIncomeTracts": t["low_income_tracts"],
+        }
+    )
 
 
 def two_areas(gap_m: float) -> gpd.GeoDataFrame:

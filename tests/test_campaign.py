@@ -339,6 +339,11 @@ def chain(*steps: Callable[[Path], None]) -> Callable[[Path], None]:
     return _do
 
 
+def add_out(cid: str, kind: str, argv: list[str], expect: str = "any", **kw) -> None:
+    """A case whose command writes to ``--out o``, the one place its new files may go."""
+    add(cid, kind, [*argv, "--out", "o"], expect, out="o", **kw)
+
+
 # -- data loss: where every command writes
 OUT_CMDS = {
     "analyze": ["analyze", "small"],
@@ -366,44 +371,20 @@ add(
     "error",
     setup=write("mine.csv", "my,own\n1,2\n"),
 )
-add(
-    "out-analyze-new-csv",
-    "loss",
-    ["analyze", "small", "--out", "new/areas.csv"],
-    "ok",
-    out="new/areas.csv",
-)
-add("out-analyze-gpkg", "loss", ["analyze", "small", "--out", "a.gpkg"], "ok", out="a.gpkg")
+for oid, out in {"new-csv": "new/areas.csv", "gpkg": "a.gpkg"}.items():
+    add(f"out-analyze-{oid}", "loss", ["analyze", "small", "--out", out], "ok", out=out)
 add("out-analyze-input-as-out", "loss", ["analyze", "small", "--out", "small/stores.csv"], "error")
 add("out-allocate-into-region", "loss", ["allocate", "s.toml", "--out", "small"], "any")
 add("out-report-into-region", "loss", ["report", "s.toml", "--out", "small"], "any")
 for cmd in ("analyze", "allocate", "report", "sweep"):
-    argv = [*OUT_CMDS[cmd], "--out", "o"]
     # a sweep's folder is resumed or started over, never silently: --resume or --force
-    add(
-        f"rerun-{cmd}-own-output",
-        "loss",
-        argv,
-        "error" if cmd == "sweep" else "ok",
-        out="o",
-        tags={"rerun"},
-    )
-add(
-    "rerun-sweep-resume",
-    "loss",
-    ["sweep", "sw.toml", "--workers", "1", "--out", "o", "--resume"],
-    "ok",
-    out="o",
-    tags={"rerun"},
-)
-add(
-    "force-allocate-user-folder",
-    "loss",
-    ["allocate", "s.toml", "--out", "keep", "--force"],
-    "ok",
-    out="keep",
-    tags={"force"},
-)  # --force is documented to replace the folder
+    expect = "error" if cmd == "sweep" else "ok"
+    add_out(f"rerun-{cmd}-own-output", "loss", OUT_CMDS[cmd], expect, tags={"rerun"})
+resume = [*OUT_CMDS["sweep"], "--out", "o", "--resume"]
+add("rerun-sweep-resume", "loss", resume, "ok", out="o", tags={"rerun"})
+# --force is documented to replace the folder
+force = ["allocate", "s.toml", "--out", "keep", "--force"]
+add("force-allocate-user-folder", "loss", force, "ok", out="keep", tags={"force"})
 
 # -- data loss: scenario names
 NAMES = {
@@ -423,14 +404,7 @@ NAMES = {
 for nid, name in NAMES.items():
     sc = f'name = "{name}"\nregion = "small"\nobjective = "coverage"\n'
     for cmd in ("allocate", "report"):
-        add(
-            f"name-{nid}-{cmd}",
-            "loss",
-            [cmd, "n.toml", "--out", "o"],
-            "any",
-            setup=write("n.toml", sc),
-            out="o",
-        )
+        add_out(f"name-{nid}-{cmd}", "loss", [cmd, "n.toml"], setup=write("n.toml", sc))
 
 
 def _two_plans(w: Path, o: Outcome) -> str:
@@ -445,58 +419,33 @@ def _two_plans(w: Path, o: Outcome) -> str:
     return ""
 
 
+#: A second scenario named as ``s.toml`` is, or the same but for case: two plans all the same.
+TWINS = {
+    "shared": ("t/s.toml", 'name = "s"\nregion = "../small"\nobjective = "cost"\n'),
+    "case": ("u.toml", 'name = "S"\nregion = "small"\nobjective = "cost"\n'),
+}
 for cmd in ("allocate", "report"):
-    add(
-        f"name-shared-{cmd}",
-        "loss",
-        [cmd, "s.toml", "t/s.toml", "--out", "o"],
-        "any",
-        setup=write("t/s.toml", 'name = "s"\nregion = "../small"\nobjective = "cost"\n'),
-        out="o",
-        check=_two_plans,
-    )
-    add(
-        f"name-case-{cmd}",
-        "loss",
-        [cmd, "s.toml", "u.toml", "--out", "o"],
-        "any",
-        setup=write("u.toml", 'name = "S"\nregion = "small"\nobjective = "cost"\n'),
-        out="o",
-        check=_two_plans,
-    )
+    for tid, (twin, text) in TWINS.items():
+        argv = [cmd, "s.toml", twin]
+        add_out(f"name-{tid}-{cmd}", "loss", argv, setup=write(twin, text), check=_two_plans)
 
 # -- wrong numbers
 for tl in ("1e-9", "0", "-1", "nan", "inf", "-inf", "1e300", "abc"):
-    add(
-        f"time-limit-cli-{tl}",
-        "numbers",
-        ["allocate", "s.toml", "--time-limit", tl, "--out", "o"],
-        "error" if tl in ("0", "-1", "nan", "-inf", "abc") else "any",
-        out="o",
-    )
+    expect = "error" if tl in ("0", "-1", "nan", "-inf", "abc") else "any"
+    add_out(f"time-limit-cli-{tl}", "numbers", ["allocate", "s.toml", "--time-limit", tl], expect)
 # the demo's LP is big enough for a microsecond to stop HiGHS before any plan: exit 1, no figures
-add(
-    "time-limit-demo-no-plan",
-    "numbers",
-    [
-        "allocate",
-        str(ROOT / "optimize/scenarios/hub_outage.toml"),
-        "--time-limit",
-        "1e-6",
-        "--out",
-        "o",
-    ],
-    "error",
-    out="o",
-)
+hub_outage = str(ROOT / "optimize/scenarios/hub_outage.toml")
+argv = ["allocate", hub_outage, "--time-limit", "1e-6"]
+add_out("time-limit-demo-no-plan", "numbers", argv, "error")
 for tl in ("0", "-1", "nan", "inf", "1e-9", '"soon"', "1e300"):
-    add(
+    expect = "any" if tl in ("1e-9", "1e300") else "error"
+    setup = write("t.toml", SCENARIO + f"time_limit_s = {tl}\n")
+    add_out(
         f"time-limit-toml-{tl.strip(chr(34))}",
         "numbers",
-        ["allocate", "t.toml", "--out", "o"],
-        "any" if tl in ("1e-9", "1e300") else "error",
-        setup=write("t.toml", SCENARIO + f"time_limit_s = {tl}\n"),
-        out="o",
+        ["allocate", "t.toml"],
+        expect,
+        setup=setup,
     )
 SHOCKS = {
     "cut-off": '[[shocks]]\nkind = "max_distance"\nmax_distance_m = 1\n',
@@ -520,56 +469,26 @@ for sid, text in SHOCKS.items():
         if obj != "coverage" and sid not in ("cut-off", "budget-0", "yield-0", "demand-0"):
             continue
         sc = f'name = "x"\nregion = "small"\nobjective = "{obj}"\n' + text
-        add(
-            f"shock-{sid}-{obj}",
-            "numbers",
-            ["allocate", "x.toml", "--out", "o"],
-            "any",
-            setup=write("x.toml", sc),
-            out="o",
-        )
-add(
-    "network-budget-0-report",
-    "numbers",
-    ["report", "x.toml", "--out", "o"],
-    "any",
-    setup=write("x.toml", SCENARIO + "[network]\nbudget_usd = 0\n"),
-    out="o",
-)
-add(
-    "cut-off-report",
-    "numbers",
-    ["report", "x.toml", "--out", "o"],
-    "any",
-    setup=write("x.toml", SCENARIO + SHOCKS["cut-off"]),
-    out="o",
-)
-add(
-    "outage-all-report",
-    "numbers",
-    ["report", "x.toml", "--out", "o"],
-    "any",
-    setup=write("x.toml", SCENARIO + SHOCKS["outage-all-ids"]),
-    out="o",
-)
-add(
-    "yields-0-table",
-    "numbers",
-    ["allocate", "s.toml", "--out", "o"],
-    "any",
-    setup=edit(
-        "supply.csv", "site_id,commodity,period,quantity\ng1,kale,summer,0\nh1,rice,summer,0\n"
+        add_out(f"shock-{sid}-{obj}", "numbers", ["allocate", "x.toml"], setup=write("x.toml", sc))
+#: Reports of plans that move little or nothing: what ``SCENARIO`` gets on top.
+REPORTS = {
+    "network-budget-0-report": "[network]\nbudget_usd = 0\n",
+    "cut-off-report": SHOCKS["cut-off"],
+    "outage-all-report": SHOCKS["outage-all-ids"],
+    "report-yields-0": SHOCKS["yield-0"],
+}
+for cid, text in REPORTS.items():
+    add_out(cid, "numbers", ["report", "x.toml"], setup=write("x.toml", SCENARIO + text))
+#: Tables of zeros: the region file and what it holds instead.
+ZEROS = {
+    "yields-0-table": (
+        "supply.csv",
+        "site_id,commodity,period,quantity\ng1,kale,summer,0\nh1,rice,summer,0\n",
     ),
-    out="o",
-)
-add(
-    "need-0-table",
-    "numbers",
-    ["allocate", "s.toml", "--out", "o"],
-    "any",
-    setup=edit("need.csv", "area_id,commodity,period,quantity\na0,kale,summer,0\n"),
-    out="o",
-)
+    "need-0-table": ("need.csv", "area_id,commodity,period,quantity\na0,kale,summer,0\n"),
+}
+for cid, (t, text) in ZEROS.items():
+    add_out(cid, "numbers", ["allocate", "s.toml"], setup=edit(t, text))
 
 # -- crashes: region folders
 CSV_TABLES = ["stores.csv", "sites.csv", "commodities.csv", "supply.csv", "need.csv"]
@@ -735,106 +654,48 @@ BAD_SCENARIOS = {
     "empty": "",
     "garbage": bytes(range(256)),
     "utf16": "name = 'x'\nregion = 'small'\n".encode("utf-16"),
+    "solver-not-installed": SCENARIO + 'solver = "pulp:GLPK_CMD"\n',
 }
 for bid, text in BAD_SCENARIOS.items():
-    add(
-        f"scenario-{bid}-allocate",
-        "crash",
-        ["allocate", "b.toml", "--out", "o"],
-        "error",
-        setup=write("b.toml", text),
-        out="o",
-    )
+    setup = write("b.toml", text)
+    add_out(f"scenario-{bid}-allocate", "crash", ["allocate", "b.toml"], "error", setup=setup)
 for bid in ("garbage", "shock-unknown-kind", "region-missing", "period-unknown"):
-    add(
-        f"scenario-{bid}-report",
-        "crash",
-        ["report", "b.toml", "--out", "o"],
-        "error",
-        setup=write("b.toml", BAD_SCENARIOS[bid]),
-        out="o",
-    )
-add("scenario-missing-file", "crash", ["allocate", "none.toml", "--out", "o"], "error", out="o")
-add("scenario-is-folder", "crash", ["allocate", "keep", "--out", "o"], "error", out="o")
-add(
-    "objective-cli-unknown",
-    "crash",
-    ["allocate", "s.toml", "--objective", "x", "--out", "o"],
-    "error",
-    out="o",
-)
-add(
-    "period-cli-unknown",
-    "crash",
-    ["allocate", "s.toml", "--period", "x", "--out", "o"],
-    "error",
-    out="o",
-)
-add(
-    "solver-cli-unknown",
-    "crash",
-    ["allocate", "s.toml", "--solver", "x", "--out", "o"],
-    "error",
-    out="o",
-)
-add(
-    "baseline-garbage",
-    "crash",
-    ["report", "s.toml", "--baseline", "b.toml", "--out", "o"],
-    "error",
-    setup=write("b.toml", bytes(range(256))),
-    out="o",
+    setup = write("b.toml", BAD_SCENARIOS[bid])
+    add_out(f"scenario-{bid}-report", "crash", ["report", "b.toml"], "error", setup=setup)
+#: Command lines refused before any work (a missing file, a bad option value): an error.
+REFUSED = {
+    "scenario-missing-file": ["allocate", "none.toml"],
+    "scenario-is-folder": ["allocate", "keep"],
+    "objective-cli-unknown": ["allocate", "s.toml", "--objective", "x"],
+    "period-cli-unknown": ["allocate", "s.toml", "--period", "x"],
+    "solver-cli-unknown": ["allocate", "s.toml", "--solver", "x"],
+    "report-sweep-not-a-sweep": ["report", "s.toml", "--sweep", "keep"],
+    "report-images-bad": ["report", "s.toml", "--images", "gif"],
+    "report-plotly-bad": ["report", "s.toml", "--plotly-js", "cdn"],
+    "analyze-by-unknown": ["analyze", "small", "--by", "nope"],
+    "analyze-missing-folder": ["analyze", "nowhere"],
+    "sweep-workers-0": ["sweep", "sw.toml", "--workers", "0"],
+    "sweep-workers-neg": ["sweep", "sw.toml", "--workers", "-3"],
+    "sweep-scheduler-bad": ["sweep", "sw.toml", "--scheduler", "nonsense"],
+}
+for cid, argv in REFUSED.items():
+    add_out(cid, "crash", argv, "error")
+setup = write("b.toml", bytes(range(256)))
+add_out(
+    "baseline-garbage", "crash", ["report", "s.toml", "--baseline", "b.toml"], "error", setup=setup
 )
 for solver in ("pulp:GLPK_CMD", "pulp:CPLEX_CMD", "pulp:NOPE", "pulp:", "highs:x", "cbc", "pulp"):
-    add(
+    expect = "any" if solver in ("cbc", "pulp") else "error"
+    add_out(
         f"solver-cli-{solver.replace(':', '-')}",
         "crash",
-        ["allocate", "s.toml", "--solver", solver, "--out", "o"],
-        "any" if solver in ("cbc", "pulp") else "error",
-        out="o",
+        ["allocate", "s.toml", "--solver", solver],
+        expect,
     )
-add(
-    "scenario-solver-not-installed-allocate",
-    "crash",
-    ["allocate", "b.toml", "--out", "o"],
-    "error",
-    setup=write("b.toml", SCENARIO + 'solver = "pulp:GLPK_CMD"\n'),
-    out="o",
-)
-add(
-    "allocate-region-and-scenario",
-    "crash",
-    ["allocate", "small", "s.toml", "--out", "o"],
-    "ok",
-    out="o",
-)
-add(
-    "allocate-period-no-periods",
-    "crash",
-    ["allocate", "small", "--period", "summer", "--out", "o"],
-    "any",
-    out="o",
-)
-
-
-add(
-    "report-no-plan",
-    "numbers",
-    ["report", "t.toml", "--out", "o"],
-    "error",
-    setup=write(
-        "t.toml", 'name = "t"\nregion = "demo"\nobjective = "maxmin"\ntime_limit_s = 1e-6\n'
-    ),
-    out="o",
-)
-add(
-    "report-yields-0",
-    "numbers",
-    ["report", "x.toml", "--out", "o"],
-    "any",
-    setup=write("x.toml", SCENARIO + SHOCKS["yield-0"]),
-    out="o",
-)
+add_out("allocate-region-and-scenario", "crash", ["allocate", "small", "s.toml"], "ok")
+add_out("allocate-period-no-periods", "crash", ["allocate", "small", "--period", "summer"])
+no_plan = 'name = "t"\nregion = "demo"\nobjective = "maxmin"\ntime_limit_s = 1e-6\n'
+add_out("report-no-plan", "numbers", ["report", "t.toml"], "error", setup=write("t.toml", no_plan))
 
 
 def _not_compared_across_regions(w: Path, o: Outcome) -> str:
@@ -845,53 +706,11 @@ def _not_compared_across_regions(w: Path, o: Outcome) -> str:
     return ""
 
 
-add(
-    "report-baseline-other-region",
-    "crash",
-    [
-        "report",
-        "s.toml",
-        "--baseline",
-        str(ROOT / "optimize/scenarios/baseline.toml"),
-        "--out",
-        "o",
-    ],
-    "any",
-    out="o",
-    check=_not_compared_across_regions,
-)
-add(
-    "report-sweep-not-a-sweep",
-    "crash",
-    ["report", "s.toml", "--sweep", "keep", "--out", "o"],
-    "error",
-    out="o",
-)
-add(
-    "report-images-bad",
-    "crash",
-    ["report", "s.toml", "--images", "gif", "--out", "o"],
-    "error",
-    out="o",
-)
-add(
-    "report-plotly-bad",
-    "crash",
-    ["report", "s.toml", "--plotly-js", "cdn", "--out", "o"],
-    "error",
-    out="o",
-)
-add(
-    "analyze-by-unknown",
-    "crash",
-    ["analyze", "small", "--by", "nope", "--out", "o"],
-    "error",
-    out="o",
-)
+argv = ["report", "s.toml", "--baseline", str(ROOT / "optimize/scenarios/baseline.toml")]
+add_out("report-baseline-other-region", "crash", argv, check=_not_compared_across_regions)
 add("analyze-out-bad-ext", "crash", ["analyze", "small", "--out", "o.xlsx"], "any", out="o.xlsx")
 add("validate-missing-folder", "crash", ["validate", "nowhere"], "error")
 add("validate-a-file", "crash", ["validate", "user.txt"], "error")
-add("analyze-missing-folder", "crash", ["analyze", "nowhere", "--out", "o"], "error", out="o")
 
 # -- crashes: sweep specs
 BAD_SWEEPS = {
@@ -922,51 +741,21 @@ BAD_SWEEPS = {
 for bid, text in BAD_SWEEPS.items():
     spec = 'name = "b"\nbase = "s.toml"\n' + text
     expect = "any" if bid == "range-descending" else "error"  # a descending range is fine
-    add(
+    add_out(
         f"sweep-{bid}",
         "crash",
-        ["sweep", "b.toml", "--workers", "1", "--out", "o"],
+        ["sweep", "b.toml", "--workers", "1"],
         expect,
         setup=write("b.toml", spec),
-        out="o",
     )
-add(
-    "sweep-base-missing",
-    "crash",
-    ["sweep", "b.toml", "--workers", "1", "--out", "o"],
-    "error",
-    setup=write("b.toml", 'name = "b"\nbase = "none.toml"\n'),
-    out="o",
-)
-add(
-    "sweep-garbage",
-    "crash",
-    ["sweep", "b.toml", "--workers", "1", "--out", "o"],
-    "error",
-    setup=write("b.toml", bytes(range(256))),
-    out="o",
-)
-add(
-    "sweep-workers-0",
-    "crash",
-    ["sweep", "sw.toml", "--workers", "0", "--out", "o"],
-    "error",
-    out="o",
-)
-add(
-    "sweep-workers-neg",
-    "crash",
-    ["sweep", "sw.toml", "--workers", "-3", "--out", "o"],
-    "error",
-    out="o",
-)
-add(
-    "sweep-scheduler-bad",
-    "crash",
-    ["sweep", "sw.toml", "--scheduler", "nonsense", "--out", "o"],
-    "error",
-    out="o",
-)
+#: Sweep specs that are no spec: a base scenario that is not there, bytes that are no TOML.
+for cid, text in {
+    "sweep-base-missing": 'name = "b"\nbase = "none.toml"\n',
+    "sweep-garbage": bytes(range(256)),
+}.items():
+    add_out(
+        cid, "crash", ["sweep", "b.toml", "--workers", "1"], "error", setup=write("b.toml", text)
+    )
 
 # -- crashes: dashboard --port (typer refuses before any server starts)
 for port in ("0", "-1", "65536", "70000", "abc", "1e3", ""):

@@ -70,10 +70,6 @@ def supply() -> pd.DataFrame:
     )
 
 
-def messages(exc: pytest.ExceptionInfo[ValidationError]) -> list[str]:
-    return [str(p) for p in exc.value.problems]
-
-
 def build(**tables: object) -> Region:
     base = {
         "areas": grid_areas(),
@@ -84,6 +80,13 @@ def build(**tables: object) -> Region:
     }
     base.update(tables)
     return Region.from_frames(**base)
+
+
+def refused(**tables: object) -> list[str]:
+    """The problems ``build(**tables)`` is refused with, as a user reads them."""
+    with pytest.raises(ValidationError) as exc:
+        build(**tables)
+    return [str(p) for p in exc.value.problems]
 
 
 def test_valid_region_builds_in_the_given_metric_crs() -> None:
@@ -104,9 +107,7 @@ def test_utm_zone_is_estimated_from_wgs84_areas() -> None:
 
 def test_missing_column_suggests_the_close_match() -> None:
     areas = grid_areas().rename(columns={"population": "pop"})
-    with pytest.raises(ValidationError) as exc:
-        build(areas=areas)
-    assert messages(exc) == [
+    assert refused(areas=areas) == [
         "error: areas, column 'population': `areas` is missing column 'population'; found "
         "['area_id', 'pop', 'poverty_rate']. Did you mean 'pop'? Rename it or map it with "
         "columns={'pop': 'population'}."
@@ -132,7 +133,7 @@ def test_every_problem_is_reported_at_once() -> None:
     bad_stores = stores(store_id=["s1", "s1"], kind=["supermarket", "grocry"])
     with pytest.raises(ValidationError) as exc:
         build(areas=areas, stores=bad_stores)
-    assert messages(exc) == [
+    assert [str(p) for p in exc.value.problems] == [
         "error: areas, row 3, column 'population': 'population' must be a number; found 'many'",
         "error: areas, row 4, column 'population': 'population' is missing (NaN); a number is "
         "required",
@@ -151,9 +152,7 @@ def test_every_problem_is_reported_at_once() -> None:
 def test_share_given_as_percentage_gets_a_hint() -> None:
     areas = grid_areas()
     areas["poverty_rate"] = [10.0, 20.0, 0.3, 0.05]
-    with pytest.raises(ValidationError) as exc:
-        build(areas=areas)
-    assert messages(exc)[0] == (
+    assert refused(areas=areas)[0] == (
         "error: areas, row 1, column 'poverty_rate': 'poverty_rate' must be at most 1; found 10. "
         "It looks like a percentage (0-100): divide the column by 100."
     )
@@ -163,9 +162,7 @@ def test_unknown_references_name_the_row_and_suggest() -> None:
     bad = supply()
     bad.loc[1, "site_id"] = "h2"
     bad.loc[0, "commodity"] = "kael"
-    with pytest.raises(ValidationError) as exc:
-        build(supply=bad)
-    assert messages(exc) == [
+    assert refused(supply=bad) == [
         "error: supply, row 2, column 'site_id': 'site_id' 'h2' is not in `sites`. Known ids "
         "start ['g1', 'h1'].",
         "error: supply, row 1, column 'commodity': 'commodity' 'kael' is not in `commodities`. "
@@ -175,23 +172,19 @@ def test_unknown_references_name_the_row_and_suggest() -> None:
 
 def test_duplicate_composite_key() -> None:
     bad = pd.concat([supply(), supply().iloc[[0]]], ignore_index=True)
-    with pytest.raises(
-        ValidationError,
-        match=r"row 3, column 'site_id': duplicate \(site_id, "
-        r"commodity\) \('g1', 'kale'\), first seen at row 1",
-    ):
-        build(supply=bad)
+    assert refused(supply=bad) == [
+        "error: supply, row 3, column 'site_id': duplicate (site_id, commodity) ('g1', 'kale'), "
+        "first seen at row 1; ids must be unique"
+    ]
 
 
 def test_kg_per_unit_must_be_positive() -> None:
     bad = commodities()
     bad.loc[0, "kg_per_unit"] = 0
-    with pytest.raises(
-        ValidationError,
-        match=r"row 1, column 'kg_per_unit': 'kg_per_unit' must "
-        r"be greater than 0; found 0",
-    ):
-        build(commodities=bad)
+    assert refused(commodities=bad) == [
+        "error: commodities, row 1, column 'kg_per_unit': 'kg_per_unit' must be greater than 0; "
+        "found 0"
+    ]
 
 
 def test_substitute_for_itself_is_an_error() -> None:
@@ -217,9 +210,7 @@ def test_empty_and_wrong_type_geometries() -> None:
     areas = grid_areas()
     areas.loc[1, "geometry"] = Polygon()
     areas.loc[2, "geometry"] = Point(X0, Y0)
-    with pytest.raises(ValidationError) as exc:
-        build(areas=areas)
-    assert [m for m in messages(exc) if m.startswith("error")] == [
+    assert [m for m in refused(areas=areas) if m.startswith("error")] == [
         "error: areas, row 2, column 'geometry': geometry is empty or missing",
         "error: areas, row 3, column 'geometry': geometry is a Point; areas need Polygon or "
         "MultiPolygon geometry",
@@ -260,21 +251,17 @@ def test_points_outside_every_area() -> None:
     ]
     far = stores()
     far.loc[0, "geometry"] = Point(X0 + 100_000, Y0)  # 98 km = 60.9 miles away: an error
-    with pytest.raises(
-        ValidationError,
-        match=r"stores, row 1, column 'geometry': point lies "
-        r"60.9 miles from every area; check its coordinates",
-    ):
-        build(stores=far)
+    assert refused(stores=far) == [
+        "error: stores, row 1, column 'geometry': point lies 60.9 miles from every area; check "
+        "its coordinates (swapped longitude/latitude, or a wrong CRS?)"
+    ]
 
 
 def test_bool_and_empty_id_rules() -> None:
     areas = grid_areas()
     areas["urban"] = ["yes", "N", "maybe", True]
     areas["area_id"] = ["a1", "a2", "a3", " "]
-    with pytest.raises(ValidationError) as exc:
-        build(areas=areas)
-    assert messages(exc) == [
+    assert refused(areas=areas) == [
         "error: areas, row 4, column 'area_id': 'area_id' is empty; every row needs one",
         "error: areas, row 3, column 'urban': 'urban' must be true/false (or 1/0, yes/no); found "
         "'maybe'",

@@ -22,6 +22,7 @@ from equity.atlas import (
     income_references,
     low_income_tracts,
 )
+from tests.helpers import atlas_2019_areas
 
 METRO = "42003010300"  # Allegheny County, PA: Pittsburgh metro
 RURAL = "42023960100"  # Cameron County, PA: not in a metropolitan area
@@ -190,17 +191,8 @@ def test_rule_alone_on_the_whole_atlas_2019_table(shared_data: Path) -> None:
     path = shared_data / "fara2019_national_subset" / "fara2019_national_25col.csv"
     if not path.exists():
         pytest.skip(f"{path} is absent")
-    t = pd.read_csv(path, dtype={"CensusTract": str})
-    areas = pd.DataFrame(
-        {
-            "area_id": t["CensusTract"],
-            "population": t["pop2010"].astype(float),
-            "poverty_rate": t["poverty_rate"] / 100,
-            "median_family_income": t["median_family_income"],
-            "LowIncomeTracts": t["low_income_tracts"],
-        }
-    )
-    truth = t["low_income_tracts"].astype(bool).to_numpy()
+    areas = atlas_2019_areas(path)
+    truth = areas["LowIncomeTracts"].astype(bool).to_numpy()
     li, info = low_income_tracts(areas, use_published=False)
     assert info["low_income_sources"] == {"reference": 72_364}  # every tract, no stand-in
     agree = float((li.to_numpy() == truth).mean())

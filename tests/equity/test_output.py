@@ -99,6 +99,14 @@ def test_unique_filenames_never_collide_even_ignoring_case() -> None:
 
 
 # ------------------------------------------------------------------------------- policy
+def folder_with(path: Path, files: dict[str, str]) -> Path:
+    """``path`` made a folder holding ``files`` (name to text): what was there before a write."""
+    path.mkdir()
+    for name, text in files.items():
+        (path / name).write_text(text)
+    return path
+
+
 def test_fresh_and_empty_folders_are_fine(tmp_path: Path) -> None:
     assert check_output_dir(tmp_path / "new", command="report") == []
     (tmp_path / "empty").mkdir()
@@ -106,9 +114,7 @@ def test_fresh_and_empty_folders_are_fine(tmp_path: Path) -> None:
 
 
 def test_a_folder_of_other_files_is_refused_in_one_line(tmp_path: Path) -> None:
-    out = tmp_path / "mine"
-    out.mkdir()
-    (out / "thesis.docx").write_text("years of work")
+    out = folder_with(tmp_path / "mine", {"thesis.docx": "years of work"})
     with pytest.raises(FoodshedError, match=r"--out .*mine already holds files \(thesis.docx\)"):
         check_output_dir(out, command="analyze")
     with pytest.raises(FoodshedError) as info, output_dir(out, command="analyze") as tmp:
@@ -191,9 +197,7 @@ def test_single_files_are_replaced_only_when_the_command_wrote_them(tmp_path: Pa
 
 
 def test_in_place_outputs_force_empties_a_foreign_folder(tmp_path: Path) -> None:
-    out = tmp_path / "sweep"
-    out.mkdir()
-    (out / "old.txt").write_text("x")
+    out = folder_with(tmp_path / "sweep", {"old.txt": "x"})
     with pytest.raises(FoodshedError, match=r"--force"):
         open_output_dir(out, command="sweep")
     assert open_output_dir(out, command="sweep", force=True) == []
@@ -212,9 +216,7 @@ def dead_pid() -> int:
 
 def test_temporaries_of_a_killed_writer_are_cleaned_by_the_next_write(tmp_path: Path) -> None:
     pid = dead_pid()
-    stale_dir = tmp_path / f".R.{_HOST}-{pid}-abcdef.tmp"
-    stale_dir.mkdir()
-    (stale_dir / "half.html").write_text("<html")
+    stale_dir = folder_with(tmp_path / f".R.{_HOST}-{pid}-abcdef.tmp", {"half.html": "<html"})
     stale_file = tmp_path / f".a.csv.{_HOST}-{pid}-abcdef.tmp.csv"
     stale_file.write_text("x")
     live = tmp_path / f".R.{_HOST}-{os.getpid()}-abcdef.tmp"  # a writer that still runs
@@ -234,9 +236,8 @@ def test_temporaries_of_a_killed_writer_are_cleaned_by_the_next_write(tmp_path: 
 
 def test_a_swap_cut_short_is_put_back(tmp_path: Path) -> None:
     pid = dead_pid()
-    old = tmp_path / f".plans.{_HOST}-{pid}-abcdef.old"  # killed between the two renames
-    old.mkdir()
-    (old / "flows.csv").write_text("previous plan")
+    # killed between the two renames
+    old = folder_with(tmp_path / f".plans.{_HOST}-{pid}-abcdef.old", {"flows.csv": "previous plan"})
     assert clean_stale(tmp_path / "plans") == [old]
     assert (tmp_path / "plans" / "flows.csv").read_text() == "previous plan"
     old.mkdir()
@@ -293,9 +294,7 @@ def test_outputs_from_before_the_marker_are_recognised_by_their_manifest(tmp_pat
     (plans / "a" / "notes.txt").write_text("mine")  # not something allocate writes
     with pytest.raises(FoodshedError, match="--force"):
         check_output_dir(plans, command="allocate")
-    web = tmp_path / "web"  # some other program's manifest.json is not a plan
-    web.mkdir()
-    (web / "manifest.json").write_text("{}")
-    (web / "index.js").write_text("")
+    # some other program's manifest.json is not a plan
+    web = folder_with(tmp_path / "web", {"manifest.json": "{}", "index.js": ""})
     with pytest.raises(FoodshedError, match=r"already holds files \(index.js, manifest.json\)"):
         check_output_dir(web, command="allocate")

@@ -11,20 +11,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point, box
 
-from equity import DataSourceError, ValidationError
-from equity.sources import (
-    assemble_us_region,
-    classify_store_name,
-    dedupe_stores,
-    read_acs_snap,
-    read_census_popcenters,
-    read_census_tracts,
-    read_site_list,
-    read_snap_retailers,
-    read_store_list,
-    read_usda_atlas,
-    similar_names,
-)
+from equity import DataSourceError, ValidationError, sources
 
 ATLAS_2019 = (
     "\ufeffCensusTract,State,County,Urban,Pop2010,OHU2010,LILATracts_halfAnd10,"
@@ -47,7 +34,7 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
 
 # ---------------------------------------------------------------- Atlas
 def test_atlas_2019_bom_null_int_ids_percent(tmp_path):
-    atlas = read_usda_atlas(write(tmp_path, "a.csv", ATLAS_2019))
+    atlas = sources.read_usda_atlas(write(tmp_path, "a.csv", ATLAS_2019))
     assert atlas.columns[:2].tolist() == ["area_id", "CensusTract"]
     assert atlas["area_id"].tolist() == ["01001020100", "42003010300"]
     assert atlas.attrs["edition"] == 2019
@@ -62,15 +49,15 @@ def test_atlas_fast_reader_matches_pandas(tmp_path, monkeypatch):
     import equity._sources_common as common
 
     path = write(tmp_path, "a.csv", ATLAS_2019)
-    slow = read_usda_atlas(path)
+    slow = sources.read_usda_atlas(path)
     monkeypatch.setattr(common, "BIG_CSV_BYTES", 0)  # take the pyarrow path
-    fast = read_usda_atlas(path)
+    fast = sources.read_usda_atlas(path)
     assert fast.equals(slow)
     assert fast["area_id"].tolist() == ["01001020100", "42003010300"]
 
 
 def test_atlas_2015_shares_stay_0_1(tmp_path):
-    atlas = read_usda_atlas(write(tmp_path, "a.csv", ATLAS_2015))
+    atlas = sources.read_usda_atlas(write(tmp_path, "a.csv", ATLAS_2015))
     assert atlas.attrs["edition"] == 2015
     assert atlas["lapophalfshare"].tolist() == pytest.approx([0.455, 0.25])
     assert atlas["PovertyRate"].tolist() == pytest.approx([0.113, 0.179])
@@ -83,29 +70,31 @@ def test_atlas_2015_shares_stay_0_1(tmp_path):
     ids=["usps", "fips", "county-fips", "names", "county-name-short"],
 )  # fmt: skip
 def test_atlas_filters(tmp_path, kwargs, n):
-    assert len(read_usda_atlas(write(tmp_path, "a.csv", ATLAS_2019), **kwargs)) == n
+    assert len(sources.read_usda_atlas(write(tmp_path, "a.csv", ATLAS_2019), **kwargs)) == n
 
 
 def test_atlas_snake_case_subset_renamed(tmp_path):
     text = "CensusTract,state,county,urban_flag,pop2010,li_la_half_10,poverty_rate\n"
     text += "01001020100,Alabama,Autauga County,1,1912,1,11.3\n"
-    atlas = read_usda_atlas(write(tmp_path, "n.csv", text))
+    atlas = sources.read_usda_atlas(write(tmp_path, "n.csv", text))
     assert {"Urban", "Pop2010", "LILATracts_halfAnd10", "PovertyRate"} <= set(atlas.columns)
     assert atlas["PovertyRate"].iloc[0] == pytest.approx(0.113)
 
 
 def test_atlas_errors_name_file_row_column(tmp_path):
     with pytest.raises(ValidationError, match="missing column 'CensusTract'") as info:
-        read_usda_atlas(write(tmp_path, "x.csv", "GEOID,Pop\n1,2\n"))
+        sources.read_usda_atlas(write(tmp_path, "x.csv", "GEOID,Pop\n1,2\n"))
     assert info.value.problems[0].file.endswith("x.csv")
     bad = ATLAS_2015.replace("0,2170", "0,lots")
     with pytest.raises(ValidationError, match="'POP2010' must be a number; found 'lots'") as info:
-        read_usda_atlas(write(tmp_path, "b.csv", bad))
+        sources.read_usda_atlas(write(tmp_path, "b.csv", bad))
     assert (info.value.problems[0].row, info.value.problems[0].column) == (2, "POP2010")
     with pytest.raises(ValidationError, match="11-digit census GEOID; found 'tract9'"):
-        read_usda_atlas(write(tmp_path, "c.csv", ATLAS_2015.replace("01001020200", "tract9")))
+        sources.read_usda_atlas(
+            write(tmp_path, "c.csv", ATLAS_2015.replace("01001020200", "tract9"))
+        )
     with pytest.raises(DataSourceError, match="no such file"):
-        read_usda_atlas(tmp_path / "missing.csv")
+        sources.read_usda_atlas(tmp_path / "missing.csv")
 
 
 # ---------------------------------------------------------------- tracts, centres, ACS
@@ -124,21 +113,21 @@ def _tracts(tmp_path: Path) -> Path:
 
 def test_tracts_shapefile_and_zip(tmp_path):
     shp = _tracts(tmp_path)
-    tracts = read_census_tracts(shp)
+    tracts = sources.read_census_tracts(shp)
     assert tracts["area_id"].tolist() == ["42003000100", "42003000200"]
     assert tracts["land_area_m2"].tolist() == [1e6, 2e6]
     zpath = tmp_path / "t.zip"
     with zipfile.ZipFile(zpath, "w") as zf:
         for f in shp.parent.iterdir():
             zf.write(f, f.name)
-    assert read_census_tracts(zpath)["area_id"].tolist() == tracts["area_id"].tolist()
+    assert sources.read_census_tracts(zpath)["area_id"].tolist() == tracts["area_id"].tolist()
 
 
 def test_tracts_without_id_column(tmp_path):
     gdf = gpd.GeoDataFrame({"code": ["x"]}, geometry=[box(0, 0, 1, 1)], crs="EPSG:4326")
     gdf.to_file(tmp_path / "t.geojson")
     with pytest.raises(ValidationError, match="no tract id column.*Pass id_col="):
-        read_census_tracts(tmp_path / "t.geojson")
+        sources.read_census_tracts(tmp_path / "t.geojson")
 
 
 CENTRES_BG = (
@@ -151,45 +140,50 @@ CENTRES_BG = (
 def test_popcenters_tract_and_block_group(tmp_path):
     tr = write(tmp_path, "tr.csv", "STATEFP,COUNTYFP,TRACTCE,POPULATION,LATITUDE,LONGITUDE\n"
                "42,3,100,1000,40.405,-79.995\n")  # fmt: skip
-    t = read_census_popcenters(tr)
+    t = sources.read_census_popcenters(tr)
     assert t[["area_id", "population", "pop_lon", "pop_lat"]].iloc[0].tolist() == [
         "42003000100", 1000.0, -79.995, 40.405]  # fmt: skip
-    bg = read_census_popcenters(
+    bg = sources.read_census_popcenters(
         write(tmp_path, "bg.csv", CENTRES_BG), level="block_group", counties=["42003"]
     )
     assert bg["point_id"].tolist() == ["420030001001", "420030001002"]
     assert set(bg["area_id"]) == {"42003000100"}
     with pytest.raises(ValidationError, match="missing column 'BLKGRPCE'.*CenPop2010_Mean_BG"):
-        read_census_popcenters(tr, level="block_group")
+        sources.read_census_popcenters(tr, level="block_group")
 
 
 def test_rows_named_after_filtering(tmp_path):
     bg = CENTRES_BG + "42,003,000200,1,many,40.41,-79.99\n"
     with pytest.raises(ValidationError, match="row 4, column 'POPULATION'.*found 'many'"):
-        read_census_popcenters(write(tmp_path, "bg.csv", bg), level="block_group", counties="42003")
+        sources.read_census_popcenters(
+            write(tmp_path, "bg.csv", bg), level="block_group", counties="42003"
+        )
     snap = "Store_Name,Longitude,Latitude,County\nA,-75,40,BUCKS\nB,-79.9,north,ALLEGHENY\n"
     with pytest.raises(ValidationError, match="row 2, column 'Latitude'"):
-        read_snap_retailers(write(tmp_path, "s.csv", snap), county="ALLEGHENY")
+        sources.read_snap_retailers(write(tmp_path, "s.csv", snap), county="ALLEGHENY")
 
 
 def test_acs_snap(tmp_path):
     p = write(tmp_path, "s.csv", "Geography,Geographic Area Name,SNAP\n42003000100,x,91\n")
-    assert read_acs_snap(p).iloc[0].tolist() == ["42003000100", 91.0]
+    assert sources.read_acs_snap(p).iloc[0].tolist() == ["42003000100", 91.0]
 
 
 # ---------------------------------------------------------------- stores and sites
-@pytest.mark.parametrize(
-    ("name", "kind"),
-    [("Giant Eagle #61", "supermarket"), ("Shop 'n Save", "supermarket"),
-     ("Walmart Supercenter 2588", "supermarket"), ("GetGo 3130", "convenience"),
-     ("Sunoco", "convenience"), ("Happy Mart", "convenience"), ("Rite Aid 123", "pharmacy"),
-     ("Dollar General Store 1", "dollar_store"), ("Bloomfield Groceria", "grocery"),
-     ("Citiparks Farmers Market", "farmers_market"), ("Produce Plus", "specialty"),
-     ("McGinnis Sisters Market", "supermarket"), ("East End Food Co-op", "supermarket"),
-     ("WEISS MEATS", "specialty"), ("Ukani Brothers", "other")],
-)  # fmt: skip
+#: A store's name and the kind it alone says.
+NAME_KINDS = {
+    "Giant Eagle #61": "supermarket", "Shop 'n Save": "supermarket",
+    "Walmart Supercenter 2588": "supermarket", "GetGo 3130": "convenience",
+    "Sunoco": "convenience", "Happy Mart": "convenience", "Rite Aid 123": "pharmacy",
+    "Dollar General Store 1": "dollar_store", "Bloomfield Groceria": "grocery",
+    "Citiparks Farmers Market": "farmers_market", "Produce Plus": "specialty",
+    "McGinnis Sisters Market": "supermarket", "East End Food Co-op": "supermarket",
+    "WEISS MEATS": "specialty", "Ukani Brothers": "other",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "kind"), NAME_KINDS.items())
 def test_classify_store_name(name, kind):
-    assert classify_store_name(name)[0] == kind
+    assert sources.classify_store_name(name)[0] == kind
 
 
 def test_snap_with_and_without_store_type(tmp_path):
@@ -198,7 +192,7 @@ def test_snap_with_and_without_store_type(tmp_path):
             "Giant Eagle,,-79.98,40.45,ALLEGHENY \n"
             "Corner,Convenience Store,-75.1,40.0,PHILADELPHIA \n"
             "No place,Supermarket,,,ALLEGHENY \n")  # fmt: skip
-    s = read_snap_retailers(write(tmp_path, "s.csv", text), county="Allegheny")
+    s = sources.read_snap_retailers(write(tmp_path, "s.csv", text), county="Allegheny")
     assert s["kind"].tolist() == ["supermarket", "supermarket"]
     assert s["kind_rule"].tolist() == ["snap type", "banner"]
     assert s["kind_reason"].tolist() == [
@@ -206,21 +200,23 @@ def test_snap_with_and_without_store_type(tmp_path):
     assert s["store_type"].iloc[0] == "Large Grocery Store" and pd.isna(s["store_type"].iloc[1])
     assert s["source_row"].tolist() == [1, 2]
     assert "1 row(s) have no coordinates" in s.attrs["problems"][0].message
-    plain = read_snap_retailers(write(tmp_path, "p.csv", "Store_Name,lon,lat\nAldi,-80,40\n"))
+    plain = sources.read_snap_retailers(
+        write(tmp_path, "p.csv", "Store_Name,lon,lat\nAldi,-80,40\n")
+    )
     assert plain["kind"].tolist() == ["supermarket"]
 
 
 def test_snap_bad_coordinates(tmp_path):
     p = write(tmp_path, "s.csv", "Store_Name,Longitude,Latitude\nA,-79.9,40.4\nB,40.4,-100.5\n")
     with pytest.raises(ValidationError, match="row 2, column 'Longitude'.*look swapped"):
-        read_snap_retailers(p)
+        sources.read_snap_retailers(p)
 
 
 def test_store_lists(tmp_path):
     achd = ("Client ID,Name,Lat,Lon,Category\n1,Giant Eagle,40.44,-79.99,Supermarket\n"
             "2,Sunoco,40.45,-79.98,Convenience Store\n3,Lee's Deli,40.46,-79.97,Supermarket\n"
             "4,Kim's,40.47,-79.96,Supermarket\n")  # fmt: skip
-    a = read_store_list(write(tmp_path, "a.csv", achd))
+    a = sources.read_store_list(write(tmp_path, "a.csv", achd))
     # the licence category "Supermarket" alone does not make a supermarket; a chain name does
     assert a["kind"].tolist() == ["supermarket", "convenience", "grocery", "grocery"]
     assert a["kind_rule"].tolist() == ["banner", "list", "name", "default"]
@@ -229,81 +225,81 @@ def test_store_lists(tmp_path):
         "the list's kind 'convenience'",
         "name 'deli'",
         "no type, banner, size or keyword"]  # fmt: skip
-    trusted = read_store_list(tmp_path / "a.csv", trust_category=True)
+    trusted = sources.read_store_list(tmp_path / "a.csv", trust_category=True)
     assert trusted["kind"].tolist() == ["supermarket", "convenience", "supermarket", "supermarket"]
     chi = ("STORE NAME,LICENSE ID,SQUARE FEET,BUFFER SIZE,LATITUDE,LONGITUDE\n"
            "Big Box,1,25000,A,41.88,-87.75\nLittle Shop,2,3000,B,41.89,-87.75\n"
            "Jewel-Osco,3,8000,B,41.90,-87.75\nNo Size,4,,A,41.91,-87.75\n")  # fmt: skip
-    c = read_store_list(write(tmp_path, "c.csv", chi))
+    c = sources.read_store_list(write(tmp_path, "c.csv", chi))
     assert c["kind"].tolist() == ["supermarket", "grocery", "supermarket", "supermarket"]
     assert c["store_id"].tolist() == ["chicagogrocery-1", "chicagogrocery-2",
                                       "chicagogrocery-3", "chicagogrocery-4"]  # fmt: skip
     assert c["area_sqft"].iloc[0] == 25000
-    fm = read_store_list(write(tmp_path, "f.csv", "Name,Latitude,Longitude\nM,40.4,-80\n"),
+    fm = sources.read_store_list(write(tmp_path, "f.csv", "Name,Latitude,Longitude\nM,40.4,-80\n"),
                          kind="farmers_market")  # fmt: skip
     assert fm["kind"].tolist() == ["farmers_market"]
     bad = chi.replace("Little Shop,2,3000", "Little Shop,2,small").replace("41.88", "")
     with pytest.raises(ValidationError, match="row 2, column 'SQUARE FEET'.*found 'small'"):
-        read_store_list(write(tmp_path, "bad.csv", bad))
+        sources.read_store_list(write(tmp_path, "bad.csv", bad))
     with pytest.raises(ValidationError, match="cannot tell what list"):
-        read_store_list(write(tmp_path, "u.csv", "a,b\n1,2\n"))
+        sources.read_store_list(write(tmp_path, "u.csv", "a,b\n1,2\n"))
     with pytest.raises(ValueError, match="Did you mean 'supermarket'"):
-        read_store_list(tmp_path / "f.csv", kind="supermarkt")
+        sources.read_store_list(tmp_path / "f.csv", kind="supermarkt")
 
 
 def test_site_lists(tmp_path):
     gp = ("directory_category,content_post_title,directory_location__lat,directory_location__lng\n"
           "community-garden,A,40.44,-79.99\ncommunity-farm;community-garden,B,40.45,-79.98\n"
           "school-garden,C,,\n")  # fmt: skip
-    g = read_site_list(write(tmp_path, "g.csv", gp))
+    g = sources.read_site_list(write(tmp_path, "g.csv", gp))
     assert g["kind"].tolist() == ["garden", "farm"]
     assert g["site_id"].tolist() == ["growpgh-0001", "growpgh-0002"]
-    fb = read_site_list(write(tmp_path, "fb.csv", "name,latitude,longitude\nP,40.4,-80\n"),
+    fb = sources.read_site_list(write(tmp_path, "fb.csv", "name,latitude,longitude\nP,40.4,-80\n"),
                         kind="food_bank")  # fmt: skip
     assert fb["kind"].tolist() == ["pantry"]
     cfp = "source_org,type,name,location_description,latitude,longitude\n"
     gp = write(
         tmp_path, "cfp.csv", cfp + "Grow Pittsburgh,Grow PGH Garden,A,community-farm,40.4,-80\n"
     )
-    assert read_site_list(gp)["kind"].tolist() == ["farm"]
+    assert sources.read_site_list(gp)["kind"].tolist() == ["farm"]
     fb = write(
         tmp_path, "cfpfb.csv", cfp + "Greater Pittsburgh Community Food Bank,x,B,,40.4,-80\n"
     )
-    assert read_site_list(fb)["kind"].tolist() == ["pantry"]
+    assert sources.read_site_list(fb)["kind"].tolist() == ["pantry"]
     ns = gpd.GeoDataFrame({"SITE_NAME": ["G"]}, geometry=[Point(-87.7, 41.85)], crs="EPSG:4326")
     ns.to_file(tmp_path / "ns.geojson")
-    assert read_site_list(tmp_path / "ns.geojson")["kind"].tolist() == ["garden"]
+    assert sources.read_site_list(tmp_path / "ns.geojson")["kind"].tolist() == ["garden"]
 
 
 def test_similar_names():
-    assert similar_names("Giant Eagle #61", "GIANT EAGLE 0061")
-    assert similar_names("Shop 'n Save / Shaler", "Shop N Save")
-    assert not similar_names("Sunoco", "Rite Aid")
+    assert sources.similar_names("Giant Eagle #61", "GIANT EAGLE 0061")
+    assert sources.similar_names("Shop 'n Save / Shaler", "Shop N Save")
+    assert not sources.similar_names("Sunoco", "Rite Aid")
 
 
 def test_dedupe_stores(tmp_path):
-    a = read_store_list(write(tmp_path, "a.csv", "Client ID,Name,Lat,Lon,Category\n"
+    a = sources.read_store_list(write(tmp_path, "a.csv", "Client ID,Name,Lat,Lon,Category\n"
                               "1,Giant Eagle #61,40.4400,-79.9900,Supermarket\n"),
                         kind="achd")  # fmt: skip
-    s = read_snap_retailers(write(tmp_path, "s.csv", "Store_Name,Longitude,Latitude\n"
+    s = sources.read_snap_retailers(write(tmp_path, "s.csv", "Store_Name,Longitude,Latitude\n"
                                   "GIANT EAGLE 0061,-79.9905,40.4402\n"   # ~50 m: same store
                                   "Rite Aid,-79.9901,40.4401\n"           # near, other name
                                   "Giant Eagle #99,-79.95,40.44\n"))  # fmt: skip
-    d = dedupe_stores(a, s, distance_m=100)
+    d = sources.dedupe_stores(a, s, distance_m=100)
     assert d["store_id"].tolist() == ["achd-1", "snap-0002", "snap-0003"]
     assert d["sources"].tolist() == ["achd;snap", "snap", "snap"]
     assert d.attrs["merged"] == 1
 
 
 def test_assemble_us_region(tmp_path):
-    tracts = read_census_tracts(_tracts(tmp_path))
-    atlas = read_usda_atlas(write(tmp_path, "a.csv", ATLAS_2019.replace(
+    tracts = sources.read_census_tracts(_tracts(tmp_path))
+    atlas = sources.read_usda_atlas(write(tmp_path, "a.csv", ATLAS_2019.replace(
         "42003010300", "42003000100")))  # fmt: skip
-    bg = read_census_popcenters(write(tmp_path, "bg.csv", CENTRES_BG), level="block_group")
-    stores = read_snap_retailers(
+    bg = sources.read_census_popcenters(write(tmp_path, "bg.csv", CENTRES_BG), level="block_group")
+    stores = sources.read_snap_retailers(
         write(tmp_path, "s.csv", "Store_Name,lon,lat\nAldi,-79.995,40.405\nFar,-70,40\n")
     )
-    r = assemble_us_region(tracts=tracts, atlas=atlas, population_points=bg, stores=stores)
+    r = sources.assemble_us_region(tracts=tracts, atlas=atlas, population_points=bg, stores=stores)
     a = r.areas.set_index("area_id")
     assert a.loc["42003000100", "population"] == 6600  # Atlas Pop2010 without centres
     assert a.loc["42003000200", "population"] == 0
@@ -329,7 +325,7 @@ def test_builders_need_the_data_folder(tmp_path, monkeypatch):
 # ---------------------------------------------------------------- real public data
 @pytest.mark.shared_data
 def test_real_atlas_files(shared_data):
-    ma = read_usda_atlas(
+    ma = sources.read_usda_atlas(
         shared_data / "fara2019_massachusetts" / "FoodAccessResearchAtlasData2019_MA.csv"
     )
     assert ma.shape == (1467, 148) and ma["area_id"].str.len().eq(11).all()
@@ -337,7 +333,7 @@ def test_real_atlas_files(shared_data):
     assert ma["lapophalfshare"].max() <= 1.0 and ma["lapophalfshare"].max() > 0.9
     assert int(ma["LILATracts_halfAnd10"].sum()) == 355
     assert int(ma["LILATracts_1And10"].sum()) == 112
-    nat = read_usda_atlas(
+    nat = sources.read_usda_atlas(
         shared_data / "fara2019_national_subset" / "fara2019_national_25col.csv", county="42003"
     )
     assert len(nat) == 400
@@ -349,35 +345,37 @@ def test_real_atlas_files(shared_data):
 @pytest.mark.shared_data
 def test_real_store_and_site_lists(shared_data):
     d = shared_data / "pittsburgh_allegheny"
-    achd = read_store_list(d / "achd_convenience_and_supermarkets.csv", state="PA")
+    achd = sources.read_store_list(d / "achd_convenience_and_supermarkets.csv", state="PA")
     # Convenience Store rows named for a pharmacy or dollar chain take that kind (21)
     assert achd["kind"].value_counts().to_dict() == {
         "convenience": 493, "supermarket": 127, "grocery": 29, "dollar_store": 11,
         "pharmacy": 10}  # fmt: skip
     # without the state, "Allegheny City Market" matches the City Market banner (CO UT WY NM)
-    anywhere = read_store_list(d / "achd_convenience_and_supermarkets.csv")
+    anywhere = sources.read_store_list(d / "achd_convenience_and_supermarkets.csv")
     assert int(anywhere["kind"].eq("supermarket").sum()) == 129
-    trusted = read_store_list(
+    trusted = sources.read_store_list(
         d / "achd_convenience_and_supermarkets.csv", trust_category=True, state="PA"
     )
     assert trusted["kind"].value_counts().to_dict() == {
         "convenience": 493, "supermarket": 156, "dollar_store": 11, "pharmacy": 10}  # fmt: skip
     assert len(achd.attrs["problems"]) == 1  # two rows without coordinates
-    wprdc = read_store_list(d / "wprdc_allegheny_supermarkets.csv")
+    wprdc = sources.read_store_list(d / "wprdc_allegheny_supermarkets.csv")
     assert len(wprdc) == 115  # 133 - 18
     # the list's kind, except a Dollar Tree (format rule)
     assert wprdc["kind"].value_counts().to_dict() == {"supermarket": 114, "dollar_store": 1}
-    untrusted = read_store_list(d / "wprdc_allegheny_supermarkets.csv", trust_category=False)
+    untrusted = sources.read_store_list(
+        d / "wprdc_allegheny_supermarkets.csv", trust_category=False
+    )
     assert int(untrusted["kind"].eq("supermarket").sum()) == 90  # by banner
-    snap = read_snap_retailers(d / "usda_snap_store_locations_allegheny.csv")
+    snap = sources.read_snap_retailers(d / "usda_snap_store_locations_allegheny.csv")
     assert len(snap) == 929 and snap["store_id"].is_unique
-    state = read_snap_retailers(d / "usda_snap_retailers_pennsylvania_statewide.csv",
+    state = sources.read_snap_retailers(d / "usda_snap_retailers_pennsylvania_statewide.csv",
                                 county="Allegheny")  # fmt: skip
     assert len(state) == 901  # "ALLEGHENY " with its trailing space
-    gardens = read_site_list(d / "growpgh_garden_directory_20210322.csv")
+    gardens = sources.read_site_list(d / "growpgh_garden_directory_20210322.csv")
     # first category: garden 42 + 38 + 11 (other) + 2 + 1 + 3 blank; farm 31 + 3 + 2 + 2 + 1 + 1 + 1
     assert gardens["kind"].value_counts().to_dict() == {"garden": 97, "farm": 41}
-    assert len(read_site_list(d / "cfp_greater_pittsburgh_community_food_bank_sites.csv",
+    assert len(sources.read_site_list(d / "cfp_greater_pittsburgh_community_food_bank_sites.csv",
                               kind="food_bank")) == 147  # fmt: skip
 
 
@@ -444,7 +442,7 @@ def test_snap_supermarkets_near(tmp_path):
 
     text = ("Store_Name,Longitude,Latitude\nAldi,-80.0,40.5\nSunoco,-80.0,40.5\n"
             "Giant Eagle,-79.7,40.5\nKroger,-76.0,40.5\n")  # fmt: skip
-    snap = read_snap_retailers(write(tmp_path, "s.csv", text))
+    snap = sources.read_snap_retailers(write(tmp_path, "s.csv", text))
     area = gpd.GeoDataFrame(
         {"area_id": ["a"]}, geometry=[box(-80.01, 40.49, -79.99, 40.51)], crs=4326
     )
