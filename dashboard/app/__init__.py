@@ -20,6 +20,7 @@ from dash import Dash, Input, Output, dcc, html
 from ..services import load_region
 from ..settings import Settings
 from . import ids
+from .pages.common import alert_area
 from .runs import RunStore
 from .state import DEFAULT_KEY, RegionCatalog
 
@@ -71,7 +72,7 @@ def _shell(app: Dash) -> html.Div:
             dcc.Store(id=ids.SESSION_REGION, storage_type="session", data=DEFAULT_KEY),
             dcc.Store(id=ids.SESSION_RUNS, storage_type="memory", data=[]),
             navbar,
-            dbc.Container(dash.page_container, fluid=True, className="pb-4"),
+            dbc.Container([alert_area(), dash.page_container], fluid=True, className="pb-4"),
         ]
     )
 
@@ -93,6 +94,7 @@ def create_app(region: Any = None, settings: Settings | None = None) -> Dash:
         Serve it with :func:`serve`, or ``app.run(...)``; ``app.server`` is the Flask app.
     """
     from .pages import compare, data, equity_map, plan, sweep
+    from .pages.common import on_error
 
     settings = settings or Settings()
     app = Dash(
@@ -104,6 +106,7 @@ def create_app(region: Any = None, settings: Settings | None = None) -> Dash:
         update_title=None,
         suppress_callback_exceptions=True,
         serve_locally=True,
+        on_error=on_error,
     )
     app.server.config[SETTINGS] = settings
     app.server.config[CATALOG] = RegionCatalog(_loader(region, settings), settings)

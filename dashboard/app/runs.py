@@ -24,7 +24,11 @@ from typing import Any
 
 from ..services import jsonable
 
-__all__ = ["GONE", "HEAVY", "REPORT_GONE", "RunStore"]
+__all__ = ["GONE", "HEAVY", "REPORT_GONE", "SESSION_MAX_RUNS", "RunStore", "keep_newest"]
+
+#: How many runs a browser session lists (Plan's latest, Compare's choices); older ones are
+#: dropped from the list, and the pages say how many.
+SESSION_MAX_RUNS = 12
 
 #: The parts of a run record kept on the server.
 HEAVY = ("fulfilment", "flows", "unmet", "binding", "manifest")
@@ -91,6 +95,26 @@ class RunStore:
         if blob is None:
             return None
         return dict(light or {}) | json.loads(zlib.decompress(blob))
+
+
+def keep_newest(runs: list[dict[str, Any]] | None, run: dict[str, Any]) -> list[dict[str, Any]]:
+    """The session's runs with ``run`` added, the newest :data:`SESSION_MAX_RUNS` of them; the
+    newest run's ``dropped`` counts every run the session has dropped so far."""
+    runs = [*(runs or []), run]
+    before = int(runs[-2].get("dropped", 0)) if len(runs) > 1 else 0
+    cut = max(0, len(runs) - SESSION_MAX_RUNS)
+    return runs[:-1][cut:] + [run | {"dropped": before + cut}]
+
+
+def dropped_note(runs: list[dict[str, Any]] | None) -> str:
+    """What the pages say about runs the session no longer lists ("" when none were dropped)."""
+    n = int((runs or [{}])[-1].get("dropped", 0)) if runs else 0
+    if not n:
+        return ""
+    return (
+        f"Only the newest {SESSION_MAX_RUNS} runs of this tab are kept: {n} older "
+        f"run{'s are' if n > 1 else ' is'} no longer listed."
+    )
 
 
 #: What a page says when a run's tables are gone (server restarted, or a very old run).

@@ -13,7 +13,7 @@ from equity import FoodshedError
 from ... import figures as F
 from ...services import compare_fulfilment, efficiency_equity, fairness_prices
 from .. import ids
-from ..runs import GONE
+from ..runs import GONE, dropped_note
 from .common import (
     GRAPH_CONFIG,
     button,
@@ -45,6 +45,7 @@ def layout(**_: Any) -> html.Div:
             html.P("Runs made on the Plan page in this browser tab.", className="fs-caption"),
             dbc.Label("Runs to compare"),
             dbc.Checklist(id=ids.CMP_RUNS),
+            html.Div(id=ids.CMP_RUNS_NOTE, className="fs-card-note"),
             dbc.Label("Compare against", className="mt-2"),
             dcc.Dropdown(id=ids.CMP_BASE, clearable=False),
             html.Hr(),
@@ -111,6 +112,7 @@ def register_callbacks(app: Any) -> None:
         Output(ids.CMP_RUNS, "value"),
         Output(ids.CMP_BASE, "options"),
         Output(ids.CMP_BASE, "value"),
+        Output(ids.CMP_RUNS_NOTE, "children"),
         Input(ids.SESSION_RUNS, "data"),
         Input(ids.SESSION_REGION, "data"),
     )
@@ -122,7 +124,7 @@ def register_callbacks(app: Any) -> None:
         ]
         opts = [{"label": f"{i + 1}. {r['label']}", "value": r["id"]} for i, r in enumerate(mine)]
         value = [o["value"] for o in opts]
-        return opts, value, opts, (value[0] if value else None)
+        return opts, value, opts, (value[0] if value else None), dropped_note(runs)
 
     @app.callback(
         Output(ids.CMP_KPI_TABLE, "children"),

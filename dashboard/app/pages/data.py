@@ -15,7 +15,7 @@ from equity import FoodshedError
 from ... import services
 from .. import ids
 from ..state import DEFAULT_KEY
-from ..uploads import check_upload
+from ..uploads import check_upload, region_line
 from .common import catalog, error_alert, folder_picker, panel, settings
 
 
@@ -59,8 +59,8 @@ def layout(**_: Any) -> html.Div:
                 id=ids.DATA_UPLOAD,
                 children=html.Div(["Drop a .zip here or ", html.A("choose a file")]),
                 multiple=False,
-                accept=".zip,application/zip",
-                max_size=int(st.max_upload_mb * 1e6),
+                # no accept or max_size: the browser would drop another file without a word;
+                # the server says what is wrong with it instead (check_upload)
                 style={
                     "borderWidth": "2px",
                     "borderStyle": "dashed",
@@ -83,6 +83,8 @@ def layout(**_: Any) -> html.Div:
             ),
             dbc.Button("Back to the start region", id=ids.DATA_RESET, color="outline-secondary"),
             dcc.Store(id=ids.DATA_CANDIDATE, storage_type="memory"),
+            dcc.Store(id=ids.DATA_PENDING, storage_type="memory"),
+            dcc.ConfirmDialog(id=ids.DATA_CONFIRM),
         ],
         className="fs-controls",
     )
@@ -158,7 +160,7 @@ def register_callbacks(app: Any) -> None:
             )
             return status, table, None, True
         key = cat.add(folder, report.region)
-        msg = [html.Strong("Valid: "), html.Span(repr(report.region))]
+        msg = [html.Strong("Valid: "), html.Span(region_line(report.region))]
         if notes:
             msg.append(html.Div("; ".join(notes), className="fs-card-note"))
         return dbc.Alert(msg, color="success"), table, key, False
@@ -220,24 +222,49 @@ def register_callbacks(app: Any) -> None:
             folder = Path(path).expanduser()
             return _check(folder, cleanup=False, notes=[])
 
+    # switching region clears the session's runs (they are plans of the old region): with
+    # runs to lose, a dialog asks first and the switch waits for its OK
     @app.callback(
         Output(ids.SESSION_REGION, "data", allow_duplicate=True),
         Output(ids.SESSION_RUNS, "data", allow_duplicate=True),
+        Output(ids.DATA_PENDING, "data"),
+        Output(ids.DATA_CONFIRM, "message"),
+        Output(ids.DATA_CONFIRM, "displayed"),
         Input(ids.DATA_SWITCH, "n_clicks"),
         Input(ids.DATA_RESET, "n_clicks"),
         State(ids.DATA_CANDIDATE, "data"),
+        State(ids.SESSION_REGION, "data"),
+        State(ids.SESSION_RUNS, "data"),
         prevent_initial_call=True,
     )
-    def _switch(n_switch, n_reset, candidate):
+    def _switch(n_switch, n_reset, candidate, current, runs):
         from dash import ctx
 
-        if not (n_switch or n_reset):
+        target = DEFAULT_KEY if ctx.triggered_id == ids.DATA_RESET else candidate
+        if not (n_switch or n_reset) or not target or target == (current or DEFAULT_KEY):
+            return no_update, no_update, no_update, no_update, False
+        if not runs:
+            return target, [], None, no_update, False
+        n = len(runs)
+        where = "the start region" if target == DEFAULT_KEY else "the new region"
+        message = (
+            f"Switching to {where} clears this tab's {n} plan run{'s' if n > 1 else ''} "
+            "(Plan and Compare start empty). Download any report or table you want to keep "
+            "first. Switch now?"
+        )
+        return no_update, no_update, target, message, True
+
+    @app.callback(
+        Output(ids.SESSION_REGION, "data", allow_duplicate=True),
+        Output(ids.SESSION_RUNS, "data", allow_duplicate=True),
+        Input(ids.DATA_CONFIRM, "submit_n_clicks"),
+        State(ids.DATA_PENDING, "data"),
+        prevent_initial_call=True,
+    )
+    def _confirmed(n, target):
+        if not n or not target:
             return no_update, no_update
-        if ctx.triggered_id == ids.DATA_RESET:
-            return DEFAULT_KEY, []
-        if not candidate:
-            return no_update, no_update
-        return candidate, []
+        return target, []
 
     @app.callback(Output(ids.DATA_CURRENT, "children"), Input(ids.SESSION_REGION, "data"))
     def _current(key):

@@ -14,31 +14,37 @@ from equity import FoodshedError
 
 from ... import figures as F
 from ...services import (
+    INEQUALITY_KPIS,
     OBJECTIVES,
     PlanParams,
     bundled_scenarios_dir,
+    delivers_nothing,
     jsonable,
     list_scenarios,
+    plan_warning,
     report_html,
     scenario_controls,
     solve_plan,
 )
 from .. import ids
-from ..runs import GONE, REPORT_GONE
+from ..runs import GONE, REPORT_GONE, dropped_note, keep_newest
 from ..uploads import safe_csv
 from .common import (
     GRAPH_CONFIG,
+    NumberRule,
     button,
     card,
     catalog,
     empty_figure,
     error_alert,
+    invalid_flags,
+    number_input,
     panel,
+    refused,
     runs_store,
     settings,
 )
 
-MAX_RUNS = 12
 #: Outlines of a figure that is only turned into a patch (which never carries outlines)
 NO_OUTLINES: dict[str, Any] = {"type": "FeatureCollection", "features": []}
 #: dcc.Store: the region whose outlines the two plan maps on screen hold (so a re-run patches
@@ -72,6 +78,16 @@ KPI_KEYS = (
     "transport_cost_usd",
     "gini_fulfilment",
 )
+#: What each number box of the page accepts (checked as typed, and again before a run)
+RULES = {
+    ids.PL_BUDGET: NumberRule(
+        "Enter a budget of $0 or more, or leave the box empty for no limit.", lo=0
+    ),
+    ids.PL_MAX_DIST: NumberRule(
+        "Enter a distance from 0.5 to 500 km.", lo=0.5, hi=500, required=True
+    ),
+    ids.PL_SURGE_PCT: NumberRule("Enter a percentage from 0 to 500.", lo=0, hi=500, required=True),
+}
 STATUS_TEXT = {
     "optimal": "solved: this is the best plan for the goal",
     "time_limit": (
@@ -85,6 +101,7 @@ STATUS_TEXT = {
 
 
 def layout(**_: Any) -> html.Div:
+    surge, surge_note = number_input(ids.PL_SURGE_PCT, RULES[ids.PL_SURGE_PCT], value=0)
     controls = panel(
         [
             html.H5("Plan a scenario", className="mb-1"),
@@ -119,9 +136,9 @@ def layout(**_: Any) -> html.Div:
                 marks={0: "0", 0.5: "0.5", 1: "1"},
             ),
             dbc.Label("Transport budget (USD per period, empty = no limit)", className="mt-2"),
-            dbc.Input(id=ids.PL_BUDGET, type="number", min=0, step=100, placeholder="no limit"),
+            *number_input(ids.PL_BUDGET, RULES[ids.PL_BUDGET], placeholder="no limit"),
             dbc.Label("Longest delivery (km)", className="mt-2"),
-            dbc.Input(id=ids.PL_MAX_DIST, type="number", min=0.5, step=0.5, value=8),
+            *number_input(ids.PL_MAX_DIST, RULES[ids.PL_MAX_DIST], value=8),
             html.Hr(),
             html.H6("What changes"),
             dbc.Label("Sites switched off", html_for=ids.PL_SITES_OFF),
@@ -132,11 +149,12 @@ def layout(**_: Any) -> html.Div:
             dcc.Dropdown(id=ids.PL_SURGE_AREAS, multi=True, placeholder="none"),
             dbc.InputGroup(
                 [
-                    dbc.Input(id=ids.PL_SURGE_PCT, type="number", min=0, max=500, value=0, step=5),
+                    surge,
                     dbc.InputGroupText("% more need"),
+                    surge_note,
                 ],
                 size="sm",
-                className="mt-1",
+                className="mt-1 has-validation",
             ),
             html.Hr(),
             dbc.Label("Name of this run (optional)"),
@@ -224,6 +242,8 @@ def _params(
 def _kpi_cards(run: dict) -> list:
     k = run["kpis"]
     keys = list(KPI_KEYS)
+    if delivers_nothing(run):  # no food shared out: no inequality to show
+        keys = [x for x in keys if x not in INEQUALITY_KPIS]
     rows = F.kpi_table(k, keys=[x for x in keys if x in k] or None)
     return [card(r["text"], r["label"], card_id=f"kpi-{r['key']}") for r in rows[:6]]
 
@@ -329,6 +349,13 @@ def register_callbacks(app: Any) -> None:
             c["label"],
             notes,
         )
+
+    @app.callback(
+        *[Output(i, "invalid") for i in RULES],
+        *[Input(i, "value") for i in RULES],
+    )
+    def _check(*values):
+        return invalid_flags(RULES, list(values))
 
     def view(run: dict | None, key: str | None, shown: str | None) -> tuple:
         """What the page shows for ``run`` (a whole run, tables included; or None).
@@ -446,6 +473,9 @@ def register_callbacks(app: Any) -> None:
         unchanged = (no_update,) * len(VIEW)
         if not n:  # Dash fires it when the page is opened; only a click runs a plan
             return no_update, no_update, *unchanged
+        stop = refused(RULES, [budget, max_km, surge_pct], "The plan did not run")
+        if stop is not None:
+            return no_update, stop, *unchanged
         params = _params(
             objective, weight, budget, max_km, sites_off, yv, yi, surge_areas, surge_pct, label
         )
@@ -457,17 +487,22 @@ def register_callbacks(app: Any) -> None:
             return no_update, error_alert(exc, "The plan could not run"), *unchanged
         run, solution = solve_plan(region, params, region_key=key or "default")
         # the session keeps the run's KPIs and key; its tables (and plan) stay on the server
-        runs = [*(runs or []), store.put(run, solution)][-MAX_RUNS:]
+        runs = keep_newest(runs, store.put(run, solution))
         shows = view(run, key, shown)
         if run["status"] == "error":
             return runs, error_alert(Exception(run["message"]), "The plan could not run"), *shows
         status = STATUS_TEXT.get(run["status"], f"finished with status {run['status']}")
+        warning = plan_warning(run)
+        if warning:
+            status = warning
         note = [
             html.Strong(f"Run \u201c{run['label']}\u201d: "),
             html.Span(f"{status} ({run['kpis'].get('solve_time_s', 0):.1f} s). "),
         ]
         if run.get("message"):
             note.append(html.Span(run["message"]))
+        if runs[-1]["dropped"] > (runs[-2].get("dropped", 0) if len(runs) > 1 else 0):
+            note.append(html.Div(dropped_note(runs), className="small mt-1"))
         estimated = (run.get("manifest") or {}).get("estimated") or {}
         if estimated:
             note.append(
@@ -478,7 +513,7 @@ def register_callbacks(app: Any) -> None:
                     className="small mt-1",
                 )
             )
-        colour = "success" if run["status"] == "optimal" else "warning"
+        colour = "success" if run["status"] == "optimal" and not warning else "warning"
         return runs, dbc.Alert(note, color=colour, className="mb-2 py-2"), *shows
 
     # the page opened or the region changed: show the session's latest run of the region

@@ -29,7 +29,28 @@ from ...figures.sweep import (
 from ...figures.sweep import pct_text as _pct
 from ...sweeps import SweepView, find_sweeps, open_sweep
 from .. import ids
-from .common import GRAPH_CONFIG, card, empty_figure, error_alert, folder_picker, panel, settings
+from .common import (
+    GRAPH_CONFIG,
+    NumberRule,
+    card,
+    empty_figure,
+    error_alert,
+    folder_picker,
+    invalid_flags,
+    number_input,
+    panel,
+    refused,
+    settings,
+)
+
+#: What the threshold box accepts (empty: the sweep spec's own threshold)
+RULES = {
+    ids.SW_THRESHOLD: NumberRule(
+        "Enter a percentage from 0 to 100, or leave the box empty for the sweep's own.",
+        lo=0,
+        hi=100,
+    )
+}
 
 __all__ = ["layout", "register_callbacks", "render", "sweep_root"]
 
@@ -90,14 +111,8 @@ def layout(**_: Any) -> html.Div:
             *folder,
             html.Hr(),
             dbc.Label("Fulfilment threshold (%)"),
-            dbc.Input(
-                id=ids.SW_THRESHOLD,
-                type="number",
-                min=0,
-                max=100,
-                step=5,
-                placeholder="the spec's",
-                debounce=True,
+            *number_input(
+                ids.SW_THRESHOLD, RULES[ids.SW_THRESHOLD], placeholder="the spec's", debounce=True
             ),
             dbc.Label("Distribution of", className="mt-2"),
             dcc.Dropdown(
@@ -286,4 +301,11 @@ def register_callbacks(app: Any) -> None:
         Input(ids.SW_THRESHOLD, "value"),
     )
     def _show(path: str | None, kpi: str, threshold: float | None):
+        stop = refused(RULES, [threshold], "The sweep was not redrawn")
+        if stop is not None:
+            return stop, no_update, no_update, no_update, no_update, no_update
         return render(path, kpi, threshold, st)
+
+    @app.callback(Output(ids.SW_THRESHOLD, "invalid"), Input(ids.SW_THRESHOLD, "value"))
+    def _check(threshold: float | None) -> bool:
+        return invalid_flags(RULES, [threshold])[0]
