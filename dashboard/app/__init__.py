@@ -103,7 +103,7 @@ def create_app(region: Any = None, settings: Settings | None = None) -> Dash:
         pages_folder="",
         assets_folder=str(ASSETS),
         title="Foodshed",
-        update_title=None,
+        update_title=None,  # type: ignore[arg-type]  # None: no "Updating..." title
         suppress_callback_exceptions=True,
         serve_locally=True,
         on_error=on_error,

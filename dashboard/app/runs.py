@@ -72,26 +72,26 @@ class RunStore:
                     self._solutions.popitem(last=False)
         return {k: v for k, v in run.items() if k not in HEAVY} | {"ref": ref}
 
-    def solution(self, light: dict[str, Any] | None) -> Any:
-        """The solved plan of a light record a session holds; None if the server dropped it."""
+    def _blob(self, table: OrderedDict[str, bytes], light: dict[str, Any] | None) -> bytes | None:
+        """The blob ``table`` keeps under ``light``'s ``ref`` (now the most recently used), or
+        None when ``light`` has no ref or the server dropped it."""
         ref = (light or {}).get("ref")
         if not isinstance(ref, str):
             return None
         with self._lock:
-            blob = self._solutions.get(ref)
+            blob = table.get(ref)
             if blob is not None:
-                self._solutions.move_to_end(ref)
+                table.move_to_end(ref)
+        return blob
+
+    def solution(self, light: dict[str, Any] | None) -> Any:
+        """The solved plan of a light record a session holds; None if the server dropped it."""
+        blob = self._blob(self._solutions, light)
         return None if blob is None else pickle.loads(zlib.decompress(blob))
 
     def full(self, light: dict[str, Any] | None) -> dict[str, Any] | None:
         """The whole run for a light record a session holds; None if the server dropped it."""
-        ref = (light or {}).get("ref")
-        if not isinstance(ref, str):
-            return None
-        with self._lock:
-            blob = self._runs.get(ref)
-            if blob is not None:
-                self._runs.move_to_end(ref)
+        blob = self._blob(self._runs, light)
         if blob is None:
             return None
         return dict(light or {}) | json.loads(zlib.decompress(blob))

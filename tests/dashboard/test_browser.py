@@ -307,6 +307,16 @@ def test_plan_starts_from_a_scenario_file(session):
     assert text_of(d, "#kpi-need_met_share .fs-card-value") == "71.7%"
 
 
+def _alert(driver):
+    """The browser's open confirm dialog, or None."""
+    from selenium.common.exceptions import NoAlertPresentException
+
+    try:
+        return driver.switch_to.alert
+    except NoAlertPresentException:
+        return None
+
+
 def _zip_folder(folder: Path, edit=None) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -355,6 +365,10 @@ def test_data_lists_problems_of_a_bad_upload_then_switches(session, tiny_region,
     switch = css(d, "#data-switch")[0]
     wait(d, lambda d: not switch.get_attribute("disabled"))
     click(d, switch)
+    # the plans run above are of the start region: the page asks before it clears them
+    confirm = wait(d, lambda d: _alert(d))
+    assert "clears this tab's" in confirm.text
+    confirm.accept()
     wait(d, lambda d: text_of(d, "#region-badge") == "Uploaded town")
 
     # a folder on the server's disk (allowed on a loopback server)

@@ -21,7 +21,7 @@ BASKET_TOTAL = 17.5 * 0.12 + 14 * 0.15 + 42 * 0.02835 + 21 * 0.244 + 38.5 * 0.03
 
 def run_plan_callback(app, objective: str = "maxmin") -> dict:
     """The Plan page's "Run the plan" callback, answered by the app's server."""
-    return plan(app, pl_objective=objective, pl_max_dist=None)
+    return plan(app, pl_objective=objective)
 
 
 def test_plan_page_plans_a_public_list_region_and_names_the_estimates() -> None:

@@ -12,7 +12,7 @@ from typing import Any
 
 import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
-from dash import html, set_props
+from dash import dcc, html, set_props
 
 from equity import FoodshedError
 
@@ -59,29 +59,34 @@ def card(value: str, label: str, note: str = "", *, card_id: str | None = None) 
     )
 
 
+def radio(label: str, cid: str, choices: dict[str, str], value: str, **kwargs: Any) -> list[Any]:
+    """A labelled set of radio buttons, one per ``choices`` item (value: label)."""
+    options = [{"label": text, "value": v} for v, text in choices.items()]
+    return [
+        dbc.Label(label, className="mt-2"),
+        dbc.RadioItems(id=cid, options=options, value=value, **kwargs),
+    ]
+
+
 def panel(children: Any, *, className: str = "", **kwargs: Any) -> html.Div:
     return html.Div(children, className=f"fs-panel mb-3 {className}".strip(), **kwargs)
 
 
-def folder_picker(
-    label: str,
-    *,
-    input_id: str,
-    button_id: str,
-    button_text: str,
-    placeholder: str,
-    allowed: bool,
-    hidden: Any,
-) -> list[Any]:
-    """A text box for a folder on this computer and its button; where the settings do not
-    allow folders, ``hidden`` (holding ``input_id``) and an empty Div for ``button_id``."""
+def heading(title: str, *caption: Any) -> list[Any]:
+    """A page's title over its controls, and the caption under it."""
+    return [html.H5(title, className="mb-1"), html.P(list(caption), className="fs-caption")]
+
+
+def folder_picker(what: str, input_id: str, button_id: str, button_text: str, allowed: bool):
+    """A text box for a ``what`` folder on this computer and its button; where the settings do
+    not allow folders, an empty store holding ``input_id`` and an empty Div for ``button_id``."""
     if not allowed:
-        return [hidden, html.Div(id=button_id)]
+        return [dcc.Store(id=input_id), html.Div(id=button_id)]
     return [
-        dbc.Label(label, className="mt-3"),
+        dbc.Label(f"Or open a {what} folder on this computer", className="mt-3"),
         dbc.InputGroup(
             [
-                dbc.Input(id=input_id, type="text", placeholder=placeholder),
+                dbc.Input(id=input_id, type="text", placeholder=f"/path/to/{what}-folder"),
                 dbc.Button(button_text, id=button_id, color="secondary"),
             ]
         ),
@@ -163,7 +168,7 @@ def label(text: str, **kwargs: Any) -> dbc.Label:
 
 
 #: Charts show their tool bar only on hover, so it never covers a title.
-GRAPH_CONFIG = {"displaylogo": False, "displayModeBar": "hover"}
+GRAPH_CONFIG: Any = {"displaylogo": False, "displayModeBar": "hover"}
 
 
 # ---------------------------------------------------------------------- number inputs

@@ -24,6 +24,7 @@ from .common import (
     runs_store,
     settings,
 )
+from .wiring import ins, outs, states
 
 CHANGE_BANDS = (-0.25, -0.01, 0.01, 0.25, 1.0)
 KPI_KEYS = (
@@ -108,13 +109,12 @@ def register_callbacks(app: Any) -> None:
     basemap = settings(app).basemap
 
     @app.callback(
-        Output(ids.CMP_RUNS, "options"),
-        Output(ids.CMP_RUNS, "value"),
-        Output(ids.CMP_BASE, "options"),
-        Output(ids.CMP_BASE, "value"),
-        Output(ids.CMP_RUNS_NOTE, "children"),
-        Input(ids.SESSION_RUNS, "data"),
-        Input(ids.SESSION_REGION, "data"),
+        *outs("options", ids.CMP_RUNS),
+        *outs("value", ids.CMP_RUNS),
+        *outs("options", ids.CMP_BASE),
+        *outs("value", ids.CMP_BASE),
+        *outs("children", ids.CMP_RUNS_NOTE),
+        *ins("data", ids.SESSION_RUNS, ids.SESSION_REGION),
     )
     def _runs(runs, key):
         mine = [
@@ -127,15 +127,11 @@ def register_callbacks(app: Any) -> None:
         return opts, value, opts, (value[0] if value else None), dropped_note(runs)
 
     @app.callback(
-        Output(ids.CMP_KPI_TABLE, "children"),
-        Output(ids.CMP_KPI_FIG, "figure"),
-        Output(ids.CMP_GAINS_MAP, "figure"),
-        Output(ids.CMP_GAINS_HIST, "figure"),
-        Output(ids.CMP_GAINS_TEXT, "children"),
-        Input(ids.CMP_RUNS, "value"),
-        Input(ids.CMP_BASE, "value"),
-        State(ids.SESSION_RUNS, "data"),
-        State(ids.SESSION_REGION, "data"),
+        *outs("children", ids.CMP_KPI_TABLE),
+        *outs("figure", ids.CMP_KPI_FIG, ids.CMP_GAINS_MAP, ids.CMP_GAINS_HIST),
+        *outs("children", ids.CMP_GAINS_TEXT),
+        *ins("value", ids.CMP_RUNS, ids.CMP_BASE),
+        *states("data", ids.SESSION_RUNS, ids.SESSION_REGION),
     )
     def _compare(chosen, base_id, runs, key):
         by_id = {r["id"]: r for r in runs or []}

@@ -16,7 +16,18 @@ from ... import services
 from .. import ids
 from ..state import DEFAULT_KEY
 from ..uploads import check_upload, region_line
-from .common import catalog, error_alert, folder_picker, panel, settings
+from .common import catalog, error_alert, folder_picker, heading, panel, settings
+from .wiring import ins, outs, states
+
+#: The tables of a region's zip, as the Data page lists them
+TABLE_FILES = (
+    "areas.geojson",
+    "stores.csv",
+    "sites.csv",
+    "supply.csv",
+    "need.csv",
+    "commodities.csv",
+)
 
 
 def layout(**_: Any) -> html.Div:
@@ -24,36 +35,18 @@ def layout(**_: Any) -> html.Div:
 
     st = current_app.config["FOODSHED_SETTINGS"]
     folder = folder_picker(
-        "Or open a folder on this computer",
-        input_id=ids.DATA_FOLDER,
-        button_id=ids.DATA_FOLDER_BTN,
-        button_text="Check folder",
-        placeholder="/path/to/region-folder",
-        allowed=st.allow_folders,
-        hidden=html.Div(id=ids.DATA_FOLDER),
+        "region", ids.DATA_FOLDER, ids.DATA_FOLDER_BTN, "Check folder", st.allow_folders
     )
+    tables = [part for name in TABLE_FILES for part in (html.Code(name), ", ")][:-1]
     left = panel(
         [
-            html.H5("Load your own region", className="mb-1"),
-            html.P(
-                [
-                    "A zip of one file per table: ",
-                    html.Code("areas.geojson"),
-                    ", ",
-                    html.Code("stores.csv"),
-                    ", ",
-                    html.Code("sites.csv"),
-                    ", ",
-                    html.Code("supply.csv"),
-                    ", ",
-                    html.Code("need.csv"),
-                    ", ",
-                    html.Code("commodities.csv"),
-                    " and optionally ",
-                    html.Code("region.toml"),
-                    f". At most {st.max_upload_mb:g} MB. Files are only read, never run.",
-                ],
-                className="fs-caption",
+            *heading(
+                "Load your own region",
+                "A zip of one file per table: ",
+                *tables,
+                " and optionally ",
+                html.Code("region.toml"),
+                f". At most {st.max_upload_mb:g} MB. Files are only read, never run.",
             ),
             dcc.Upload(
                 id=ids.DATA_UPLOAD,
@@ -102,6 +95,16 @@ def layout(**_: Any) -> html.Div:
         panel([html.H6("Region in use"), html.Div(id=ids.DATA_CURRENT)]),
     ]
     return dbc.Row([dbc.Col(left, lg=4), dbc.Col(right, lg=8)])
+
+
+#: What checking a region (an upload or a folder) shows: the status line, the problems, the
+#: region key to switch to and whether the switch button is off
+CHECKED = [
+    Output(ids.DATA_STATUS, "children"),
+    Output(ids.DATA_PROBLEMS, "children"),
+    Output(ids.DATA_CANDIDATE, "data"),
+    Output(ids.DATA_SWITCH, "disabled"),
+]
 
 
 def problems_table(problems, *, root: Path | None = None) -> Any:
@@ -166,10 +169,7 @@ def register_callbacks(app: Any) -> None:
         return dbc.Alert(msg, color="success"), table, key, False
 
     @app.callback(
-        Output(ids.DATA_STATUS, "children"),
-        Output(ids.DATA_PROBLEMS, "children"),
-        Output(ids.DATA_CANDIDATE, "data"),
-        Output(ids.DATA_SWITCH, "disabled"),
+        *CHECKED,
         Input(ids.DATA_UPLOAD, "contents"),
         State(ids.DATA_UPLOAD, "filename"),
         prevent_initial_call=True,
@@ -201,10 +201,7 @@ def register_callbacks(app: Any) -> None:
     if st.allow_folders:
 
         @app.callback(
-            Output(ids.DATA_STATUS, "children", allow_duplicate=True),
-            Output(ids.DATA_PROBLEMS, "children", allow_duplicate=True),
-            Output(ids.DATA_CANDIDATE, "data", allow_duplicate=True),
-            Output(ids.DATA_SWITCH, "disabled", allow_duplicate=True),
+            *[Output(o.component_id, o.component_property, allow_duplicate=True) for o in CHECKED],
             Input(ids.DATA_FOLDER_BTN, "n_clicks"),
             State(ids.DATA_FOLDER, "value"),
             prevent_initial_call=True,
@@ -225,16 +222,12 @@ def register_callbacks(app: Any) -> None:
     # switching region clears the session's runs (they are plans of the old region): with
     # runs to lose, a dialog asks first and the switch waits for its OK
     @app.callback(
-        Output(ids.SESSION_REGION, "data", allow_duplicate=True),
-        Output(ids.SESSION_RUNS, "data", allow_duplicate=True),
-        Output(ids.DATA_PENDING, "data"),
-        Output(ids.DATA_CONFIRM, "message"),
-        Output(ids.DATA_CONFIRM, "displayed"),
-        Input(ids.DATA_SWITCH, "n_clicks"),
-        Input(ids.DATA_RESET, "n_clicks"),
-        State(ids.DATA_CANDIDATE, "data"),
-        State(ids.SESSION_REGION, "data"),
-        State(ids.SESSION_RUNS, "data"),
+        *outs("data", ids.SESSION_REGION, ids.SESSION_RUNS, allow_duplicate=True),
+        *outs("data", ids.DATA_PENDING),
+        *outs("message", ids.DATA_CONFIRM),
+        *outs("displayed", ids.DATA_CONFIRM),
+        *ins("n_clicks", ids.DATA_SWITCH, ids.DATA_RESET),
+        *states("data", ids.DATA_CANDIDATE, ids.SESSION_REGION, ids.SESSION_RUNS),
         prevent_initial_call=True,
     )
     def _switch(n_switch, n_reset, candidate, current, runs):
@@ -255,8 +248,7 @@ def register_callbacks(app: Any) -> None:
         return no_update, no_update, target, message, True
 
     @app.callback(
-        Output(ids.SESSION_REGION, "data", allow_duplicate=True),
-        Output(ids.SESSION_RUNS, "data", allow_duplicate=True),
+        *outs("data", ids.SESSION_REGION, ids.SESSION_RUNS, allow_duplicate=True),
         Input(ids.DATA_CONFIRM, "submit_n_clicks"),
         State(ids.DATA_PENDING, "data"),
         prevent_initial_call=True,

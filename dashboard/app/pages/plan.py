@@ -44,6 +44,7 @@ from .common import (
     runs_store,
     settings,
 )
+from .wiring import ins, outs, states
 
 #: Outlines of a figure that is only turned into a patch (which never carries outlines)
 NO_OUTLINES: dict[str, Any] = {"type": "FeatureCollection", "features": []}
@@ -313,14 +314,9 @@ def register_callbacks(app: Any) -> None:
     @app.callback(
         Output(ids.PL_OBJECTIVE, "value"),
         Output(ids.PL_PERIOD, "value", allow_duplicate=True),
-        Output(ids.PL_EQUITY_WEIGHT, "value"),
-        Output(ids.PL_BUDGET, "value"),
-        Output(ids.PL_MAX_DIST, "value"),
-        Output(ids.PL_SITES_OFF, "value"),
+        *outs("value", ids.PL_EQUITY_WEIGHT, ids.PL_BUDGET, ids.PL_MAX_DIST, ids.PL_SITES_OFF),
         Output({"type": ids.PL_YIELD_PCT, "kind": ALL}, "value"),
-        Output(ids.PL_SURGE_AREAS, "value"),
-        Output(ids.PL_SURGE_PCT, "value"),
-        Output(ids.PL_LABEL, "value"),
+        *outs("value", ids.PL_SURGE_AREAS, ids.PL_SURGE_PCT, ids.PL_LABEL),
         Output(ids.PL_SCENARIO_NOTE, "children"),
         Input(ids.PL_SCENARIO, "value"),
         State(ids.SESSION_REGION, "data"),
@@ -538,12 +534,8 @@ def register_callbacks(app: Any) -> None:
     @app.callback(
         Output(ids.PL_DOWNLOAD, "data"),
         Output(ids.PL_STATUS, "children", allow_duplicate=True),
-        Input(ids.PL_DL_FLOWS, "n_clicks"),
-        Input(ids.PL_DL_FULFIL, "n_clicks"),
-        Input(ids.PL_DL_MANIFEST, "n_clicks"),
-        Input(ids.PL_DL_REPORT, "n_clicks"),
-        State(ids.SESSION_RUNS, "data"),
-        State(ids.SESSION_REGION, "data"),
+        *ins("n_clicks", ids.PL_DL_FLOWS, ids.PL_DL_FULFIL, ids.PL_DL_MANIFEST, ids.PL_DL_REPORT),
+        *states("data", ids.SESSION_RUNS, ids.SESSION_REGION),
         prevent_initial_call=True,
     )
     def _download(n_f, n_u, n_m, n_r, runs, key):

@@ -36,12 +36,14 @@ from .common import (
     empty_figure,
     error_alert,
     folder_picker,
+    heading,
     invalid_flags,
     number_input,
     panel,
     refused,
     settings,
 )
+from .wiring import ins, outs
 
 #: What the threshold box accepts (empty: the sweep spec's own threshold)
 RULES = {
@@ -80,26 +82,15 @@ def layout(**_: Any) -> html.Div:
     opts = _options(st)
     root = sweep_root(st)
     finished = [o["value"] for o in opts if not o["label"].endswith("(unfinished)")]
-    start = (finished or [o["value"] for o in opts] or [None])[0]
-    folder = folder_picker(
-        "Or open a sweep folder on this computer",
-        input_id=ids.SW_FOLDER,
-        button_id=ids.SW_OPEN,
-        button_text="Open",
-        placeholder="/path/to/sweep-out",
-        allowed=st.allow_folders,
-        hidden=dcc.Store(id=ids.SW_FOLDER),
-    )
+    start: str | None = next(iter(finished or [o["value"] for o in opts]), None)
+    folder = folder_picker("sweep", ids.SW_FOLDER, ids.SW_OPEN, "Open", st.allow_folders)
     controls = panel(
         [
-            html.H5("A finished sweep", className="mb-1"),
-            html.P(
-                [
-                    "Folders written by ",
-                    html.Code("foodshed sweep SPEC.toml --out DIR"),
-                    f", found under {root}.",
-                ],
-                className="fs-caption",
+            *heading(
+                "A finished sweep",
+                "Folders written by ",
+                html.Code("foodshed sweep SPEC.toml --out DIR"),
+                f", found under {root}.",
             ),
             dcc.Dropdown(
                 id=ids.SW_CHOICE,
@@ -290,15 +281,11 @@ def register_callbacks(app: Any) -> None:
         return choice
 
     @app.callback(
-        Output(ids.SW_STATUS, "children"),
-        Output(ids.SW_CARDS, "children"),
-        Output(ids.SW_FRONTIER, "figure"),
-        Output(ids.SW_RESILIENCE, "figure"),
-        Output(ids.SW_DIST, "figure"),
-        Output(ids.SW_RISK, "children"),
+        *outs("children", ids.SW_STATUS, ids.SW_CARDS),
+        *outs("figure", ids.SW_FRONTIER, ids.SW_RESILIENCE, ids.SW_DIST),
+        *outs("children", ids.SW_RISK),
         Input(ids.SW_PATH, "data"),
-        Input(ids.SW_KPI, "value"),
-        Input(ids.SW_THRESHOLD, "value"),
+        *ins("value", ids.SW_KPI, ids.SW_THRESHOLD),
     )
     def _show(path: str | None, kpi: str, threshold: float | None):
         stop = refused(RULES, [threshold], "The sweep was not redrawn")
