@@ -134,6 +134,15 @@ def create_app(region: Any = None, settings: Settings | None = None) -> Dash:
 
     catalog: RegionCatalog = app.server.config[CATALOG]
 
+    # a failure shown at the top (pages.common.on_error) belongs to the page it happened on
+    @app.callback(
+        Output(ids.APP_ALERT, "is_open"),
+        Input("_pages_location", "pathname"),
+        prevent_initial_call=True,
+    )
+    def _close_alert(_path: str | None) -> bool:
+        return False
+
     @app.callback(Output(ids.REGION_BADGE, "children"), Input(ids.SESSION_REGION, "data"))
     def _badge(key: str | None) -> str:
         from equity import FoodshedError

@@ -146,13 +146,17 @@ def test_older_runs_are_dropped_and_said_so(app):
     assert [r["id"] for r in runs] == [str(i) for i in range(3, 15)]
     out = call(app, "cmp-runs-note.children", {"session-runs": runs}, "session-runs.data")
     note = out["response"]["cmp-runs-note"]["children"]
-    assert note == "Only the newest 12 runs of this tab are kept: 3 older runs are no longer listed."
+    assert (
+        note == "Only the newest 12 runs of this tab are kept: 3 older runs are no longer listed."
+    )
 
 
 def test_switching_region_asks_before_clearing_the_runs(app):
     runs = [{"id": "a", "label": "a", "status": "optimal", "region": "default"}] * 2
     values = {"data-reset": 1, "data-candidate": "r-new", "session-region": "r-new"}
-    out = call(app, "data-confirm.displayed", values | {"session-runs": runs}, "data-reset.n_clicks")
+    out = call(
+        app, "data-confirm.displayed", values | {"session-runs": runs}, "data-reset.n_clicks"
+    )
     res = out["response"]
     assert res["data-confirm"]["displayed"] is True
     assert "clears this tab's 2 plan runs" in res["data-confirm"]["message"]

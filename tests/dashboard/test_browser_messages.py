@@ -56,6 +56,12 @@ def _type(driver, box_id: str, text: str) -> None:
         box.send_keys(text)
 
 
+def _shoot_top(session, name: str) -> None:
+    """A screenshot of the top of the page (where the status line and alerts are)."""
+    session["driver"].execute_script("window.scrollTo(0, 0)")
+    B.shoot(session, name)
+
+
 def _open_plan(session) -> None:
     d = session["driver"]
     B.nav(session, "Plan")
@@ -89,7 +95,7 @@ def test_a_plan_that_delivers_nothing_says_why_and_its_report_downloads(session)
     assert "the transport budget is $0" in status and "best plan" not in status
     assert B.text_of(d, "#kpi-need_met_share .fs-card-value") == "0.0%"
     assert not B.css(d, "#kpi-gini_fulfilment")
-    B.shoot(session, "plan-nothing-delivered")
+    _shoot_top(session, "plan-nothing-delivered")
     B.click_css(d, "#pl-dl-report")
     B.wait(d, lambda d: list(session["downloads"].glob("run-*-report.html")), 60)
     report = next(session["downloads"].glob("run-*-report.html"))
@@ -111,7 +117,9 @@ def test_a_failed_callback_shows_a_plain_alert(session, monkeypatch):
     assert "Something went wrong on the server" in alert
     assert "ZeroDivision" not in alert and "/srv" not in alert
     B.wait(d, lambda d: B.css(d, "#pl-run")[0].text == "Run the plan")  # usable again
-    B.shoot(session, "plan-failed-callback")
+    _shoot_top(session, "plan-failed-callback")
+    B.nav(session, "Compare")  # the alert belongs to the page it happened on
+    B.wait(d, lambda d: not B.css(d, "#app-alert"))
 
 
 def test_a_file_that_is_not_a_zip_is_refused_in_words(session, tmp_path):
@@ -124,4 +132,4 @@ def test_a_file_that_is_not_a_zip_is_refused_in_words(session, tmp_path):
     B.wait(d, lambda d: "refused" in B.text_of(d, "#data-status"))
     status = B.text_of(d, "#data-status")
     assert "areas.csv was refused" in status and "not a valid .zip file" in status
-    B.shoot(session, "data-not-a-zip")
+    _shoot_top(session, "data-not-a-zip")

@@ -490,7 +490,7 @@ def register_callbacks(app: Any) -> None:
         status = STATUS_TEXT.get(run["status"], f"finished with status {run['status']}")
         warning = plan_warning(run)
         if warning:
-            status = warning
+            status = warning.rstrip(".")
         note = [
             html.Strong(f"Run \u201c{run['label']}\u201d: "),
             html.Span(f"{status} ({run['kpis'].get('solve_time_s', 0):.1f} s). "),
