@@ -72,6 +72,7 @@ CMP_CLEAR = "cmp-clear"
 DATA_UPLOAD = "data-upload"
 DATA_FOLDER = "data-folder"
 DATA_FOLDER_BTN = "data-folder-btn"
+DATA_UPLOADED = "data-uploaded"  # dcc.Store: an upload within the size limit, sent to the server
 DATA_CANDIDATE = "data-candidate"  # dcc.Store: the region just checked, not yet switched to
 DATA_PROBLEMS = "data-problems"
 DATA_SWITCH = "data-switch"

@@ -30,7 +30,8 @@ PLAN_VALUES: dict[str, Any] = {
 
 def call(app: Any, output: str, values: dict[str, Any], changed: str) -> dict[str, Any]:
     """Answer of the callback whose outputs include ``output`` (e.g. ``"pl-status.children"``)
-    for the component ``values`` (``{id: value}``; pattern-matching ids get none), as if
+    for the component ``values`` (``{id: value}``, or ``{"id.prop": value}`` where one
+    component gives several; pattern-matching ids get none), as if
     ``changed`` (``"id.prop"``, an input of that callback) had just changed: ``{"response": {id: {prop: value}},
     "sideUpdate": ...}`` (``{}`` parts when absent). The HTTP status must be 200."""
     client = app.server.test_client()
@@ -44,7 +45,10 @@ def call(app: Any, output: str, values: dict[str, Any], changed: str) -> dict[st
     )
 
     def item(d: dict) -> dict | list:
-        return [] if d["id"].startswith("{") else {**d, "value": values.get(d["id"])}
+        if d["id"].startswith("{"):
+            return []
+        value = values.get(f"{d['id']}.{d['property']}", values.get(d["id"]))
+        return {**d, "value": value}
 
     outputs = []
     for o in dep["output"].strip(".").split("..."):

@@ -210,8 +210,8 @@ def test_a_file_that_is_not_a_zip_is_refused_in_words(app, tmp_path):
     out = call(
         app,
         "data-status.children",
-        {"data-upload": contents, "data-upload.filename": "notes.txt"},
-        "data-upload.contents",
+        {"data-uploaded": contents, "data-upload.filename": "notes.txt"},
+        "data-uploaded.data",
     )
     status = json.dumps(out["response"]["data-status"]["children"])
-    assert "was refused" in status and "not a valid .zip file" in status
+    assert "notes.txt was refused" in status and "not a valid .zip file" in status

@@ -133,3 +133,29 @@ def test_a_file_that_is_not_a_zip_is_refused_in_words(session, tmp_path):
     status = B.text_of(d, "#data-status")
     assert "areas.csv was refused" in status and "not a valid .zip file" in status
     _shoot_top(session, "data-not-a-zip")
+
+
+def test_an_upload_over_the_limit_is_refused_by_the_browser_in_words(
+    session, tiny_region, tmp_path
+):
+    """Over the limit, nothing is sent (the server would refuse the request before any
+    callback could say why): the page says how big the file is and what the limit is."""
+    from dashboard.app import Settings, create_app
+
+    big = tmp_path / "big.zip"
+    big.write_bytes(B._zip_folder(tiny_region.to_dir(tmp_path / "town")))
+    size_mb = big.stat().st_size / 1e6
+    app = create_app(tiny_region, Settings(upload_dir=tmp_path / "up", max_upload_mb=0.001))
+    url, server = B.start_server(app)
+    d = session["driver"]
+    try:
+        d.get(url + "/data")
+        B.wait(d, lambda d: B.css(d, "#data-upload input[type=file]"))[0].send_keys(str(big))
+        B.wait(d, lambda d: "refused" in B.text_of(d, "#data-status"))
+        status = B.text_of(d, "#data-status")
+        assert f"big.zip was refused: the upload is {size_mb:.1f} MB" in status
+        assert "over the limit of 0.001 MB" in status
+        assert not list((tmp_path / "up").glob("*"))  # nothing reached the server
+    finally:
+        server.shutdown()
+        d.get(session["url"] + "/")

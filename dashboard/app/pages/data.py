@@ -77,6 +77,9 @@ def layout(**_: Any) -> html.Div:
             dbc.Button("Back to the start region", id=ids.DATA_RESET, color="outline-secondary"),
             dcc.Store(id=ids.DATA_CANDIDATE, storage_type="memory"),
             dcc.Store(id=ids.DATA_PENDING, storage_type="memory"),
+            # the size limit, for the browser's own check before anything is sent
+            dcc.Store(id=ids.DATA_UPLOADED, data=None),
+            dcc.Store(id=LIMIT, data=st.max_upload_mb),
             dcc.ConfirmDialog(id=ids.DATA_CONFIRM),
         ],
         className="fs-controls",
@@ -105,6 +108,29 @@ CHECKED = [
     Output(ids.DATA_CANDIDATE, "data"),
     Output(ids.DATA_SWITCH, "disabled"),
 ]
+
+
+#: dcc.Store: the upload limit in MB (Settings.max_upload_mb)
+LIMIT = "data-upload-limit"
+#: The browser's size check of an upload: within the limit it is passed on to the server
+#: (``DATA_UPLOADED``); over it, the page says so and nothing is sent.
+TOO_BIG_JS = """
+function(contents, filename, limitMb) {
+    const nu = window.dash_clientside.no_update;
+    if (!contents) { return [nu, nu]; }
+    const mb = (contents.length - contents.indexOf(",") - 1) * 3 / 4 / 1e6;
+    if (mb <= limitMb) { return [contents, nu]; }
+    const text = "the upload is " + mb.toFixed(1) + " MB, over the limit of " + limitMb +
+        " MB; remove unused files from the zip, or open the folder on this computer instead";
+    return [null, {
+        namespace: "dash_bootstrap_components", type: "Alert",
+        props: {color: "danger", className: "mb-2", children: [
+            {namespace: "dash_html_components", type: "Strong",
+             props: {children: (filename || "The upload") + " was refused: "}},
+            text]}
+    }];
+}
+"""
 
 
 def problems_table(problems, *, root: Path | None = None) -> Any:
@@ -168,9 +194,21 @@ def register_callbacks(app: Any) -> None:
             msg.append(html.Div("; ".join(notes), className="fs-card-note"))
         return dbc.Alert(msg, color="success"), table, key, False
 
+    # The browser checks an upload's size before sending it: a request over the server's limit
+    # would be refused before any callback could say why.
+    app.clientside_callback(
+        TOO_BIG_JS,
+        Output(ids.DATA_UPLOADED, "data"),
+        Output(ids.DATA_STATUS, "children", allow_duplicate=True),
+        Input(ids.DATA_UPLOAD, "contents"),
+        State(ids.DATA_UPLOAD, "filename"),
+        State(LIMIT, "data"),
+        prevent_initial_call=True,
+    )
+
     @app.callback(
         *CHECKED,
-        Input(ids.DATA_UPLOAD, "contents"),
+        Input(ids.DATA_UPLOADED, "data"),
         State(ids.DATA_UPLOAD, "filename"),
         prevent_initial_call=True,
     )
