@@ -8,6 +8,7 @@ each page at 1440x900 go to $FOODSHED_SCREENSHOTS (or a pytest temp folder).
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import shutil
@@ -41,11 +42,21 @@ def session(tiny_region, tmp_path_factory):
     pytest.importorskip("selenium")
     from dashboard.app import Settings, create_app, warm_up
 
+    app = create_app(tiny_region, Settings(upload_dir=tmp_path_factory.mktemp("uploads")))
+    warm_up(app)
+    with browsing(app, tmp_path_factory) as s:
+        yield s
+
+
+# ---------------------------------------------------------------------- helpers
+@contextlib.contextmanager
+def browsing(app, tmp_path_factory):
+    """Serve ``app`` and drive one headless Chromium (1440 x 900) at it: yields the session
+    (``driver``, ``url``, ``downloads`` folder, ``shots`` folder: $FOODSHED_SCREENSHOTS or a
+    temp one); the browser quits and the server stops after."""
     downloads = tmp_path_factory.mktemp("downloads")
     shots = Path(os.environ.get("FOODSHED_SCREENSHOTS") or tmp_path_factory.mktemp("screenshots"))
     shots.mkdir(parents=True, exist_ok=True)
-    app = create_app(tiny_region, Settings(upload_dir=tmp_path_factory.mktemp("uploads")))
-    warm_up(app)
     url, server = start_server(app)
     driver = make_driver(download_dir=str(downloads))
     driver.execute_cdp_cmd(
@@ -62,7 +73,6 @@ def session(tiny_region, tmp_path_factory):
         server.shutdown()
 
 
-# ---------------------------------------------------------------------- helpers
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -6,22 +6,10 @@ transport cost)."""
 
 from __future__ import annotations
 
-import importlib.util
-import os
-from pathlib import Path
-
 import pytest
 
+from tests.dashboard import test_browser as B
 
-def _helpers():
-    path = Path(__file__).with_name("test_browser.py")
-    spec = importlib.util.spec_from_file_location("_browser_helpers", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-B = _helpers()
 pytestmark = B.pytestmark
 
 
@@ -30,20 +18,9 @@ def session(tiny_region, tmp_path_factory):
     pytest.importorskip("selenium")
     from dashboard.app import Settings, create_app
 
-    downloads = tmp_path_factory.mktemp("downloads")
-    shots = Path(os.environ.get("FOODSHED_SCREENSHOTS") or tmp_path_factory.mktemp("shots"))
-    shots.mkdir(parents=True, exist_ok=True)
     app = create_app(tiny_region, Settings(upload_dir=tmp_path_factory.mktemp("uploads")))
-    url, server = B.start_server(app)
-    driver = B.make_driver(download_dir=str(downloads))
-    driver.execute_cdp_cmd(
-        "Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)}
-    )
-    try:
-        yield {"driver": driver, "url": url, "downloads": downloads, "shots": shots}
-    finally:
-        B.quit_driver(driver)
-        server.shutdown()
+    with B.browsing(app, tmp_path_factory) as s:
+        yield s
 
 
 def _type(driver, box_id: str, text: str) -> None:
