@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -178,8 +179,12 @@ def warm_up(app: Dash, *, wait: bool | str = True, plans: bool = True) -> None:
         initial_view(catalog, app.server.config[SETTINGS].basemap)
 
     def seed() -> None:
-        if plans:
+        if not plans:
+            return
+        try:
             seed_plans(catalog.region(DEFAULT_KEY))
+        except Exception:  # only a head start is lost: the Plan page solves (and explains) anew
+            logging.getLogger("dashboard.app").exception("solving the Plan page's default plan")
 
     def work() -> None:
         page()

@@ -215,3 +215,31 @@ def test_a_file_that_is_not_a_zip_is_refused_in_words(app, tmp_path):
     )
     status = json.dumps(out["response"]["data-status"]["children"])
     assert "notes.txt was refused" in status and "not a valid .zip file" in status
+
+
+# ---------------------------------------------------------------------- a real county
+@pytest.mark.shared_data
+@pytest.mark.filterwarnings("ignore::equity.estimates.EstimatesWarning")
+def test_allegheny_warms_up_plans_and_reports_from_the_page(shared_data, tmp_path):
+    """Allegheny County from public lists (no supply or need tables): the warm-up's default plan,
+    the Plan page's run and its report all work on the documented estimates (each was an
+    HTTP 500 "No objects to concatenate" before the estimates)."""
+    from dashboard.app import warm_up
+    from equity import Region
+    from equity.sources import allegheny_region
+
+    folder = allegheny_region(shared_data).to_dir(tmp_path / "allegheny")
+    app = create_app(Region.from_dir(folder), Settings(upload_dir=tmp_path / "up"))
+    warm_up(app, wait=True)  # raises if the default plan cannot be solved
+    out = plan(app)
+    status = json.dumps(out["pl-status"])
+    assert "Estimated inputs" in status and "could not run" not in status
+    report = call(
+        app,
+        "pl-download.data",
+        {"pl-dl-report": 1, "session-runs": out["session-runs"], "session-region": "default"},
+        "pl-dl-report.n_clicks",
+    )["response"]["pl-download"]["data"]
+    assert (
+        report["filename"].endswith("-report.html") and 'id="estimated-note"' in report["content"]
+    )
