@@ -303,6 +303,49 @@ def solve_plan(
     return base | body, sol
 
 
+#: KPIs that measure how evenly food is shared: meaningless for a plan that delivers nothing
+INEQUALITY_KPIS = ("gini_fulfilment",)
+
+
+def delivers_nothing(run: dict[str, Any]) -> bool:
+    """Whether a solved run delivers no food at all (then its :data:`INEQUALITY_KPIS` mean
+    nothing and are not shown as the plan's result)."""
+    kpis = run.get("kpis") or {}
+    return run.get("status") != "error" and kpis.get("kg_delivered", 1.0) <= 0
+
+
+def plan_warning(run: dict[str, Any]) -> str | None:
+    """What a person must know about a solved run beyond "solved", in plain words: why it
+    delivers nothing, or that a $0 budget lets through only food that needs no transport;
+    ``None`` otherwise."""
+    kpis = run.get("kpis") or {}
+    p = params_from_dict(run.get("params") or {})
+    zero_budget = p.budget_usd is not None and p.budget_usd <= 0
+    if delivers_nothing(run):
+        if kpis.get("need_kg", 0) <= 0:
+            why = "there is no need to meet in this region and period"
+        elif zero_budget:
+            why = "the transport budget is $0, so no delivery can be paid for; raise the budget"
+        elif p.yield_pct and all(pct <= 0 for _, pct in p.yield_pct):
+            why = "every kind of site is set to 0% yield; raise a yield"
+        else:
+            why = (
+                "no supply can reach an area under these settings; allow longer deliveries, "
+                "switch sites back on or raise yields"
+            )
+        return (
+            f"Nothing was delivered: {why}. How fairly food is shared means nothing when no "
+            "food is shared, so the fairness figures are not shown."
+        )
+    if zero_budget and run.get("status") != "error":
+        return (
+            "The transport budget is $0, so only food that needs no transport (from a site in "
+            f"the area it feeds) is delivered: {kpis.get('need_met_kg', 0):,.0f} kg of "
+            f"{kpis.get('need_kg', 0):,.0f} kg of need. Raise the budget to plan deliveries."
+        )
+    return None
+
+
 def _allocate(region: Region, params: PlanParams) -> AllocationSolution:
     """Call :func:`optimize.allocate` with the shocks and settings of ``params``."""
     import optimize

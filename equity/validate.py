@@ -142,11 +142,26 @@ def check_table(
     missing = [c for c in spec.required_columns if c not in df.columns]
     for c in missing:
         hint = _suggest(c, [f for f in found if f not in contract])
-        msg = f"{_label(file, t)} is missing column '{c}'; found {found}."
-        if hint:
-            msg += f" Did you mean '{hint}'? Rename it or map it with columns={{'{hint}': '{c}'}}."
-        else:
-            msg += f" Add it or map an existing column to it with columns={{...: '{c}'}}."
+        if file is None:  # a frame handed to Python: the fix is the ``columns`` argument
+            msg = f"{_label(file, t)} is missing column '{c}'; found {found}."
+            if hint:
+                msg += (
+                    f" Did you mean '{hint}'? Rename it or map it with columns={{'{hint}': '{c}'}}."
+                )
+            else:
+                msg += f" Add it or map an existing column to it with columns={{...: '{c}'}}."
+        else:  # a file: the fix is in the file or in region.toml, said in plain words
+            msg = f"{_label(file, t)} is missing column '{c}'; its columns are {', '.join(found)}."
+            if hint:
+                msg += (
+                    f" Did you mean '{hint}'? Rename that column to '{c}', or add the line "
+                    f'{hint} = "{c}" under [{t}.columns] in region.toml.'
+                )
+            else:
+                msg += (
+                    f" Add a column '{c}', or name the column that holds it with a line "
+                    f'<its name> = "{c}" under [{t}.columns] in region.toml.'
+                )
         problems.append(Problem(t, msg, file=file, column=c))
     if missing:
         # Keep collecting: the columns that are there are checked too (bad numbers, duplicate

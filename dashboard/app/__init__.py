@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from dash import Dash, Input, Output, dcc, html
 from ..services import load_region
 from ..settings import Settings
 from . import ids
+from .pages.common import alert_area
 from .runs import RunStore
 from .state import DEFAULT_KEY, RegionCatalog
 
@@ -71,7 +73,7 @@ def _shell(app: Dash) -> html.Div:
             dcc.Store(id=ids.SESSION_REGION, storage_type="session", data=DEFAULT_KEY),
             dcc.Store(id=ids.SESSION_RUNS, storage_type="memory", data=[]),
             navbar,
-            dbc.Container(dash.page_container, fluid=True, className="pb-4"),
+            dbc.Container([alert_area(), dash.page_container], fluid=True, className="pb-4"),
         ]
     )
 
@@ -93,6 +95,7 @@ def create_app(region: Any = None, settings: Settings | None = None) -> Dash:
         Serve it with :func:`serve`, or ``app.run(...)``; ``app.server`` is the Flask app.
     """
     from .pages import compare, data, equity_map, plan, sweep
+    from .pages.common import on_error
 
     settings = settings or Settings()
     app = Dash(
@@ -101,9 +104,10 @@ def create_app(region: Any = None, settings: Settings | None = None) -> Dash:
         pages_folder="",
         assets_folder=str(ASSETS),
         title="Foodshed",
-        update_title=None,
+        update_title=None,  # type: ignore[arg-type]  # None: no "Updating..." title
         suppress_callback_exceptions=True,
         serve_locally=True,
+        on_error=on_error,
     )
     app.server.config[SETTINGS] = settings
     app.server.config[CATALOG] = RegionCatalog(_loader(region, settings), settings)
@@ -130,6 +134,15 @@ def create_app(region: Any = None, settings: Settings | None = None) -> Dash:
     app.layout = _shell(app)
 
     catalog: RegionCatalog = app.server.config[CATALOG]
+
+    # a failure shown at the top (pages.common.on_error) belongs to the page it happened on
+    @app.callback(
+        Output(ids.APP_ALERT, "is_open"),
+        Input("_pages_location", "pathname"),
+        prevent_initial_call=True,
+    )
+    def _close_alert(_path: str | None) -> bool:
+        return False
 
     @app.callback(Output(ids.REGION_BADGE, "children"), Input(ids.SESSION_REGION, "data"))
     def _badge(key: str | None) -> str:
@@ -166,8 +179,12 @@ def warm_up(app: Dash, *, wait: bool | str = True, plans: bool = True) -> None:
         initial_view(catalog, app.server.config[SETTINGS].basemap)
 
     def seed() -> None:
-        if plans:
+        if not plans:
+            return
+        try:
             seed_plans(catalog.region(DEFAULT_KEY))
+        except Exception:  # only a head start is lost: the Plan page solves (and explains) anew
+            logging.getLogger("dashboard.app").exception("solving the Plan page's default plan")
 
     def work() -> None:
         page()

@@ -5,6 +5,7 @@ SESSION_REGION = "session-region"  # dcc.Store: which region this browser sessio
 SESSION_RUNS = "session-runs"  # dcc.Store: this session's scenario runs
 REGION_BADGE = "region-badge"
 NAV = "nav"
+APP_ALERT = "app-alert"  # dbc.Alert: a callback that failed, in plain words (every page)
 
 # ---------------------------------------------------------------- equity map
 EQ_MEASURE = "eq-measure"
@@ -64,6 +65,7 @@ PL_WEEKS_CHART = "pl-weeks-chart"
 
 # ---------------------------------------------------------------- compare
 CMP_RUNS = "cmp-runs"
+CMP_RUNS_NOTE = "cmp-runs-note"  # says when older runs are no longer listed
 CMP_BASE = "cmp-base"
 CMP_KPI_TABLE = "cmp-kpi-table"
 CMP_KPI_FIG = "cmp-kpi-fig"
@@ -79,12 +81,15 @@ CMP_CLEAR = "cmp-clear"
 DATA_UPLOAD = "data-upload"
 DATA_FOLDER = "data-folder"
 DATA_FOLDER_BTN = "data-folder-btn"
+DATA_UPLOADED = "data-uploaded"  # dcc.Store: an upload within the size limit, sent to the server
 DATA_CANDIDATE = "data-candidate"  # dcc.Store: the region just checked, not yet switched to
 DATA_PROBLEMS = "data-problems"
 DATA_SWITCH = "data-switch"
 DATA_RESET = "data-reset"
 DATA_CURRENT = "data-current"
 DATA_STATUS = "data-status"
+DATA_CONFIRM = "data-confirm"  # dcc.ConfirmDialog: switching region clears the session's runs
+DATA_PENDING = "data-pending"  # dcc.Store: the region key to switch to once confirmed
 
 # ---------------------------------------------------------------- sweep (a finished sweep folder)
 SW_CHOICE = "sw-choice"  # dropdown: sweep folders found under Settings.sweeps_dir

@@ -24,7 +24,11 @@ from typing import Any
 
 from ..services import jsonable
 
-__all__ = ["GONE", "HEAVY", "REPORT_GONE", "RunStore"]
+__all__ = ["GONE", "HEAVY", "REPORT_GONE", "SESSION_MAX_RUNS", "RunStore", "keep_newest"]
+
+#: How many runs a browser session lists (Plan's latest, Compare's choices); older ones are
+#: dropped from the list, and the pages say how many.
+SESSION_MAX_RUNS = 12
 
 #: The parts of a run record kept on the server.
 HEAVY = (
@@ -76,29 +80,49 @@ class RunStore:
                     self._solutions.popitem(last=False)
         return {k: v for k, v in run.items() if k not in HEAVY} | {"ref": ref}
 
-    def solution(self, light: dict[str, Any] | None) -> Any:
-        """The solved plan of a light record a session holds; None if the server dropped it."""
+    def _blob(self, table: OrderedDict[str, bytes], light: dict[str, Any] | None) -> bytes | None:
+        """The blob ``table`` keeps under ``light``'s ``ref`` (now the most recently used), or
+        None when ``light`` has no ref or the server dropped it."""
         ref = (light or {}).get("ref")
         if not isinstance(ref, str):
             return None
         with self._lock:
-            blob = self._solutions.get(ref)
+            blob = table.get(ref)
             if blob is not None:
-                self._solutions.move_to_end(ref)
+                table.move_to_end(ref)
+        return blob
+
+    def solution(self, light: dict[str, Any] | None) -> Any:
+        """The solved plan of a light record a session holds; None if the server dropped it."""
+        blob = self._blob(self._solutions, light)
         return None if blob is None else pickle.loads(zlib.decompress(blob))
 
     def full(self, light: dict[str, Any] | None) -> dict[str, Any] | None:
         """The whole run for a light record a session holds; None if the server dropped it."""
-        ref = (light or {}).get("ref")
-        if not isinstance(ref, str):
-            return None
-        with self._lock:
-            blob = self._runs.get(ref)
-            if blob is not None:
-                self._runs.move_to_end(ref)
+        blob = self._blob(self._runs, light)
         if blob is None:
             return None
         return dict(light or {}) | json.loads(zlib.decompress(blob))
+
+
+def keep_newest(runs: list[dict[str, Any]] | None, run: dict[str, Any]) -> list[dict[str, Any]]:
+    """The session's runs with ``run`` added, the newest :data:`SESSION_MAX_RUNS` of them; the
+    newest run's ``dropped`` counts every run the session has dropped so far."""
+    runs = [*(runs or []), run]
+    before = int(runs[-2].get("dropped", 0)) if len(runs) > 1 else 0
+    cut = max(0, len(runs) - SESSION_MAX_RUNS)
+    return runs[:-1][cut:] + [run | {"dropped": before + cut}]
+
+
+def dropped_note(runs: list[dict[str, Any]] | None) -> str:
+    """What the pages say about runs the session no longer lists ("" when none were dropped)."""
+    n = int((runs or [{}])[-1].get("dropped", 0)) if runs else 0
+    if not n:
+        return ""
+    return (
+        f"Only the newest {SESSION_MAX_RUNS} runs of this tab are kept: {n} older "
+        f"run{'s are' if n > 1 else ' is'} no longer listed."
+    )
 
 
 #: What a page says when a run's tables are gone (server restarted, or a very old run).

@@ -39,6 +39,7 @@ __all__ = [
     "decode_upload",
     "find_region_root",
     "neutralise",
+    "region_line",
     "safe_csv",
     "safe_unzip",
 ]
@@ -256,6 +257,22 @@ def _relative(p: Problem, dest: Path) -> Problem:
     return replace(p, file=file, message=_scrub(p.message, dest))
 
 
+def region_line(region: Any) -> str:
+    """A region in one plain sentence: its name and what it holds (``Region.summary``)."""
+    s = region.summary()
+    counts = [
+        f"{s['areas']:,} areas",
+        f"{s['population']:,.0f} people",
+        f"{s['stores']:,} stores",
+        f"{s['sites']:,} sites",
+        f"{s['commodities']:,} commodities",
+    ]
+    line = f"{s['name']}: {', '.join(counts)}."
+    if not (s["supply_rows"] and s["need_rows"]):
+        line += " It has no supply or need table: plans use documented estimates, and say so."
+    return line
+
+
 def check_upload(
     contents: str,
     dest: str | os.PathLike[str],
@@ -296,7 +313,7 @@ def check_upload(
             )
         keep = True
         return UploadCheck(
-            repr(report.region), problems, region=report.region, folder=root, notes=notes
+            region_line(report.region), problems, region=report.region, folder=root, notes=notes
         )
     except FoodshedError as exc:
         return UploadCheck(_scrub(str(exc), dest), refused=True)

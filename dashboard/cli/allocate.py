@@ -134,38 +134,38 @@ def run(
             dest = tmp if len(results) == 1 else tmp / folder
             dest.mkdir(exist_ok=True)
             sol.write_files(dest, region=reg)
-    results = [(n, s) for n, s, _ in results]
-    title = "Allocation plans" if len(results) > 1 else f"Allocation: {escape(names[0])}"
+    plans = [(n, s) for n, s, _ in results]
+    title = "Allocation plans" if len(plans) > 1 else f"Allocation: {escape(names[0])}"
     table = Table(title=title)
     table.add_column("KPI")
-    for name, sol in results:
+    for name, sol in plans:
         table.add_column(f"{escape(name)}\n({escape(sol.objective)})", justify="right")
     for key in KPI_ROWS:
         label = kpi_info(key).label
-        table.add_row(label, *[escape(_fmt(key, sol.kpis.get(key))) for _, sol in results])
-    table.add_row("solve time", *[f"{sol.times_s.get('total', 0):.2f} s" for _, sol in results])
-    table.add_row("solver", *[escape(sol.solver.split(" ")[0]) for _, sol in results])
+        table.add_row(label, *[escape(_fmt(key, sol.kpis.get(key))) for _, sol in plans])
+    table.add_row("solve time", *[f"{sol.times_s.get('total', 0):.2f} s" for _, sol in plans])
+    table.add_row("solver", *[escape(sol.solver.split(" ")[0]) for _, sol in plans])
     console.print(table)
-    for name, sol in results:
+    for name, sol in plans:
         top = sol.binding.head(3)
         for text in top["explanation"] if len(top) else []:
             console.print(f"  {name}: {text}", markup=False, highlight=False)
-    for name, sol in results:
+    for name, sol in plans:
         for table, how in (sol.manifest.get("estimated") or {}).items():
             if table != "commodities":
                 console.print(f"  {name}: estimated {table}: {how}", markup=False, highlight=False)
         for text in sol.manifest.get("warnings", []):
             console.print(f"  {name}: warning: {text}", markup=False, highlight=False)
     where = ", ".join(
-        f"{n} -> {out / f}" for n, f in zip(names, folders, strict=True) if len(results) > 1
+        f"{n} -> {out / f}" for n, f in zip(names, folders, strict=True) if len(plans) > 1
     )
     console.print(
-        f"Wrote {len(results)} plan(s) to {out}" + (f" ({where})" if where else ""),
+        f"Wrote {len(plans)} plan(s) to {out}" + (f" ({where})" if where else ""),
         markup=False,
         highlight=False,
     )
-    bad = [n for n, s in results if not s.ok]
-    partial = [n for n, s in results if s.status is SolveStatus.TIME_LIMIT]
+    bad = [n for n, s in plans if not s.ok]
+    partial = [n for n, s in plans if s.status is SolveStatus.TIME_LIMIT]
     if partial:
         words = SolveStatus.TIME_LIMIT.words
         console.print(

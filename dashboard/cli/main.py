@@ -9,8 +9,9 @@ traceback as well.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -66,7 +67,13 @@ def validate(
     """Check a region folder against the data contracts and list every problem found."""
     from .validate import run
 
-    _exit(run(path, console=console, err_console=err_console, warnings=warnings))
+    _run(run, path, err_console=err_console, warnings=warnings)
+
+
+def _run(run: Callable[..., int], *inputs: Any, **options: Any) -> None:
+    """Call a subcommand's ``run(*inputs, console=console, **options)``; a non-zero exit code
+    it returns ends the command with that code."""
+    _exit(run(*inputs, console=console, **options))
 
 
 def _exit(code: int) -> None:
@@ -81,17 +88,20 @@ def _not_yet(what: str) -> None:
 
 
 # --- foodshed sweep (branch `sweep`) ---
+SchedulerOpt = Annotated[
+    str | None, typer.Option(help="Address of a running Dask scheduler (tcp://host:8786).")
+]
+WorkersOpt = Annotated[
+    int | None, typer.Option(help="Workers of the local cluster (default: one per core).")
+]
+
+
 @app.command()
 def sweep(
     spec: Annotated[Path, typer.Argument(help="Sweep spec TOML file (see docs/sweeps.md).")],
     out: Annotated[Path, typer.Option(help="Output folder (Parquet results, summary).")],
-    scheduler: Annotated[
-        str | None,
-        typer.Option(help="Address of a running Dask scheduler (tcp://host:8786)."),
-    ] = None,
-    workers: Annotated[
-        int | None, typer.Option(help="Workers of the local cluster (default: one per core).")
-    ] = None,
+    scheduler: SchedulerOpt = None,
+    workers: WorkersOpt = None,
     resume: Annotated[
         bool, typer.Option("--resume", help="Skip scenarios already done in OUT.")
     ] = False,
@@ -100,16 +110,7 @@ def sweep(
     """Solve many scenarios of one region on Dask; stream KPIs to OUT and print a summary."""
     from .sweep import run
 
-    code = run(
-        spec,
-        out,
-        scheduler=scheduler,
-        workers=workers,
-        resume=resume,
-        console=console,
-        force=force,
-    )
-    _exit(code)
+    _run(run, spec, out, scheduler=scheduler, workers=workers, resume=resume, force=force)
 
 
 # --- end foodshed sweep ---
@@ -132,31 +133,37 @@ def analyze(
 
     if out is not None:
         check_out(out, force=force)  # before loading the region
-    _exit(run(load_region(region), out, console=console, by=by, force=force))
+    _run(run, load_region(region), out, by=by, force=force)
+
+
+TargetsArg = Annotated[
+    list[str] | None, typer.Argument(help="Scenario TOML file(s), a region folder, or 'demo'.")
+]
+ObjectiveOpt = Annotated[
+    str | None,
+    typer.Option(help="cost, coverage, maxmin, fair_share or balanced (overrides files)."),
+]
+
+TimeLimitOpt = Annotated[
+    float | None, typer.Option(help="Seconds per plan (more than 0; default: no limit).")
+]
+AllowPartialOpt = Annotated[
+    bool,
+    typer.Option(
+        "--allow-partial",
+        help="Exit 0 when a plan stopped at the time limit (not optimal); default exit 3.",
+    ),
+]
 
 
 @app.command()
 def allocate(
-    targets: Annotated[
-        list[str] | None,
-        typer.Argument(help="Scenario TOML file(s), a region folder, or 'demo'."),
-    ] = None,
-    objective: Annotated[
-        str | None,
-        typer.Option(help="cost, coverage, maxmin, fair_share or balanced (overrides files)."),
-    ] = None,
+    targets: TargetsArg = None,
+    objective: ObjectiveOpt = None,
     out: Annotated[Path, typer.Option(help="Output folder.")] = Path("foodshed-allocation"),
     solver: Annotated[str | None, typer.Option(help="highs, cbc or pulp[:NAME].")] = None,
-    time_limit: Annotated[
-        float | None, typer.Option(help="Seconds per plan (more than 0; default: no limit).")
-    ] = None,
-    allow_partial: Annotated[
-        bool,
-        typer.Option(
-            "--allow-partial",
-            help="Exit 0 when a plan stopped at the time limit (not optimal); default exit 3.",
-        ),
-    ] = False,
+    time_limit: TimeLimitOpt = None,
+    allow_partial: AllowPartialOpt = False,
     period: Annotated[str | None, typer.Option(help="Period of seasonal data.")] = None,
     force: ForceOpt = False,
     rolling: Annotated[
@@ -170,31 +177,15 @@ def allocate(
     """Solve allocation scenarios, write each plan (CSV + JSON) and print their KPIs."""
     from .allocate import run
 
+    given = {"objective": objective, "solver": solver, "time_limit_s": time_limit}
+    given["period"] = period
     if rolling:
         from .rolling import run as run_rolling
 
-        given = {"objective": objective, "solver": solver, "time_limit_s": time_limit}
-        given["period"] = period
         overrides = {k: v for k, v in given.items() if v}
-        _exit(
-            run_rolling(
-                list(targets or []), overrides=overrides, out=out, console=console, force=force
-            )
-        )
+        _run(run_rolling, list(targets or []), overrides=overrides, out=out, force=force)
         return
-
-    code = run(
-        list(targets or []),
-        objective=objective,
-        out=out,
-        solver=solver,
-        time_limit_s=time_limit,
-        period=period,
-        console=console,
-        allow_partial=allow_partial,
-        force=force,
-    )
-    _exit(code)
+    _run(run, list(targets or []), out=out, allow_partial=allow_partial, force=force, **given)
 
 
 @app.command()
@@ -236,18 +227,8 @@ def report(
     """Write an HTML report for each scenario (and each --sweep), plus summary.json and kpis.csv."""
     from .report import run
 
-    code = run(
-        scenarios or [],
-        out,
-        console=console,
-        baseline=baseline,
-        plotly_js=plotly_js,
-        images=images,
-        pdf=pdf,
-        sweeps=sweep,
-        force=force,
-    )
-    _exit(code)
+    extras = {"plotly_js": plotly_js, "images": images, "pdf": pdf, "sweeps": sweep}
+    _run(run, scenarios or [], out, baseline=baseline, force=force, **extras)
 
 
 @app.command()
@@ -274,16 +255,8 @@ def dashboard(
     """Start the interactive dashboard (bound to 127.0.0.1 unless --host says otherwise)."""
     from .dashboard import run
 
-    code = run(
-        region,
-        host=host,
-        port=port,
-        basemap=basemap,
-        debug=_STATE["debug"],
-        console=console,
-        sweeps_dir=sweeps,
-    )
-    _exit(code)
+    where = {"host": host, "port": port, "basemap": basemap, "sweeps_dir": sweeps}
+    _run(run, region, debug=_STATE["debug"], **where)
 
 
 @app.command()
@@ -298,8 +271,7 @@ def demo(
     """Run the main job on the bundled demo region and write the results to OUT."""
     from .demo import run
 
-    code = run(out, console=console, plotly_js=plotly_js, force=force)
-    _exit(code)
+    _run(run, out, plotly_js=plotly_js, force=force)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -332,11 +304,10 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except Exception as exc:
         # Usage errors (click's, or the copy typer vendors) know how to show themselves.
-        if callable(getattr(exc, "show", None)) and isinstance(
-            getattr(exc, "exit_code", None), int
-        ):
-            exc.show()
-            return exc.exit_code
+        show, code = getattr(exc, "show", None), getattr(exc, "exit_code", None)
+        if callable(show) and isinstance(code, int):
+            show()
+            return code
         if _STATE["debug"]:
             raise
         err_console.print(

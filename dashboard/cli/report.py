@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -14,20 +15,10 @@ __all__ = ["run", "run_with_progress"]
 
 
 def run_with_progress(
-    console: Console,
-    scenarios: list[str],
-    out: Path,
-    *,
-    baseline: str | None,
-    plotly_js: str,
-    write_data: bool = False,
-    images: str | None = None,
-    pdf: bool = False,
-    sweeps: list[Path] | None = None,
-    command: str = "report",
-    force: bool = False,
+    console: Console, scenarios: list[str], out: Path, **options: Any
 ) -> BatchResult:
-    """Run a batch with a rich progress bar and one status line per scenario."""
+    """Run a batch (:func:`~dashboard.report.batch.run_batch` with its keyword ``options``) with
+    a rich progress bar and one status line per scenario."""
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -59,19 +50,7 @@ def run_with_progress(
             for note in result.notes:
                 bar.console.print(f"         {note}", markup=False, highlight=False)
 
-        return run_batch(
-            scenarios,
-            out,
-            baseline=baseline,
-            plotly_js=plotly_js,
-            write_data=write_data,
-            images=images,
-            pdf=pdf,
-            progress=progress,
-            sweeps=sweeps or [],
-            command=command,
-            force=force,
-        )
+        return run_batch(scenarios, out, progress=progress, **options)
 
 
 def print_outcome(console: Console, batch: BatchResult) -> None:
@@ -131,16 +110,9 @@ def run(
     force: bool = False,
 ) -> int:
     """Body of ``foodshed report``; returns the exit code (1 when any scenario failed)."""
+    extras = {"images": images, "pdf": pdf, "sweeps": sweeps or [], "force": force}
     batch = run_with_progress(
-        console,
-        scenarios,
-        out,
-        baseline=baseline,
-        plotly_js=plotly_js,
-        images=images,
-        pdf=pdf,
-        sweeps=sweeps,
-        force=force,
+        console, scenarios, out, baseline=baseline, plotly_js=plotly_js, **extras
     )
     print_outcome(console, batch)
     return 0 if batch.ok else 1

@@ -111,7 +111,8 @@ def kpi_rows(kpis: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 # ---------------------------------------------------------------------- food deserts
 def _flag(areas: pd.DataFrame, col: str) -> pd.Series:
-    return areas[col].fillna(False).astype(float).astype(bool)
+    """A flag column as bools, no data (NaN) as False (a float column takes no False filler)."""
+    return pd.to_numeric(areas[col], errors="coerce").fillna(0.0).astype(bool)
 
 
 def desert_table(areas: pd.DataFrame) -> pd.DataFrame:

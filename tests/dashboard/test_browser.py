@@ -8,6 +8,7 @@ each page at 1440x900 go to $FOODSHED_SCREENSHOTS (or a pytest temp folder).
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import time
@@ -42,11 +43,21 @@ def session(tiny_region, tmp_path_factory):
     pytest.importorskip("selenium")
     from dashboard.app import Settings, create_app, warm_up
 
+    app = create_app(tiny_region, Settings(upload_dir=tmp_path_factory.mktemp("uploads")))
+    warm_up(app)
+    with browsing(app, tmp_path_factory) as s:
+        yield s
+
+
+# ---------------------------------------------------------------------- helpers
+@contextlib.contextmanager
+def browsing(app, tmp_path_factory):
+    """Serve ``app`` and drive one headless Chromium (1440 x 900) at it: yields the session
+    (``driver``, ``url``, ``downloads`` folder, ``shots`` folder: $FOODSHED_SCREENSHOTS or a
+    temp one); the browser quits and the server stops after."""
     downloads = tmp_path_factory.mktemp("downloads")
     shots = Path(os.environ.get("FOODSHED_SCREENSHOTS") or tmp_path_factory.mktemp("screenshots"))
     shots.mkdir(parents=True, exist_ok=True)
-    app = create_app(tiny_region, Settings(upload_dir=tmp_path_factory.mktemp("uploads")))
-    warm_up(app)
     url, server = start_server(app)
     driver = make_driver(download_dir=str(downloads))
     set_screen(driver)
@@ -307,6 +318,16 @@ def test_plan_starts_from_a_scenario_file(session):
     assert text_of(d, "#kpi-need_met_share .fs-card-value") == "71.7%"
 
 
+def _alert(driver):
+    """The browser's open confirm dialog, or None."""
+    from selenium.common.exceptions import NoAlertPresentException
+
+    try:
+        return driver.switch_to.alert
+    except NoAlertPresentException:
+        return None
+
+
 def _zip_folder(folder: Path, edit=None) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -355,6 +376,10 @@ def test_data_lists_problems_of_a_bad_upload_then_switches(session, tiny_region,
     switch = css(d, "#data-switch")[0]
     wait(d, lambda d: not switch.get_attribute("disabled"))
     click(d, switch)
+    # the plans run above are of the start region: the page asks before it clears them
+    confirm = wait(d, lambda d: _alert(d))
+    assert "clears this tab's" in confirm.text
+    confirm.accept()
     wait(d, lambda d: text_of(d, "#region-badge") == "Uploaded town")
 
     # a folder on the server's disk (allowed on a loopback server)

@@ -4,7 +4,6 @@ page, the HTML report and ``foodshed allocate``, each saying which numbers are e
 from __future__ import annotations
 
 import json
-import warnings
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from dashboard.cli import main as foodshed
 from dashboard.report import render_report
 from equity import Region
 from equity.estimates import EstimatesWarning
+from tests.dashboard.dash_calls import plan
 from tests.helpers import public_list_region
 
 BASKET_TOTAL = 17.5 * 0.12 + 14 * 0.15 + 42 * 0.02835 + 21 * 0.244 + 38.5 * 0.038
@@ -21,48 +21,7 @@ BASKET_TOTAL = 17.5 * 0.12 + 14 * 0.15 + 42 * 0.02835 + 21 * 0.244 + 38.5 * 0.03
 
 def run_plan_callback(app, objective: str = "maxmin", **controls) -> dict:
     """The Plan page's "Run the plan" callback, answered by the app's server."""
-    client = app.server.test_client()
-    deps = client.get("/_dash-dependencies").get_json()
-    dep = next(d for d in deps if "..pl-status.children" in d["output"])
-    values = {
-        "pl-run": 1,
-        "session-region": "default",
-        "session-runs": [],
-        "pl-shown": None,
-        "pl-objective": objective,
-        "pl-period": None,
-        "pl-equity-weight": 0.5,
-        "pl-budget": None,
-        "pl-max-dist": None,
-        "pl-sites-off": [],
-        "pl-surge-areas": [],
-        "pl-surge-pct": 0,
-        "pl-label": "",
-        "pl-weeks": 1,
-        "pl-max-transfer": None,
-        "pl-outage-weeks": [],
-        **controls,
-    }
-
-    def item(d: dict) -> dict | list:
-        return [] if d["id"].startswith("{") else {**d, "value": values[d["id"]]}
-
-    outputs = []
-    for o in dep["output"].strip(".").split("..."):
-        cid, prop = o.rsplit(".", 1)
-        outputs.append({"id": cid, "property": prop.split("@")[0]})
-    body = {
-        "output": dep["output"],
-        "outputs": outputs,
-        "inputs": [item(i) for i in dep["inputs"]],
-        "state": [item(s) for s in dep["state"]],
-        "changedPropIds": ["pl-run.n_clicks"],
-    }
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", EstimatesWarning)  # the page says it in words
-        resp = client.post("/_dash-update-component", json=body)
-    assert resp.status_code == 200, resp.get_data(as_text=True)[-2000:]
-    return json.loads(resp.get_data(as_text=True))["response"]
+    return plan(app, pl_objective=objective, **controls)
 
 
 def test_plan_page_plans_a_public_list_region_and_names_the_estimates() -> None:

@@ -174,7 +174,7 @@ def test_check_upload_keeps_a_valid_region(region_folder, tmp_path):
     assert res.ok and not res.refused
     assert res.folder == tmp_path / "up" / "myregion"
     assert res.folder.is_dir()
-    assert res.message.startswith("Region('Tiny town'")
+    assert res.message.startswith("Tiny town: 9 areas, ")  # plain words, not a repr
 
 
 @pytest.mark.parametrize(

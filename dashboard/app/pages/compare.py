@@ -12,7 +12,7 @@ from equity import FoodshedError
 from ... import figures as F
 from ...services import compare_fulfilment, efficiency_equity
 from .. import ids
-from ..runs import GONE
+from ..runs import GONE, dropped_note
 from .common import (
     GRAPH_CONFIG,
     button,
@@ -23,6 +23,7 @@ from .common import (
     runs_store,
     settings,
 )
+from .wiring import ins, outs, states
 
 CHANGE_BANDS = (-0.25, -0.01, 0.01, 0.25, 1.0)
 KPI_KEYS = (
@@ -45,6 +46,7 @@ def layout(**_: Any) -> html.Div:
             html.P("Runs made on the Plan page in this browser tab.", className="fs-caption"),
             dbc.Label("Runs to compare"),
             dbc.Checklist(id=ids.CMP_RUNS),
+            html.Div(id=ids.CMP_RUNS_NOTE, className="fs-card-note"),
             dbc.Label("Compare against", className="mt-2"),
             dcc.Dropdown(id=ids.CMP_BASE, clearable=False),
             html.Hr(),
@@ -107,12 +109,12 @@ def register_callbacks(app: Any) -> None:
     basemap = settings(app).basemap
 
     @app.callback(
-        Output(ids.CMP_RUNS, "options"),
-        Output(ids.CMP_RUNS, "value"),
-        Output(ids.CMP_BASE, "options"),
-        Output(ids.CMP_BASE, "value"),
-        Input(ids.SESSION_RUNS, "data"),
-        Input(ids.SESSION_REGION, "data"),
+        *outs("options", ids.CMP_RUNS),
+        *outs("value", ids.CMP_RUNS),
+        *outs("options", ids.CMP_BASE),
+        *outs("value", ids.CMP_BASE),
+        *outs("children", ids.CMP_RUNS_NOTE),
+        *ins("data", ids.SESSION_RUNS, ids.SESSION_REGION),
     )
     def _runs(runs, key):
         mine = [
@@ -122,18 +124,14 @@ def register_callbacks(app: Any) -> None:
         ]
         opts = [{"label": f"{i + 1}. {r['label']}", "value": r["id"]} for i, r in enumerate(mine)]
         value = [o["value"] for o in opts]
-        return opts, value, opts, (value[0] if value else None)
+        return opts, value, opts, (value[0] if value else None), dropped_note(runs)
 
     @app.callback(
-        Output(ids.CMP_KPI_TABLE, "children"),
-        Output(ids.CMP_KPI_FIG, "figure"),
-        Output(ids.CMP_GAINS_MAP, "figure"),
-        Output(ids.CMP_GAINS_HIST, "figure"),
-        Output(ids.CMP_GAINS_TEXT, "children"),
-        Input(ids.CMP_RUNS, "value"),
-        Input(ids.CMP_BASE, "value"),
-        State(ids.SESSION_RUNS, "data"),
-        State(ids.SESSION_REGION, "data"),
+        *outs("children", ids.CMP_KPI_TABLE),
+        *outs("figure", ids.CMP_KPI_FIG, ids.CMP_GAINS_MAP, ids.CMP_GAINS_HIST),
+        *outs("children", ids.CMP_GAINS_TEXT),
+        *ins("value", ids.CMP_RUNS, ids.CMP_BASE),
+        *states("data", ids.SESSION_RUNS, ids.SESSION_REGION),
     )
     def _compare(chosen, base_id, runs, key):
         by_id = {r["id"]: r for r in runs or []}

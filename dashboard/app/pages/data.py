@@ -15,8 +15,19 @@ from equity import FoodshedError
 from ... import services
 from .. import ids
 from ..state import DEFAULT_KEY
-from ..uploads import check_upload
-from .common import catalog, error_alert, folder_picker, panel, settings
+from ..uploads import check_upload, region_line
+from .common import catalog, error_alert, folder_picker, heading, panel, settings
+from .wiring import ins, outs, states
+
+#: The tables of a region's zip, as the Data page lists them
+TABLE_FILES = (
+    "areas.geojson",
+    "stores.csv",
+    "sites.csv",
+    "supply.csv",
+    "need.csv",
+    "commodities.csv",
+)
 
 
 def layout(**_: Any) -> html.Div:
@@ -24,43 +35,25 @@ def layout(**_: Any) -> html.Div:
 
     st = current_app.config["FOODSHED_SETTINGS"]
     folder = folder_picker(
-        "Or open a folder on this computer",
-        input_id=ids.DATA_FOLDER,
-        button_id=ids.DATA_FOLDER_BTN,
-        button_text="Check folder",
-        placeholder="/path/to/region-folder",
-        allowed=st.allow_folders,
-        hidden=html.Div(id=ids.DATA_FOLDER),
+        "region", ids.DATA_FOLDER, ids.DATA_FOLDER_BTN, "Check folder", st.allow_folders
     )
+    tables = [part for name in TABLE_FILES for part in (html.Code(name), ", ")][:-1]
     left = panel(
         [
-            html.H5("Load your own region", className="mb-1"),
-            html.P(
-                [
-                    "A zip of one file per table: ",
-                    html.Code("areas.geojson"),
-                    ", ",
-                    html.Code("stores.csv"),
-                    ", ",
-                    html.Code("sites.csv"),
-                    ", ",
-                    html.Code("supply.csv"),
-                    ", ",
-                    html.Code("need.csv"),
-                    ", ",
-                    html.Code("commodities.csv"),
-                    " and optionally ",
-                    html.Code("region.toml"),
-                    f". At most {st.max_upload_mb:g} MB. Files are only read, never run.",
-                ],
-                className="fs-caption",
+            *heading(
+                "Load your own region",
+                "A zip of one file per table: ",
+                *tables,
+                " and optionally ",
+                html.Code("region.toml"),
+                f". At most {st.max_upload_mb:g} MB. Files are only read, never run.",
             ),
             dcc.Upload(
                 id=ids.DATA_UPLOAD,
                 children=html.Div(["Drop a .zip here or ", html.A("choose a file")]),
                 multiple=False,
-                accept=".zip,application/zip",
-                max_size=int(st.max_upload_mb * 1e6),
+                # no accept or max_size: the browser would drop another file without a word;
+                # the server says what is wrong with it instead (check_upload)
                 style={
                     "borderWidth": "2px",
                     "borderStyle": "dashed",
@@ -83,6 +76,11 @@ def layout(**_: Any) -> html.Div:
             ),
             dbc.Button("Back to the start region", id=ids.DATA_RESET, color="outline-secondary"),
             dcc.Store(id=ids.DATA_CANDIDATE, storage_type="memory"),
+            dcc.Store(id=ids.DATA_PENDING, storage_type="memory"),
+            # the size limit, for the browser's own check before anything is sent
+            dcc.Store(id=ids.DATA_UPLOADED, data=None),
+            dcc.Store(id=LIMIT, data=st.max_upload_mb),
+            dcc.ConfirmDialog(id=ids.DATA_CONFIRM),
         ],
         className="fs-controls",
     )
@@ -100,6 +98,39 @@ def layout(**_: Any) -> html.Div:
         panel([html.H6("Region in use"), html.Div(id=ids.DATA_CURRENT)]),
     ]
     return dbc.Row([dbc.Col(left, lg=4), dbc.Col(right, lg=8)])
+
+
+#: What checking a region (an upload or a folder) shows: the status line, the problems, the
+#: region key to switch to and whether the switch button is off
+CHECKED = [
+    Output(ids.DATA_STATUS, "children"),
+    Output(ids.DATA_PROBLEMS, "children"),
+    Output(ids.DATA_CANDIDATE, "data"),
+    Output(ids.DATA_SWITCH, "disabled"),
+]
+
+
+#: dcc.Store: the upload limit in MB (Settings.max_upload_mb)
+LIMIT = "data-upload-limit"
+#: The browser's size check of an upload: within the limit it is passed on to the server
+#: (``DATA_UPLOADED``); over it, the page says so and nothing is sent.
+TOO_BIG_JS = """
+function(contents, filename, limitMb) {
+    const nu = window.dash_clientside.no_update;
+    if (!contents) { return [nu, nu]; }
+    const mb = (contents.length - contents.indexOf(",") - 1) * 3 / 4 / 1e6;
+    if (mb <= limitMb) { return [contents, nu]; }
+    const text = "the upload is " + mb.toFixed(1) + " MB, over the limit of " + limitMb +
+        " MB; remove unused files from the zip, or open the folder on this computer instead";
+    return [null, {
+        namespace: "dash_bootstrap_components", type: "Alert",
+        props: {color: "danger", className: "mb-2", children: [
+            {namespace: "dash_html_components", type: "Strong",
+             props: {children: (filename || "The upload") + " was refused: "}},
+            text]}
+    }];
+}
+"""
 
 
 def problems_table(problems, *, root: Path | None = None) -> Any:
@@ -158,17 +189,26 @@ def register_callbacks(app: Any) -> None:
             )
             return status, table, None, True
         key = cat.add(folder, report.region)
-        msg = [html.Strong("Valid: "), html.Span(repr(report.region))]
+        msg = [html.Strong("Valid: "), html.Span(region_line(report.region))]
         if notes:
             msg.append(html.Div("; ".join(notes), className="fs-card-note"))
         return dbc.Alert(msg, color="success"), table, key, False
 
-    @app.callback(
-        Output(ids.DATA_STATUS, "children"),
-        Output(ids.DATA_PROBLEMS, "children"),
-        Output(ids.DATA_CANDIDATE, "data"),
-        Output(ids.DATA_SWITCH, "disabled"),
+    # The browser checks an upload's size before sending it: a request over the server's limit
+    # would be refused before any callback could say why.
+    app.clientside_callback(
+        TOO_BIG_JS,
+        Output(ids.DATA_UPLOADED, "data"),
+        Output(ids.DATA_STATUS, "children", allow_duplicate=True),
         Input(ids.DATA_UPLOAD, "contents"),
+        State(ids.DATA_UPLOAD, "filename"),
+        State(LIMIT, "data"),
+        prevent_initial_call=True,
+    )
+
+    @app.callback(
+        *CHECKED,
+        Input(ids.DATA_UPLOADED, "data"),
         State(ids.DATA_UPLOAD, "filename"),
         prevent_initial_call=True,
     )
@@ -199,10 +239,7 @@ def register_callbacks(app: Any) -> None:
     if st.allow_folders:
 
         @app.callback(
-            Output(ids.DATA_STATUS, "children", allow_duplicate=True),
-            Output(ids.DATA_PROBLEMS, "children", allow_duplicate=True),
-            Output(ids.DATA_CANDIDATE, "data", allow_duplicate=True),
-            Output(ids.DATA_SWITCH, "disabled", allow_duplicate=True),
+            *[Output(o.component_id, o.component_property, allow_duplicate=True) for o in CHECKED],
             Input(ids.DATA_FOLDER_BTN, "n_clicks"),
             State(ids.DATA_FOLDER, "value"),
             prevent_initial_call=True,
@@ -220,24 +257,44 @@ def register_callbacks(app: Any) -> None:
             folder = Path(path).expanduser()
             return _check(folder, cleanup=False, notes=[])
 
+    # switching region clears the session's runs (they are plans of the old region): with
+    # runs to lose, a dialog asks first and the switch waits for its OK
     @app.callback(
-        Output(ids.SESSION_REGION, "data", allow_duplicate=True),
-        Output(ids.SESSION_RUNS, "data", allow_duplicate=True),
-        Input(ids.DATA_SWITCH, "n_clicks"),
-        Input(ids.DATA_RESET, "n_clicks"),
-        State(ids.DATA_CANDIDATE, "data"),
+        *outs("data", ids.SESSION_REGION, ids.SESSION_RUNS, allow_duplicate=True),
+        *outs("data", ids.DATA_PENDING),
+        *outs("message", ids.DATA_CONFIRM),
+        *outs("displayed", ids.DATA_CONFIRM),
+        *ins("n_clicks", ids.DATA_SWITCH, ids.DATA_RESET),
+        *states("data", ids.DATA_CANDIDATE, ids.SESSION_REGION, ids.SESSION_RUNS),
         prevent_initial_call=True,
     )
-    def _switch(n_switch, n_reset, candidate):
+    def _switch(n_switch, n_reset, candidate, current, runs):
         from dash import ctx
 
-        if not (n_switch or n_reset):
+        target = DEFAULT_KEY if ctx.triggered_id == ids.DATA_RESET else candidate
+        if not (n_switch or n_reset) or not target or target == (current or DEFAULT_KEY):
+            return no_update, no_update, no_update, no_update, False
+        if not runs:
+            return target, [], None, no_update, False
+        n = len(runs)
+        where = "the start region" if target == DEFAULT_KEY else "the new region"
+        message = (
+            f"Switching to {where} clears this tab's {n} plan run{'s' if n > 1 else ''} "
+            "(Plan and Compare start empty). Download any report or table you want to keep "
+            "first. Switch now?"
+        )
+        return no_update, no_update, target, message, True
+
+    @app.callback(
+        *outs("data", ids.SESSION_REGION, ids.SESSION_RUNS, allow_duplicate=True),
+        Input(ids.DATA_CONFIRM, "submit_n_clicks"),
+        State(ids.DATA_PENDING, "data"),
+        prevent_initial_call=True,
+    )
+    def _confirmed(n, target):
+        if not n or not target:
             return no_update, no_update
-        if ctx.triggered_id == ids.DATA_RESET:
-            return DEFAULT_KEY, []
-        if not candidate:
-            return no_update, no_update
-        return candidate, []
+        return target, []
 
     @app.callback(Output(ids.DATA_CURRENT, "children"), Input(ids.SESSION_REGION, "data"))
     def _current(key):

@@ -16,7 +16,29 @@ from ...services import headline
 from .. import ids
 from ..state import DEFAULT_KEY
 from ..uploads import safe_csv
-from .common import GRAPH_CONFIG, button, card, catalog, empty_figure, error_alert, panel, settings
+from .common import (
+    GRAPH_CONFIG,
+    button,
+    card,
+    catalog,
+    empty_figure,
+    error_alert,
+    panel,
+    radio,
+    settings,
+)
+from .wiring import ins, outs, states
+
+#: The choices of the map's classes and colours (value: label)
+SCHEMES = {
+    "quantiles": "Quantiles (equal numbers of areas)",
+    "natural_breaks": "Natural breaks",
+    "equal_interval": "Equal intervals",
+}
+PALETTES = {"viridis": "Viridis", "cividis": "Cividis"}
+CLASS_MARKS = {i: str(i) for i in range(3, 8)}
+#: The controls that choose the map, in the order of :func:`build_map`'s arguments
+CONTROLS = (ids.EQ_MEASURE, ids.EQ_SCHEME, ids.EQ_CLASSES, ids.EQ_PALETTE, ids.EQ_LAYERS)
 
 LAYERS = {
     "supermarket": "Supermarkets",
@@ -32,7 +54,7 @@ OTHER_STORES = ("grocery", "convenience", "farmers_market", "dollar_store", "pha
 _BLANK: dict[str, Any] = {"data": [], "layout": {}}
 
 #: The controls' values when a page is opened.
-DEFAULT_VIEW = {
+DEFAULT_VIEW: dict[str, Any] = {
     "scheme": "quantiles",
     "k": 5,
     "palette": "viridis",
@@ -113,7 +135,9 @@ def _preview(uris: dict[str, str | None] | None) -> list:
     """The map's picture over the map's place until the interactive map has drawn."""
     if not uris:
         return []
-    out = [html.Img(src=uris["map"], className="fs-map-preview", alt="The map, while it loads")]
+    out: list[Any] = [
+        html.Img(src=uris["map"], className="fs-map-preview", alt="The map, while it loads")
+    ]
     if uris.get("key"):
         out.append(html.Img(src=uris["key"], className="fs-map-preview-key", alt="Map classes"))
     out.append(html.Span("Loading the interactive map...", className="fs-map-preview-note"))
@@ -144,33 +168,14 @@ def layout(**_: Any) -> html.Div:
                 value=False,
                 class_name="fs-card-note mt-1",
             ),
-            dbc.Label("Classes", className="mt-2"),
-            dbc.RadioItems(
-                id=ids.EQ_SCHEME,
-                options=[
-                    {"label": "Quantiles (equal numbers of areas)", "value": "quantiles"},
-                    {"label": "Natural breaks", "value": "natural_breaks"},
-                    {"label": "Equal intervals", "value": "equal_interval"},
-                ],
-                value=DEFAULT_VIEW["scheme"],
-            ),
+            *radio("Classes", ids.EQ_SCHEME, SCHEMES, DEFAULT_VIEW["scheme"]),
             dbc.Label("Number of classes", className="mt-2"),
-            dcc.Slider(
-                id=ids.EQ_CLASSES,
-                min=3,
-                max=7,
-                step=1,
-                value=DEFAULT_VIEW["k"],
-                marks={i: str(i) for i in range(3, 8)},
-            ),
-            dbc.Label("Colours (colour-blind safe)", className="mt-2"),
-            dbc.RadioItems(
-                id=ids.EQ_PALETTE,
-                options=[
-                    {"label": "Viridis", "value": "viridis"},
-                    {"label": "Cividis", "value": "cividis"},
-                ],
-                value=DEFAULT_VIEW["palette"],
+            dcc.Slider(3, 7, 1, id=ids.EQ_CLASSES, value=DEFAULT_VIEW["k"], marks=CLASS_MARKS),
+            *radio(
+                "Colours (colour-blind safe)",
+                ids.EQ_PALETTE,
+                PALETTES,
+                DEFAULT_VIEW["palette"],
                 inline=True,
             ),
             dbc.Label("Show on the map", className="mt-2"),
@@ -375,22 +380,11 @@ def _view_key(key: str | None, measure: str, scheme: str, k: int, palette: str, 
     return [key or DEFAULT_KEY, measure, scheme, int(k), palette, sorted(layers or [])]
 
 
-def _view(
-    cat: Any,
-    key: str | None,
-    measure: str,
-    *,
-    scheme: str,
-    k: int,
-    palette: str,
-    layers: list[str],
-    basemap: str,
-    outlines: bool = True,
-):
-    """The map, its legend, the distribution and the Lorenz curve for one choice of controls."""
-    fig, areas = build_map(
-        cat, key, measure, scheme, k, palette, layers, basemap, outlines=outlines
-    )
+def _view(cat: Any, key: str | None, measure: str, **choice: Any):
+    """The map, its legend, the distribution and the Lorenz curve for one choice of controls
+    (``choice``: the ``scheme``, ``k``, ``palette``, ``layers``, ``basemap`` and ``outlines``
+    of :func:`build_map`)."""
+    fig, areas = build_map(cat, key, measure, **choice)
     meta = fig.layout.meta
     info = F.measure_info(measure, areas[measure])
     legend = (meta["title"], meta["scheme"], info.kind == "flag", meta.get("classes_note", ""))
@@ -406,7 +400,7 @@ def _view(
         v = np.asarray(areas[lor_col], dtype=float) * li.scale
         v = np.where(np.isfinite(v), v, np.nan)
         lorenz = F.lorenz_figure(
-            {li.label: (v, areas["population"].to_numpy(float))},
+            {li.label: (v.tolist(), areas["population"].to_numpy(float).tolist())},
             value_label="total",
             title=f"How evenly it is shared: {li.label.lower()}",
         )
@@ -418,10 +412,9 @@ def register_callbacks(app: Any) -> None:
     basemap = settings(app).basemap
 
     @app.callback(
-        Output(ids.EQ_MEASURE, "options"),
-        Output(ids.EQ_MEASURE, "value"),
-        Output(ids.EQ_CARDS, "children"),
-        Output(ids.EQ_ERROR, "children"),
+        *outs("options", ids.EQ_MEASURE),
+        *outs("value", ids.EQ_MEASURE),
+        *outs("children", ids.EQ_CARDS, ids.EQ_ERROR),
         Input(ids.SESSION_REGION, "data"),
         Input(ids.EQ_EXPERT, "value"),
         State(ids.EQ_MEASURE, "value"),
@@ -446,17 +439,12 @@ def register_callbacks(app: Any) -> None:
         return opts, value, _cards(areas), None
 
     @app.callback(
-        Output(ids.EQ_MAP, "figure"),
-        Output(ids.EQ_LEGEND, "children"),
-        Output(ids.EQ_DIST, "figure"),
-        Output(ids.EQ_DIST_KIND, "figure"),
-        Output(ids.EQ_SHOWN, "data"),
+        *outs("figure", ids.EQ_MAP),
+        *outs("children", ids.EQ_LEGEND),
+        *outs("figure", ids.EQ_DIST, ids.EQ_DIST_KIND),
+        *outs("data", ids.EQ_SHOWN),
         Input(ids.SESSION_REGION, "data"),
-        Input(ids.EQ_MEASURE, "value"),
-        Input(ids.EQ_SCHEME, "value"),
-        Input(ids.EQ_CLASSES, "value"),
-        Input(ids.EQ_PALETTE, "value"),
-        Input(ids.EQ_LAYERS, "value"),
+        *ins("value", *CONTROLS),
         State(ids.EQ_SHOWN, "data"),
     )
     def _map(key, measure, scheme, k, palette, layers, shown):
@@ -513,14 +501,9 @@ def register_callbacks(app: Any) -> None:
 
     @app.callback(
         Output(ids.EQ_DOWNLOAD, "data"),
-        Input(ids.EQ_CSV_BTN, "n_clicks"),
-        Input(ids.EQ_HTML_BTN, "n_clicks"),
+        *ins("n_clicks", ids.EQ_CSV_BTN, ids.EQ_HTML_BTN),
         State(ids.SESSION_REGION, "data"),
-        State(ids.EQ_MEASURE, "value"),
-        State(ids.EQ_SCHEME, "value"),
-        State(ids.EQ_CLASSES, "value"),
-        State(ids.EQ_PALETTE, "value"),
-        State(ids.EQ_LAYERS, "value"),
+        *states("value", *CONTROLS),
         prevent_initial_call=True,
     )
     def _download(n_csv, n_html, key, measure, scheme, k, palette, layers):

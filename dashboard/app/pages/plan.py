@@ -15,31 +15,38 @@ from equity import FoodshedError
 from ... import figures as F
 from ...figures.weeks import transfer_lines, weeks_figure
 from ...services import (
+    INEQUALITY_KPIS,
     OBJECTIVES,
     PlanParams,
     bundled_scenarios_dir,
+    delivers_nothing,
     jsonable,
     list_scenarios,
+    plan_warning,
     report_html,
     scenario_controls,
     solve_plan,
 )
 from .. import ids
-from ..runs import GONE, REPORT_GONE
+from ..runs import GONE, REPORT_GONE, dropped_note, keep_newest
 from ..uploads import safe_csv
 from .common import (
     GRAPH_CONFIG,
+    NumberRule,
     button,
     card,
     catalog,
     empty_figure,
     error_alert,
+    invalid_flags,
+    number_input,
     panel,
+    refused,
     runs_store,
     settings,
 )
+from .wiring import ins, outs, states
 
-MAX_RUNS = 12
 #: Outlines of a figure that is only turned into a patch (which never carries outlines)
 NO_OUTLINES: dict[str, Any] = {"type": "FeatureCollection", "features": []}
 #: dcc.Store: the region whose outlines the two plan maps on screen hold (so a re-run patches
@@ -101,6 +108,28 @@ HORIZON_KPI_KEYS = (
 )
 #: The cards of the week shown (columns of ``kpis_by_week``)
 WEEK_KPI_KEYS = ("need_met_share", "need_met_kg", "spoiled_kg", "end_stock_kg", "transferred_kg")
+#: What each number box of the page accepts (checked as typed, and again before a run)
+RULES = {
+    ids.PL_BUDGET: NumberRule(
+        "Enter a budget of $0 or more, or leave the box empty for no limit.", lo=0
+    ),
+    ids.PL_MAX_DIST: NumberRule(
+        "Enter a distance from 0.5 to 500 km.", lo=0.5, hi=500, required=True
+    ),
+    ids.PL_SURGE_PCT: NumberRule("Enter a percentage from 0 to 500.", lo=0, hi=500, required=True),
+    ids.PL_WEEKS: NumberRule(
+        f"Enter a whole number of weeks from 1 to {MAX_WEEKS}.",
+        lo=1,
+        hi=MAX_WEEKS,
+        required=True,
+        whole=True,
+    ),
+    ids.PL_MAX_TRANSFER: NumberRule(
+        "Enter a distance from 0.5 to 500 km, or leave the box empty for no moves.",
+        lo=0.5,
+        hi=500,
+    ),
+}
 STATUS_TEXT = {
     "optimal": "solved: this is the best plan for the goal",
     "time_limit": (
@@ -114,6 +143,7 @@ STATUS_TEXT = {
 
 
 def layout(**_: Any) -> html.Div:
+    surge, surge_note = number_input(ids.PL_SURGE_PCT, RULES[ids.PL_SURGE_PCT], value=0)
     controls = panel(
         [
             html.H5("Plan a scenario", className="mb-1"),
@@ -148,19 +178,17 @@ def layout(**_: Any) -> html.Div:
                 marks={0: "0", 0.5: "0.5", 1: "1"},
             ),
             dbc.Label("Transport budget (USD per period, empty = no limit)", className="mt-2"),
-            dbc.Input(id=ids.PL_BUDGET, type="number", min=0, step=100, placeholder="no limit"),
+            *number_input(ids.PL_BUDGET, RULES[ids.PL_BUDGET], placeholder="no limit"),
             dbc.Label("Longest delivery (km)", className="mt-2"),
-            dbc.Input(id=ids.PL_MAX_DIST, type="number", min=0.5, step=0.5, value=8),
+            *number_input(ids.PL_MAX_DIST, RULES[ids.PL_MAX_DIST], value=8),
             dbc.Label("Weeks to plan", html_for=ids.PL_WEEKS, className="mt-2"),
-            dbc.Input(id=ids.PL_WEEKS, type="number", min=1, max=MAX_WEEKS, step=1, value=1),
+            *number_input(ids.PL_WEEKS, RULES[ids.PL_WEEKS], value=1),
             dbc.Label(
                 "Longest move between sites (km, empty = none)",
                 html_for=ids.PL_MAX_TRANSFER,
                 className="mt-2",
             ),
-            dbc.Input(
-                id=ids.PL_MAX_TRANSFER, type="number", min=0.5, step=0.5, placeholder="no moves"
-            ),
+            *number_input(ids.PL_MAX_TRANSFER, RULES[ids.PL_MAX_TRANSFER], placeholder="no moves"),
             html.Hr(),
             html.H6("What changes"),
             dbc.Label("Sites switched off", html_for=ids.PL_SITES_OFF),
@@ -178,11 +206,12 @@ def layout(**_: Any) -> html.Div:
             dcc.Dropdown(id=ids.PL_SURGE_AREAS, multi=True, placeholder="none"),
             dbc.InputGroup(
                 [
-                    dbc.Input(id=ids.PL_SURGE_PCT, type="number", min=0, max=500, value=0, step=5),
+                    surge,
                     dbc.InputGroupText("% more need"),
+                    surge_note,
                 ],
                 size="sm",
-                className="mt-1",
+                className="mt-1 has-validation",
             ),
             html.Hr(),
             dbc.Label("Name of this run (optional)"),
@@ -300,6 +329,8 @@ def _kpi_cards(run: dict) -> list:
     weeks = run.get("weeks")
     keys = list(HORIZON_KPI_KEYS if weeks else KPI_KEYS)
     note = f"over the {weeks} weeks" if weeks else ""
+    if delivers_nothing(run):  # no food shared out: no inequality to show
+        keys = [x for x in keys if x not in INEQUALITY_KPIS]
     rows = F.kpi_table(k, keys=[x for x in keys if x in k] or None)
     return [card(r["text"], r["label"], note, card_id=f"kpi-{r['key']}") for r in rows[:6]]
 
@@ -429,16 +460,16 @@ def register_callbacks(app: Any) -> None:
     @app.callback(
         Output(ids.PL_OBJECTIVE, "value"),
         Output(ids.PL_PERIOD, "value", allow_duplicate=True),
-        Output(ids.PL_EQUITY_WEIGHT, "value"),
-        Output(ids.PL_BUDGET, "value"),
-        Output(ids.PL_MAX_DIST, "value"),
-        Output(ids.PL_SITES_OFF, "value"),
+        *outs("value", ids.PL_EQUITY_WEIGHT, ids.PL_BUDGET, ids.PL_MAX_DIST, ids.PL_SITES_OFF),
         Output({"type": ids.PL_YIELD_PCT, "kind": ALL}, "value"),
-        Output(ids.PL_SURGE_AREAS, "value"),
-        Output(ids.PL_SURGE_PCT, "value"),
-        Output(ids.PL_LABEL, "value"),
-        Output(ids.PL_WEEKS, "value"),
-        Output(ids.PL_MAX_TRANSFER, "value"),
+        *outs(
+            "value",
+            ids.PL_SURGE_AREAS,
+            ids.PL_SURGE_PCT,
+            ids.PL_LABEL,
+            ids.PL_WEEKS,
+            ids.PL_MAX_TRANSFER,
+        ),
         Output(ids.PL_OUTAGE_WEEKS, "options", allow_duplicate=True),
         Output(ids.PL_OUTAGE_WEEKS, "value"),
         Output(ids.PL_SCENARIO_NOTE, "children"),
@@ -473,6 +504,13 @@ def register_callbacks(app: Any) -> None:
             c["outage_weeks"],
             notes,
         )
+
+    @app.callback(
+        *[Output(i, "invalid") for i in RULES],
+        *[Input(i, "value") for i in RULES],
+    )
+    def _check(*values):
+        return invalid_flags(RULES, list(values))
 
     def view(run: dict | None, key: str | None, shown: str | None) -> tuple:
         """What the page shows for ``run`` (a whole run, tables included; or None).
@@ -592,6 +630,12 @@ def register_callbacks(app: Any) -> None:
         if not n:  # Dash fires it when the page is opened; only a click runs a plan
             return no_update, no_update, *unchanged
         # the controls after the period, in the order of _params
+        _, budget, max_km, *_, surge_pct, _, weeks, max_transfer, _ = controls
+        stop = refused(
+            RULES, [budget, max_km, surge_pct, weeks, max_transfer], "The plan did not run"
+        )
+        if stop is not None:
+            return no_update, stop, *unchanged
         params = _params(objective, *controls)
         if period:
             params = replace(params, period=str(period))
@@ -601,17 +645,22 @@ def register_callbacks(app: Any) -> None:
             return no_update, error_alert(exc, "The plan could not run"), *unchanged
         run, solution = solve_plan(region, params, region_key=key or "default")
         # the session keeps the run's KPIs and key; its tables (and plan) stay on the server
-        runs = [*(runs or []), store.put(run, solution)][-MAX_RUNS:]
+        runs = keep_newest(runs, store.put(run, solution))
         shows = view(run, key, shown)
         if run["status"] == "error":
             return runs, error_alert(Exception(run["message"]), "The plan could not run"), *shows
         status = STATUS_TEXT.get(run["status"], f"finished with status {run['status']}")
+        warning = plan_warning(run)
+        if warning:
+            status = warning.rstrip(".")
         note = [
             html.Strong(f"Run \u201c{run['label']}\u201d: "),
             html.Span(f"{status} ({run['kpis'].get('solve_time_s', 0):.1f} s). "),
         ]
         if run.get("message"):
             note.append(html.Span(run["message"]))
+        if runs[-1]["dropped"] > (runs[-2].get("dropped", 0) if len(runs) > 1 else 0):
+            note.append(html.Div(dropped_note(runs), className="small mt-1"))
         estimated = (run.get("manifest") or {}).get("estimated") or {}
         if estimated:
             note.append(
@@ -622,7 +671,7 @@ def register_callbacks(app: Any) -> None:
                     className="small mt-1",
                 )
             )
-        colour = "success" if run["status"] == "optimal" else "warning"
+        colour = "success" if run["status"] == "optimal" and not warning else "warning"
         return runs, dbc.Alert(note, color=colour, className="mb-2 py-2"), *shows
 
     # the page opened or the region changed: show the session's latest run of the region
@@ -692,12 +741,8 @@ def register_callbacks(app: Any) -> None:
     @app.callback(
         Output(ids.PL_DOWNLOAD, "data"),
         Output(ids.PL_STATUS, "children", allow_duplicate=True),
-        Input(ids.PL_DL_FLOWS, "n_clicks"),
-        Input(ids.PL_DL_FULFIL, "n_clicks"),
-        Input(ids.PL_DL_MANIFEST, "n_clicks"),
-        Input(ids.PL_DL_REPORT, "n_clicks"),
-        State(ids.SESSION_RUNS, "data"),
-        State(ids.SESSION_REGION, "data"),
+        *ins("n_clicks", ids.PL_DL_FLOWS, ids.PL_DL_FULFIL, ids.PL_DL_MANIFEST, ids.PL_DL_REPORT),
+        *states("data", ids.SESSION_RUNS, ids.SESSION_REGION),
         prevent_initial_call=True,
     )
     def _download(n_f, n_u, n_m, n_r, runs, key):

@@ -29,7 +29,30 @@ from ...figures.sweep import (
 from ...figures.sweep import pct_text as _pct
 from ...sweeps import SweepView, find_sweeps, open_sweep
 from .. import ids
-from .common import GRAPH_CONFIG, card, empty_figure, error_alert, folder_picker, panel, settings
+from .common import (
+    GRAPH_CONFIG,
+    NumberRule,
+    card,
+    empty_figure,
+    error_alert,
+    folder_picker,
+    heading,
+    invalid_flags,
+    number_input,
+    panel,
+    refused,
+    settings,
+)
+from .wiring import ins, outs
+
+#: What the threshold box accepts (empty: the sweep spec's own threshold)
+RULES = {
+    ids.SW_THRESHOLD: NumberRule(
+        "Enter a percentage from 0 to 100, or leave the box empty for the sweep's own.",
+        lo=0,
+        hi=100,
+    )
+}
 
 __all__ = ["kpi_options", "layout", "register_callbacks", "render", "sweep_root"]
 
@@ -61,26 +84,15 @@ def layout(**_: Any) -> html.Div:
     opts = _options(st)
     root = sweep_root(st)
     finished = [o["value"] for o in opts if not o["label"].endswith("(unfinished)")]
-    start = (finished or [o["value"] for o in opts] or [None])[0]
-    folder = folder_picker(
-        "Or open a sweep folder on this computer",
-        input_id=ids.SW_FOLDER,
-        button_id=ids.SW_OPEN,
-        button_text="Open",
-        placeholder="/path/to/sweep-out",
-        allowed=st.allow_folders,
-        hidden=dcc.Store(id=ids.SW_FOLDER),
-    )
+    start: str | None = next(iter(finished or [o["value"] for o in opts]), None)
+    folder = folder_picker("sweep", ids.SW_FOLDER, ids.SW_OPEN, "Open", st.allow_folders)
     controls = panel(
         [
-            html.H5("A finished sweep", className="mb-1"),
-            html.P(
-                [
-                    "Folders written by ",
-                    html.Code("foodshed sweep SPEC.toml --out DIR"),
-                    f", found under {root}.",
-                ],
-                className="fs-caption",
+            *heading(
+                "A finished sweep",
+                "Folders written by ",
+                html.Code("foodshed sweep SPEC.toml --out DIR"),
+                f", found under {root}.",
             ),
             dcc.Dropdown(
                 id=ids.SW_CHOICE,
@@ -92,14 +104,8 @@ def layout(**_: Any) -> html.Div:
             *folder,
             html.Hr(),
             dbc.Label("Fulfilment threshold (%)"),
-            dbc.Input(
-                id=ids.SW_THRESHOLD,
-                type="number",
-                min=0,
-                max=100,
-                step=5,
-                placeholder="the spec's",
-                debounce=True,
+            *number_input(
+                ids.SW_THRESHOLD, RULES[ids.SW_THRESHOLD], placeholder="the spec's", debounce=True
             ),
             dbc.Label("Distribution of", className="mt-2"),
             dcc.Dropdown(
@@ -307,15 +313,18 @@ def register_callbacks(app: Any) -> None:
         return kpi_options(path, st)
 
     @app.callback(
-        Output(ids.SW_STATUS, "children"),
-        Output(ids.SW_CARDS, "children"),
-        Output(ids.SW_FRONTIER, "figure"),
-        Output(ids.SW_RESILIENCE, "figure"),
-        Output(ids.SW_DIST, "figure"),
-        Output(ids.SW_RISK, "children"),
+        *outs("children", ids.SW_STATUS, ids.SW_CARDS),
+        *outs("figure", ids.SW_FRONTIER, ids.SW_RESILIENCE, ids.SW_DIST),
+        *outs("children", ids.SW_RISK),
         Input(ids.SW_PATH, "data"),
-        Input(ids.SW_KPI, "value"),
-        Input(ids.SW_THRESHOLD, "value"),
+        *ins("value", ids.SW_KPI, ids.SW_THRESHOLD),
     )
     def _show(path: str | None, kpi: str, threshold: float | None):
+        stop = refused(RULES, [threshold], "The sweep was not redrawn")
+        if stop is not None:
+            return stop, no_update, no_update, no_update, no_update, no_update
         return render(path, kpi, threshold, st)
+
+    @app.callback(Output(ids.SW_THRESHOLD, "invalid"), Input(ids.SW_THRESHOLD, "value"))
+    def _check(threshold: float | None) -> bool:
+        return invalid_flags(RULES, [threshold])[0]
