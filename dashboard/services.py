@@ -170,7 +170,7 @@ def headline(areas: pd.DataFrame) -> list[dict[str, Any]]:
     flags.sort(key=lambda c: (order.get(c, 99), c))
     out = []
     for col in flags:
-        f = areas[col].fillna(False).astype(bool)
+        f = pd.to_numeric(areas[col], errors="coerce").fillna(0).astype(bool)  # NaN: no flag
         people = float(pop[f].sum())
         if "poverty_rate" in areas.columns:
             lowi = float((pop * areas["poverty_rate"].fillna(0))[f].sum())

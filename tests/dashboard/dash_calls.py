@@ -75,8 +75,12 @@ def call(app: Any, output: str, values: dict[str, Any], changed: str) -> dict[st
 
 
 def plan(app: Any, **values: Any) -> dict[str, Any]:
-    """The Plan page's "Run the plan" answer, ``{id: value}``, with :data:`PLAN_VALUES` changed
+    """The Plan page's "Run the plan" answer, ``{id: value}`` (``{id: {prop: value}}`` for a
+    component given several properties), with :data:`PLAN_VALUES` changed
     by ``values`` (keys with ``_`` for ``-``: ``pl_budget=0``)."""
     given = PLAN_VALUES | {k.replace("_", "-"): v for k, v in values.items()}
     out = call(app, "pl-status.children", given, "pl-run.n_clicks")
-    return {cid: next(iter(props.values())) for cid, props in out["response"].items()}
+    return {
+        cid: next(iter(props.values())) if len(props) == 1 else props
+        for cid, props in out["response"].items()
+    }

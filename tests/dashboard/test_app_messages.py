@@ -76,9 +76,9 @@ def test_a_plan_that_delivers_nothing_says_why_and_hides_fairness(app):
     assert "this is the best plan" not in status and '"color": "warning"' in status
     cards = json.dumps(out["pl-kpis"])
     assert "kpi-gini_fulfilment" not in cards and "kpi-need_met_share" in cards
-    # a plan that delivers: its fairness is shown, and it is "solved"
+    # a plan that delivers: the worst-served area within reach is shown, and it is "solved"
     full = plan(app)
-    assert "kpi-gini_fulfilment" in json.dumps(full["pl-kpis"])
+    assert "kpi-min_fulfilment_reachable" in json.dumps(full["pl-kpis"])
     assert "this is the best plan" in json.dumps(full["pl-status"])
 
 
