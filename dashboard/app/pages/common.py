@@ -105,3 +105,9 @@ def label(text: str, **kwargs: Any) -> dbc.Label:
 
 #: Charts show their tool bar only on hover, so it never covers a title.
 GRAPH_CONFIG = {"displaylogo": False, "displayModeBar": "hover"}
+
+
+def graph_config(name: str) -> dict[str, Any]:
+    """:data:`GRAPH_CONFIG` with the camera icon's PNG named ``foodshed-<name>.png`` (not
+    plotly's "newplot.png"), at twice the screen's resolution."""
+    return {**GRAPH_CONFIG, "toImageButtonOptions": {"filename": f"foodshed-{name}", "scale": 2}}

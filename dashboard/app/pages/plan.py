@@ -27,12 +27,12 @@ from .. import ids
 from ..runs import GONE, REPORT_GONE
 from ..uploads import safe_csv
 from .common import (
-    GRAPH_CONFIG,
     button,
     card,
     catalog,
     empty_figure,
     error_alert,
+    graph_config,
     panel,
     runs_store,
     settings,
@@ -58,6 +58,9 @@ VIEW = (
     (ids.PL_BINDING, "children"),
     (PL_SHOWN, "data"),
 )
+#: The width the Plan page's maps are zoomed for (a half-width panel at 1440 px), so a wide
+#: region's east and west ends show.
+MAP_WIDTH = 480
 #: How the share-of-need-met map is classed: the catalogue's fixed classes, as in the report
 FULFILMENT_SHADING: dict[str, Any] = {
     "scheme": "fixed",
@@ -156,14 +159,28 @@ def layout(**_: Any) -> html.Div:
         dbc.Row(id=ids.PL_KPIS, className="g-2 mb-1"),
         dbc.Row(
             [
-                dbc.Col(panel(dcc.Graph(id=ids.PL_FLOWS_MAP, config=GRAPH_CONFIG)), lg=6),
-                dbc.Col(panel(dcc.Graph(id=ids.PL_FULFIL_MAP, config=GRAPH_CONFIG)), lg=6),
+                dbc.Col(
+                    panel(dcc.Graph(id=ids.PL_FLOWS_MAP, config=graph_config("deliveries"))), lg=6
+                ),
+                dbc.Col(
+                    panel(dcc.Graph(id=ids.PL_FULFIL_MAP, config=graph_config("share-of-need"))),
+                    lg=6,
+                ),
             ]
         ),
         dbc.Row(
             [
-                dbc.Col(panel(dcc.Graph(id=ids.PL_FULFIL_HIST, config=GRAPH_CONFIG)), lg=6),
-                dbc.Col(panel(dcc.Graph(id=ids.PL_UNMET, config=GRAPH_CONFIG)), lg=6),
+                dbc.Col(
+                    panel(
+                        dcc.Graph(
+                            id=ids.PL_FULFIL_HIST, config=graph_config("people-by-share-of-need")
+                        )
+                    ),
+                    lg=6,
+                ),
+                dbc.Col(
+                    panel(dcc.Graph(id=ids.PL_UNMET, config=graph_config("need-not-met"))), lg=6
+                ),
             ]
         ),
         panel(
@@ -349,6 +366,7 @@ def register_callbacks(app: Any) -> None:
         drawn = key or "default"
         patching = shown == drawn  # the maps on screen hold this region's outlines
         flows = pd.DataFrame(run["flows"])
+        closed = [str(i) for i in (run.get("params") or {}).get("sites_off") or ()]
         ful = pd.DataFrame(run["fulfilment"])
         shade = areas[["area_id", "geometry"]].assign(area_id=areas["area_id"].astype(str))
         shade = shade.merge(
@@ -359,7 +377,8 @@ def register_callbacks(app: Any) -> None:
             # the maps on screen keep their outlines, view and sites: only the lines and the
             # areas' values and colours are built and sent
             lines = F.flow_lines(areas, disp["sites"], flows)
-            flows_fig: Any = _lines_patch(lines)
+            sites = F.sites_layers(disp["sites"], closed=closed)
+            flows_fig: Any = _lines_patch([*lines, *sites])
             values = F.choropleth_map(
                 shade, "fulfilment", geojson=NO_OUTLINES, layout=False, **shading
             )
@@ -372,6 +391,8 @@ def register_callbacks(app: Any) -> None:
                 geojson=disp["geojson"],
                 basemap=basemap,
                 height=420,
+                width=MAP_WIDTH,
+                closed=closed,
                 title="Deliveries (kg per period)",
             )
             ful_fig = F.choropleth_map(
@@ -380,6 +401,7 @@ def register_callbacks(app: Any) -> None:
                 geojson=disp["geojson"],
                 basemap=basemap,
                 height=420,
+                width=MAP_WIDTH,
                 title="Share of need met, by area",
                 **shading,
             )
@@ -548,14 +570,16 @@ def register_callbacks(app: Any) -> None:
 
 
 def _lines_patch(lines: list[Any]) -> Patch:
-    """A :class:`dash.Patch` replacing the delivery lines of the deliveries map on screen.
+    """A :class:`dash.Patch` replacing the delivery lines and sites of the deliveries map on
+    screen.
 
-    ``lines`` are :func:`figures.flow_lines`, traces 1 to n of :func:`figures.flows_map` (always
-    the same number); trace 0 (the area outlines) and the site markers stay.
+    ``lines`` are :func:`figures.flow_lines` and then :func:`figures.sites_layers` with
+    ``closed`` (the run's switched-off sites): traces 1 to the last of :func:`figures.flows_map`
+    (always the same number for a region); trace 0 (the area outlines) stays.
     """
     patch = Patch()
     for i, tr in enumerate(lines, start=1):
-        patch["data"][i] = tr.to_plotly_json() | _layer_keys(i, last=False)
+        patch["data"][i] = tr.to_plotly_json() | _layer_keys(i, last=i == len(lines))
     return patch
 
 
