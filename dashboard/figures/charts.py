@@ -98,13 +98,13 @@ def _titled_layout(
 
 
 #: The height of the strip at the top of a chart where plotly shows its tool bar (px).
-MODEBAR_PX = 30
+MODEBAR_PX = 40
 _TITLE_CHARS = 60
 
 
 def chart_title(title: str | None) -> dict[str, Any] | None:
-    """A chart title just above the plot area (so below the tool bar), wrapped at 60
-    characters."""
+    """A chart title under the strip of the tool bar (modebar), wrapped at 60 characters;
+    :func:`title_room` is the top margin it needs."""
     if not title:
         return None
     text = _wrap(title, _TITLE_CHARS)
@@ -114,9 +114,9 @@ def chart_title(title: str | None) -> dict[str, Any] | None:
         "xanchor": "left",
         "xref": "container",
         "y": 1.0,
-        "yref": "paper",
-        "yanchor": "bottom",
-        "pad": {"b": 8},
+        "yref": "container",
+        "yanchor": "top",
+        "pad": {"t": MODEBAR_PX},
         "font": {"size": 14},
     }
 
@@ -125,7 +125,7 @@ def title_room(title: str | None) -> int:
     """The top margin for ``title``: the tool bar's strip and a line of 20 px a title line."""
     if not title:
         return 10
-    return MODEBAR_PX + 8 + 20 * (_wrap(title, _TITLE_CHARS).count("<br>") + 1)
+    return MODEBAR_PX + 10 + 20 * (_wrap(title, _TITLE_CHARS).count("<br>") + 1)
 
 
 def _values_weights(
@@ -261,7 +261,8 @@ def distribution_figure(
         title=f"{unit.capitalize()} by {info.label.lower()}",
         height=height,
         margin_l=60,
-        xaxis_title=xtitle,
+        margin_b=50 + 18 * _wrap(xtitle, 55).count("<br>"),
+        xaxis_title=_wrap(xtitle, 55),
         yaxis_title=unit,
     )
 

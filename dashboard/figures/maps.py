@@ -121,7 +121,18 @@ def _check_render(render: str) -> None:
 
 
 def _title(title: str | None) -> dict[str, Any] | None:
-    return {"text": title, "x": 0.01, "font": {"size": 15}} if title else None
+    if not title:
+        return None
+    return {
+        "text": title,
+        "x": 0.01,
+        "xref": "container",
+        "y": 1.0,
+        "yref": "paper",
+        "yanchor": "bottom",
+        "pad": {"b": 10},
+        "font": {"size": 15},
+    }
 
 
 def _map_layout(
@@ -566,7 +577,8 @@ def point_layers(
         label, colour, symbol, size = point_look(kind, i)
         if kind not in present:
             if kinds is not None:
-                traces.append(_empty_layer(f"{label}: none in this region", kind, render))
+                none = f"{label}: none in this region"
+                traces.append(_empty_layer(none, kind, point_look(kind, i), render))
             continue
         sub = frame[frame[kind_col].astype(str) == kind]
         if bounds is not None:
@@ -655,14 +667,16 @@ def _marker_trace(
     )
 
 
-def _empty_layer(name: str, group: str, render: Render) -> Any:
-    """A legend entry for a layer with nothing to show (a trace with no points)."""
-    look = {"size": 8, "color": "rgba(0,0,0,0)"}
+def _empty_layer(name: str, group: str, look: tuple[str, str, str, float], render: Render) -> Any:
+    """A legend entry for a layer with nothing to show: one point with no place (plotly hides a
+    trace without points from the legend), drawn open in the layer's colour."""
+    _, colour, symbol, _ = look
+    marker = {"size": 8, "color": colour, "opacity": 0.5}
+    common = {"mode": "markers", "name": name, "legendgroup": group, "hoverinfo": "skip"}
     if render == "tiles":
-        return go.Scattermap(
-            lon=[], lat=[], mode="markers", marker=look, name=name, legendgroup=group
-        )
-    return go.Scatter(x=[], y=[], mode="markers", marker=look, name=name, legendgroup=group)
+        return go.Scattermap(lon=[None], lat=[None], marker=marker, **common)
+    marker["symbol"] = f"{symbol}-open"
+    return go.Scatter(x=[None], y=[None], marker=marker, **common)
 
 
 def stores_layers(
@@ -914,14 +928,16 @@ def flows_map(
     return fig
 
 
-def offline_html(fig: go.Figure, filename: str) -> str:
+def offline_html(fig: go.Figure, filename: str, *, title: str | None = None) -> str:
     """``fig`` as a standalone HTML page that opens from a file with no network: plotly.js
     inline, and only x/y traces (a tile map's MapLibre starts a web worker and fetches fonts,
     which a page opened from disk may not do: draw it with ``render="xy"``). The camera icon
-    saves ``<filename>.png``."""
+    saves ``<filename>.png``; ``title`` goes above the map."""
     tiles = sorted({t.type for t in fig.data if t.type in ("choroplethmap", "scattermap")})
     if tiles:
         msg = f"a map for a file must be drawn with render='xy'; it has {', '.join(tiles)} traces"
         raise ValueError(msg)
+    if title:
+        fig = go.Figure(fig).update_layout(title=_title(title), margin_t=44)
     config = {"displaylogo": False, "toImageButtonOptions": {"filename": filename, "scale": 2}}
     return fig.to_html(include_plotlyjs=True, full_html=True, config=config)

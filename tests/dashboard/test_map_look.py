@@ -162,7 +162,8 @@ def test_the_report_equity_map_shows_the_apps_points(town) -> None:
 def test_an_empty_layer_says_so_in_the_legend(town) -> None:
     traces = F.sites_layers(town.sites, kinds=["pantry", "hub"])
     assert [t.name for t in traces] == ["pantries: none in this region", "food hubs (2)"]
-    assert len(traces[0].lon) == 0 and traces[0].showlegend is not False
+    # one point with no place: plotly would leave a trace without points off the legend
+    assert list(traces[0].lon) == [None] and traces[0].showlegend is not False
 
 
 def _strip(width_km: float) -> gpd.GeoDataFrame:
@@ -228,11 +229,11 @@ def test_png_downloads_are_named_after_the_figure() -> None:
 
 def test_chart_titles_sit_under_the_tool_bar() -> None:
     fig = F.fulfilment_histogram(pd.DataFrame({"fulfilment": [0.1, 0.9], "population": [1, 2]}))
-    assert fig.layout.title.yanchor == "bottom" and fig.layout.title.y == 1.0
+    assert fig.layout.title.yanchor == "top" and fig.layout.title.pad.t == charts.MODEBAR_PX
     assert fig.layout.margin.t >= charts.MODEBAR_PX + 20
     long = "People by food desert: low income, over 1 mile (urban) or 10 miles (rural) from it"
     two = charts.title_room(long)
-    assert charts.chart_title(long)["text"].count("<br>") == 1 and two == charts.MODEBAR_PX + 48
+    assert charts.chart_title(long)["text"].count("<br>") == 1 and two == charts.MODEBAR_PX + 50
 
 
 def test_a_long_lorenz_legend_leaves_the_plot_its_size() -> None:
@@ -245,3 +246,36 @@ def test_a_long_lorenz_legend_leaves_the_plot_its_size() -> None:
         return fig.layout.height - fig.layout.margin.t - fig.layout.margin.b
 
     assert plot_height(1) == plot_height(6)
+
+
+@pytest.mark.browser
+def test_the_downloaded_map_draws_from_a_file_with_no_network(tmp_path, town) -> None:
+    """The map download opened from disk in headless Chromium with the network switched off."""
+    from tests.dashboard.test_browser import CHROMEDRIVER, CHROMIUM, make_driver, quit_driver, wait
+
+    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
+        pytest.skip("needs Debian's chromium and chromium-driver")
+    pytest.importorskip("selenium")
+    metric = F.metric_frame(town.areas)
+    points = F.sites_layers(town.sites, kinds=["hub", "pantry"], render="xy", crs=metric.crs)
+    fig = F.choropleth_map(town.areas, "poverty_rate", render="xy", points=points)
+    page = tmp_path / "tiny-town-poverty.html"
+    page.write_text(F.offline_html(fig, "foodshed-tiny-town", title="Tiny town"), "utf-8")
+    driver = make_driver()
+    try:
+        offline = {"offline": True, "latency": 0, "downloadThroughput": 0, "uploadThroughput": 0}
+        driver.execute_cdp_cmd("Network.enable", {})
+        driver.execute_cdp_cmd("Network.emulateNetworkConditions", offline)
+        driver.get(page.as_uri())
+        script = "return document.querySelectorAll('.scatterlayer .trace path.js-fill').length"
+        # two classes of poverty (10% and 30%): two filled traces
+        assert wait(driver, lambda d: d.execute_script(script)) == 2
+        legend = driver.execute_script(
+            "return [...document.querySelectorAll('.legendtext')].map(e => e.textContent)"
+        )
+        assert "pantries: none in this region" in legend and "food hubs (2)" in legend
+        assert driver.execute_script("return document.querySelector('.gtitle').textContent") == (
+            "Tiny town"
+        )
+    finally:
+        quit_driver(driver)

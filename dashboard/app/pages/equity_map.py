@@ -332,6 +332,7 @@ def build_map(
             palette=palette,
             hover_cols=hover,
             render="xy",
+            height=820,
             points=[p for p in points if p.showlegend],
         )
         return fig, areas
@@ -537,9 +538,9 @@ def register_callbacks(app: Any) -> None:
         if ctx.triggered_id == ids.EQ_HTML_BTN and measure:
             # an x/y map with plotly.js inline: it opens from the file, with no network
             fig, _ = build_map(cat, key, measure, scheme, k, palette, layers, basemap, render="xy")
-            fig.update_layout(title=f"{region.name}: {fig.layout.meta['title']}")
+            title = f"{region.name}: {fig.layout.meta['title']}"
             return {
-                "content": F.offline_html(fig, f"{stem}-{measure}"),
+                "content": F.offline_html(fig, f"foodshed-{stem}-{measure}", title=title),
                 "filename": f"{stem}-{measure}.html",
                 "type": "text/html",
             }
