@@ -32,6 +32,7 @@ from .palette import (
     ACCENT,
     AREA_FILL,
     CLOSED,
+    CLOSED_LINE,
     FLAG_NO,
     FLAG_YES,
     NO_DATA,
@@ -557,7 +558,7 @@ def point_layers(
 
     ``kinds`` asked for and absent get a legend entry "<kind>: none in this region" (an empty
     trace) rather than nothing. ``closed`` site ids (switched off in a plan) are drawn apart,
-    grey and hollow, "closed" in the legend and the hover; with ``closed`` given (a plan's map)
+    light grey with a dark outline (on x/y maps), "closed" in the legend and the hover; with ``closed`` given (a plan's map)
     every kind has its closed trace, empty and off the legend when none is closed, so every
     plan of a region has the same traces and a re-run can replace them. ``render="xy"`` draws in ``crs``
     (the map's metric CRS) the marker shapes of the kinds and leaves out points beyond
@@ -600,7 +601,8 @@ def point_layers(
                     name=f"{what} ({int(part.sum())})",
                     hover=f"{kind.replace('_', ' ')}{', closed in this plan' if is_closed else ''}",
                     colour=CLOSED if is_closed else colour,
-                    symbol=f"{symbol}-open" if is_closed else symbol,
+                    symbol=symbol,
+                    outline=CLOSED_LINE if is_closed else "white",
                     size=size,
                     group=kind,
                     render=render,
@@ -631,6 +633,7 @@ def _marker_trace(
     hover: str,
     colour: str,
     symbol: str,
+    outline: str = "white",
     size: float,
     group: str,
     render: Render,
@@ -657,7 +660,7 @@ def _marker_trace(
             "size": size,
             "color": colour,
             "symbol": symbol,
-            "line": {"color": "white" if not symbol.endswith("-open") else colour, "width": 1},
+            "line": {"color": outline, "width": 1.5 if outline != "white" else 1},
         },
         name=name,
         text=text,
@@ -865,7 +868,7 @@ def flows_map(
     up over commodities). Lines are grouped into ``n_widths`` width classes (plotly draws one
     width per trace; the legend, under the map, shows the drawn widths); areas are drawn as
     light outlines, or filled by ``classes`` (such as the share of need met), and sites as
-    markers, ``closed`` ones (switched off in the plan) hollow and grey. The traces of
+    markers, ``closed`` ones (switched off in the plan) light grey. The traces of
     ``render="tiles"`` are: the areas, the ``n_widths`` line traces of :func:`flow_lines`,
     then the sites; ``render="xy"`` draws the same on x/y axes, offline.
     """

@@ -28,6 +28,7 @@ __all__ = [
     "KIND_COLORS",
     "POINT_LOOKS",
     "CLOSED",
+    "CLOSED_LINE",
     "NO_DATA",
     "OKABE_ITO",
     "PALETTES",
@@ -77,7 +78,7 @@ dollar_store   | dollar stores      | #FF69B4 | x             | 7
 pharmacy       | pharmacies         | #33BBEE | cross         | 7
 specialty      | specialty stores   | #999933 | pentagon      | 7
 other          | other stores       | #F1B6DA | circle        | 6
-garden         | community gardens  | #117733 | triangle-up   | 9
+garden         | community gardens  | #117733 | triangle-up   | 11
 farm           | farms              | #A6761D | hexagon       | 9
 hub            | food hubs          | #FF00FF | diamond       | 13
 pantry         | pantries           | #4B0082 | star          | 11
@@ -90,8 +91,10 @@ POINT_LOOKS: dict[str, tuple[str, str, str, float]] = {
 }
 #: Colours of store and site kinds on maps (the colours of :data:`POINT_LOOKS`).
 KIND_COLORS = {kind: look[1] for kind, look in POINT_LOOKS.items()}
-#: Sites switched off in a plan (shocked or closed): hollow grey markers.
-CLOSED = "#7F7F7F"
+#: Sites switched off in a plan (shocked or closed): light grey markers with a dark grey outline
+#: (:data:`CLOSED_LINE`), which show on the darkest and the lightest area classes alike.
+CLOSED = "#D0D0D0"
+CLOSED_LINE = "#404040"
 
 #: The report's four-way food-desert map classes (ColorBrewer RdBu, colour-blind safe).
 DESERT_CLASS_COLOURS = {

@@ -134,7 +134,7 @@ def test_app_and_report_draw_the_same_plan_alike(town, outage) -> None:
         ]
     )
     closed = next(t for t in report.data if t.name == "food hubs closed (1)")
-    assert closed.marker.symbol == "diamond-open"
+    assert closed.marker.symbol == "diamond" and closed.marker.line.color == palette.CLOSED_LINE
     assert "closed in this plan" in closed.hovertemplate
     # the same delivery width classes, with the same widths
     lines = [(t.name, t.line.width) for t in report.data if t.legendgroup == "flows"]
