@@ -321,8 +321,7 @@ def choropleth_map(
     the zoom that shows the whole region); ``render="xy"`` draws the same classes and colours
     on x/y axes in metres, a map that opens offline from a file. ``points`` and ``lines``
     (traces of :func:`point_layers` / :func:`segment_lines` in the same render) go on top.
-    The classes are in ``fig.layout.meta["classes"]`` and each area's class label in
-    ``meta["areas"]``. ``layout=False`` leaves the map's layout (view, size, legend) out: for
+    The classes are in ``fig.layout.meta["classes"]``; :func:`area_labels` gives each area's. ``layout=False`` leaves the map's layout (view, size, legend) out: for
     the traces and ``meta`` of a redraw patch only.
     """
     _check_render(render)
@@ -361,7 +360,7 @@ def choropleth_map(
     if render == "tiles":
         fig = _tile_areas(areas, classes, ids, custom, hover, geojson, id_col)
     else:
-        fig = _xy_areas(areas, classes, custom, hover)
+        fig = _xy_areas(areas, classes, ids, custom, hover)
     for tr in (*lines, *points):
         fig.add_trace(tr)
     if layout:
@@ -380,7 +379,6 @@ def choropleth_map(
             "title": classes.title,
             "scheme": classes.scheme,
             "classes": classes.legend(),
-            "areas": dict(zip(ids.tolist(), classes.label_of_area(), strict=True)),
             "render": render,
         }
     )
@@ -475,8 +473,12 @@ def _tile_areas(
     return fig
 
 
-def _xy_areas(areas: Any, classes: AreaClasses, custom: np.ndarray, hover: str) -> go.Figure:
-    """The areas on x/y axes in metres: one filled trace a class (the legend is the key)."""
+def _xy_areas(
+    areas: Any, classes: AreaClasses, ids: np.ndarray, custom: np.ndarray, hover: str
+) -> go.Figure:
+    """The areas on x/y axes in metres: one filled trace a class (the legend is the key), and
+    an invisible point an area for the hover, whose ``ids`` and ``meta`` are the areas' ids and
+    class labels (:func:`area_labels`)."""
     metric = metric_frame(areas)
     geoms = _simplified(metric)
     fig = go.Figure()
@@ -510,9 +512,25 @@ def _xy_areas(areas: Any, classes: AreaClasses, custom: np.ndarray, hover: str) 
             hovertemplate=hover,
             showlegend=False,
             name="areas",
+            ids=ids,
+            meta=classes.label_of_area(),
         )
     )
     return fig
+
+
+def area_labels(fig: go.Figure) -> dict[str, str]:
+    """Each area's class label on a map of :func:`choropleth_map` (either render), by id."""
+    labels = [c["label"] for c in fig.layout.meta["classes"]]
+    out: dict[str, str] = {}
+    for tr in fig.data:
+        if tr.type == "choroplethmap" and tr.name == "no data":
+            out.update(dict.fromkeys(map(str, tr.locations), "no data"))
+        elif tr.type == "choroplethmap":
+            out.update({str(i): labels[int(z)] for i, z in zip(tr.locations, tr.z, strict=True)})
+        elif tr.type == "scatter" and tr.name == "areas" and tr.ids is not None:
+            out.update(zip(map(str, tr.ids), tr.meta, strict=True))
+    return out
 
 
 def _xy_fill(geoms: Any, colour: str, name: str, *, line: str = "white", **kw: Any) -> go.Scatter:
@@ -556,8 +574,8 @@ def point_layers(
 ) -> list[Any]:
     """One trace per kind of point (toggleable in the legend), each in its kind's look.
 
-    ``kinds`` asked for and absent get a legend entry "<kind>: none in this region" (an empty
-    trace) rather than nothing. ``closed`` site ids (switched off in a plan) are drawn apart,
+    A layer whose ``kinds`` are all absent gets a legend entry "<kinds>: none in this region"
+    (an empty trace) rather than nothing. ``closed`` site ids (switched off in a plan) are drawn apart,
     light grey with a dark outline (on x/y maps), "closed" in the legend and the hover; with ``closed`` given (a plan's map)
     every kind has its closed trace, empty and off the legend when none is closed, so every
     plan of a region has the same traces and a re-run can replace them. ``render="xy"`` draws in ``crs``
@@ -574,12 +592,14 @@ def point_layers(
     wanted = list(kinds) if kinds is not None else present
     closed_ids = {str(c) for c in closed or ()}
     traces: list[Any] = []
+    if kinds is not None and wanted and not set(wanted) & set(present):
+        # a layer asked for with nothing to show says so (one legend entry for its kinds)
+        names = " and ".join(point_look(k, i)[0] for i, k in enumerate(wanted))
+        look = point_look(wanted[0])
+        return [_empty_layer(f"{names}: none in this region", wanted[0], look, render)]
     for i, kind in enumerate(wanted):
         label, colour, symbol, size = point_look(kind, i)
         if kind not in present:
-            if kinds is not None:
-                none = f"{label}: none in this region"
-                traces.append(_empty_layer(none, kind, point_look(kind, i), render))
             continue
         sub = frame[frame[kind_col].astype(str) == kind]
         if bounds is not None:

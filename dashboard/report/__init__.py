@@ -561,17 +561,19 @@ def _pct(v: float) -> str:
 def _place_layers(region: Region, geo: gpd.GeoDataFrame) -> list[Any]:
     """Supermarkets, grocers and farmers markets, then the sites: the report's equity map's
     points, in the looks the app draws them (a kind with none says so in the legend)."""
-    kinds = ["supermarket", "grocery", "farmers_market"]
-    return F.stores_layers(
-        region.stores, kinds=kinds, render="xy", crs=geo.crs, bounds=geo.total_bounds
-    ) + _site_layers(region, geo)
+    look = {"render": "xy", "crs": geo.crs, "bounds": geo.total_bounds}
+    stores = [
+        tr
+        for kind in ("supermarket", "grocery", "farmers_market")
+        for tr in F.stores_layers(region.stores, kinds=[kind], **look)
+    ]
+    return stores + _site_layers(region, geo)
 
 
 def _site_layers(region: Region, geo: gpd.GeoDataFrame) -> list[Any]:
-    kinds = ["garden", "farm", "hub", "pantry"]
-    return F.sites_layers(
-        region.sites, kinds=kinds, render="xy", crs=geo.crs, bounds=geo.total_bounds
-    )
+    look = {"render": "xy", "crs": geo.crs, "bounds": geo.total_bounds}
+    kinds = ("garden", "farm", "hub", "pantry")
+    return [tr for kind in kinds for tr in F.sites_layers(region.sites, kinds=[kind], **look)]
 
 
 def _fig_json(fig: go.Figure) -> str:

@@ -20,7 +20,7 @@ from shapely.geometry import box
 from dashboard import figures as F
 from dashboard.app.pages.plan import FULFILMENT_SHADING
 from dashboard.figures import charts, palette
-from dashboard.figures.maps import line_width
+from dashboard.figures.maps import area_labels, line_width
 from dashboard.report import _context
 from optimize import SiteOutage, allocate
 from optimize.catalogue import FULFILMENT
@@ -119,9 +119,9 @@ def test_app_and_report_draw_the_same_plan_alike(town, outage) -> None:
     report = ctx["figure_objects"]["flows-map"]
     assert report.layout.meta["render"] == "xy" and app_ful.layout.meta["render"] == "tiles"
     # each area in the same class, with the same legend (labels and colours, in order)
-    assert report.layout.meta["areas"] == app_ful.layout.meta["areas"]
+    assert area_labels(report) == area_labels(app_ful)
     assert report.layout.meta["classes"] == app_ful.layout.meta["classes"]
-    assert len(set(report.layout.meta["areas"].values())) >= 3
+    assert len(area_labels(report)) == 9 and len(set(area_labels(report).values())) >= 3
     # the same sites, named and coloured alike; the switched-off hub is drawn apart as closed
     kinds = ("hub", "garden")
     assert (
@@ -160,9 +160,12 @@ def test_the_report_equity_map_shows_the_apps_points(town) -> None:
 
 # ---------------------------------------------------------------------- readable maps
 def test_an_empty_layer_says_so_in_the_legend(town) -> None:
-    traces = F.sites_layers(town.sites, kinds=["pantry", "hub"])
-    assert [t.name for t in traces] == ["pantries: none in this region", "food hubs (2)"]
+    traces = F.sites_layers(town.sites, kinds=["pantry", "farm"])
+    assert [t.name for t in traces] == ["pantries and farms: none in this region"]
     # one point with no place: plotly would leave a trace without points off the legend
+    assert [t.name for t in F.sites_layers(town.sites, kinds=["pantry", "hub"])] == [
+        "food hubs (2)"
+    ]
     assert list(traces[0].lon) == [None] and traces[0].showlegend is not False
 
 
@@ -257,7 +260,11 @@ def test_the_downloaded_map_draws_from_a_file_with_no_network(tmp_path, town) ->
         pytest.skip("needs Debian's chromium and chromium-driver")
     pytest.importorskip("selenium")
     metric = F.metric_frame(town.areas)
-    points = F.sites_layers(town.sites, kinds=["hub", "pantry"], render="xy", crs=metric.crs)
+    points = [
+        tr
+        for kind in ("hub", "pantry")
+        for tr in F.sites_layers(town.sites, kinds=[kind], render="xy", crs=metric.crs)
+    ]
     fig = F.choropleth_map(town.areas, "poverty_rate", render="xy", points=points)
     page = tmp_path / "tiny-town-poverty.html"
     page.write_text(F.offline_html(fig, "foodshed-tiny-town", title="Tiny town"), "utf-8")

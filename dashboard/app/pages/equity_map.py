@@ -321,31 +321,20 @@ def build_map(
     areas = cat.analysis(key)
     disp = cat.display(key)
     hover = [c for c in ("population", "poverty_rate", "dist_supermarket_mi") if c != measure]
+    classes = {"scheme": scheme, "k": int(k), "palette": palette, "hover_cols": hover}
     if render == "xy":
         metric = F.metric_frame(areas)
         points = _points(disp, layers, render="xy", crs=metric.crs, bounds=metric.total_bounds)
-        fig = F.choropleth_map(
-            metric,
-            measure,
-            scheme=scheme,
-            k=int(k),
-            palette=palette,
-            hover_cols=hover,
-            render="xy",
-            height=820,
-            points=[p for p in points if p.showlegend],
-        )
+        shown = [p for p in points if p.showlegend]
+        fig = F.choropleth_map(metric, measure, render="xy", height=820, points=shown, **classes)
         return fig, areas
     fig = F.choropleth_map(
         areas,
         measure,
-        scheme=scheme,
-        k=int(k),
-        palette=palette,
         geojson=disp["geojson"] if outlines else {"type": "FeatureCollection", "features": []},
-        hover_cols=hover,
         basemap=basemap,
         width=MAP_WIDTH,
+        **classes,
     )
     for tr in _points(disp, layers):
         fig.add_trace(tr)
