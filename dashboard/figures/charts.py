@@ -509,10 +509,11 @@ def comparison_kpi_figure(
     fig.update_layout(
         barmode="group",
         height=height,
-        margin={"l": 50, "r": 10, "t": 20, "b": 40},
+        # the legend above the plot, under the strip of the tool bar
+        margin={"l": 50, "r": 10, "t": MODEBAR_PX + 30, "b": 40},
         font=_FONT,
         plot_bgcolor="white",
-        legend={"orientation": "h", "y": 1.1},
+        legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "xanchor": "left"},
     )
     fig.update_yaxes(gridcolor=GRID)
     return fig

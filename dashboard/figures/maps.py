@@ -151,7 +151,7 @@ def _map_layout(
     """The maps' look: title top left, legend under the map, a tile map's view fitted to
     ``areas`` in ``width`` x ``height`` px; an x/y map has no axes and one metre is as long
     across as up."""
-    top = 40 if title else 4
+    top = 60 if title else 4  # a title sits under the strip of plotly's tool bar
     bottom = 8 + 20 * legend_rows
     fig.update_layout(
         margin={"l": 0 if render == "tiles" else 4, "r": right, "t": top, "b": bottom},
@@ -961,6 +961,6 @@ def offline_html(fig: go.Figure, filename: str, *, title: str | None = None) -> 
         msg = f"a map for a file must be drawn with render='xy'; it has {', '.join(tiles)} traces"
         raise ValueError(msg)
     if title:
-        fig = go.Figure(fig).update_layout(title=_title(title), margin_t=44)
+        fig = go.Figure(fig).update_layout(title=_title(title), margin_t=60)
     config = {"displaylogo": False, "toImageButtonOptions": {"filename": filename, "scale": 2}}
     return fig.to_html(include_plotlyjs=True, full_html=True, config=config)

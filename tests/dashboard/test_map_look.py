@@ -239,6 +239,14 @@ def test_chart_titles_sit_under_the_tool_bar() -> None:
     assert charts.chart_title(long)["text"].count("<br>") == 1 and two == charts.MODEBAR_PX + 50
 
 
+def test_map_titles_and_the_comparison_legend_sit_under_the_tool_bar(town) -> None:
+    fig = F.choropleth_map(town.areas, "population", title="Change in share of need met")
+    assert fig.layout.title.yanchor == "bottom" and fig.layout.title.yref == "paper"
+    assert fig.layout.margin.t == 60  # the map starts 60 px down: the title in 30-50 px
+    kpis = F.comparison_kpi_figure({"run 1": {"need_met_share": 0.5}})
+    assert kpis.layout.legend.yanchor == "bottom" and kpis.layout.margin.t >= charts.MODEBAR_PX + 20
+
+
 def test_a_long_lorenz_legend_leaves_the_plot_its_size() -> None:
     v = np.array([1.0, 2.0, 3.0])
 
