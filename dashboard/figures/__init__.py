@@ -2,9 +2,10 @@
 
 Every function here is pure: it takes frames (or plain dicts) and returns a
 :class:`plotly.graph_objects.Figure` or plain data, and never reads files, the network or global
-state. Maps use plotly's MapLibre traces (``Choroplethmap``/``Scattermap``) on the ``white-bg``
-style by default, which needs no tiles and so works offline; pass ``basemap="carto-positron"``
-for street tiles where the network allows.
+state. Maps (:mod:`.maps`) draw the same classes, colours and labels either as plotly's MapLibre
+traces (``render="tiles"``, the app; the ``white-bg`` style by default, which needs no tiles;
+``basemap="carto-positron"`` for street tiles where the network allows) or on plain x/y axes
+(``render="xy"``, the reports and the map download, which open offline from a file).
 
 Colours are colour-blind safe: sequential measures use viridis or cividis, categories use the
 Okabe-Ito palette. Legends say in plain words what the colour means and in which unit.
@@ -26,11 +27,19 @@ from .charts import (
 )
 from .classes import classify, fisher_jenks_breaks
 from .maps import (
+    RENDERS,
+    AreaClasses,
     area_geojson,
     choropleth_map,
     flow_lines,
+    flow_segments,
     flows_map,
-    points_layers,
+    measure_classes,
+    metric_frame,
+    named_classes,
+    offline_html,
+    point_layers,
+    segment_lines,
     sites_layers,
     stores_layers,
 )
@@ -45,6 +54,8 @@ from .measures import (
 from .palette import FLAG_YES, OKABE_ITO
 
 __all__ = [
+    "RENDERS",
+    "AreaClasses",
     "FLAG_YES",
     "GROUP_VALUE",
     "MeasureInfo",
@@ -59,6 +70,7 @@ __all__ = [
     "fairness_summary",
     "fisher_jenks_breaks",
     "flow_lines",
+    "flow_segments",
     "flows_map",
     "format_value",
     "fulfilment_histogram",
@@ -66,9 +78,14 @@ __all__ = [
     "kpi_table",
     "lorenz_curve",
     "lorenz_figure",
+    "measure_classes",
     "measure_info",
     "measure_options",
-    "points_layers",
+    "metric_frame",
+    "offline_html",
+    "named_classes",
+    "point_layers",
+    "segment_lines",
     "sites_layers",
     "stores_layers",
     "unmet_by_commodity",

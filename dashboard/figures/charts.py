@@ -30,6 +30,7 @@ from .palette import (
     class_colours,
 )
 from .style import FONT as _FONT
+from .style import wrap as _wrap
 
 
 def kpi_table(
@@ -77,11 +78,14 @@ def _titled_layout(
     **layout: Any,
 ) -> go.Figure:
     """The charts' common look: ``title`` top left (room for it only when given), white plot,
-    grid lines along the axes named in ``grid`` (``"x"``, ``"y"`` or ``"xy"``)."""
+    grid lines along the axes named in ``grid`` (``"x"``, ``"y"`` or ``"xy"``).
+
+    The title sits just above the plot, under the strip where the tool bar (modebar) shows, so
+    the icons never cover it; a long title is wrapped onto more lines."""
     fig.update_layout(
-        title={"text": title, "x": 0.01, "font": {"size": 14}} if title else None,
+        title=chart_title(title),
         height=height,
-        margin={"l": margin_l, "r": 10, "t": 40 if title else 10, "b": margin_b},
+        margin={"l": margin_l, "r": 10, "t": title_room(title), "b": margin_b},
         font=_FONT,
         plot_bgcolor="white",
         **layout,
@@ -91,6 +95,37 @@ def _titled_layout(
     if "y" in grid:
         fig.update_yaxes(gridcolor=GRID)
     return fig
+
+
+#: The height of the strip at the top of a chart where plotly shows its tool bar (px).
+MODEBAR_PX = 40
+_TITLE_CHARS = 60
+
+
+def chart_title(title: str | None) -> dict[str, Any] | None:
+    """A chart title under the strip of the tool bar (modebar), wrapped at 60 characters;
+    :func:`title_room` is the top margin it needs."""
+    if not title:
+        return None
+    text = _wrap(title, _TITLE_CHARS)
+    return {
+        "text": text,
+        "x": 0.01,
+        "xanchor": "left",
+        "xref": "container",
+        "y": 1.0,
+        "yref": "container",
+        "yanchor": "top",
+        "pad": {"t": MODEBAR_PX},
+        "font": {"size": 14},
+    }
+
+
+def title_room(title: str | None) -> int:
+    """The top margin for ``title``: the tool bar's strip and a line of 20 px a title line."""
+    if not title:
+        return 10
+    return MODEBAR_PX + 10 + 20 * (_wrap(title, _TITLE_CHARS).count("<br>") + 1)
 
 
 def _values_weights(
@@ -105,19 +140,19 @@ def _values_weights(
 
 
 def _count_bars(
-    labels: list[str],
-    counts: np.ndarray,
-    colours: Any,
-    *,
+    bars: tuple[list[str], np.ndarray, Any],
+    axis: tuple[str, str],
     unit: str,
-    hover: str,
-    xaxis_title: str,
     title: str | None,
     height: int,
+    *,
     margin_b: int,
     **layout: Any,
 ) -> go.Figure:
-    """A bar a class: ``counts`` of ``unit`` in each of ``labels``, ``hover`` before the count."""
+    """A bar a class: ``bars`` are the classes' labels, the ``unit`` counted in each and their
+    colours; ``axis`` the hover text before the count and the x axis title."""
+    labels, counts, colours = bars
+    hover, xaxis_title = axis
     fig = go.Figure(
         go.Bar(
             x=labels,
@@ -166,18 +201,8 @@ def fulfilment_histogram(
         h = _weighted_hist(v, w, edges)
         labels = [f"{edges[i] * 100:.0f}-{edges[i + 1] * 100:.0f}%" for i in range(bins)]
         colours = sample_colorscale("Viridis", list(np.linspace(0.15, 0.9, bins)))
-    return _count_bars(
-        labels,
-        h,
-        colours,
-        unit=unit,
-        hover="%{x} of need met",
-        xaxis_title="share of need met",
-        title=title,
-        height=height,
-        margin_b=50,
-        bargap=0.05,
-    )
+    axis = ("%{x} of need met", "share of need met")
+    return _count_bars((labels, h, colours), axis, unit, title, height, margin_b=50, bargap=0.05)
 
 
 def distribution_figure(
@@ -231,21 +256,15 @@ def distribution_figure(
             )
         )
         xtitle = info.title
-    fig.update_layout(
-        title={
-            "text": f"{unit.capitalize()} by {info.label.lower()}",
-            "x": 0.01,
-            "font": {"size": 14},
-        },
-        xaxis_title=xtitle,
-        yaxis_title=unit,
+    return _titled_layout(
+        fig,
+        title=f"{unit.capitalize()} by {info.label.lower()}",
         height=height,
-        margin={"l": 60, "r": 10, "t": 40, "b": 50},
-        font=_FONT,
-        plot_bgcolor="white",
+        margin_l=60,
+        margin_b=50 + 18 * _wrap(xtitle, 55).count("<br>"),
+        xaxis_title=_wrap(xtitle, 55),
+        yaxis_title=unit,
     )
-    fig.update_yaxes(gridcolor=GRID)
-    return fig
 
 
 def lorenz_curve(
@@ -304,15 +323,27 @@ def lorenz_figure(
                 ),
             )
         )
+    # the legend goes under the plot, a line an entry, and the figure grows by its lines: a
+    # long legend never squashes the curve (the plot keeps ``height`` less the title)
+    entries = len(fig.data)
+    legend_px = 22 * entries + 10
     return _titled_layout(
         fig,
         title=title,
-        height=height,
+        height=height + legend_px,
         margin_l=60,
+        margin_b=50 + legend_px,
         grid="xy",
         xaxis={"title": "share of people (least to most)", "tickformat": ".0%", "range": [0, 1]},
         yaxis={"title": f"share of the {value_label}", "tickformat": ".0%", "range": [0, 1]},
-        legend={"x": 0.02, "y": 0.98, "bgcolor": "rgba(255,255,255,0.8)"},
+        legend={
+            "orientation": "v",
+            "x": 0,
+            "xanchor": "left",
+            "y": -45 / max(height - title_room(title) - 50, 100),  # under the x axis title
+            "yanchor": "top",
+            "bgcolor": "rgba(255,255,255,0)",
+        },
     )
 
 
@@ -530,10 +561,11 @@ def comparison_kpi_figure(
     fig.update_layout(
         barmode="group",
         height=height,
-        margin={"l": 50, "r": 10, "t": 20, "b": 40},
+        # the legend above the plot, under the strip of the tool bar
+        margin={"l": 50, "r": 10, "t": MODEBAR_PX + 30, "b": 40},
         font=_FONT,
         plot_bgcolor="white",
-        legend={"orientation": "h", "y": 1.1},
+        legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "xanchor": "left"},
     )
     fig.update_yaxes(gridcolor=GRID)
     return fig
@@ -567,14 +599,5 @@ def gains_losses_figure(
         "+50 to +100",
     ]
     colours = [LOSS] * 4 + [SAME] + [GAIN] * 4
-    return _count_bars(
-        labels,
-        h,
-        colours,
-        unit=unit,
-        hover="%{x} points",
-        xaxis_title="change in share of need met (percentage points)",
-        title=title,
-        height=height,
-        margin_b=70,
-    )
+    axis = ("%{x} points", "change in share of need met (percentage points)")
+    return _count_bars((labels, h, colours), axis, unit, title, height, margin_b=70)

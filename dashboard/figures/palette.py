@@ -26,6 +26,9 @@ __all__ = [
     "FLAG_NO",
     "FLAG_YES",
     "KIND_COLORS",
+    "POINT_LOOKS",
+    "CLOSED",
+    "CLOSED_LINE",
     "NO_DATA",
     "OKABE_ITO",
     "PALETTES",
@@ -61,18 +64,37 @@ GAIN = "#0072B2"
 LOSS = "#D55E00"
 SAME = "#BFBFBF"
 PALETTES = ("viridis", "cividis")
-#: Colours of store and site kinds on maps (Okabe-Ito).
-KIND_COLORS = {
-    "supermarket": "#0072B2",
-    "grocery": "#56B4E9",
-    "convenience": "#E69F00",
-    "farmers_market": "#009E73",
-    "dollar_store": "#CC79A7",
-    "garden": "#009E73",
-    "farm": "#F0E442",
-    "hub": "#D55E00",
-    "pantry": "#CC79A7",
+#: How each kind of store and site is drawn on every map (app and report): a plural legend
+#: label, a colour, a marker shape and a size, each distinct from the other kinds and from the area scales
+#: (viridis, cividis, the vermillion of "yes", the food-desert and no-data colours; see
+#: ``tests/dashboard/test_map_look.py``). Tile maps (MapLibre) draw circles only: there the colour
+#: tells the kinds apart; the x/y maps (report, map download) use the shapes too.
+_LOOKS = """
+supermarket    | supermarkets       | #000000 | square        | 9
+grocery        | grocers            | #8B4513 | circle        | 7
+convenience    | convenience stores | #E69F00 | diamond       | 7
+farmers_market | farmers markets    | #882255 | triangle-down | 8
+dollar_store   | dollar stores      | #FF69B4 | x             | 7
+pharmacy       | pharmacies         | #33BBEE | cross         | 7
+specialty      | specialty stores   | #999933 | pentagon      | 7
+other          | other stores       | #F1B6DA | circle        | 6
+garden         | community gardens  | #117733 | triangle-up   | 11
+farm           | farms              | #A6761D | hexagon       | 9
+hub            | food hubs          | #FF00FF | diamond       | 13
+pantry         | pantries           | #4B0082 | star          | 11
+"""
+POINT_LOOKS: dict[str, tuple[str, str, str, float]] = {
+    kind: (label, colour, symbol, float(size))
+    for kind, label, colour, symbol, size in (
+        [cell.strip() for cell in row.split("|")] for row in _LOOKS.strip().splitlines()
+    )
 }
+#: Colours of store and site kinds on maps (the colours of :data:`POINT_LOOKS`).
+KIND_COLORS = {kind: look[1] for kind, look in POINT_LOOKS.items()}
+#: Sites switched off in a plan (shocked or closed): light grey markers with a dark grey outline
+#: (:data:`CLOSED_LINE`), which show on the darkest and the lightest area classes alike.
+CLOSED = "#D0D0D0"
+CLOSED_LINE = "#404040"
 
 #: The report's four-way food-desert map classes (ColorBrewer RdBu, colour-blind safe).
 DESERT_CLASS_COLOURS = {

@@ -78,28 +78,23 @@ def frontier_figure(frame: pd.DataFrame, frontier: pd.DataFrame) -> go.Figure:
     params = [c for c in frame.columns if c.startswith("p.")]
     ok = frame[frame["status"].isin(["optimal", "time_limit"])]
     text = [_label(r, params) for _, r in ok.iterrows()]
-    fig = go.Figure()
-    fig.add_trace(
-        go.Scatter(
-            x=ok["need_met_share"],
-            y=ok[y],
-            mode="markers",
-            name="scenarios",
-            text=text,
-            hovertemplate="%{text}<br>need met %{x:.1%}<br>smallest %{y:.1%}<extra></extra>",
-            marker={"size": 8, "opacity": 0.6},
-        )
+    hover = "%{text}<br>need met %{x:.1%}<br>smallest %{y:.1%}<extra></extra>"
+    looks: list[tuple[pd.DataFrame, str, str, dict[str, Any]]] = [
+        (
+            ok,
+            "scenarios",
+            "markers",
+            {"text": text, "hovertemplate": hover, "marker": {"size": 8, "opacity": 0.6}},
+        ),
+        (frontier, "frontier", "lines+markers", {"line": {"width": 3}}),
+    ]
+    fig = go.Figure(
+        [
+            go.Scatter(x=rows["need_met_share"], y=rows[y], mode=mode, name=name, **look)
+            for rows, name, mode, look in looks
+            if len(rows) or name == "scenarios"
+        ]
     )
-    if len(frontier):
-        fig.add_trace(
-            go.Scatter(
-                x=frontier["need_met_share"],
-                y=frontier[y],
-                mode="lines+markers",
-                name="frontier",
-                line={"width": 3},
-            )
-        )
     fig.update_layout(
         title="Efficiency and equity: the frontier of the sweep",
         xaxis_title=kpi_info("need_met_share").label + " (efficiency)",

@@ -37,7 +37,6 @@ from equity.catalogue import M_PER_MILE, measure_info
 from .. import figures as F
 from .. import services
 from ..figures import report as rf
-from ..figures.palette import KIND_COLORS
 from . import data as rd
 from .methodology import ATLAS_DEFINITIONS, MODEL_CONSTRAINTS, objective_text
 
@@ -305,13 +304,14 @@ def build_context(
     ctx["desert_people"] = float(headline["population"].sum()) if len(headline) else None
     ctx["desert_areas"] = int(headline["areas"].sum()) if len(headline) else None
     ctx["desert_share"] = float(headline["share"].iloc[0]) if len(headline) else None
-    figures["equity-map"] = rf.area_class_map(
+    figures["equity-map"] = F.choropleth_map(
         geo,
-        classes,
-        colors=colors,
-        hover=_hover(geo),
-        title=None,
-        points=_place_layers(region),
+        measure or "area_id",
+        classes=F.named_classes(classes, colors, title="Food access"),
+        hover_text=_hover(geo),
+        render="xy",
+        height=620,
+        points=_place_layers(region, geo),
     )
     if len(deserts):
         groups = deserts[deserts["group"] != "all areas"]
@@ -361,8 +361,16 @@ def build_context(
         ctx["n_flows_shown"] = len(segments)
         total_kg = float(all_segments["kg"].sum())
         ctx["kg_shown_share"] = float(segments["kg"].sum()) / total_kg if total_kg > 0 else 1.0
-        figures["flows-map"] = rf.flows_map(
-            geo, ratio, segments, hover=hover, points=_site_layers(region)
+        figures["flows-map"] = F.flows_map(
+            geo,
+            region.sites,
+            solution.flows,
+            classes=F.measure_classes(geo.assign(fulfilment=ratio), "fulfilment", scheme="fixed"),
+            hover_text=hover,
+            closed=rd.closed_sites(scenario, solution),
+            max_lines=MAX_FLOW_LINES,
+            render="xy",
+            height=620,
         )
         figures["fulfilment-distribution"] = rf.fulfilment_distribution_figure(ratio, pop)
         figures["lorenz"] = F.lorenz_figure(
@@ -375,7 +383,14 @@ def build_context(
         from .weeks import add_weeks
 
         add_weeks(
-            ctx, figures, region, solution, geo, ratio, hover=hover, points=_site_layers(region)
+            ctx,
+            figures,
+            region,
+            solution,
+            geo,
+            ratio,
+            hover=hover,
+            points=_site_layers(region, geo),
         )
         unmet = rd.unmet_by_commodity(region, solution)
         ctx["unmet_rows"] = unmet.to_dict("records")
@@ -545,34 +560,22 @@ def _pct(v: float) -> str:
     return "n/a" if pd.isna(v) else f"{v:.0%}"
 
 
-def _place_layers(region: Region) -> list[rf.PointLayer]:
-    stores = region.stores
-    layers = []
-    if len(stores):
-        sup = stores[stores["kind"] == "supermarket"]
-        other = stores[stores["kind"].isin(["grocery", "farmers_market"])]
-        label = "name" if "name" in stores else "store_id"
-        sup_colour, other_colour = KIND_COLORS["supermarket"], KIND_COLORS["grocery"]
-        layers.append(rf.PointLayer("supermarkets", sup, sup_colour, "square", 9, label))
-        layers.append(rf.PointLayer("grocers and markets", other, other_colour, "circle", 6, label))
-    return layers + _site_layers(region)
+def _place_layers(region: Region, geo: gpd.GeoDataFrame) -> list[Any]:
+    """Supermarkets, grocers and farmers markets, then the sites: the report's equity map's
+    points, in the looks the app draws them (a kind with none says so in the legend)."""
+    look = {"render": "xy", "crs": geo.crs, "bounds": geo.total_bounds}
+    stores = [
+        tr
+        for kind in ("supermarket", "grocery", "farmers_market")
+        for tr in F.stores_layers(region.stores, kinds=[kind], **look)
+    ]
+    return stores + _site_layers(region, geo)
 
 
-def _site_layers(region: Region) -> list[rf.PointLayer]:
-    sites = region.sites
-    label = "name" if "name" in sites else "site_id"
-    looks = {
-        "garden": ("community gardens", KIND_COLORS["garden"], "triangle-up", 8),
-        "farm": ("farms", KIND_COLORS["farm"], "triangle-up", 9),
-        "hub": ("food hubs", KIND_COLORS["hub"], "diamond", 13),
-        "pantry": ("pantries", KIND_COLORS["pantry"], "star", 12),
-    }
-    out = []
-    for kind, (name, color, symbol, size) in looks.items():
-        sub = sites[sites["kind"] == kind]
-        if len(sub):
-            out.append(rf.PointLayer(name, sub, color, symbol, size, label))
-    return out
+def _site_layers(region: Region, geo: gpd.GeoDataFrame) -> list[Any]:
+    look = {"render": "xy", "crs": geo.crs, "bounds": geo.total_bounds}
+    kinds = ("garden", "farm", "hub", "pantry")
+    return [tr for kind in kinds for tr in F.sites_layers(region.sites, kinds=[kind], **look)]
 
 
 def _fig_json(fig: go.Figure) -> str:

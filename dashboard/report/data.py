@@ -11,7 +11,6 @@ import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 
@@ -230,37 +229,12 @@ def unmet_by_commodity(region: Any, solution: AllocationSolution) -> pd.DataFram
     return per.sort_values("unmet_kg", ascending=False).reset_index(drop=True)
 
 
-def _points_xy(gdf: gpd.GeoDataFrame, id_col: str) -> pd.DataFrame:
-    return pd.DataFrame(
-        {"x": gdf.geometry.x.to_numpy(), "y": gdf.geometry.y.to_numpy()},
-        index=gdf[id_col].astype(str).to_numpy(),
-    )
-
-
 def flow_segments(region: Any, solution: AllocationSolution) -> pd.DataFrame:
-    """One line per (site, area): ``x0, y0`` at the site, ``x1, y1`` at the area, and ``kg``."""
-    flows = solution.flows
-    cols = ["site_id", "area_id", "x0", "y0", "x1", "y1", "kg"]
-    if flows.empty:  # numeric columns even when empty: nlargest/sum on them must work
-        return pd.DataFrame(columns=cols).astype({c: float for c in cols[2:]})
-    fl = flows[["site_id", "area_id"]].copy()
-    fl["kg"] = flows["quantity_kg"].astype(float)
-    fl["site_id"] = fl["site_id"].astype(str)
-    fl["area_id"] = fl["area_id"].astype(str)
-    agg = fl.groupby(["site_id", "area_id"], as_index=False)["kg"].sum()
-    agg = agg[agg["kg"] > 1e-9]
-    sites = _points_xy(region.sites, "site_id")
-    rep = region.areas.geometry.representative_point()
-    areas = pd.DataFrame(
-        {"x": rep.x.to_numpy(), "y": rep.y.to_numpy()},
-        index=region.areas["area_id"].astype(str).to_numpy(),
-    )
-    agg = agg[agg["site_id"].isin(sites.index) & agg["area_id"].isin(areas.index)]
-    agg["x0"] = sites.loc[agg["site_id"], "x"].to_numpy()
-    agg["y0"] = sites.loc[agg["site_id"], "y"].to_numpy()
-    agg["x1"] = areas.loc[agg["area_id"], "x"].to_numpy()
-    agg["y1"] = areas.loc[agg["area_id"], "y"].to_numpy()
-    return agg[cols].reset_index(drop=True)
+    """One line per (site, area): ``x0, y0`` at the site, ``x1, y1`` at the area's population
+    centre (the region's metric CRS), and ``kg``: the lines of the report's deliveries map."""
+    from ..figures.maps import flow_segments as segments
+
+    return segments(region.areas, region.sites, solution.flows, render="xy", crs=region.areas.crs)
 
 
 # ---------------------------------------------------------------------- duals and shocks
@@ -362,6 +336,26 @@ def binding_summary(rows: list[dict[str, Any]], *, limit: int = 6) -> list[str]:
     return out
 
 
+def _shocks(scenario: Scenario | str | None, solution: AllocationSolution | None) -> list[Any]:
+    """The scenario's shocks as dicts, or (without a scenario) those the solution recorded."""
+    if scenario is not None and not isinstance(scenario, str):
+        return [s.model_dump() for s in scenario.shocks]
+    if solution is not None:
+        return list(solution.manifest.get("shocks") or ())
+    return []
+
+
+def closed_sites(
+    scenario: Scenario | str | None, solution: AllocationSolution | None = None
+) -> list[str]:
+    """The ids of the sites a plan switches off (its ``site_outage`` shocks), for the maps."""
+    ids: list[str] = []
+    for shock in _shocks(scenario, solution):
+        if shock.get("kind") == "site_outage":
+            ids += [str(i) for i in shock.get("site_ids") or ()]
+    return ids
+
+
 def shock_rows(
     scenario: Scenario | str | None,
     solution: AllocationSolution | None = None,
@@ -374,13 +368,8 @@ def shock_rows(
 
     They come from the scenario when one is given, else from the solution's manifest (where
     :func:`optimize.allocate` records the shocks it applied)."""
-    shocks: list[Any] = []
-    if scenario is not None and not isinstance(scenario, str):
-        shocks = [s.model_dump() for s in scenario.shocks]
-    elif solution is not None:
-        shocks = list(solution.manifest.get("shocks") or ())
     rows = []
-    for shock in shocks:
+    for shock in _shocks(scenario, solution):
         data = dict(shock)
         kind = str(data.pop("kind"))
         detail = describe_shock(

@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from ..figures import report as rf
+from ..figures.maps import choropleth_map, measure_classes, segment_lines
 from ..figures.weeks import weeks_figure
 
 
@@ -57,11 +57,19 @@ def add_weeks(
     if isinstance(transfers, pd.DataFrame) and len(transfers):
         seg = transfer_segments(region, transfers)
         ctx["n_transfer_routes"] = len(seg)
-        classes = rf.fulfilment_bands(ratio)
-        colors = rf.fulfilment_classes()
-        lines = rf.flow_lines(seg, color="rgba(200,60,30,0.75)")
-        for tr in lines:
-            tr.legendgrouptitle.text = "Moved between sites over the plan"
-        figures["transfers-map"] = rf.area_class_map(
-            geo, classes, colors=colors, hover=hover, points=points, lines=lines
+        lines = segment_lines(
+            seg,
+            render="xy",
+            colour="rgba(200,60,30,0.75)",
+            group_title="Moved between sites over the plan",
+        )
+        figures["transfers-map"] = choropleth_map(
+            geo,
+            "fulfilment",
+            classes=measure_classes(geo.assign(fulfilment=ratio), "fulfilment", scheme="fixed"),
+            hover_text=hover,
+            render="xy",
+            height=620,
+            points=points,
+            lines=lines,
         )

@@ -189,6 +189,8 @@ def test_map_redraw_patch_leaves_outlines_out(app):
     text = json.dumps(map_patch(full).to_plotly_json(), cls=plotly.utils.PlotlyJSONEncoder)
     assert "geojson" not in text and "FeatureCollection" not in text
     assert len(text) < len(full.to_json()) / 2
-    hubs = [t for t in full.data if t.name and t.name.startswith("hub")]
+    hubs = [t for t in full.data if t.name and t.name.startswith("food hubs")]
     assert hubs[0].marker.opacity == 0.95
-    assert [t for t in other.data if t.name and t.name.startswith("hub")][0].marker.opacity == 0
+    assert [t for t in other.data if t.name and t.name.startswith("food hubs")][
+        0
+    ].marker.opacity == 0

@@ -66,7 +66,10 @@ def test_the_report_map_draws_those_classes(demo, plan) -> None:
     app_label, _, classes = _app_classes(demo, plan)
     ratio = rd.area_fulfilment(demo, plan).set_index("area_id")["ratio"]
     ratio = ratio.reindex(demo.areas["area_id"].astype(str)).set_axis(demo.areas.index)
-    fig = rf.flows_map(demo.areas, ratio, rd.flow_segments(demo, plan))
+    classes_of = F.measure_classes(
+        demo.areas.assign(fulfilment=ratio), "fulfilment", scheme="fixed"
+    )
+    fig = F.flows_map(demo.areas, demo.sites, plan.flows, classes=classes_of, render="xy")
     drawn = {t.name: t.fillcolor for t in fig.data if t.legendgroup == "areas"}
     colour_of = {c["label"]: c["colour"] for c in classes}
     assert drawn == {label: colour_of[label] for label in app_label.unique()}

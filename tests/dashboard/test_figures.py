@@ -257,8 +257,8 @@ def test_layers_one_trace_per_kind():
         crs="EPSG:32616",
     )
     traces = F.sites_layers(pts)
-    assert [t.name for t in traces] == ["hub (2)", "garden (1)"]
-    assert [t.name for t in F.sites_layers(pts, kinds=["garden"])] == ["garden (1)"]
+    assert [t.name for t in traces] == ["food hubs (2)", "community gardens (1)"]
+    assert [t.name for t in F.sites_layers(pts, kinds=["garden"])] == ["community gardens (1)"]
     assert F.sites_layers(pts.iloc[:0]) == []
 
 

@@ -32,14 +32,14 @@ def test_each_trace_sits_just_under_the_next():
     areas, sites, flows = _areas_sites()
     fig = F.flows_map(areas, sites, flows)
     _stack(fig)
-    # outlines, 5 width classes, then hub and garden markers: 8 traces
-    assert [t.uid for t in fig.data] == [f"t{i}" for i in range(8)]
+    # outlines, 5 width classes, then hub and garden markers, open and closed: 10 traces
+    assert [t.uid for t in fig.data] == [f"t{i}" for i in range(10)]
     assert [t.below for t in fig.data] == [
-        *(f"plotly-trace-layer-t{i}-fill" for i in range(1, 8)),
+        *(f"plotly-trace-layer-t{i}-fill" for i in range(1, 10)),
         "",
     ]
     # distinct, so plotly.js leaves every trace's layers in place on a redraw
-    assert len({t.below for t in fig.data}) == 8
+    assert len({t.below for t in fig.data}) == 10
 
 
 def test_a_rerun_patch_replaces_the_lines_alone_and_keeps_their_place():
@@ -49,11 +49,16 @@ def test_a_rerun_patch_replaces_the_lines_alone_and_keeps_their_place():
     areas, sites, flows = _areas_sites()
     fig = F.flows_map(areas, sites, flows)
     _stack(fig)
-    ops = _lines_patch(F.flow_lines(areas, sites, flows)).to_plotly_json()["operations"]
-    assert [op["location"] for op in ops] == [["data", i] for i in range(1, 6)]
+    # the re-run switches the hub off: the lines and the sites are replaced, the outlines stay
+    traces = [*F.flow_lines(areas, sites, flows), *F.sites_layers(sites, closed=["h1"])]
+    ops = _lines_patch(traces).to_plotly_json()["operations"]
+    assert [op["location"] for op in ops] == [["data", i] for i in range(1, 10)]
+    names = [op["params"]["value"]["name"] for op in ops[5:]]
+    assert names == ["food hubs (0)", "food hubs closed (1)", *(t.name for t in fig.data[8:])]
     for op in ops:
         i = op["location"][1]
         on_screen = fig.data[i].to_plotly_json()
         assert op["params"]["value"]["uid"] == on_screen["uid"] == f"t{i}"
         assert op["params"]["value"]["below"] == on_screen["below"]
-        assert op["params"]["value"]["name"] == on_screen["name"]
+        if i < 6:
+            assert op["params"]["value"]["name"] == on_screen["name"]

@@ -17,12 +17,12 @@ from .. import ids
 from ..state import DEFAULT_KEY
 from ..uploads import safe_csv
 from .common import (
-    GRAPH_CONFIG,
     button,
     card,
     catalog,
     empty_figure,
     error_alert,
+    graph_config,
     panel,
     radio,
     settings,
@@ -212,10 +212,7 @@ def layout(**_: Any) -> html.Div:
                             dcc.Graph(
                                 id=ids.EQ_MAP,
                                 figure=init.get("figure", _BLANK),
-                                config={
-                                    "displaylogo": False,
-                                    "toImageButtonOptions": {"scale": 2},
-                                },
+                                config=graph_config("equity-map"),
                                 style={"height": "560px"},
                             ),
                             delay_show=300,
@@ -232,7 +229,9 @@ def layout(**_: Any) -> html.Div:
                 dbc.Col(
                     panel(
                         dcc.Graph(
-                            id=ids.EQ_DIST, figure=init.get("dist", _BLANK), config=GRAPH_CONFIG
+                            id=ids.EQ_DIST,
+                            figure=init.get("dist", _BLANK),
+                            config=graph_config("equity-distribution"),
                         )
                     ),
                     md=6,
@@ -242,7 +241,7 @@ def layout(**_: Any) -> html.Div:
                         dcc.Graph(
                             id=ids.EQ_DIST_KIND,
                             figure=init.get("lorenz", _BLANK),
-                            config=GRAPH_CONFIG,
+                            config=graph_config("equity-lorenz"),
                         )
                     ),
                     md=6,
@@ -256,6 +255,8 @@ def layout(**_: Any) -> html.Div:
     return dbc.Row([dbc.Col(controls, lg=3), dbc.Col(main, lg=9)])
 
 
+#: The width the map is zoomed for (the map panel at 1440 px, less the colour key).
+MAP_WIDTH = 1000
 LAYER_KINDS = {
     "supermarket": ("stores", ("supermarket",)),
     "other_stores": ("stores", OTHER_STORES),
@@ -265,14 +266,15 @@ LAYER_KINDS = {
 }
 
 
-def _points(disp: dict[str, Any], layers: list[str]) -> list:
-    """Every point layer of the region, shown or hidden by ``layers`` (same traces each time)."""
+def _points(disp: dict[str, Any], layers: list[str], **render: Any) -> list:
+    """Every point layer of the region, shown or hidden by ``layers`` (same traces each time);
+    ``render`` are :func:`figures.point_layers`' ``render``, ``crs`` and ``bounds``."""
     traces = []
     for layer, (table, kinds) in LAYER_KINDS.items():
         if table == "stores":
-            found = F.stores_layers(disp["stores"], kinds=list(kinds))
+            found = F.stores_layers(disp["stores"], kinds=list(kinds), **render)
         else:
-            found = F.sites_layers(disp["sites"], kinds=list(kinds))
+            found = F.sites_layers(disp["sites"], kinds=list(kinds), **render)
         shown = layer in (layers or [])
         for tr in found:
             # hidden layers stay on the map, transparent: switching MapLibre layers on and off
@@ -324,20 +326,27 @@ def build_map(
     basemap: str,
     *,
     outlines: bool = True,
+    render: str = "tiles",
 ):
-    """The map of ``measure``; ``outlines=False`` leaves the outlines out (for a patch)."""
+    """The map of ``measure``; ``outlines=False`` leaves the outlines out (for a patch);
+    ``render="xy"`` draws it offline (the HTML download), the same classes and points."""
     areas = cat.analysis(key)
     disp = cat.display(key)
     hover = [c for c in ("population", "poverty_rate", "dist_supermarket_mi") if c != measure]
+    classes = {"scheme": scheme, "k": int(k), "palette": palette, "hover_cols": hover}
+    if render == "xy":
+        metric = F.metric_frame(areas)
+        points = _points(disp, layers, render="xy", crs=metric.crs, bounds=metric.total_bounds)
+        shown = [p for p in points if p.showlegend]
+        fig = F.choropleth_map(metric, measure, render="xy", height=820, points=shown, **classes)
+        return fig, areas
     fig = F.choropleth_map(
         areas,
         measure,
-        scheme=scheme,
-        k=int(k),
-        palette=palette,
         geojson=disp["geojson"] if outlines else {"type": "FeatureCollection", "features": []},
-        hover_cols=hover,
         basemap=basemap,
+        width=MAP_WIDTH,
+        **classes,
     )
     for tr in _points(disp, layers):
         fig.add_trace(tr)
@@ -521,10 +530,11 @@ def register_callbacks(app: Any) -> None:
                 "type": "text/csv",
             }
         if ctx.triggered_id == ids.EQ_HTML_BTN and measure:
-            fig, _ = build_map(cat, key, measure, scheme, k, palette, layers, basemap)
-            fig.update_layout(title=f"{region.name}: {fig.layout.meta['title']}")
+            # an x/y map with plotly.js inline: it opens from the file, with no network
+            fig, _ = build_map(cat, key, measure, scheme, k, palette, layers, basemap, render="xy")
+            title = f"{region.name}: {fig.layout.meta['title']}"
             return {
-                "content": fig.to_html(include_plotlyjs=True, full_html=True),
+                "content": F.offline_html(fig, f"foodshed-{stem}-{measure}", title=title),
                 "filename": f"{stem}-{measure}.html",
                 "type": "text/html",
             }

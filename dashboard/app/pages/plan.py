@@ -38,6 +38,7 @@ from .common import (
     catalog,
     empty_figure,
     error_alert,
+    graph_config,
     invalid_flags,
     number_input,
     panel,
@@ -80,6 +81,9 @@ VIEW = (
 )
 #: The week outputs of :data:`VIEW` for a plan of one period: hidden, empty
 HIDDEN = {"display": "none"}
+#: The width the Plan page's maps are zoomed for (a half-width panel at 1440 px), so a wide
+#: region's east and west ends show.
+MAP_WIDTH = 480
 #: How the share-of-need-met map is classed: the catalogue's fixed classes, as in the report
 FULFILMENT_SHADING: dict[str, Any] = {
     "scheme": "fixed",
@@ -240,8 +244,13 @@ def layout(**_: Any) -> html.Div:
         ),
         dbc.Row(
             [
-                dbc.Col(panel(dcc.Graph(id=ids.PL_FLOWS_MAP, config=GRAPH_CONFIG)), lg=6),
-                dbc.Col(panel(dcc.Graph(id=ids.PL_FULFIL_MAP, config=GRAPH_CONFIG)), lg=6),
+                dbc.Col(
+                    panel(dcc.Graph(id=ids.PL_FLOWS_MAP, config=graph_config("deliveries"))), lg=6
+                ),
+                dbc.Col(
+                    panel(dcc.Graph(id=ids.PL_FULFIL_MAP, config=graph_config("share-of-need"))),
+                    lg=6,
+                ),
             ]
         ),
         panel(
@@ -251,8 +260,17 @@ def layout(**_: Any) -> html.Div:
         ),
         dbc.Row(
             [
-                dbc.Col(panel(dcc.Graph(id=ids.PL_FULFIL_HIST, config=GRAPH_CONFIG)), lg=6),
-                dbc.Col(panel(dcc.Graph(id=ids.PL_UNMET, config=GRAPH_CONFIG)), lg=6),
+                dbc.Col(
+                    panel(
+                        dcc.Graph(
+                            id=ids.PL_FULFIL_HIST, config=graph_config("people-by-share-of-need")
+                        )
+                    ),
+                    lg=6,
+                ),
+                dbc.Col(
+                    panel(dcc.Graph(id=ids.PL_UNMET, config=graph_config("need-not-met"))), lg=6
+                ),
             ]
         ),
         panel(
@@ -560,9 +578,15 @@ def register_callbacks(app: Any) -> None:
         )
         shading = dict(FULFILMENT_SHADING)
         moved = transfer_lines(disp["sites"], transfers)
+        # the switched-off sites, drawn as closed in the weeks they are out (every week: none)
+        params = run.get("params") or {}
+        off_weeks = params.get("outage_weeks") or ()
+        shut = not off_weeks or week in off_weeks
+        closed = [str(i) for i in params.get("sites_off") or ()] if shut else []
         if patching:
             lines = F.flow_lines(areas, disp["sites"], flows)
-            flows_fig: Any = _lines_patch([*lines, moved])
+            sites = F.sites_layers(disp["sites"], closed=closed)
+            flows_fig: Any = _lines_patch([*lines, moved, *sites])
             flows_fig["layout"]["title"]["text"] = flows_title
             values = F.choropleth_map(
                 shade, "fulfilment", geojson=NO_OUTLINES, layout=False, **shading
@@ -577,6 +601,8 @@ def register_callbacks(app: Any) -> None:
             geojson=disp["geojson"],
             basemap=basemap,
             height=420,
+            width=MAP_WIDTH,
+            closed=closed,
             title=flows_title,
         )
         _insert_after_lines(flows_fig, moved)
@@ -586,6 +612,7 @@ def register_callbacks(app: Any) -> None:
             geojson=disp["geojson"],
             basemap=basemap,
             height=420,
+            width=MAP_WIDTH,
             title=ful_title,
             **shading,
         )
@@ -782,14 +809,16 @@ def register_callbacks(app: Any) -> None:
 
 
 def _lines_patch(lines: list[Any]) -> Patch:
-    """A :class:`dash.Patch` replacing the delivery lines of the deliveries map on screen.
+    """A :class:`dash.Patch` replacing the delivery lines and sites of the deliveries map on
+    screen.
 
-    ``lines`` are :func:`figures.flow_lines`, traces 1 to n of :func:`figures.flows_map` (always
-    the same number); trace 0 (the area outlines) and the site markers stay.
+    ``lines`` are :func:`figures.flow_lines` and then :func:`figures.sites_layers` with
+    ``closed`` (the run's switched-off sites): traces 1 to the last of :func:`figures.flows_map`
+    (always the same number for a region); trace 0 (the area outlines) stays.
     """
     patch = Patch()
     for i, tr in enumerate(lines, start=1):
-        patch["data"][i] = tr.to_plotly_json() | _layer_keys(i, last=False)
+        patch["data"][i] = tr.to_plotly_json() | _layer_keys(i, last=i == len(lines))
     return patch
 
 
