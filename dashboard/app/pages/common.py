@@ -171,7 +171,7 @@ def label(text: str, **kwargs: Any) -> dbc.Label:
 GRAPH_CONFIG: Any = {"displaylogo": False, "displayModeBar": "hover"}
 
 
-def graph_config(name: str) -> dict[str, Any]:
+def graph_config(name: str) -> Any:
     """:data:`GRAPH_CONFIG` with the camera icon's PNG named ``foodshed-<name>.png`` (not
     plotly's "newplot.png"), at twice the screen's resolution."""
     return {**GRAPH_CONFIG, "toImageButtonOptions": {"filename": f"foodshed-{name}", "scale": 2}}

@@ -333,7 +333,12 @@ def build_map(
     areas = cat.analysis(key)
     disp = cat.display(key)
     hover = [c for c in ("population", "poverty_rate", "dist_supermarket_mi") if c != measure]
-    classes = {"scheme": scheme, "k": int(k), "palette": palette, "hover_cols": hover}
+    classes: dict[str, Any] = {
+        "scheme": scheme,
+        "k": int(k),
+        "palette": palette,
+        "hover_cols": hover,
+    }
     if render == "xy":
         metric = F.metric_frame(areas)
         points = _points(disp, layers, render="xy", crs=metric.crs, bounds=metric.total_bounds)
