@@ -12,6 +12,7 @@ and error and warning types (``FoodshedError`` and its kin) -- names, not comput
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 import time
@@ -482,8 +483,27 @@ def solution_record(region: Region, sol: AllocationSolution) -> dict[str, Any]:
         "unmet": _unmet_by_commodity(sol.unmet, region).to_dict("records"),
         "binding": binding_text(sol.binding),
         "manifest": jsonable(dict(sol.manifest)),
+        "plan_digest": plan_digest(sol),
         **_weeks_record(sol),
     }
+
+
+def plan_digest(sol: AllocationSolution) -> str:
+    """A short fingerprint of what a plan moves (every delivery and move between sites, to the
+    gram): two runs with the same digest give the same plan, whatever goal or settings they
+    were solved with (the solver ends at one vertex whatever its start, docs/optimize.md)."""
+    h = hashlib.blake2b(digest_size=8)
+    tables = [sol.flows, getattr(sol, "transfers", None)]
+    for t in tables:
+        if not isinstance(t, pd.DataFrame) or t.empty:
+            h.update(b"-")
+            continue
+        keys = [c for c in t.columns if c in ("week", "site_id", "from_site_id", "to_site_id")]
+        keys += [c for c in ("area_id", "commodity") if c in t.columns]
+        kg = t["quantity_kg"].astype(float).round(3)
+        rows = t.loc[kg > 0, keys].astype(str).assign(kg=kg[kg > 0].map("{:.3f}".format))
+        h.update(rows.sort_values([*keys, "kg"]).to_csv(index=False).encode())
+    return h.hexdigest()
 
 
 def _weeks_record(sol: AllocationSolution) -> dict[str, Any]:

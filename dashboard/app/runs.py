@@ -24,7 +24,17 @@ from typing import Any
 
 from ..services import jsonable
 
-__all__ = ["GONE", "HEAVY", "REPORT_GONE", "SESSION_MAX_RUNS", "RunStore", "keep_newest"]
+__all__ = [
+    "GONE",
+    "HEAVY",
+    "REPORT_GONE",
+    "SESSION_MAX_RUNS",
+    "RunStore",
+    "keep_newest",
+    "rename",
+    "run_name",
+    "same_plans",
+]
 
 #: How many runs a browser session lists (Plan's latest, Compare's choices); older ones are
 #: dropped from the list, and the pages say how many.
@@ -107,11 +117,34 @@ class RunStore:
 
 def keep_newest(runs: list[dict[str, Any]] | None, run: dict[str, Any]) -> list[dict[str, Any]]:
     """The session's runs with ``run`` added, the newest :data:`SESSION_MAX_RUNS` of them; the
-    newest run's ``dropped`` counts every run the session has dropped so far."""
+    newest run's ``dropped`` counts every run the session has dropped so far. ``run`` gets its
+    number ``no``: one more than the newest run's, so a run keeps its number on every page
+    and in its downloads' names, however many older runs are dropped."""
     runs = [*(runs or []), run]
     before = int(runs[-2].get("dropped", 0)) if len(runs) > 1 else 0
+    no = 1 + max((int(r.get("no", 0)) for r in runs[:-1]), default=0)
     cut = max(0, len(runs) - SESSION_MAX_RUNS)
-    return runs[:-1][cut:] + [run | {"dropped": before + cut}]
+    return runs[:-1][cut:] + [run | {"dropped": before + cut, "no": no}]
+
+
+def run_name(run: dict[str, Any]) -> str:
+    """A run as every page names it: "Run 3: Eastside outage" (its number and its name)."""
+    return f"Run {run.get('no', '?')}: {run.get('label', '')}".rstrip(": ")
+
+
+def rename(runs: list[dict[str, Any]] | None, run_id: str, label: str) -> list[dict[str, Any]]:
+    """The session's runs with run ``run_id`` named ``label`` (its number stays)."""
+    label = " ".join(str(label or "").split())[:60]
+    return [r | {"label": label} if r.get("id") == run_id and label else r for r in runs or []]
+
+
+def same_plans(runs: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Groups of two or more of ``runs`` that give the same plan (the same ``plan_digest``)."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for r in runs:
+        if r.get("plan_digest"):
+            groups.setdefault(r["plan_digest"], []).append(r)
+    return [g for g in groups.values() if len(g) > 1]
 
 
 def dropped_note(runs: list[dict[str, Any]] | None) -> str:

@@ -277,8 +277,10 @@ def test_plan_runs_and_kpis_follow_a_hub_outage(session):
     assert text_of(d, "#kpi-need_met_kg .fs-card-value") == "750 kg"
 
     click_css(d, "#pl-dl-report")
-    wait(d, lambda d: [p for p in session["downloads"].glob("run-*-report.html")], 60)
-    report = next(session["downloads"].glob("run-*-report.html"))
+    # the second run of the tab: its downloads are named by its number
+    report = session["downloads"] / "run-2-report.html"
+    wait(d, lambda d: report.exists(), 60)
+    assert "Run 2 \u201c" in text_of(d, "#pl-status")
     wait(d, lambda d: report.stat().st_size > 10_000)
 
 
@@ -290,7 +292,18 @@ def test_compare_shows_both_runs_and_who_loses(session):
     assert "75.0%" in table and "41.7%" in table
     text = wait(d, lambda d: text_of(d, "#cmp-gains-text"))
     assert "serves 0 people better" in text
+    assert text.startswith("Compared with run 1, run 2 serves")
+    labels = [el.text for el in css(d, "#cmp-runs label")]
+    assert labels[0].startswith("Run 1: ") and labels[1].startswith("Run 2: ")
     shoot(session, "compare")
+
+    # rename run 2: its number stays, its new name shows in the list and the table
+    second = css(d, "#cmp-runs input[type=checkbox]")[1].get_attribute("value")
+    choose(d, "cmp-rename-run", second)
+    css(d, "#cmp-rename-text")[0].send_keys("Hub H2 out")
+    click_css(d, "#cmp-rename-btn")
+    wait(d, lambda d: "Run 2: Hub H2 out" in text_of(d, "#cmp-runs"))
+    wait(d, lambda d: "Run 2: Hub H2 out" in text_of(d, "#cmp-kpi-table"))
 
     # the efficiency/equity curve: weight 0 leaves the worst-served area at 0% of its need;
     # weights 0.25 to 1 give one plan (75%), one labelled point, and the words say the price

@@ -10,9 +10,9 @@ from dash import Input, Output, State, dcc, html, no_update
 from equity import FoodshedError
 
 from ... import figures as F
-from ...services import compare_fulfilment, efficiency_equity
+from ...services import INEQUALITY_KPIS, compare_fulfilment, delivers_nothing, efficiency_equity
 from .. import ids
-from ..runs import GONE, dropped_note
+from ..runs import GONE, dropped_note, rename, run_name, same_plans
 from .common import (
     GRAPH_CONFIG,
     button,
@@ -47,8 +47,26 @@ def layout(**_: Any) -> html.Div:
             dbc.Label("Runs to compare"),
             dbc.Checklist(id=ids.CMP_RUNS),
             html.Div(id=ids.CMP_RUNS_NOTE, className="fs-card-note"),
-            dbc.Label("Compare against", className="mt-2"),
+            dbc.Label("Compare against", className="mt-2", html_for=ids.CMP_BASE),
             dcc.Dropdown(id=ids.CMP_BASE, clearable=False),
+            dbc.Label("Rename a run", className="mt-2", html_for=ids.CMP_RENAME_RUN),
+            dcc.Dropdown(id=ids.CMP_RENAME_RUN, clearable=False, placeholder="choose a run"),
+            dbc.Label(
+                "New name of the run", html_for=ids.CMP_RENAME_TEXT, class_name="visually-hidden"
+            ),
+            dbc.InputGroup(
+                [
+                    dbc.Input(
+                        id=ids.CMP_RENAME_TEXT,
+                        type="text",
+                        maxLength=60,
+                        placeholder="new name",
+                    ),
+                    dbc.Button("Rename", id=ids.CMP_RENAME_BTN, color="outline-primary"),
+                ],
+                size="sm",
+                className="mt-1",
+            ),
             html.Hr(),
             button(
                 "Draw the efficiency/equity curve",
@@ -57,7 +75,8 @@ def layout(**_: Any) -> html.Div:
                 class_name="w-100",
             ),
             html.Div(
-                "Solves the plan at three equity weights (0, 0.5, 1); on a large region this takes a while.",
+                "Solves the plan at five equity weights (0, 0.25, 0.5, 0.75, 1), each starting "
+                "from the last: about five plans' time.",
                 className="fs-card-note mt-1",
             ),
             html.Hr(),
@@ -69,6 +88,7 @@ def layout(**_: Any) -> html.Div:
         panel(
             [
                 html.H6("Key figures side by side"),
+                html.Div(id=ids.CMP_SAME, className="fs-caption"),
                 html.Div(id=ids.CMP_KPI_TABLE),
                 dcc.Graph(id=ids.CMP_KPI_FIG, config=GRAPH_CONFIG),
             ]
@@ -114,22 +134,47 @@ def register_callbacks(app: Any) -> None:
         *outs("options", ids.CMP_BASE),
         *outs("value", ids.CMP_BASE),
         *outs("children", ids.CMP_RUNS_NOTE),
+        *outs("options", ids.CMP_RENAME_RUN),
         *ins("data", ids.SESSION_RUNS, ids.SESSION_REGION),
+        State(ids.CMP_RUNS, "value"),
+        State(ids.CMP_RUNS, "options"),
+        State(ids.CMP_BASE, "value"),
     )
-    def _runs(runs, key):
+    def _runs(runs, key, ticked, listed, base):
         mine = [
             r
             for r in runs or []
             if r.get("region") == (key or "default") and r["status"] != "error"
         ]
-        opts = [{"label": f"{i + 1}. {r['label']}", "value": r["id"]} for i, r in enumerate(mine)]
-        value = [o["value"] for o in opts]
-        return opts, value, opts, (value[0] if value else None), dropped_note(runs)
+        opts = [{"label": run_name(r), "value": r["id"]} for r in mine]
+        ids_now = [o["value"] for o in opts]
+        # a rename or a new run keeps what was ticked; a run not listed before is ticked
+        before = {o["value"] for o in listed or []}
+        value = (
+            ids_now if ticked is None else [i for i in ids_now if i in ticked or i not in before]
+        )
+        base = base if base in ids_now else (ids_now[0] if ids_now else None)
+        return opts, value, opts, base, dropped_note(runs), opts
+
+    @app.callback(
+        Output(ids.SESSION_RUNS, "data", allow_duplicate=True),
+        Output(ids.CMP_RENAME_TEXT, "value"),
+        Input(ids.CMP_RENAME_BTN, "n_clicks"),
+        Input(ids.CMP_RENAME_TEXT, "n_submit"),
+        State(ids.CMP_RENAME_RUN, "value"),
+        State(ids.CMP_RENAME_TEXT, "value"),
+        State(ids.SESSION_RUNS, "data"),
+        prevent_initial_call=True,
+    )
+    def _rename(n, n_submit, run_id, label, runs):
+        if not (n or n_submit) or not run_id or not (label or "").strip():
+            return no_update, no_update
+        return rename(runs, run_id, label), ""
 
     @app.callback(
         *outs("children", ids.CMP_KPI_TABLE),
         *outs("figure", ids.CMP_KPI_FIG, ids.CMP_GAINS_MAP, ids.CMP_GAINS_HIST),
-        *outs("children", ids.CMP_GAINS_TEXT),
+        *outs("children", ids.CMP_GAINS_TEXT, ids.CMP_SAME),
         *ins("value", ids.CMP_RUNS, ids.CMP_BASE),
         *states("data", ids.SESSION_RUNS, ids.SESSION_REGION),
     )
@@ -138,12 +183,24 @@ def register_callbacks(app: Any) -> None:
         sel = [by_id[i] for i in chosen or [] if i in by_id]
         if len(sel) < 1:
             blank = empty_figure("Run at least two plans on the Plan page to compare them")
-            return html.P("No runs yet."), blank, blank, blank, ""
-        names = {r["id"]: f"{i + 1}. {r['label']}" for i, r in enumerate(sel)}
+            return html.P("No runs yet."), blank, blank, blank, "", ""
+        names = {r["id"]: run_name(r) for r in sel}
+        same = " ".join(
+            "Runs "
+            + ", ".join(str(r["no"]) for r in g[:-1])
+            + f" and {g[-1]['no']} give the same plan."
+            for g in same_plans(sel)
+        )
         header = html.Thead(html.Tr([html.Th("")] + [html.Th(names[r["id"]]) for r in sel]))
         rows = []
         for k in KPI_KEYS:
-            cells = [F.kpi_table(r["kpis"], keys=[k]) for r in sel]
+            # a plan that delivers nothing has no inequality to show (its Gini means nothing)
+            cells = [
+                []
+                if k in INEQUALITY_KPIS and delivers_nothing(r)
+                else F.kpi_table(r["kpis"], keys=[k])
+                for r in sel
+            ]
             if not any(cells):
                 continue
             label = next(c[0]["label"] for c in cells if c)
@@ -166,21 +223,20 @@ def register_callbacks(app: Any) -> None:
         others = [r for r in sel if r["id"] != base["id"]]
         if not others:
             blank = empty_figure("Pick a second run to see who gains and who loses")
-            return table, kfig, blank, blank, ""
+            return table, kfig, blank, blank, "", same
         alt = others[-1]
-        base_no = 1 + [r["id"] for r in sel].index(base["id"])
-        alt_no = 1 + [r["id"] for r in sel].index(alt["id"])
+        base_no, alt_no = base.get("no", "?"), alt.get("no", "?")
         base_full, alt_full = store.full(base), store.full(alt)
         if base_full is None or alt_full is None:
             blank = empty_figure("Run the plans again to compare them area by area")
-            return table, kfig, blank, blank, GONE
+            return table, kfig, blank, blank, GONE, same
         change = compare_fulfilment(base_full, alt_full)
         try:
             areas = cat.region(key).areas
             disp = cat.display(key)
         except FoodshedError as exc:
             blank = empty_figure(str(exc))
-            return table, kfig, blank, blank, error_alert(exc, "Cannot draw the map")
+            return table, kfig, blank, blank, error_alert(exc, "Cannot draw the map"), same
         shade = areas[["area_id", "geometry"]].assign(area_id=areas["area_id"].astype(str))
         shade = shade.merge(change[["area_id", "fulfilment_change"]], on="area_id", how="left")
         gmap = F.choropleth_map(
@@ -206,7 +262,7 @@ def register_callbacks(app: Any) -> None:
             f"Compared with run {base_no}, run {alt_no} serves {gain:,.0f} people better and "
             f"{loss:,.0f} people worse (a change of more than 1 percentage point)."
         )
-        return table, kfig, gmap, hist, text
+        return table, kfig, gmap, hist, text, same
 
     @app.callback(
         Output(ids.CMP_CURVE, "figure"),

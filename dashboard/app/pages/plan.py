@@ -681,7 +681,7 @@ def register_callbacks(app: Any) -> None:
         if warning:
             status = warning.rstrip(".")
         note = [
-            html.Strong(f"Run \u201c{run['label']}\u201d: "),
+            html.Strong(f"Run {runs[-1]['no']} \u201c{run['label']}\u201d: "),
             html.Span(f"{status} ({run['kpis'].get('solve_time_s', 0):.1f} s). "),
         ]
         if run.get("message"):
@@ -780,7 +780,7 @@ def register_callbacks(app: Any) -> None:
         run = store.full(_latest(runs, key))
         if run is None:  # no run, or its tables are gone (the plan page says so)
             return no_update, no_update
-        stem = f"run-{run['id']}"
+        stem = f"run-{run.get('no', run['id'])}"
 
         def file(content: str, suffix: str, kind: str) -> tuple[dict[str, str], Any]:
             return {"content": content, "filename": f"{stem}-{suffix}", "type": kind}, no_update
