@@ -309,7 +309,7 @@ def build_network_solution(
         }
     )
     reach_w = np.zeros((T, na), dtype=bool)
-    live = problem.site_open[s["x_week"], base.arc_site[s["x_arc"]]]
+    live = problem.x_usable
     reach_w[s["x_week"][live], base.arc_area[s["x_arc"][live]]] = True
     horizon = _KpiView(base, need_ac, np.flatnonzero(reach_w.any(axis=0)), problem.budget_usd)
     kp = _kpis(horizon, fulfilment, flows, status, objective_value, params)
