@@ -715,6 +715,8 @@ def solve_network(
         solver_options = _auto_options(view, len(model.stages), solver_options)  # type: ignore[arg-type]
     if name == "highs":
         solver_options = _with_warm_start(f"network:{objective}", solver_options)
+    if auto and name == "cbc":  # Clp's crash basis: half the dual simplex iterations here
+        solver_options = {"crash": "on", **(solver_options or {})}
     backend = get_backend(name)
     if not backend.available():
         msg = f"solver {name!r} is not available here"
