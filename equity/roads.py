@@ -76,7 +76,7 @@ def read_roads(network: Any, *, crs: Any) -> gpd.GeoDataFrame:
 
 
 #: What reading OpenStreetMap files needs, for the messages (pyproject.toml's ``roads`` extra).
-_OSM_EXTRA = 'pip install "foodshed[roads]" (osmnx)'
+_OSM_EXTRA = 'pip install "foodshed[roads]" (osmnx and pyrosm)'
 
 
 def _read_osm(path: Path) -> gpd.GeoDataFrame:
@@ -87,10 +87,9 @@ def _read_osm(path: Path) -> gpd.GeoDataFrame:
             from pyrosm import OSM  # type: ignore[import-not-found]
         except ImportError:
             msg = (
-                f"reading the OpenStreetMap extract {path.name} (.pbf) needs pyrosm: pip "
-                "install pyrosm; or convert it to .osm XML (e.g. osmium cat) and read that "
-                f"with osmnx ({_OSM_EXTRA}), or export its roads as lines (GeoPackage, "
-                "GeoJSON, Shapefile) and pass that file"
+                f"reading the OpenStreetMap extract {path.name} (.pbf) needs pyrosm: "
+                f"{_OSM_EXTRA}; or export its roads as lines (GeoPackage, GeoJSON, "
+                "Shapefile) and pass that file"
             )
             raise FoodshedError(msg) from None
         return OSM(str(path)).get_network(network_type="driving")

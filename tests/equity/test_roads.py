@@ -187,7 +187,11 @@ def test_bad_osm_xml_is_named(tmp_path):
     ("name", "module", "match"),
     [
         ("city.osm", "osmnx", r'needs osmnx: pip install "foodshed\[roads\]"'),
-        ("city.osm.pbf", "pyrosm", r"city.osm.pbf \(.pbf\) needs pyrosm: pip install pyrosm"),
+        (
+            "city.osm.pbf",
+            "pyrosm",
+            r'city.osm.pbf \(.pbf\) needs pyrosm: pip install "foodshed\[roads\]"',
+        ),
     ],
 )
 def test_osm_without_a_reader_says_what_to_install(tmp_path, monkeypatch, name, module, match):
