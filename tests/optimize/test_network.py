@@ -260,12 +260,13 @@ def reach_line(throughput=None):
     ("transfer_m", "shocks", "throughput", "unreachable", "worst_reachable"),
     [
         (None, [], None, 4, 1.0),  # P has nothing: B and C out of reach both weeks
+        (5000, [], None, 4, 1.0),  # transfers up to 5 km: P (6 km from G) gets nothing
         (7000, [], None, 0, 1.0),  # G's food reaches P: every area-week
         # G shut in week 1: it hands out and sends nothing, so P has nothing that week either
         (7000, [InWeeks(SiteOutage(("G",)), (1,))], None, 3, 1.0),
         (7000, [], {"G": 0.0}, 6, None),  # G can move nothing: nobody is reached
     ],
-    ids=["no-transfers", "transfers", "grower-shut-week-1", "grower-no-throughput"],
+    ids=["no-transfers", "too-far", "transfers", "grower-shut-week-1", "grower-no-throughput"],
 )
 def test_reach_counts_only_sites_that_can_supply(
     transfer_m, shocks, throughput, unreachable, worst_reachable
