@@ -1,8 +1,8 @@
 """Distances over a road network: site -> area and site -> site, by shortest paths.
 
 Roads are lines in any vector format (a GeoDataFrame, or a file pyogrio reads: GeoPackage,
-GeoJSON, Shapefile, ...) or an OpenStreetMap extract (``.osm``/``.pbf``, read with pyrosm or
-osmnx when installed). Lines become a graph whose nodes are their vertices (vertices within
+GeoJSON, Shapefile, ...) or an OpenStreetMap extract (``.osm`` XML read with osmnx, ``.pbf``
+with pyrosm: the ``roads`` extra, ``pip install "foodshed[roads]"``). Lines become a graph whose nodes are their vertices (vertices within
 ``snap_tolerance_m`` of each other are one node: lines that merely cross, like a road over a
 river without a bridge, are not joined). Sites and areas' population centres are snapped to
 their nearest node (the straight leg to it is added to the distance); shortest paths come from
@@ -75,23 +75,40 @@ def read_roads(network: Any, *, crs: Any) -> gpd.GeoDataFrame:
     return roads.to_crs(crs).explode(index_parts=False).reset_index(drop=True)
 
 
+#: What reading OpenStreetMap files needs, for the messages (pyproject.toml's ``roads`` extra).
+_OSM_EXTRA = 'pip install "foodshed[roads]" (osmnx and pyrosm)'
+
+
 def _read_osm(path: Path) -> gpd.GeoDataFrame:
-    try:
-        from pyrosm import OSM  # type: ignore[import-not-found]
-    except ImportError:
-        OSM = None
-    if OSM is not None and path.suffix.lower() == ".pbf":
+    """Road lines of an OpenStreetMap extract: ``.pbf`` through pyrosm, ``.osm`` (XML) through
+    osmnx, every way kept (a road not joined to the rest stays apart, it is not dropped)."""
+    if path.suffix.lower() == ".pbf":
+        try:
+            from pyrosm import OSM  # type: ignore[import-not-found]
+        except ImportError:
+            msg = (
+                f"reading the OpenStreetMap extract {path.name} (.pbf) needs pyrosm: "
+                f"{_OSM_EXTRA}; or export its roads as lines (GeoPackage, GeoJSON, "
+                "Shapefile) and pass that file"
+            )
+            raise FoodshedError(msg) from None
         return OSM(str(path)).get_network(network_type="driving")
     try:
         import osmnx as ox  # type: ignore[import-not-found]
     except ImportError:
         msg = (
-            f"reading the OpenStreetMap file {path.name} needs pyrosm (.pbf) or osmnx "
-            "(.osm): pip install pyrosm osmnx; or export its roads as lines (GeoPackage, "
-            "GeoJSON, Shapefile) and pass that file"
+            f"reading the OpenStreetMap file {path.name} needs osmnx: {_OSM_EXTRA}; or "
+            "export its roads as lines (GeoPackage, GeoJSON, Shapefile) and pass that file"
         )
         raise FoodshedError(msg) from None
-    graph = ox.graph_from_xml(str(path), simplify=False)
+    try:
+        graph = ox.graph_from_xml(str(path), simplify=False, retain_all=True)
+    except Exception as exc:  # an XML or OSM content error, worded by osmnx
+        msg = f"road network {path.name}: could not read it as OpenStreetMap XML ({exc})"
+        raise FoodshedError(msg) from exc
+    if graph.number_of_edges() == 0:
+        msg = f"road network {path.name}: the OpenStreetMap file has no ways with two nodes"
+        raise FoodshedError(msg)
     return ox.graph_to_gdfs(graph, nodes=False).reset_index(drop=True)
 
 

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["assemble_network"]
+__all__ = ["assemble_network", "usable_deliveries"]
 
 
 def _ragged(counts: np.ndarray) -> np.ndarray:
@@ -290,3 +290,49 @@ def assemble_network(d: dict[str, Any]) -> dict[str, Any]:
         "row_hi": row_hi.astype(float),
         "col_hi": col_hi,
     }
+
+
+def usable_deliveries(
+    supply: np.ndarray,
+    site_open: np.ndarray,
+    throughput: np.ndarray,
+    storage: np.ndarray,
+    max_age: np.ndarray,
+    tr_from: np.ndarray,
+    tr_to: np.ndarray,
+    x_week: np.ndarray,
+    x_site: np.ndarray,
+    x_served: np.ndarray,
+) -> np.ndarray:
+    """Per delivery column: True where food can actually be handed out on it after every
+    shock (as :attr:`optimize.problem.AllocationProblem.x_usable` in one period): the site is
+    open that week with throughput above 0 and can hold good stock of the commodity served.
+
+    Stock of vintage ``v`` can be at site ``s`` in week ``w`` (``7 (w - v)`` days old, within
+    shelf life) when it was supplied there (``w = v``, supply after shocks above 0), kept
+    from the week before (storage above 0), or sent that week over a transfer arc from a site
+    that has it, both ends open and the sender's throughput above 0 (hub -> pantry after
+    garden -> hub: one product per echelon). The LP keeps its columns either way (held at 0
+    where no food can come); this is what the equity rows and the reach KPIs count."""
+    T, ns, nc = supply.shape
+    v = np.arange(T)[:, None, None]
+    keep_ok = (storage > 0)[None, :, None]
+    live = np.zeros((T, T, ns, nc), dtype=bool)  # [v, w, s, c]
+    for w in range(T):
+        cur = (v == w) & (supply[w] > 0)[None]
+        if w:
+            cur |= live[:, w - 1] & keep_ok
+        cur &= (v <= w) & (w - v <= max_age[None, None, :])
+        if len(tr_from):
+            ok = site_open[w, tr_from] & site_open[w, tr_to] & (throughput[tr_from] > 0)
+            M = sp.csr_matrix((np.ones(int(ok.sum())), (tr_to[ok], tr_from[ok])), shape=(ns, ns))
+            flat = cur.transpose(1, 0, 2).reshape(ns, T * nc)
+            for _ in range(ns):
+                new = flat | ((M @ flat.astype(np.float64)) > 0)
+                if (new == flat).all():
+                    break
+                flat = new
+            cur = flat.reshape(ns, T, nc).transpose(1, 0, 2)
+        live[:, w] = cur
+    pool = np.asarray(live.any(axis=0))  # [w, s, c]
+    return site_open[x_week, x_site] & (throughput[x_site] > 0) & pool[x_week, x_site, x_served]

@@ -83,6 +83,100 @@ def _clip(v: np.ndarray) -> np.ndarray:
     return np.where(v > FLOW_TOL_KG, v, 0.0)
 
 
+def _site_levels(problem: NetworkProblem) -> np.ndarray:
+    """Each site's echelon: 0 for sites nothing is sent to, else one more than the highest
+    level sending to it (the arcs of :data:`~optimize.network.TRANSFER_KINDS` have no cycle)."""
+    ns = len(problem.base.site_ids)
+    level = np.zeros(ns, dtype=np.int64)
+    for _ in range(ns):
+        new = level.copy()
+        np.maximum.at(new, problem.tr_to, level[problem.tr_from] + 1)
+        if (new == level).all():
+            break
+        level = new
+    return level
+
+
+def _balanced(problem: NetworkProblem, col: np.ndarray, tkey: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Deliveries and transfers per column, and ``supplied, received, sent, spoiled, end`` per
+    ``(week, site, commodity)`` (flat, ``(w * ns + s) * nc + c``), balanced exactly:
+    ``start + supplied + received - sent - spoiled = end`` with ``start`` the week before's
+    ``end``, ``sent`` the deliveries and transfers out reported, ``received`` the transfers in.
+
+    A solver's values keep the LP's rows only to its tolerance, and CBC's solution file (so
+    PuLP's CBC too) prints 8 significant digits: a site handing out 50 t a week is off by up
+    to ~1e-3 kg. Tiny amounts (at most ``FLOW_TOL_KG``) are cleared first; then, week by week
+    and echelon by echelon (a hub's transfers in are final before its own balance), what is
+    left over goes to the stock kept (or to spoiled where nothing is kept), and a shortfall
+    comes off the stock kept, then off spoiled, and only then off the deliveries and
+    transfers out of that site, commodity and week, scaled down by the (relative ~1e-8)
+    shortfall. The stock kept is the residual, so every identity holds to rounding."""
+    s = problem.structure
+    off = s["offsets"]
+    base = problem.base
+    T = problem.weeks
+    ns, nc = base.supply_kg.shape
+    n_g = T * ns * nc
+    x = _clip(col[: off["t"]])
+    tq = col[off["t"] : off["r"]].copy()
+    if len(tq):
+        _, inv = np.unique(tkey, return_inverse=True)
+        tq[np.bincount(inv, weights=tq)[inv] <= FLOW_TOL_KG] = 0.0
+
+    def agg(g: np.ndarray, v: np.ndarray) -> np.ndarray:
+        return np.bincount(g, weights=v, minlength=n_g) if len(g) else np.zeros(n_g)
+
+    def cleared(v: np.ndarray) -> np.ndarray:
+        return np.where(v > FLOW_TOL_KG, v, 0.0)
+
+    g_node = (s["node_w"] * ns + s["node_s"]) * nc + s["node_c"]
+    x_g = (s["x_week"] * ns + base.arc_site[s["x_arc"]]) * nc + base.pair_served[s["x_pair"]]
+    from_g, to_g = g_node[s["t_from_node"]], g_node[s["t_to_node"]]
+    supplied = np.array(problem.supply_kg, dtype=float).reshape(-1)  # a copy
+    spoiled = cleared(agg(g_node[s["d_node"]], col[off["d"] : off["u"]]))
+    kept = cleared(agg(g_node[s["h_node"]], col[off["h"] : off["d"]]))
+    sends = agg(x_g, x) + agg(from_g, tq)
+    factor = np.ones(n_g)
+    level = np.tile(np.repeat(_site_levels(problem), nc), T)
+    week = np.repeat(np.arange(T), ns * nc)
+    start = np.zeros(n_g)
+    for w in range(T):
+        if w:
+            start[week == w] = kept[week == w - 1]
+        for lvl in range(int(level.max()) + 1 if n_g else 0):
+            m = np.flatnonzero((week == w) & (level == lvl))
+            received = agg(to_g, tq * factor[from_g])[m]
+            left = start[m] + supplied[m] + received - sends[m] - spoiled[m] - kept[m]
+            over = np.maximum(left, 0.0)
+            to_kept = kept[m] > 0
+            kept[m] += np.where(to_kept, over, 0.0)
+            spoiled[m] += np.where(to_kept, 0.0, over)
+            short = np.maximum(-left, 0.0)
+            k = np.minimum(kept[m], short)
+            kept[m] -= k
+            short -= k
+            d = np.minimum(spoiled[m], short)
+            spoiled[m] -= d
+            short -= d
+            with np.errstate(invalid="ignore", divide="ignore"):
+                f = np.where(sends[m] > 0, (sends[m] - short) / sends[m], 1.0)
+            factor[m] = np.clip(f, 0.0, 1.0)
+            kept[m] = np.maximum(
+                start[m] + supplied[m] + received - sends[m] * factor[m] - spoiled[m], 0.0
+            )
+    x = x * factor[x_g]
+    tq = tq * factor[from_g]
+    received = agg(to_g, tq)
+    sent = agg(x_g, x) + agg(from_g, tq)
+    end = np.zeros(n_g)
+    prev = np.zeros(ns * nc)
+    for w in range(T):  # the stock kept as the residual of what is reported
+        sl = slice(w * ns * nc, (w + 1) * ns * nc)
+        e = prev + supplied[sl] + received[sl] - sent[sl] - spoiled[sl]
+        end[sl] = prev = np.where(np.abs(e) <= 1e-9, 0.0, e)
+    return x, tq, supplied, received, sent, spoiled, end
+
+
 def build_network_solution(
     problem: NetworkProblem, x_all: np.ndarray | None, row_dual: np.ndarray | None, run: SolveRun
 ) -> NetworkSolution:
@@ -100,12 +194,13 @@ def build_network_solution(
         # with no plan every supplied kg stays where it is (held, or discarded)
     else:
         col = np.clip(np.asarray(x_all[:n_cols], dtype=float), 0, None)
-    x = _clip(col[: off["t"]])
-    tq = col[off["t"] : off["r"]]
-    r = col[off["r"] : off["h"]]
-    h = col[off["h"] : off["d"]]
-    dv = col[off["d"] : off["u"]]
     u = _clip(col[off["u"] :])
+    node_c, node_w = s["node_c"], s["node_w"]
+    t_arc, t_from = s["t_arc"], s["t_from_node"]
+    n_tr = max(len(problem.tr_from), 1)
+    tkey = (node_w[t_from] * n_tr + t_arc) * nc + node_c[t_from]
+    # the stock table's quantities by (week, site, commodity), balanced exactly (see _balanced)
+    x, tq, supplied, received, sent, spoiled, end = _balanced(problem, col, tkey)
 
     # ---------------------------------------------------------------- flows
     keep = np.flatnonzero(x)
@@ -115,13 +210,9 @@ def build_network_solution(
     flows.insert(0, "week", s["x_week"][keep] + 1)
 
     # ---------------------------------------------------------------- transfers
-    node_s, node_c, node_w = s["node_s"], s["node_c"], s["node_w"]
-    t_arc, t_from = s["t_arc"], s["t_from_node"]
-    n_tr = max(len(problem.tr_from), 1)
-    tkey = (node_w[t_from] * n_tr + t_arc) * nc + node_c[t_from]
     uk, inv = np.unique(tkey, return_inverse=True)
     tsum = np.bincount(inv, weights=tq, minlength=len(uk)) if len(uk) else np.zeros(0)
-    ok = tsum > FLOW_TOL_KG
+    ok = tsum > 0  # tiny sums are cleared (to 0) by _balanced, consistently with the stock
     uk, tsum = uk[ok], tsum[ok]
     tc = uk % nc
     te = (uk // nc) % n_tr
@@ -140,23 +231,6 @@ def build_network_solution(
     )
 
     # ---------------------------------------------------------------- stock by week
-    n_node = len(node_s)
-    g = (node_w * ns + node_s) * nc + node_c  # (week, site, commodity) of each node
-
-    def by_g(node_idx: np.ndarray, vals: np.ndarray, shift: int = 0) -> np.ndarray:
-        out = np.zeros(T * ns * nc)
-        if len(node_idx):
-            np.add.at(out, g[node_idx] + shift, vals)
-        return out
-
-    supplied_node = np.where(
-        node_w == s["node_v"], problem.supply_kg[s["node_v"], node_s, node_c], 0.0
-    )
-    supplied = by_g(np.arange(n_node), supplied_node)
-    received = by_g(s["t_to_node"], tq)
-    sent = by_g(np.arange(n_node), r) + by_g(t_from, tq)
-    spoiled = by_g(s["d_node"], dv)
-    end = by_g(s["h_node"], h)
     start = np.zeros(T * ns * nc)
     start[ns * nc :] = end[: (T - 1) * ns * nc]
     gw, rest = np.divmod(np.arange(T * ns * nc), ns * nc)
@@ -166,7 +240,8 @@ def build_network_solution(
     ) > FLOW_TOL_KG
     if x_all is None:  # no plan: no stock movements to report (supply alone would not balance)
         any_[:] = False
-        supplied[:] = 0.0
+        for v in (supplied, spoiled, end):
+            v[:] = 0.0
     stock = pd.DataFrame(
         {
             "week": gw[any_] + 1,
@@ -213,7 +288,7 @@ def build_network_solution(
         }
     )
     reach_w = np.zeros((T, na), dtype=bool)
-    live = problem.site_open[s["x_week"], base.arc_site[s["x_arc"]]]
+    live = problem.x_usable
     reach_w[s["x_week"][live], base.arc_area[s["x_arc"][live]]] = True
     horizon = _KpiView(base, need_ac, np.flatnonzero(reach_w.any(axis=0)), problem.budget_usd)
     kp = _kpis(horizon, fulfilment, flows, run.status, run.objective_value, run.params)

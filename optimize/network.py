@@ -23,7 +23,7 @@ from equity import FoodshedError
 from equity.region import summary_repr
 
 from ._lp import LinearProgram
-from ._network_lp import assemble_network
+from ._network_lp import assemble_network, usable_deliveries
 from ._network_solution import NetworkSolution, build_network_solution
 from ._objectives import build_objective
 from .backends import get_backend
@@ -181,6 +181,25 @@ class NetworkProblem:
     @property
     def n_transfers(self) -> int:
         return int(len(self.structure["t_arc"]))
+
+    @property
+    def x_usable(self) -> np.ndarray:
+        """Delivery columns that can carry food after every shock: an open site with
+        throughput that can hold good stock of the commodity served that week, its own or
+        sent to it over open transfer arcs (see :func:`~optimize._network_lp.usable_deliveries`)."""
+        s, b = self.structure, self.base
+        return usable_deliveries(
+            self.supply_kg,
+            self.site_open,
+            b.throughput_kg,
+            self.storage_kg,
+            self.max_age_weeks,
+            self.tr_from,
+            self.tr_to,
+            s["x_week"],
+            b.arc_site[s["x_arc"]],
+            b.pair_served[s["x_pair"]],
+        )
 
     def base_lp(self) -> LinearProgram:
         s = self.structure
@@ -624,9 +643,9 @@ class _ObjectiveView:
         self.x_pair = np.zeros(self.n_x, dtype=np.int64)
         self.pair_penalty_usd_per_kg = np.zeros(1)
         na = len(base.area_ids)
-        # an area-week is reachable when an open site can deliver there that week (a site
-        # switched off keeps its columns, held at 0, but reaches nobody)
-        live = problem.site_open[s["x_week"], base.arc_site[s["x_arc"]]]
+        # an area-week is reachable when an open site with throughput and food (its own, or
+        # sent to it) can deliver there that week; the other columns stay and carry nothing
+        live = problem.x_usable
         if maxmin_over == "area_week":  # a re-plan holds fair the weeks still to come
             live &= s["x_week"] >= from_week
         x_area = base.arc_area[s["x_arc"][live]]
@@ -694,6 +713,8 @@ def solve_network(
         solver_options = _auto_options(view, len(model.stages), solver_options)  # type: ignore[arg-type]
     if name == "highs":
         solver_options = _with_warm_start(f"network:{objective}", solver_options)
+    if auto and name == "cbc":  # Clp's crash basis: half the dual simplex iterations here
+        solver_options = {"crash": "on", **(solver_options or {})}
     backend = get_backend(name)
     if not backend.available():
         msg = f"solver {name!r} is not available here"

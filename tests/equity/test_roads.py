@@ -127,17 +127,80 @@ def test_bad_networks_are_named(make, match):
         network_distances(region(), make())
 
 
-def test_osm_without_a_reader_says_what_to_install(tmp_path):
-    pytest.importorskip("shapely")
-    try:
-        import osmnx  # noqa: F401
+def write_osm(path, lines) -> None:
+    """``lines`` (metres from ``(X0, Y0)`` in ``CRS``) as OpenStreetMap XML: one node per
+    distinct point (shared points are shared nodes, the only junctions), one way per line."""
+    from pyproj import Transformer
 
-        pytest.skip("osmnx is installed")
-    except ImportError:
-        pass
-    f = tmp_path / "city.osm"
+    to_lonlat = Transformer.from_crs(CRS, 4326, always_xy=True)
+    ids: dict[tuple[float, float], int] = {}
+    for ln in lines:
+        for pt in ln:
+            ids.setdefault(pt, len(ids) + 1)
+    out = ['<?xml version="1.0" encoding="UTF-8"?>', '<osm version="0.6" generator="test">']
+    for (x, y), i in ids.items():
+        lon, lat = to_lonlat.transform(X0 + x, Y0 + y)
+        out.append(f'  <node id="{i}" lat="{lat:.10f}" lon="{lon:.10f}" version="1"/>')
+    for w, ln in enumerate(lines, start=100):
+        out.append(f'  <way id="{w}" version="1">')
+        out += [f'    <nd ref="{ids[pt]}"/>' for pt in ln]
+        out += ['    <tag k="highway" v="residential"/>', "  </way>"]
+    out.append("</osm>")
+    path.write_text("\n".join(out), encoding="utf-8")
+
+
+RIVER_LINES = [
+    [(0, 0), (1000, 0)],  # west bank
+    [(2000, 0), (3000, 0)],  # east bank
+    [(1000, 0), (1000, 1000), (2000, 1000), (2000, 0)],  # the only bridge, to the north
+    [(1500, -1000), (1500, 1000)],  # crosses the bridge road with no shared node
+]
+
+
+def test_osm_xml_roads_by_hand(tmp_path):
+    pytest.importorskip("osmnx", reason='the "roads" extra (osmnx) reads .osm files')
+    f = tmp_path / "river.osm"
+    write_osm(f, RIVER_LINES)
+    ct = network_distances(region(), f).set_index(["site_id", "area_id"])
+    # as the lines in test_road_distances_by_hand: 30 m snap + 1000 + 3000 + 1000 (lon/lat
+    # in the file: to the centimetre)
+    assert ct.loc[("W", "A"), "distance_m"] == pytest.approx(5030.0, abs=0.05)
+    assert ct.loc[("W", "C"), "distance_m"] == pytest.approx(30.0, abs=0.05)
+    assert ct.loc[("E", "C"), "distance_m"] == pytest.approx(5000.0, abs=0.05)
+    # one speed (40 km/h): 5.03 km in 7.545 min
+    assert ct.loc[("W", "A"), "travel_time_min"] == pytest.approx(7.545, abs=1e-4)
+    # B's way is joined to nothing: kept apart (not dropped), so nobody reaches B
+    assert "B" not in set(ct.index.get_level_values("area_id"))
+    st = network_distances(region(), f, to="sites")
+    assert st["distance_m"].tolist() == pytest.approx([5030.0, 5030.0], abs=0.05)
+
+
+def test_bad_osm_xml_is_named(tmp_path):
+    pytest.importorskip("osmnx", reason='the "roads" extra (osmnx) reads .osm files')
+    f = tmp_path / "broken.osm"
+    f.write_text("<osm><node id='1'", encoding="utf-8")
+    with pytest.raises(FoodshedError, match="broken.osm: could not read it as OpenStreetMap"):
+        network_distances(region(), f)
+
+
+@pytest.mark.parametrize(
+    ("name", "module", "match"),
+    [
+        ("city.osm", "osmnx", r'needs osmnx: pip install "foodshed\[roads\]"'),
+        (
+            "city.osm.pbf",
+            "pyrosm",
+            r'city.osm.pbf \(.pbf\) needs pyrosm: pip install "foodshed\[roads\]"',
+        ),
+    ],
+)
+def test_osm_without_a_reader_says_what_to_install(tmp_path, monkeypatch, name, module, match):
+    import sys
+
+    monkeypatch.setitem(sys.modules, module, None)  # as if not installed: import fails
+    f = tmp_path / name
     f.write_text("<osm></osm>", encoding="utf-8")
-    with pytest.raises(FoodshedError, match="pip install pyrosm osmnx"):
+    with pytest.raises(FoodshedError, match=match):
         network_distances(region(), f)
 
 

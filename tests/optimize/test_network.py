@@ -204,6 +204,89 @@ def test_storage_limits_what_is_kept_for_later():
     )
 
 
+@pytest.mark.parametrize("solver", ["highs", "cbc", "pulp"])
+def test_stock_identities_hold_to_a_microgram_with_every_backend(solver):
+    # tonnes of food with odd digits: CBC's solution file (PuLP's CBC too) prints 8
+    # significant digits, so its columns are off by up to ~1e-3 kg; the tables still balance
+    from optimize.backends import get_backend
+
+    if not get_backend(solver).available():
+        pytest.skip(f"{solver} is not available here")
+    base = small_base()
+    S = np.zeros((3, 4, 2))
+    S[:, 0] = [123456.789123, 98765.4321987]  # G1: greens, rice every week
+    S[0, 1] = [87654.3219876, 65432.1987654]  # G2: week 1 only
+    N = np.zeros((3, 3, 2))
+    N[:, 0] = [54321.1234567, 43210.9876543]
+    N[:, 1] = [76543.2198765, 32109.8765432]
+    N[:, 2] = [33333.3333333, 22222.2222222]
+    p = weekly(
+        base,
+        3,
+        S,
+        N,
+        shelf_life_days=[10.0, np.nan],
+        storage_kg=[12345.6789, np.inf, np.inf, 45678.9123],
+        tr_distance_m=TR_DIST,
+        shocks=[InWeeks(SiteOutage(("H",)), (2,))],
+        **TRANSFERS,
+    )
+    sol = solve_network(p, "cost", solver=solver, unmet_penalty_usd_per_kg=3.0)
+    assert sol.ok and len(sol.transfers) > 0 and sol.kpis["end_stock_kg"] > 0
+    stock_identities(sol, p)
+    ref = solve_network(p, "cost", solver="highs", unmet_penalty_usd_per_kg=3.0)
+    assert sol.kpis["need_met_kg"] == pytest.approx(ref.kpis["need_met_kg"], rel=1e-7)
+
+
+def reach_line(throughput=None):
+    """Areas A 0, B 4000, C 8000 m needing 2 kg of veg each week; garden G at 0 m grows 10
+    kg a week and reaches A only (2.5 km reach); pantry P at 6000 m has no food of its own and
+    reaches B and C; G may send to P (6 km) when transfers go 7 km."""
+    from tests.helpers import line_region
+
+    return line_region(
+        {"A": 0, "B": 4000, "C": 8000},
+        {"G": 0, "P": 6000},
+        [("G", "veg", 10.0)],
+        [(a, "veg", 2.0) for a in "ABC"],
+        kinds={"G": "garden", "P": "pantry"},
+        throughput=throughput,
+    )
+
+
+@pytest.mark.parametrize(
+    ("transfer_m", "shocks", "throughput", "unreachable", "worst_reachable"),
+    [
+        (None, [], None, 4, 1.0),  # P has nothing: B and C out of reach both weeks
+        (5000, [], None, 4, 1.0),  # transfers up to 5 km: P (6 km from G) gets nothing
+        (7000, [], None, 0, 1.0),  # G's food reaches P: every area-week
+        # G shut in week 1: it hands out and sends nothing, so P has nothing that week either
+        (7000, [InWeeks(SiteOutage(("G",)), (1,))], None, 3, 1.0),
+        (7000, [], {"G": 0.0}, 6, None),  # G can move nothing: nobody is reached
+    ],
+    ids=["no-transfers", "too-far", "transfers", "grower-shut-week-1", "grower-no-throughput"],
+)
+def test_reach_counts_only_sites_that_can_supply(
+    transfer_m, shocks, throughput, unreachable, worst_reachable
+):
+    region = reach_line(throughput)
+    p = NetworkProblem.from_region(
+        region, weeks=2, max_distance_m=2500, max_transfer_m=transfer_m, shocks=shocks
+    )
+    sol = solve_network(p, "maxmin", solver="highs")
+    assert sol.ok
+    assert sol.kpis["area_weeks_unreachable"] == unreachable
+    worst = sol.kpis["min_fulfilment_area_week_reachable"]
+    if worst_reachable is None:
+        assert np.isnan(worst)
+    else:  # every area-week that can be reached gets all its 2 kg
+        assert worst == pytest.approx(worst_reachable)
+    # one week without transfers agrees with the single-period problem's reach
+    if transfer_m is None and not shocks:
+        one = AllocationProblem.from_region(region, max_distance_m=2500)
+        assert one.reachable_areas().tolist() == [True, False, False]
+
+
 def test_outage_in_one_week_only():
     base, S, N = one_food(3, "rice")
     S[:, 3, 0] = 5.0  # the pantry has 5 kg every week
