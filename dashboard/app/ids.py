@@ -5,6 +5,8 @@ SESSION_REGION = "session-region"  # dcc.Store: which region this browser sessio
 SESSION_RUNS = "session-runs"  # dcc.Store: this session's scenario runs
 REGION_BADGE = "region-badge"
 NAV = "nav"
+NAV_TOGGLE = "nav-toggle"
+NAV_COLLAPSE = "nav-collapse"
 
 # ---------------------------------------------------------------- equity map
 EQ_MEASURE = "eq-measure"

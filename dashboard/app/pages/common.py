@@ -59,7 +59,7 @@ def folder_picker(
     if not allowed:
         return [hidden, html.Div(id=button_id)]
     return [
-        dbc.Label(label, className="mt-3"),
+        dbc.Label(label, html_for=input_id, className="mt-3"),
         dbc.InputGroup(
             [
                 dbc.Input(id=input_id, type="text", placeholder=placeholder),
@@ -97,6 +97,22 @@ def empty_figure(text: str, height: int = 320) -> go.Figure:
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
     )
     return fig
+
+
+def page_row(side: Any, main: Any, *, side_width: int = 3) -> dbc.Row:
+    """A page: its controls (``side``) at the left of its results (``main``), on a wide screen.
+
+    On a narrow one (a phone) the results' lead, the children marked ``fs-lead`` (a status and
+    the cards), come first, then the controls, then the other results; a Div of ``main`` marked
+    ``fs-flow`` gives its children to that order too (assets/foodshed.css).
+    """
+    return dbc.Row(
+        [
+            dbc.Col(side, lg=side_width, className="fs-side"),
+            dbc.Col(main, lg=12 - side_width, className="fs-main"),
+        ],
+        className="fs-page",
+    )
 
 
 def label(text: str, **kwargs: Any) -> dbc.Label:

@@ -40,11 +40,11 @@ KPI_KEYS = (
 def layout(**_: Any) -> html.Div:
     controls = panel(
         [
-            html.H5("Compare runs", className="mb-1"),
+            html.H1("Compare runs", className="h5 mb-1"),
             html.P("Runs made on the Plan page in this browser tab.", className="fs-caption"),
             dbc.Label("Runs to compare"),
             dbc.Checklist(id=ids.CMP_RUNS),
-            dbc.Label("Compare against", className="mt-2"),
+            dbc.Label("Compare against", html_for=ids.CMP_BASE, className="mt-2"),
             dcc.Dropdown(id=ids.CMP_BASE, clearable=False),
             html.Hr(),
             button(

@@ -34,7 +34,7 @@ def layout(**_: Any) -> html.Div:
     )
     left = panel(
         [
-            html.H5("Load your own region", className="mb-1"),
+            html.H1("Load your own region", className="h5 mb-1"),
             html.P(
                 [
                     "A zip of one file per table: ",

@@ -16,7 +16,17 @@ from ...services import headline
 from .. import ids
 from ..state import DEFAULT_KEY
 from ..uploads import safe_csv
-from .common import GRAPH_CONFIG, button, card, catalog, empty_figure, error_alert, panel, settings
+from .common import (
+    GRAPH_CONFIG,
+    button,
+    card,
+    catalog,
+    empty_figure,
+    error_alert,
+    page_row,
+    panel,
+    settings,
+)
 
 LAYERS = {
     "supermarket": "Supermarkets",
@@ -124,7 +134,7 @@ def layout(**_: Any) -> html.Div:
     init = _initial()
     controls = panel(
         [
-            html.H5("Equity map", className="mb-1"),
+            html.H1("Equity map", className="h5 mb-1"),
             html.P(
                 "Colour the areas by a measure of food access or need.",
                 className="fs-caption",
@@ -147,7 +157,7 @@ def layout(**_: Any) -> html.Div:
                 ],
                 value=DEFAULT_VIEW["scheme"],
             ),
-            dbc.Label("Number of classes", className="mt-2"),
+            dbc.Label("Number of classes", html_for=ids.EQ_CLASSES, className="mt-2"),
             dcc.Slider(
                 id=ids.EQ_CLASSES,
                 min=3,
@@ -191,7 +201,7 @@ def layout(**_: Any) -> html.Div:
         className="fs-controls",
     )
     body = [
-        dbc.Row(init.get("cards", []), id=ids.EQ_CARDS, className="g-2 mb-1"),
+        dbc.Row(init.get("cards", []), id=ids.EQ_CARDS, className="g-2 mb-1 fs-lead"),
         panel(
             [
                 html.Div(
@@ -240,8 +250,11 @@ def layout(**_: Any) -> html.Div:
     ]
     # the page may come with the start region's cards and map (_initial); a session on another
     # region keeps them hidden until its own are drawn (see the clientside callback)
-    main = [html.Div(id=ids.EQ_ERROR), html.Div(body, id=ids.EQ_BODY)]
-    return dbc.Row([dbc.Col(controls, lg=3), dbc.Col(main, lg=9)])
+    main = [
+        html.Div(id=ids.EQ_ERROR, className="fs-lead"),
+        html.Div(body, id=ids.EQ_BODY, className="fs-flow"),
+    ]
+    return page_row(controls, main)
 
 
 LAYER_KINDS = {

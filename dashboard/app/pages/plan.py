@@ -33,6 +33,7 @@ from .common import (
     catalog,
     empty_figure,
     error_alert,
+    page_row,
     panel,
     runs_store,
     settings,
@@ -87,7 +88,7 @@ STATUS_TEXT = {
 def layout(**_: Any) -> html.Div:
     controls = panel(
         [
-            html.H5("Plan a scenario", className="mb-1"),
+            html.H1("Plan a scenario", className="h5 mb-1"),
             html.P("Set the goal and what changes, then run the plan.", className="fs-caption"),
             dbc.Label("Start from a scenario file (optional)", html_for=ids.PL_SCENARIO),
             dcc.Dropdown(
@@ -109,7 +110,11 @@ def layout(**_: Any) -> html.Div:
                 ],
                 id=ids.PL_PERIOD + "-box",
             ),
-            dbc.Label("Equity weight (0 = most food, 1 = fairest)", className="mt-2"),
+            dbc.Label(
+                "Equity weight (0 = most food, 1 = fairest)",
+                html_for=ids.PL_EQUITY_WEIGHT,
+                className="mt-2",
+            ),
             dcc.Slider(
                 id=ids.PL_EQUITY_WEIGHT,
                 min=0,
@@ -118,9 +123,13 @@ def layout(**_: Any) -> html.Div:
                 value=0.5,
                 marks={0: "0", 0.5: "0.5", 1: "1"},
             ),
-            dbc.Label("Transport budget (USD per period, empty = no limit)", className="mt-2"),
+            dbc.Label(
+                "Transport budget (USD per period, empty = no limit)",
+                html_for=ids.PL_BUDGET,
+                className="mt-2",
+            ),
             dbc.Input(id=ids.PL_BUDGET, type="number", min=0, step=100, placeholder="no limit"),
-            dbc.Label("Longest delivery (km)", className="mt-2"),
+            dbc.Label("Longest delivery (km)", html_for=ids.PL_MAX_DIST, className="mt-2"),
             dbc.Input(id=ids.PL_MAX_DIST, type="number", min=0.5, step=0.5, value=8),
             html.Hr(),
             html.H6("What changes"),
@@ -128,8 +137,11 @@ def layout(**_: Any) -> html.Div:
             dcc.Dropdown(id=ids.PL_SITES_OFF, multi=True, placeholder="none"),
             dbc.Label("Yield, % of normal, by kind of site", className="mt-2"),
             html.Div(id=ids.PL_YIELD_KIND),
-            dbc.Label("Need surges in these areas", className="mt-2"),
+            dbc.Label("Need surges in these areas", html_for=ids.PL_SURGE_AREAS, className="mt-2"),
             dcc.Dropdown(id=ids.PL_SURGE_AREAS, multi=True, placeholder="none"),
+            dbc.Label(
+                "Extra need there, %", html_for=ids.PL_SURGE_PCT, className="visually-hidden"
+            ),
             dbc.InputGroup(
                 [
                     dbc.Input(id=ids.PL_SURGE_PCT, type="number", min=0, max=500, value=0, step=5),
@@ -139,7 +151,7 @@ def layout(**_: Any) -> html.Div:
                 className="mt-1",
             ),
             html.Hr(),
-            dbc.Label("Name of this run (optional)"),
+            dbc.Label("Name of this run (optional)", html_for=ids.PL_LABEL),
             dbc.Input(
                 id=ids.PL_LABEL, type="text", maxLength=60, placeholder="e.g. Eastside outage"
             ),
@@ -152,8 +164,8 @@ def layout(**_: Any) -> html.Div:
         # no animated spinner while a plan runs: drawn in software, it takes CPU from the solver
         # on a small machine (docs/dashboard.md, Speed); the button says "Running..." and the
         # last run's status is dimmed instead
-        html.Div(html.Div(id=ids.PL_STATUS), id=PL_STATUS_BOX),
-        dbc.Row(id=ids.PL_KPIS, className="g-2 mb-1"),
+        html.Div(html.Div(id=ids.PL_STATUS), id=PL_STATUS_BOX, className="fs-lead"),
+        dbc.Row(id=ids.PL_KPIS, className="g-2 mb-1 fs-lead"),
         dbc.Row(
             [
                 dbc.Col(panel(dcc.Graph(id=ids.PL_FLOWS_MAP, config=GRAPH_CONFIG)), lg=6),
@@ -183,7 +195,7 @@ def layout(**_: Any) -> html.Div:
             ]
         ),
     ]
-    return dbc.Row([dbc.Col(controls, lg=3), dbc.Col(main, lg=9)])
+    return page_row(controls, main)
 
 
 def _latest(runs: list[dict] | None, key: str | None) -> dict | None:
@@ -271,14 +283,18 @@ def register_callbacks(app: Any) -> None:
                 [
                     dbc.Col(html.Small(k), width=3),
                     dbc.Col(
-                        dcc.Slider(
-                            id={"type": ids.PL_YIELD_PCT, "kind": k},
-                            min=0,
-                            max=200,
-                            step=10,
-                            value=100,
-                            marks={0: "0", 100: "100", 200: "200"},
-                            tooltip={"placement": "bottom"},
+                        # the slider's name, for a screen reader (assets/foodshed-a11y.js)
+                        html.Div(
+                            dcc.Slider(
+                                id={"type": ids.PL_YIELD_PCT, "kind": k},
+                                min=0,
+                                max=200,
+                                step=10,
+                                value=100,
+                                marks={0: "0", 100: "100", 200: "200"},
+                                tooltip={"placement": "bottom"},
+                            ),
+                            **{"data-fs-label": f"Yield of {k} sites, % of normal"},
                         ),
                         width=9,
                     ),

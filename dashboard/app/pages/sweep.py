@@ -29,7 +29,16 @@ from ...figures.sweep import (
 from ...figures.sweep import pct_text as _pct
 from ...sweeps import SweepView, find_sweeps, open_sweep
 from .. import ids
-from .common import GRAPH_CONFIG, card, empty_figure, error_alert, folder_picker, panel, settings
+from .common import (
+    GRAPH_CONFIG,
+    card,
+    empty_figure,
+    error_alert,
+    folder_picker,
+    page_row,
+    panel,
+    settings,
+)
 
 __all__ = ["layout", "register_callbacks", "render", "sweep_root"]
 
@@ -71,7 +80,7 @@ def layout(**_: Any) -> html.Div:
     )
     controls = panel(
         [
-            html.H5("A finished sweep", className="mb-1"),
+            html.H1("A finished sweep", className="h5 mb-1"),
             html.P(
                 [
                     "Folders written by ",
@@ -80,6 +89,7 @@ def layout(**_: Any) -> html.Div:
                 ],
                 className="fs-caption",
             ),
+            dbc.Label("Sweep to show", html_for=ids.SW_CHOICE, className="visually-hidden"),
             dcc.Dropdown(
                 id=ids.SW_CHOICE,
                 options=opts,
@@ -89,7 +99,7 @@ def layout(**_: Any) -> html.Div:
             ),
             *folder,
             html.Hr(),
-            dbc.Label("Fulfilment threshold (%)"),
+            dbc.Label("Fulfilment threshold (%)", html_for=ids.SW_THRESHOLD),
             dbc.Input(
                 id=ids.SW_THRESHOLD,
                 type="number",
@@ -99,7 +109,7 @@ def layout(**_: Any) -> html.Div:
                 placeholder="the spec's",
                 debounce=True,
             ),
-            dbc.Label("Distribution of", className="mt-2"),
+            dbc.Label("Distribution of", html_for=ids.SW_KPI, className="mt-2"),
             dcc.Dropdown(
                 id=ids.SW_KPI,
                 options=[{"label": v, "value": k} for k, v in KPI_CHOICES.items()],
@@ -115,8 +125,8 @@ def layout(**_: Any) -> html.Div:
         return panel(dcc.Loading(dcc.Graph(id=gid, config=GRAPH_CONFIG, style={"height": "380px"})))
 
     right = [
-        html.Div(id=ids.SW_STATUS),
-        dbc.Row(id=ids.SW_CARDS, className="g-2 mb-2"),
+        html.Div(id=ids.SW_STATUS, className="fs-lead"),
+        dbc.Row(id=ids.SW_CARDS, className="g-2 mb-2 fs-lead"),
         dbc.Row([dbc.Col(graph(ids.SW_FRONTIER), lg=6), dbc.Col(graph(ids.SW_RESILIENCE), lg=6)]),
         dbc.Row(
             [
@@ -125,7 +135,7 @@ def layout(**_: Any) -> html.Div:
             ]
         ),
     ]
-    return dbc.Row([dbc.Col(controls, lg=3), dbc.Col(right, lg=9)])
+    return page_row(controls, right)
 
 
 def risk_table(view: SweepView) -> Any:

@@ -1,0 +1,163 @@
+/* Foodshed dashboard: accessibility of the plotly charts and maps (docs/dashboard.md,
+ * Accessibility). After each draw of a chart or map:
+ *  - it is a named figure: role="figure" and aria-label from its title (or, for a map without
+ *    a title, its meta.title; else the label of its panel, data-fs-name);
+ *  - its tool bar is one tab stop, the PNG download: the other buttons (zoom, pan, reset...)
+ *    are for a mouse and leave the keyboard's path (tabindex=-1), so Tab goes past a chart in
+ *    one step instead of nine;
+ *  - on a narrow chart (a phone), a legend at the side of the plot goes under it, so it does not
+ *    cover the map; it comes back to the side when the chart is wide again.
+ * And the form fields that Dash's components draw without a name get one:
+ *  - a slider's thumb and its number box: the <label for=ID> of the slider (dbc.Label with
+ *    html_for), or the data-fs-label of a Div around it;
+ *  - an upload's file input: the upload's own words ("Drag and drop or click...");
+ *  - a dropdown's hidden focus helper (an aria-hidden input) leaves the tab order: the dropdown's
+ *    button is the one stop, as for a mouse.
+ */
+(function () {
+  "use strict";
+  var NARROW = 576;
+
+  function plainText(html) {
+    var div = document.createElement("div");
+    div.innerHTML = String(html || "").replace(/<br\s*\/?>/gi, " ");
+    return (div.textContent || "").replace(/\s+/g, " ").trim();
+  }
+
+  function chartName(gd) {
+    var layout = gd.layout || {};
+    var title = layout.title;
+    var text = plainText(typeof title === "string" ? title : title && title.text);
+    if (!text && layout.meta && typeof layout.meta.title === "string") text = layout.meta.title;
+    if (!text) {
+      var named = gd.closest("[data-fs-name]");
+      text = named ? named.getAttribute("data-fs-name") : "";
+    }
+    if (!text) {
+      var ann = (layout.annotations || [])[0];
+      text = plainText(ann && ann.text);
+    }
+    return text || "Chart";
+  }
+
+  function name(gd) {
+    gd.setAttribute("role", "figure");
+    var text = chartName(gd);
+    if (gd.getAttribute("aria-label") !== text) gd.setAttribute("aria-label", text);
+  }
+
+  function toolBar(gd) {
+    var buttons = gd.querySelectorAll(".modebar-btn");
+    for (var i = 0; i < buttons.length; i++) {
+      var png = /^Download plot/.test(buttons[i].getAttribute("data-title") || "");
+      if (png) buttons[i].removeAttribute("tabindex");
+      else buttons[i].setAttribute("tabindex", "-1");
+    }
+  }
+
+  function legend(gd) {
+    var full = gd._fullLayout;
+    if (!full || !window.Plotly || full.showlegend === false) return;
+    var narrow = gd.clientWidth > 0 && gd.clientWidth < NARROW;
+    var moved = gd.fsLegendSide;
+    if (narrow && !moved && full.legend && full.legend.orientation !== "h") {
+      var lg = (gd.layout && gd.layout.legend) || {};
+      gd.fsLegendSide = {
+        "legend.orientation": lg.orientation === undefined ? null : lg.orientation,
+        "legend.x": lg.x === undefined ? null : lg.x,
+        "legend.xanchor": lg.xanchor === undefined ? null : lg.xanchor,
+        "legend.y": lg.y === undefined ? null : lg.y,
+        "legend.yanchor": lg.yanchor === undefined ? null : lg.yanchor
+      };
+      window.Plotly.relayout(gd, {
+        "legend.orientation": "h",
+        "legend.x": 0,
+        "legend.xanchor": "left",
+        "legend.y": -0.02,
+        "legend.yanchor": "top"
+      });
+    } else if (!narrow && moved) {
+      gd.fsLegendSide = null;
+      window.Plotly.relayout(gd, moved);
+    }
+  }
+
+  function afterPlot(gd) {
+    return function () {
+      name(gd);
+      toolBar(gd);
+      // a new figure from a callback brings its own legend back: look again
+      if (gd.fsLegendSide && gd.layout && gd.layout.legend &&
+          gd.layout.legend.orientation !== "h") gd.fsLegendSide = null;
+      legend(gd);
+    };
+  }
+
+  function labelOf(el) {
+    var host = el.closest("[id]");
+    var label = host && document.querySelector('label[for="' + CSS.escape(host.id) + '"]');
+    if (label) {
+      if (!label.id) label.id = host.id.replace(/[^A-Za-z0-9_-]/g, "-") + "-label";
+      return { by: label.id };
+    }
+    var named = el.closest("[data-fs-label]");
+    return named ? { text: named.getAttribute("data-fs-label") } : null;
+  }
+
+  function setName(el, name) {
+    if (!name || el.getAttribute("aria-labelledby") || el.getAttribute("aria-label")) return;
+    if (name.by) el.setAttribute("aria-labelledby", name.by);
+    else el.setAttribute("aria-label", name.text);
+  }
+
+  function forms() {
+    var roots = document.querySelectorAll(".dash-slider-root");
+    for (var i = 0; i < roots.length; i++) {
+      var wrap = roots[i].closest("[id]") || roots[i].parentNode;
+      var name = labelOf(roots[i]);
+      var fields = wrap.querySelectorAll("[role=slider], input");
+      for (var j = 0; j < fields.length; j++) setName(fields[j], name);
+    }
+    var files = document.querySelectorAll("input[type=file]");
+    for (var k = 0; k < files.length; k++) {
+      var box = files[k].parentNode;
+      var words = box ? (box.textContent || "").replace(/\s+/g, " ").trim() : "";
+      setName(files[k], { text: words || "Choose a file" });
+    }
+    var helpers = document.querySelectorAll(".dash-dropdown-focus-target[aria-hidden=true]");
+    for (var m = 0; m < helpers.length; m++) helpers[m].setAttribute("tabindex", "-1");
+  }
+
+  var pending = false;
+  function later() {
+    if (pending) return;
+    pending = true;
+    window.requestAnimationFrame(function () {
+      pending = false;
+      forms();
+    });
+  }
+
+  function watch() {
+    later();
+    var plots = document.querySelectorAll(".js-plotly-plot");
+    for (var i = 0; i < plots.length; i++) {
+      var gd = plots[i];
+      if (typeof gd.on !== "function" || gd.fsA11y) continue;
+      gd.fsA11y = true;
+      var after = afterPlot(gd);
+      gd.on("plotly_afterplot", after);
+      if (gd._fullLayout) after();
+    }
+  }
+
+  var resizing = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(resizing);
+    resizing = setTimeout(function () {
+      var plots = document.querySelectorAll(".js-plotly-plot");
+      for (var i = 0; i < plots.length; i++) legend(plots[i]);
+    }, 200);
+  });
+  new MutationObserver(watch).observe(document.documentElement, { childList: true, subtree: true });
+})();
