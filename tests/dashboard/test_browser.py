@@ -299,8 +299,7 @@ def test_compare_shows_both_runs_and_who_loses(session):
     said = text_of(words, "#cmp-curve-text")
     assert "from 0.0% to 75.0% of its need (weights 0.25 to 1)" in said
     labels = d.execute_script(
-        "return document.getElementById('cmp-curve').querySelector('.js-plotly-plot')"
-        ".data[0].text"
+        "return document.getElementById('cmp-curve').querySelector('.js-plotly-plot').data[0].text"
     )
     assert labels == ["weight 0", "weights 0.25 to 1"]
 
