@@ -5,8 +5,9 @@
  *  - its tool bar is one tab stop, the PNG download: the other buttons (zoom, pan, reset...)
  *    are for a mouse and leave the keyboard's path (tabindex=-1), so Tab goes past a chart in
  *    one step instead of nine;
- *  - on a narrow chart (a phone), a legend at the side of the plot goes under it, so it does not
- *    cover the map; it comes back to the side when the chart is wide again.
+ *  - on a narrow chart (a phone), a legend over the plot goes under it, and a colour bar (a
+ *    map's class key) drops its wrapped title, so neither covers the map or takes half its
+ *    width; both come back when the chart is wide again.
  * And the form fields that Dash's components draw without a name get one:
  *  - a slider's thumb and its number box: the <label for=ID> of the slider (dbc.Label with
  *    html_for), or the data-fs-label of a Div around it;
@@ -37,7 +38,7 @@
       var ann = (layout.annotations || [])[0];
       text = plainText(ann && ann.text);
     }
-    return text || "Chart";
+    return text || ((gd.data || []).length ? "Chart" : "Empty chart");
   }
 
   function name(gd) {
@@ -55,30 +56,64 @@
     }
   }
 
+  function kept(obj, keys) {
+    var out = {};
+    for (var i = 0; i < keys.length; i++) {
+      var v = obj ? obj[keys[i]] : undefined;
+      out[keys[i]] = v === undefined ? null : v;
+    }
+    return out;
+  }
+
+  function prefixed(prefix, obj) {
+    var out = {};
+    for (var k in obj) out[prefix + k] = obj[k];
+    return out;
+  }
+
+  var SIDE = ["orientation", "x", "xanchor", "y", "yanchor"];
+
   function legend(gd) {
     var full = gd._fullLayout;
-    if (!full || !window.Plotly || full.showlegend === false) return;
+    if (!full || !window.Plotly) return;
     var narrow = gd.clientWidth > 0 && gd.clientWidth < NARROW;
     var moved = gd.fsLegendSide;
-    if (narrow && !moved && full.legend && full.legend.orientation !== "h") {
-      var lg = (gd.layout && gd.layout.legend) || {};
-      gd.fsLegendSide = {
-        "legend.orientation": lg.orientation === undefined ? null : lg.orientation,
-        "legend.x": lg.x === undefined ? null : lg.x,
-        "legend.xanchor": lg.xanchor === undefined ? null : lg.xanchor,
-        "legend.y": lg.y === undefined ? null : lg.y,
-        "legend.yanchor": lg.yanchor === undefined ? null : lg.yanchor
-      };
-      window.Plotly.relayout(gd, {
-        "legend.orientation": "h",
-        "legend.x": 0,
-        "legend.xanchor": "left",
-        "legend.y": -0.02,
-        "legend.yanchor": "top"
+    if (narrow && !moved) {
+      var lay = gd.layout || {};
+      var legendSide = full.showlegend !== false && full.legend && full.legend.orientation !== "h";
+      // a colour bar (a map's class key) keeps its side but not its wrapped title, which took
+      // 170 px (the map's title and the words under the map say what the colours are)
+      var bars = [];
+      (gd._fullData || []).forEach(function (t, i) {
+        var c = t.colorbar;
+        if (t.showscale && c && c.orientation !== "h" && c.title && c.title.text) bars.push(t.index);
       });
+      if (!legendSide && !bars.length) return;
+      var undo = { layout: {}, traces: [] };
+      var change = {};
+      if (legendSide) {
+        undo.layout = prefixed("legend.", kept(lay.legend, SIDE));
+        change = prefixed("legend.", { orientation: "h", x: 0, xanchor: "left", y: -0.02,
+          yanchor: "top" });
+      }
+      if (bars.length) {
+        undo.layout["margin.r"] = lay.margin && lay.margin.r !== undefined ? lay.margin.r : null;
+        change["margin.r"] = 0;  // plotly widens it to the bar's labels
+        bars.forEach(function (i) {
+          var c = (gd.data[i] || {}).colorbar || {};
+          var title = c.title && c.title.text !== undefined ? c.title.text : null;
+          undo.traces.push([i, { "colorbar.title.text": title }]);
+        });
+      }
+      gd.fsLegendSide = undo;
+      bars.forEach(function (i) {
+        window.Plotly.restyle(gd, { "colorbar.title.text": "" }, [i]);
+      });
+      window.Plotly.relayout(gd, change);
     } else if (!narrow && moved) {
       gd.fsLegendSide = null;
-      window.Plotly.relayout(gd, moved);
+      moved.traces.forEach(function (t) { window.Plotly.restyle(gd, t[1], [t[0]]); });
+      window.Plotly.relayout(gd, moved.layout);
     }
   }
 
@@ -87,8 +122,8 @@
       name(gd);
       toolBar(gd);
       // a new figure from a callback brings its own legend back: look again
-      if (gd.fsLegendSide && gd.layout && gd.layout.legend &&
-          gd.layout.legend.orientation !== "h") gd.fsLegendSide = null;
+      if (gd.fsLegendSide && gd.fsFigure !== gd.data) gd.fsLegendSide = null;
+      gd.fsFigure = gd.data;
       legend(gd);
     };
   }
