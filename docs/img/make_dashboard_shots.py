@@ -83,7 +83,7 @@ def save(d, tmp: Path, out: Path, name: str, *, half: bool) -> None:
     d.save_screenshot(str(shot))
     img = Image.open(shot).convert("RGB")
     if half:
-        img = img.resize((img.width // 2, img.height // 2), Image.LANCZOS)
+        img = img.resize((img.width // 2, img.height // 2), Image.Resampling.LANCZOS)
     target = out / f"dashboard-{name}.png"
     img.quantize(256, method=Image.Quantize.MEDIANCUT).save(target, optimize=True)
     print(target, f"{target.stat().st_size / 1000:.0f} kB")
@@ -99,7 +99,7 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="foodshed-shots-"))
     sweeps = tmp / "sweeps"
     solve_sweep(sweeps)
-    app = create_app(settings=Settings(upload_dir=str(tmp / "up"), sweeps_dir=str(sweeps)))
+    app = create_app(settings=Settings(upload_dir=tmp / "up", sweeps_dir=str(sweeps)))
     warm_up(app)
     url, server = B.start_server(app)
     d = B.make_driver()
