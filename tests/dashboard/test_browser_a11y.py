@@ -182,6 +182,8 @@ def tab_stops(driver, limit: int = 400) -> list[str]:
 def test_keyboard_reaches_the_downloads_past_the_charts(a11y):
     """On the Plan page, Tab goes from Run to the downloads past one tool bar stop per chart
     (its PNG download), not the tool bars' dozens of buttons."""
+    from dashboard.app import ids
+
     d = a11y["driver"]
     set_size(d, DESKTOP)
     open_page(a11y, "Plan")
@@ -194,6 +196,22 @@ def test_keyboard_reaches_the_downloads_past_the_charts(a11y):
     assert charts == 4
     assert len(bar) == charts, between
     assert all("Download plot as a PNG" in s for s in bar), bar
+    # the controls before Run are reached, each once: the dropdowns (Dash's helper input hands
+    # the focus to the dropdown's button), the sliders' thumbs and the number boxes
+    before = [s.split("|")[0] for s in stops[:run]]
+    for field in (ids.PL_SCENARIO, ids.PL_OBJECTIVE, ids.PL_SITES_OFF, ids.PL_SURGE_AREAS):
+        assert before.count(field) == 1, (field, " ; ".join(stops[:run]))
+    for field in (ids.PL_BUDGET, ids.PL_MAX_DIST, ids.PL_SURGE_PCT, ids.PL_LABEL):
+        assert before.count(field) == 1, (field, " ; ".join(stops[:run]))
+    assert before.count("dash-slider-thumb dash-slider-thumb-1") == 3  # weight, two yields
+    # a dropdown's button says its label, then its value
+    said = d.execute_script(
+        "const b = document.getElementById(arguments[0]);"
+        "return b.getAttribute('aria-labelledby').split(' ')"
+        ".map(i => document.getElementById(i)).filter(e => e).map(e => e.textContent);",
+        ids.PL_OBJECTIVE,
+    )
+    assert said[0] == "Goal" and said[-1].startswith("Balance"), said
 
 
 @pytest.mark.parametrize("name", ["Equity map", "Plan"])

@@ -12,8 +12,8 @@
  *  - a slider's thumb and its number box: the <label for=ID> of the slider (dbc.Label with
  *    html_for), or the data-fs-label of a Div around it;
  *  - an upload's file input: the upload's own words ("Drag and drop or click...");
- *  - a dropdown's hidden focus helper (an aria-hidden input) leaves the tab order: the dropdown's
- *    button is the one stop, as for a mouse.
+ *  - a dropdown's focus helper (an aria-hidden input that Tab lands on) is named after the
+ *    dropdown instead of hidden, and the dropdown's button is named by its label and its value.
  */
 (function () {
   "use strict";
@@ -160,7 +160,27 @@
       setName(files[k], { text: words || "Choose a file" });
     }
     var helpers = document.querySelectorAll(".dash-dropdown-focus-target[aria-hidden=true]");
-    for (var m = 0; m < helpers.length; m++) helpers[m].setAttribute("tabindex", "-1");
+    for (var m = 0; m < helpers.length; m++) dropdown(helpers[m]);
+  }
+
+  // Dash 4's dropdown: Tab lands on a hidden helper input that hands the focus to the dropdown's
+  // button at once. The helper was aria-hidden yet focusable (axe: serious); it now carries the
+  // dropdown's name instead. The button named itself by its value only ("Balance: ..."): its
+  // <label for> ("Goal") now comes first.
+  function dropdown(helper) {
+    helper.removeAttribute("aria-hidden");
+    var button = helper.nextElementSibling;
+    var label = button && button.id &&
+      document.querySelector('label[for="' + CSS.escape(button.id) + '"]');
+    var words = label ? (label.textContent || "").trim() : "";
+    helper.setAttribute("aria-label", words || "Choose from the list");
+    if (label && button) {
+      if (!label.id) label.id = button.id.replace(/[^A-Za-z0-9_-]/g, "-") + "-label";
+      var by = button.getAttribute("aria-labelledby") || "";
+      if (by.split(" ").indexOf(label.id) < 0) {
+        button.setAttribute("aria-labelledby", (label.id + " " + by).trim());
+      }
+    }
   }
 
   var pending = false;
