@@ -82,8 +82,12 @@ def describe(violations: list[dict]) -> str:
     return "\n".join(lines)
 
 
+HREF = {"Plan": "/plan", "Compare": "/compare", "Data": "/data", "Sweep": "/sweep"}
+
+
 def open_page(a11y, name: str) -> None:
-    """Open ``name`` from the navbar and wait until it has drawn (a plan is run on Plan)."""
+    """Open ``name`` from the navbar and wait until it has drawn: the Plan page after a run,
+    Compare after two (the second with the Eastside hub off)."""
     from dashboard.app import ids
 
     d = a11y["driver"]
@@ -91,8 +95,10 @@ def open_page(a11y, name: str) -> None:
     B.wait(d, lambda d: B.css(d, f"#{ids.NAV} a"))
     if name != "Equity map":
         B.wait(d, lambda d: B.css(d, "#eq-map .js-plotly-plot"))
-        href = {"Plan": "/plan", "Compare": "/compare", "Data": "/data", "Sweep": "/sweep"}[name]
-        B.click(d, B.css(d, f"#{ids.NAV} a[href='{href}']")[0])
+    if name == "Compare":
+        open_page_runs(d)
+    if name != "Equity map":
+        B.click(d, B.css(d, f"#{ids.NAV} a[href='{HREF[name]}']")[0])
     ready = {
         "Equity map": lambda d: B.css(d, ".fs-map-wrap.fs-drawn"),
         "Plan": lambda d: B.css(d, f"#{ids.PL_RUN}"),
@@ -101,6 +107,15 @@ def open_page(a11y, name: str) -> None:
         "Sweep": lambda d: "finished" in B.text_of(d, f"#{ids.SW_STATUS}"),
     }[name]
     B.wait(d, ready)
+    if name == "Compare":
+        B.wait(d, lambda d: "41.7%" in B.text_of(d, f"#{ids.CMP_KPI_TABLE}"))
+        B.wait(
+            d,
+            lambda d: d.execute_script(
+                f"const g = document.querySelector('#{ids.CMP_GAINS_MAP} .js-plotly-plot');"
+                "return g && g.data && g.data.length > 0;"
+            ),
+        )
     if name == "Plan":
         B.click_css(d, f"#{ids.PL_RUN}")
         B.wait(d, lambda d: B.text_of(d, "#kpi-need_met_share .fs-card-value") == "75.0%")
@@ -113,6 +128,18 @@ def open_page(a11y, name: str) -> None:
             ".every(g => g.getAttribute('aria-label'))"
         ),
     )
+
+
+def open_page_runs(d) -> None:
+    """Two runs on the Plan page (75.0% of need met, then 41.7% without the Eastside hub)."""
+    from dashboard.app import ids
+
+    B.click(d, B.css(d, f"#{ids.NAV} a[href='/plan']")[0])
+    for off, share in ((None, "75.0%"), ("H2", "41.7%")):
+        if off:
+            B.choose(d, ids.PL_SITES_OFF, off)
+        B.click_css(d, f"#{ids.PL_RUN}")
+        B.wait(d, lambda d, s=share: B.text_of(d, "#kpi-need_met_share .fs-card-value") == s)
 
 
 @pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["desktop", "phone"])

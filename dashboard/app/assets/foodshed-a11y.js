@@ -1,7 +1,8 @@
 /* Foodshed dashboard: accessibility of the plotly charts and maps (docs/dashboard.md,
  * Accessibility). After each draw of a chart or map:
  *  - it is a named figure: role="figure" and aria-label from its title (or, for a map without
- *    a title, its meta.title; else the label of its panel, data-fs-name);
+ *    a title, its meta.title; else data-fs-name around it, its panel's heading, or the note
+ *    of an empty chart);
  *  - its tool bar is one tab stop, the PNG download: the other buttons (zoom, pan, reset...)
  *    are for a mouse and leave the keyboard's path (tabindex=-1), so Tab goes past a chart in
  *    one step instead of nine;
@@ -33,6 +34,11 @@
     if (!text) {
       var named = gd.closest("[data-fs-name]");
       text = named ? named.getAttribute("data-fs-name") : "";
+    }
+    if (!text) {  // a chart under its panel's heading ("Key figures side by side")
+      var panel = gd.closest(".fs-panel");
+      var head = panel && panel.querySelector("h1, h2, h3, h4, h5, h6");
+      text = head ? (head.textContent || "").trim() : "";
     }
     if (!text) {
       var ann = (layout.annotations || [])[0];
