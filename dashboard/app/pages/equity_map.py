@@ -16,17 +16,8 @@ from ...services import headline
 from .. import ids
 from ..state import DEFAULT_KEY
 from ..uploads import safe_csv
-from .common import (
-    GRAPH_CONFIG,
-    button,
-    card,
-    catalog,
-    empty_figure,
-    error_alert,
-    page_row,
-    panel,
-    settings,
-)
+from .common import GRAPH_CONFIG, button, card, catalog, empty_figure, error_alert, panel, settings
+from .common import page_row as _page_row
 
 LAYERS = {
     "supermarket": "Supermarkets",
@@ -254,7 +245,7 @@ def layout(**_: Any) -> html.Div:
         html.Div(id=ids.EQ_ERROR, className="fs-lead"),
         html.Div(body, id=ids.EQ_BODY, className="fs-flow"),
     ]
-    return page_row(controls, main)
+    return _page_row(controls, main)
 
 
 LAYER_KINDS = {

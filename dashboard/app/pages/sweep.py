@@ -29,16 +29,8 @@ from ...figures.sweep import (
 from ...figures.sweep import pct_text as _pct
 from ...sweeps import SweepView, find_sweeps, open_sweep
 from .. import ids
-from .common import (
-    GRAPH_CONFIG,
-    card,
-    empty_figure,
-    error_alert,
-    folder_picker,
-    page_row,
-    panel,
-    settings,
-)
+from .common import GRAPH_CONFIG, card, empty_figure, error_alert, folder_picker, panel, settings
+from .common import page_row as _page_row
 
 __all__ = ["layout", "register_callbacks", "render", "sweep_root"]
 
@@ -135,7 +127,7 @@ def layout(**_: Any) -> html.Div:
             ]
         ),
     ]
-    return page_row(controls, right)
+    return _page_row(controls, right)
 
 
 def risk_table(view: SweepView) -> Any:
