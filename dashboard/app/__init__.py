@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
+import json
 import logging
 from pathlib import Path
 from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Dash, Input, Output, dcc, html
+from dash import Dash, Input, Output, State, dcc, html
 
 from ..services import load_region
 from ..settings import Settings
@@ -59,14 +60,24 @@ def _shell(app: Dash) -> html.Div:
                     href=app.get_relative_path("/"),
                     style={"textDecoration": "none"},
                 ),
-                dbc.Nav(links, id=ids.NAV, navbar=True, className="me-auto"),
-                html.Span(id=ids.REGION_BADGE, className="badge bg-light text-dark"),
+                # on a narrow screen (a phone) the links fold behind one menu button
+                dbc.NavbarToggler(id=ids.NAV_TOGGLE, n_clicks=0),
+                dbc.Collapse(
+                    [
+                        dbc.Nav(links, id=ids.NAV, navbar=True, className="me-auto"),
+                        html.Span(id=ids.REGION_BADGE, className="badge bg-light text-dark"),
+                    ],
+                    id=ids.NAV_COLLAPSE,
+                    is_open=False,
+                    navbar=True,
+                ),
             ],
             fluid=True,
         ),
         className="fs-navbar mb-3",
         color="#1f3b57",
         dark=True,
+        expand="lg",
     )
     return html.Div(
         [
@@ -131,6 +142,8 @@ def create_app(region: Any = None, settings: Settings | None = None) -> Dash:
             layout=mod.layout,
         )
         mod.register_callbacks(app)
+    # the page's language, for screen readers and the browser's translation
+    app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)
     app.layout = _shell(app)
 
     catalog: RegionCatalog = app.server.config[CATALOG]
@@ -143,6 +156,19 @@ def create_app(region: Any = None, settings: Settings | None = None) -> Dash:
     )
     def _close_alert(_path: str | None) -> bool:
         return False
+
+    # the phone's menu button opens and closes the links; following a link closes them
+    app.clientside_callback(
+        "function (toggles, path, open) {"
+        "  const by = dash_clientside.callback_context.triggered_id;"
+        f"  return by === {json.dumps(ids.NAV_TOGGLE)} ? !open : false;"
+        "}",
+        Output(ids.NAV_COLLAPSE, "is_open"),
+        Input(ids.NAV_TOGGLE, "n_clicks"),
+        Input("_pages_location", "pathname"),
+        State(ids.NAV_COLLAPSE, "is_open"),
+        prevent_initial_call=True,
+    )
 
     @app.callback(Output(ids.REGION_BADGE, "children"), Input(ids.SESSION_REGION, "data"))
     def _badge(key: str | None) -> str:

@@ -6,6 +6,8 @@ SESSION_RUNS = "session-runs"  # dcc.Store: this session's scenario runs
 REGION_BADGE = "region-badge"
 NAV = "nav"
 APP_ALERT = "app-alert"  # dbc.Alert: a callback that failed, in plain words (every page)
+NAV_TOGGLE = "nav-toggle"
+NAV_COLLAPSE = "nav-collapse"
 
 # ---------------------------------------------------------------- equity map
 EQ_MEASURE = "eq-measure"

@@ -79,7 +79,7 @@ def test_page_registered_with_a_nav_link(tiny_region, tiny_sweep):
     app = create_app(tiny_region, Settings(sweeps_dir=str(tiny_sweep.parent)))
     with app.server.test_client() as client:
         assert client.get("/sweep").status_code == 200
-    nav = app.layout.children[2].children.children[1]
+    nav = app.layout[ids.NAV]  # the navbar's links (folded behind a toggler on a phone)
     assert ("Sweep", "/sweep") in [(i.children.children, i.children.href) for i in nav.children]
     with app.server.app_context():
         lay = page.layout()

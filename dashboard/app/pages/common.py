@@ -73,8 +73,9 @@ def panel(children: Any, *, className: str = "", **kwargs: Any) -> html.Div:
 
 
 def heading(title: str, *caption: Any) -> list[Any]:
-    """A page's title over its controls, and the caption under it."""
-    return [html.H5(title, className="mb-1"), html.P(list(caption), className="fs-caption")]
+    """A page's title over its controls (its one ``h1``, styled small), and the caption
+    under it."""
+    return [html.H1(title, className="h5 mb-1"), html.P(list(caption), className="fs-caption")]
 
 
 def folder_picker(what: str, input_id: str, button_id: str, button_text: str, allowed: bool):
@@ -83,7 +84,7 @@ def folder_picker(what: str, input_id: str, button_id: str, button_text: str, al
     if not allowed:
         return [dcc.Store(id=input_id), html.Div(id=button_id)]
     return [
-        dbc.Label(f"Or open a {what} folder on this computer", className="mt-3"),
+        dbc.Label(f"Or open a {what} folder on this computer", html_for=input_id, className="mt-3"),
         dbc.InputGroup(
             [
                 dbc.Input(id=input_id, type="text", placeholder=f"/path/to/{what}-folder"),
@@ -161,6 +162,22 @@ def empty_figure(text: str, height: int = 320) -> go.Figure:
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
     )
     return fig
+
+
+def page_row(side: Any, main: Any, *, side_width: int = 3) -> dbc.Row:
+    """A page: its controls (``side``) at the left of its results (``main``), on a wide screen.
+
+    On a narrow one (a phone) the results' lead, the children marked ``fs-lead`` (a status and
+    the cards), come first, then the controls, then the other results; a Div of ``main`` marked
+    ``fs-flow`` gives its children to that order too (assets/foodshed.css).
+    """
+    return dbc.Row(
+        [
+            dbc.Col(side, lg=side_width, className="fs-side"),
+            dbc.Col(main, lg=12 - side_width, className="fs-main"),
+        ],
+        className="fs-page",
+    )
 
 
 def label(text: str, **kwargs: Any) -> dbc.Label:

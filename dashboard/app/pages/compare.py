@@ -42,7 +42,7 @@ KPI_KEYS = (
 def layout(**_: Any) -> html.Div:
     controls = panel(
         [
-            html.H5("Compare runs", className="mb-1"),
+            html.H1("Compare runs", className="h5 mb-1"),
             html.P("Runs made on the Plan page in this browser tab.", className="fs-caption"),
             dbc.Label("Runs to compare"),
             dbc.Checklist(id=ids.CMP_RUNS),

@@ -27,6 +27,7 @@ from .common import (
     radio,
     settings,
 )
+from .common import page_row as _page_row
 from .wiring import ins, outs, states
 
 #: The choices of the map's classes and colours (value: label)
@@ -148,7 +149,7 @@ def layout(**_: Any) -> html.Div:
     init = _initial()
     controls = panel(
         [
-            html.H5("Equity map", className="mb-1"),
+            html.H1("Equity map", className="h5 mb-1"),
             html.P(
                 "Colour the areas by a measure of food access or need.",
                 className="fs-caption",
@@ -169,7 +170,7 @@ def layout(**_: Any) -> html.Div:
                 class_name="fs-card-note mt-1",
             ),
             *radio("Classes", ids.EQ_SCHEME, SCHEMES, DEFAULT_VIEW["scheme"]),
-            dbc.Label("Number of classes", className="mt-2"),
+            dbc.Label("Number of classes", html_for=ids.EQ_CLASSES, className="mt-2"),
             dcc.Slider(3, 7, 1, id=ids.EQ_CLASSES, value=DEFAULT_VIEW["k"], marks=CLASS_MARKS),
             *radio(
                 "Colours (colour-blind safe)",
@@ -203,7 +204,7 @@ def layout(**_: Any) -> html.Div:
         className="fs-controls",
     )
     body = [
-        dbc.Row(init.get("cards", []), id=ids.EQ_CARDS, className="g-2 mb-1"),
+        dbc.Row(init.get("cards", []), id=ids.EQ_CARDS, className="g-2 mb-1 fs-lead"),
         panel(
             [
                 html.Div(
@@ -251,8 +252,11 @@ def layout(**_: Any) -> html.Div:
     ]
     # the page may come with the start region's cards and map (_initial); a session on another
     # region keeps them hidden until its own are drawn (see the clientside callback)
-    main = [html.Div(id=ids.EQ_ERROR), html.Div(body, id=ids.EQ_BODY)]
-    return dbc.Row([dbc.Col(controls, lg=3), dbc.Col(main, lg=9)])
+    main = [
+        html.Div(id=ids.EQ_ERROR, className="fs-lead"),
+        html.Div(body, id=ids.EQ_BODY, className="fs-flow"),
+    ]
+    return _page_row(controls, main)
 
 
 #: The width the map is zoomed for (the map panel at 1440 px, less the colour key).

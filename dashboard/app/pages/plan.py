@@ -41,6 +41,7 @@ from .common import (
     graph_config,
     invalid_flags,
     number_input,
+    page_row,
     panel,
     refused,
     runs_store,
@@ -150,7 +151,7 @@ def layout(**_: Any) -> html.Div:
     surge, surge_note = number_input(ids.PL_SURGE_PCT, RULES[ids.PL_SURGE_PCT], value=0)
     controls = panel(
         [
-            html.H5("Plan a scenario", className="mb-1"),
+            html.H1("Plan a scenario", className="h5 mb-1"),
             html.P("Set the goal and what changes, then run the plan.", className="fs-caption"),
             dbc.Label("Start from a scenario file (optional)", html_for=ids.PL_SCENARIO),
             dcc.Dropdown(
@@ -172,7 +173,11 @@ def layout(**_: Any) -> html.Div:
                 ],
                 id=ids.PL_PERIOD + "-box",
             ),
-            dbc.Label("Equity weight (0 = most food, 1 = fairest)", className="mt-2"),
+            dbc.Label(
+                "Equity weight (0 = most food, 1 = fairest)",
+                html_for=ids.PL_EQUITY_WEIGHT,
+                className="mt-2",
+            ),
             dcc.Slider(
                 id=ids.PL_EQUITY_WEIGHT,
                 min=0,
@@ -181,9 +186,13 @@ def layout(**_: Any) -> html.Div:
                 value=0.5,
                 marks={0: "0", 0.5: "0.5", 1: "1"},
             ),
-            dbc.Label("Transport budget (USD per period, empty = no limit)", className="mt-2"),
+            dbc.Label(
+                "Transport budget (USD per period, empty = no limit)",
+                html_for=ids.PL_BUDGET,
+                className="mt-2",
+            ),
             *number_input(ids.PL_BUDGET, RULES[ids.PL_BUDGET], placeholder="no limit"),
-            dbc.Label("Longest delivery (km)", className="mt-2"),
+            dbc.Label("Longest delivery (km)", html_for=ids.PL_MAX_DIST, className="mt-2"),
             *number_input(ids.PL_MAX_DIST, RULES[ids.PL_MAX_DIST], value=8),
             dbc.Label("Weeks to plan", html_for=ids.PL_WEEKS, className="mt-2"),
             *number_input(ids.PL_WEEKS, RULES[ids.PL_WEEKS], value=1),
@@ -206,8 +215,11 @@ def layout(**_: Any) -> html.Div:
             ),
             dbc.Label("Yield, % of normal, by kind of site", className="mt-2"),
             html.Div(id=ids.PL_YIELD_KIND),
-            dbc.Label("Need surges in these areas", className="mt-2"),
+            dbc.Label("Need surges in these areas", html_for=ids.PL_SURGE_AREAS, className="mt-2"),
             dcc.Dropdown(id=ids.PL_SURGE_AREAS, multi=True, placeholder="none"),
+            dbc.Label(
+                "Extra need there, %", html_for=ids.PL_SURGE_PCT, className="visually-hidden"
+            ),
             dbc.InputGroup(
                 [
                     surge,
@@ -218,7 +230,7 @@ def layout(**_: Any) -> html.Div:
                 className="mt-1 has-validation",
             ),
             html.Hr(),
-            dbc.Label("Name of this run (optional)"),
+            dbc.Label("Name of this run (optional)", html_for=ids.PL_LABEL),
             dbc.Input(
                 id=ids.PL_LABEL, type="text", maxLength=60, placeholder="e.g. Eastside outage"
             ),
@@ -231,8 +243,8 @@ def layout(**_: Any) -> html.Div:
         # no animated spinner while a plan runs: drawn in software, it takes CPU from the solver
         # on a small machine (docs/dashboard.md, Speed); the button says "Running..." and the
         # last run's status is dimmed instead
-        html.Div(html.Div(id=ids.PL_STATUS), id=PL_STATUS_BOX),
-        dbc.Row(id=ids.PL_KPIS, className="g-2 mb-1"),
+        html.Div(html.Div(id=ids.PL_STATUS), id=PL_STATUS_BOX, className="fs-lead"),
+        dbc.Row(id=ids.PL_KPIS, className="g-2 mb-1 fs-lead"),
         panel(
             [
                 dbc.Label("Week shown on the maps", html_for=ids.PL_WEEK, className="mb-0"),
@@ -290,7 +302,7 @@ def layout(**_: Any) -> html.Div:
             ]
         ),
     ]
-    return dbc.Row([dbc.Col(controls, lg=3), dbc.Col(main, lg=9)])
+    return page_row(controls, main)
 
 
 def _week_options(weeks: int) -> list[dict[str, Any]]:
@@ -456,14 +468,18 @@ def register_callbacks(app: Any) -> None:
                 [
                     dbc.Col(html.Small(k), width=3),
                     dbc.Col(
-                        dcc.Slider(
-                            id={"type": ids.PL_YIELD_PCT, "kind": k},
-                            min=0,
-                            max=200,
-                            step=10,
-                            value=100,
-                            marks={0: "0", 100: "100", 200: "200"},
-                            tooltip={"placement": "bottom"},
+                        # the slider's name, for a screen reader (assets/foodshed-a11y.js)
+                        html.Div(
+                            dcc.Slider(
+                                id={"type": ids.PL_YIELD_PCT, "kind": k},
+                                min=0,
+                                max=200,
+                                step=10,
+                                value=100,
+                                marks={0: "0", 100: "100", 200: "200"},
+                                tooltip={"placement": "bottom"},
+                            ),
+                            **{"data-fs-label": f"Yield of {k} sites, % of normal"},
                         ),
                         width=9,
                     ),

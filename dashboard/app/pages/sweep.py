@@ -43,6 +43,7 @@ from .common import (
     refused,
     settings,
 )
+from .common import page_row as _page_row
 from .wiring import ins, outs
 
 #: What the threshold box accepts (empty: the sweep spec's own threshold)
@@ -94,6 +95,7 @@ def layout(**_: Any) -> html.Div:
                 html.Code("foodshed sweep SPEC.toml --out DIR"),
                 f", found under {root}.",
             ),
+            dbc.Label("Sweep to show", html_for=ids.SW_CHOICE, className="visually-hidden"),
             dcc.Dropdown(
                 id=ids.SW_CHOICE,
                 options=opts,
@@ -103,11 +105,11 @@ def layout(**_: Any) -> html.Div:
             ),
             *folder,
             html.Hr(),
-            dbc.Label("Fulfilment threshold (%)"),
+            dbc.Label("Fulfilment threshold (%)", html_for=ids.SW_THRESHOLD),
             *number_input(
                 ids.SW_THRESHOLD, RULES[ids.SW_THRESHOLD], placeholder="the spec's", debounce=True
             ),
-            dbc.Label("Distribution of", className="mt-2"),
+            dbc.Label("Distribution of", html_for=ids.SW_KPI, className="mt-2"),
             dcc.Dropdown(
                 id=ids.SW_KPI,
                 options=kpi_options(start, st),
@@ -123,8 +125,8 @@ def layout(**_: Any) -> html.Div:
         return panel(dcc.Loading(dcc.Graph(id=gid, config=GRAPH_CONFIG, style={"height": "380px"})))
 
     right = [
-        html.Div(id=ids.SW_STATUS),
-        dbc.Row(id=ids.SW_CARDS, className="g-2 mb-2"),
+        html.Div(id=ids.SW_STATUS, className="fs-lead"),
+        dbc.Row(id=ids.SW_CARDS, className="g-2 mb-2 fs-lead"),
         dbc.Row([dbc.Col(graph(ids.SW_FRONTIER), lg=6), dbc.Col(graph(ids.SW_RESILIENCE), lg=6)]),
         dbc.Row(
             [
@@ -133,7 +135,7 @@ def layout(**_: Any) -> html.Div:
             ]
         ),
     ]
-    return dbc.Row([dbc.Col(controls, lg=3), dbc.Col(right, lg=9)])
+    return _page_row(controls, right)
 
 
 def risk_table(view: SweepView) -> Any:
