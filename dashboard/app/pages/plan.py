@@ -31,7 +31,6 @@ from .. import ids
 from ..runs import GONE, REPORT_GONE, dropped_note, keep_newest
 from ..uploads import safe_csv
 from .common import (
-    GRAPH_CONFIG,
     NumberRule,
     button,
     card,
@@ -266,7 +265,11 @@ def layout(**_: Any) -> html.Div:
             ]
         ),
         panel(
-            dcc.Graph(id=ids.PL_WEEKS_CHART, config=GRAPH_CONFIG),
+            dcc.Graph(
+                id=ids.PL_WEEKS_CHART,
+                config=graph_config("weeks"),
+                figure=empty_figure("Week by week: shown for a plan over several weeks"),
+            ),
             id=PL_WEEKS_CHART_BOX,
             style=HIDDEN,
         ),
@@ -412,7 +415,15 @@ def _week_view(run: dict | None, week: int = 0) -> tuple:
     """The week outputs of :data:`VIEW`: the week bar and chart of a plan over weeks."""
     n = (run or {}).get("weeks")
     if not n:
-        return HIDDEN, HIDDEN, 1, _week_marks(1), 0, [], empty_figure("")
+        return (
+            HIDDEN,
+            HIDDEN,
+            1,
+            _week_marks(1),
+            0,
+            [],
+            empty_figure("Week by week: shown for a plan over several weeks"),
+        )
     by_week = pd.DataFrame(run["kpis_by_week"])  # type: ignore[index]
     return (
         {},
