@@ -20,6 +20,7 @@ from dash import Dash, Input, Output, dcc, html
 from ..services import load_region
 from ..settings import Settings
 from . import ids
+from .plotly_bundle import serve_partial_plotly
 from .runs import RunStore
 from .state import DEFAULT_KEY, RegionCatalog
 
@@ -105,6 +106,8 @@ def create_app(region: Any = None, settings: Settings | None = None) -> Dash:
         suppress_callback_exceptions=True,
         serve_locally=True,
     )
+    if settings.partial_plotly:
+        serve_partial_plotly(app)
     app.server.config[SETTINGS] = settings
     app.server.config[CATALOG] = RegionCatalog(_loader(region, settings), settings)
     app.server.config[RUNS] = RunStore(settings.max_runs)
