@@ -64,7 +64,9 @@ def serve_partial_plotly(app: Dash) -> bool:
         )
         return False
     server = app.server
-    endpoint = next(r.endpoint for r in server.url_map.iter_rules() if r.rule.endswith(_SUITES_RULE))
+    endpoint = next(
+        r.endpoint for r in server.url_map.iter_rules() if r.rule.endswith(_SUITES_RULE)
+    )
     dash_serve = server.view_functions[endpoint]
 
     def serve(package_name: str, fingerprinted_path: str) -> Any:
