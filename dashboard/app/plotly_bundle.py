@@ -14,6 +14,7 @@ plotly.js (``include_plotlyjs=True``), so they show any figure offline.
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 from pathlib import Path
@@ -75,9 +76,14 @@ def serve_partial_plotly(app: Dash) -> bool:
             return dash_serve(package_name, fingerprinted_path)
         import flask
 
-        # as Dash serves it: a year's caching when fingerprinted, else an ETag
-        max_age = 31536000 if fingerprinted else None
-        return flask.send_file(BUNDLE, mimetype="text/javascript", max_age=max_age, etag=True)
+        # as Dash serves it: a year's caching when fingerprinted, else an ETag to revalidate
+        return flask.send_file(
+            io.BytesIO(data),
+            mimetype="text/javascript",
+            etag=_MANIFEST["sha256"],
+            max_age=31536000 if fingerprinted else None,
+        )
 
+    data = BUNDLE.read_bytes()
     server.view_functions[endpoint] = serve
     return True
