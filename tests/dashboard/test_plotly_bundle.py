@@ -179,7 +179,7 @@ def test_a_bundle_of_another_plotly_js_version_is_not_used(tiny_region, monkeypa
 def test_the_bundle_is_of_the_installed_plotly_js_version():
     from plotly.offline import get_plotlyjs_version
 
-    assert plotly_bundle.PLOTLY_JS_VERSION == get_plotlyjs_version(), (
+    assert get_plotlyjs_version() == plotly_bundle.PLOTLY_JS_VERSION, (
         "plotly was upgraded: rebuild dashboard/app/vendor/plotly-foodshed.min.js "
         "(tools/plotly_bundle/README.md)"
     )
