@@ -214,7 +214,8 @@ def first_paint(region, *, warm: bool, partial_plotly: bool = True) -> dict[str,
     from dashboard.app import create_app, warm_up
     from dashboard.settings import Settings
 
-    app = create_app(region, Settings(partial_plotly=partial_plotly))
+    # the default settings unless asked: --baseline-ref runs this on code without the setting
+    app = create_app(region, None if partial_plotly else Settings(partial_plotly=False))
     if warm:
         warm_up(app)
     url, server = _server(app)
