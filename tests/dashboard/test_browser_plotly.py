@@ -49,16 +49,16 @@ def test_every_page_draws_its_figures_with_the_partial_bundle(
     pytest.importorskip("selenium")
     from dashboard.app import Settings, create_app, warm_up
 
-    shots = Path(os.environ.get("FOODSHED_SCREENSHOTS") or tmp_path_factory.mktemp("screenshots"))
-    shots.mkdir(parents=True, exist_ok=True)
+    sweeps = str(tiny_sweep.parent)
     app = create_app(
-        tiny_region,
-        Settings(upload_dir=tmp_path_factory.mktemp("up"), sweeps_dir=str(tiny_sweep.parent)),
+        tiny_region, Settings(upload_dir=tmp_path_factory.mktemp("up"), sweeps_dir=sweeps)
     )
     warm_up(app)
     url, server = B.start_server(app)
+    shots = Path(os.environ.get("FOODSHED_SCREENSHOTS") or tmp_path_factory.mktemp("screenshots"))
+    shots.mkdir(parents=True, exist_ok=True)
     driver = B.make_driver()
-    session = {"driver": driver, "url": url}
+    session = {"driver": driver, "url": url, "shots": shots}
     try:
         B.set_screen(driver)
         driver.get(url + "/")
@@ -66,7 +66,7 @@ def test_every_page_draws_its_figures_with_the_partial_bundle(
         B.wait(driver, lambda d: B.css(d, "#eq-map .maplibregl-canvas"))
         registered = driver.execute_script("return Object.keys(Plotly.PlotSchema.get().traces)")
         assert set(registered) == set(plotly_bundle.TRACES)
-        B.shoot({"driver": driver, "shots": shots}, "equity-partial-plotly")
+        B.shoot(session, "equity-partial-plotly")
 
         B.nav(session, "Plan")
         B.click_css(driver, "#pl-run")
