@@ -138,23 +138,57 @@ def _visit(d, url: str) -> dict[str, float]:
     return {"words": since(words), "map_seen": since(seen), "map_drawn": since(drawn)}
 
 
-def first_paint(region, *, warm: bool) -> dict[str, float]:
+#: Installed before the page's own scripts: the browser's long tasks (start, duration in ms).
+_LONGTASK_HOOK = r"""
+window.__fsLong = [];
+new PerformanceObserver(function (list) {
+  list.getEntries().forEach(function (e) { window.__fsLong.push([e.startTime, e.duration]); });
+}).observe({type: 'longtask', buffered: true});
+"""
+
+
+def _plotly_stats(d) -> dict[str, float]:
+    """plotly.js as the page got it: kB (uncompressed), and the browser's long tasks from its
+    download's end to the map drawn (plotly.js's compile and start-up, then MapLibre's drawing):
+    their total and the longest, in seconds. CPU work, not network: on this shared machine it
+    grows with the load, but it does not depend on when the callbacks answered.
+    """
+    size, end, drawn, tasks = d.execute_script(
+        "var r = performance.getEntriesByType('resource').filter(function (e) {"
+        "  return e.name.indexOf('package_data/plotly') >= 0; })[0];"
+        "return [r ? r.decodedBodySize : 0, r ? r.responseEnd : 0, window.__fsAfterplot,"
+        " window.__fsLong || []];"
+    )
+    between = [dur for start, dur in tasks if end - 1.0 <= start <= drawn]
+    return {
+        "plotly_kb": size / 1e3,
+        "plotly_busy": sum(between) / 1e3,
+        "plotly_longest": max(between, default=0.0) / 1e3,
+    }
+
+
+def first_paint(region, *, warm: bool, partial_plotly: bool = True) -> dict[str, float]:
     """Seconds from the page request to: legend and cards; the map seen; the map drawn.
 
     On the warm server the page is then opened twice more in the same browser (a returning
     visitor: plotly.js comes from the browser's cache, compiled code too from the third visit).
+    ``partial_plotly=False`` serves the full plotly.js (the baseline of ``--plotly-baseline``).
     """
     from dashboard.app import create_app, warm_up
+    from dashboard.settings import Settings
     from tests.browser import make_driver, quit_driver
 
-    app = create_app(region)
+    # the default settings unless asked: --baseline-ref runs this on code without the setting
+    app = create_app(region, None if partial_plotly else Settings(partial_plotly=False))
     if warm:
         warm_up(app)
     url, server = _server(app)
     d = make_driver()
     try:
         d.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": _AFTERPLOT_HOOK})
+        d.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": _LONGTASK_HOOK})
         out = _visit(d, url)
+        out.update(_plotly_stats(d))
         if warm:
             for n in (2, 3):
                 time.sleep(1.0)
@@ -404,6 +438,9 @@ _LABELS = {
     "paint_warm_map_drawn": "first paint, warm server: interactive map drawn",
     "paint_warm_visit2_map_drawn": "  same browser, 2nd visit: interactive map drawn",
     "paint_warm_visit3_map_drawn": "  same browser, 3rd visit: interactive map drawn",
+    "paint_warm_plotly_kb": "  plotly.js fetched by the page, kB (uncompressed)",
+    "paint_warm_plotly_busy": "  long tasks, plotly.js arrived to map drawn (total)",
+    "paint_warm_plotly_longest": "  long tasks, plotly.js arrived to map drawn (longest)",
     "rerun_done": "re-run: click to new KPIs and both maps drawn",
     "rerun_page": "  new KPIs on screen (two frames painted)",
     "rerun_maps_drawn": "  both maps drawn (their last plotly_afterplot)",
@@ -460,8 +497,31 @@ def compare(
         b = statistics.median(r[key] for r in runs["base"])
         t = statistics.median(r[key] for r in runs["this"])
         ratio = f"{b / t:.2f}x" if t > 0 else "-"
-        unit = "" if key.startswith("rerun_kb") else "s"
+        unit = "" if key.endswith("_kb") or key.startswith("rerun_kb") else "s"
         print(f"{label:52s} {b:8.2f}{unit:1s} {t:8.2f}{unit:1s} {ratio:>7s}")
+    print(f"load average now: {os.getloadavg()}")
+
+
+def plotly_baseline(region, *, repeat: int) -> None:
+    """First paint on a warm server with the full plotly.js (baseline) and the partial one.
+
+    Both in this process and checkout (``Settings.partial_plotly``), runs alternated, medians.
+    """
+    labels = {k[len("paint_warm_") :]: v for k, v in _LABELS.items() if k.startswith("paint_warm")}
+    runs: dict[str, list[dict[str, float]]] = {"full": [], "partial": []}
+    for i in range(repeat):
+        for name in ("full", "partial"):
+            res = first_paint(region, warm=True, partial_plotly=name == "partial")
+            runs[name].append(res)
+            figs = ", ".join(f"{k} {v:.2f}" for k, v in res.items())
+            print(f"[{i + 1}/{repeat}] {name} (load {os.getloadavg()[0]:.1f}): {figs}", flush=True)
+    print(f"\nwarm server, medians of {repeat} alternated runs [range]; baseline = full plotly.js")
+    print(f"{'':52s} {'full':>16s} {'partial':>16s} {'ratio':>7s}")
+    for key, label in labels.items():
+        b, t = ([r[key] for r in runs[n]] for n in ("full", "partial"))
+        mb, mt = statistics.median(b), statistics.median(t)
+        cells = [f"{m:.2f} [{min(v):.2f}-{max(v):.2f}]" for m, v in ((mb, b), (mt, t))]
+        print(f"{label:52s} {cells[0]:>16s} {cells[1]:>16s} {mb / mt:6.2f}x")
     print(f"load average now: {os.getloadavg()}")
 
 
@@ -483,7 +543,17 @@ def main() -> None:
     ap.add_argument(
         "--allegheny", metavar="SHARED_DIR", help="also measure map payloads on Allegheny County"
     )
+    ap.add_argument(
+        "--plotly-baseline",
+        action="store_true",
+        help="first paint (warm) with the full plotly.js against the partial one, alternating",
+    )
     args = ap.parse_args()
+    if args.plotly_baseline:
+        from equity import Region
+
+        plotly_baseline(Region.demo(), repeat=args.repeat)
+        return
     # what one round measures: the same for the round of --json, compare()'s and the rounds below
     what = {k: getattr(args, k) for k in ("only", "objective", "runs_before", "poll")}
     if args.json:  # one round, for compare()
@@ -514,7 +584,7 @@ def main() -> None:
     for key, label in _LABELS.items():
         if key in med:
             each = ", ".join(f"{r[key]:.2f}" for r in rounds)
-            unit = "kB" if key.startswith("rerun_kb") else "s"
+            unit = "kB" if key.endswith("_kb") or key.startswith("rerun_kb") else "s"
             print(f"{label:52s} {med[key]:6.2f} {unit}  ({each})")
     if "paint_warm_map_drawn" in med:
         ratio = med["paint_cold_map_drawn"] / med["paint_warm_map_drawn"]

@@ -77,6 +77,10 @@ class Settings:
     sweeps_dir
         Folder searched (two levels deep) for finished sweeps (``foodshed sweep --out DIR``
         folders) offered on the Sweep page; ``None``: the folder the dashboard was started in.
+    partial_plotly
+        Serve the pages the dashboard's own plotly.js, with only the trace types it draws
+        (``dashboard/app/plotly_bundle.py``), whose first map is drawn sooner; off: the full
+        plotly.js of the installed ``plotly`` package.
     """
 
     region_path: str | None = None
@@ -92,3 +96,4 @@ class Settings:
     scenarios_dir: str | None = None
     sweeps_dir: str | None = None
     max_runs: int = 500
+    partial_plotly: bool = True

@@ -23,6 +23,7 @@ from ..services import load_region
 from ..settings import Settings
 from . import ids
 from .pages.common import alert_area
+from .plotly_bundle import serve_partial_plotly
 from .runs import RunStore
 from .state import DEFAULT_KEY, RegionCatalog
 
@@ -120,6 +121,8 @@ def create_app(region: Any = None, settings: Settings | None = None) -> Dash:
         serve_locally=True,
         on_error=on_error,
     )
+    if settings.partial_plotly:
+        serve_partial_plotly(app)
     app.server.config[SETTINGS] = settings
     app.server.config[CATALOG] = RegionCatalog(_loader(region, settings), settings)
     app.server.config[RUNS] = RunStore(settings.max_runs)
