@@ -90,6 +90,15 @@ PLAN_COLUMNS: dict[str, Measure] = {
             **_KG,
         ),
         _k(
+            "reachable",
+            "Within reach of a site with food",
+            "Some open site with food for the area is within the longest delivery, after every "
+            "shock; an area that is not gets nothing in any plan, whatever the goal.",
+            kind="flag",
+            direction=HIGHER_IS_BETTER,
+            group=_PLAN,
+        ),
+        _k(
             "fulfilment_change",
             "Change in share of need met",
             "This plan's share of need met minus the baseline plan's, per area.",

@@ -274,6 +274,9 @@ def build_solution(
             "met_kg": met_a,
             "unmet_kg": unmet_a,
             "fulfilment": np.clip(ful_a, 0, 1),
+            # some open site with food for it is within reach (after every shock): an area
+            # that is not gets nothing in any plan, whatever the goal
+            "reachable": problem.reachable_areas(),
         }
     )
     nk = problem.u_area, problem.u_comm

@@ -222,3 +222,17 @@ def test_unknown_objective_and_parameter(line_region):
         solve(p, "maxmin", equity_weight=0.3)
     with pytest.raises(FoodshedError, match="unknown solver"):
         solve(p, solver="gurobi-direct")
+
+
+def test_fulfilment_says_which_areas_are_within_reach():
+    # four_area_region with the Eastside hub (at D) out and deliveries of at most 1.5 km: D is
+    # 2 km from Oak garden (at C), so no open site with food reaches it
+    from tests.helpers import four_area_region
+
+    sol = allocate(
+        four_area_region(), objective="maxmin", max_distance_m=1500, shocks=[SiteOutage(("H",))]
+    )
+    ful = sol.fulfilment.set_index("area_id")
+    assert ful["reachable"].to_dict() == {"A": True, "B": True, "C": True, "D": False}
+    assert ful.loc["D", "fulfilment"] == 0.0
+    assert sol.kpis["people_unreachable"] == 1000.0
