@@ -21,7 +21,7 @@ from .solution import (
 )
 
 if TYPE_CHECKING:
-    from .network import NetworkProblem
+    from ._network_problem import NetworkProblem
 
 __all__ = ["NetworkSolution", "build_network_solution"]
 

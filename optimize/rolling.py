@@ -20,11 +20,11 @@ import pandas as pd
 
 from equity import FoodshedError
 
+from ._shocks_by_week import _shock_dict
 from .network import (
     InWeeks,
     NetworkProblem,
     NetworkSolution,
-    _shock_dict,
     solve_network,
 )
 from .solution import _json
