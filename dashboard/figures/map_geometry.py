@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 
 
 def to_wgs84(gdf: Any) -> Any:
+    """``gdf`` in longitude/latitude (EPSG:4326), as it is when it has no CRS or is already."""
     crs = getattr(gdf, "crs", None)
     if crs is not None and crs.to_epsg() != 4326:
         return gdf.to_crs(4326)
@@ -70,6 +71,7 @@ def xy_coords(a: Any) -> list[float | None]:
 
 
 def simplified_outlines(areas: Any) -> Any:
+    """The outlines of ``areas`` simplified to 1/2000 of the region's span: an x/y map's fills."""
     minx, miny, maxx, maxy = areas.total_bounds
     span = max(maxx - minx, maxy - miny)
     return (

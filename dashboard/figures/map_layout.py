@@ -52,12 +52,14 @@ _LEGEND_BELOW = {
 
 
 def check_render(render: str) -> None:
+    """Refuse a render other than ``"tiles"`` or ``"xy"``, naming both."""
     if render not in RENDERS:
         msg = f"unknown map render {render!r}; use 'tiles' (interactive) or 'xy' (offline)"
         raise ValueError(msg)
 
 
 def map_title(title: str | None) -> dict[str, Any] | None:
+    """A map's title, top left under the strip of plotly's tool bar (None: no title)."""
     if not title:
         return None
     return {
@@ -108,6 +110,7 @@ def map_layout(
 
 
 def legend_rows(*traces: Sequence[Any]) -> int:
+    """How many rows the legend under the map takes: four entries a row."""
     shown = sum(1 for group in traces for t in group if t.showlegend is not False)
     return max(1, -(-shown // 4))
 
