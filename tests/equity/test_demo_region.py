@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 from pathlib import Path
 
 import geopandas as gpd
@@ -282,3 +283,6 @@ def test_generator_reproduces_the_bundled_files(demo: Region, make_demo, tmp_pat
         a = getattr(again, table).geometry.to_numpy()
         b = getattr(demo, table).geometry.to_numpy()
         assert (shapely.hausdorff_distance(a, b) < 1.0).all(), table  # metres
+    # the roads' layer is named, not after the temporary file the write went through
+    roads = json.loads((tmp_path / "demo" / "roads.geojson").read_text(encoding="utf-8"))
+    assert roads["name"] == "roads"

@@ -243,7 +243,7 @@ def test_generator_reproduces_the_bundled_roads():
     spec = importlib.util.spec_from_file_location("make_demo_roads", gen)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    made = module._roads()
+    made = module.build_roads()
     bundled = gpd.read_file(demo_dir() / "roads.geojson").to_crs(made.crs)
     assert len(made) == len(bundled)
     assert list(made["kind"]) == list(bundled["kind"])

@@ -1,0 +1,80 @@
+"""Campaign: nothing wrong. Time limits, shocks, reports of plans that move little or
+nothing, tables of zeros: a written plan's figures must be its flows'."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.campaign.harness import ROOT, Cases, in_process_test
+from tests.campaign.setups import SCENARIO, edit, write
+
+pytestmark = pytest.mark.slow
+
+CASES = Cases()
+add_out = CASES.add_out
+
+# -- wrong numbers
+for tl in ("1e-9", "0", "-1", "nan", "inf", "-inf", "1e300", "abc"):
+    expect = "error" if tl in ("0", "-1", "nan", "-inf", "abc") else "any"
+    add_out(f"time-limit-cli-{tl}", "numbers", ["allocate", "s.toml", "--time-limit", tl], expect)
+# the demo's LP is big enough for a microsecond to stop HiGHS before any plan: exit 1, no figures
+hub_outage = str(ROOT / "optimize/scenarios/hub_outage.toml")
+argv = ["allocate", hub_outage, "--time-limit", "1e-6"]
+add_out("time-limit-demo-no-plan", "numbers", argv, "error")
+for tl in ("0", "-1", "nan", "inf", "1e-9", '"soon"', "1e300"):
+    expect = "any" if tl in ("1e-9", "1e300") else "error"
+    setup = write("t.toml", SCENARIO + f"time_limit_s = {tl}\n")
+    add_out(
+        f"time-limit-toml-{tl.strip(chr(34))}",
+        "numbers",
+        ["allocate", "t.toml"],
+        expect,
+        setup=setup,
+    )
+SHOCKS = {
+    "cut-off": '[[shocks]]\nkind = "max_distance"\nmax_distance_m = 1\n',
+    "outage-all-ids": '[[shocks]]\nkind = "site_outage"\nsite_ids = ["g1", "h1"]\n',
+    "outage-g1": '[[shocks]]\nkind = "site_outage"\nsite_ids = ["g1"]\n',
+    "outage-h1": '[[shocks]]\nkind = "site_outage"\nsite_ids = ["h1"]\n',
+    "outage-hubs": '[[shocks]]\nkind = "site_outage"\nsite_kind = "hub"\n',
+    "outage-two-shocks": '[[shocks]]\nkind = "site_outage"\nsite_ids = ["g1"]\n'
+    '[[shocks]]\nkind = "site_outage"\nsite_ids = ["h1"]\n',
+    "budget-0": '[[shocks]]\nkind = "budget_change"\nbudget_usd = 0\n',
+    "budget-factor-0": '[network]\nbudget_usd = 10\n[[shocks]]\nkind = "budget_change"\n'
+    "factor = 0\n",
+    "budget-delta-neg": '[network]\nbudget_usd = 10\n[[shocks]]\nkind = "budget_change"\n'
+    "delta_usd = -100\n",
+    "yield-0": '[[shocks]]\nkind = "yield_factor"\nfactor = 0\n',
+    "demand-0": '[[shocks]]\nkind = "demand_surge"\nfactor = 0\n',
+    "demand-100": '[[shocks]]\nkind = "demand_surge"\nfactor = 100\n',
+}
+for sid, text in SHOCKS.items():
+    for obj in ("cost", "coverage", "maxmin", "fair_share", "balanced"):
+        if obj != "coverage" and sid not in ("cut-off", "budget-0", "yield-0", "demand-0"):
+            continue
+        sc = f'name = "x"\nregion = "small"\nobjective = "{obj}"\n' + text
+        add_out(f"shock-{sid}-{obj}", "numbers", ["allocate", "x.toml"], setup=write("x.toml", sc))
+#: Reports of plans that move little or nothing: what ``SCENARIO`` gets on top.
+REPORTS = {
+    "network-budget-0-report": "[network]\nbudget_usd = 0\n",
+    "cut-off-report": SHOCKS["cut-off"],
+    "outage-all-report": SHOCKS["outage-all-ids"],
+    "report-yields-0": SHOCKS["yield-0"],
+}
+for cid, text in REPORTS.items():
+    add_out(cid, "numbers", ["report", "x.toml"], setup=write("x.toml", SCENARIO + text))
+#: Tables of zeros: the region file and what it holds instead.
+ZEROS = {
+    "yields-0-table": (
+        "supply.csv",
+        "site_id,commodity,period,quantity\ng1,kale,summer,0\nh1,rice,summer,0\n",
+    ),
+    "need-0-table": ("need.csv", "area_id,commodity,period,quantity\na0,kale,summer,0\n"),
+}
+for cid, (t, text) in ZEROS.items():
+    add_out(cid, "numbers", ["allocate", "s.toml"], setup=edit(t, text))
+no_plan = 'name = "t"\nregion = "demo"\nobjective = "maxmin"\ntime_limit_s = 1e-6\n'
+add_out("report-no-plan", "numbers", ["report", "t.toml"], "error", setup=write("t.toml", no_plan))
+
+
+test_case = in_process_test(CASES)
