@@ -27,6 +27,7 @@ from .charts import (
 )
 from .classes import classify, fisher_jenks_breaks
 from .maps import (
+    BEYOND_REACH,
     RENDERS,
     AreaClasses,
     area_geojson,
@@ -34,6 +35,8 @@ from .maps import (
     flow_lines,
     flow_segments,
     flows_map,
+    fulfilment_for_map,
+    fulfilment_shade,
     measure_classes,
     metric_frame,
     named_classes,
@@ -54,6 +57,7 @@ from .measures import (
 from .palette import FLAG_YES, OKABE_ITO
 
 __all__ = [
+    "BEYOND_REACH",
     "RENDERS",
     "AreaClasses",
     "FLAG_YES",
@@ -72,6 +76,8 @@ __all__ = [
     "flow_lines",
     "flow_segments",
     "flows_map",
+    "fulfilment_for_map",
+    "fulfilment_shade",
     "format_value",
     "fulfilment_histogram",
     "gains_losses_figure",

@@ -34,12 +34,41 @@ class AreaClasses:
     scheme: str
     #: why there are fewer classes than asked for (:func:`classes.class_note`), or ""
     note: str = ""
+    #: what the areas without a value are (e.g. :data:`BEYOND_REACH` on plan maps)
+    no_data: str = "no data"
 
     def legend(self) -> list[dict[str, str]]:
         return [{"label": a, "colour": c} for a, c in zip(self.labels, self.colours, strict=True)]
 
     def label_of_area(self) -> list[str]:
-        return [self.labels[i] if i >= 0 else "no data" for i in self.of_area]
+        return [self.labels[i] if i >= 0 else self.no_data for i in self.of_area]
+
+
+#: The class of a share-of-need-met map's areas that no plan can serve: no open site with food
+#: within the longest delivery (or nothing needed there); one wording for the app and reports
+BEYOND_REACH = "beyond every site's reach (or no need)"
+
+
+def fulfilment_shade(areas: Any, ful: pd.DataFrame) -> Any:
+    """``areas``' ids and outlines with a plan's ``fulfilment`` table (``need_kg``, ``met_kg``,
+    and the share of need met as :func:`fulfilment_for_map` shows it): what the plan maps of
+    the app and the reports colour."""
+    shade = areas[["area_id", "geometry"]].assign(area_id=areas["area_id"].astype(str))
+    cols = [c for c in ("area_id", "fulfilment", "need_kg", "met_kg", "reachable") if c in ful]
+    ful = ful[cols] if len(ful) else pd.DataFrame(columns=cols)
+    shade = shade.merge(ful.assign(area_id=ful["area_id"].astype(str)), on="area_id", how="left")
+    shade["fulfilment"] = fulfilment_for_map(shade)
+    return shade.drop(columns=["reachable"], errors="ignore")
+
+
+def fulfilment_for_map(ful: pd.DataFrame) -> pd.Series:
+    """The share of need met as the plan maps colour it: a plan's ``fulfilment`` table's
+    ``fulfilment``, empty (the :data:`BEYOND_REACH` class) where its ``reachable`` is false, so
+    the people no plan can serve are not drawn as the plan's worst-served."""
+    f = pd.to_numeric(ful["fulfilment"], errors="coerce").astype(float)
+    if "reachable" in ful.columns:
+        f = f.where(ful["reachable"].fillna(True).astype(bool))
+    return f
 
 
 def named_classes(labels: pd.Series, colours: dict[str, str], *, title: str) -> AreaClasses:
@@ -67,15 +96,19 @@ def measure_classes(
     lowest: float | None = None,
     k: int = 5,
     palette: str = "viridis",
+    no_data: str = "no data",
 ) -> AreaClasses:
-    """The classes of :func:`choropleth_map` for ``column`` (see there)."""
+    """The classes of :func:`choropleth_map` for ``column`` (see there); areas without a
+    value are ``no_data``."""
     _has_column(areas, column)
     info = info or measure_info(column, areas[column])
     raw = areas[column]
     if info.kind == "flag":
         z = raw.astype("float").to_numpy()
         of_area = np.where(np.isfinite(z), np.nan_to_num(z).astype(int), -1)
-        return AreaClasses(["no", "yes"], [FLAG_NO, FLAG_YES], of_area, info.title, "yes / no")
+        return AreaClasses(
+            ["no", "yes"], [FLAG_NO, FLAG_YES], of_area, info.title, "yes / no", no_data=no_data
+        )
     values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
     note = ""
     fixed = info.measure if info.measure is not None and info.measure.bins else None
@@ -95,7 +128,13 @@ def measure_classes(
             note = class_note(values, k, len(edges))
     scheme_text = "fixed bands" if scheme == "fixed" else SCHEMES[scheme].split(" (")[0]
     return AreaClasses(
-        labels, list(colours), np.asarray(of_area, dtype=int), info.title, scheme_text, note
+        labels,
+        list(colours),
+        np.asarray(of_area, dtype=int),
+        info.title,
+        scheme_text,
+        note,
+        no_data,
     )
 
 
@@ -123,6 +162,7 @@ def choropleth_map(
     render: Render = "tiles",
     points: Sequence[Any] = (),
     lines: Sequence[Any] = (),
+    no_data: str = "no data",
 ) -> go.Figure:
     """Areas coloured by ``column`` in classes, with a plain-word legend and hover numbers.
 
@@ -132,7 +172,7 @@ def choropleth_map(
     the measure, such as the share of need met, which the reports use too) and coloured with
     a colour-blind-safe ``palette``, the strongest colour for the worse end. ``classes``
     (:func:`named_classes`) gives classes by name instead. ``hover_text`` (one text per area)
-    replaces the hover numbers.
+    replaces the hover numbers. Areas without a value are the ``no_data`` class (grey).
 
     ``render="tiles"`` draws MapLibre traces (the app; ``geojson`` from :func:`area_geojson`
     saves re-encoding outlines on every redraw, ``width`` is the panel's expected width, for
@@ -155,6 +195,7 @@ def choropleth_map(
             info=info,
             bins=bins,
             lowest=lowest,
+            no_data=no_data,
         )
     ids = areas[id_col].astype(str).to_numpy()
     if hover_text is None and column not in areas.columns:  # classes without the numbers
@@ -255,8 +296,9 @@ def _tile_areas(
             colorscale=[[0, NO_DATA], [1, NO_DATA]],
             showscale=False,
             marker={"opacity": 0.6, "line": {"width": 0.5, "color": "white"}},
-            name="no data",
-            hovertemplate="<b>%{location}</b><br>no data<extra></extra>",
+            name=classes.no_data,
+            meta="no-data",  # which trace this is, whatever its name (area_labels)
+            hovertemplate=f"<b>%{{location}}</b><br>{classes.no_data}<extra></extra>",
             showlegend=bool(missing.any()),
         )
     )
@@ -300,7 +342,7 @@ def _xy_areas(
         (i, lab, col)
         for i, (lab, col) in enumerate(zip(classes.labels, classes.colours, strict=True))
     ]
-    groups.append((-1, "no data", NO_DATA))
+    groups.append((-1, classes.no_data, NO_DATA))
     for i, lab, colour in groups:
         mask = classes.of_area == i
         if not mask.any():
@@ -338,8 +380,8 @@ def area_labels(fig: go.Figure) -> dict[str, str]:
     labels = [c["label"] for c in fig.layout.meta["classes"]]
     out: dict[str, str] = {}
     for tr in fig.data:
-        if tr.type == "choroplethmap" and tr.name == "no data":
-            out.update(dict.fromkeys(map(str, tr.locations), "no data"))
+        if tr.type == "choroplethmap" and (tr.meta == "no-data" or tr.name == "no data"):
+            out.update(dict.fromkeys(map(str, tr.locations), str(tr.name)))
         elif tr.type == "choroplethmap":
             out.update({str(i): labels[int(z)] for i, z in zip(tr.locations, tr.z, strict=True)})
         elif tr.type == "scatter" and tr.name == "areas" and tr.ids is not None:

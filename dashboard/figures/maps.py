@@ -16,13 +16,23 @@ metric frame, x/y polygons). This module gathers their public names.
 
 from __future__ import annotations
 
-from .map_areas import AreaClasses, area_labels, choropleth_map, measure_classes, named_classes
+from .map_areas import (
+    BEYOND_REACH,
+    AreaClasses,
+    area_labels,
+    choropleth_map,
+    fulfilment_for_map,
+    fulfilment_shade,
+    measure_classes,
+    named_classes,
+)
 from .map_flows import flow_lines, flow_segments, flows_map, line_width, segment_lines
 from .map_geometry import area_geojson, metric_frame
 from .map_layout import RENDERS, Render, offline_html
 from .map_points import point_layers, point_look, sites_layers, stores_layers
 
 __all__ = [
+    "BEYOND_REACH",
     "RENDERS",
     "AreaClasses",
     "Render",
@@ -32,6 +42,8 @@ __all__ = [
     "flow_lines",
     "flow_segments",
     "flows_map",
+    "fulfilment_for_map",
+    "fulfilment_shade",
     "line_width",
     "measure_classes",
     "metric_frame",

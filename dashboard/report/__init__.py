@@ -365,7 +365,12 @@ def build_context(
             geo,
             region.sites,
             solution.flows,
-            classes=F.measure_classes(geo.assign(fulfilment=ratio), "fulfilment", scheme="fixed"),
+            classes=F.measure_classes(
+                geo.assign(fulfilment=_shown_fulfilment(solution, geo, ratio)),
+                "fulfilment",
+                scheme="fixed",
+                no_data=F.BEYOND_REACH,
+            ),
             hover_text=hover,
             closed=rd.closed_sites(scenario, solution),
             max_lines=MAX_FLOW_LINES,
@@ -707,3 +712,17 @@ def _environment() -> jinja2.Environment:
     env.filters["pct1"] = lambda v: "n/a" if v is None or pd.isna(v) else f"{float(v):.1%}"
     env.filters["jsonattr"] = lambda v: json.dumps(v)
     return env
+
+
+def _shown_fulfilment(solution: Any, geo: Any, ratio: pd.Series) -> pd.Series:
+    """The share of need met as the plan maps show it (:func:`figures.fulfilment_for_map`):
+    empty where no open site with food reaches the area, as on the Plan page."""
+    ful = solution.fulfilment
+    if "reachable" not in ful.columns:
+        return ratio
+    reach = ful.set_index(ful["area_id"].astype(str))["reachable"]
+    frame = pd.DataFrame(
+        {"fulfilment": ratio, "reachable": reach.reindex(geo["area_id"].astype(str)).to_numpy()},
+        index=ratio.index,
+    )
+    return F.fulfilment_for_map(frame)

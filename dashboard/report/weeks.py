@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from ..figures.maps import choropleth_map, measure_classes, segment_lines
+from ..figures.maps import BEYOND_REACH, choropleth_map, measure_classes, segment_lines
 from ..figures.weeks import weeks_figure
 
 
@@ -66,7 +66,9 @@ def add_weeks(
         figures["transfers-map"] = choropleth_map(
             geo,
             "fulfilment",
-            classes=measure_classes(geo.assign(fulfilment=ratio), "fulfilment", scheme="fixed"),
+            classes=measure_classes(
+                geo.assign(fulfilment=ratio), "fulfilment", scheme="fixed", no_data=BEYOND_REACH
+            ),
             hover_text=hover,
             render="xy",
             height=620,

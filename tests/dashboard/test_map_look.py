@@ -24,7 +24,7 @@ from dashboard.figures.maps import area_labels, line_width
 from dashboard.report import _context
 from optimize import SiteOutage, allocate
 from optimize.catalogue import FULFILMENT
-from tests.helpers import town_region
+from tests.helpers import four_area_region, town_region
 
 
 # ---------------------------------------------------------------------- colours
@@ -92,15 +92,13 @@ def outage(town):
     return allocate(town, objective="coverage", shocks=[SiteOutage(site_ids=("H2",))])
 
 
-def _app_maps(town, plan):
+def _app_maps(town, plan, closed=("H2",)):
     """The Plan page's two maps of ``plan`` (what ``plan.view`` draws)."""
     areas = town.areas.to_crs(4326)
     sites = town.sites.to_crs(4326)
     flows = plan.flows
-    shade = areas[["area_id", "geometry"]].merge(
-        plan.fulfilment[["area_id", "fulfilment", "need_kg", "met_kg"]], on="area_id", how="left"
-    )
-    flows_fig = F.flows_map(areas, sites, flows, closed=["H2"], width=480)
+    shade = F.fulfilment_shade(areas, plan.fulfilment)
+    flows_fig = F.flows_map(areas, sites, flows, closed=closed, width=480)
     ful_fig = F.choropleth_map(shade, "fulfilment", width=480, **FULFILMENT_SHADING)
     return flows_fig, ful_fig
 
@@ -140,6 +138,21 @@ def test_app_and_report_draw_the_same_plan_alike(town, outage) -> None:
     lines = [(t.name, t.line.width) for t in report.data if t.legendgroup == "flows"]
     assert lines == [(t.name, t.line.width) for t in app_flows.data if t.legendgroup == "flows"]
     assert [w for _, w in lines] == [line_width(c, 5) for c in range(5)]
+
+
+def test_areas_beyond_reach_are_their_own_class_in_the_app_and_the_report() -> None:
+    # four_area_region with the Eastside hub (at D) out and deliveries of at most 1.5 km: D is
+    # 2 km from the nearest garden, beyond every site's reach; A, B and C are served
+    region = four_area_region()
+    plan = allocate(
+        region, objective="maxmin", max_distance_m=1500, shocks=[SiteOutage(site_ids=("H",))]
+    )
+    _, app_ful = _app_maps(region, plan, closed=("H",))
+    report = _context(region, plan, None, None, None, None)["figure_objects"]["flows-map"]
+    assert area_labels(report) == area_labels(app_ful)
+    labels = area_labels(app_ful)
+    assert labels["D"] == F.BEYOND_REACH == "beyond every site's reach (or no need)"
+    assert labels["A"] == labels["B"] == "25-50%" and labels["C"] == "50-75%"  # 5/11, 7/11
 
 
 def test_the_report_equity_map_shows_the_apps_points(town) -> None:

@@ -89,6 +89,7 @@ FULFILMENT_SHADING: dict[str, Any] = {
     "scheme": "fixed",
     "name_col": None,
     "hover_cols": ("need_kg", "met_kg"),
+    "no_data": F.BEYOND_REACH,
 }
 #: The cards: who is served, the worst-served area *within reach* and who is beyond every site's
 #: reach (the worst area overall is 0% whenever someone is out of reach, whatever the goal)
@@ -598,11 +599,8 @@ def register_callbacks(app: Any) -> None:
         areas = disp["areas"]  # WGS84 (the maps' CRS): nothing to reproject per run
         flows, transfers, ful = _week_tables(run, week)
         flows_title, ful_title = _titles(run, week)
-        shade = areas[["area_id", "geometry"]].assign(area_id=areas["area_id"].astype(str))
-        cols = ["area_id", "fulfilment", "need_kg", "met_kg"]
-        shade = shade.merge(
-            ful[cols] if len(ful) else pd.DataFrame(columns=cols), on="area_id", how="left"
-        )
+        # the people no plan can serve are their own class, not the plan's worst-served
+        shade = F.fulfilment_shade(areas, ful)
         shading = dict(FULFILMENT_SHADING)
         moved = transfer_lines(disp["sites"], transfers)
         # the switched-off sites, drawn as closed in the weeks they are out (every week: none)
