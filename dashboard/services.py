@@ -205,6 +205,17 @@ class PlanParams:
     surge_pct: float = 0.0
     period: str | None = None
     label: str = ""
+    #: the network over weeks (optimize.network): weeks planned at once, the longest transfer
+    #: between sites (None: no transfers) and the weeks the sites switched off are out (empty:
+    #: every week)
+    weeks: int = 1
+    max_transfer_km: float | None = None
+    outage_weeks: tuple[int, ...] = ()
+
+    @property
+    def over_weeks(self) -> bool:
+        """Whether the plan runs over weeks (:func:`optimize.network.allocate_network`)."""
+        return self.weeks > 1 or self.max_transfer_km is not None or bool(self.outage_weeks)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -217,14 +228,22 @@ class PlanParams:
             "surge_areas": list(self.surge_areas),
             "surge_pct": self.surge_pct,
             "period": self.period,
+            "weeks": self.weeks,
+            "max_transfer_km": self.max_transfer_km,
+            "outage_weeks": list(self.outage_weeks),
         }
 
     def describe(self) -> str:
         parts = [OBJECTIVES.get(self.objective, self.objective).split(":")[0]]
         if self.objective == "balanced":
             parts.append(f"equity weight {self.equity_weight:.2f}")
+        if self.weeks > 1:
+            parts.append(f"{self.weeks} weeks")
+        if self.max_transfer_km is not None:
+            parts.append(f"transfers within {self.max_transfer_km:g} km")
         if self.sites_off:
-            parts.append(f"{len(self.sites_off)} site(s) off")
+            when = f" in week(s) {', '.join(map(str, self.outage_weeks))}"
+            parts.append(f"{len(self.sites_off)} site(s) off" + (when if self.outage_weeks else ""))
         for kind, pct in self.yield_pct:
             if pct != 100:
                 parts.append(f"{kind} yield {pct:.0f}%")
@@ -289,7 +308,12 @@ def _allocate(region: Region, params: PlanParams) -> AllocationSolution:
 
     shocks: list[Any] = []
     if params.sites_off:
-        shocks.append(optimize.SiteOutage(site_ids=tuple(params.sites_off)))
+        outage = optimize.SiteOutage(site_ids=tuple(params.sites_off))
+        if params.outage_weeks:
+            from optimize.network import InWeeks
+
+            outage = InWeeks(outage, tuple(params.outage_weeks))  # type: ignore[assignment]
+        shocks.append(outage)
     for kind, pct in params.yield_pct:
         if pct != 100:
             shocks.append(optimize.YieldFactor(pct / 100.0, site_kind=kind))
@@ -306,8 +330,28 @@ def _allocate(region: Region, params: PlanParams) -> AllocationSolution:
         kwargs["budget_usd"] = params.budget_usd
     if params.period is not None:
         kwargs["period"] = params.period
+    if params.over_weeks:
+        return _allocate_weeks(region, params, kwargs)
     kwargs["base"] = _base_problem(region, kwargs)
     return optimize.allocate(region, **kwargs)
+
+
+def _allocate_weeks(region: Region, params: PlanParams, kwargs: dict[str, Any]) -> Any:
+    """The plan over ``params.weeks`` weeks with transfers, storage and shelf life
+    (:func:`optimize.network.allocate_network`; a region without need or supply is planned on
+    documented estimates, as a one-week plan is)."""
+    from equity.estimates import estimated_inputs
+    from optimize.network import allocate_network
+    from optimize.problem import planning_region
+
+    planned = planning_region(region)
+    if params.max_transfer_km is not None:
+        kwargs["max_transfer_m"] = params.max_transfer_km * 1000
+    sol = allocate_network(planned, weeks=params.weeks, maxmin_over="area_week", **kwargs)
+    estimated = estimated_inputs(planned)
+    if estimated:
+        sol.manifest["estimated"] = estimated
+    return sol
 
 
 def _base_problem(region: Region, kwargs: dict[str, Any]) -> Any:
@@ -351,6 +395,9 @@ def params_from_dict(d: dict[str, Any]) -> PlanParams:
         surge_areas=tuple(d.get("surge_areas") or ()),
         surge_pct=float(d.get("surge_pct") or 0.0),
         period=d.get("period"),
+        weeks=int(d.get("weeks") or 1),
+        max_transfer_km=d.get("max_transfer_km"),
+        outage_weeks=tuple(int(w) for w in d.get("outage_weeks") or ()),
     )
 
 
@@ -387,10 +434,27 @@ def solution_record(region: Region, sol: AllocationSolution) -> dict[str, Any]:
         "fulfilment": ful.to_dict("records"),
         # column lists, not records: a run travels to the browser's store and back on every
         # later run, and thousands of flow rows as records repeat every key (several times larger)
-        "flows": _columns(sol.flows[_FLOW_COLUMNS]),
+        "flows": _columns(sol.flows[[c for c in ("week", *_FLOW_COLUMNS) if c in sol.flows]]),
         "unmet": _unmet_by_commodity(sol.unmet).to_dict("records"),
         "binding": binding_text(sol.binding),
         "manifest": jsonable(dict(sol.manifest)),
+        **_weeks_record(sol),
+    }
+
+
+def _weeks_record(sol: AllocationSolution) -> dict[str, Any]:
+    """The parts of a plan over weeks a run keeps (none for a one-period plan): ``weeks``,
+    ``kpis_by_week`` (records), ``transfers`` and ``fulfilment_by_week`` (column lists)."""
+    by_week = getattr(sol, "kpis_by_week", None)
+    if not isinstance(by_week, pd.DataFrame) or by_week.empty:
+        return {}
+    ful = sol.fulfilment_by_week  # type: ignore[attr-defined]
+    ful = ful.assign(area_id=ful["area_id"].astype(str))
+    return {
+        "weeks": int(by_week["week"].max()),
+        "kpis_by_week": jsonable(by_week.to_dict("records")),
+        "transfers": _columns(sol.transfers),  # type: ignore[attr-defined]
+        "fulfilment_by_week": _columns(ful[["week", "area_id", "need_kg", "met_kg", "fulfilment"]]),
     }
 
 
@@ -554,33 +618,58 @@ def scenario_controls(path: Any, region: Region) -> dict[str, Any]:
             out["notes"].append(
                 f"{name} = {value} is not shown in the controls; the default is used"
             )
-    if sc.is_network:  # plans over weeks (optimize.network): this page shows one week
-        tr = sc.network.max_transfer_m
-        out["notes"].append(
-            f"this scenario plans {sc.weeks} week(s)"
-            + (f" with transfers between sites within {tr / 1000:g} km" if tr else "")
-            + "; this page plans one week (week 1). Run the file with `foodshed allocate` or "
-            "`foodshed report` for the plan over weeks."
-        )
+    # plans over weeks (optimize.network): the weeks, transfers and outage weeks are controls
+    out["weeks"] = sc.weeks
+    tr = sc.network.max_transfer_m
+    out["max_transfer_km"] = tr / 1000.0 if tr is not None else None
+    out["outage_weeks"] = []
+    from optimize.network import DEFAULT_TRANSFER_COST_PER_KG_KM
+
+    unshown: dict[str, Any] = {
+        "supply_profile": sc.supply_profile,
+        "need_profile": sc.need_profile,
+        "maxmin_over": sc.params.maxmin_over if sc.params.maxmin_over != "area_week" else None,
+        "transfer_cost_per_kg_km": (
+            sc.network.transfer_cost_per_kg_km
+            if sc.network.transfer_cost_per_kg_km != DEFAULT_TRANSFER_COST_PER_KG_KM
+            else None
+        ),
+    }
+    for name, setting in unshown.items():
+        if setting is not None:
+            out["notes"].append(
+                f"{name} = {setting} is not shown in the controls and not applied here (run the "
+                "file with `foodshed allocate` for it)"
+            )
     if sc.network.roads:
         out["notes"].append(
             f"distances over the roads in {sc.network.roads!r} are not used on this page "
             "(straight lines here)"
         )
+    outage_weeks: list[int] | None = None  # the weeks of the outages applied (None: none yet)
     for shock in sc.shocks:
         d = shock.model_dump()
         kind = d.get("kind")
-        weeks = d.pop("weeks", None)
-        if weeks and 1 not in weeks:
+        weeks = sorted(d.pop("weeks", None) or [])
+        if weeks and kind != "site_outage":
             out["notes"].append(
-                f"{kind} in week(s) {weeks} only: not applied to the one week shown here"
+                f"{kind} in week(s) {weeks} only: not applied here (this page applies yields "
+                "and surges to every week; run the file with `foodshed allocate` for it)"
             )
             continue
         if kind == "site_outage":
+            if outage_weeks is not None and weeks != outage_weeks:
+                out["notes"].append(
+                    f"a second site outage in other weeks ({weeks or 'every week'}) is not "
+                    "applied here: the page switches sites off in one set of weeks"
+                )
+                continue
+            outage_weeks = weeks
             ids = list(d.get("site_ids") or [])
             if d.get("site_kind"):
                 ids += sites.loc[sites["kind"] == d["site_kind"], "site_id"].astype(str).tolist()
             out["sites_off"] += ids
+            out["outage_weeks"] = [w for w in weeks if w <= sc.weeks]
         elif (
             kind == "yield_factor"
             and d.get("site_kind")

@@ -19,7 +19,14 @@ import pandas as pd
 
 from equity import FoodshedError
 
-__all__ = ["SweepView", "find_sweeps", "load_sweep", "open_sweep", "sweep_signature"]
+__all__ = [
+    "SweepView",
+    "estimated_note",
+    "find_sweeps",
+    "load_sweep",
+    "open_sweep",
+    "sweep_signature",
+]
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,12 @@ class SweepView:
         return self.total > 0 and self.done >= self.total
 
     @property
+    def estimated_note(self) -> str:
+        """Which numbers the sweep's plans rest on are documented estimates, in one line
+        ("" when none are): :func:`estimated_note` of its spec and summary."""
+        return estimated_note(self.meta.get("estimated"), self.summary.get("estimated"))
+
+    @property
     def state(self) -> str:
         """One line: how far the sweep got."""
         if self.complete:
@@ -51,6 +64,19 @@ class SweepView:
             f"unfinished: {self.done} of {self.total} scenario(s) done; finish it with "
             f"`foodshed sweep SPEC.toml --out {self.path} --resume`"
         )
+
+
+def estimated_note(described: dict[str, str] | None, tables: str | None = None) -> str:
+    """One line saying which inputs of a sweep are documented estimates (``equity.estimates``):
+    ``described`` is ``{table: how}`` (``sweep.json``'s ``estimated``), ``tables`` the rows'
+    ``estimated`` column summarised ("need, supply"); "" when the plans rest on data only."""
+    how = {t: h for t, h in (described or {}).items() if t != "commodities"}
+    if how:
+        said = "; ".join(f"{t}: {h}" for t, h in sorted(how.items()))
+        return f"Estimated inputs (documented estimates, not the region's data): {said}."
+    if tables:
+        return f"Estimated inputs (documented estimates, not the region's data): {tables}."
+    return ""
 
 
 def _is_sweep(folder: Path) -> bool:

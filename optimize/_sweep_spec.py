@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ._objectives import _PARAMS
 from .scenario import (
+    MAX_COST_PER_KG_KM,
     MAX_DISTANCE_M,
     MAX_FACTOR,
     MAX_USD,
@@ -36,7 +37,14 @@ from .scenario import (
 if TYPE_CHECKING:
     from .problem import AllocationProblem
 
-__all__ = ["MAX_SCENARIOS", "PARAMETERS", "SweepSpec", "SweepSpecError", "expand"]
+__all__ = [
+    "MAX_SCENARIOS",
+    "NETWORK_PARAMS",
+    "PARAMETERS",
+    "SweepSpec",
+    "SweepSpecError",
+    "expand",
+]
 
 
 class SweepSpecError(ScenarioError):
@@ -53,7 +61,16 @@ PARAMETERS: dict[str, tuple[str | None, str]] = {
     "yield_factor": ("site kind", "supply multiplier at sites of a kind (all sites without one)"),
     "outage_probability": ("site kind", "chance that each site of the kind is out, per draw"),
     "demand_surge": ("area flag", "need multiplier in areas with a flag (all without one)"),
+    # the network over weeks (optimize.network): each value builds its own network problem
+    "weeks": (None, "weeks planned at once (the network over weeks; [vary] only)"),
+    "max_transfer_m": (None, "longest move between sites, m; 0 for none ([vary] only)"),
+    "transfer_cost_per_kg_km": (None, "cost of moves between sites per kg-km ([vary] only)"),
 }
+#: Parameters that shape the network over weeks: every scenario of a spec varying one is
+#: planned over weeks, on the network problem of its values (built once per distinct set)
+NETWORK_PARAMS = ("weeks", "max_transfer_m", "transfer_cost_per_kg_km")
+#: The most weeks a sweep may plan at once
+MAX_WEEKS = 52
 #: The most scenarios one sweep may have: its records are held in memory and written to
 #: ``scenarios.parquet`` before the first solve (100,000 take about 10 s and 200 MB).
 MAX_SCENARIOS = 100_000
@@ -67,6 +84,9 @@ _DOMAIN: dict[str, tuple[float, float, bool]] = {
     "max_distance_m": (0.0, MAX_DISTANCE_M, True),
     "yield_factor": (0.0, MAX_FACTOR, False),
     "demand_surge": (0.0, MAX_FACTOR, False),
+    "weeks": (1.0, MAX_WEEKS, False),
+    "max_transfer_m": (0.0, MAX_DISTANCE_M, False),
+    "transfer_cost_per_kg_km": (0.0, MAX_COST_PER_KG_KM, False),
 }
 _NOT_INPUTS = ("shocks", "params", "name", "description")
 _OBJECTIVE_PARAMS = ("equity_weight", "fair_share_band", "unmet_penalty_usd_per_kg")
@@ -241,6 +261,10 @@ class SweepSpec(_Strict):
                 continue
             for name, value in _flatten(raw):
                 where = f"{section}.{name}"
+                # the scenario's own spelling of its [network] keys: network.max_transfer_m
+                head, _, rest = name.partition(".")
+                if head == "network" and rest in PARAMETERS:
+                    name = rest
                 err = _check_name(name)
                 if err:
                     problems.append(f"{where}: {err}")
@@ -254,6 +278,13 @@ class SweepSpec(_Strict):
                     problems.append(f"{where}: {_short(exc)}")
         for name in sorted(set(vary) & set(random)):
             problems.append(f"{name}: given in both [vary] and [random]; keep one")
+        for name in sorted(set(random) & set(NETWORK_PARAMS)):
+            problems.append(
+                f"random.{name}: each value builds its own network problem, so {name} can "
+                f"only be listed in [vary] (e.g. {name} = [...])"
+            )
+        if "weeks" in vary and any(v != int(v) for v in vary["weeks"] if math.isfinite(v)):
+            problems.append(f"vary.weeks: weeks are whole numbers; got {vary['weeks']}")
         for name, values in vary.items():
             problems += [f"vary.{name}: {e}" for e in _check_values(name, values)]
         for name, dist in random.items():
@@ -299,6 +330,37 @@ class SweepSpec(_Strict):
     @property
     def parameters(self) -> list[str]:
         return [*self.vary, *self.random]
+
+    @property
+    def varies_network(self) -> bool:
+        """Whether ``[vary]`` lists a parameter of the network over weeks
+        (:data:`NETWORK_PARAMS`): then every scenario is planned over weeks."""
+        return any(p in self.vary for p in NETWORK_PARAMS)
+
+    def network_settings(self, values: dict[str, float] | None = None) -> dict[str, Any]:
+        """The base scenario's network settings (weeks, longest move between sites, cost per
+        kg-km of moves) with ``values`` (a scenario's swept ones) in their place; a longest
+        move of 0 means no moves."""
+        out: dict[str, Any] = {
+            "weeks": int(self.base.weeks),
+            "max_transfer_m": self.base.network.max_transfer_m,
+            "transfer_cost_per_kg_km": float(self.base.network.transfer_cost_per_kg_km),
+        }
+        for name, v in (values or {}).items():
+            if name in NETWORK_PARAMS:
+                out[name] = int(v) if name == "weeks" else float(v)
+        if not out["max_transfer_m"]:
+            out["max_transfer_m"] = None
+        return out
+
+    def network_grid(self) -> list[dict[str, Any]]:
+        """The distinct :meth:`network_settings` of the spec's scenarios (one network problem
+        each), in grid order."""
+        names = [p for p in NETWORK_PARAMS if p in self.vary]
+        combos = itertools.product(*(self.vary[p] for p in names))
+        grid = [self.network_settings(dict(zip(names, c, strict=True))) for c in combos]
+        unique = {json.dumps(g, sort_keys=True): g for g in grid}
+        return list(unique.values())
 
     def network_max_distance_m(self) -> float:
         """The reach to build the base problem with (the largest of base and swept values)."""
@@ -590,6 +652,10 @@ def expand(
                 "shocks": shocks,
                 "draw": d,
             }
+            network = ""  # the network settings of a spec varying them (its problem's key)
+            if spec.varies_network:
+                network = json.dumps(spec.network_settings(values), sort_keys=True)
+                ident["network"] = network
             sid = (
                 "sc-" + hashlib.sha256(json.dumps(ident, sort_keys=True).encode()).hexdigest()[:12]
             )
@@ -605,6 +671,7 @@ def expand(
                     "objective": spec.base.objective,
                     "params": json.dumps(params, sort_keys=True),
                     "shocks": json.dumps(shocks, sort_keys=True),
+                    "network": network,
                 }
             )
             if progress is not None and len(records) % 1000 == 0:

@@ -10,7 +10,7 @@ import json
 import os
 import socket
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from .network import NetworkProblem
     from .problem import AllocationProblem
 
-__all__ = ["SweepContext", "solve_record"]
+__all__ = ["NETWORK_KPI_COLUMNS", "NetworkFamily", "SweepContext", "solve_record"]
 
 _SHOCK: pydantic.TypeAdapter[Any] = pydantic.TypeAdapter(ShockSpec)
 
@@ -46,6 +46,19 @@ KPI_COLUMNS = (
     "people_below_50pct",
     "low_income_need_met_share",
 )
+#: KPI columns of scenarios planned over weeks (``optimize.network``), over the horizon.
+NETWORK_KPI_COLUMNS = (
+    "weeks",
+    "supplied_kg",
+    "transferred_kg",
+    "spoiled_kg",
+    "end_stock_kg",
+    "delivery_cost_usd",
+    "transfer_cost_usd",
+    "min_fulfilment_area_week",
+    "min_fulfilment_area_week_reachable",
+    "area_weeks_unreachable",
+)
 
 
 @dataclass(frozen=True)
@@ -60,6 +73,28 @@ class SweepContext:
     time_limit_s: float | None = None
     #: what the equity objectives hold fair in plans over weeks (optimize.network)
     maxmin_over: str = "area_week"
+    #: the input tables that are documented estimates (``{table: how}``; empty: none), from
+    #: :meth:`equity.Region.with_estimates` for a region without need or supply
+    estimated: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def estimated_tables(self) -> str:
+        """The estimated numbers, as the ``estimated`` column says them: "need, supply" (the
+        commodities' basket comes with the need), or "" when the plans rest on data only."""
+        return ", ".join(t for t in sorted(self.estimated) if t != "commodities")
+
+
+@dataclass(frozen=True)
+class NetworkFamily:
+    """The network problems of a sweep that varies the network over weeks (weeks, longest move
+    between sites, ...): one per distinct setting, keyed by a record's ``network`` column."""
+
+    problems: dict[str, NetworkProblem]
+
+    @property
+    def base(self) -> AllocationProblem:
+        """The single-period problem they share (the same sites, areas and arcs)."""
+        return next(iter(self.problems.values())).base
 
 
 def _shock(d: dict[str, Any]) -> Any:
@@ -74,7 +109,9 @@ def _shock(d: dict[str, Any]) -> Any:
 
 
 def solve_record(
-    problem: AllocationProblem | NetworkProblem, ctx: SweepContext, record: dict[str, Any]
+    problem: AllocationProblem | NetworkProblem | NetworkFamily,
+    ctx: SweepContext,
+    record: dict[str, Any],
 ) -> dict[str, Any]:
     """Solve ``record`` (from :func:`optimize._sweep_spec.expand`); return its result row.
 
@@ -92,8 +129,11 @@ def solve_record(
         "vulnerable_min_fulfilment": float("nan"),
         "vulnerable_mean_fulfilment": float("nan"),
         "vulnerable_below_threshold": -1,
+        "estimated": ctx.estimated_tables,
         "worker": f"{socket.gethostname()}:{os.getpid()}",
     }
+    if isinstance(problem, NetworkFamily):  # the network problem of this record's settings
+        problem = problem.problems[record["network"]]
     ful: dict[str, Any] = {"area_id": np.zeros(0, dtype=object), "fulfilment": np.zeros(0)}
     try:
         shocks = [_shock(d) for d in json.loads(record["shocks"])]
@@ -137,6 +177,10 @@ def solve_record(
     for c in KPI_COLUMNS:
         v = k.get(c)
         row[c] = float("nan") if v is None else float(v)
+    if "weeks" in k:  # a plan over weeks: its horizon's KPIs too
+        for c in NETWORK_KPI_COLUMNS:
+            v = k.get(c)
+            row[c] = float("nan") if v is None else float(v)
     f = sol.fulfilment["fulfilment"].to_numpy(dtype=float)
     need = sol.fulfilment["need_kg"].to_numpy(dtype=float)
     vul = ctx.vulnerable & (need > 0)

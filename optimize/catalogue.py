@@ -348,6 +348,20 @@ SWEEP_COLUMNS: dict[str, Measure] = {
         _k("objective", "Objective", "The objective the scenario is solved for.", **_TEXT),
         _k("params", "Objective settings", "The objective's settings, as JSON.", **_TEXT),
         _k("shocks", "Shocks", "The scenario's shocks, as JSON.", **_TEXT),
+        _k(
+            "network",
+            "Network over weeks",
+            "The scenario's weeks and moves between sites, as JSON, when the sweep varies them "
+            "(empty otherwise).",
+            **_TEXT,
+        ),
+        _k(
+            "estimated",
+            "Estimated inputs",
+            "Which input numbers are documented estimates rather than the region's data "
+            "(need, supply; from equity.estimates), empty when none are.",
+            **_TEXT,
+        ),
         _k("message", "Solver message", "What the solver or the data said.", **_TEXT),
         _k("worker", "Worker", "The machine and process that solved it.", **_TEXT),
         _k(

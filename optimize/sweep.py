@@ -52,7 +52,7 @@ from equity._atomic import atomic_path, clean_stale_in
 from equity._output import check_output_dir, open_output_dir
 
 from ._sweep_spec import MAX_SCENARIOS, PARAMETERS, SweepSpec, SweepSpecError, expand
-from ._sweep_task import KPI_COLUMNS, SweepContext, solve_record
+from ._sweep_task import KPI_COLUMNS, NetworkFamily, SweepContext, solve_record
 
 if TYPE_CHECKING:
     from equity import Region
@@ -84,6 +84,11 @@ SUMMARY_KPIS = (
     "transport_cost_usd",
     "vulnerable_min_fulfilment",
     "vulnerable_mean_fulfilment",
+    # plans over weeks (optimize.network), over the horizon
+    "min_fulfilment_area_week_reachable",
+    "transferred_kg",
+    "spoiled_kg",
+    "end_stock_kg",
 )
 
 
@@ -158,8 +163,8 @@ def prepare_sweep(
     except FoodshedError as exc:
         msg = f"{spec.source}: the base scenario: {exc}"
         raise SweepSpecError(msg) from exc
-    if base.is_network:  # a base scenario over weeks (optimize.network)
-        return _prepare_network(spec, region)
+    if base.is_network or spec.varies_network:  # plans over weeks (optimize.network)
+        return _prepare_network(spec, region, progress)
     problem = _problem(
         region,
         [],
@@ -179,32 +184,50 @@ def prepare_sweep(
         threshold=spec.resilience.threshold,
         solver=base.solver,
         time_limit_s=base.time_limit_s,
+        estimated=dict(problem.estimated),
     )
     return problem, ctx, expand(spec, problem, progress=progress)
 
 
-def _prepare_network(spec: SweepSpec, region: Region) -> tuple[Any, SweepContext, list[dict]]:
+def _prepare_network(
+    spec: SweepSpec, region: Region, progress: Callable[[int, int], None] | None = None
+) -> tuple[Any, SweepContext, list[dict]]:
     """The base problem over weeks (without shocks: every record carries its own, with their
-    weeks), the context and the records."""
+    weeks), the context and the records. A spec varying the network (weeks, longest move
+    between sites, ...) gets a :class:`NetworkFamily`: one network problem per distinct
+    setting, each record naming its own."""
     from .network import NetworkProblem
+    from .problem import planning_region
 
     base = spec.base
-    net = NetworkProblem.from_region(
-        region,
-        weeks=base.weeks,
-        period=base.period,
-        max_distance_m=spec.network_max_distance_m(),
-        budget_usd=base.network.budget_usd,
-        cost_per_kg_km=base.network.cost_per_kg_km,
-        max_transfer_m=base.network.max_transfer_m,
-        transfer_cost_per_kg_km=base.network.transfer_cost_per_kg_km,
-        supply_profile=base.supply_profile,
-        need_profile=base.need_profile,
-        cost_table=base.road_costs(region),
-        site_cost_table=(
-            base.road_costs(region, to="sites") if base.network.max_transfer_m else None
-        ),
-    )
+    region = planning_region(region)  # documented estimates where need or supply are missing
+    roads = base.road_costs(region)
+    site_roads = None
+
+    def build(settings: dict[str, Any]) -> NetworkProblem:
+        nonlocal site_roads
+        if settings["max_transfer_m"] and site_roads is None:
+            site_roads = base.road_costs(region, to="sites")
+        return NetworkProblem.from_region(
+            region,
+            weeks=settings["weeks"],
+            period=base.period,
+            max_distance_m=spec.network_max_distance_m(),
+            budget_usd=base.network.budget_usd,
+            cost_per_kg_km=base.network.cost_per_kg_km,
+            max_transfer_m=settings["max_transfer_m"],
+            transfer_cost_per_kg_km=settings["transfer_cost_per_kg_km"],
+            supply_profile=_profile_for(base.supply_profile, settings["weeks"]),
+            need_profile=_profile_for(base.need_profile, settings["weeks"]),
+            cost_table=roads,
+            site_cost_table=site_roads if settings["max_transfer_m"] else None,
+        )
+
+    net: NetworkProblem | NetworkFamily
+    if spec.varies_network:
+        net = NetworkFamily({json.dumps(g, sort_keys=True): build(g) for g in spec.network_grid()})
+    else:
+        net = build(spec.network_settings())
     ctx = SweepContext(
         vulnerable=vulnerable_mask(region, net.base, spec.resilience.flag),
         flag=spec.resilience.flag,
@@ -212,8 +235,17 @@ def _prepare_network(spec: SweepSpec, region: Region) -> tuple[Any, SweepContext
         solver=base.solver,
         time_limit_s=base.time_limit_s,
         maxmin_over=base.params.maxmin_over or "area_week",
+        estimated=dict(net.base.estimated),
     )
-    return net, ctx, expand(spec, net.base)
+    return net, ctx, expand(spec, net.base, progress=progress)
+
+
+def _profile_for(profile: list[float] | None, weeks: int) -> list[float] | None:
+    """The base scenario's weekly profile for a plan of ``weeks`` weeks (a sweep over weeks):
+    cut to its first weeks, or repeated from the start when it is shorter."""
+    if not profile:
+        return None
+    return [profile[i % len(profile)] for i in range(weeks)]
 
 
 # ---------------------------------------------------------------------------- output
@@ -267,7 +299,12 @@ def _write_json(path: Path, data: Any) -> None:
 
 
 def _start_out(
-    out: Path, spec: SweepSpec, records: list[dict[str, Any]], resume: bool, force: bool = False
+    out: Path,
+    spec: SweepSpec,
+    records: list[dict[str, Any]],
+    resume: bool,
+    force: bool = False,
+    estimated: dict[str, str] | None = None,
 ) -> None:
     """Prepare ``out`` by the output policy of every command (:mod:`equity._output`): new,
     empty, or an earlier sweep; with results, only ``resume`` continues it and ``force``
@@ -288,7 +325,8 @@ def _start_out(
     for sub in ("results", "fulfilment"):  # parts left half-written by a killed run
         if (out / sub).is_dir():
             clean_stale_in(out / sub)
-    _write_json(out / "sweep.json", spec.to_dict())
+    # the inputs that are documented estimates, {table: how}, for every reader of the folder
+    _write_json(out / "sweep.json", {**spec.to_dict(), "estimated": dict(estimated or {})})
     with atomic_path(out / "scenarios.parquet") as tmp:
         pd.DataFrame(records).to_parquet(tmp, index=False)
 
@@ -482,7 +520,7 @@ def run_sweep(
     out = Path(out)
     check_output_dir(out, command="sweep", force=force, in_place=True)  # before any work
     problem, ctx, records = prepare_sweep(spec, region, progress=preparing)
-    _start_out(out, spec, records, resume, force)
+    _start_out(out, spec, records, resume, force, ctx.estimated)
     done = _done_ids(out) if resume else set()
     todo = [r for r in records if r["scenario_id"] not in done]
     result = SweepResult(out=out, total=len(records), skipped=len(records) - len(todo))
@@ -504,6 +542,7 @@ def run_sweep(
     if result.complete:
         frame = read_sweep(out)
         summary = summarize_sweep(frame, spec=spec, as_json=True)
+        summary["estimated_inputs"] = dict(ctx.estimated)
         risk = area_risk(out, threshold=spec.resilience.threshold)
         summary["areas_at_risk"] = json.loads(
             risk.head(50).to_json(orient="records", double_precision=6)
@@ -637,6 +676,15 @@ def pareto_frontier(
     return f.loc[keep].sort_values(x).reset_index(drop=True)
 
 
+def estimated_tables(frame: pd.DataFrame) -> str:
+    """The input tables a sweep's plans estimated (its rows' ``estimated`` column): "need,
+    supply", or "" when they rest on the region's own data (or the rows predate the column)."""
+    if "estimated" not in frame.columns:
+        return ""
+    tables = {t.strip() for v in frame["estimated"].dropna() for t in str(v).split(",")}
+    return ", ".join(sorted(t for t in tables if t))
+
+
 def summarize_sweep(
     frame: pd.DataFrame,
     *,
@@ -688,6 +736,8 @@ def summarize_sweep(
     out: dict[str, Any] = {
         "scenarios": len(frame),
         "solved": len(ok),
+        # which numbers the plans rest on are documented estimates ("need, supply"; "": none)
+        "estimated": estimated_tables(frame),
         "errors": int((frame["status"] == "error").sum()) if len(frame) else 0,
         "threshold": t,
         "flag": spec.resilience.flag if spec else None,
@@ -707,7 +757,7 @@ def summarize_sweep(
             *[c for c in frame.columns if c.startswith("p.") and c not in grid_cols],
         ]
         keep += ["need_met_share", "min_fulfilment", "min_fulfilment_reachable"]
-        keep += ["gini_fulfilment", "transport_cost_usd"]
+        keep += ["gini_fulfilment", "transport_cost_usd", "spoiled_kg", "end_stock_kg"]
         fr = frontier[[c for c in dict.fromkeys(keep) if c in frontier.columns]]
         out["frontier"] = json.loads(fr.to_json(orient="records", double_precision=6))
         out["resilience"] = json.loads(resilience.to_json(orient="records", double_precision=6))
@@ -716,6 +766,8 @@ def summarize_sweep(
 
 __all__ += [
     "KPI_COLUMNS",
+    "NetworkFamily",
+    "estimated_tables",
     "grid_columns",
     "SweepContext",
     "pareto_frontier",

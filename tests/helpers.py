@@ -27,6 +27,8 @@ Regions
     Two areas, a pantry and a garden, no foods, supply or need (plans on estimates).
 :func:`two_areas`
     The areas alone of a two-area line (A with 100 people, B with 200), any distance apart.
+:func:`chain_region`
+    A garden and a pantry 3 km apart on that line; B is fed only through the pantry (weeks).
 
 Solver
 ------
@@ -434,11 +436,13 @@ def town_region() -> Region:
     )
 
 
-def public_list_region(*, with_sites: bool = True) -> Region:
+def public_list_region(*, with_sites: bool = True, low_income: bool = False) -> Region:
     """Two areas 1 km apart (100 and 300 people), a pantry and a garden beside the first:
-    what a county from public lists looks like (no commodities, supply or need)."""
+    what a county from public lists looks like (no commodities, supply or need). With
+    ``low_income``, a ``low_income`` column flags A (a sweep's resilience flag)."""
+    cols = {"low_income": [True, False]} if low_income else {}
     areas = gpd.GeoDataFrame(
-        {"area_id": ["A", "B"], "population": [100.0, 300.0]},
+        {"area_id": ["A", "B"], "population": [100.0, 300.0], **cols},
         geometry=[
             box(LINE_X0 + x - 50, LINE_Y0 - 50, LINE_X0 + x + 50, LINE_Y0 + 50) for x in (0, 1000)
         ],
@@ -490,3 +494,28 @@ def two_areas(gap_m: float) -> gpd.GeoDataFrame:
         ],
         crs=LINE_CRS,
     )
+
+
+def chain_region() -> Region:
+    """A garden G beside area A and a pantry P beside area B, 3 km apart (:func:`two_areas`).
+
+    G supplies 10 kg of greens a week (keeping 4 days); A needs 2 kg and B 3 kg a week. With
+    deliveries within 2 km only G reaches A: 2 of 5 kg met (40%) and 8 kg spoil each week. With
+    moves between sites of 3 km or more, G sends 3 kg to P for B: all 5 kg met, 5 kg spoil.
+    B is low income (``low_income``).
+    """
+    x0, y0 = LINE_X0, LINE_Y0
+    sites = gpd.GeoDataFrame(
+        {"site_id": ["G", "P"], "kind": ["garden", "pantry"], "name": ["Hill Garden", "Pantry"]},
+        geometry=[Point(x0, y0), Point(x0 + 3000, y0)],
+        crs=LINE_CRS,
+    )
+    comm = pd.DataFrame(
+        {"commodity": ["greens"], "unit": ["kg"], "kg_per_unit": [1.0], "shelf_life_days": [4.0]}
+    )
+    supply = pd.DataFrame({"site_id": ["G"], "commodity": ["greens"], "quantity": [10.0]})
+    need = pd.DataFrame(
+        {"area_id": ["A", "B"], "commodity": ["greens"] * 2, "quantity": [2.0, 3.0]}
+    )
+    areas = two_areas(3000).assign(low_income=[False, True])
+    return Region.from_frames(areas, None, sites, comm, supply, need, name="chain")

@@ -52,6 +52,14 @@ PL_DL_FULFIL = "pl-dl-fulfil"
 PL_DL_MANIFEST = "pl-dl-manifest"
 PL_DL_REPORT = "pl-dl-report"
 PL_DOWNLOAD = "pl-download"
+# plans over weeks: the controls, the week shown, its KPIs and the chart by week
+PL_WEEKS = "pl-weeks"
+PL_MAX_TRANSFER = "pl-max-transfer"
+PL_OUTAGE_WEEKS = "pl-outage-weeks"
+PL_WEEK = "pl-week"
+PL_WEEK_BOX = "pl-week-box"
+PL_WEEK_KPIS = "pl-week-kpis"
+PL_WEEKS_CHART = "pl-weeks-chart"
 
 # ---------------------------------------------------------------- compare
 CMP_RUNS = "cmp-runs"

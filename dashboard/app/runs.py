@@ -27,7 +27,15 @@ from ..services import jsonable
 __all__ = ["GONE", "HEAVY", "REPORT_GONE", "RunStore"]
 
 #: The parts of a run record kept on the server.
-HEAVY = ("fulfilment", "flows", "unmet", "binding", "manifest")
+HEAVY = (
+    "fulfilment",
+    "flows",
+    "unmet",
+    "binding",
+    "manifest",
+    "transfers",
+    "fulfilment_by_week",
+)
 
 
 class RunStore:

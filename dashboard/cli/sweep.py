@@ -135,6 +135,14 @@ def run(
     frame = read_sweep(out)
     summary = summarize_sweep(frame, spec=spec)
     _print_summary(summary, console)
+    import json
+
+    from ..sweeps import estimated_note
+
+    meta = json.loads((out / "sweep.json").read_text(encoding="utf-8"))
+    note = estimated_note(meta.get("estimated"), summary.get("estimated"))
+    if note:
+        console.print(f"[yellow]{escape(note)}[/yellow]")
     from optimize.sweep import area_risk
 
     risk = area_risk(out, threshold=spec.resilience.threshold)

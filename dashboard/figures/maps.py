@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from ._lines import line_path
+from ._lines import line_path, line_trace
 from .classes import _class_labels, _discrete_scale, classify
 from .measures import (
     MeasureInfo,
@@ -415,14 +415,13 @@ def flow_lines(
     for c, (lon, lat, text, name, shown) in enumerate(lines):
         width = 1.0 + (max_width - 1.0) * (c + 1) / n_widths
         traces.append(
-            go.Scattermap(
-                lon=lon,
-                lat=lat,
-                mode="lines",
-                line={"width": width, "color": ACCENT},
+            line_trace(
+                lon,
+                lat,
+                text,
+                width=width,
+                colour=ACCENT,
                 opacity=0.55,
-                text=text,
-                hovertemplate="%{text}<extra></extra>",
                 name=name or f"deliveries {c + 1}",
                 legendgroup="flows",
                 showlegend=shown,

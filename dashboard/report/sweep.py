@@ -73,6 +73,8 @@ def sweep_page_html(view: SweepView, *, plotly_js: str = "inline") -> str:
         else f"<p class='warn'>This sweep is {html.escape(view.state)}. The figures show the "
         "scenarios that finished.</p>"
     )
+    if view.estimated_note:
+        note += f"<p class='warn' id='estimated-note'>{html.escape(view.estimated_note)}</p>"
     if view.done:
         body = sweep_section_html(view.frame, view.summary, title=title) + risk_table_html(view)
     else:

@@ -1,5 +1,6 @@
 """The report's section for plans over weeks (``optimize.network``): small multiples of need
-met, transfers, spoilage and stock by week, and the transfers between sites on a map."""
+met, transfers, spoilage and stock by week (:func:`dashboard.figures.weeks.weeks_figure`, the
+Plan page's chart too), and the transfers between sites on a map."""
 
 from __future__ import annotations
 
@@ -7,41 +8,9 @@ from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from ..figures import report as rf
-
-#: Small multiples: column of ``kpis_by_week``, title, format of the hover.
-WEEK_PANELS = (
-    ("need_met_share", "Need met", ".1%"),
-    ("transferred_kg", "Moved between sites (kg)", ",.0f"),
-    ("spoiled_kg", "Spoiled (kg)", ",.0f"),
-    ("end_stock_kg", "Stock at week's end (kg)", ",.0f"),
-)
-
-
-def weeks_figure(by_week: pd.DataFrame) -> go.Figure:
-    """One small bar chart per measure, weeks along the bottom."""
-    fig = make_subplots(
-        rows=1, cols=len(WEEK_PANELS), subplot_titles=[t for _, t, _ in WEEK_PANELS]
-    )
-    weeks = [f"week {w}" for w in by_week["week"]]
-    for i, (col, title, fmt) in enumerate(WEEK_PANELS, start=1):
-        fig.add_trace(
-            go.Bar(
-                x=weeks,
-                y=by_week[col].astype(float).tolist(),
-                name=title,
-                marker_color="#2a9d8f" if col == "need_met_share" else "#e76f51",
-                hovertemplate=f"%{{x}}: %{{y:{fmt}}}<extra>{title}</extra>",
-                showlegend=False,
-            ),
-            row=1,
-            col=i,
-        )
-    fig.update_yaxes(tickformat=".0%", row=1, col=1)
-    fig.update_layout(height=300, margin={"l": 40, "r": 10, "t": 40, "b": 30})
-    return fig
+from ..figures.weeks import weeks_figure
 
 
 def transfer_segments(region: Any, transfers: pd.DataFrame) -> pd.DataFrame:

@@ -48,10 +48,7 @@ def session(tiny_region, tmp_path_factory):
     warm_up(app)
     url, server = start_server(app)
     driver = make_driver(download_dir=str(downloads))
-    driver.execute_cdp_cmd(
-        "Emulation.setDeviceMetricsOverride",
-        {"width": 1440, "height": 900, "deviceScaleFactor": 1, "mobile": False},
-    )
+    set_screen(driver)
     driver.execute_cdp_cmd(
         "Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)}
     )
@@ -118,6 +115,14 @@ def make_driver(download_dir: str | None = None, width: int = 1440, height: int 
     driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=opts)
     driver._foodshed_profile = profile
     return driver
+
+
+def set_screen(driver, width: int = 1440, height: int = 900) -> None:
+    """Make the page's viewport exactly ``width`` x ``height`` CSS pixels (for screenshots)."""
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+    )
 
 
 def quit_driver(driver) -> None:
@@ -299,8 +304,7 @@ def test_compare_shows_both_runs_and_who_loses(session):
     said = text_of(words, "#cmp-curve-text")
     assert "from 0.0% to 75.0% of its need (weights 0.25 to 1)" in said
     labels = d.execute_script(
-        "return document.getElementById('cmp-curve').querySelector('.js-plotly-plot')"
-        ".data[0].text"
+        "return document.getElementById('cmp-curve').querySelector('.js-plotly-plot').data[0].text"
     )
     assert labels == ["weight 0", "weights 0.25 to 1"]
 

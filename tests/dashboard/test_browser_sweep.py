@@ -30,10 +30,7 @@ def test_sweep_page_shows_the_frontier(tiny_region, tiny_sweep, tmp_path_factory
     url, server = B.start_server(app)
     driver = B.make_driver()
     try:
-        driver.execute_cdp_cmd(
-            "Emulation.setDeviceMetricsOverride",
-            {"width": 1440, "height": 900, "deviceScaleFactor": 1, "mobile": False},
-        )
+        B.set_screen(driver)
         driver.get(url + "/data")
         B.wait(driver, lambda d: B.css(d, f"#{ids.NAV} a"))
         link = [a for a in B.css(driver, f"#{ids.NAV} a") if a.text == "Sweep"]

@@ -166,12 +166,36 @@ def test_dashboard_caches_are_one_object_emptied_with_optimize_caches(tiny_regio
     assert len(CACHES.problems) == 0 and len(CACHES.sweeps) == 0
 
 
-def test_a_scenario_over_weeks_says_the_plan_page_shows_one_week():
+def test_a_scenario_over_weeks_sets_the_plan_pages_weeks():
     from dashboard.services import bundled_scenarios_dir, scenario_controls
     from equity import Region
 
     c = scenario_controls(bundled_scenarios_dir() / "four_weeks.toml", Region.demo())
-    # the hub is out in week 2 only: not applied to the one week the page plans
-    assert c["sites_off"] == []
-    assert any("plans 4 week(s)" in n and "within 6 km" in n for n in c["notes"])
-    assert any("site_outage in week(s) [2] only" in n for n in c["notes"])
+    # four weeks, moves within 6 km, the hub out in week 2 only: all on the page's controls
+    assert (c["weeks"], c["max_transfer_km"]) == (4, 6.0)
+    assert c["sites_off"] == ["H037"] and c["outage_weeks"] == [2]
+    assert c["notes"] == []
+
+
+def test_scenario_controls_name_what_the_page_cannot_apply(tmp_path):
+    """Profiles, a second outage in other weeks and a yield in chosen weeks are named, not
+    applied; one-period scenarios keep one week without moves."""
+    from dashboard.services import bundled_scenarios_dir, scenario_controls
+    from equity import Region
+
+    (tmp_path / "w.toml").write_text(
+        'region = "demo"\nweeks = 3\nsupply_profile = [1, 0.5, 1]\n'
+        '[[shocks]]\nkind = "site_outage"\nsite_ids = ["H037"]\nweeks = [2]\n'
+        '[[shocks]]\nkind = "site_outage"\nsite_kind = "farm"\n'
+        '[[shocks]]\nkind = "yield_factor"\nfactor = 0.5\nsite_kind = "garden"\nweeks = [3]\n'
+    )
+    demo = Region.demo()
+    c = scenario_controls(tmp_path / "w.toml", demo)
+    assert c["weeks"] == 3 and c["max_transfer_km"] is None
+    assert c["sites_off"] == ["H037"] and c["outage_weeks"] == [2] and c["yield_pct"] == {}
+    notes = " | ".join(c["notes"])
+    assert "supply_profile = [1.0, 0.5, 1.0] is not shown in the controls" in notes
+    assert "a second site outage in other weeks (every week) is not applied" in notes
+    assert "yield_factor in week(s) [3] only: not applied here" in notes
+    one = scenario_controls(bundled_scenarios_dir() / "hub_outage.toml", demo)
+    assert (one["weeks"], one["max_transfer_km"], one["outage_weeks"]) == (1, None, [])

@@ -19,7 +19,7 @@ from tests.helpers import public_list_region
 BASKET_TOTAL = 17.5 * 0.12 + 14 * 0.15 + 42 * 0.02835 + 21 * 0.244 + 38.5 * 0.038
 
 
-def run_plan_callback(app, objective: str = "maxmin") -> dict:
+def run_plan_callback(app, objective: str = "maxmin", **controls) -> dict:
     """The Plan page's "Run the plan" callback, answered by the app's server."""
     client = app.server.test_client()
     deps = client.get("/_dash-dependencies").get_json()
@@ -38,6 +38,10 @@ def run_plan_callback(app, objective: str = "maxmin") -> dict:
         "pl-surge-areas": [],
         "pl-surge-pct": 0,
         "pl-label": "",
+        "pl-weeks": 1,
+        "pl-max-transfer": None,
+        "pl-outage-weeks": [],
+        **controls,
     }
 
     def item(d: dict) -> dict | list:
@@ -72,6 +76,18 @@ def test_plan_page_plans_a_public_list_region_and_names_the_estimates() -> None:
     # supply 1,086 kg of 4,791 kg need, all of it in reach: 22.7% met
     share = (1000 + 400 * 3.662 / 17) / (400 * BASKET_TOTAL)
     assert f"{share:.1%}" in cards
+
+
+def test_plan_page_over_weeks_on_estimates() -> None:
+    """Two weeks of the same estimated need and supply: the same 22.7% over the horizon, the
+    cards say so and the week bar is shown."""
+    out = run_plan_callback(create_app(public_list_region()), **{"pl-weeks": 2})
+    status = json.dumps(out["pl-status"])
+    assert "solved" in status and '"id": "pl-estimated"' in status
+    cards = json.dumps(out["pl-kpis"])
+    share = (1000 + 400 * 3.662 / 17) / (400 * BASKET_TOTAL)
+    assert f"{share:.1%}" in cards and "over the 2 weeks" in cards
+    assert out["pl-week-box"]["style"] == {} and out["pl-week"]["max"] == 2
 
 
 def test_report_of_an_estimated_plan_says_which_numbers_are_estimated() -> None:

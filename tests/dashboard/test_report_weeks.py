@@ -5,37 +5,19 @@ from __future__ import annotations
 import json
 import re
 
-import geopandas as gpd
 import numpy as np
-import pandas as pd
 import pytest
-from shapely.geometry import Point
 
 from dashboard.report import render_report
 from equity import Region
 from optimize.network import allocate_network
-from tests.helpers import two_areas
-
-X0, Y0 = 500_000.0, 4_000_000.0
+from tests.helpers import chain_region
 
 
 @pytest.fixture(scope="module")
 def chain() -> Region:
     """A garden and a pantry 3 km apart; area B is reached only through the pantry."""
-    areas = two_areas(3000)
-    sites = gpd.GeoDataFrame(
-        {"site_id": ["G", "P"], "kind": ["garden", "pantry"], "name": ["Hill Garden", "Pantry"]},
-        geometry=[Point(X0, Y0), Point(X0 + 3000, Y0)],
-        crs="EPSG:32617",
-    )
-    comm = pd.DataFrame(
-        {"commodity": ["greens"], "unit": ["kg"], "kg_per_unit": [1.0], "shelf_life_days": [4.0]}
-    )
-    supply = pd.DataFrame({"site_id": ["G"], "commodity": ["greens"], "quantity": [10.0]})
-    need = pd.DataFrame(
-        {"area_id": ["A", "B"], "commodity": ["greens"] * 2, "quantity": [2.0, 3.0]}
-    )
-    return Region.from_frames(areas, None, sites, comm, supply, need, name="chain")
+    return chain_region()
 
 
 def test_report_shows_weeks_and_transfers(chain):
@@ -52,7 +34,7 @@ def test_report_shows_weeks_and_transfers(chain):
     assert {"weeks", "transfers-map"} <= set(figs)
     weeks = json.loads(figs["weeks"])
     # every week: need 5 kg, all met (3 kg through the pantry); 10 - 5 = 5 kg of greens spoil
-    need_met = next(t for t in weeks["data"] if t["name"] == "Need met")
+    need_met = next(t for t in weeks["data"] if t["name"] == "Share of all need met")
     assert need_met["y"] == pytest.approx([1.0, 1.0, 1.0])
     spoiled = next(t for t in weeks["data"] if t["name"] == "Spoiled (kg)")
     assert spoiled["y"] == pytest.approx([5.0, 5.0, 5.0])
@@ -70,3 +52,25 @@ def test_single_period_report_has_no_week_section(chain):
 
     html = render_report(chain, allocate(chain, solver="highs"), scenario="One week")
     assert 'id="week-table"' not in html and 'data-figure="weeks"' not in html
+
+
+def test_moves_are_one_trace_apart_from_deliveries_and_the_chart_picks_a_week(chain):
+    from dashboard.figures import flow_lines
+    from dashboard.figures.weeks import TRANSFER_COLOUR, transfer_lines, weeks_figure
+
+    plan = allocate_network(
+        chain, weeks=3, max_distance_m=2000, max_transfer_m=5000, objective="coverage"
+    )
+    moves = transfer_lines(chain.sites, plan.transfers)
+    # one route, G to P: 3 kg a week for B
+    assert moves.name == "moved between sites (1 route)" and moves.legendgroup == "transfers"
+    assert [t for t in moves.text if t] == ["G to P: 9 kg moved"] * 2
+    assert moves.line.color == TRANSFER_COLOUR
+    assert {tr.line.color for tr in flow_lines(chain.areas, chain.sites, plan.flows)} != {
+        TRANSFER_COLOUR
+    }
+    empty = transfer_lines(chain.sites, plan.transfers.iloc[:0])
+    assert len(empty.lon) == 0 and not empty.showlegend  # always one trace, for a patch
+    fig = weeks_figure(plan.kpis_by_week, selected=2)
+    assert fig.layout.meta["selected"] == 2
+    assert list(fig.data[0].marker.opacity) == [0.35, 1.0, 0.35]

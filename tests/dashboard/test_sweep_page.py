@@ -167,3 +167,60 @@ def test_cli_dashboard_sweeps_option(monkeypatch, tmp_path, capsys):
     assert seen["settings"].sweeps_dir == str(tmp_path.resolve())
     assert main(["dashboard", "demo", "--sweeps", str(tmp_path / "nope")]) == 1
     assert "no such folder" in " ".join(capsys.readouterr().err.split())
+
+
+@pytest.fixture(scope="module")
+def estimated_sweep(tmp_path_factory):
+    """Two scenarios on a county without need or supply (tests.helpers.public_list_region):
+    planned on documented estimates."""
+    pytest.importorskip("dask.distributed")
+    import warnings
+
+    from dask.distributed import Client
+
+    from optimize.sweep import SweepSpec, run_sweep
+    from tests.helpers import public_list_region
+
+    spec = SweepSpec.from_dict(
+        {
+            "name": "county",
+            "base": {"objective": "cost", "solver": "highs"},
+            "vary": {"max_distance_m": [500, 2000]},
+            "resilience": {"flag": "low_income"},
+        }
+    )
+    out = tmp_path_factory.mktemp("sweeps") / "county"
+    with (
+        warnings.catch_warnings(),
+        Client(processes=False, n_workers=1, threads_per_worker=1, dashboard_address=None) as cl,
+    ):
+        warnings.simplefilter("ignore")  # the EstimatesWarning: the page says it in words
+        res = run_sweep(spec, out, region=public_list_region(low_income=True), client=cl)
+    assert res.complete
+    return out
+
+
+def test_sweep_page_and_html_name_the_estimated_inputs(estimated_sweep, tiny_sweep, tmp_path):
+    from dashboard.report.sweep import sweep_page_html
+
+    st = Settings(sweeps_dir=estimated_sweep.parent)
+    status, *_ = page.render(str(estimated_sweep), "need_met_share", None, st)
+    text = _text(status)
+    assert "Estimated inputs (documented estimates, not the region's data):" in text
+    assert "need: population x a basket of 11.98 kg per person a week" in text
+    assert "supply: " in text
+    view = load_sweep(estimated_sweep)
+    assert set(view.frame["estimated"]) == {"need, supply"}
+    assert view.summary["estimated"] == "need, supply"
+    assert "id='estimated-note'" in sweep_page_html(view)
+    # a sweep on the region's own data says nothing of estimates
+    status, *_ = page.render(str(tiny_sweep), "need_met_share", None, Settings())
+    assert "Estimated inputs" not in _text(status)
+    assert "estimated-note" not in sweep_page_html(load_sweep(tiny_sweep))
+
+
+def test_distribution_menu_lists_the_kpis_the_sweep_has(tiny_sweep):
+    st = Settings(sweeps_dir=tiny_sweep.parent)
+    values = [o["value"] for o in page.kpi_options(str(tiny_sweep), st)]
+    assert "need_met_share" in values
+    assert "spoiled_kg" not in values  # a one-period sweep: no spoilage over weeks

@@ -34,3 +34,22 @@ def line_region() -> Region:
         kinds={"S1": "garden", "S2": "hub"},
         low_income={"B": True},
     )
+
+
+@pytest.fixture(scope="module")
+def client():
+    """One LocalCluster of two worker processes for the module; a task that kills its worker
+    fails at once (allowed-failures 0) instead of being retried three times."""
+    dask = pytest.importorskip("dask")
+    from dask.distributed import Client
+
+    from optimize.sweep import local_cluster
+
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+        cluster = local_cluster(2)
+        cl = Client(cluster)
+        try:
+            yield cl
+        finally:
+            cl.close()
+            cluster.close()

@@ -13,6 +13,7 @@ from dash import ALL, Input, Output, Patch, State, dcc, html, no_update
 from equity import FoodshedError
 
 from ... import figures as F
+from ...figures.weeks import transfer_lines, weeks_figure
 from ...services import (
     OBJECTIVES,
     PlanParams,
@@ -48,6 +49,10 @@ PL_SHOWN = "pl-shown"
 PL_STATUS_BOX = "pl-status-box"
 #: the note naming the estimated inputs of a run built on documented estimates
 PL_ESTIMATED = "pl-estimated"
+#: the box of the chart by week (shown for plans over weeks)
+PL_WEEKS_CHART_BOX = "pl-weeks-chart-box"
+#: The most weeks the page plans at once (the LP grows with every week)
+MAX_WEEKS = 12
 #: What shows a run: (component id, property), the outputs of the run and the show callbacks
 VIEW = (
     (ids.PL_KPIS, "children"),
@@ -57,7 +62,17 @@ VIEW = (
     (ids.PL_UNMET, "figure"),
     (ids.PL_BINDING, "children"),
     (PL_SHOWN, "data"),
+    # plans over weeks: the week bar and chart (hidden for a one-period plan)
+    (ids.PL_WEEK_BOX, "style"),
+    (PL_WEEKS_CHART_BOX, "style"),
+    (ids.PL_WEEK, "max"),
+    (ids.PL_WEEK, "marks"),
+    (ids.PL_WEEK, "value"),
+    (ids.PL_WEEK_KPIS, "children"),
+    (ids.PL_WEEKS_CHART, "figure"),
 )
+#: The week outputs of :data:`VIEW` for a plan of one period: hidden, empty
+HIDDEN = {"display": "none"}
 #: How the share-of-need-met map is classed: the catalogue's fixed classes, as in the report
 FULFILMENT_SHADING: dict[str, Any] = {
     "scheme": "fixed",
@@ -74,6 +89,18 @@ KPI_KEYS = (
     "need_met_kg",
     "transport_cost_usd",
 )
+#: The cards of a plan over weeks: its horizon (keys of optimize.catalogue's KPIS and
+#: NETWORK_KPIS)
+HORIZON_KPI_KEYS = (
+    "need_met_share",
+    "min_fulfilment_area_week_reachable",
+    "spoiled_kg",
+    "end_stock_kg",
+    "transferred_kg",
+    "transport_cost_usd",
+)
+#: The cards of the week shown (columns of ``kpis_by_week``)
+WEEK_KPI_KEYS = ("need_met_share", "need_met_kg", "spoiled_kg", "end_stock_kg", "transferred_kg")
 STATUS_TEXT = {
     "optimal": "solved: this is the best plan for the goal",
     "time_limit": (
@@ -124,10 +151,27 @@ def layout(**_: Any) -> html.Div:
             dbc.Input(id=ids.PL_BUDGET, type="number", min=0, step=100, placeholder="no limit"),
             dbc.Label("Longest delivery (km)", className="mt-2"),
             dbc.Input(id=ids.PL_MAX_DIST, type="number", min=0.5, step=0.5, value=8),
+            dbc.Label("Weeks to plan", html_for=ids.PL_WEEKS, className="mt-2"),
+            dbc.Input(id=ids.PL_WEEKS, type="number", min=1, max=MAX_WEEKS, step=1, value=1),
+            dbc.Label(
+                "Longest move between sites (km, empty = none)",
+                html_for=ids.PL_MAX_TRANSFER,
+                className="mt-2",
+            ),
+            dbc.Input(
+                id=ids.PL_MAX_TRANSFER, type="number", min=0.5, step=0.5, placeholder="no moves"
+            ),
             html.Hr(),
             html.H6("What changes"),
             dbc.Label("Sites switched off", html_for=ids.PL_SITES_OFF),
             dcc.Dropdown(id=ids.PL_SITES_OFF, multi=True, placeholder="none"),
+            dcc.Dropdown(
+                id=ids.PL_OUTAGE_WEEKS,
+                multi=True,
+                placeholder="in every week",
+                options=_week_options(1),
+                className="mt-1",
+            ),
             dbc.Label("Yield, % of normal, by kind of site", className="mt-2"),
             html.Div(id=ids.PL_YIELD_KIND),
             dbc.Label("Need surges in these areas", className="mt-2"),
@@ -156,11 +200,25 @@ def layout(**_: Any) -> html.Div:
         # last run's status is dimmed instead
         html.Div(html.Div(id=ids.PL_STATUS), id=PL_STATUS_BOX),
         dbc.Row(id=ids.PL_KPIS, className="g-2 mb-1"),
+        panel(
+            [
+                dbc.Label("Week shown on the maps", html_for=ids.PL_WEEK, className="mb-0"),
+                dcc.Slider(id=ids.PL_WEEK, min=0, max=1, step=1, value=0, marks=_week_marks(1)),
+                dbc.Row(id=ids.PL_WEEK_KPIS, className="g-2 mt-1"),
+            ],
+            id=ids.PL_WEEK_BOX,
+            style=HIDDEN,
+        ),
         dbc.Row(
             [
                 dbc.Col(panel(dcc.Graph(id=ids.PL_FLOWS_MAP, config=GRAPH_CONFIG)), lg=6),
                 dbc.Col(panel(dcc.Graph(id=ids.PL_FULFIL_MAP, config=GRAPH_CONFIG)), lg=6),
             ]
+        ),
+        panel(
+            dcc.Graph(id=ids.PL_WEEKS_CHART, config=GRAPH_CONFIG),
+            id=PL_WEEKS_CHART_BOX,
+            style=HIDDEN,
         ),
         dbc.Row(
             [
@@ -188,6 +246,14 @@ def layout(**_: Any) -> html.Div:
     return dbc.Row([dbc.Col(controls, lg=3), dbc.Col(main, lg=9)])
 
 
+def _week_options(weeks: int) -> list[dict[str, Any]]:
+    return [{"label": f"in week {w}", "value": w} for w in range(1, weeks + 1)]
+
+
+def _week_marks(weeks: int) -> dict[int, str]:
+    return {0: "all weeks", **{w: f"week {w}" for w in range(1, weeks + 1)}}
+
+
 def _latest(runs: list[dict] | None, key: str | None) -> dict | None:
     mine = [r for r in runs or [] if r.get("region") == (key or "default")]
     return mine[-1] if mine else None
@@ -204,6 +270,9 @@ def _params(
     surge_areas,
     surge_pct,
     label,
+    weeks=1,
+    max_transfer_km=None,
+    outage_weeks=None,
 ) -> PlanParams:
     yields = tuple(
         (i["kind"], float(v))
@@ -220,14 +289,79 @@ def _params(
         surge_areas=tuple(surge_areas or ()),
         surge_pct=float(surge_pct or 0),
         label=(label or "").strip(),
+        weeks=int(min(max(int(weeks or 1), 1), MAX_WEEKS)),
+        max_transfer_km=(float(max_transfer_km) if max_transfer_km not in (None, "") else None),
+        outage_weeks=tuple(sorted(int(w) for w in outage_weeks or ())),
     )
 
 
 def _kpi_cards(run: dict) -> list:
     k = run["kpis"]
-    keys = list(KPI_KEYS)
+    weeks = run.get("weeks")
+    keys = list(HORIZON_KPI_KEYS if weeks else KPI_KEYS)
+    note = f"over the {weeks} weeks" if weeks else ""
     rows = F.kpi_table(k, keys=[x for x in keys if x in k] or None)
-    return [card(r["text"], r["label"], card_id=f"kpi-{r['key']}") for r in rows[:6]]
+    return [card(r["text"], r["label"], note, card_id=f"kpi-{r['key']}") for r in rows[:6]]
+
+
+def _week_cards(run: dict, week: int) -> list:
+    """The cards of week ``week`` of a plan over weeks (0: a line saying how to pick one)."""
+    by_week = {int(r["week"]): r for r in run.get("kpis_by_week") or []}
+    if not week or week not in by_week:
+        n = len(by_week)
+        return [
+            dbc.Col(
+                html.P(
+                    f"The maps show all {n} weeks together; move the slider to see one week.",
+                    className="fs-caption mb-0",
+                )
+            )
+        ]
+    rows = F.kpi_table(by_week[week], keys=list(WEEK_KPI_KEYS))
+    return [card(r["text"], r["label"], f"week {week}", card_id=f"wk-{r['key']}") for r in rows]
+
+
+def _week_tables(run: dict, week: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """A run's flows, transfers and fulfilment by area in week ``week`` (0: over the plan)."""
+    flows = pd.DataFrame(run["flows"])
+    transfers = pd.DataFrame(run.get("transfers") or {})
+    if not week or "week" not in flows.columns:
+        return flows, transfers, pd.DataFrame(run["fulfilment"])
+    ful = pd.DataFrame(run.get("fulfilment_by_week") or {})
+    if len(ful):
+        ful = ful[ful["week"] == week]
+    if len(transfers):
+        transfers = transfers[transfers["week"] == week]
+    return flows[flows["week"] == week], transfers, ful
+
+
+def _titles(run: dict, week: int) -> tuple[str, str]:
+    """The titles of the two maps for the week shown (0: all weeks)."""
+    n = run.get("weeks")
+    if not n:
+        return "Deliveries (kg per period)", "Share of need met, by area"
+    when = f"week {week} of {n}" if week else f"all {n} weeks"
+    return (
+        f"Deliveries and moves, {when}",
+        f"Share of need met, {when}",
+    )
+
+
+def _week_view(run: dict | None, week: int = 0) -> tuple:
+    """The week outputs of :data:`VIEW`: the week bar and chart of a plan over weeks."""
+    n = (run or {}).get("weeks")
+    if not n:
+        return HIDDEN, HIDDEN, 1, _week_marks(1), 0, [], empty_figure("")
+    by_week = pd.DataFrame(run["kpis_by_week"])  # type: ignore[index]
+    return (
+        {},
+        {},
+        n,
+        _week_marks(n),
+        week,
+        _week_cards(run, week),  # type: ignore[arg-type]
+        weeks_figure(by_week, selected=week or None),
+    )
 
 
 def register_callbacks(app: Any) -> None:
@@ -303,6 +437,10 @@ def register_callbacks(app: Any) -> None:
         Output(ids.PL_SURGE_AREAS, "value"),
         Output(ids.PL_SURGE_PCT, "value"),
         Output(ids.PL_LABEL, "value"),
+        Output(ids.PL_WEEKS, "value"),
+        Output(ids.PL_MAX_TRANSFER, "value"),
+        Output(ids.PL_OUTAGE_WEEKS, "options", allow_duplicate=True),
+        Output(ids.PL_OUTAGE_WEEKS, "value"),
         Output(ids.PL_SCENARIO_NOTE, "children"),
         Input(ids.PL_SCENARIO, "value"),
         State(ids.SESSION_REGION, "data"),
@@ -311,11 +449,11 @@ def register_callbacks(app: Any) -> None:
     )
     def _scenario(path, key, yield_ids):
         if not path:
-            return (no_update,) * 10 + ("",)
+            return (no_update,) * 14 + ("",)
         try:
             c = scenario_controls(path, cat.region(key))
         except FoodshedError as exc:
-            return (no_update,) * 10 + (error_alert(exc, "The scenario could not be read"),)
+            return (no_update,) * 14 + (error_alert(exc, "The scenario could not be read"),)
         yields = [c["yield_pct"].get(i["kind"], 100) for i in yield_ids or []]
         notes = html.Ul([html.Li(n) for n in c["notes"]]) if c["notes"] else ""
         return (
@@ -329,6 +467,10 @@ def register_callbacks(app: Any) -> None:
             c["surge_areas"],
             c["surge_pct"],
             c["label"],
+            c["weeks"],
+            c["max_transfer_km"],
+            _week_options(min(c["weeks"], MAX_WEEKS)),
+            c["outage_weeks"],
             notes,
         )
 
@@ -341,53 +483,16 @@ def register_callbacks(app: Any) -> None:
         if run is None or run["status"] == "error":
             text = "Set a scenario on the left and press Run the plan."
             blank = empty_figure(text, height=420)
-            return [], blank, blank, empty_figure(""), empty_figure(""), "", None
+            return [], blank, blank, empty_figure(""), empty_figure(""), "", None, *_week_view(None)
         try:
             disp = cat.display(key)
         except FoodshedError as exc:
             blank = empty_figure(str(exc))
-            return [], blank, blank, blank, blank, "", None
-        areas = disp["areas"]  # WGS84 (the maps' CRS): nothing to reproject per run
+            return [], blank, blank, blank, blank, "", None, *_week_view(None)
         drawn = key or "default"
-        patching = shown == drawn  # the maps on screen hold this region's outlines
-        flows = pd.DataFrame(run["flows"])
-        ful = pd.DataFrame(run["fulfilment"])
-        shade = areas[["area_id", "geometry"]].assign(area_id=areas["area_id"].astype(str))
-        shade = shade.merge(
-            ful[["area_id", "fulfilment", "need_kg", "met_kg"]], on="area_id", how="left"
-        )
-        shading = dict(FULFILMENT_SHADING)
-        if patching:
-            # the maps on screen keep their outlines, view and sites: only the lines and the
-            # areas' values and colours are built and sent
-            lines = F.flow_lines(areas, disp["sites"], flows)
-            flows_fig: Any = _lines_patch(lines)
-            values = F.choropleth_map(
-                shade, "fulfilment", geojson=NO_OUTLINES, layout=False, **shading
-            )
-            ful_fig: Any = _values_patch(values)
-        else:
-            flows_fig = F.flows_map(
-                areas,
-                disp["sites"],
-                flows,
-                geojson=disp["geojson"],
-                basemap=basemap,
-                height=420,
-                title="Deliveries (kg per period)",
-            )
-            ful_fig = F.choropleth_map(
-                shade,
-                "fulfilment",
-                geojson=disp["geojson"],
-                basemap=basemap,
-                height=420,
-                title="Share of need met, by area",
-                **shading,
-            )
-            _stack(flows_fig)
-            _stack(ful_fig)
-        hist = F.fulfilment_histogram(ful)
+        # patched when the maps on screen hold this region's outlines
+        flows_fig, ful_fig = maps(run, disp, 0, patching=shown == drawn)
+        hist = F.fulfilment_histogram(pd.DataFrame(run["fulfilment"]))
         unmet = F.unmet_by_commodity(pd.DataFrame(run["unmet"]))
         binding = run.get("binding") or []
         items = (
@@ -397,7 +502,55 @@ def register_callbacks(app: Any) -> None:
                 "No site or budget is at its limit: more supply would not change this plan."
             )
         )
-        return _kpi_cards(run), flows_fig, ful_fig, hist, unmet, items, drawn
+        return _kpi_cards(run), flows_fig, ful_fig, hist, unmet, items, drawn, *_week_view(run)
+
+    def maps(run: dict, disp: dict, week: int, *, patching: bool) -> tuple[Any, Any]:
+        """The deliveries (and moves between sites) map and the share-of-need-met map of
+        ``run`` in week ``week`` (0: the whole plan); with ``patching``, as patches of the maps
+        on screen (their outlines, view and sites stay: only the lines and the areas' values,
+        colours and titles are built and sent)."""
+        areas = disp["areas"]  # WGS84 (the maps' CRS): nothing to reproject per run
+        flows, transfers, ful = _week_tables(run, week)
+        flows_title, ful_title = _titles(run, week)
+        shade = areas[["area_id", "geometry"]].assign(area_id=areas["area_id"].astype(str))
+        cols = ["area_id", "fulfilment", "need_kg", "met_kg"]
+        shade = shade.merge(
+            ful[cols] if len(ful) else pd.DataFrame(columns=cols), on="area_id", how="left"
+        )
+        shading = dict(FULFILMENT_SHADING)
+        moved = transfer_lines(disp["sites"], transfers)
+        if patching:
+            lines = F.flow_lines(areas, disp["sites"], flows)
+            flows_fig: Any = _lines_patch([*lines, moved])
+            flows_fig["layout"]["title"]["text"] = flows_title
+            values = F.choropleth_map(
+                shade, "fulfilment", geojson=NO_OUTLINES, layout=False, **shading
+            )
+            ful_fig: Any = _values_patch(values)
+            ful_fig["layout"]["title"]["text"] = ful_title
+            return flows_fig, ful_fig
+        flows_fig = F.flows_map(
+            areas,
+            disp["sites"],
+            flows,
+            geojson=disp["geojson"],
+            basemap=basemap,
+            height=420,
+            title=flows_title,
+        )
+        _insert_after_lines(flows_fig, moved)
+        ful_fig = F.choropleth_map(
+            shade,
+            "fulfilment",
+            geojson=disp["geojson"],
+            basemap=basemap,
+            height=420,
+            title=ful_title,
+            **shading,
+        )
+        _stack(flows_fig)
+        _stack(ful_fig)
+        return flows_fig, ful_fig
 
     # One callback runs the plan and draws it: a second callback fed by the session's store
     # would cost a round trip more, and its outputs turning "loading" made dcc.Graph redraw
@@ -421,6 +574,9 @@ def register_callbacks(app: Any) -> None:
         State(ids.PL_SURGE_AREAS, "value"),
         State(ids.PL_SURGE_PCT, "value"),
         State(ids.PL_LABEL, "value"),
+        State(ids.PL_WEEKS, "value"),
+        State(ids.PL_MAX_TRANSFER, "value"),
+        State(ids.PL_OUTAGE_WEEKS, "value"),
         prevent_initial_call=True,
         running=[
             (Output(ids.PL_RUN, "disabled"), True, False),
@@ -428,29 +584,12 @@ def register_callbacks(app: Any) -> None:
             (Output(PL_STATUS_BOX, "style"), {"opacity": 0.45}, {}),
         ],
     )
-    def _run(
-        n,
-        key,
-        runs,
-        shown,
-        objective,
-        period,
-        weight,
-        budget,
-        max_km,
-        sites_off,
-        yv,
-        yi,
-        surge_areas,
-        surge_pct,
-        label,
-    ):
+    def _run(n, key, runs, shown, objective, period, *controls):
         unchanged = (no_update,) * len(VIEW)
         if not n:  # Dash fires it when the page is opened; only a click runs a plan
             return no_update, no_update, *unchanged
-        params = _params(
-            objective, weight, budget, max_km, sites_off, yv, yi, surge_areas, surge_pct, label
-        )
+        # the controls after the period, in the order of _params
+        params = _params(objective, *controls)
         if period:
             params = replace(params, period=str(period))
         try:
@@ -499,8 +638,53 @@ def register_callbacks(app: Any) -> None:
         if full is None:
             blank = empty_figure("Run the plan again", height=420)
             gone = dbc.Alert(GONE, color="warning", className="mb-2 py-2")
-            return _kpi_cards(run), blank, blank, empty_figure(""), empty_figure(""), gone, None
+            return (
+                _kpi_cards(run),
+                blank,
+                blank,
+                empty_figure(""),
+                empty_figure(""),
+                gone,
+                None,
+                *_week_view(None),
+            )
         return view(full, key, shown)
+
+    # the week shown of a plan over weeks: the maps are patched (the lines and the areas'
+    # values), the week's cards and the chart by week drawn again
+    week_outputs = (
+        (ids.PL_FLOWS_MAP, "figure"),
+        (ids.PL_FULFIL_MAP, "figure"),
+        (ids.PL_WEEK_KPIS, "children"),
+        (ids.PL_WEEKS_CHART, "figure"),
+    )
+
+    @app.callback(
+        *[Output(i, prop, allow_duplicate=True) for i, prop in week_outputs],
+        Input(ids.PL_WEEK, "value"),
+        State(ids.SESSION_REGION, "data"),
+        State(ids.SESSION_RUNS, "data"),
+        State(PL_SHOWN, "data"),
+        prevent_initial_call=True,
+    )
+    def _week(week, key, runs, shown):
+        light = _latest(runs, key)
+        if light is None or not light.get("weeks") or shown != (key or "default"):
+            return (no_update,) * 4
+        run = store.full(light)
+        if run is None:  # the run's tables are gone (the page says so)
+            return (no_update,) * 4
+        week = int(week or 0)
+        flows_fig, ful_fig = maps(run, cat.display(key), week, patching=True)
+        chart = weeks_figure(pd.DataFrame(run["kpis_by_week"]), selected=week or None)
+        return flows_fig, ful_fig, _week_cards(run, week), chart
+
+    @app.callback(
+        Output(ids.PL_OUTAGE_WEEKS, "options"),
+        Input(ids.PL_WEEKS, "value"),
+    )
+    def _outage_weeks(weeks):
+        return _week_options(int(min(max(int(weeks or 1), 1), MAX_WEEKS)))
 
     @app.callback(
         Output(ids.PL_DOWNLOAD, "data"),
@@ -569,6 +753,16 @@ def _layer_keys(i: int, *, last: bool) -> dict[str, str]:
     in place, so a redraw only gives the changed traces their new data.
     """
     return {"uid": f"t{i}", "below": "" if last else f"plotly-trace-layer-t{i + 1}-fill"}
+
+
+def _insert_after_lines(fig: Any, trace: Any) -> None:
+    """Put ``trace`` (the moves between sites) right after the delivery lines of a
+    :func:`figures.flows_map` (in place), so the traces a week's patch replaces are 1 to n+1
+    whatever site kinds follow."""
+    n_lines = sum(1 for tr in fig.data if tr.legendgroup == "flows")
+    fig.add_trace(trace)
+    data = list(fig.data)
+    fig.data = (*data[: 1 + n_lines], data[-1], *data[1 + n_lines : -1])
 
 
 def _stack(fig: Any) -> None:

@@ -31,10 +31,12 @@ from ...sweeps import SweepView, find_sweeps, open_sweep
 from .. import ids
 from .common import GRAPH_CONFIG, card, empty_figure, error_alert, folder_picker, panel, settings
 
-__all__ = ["layout", "register_callbacks", "render", "sweep_root"]
+__all__ = ["kpi_options", "layout", "register_callbacks", "render", "sweep_root"]
 
 #: KPIs offered for the distribution chart (those present in the sweep are shown).
 KPI_CHOICES = SWEEP_KPIS
+#: the line naming the inputs that are documented estimates
+SW_ESTIMATED = "sw-estimated"
 
 
 def sweep_root(st: Any) -> Path:
@@ -102,7 +104,7 @@ def layout(**_: Any) -> html.Div:
             dbc.Label("Distribution of", className="mt-2"),
             dcc.Dropdown(
                 id=ids.SW_KPI,
-                options=[{"label": v, "value": k} for k, v in KPI_CHOICES.items()],
+                options=kpi_options(start, st),
                 value="need_met_share",
                 clearable=False,
             ),
@@ -234,6 +236,10 @@ def render(
                 className="mb-2",
             )
         ]
+    if view.estimated_note:
+        status.append(
+            dbc.Alert(view.estimated_note, color="warning", className="mb-2 py-2", id=SW_ESTIMATED)
+        )
     if view.done == 0:
         none = empty_figure("No scenario of this sweep has finished yet")
         return status, _cards_empty(view), none, none, none, []
@@ -251,6 +257,24 @@ def render(
     for fig in (frontier, resilience, dist):
         fig.update_layout(margin={"l": 50, "r": 20, "t": 60, "b": 50}, title_font_size=15)
     return status, _cards(view), frontier, resilience, dist, risk_table(view)
+
+
+def kpi_options(path: str | None, st: Any) -> list[dict[str, str]]:
+    """The distribution menu's KPIs: those the sweep in ``path`` has (all when it cannot be
+    read; :func:`render` says why)."""
+    every = [{"label": v, "value": k} for k, v in KPI_CHOICES.items()]
+    allowed = st.allow_folders or (
+        path
+        and Path(path).expanduser().resolve() in {q.resolve() for q in find_sweeps(sweep_root(st))}
+    )
+    if not path or not allowed:
+        return every
+    try:
+        frame = open_sweep(Path(path).expanduser()).frame
+    except FoodshedError:
+        return every
+    have = [o for o in every if o["value"] in frame.columns and frame[o["value"]].notna().any()]
+    return have or every
 
 
 def _cards_empty(view: SweepView) -> list[Any]:
@@ -273,6 +297,14 @@ def register_callbacks(app: Any) -> None:
                 return no_update
             return str(folder).strip()
         return choice
+
+    @app.callback(
+        Output(ids.SW_KPI, "options"),
+        Input(ids.SW_PATH, "data"),
+    )
+    def _kpi_options(path: str | None):
+        """The KPIs the sweep has (plans over weeks add spoilage, stock, moves)."""
+        return kpi_options(path, st)
 
     @app.callback(
         Output(ids.SW_STATUS, "children"),
