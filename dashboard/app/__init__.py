@@ -86,15 +86,19 @@ def create_app(region: Any = None, settings: Settings | None = None) -> Dash:
         bundled demo. It is loaded on first use, not here.
     settings
         Limits and paths (:class:`Settings`); the defaults suit one person on this machine.
+        ``settings.background`` says where plans are solved (in processes of their own by
+        default; see :mod:`dashboard.app.background`).
 
     Returns
     -------
     dash.Dash
         Serve it with :func:`serve`, or ``app.run(...)``; ``app.server`` is the Flask app.
     """
+    from .background import MANAGER, make_manager
     from .pages import compare, data, equity_map, plan, sweep
 
     settings = settings or Settings()
+    manager = make_manager(settings)
     app = Dash(
         __name__,
         use_pages=True,
@@ -104,10 +108,12 @@ def create_app(region: Any = None, settings: Settings | None = None) -> Dash:
         update_title=None,
         suppress_callback_exceptions=True,
         serve_locally=True,
+        background_callback_manager=manager,
     )
     app.server.config[SETTINGS] = settings
+    app.server.config[MANAGER] = manager
     app.server.config[CATALOG] = RegionCatalog(_loader(region, settings), settings)
-    app.server.config[RUNS] = RunStore(settings.max_runs)
+    app.server.config[RUNS] = RunStore(settings.max_runs, folder=Path(settings.cache_dir) / "runs")
     app.server.config["MAX_CONTENT_LENGTH"] = int(settings.max_upload_mb * 1.5e6) + 1_000_000
     for order, (mod, path, name) in enumerate(
         (

@@ -12,6 +12,7 @@ from equity import FoodshedError
 from ... import figures as F
 from ...services import compare_fulfilment, efficiency_equity
 from .. import ids
+from ..background import background_callback, progress_box
 from ..runs import GONE
 from .common import (
     GRAPH_CONFIG,
@@ -25,6 +26,8 @@ from .common import (
 )
 
 CHANGE_BANDS = (-0.25, -0.01, 0.01, 0.25, 1.0)
+#: what the running curve is doing, its Cancel button and the note left when it was cancelled
+CMP_PROGRESS, CMP_CANCEL, CMP_CANCELLED = "cmp-progress", "cmp-cancel", "cmp-cancelled"
 KPI_KEYS = (
     "need_met_share",
     "min_fulfilment_reachable",
@@ -95,6 +98,7 @@ def layout(**_: Any) -> html.Div:
                     type="dot",
                 ),
                 html.Div(id=ids.CMP_CURVE_TEXT, className="fs-caption"),
+                progress_box(CMP_PROGRESS, CMP_CANCEL, CMP_CANCELLED),
             ]
         ),
     ]
@@ -210,19 +214,27 @@ def register_callbacks(app: Any) -> None:
         )
         return table, kfig, gmap, hist, text
 
-    @app.callback(
+    # run off the web server's threads, with progress and Cancel (dashboard/app/background.py)
+    @background_callback(
+        app,
         Output(ids.CMP_CURVE, "figure"),
         Output(ids.CMP_CURVE_TEXT, "children"),
         Input(ids.CMP_CURVE_BTN, "n_clicks"),
         State(ids.SESSION_REGION, "data"),
         prevent_initial_call=True,
         running=[(Output(ids.CMP_CURVE_BTN, "disabled"), True, False)],
+        progress_id=CMP_PROGRESS,
+        cancel_id=CMP_CANCEL,
+        note_id=CMP_CANCELLED,
+        start_id=ids.CMP_CURVE_BTN,
+        cancelled="Curve cancelled: press the button to draw it again.",
     )
-    def _curve(n, key):
+    def _curve(set_progress, n, key):
         if not n:  # fired because the page was opened, not clicked
             return no_update, no_update
+        set_progress("Loading the region...")
         try:
-            curve = efficiency_equity(cat.region(key))
+            curve = efficiency_equity(cat.region(key), progress=set_progress)
         except FoodshedError as exc:
             return empty_figure(str(exc)), error_alert(exc, "The curve could not be drawn")
         return F.efficiency_equity_figure(curve), F.fairness_summary(curve)

@@ -1,0 +1,213 @@
+"""Plans and the efficiency curve run off the web server's threads (issue 15).
+
+A solve used to run inside the web request, so a few sessions solving at once held every web
+worker. Now the Plan page's run and the Compare page's curve are Dash *background callbacks*:
+
+- ``Settings.background == "diskcache"`` (default): each job runs in a process of its own
+  (:class:`dash.DiskcacheManager`, forked from the server, so it starts with the server's
+  loaded regions and warm solver bases); progress and results pass through a
+  :class:`diskcache.Cache` in ``Settings.cache_dir``.
+- ``"celery"`` (``Settings.celery_broker`` given): jobs go to Celery workers through the broker
+  (Redis); the workers build the same app from the same settings (``dashboard/worker.py``).
+- ``"off"``: the callbacks run in the web request as before (the benchmark's baseline).
+
+What a job writes for the page later (the run's tables and plan, :class:`.runs.RunStore`) and the
+folders behind session keys (:class:`.state.RegionCatalog`) live in ``Settings.cache_dir``, shared
+by the server and every job. See docs/dashboard.md, Background runs.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import Input, Output, ctx, html, no_update
+
+from ..settings import Settings
+
+__all__ = ["INTERVAL_MS", "background_callback", "celery_app", "make_manager", "progress_box"]
+
+#: How often (ms) a page asks for a job's progress and result
+INTERVAL_MS = 250
+#: Where the app keeps its manager (None: background callbacks are off)
+MANAGER = "FOODSHED_BACKGROUND"
+HIDDEN = {"display": "none"}
+
+
+def celery_app(settings: Settings) -> Any:
+    """The Celery app of ``settings.celery_broker`` (the broker is its result store too)."""
+    from celery import Celery
+
+    app = Celery("foodshed", broker=settings.celery_broker, backend=settings.celery_broker)
+    app.conf.update(
+        # one job at a time per worker process; a solve is long, so no prefetching
+        worker_prefetch_multiplier=1,
+        task_acks_late=False,
+        broker_connection_retry_on_startup=True,
+        result_expires=3600,
+    )
+    return app
+
+
+def make_manager(settings: Settings) -> Any:
+    """The background callback manager ``settings`` ask for (None when they are off)."""
+    runner = settings.runner
+    if runner == "off":
+        return None
+    if runner == "celery":
+        return _celery_manager()(celery_app(settings))
+    import diskcache
+
+    cache = diskcache.Cache(str(Path(settings.cache_dir) / "jobs"))
+    return _diskcache_manager()(cache, expire=3600)
+
+
+def _finished_counts(manager: type) -> type:
+    """``manager`` whose job counts as running until its result is collected.
+
+    Dash asks for a job's result, then whether it still runs; a job that ends between the two
+    looks cancelled and its result is never shown (a fast plan on a small region hits this).
+    The job's result key is kept under its id (in the manager's own store, so every web worker
+    sees it), and a job that ended with its result waiting counts as running: the next poll
+    collects the result.
+    """
+
+    class Finished(manager):  # type: ignore[misc, valid-type]
+        def call_job_fn(self, key: str, job_fn: Any, args: Any, context: Any) -> Any:
+            job = super().call_job_fn(key, job_fn, args, context)
+            self._remember(f"foodshed-job-{job}", key)
+            return job
+
+        def job_running(self, job: Any) -> bool:
+            if super().job_running(job):
+                return True
+            key = self._recall(f"foodshed-job-{job}")
+            return key is not None and self.result_ready(key)
+
+    Finished.__name__ = Finished.__qualname__ = manager.__name__
+    return Finished
+
+
+def _diskcache_manager() -> type:
+    from dash import DiskcacheManager
+
+    class Manager(DiskcacheManager):
+        def _remember(self, name: str, value: str) -> None:
+            self.handle.set(name, value, expire=3600)
+
+        def _recall(self, name: str) -> str | None:
+            return self.handle.get(name)
+
+    return _finished_counts(Manager)
+
+
+def _celery_manager() -> type:
+    from dash import CeleryManager
+
+    class Manager(CeleryManager):
+        def _remember(self, name: str, value: str) -> None:
+            self.handle.backend.set(name, value.encode())
+
+        def _recall(self, name: str) -> str | None:
+            raw = self.handle.backend.get(name)
+            return None if raw is None else raw.decode() if isinstance(raw, bytes) else str(raw)
+
+    return _finished_counts(Manager)
+
+
+def progress_box(progress_id: str, cancel_id: str, note_id: str) -> html.Div:
+    """The line saying what a running job is doing, its Cancel button (shown while it runs) and
+    the note left when it was cancelled."""
+    return html.Div(
+        [
+            html.Span(id=progress_id, className="fs-caption me-2"),
+            dbc.Button("Cancel", id=cancel_id, size="sm", color="outline-secondary", style=HIDDEN),
+            html.Div(id=note_id),
+        ],
+        className="mb-1",
+    )
+
+
+def background_callback(
+    app: Any,
+    *args: Any,
+    progress_id: str,
+    cancel_id: str,
+    note_id: str,
+    start_id: str,
+    cancelled: str,
+    running: list[Any] | None = None,
+    **kwargs: Any,
+) -> Callable[[Callable[..., Any]], Any]:
+    """``app.callback(*args, **kwargs)`` run in the background by the app's manager, with
+    progress and Cancel; the callback takes ``set_progress`` (a function of one text) first.
+
+    ``progress_id`` shows the text given to ``set_progress``; ``cancel_id`` (a button of
+    :func:`progress_box`) stops the job; ``note_id`` then says ``cancelled`` until
+    ``start_id`` (the button that starts the job) is pressed again. With background callbacks
+    off (``Settings.background="off"``) the callback runs in the request and progress is
+    dropped.
+    """
+    manager = app.server.config.get(MANAGER)
+    running = list(running or [])
+
+    @app.callback(
+        Output(note_id, "children"),
+        Input(cancel_id, "n_clicks"),
+        Input(start_id, "n_clicks"),
+        prevent_initial_call=True,
+    )
+    def _cancelled(n_cancel, _n_start):
+        if ctx.triggered_id == cancel_id and n_cancel:
+            return dbc.Alert(cancelled, color="secondary", className="mb-2 py-2")
+        return "" if ctx.triggered_id == start_id else no_update
+
+    if manager is None:
+
+        def sync(fn: Callable[..., Any]) -> Any:
+            @functools.wraps(fn)
+            def call(*a: Any) -> Any:
+                return fn(_no_progress, *a)
+
+            return app.callback(*args, running=running or None, **kwargs)(call)
+
+        return sync
+
+    running.append((Output(cancel_id, "style"), {}, HIDDEN))
+    # said at once (a Celery job may wait for a free worker), cleared when the job ends
+    running.append((Output(progress_id, "children"), "Starting...", ""))
+    return app.callback(
+        *args,
+        background=True,
+        manager=manager,
+        progress=Output(progress_id, "children"),
+        progress_default="",
+        cancel=[Input(cancel_id, "n_clicks")],
+        interval=INTERVAL_MS,
+        running=running,
+        **kwargs,
+    )
+
+
+def _no_progress(*_: Any) -> None:
+    """``set_progress`` of a callback run in the request: nobody would see it."""
+
+
+def _after_fork() -> None:
+    """In a forked job: locks another thread of the server held at the fork are new, free ones
+    (a job never waits for a thread that does not exist in its process)."""
+    from optimize.caches import CACHES as OPT
+
+    from ..caches import CACHES as DASH
+
+    OPT.lock = threading.Lock()
+    DASH.lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork)
