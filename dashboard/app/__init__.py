@@ -20,6 +20,7 @@ from dash import Dash, Input, Output, dcc, html
 from ..services import load_region
 from ..settings import Settings
 from . import ids
+from .background import start_stores
 from .runs import RunStore
 from .state import DEFAULT_KEY, RegionCatalog
 
@@ -70,6 +71,7 @@ def _shell(app: Dash) -> html.Div:
         [
             dcc.Store(id=ids.SESSION_REGION, storage_type="session", data=DEFAULT_KEY),
             dcc.Store(id=ids.SESSION_RUNS, storage_type="memory", data=[]),
+            *start_stores(ids.PL_RUN, ids.CMP_CURVE_BTN),
             navbar,
             dbc.Container(dash.page_container, fluid=True, className="pb-4"),
         ]

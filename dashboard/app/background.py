@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import dash_bootstrap_components as dbc
-from dash import Input, Output, ctx, html, no_update
+from dash import Input, Output, ctx, dcc, html, no_update
 
 from ..settings import Settings
 
@@ -120,9 +120,10 @@ def _celery_manager() -> type:
     return _finished_counts(Manager)
 
 
-def progress_box(progress_id: str, cancel_id: str, note_id: str) -> html.Div:
-    """The line saying what a running job is doing, its Cancel button (shown while it runs) and
-    the note left when it was cancelled."""
+def progress_box(progress_id: str, cancel_id: str, note_id: str, start_id: str) -> html.Div:
+    """The line saying what a running job is doing, its Cancel button (shown while it runs),
+    and the note left when it was cancelled."""
+    del start_id  # its store is in the app's shell (:func:`start_stores`)
     return html.Div(
         [
             html.Span(id=progress_id, className="fs-caption me-2"),
@@ -178,6 +179,22 @@ def background_callback(
 
         return sync
 
+    # Dash calls a page's callbacks when the page opens (n_clicks None): in the background that
+    # would start a job for nothing, and a click made while it runs was lost. The job listens
+    # to a store of the app's shell instead (not new when a page opens), to which the button's
+    # real clicks are copied, in the browser.
+    app.clientside_callback(
+        "(n) => n ? Date.now() : window.dash_clientside.no_update",
+        Output(_go(start_id), "data"),
+        Input(start_id, "n_clicks"),
+        prevent_initial_call=True,
+    )
+    args = tuple(
+        Input(_go(start_id), "data")
+        if isinstance(a, Input) and (a.component_id, a.component_property) == (start_id, "n_clicks")
+        else a
+        for a in args
+    )
     running.append((Output(cancel_id, "style"), {}, HIDDEN))
     # said at once (a Celery job may wait for a free worker), cleared when the job ends
     running.append((Output(progress_id, "children"), "Starting...", ""))
@@ -192,6 +209,16 @@ def background_callback(
         running=running,
         **kwargs,
     )
+
+
+def start_stores(*start_ids: str) -> list[dcc.Store]:
+    """The stores of the clicks of the buttons that start background jobs (in the app's shell)."""
+    return [dcc.Store(id=_go(i)) for i in start_ids]
+
+
+def _go(start_id: str) -> str:
+    """The id of the store of ``start_id``'s clicks."""
+    return f"{start_id}-go"
 
 
 def _no_progress(*_: Any) -> None:

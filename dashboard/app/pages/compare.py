@@ -98,7 +98,7 @@ def layout(**_: Any) -> html.Div:
                     type="dot",
                 ),
                 html.Div(id=ids.CMP_CURVE_TEXT, className="fs-caption"),
-                progress_box(CMP_PROGRESS, CMP_CANCEL, CMP_CANCELLED),
+                progress_box(CMP_PROGRESS, CMP_CANCEL, CMP_CANCELLED, ids.CMP_CURVE_BTN),
             ]
         ),
     ]

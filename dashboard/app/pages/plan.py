@@ -202,7 +202,7 @@ def layout(**_: Any) -> html.Div:
         # on a small machine (docs/dashboard.md, Speed); the button says "Running..." and the
         # last run's status is dimmed instead
         html.Div(html.Div(id=ids.PL_STATUS), id=PL_STATUS_BOX),
-        progress_box(PL_PROGRESS, PL_CANCEL, PL_CANCELLED),
+        progress_box(PL_PROGRESS, PL_CANCEL, PL_CANCELLED, ids.PL_RUN),
         dbc.Row(id=ids.PL_KPIS, className="g-2 mb-1"),
         panel(
             [
