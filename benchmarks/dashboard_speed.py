@@ -3,6 +3,7 @@
 Usage::
 
     python benchmarks/dashboard_speed.py                 # the demo region
+    python benchmarks/dashboard_speed.py --sessions 10   # 10 sessions press Run at once
     python benchmarks/dashboard_speed.py --objective cost
     python benchmarks/dashboard_speed.py --only paint --repeat 3 --baseline-ref main
 
@@ -18,6 +19,10 @@ Prints, for the bundled demo region:
   ``--poll`` asks for the first versions' Selenium polling), the time spent in ``solve_plan``
   (the solve) during it, and the page's overhead (the rest); and the bare
   ``optimize.allocate`` call with the same settings.
+
+``--sessions N``: N sessions (N headless Chromiums) on the demo press Run the plan at the same
+moment; median and max click to KPI cards, with background runs off (each plan solved in its web
+request: the baseline) and on (a process per plan, the default since issue 15), in the same run.
 
 ``--baseline-ref REF`` also measures the dashboard as it is at git ``REF`` (exported with
 ``git archive`` to a temporary folder, run by this same script in a subprocess), alternating
@@ -502,6 +507,64 @@ def compare(
     print(f"load average now: {os.getloadavg()}")
 
 
+#: Installed in each session's page before its click: the browser's clock at the click and when
+#: the new run's cards are on screen
+_CARDS_HOOK = r"""
+window.__fsClicked = null; window.__fsCards = null;
+new MutationObserver(function () {
+  if (window.__fsClicked !== null && window.__fsCards === null
+      && document.querySelector('#kpi-need_met_share .fs-card-value'))
+    window.__fsCards = performance.now();
+}).observe(document, {subtree: true, childList: true, characterData: true});
+window.__fsClicked = performance.now();
+document.getElementById('pl-run').click();
+"""
+
+
+def sessions(n: int, background: str, region) -> list[float]:
+    """``n`` sessions (each a headless Chromium) press Run the plan on the Plan page at once;
+    seconds from each click to its KPI cards on screen (the browser's clock).
+
+    The server is the one ``foodshed dashboard`` starts (warmed up, a thread per request) with
+    ``Settings(background=background)``: ``"off"`` solves in the request (the baseline),
+    ``"diskcache"`` in a process per job.
+    """
+    from dashboard.app import Settings, create_app, warm_up
+
+    app = create_app(region, Settings(background=background))
+    warm_up(app)
+    url, server = _server(app)
+    drivers = []
+    try:
+        for _ in range(n):
+            d, profile = _driver()
+            drivers.append((d, profile))
+            d.get(url + "/plan")
+            _wait(d, lambda d: _css(d, "#pl-yield-kind div") and _css(d, "#pl-run"))
+        time.sleep(2)  # the pages' own first callbacks are done
+        barrier = threading.Barrier(n)
+        out: list[float] = [float("nan")] * n
+
+        def one(i: int) -> None:
+            d = drivers[i][0]
+            barrier.wait()
+            d.execute_script(_CARDS_HOOK)
+            _wait(d, lambda d: d.execute_script("return window.__fsCards !== null"), 600)
+            out[i] = d.execute_script("return (window.__fsCards - window.__fsClicked) / 1000")
+
+        threads = [threading.Thread(target=one, args=(i,)) for i in range(n)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        return out
+    finally:
+        for d, profile in drivers:
+            d.quit()
+            shutil.rmtree(profile, ignore_errors=True)
+        server.shutdown()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--objective", default="balanced")
@@ -515,6 +578,13 @@ def main() -> None:
         "--poll",
         action="store_true",
         help="time the re-run as the first versions did (Selenium polls the page meanwhile)",
+    )
+    ap.add_argument(
+        "--sessions",
+        type=int,
+        metavar="N",
+        help="N sessions press Run at once: click to KPIs with background runs off (baseline) "
+        "and on (diskcache), in this run",
     )
     ap.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument(
@@ -539,6 +609,16 @@ def main() -> None:
 
     region = Region.demo()
     print(f"region: {region!r}; load average {os.getloadavg()}")
+    if args.sessions:
+        for _ in range(args.repeat):
+            for mode in ("off", "diskcache"):
+                times = sorted(sessions(args.sessions, mode, region))
+                print(
+                    f"{args.sessions} sessions, background={mode}: click to KPIs median "
+                    f"{statistics.median(times):.1f} s, max {max(times):.1f} s "
+                    f"({', '.join(f'{t:.1f}' for t in times)}); load average {os.getloadavg()}"
+                )
+        return
     if args.only == "all":
         regions = [("demo", region)]
         if args.allegheny:

@@ -168,9 +168,9 @@ def efficiency_equity_curve(
         )
     rows = []
     ordered = sorted({float(w) for w in weights})
-    for k, w in enumerate(ordered, start=1):
+    for i, w in enumerate(ordered, start=1):
         if progress is not None:
-            progress(k, len(ordered), w)
+            progress(i, len(ordered), w)
         sol = solve(problem, "balanced", solver=solver, equity_weight=w, **kwargs)
         k = sol.kpis
         rows.append(
