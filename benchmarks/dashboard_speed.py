@@ -565,6 +565,90 @@ def sessions(n: int, background: str, region) -> list[float]:
         server.shutdown()
 
 
+def _captured_run(url: str) -> tuple[str, dict]:
+    """The Plan page's request that starts a run, as one real Chromium sends it (its URL, with
+    the page's signed ``endId``, and its JSON body), captured from the browser's network log."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = "/usr/bin/chromium"
+    profile = tempfile.mkdtemp(prefix="foodshed-bench-")
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", f"--user-data-dir={profile}"):
+        opts.add_argument(arg)
+    opts.set_capability("goog:loggingPrefs", {"performance": "ALL"})
+    d = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
+    try:
+        d.get(url + "/plan")
+        _wait(d, lambda d: _css(d, "#pl-yield-kind div") and _css(d, "#pl-run"))
+        time.sleep(2)
+        d.get_log("performance")  # drop the page's own first requests
+        d.execute_script("document.getElementById('pl-run').click()")
+        _wait(d, lambda d: _css(d, "#kpi-need_met_share .fs-card-value"))
+        for entry in d.get_log("performance"):
+            msg = json.loads(entry["message"])["message"]
+            req = msg.get("params", {}).get("request", {})
+            body = req.get("postData") or ""
+            starts = "pl-status.children" in body and "cacheKey=" not in req.get("url", "")
+            if msg["method"] == "Network.requestWillBeSent" and starts:
+                return req["url"], json.loads(body)
+        raise RuntimeError("the run's request was not seen")
+    finally:
+        d.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def sessions_http(n: int, background: str, region) -> list[float]:
+    """``n`` sessions press Run at once, as the server sees them: each sends the request the
+    Plan page sends (captured from a real Chromium) and, for a background job, polls for its
+    result every 250 ms as the page does; seconds from the click to the run's outputs (the KPI
+    cards among them) received. No browser draws the answer, so the clients take no CPU from
+    the server (in real life each person's browser runs on their own machine)."""
+    import requests
+
+    from dashboard.app import Settings, create_app, warm_up
+
+    app = create_app(region, Settings(background=background))
+    warm_up(app)
+    url, server = _server(app)
+    try:
+        run_url, body = _captured_run(url)
+        barrier = threading.Barrier(n)
+        out: list[float] = [float("nan")] * n
+
+        def one(i: int) -> None:
+            mine = json.loads(json.dumps(body))
+            for inp in mine["inputs"]:
+                if inp["id"] == "pl-run-go":
+                    inp["value"] = time.time() * 1000 + i  # a click of its own
+            with requests.Session() as http:
+                barrier.wait()
+                t0 = time.perf_counter()
+                r = http.post(run_url, json=mine, timeout=600)
+                handle = r.json() if r.status_code == 200 else {}
+                if "cacheKey" in handle:  # a background job: poll as the page does
+                    poll = f"{run_url}&cacheKey={handle['cacheKey']}&job={handle['job']}"
+                    while True:
+                        time.sleep(0.25)
+                        r = http.post(poll, json=mine, timeout=600)
+                        if r.status_code == 200 and "response" in r.json():
+                            break
+                        if r.status_code != 200:  # 204: the job ended without an answer
+                            raise RuntimeError(f"session {i}: {r.status_code} {r.text[:200]}")
+                elif "response" not in handle:
+                    raise RuntimeError(f"session {i}: {r.status_code} {r.text[:200]}")
+                out[i] = time.perf_counter() - t0
+
+        threads = [threading.Thread(target=one, args=(i,)) for i in range(n)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        return out
+    finally:
+        server.shutdown()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--objective", default="balanced")
@@ -585,6 +669,13 @@ def main() -> None:
         metavar="N",
         help="N sessions press Run at once: click to KPIs with background runs off (baseline) "
         "and on (diskcache), in this run",
+    )
+    ap.add_argument(
+        "--client",
+        choices=("chromium", "http"),
+        default="chromium",
+        help="with --sessions: N Chromiums (they draw the answers on this machine's cores too), "
+        "or N light HTTP clients replaying the page's request (the server's share only)",
     )
     ap.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument(
@@ -612,9 +703,11 @@ def main() -> None:
     if args.sessions:
         for _ in range(args.repeat):
             for mode in ("off", "diskcache"):
-                times = sorted(sessions(args.sessions, mode, region))
+                run = sessions if args.client == "chromium" else sessions_http
+                times = sorted(run(args.sessions, mode, region))
                 print(
-                    f"{args.sessions} sessions, background={mode}: click to KPIs median "
+                    f"{args.sessions} {args.client} sessions, background={mode}: click to KPIs "
+                    "median "
                     f"{statistics.median(times):.1f} s, max {max(times):.1f} s "
                     f"({', '.join(f'{t:.1f}' for t in times)}); load average {os.getloadavg()}"
                 )

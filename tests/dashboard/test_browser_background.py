@@ -13,8 +13,6 @@ import time
 import pytest
 
 from tests.dashboard.test_browser import (
-    CHROMEDRIVER,
-    CHROMIUM,
     click_css,
     css,
     make_driver,
@@ -25,16 +23,9 @@ from tests.dashboard.test_browser import (
     text_of,
     wait,
 )
+from tests.dashboard.test_browser import pytestmark as BROWSER_MARKS
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
-        reason="needs Debian's chromium and chromium-driver: apt-get install chromium "
-        "chromium-driver",
-    ),
-]
+pytestmark = [*BROWSER_MARKS, pytest.mark.slow]
 
 #: Records every text a progress line shows (a job's progress may show only for a moment)
 RECORD = """

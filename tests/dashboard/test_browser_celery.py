@@ -19,8 +19,6 @@ from pathlib import Path
 import pytest
 
 from tests.dashboard.test_browser import (
-    CHROMEDRIVER,
-    CHROMIUM,
     click_css,
     css,
     free_port,
@@ -31,19 +29,15 @@ from tests.dashboard.test_browser import (
     text_of,
     wait,
 )
+from tests.dashboard.test_browser import pytestmark as BROWSER_MARKS
 
 REDIS = shutil.which("redis-server")
 #: The checkout (the worker imports this dashboard, not an installed one)
 ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = [
-    pytest.mark.browser,
+    *BROWSER_MARKS,
     pytest.mark.slow,
-    pytest.mark.skipif(
-        not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
-        reason="needs Debian's chromium and chromium-driver: apt-get install chromium "
-        "chromium-driver",
-    ),
     pytest.mark.skipif(REDIS is None, reason="needs redis-server: apt-get install redis-server"),
 ]
 
