@@ -18,10 +18,12 @@ by the server and every job. See docs/dashboard.md, Background runs.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -61,10 +63,88 @@ def make_manager(settings: Settings) -> Any:
         return None
     if runner == "celery":
         return _celery_manager()(celery_app(settings))
+    cache = shared_cache(Path(settings.cache_dir) / "jobs")
+    manager = _diskcache_manager()(cache, expire=3600)
+    manager.slots = Path(settings.cache_dir) / "slots"
+    return manager
+
+
+def shared_cache(folder: str | Path) -> Any:
+    """A :class:`diskcache.Cache` in ``folder`` whose reads and writes wait for SQLite's lock
+    (``retry``) instead of failing: a dozen jobs write their results at once under load."""
     import diskcache
 
-    cache = diskcache.Cache(str(Path(settings.cache_dir) / "jobs"))
-    return _diskcache_manager()(cache, expire=3600)
+    class Patient(diskcache.Cache):  # type: ignore[misc]
+        def set(
+            self,
+            key: Any,
+            value: Any,
+            expire: Any = None,
+            read: bool = False,
+            tag: Any = None,
+            retry: bool = True,
+        ) -> Any:
+            return super().set(key, value, expire, read, tag, retry)
+
+        def add(
+            self,
+            key: Any,
+            value: Any,
+            expire: Any = None,
+            read: bool = False,
+            tag: Any = None,
+            retry: bool = True,
+        ) -> Any:
+            return super().add(key, value, expire, read, tag, retry)
+
+        def get(
+            self,
+            key: Any,
+            default: Any = None,
+            read: bool = False,
+            expire_time: bool = False,
+            tag: bool = False,
+            retry: bool = True,
+        ) -> Any:
+            return super().get(key, default, read, expire_time, tag, retry)
+
+        def delete(self, key: Any, retry: bool = True) -> Any:
+            return super().delete(key, retry)
+
+        def transact(self, retry: bool = True) -> Any:
+            return super().transact(retry)
+
+    return Patient(str(folder))
+
+
+@contextlib.contextmanager
+def solver_slot(folder: Path, set_progress: Callable[[str], Any]) -> Iterator[None]:
+    """Hold one of ``os.cpu_count()`` solver slots (lock files in ``folder``) while a forked job
+    solves; wait, saying so, while all are taken. Ten jobs on two cores each finish sooner one
+    after another than all at once; a killed (cancelled) job's lock goes with its process."""
+    import fcntl
+
+    folder.mkdir(parents=True, exist_ok=True)
+    n = max(1, os.cpu_count() or 1)
+    told = False
+    while True:
+        for i in range(n):
+            fh = (folder / f"slot-{i}").open("a")
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                fh.close()
+                continue
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+                fh.close()
+            return
+        if not told:
+            set_progress("Waiting for a free solver (other plans are being solved)...")
+            told = True
+        time.sleep(0.05)
 
 
 def _finished_counts(manager: type) -> type:
@@ -195,10 +275,11 @@ def background_callback(
         else a
         for a in args
     )
+    slots = getattr(manager, "slots", None)
     running.append((Output(cancel_id, "style"), {}, HIDDEN))
     # said at once (a Celery job may wait for a free worker), cleared when the job ends
     running.append((Output(progress_id, "children"), "Starting...", ""))
-    return app.callback(
+    decorate = app.callback(
         *args,
         background=True,
         manager=manager,
@@ -209,6 +290,18 @@ def background_callback(
         running=running,
         **kwargs,
     )
+    if slots is None:  # Celery: a worker's --concurrency sets how many solve at once
+        return decorate
+
+    def in_slot(fn: Callable[..., Any]) -> Any:
+        @functools.wraps(fn)
+        def job(set_progress: Callable[[str], Any], *a: Any) -> Any:
+            with solver_slot(slots, set_progress):
+                return fn(set_progress, *a)
+
+        return decorate(job)
+
+    return in_slot
 
 
 def start_stores(*start_ids: str) -> list[dcc.Store]:

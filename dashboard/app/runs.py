@@ -50,7 +50,7 @@ class RunStore:
     def __init__(
         self, max_runs: int = 500, *, max_solutions: int = 32, folder: str | Path | None = None
     ):
-        import diskcache
+        from .background import shared_cache
 
         if max_runs < 1:
             msg = f"max_runs must be at least 1; got {max_runs}"
@@ -58,7 +58,9 @@ class RunStore:
         self._max = int(max_runs)
         self._max_solutions = max(0, min(int(max_solutions), self._max))
         self.folder = Path(folder) if folder else Path(tempfile.mkdtemp(prefix="foodshed-runs-"))
-        self._cache = diskcache.Cache(str(self.folder), size_limit=2**40, eviction_policy="none")
+        self._cache = shared_cache(self.folder)
+        self._cache.reset("size_limit", 2**40)  # kept by count (max_runs), not by size
+        self._cache.reset("eviction_policy", "none")
 
     def __len__(self) -> int:
         return len(self._cache.get(_ORDER, ()))

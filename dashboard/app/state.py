@@ -60,13 +60,13 @@ class RegionCatalog:
     """
 
     def __init__(self, loader: Callable[[], Region], settings: Settings):
-        import diskcache
+        from .background import shared_cache
 
         self._loader = loader
         self._settings = settings
         self._entries: OrderedDict[str, _Entry] = OrderedDict()
         self._folders: dict[str, Path] = {}
-        self._shared = diskcache.Cache(str(Path(settings.cache_dir) / "regions"))
+        self._shared = shared_cache(Path(settings.cache_dir) / "regions")
         self._lock = threading.RLock()
         self._key_locks: dict[str, threading.Lock] = {}
         _CATALOGS.add(self)
