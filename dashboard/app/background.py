@@ -69,9 +69,16 @@ def make_manager(settings: Settings) -> Any:
     return manager
 
 
+#: Held by every use of SQLite in this process (the shared caches) and while a job is forked:
+#: a thread inside SQLite at the fork would leave SQLite's own mutex locked in the child, and
+#: the job would hang at its first read (seen with ten sessions at once).
+_SQLITE = threading.RLock()
+
+
 def shared_cache(folder: str | Path) -> Any:
     """A :class:`diskcache.Cache` in ``folder`` whose reads and writes wait for SQLite's lock
-    (``retry``) instead of failing: a dozen jobs write their results at once under load."""
+    (``retry``) instead of failing (a dozen jobs write their results at once under load), and
+    never run while a job is being forked (:data:`_SQLITE`)."""
     import diskcache
 
     class Patient(diskcache.Cache):  # type: ignore[misc]
@@ -84,7 +91,8 @@ def shared_cache(folder: str | Path) -> Any:
             tag: Any = None,
             retry: bool = True,
         ) -> Any:
-            return super().set(key, value, expire, read, tag, retry)
+            with _SQLITE:
+                return super().set(key, value, expire, read, tag, retry)
 
         def add(
             self,
@@ -95,7 +103,8 @@ def shared_cache(folder: str | Path) -> Any:
             tag: Any = None,
             retry: bool = True,
         ) -> Any:
-            return super().add(key, value, expire, read, tag, retry)
+            with _SQLITE:
+                return super().add(key, value, expire, read, tag, retry)
 
         def get(
             self,
@@ -106,15 +115,28 @@ def shared_cache(folder: str | Path) -> Any:
             tag: bool = False,
             retry: bool = True,
         ) -> Any:
-            return super().get(key, default, read, expire_time, tag, retry)
+            with _SQLITE:
+                return super().get(key, default, read, expire_time, tag, retry)
 
         def delete(self, key: Any, retry: bool = True) -> Any:
-            return super().delete(key, retry)
+            with _SQLITE:
+                return super().delete(key, retry)
 
-        def transact(self, retry: bool = True) -> Any:
-            return super().transact(retry)
+        def touch(self, key: Any, expire: Any = None, retry: bool = True) -> Any:
+            with _SQLITE:
+                return super().touch(key, expire, retry)
 
-    return Patient(str(folder))
+        def reset(self, *a: Any, **k: Any) -> Any:
+            with _SQLITE:
+                return super().reset(*a, **k)
+
+        @contextlib.contextmanager
+        def transact(self, retry: bool = True) -> Iterator[None]:
+            with _SQLITE, super().transact(retry):
+                yield
+
+    with _SQLITE:
+        return Patient(str(folder))
 
 
 @contextlib.contextmanager
@@ -159,7 +181,8 @@ def _finished_counts(manager: type) -> type:
 
     class Finished(manager):  # type: ignore[misc, valid-type]
         def call_job_fn(self, key: str, job_fn: Any, args: Any, context: Any) -> Any:
-            job = super().call_job_fn(key, job_fn, args, context)
+            with _SQLITE:  # no thread of this process is inside SQLite while it forks
+                job = super().call_job_fn(key, job_fn, args, context)
             self._remember(f"foodshed-job-{job}", key)
             return job
 
@@ -325,8 +348,10 @@ def _after_fork() -> None:
 
     from ..caches import CACHES as DASH
 
+    global _SQLITE
     OPT.lock = threading.Lock()
     DASH.lock = threading.Lock()
+    _SQLITE = threading.RLock()
 
 
 if hasattr(os, "register_at_fork"):
