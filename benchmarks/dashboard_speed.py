@@ -521,6 +521,15 @@ document.getElementById('pl-run').click();
 """
 
 
+def _at_once(n: int, one) -> None:
+    """``one(i)`` for i in 0..n-1, each in a thread of its own; returns when all are done."""
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
 def sessions(n: int, background: str, region) -> list[float]:
     """``n`` sessions (each a headless Chromium) press Run the plan on the Plan page at once;
     seconds from each click to its KPI cards on screen (the browser's clock).
@@ -552,11 +561,7 @@ def sessions(n: int, background: str, region) -> list[float]:
             _wait(d, lambda d: d.execute_script("return window.__fsCards !== null"), 600)
             out[i] = d.execute_script("return (window.__fsCards - window.__fsClicked) / 1000")
 
-        threads = [threading.Thread(target=one, args=(i,)) for i in range(n)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        _at_once(n, one)
         return out
     finally:
         for d, profile in drivers:
@@ -639,11 +644,7 @@ def sessions_http(n: int, background: str, region) -> list[float]:
                     raise RuntimeError(f"session {i}: {r.status_code} {r.text[:200]}")
                 out[i] = time.perf_counter() - t0
 
-        threads = [threading.Thread(target=one, args=(i,)) for i in range(n)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        _at_once(n, one)
         return out
     finally:
         server.shutdown()

@@ -81,60 +81,25 @@ def shared_cache(folder: str | Path) -> Any:
     never run while a job is being forked (:data:`_SQLITE`)."""
     import diskcache
 
-    class Patient(diskcache.Cache):  # type: ignore[misc]
-        def set(
-            self,
-            key: Any,
-            value: Any,
-            expire: Any = None,
-            read: bool = False,
-            tag: Any = None,
-            retry: bool = True,
-        ) -> Any:
+    def patient(name: str) -> Callable[..., Any]:
+        base = getattr(diskcache.Cache, name)
+
+        @functools.wraps(base)
+        def method(self: Any, *a: Any, **k: Any) -> Any:
+            if name != "reset":
+                k.setdefault("retry", True)
             with _SQLITE:
-                return super().set(key, value, expire, read, tag, retry)
+                return base(self, *a, **k)
 
-        def add(
-            self,
-            key: Any,
-            value: Any,
-            expire: Any = None,
-            read: bool = False,
-            tag: Any = None,
-            retry: bool = True,
-        ) -> Any:
-            with _SQLITE:
-                return super().add(key, value, expire, read, tag, retry)
+        return method
 
-        def get(
-            self,
-            key: Any,
-            default: Any = None,
-            read: bool = False,
-            expire_time: bool = False,
-            tag: bool = False,
-            retry: bool = True,
-        ) -> Any:
-            with _SQLITE:
-                return super().get(key, default, read, expire_time, tag, retry)
+    @contextlib.contextmanager
+    def transact(self: Any, retry: bool = True) -> Iterator[None]:
+        with _SQLITE, diskcache.Cache.transact(self, retry):
+            yield
 
-        def delete(self, key: Any, retry: bool = True) -> Any:
-            with _SQLITE:
-                return super().delete(key, retry)
-
-        def touch(self, key: Any, expire: Any = None, retry: bool = True) -> Any:
-            with _SQLITE:
-                return super().touch(key, expire, retry)
-
-        def reset(self, *a: Any, **k: Any) -> Any:
-            with _SQLITE:
-                return super().reset(*a, **k)
-
-        @contextlib.contextmanager
-        def transact(self, retry: bool = True) -> Iterator[None]:
-            with _SQLITE, super().transact(retry):
-                yield
-
+    methods = {n: patient(n) for n in ("set", "add", "get", "delete", "touch", "reset")}
+    Patient = type("Patient", (diskcache.Cache,), methods | {"transact": transact})
     with _SQLITE:
         return Patient(str(folder))
 
