@@ -105,6 +105,7 @@ def run(
                 f"{settings.cache_dir}) with:\n  {env} celery -A dashboard.worker worker",
                 markup=False,
                 highlight=False,
+                soft_wrap=True,  # a command line to copy: never broken inside a path
             )
         if host not in ("127.0.0.1", "localhost", "::1"):
             console.print(

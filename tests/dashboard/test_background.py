@@ -103,3 +103,37 @@ def test_the_plan_and_the_curve_run_in_the_background_unless_off(
     plan = next(v for k, v in spec.items() if "pl-status.children" in k)
     curve = next(v for k, v in spec.items() if k.startswith("..cmp-curve.figure"))
     assert (plan, curve) == (expected, expected)
+
+
+def test_cli_dashboard_with_a_broker_serves_with_celery_and_prints_the_worker_command(
+    monkeypatch, tmp_path, capsys
+):
+    from dashboard import app as app_mod
+    from dashboard.cli import main
+
+    seen = {}
+
+    def fake_serve(region, **kw):
+        seen.update(kw)
+        kw["ready"]()
+
+    monkeypatch.setattr(app_mod, "serve", fake_serve)
+    broker = "redis://127.0.0.1:6399/0"
+    args = ["dashboard", "demo", "--celery-broker", broker, "--cache-dir", str(tmp_path)]
+    assert main(args) == 0
+    settings = seen["settings"]
+    assert settings.runner == "celery" and settings.celery_broker == broker
+    assert settings.cache_dir == tmp_path and settings.upload_dir == tmp_path / "uploads"
+    out = " ".join(capsys.readouterr().out.split())
+    assert f"FOODSHED_CELERY_BROKER={broker}" in out
+    assert f"FOODSHED_CACHE_DIR={tmp_path}" in out
+    assert "celery -A dashboard.worker worker" in out
+
+
+def test_cli_dashboard_bad_background_is_one_clean_error(capsys):
+    from dashboard.cli import main
+
+    assert main(["dashboard", "demo", "--background", "threads"]) == 1
+    err = " ".join(capsys.readouterr().err.split())
+    assert "not a way to run plans" in err and "diskcache, celery, off" in err
+    assert "Traceback" not in err
