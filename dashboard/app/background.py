@@ -198,7 +198,7 @@ def progress_box(progress_id: str, cancel_id: str, note_id: str, start_id: str) 
             dbc.Button("Cancel", id=cancel_id, size="sm", color="outline-secondary", style=HIDDEN),
             html.Div(id=note_id),
         ],
-        className="mb-1",
+        className="mt-2",
     )
 
 

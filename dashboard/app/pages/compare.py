@@ -61,6 +61,7 @@ def layout(**_: Any) -> html.Div:
                 "Solves the plan at three equity weights (0, 0.5, 1); on a large region this takes a while.",
                 className="fs-card-note mt-1",
             ),
+            progress_box(CMP_PROGRESS, CMP_CANCEL, CMP_CANCELLED, ids.CMP_CURVE_BTN),
             html.Hr(),
             button("Clear all runs", ids.CMP_CLEAR, color="outline-secondary", class_name="w-100"),
         ],
@@ -98,7 +99,6 @@ def layout(**_: Any) -> html.Div:
                     type="dot",
                 ),
                 html.Div(id=ids.CMP_CURVE_TEXT, className="fs-caption"),
-                progress_box(CMP_PROGRESS, CMP_CANCEL, CMP_CANCELLED, ids.CMP_CURVE_BTN),
             ]
         ),
     ]

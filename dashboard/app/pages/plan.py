@@ -193,6 +193,8 @@ def layout(**_: Any) -> html.Div:
                 id=ids.PL_LABEL, type="text", maxLength=60, placeholder="e.g. Eastside outage"
             ),
             dbc.Button("Run the plan", id=ids.PL_RUN, color="primary", className="mt-3 w-100"),
+            # where the click was: what the run is doing, Cancel, "Run cancelled"
+            progress_box(PL_PROGRESS, PL_CANCEL, PL_CANCELLED, ids.PL_RUN),
         ],
         className="fs-controls",
     )
@@ -202,7 +204,6 @@ def layout(**_: Any) -> html.Div:
         # on a small machine (docs/dashboard.md, Speed); the button says "Running..." and the
         # last run's status is dimmed instead
         html.Div(html.Div(id=ids.PL_STATUS), id=PL_STATUS_BOX),
-        progress_box(PL_PROGRESS, PL_CANCEL, PL_CANCELLED, ids.PL_RUN),
         dbc.Row(id=ids.PL_KPIS, className="g-2 mb-1"),
         panel(
             [
