@@ -3,6 +3,7 @@
 Usage::
 
     python benchmarks/dashboard_speed.py                 # the demo region
+    python benchmarks/dashboard_speed.py --sessions 10   # 10 sessions press Run at once
     python benchmarks/dashboard_speed.py --objective cost
     python benchmarks/dashboard_speed.py --only paint --repeat 3 --baseline-ref main
 
@@ -18,6 +19,10 @@ Prints, for the bundled demo region:
   ``--poll`` asks for the first versions' Selenium polling), the time spent in ``solve_plan``
   (the solve) during it, and the page's overhead (the rest); and the bare
   ``optimize.allocate`` call with the same settings.
+
+``--sessions N``: N sessions (N headless Chromiums) on the demo press Run the plan at the same
+moment; median and max click to KPI cards, with background runs off (each plan solved in its web
+request: the baseline) and on (a process per plan, the default since issue 15), in the same run.
 
 ``--baseline-ref REF`` also measures the dashboard as it is at git ``REF`` (exported with
 ``git archive`` to a temporary folder, run by this same script in a subprocess), alternating
@@ -37,6 +42,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -525,6 +531,149 @@ def plotly_baseline(region, *, repeat: int) -> None:
     print(f"load average now: {os.getloadavg()}")
 
 
+#: Installed in each session's page before its click: the browser's clock at the click and when
+#: the new run's cards are on screen
+_CARDS_HOOK = r"""
+window.__fsClicked = null; window.__fsCards = null;
+new MutationObserver(function () {
+  if (window.__fsClicked !== null && window.__fsCards === null
+      && document.querySelector('#kpi-need_met_share .fs-card-value'))
+    window.__fsCards = performance.now();
+}).observe(document, {subtree: true, childList: true, characterData: true});
+window.__fsClicked = performance.now();
+document.getElementById('pl-run').click();
+"""
+
+
+def _at_once(n: int, one) -> None:
+    """``one(i)`` for i in 0..n-1, each in a thread of its own; returns when all are done."""
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
+def sessions(n: int, background: str, region) -> list[float]:
+    """``n`` sessions (each a headless Chromium) press Run the plan on the Plan page at once;
+    seconds from each click to its KPI cards on screen (the browser's clock).
+
+    The server is the one ``foodshed dashboard`` starts (warmed up, a thread per request) with
+    ``Settings(background=background)``: ``"off"`` solves in the request (the baseline),
+    ``"diskcache"`` in a process per job.
+    """
+    from dashboard.app import Settings, create_app, warm_up
+    from tests.browser import make_driver, quit_driver
+
+    app = create_app(region, Settings(background=background))
+    warm_up(app)
+    url, server = _server(app)
+    drivers = []
+    try:
+        for _ in range(n):
+            d = make_driver()
+            drivers.append(d)
+            d.get(url + "/plan")
+            _wait(d, lambda d: _css(d, "#pl-yield-kind div") and _css(d, "#pl-run"))
+        time.sleep(2)  # the pages' own first callbacks are done
+        barrier = threading.Barrier(n)
+        out: list[float] = [float("nan")] * n
+
+        def one(i: int) -> None:
+            d = drivers[i]
+            barrier.wait()
+            d.execute_script(_CARDS_HOOK)
+            _wait(d, lambda d: d.execute_script("return window.__fsCards !== null"), 600)
+            out[i] = d.execute_script("return (window.__fsCards - window.__fsClicked) / 1000")
+
+        _at_once(n, one)
+        return out
+    finally:
+        for d in drivers:
+            quit_driver(d)
+        server.shutdown()
+
+
+def _captured_run(url: str) -> tuple[str, dict]:
+    """The Plan page's request that starts a run, as one real Chromium sends it (its URL, with
+    the page's signed ``endId``, and its JSON body), captured from the browser's network log."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = "/usr/bin/chromium"
+    profile = tempfile.mkdtemp(prefix="foodshed-bench-")
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", f"--user-data-dir={profile}"):
+        opts.add_argument(arg)
+    opts.set_capability("goog:loggingPrefs", {"performance": "ALL"})
+    d = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
+    try:
+        d.get(url + "/plan")
+        _wait(d, lambda d: _css(d, "#pl-yield-kind div") and _css(d, "#pl-run"))
+        time.sleep(2)
+        d.get_log("performance")  # drop the page's own first requests
+        d.execute_script("document.getElementById('pl-run').click()")
+        _wait(d, lambda d: _css(d, "#kpi-need_met_share .fs-card-value"))
+        for entry in d.get_log("performance"):
+            msg = json.loads(entry["message"])["message"]
+            req = msg.get("params", {}).get("request", {})
+            body = req.get("postData") or ""
+            starts = "pl-status.children" in body and "cacheKey=" not in req.get("url", "")
+            if msg["method"] == "Network.requestWillBeSent" and starts:
+                return req["url"], json.loads(body)
+        raise RuntimeError("the run's request was not seen")
+    finally:
+        d.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def sessions_http(n: int, background: str, region) -> list[float]:
+    """``n`` sessions press Run at once, as the server sees them: each sends the request the
+    Plan page sends (captured from a real Chromium) and, for a background job, polls for its
+    result every 250 ms as the page does; seconds from the click to the run's outputs (the KPI
+    cards among them) received. No browser draws the answer, so the clients take no CPU from
+    the server (in real life each person's browser runs on their own machine)."""
+    import requests
+
+    from dashboard.app import Settings, create_app, warm_up
+
+    app = create_app(region, Settings(background=background))
+    warm_up(app)
+    url, server = _server(app)
+    try:
+        run_url, body = _captured_run(url)
+        barrier = threading.Barrier(n)
+        out: list[float] = [float("nan")] * n
+
+        def one(i: int) -> None:
+            mine = json.loads(json.dumps(body))
+            for inp in mine["inputs"]:
+                if inp["id"] == "pl-run-go":
+                    inp["value"] = time.time() * 1000 + i  # a click of its own
+            with requests.Session() as http:
+                barrier.wait()
+                t0 = time.perf_counter()
+                r = http.post(run_url, json=mine, timeout=600)
+                handle = r.json() if r.status_code == 200 else {}
+                if "cacheKey" in handle:  # a background job: poll as the page does
+                    poll = f"{run_url}&cacheKey={handle['cacheKey']}&job={handle['job']}"
+                    while True:
+                        time.sleep(0.25)
+                        r = http.post(poll, json=mine, timeout=600)
+                        if r.status_code == 200 and "response" in r.json():
+                            break
+                        if r.status_code != 200:  # 204: the job ended without an answer
+                            raise RuntimeError(f"session {i}: {r.status_code} {r.text[:200]}")
+                elif "response" not in handle:
+                    raise RuntimeError(f"session {i}: {r.status_code} {r.text[:200]}")
+                out[i] = time.perf_counter() - t0
+
+        _at_once(n, one)
+        return out
+    finally:
+        server.shutdown()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--objective", default="balanced")
@@ -538,6 +687,20 @@ def main() -> None:
         "--poll",
         action="store_true",
         help="time the re-run as the first versions did (Selenium polls the page meanwhile)",
+    )
+    ap.add_argument(
+        "--sessions",
+        type=int,
+        metavar="N",
+        help="N sessions press Run at once: click to KPIs with background runs off (baseline) "
+        "and on (diskcache), in this run",
+    )
+    ap.add_argument(
+        "--client",
+        choices=("chromium", "http"),
+        default="chromium",
+        help="with --sessions: N Chromiums (they draw the answers on this machine's cores too), "
+        "or N light HTTP clients replaying the page's request (the server's share only)",
     )
     ap.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument(
@@ -567,6 +730,18 @@ def main() -> None:
 
     region = Region.demo()
     print(f"region: {region!r}; load average {os.getloadavg()}")
+    if args.sessions:
+        for _ in range(args.repeat):
+            for mode in ("off", "diskcache"):
+                run = sessions if args.client == "chromium" else sessions_http
+                times = sorted(run(args.sessions, mode, region))
+                print(
+                    f"{args.sessions} {args.client} sessions, background={mode}: click to KPIs "
+                    "median "
+                    f"{statistics.median(times):.1f} s, max {max(times):.1f} s "
+                    f"({', '.join(f'{t:.1f}' for t in times)}); load average {os.getloadavg()}"
+                )
+        return
     if args.only == "all":
         regions = [("demo", region)]
         if args.allegheny:

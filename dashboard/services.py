@@ -17,6 +17,7 @@ import math
 import os
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -271,10 +272,16 @@ def run_plan(region: Region, params: PlanParams, *, region_key: str) -> dict[str
 
 
 def solve_plan(
-    region: Region, params: PlanParams, *, region_key: str
+    region: Region,
+    params: PlanParams,
+    *,
+    region_key: str,
+    progress: Callable[[str], Any] | None = None,
 ) -> tuple[dict[str, Any], AllocationSolution | None]:
     """:func:`run_plan`'s record and the :class:`optimize.AllocationSolution` it was made from
-    (``None`` for an error record), kept by the app for the run's report."""
+    (``None`` for an error record), kept by the app for the run's report.
+
+    ``progress(text)``, when given, is told what the run is doing (the Plan page shows it)."""
     t0 = time.perf_counter()
     if region.periods and params.period is None:
         params = replace(params, period=region.default_period)
@@ -285,6 +292,9 @@ def solve_plan(
         "region": region_key,
         "params": params.as_dict(),
     }
+    if progress is not None:
+        weeks = f" over {params.weeks} weeks" if params.over_weeks else ""
+        progress(f"Solving the plan{weeks}...")
     try:
         sol = _allocate(region, params)
     except FoodshedError as exc:
@@ -580,17 +590,25 @@ def _unmet_by_commodity(unmet: pd.DataFrame, region: Region) -> pd.DataFrame:
 
 
 def efficiency_equity(
-    region: Region, *, weights: tuple[float, ...] = (0.0, 0.25, 0.5, 0.75, 1.0), **kwargs: Any
+    region: Region,
+    *,
+    weights: tuple[float, ...] = (0.0, 0.25, 0.5, 0.75, 1.0),
+    progress: Callable[[str], Any] | None = None,
+    **kwargs: Any,
 ) -> pd.DataFrame:
     """The efficiency/equity curve from :func:`optimize.efficiency_equity_curve`.
 
     One row per equity weight with ``need_met_kg``, ``min_fulfilment``, ``food_price_share``,
-    ``money_price_usd`` and more.
+    ``money_price_usd`` and more. ``progress(text)``, when given, hears which weight is being
+    solved ("Solving equity weight 0.25 (2 of 5)...").
     """
     from optimize import efficiency_equity_curve
 
     if region.periods and "period" not in kwargs:
         kwargs["period"] = region.default_period
+    if progress is not None:
+        tell = progress
+        kwargs["progress"] = lambda k, n, w: tell(f"Solving equity weight {w:g} ({k} of {n})...")
     return pd.DataFrame(efficiency_equity_curve(region, weights=list(weights), **kwargs))
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 #: The map styles plotly.js ships (MapLibre); ``--basemap`` also takes a style URL (https://...).
 BASEMAPS = (
@@ -81,6 +83,19 @@ class Settings:
         Serve the pages the dashboard's own plotly.js, with only the trace types it draws
         (``dashboard/app/plotly_bundle.py``), whose first map is drawn sooner; off: the full
         plotly.js of the installed ``plotly`` package.
+    background
+        How plans and the efficiency curve run: ``"diskcache"`` (default: each in a process of
+        its own, off the web server's threads, with progress and Cancel), ``"celery"`` (on
+        Celery workers; needs ``celery_broker``) or ``"off"`` (in the web request, as before
+        issue 15: the baseline of ``benchmarks/dashboard_speed.py --sessions``).
+    cache_dir
+        The folder shared by the server and its background jobs: the runs' tables
+        (:class:`~dashboard.app.runs.RunStore`), the keys of loaded folders and uploads, and
+        the jobs' progress and results (diskcache). A fresh temporary folder by default; with
+        Celery, give the server and the workers the same folder.
+    celery_broker
+        Broker (and result store) URL of Celery, e.g. ``redis://127.0.0.1:6379/0``; given,
+        ``background`` becomes ``"celery"`` unless it is ``"off"``.
     """
 
     region_path: str | None = None
@@ -97,3 +112,71 @@ class Settings:
     sweeps_dir: str | None = None
     max_runs: int = 500
     partial_plotly: bool = True
+    background: str = "diskcache"
+    cache_dir: Path = field(
+        default_factory=lambda: Path(tempfile.mkdtemp(prefix="foodshed-cache-"))
+    )
+    celery_broker: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.background not in BACKGROUNDS:
+            from equity import FoodshedError
+
+            msg = (
+                f"background {self.background!r} is not a way to run plans; use one of "
+                f"{', '.join(BACKGROUNDS)}"
+            )
+            raise FoodshedError(msg)
+        if self.background == "celery" and not self.celery_broker:
+            from equity import FoodshedError
+
+            msg = "background 'celery' needs a broker URL, e.g. --celery-broker redis://127.0.0.1:6379/0"
+            raise FoodshedError(msg)
+
+    @property
+    def runner(self) -> str:
+        """How background work runs: ``"celery"``, ``"diskcache"`` or ``"off"``."""
+        if self.background == "off":
+            return "off"
+        return "celery" if self.celery_broker else self.background
+
+    def to_env(self) -> dict[str, str]:
+        """These settings as ``FOODSHED_*`` environment variables (:meth:`from_env` reads them
+        back): how a Celery worker gets the server's settings."""
+        env = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value is not None:
+                env[ENV_PREFIX + f.name.upper()] = str(value)
+        return env
+
+    @classmethod
+    def from_env(cls, environ: Any = None) -> Settings:
+        """Settings from ``FOODSHED_*`` environment variables (:meth:`to_env`); the ones not
+        set keep their defaults (``FOODSHED_REGION_PATH``, ``FOODSHED_CACHE_DIR``,
+        ``FOODSHED_UPLOAD_DIR``, ``FOODSHED_CELERY_BROKER``, ...)."""
+        environ = os.environ if environ is None else environ
+        kwargs: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = environ.get(ENV_PREFIX + f.name.upper())
+            if raw is None:
+                continue
+            default = getattr(cls, f.name, None) if f.name not in _PATHS else None
+            if f.name in _PATHS:
+                kwargs[f.name] = Path(raw)
+            elif isinstance(default, bool):
+                kwargs[f.name] = raw.lower() in ("1", "true", "yes")
+            elif isinstance(default, int):
+                kwargs[f.name] = int(raw)
+            elif isinstance(default, float):
+                kwargs[f.name] = float(raw)
+            else:
+                kwargs[f.name] = raw
+        return cls(**kwargs)
+
+
+#: The ways background work runs (:attr:`Settings.background`)
+BACKGROUNDS = ("diskcache", "celery", "off")
+#: Prefix of the environment variables of :meth:`Settings.from_env`
+ENV_PREFIX = "FOODSHED_"
+_PATHS = ("upload_dir", "cache_dir")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -132,6 +132,7 @@ def efficiency_equity_curve(
     weights: Sequence[float] = (0.0, 0.25, 0.5, 0.75, 0.9, 1.0),
     shocks: Sequence[Any] = (),
     solver: str | None = None,
+    progress: Callable[[int, int, float], None] | None = None,
     **kwargs: Any,
 ) -> pd.DataFrame:
     """Sweep the ``balanced`` objective's equity weight: the price of fairness.
@@ -139,6 +140,9 @@ def efficiency_equity_curve(
     One row per weight: need met (kg and share), smallest and mean fulfilment, Gini, transport
     cost, and the price of fairness relative to weight 0 (pure efficiency): ``food_price_kg``
     (need met given up) and ``money_price_usd`` (extra transport cost).
+
+    ``progress(k, n, weight)``, when given, is called before the ``k``-th of ``n`` solves
+    (``k`` from 1), e.g. to show how far a long curve is.
     """
     if isinstance(region, AllocationProblem):
         problem = apply_shocks(region, shocks)
@@ -163,7 +167,10 @@ def efficiency_equity_curve(
             lila_col=opts.get("lila_col", DEFAULT_LILA_COL),
         )
     rows = []
-    for w in sorted({float(w) for w in weights}):
+    ordered = sorted({float(w) for w in weights})
+    for i, w in enumerate(ordered, start=1):
+        if progress is not None:
+            progress(i, len(ordered), w)
         sol = solve(problem, "balanced", solver=solver, equity_weight=w, **kwargs)
         k = sol.kpis
         rows.append(

@@ -22,6 +22,7 @@ from dash import Dash, Input, Output, State, dcc, html
 from ..services import load_region
 from ..settings import Settings
 from . import ids
+from .background import start_stores
 from .pages.common import alert_area
 from .plotly_bundle import serve_partial_plotly
 from .runs import RunStore
@@ -84,6 +85,7 @@ def _shell(app: Dash) -> html.Div:
         [
             dcc.Store(id=ids.SESSION_REGION, storage_type="session", data=DEFAULT_KEY),
             dcc.Store(id=ids.SESSION_RUNS, storage_type="memory", data=[]),
+            *start_stores(ids.PL_RUN, ids.CMP_CURVE_BTN),
             navbar,
             dbc.Container([alert_area(), dash.page_container], fluid=True, className="pb-4"),
         ]
@@ -100,16 +102,20 @@ def create_app(region: Any = None, settings: Settings | None = None) -> Dash:
         bundled demo. It is loaded on first use, not here.
     settings
         Limits and paths (:class:`Settings`); the defaults suit one person on this machine.
+        ``settings.background`` says where plans are solved (in processes of their own by
+        default; see :mod:`dashboard.app.background`).
 
     Returns
     -------
     dash.Dash
         Serve it with :func:`serve`, or ``app.run(...)``; ``app.server`` is the Flask app.
     """
+    from .background import MANAGER, make_manager
     from .pages import compare, data, equity_map, plan, sweep
     from .pages.common import on_error
 
     settings = settings or Settings()
+    manager = make_manager(settings)
     app = Dash(
         __name__,
         use_pages=True,
@@ -120,12 +126,14 @@ def create_app(region: Any = None, settings: Settings | None = None) -> Dash:
         suppress_callback_exceptions=True,
         serve_locally=True,
         on_error=on_error,
+        background_callback_manager=manager,
     )
     if settings.partial_plotly:
         serve_partial_plotly(app)
     app.server.config[SETTINGS] = settings
+    app.server.config[MANAGER] = manager
     app.server.config[CATALOG] = RegionCatalog(_loader(region, settings), settings)
-    app.server.config[RUNS] = RunStore(settings.max_runs)
+    app.server.config[RUNS] = RunStore(settings.max_runs, folder=Path(settings.cache_dir) / "runs")
     app.server.config["MAX_CONTENT_LENGTH"] = int(settings.max_upload_mb * 1.5e6) + 1_000_000
     for order, (mod, path, name) in enumerate(
         (

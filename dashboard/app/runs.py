@@ -6,7 +6,8 @@ The browser session keeps only the light part in its ``dcc.Store`` (so a re-run 
 receives kilobytes, not every earlier run's tables) plus ``ref``, a random 22-character key under
 which the server keeps the tables. A session reaches only the tables of the runs whose keys it
 holds, as with uploaded regions (:class:`dashboard.app.state.RegionCatalog`); the newest
-``max_runs`` runs of all sessions are kept (compressed), older ones are dropped and say so.
+``max_runs`` runs of all sessions are kept (compressed, in a disk cache the server's background
+jobs share), older ones are dropped and say so.
 The :class:`optimize.AllocationSolution` of the newest ``max_solutions`` runs is kept too
 (pickled, compressed), so a run's report is written from the plan that was solved, not a
 second solve.
@@ -17,9 +18,9 @@ from __future__ import annotations
 import json
 import pickle
 import secrets
-import threading
+import tempfile
 import zlib
-from collections import OrderedDict
+from pathlib import Path
 from typing import Any
 
 from ..services import jsonable
@@ -53,21 +54,38 @@ HEAVY = (
 
 
 class RunStore:
-    """Tables of runs by reference, the newest ``max_runs`` of them (thread-safe)."""
+    """Tables of runs by reference, the newest ``max_runs`` of them (thread- and process-safe).
 
-    def __init__(self, max_runs: int = 500, *, max_solutions: int = 32):
+    Kept in a :class:`diskcache.Cache` in ``folder`` (a fresh temporary folder by default), so
+    the background jobs that solve plans (other processes: :mod:`dashboard.app.background`)
+    and the web server share them: a store opened on the same folder sees the same runs.
+    """
+
+    def __init__(
+        self, max_runs: int = 500, *, max_solutions: int = 32, folder: str | Path | None = None
+    ):
+        from .background import shared_cache
+
         if max_runs < 1:
             msg = f"max_runs must be at least 1; got {max_runs}"
             raise ValueError(msg)
         self._max = int(max_runs)
         self._max_solutions = max(0, min(int(max_solutions), self._max))
-        self._runs: OrderedDict[str, bytes] = OrderedDict()
-        self._solutions: OrderedDict[str, bytes] = OrderedDict()
-        self._lock = threading.Lock()
+        self.folder = Path(folder) if folder else Path(tempfile.mkdtemp(prefix="foodshed-runs-"))
+        self._cache = shared_cache(self.folder)
+        self._cache.reset("size_limit", 2**40)  # kept by count (max_runs), not by size
+        self._cache.reset("eviction_policy", "none")
 
     def __len__(self) -> int:
-        with self._lock:
-            return len(self._runs)
+        return len(self._cache.get(_ORDER, ()))
+
+    def __getstate__(self) -> dict[str, Any]:  # a job in another process opens the same folder
+        return {"max": self._max, "max_solutions": self._max_solutions, "folder": self.folder}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(  # type: ignore[misc]
+            state["max"], max_solutions=state["max_solutions"], folder=state["folder"]
+        )
 
     def put(self, run: dict[str, Any], solution: Any = None) -> dict[str, Any]:
         """Keep ``run``'s tables (and its ``solution``, when given); return its light record
@@ -79,40 +97,53 @@ class RunStore:
             # the server's own object, never read from a browser: pickle is safe here
             sol = zlib.compress(pickle.dumps(solution, protocol=pickle.HIGHEST_PROTOCOL), 1)
         ref = secrets.token_urlsafe(16)
-        with self._lock:
-            self._runs[ref] = blob
-            while len(self._runs) > self._max:
-                old, _ = self._runs.popitem(last=False)
-                self._solutions.pop(old, None)
+        cache = self._cache
+        with cache.transact():
+            cache.set(("run", ref), blob)
+            order = [*cache.get(_ORDER, ()), ref]
+            for old in order[: -self._max]:
+                cache.delete(("run", old))
+                cache.delete(("solution", old))
+            cache.set(_ORDER, order[-self._max :])
             if sol is not None:
-                self._solutions[ref] = sol
-                while len(self._solutions) > self._max_solutions:
-                    self._solutions.popitem(last=False)
+                cache.set(("solution", ref), sol)
+                kept = [*cache.get(_SOLUTIONS, ()), ref]
+                for old in kept[: -self._max_solutions]:
+                    cache.delete(("solution", old))
+                cache.set(_SOLUTIONS, kept[-self._max_solutions :])
         return {k: v for k, v in run.items() if k not in HEAVY} | {"ref": ref}
 
-    def _blob(self, table: OrderedDict[str, bytes], light: dict[str, Any] | None) -> bytes | None:
-        """The blob ``table`` keeps under ``light``'s ``ref`` (now the most recently used), or
-        None when ``light`` has no ref or the server dropped it."""
+    def _get(self, kind: str, index: str, light: dict[str, Any] | None) -> bytes | None:
+        """The blob of ``kind`` of a light record's run, moved to the newest end of ``index``."""
         ref = (light or {}).get("ref")
         if not isinstance(ref, str):
             return None
-        with self._lock:
-            blob = table.get(ref)
+        cache = self._cache
+        with cache.transact():
+            blob = cache.get((kind, ref))
             if blob is not None:
-                table.move_to_end(ref)
+                order = list(cache.get(index, ()))
+                if order and order[-1] != ref and ref in order:
+                    order.remove(ref)
+                    cache.set(index, [*order, ref])
         return blob
 
     def solution(self, light: dict[str, Any] | None) -> Any:
         """The solved plan of a light record a session holds; None if the server dropped it."""
-        blob = self._blob(self._solutions, light)
+        blob = self._get("solution", _SOLUTIONS, light)
         return None if blob is None else pickle.loads(zlib.decompress(blob))
 
     def full(self, light: dict[str, Any] | None) -> dict[str, Any] | None:
         """The whole run for a light record a session holds; None if the server dropped it."""
-        blob = self._blob(self._runs, light)
+        blob = self._get("run", _ORDER, light)
         if blob is None:
             return None
         return dict(light or {}) | json.loads(zlib.decompress(blob))
+
+
+#: Keys of the store's cache: the runs' references, oldest first; those with a solution
+_ORDER = "order"
+_SOLUTIONS = "solutions"
 
 
 def keep_newest(runs: list[dict[str, Any]] | None, run: dict[str, Any]) -> list[dict[str, Any]]:

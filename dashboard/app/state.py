@@ -7,8 +7,10 @@ runs (:mod:`.runs`).
 
 from __future__ import annotations
 
+import os
 import secrets
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,6 +23,17 @@ from ..services import analyze, load_region
 from ..settings import Settings
 
 DEFAULT_KEY = "default"
+#: The catalogs of this process (their locks are renewed in a forked job)
+_CATALOGS: weakref.WeakSet[RegionCatalog] = weakref.WeakSet()
+
+
+def _after_fork() -> None:
+    for cat in list(_CATALOGS):
+        cat._after_fork()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork)
 
 
 # ---------------------------------------------------------------------- the region catalog
@@ -40,15 +53,28 @@ class RegionCatalog:
     random key, so one session can never see another's upload without its key. At most
     ``settings.max_regions`` regions stay loaded (least recently used are dropped; the default
     region is loaded again on demand).
+
+    The folder of each key is also written to ``settings.cache_dir``, so a background job in
+    another process (a Celery worker, a job started before the upload) loads a session's
+    region from its key (:mod:`dashboard.app.background`).
     """
 
     def __init__(self, loader: Callable[[], Region], settings: Settings):
+        from .background import shared_cache
+
         self._loader = loader
         self._settings = settings
         self._entries: OrderedDict[str, _Entry] = OrderedDict()
         self._folders: dict[str, Path] = {}
+        self._shared = shared_cache(Path(settings.cache_dir) / "regions")
         self._lock = threading.RLock()
         self._key_locks: dict[str, threading.Lock] = {}
+        _CATALOGS.add(self)
+
+    def _after_fork(self) -> None:
+        """New locks in a forked background job (a server thread may have held one)."""
+        self._lock = threading.RLock()
+        self._key_locks = {}
 
     # -- loading
     def _entry(self, key: str) -> _Entry:
@@ -61,6 +87,9 @@ class RegionCatalog:
             with self._lock:
                 if key in self._entries:
                     return self._entries[key]
+            shared = None if key in self._folders else self._shared.get(key)
+            if shared is not None:  # registered by another process on the same cache folder
+                self._folders[key] = Path(shared)
             if key == DEFAULT_KEY:
                 region, source = self._loader(), "start"
             elif key in self._folders:
@@ -88,6 +117,7 @@ class RegionCatalog:
     def add(self, folder: Path, region: Region) -> str:
         """Register an already validated region folder; return its new key."""
         key = "r-" + secrets.token_urlsafe(12)
+        self._shared.set(key, str(folder))
         with self._lock:
             self._folders[key] = Path(folder)
             self._entries[key] = _Entry(region, str(folder))

@@ -56,6 +56,9 @@ def run(
     max_upload_mb: float = 50.0,
     console: Any = None,
     sweeps_dir: Any = None,
+    background: str = "diskcache",
+    celery_broker: str | None = None,
+    cache_dir: Any = None,
 ) -> int:
     """Check the options and the region (so bad input fails here, clearly), then start the
     dashboard; returns the exit code once it stops."""
@@ -71,11 +74,19 @@ def run(
             f"--sweeps {sweeps_dir}: no such folder; give the folder that holds your sweep outputs"
         )
         raise FoodshedError(msg)
+    where: dict[str, Any] = {}
+    if cache_dir is not None:
+        where["cache_dir"] = Path(cache_dir).resolve()
+        where["upload_dir"] = where["cache_dir"] / "uploads"
+        where["upload_dir"].mkdir(parents=True, exist_ok=True)
     settings = Settings(
-        region_path=None if region == "demo" else region,
+        region_path=None if region == "demo" else str(Path(region).resolve()),
         basemap=basemap,
         max_upload_mb=max_upload_mb,
         sweeps_dir=None if sweeps_dir is None else str(Path(sweeps_dir).resolve()),
+        background="celery" if celery_broker and background == "diskcache" else background,
+        celery_broker=celery_broker,
+        **where,
     )
 
     def ready() -> None:
@@ -87,6 +98,15 @@ def run(
             markup=False,
             highlight=False,
         )
+        if settings.runner == "celery":
+            env = " ".join(f"{k}={v}" for k, v in settings.to_env().items())
+            console.print(
+                "Plans are solved by Celery workers; start them (same machine or one sharing "
+                f"{settings.cache_dir}) with:\n  {env} celery -A dashboard.worker worker",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,  # a command line to copy: never broken inside a path
+            )
         if host not in ("127.0.0.1", "localhost", "::1"):
             console.print(
                 f"[yellow]Serving on {escape(host)}: other machines can reach it; opening server "

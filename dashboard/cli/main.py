@@ -251,12 +251,40 @@ def dashboard(
         Path | None,
         typer.Option(help="Folder whose sweeps the Sweep page lists (default: this folder)."),
     ] = None,
+    background: Annotated[
+        str,
+        typer.Option(
+            help="Where plans are solved: diskcache (a process per run, default), celery "
+            "(workers; needs --celery-broker) or off (in the web request)."
+        ),
+    ] = "diskcache",
+    celery_broker: Annotated[
+        str | None,
+        typer.Option(
+            envvar="FOODSHED_CELERY_BROKER",
+            help="Celery broker URL, e.g. redis://127.0.0.1:6379/0: plans are solved by "
+            "Celery workers (start them with: celery -A dashboard.worker worker).",
+        ),
+    ] = None,
+    cache_dir: Annotated[
+        Path | None,
+        typer.Option(
+            envvar="FOODSHED_CACHE_DIR",
+            help="Folder shared by the server and its background jobs (default: a new "
+            "temporary folder).",
+        ),
+    ] = None,
 ) -> None:
     """Start the interactive dashboard (bound to 127.0.0.1 unless --host says otherwise)."""
     from .dashboard import run
 
     where = {"host": host, "port": port, "basemap": basemap, "sweeps_dir": sweeps}
-    _run(run, region, debug=_STATE["debug"], **where)
+    background_opts = {
+        "background": background,
+        "celery_broker": celery_broker,
+        "cache_dir": cache_dir,
+    }
+    _run(run, region, debug=_STATE["debug"], **where, **background_opts)
 
 
 @app.command()

@@ -12,6 +12,7 @@ from equity import FoodshedError
 from ... import figures as F
 from ...services import INEQUALITY_KPIS, compare_fulfilment, delivers_nothing, efficiency_equity
 from .. import ids
+from ..background import background_callback, progress_box
 from ..runs import GONE, dropped_note, rename, run_name, same_plans
 from .common import (
     GRAPH_CONFIG,
@@ -26,6 +27,8 @@ from .common import (
 from .wiring import ins, outs, states
 
 CHANGE_BANDS = (-0.25, -0.01, 0.01, 0.25, 1.0)
+#: what the running curve is doing, its Cancel button and the note left when it was cancelled
+CMP_PROGRESS, CMP_CANCEL, CMP_CANCELLED = "cmp-progress", "cmp-cancel", "cmp-cancelled"
 KPI_KEYS = (
     "need_met_share",
     "min_fulfilment_reachable",
@@ -79,6 +82,7 @@ def layout(**_: Any) -> html.Div:
                 "from the last: about five plans' time.",
                 className="fs-card-note mt-1",
             ),
+            progress_box(CMP_PROGRESS, CMP_CANCEL, CMP_CANCELLED, ids.CMP_CURVE_BTN),
             html.Hr(),
             button("Clear all runs", ids.CMP_CLEAR, color="outline-secondary", class_name="w-100"),
         ],
@@ -264,19 +268,27 @@ def register_callbacks(app: Any) -> None:
         )
         return table, kfig, gmap, hist, text, same
 
-    @app.callback(
+    # run off the web server's threads, with progress and Cancel (dashboard/app/background.py)
+    @background_callback(
+        app,
         Output(ids.CMP_CURVE, "figure"),
         Output(ids.CMP_CURVE_TEXT, "children"),
         Input(ids.CMP_CURVE_BTN, "n_clicks"),
         State(ids.SESSION_REGION, "data"),
         prevent_initial_call=True,
         running=[(Output(ids.CMP_CURVE_BTN, "disabled"), True, False)],
+        progress_id=CMP_PROGRESS,
+        cancel_id=CMP_CANCEL,
+        note_id=CMP_CANCELLED,
+        start_id=ids.CMP_CURVE_BTN,
+        cancelled="Curve cancelled: press the button to draw it again.",
     )
-    def _curve(n, key):
+    def _curve(set_progress, n, key):
         if not n:  # fired because the page was opened, not clicked
             return no_update, no_update
+        set_progress("Loading the region...")
         try:
-            curve = efficiency_equity(cat.region(key))
+            curve = efficiency_equity(cat.region(key), progress=set_progress)
         except FoodshedError as exc:
             return empty_figure(str(exc)), error_alert(exc, "The curve could not be drawn")
         return F.efficiency_equity_figure(curve), F.fairness_summary(curve)

@@ -28,6 +28,7 @@ from ...services import (
     solve_plan,
 )
 from .. import ids
+from ..background import background_callback, progress_box
 from ..runs import GONE, REPORT_GONE, dropped_note, keep_newest
 from ..uploads import safe_csv
 from .common import (
@@ -57,6 +58,8 @@ PL_SHOWN = "pl-shown"
 PL_STATUS_BOX = "pl-status-box"
 #: the note naming the estimated inputs of a run built on documented estimates
 PL_ESTIMATED = "pl-estimated"
+#: what a running plan is doing, its Cancel button and the note left when it was cancelled
+PL_PROGRESS, PL_CANCEL, PL_CANCELLED = "pl-progress", "pl-cancel", "pl-cancelled"
 #: the box of the chart by week (shown for plans over weeks)
 PL_WEEKS_CHART_BOX = "pl-weeks-chart-box"
 #: The most weeks the page plans at once (the LP grows with every week)
@@ -235,6 +238,8 @@ def layout(**_: Any) -> html.Div:
                 id=ids.PL_LABEL, type="text", maxLength=60, placeholder="e.g. Eastside outage"
             ),
             dbc.Button("Run the plan", id=ids.PL_RUN, color="primary", className="mt-3 w-100"),
+            # where the click was: what the run is doing, Cancel, "Run cancelled"
+            progress_box(PL_PROGRESS, PL_CANCEL, PL_CANCELLED, ids.PL_RUN),
         ],
         className="fs-controls",
     )
@@ -648,7 +653,9 @@ def register_callbacks(app: Any) -> None:
     # One callback runs the plan and draws it: a second callback fed by the session's store
     # would cost a round trip more, and its outputs turning "loading" made dcc.Graph redraw
     # every graph on the page (both maps in software WebGL) before the answer came.
-    @app.callback(
+    # run off the web server's threads, with progress and Cancel (dashboard/app/background.py)
+    @background_callback(
+        app,
         Output(ids.SESSION_RUNS, "data", allow_duplicate=True),
         Output(ids.PL_STATUS, "children"),
         *[Output(i, prop, allow_duplicate=True) for i, prop in VIEW],
@@ -676,8 +683,14 @@ def register_callbacks(app: Any) -> None:
             (Output(ids.PL_RUN, "children"), "Running...", "Run the plan"),
             (Output(PL_STATUS_BOX, "style"), {"opacity": 0.45}, {}),
         ],
+        progress_id=PL_PROGRESS,
+        cancel_id=PL_CANCEL,
+        note_id=PL_CANCELLED,
+        start_id=ids.PL_RUN,
+        cancelled="Run cancelled: the plan was stopped before it finished. Press Run the plan "
+        "to start it again.",
     )
-    def _run(n, key, runs, shown, objective, period, *controls):
+    def _run(set_progress, n, key, runs, shown, objective, period, *controls):
         unchanged = (no_update,) * len(VIEW)
         if not n:  # Dash fires it when the page is opened; only a click runs a plan
             return no_update, no_update, *unchanged
@@ -691,13 +704,17 @@ def register_callbacks(app: Any) -> None:
         params = _params(objective, *controls)
         if period:
             params = replace(params, period=str(period))
+        set_progress("Loading the region...")
         try:
             region = cat.region(key)
         except FoodshedError as exc:
             return no_update, error_alert(exc, "The plan could not run"), *unchanged
-        run, solution = solve_plan(region, params, region_key=key or "default")
+        run, solution = solve_plan(
+            region, params, region_key=key or "default", progress=set_progress
+        )
         # the session keeps the run's KPIs and key; its tables (and plan) stay on the server
         runs = keep_newest(runs, store.put(run, solution))
+        set_progress("Drawing the maps...")
         shows = view(run, key, shown)
         if run["status"] == "error":
             return runs, error_alert(Exception(run["message"]), "The plan could not run"), *shows
