@@ -1,4 +1,5 @@
-"""Call one of the app's callbacks the way the browser does (a POST to ``/_dash-update-component``),
+"""Call one of the app's callbacks the way the browser does (a POST to ``/_dash-update-component``;
+for an app built with ``Settings(background="off")``, whose plans are solved in the request),
 so a test sees exactly what the page would get: the outputs, and the side updates
 (``set_props``) of the app's error handler."""
 

@@ -28,7 +28,7 @@ from tests.dashboard.dash_calls import PLAN_VALUES, call, plan
 
 @pytest.fixture()
 def app(tiny_region, tmp_path):
-    return create_app(tiny_region, Settings(upload_dir=tmp_path / "uploads"))
+    return create_app(tiny_region, Settings(upload_dir=tmp_path / "uploads", background="off"))
 
 
 def alert_of(out: dict) -> str:
@@ -229,7 +229,9 @@ def test_allegheny_warms_up_plans_and_reports_from_the_page(shared_data, tmp_pat
     from equity.sources import allegheny_region
 
     folder = allegheny_region(shared_data).to_dir(tmp_path / "allegheny")
-    app = create_app(Region.from_dir(folder), Settings(upload_dir=tmp_path / "up"))
+    app = create_app(
+        Region.from_dir(folder), Settings(upload_dir=tmp_path / "up", background="off")
+    )
     warm_up(app, wait=True)  # raises if the default plan cannot be solved
     out = plan(app)
     status = json.dumps(out["pl-status"])

@@ -12,17 +12,8 @@ import time
 
 import pytest
 
-from tests.dashboard.test_browser import (
-    click_css,
-    css,
-    make_driver,
-    nav,
-    quit_driver,
-    set_screen,
-    start_server,
-    text_of,
-    wait,
-)
+from tests.browser import make_driver, quit_driver, set_screen, start_server
+from tests.dashboard.test_browser import click_css, css, nav, text_of, wait
 from tests.dashboard.test_browser import pytestmark as BROWSER_MARKS
 
 pytestmark = [*BROWSER_MARKS, pytest.mark.slow]

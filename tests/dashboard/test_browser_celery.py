@@ -18,17 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.dashboard.test_browser import (
-    click_css,
-    css,
-    free_port,
-    make_driver,
-    nav,
-    quit_driver,
-    start_server,
-    text_of,
-    wait,
-)
+from tests.browser import free_port, make_driver, quit_driver, start_server
+from tests.dashboard.test_browser import click_css, css, nav, text_of, wait
 from tests.dashboard.test_browser import pytestmark as BROWSER_MARKS
 
 REDIS = shutil.which("redis-server")
