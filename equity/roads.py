@@ -13,7 +13,9 @@ their nearest node (the straight leg to it is added to the distance); shortest p
 
 from __future__ import annotations
 
+import importlib
 import os
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -80,36 +82,51 @@ _OSM_EXTRA = 'pip install "foodshed[roads]" (osmnx and pyrosm)'
 
 
 def _read_osm(path: Path) -> gpd.GeoDataFrame:
-    """Road lines of an OpenStreetMap extract: ``.pbf`` through pyrosm, ``.osm`` (XML) through
-    osmnx, every way kept (a road not joined to the rest stays apart, it is not dropped)."""
-    if path.suffix.lower() == ".pbf":
-        try:
-            from pyrosm import OSM  # type: ignore[import-not-found]
-        except ImportError:
-            msg = (
-                f"reading the OpenStreetMap extract {path.name} (.pbf) needs pyrosm: "
-                f"{_OSM_EXTRA}; or export its roads as lines (GeoPackage, GeoJSON, "
-                "Shapefile) and pass that file"
-            )
-            raise FoodshedError(msg) from None
-        return OSM(str(path)).get_network(network_type="driving")
+    """Road lines of an OpenStreetMap extract: ``.pbf`` through pyrosm (its ``driving``
+    network), ``.osm`` (XML) through osmnx, every way kept (a road not joined to the rest stays
+    apart, it is not dropped)."""
+    pbf = path.suffix.lower() == ".pbf"
+    reader = "pyrosm" if pbf else "osmnx"
     try:
-        import osmnx as ox  # type: ignore[import-not-found]
+        module = importlib.import_module(reader)
     except ImportError:
+        kind = "extract" if pbf else "file"
         msg = (
-            f"reading the OpenStreetMap file {path.name} needs osmnx: {_OSM_EXTRA}; or "
-            "export its roads as lines (GeoPackage, GeoJSON, Shapefile) and pass that file"
+            f"reading the OpenStreetMap {kind} {path.name}{' (.pbf)' if pbf else ''} needs "
+            f"{reader}: {_OSM_EXTRA}; or export its roads as lines (GeoPackage, GeoJSON, "
+            "Shapefile) and pass that file"
         )
         raise FoodshedError(msg) from None
+    fmt, none = ("PBF", "roads for driving") if pbf else ("XML", "roads")
     try:
-        graph = ox.graph_from_xml(str(path), simplify=False, retain_all=True)
-    except Exception as exc:  # an XML or OSM content error, worded by osmnx
-        msg = f"road network {path.name}: could not read it as OpenStreetMap XML ({exc})"
+        roads = _pbf_roads(module, path) if pbf else _xml_roads(module, path)
+    except Exception as exc:  # a file or OSM content error, worded by the reader
+        msg = f"road network {path.name}: could not read it as OpenStreetMap {fmt} ({exc})"
         raise FoodshedError(msg) from exc
-    if graph.number_of_edges() == 0:
-        msg = f"road network {path.name}: the OpenStreetMap file has no ways with two nodes"
+    if roads is None or len(roads) == 0:
+        msg = (
+            f"road network {path.name}: the OpenStreetMap file has no {none}; check that the "
+            "extract covers the region and holds its roads (ways tagged highway)"
+        )
         raise FoodshedError(msg)
-    return ox.graph_to_gdfs(graph, nodes=False).reset_index(drop=True)
+    return roads.reset_index(drop=True)
+
+
+def _pbf_roads(pyrosm: Any, path: Path) -> gpd.GeoDataFrame | None:
+    """pyrosm's driving network of a ``.pbf``: one line per way, joined or not (None: none)."""
+    with warnings.catch_warnings():  # pyrosm warns "Could not find any edges", returns None
+        warnings.filterwarnings("ignore", "Could not find any edges", UserWarning)
+        return pyrosm.OSM(str(path)).get_network(network_type="driving")
+
+
+def _xml_roads(ox: Any, path: Path) -> gpd.GeoDataFrame | None:
+    """The ways tagged ``highway`` of an ``.osm`` file, through osmnx's graph (unsimplified,
+    every component kept; osmnx reads every way, a river too). None: no road."""
+    graph = ox.graph_from_xml(str(path), simplify=False, retain_all=True)
+    if graph.number_of_edges() == 0:
+        return None
+    edges = ox.graph_to_gdfs(graph, nodes=False)
+    return edges[edges["highway"].notna()] if "highway" in edges.columns else None
 
 
 def road_graph(

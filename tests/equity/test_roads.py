@@ -127,9 +127,10 @@ def test_bad_networks_are_named(make, match):
         network_distances(region(), make())
 
 
-def write_osm(path, lines) -> None:
+def write_osm(path, lines, tags=None) -> None:
     """``lines`` (metres from ``(X0, Y0)`` in ``CRS``) as OpenStreetMap XML: one node per
-    distinct point (shared points are shared nodes, the only junctions), one way per line."""
+    distinct point (shared points are shared nodes, the only junctions), one way per line,
+    tagged ``highway=residential`` or its ``key=value`` of ``tags``."""
     from pyproj import Transformer
 
     to_lonlat = Transformer.from_crs(CRS, 4326, always_xy=True)
@@ -141,10 +142,12 @@ def write_osm(path, lines) -> None:
     for (x, y), i in ids.items():
         lon, lat = to_lonlat.transform(X0 + x, Y0 + y)
         out.append(f'  <node id="{i}" lat="{lat:.10f}" lon="{lon:.10f}" version="1"/>')
-    for w, ln in enumerate(lines, start=100):
+    tags = tags or ["highway=residential"] * len(lines)
+    for w, (ln, tag) in enumerate(zip(lines, tags, strict=True), start=100):
+        k, v = tag.split("=")
         out.append(f'  <way id="{w}" version="1">')
         out += [f'    <nd ref="{ids[pt]}"/>' for pt in ln]
-        out += ['    <tag k="highway" v="residential"/>', "  </way>"]
+        out += [f'    <tag k="{k}" v="{v}"/>', "  </way>"]
     out.append("</osm>")
     path.write_text("\n".join(out), encoding="utf-8")
 
@@ -157,10 +160,35 @@ RIVER_LINES = [
 ]
 
 
-def test_osm_xml_roads_by_hand(tmp_path):
-    pytest.importorskip("osmnx", reason='the "roads" extra (osmnx) reads .osm files')
-    f = tmp_path / "river.osm"
-    write_osm(f, RIVER_LINES)
+def write_pbf(path, lines, tags=None) -> None:
+    """``lines`` as an OpenStreetMap ``.pbf``: the XML of :func:`write_osm`, converted by
+    pyosmium (the same nodes and ways, coordinates to 1e-7 degrees)."""
+    import osmium
+
+    xml = path.with_name(path.name.removesuffix(".osm.pbf") + ".osm")
+    write_osm(xml, lines, tags)
+    with osmium.SimpleWriter(str(path)) as out:
+        for obj in osmium.FileProcessor(str(xml)):
+            out.add(obj)
+
+
+def osm_format(suffix):
+    """The writer of an OpenStreetMap format, skipping the test where its reader is missing."""
+    if suffix == ".osm":
+        pytest.importorskip("osmnx", reason='the "roads" extra (osmnx) reads .osm files')
+        return write_osm
+    pytest.importorskip("pyrosm", reason='the "roads" extra (pyrosm) reads .pbf files')
+    pytest.importorskip("osmium", reason="the test extra's pyosmium writes the .pbf file")
+    return write_pbf
+
+
+OSM_FORMATS = pytest.mark.parametrize("suffix", [".osm", ".osm.pbf"])
+
+
+@OSM_FORMATS
+def test_osm_roads_by_hand(tmp_path, suffix):
+    f = tmp_path / f"river{suffix}"
+    osm_format(suffix)(f, RIVER_LINES)
     ct = network_distances(region(), f).set_index(["site_id", "area_id"])
     # as the lines in test_road_distances_by_hand: 30 m snap + 1000 + 3000 + 1000 (lon/lat
     # in the file: to the centimetre)
@@ -175,11 +203,43 @@ def test_osm_xml_roads_by_hand(tmp_path):
     assert st["distance_m"].tolist() == pytest.approx([5030.0, 5030.0], abs=0.05)
 
 
-def test_bad_osm_xml_is_named(tmp_path):
-    pytest.importorskip("osmnx", reason='the "roads" extra (osmnx) reads .osm files')
-    f = tmp_path / "broken.osm"
+@OSM_FORMATS
+def test_every_osm_way_is_a_road(tmp_path, suffix):
+    from equity.roads import read_roads
+
+    f = tmp_path / f"river{suffix}"
+    osm_format(suffix)(f, RIVER_LINES)
+    roads = read_roads(f, crs=CRS)
+    # B's way, joined to nothing, is read too: its 2000 m are in the network (the union:
+    # osmnx gives each way once per direction)
+    assert roads.union_all().length == pytest.approx(1000 + 1000 + 3000 + 2000, abs=0.5)
+
+
+@OSM_FORMATS
+def test_a_river_in_the_osm_file_is_not_a_road(tmp_path, suffix):
+    f = tmp_path / f"river{suffix}"
+    # the river itself drawn from the west bank's end to the east bank's start, on the same
+    # nodes: were it a road, W would reach A in 30 + 1000 + 1000 + 1000 = 3030 m
+    river = [(1000, 0), (1500, 0), (2000, 0)]
+    osm_format(suffix)(f, [*RIVER_LINES, river], ["highway=residential"] * 4 + ["waterway=river"])
+    ct = network_distances(region(), f).set_index(["site_id", "area_id"])
+    assert ct.loc[("W", "A"), "distance_m"] == pytest.approx(5030.0, abs=0.05)
+
+
+@OSM_FORMATS
+def test_bad_osm_is_named(tmp_path, suffix):
+    osm_format(suffix)
+    f = tmp_path / f"broken{suffix}"
     f.write_text("<osm><node id='1'", encoding="utf-8")
-    with pytest.raises(FoodshedError, match="broken.osm: could not read it as OpenStreetMap"):
+    with pytest.raises(FoodshedError, match=f"broken{suffix}: could not read it as OpenStreetMap"):
+        network_distances(region(), f)
+
+
+@OSM_FORMATS
+def test_osm_without_roads_is_named(tmp_path, suffix):
+    f = tmp_path / f"river{suffix}"
+    osm_format(suffix)(f, [[(1000, 0), (1500, 0), (2000, 0)]], ["waterway=river"])
+    with pytest.raises(FoodshedError, match=f"river{suffix}: the OpenStreetMap file has no roads"):
         network_distances(region(), f)
 
 
