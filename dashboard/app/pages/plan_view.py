@@ -59,10 +59,12 @@ WEEK_KPI_KEYS = ("need_met_share", "need_met_kg", "spoiled_kg", "end_stock_kg", 
 
 
 def week_marks(weeks: int) -> dict[int, str]:
+    """The week slider's marks for a plan of ``weeks`` weeks (0: all weeks)."""
     return {0: "all weeks", **{w: f"week {w}" for w in range(1, weeks + 1)}}
 
 
 def kpi_cards(run: dict) -> list:
+    """The KPI cards of ``run`` (of the whole plan; over its weeks for a plan over weeks)."""
     k = run["kpis"]
     weeks = run.get("weeks")
     keys = list(HORIZON_KPI_KEYS if weeks else KPI_KEYS)
