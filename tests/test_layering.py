@@ -49,3 +49,28 @@ def test_no_module_imports_upward() -> None:
                     if top in banned:
                         offenders.append(f"{path.relative_to(ROOT)}: {line.strip()}")
     assert offenders == []
+
+
+@pytest.mark.parametrize("module", ["plans", "scenarios"])
+def test_services_is_the_door_for_its_parts(module: str) -> None:
+    """``dashboard.services`` re-exports every public function, class and constant of the door's
+    other modules (callers import them from services), as the very same objects."""
+    import ast
+    import importlib
+
+    from dashboard import services
+
+    part = importlib.import_module(f"dashboard.{module}")
+    tree = ast.parse((ROOT / "dashboard" / f"{module}.py").read_text(encoding="utf-8"))
+    defined = set()
+    for node in tree.body:  # what the module itself defines, not what it imports
+        if isinstance(node, ast.FunctionDef | ast.ClassDef):
+            defined.add(node.name)
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            defined |= {t.id for t in targets if isinstance(t, ast.Name)}
+    public = {name for name in defined if not name.startswith("_")}
+    assert "solve_plan" in public or "scenario_controls" in public  # the check sees the module
+    missing = sorted(n for n in public if getattr(services, n, None) is not getattr(part, n))
+    assert missing == []
+    assert public <= set(services.__all__)

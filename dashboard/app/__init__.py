@@ -245,14 +245,14 @@ def seed_plans(region: Any) -> None:
 
     from equity import FoodshedError
 
-    from ..services import PlanParams, _allocate
+    from ..services import PlanParams, allocate_plan
 
     params = PlanParams()
     if region.periods:
         params = replace(params, period=region.default_period)
     # a region the default plan cannot solve: nothing to keep (the Plan page will say why)
     with contextlib.suppress(FoodshedError):
-        _allocate(region, params)
+        allocate_plan(region, params)
 
 
 def serve(

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from dashboard import figures as F
-from dashboard.app.pages.plan import FULFILMENT_SHADING
+from dashboard.app.pages.plan_view import FULFILMENT_SHADING
 from dashboard.figures import palette
 from dashboard.figures import report as rf
 from dashboard.report import data as rd

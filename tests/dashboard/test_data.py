@@ -85,7 +85,7 @@ def test_run_plan_shocks_yield_and_surge(tiny_region):
 
 
 def test_a_runs_report_is_written_from_the_plan_solved_not_a_second_solve(tiny_region, monkeypatch):
-    from dashboard import services
+    from dashboard import plans
     from dashboard.app.runs import REPORT_GONE, RunStore
     from dashboard.services import params_from_dict, report_html, solve_plan
 
@@ -100,7 +100,7 @@ def test_a_runs_report_is_written_from_the_plan_solved_not_a_second_solve(tiny_r
     def no_solve(*args, **kwargs):
         raise AssertionError("the report solved the plan again")
 
-    monkeypatch.setattr(services, "_allocate", no_solve)
+    monkeypatch.setattr(plans, "allocate_plan", no_solve)
     html = report_html(tiny_region, kept, label=run["label"])
     assert html.lstrip().lower().startswith("<!doctype html")
     assert "Tiny town" in html and "H2" in run["description"] + html

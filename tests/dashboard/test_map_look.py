@@ -18,7 +18,7 @@ from plotly.colors import hex_to_rgb, sample_colorscale, unlabel_rgb
 from shapely.geometry import box
 
 from dashboard import figures as F
-from dashboard.app.pages.plan import FULFILMENT_SHADING
+from dashboard.app.pages.plan_view import FULFILMENT_SHADING
 from dashboard.figures import charts, palette
 from dashboard.figures.maps import area_labels, line_width
 from dashboard.report import _context

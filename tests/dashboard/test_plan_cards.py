@@ -9,14 +9,14 @@ get 5 of their 11 kg each (45.5%) and C 7 of 11 (63.6%).
 
 from __future__ import annotations
 
-from dashboard.app.pages.plan import _kpi_cards
+from dashboard.app.pages.plan_view import kpi_cards
 from dashboard.services import PlanParams, run_plan
 from tests.helpers import four_area_region
 
 
 def _cards(run: dict) -> dict[str, str]:
     out = {}
-    for c in _kpi_cards(run):
+    for c in kpi_cards(run):
         body = c.children.children.children  # Div > Card > CardBody > [value, label]
         out[c.id.removeprefix("kpi-")] = body[0].children
     return out

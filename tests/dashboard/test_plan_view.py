@@ -27,7 +27,7 @@ def _areas_sites():
 
 def test_each_trace_sits_just_under_the_next():
     from dashboard import figures as F
-    from dashboard.app.pages.plan import _stack
+    from dashboard.app.pages.plan_view import _stack
 
     areas, sites, flows = _areas_sites()
     fig = F.flows_map(areas, sites, flows)
@@ -44,7 +44,7 @@ def test_each_trace_sits_just_under_the_next():
 
 def test_a_rerun_patch_replaces_the_lines_alone_and_keeps_their_place():
     from dashboard import figures as F
-    from dashboard.app.pages.plan import _lines_patch, _stack
+    from dashboard.app.pages.plan_view import _lines_patch, _stack
 
     areas, sites, flows = _areas_sites()
     fig = F.flows_map(areas, sites, flows)

@@ -8,18 +8,16 @@ from typing import Any
 
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import ALL, Input, Output, Patch, State, dcc, html, no_update
+from dash import ALL, Input, Output, State, dcc, html, no_update
 
 from equity import FoodshedError
 
 from ... import figures as F
-from ...figures.weeks import transfer_lines, weeks_figure
+from ...figures.weeks import weeks_figure
 from ...services import (
-    INEQUALITY_KPIS,
     OBJECTIVES,
     PlanParams,
     bundled_scenarios_dir,
-    delivers_nothing,
     jsonable,
     list_scenarios,
     plan_warning,
@@ -34,7 +32,6 @@ from ..uploads import safe_csv
 from .common import (
     NumberRule,
     button,
-    card,
     catalog,
     empty_figure,
     error_alert,
@@ -47,10 +44,9 @@ from .common import (
     runs_store,
     settings,
 )
+from .plan_view import HIDDEN, kpi_cards, plan_maps, week_cards, week_marks, week_view
 from .wiring import ins, outs, states
 
-#: Outlines of a figure that is only turned into a patch (which never carries outlines)
-NO_OUTLINES: dict[str, Any] = {"type": "FeatureCollection", "features": []}
 #: dcc.Store: the region whose outlines the two plan maps on screen hold (so a re-run patches
 #: the values and lines only, without sending the outlines again)
 PL_SHOWN = "pl-shown"
@@ -82,40 +78,6 @@ VIEW = (
     (ids.PL_WEEK_KPIS, "children"),
     (ids.PL_WEEKS_CHART, "figure"),
 )
-#: The week outputs of :data:`VIEW` for a plan of one period: hidden, empty
-HIDDEN = {"display": "none"}
-#: The width the Plan page's maps are zoomed for (a half-width panel at 1440 px), so a wide
-#: region's east and west ends show.
-MAP_WIDTH = 480
-#: How the share-of-need-met map is classed: the catalogue's fixed classes, as in the report
-FULFILMENT_SHADING: dict[str, Any] = {
-    "scheme": "fixed",
-    "name_col": None,
-    "hover_cols": ("need_kg", "met_kg"),
-    "no_data": F.BEYOND_REACH,
-}
-#: The cards: who is served, the worst-served area *within reach* and who is beyond every site's
-#: reach (the worst area overall is 0% whenever someone is out of reach, whatever the goal)
-KPI_KEYS = (
-    "need_met_share",
-    "min_fulfilment_reachable",
-    "people_unreachable",
-    "people_below_50pct",
-    "need_met_kg",
-    "transport_cost_usd",
-)
-#: The cards of a plan over weeks: its horizon (keys of optimize.catalogue's KPIS and
-#: NETWORK_KPIS)
-HORIZON_KPI_KEYS = (
-    "need_met_share",
-    "min_fulfilment_area_week_reachable",
-    "spoiled_kg",
-    "end_stock_kg",
-    "transferred_kg",
-    "transport_cost_usd",
-)
-#: The cards of the week shown (columns of ``kpis_by_week``)
-WEEK_KPI_KEYS = ("need_met_share", "need_met_kg", "spoiled_kg", "end_stock_kg", "transferred_kg")
 #: What each number box of the page accepts (checked as typed, and again before a run)
 RULES = {
     ids.PL_BUDGET: NumberRule(
@@ -253,7 +215,7 @@ def layout(**_: Any) -> html.Div:
         panel(
             [
                 dbc.Label("Week shown on the maps", html_for=ids.PL_WEEK, className="mb-0"),
-                dcc.Slider(id=ids.PL_WEEK, min=0, max=1, step=1, value=0, marks=_week_marks(1)),
+                dcc.Slider(id=ids.PL_WEEK, min=0, max=1, step=1, value=0, marks=week_marks(1)),
                 dbc.Row(id=ids.PL_WEEK_KPIS, className="g-2 mt-1"),
             ],
             id=ids.PL_WEEK_BOX,
@@ -318,10 +280,6 @@ def _week_options(weeks: int) -> list[dict[str, Any]]:
     return [{"label": f"in week {w}", "value": w} for w in range(1, weeks + 1)]
 
 
-def _week_marks(weeks: int) -> dict[int, str]:
-    return {0: "all weeks", **{w: f"week {w}" for w in range(1, weeks + 1)}}
-
-
 def _latest(runs: list[dict] | None, key: str | None) -> dict | None:
     mine = [r for r in runs or [] if r.get("region") == (key or "default")]
     return mine[-1] if mine else None
@@ -360,85 +318,6 @@ def _params(
         weeks=int(min(max(int(weeks or 1), 1), MAX_WEEKS)),
         max_transfer_km=(float(max_transfer_km) if max_transfer_km not in (None, "") else None),
         outage_weeks=tuple(sorted(int(w) for w in outage_weeks or ())),
-    )
-
-
-def _kpi_cards(run: dict) -> list:
-    k = run["kpis"]
-    weeks = run.get("weeks")
-    keys = list(HORIZON_KPI_KEYS if weeks else KPI_KEYS)
-    note = f"over the {weeks} weeks" if weeks else ""
-    if delivers_nothing(run):  # no food shared out: no inequality to show
-        keys = [x for x in keys if x not in INEQUALITY_KPIS]
-    rows = F.kpi_table(k, keys=[x for x in keys if x in k] or None)
-    return [card(r["text"], r["label"], note, card_id=f"kpi-{r['key']}") for r in rows[:6]]
-
-
-def _week_cards(run: dict, week: int) -> list:
-    """The cards of week ``week`` of a plan over weeks (0: a line saying how to pick one)."""
-    by_week = {int(r["week"]): r for r in run.get("kpis_by_week") or []}
-    if not week or week not in by_week:
-        n = len(by_week)
-        return [
-            dbc.Col(
-                html.P(
-                    f"The maps show all {n} weeks together; move the slider to see one week.",
-                    className="fs-caption mb-0",
-                )
-            )
-        ]
-    rows = F.kpi_table(by_week[week], keys=list(WEEK_KPI_KEYS))
-    return [card(r["text"], r["label"], f"week {week}", card_id=f"wk-{r['key']}") for r in rows]
-
-
-def _week_tables(run: dict, week: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """A run's flows, transfers and fulfilment by area in week ``week`` (0: over the plan)."""
-    flows = pd.DataFrame(run["flows"])
-    transfers = pd.DataFrame(run.get("transfers") or {})
-    if not week or "week" not in flows.columns:
-        return flows, transfers, pd.DataFrame(run["fulfilment"])
-    ful = pd.DataFrame(run.get("fulfilment_by_week") or {})
-    if len(ful):
-        ful = ful[ful["week"] == week]
-    if len(transfers):
-        transfers = transfers[transfers["week"] == week]
-    return flows[flows["week"] == week], transfers, ful
-
-
-def _titles(run: dict, week: int) -> tuple[str, str]:
-    """The titles of the two maps for the week shown (0: all weeks)."""
-    n = run.get("weeks")
-    if not n:
-        return "Deliveries (kg per period)", "Share of need met, by area"
-    when = f"week {week} of {n}" if week else f"all {n} weeks"
-    return (
-        f"Deliveries and moves, {when}",
-        f"Share of need met, {when}",
-    )
-
-
-def _week_view(run: dict | None, week: int = 0) -> tuple:
-    """The week outputs of :data:`VIEW`: the week bar and chart of a plan over weeks."""
-    n = (run or {}).get("weeks")
-    if not n:
-        return (
-            HIDDEN,
-            HIDDEN,
-            1,
-            _week_marks(1),
-            0,
-            [],
-            empty_figure("Week by week: shown for a plan over several weeks"),
-        )
-    by_week = pd.DataFrame(run["kpis_by_week"])  # type: ignore[index]
-    return (
-        {},
-        {},
-        n,
-        _week_marks(n),
-        week,
-        _week_cards(run, week),  # type: ignore[arg-type]
-        weeks_figure(by_week, selected=week or None),
     )
 
 
@@ -572,15 +451,15 @@ def register_callbacks(app: Any) -> None:
         if run is None or run["status"] == "error":
             text = "Set a scenario on the left and press Run the plan."
             blank = empty_figure(text, height=420)
-            return [], blank, blank, empty_figure(""), empty_figure(""), "", None, *_week_view(None)
+            return [], blank, blank, empty_figure(""), empty_figure(""), "", None, *week_view(None)
         try:
             disp = cat.display(key)
         except FoodshedError as exc:
             blank = empty_figure(str(exc))
-            return [], blank, blank, blank, blank, "", None, *_week_view(None)
+            return [], blank, blank, blank, blank, "", None, *week_view(None)
         drawn = key or "default"
         # patched when the maps on screen hold this region's outlines
-        flows_fig, ful_fig = maps(run, disp, 0, patching=shown == drawn)
+        flows_fig, ful_fig = plan_maps(run, disp, 0, patching=shown == drawn, basemap=basemap)
         hist = F.fulfilment_histogram(pd.DataFrame(run["fulfilment"]))
         unmet_t = pd.DataFrame(run["unmet"])  # the foods by name (a run of an older version: ids)
         unmet = F.unmet_by_commodity(
@@ -594,61 +473,7 @@ def register_callbacks(app: Any) -> None:
                 "No site or budget is at its limit: more supply would not change this plan."
             )
         )
-        return _kpi_cards(run), flows_fig, ful_fig, hist, unmet, items, drawn, *_week_view(run)
-
-    def maps(run: dict, disp: dict, week: int, *, patching: bool) -> tuple[Any, Any]:
-        """The deliveries (and moves between sites) map and the share-of-need-met map of
-        ``run`` in week ``week`` (0: the whole plan); with ``patching``, as patches of the maps
-        on screen (their outlines, view and sites stay: only the lines and the areas' values,
-        colours and titles are built and sent)."""
-        areas = disp["areas"]  # WGS84 (the maps' CRS): nothing to reproject per run
-        flows, transfers, ful = _week_tables(run, week)
-        flows_title, ful_title = _titles(run, week)
-        # the people no plan can serve are their own class, not the plan's worst-served
-        shade = F.fulfilment_shade(areas, ful)
-        shading = dict(FULFILMENT_SHADING)
-        moved = transfer_lines(disp["sites"], transfers)
-        # the switched-off sites, drawn as closed in the weeks they are out (every week: none)
-        params = run.get("params") or {}
-        off_weeks = params.get("outage_weeks") or ()
-        shut = not off_weeks or week in off_weeks
-        closed = [str(i) for i in params.get("sites_off") or ()] if shut else []
-        if patching:
-            lines = F.flow_lines(areas, disp["sites"], flows)
-            sites = F.sites_layers(disp["sites"], closed=closed)
-            flows_fig: Any = _lines_patch([*lines, moved, *sites])
-            flows_fig["layout"]["title"]["text"] = flows_title
-            values = F.choropleth_map(
-                shade, "fulfilment", geojson=NO_OUTLINES, layout=False, **shading
-            )
-            ful_fig: Any = _values_patch(values)
-            ful_fig["layout"]["title"]["text"] = ful_title
-            return flows_fig, ful_fig
-        flows_fig = F.flows_map(
-            areas,
-            disp["sites"],
-            flows,
-            geojson=disp["geojson"],
-            basemap=basemap,
-            height=420,
-            width=MAP_WIDTH,
-            closed=closed,
-            title=flows_title,
-        )
-        _insert_after_lines(flows_fig, moved)
-        ful_fig = F.choropleth_map(
-            shade,
-            "fulfilment",
-            geojson=disp["geojson"],
-            basemap=basemap,
-            height=420,
-            width=MAP_WIDTH,
-            title=ful_title,
-            **shading,
-        )
-        _stack(flows_fig)
-        _stack(ful_fig)
-        return flows_fig, ful_fig
+        return kpi_cards(run), flows_fig, ful_fig, hist, unmet, items, drawn, *week_view(run)
 
     # One callback runs the plan and draws it: a second callback fed by the session's store
     # would cost a round trip more, and its outputs turning "loading" made dcc.Graph redraw
@@ -760,14 +585,14 @@ def register_callbacks(app: Any) -> None:
             blank = empty_figure("Run the plan again", height=420)
             gone = dbc.Alert(GONE, color="warning", className="mb-2 py-2")
             return (
-                _kpi_cards(run),
+                kpi_cards(run),
                 blank,
                 blank,
                 empty_figure(""),
                 empty_figure(""),
                 gone,
                 None,
-                *_week_view(None),
+                *week_view(None),
             )
         return view(full, key, shown)
 
@@ -796,9 +621,9 @@ def register_callbacks(app: Any) -> None:
         if run is None:  # the run's tables are gone (the page says so)
             return (no_update,) * 4
         week = int(week or 0)
-        flows_fig, ful_fig = maps(run, cat.display(key), week, patching=True)
+        flows_fig, ful_fig = plan_maps(run, cat.display(key), week, patching=True, basemap=basemap)
         chart = weeks_figure(pd.DataFrame(run["kpis_by_week"]), selected=week or None)
-        return flows_fig, ful_fig, _week_cards(run, week), chart
+        return flows_fig, ful_fig, week_cards(run, week), chart
 
     @app.callback(
         Output(ids.PL_OUTAGE_WEEKS, "options"),
@@ -848,50 +673,3 @@ def register_callbacks(app: Any) -> None:
         }
         text = json.dumps(manifest, indent=2, default=jsonable)
         return file(text, "manifest.json", "application/json")
-
-
-def _lines_patch(lines: list[Any]) -> Patch:
-    """A :class:`dash.Patch` replacing the delivery lines and sites of the deliveries map on
-    screen.
-
-    ``lines`` are :func:`figures.flow_lines` and then :func:`figures.sites_layers` with
-    ``closed`` (the run's switched-off sites): traces 1 to the last of :func:`figures.flows_map`
-    (always the same number for a region); trace 0 (the area outlines) stays.
-    """
-    patch = Patch()
-    for i, tr in enumerate(lines, start=1):
-        patch["data"][i] = tr.to_plotly_json() | _layer_keys(i, last=i == len(lines))
-    return patch
-
-
-def _layer_keys(i: int, *, last: bool) -> dict[str, str]:
-    """Trace ``i``'s ``uid`` and ``below``: each trace's MapLibre layers just under the next's.
-
-    plotly.js takes traces that share a ``below`` (by default all: "") out of the map and adds
-    them back on every redraw, to keep their order; a distinct ``below`` per trace keeps each
-    in place, so a redraw only gives the changed traces their new data.
-    """
-    return {"uid": f"t{i}", "below": "" if last else f"plotly-trace-layer-t{i + 1}-fill"}
-
-
-def _insert_after_lines(fig: Any, trace: Any) -> None:
-    """Put ``trace`` (the moves between sites) right after the delivery lines of a
-    :func:`figures.flows_map` (in place), so the traces a week's patch replaces are 1 to n+1
-    whatever site kinds follow."""
-    n_lines = sum(1 for tr in fig.data if tr.legendgroup == "flows")
-    fig.add_trace(trace)
-    data = list(fig.data)
-    fig.data = (*data[: 1 + n_lines], data[-1], *data[1 + n_lines : -1])
-
-
-def _stack(fig: Any) -> None:
-    """Give every trace of a plan map its :func:`_layer_keys` (in place)."""
-    for i, tr in enumerate(fig.data):
-        tr.update(_layer_keys(i, last=i == len(fig.data) - 1))
-
-
-def _values_patch(fig: Any) -> Patch:
-    """A :class:`dash.Patch` turning the fulfilment map on screen into ``fig``, without outlines."""
-    from .equity_map import map_patch
-
-    return map_patch(fig)
