@@ -306,7 +306,7 @@ def rerun(region, objective: str, runs_before: int = 1, *, poll: bool = False) -
         first = _css(d, "#kpi-need_met_share .fs-card-value")[0].text
         # switch the first hub off and run again: the re-run that is timed
         click(_css(d, "#pl-sites-off")[0])
-        hub = region.sites.loc[region.sites["kind"] == "hub", "site_id"].iloc[0]
+        hub = _site_to_switch_off(region)
         opt = _wait(d, lambda d: _css(d, f".dash-dropdown-option input[value='{hub}']"))
         d.execute_script("arguments[0].closest('label').click()", opt[0])
         time.sleep(1.0)  # let the page settle: the timed run starts from a quiet page
@@ -379,7 +379,7 @@ def bare_allocate(region, objective: str) -> float:
     import optimize
     from optimize import SiteOutage
 
-    hub = region.sites.loc[region.sites["kind"] == "hub", "site_id"].iloc[0]
+    hub = _site_to_switch_off(region)
     kwargs = {"objective": objective, "shocks": (SiteOutage(site_ids=(hub,)),)}
     if objective == "balanced":
         kwargs["equity_weight"] = 0.5
@@ -415,6 +415,14 @@ def payload(region) -> tuple[int, int]:
     )
     patch = json.dumps(map_patch(fig).to_plotly_json(), cls=plotly.utils.PlotlyJSONEncoder)
     return len(pio.to_json(fig)), len(patch)
+
+
+def _site_to_switch_off(region) -> str:
+    """The site a timed re-run switches off: the first hub, or a region without hubs (a real
+    county's public lists) its first pantry."""
+    sites = region.sites
+    kind = "hub" if (sites["kind"] == "hub").any() else "pantry"
+    return str(sites.loc[sites["kind"] == kind, "site_id"].iloc[0])
 
 
 def measure(
