@@ -165,8 +165,7 @@ def register_callbacks(app: Any) -> None:
         Output(ids.CMP_RENAME_TEXT, "value"),
         Input(ids.CMP_RENAME_BTN, "n_clicks"),
         Input(ids.CMP_RENAME_TEXT, "n_submit"),
-        State(ids.CMP_RENAME_RUN, "value"),
-        State(ids.CMP_RENAME_TEXT, "value"),
+        *states("value", ids.CMP_RENAME_RUN, ids.CMP_RENAME_TEXT),
         State(ids.SESSION_RUNS, "data"),
         prevent_initial_call=True,
     )
