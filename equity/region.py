@@ -41,6 +41,12 @@ _PREFERRED = (
 )
 
 
+#: ``region.provenance`` key of a region whose area polygons were drawn from points
+#: (:func:`equity.sources.tracts_from_points`): :func:`equity.analyze` then places people at
+#: the points by default, and says so.
+APPROXIMATE_AREAS = "approximate_areas"
+
+
 def metric_crs(gdf: gpd.GeoDataFrame) -> CRS:
     """The local UTM zone of ``gdf`` (its CRS must be set)."""
     if gdf.crs is None:

@@ -31,6 +31,7 @@ from ._sources_region import (
     assemble_us_region,
     chicago_region,
     snap_supermarkets_near,
+    tracts_from_points,
 )
 from ._sources_stores import (
     dedupe_stores,
@@ -79,4 +80,5 @@ __all__ = [
     "snap_supermarkets_near",
     "stores_near",
     "supermarket_banners",
+    "tracts_from_points",
 ]
