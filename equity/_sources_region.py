@@ -335,7 +335,7 @@ _ATLAS_COLUMNS = [
 ]  # fmt: skip
 
 
-def _census(root: Path, county: str, tracts: Path) -> dict[str, Any]:
+def _census(root: Path, county: str, tracts: Path | None) -> dict[str, Any]:
     """One county's census side, as :func:`assemble_us_region` takes it: the tract polygons
     (the shapefile ``tracts``), the county's rows of the Atlas 2019 national table, and the
     tract and block-group centres of population."""
@@ -350,11 +350,39 @@ def _census(root: Path, county: str, tracts: Path) -> dict[str, Any]:
         pc / "CenPop2010_Mean_BG_national.csv", level="block_group", counties=county
     )
     return {
-        "tracts": read_census_tracts(tracts),
+        "tracts": None if tracts is None else read_census_tracts(tracts),
         "atlas": atlas,
         "popcenters": tr,
         "population_points": bg,
     }
+
+
+def county_region(
+    county: str,
+    stores: gpd.GeoDataFrame,
+    shared_dir: str | os.PathLike[str] | None = None,
+    *,
+    tracts: str | os.PathLike[str] | None = None,
+    name: str | None = None,
+) -> Region:
+    """Any US county from the public data folder's national tables and a store list.
+
+    The county's rows of the Atlas 2019 national table and its tract and block-group centres
+    of population (``fara2019_national_subset``, ``census_popcenters_2010``), with the
+    stores of ``stores`` (a statewide SNAP list, say ``read_snap_retailers(...,
+    active_on="2019-06-30")``) within 10 miles of the county's tracts, 20 of a rural one, as
+    the Atlas sees across county lines. ``tracts`` is the county's TIGER/Line 2010 tract file
+    where you have it; without it the polygons are stand-ins drawn from the centres of
+    population (:func:`tracts_from_points`) and :func:`equity.analyze` places people at the
+    block-group centres. This is :func:`assemble_us_region` with the shared folder's files.
+    """
+    root = shared_data_dir(shared_dir)
+    code = str(county).strip()
+    if not (len(code) == 5 and code.isdigit()):
+        msg = f"county={county!r}: give the 5-digit county FIPS code (state + county), e.g. '13121'"
+        raise DataSourceError(msg)
+    census = _census(root, code, None if tracts is None else Path(tracts))
+    return assemble_us_region(**census, stores_beyond=stores, name=name or f"county {code}")
 
 
 #: Store rules of :func:`allegheny_region`.

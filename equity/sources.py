@@ -30,6 +30,7 @@ from ._sources_region import (
     allegheny_region,
     assemble_us_region,
     chicago_region,
+    county_region,
     snap_supermarkets_near,
     tracts_from_points,
 )
@@ -68,6 +69,7 @@ __all__ = [
     "classification_report",
     "classify_store_name",
     "classify_stores",
+    "county_region",
     "dedupe_stores",
     "read_acs_snap",
     "read_census_popcenters",
