@@ -253,6 +253,30 @@ def held_out(shared: Path) -> None:
             ex = disagreements(out, flag, published_income=split)
             print(f"   disagreements, {flag}: {len(ex)} (first 6)")
             _show(ex.head(6))
+        print("   variants (kappa of each flag):")
+        rows = []
+        for method in ("grid_points", "grid", "centroid"):  # on the stand-in polygons
+            rows.append(
+                (
+                    f"population_method={method!r}",
+                    compare(analyze(region, population_method=method)),
+                )
+            )
+        every = read_snap_retailers(folder / file)  # every year's stores: no active_on
+        rows.append(
+            (
+                "no active_on: the list of every year",
+                compare(analyze(county_region(fips, every, shared))),
+            )
+        )
+        _show(
+            pd.DataFrame(
+                [
+                    {"variant": v, **dict(zip(c["flag"], c["kappa"].round(3), strict=True))}
+                    for v, c in rows
+                ]
+            )
+        )
 
 
 if __name__ == "__main__":

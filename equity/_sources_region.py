@@ -281,9 +281,7 @@ def tracts_from_points(
             ignore_index=True,
         )
     pts = gpd.GeoDataFrame(pts, geometry="geometry", crs=popcenters.crs)
-    # The local UTM zone of the people (the median point), not of the bounds' centre: an
-    # outlying island (Honolulu County's Northwestern Hawaiian Islands) moves that a zone.
-    utm = utm_crs(pts.iloc[[int(np.argsort(pts.geometry.x.to_numpy())[len(pts) // 2])]])
+    utm = utm_crs(pts)  # the people's zone, where an outlying island crosses a zone line
     xy = pts.to_crs(utm).geometry
     cells = shapely.voronoi_polygons(
         shapely.multipoints(xy.to_numpy()), extend_to=shapely.box(*xy.total_bounds).buffer(reach_m)
@@ -294,6 +292,9 @@ def tracts_from_points(
     shapes = shapely.intersection(
         own.geometry.to_numpy(), shapely.buffer(xy.to_numpy()[own["i"].to_numpy()], reach_m)
     )
+    # On a 1 m grid: cells cut by circles and merged leave slits and spikes narrower than a
+    # metre that cross themselves once reprojected; snapping removes them.
+    shapes = shapely.set_precision(shapes, 1.0)
     by_tract = (
         gpd.GeoDataFrame(
             {"area_id": pts["area_id"].to_numpy()[own["i"].to_numpy()]}, geometry=shapes, crs=utm

@@ -19,6 +19,7 @@ from ._atomic import atomic_dir
 from ._csv import write_csv
 from ._errors import NO_STORES, NO_SUPPLY, ConfigError, DataSourceError, Problem, ValidationError
 from ._manifest import inside, read_manifest
+from ._sources_common import crosses_zone, utm_crs
 from .contracts import TABLES
 from .io import SUFFIXES, read_table
 from .validate import check_coordinates, check_references, check_table
@@ -47,32 +48,16 @@ _PREFERRED = (
 APPROXIMATE_AREAS = "approximate_areas"
 
 
-def _weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
-    order = np.argsort(values, kind="stable")
-    cum = np.cumsum(weights[order])
-    return float(values[order][np.searchsorted(cum, cum[-1] / 2)])
-
-
 def metric_crs(gdf: gpd.GeoDataFrame) -> CRS:
     """The local UTM zone of ``gdf`` (its CRS must be set): of its bounds' centre, or, when
     its bounds cross a zone line, of its population-weighted median point."""
     if gdf.crs is None:
         msg = "cannot choose a metric CRS for data without a CRS; set one with .set_crs(...)"
         raise ValidationError([Problem("areas", msg)])
-    wgs = gdf.to_crs(WGS84)
-    x0, _, x1, _ = wgs.total_bounds
-    if np.isfinite([x0, x1]).all() and int((x0 + 180) // 6) != int((x1 + 180) // 6):
-        # Across a zone line the bounds' centre can lie far from the people (Honolulu County's
-        # uninhabited Northwestern Hawaiian Islands move it from zone 4 to 3, stretching every
-        # distance on Oahu by 0.6%): take the zone of the population-weighted median point.
-        pts = wgs.geometry.representative_point()
-        w = pd.to_numeric(gdf.get("population", 1.0), errors="coerce")
-        w = np.nan_to_num(np.broadcast_to(np.asarray(w, dtype=float), (len(gdf),)))
-        if w.sum() <= 0:
-            w = np.ones(len(gdf))
-        lon, lat = (_weighted_median(v, w) for v in (pts.x.to_numpy(), pts.y.to_numpy()))
-        zone = int((lon + 180) // 6) % 60 + 1
-        return CRS.from_epsg(32600 + zone if lat >= 0 else 32700 + zone)
+    x0, y0, x1, y1 = gdf.to_crs(WGS84).total_bounds
+    sane = -180 <= x0 <= x1 <= 180 and -90 <= y0 <= y1 <= 90
+    if sane and crosses_zone(x0, x1):  # the zone of the people, not of the bounds' centre
+        return CRS.from_user_input(utm_crs(gdf))
     try:
         crs = gdf.estimate_utm_crs()
     except RuntimeError as exc:  # geopandas: "Unable to determine UTM CRS"

@@ -12,6 +12,7 @@ import pytest
 import shapely
 
 from equity import ValidationError, analyze
+from equity._sources_common import utm_crs
 from equity.region import metric_crs
 from equity.sources import (
     assemble_us_region,
@@ -109,10 +110,10 @@ def test_tracts_from_points_draws_disjoint_cells_around_each_tracts_points() -> 
     far = t.set_index("area_id").loc[["15003981200"]].to_crs(32603).area.item()
     assert 0.9 * np.pi * 1_000.0**2 < far < np.pi * 1_000.0**2
     # The two tracts meet halfway between their nearest block groups (-157.84, -157.83).
-    a = utm.set_index("area_id").geometry
-    shared = shapely.intersection(a["15003000100"], a["15003000200"])
-    edge_lon = gpd.GeoSeries([shared.centroid], crs=32604).to_crs(4326).x.item()
-    assert edge_lon == pytest.approx(-157.835, abs=1e-3)
+    probe = gpd.GeoSeries(gpd.points_from_xy([-157.8355, -157.8345], [21.3, 21.3]), crs=4326)
+    a = t.set_index("area_id").geometry
+    assert a["15003000100"].contains(probe[0]) and not a["15003000200"].contains(probe[0])
+    assert a["15003000200"].contains(probe[1]) and not a["15003000100"].contains(probe[1])
 
 
 def test_a_region_without_polygons_places_people_at_the_points_and_says_so() -> None:
@@ -144,6 +145,7 @@ def test_metric_crs_follows_the_people_when_the_bounds_cross_a_zone() -> None:
     tr, _ = _centres()  # Oahu in UTM zone 4; the empty Northwestern Hawaiian Islands in zone 3
     areas = tr.assign(geometry=tr.to_crs(32604).buffer(500).to_crs(4326))
     assert metric_crs(areas).to_epsg() == 32604
+    assert utm_crs(areas) == "EPSG:32604"  # the readers' own zone (stores near the region)
     assert areas.estimate_utm_crs().to_epsg() == 32603  # the bounds' centre: the old answer
     one_zone = areas.iloc[:2]
     assert metric_crs(one_zone).to_epsg() == 32604
@@ -189,3 +191,38 @@ def test_held_out_counties_match_the_atlas(shared_data: Path, county: str) -> No
     ):
         acc, kappa = _agreement(out, flag)
         assert acc >= acc_min and kappa >= kappa_min, (flag, acc, kappa)
+
+
+#: A tract drawn from points (Fulton County, GA, 13121010110) before its cells were snapped:
+#: valid in longitude/latitude, but its 3.7 km spike back along one edge crosses that edge
+#: once projected to UTM zone 16.
+SPIKE = (
+    "POLYGON ((-84.36742071559817 33.91192908669369, -84.3785768016664 33.91299803155122, "
+    "-84.38045864307207 33.91531498662284, -84.37905404659419 33.92371270350644, "
+    "-84.37814286830535 33.92404703416272, -84.36906551259227 33.92237635188864, "
+    "-84.35813660298689 33.93382377976372, -84.32476089783871 33.92266724062159, "
+    "-84.32553494235977 33.91750004063507, -84.3267258786746 33.91450966877704, "
+    "-84.36744829942563 33.92057474714467, -84.32656974650419 33.91448638756584, "
+    "-84.32656316213462 33.91441041050483, -84.32676715799035 33.91304830483121, "
+    "-84.35470955237665 33.90643569955737, -84.36597547882958 33.909739023157954, "
+    "-84.3663466795066 33.910079051677776, -84.36742071559817 33.91192908669369))"
+)
+
+
+def test_a_polygon_that_crosses_itself_once_projected_is_repaired() -> None:
+    from equity import Region
+
+    shape = shapely.from_wkt(SPIKE)
+    assert shape.is_valid
+    assert not gpd.GeoSeries([shape], crs=4326).to_crs(32616).is_valid.item()
+    areas = gpd.GeoDataFrame(
+        {"area_id": ["13121010110"], "population": [3000]}, geometry=[shape], crs=4326
+    )
+    region = Region.from_frames(areas, None, None, name="spike")
+    assert str(region.areas.crs) == "EPSG:32616"
+    assert region.areas.is_valid.all()
+    assert any("became invalid when projected" in p.message for p in region.problems)
+    area = region.areas.area.item()
+    assert area == pytest.approx(gpd.GeoSeries([shape], crs=4326).to_crs(32616).area.item(), 0.01)
+    out = analyze(region, population_method="grid")  # the grid clips the repaired polygon
+    assert out["population"].sum() == 3000
