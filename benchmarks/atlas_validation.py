@@ -138,6 +138,19 @@ def _supermarkets(region: Region) -> str:
     return f"{len(sup)} supermarkets ({beyond} beyond the edge)"
 
 
+def _default(region: Region, header: str, by: str) -> tuple[pd.DataFrame, bool]:
+    """Print a place's header and supermarkets, then its default ``analyze`` and what it
+    warned; returns the result and whether the LILA flags needed the published income flag."""
+    print(header)
+    print(f"Store classification (supermarkets, {by}):")
+    _show(classification_report(region.stores[region.stores["kind"].eq("supermarket")]))
+    out = analyze(region)
+    for line in out.attrs.get("data_warnings", []):
+        print(f"   analyze says: {line}")
+    split = _headline(out, f"DEFAULT: analyze(region) ({out.attrs['population_method']})")
+    return out, split
+
+
 def main(shared: Path) -> None:
     t0 = time.perf_counter()
 
@@ -184,16 +197,14 @@ def main(shared: Path) -> None:
     region = chicago_region(shared)
     build = time.perf_counter() - t
     inner = interior(region.areas)
-    print(
+    out, split = _default(
+        region,
         f"\nChicago, IL: chicago_region() in {build:.1f} s: {len(region.areas)} tracts "
         f"({int(inner.sum())} more than a mile inside the city limits), "
         f"{_supermarkets(region)}; 2013 stores on neither later list left out: "
-        f"{region.provenance.get('stores_2013_only_left_out')}"
+        f"{region.provenance.get('stores_2013_only_left_out')}",
+        "by list and rule",
     )
-    print("Store classification (supermarkets, by list and rule):")
-    _show(classification_report(region.stores[region.stores["kind"].eq("supermarket")]))
-    out = analyze(region)
-    split = _headline(out, f"DEFAULT: analyze(region) ({out.attrs['population_method']})")
     print("   interior tracts only:")
     _show(compare(out[inner], published_income=split))
     ex = disagreements(out, "LILATracts_halfAnd10", published_income=split)
@@ -238,17 +249,13 @@ def held_out(shared: Path) -> None:
         t = time.perf_counter()
         region = county_region(fips, lists[file], shared, name=title)
         build = time.perf_counter() - t
-        print(
+        out, split = _default(
+            region,
             f"\n{title} (held-out proxy): county_region({fips!r}) in {build:.1f} s: "
             f"{len(region.areas)} tracts ({int(region.areas['in_atlas'].sum())} in the Atlas), "
-            f"{_supermarkets(region)}, no tract polygons"
+            f"{_supermarkets(region)}, no tract polygons",
+            "by rule",
         )
-        print("Store classification (supermarkets, by rule):")
-        _show(classification_report(region.stores[region.stores["kind"].eq("supermarket")]))
-        out = analyze(region)
-        for line in out.attrs["data_warnings"]:
-            print(f"   analyze says: {line}")
-        split = _headline(out, f"DEFAULT: analyze(region) ({out.attrs['population_method']})")
         for flag in ("LILATracts_1And10", "LAhalfand10"):
             ex = disagreements(out, flag, published_income=split)
             print(f"   disagreements, {flag}: {len(ex)} (first 6)")

@@ -141,6 +141,19 @@ def test_a_region_without_polygons_places_people_at_the_points_and_says_so() -> 
         assemble_us_region(population_points=bg)
 
 
+def test_the_stand_in_note_survives_a_region_folder(tmp_path: Path) -> None:
+    from equity import Region
+
+    tr, bg = _centres()
+    tr = tr.assign(pop_lon=tr.geometry.x, pop_lat=tr.geometry.y)
+    region = assemble_us_region(popcenters=tr, population_points=bg)
+    region.to_dir(tmp_path / "r")
+    again = Region.from_dir(tmp_path / "r")  # what `foodshed analyze r/` reads
+    out = analyze(again)
+    assert out.attrs["population_method"] == "points"
+    assert any("not tract boundaries" in w for w in out.attrs["data_warnings"])
+
+
 def test_metric_crs_follows_the_people_when_the_bounds_cross_a_zone() -> None:
     tr, _ = _centres()  # Oahu in UTM zone 4; the empty Northwestern Hawaiian Islands in zone 3
     areas = tr.assign(geometry=tr.to_crs(32604).buffer(500).to_crs(4326))
@@ -226,3 +239,29 @@ def test_a_polygon_that_crosses_itself_once_projected_is_repaired() -> None:
     assert area == pytest.approx(gpd.GeoSeries([shape], crs=4326).to_crs(32616).area.item(), 0.01)
     out = analyze(region, population_method="grid")  # the grid clips the repaired polygon
     assert out["population"].sum() == 3000
+
+
+def test_a_geocoding_slip_abroad_does_not_move_the_zone_of_a_store_list() -> None:
+    from equity.sources import dedupe_stores
+
+    def stores(names: list[str], lon: list[float], lat: list[float], src: str):
+        return gpd.GeoDataFrame(
+            {"store_id": [f"{src}-{i}" for i in range(len(names))], "kind": "supermarket"}
+            | {"name": names, "source": src},
+            geometry=gpd.points_from_xy(lon, lat),
+            crs=4326,
+        )
+
+    # Pittsburgh, and one store geocoded to Hong Kong (as on the Health Dept. list)
+    first = stores(
+        ["Giant Eagle", "Aldi", "Giant Eagle"],
+        [-80.00, -79.95, 114.14],
+        [40.44] * 2 + [22.34],
+        "achd",
+    )
+    # The same store 81 m off on another list: 124 m in zone 33, too far to be merged there.
+    second = stores(["Giant Eagle"], [-80.0008], [40.4404], "snap")
+    assert utm_crs(first) == "EPSG:32617"  # the bounds' centre would give zone 33
+    merged = dedupe_stores(first, second)
+    assert len(merged) == 3
+    assert merged["sources"].tolist()[0] == "achd;snap"
