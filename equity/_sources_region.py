@@ -255,7 +255,8 @@ def tracts_from_points(
     Each tract's polygon is the union of the Voronoi cells of its block-group centres
     (``population_points``; its own centre from ``popcenters`` where it has none), each cell
     cut to ``reach_m`` (2 miles) around its point, so that coastal and edge tracts do not
-    reach into the sea or the next county. They are *not* tract boundaries: the people are
+    reach far into the sea or the next county, and snapped to a 1 m grid (merged cells leave
+    slivers that would cross themselves once reprojected). They are *not* tract boundaries: the people are
     placed at the points (``population_method="points"``, what :func:`equity.analyze` does by
     default for such a region), and the polygons serve only the measures drawn on areas (the
     mRFEI's half-mile buffers, maps) and the choice of stores near the region. Returns
