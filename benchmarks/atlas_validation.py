@@ -13,6 +13,13 @@ published ``LowIncomeTracts`` (as these regions do) it is used as published; if 
 this checkout computes its own instead, the agreement of that flag is printed and the LILA
 flags are also shown as our low-access flag AND the published ``LowIncomeTracts``.
 
+Then the held-out proxies, built the way docs/data-sources.md tells a new user to build any US
+county, from the shared national tables only, no tract polygons (so people are placed at the
+block-group centres, analyze's default for such a region): Fulton and DeKalb Counties, GA with
+Georgia's SNAP list of June 2019, and Honolulu County, HI with Hawaii's historical SNAP list as
+it stood on 30 June 2019. Nothing about them was tuned; they are the nearest thing here to the
+cities the project is checked on.
+
 Run: ``python benchmarks/atlas_validation.py [SHARED_DATA]``.
 """
 
@@ -29,7 +36,13 @@ import pandas as pd
 
 from equity import Region, analyze
 from equity.access import M_PER_MILE
-from equity.sources import allegheny_region, chicago_region, classification_report
+from equity.sources import (
+    allegheny_region,
+    chicago_region,
+    classification_report,
+    county_region,
+    read_snap_retailers,
+)
 
 FLAGS = ("LILATracts_1And10", "LILATracts_halfAnd10", "LA1and10", "LAhalfand10")
 LA_OF = {"LILATracts_1And10": "LA1and10", "LILATracts_halfAnd10": "LAhalfand10"}
@@ -125,6 +138,19 @@ def _supermarkets(region: Region) -> str:
     return f"{len(sup)} supermarkets ({beyond} beyond the edge)"
 
 
+def _default(region: Region, header: str, by: str) -> tuple[pd.DataFrame, bool]:
+    """Print a place's header and supermarkets, then its default ``analyze`` and what it
+    warned; returns the result and whether the LILA flags needed the published income flag."""
+    print(header)
+    print(f"Store classification (supermarkets, {by}):")
+    _show(classification_report(region.stores[region.stores["kind"].eq("supermarket")]))
+    out = analyze(region)
+    for line in out.attrs.get("data_warnings", []):
+        print(f"   analyze says: {line}")
+    split = _headline(out, f"DEFAULT: analyze(region) ({out.attrs['population_method']})")
+    return out, split
+
+
 def main(shared: Path) -> None:
     t0 = time.perf_counter()
 
@@ -171,16 +197,14 @@ def main(shared: Path) -> None:
     region = chicago_region(shared)
     build = time.perf_counter() - t
     inner = interior(region.areas)
-    print(
+    out, split = _default(
+        region,
         f"\nChicago, IL: chicago_region() in {build:.1f} s: {len(region.areas)} tracts "
         f"({int(inner.sum())} more than a mile inside the city limits), "
         f"{_supermarkets(region)}; 2013 stores on neither later list left out: "
-        f"{region.provenance.get('stores_2013_only_left_out')}"
+        f"{region.provenance.get('stores_2013_only_left_out')}",
+        "by list and rule",
     )
-    print("Store classification (supermarkets, by list and rule):")
-    _show(classification_report(region.stores[region.stores["kind"].eq("supermarket")]))
-    out = analyze(region)
-    split = _headline(out, f"DEFAULT: analyze(region) ({out.attrs['population_method']})")
     print("   interior tracts only:")
     _show(compare(out[inner], published_income=split))
     ex = disagreements(out, "LILATracts_halfAnd10", published_income=split)
@@ -200,7 +224,66 @@ def main(shared: Path) -> None:
         analyze(every),
         f"bound, not a method: every SNAP 'Grocery Store' counted ({_supermarkets(every)})",
     )
+    held_out(shared)
     print(f"\ntotal {time.perf_counter() - t0:.1f} s")
+
+
+#: Held-out proxies: (county FIPS, name, SNAP list in ``snap_retailers_hawaii_georgia``).
+HELD_OUT = (
+    ("13121", "Fulton County, GA", "snap_retailers_georgia_2008_2020.csv"),
+    ("13089", "DeKalb County, GA", "snap_retailers_georgia_2008_2020.csv"),
+    ("15003", "Honolulu County, HI", "usda_snap_retailers_hawaii_historical_2004_2024.csv"),
+)
+
+
+def held_out(shared: Path) -> None:
+    """The held-out proxies: default path, and the points method named (it is the default)."""
+    folder = shared / "snap_retailers_hawaii_georgia"
+    if not folder.is_dir():
+        print(f"\nheld-out places skipped: {folder} is absent (the 2019 SNAP lists with types)")
+        return
+    lists: dict[str, gpd.GeoDataFrame] = {}
+    for fips, title, file in HELD_OUT:
+        if file not in lists:  # the state's list as it stood on the Atlas's store date
+            lists[file] = read_snap_retailers(folder / file, active_on="2019-06-30")
+        t = time.perf_counter()
+        region = county_region(fips, lists[file], shared, name=title)
+        build = time.perf_counter() - t
+        out, split = _default(
+            region,
+            f"\n{title} (held-out proxy): county_region({fips!r}) in {build:.1f} s: "
+            f"{len(region.areas)} tracts ({int(region.areas['in_atlas'].sum())} in the Atlas), "
+            f"{_supermarkets(region)}, no tract polygons",
+            "by rule",
+        )
+        for flag in ("LILATracts_1And10", "LAhalfand10"):
+            ex = disagreements(out, flag, published_income=split)
+            print(f"   disagreements, {flag}: {len(ex)} (first 6)")
+            _show(ex.head(6))
+        print("   variants (kappa of each flag):")
+        rows = []
+        for method in ("grid_points", "grid", "centroid"):  # on the stand-in polygons
+            rows.append(
+                (
+                    f"population_method={method!r}",
+                    compare(analyze(region, population_method=method)),
+                )
+            )
+        every = read_snap_retailers(folder / file)  # every year's stores: no active_on
+        rows.append(
+            (
+                "no active_on: the list of every year",
+                compare(analyze(county_region(fips, every, shared))),
+            )
+        )
+        _show(
+            pd.DataFrame(
+                [
+                    {"variant": v, **dict(zip(c["flag"], c["kappa"].round(3), strict=True))}
+                    for v, c in rows
+                ]
+            )
+        )
 
 
 if __name__ == "__main__":

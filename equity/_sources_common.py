@@ -421,11 +421,43 @@ def points(
 
 def utm_crs(gdf: gpd.GeoDataFrame) -> str:
     """The WGS84 UTM zone (``EPSG:326zz``/``327zz``) of the centre of ``gdf``'s bounds; as
-    ``estimate_utm_crs`` gives for a region within one zone, without a database query."""
-    x0, y0, x1, y1 = gdf.to_crs(WGS84).total_bounds
+    ``estimate_utm_crs`` gives for a region within one zone, without a database query.
+
+    When the bounds cross a zone line, the zone of the population-weighted median point
+    (``population`` where the frame has it, else every row alike): the bounds' centre can lie
+    far from the people (Honolulu County's uninhabited Northwestern Hawaiian Islands move it
+    from Oahu's zone 4 to zone 3, stretching every distance on Oahu by 0.6%).
+    """
+    wgs = gdf.to_crs(WGS84)
+    x0, y0, x1, y1 = wgs.total_bounds
     lon, lat = (x0 + x1) / 2, (y0 + y1) / 2
+    if crosses_zone(x0, x1):
+        lon, lat = people_centre(wgs)
     zone = int((lon + 180) // 6) % 60 + 1
     return f"EPSG:{32600 + zone if lat >= 0 else 32700 + zone}"
+
+
+def crosses_zone(x0: float, x1: float) -> bool:
+    """Whether longitudes ``x0`` to ``x1`` cross a UTM zone line."""
+    return bool(np.isfinite([x0, x1]).all()) and int((x0 + 180) // 6) != int((x1 + 180) // 6)
+
+
+def people_centre(wgs: gpd.GeoDataFrame) -> tuple[float, float]:
+    """Longitude and latitude of the population-weighted median of ``wgs``'s rows (WGS84;
+    representative points of polygons; ``population`` where present, else equal weights)."""
+    pts = wgs.geometry.representative_point()
+    w = np.ones(len(wgs))
+    if "population" in wgs.columns:
+        w = np.nan_to_num(pd.to_numeric(wgs["population"], errors="coerce").to_numpy(float))
+        if w.sum() <= 0:
+            w = np.ones(len(wgs))
+
+    def median(v: np.ndarray) -> float:
+        order = np.argsort(v, kind="stable")
+        cum = np.cumsum(w[order])
+        return float(v[order][np.searchsorted(cum, cum[-1] / 2)])
+
+    return median(pts.x.to_numpy()), median(pts.y.to_numpy())
 
 
 def pick(found: Iterable[str], *names: str) -> str | None:

@@ -23,7 +23,7 @@ from ._sources_census import (
 )
 from ._sources_common import utm_crs
 from ._sources_stores import dedupe_stores, read_site_list, read_snap_retailers, read_store_list
-from .region import Region
+from .region import APPROXIMATE_AREAS, Region
 from .store_classes import stores_near
 
 #: Atlas columns copied to contract names in ``areas`` (Atlas name -> contract name).
@@ -51,7 +51,7 @@ def _notes(frame: pd.DataFrame | None) -> str:
 
 def assemble_us_region(
     *,
-    tracts: gpd.GeoDataFrame,
+    tracts: gpd.GeoDataFrame | None = None,
     atlas: pd.DataFrame | None = None,
     popcenters: gpd.GeoDataFrame | None = None,
     population_points: gpd.GeoDataFrame | None = None,
@@ -71,6 +71,10 @@ def assemble_us_region(
     ----------
     tracts
         From :func:`read_census_tracts` (``area_id``, geometry, optional ``land_area_m2``).
+        Without them (``None``), stand-in polygons are drawn from the centres of population
+        (:func:`tracts_from_points`, which needs ``popcenters``): the region's provenance then
+        says so (``approximate_areas``) and :func:`equity.analyze` places people at the
+        block-group centres (``population_method="points"``) and says so in its warnings.
     atlas
         From :func:`read_usda_atlas`. Gives ``poverty_rate``, ``median_family_income``,
         ``households`` (``OHU2010``), ``households_no_vehicle`` (``TractHUNV``) and
@@ -99,6 +103,17 @@ def assemble_us_region(
         rural tract, are added after ``stores`` (:func:`~equity.store_classes.stores_near`),
         de-duplicated against them (:func:`dedupe_stores`).
     """
+    approximate = ""
+    if tracts is None:
+        if popcenters is None:
+            msg = (
+                "assemble_us_region needs tract polygons (tracts=read_census_tracts(...)) or, "
+                "without them, the tract centres of population (popcenters="
+                "read_census_popcenters(...)) to draw stand-in polygons from"
+            )
+            raise DataSourceError(msg)
+        tracts = tracts_from_points(popcenters, population_points)
+        approximate = "; ".join(tracts.attrs["notes"])
     areas = tracts.to_crs("EPSG:4326")
     keep = ["area_id", "geometry"]
     if "land_area_m2" in areas:
@@ -108,6 +123,8 @@ def assemble_us_region(
     areas = areas[["area_id", "name", *keep[1:]]]
     warnings: list[Problem] = []
     prov: dict[str, Any] = {"tracts": _notes(tracts), "tracts_count": len(areas)}
+    if approximate:
+        prov[APPROXIMATE_AREAS] = approximate
     if popcenters is not None:
         pc = pd.DataFrame(popcenters[["area_id", "population", "pop_lon", "pop_lat"]])
         areas = areas.merge(pc, on="area_id", how="left")
@@ -227,6 +244,77 @@ def assemble_us_region(
     return replace(region, problems=region.problems + tuple(warnings), sources=sources)
 
 
+def tracts_from_points(
+    popcenters: gpd.GeoDataFrame,
+    population_points: gpd.GeoDataFrame | None = None,
+    *,
+    reach_m: float = 3_218.7,
+) -> gpd.GeoDataFrame:
+    """Stand-in tract polygons for a county whose tract boundaries you do not have.
+
+    Each tract's polygon is the union of the Voronoi cells of its block-group centres
+    (``population_points``; its own centre from ``popcenters`` where it has none), each cell
+    cut to ``reach_m`` (2 miles) around its point, so that coastal and edge tracts do not
+    reach far into the sea or the next county, and snapped to a 1 m grid (merged cells leave
+    slivers that would cross themselves once reprojected). They are *not* tract boundaries: the people are
+    placed at the points (``population_method="points"``, what :func:`equity.analyze` does by
+    default for such a region), and the polygons serve only the measures drawn on areas (the
+    mRFEI's half-mile buffers, maps) and the choice of stores near the region. Returns
+    ``area_id`` and the polygons in WGS84, with ``attrs["notes"]`` saying how they were drawn.
+    """
+    if reach_m <= 0:
+        msg = f"reach_m={reach_m!r}: give a distance in metres > 0"
+        raise ValueError(msg)
+    need = {"area_id", "geometry"}
+    for label, frame in (("popcenters", popcenters), ("population_points", population_points)):
+        if frame is not None and not need <= set(frame.columns):
+            msg = (
+                f"tracts_from_points: {label} needs the columns {sorted(need)} "
+                f"(read_census_popcenters gives them); found {list(frame.columns)}"
+            )
+            raise DataSourceError(msg)
+    tracts = popcenters[["area_id", "geometry"]].drop_duplicates("area_id")
+    pts = tracts
+    if population_points is not None and len(population_points):
+        sub = population_points[population_points["area_id"].isin(tracts["area_id"])]
+        pts = pd.concat(
+            [sub[["area_id", "geometry"]], tracts[~tracts["area_id"].isin(sub["area_id"])]],
+            ignore_index=True,
+        )
+    pts = gpd.GeoDataFrame(pts, geometry="geometry", crs=popcenters.crs)
+    utm = utm_crs(pts)  # the people's zone, where an outlying island crosses a zone line
+    xy = pts.to_crs(utm).geometry
+    cells = shapely.voronoi_polygons(
+        shapely.multipoints(xy.to_numpy()), extend_to=shapely.box(*xy.total_bounds).buffer(reach_m)
+    )
+    parts = gpd.GeoDataFrame(geometry=list(shapely.get_parts(cells)), crs=utm)
+    own = gpd.sjoin(parts, gpd.GeoDataFrame({"i": range(len(xy))}, geometry=xy.to_numpy(), crs=utm))
+    own = own.drop_duplicates("i")
+    shapes = shapely.intersection(
+        own.geometry.to_numpy(), shapely.buffer(xy.to_numpy()[own["i"].to_numpy()], reach_m)
+    )
+    # On a 1 m grid: cells cut by circles and merged leave slits and spikes narrower than a
+    # metre that cross themselves once reprojected; snapping removes them.
+    shapes = shapely.set_precision(shapes, 1.0)
+    by_tract = (
+        gpd.GeoDataFrame(
+            {"area_id": pts["area_id"].to_numpy()[own["i"].to_numpy()]}, geometry=shapes, crs=utm
+        )
+        .dissolve("area_id", as_index=False)
+        .to_crs("EPSG:4326")
+    )
+    # Cells cut by circles and reprojected can touch themselves at a vertex: repair them.
+    by_tract["geometry"] = shapely.make_valid(by_tract.geometry.to_numpy())
+    out = tracts[["area_id"]].merge(by_tract, on="area_id", how="left")
+    out = gpd.GeoDataFrame(out, geometry="geometry", crs="EPSG:4326")
+    out.attrs["source"] = "drawn from points (tracts_from_points)"
+    out.attrs["notes"] = [
+        f"approximate polygons: Voronoi cells of {len(pts):,} population centres, "
+        f"each cut to {reach_m:,.0f} m around its point; not tract boundaries"
+    ]
+    return out
+
+
 def shared_data_dir(shared_dir: str | os.PathLike[str] | None) -> Path:
     """The public data folder: ``shared_dir`` or ``$FOODSHED_SHARED_DATA``."""
     raw = shared_dir if shared_dir is not None else os.environ.get("FOODSHED_SHARED_DATA")
@@ -249,7 +337,7 @@ _ATLAS_COLUMNS = [
 ]  # fmt: skip
 
 
-def _census(root: Path, county: str, tracts: Path) -> dict[str, Any]:
+def _census(root: Path, county: str, tracts: Path | None) -> dict[str, Any]:
     """One county's census side, as :func:`assemble_us_region` takes it: the tract polygons
     (the shapefile ``tracts``), the county's rows of the Atlas 2019 national table, and the
     tract and block-group centres of population."""
@@ -264,11 +352,39 @@ def _census(root: Path, county: str, tracts: Path) -> dict[str, Any]:
         pc / "CenPop2010_Mean_BG_national.csv", level="block_group", counties=county
     )
     return {
-        "tracts": read_census_tracts(tracts),
+        "tracts": None if tracts is None else read_census_tracts(tracts),
         "atlas": atlas,
         "popcenters": tr,
         "population_points": bg,
     }
+
+
+def county_region(
+    county: str,
+    stores: gpd.GeoDataFrame,
+    shared_dir: str | os.PathLike[str] | None = None,
+    *,
+    tracts: str | os.PathLike[str] | None = None,
+    name: str | None = None,
+) -> Region:
+    """Any US county from the public data folder's national tables and a store list.
+
+    The county's rows of the Atlas 2019 national table and its tract and block-group centres
+    of population (``fara2019_national_subset``, ``census_popcenters_2010``), with the
+    stores of ``stores`` (a statewide SNAP list, say ``read_snap_retailers(...,
+    active_on="2019-06-30")``) within 10 miles of the county's tracts, 20 of a rural one, as
+    the Atlas sees across county lines. ``tracts`` is the county's TIGER/Line 2010 tract file
+    where you have it; without it the polygons are stand-ins drawn from the centres of
+    population (:func:`tracts_from_points`) and :func:`equity.analyze` places people at the
+    block-group centres. This is :func:`assemble_us_region` with the shared folder's files.
+    """
+    root = shared_data_dir(shared_dir)
+    code = str(county).strip()
+    if not (len(code) == 5 and code.isdigit()):
+        msg = f"county={county!r}: give the 5-digit county FIPS code (state + county), e.g. '13121'"
+        raise DataSourceError(msg)
+    census = _census(root, code, None if tracts is None else Path(tracts))
+    return assemble_us_region(**census, stores_beyond=stores, name=name or f"county {code}")
 
 
 #: Store rules of :func:`allegheny_region`.

@@ -128,6 +128,7 @@ def read_snap_retailers(
     default_kind: str = "other",
     state: str | None = None,
     prefix: str = "snap",
+    active_on: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Read a USDA SNAP authorised-retailer list into a stores frame.
 
@@ -141,6 +142,13 @@ def read_snap_retailers(
     code) is kept as ``state``, for banners limited to some states. ``county`` keeps
     one county by name (``"Allegheny"``; trailing spaces and case are ignored). Rows without
     coordinates are left out with a warning in ``frame.attrs["problems"]``.
+
+    ``active_on`` (a date, ``"2019-06-30"``) keeps the stores authorised on that day, for a
+    list of several years: FNS's historical retailer data (``Authorization Date`` on or before
+    the day, ``End Date`` blank or on or after it) or a yearly panel with one 0/1 column per
+    year (``Y2019``: on that year's list). The Atlas 2019 used the 2019 lists. A row repeated
+    with the same id, name, type and place (panels and joined lists repeat rows) is kept once,
+    with a note.
     """
     p = as_path(path)
     found = header(p)
@@ -152,10 +160,24 @@ def read_snap_retailers(
     type_col = pick(found, "Store_Type", "Store Type", "STORE_TYPE", "store_type", "type")
     county_col = pick(found, "County", "COUNTY")
     state_col = pick(found, "State", "STATE")
-    id_col = pick(found, "ObjectId", "OBJECTID", "Record_ID", "original_id")
-    opt = [c for c in (type_col, county_col, state_col, id_col) if c]
+    id_col = pick(
+        found, "ObjectId", "OBJECTID", "Record_ID", "Record ID", "original_id", "store_id"
+    )
+    dates = _authorisation_columns(found, active_on, p)
+    opt = [c for c in (type_col, county_col, state_col, id_col, *dates) if c]
     opt += [c for c in (pick(found, "Address", "ADDRESS", "address"),) if c]
     df = read_text_csv(p, table="stores", required=(name_col, lon, lat), optional=opt)
+    notes: list[str] = []
+    if active_on is not None:
+        before = len(df)
+        df = df[_active(df, dates, active_on, p).to_numpy()]
+        require_rows(df, path=p, table="stores", what=f"active_on={active_on!r}", before=before)
+        notes.append(f"{len(df):,} of {before:,} rows authorised on {active_on}")
+    same = [c for c in (id_col, name_col, type_col, lon, lat) if c]
+    repeated = df.duplicated(subset=same)
+    if repeated.any():
+        df = df[~repeated.to_numpy()]
+        notes.append(f"{int(repeated.sum()):,} repeated row(s) (same {', '.join(same)}) kept once")
     if county is not None:
         if county_col is None:
             msg = f"county={county!r} was given but the file has no County column; found {found}"
@@ -196,12 +218,67 @@ def read_snap_retailers(
                 severity="warning",
             )
         )
-    notes = [
+    notes.insert(
+        0,
         "kind by classify_stores from "
-        + ("Store_Type, banners and name keywords" if type_col else "banners and name keywords")
-    ]
+        + ("Store_Type, banners and name keywords" if type_col else "banners and name keywords"),
+    )
     attach(out, source=str(p), notes=notes, problems=warnings)
     return out
+
+
+def _authorisation_columns(found: list[str], active_on: str | None, p: Path) -> tuple[str, ...]:
+    """The columns that say when a store was authorised: ``(start, end)`` of FNS's historical
+    data, or ``(Y<year>,)`` of a yearly panel; ``()`` without ``active_on``."""
+    if active_on is None:
+        return ()
+    try:
+        when = pd.Timestamp(active_on)
+    except (ValueError, TypeError) as exc:
+        msg = f"active_on={active_on!r} is not a date; give one such as '2019-06-30'"
+        raise ValidationError([Problem("stores", msg, file=str(p))]) from exc
+    start = pick(found, "Authorization Date", "Authorization_Date", "AUTHORIZATION_DATE")
+    end = pick(found, "End Date", "End_Date", "END_DATE")
+    if start and end:
+        return (start, end)
+    year = pick(found, f"Y{when.year}")
+    if year:
+        return (year,)
+    msg = (
+        f"active_on={active_on!r} needs the dates a store was authorised ('Authorization Date' "
+        f"and 'End Date', as in FNS's historical retailer data) or a 0/1 column for the year "
+        f"('Y{when.year}'); found {found}. A list of one date needs no active_on."
+    )
+    raise ValidationError([Problem("stores", msg, file=str(p), column="Authorization Date")])
+
+
+def _active(df: pd.DataFrame, cols: tuple[str, ...], active_on: str, p: Path) -> pd.Series:
+    """Rows authorised on ``active_on`` (see :func:`_authorisation_columns`)."""
+    when = pd.Timestamp(active_on)
+    if len(cols) == 1:
+        flag = df[cols[0]].str.strip()
+        bad = flag.notna() & ~flag.isin(["0", "1", "0.0", "1.0"])
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            row = int(df.index[i]) + 1
+            msg = f"{cols[0]} must be 0 or 1 (on that year's list); row {row} has {flag.iloc[i]!r}"
+            raise ValidationError([Problem("stores", msg, file=str(p), row=row, column=cols[0])])
+        return flag.isin(["1", "1.0"])
+    days = {}
+    for c in cols:
+        text = df[c].str.strip()
+        day = pd.to_datetime(text, format="%m/%d/%Y", errors="coerce")
+        iso = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+        day = day.fillna(iso)
+        bad = text.notna() & (text != "") & day.isna()
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            row = int(df.index[i]) + 1
+            msg = f"{c} must be a date (MM/DD/YYYY or YYYY-MM-DD); row {row} has {text.iloc[i]!r}"
+            raise ValidationError([Problem("stores", msg, file=str(p), row=row, column=c)])
+        days[c] = day
+    start, end = cols
+    return (days[start] <= when) & (days[end].isna() | (days[end] >= when))
 
 
 def read_store_list(

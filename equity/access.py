@@ -437,7 +437,9 @@ def access_table(
         if points is not None and len(points):
             d, _ = nearest_distance(points, src)
             pop = points["population"].to_numpy(dtype=float)
-            frame = pd.DataFrame({"a": points["area_id"].to_numpy(), "dp": d * pop, "p": pop})
+            # inf x 0 (no store of the kind; a point of no people) would warn: skip empty points
+            dp = np.multiply(d, pop, out=np.zeros(len(pop)), where=pop > 0)
+            frame = pd.DataFrame({"a": points["area_id"].to_numpy(), "dp": dp, "p": pop})
             g = frame.groupby("a")[["dp", "p"]].sum()
             mean = (g["dp"] / g["p"].where(g["p"] > 0)).reindex(out["area_id"])
             d_area, _ = nearest_distance(centre, src)

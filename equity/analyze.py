@@ -29,7 +29,7 @@ from .inequality import (
 )
 from .mrfei import HEALTHY_KINDS, LESS_HEALTHY_KINDS, mrfei
 from .need import need_index
-from .region import Region
+from .region import APPROXIMATE_AREAS, Region
 
 __all__ = ["FOOD_DESERT_MEASURES", "analyze", "inequality_summary", "summarize"]
 
@@ -63,7 +63,9 @@ def analyze(
     provenance declares ``area_median_family_income`` uses it as ``state_median_income``.
     ``attrs`` records the population method, medians and weights used, and
     ``data_warnings`` the region's warnings that these measures rest on (a region without
-    stores: every area is low access). An input
+    stores: every area is low access; a region whose polygons were drawn from points by
+    :func:`equity.sources.tracts_from_points`, where ``population_method="auto"`` places
+    people at the block-group centres, ``"points"``). An input
     column that has a measure's name (for example the published Atlas flags joined for
     comparison) is kept as ``<name>_input`` (listed in ``attrs["renamed_input_columns"]``).
 
@@ -75,6 +77,21 @@ def analyze(
         state_median_income = declared_reference_income(region.provenance)
     stores = region.stores.copy()
     sup_mask = stores["kind"].astype(str).isin(list(supermarket_kinds))
+    warned = [p.message for p in region.problems if p.code == NO_STORES]
+    drawn = region.provenance.get(APPROXIMATE_AREAS)
+    if drawn:  # polygons drawn from points: place people at the points, and say so
+        if population_method == "auto" and region.population_points is not None:
+            population_method = "points"
+        warned.append(
+            f"the areas are not tract boundaries ({drawn}): people placed by "
+            f"population_method={population_method!r}"
+            + (
+                ", the only method that does not spread people over the stand-in polygons"
+                if population_method == "points"
+                else "; only 'points' (block-group centres) does not rest on the polygons"
+            )
+            + "; the mRFEI and the maps use the stand-in polygons"
+        )
     pts = population_points(areas, region.population_points, method=population_method)
     kinds = sorted(set(stores["kind"].dropna().astype(str)))
     acc = access_table(areas, stores, kinds=kinds, points=pts, radii_mi=radii_mi)
@@ -133,8 +150,9 @@ def analyze(
         "catchment_mi": catchment_mi,
         "need_weights": need.attrs.get("weights", {}),
         **{k: v for k, v in atlas.attrs.items() if k != "population_method"},
-        # the region's warnings that change these measures (no stores: all low access)
-        "data_warnings": [p.message for p in region.problems if p.code == NO_STORES],
+        # the region's warnings that change these measures (no stores: all low access;
+        # stand-in polygons drawn from points)
+        "data_warnings": warned,
     }
     return out
 

@@ -19,6 +19,7 @@ from ._atomic import atomic_dir
 from ._csv import write_csv
 from ._errors import NO_STORES, NO_SUPPLY, ConfigError, DataSourceError, Problem, ValidationError
 from ._manifest import inside, read_manifest
+from ._sources_common import crosses_zone, utm_crs
 from .contracts import TABLES
 from .io import SUFFIXES, read_table
 from .validate import check_coordinates, check_references, check_table
@@ -41,11 +42,22 @@ _PREFERRED = (
 )
 
 
+#: ``region.provenance`` key of a region whose area polygons were drawn from points
+#: (:func:`equity.sources.tracts_from_points`): :func:`equity.analyze` then places people at
+#: the points by default, and says so.
+APPROXIMATE_AREAS = "approximate_areas"
+
+
 def metric_crs(gdf: gpd.GeoDataFrame) -> CRS:
-    """The local UTM zone of ``gdf`` (its CRS must be set)."""
+    """The local UTM zone of ``gdf`` (its CRS must be set): of its bounds' centre, or, when
+    its bounds cross a zone line, of its population-weighted median point."""
     if gdf.crs is None:
         msg = "cannot choose a metric CRS for data without a CRS; set one with .set_crs(...)"
         raise ValidationError([Problem("areas", msg)])
+    x0, y0, x1, y1 = gdf.to_crs(WGS84).total_bounds
+    sane = -180 <= x0 <= x1 <= 180 and -90 <= y0 <= y1 <= 90
+    if sane and crosses_zone(x0, x1):  # the zone of the people, not of the bounds' centre
+        return CRS.from_user_input(utm_crs(gdf))
     try:
         crs = gdf.estimate_utm_crs()
     except RuntimeError as exc:  # geopandas: "Unable to determine UTM CRS"

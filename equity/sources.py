@@ -30,7 +30,9 @@ from ._sources_region import (
     allegheny_region,
     assemble_us_region,
     chicago_region,
+    county_region,
     snap_supermarkets_near,
+    tracts_from_points,
 )
 from ._sources_stores import (
     dedupe_stores,
@@ -67,6 +69,7 @@ __all__ = [
     "classification_report",
     "classify_store_name",
     "classify_stores",
+    "county_region",
     "dedupe_stores",
     "read_acs_snap",
     "read_census_popcenters",
@@ -79,4 +82,5 @@ __all__ = [
     "snap_supermarkets_near",
     "stores_near",
     "supermarket_banners",
+    "tracts_from_points",
 ]

@@ -524,9 +524,30 @@ def check_coordinates(
             )
         )
     bad |= moved
+    geom = after.geometry.copy()
     if bad.any():
-        geom = after.geometry.copy()
         geom.iloc[np.flatnonzero(bad)] = None
+    # A polygon valid as read can cross itself once projected (a sliver or spike whose edges
+    # lie closer than the projection bends them): repair it, or the grid's clipping fails.
+    broken = (~bad & present.to_numpy() & ~geom.is_empty.to_numpy()) & ~geom.is_valid.to_numpy()
+    broken &= geom.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()
+    for i in np.flatnonzero(broken):
+        reason = shapely.is_valid_reason(geom.iloc[i])
+        fixed = _polygonal_part(make_valid(geom.iloc[i]))
+        geom.iloc[i] = fixed
+        problems.append(
+            Problem(
+                table,
+                f"geometry became invalid when projected to the region's CRS "
+                f"{after.crs.to_string() if after.crs is not None else ''} ({reason}); "
+                "repaired with make_valid",
+                file=file,
+                row=int(i) + 1,
+                column="geometry",
+                severity="warning",
+            )
+        )
+    if bad.any() or broken.any():
         after = after.set_geometry(geom)
     return after, problems
 
