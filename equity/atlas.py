@@ -131,9 +131,10 @@ _REFERENCE_FILES: dict[str, tuple[str, str, str]] = {
 }
 _REFERENCE_DESCRIPTION: dict[str, str] = {
     "2019": (
-        "household-weighted medians of the Atlas 2019 tract median family incomes (ACS "
-        "2014-2018) by state and by metropolitan area (OMB 2017 delineation): an approximation "
-        "of the published ACS B19113 state and metro medians"
+        "estimates of the ACS 2014-2018 B19113 medians from published Census figures: each "
+        "state's five ACS 1-year medians 2014-2018 in 2018 dollars (CPI-U), averaged; each "
+        "metropolitan area's published ACS 2011-2015 median (FFIEC) times its states' growth "
+        "to 2014-2018 (OMB 2017 delineation): an approximation of the published 5-year figures"
     ),
 }
 
