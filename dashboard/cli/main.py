@@ -330,6 +330,16 @@ def main(argv: list[str] | None = None) -> int:
     except (typer.Abort, KeyboardInterrupt):
         err_console.print("interrupted")
         return 130
+    except MemoryError:
+        if _STATE["debug"]:
+            raise
+        err_console.print(
+            "[red]error:[/red] this run needs more memory than the machine has; make it "
+            "smaller (fewer weeks, scenarios or areas, a shorter reach) and run it again",
+            highlight=False,
+            soft_wrap=True,
+        )
+        return 1
     except Exception as exc:
         # Usage errors (click's, or the copy typer vendors) know how to show themselves.
         show, code = getattr(exc, "show", None), getattr(exc, "exit_code", None)
