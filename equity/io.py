@@ -669,10 +669,7 @@ def read_table(
 
 
 def _pick_layer_hint(table: str, example: str) -> str:
-    return (
-        f'name the one to read with the line layer = "{example}" under [{table}] in '
-        "region.toml (layer= in Python)"
-    )
+    return f'name the one to read with the line layer = "{example}" under [{table}] in region.toml'
 
 
 def _only_layer(p: Path, table: str) -> str | None:
