@@ -74,3 +74,116 @@ def test_api_allocate_refuses_or_plans(kw, tmp_path: Path) -> None:
             reason = "flows disagree with need_met_kg"
     log(Case(f"api-{next(n for n, v in API_CASES.items() if v is kw)}", "crash", []), reason)
     assert not reason, reason
+
+
+# -- second wave: the readers of public data (equity.sources) with the files users have.
+# Each: reader, file name, file text, keywords, and whether the reader must refuse it.
+POP = "STATEFP,COUNTYFP,TRACTCE,POPULATION,LATITUDE,LONGITUDE\n"
+ACS = "GEO_ID,NAME,B22010_002E\n"
+LIST = "name,latitude,longitude\n"
+READER_CASES = {
+    # an unquoted comma in a name: "TypeError: can only concatenate str (not "int") to str"
+    "stores-comma-in-name": ("store", "s.csv", LIST + "Shop, Inc,40.4,-79.9\n", {}, True),
+    "stores-comma-later-row": (
+        "store",
+        "s.csv",
+        LIST + "Shop,40.4,-79.9\nMart, LLC,40.4,-79.9\n",
+        {},
+        True,
+    ),
+    "stores-trailing-commas": (
+        "store",
+        "s.csv",
+        "name,latitude,longitude\nA,40.4,-79.9,\n",
+        {},
+        False,
+    ),
+    "stores-kind-unknown": (
+        "store",
+        "s.csv",
+        LIST + "Shop,40.4,-79.9\n",
+        {"kind": "spaceport"},
+        True,
+    ),
+    "sites-kind-unknown": ("site", "s.csv", LIST + "G,40.4,-79.9\n", {"kind": "castle"}, True),
+    "stores-empty": ("store", "s.csv", "", {}, True),
+    # centres of population: a negative count, latitude 999, a tract twice were kept
+    "popcenters-negative": ("pop", "p.csv", POP + "42,003,010100,-5,40.4,-79.9\n", {}, True),
+    "popcenters-lat-999": ("pop", "p.csv", POP + "42,003,010100,5,999,-79.9\n", {}, True),
+    "popcenters-twice": (
+        "pop",
+        "p.csv",
+        POP + "42,003,010100,5,40.4,-79.9\n42,003,010100,6,40.4,-79.9\n",
+        {},
+        True,
+    ),
+    "popcenters-level-county": ("pop", "p.csv", POP, {"level": "county"}, True),
+    "popcenters-counties-text": ("pop", "p.csv", POP, {"counties": "abc"}, True),
+    # ACS: a negative count was kept; the Census's "not available" code is no count
+    "acs-negative": ("acs", "a.csv", ACS + "1400000US42003010100,x,-55\n", {}, True),
+    "acs-not-available-code": (
+        "acs",
+        "a.csv",
+        ACS + "1400000US42003010100,x,-666666666\n",
+        {},
+        False,
+    ),
+}
+
+
+def _read(reader: str, path: Path, kw: dict):
+    from equity import sources
+
+    if reader == "store":
+        return sources.read_store_list(path, **{"kind": "supermarket", **kw})
+    if reader == "site":
+        return sources.read_site_list(path, **{"kind": "garden", **kw})
+    if reader == "pop":
+        return sources.read_census_popcenters(path, **kw)
+    return sources.read_acs_snap(path, **kw)
+
+
+@pytest.mark.parametrize(
+    ("reader", "name", "text", "kw", "refuse"),
+    READER_CASES.values(),
+    ids=[f"api-read-{k}" for k in READER_CASES],
+)
+def test_api_readers_refuse_in_words(reader, name, text, kw, refuse, tmp_path: Path) -> None:
+    """A reader raises the project's own error (never Python's) for a file it cannot take,
+    and reads what it can without negative counts or shifted columns."""
+    from equity import FoodshedError
+
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    reason = ""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            frame = _read(reader, path, kw)
+    except FoodshedError:
+        if not refuse:
+            reason = "refused a file it can read"
+    except Exception as exc:
+        reason = f"{type(exc).__name__}: {exc}"
+    else:
+        if refuse:
+            reason = f"read {len(frame)} row(s) it should refuse"
+        elif reader == "acs" and not frame["snap_households"].isna().all():
+            reason = f"a Census code read as a count: {frame['snap_households'].tolist()}"
+        elif reader == "store" and frame["name"].tolist() != ["A"]:
+            reason = f"columns shifted: {frame['name'].tolist()}"
+    cid = next(k for k, v in READER_CASES.items() if v[2] == text and v[3] == kw)
+    log(Case(f"api-read-{cid}", "crash", []), reason)
+    assert path.read_text(encoding="utf-8") == text  # the input is never modified
+    assert not reason, reason
+
+
+def test_api_network_weeks_beyond_a_year(tmp_path: Path) -> None:
+    """``allocate_network(weeks=10**8)`` ran out of memory; a year is the most."""
+    from equity import FoodshedError
+    from optimize.network import MAX_WEEKS, allocate_network
+
+    region = _api_region(tmp_path)
+    with pytest.raises(FoodshedError, match=f"from 1 to {MAX_WEEKS}"):
+        allocate_network(region, weeks=10**8)
+    log(Case("api-network-weeks-1e8", "crash", []), "")
