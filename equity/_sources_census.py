@@ -58,6 +58,11 @@ ATLAS_RENAMES = {
 #: Values the Census API and data.census.gov write for an estimate that is not available
 #: (too few sample cases, not applicable, ...), which are not counts.
 CENSUS_NOT_AVAILABLE = (-999999999, -888888888, -666666666, -555555555, -333333333, -222222222)
+#: Atlas columns that are flags, 0 or 1 (urban, low income, low access, LILA, group quarters).
+ATLAS_FLAG = re.compile(
+    r"Urban|GroupQuartersFlag|HUNVFlag|LowIncomeTracts|LILATracts_\w+|LATracts\w*"
+    r"|LA(1and10|halfand10|1and20)"
+)
 #: Atlas columns that are text; every other column is a number.
 ATLAS_TEXT = ("CensusTract", "State", "County")
 #: Atlas columns written in percent in every edition (always divided by 100).
@@ -324,6 +329,20 @@ def read_usda_atlas(
     for c in df.columns:  # the file's own names, so that a message names its column
         if c != "area_id" and renames.get(c, c) not in ATLAS_TEXT:
             df[c] = numbers(df, c, path=p, table="atlas", problems=problems)
+            flag = ATLAS_FLAG.fullmatch(renames.get(c, c)) is not None
+            wrong = ~df[c].isin((0.0, 1.0)) if flag else np.isinf(df[c])
+            words = "must be 0 or 1 (a flag)" if flag else "is infinite"
+            for i in np.flatnonzero((wrong & df[c].notna()).to_numpy())[:5]:
+                row = int(df.index[i]) + 1
+                problems.append(
+                    Problem(
+                        "atlas",
+                        f"'{c}' {words}; found {df[c].iloc[i]:g}",
+                        file=str(p),
+                        row=row,
+                        column=c,
+                    )
+                )
     raise_errors(problems, p)
     df = df.rename(columns=renames).reset_index(drop=True)
     shares = [c for c in df.columns if c.lower().endswith("share")]

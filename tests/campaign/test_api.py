@@ -81,6 +81,7 @@ def test_api_allocate_refuses_or_plans(kw, tmp_path: Path) -> None:
 POP = "STATEFP,COUNTYFP,TRACTCE,POPULATION,LATITUDE,LONGITUDE\n"
 ACS = "GEO_ID,NAME,B22010_002E\n"
 LIST = "name,latitude,longitude\n"
+ATLAS = "CensusTract,State,County,Urban,Pop2010,LILATracts_1And10\n"
 READER_CASES = {
     # an unquoted comma in a name: "TypeError: can only concatenate str (not "int") to str"
     "stores-comma-in-name": ("store", "s.csv", LIST + "Shop, Inc,40.4,-79.9\n", {}, True),
@@ -128,6 +129,10 @@ READER_CASES = {
         {},
         False,
     ),
+    # the Atlas: an infinite count, a flag of 7 were read as they were
+    "atlas-inf": ("atlas", "a.csv", ATLAS + "42003010100,PA,Allegheny,1,inf,0\n", {}, True),
+    "atlas-flag-7": ("atlas", "a.csv", ATLAS + "42003010100,PA,Allegheny,1,3000,7\n", {}, True),
+    "atlas-ok": ("atlas", "a.csv", ATLAS + "42003010100,PA,Allegheny,1,3000,0\n", {}, False),
 }
 
 
@@ -140,6 +145,8 @@ def _read(reader: str, path: Path, kw: dict):
         return sources.read_site_list(path, **{"kind": "garden", **kw})
     if reader == "pop":
         return sources.read_census_popcenters(path, **kw)
+    if reader == "atlas":
+        return sources.read_usda_atlas(path, **kw)
     return sources.read_acs_snap(path, **kw)
 
 
