@@ -127,6 +127,12 @@ def sniff_csv(path: Path, *, sep: str | None = None) -> tuple[str, str, list[str
         notes.append("read as UTF-16 text")
     text = raw.decode(encoding if encoding != "utf-16" else "utf-16", errors="ignore")
     first = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
+    if re.fullmatch(r"\s*sep=.?\s*", first, flags=re.IGNORECASE):
+        msg = (
+            f"{path}: the first line is {first.strip()!r}, a hint for Excel, not the "
+            "header; delete that line (or save the sheet again as CSV UTF-8)"
+        )
+        raise DataSourceError(msg)
     if sep is None:
         outside = re.sub(r'"[^"]*"', "", first)
         counts = {d: outside.count(d) for d in DELIMITERS}

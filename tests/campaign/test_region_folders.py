@@ -190,6 +190,12 @@ FORMATS: dict[str, tuple[Callable[[Path], None], str, str]] = {
         "ok",
         "",
     ),
+    # a first line "sep=," for Excel: read as a 2-column header, every row "ragged"
+    "excel-sep-line": (
+        edit("stores.csv", "sep=,\n" + SMALL["stores.csv"]),
+        "error",
+        "a hint for Excel",
+    ),
     "gpkg-layer-named-areas": (to_gpkg("areas", "other"), "ok", ""),
     "gpkg-two-layers": (to_gpkg("tracts", "other"), "error", 'layer = "tracts" under [areas]'),
     "gpkg-layer-in-toml": (
