@@ -194,3 +194,43 @@ def test_api_network_weeks_beyond_a_year(tmp_path: Path) -> None:
     with pytest.raises(FoodshedError, match=f"from 1 to {MAX_WEEKS}"):
         allocate_network(region, weeks=10**8)
     log(Case("api-network-weeks-1e8", "crash", []), "")
+
+
+#: ``equity.analyze`` options that gave infinite or empty columns, or Python's own errors.
+ANALYZE_CASES = {
+    "kinds-unknown": ({"supermarket_kinds": ("spaceport",)}, True),  # every distance infinite
+    "kinds-one-text": ({"supermarket_kinds": "supermarket"}, False),  # was 11 one-letter kinds
+    "method-unknown": ({"population_method": "nope"}, True),  # ValueError
+    "radius-negative": ({"radii_mi": (-1.0,)}, True),
+    "catchment-negative": ({"catchment_mi": -2.0}, True),  # "bands_m must increase"
+    "catchment-inf": ({"catchment_mi": float("inf")}, True),
+    "beta-nan": ({"gravity_beta": float("nan")}, True),  # a column of NaN
+}
+
+
+@pytest.mark.parametrize(
+    ("kw", "refuse"), ANALYZE_CASES.values(), ids=[f"api-analyze-{k}" for k in ANALYZE_CASES]
+)
+def test_api_analyze_options(kw, refuse, tmp_path: Path) -> None:
+    """``equity.analyze`` refuses an option that would give infinite or empty columns, in one
+    ``FoodshedError``; a kind given as text is that kind."""
+    import numpy as np
+
+    from equity import FoodshedError, analyze
+
+    region = _api_region(tmp_path)
+    reason = ""
+    try:
+        out = analyze(region, **kw)
+    except FoodshedError:
+        reason = "" if refuse else "refused a usable option"
+    except Exception as exc:
+        reason = f"{type(exc).__name__}: {exc}"
+    else:
+        if refuse:
+            reason = "accepted"
+        elif not np.isfinite(out["dist_supermarket_m"]).all():
+            reason = "infinite distances to supermarkets"
+    cid = next(k for k, v in ANALYZE_CASES.items() if v[0] is kw)
+    log(Case(f"api-analyze-{cid}", "crash", []), reason)
+    assert not reason, reason
