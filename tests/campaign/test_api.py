@@ -234,3 +234,35 @@ def test_api_analyze_options(kw, refuse, tmp_path: Path) -> None:
     cid = next(k for k, v in ANALYZE_CASES.items() if v[0] is kw)
     log(Case(f"api-analyze-{cid}", "crash", []), reason)
     assert not reason, reason
+
+
+#: Shocks naming one site, food or area as text where a tuple is due: "unknown site id
+#: ['1', 'h']" (the letters of "h1") before; now that one id.
+SHOCK_TEXT = {
+    "outage-site-text": ("SiteOutage", {"site_ids": "h1"}),
+    "yield-food-text": ("YieldFactor", {"factor": 0.0, "commodities": "kale"}),
+    "surge-area-text": ("DemandSurge", {"factor": 2.0, "area_ids": "a0"}),
+}
+
+
+@pytest.mark.parametrize(
+    ("cls", "kw"), SHOCK_TEXT.values(), ids=[f"api-shock-{k}" for k in SHOCK_TEXT]
+)
+def test_api_shock_names_one_id_as_text(cls, kw, tmp_path: Path) -> None:
+    """A shock given one id as text plans as with that id in a tuple."""
+    import optimize
+    from optimize import allocate
+
+    region = _api_region(tmp_path)
+    as_text = getattr(optimize, cls)(**kw)
+    as_tuple = getattr(optimize, cls)(
+        **{k: (v,) if isinstance(v, str) else v for k, v in kw.items()}
+    )
+    met = [
+        allocate(region, objective="coverage", shocks=[s]).kpis["need_met_kg"]
+        for s in (as_text, as_tuple)
+    ]
+    cid = next(k for k, v in SHOCK_TEXT.items() if v[1] is kw)
+    reason = "" if met[0] == pytest.approx(met[1]) else f"need met {met[0]} and {met[1]}"
+    log(Case(f"api-shock-{cid}", "crash", []), reason)
+    assert not reason, reason
