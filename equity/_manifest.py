@@ -25,6 +25,7 @@ is a CRS that would make PROJ open a file.
 from __future__ import annotations
 
 import difflib
+import json
 import tomllib
 import warnings
 from dataclasses import dataclass, field
@@ -65,8 +66,9 @@ def inside(path: Path, root: Path) -> bool:
 def _what(v: object) -> str:
     kinds = {bool: "true/false", int: "a number", float: "a number", str: "text"}
     for t, word in kinds.items():
-        if type(v) is t:
-            return f"{word} ({v!r})"
+        if type(v) is t:  # the value as TOML writes it (true, "text"), not as Python does
+            shown = str(v).lower() if t is bool else json.dumps(v) if t is str else f"{v}"
+            return f"{word} ({shown})"
     if isinstance(v, dict):
         return "a table"
     if isinstance(v, list):

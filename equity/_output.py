@@ -119,6 +119,12 @@ def unique_filenames(names: Iterable[str], *, reserved: Iterable[str] = ()) -> l
 
 # ------------------------------------------------------------------------------- checks
 def _refuse_special(target: Path) -> None:
+    if target.is_symlink() and not target.exists():
+        msg = (
+            f"--out {target} is a link to {os.readlink(target)}, which does not exist; give "
+            "a new name, or make the folder the link points to (nothing was written)"
+        )
+        raise FoodshedError(msg)
     here = Path.cwd().resolve()
     full = target.resolve()
     if full == here or full in here.parents:

@@ -12,7 +12,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ._errors import DataSourceError, Problem, ValidationError
+from ._errors import ConfigError, DataSourceError, Problem, ValidationError
 from ._sources_common import (
     WGS84,
     as_path,
@@ -55,6 +55,14 @@ ATLAS_RENAMES = {
     "la_tracts_vehicle_20": "LATractsVehicle_20",
 }
 
+#: Values the Census API and data.census.gov write for an estimate that is not available
+#: (too few sample cases, not applicable, ...), which are not counts.
+CENSUS_NOT_AVAILABLE = (-999999999, -888888888, -666666666, -555555555, -333333333, -222222222)
+#: Atlas columns that are flags, 0 or 1 (urban, low income, low access, LILA, group quarters).
+ATLAS_FLAG = re.compile(
+    r"Urban|GroupQuartersFlag|HUNVFlag|LowIncomeTracts|LILATracts_\w+|LATracts\w*"
+    r"|LA(1and10|halfand10|1and20)"
+)
 #: Atlas columns that are text; every other column is a number.
 ATLAS_TEXT = ("CensusTract", "State", "County")
 #: Atlas columns written in percent in every edition (always divided by 100).
@@ -173,7 +181,7 @@ def _prefix_filter(
                 any_state |= names["State"].str.strip().str.lower() == s.lower()
             else:
                 msg = f"state {s!r}: give a 2-digit FIPS code or a USPS code such as 'PA'"
-                raise ValueError(msg)
+                raise ConfigError(msg)
         keep &= any_state
     counties = _codes(county)
     if counties is not None:
@@ -194,7 +202,7 @@ def _prefix_filter(
                 any_county |= have == want
             else:
                 msg = f"county {c!r}: give a 3-digit or 5-digit FIPS code such as '42003'"
-                raise ValueError(msg)
+                raise ConfigError(msg)
         keep &= any_county
     return keep
 
@@ -284,7 +292,7 @@ def read_usda_atlas(
     found = header(p)
     if edition is not None and edition not in ATLAS_EDITIONS:
         msg = f"edition must be one of {ATLAS_EDITIONS}; got {edition!r}"
-        raise ValueError(msg)
+        raise ConfigError(msg)
     told, how = atlas_edition(found, p)
     renames = {c: ATLAS_RENAMES[c] for c in found if c in ATLAS_RENAMES}
     if "POP2010" in found and "Pop2010" not in found:
@@ -321,6 +329,20 @@ def read_usda_atlas(
     for c in df.columns:  # the file's own names, so that a message names its column
         if c != "area_id" and renames.get(c, c) not in ATLAS_TEXT:
             df[c] = numbers(df, c, path=p, table="atlas", problems=problems)
+            flag = ATLAS_FLAG.fullmatch(renames.get(c, c)) is not None
+            wrong = ~df[c].isin((0.0, 1.0)) if flag else np.isinf(df[c])
+            words = "must be 0 or 1 (a flag)" if flag else "is infinite"
+            for i in np.flatnonzero((wrong & df[c].notna()).to_numpy())[:5]:
+                row = int(df.index[i]) + 1
+                problems.append(
+                    Problem(
+                        "atlas",
+                        f"'{c}' {words}; found {df[c].iloc[i]:g}",
+                        file=str(p),
+                        row=row,
+                        column=c,
+                    )
+                )
     raise_errors(problems, p)
     df = df.rename(columns=renames).reset_index(drop=True)
     shares = [c for c in df.columns if c.lower().endswith("share")]
@@ -335,7 +357,7 @@ def read_usda_atlas(
                 f"columns ({', '.join(shares[:3])}) are 0-1 in 2010 and 2015 and percent in "
                 "2019; pass edition=2015 or edition=2019"
             )
-            raise ValueError(msg)
+            raise DataSourceError(msg)
     elif told is not None and told != edition and not (told in (2010, 2015) and edition < 2019):
         notes.append(f"edition={edition} given; the file looks like {told} ({how})")
     if edition is not None and edition < 2019:
@@ -488,7 +510,7 @@ def read_census_popcenters(
     """
     if level not in ("tract", "block_group"):
         msg = f"level must be 'tract' or 'block_group'; got {level!r}"
-        raise ValueError(msg)
+        raise ConfigError(msg)
     p = as_path(path)
     req = ["STATEFP", "COUNTYFP", "TRACTCE", "POPULATION", "LATITUDE", "LONGITUDE"]
     if level == "block_group":
@@ -504,7 +526,7 @@ def read_census_popcenters(
         bad_codes = [c for c in wanted if not re.fullmatch(r"\d{4,5}", c)]
         if bad_codes:
             msg = f"counties= takes 5-digit county FIPS codes such as '42003'; got {bad_codes}"
-            raise ValueError(msg)
+            raise ConfigError(msg)
         before = len(df)
         df = df[county.isin([c.zfill(5) for c in wanted]).to_numpy()]
         require_rows(
@@ -523,9 +545,20 @@ def read_census_popcenters(
 
     for col, s in (("POPULATION", pop), ("LATITUDE", lat), ("LONGITUDE", lon)):
         problems += [at(i, col, f"'{col}' is empty") for i in np.flatnonzero(s.isna().to_numpy())]
+    for col, s, wrong, words in (
+        ("POPULATION", pop, ~np.isfinite(pop) | (pop < 0), "must be a count of 0 or more"),
+        ("LATITUDE", lat, ~(lat.abs() <= 90), "must be a latitude from -90 to 90"),
+        ("LONGITUDE", lon, ~(lon.abs() <= 180), "must be a longitude from -180 to 180"),
+    ):
+        for i in np.flatnonzero((wrong & s.notna()).to_numpy()):
+            problems.append(at(i, col, f"'{col}' {words}; found {s.iloc[i]:g}"))
     bad = ~tract.str.fullmatch(r"\d{11}").fillna(False).astype(bool)
     for i in np.flatnonzero(bad.to_numpy()):
         msg = f"STATEFP+COUNTYFP+TRACTCE = {tract.iloc[i]!r} is not an 11-digit tract code"
+        problems.append(at(i, "TRACTCE", msg))
+    key = tract if level == "tract" else tract + df["BLKGRPCE"].str.strip()
+    for i in np.flatnonzero((key.duplicated() & ~bad).to_numpy()):
+        msg = f"{level.replace('_', ' ')} {key.iloc[i]} appears more than once; keep one row each"
         problems.append(at(i, "TRACTCE", msg))
     raise_errors(problems, p)
     geom = gpd.points_from_xy(lon, lat)
@@ -570,10 +603,20 @@ def read_acs_snap(
     ids = df[idc].str.replace(r"^.*US", "", regex=True)
     problems: list[Problem] = []
     snap = numbers(df, val, path=p, table="acs_snap", problems=problems)
+    notes = ["ACS tract ids are 2020-vintage from ACS 2020 on; they match 2010 ids only in part"]
+    coded = snap.isin(CENSUS_NOT_AVAILABLE)
+    if coded.any():
+        notes.append(
+            f"{int(coded.sum())} row(s) hold a Census code for an estimate that is not "
+            f"available (such as {snap[coded].iloc[0]:.0f}); read as missing"
+        )
+        snap = snap.mask(coded)
+    for i in np.flatnonzero(((snap < 0) | np.isinf(snap)).to_numpy()):
+        msg = f"'{val}' must be a count of 0 or more; found {snap.iloc[i]:g}"
+        problems.append(Problem("acs_snap", msg, file=str(p), row=int(df.index[i]) + 1, column=val))
     raise_errors(problems, p)
     out = pd.DataFrame(
         {"area_id": tract_ids(ids, path=p, table="acs_snap", column=idc), "snap_households": snap}
     ).reset_index(drop=True)
-    note = "ACS tract ids are 2020-vintage from ACS 2020 on; they match 2010 ids only in part"
-    attach(out, source=str(p), notes=[note], problems=[])
+    attach(out, source=str(p), notes=notes, problems=[])
     return out

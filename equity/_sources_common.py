@@ -25,6 +25,7 @@ from .io import (
     find_lon_lat,
     points_from_wkt,
     read_table,
+    read_text_frame,
     sniff_csv,
     wkt_column,
 )
@@ -57,7 +58,7 @@ def _as_text(gdf: pd.DataFrame) -> pd.DataFrame:
         geom = gdf.geometry
         if gdf.crs is not None:
             geom = geom.to_crs(WGS84)
-        present = geom.notna() & ~geom.is_empty
+        present = ~geom.isna() & ~geom.is_empty
         pts = geom.where(~present, geom[present].representative_point())
         lon = [f"{g.x!r}" if ok else None for g, ok in zip(pts, present, strict=True)]
         lat = [f"{g.y!r}" if ok else None for g, ok in zip(pts, present, strict=True)]
@@ -105,14 +106,7 @@ def header(path: Path) -> list[str]:
     if path.suffix.lower() not in TEXT_SUFFIXES:
         return list(records(path).columns)
     encoding, sep, _ = sniff_csv(path, sep=_sep(path))
-    try:
-        try:
-            head = pd.read_csv(path, nrows=20, dtype=str, sep=sep, encoding=encoding)
-        except UnicodeDecodeError:
-            head = pd.read_csv(path, nrows=20, dtype=str, sep=sep, encoding="latin-1")
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        msg = f"{path}: cannot be read as CSV: {exc}"
-        raise DataSourceError(msg) from exc
+    head = read_text_frame(path, encoding, sep, nrows=20)
     cols = [str(c).strip().lstrip("\ufeff") for c in head.columns]
     if None in find_lon_lat(cols) and wkt_column(head) is not None:
         cols += [c for c in ("longitude", "latitude") if c not in cols]
@@ -228,29 +222,24 @@ def read_text_csv(
     if wkt == "?" and usecols is not None:
         usecols = None  # the WKT column is needed, whatever its name
 
-    def read(enc: str) -> pd.DataFrame:
-        return pd.read_csv(
-            path,
-            dtype=str,
-            sep=sep,
-            na_values=NA_VALUES,
-            keep_default_na=False,
-            encoding=enc,
-            usecols=(lambda c: str(c).strip().lstrip("\ufeff") in usecols)
-            if usecols is not None
-            else None,
-        )
-
     df = None
     if path.stat().st_size > BIG_CSV_BYTES and sep == "," and encoding == "utf-8-sig":
         df = _read_fast(path, usecols)
     if df is None:
         try:
-            try:
-                df = read(encoding)
-            except UnicodeDecodeError:
-                df = read("latin-1")
-        except (pd.errors.ParserError, ValueError) as exc:
+            df = read_text_frame(
+                path,
+                encoding,
+                sep,
+                na_values=NA_VALUES,
+                keep_default_na=False,
+                usecols=(lambda c: str(c).strip().lstrip("\ufeff") in usecols)
+                if usecols is not None
+                else None,
+            )
+        except ValueError as exc:
+            if isinstance(exc, DataSourceError):
+                raise
             msg = f"{path}: cannot be read as CSV: {exc}"
             raise DataSourceError(msg) from exc
     df.columns = [str(c).strip().lstrip("\ufeff") for c in df.columns]

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ._errors import DataSourceError, Problem
+from ._errors import ConfigError, DataSourceError, Problem
 from ._sources_census import (
     read_acs_snap,
     read_census_popcenters,
@@ -460,13 +460,13 @@ def allegheny_region(
     """
     if store_rules not in STORE_RULES:
         msg = f"store_rules={store_rules!r}; use one of {STORE_RULES}"
-        raise ValueError(msg)
+        raise ConfigError(msg)
     if not (0 <= within_mi <= 20 and 0 <= rural_within_mi <= 20):
         msg = (
             f"within_mi={within_mi!r}, rural_within_mi={rural_within_mi!r}: use 0 to 20 miles "
             "(a Region keeps points outside every area only within 20 miles)"
         )
-        raise ValueError(msg)
+        raise ConfigError(msg)
     atlas_rules = store_rules != "licence"
     root = shared_data_dir(shared_dir)
     d = root / "pittsburgh_allegheny"
@@ -561,7 +561,7 @@ def chicago_region(
     """
     if store_lists not in CHICAGO_STORE_LISTS:
         msg = f"store_lists={store_lists!r}; use one of {CHICAGO_STORE_LISTS}"
-        raise ValueError(msg)
+        raise ConfigError(msg)
     root = shared_data_dir(shared_dir)
     d = root / "chicago_cook"
     census = _census(root, "17031", d / "tracts_2010" / "chicago_census_tracts_2010.shp")

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ._errors import Problem, ValidationError
+from ._errors import ConfigError, Problem, ValidationError
 from ._sources_common import (
     as_path,
     attach,
@@ -359,7 +359,7 @@ def read_store_list(
         close = difflib.get_close_matches(preset, (*_PRESETS, *STORE_KINDS), n=1)
         hint = f" Did you mean '{close[0]}'?" if close else ""
         msg = f"kind {kind!r} is not a list layout {_PRESETS} nor a store kind {STORE_KINDS}.{hint}"
-        raise ValueError(msg)
+        raise ConfigError(msg)
     defaults = {
         "achd": {"name": "Name", "id": "Client ID", "kind": "Category"},
         "wprdc": {"name": "name", "id": "primary_key_from_rocket"},
@@ -541,7 +541,7 @@ def read_site_list(
         warnings.append(no_name_warning(found, path=p, table="sites"))
     if preset not in _SITE_PRESETS and preset not in SITE_KINDS:
         msg = f"kind {kind!r} is not a list layout {_SITE_PRESETS} nor a site kind {SITE_KINDS}"
-        raise ValueError(msg)
+        raise ConfigError(msg)
     kinds, cats = [], []
     for i in range(len(gdf)):
         cat = gdf[cat_col].iloc[i] if cat_col else None
@@ -610,7 +610,7 @@ def dedupe_stores(
     frames = tuple(f for f in frames if f is not None and len(f))
     if not frames:
         msg = "dedupe_stores needs at least one non-empty stores frame"
-        raise ValueError(msg)
+        raise ConfigError(msg)
     utm = utm_crs(frames[0])
     kept = frames[0].to_crs(utm).copy()
     if "sources" not in kept.columns:
@@ -657,7 +657,7 @@ def dedupe_stores(
     if dup.any():
         first = kept["store_id"][dup].iloc[0]
         msg = f"store_id {first!r} is on two lists; give the lists different prefixes"
-        raise ValueError(msg)
+        raise ConfigError(msg)
     notes = [
         f"{merged} store(s) found on an earlier list within {distance_m:g} m under a "
         "similar name were merged"

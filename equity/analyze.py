@@ -7,16 +7,19 @@ measure; :func:`inequality_summary` gives the inequality of one measure across a
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Mapping, Sequence
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ._errors import NO_STORES
-from .access import M_PER_MILE, access_table, population_points
+from ._errors import NO_STORES, ConfigError
+from .access import M_PER_MILE, POPULATION_METHODS, access_table, population_points
 from .atlas import ATLAS_STORE_KINDS, atlas_classify, declared_reference_income
 from .catalogue import FOOD_DESERT_MEASURES
+from .contracts import STORE_KINDS
 from .fca import enhanced_two_step_fca, gravity_access, two_step_fca
 from .inequality import (
     atkinson,
@@ -32,6 +35,57 @@ from .need import need_index
 from .region import APPROXIMATE_AREAS, Region
 
 __all__ = ["FOOD_DESERT_MEASURES", "analyze", "inequality_summary", "summarize"]
+
+
+def _kinds(name: str, value: Sequence[str] | str, problems: list[str]) -> tuple[str, ...]:
+    """``value`` as a tuple of store kinds (one kind given as text is that kind); an unknown
+    kind is a problem (it would silently match no store)."""
+    kinds = (value,) if isinstance(value, str) else tuple(value)
+    unknown = [k for k in kinds if k not in STORE_KINDS]
+    if unknown:
+        problems.append(f"{name}: unknown store kind(s) {unknown}; use {list(STORE_KINDS)}")
+    return kinds
+
+
+def _check_options(
+    *,
+    population_method: str,
+    supermarket_kinds: Sequence[str] | str,
+    radii_mi: Sequence[float],
+    catchment_mi: float,
+    gravity_beta: float,
+    healthy: Sequence[str] | str,
+    less_healthy: Sequence[str] | str,
+    need_weights: Mapping[str, float] | None,
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """Every problem with :func:`analyze`'s options at once (a :class:`ConfigError`), before
+    any work: an unknown kind or a negative radius would give infinite or empty columns."""
+    problems: list[str] = []
+    if population_method not in POPULATION_METHODS:
+        problems.append(
+            f"population_method={population_method!r}; use one of {list(POPULATION_METHODS)}"
+        )
+    kinds = _kinds("supermarket_kinds", supermarket_kinds, problems)
+    if not kinds:
+        problems.append("supermarket_kinds is empty; give at least one kind, e.g. 'supermarket'")
+    good = _kinds("healthy", healthy, problems)
+    bad = _kinds("less_healthy", less_healthy, problems)
+
+    def positive(name: str, v: object, *, zero: bool = False) -> None:
+        ok = isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v)
+        if not ok or v < 0 or (v == 0 and not zero):  # type: ignore[operator]
+            what = "a finite number >= 0" if zero else "a finite number > 0"
+            problems.append(f"{name} must be {what}; got {v!r}")
+
+    for r in radii_mi:
+        positive("radii_mi", r)
+    positive("catchment_mi", catchment_mi)
+    positive("gravity_beta", gravity_beta, zero=True)
+    for k, w in (need_weights or {}).items():
+        positive(f"need_weights[{k!r}]", w, zero=True)
+    if problems:
+        raise ConfigError("analyze(): " + "; ".join(problems))
+    return kinds, good, bad
 
 
 def analyze(
@@ -72,6 +126,16 @@ def analyze(
     A region without supermarkets gets infinite distances, every populated tract low access
     and zero 2SFCA: documented results, not errors.
     """
+    supermarket_kinds, healthy, less_healthy = _check_options(
+        population_method=population_method,
+        supermarket_kinds=supermarket_kinds,
+        radii_mi=radii_mi,
+        catchment_mi=catchment_mi,
+        gravity_beta=gravity_beta,
+        healthy=healthy,
+        less_healthy=less_healthy,
+        need_weights=need_weights,
+    )
     areas = region.areas
     if state_median_income is None:  # a region that declares its reference income (the demo)
         state_median_income = declared_reference_income(region.provenance)

@@ -58,6 +58,8 @@ class Column:
     plausible_max: float | None = None
     #: What one unit is, for the plausibility message ("residents in one area").
     plausible_what: str = ""
+    #: Whether a number must be whole (a week number).
+    whole: bool = False
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,7 @@ def _n(
     min_exclusive: bool = False,
     description: str = "",
     plausible: tuple[float, str] | None = None,
+    whole: bool = False,
 ) -> Column:
     return Column(
         name,
@@ -105,6 +108,7 @@ def _n(
         description=description,
         plausible_max=None if plausible is None else plausible[0],
         plausible_what="" if plausible is None else plausible[1],
+        whole=whole,
     )
 
 
@@ -185,7 +189,12 @@ def _quantities(name: str, of: str, description: str, period: str = "") -> Table
             Column("commodity", "ref", required=True, ref_table="commodities"),
             _n("quantity", required=True, description="units per period", plausible=_QUANTITY),
             Column("period", "text", description=period),
-            _n("week", description="week 1, 2, ... of a plan over weeks (blank: every week)"),
+            _n(
+                "week",
+                min=1,
+                whole=True,
+                description="week 1, 2, ... of a plan over weeks (blank: every week)",
+            ),
         ),
     )
 

@@ -127,6 +127,12 @@ def sniff_csv(path: Path, *, sep: str | None = None) -> tuple[str, str, list[str
         notes.append("read as UTF-16 text")
     text = raw.decode(encoding if encoding != "utf-16" else "utf-16", errors="ignore")
     first = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
+    if re.fullmatch(r"\s*sep=.?\s*", first, flags=re.IGNORECASE):
+        msg = (
+            f"{path}: the first line is {first.strip()!r}, a hint for Excel, not the "
+            "header; delete that line (or save the sheet again as CSV UTF-8)"
+        )
+        raise DataSourceError(msg)
     if sep is None:
         outside = re.sub(r'"[^"]*"', "", first)
         counts = {d: outside.count(d) for d in DELIMITERS}
@@ -148,6 +154,68 @@ def duplicate_columns(path: Path, encoding: str, sep: str) -> dict[str, list[int
     return {n: pos for n, pos in seen.items() if len(pos) > 1 and n}
 
 
+def read_text_frame(path: Path, encoding: str, sep: str, **kw: object) -> pd.DataFrame:
+    """``pd.read_csv`` of a text table, every cell as text, that never shifts columns.
+
+    A row holding more values than the header names columns (an unquoted separator inside a
+    value, such as ``Shop, Inc``) is a :class:`DataSourceError` naming the rows; pandas would
+    stop on it, or silently take the first column as the index and shift every other column
+    by one. Values past the header that are all empty (a trailing separator) are dropped. A
+    file that is not valid ``encoding`` is read as Latin-1; an empty file is an error."""
+    kw = {"dtype": str, "sep": sep, "index_col": False, **kw}
+
+    def read(enc: str) -> pd.DataFrame:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("error", category=pd.errors.ParserWarning)
+            try:
+                return pd.read_csv(path, encoding=enc, **kw)  # type: ignore[call-overload]
+            except pd.errors.ParserWarning:
+                if _long_rows(path, enc, sep)[1]:
+                    raise ragged_rows_error(path, enc, sep) from None
+                warnings.filterwarnings("ignore", category=pd.errors.ParserWarning)
+                return pd.read_csv(path, encoding=enc, **kw)  # type: ignore[call-overload]
+
+    try:
+        try:
+            return read(encoding)
+        except UnicodeDecodeError:
+            encoding = "latin-1"
+            return read(encoding)
+    except pd.errors.EmptyDataError as exc:
+        msg = f"{path}: the file is empty; a table needs a header row and data rows"
+        raise DataSourceError(msg) from exc
+    except pd.errors.ParserError as exc:
+        raise ragged_rows_error(path, encoding, sep) from exc
+
+
+def _long_rows(path: Path, encoding: str, sep: str) -> tuple[int, list[tuple[int, int]]]:
+    """The header's width, and the first five data rows (1-based) holding a non-empty value
+    past it, with their number of values."""
+    width, long = 0, []
+    with open(path, encoding=encoding, newline="", errors="replace") as fh:
+        for i, row in enumerate(csv.reader(fh, delimiter=sep)):
+            if i == 0:
+                width = len(row)
+            elif len(row) > width and any(v.strip() for v in row[width:]):
+                long.append((i, len(row)))
+                if len(long) == 5:
+                    break
+    return width, long
+
+
+def ragged_rows_error(path: Path, encoding: str, sep: str) -> DataSourceError:
+    """The error for a text table whose rows hold more values than its header names columns."""
+    width, long = _long_rows(path, encoding, sep)
+    shown = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}.get(sep, repr(sep))
+    where = "; ".join(f"row {r} has {n}" for r, n in long) or "a row has more (empty ones)"
+    msg = (
+        f"{path}: the header names {width} columns but {where}. A value that holds a {shown} "
+        f"(such as a name 'Shop, Inc') must be in double quotes: quote it, or remove the extra "
+        f"{shown}, and save the file again"
+    )
+    return DataSourceError(msg)
+
+
 def decimal_commas(df: pd.DataFrame) -> list[str]:
     """Turn decimal commas (``"40,44"``) into points in place, in the text columns of a
     semicolon-separated table (such files come from locales that write them); returns a note."""
@@ -167,21 +235,9 @@ def decimal_commas(df: pd.DataFrame) -> list[str]:
 
 def _read_csv(path: Path, sep: str | None, table: str, problems: list[Problem]) -> pd.DataFrame:
     encoding, sep, notes = sniff_csv(path, sep=sep)
-
-    def read(enc: str) -> pd.DataFrame:
-        # Everything as text: ids keep their leading zeros and the validator can say exactly
-        # which cell failed to parse as a number.
-        return pd.read_csv(
-            path, dtype=str, sep=sep, na_values=NA_VALUES, keep_default_na=False, encoding=enc
-        )
-
-    try:
-        df = read(encoding)
-    except UnicodeDecodeError:
-        df = read("latin-1")
-    except pd.errors.EmptyDataError as exc:
-        msg = f"{path}: the file is empty; a table needs a header row and data rows"
-        raise DataSourceError(msg) from exc
+    # Everything as text: ids keep their leading zeros and the validator can say exactly
+    # which cell failed to parse as a number.
+    df = read_text_frame(path, encoding, sep, na_values=NA_VALUES, keep_default_na=False)
     df.columns = [str(c).strip().lstrip("\ufeff") for c in df.columns]
     dups = duplicate_columns(path, encoding, sep)
     for name, pos in dups.items():
@@ -389,7 +445,7 @@ def check_crs(
     if gdf.crs is None or len(gdf) == 0:
         return
     geom = gdf.geometry
-    present = geom.notna() & ~geom.is_empty
+    present = ~geom.isna() & ~geom.is_empty  # notna() warns about empty geometries
     if not present.any():
         return
     b = geom[present].bounds.to_numpy(dtype=float)
@@ -556,13 +612,17 @@ def read_table(
                     df = _points_from_lon_lat(df, p, table, lon_col, lat_col, crs, problems)
                 return df, problems
         elif suffix == ".zip":
-            gdf = _read_zip(p, layer)
+            gdf = _read_zip(p, layer, table)
             declared_by = "the .prj says"
         elif suffix in GEO_SUFFIXES:
+            if suffix == ".gpkg" and layer is None:
+                layer = _only_layer(p, table)
             with warnings.catch_warnings():
                 # a property holding a list or text where a number is due: the checks below
                 # name the file, row and column; pyogrio's own warning would be Python to a user
                 warnings.filterwarnings("ignore", "Could not parse column", UserWarning)
+                # an unclosed ring: the error below says so in plain words
+                warnings.filterwarnings("ignore", "Non closed ring", RuntimeWarning)
                 gdf = gpd.read_file(p, layer=layer) if layer else gpd.read_file(p)
             if suffix == ".shp":
                 declared_by = "the .prj says"
@@ -585,7 +645,13 @@ def read_table(
     except DataSourceError:
         raise
     except Exception as exc:  # pyogrio/arrow errors vary by driver; name the file and the cause
-        msg = f"{p}: cannot be read as a {suffix.lstrip('.')} file: {exc}"
+        if "do not form a closed linestring" in str(exc):
+            msg = (
+                f"{p}: a polygon's ring is not closed (its last point must repeat its first); "
+                "close the ring, or export the layer again from your GIS"
+            )
+        else:
+            msg = f"{p}: cannot be read as a {suffix.lstrip('.')} file: {exc}"
         raise DataSourceError(msg) from exc
     if isinstance(gdf, gpd.GeoDataFrame) and len(gdf) == 0:
         kind = "FeatureCollection" if suffix in (".geojson", ".json") else "layer"
@@ -608,7 +674,26 @@ def read_table(
     return gdf, problems
 
 
-def _read_zip(p: Path, layer: str | None) -> gpd.GeoDataFrame:
+def _pick_layer_hint(table: str, example: str) -> str:
+    return f'name the one to read with the line layer = "{example}" under [{table}] in region.toml'
+
+
+def _only_layer(p: Path, table: str) -> str | None:
+    """The layer of a GeoPackage to read: its only one, or the one named as the table; a
+    :class:`DataSourceError` listing the layers when there are several and none is."""
+    import pyogrio
+
+    names = [str(n) for n in pyogrio.list_layers(p)[:, 0]]
+    if len(names) <= 1 or table in names:
+        return table if table in names else None
+    shown = ", ".join(f"'{n}'" for n in names[:10]) + (" ..." if len(names) > 10 else "")
+    msg = f"{p}: the GeoPackage holds {len(names)} layers ({shown}); " + _pick_layer_hint(
+        table, names[0]
+    )
+    raise DataSourceError(msg)
+
+
+def _read_zip(p: Path, layer: str | None, table: str = "table") -> gpd.GeoDataFrame:
     with zipfile.ZipFile(p) as zf:
         names = [n for n in zf.namelist() if not n.startswith("__MACOSX")]
     shps = [n for n in names if n.lower().endswith(".shp")]
@@ -624,7 +709,9 @@ def _read_zip(p: Path, layer: str | None) -> gpd.GeoDataFrame:
             raise DataSourceError(msg)
         member = chosen[0]
     elif len(members) > 1:
-        msg = f"{p}: the zip holds several layers {members}; pick one with layer="
+        msg = f"{p}: the zip holds several layers {members}; " + _pick_layer_hint(
+            table, Path(members[0]).stem
+        )
         raise DataSourceError(msg)
     else:
         member = members[0]

@@ -243,6 +243,11 @@ def _check_column(
                 high,
                 lambda i: f"'{col.name}' must be at most {col.max:g}; found {num.iloc[i]:g}.{hint}",
             )
+        if col.whole:
+            flag(
+                (np.isfinite(num) & (num % 1 != 0)).fillna(False),
+                lambda i: f"'{col.name}' must be a whole number; found {num.iloc[i]:g}",
+            )
         if col.plausible_max is not None:
             huge = (num.abs() > col.plausible_max) & np.isfinite(num)
             flag(

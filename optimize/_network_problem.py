@@ -46,6 +46,9 @@ TRANSFER_KINDS = (
     ("hub", "pantry"),
 )
 DAYS_PER_WEEK = 7
+#: The most weeks one plan may cover: a year (a longer horizon is a series of plans; a typo
+#: such as ``weeks = 100000000`` must not exhaust the memory)
+MAX_WEEKS = 52
 
 
 @dataclass(frozen=True, eq=False)
@@ -416,8 +419,12 @@ def _max_age(shelf_life_days: np.ndarray, weeks: int) -> np.ndarray:
 
 
 def _check_weeks(weeks: Any) -> int:
-    if isinstance(weeks, bool) or not isinstance(weeks, int | np.integer) or int(weeks) < 1:
-        msg = f"weeks must be a whole number of weeks, 1 or more; got {weeks!r}"
+    if (
+        isinstance(weeks, bool)
+        or not isinstance(weeks, int | np.integer)
+        or not 1 <= int(weeks) <= MAX_WEEKS
+    ):
+        msg = f"weeks must be a whole number of weeks from 1 to {MAX_WEEKS}; got {weeks!r}"
         raise FoodshedError(msg)
     return int(weeks)
 
@@ -461,7 +468,7 @@ def _weekly_kg(
         row = int(np.flatnonzero(bad.to_numpy())[0])
         msg = (
             f"`{name}` column 'week' must be a week number 1, 2, ... (or blank for every "
-            f"week); row {row + 1} has {table['week'].iloc[row]!r}"
+            f"week); row {row + 1} has {str(table['week'].iloc[row])!r}"
         )
         raise FoodshedError(msg)
     idx = {k: i for i, k in enumerate(ids)}

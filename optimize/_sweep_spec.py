@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pydantic
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
 from ._objectives import _PARAMS
 from .scenario import (
@@ -29,8 +29,10 @@ from .scenario import (
     MAX_DISTANCE_M,
     MAX_FACTOR,
     MAX_USD,
+    MAX_WEEKS,
     Scenario,
     ScenarioError,
+    _Strict,
     read_toml,
 )
 
@@ -69,8 +71,6 @@ PARAMETERS: dict[str, tuple[str | None, str]] = {
 #: Parameters that shape the network over weeks: every scenario of a spec varying one is
 #: planned over weeks, on the network problem of its values (built once per distinct set)
 NETWORK_PARAMS = ("weeks", "max_transfer_m", "transfer_cost_per_kg_km")
-#: The most weeks a sweep may plan at once
-MAX_WEEKS = 52
 #: The most scenarios one sweep may have: its records are held in memory and written to
 #: ``scenarios.parquet`` before the first solve (100,000 take about 10 s and 200 MB).
 MAX_SCENARIOS = 100_000
@@ -92,10 +92,6 @@ _NOT_INPUTS = ("shocks", "params", "name", "description")
 _OBJECTIVE_PARAMS = ("equity_weight", "fair_share_band", "unmet_penalty_usd_per_kg")
 _AXIS_KEYS = {"values", "start", "stop", "step", "num"}
 _DIST_KEYS = {"uniform", "normal", "triangular", "choice", "min", "max"}
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class _Range(_Strict):
@@ -306,7 +302,11 @@ class SweepSpec(_Strict):
             lines = []
             for detail in exc.errors():
                 loc = ".".join(str(x) for x in detail["loc"])
-                text = "unknown key" if detail["type"] == "extra_forbidden" else detail["msg"]
+                text = (
+                    "unknown key"
+                    if detail["type"] == "extra_forbidden"
+                    else detail["msg"].removeprefix("Value error, ")
+                )
                 lines.append(f"{loc}: {text}")
             raise SweepSpecError(_report(source, lines)) from None
 

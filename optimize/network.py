@@ -26,21 +26,35 @@ import numpy as np
 
 from equity import FoodshedError
 
-from ._lp import LinearProgram
-from ._network_problem import DEFAULT_TRANSFER_COST_PER_KG_KM, TRANSFER_KINDS, NetworkProblem
+from ._lp import BackendResult, LinearProgram, SolveStatus
+from ._network_problem import (
+    DEFAULT_TRANSFER_COST_PER_KG_KM,
+    MAX_WEEKS,
+    TRANSFER_KINDS,
+    NetworkProblem,
+)
 from ._network_solution import NetworkSolution, build_network_solution
 from ._objectives import build_objective
 from ._shocks_by_week import InWeeks, _shock_dict
 from .backends import get_backend
 from .solution import SolveRun
-from .solve import _auto_options, _plain, _with_warm_start, choose_solver, versions
+from .solve import (
+    _auto_options,
+    _plain,
+    _with_warm_start,
+    choose_solver,
+    lp_feasible,
+    versions,
+)
 
 if TYPE_CHECKING:
     from equity import Region
 
 __all__ = [
     "DEFAULT_TRANSFER_COST_PER_KG_KM",
+    "FIXED_BAND",
     "MAXMIN_OVER",
+    "MAX_WEEKS",
     "TRANSFER_KINDS",
     "InWeeks",
     "NetworkProblem",
@@ -133,6 +147,7 @@ def solve_network(
     manifest: dict[str, Any] | None = None,
     maxmin_over: str = "area_week",
     fixed: tuple[np.ndarray, np.ndarray] | None = None,
+    fixed_band: float = 0.0,
     equity_from_week: int = 1,
     **params: Any,
 ) -> NetworkSolution:
@@ -142,7 +157,8 @@ def solve_network(
     ``maxmin_over`` says what the equity objectives hold fair: ``area_week`` (the worst area
     in the worst week, the default) or ``area`` (the worst area's total over the horizon).
     ``fixed`` is ``(columns, values)`` held at those values (the rolling re-plan fixes what
-    was already done); ``equity_from_week`` (1-based) leaves earlier area-weeks out of the
+    was already done), each within ``fixed_band`` of its value (relative, with the same
+    absolute; see :data:`FIXED_BAND`); ``equity_from_week`` (1-based) leaves earlier area-weeks out of the
     equity rows of ``maxmin_over="area_week"`` (a re-plan cannot change them).
     """
     t0 = time.perf_counter()
@@ -150,11 +166,7 @@ def solve_network(
     model = build_objective(view, objective, params)  # type: ignore[arg-type]
     lp = model.lp
     if fixed is not None:
-        cols, vals = fixed
-        lo, hi = lp.col_lo.copy(), lp.col_hi.copy()
-        lo[cols] = vals
-        hi[cols] = vals
-        lp = replace(lp, col_lo=lo, col_hi=hi)
+        lp = _held(lp, *fixed, band=fixed_band)
     build_s = time.perf_counter() - t0
     auto = solver in (None, "auto")
     name = choose_solver(view, objective) if auto else str(solver)  # type: ignore[arg-type]
@@ -169,6 +181,7 @@ def solve_network(
         msg = f"solver {name!r} is not available here"
         raise FoodshedError(msg)
     res = backend.solve(lp, model.stages, time_limit_s=time_limit_s, options=solver_options)
+    x, status, value, message = _stopped_plan(lp, model, res)
     times = {"build": build_s, **res.times_s}
     names = [st.name for st in model.stages]
     dual, unit = res.row_dual, model.unit
@@ -194,23 +207,70 @@ def solve_network(
     t1 = time.perf_counter()
     sol = build_network_solution(
         problem,
-        res.x,
+        x,
         dual,
         SolveRun(
-            status=res.status,
+            status=status,
             objective=objective,
-            objective_value=res.objective,
+            objective_value=value,
             solver=res.solver or name,
             times_s=times,
             manifest=man,
             unit=unit,
             params={**model.params, "maxmin_over": maxmin_over},
-            message=res.message,
+            message=message,
         ),
     )
     times["solution"] = time.perf_counter() - t1
     times["total"] = time.perf_counter() - t0
     return sol
+
+
+#: Relative width (with the same absolute) of the band a rolling re-plan holds the weeks
+#: already done in when holding them at exactly their values is infeasible: a solver's values
+#: keep the rows only to its tolerance (CBC's solution file has 8 significant digits), so a
+#: row that holds only fixed columns can be broken by their rounding.
+FIXED_BAND = 1e-6
+
+
+def _held(
+    lp: LinearProgram, cols: np.ndarray, vals: np.ndarray, *, band: float = 0.0
+) -> LinearProgram:
+    """``lp`` with the columns ``cols`` held at ``vals`` (within ``band`` relative, inside
+    their own bounds): the weeks a rolling re-plan has already carried out."""
+    lo, hi = lp.col_lo.copy(), lp.col_hi.copy()
+    width = band * np.maximum(1.0, np.abs(vals))
+    new_lo = np.maximum(lo[cols], vals - width)
+    new_hi = np.minimum(hi[cols], vals + width)
+    inside = np.clip(vals, lo[cols], hi[cols])
+    crossed = new_lo > new_hi
+    lo[cols] = np.where(crossed, inside, new_lo)
+    hi[cols] = np.where(crossed, inside, new_hi)
+    return replace(lp, col_lo=lo, col_hi=hi)
+
+
+def _stopped_plan(
+    lp: LinearProgram, model: Any, res: BackendResult
+) -> tuple[np.ndarray | None, SolveStatus, float | None, str]:
+    """The column values, status, objective value and message of the plan ``res`` supports
+    (as :func:`optimize.solve._plan_of` for one period): a solve stopped at the time limit is
+    a plan only when its values keep every row of the LP (a dual simplex stopped early holds
+    values that break them, and need met that its flows do not deliver); else the last
+    optimal stage's values, else no plan."""
+    if res.status not in (SolveStatus.TIME_LIMIT, SolveStatus.NO_SOLUTION):
+        return res.x, res.status, res.objective, res.message
+    words = SolveStatus.TIME_LIMIT.words
+    tries = (
+        (res.x, res.objective, f"{words}: the best plan found"),
+        (res.fallback_x, None, f"{words}: an earlier stage's optimum, later stages unfinished"),
+    )
+    for x, value, note in tries:
+        if x is not None and lp_feasible(lp, np.asarray(x[: lp.n_cols], dtype=float)):
+            if value is None:
+                value = float(np.dot(model.stages[-1].c, x[: lp.n_cols]))
+            return x, SolveStatus.TIME_LIMIT, value, f"{note} ({res.message})"
+    note = SolveStatus.NO_SOLUTION.words
+    return None, SolveStatus.NO_SOLUTION, None, f"{note}; allow more time ({res.message})"
 
 
 # ---------------------------------------------------------------------------- from a region

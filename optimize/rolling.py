@@ -20,8 +20,10 @@ import pandas as pd
 
 from equity import FoodshedError
 
+from ._lp import SolveStatus
 from ._shocks_by_week import _shock_dict
 from .network import (
+    FIXED_BAND,
     InWeeks,
     NetworkProblem,
     NetworkSolution,
@@ -162,15 +164,18 @@ def plan_rolling(
             )
             raise FoodshedError(msg)
         t0 = time.perf_counter()
-        sol = solve_network(
-            p,
-            objective,
-            fixed=(pos, done_vals) if len(pos) else None,
-            equity_from_week=k,
-            manifest={**man, "plan": f"rolling, week {k}"},
+        replan = {
+            "fixed": (pos, done_vals) if len(pos) else None,
+            "equity_from_week": k,
+            "manifest": {**man, "plan": f"rolling, week {k}"},
             **opts,
             **params,
-        )
+        }
+        sol = solve_network(p, objective, **replan)
+        if sol.status is SolveStatus.INFEASIBLE and len(pos):
+            # the weeks done, held at the solver's rounded values, can break a row that holds
+            # only them (CBC writes 8 significant digits): hold them within FIXED_BAND instead
+            sol = solve_network(p, objective, fixed_band=FIXED_BAND, **replan)
         rows.append(
             {
                 "week": k,

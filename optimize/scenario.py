@@ -39,7 +39,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from equity import FoodshedError
 
 from ._objectives import OBJECTIVES
-from .network import DEFAULT_TRANSFER_COST_PER_KG_KM, InWeeks
+from .network import DEFAULT_TRANSFER_COST_PER_KG_KM, MAX_WEEKS, InWeeks
 from .problem import DEFAULT_COST_PER_KG_KM, DEFAULT_MAX_DISTANCE_M
 from .shocks import BudgetChange, DemandSurge, MaxDistance, SiteOutage, YieldFactor
 
@@ -50,6 +50,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MAX_FACTOR",
+    "MAX_WEEKS",
     "Scenario",
     "ScenarioError",
     "example_scenarios",
@@ -94,6 +95,20 @@ def read_toml(path: Path, error: type[FoodshedError], what: str) -> dict[str, An
 class _Strict(BaseModel):
     # TOML has inf and nan; neither is a usable setting
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    @pydantic.model_validator(mode="before")
+    @classmethod
+    def _no_booleans(cls, data: Any) -> Any:
+        # pydantic reads true as 1 where a number is due: ``budget_usd = true`` would be a
+        # budget of $1. No setting of a scenario is a true/false one.
+        for key, v in data.items() if isinstance(data, dict) else ():
+            if isinstance(v, bool) or (isinstance(v, list) and any(isinstance(x, bool) for x in v)):
+                msg = (
+                    f"{key} = {str(v).lower()}: true/false is not a setting here; write a "
+                    "number or text"
+                )
+                raise ValueError(msg)
+        return data
 
 
 #: Largest multiplier a yield or demand shock may apply (a hundredfold is already implausible).
@@ -205,7 +220,7 @@ class Scenario(_Strict):
     network: Network = Network()
     shocks: list[ShockSpec] = []
     # --- the network over weeks (optimize/network.py) ---
-    weeks: int = Field(default=1, ge=1)
+    weeks: int = Field(default=1, ge=1, le=MAX_WEEKS)
     supply_profile: list[Annotated[float, Field(ge=0)]] | None = None
     need_profile: list[Annotated[float, Field(ge=0)]] | None = None
     #: folder the TOML file was in (region paths are relative to it)

@@ -36,13 +36,18 @@ class ShockError(FoodshedError, ValueError):
     the region does not have, or a value that cannot be used."""
 
 
-def _pick(known: np.ndarray, wanted: tuple[str, ...] | None, what: str, shock: str) -> np.ndarray:
+def _pick(
+    known: np.ndarray, wanted: tuple[str, ...] | str | None, what: str, shock: str
+) -> np.ndarray:
     if wanted is None:
         return np.ones(len(known), dtype=bool)
+    if isinstance(wanted, str):  # one id given as text, not a set of one-letter ids
+        wanted = (wanted,)
     missing = sorted(set(wanted) - set(known.tolist()))
     if missing:
         sample = ", ".join(map(str, known[:8].tolist()))
-        msg = f"{shock}: unknown {what} {missing}; known {what}s include {sample}"
+        whats = what[:-1] + "ies" if what.endswith("y") else what + "s"
+        msg = f"{shock}: unknown {what} {missing}; known {whats} include {sample}"
         raise ShockError(msg)
     return np.isin(known, list(wanted))
 

@@ -11,7 +11,7 @@ import numpy as np
 
 from equity import FoodshedError
 
-from ._lp import BackendResult, SolveStatus, check_time_limit
+from ._lp import BackendResult, LinearProgram, SolveStatus, check_time_limit
 from ._objectives import ObjectiveModel, build_objective
 from .backends import get_backend
 from .problem import AllocationProblem
@@ -295,17 +295,26 @@ def _feasible(problem: AllocationProblem, model: ObjectiveModel, v: np.ndarray) 
     """Every row and column bound of ``model.lp`` kept within :data:`FEASIBILITY_TOL` of the
     row's (or for unmet need, the need's) size."""
     lp = model.lp
-
-    def scale(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-        lo_a = np.where(np.isfinite(lo), np.abs(lo), 0.0)
-        hi_a = np.where(np.isfinite(hi), np.abs(hi), 0.0)
-        return FEASIBILITY_TOL * np.maximum(1.0, np.maximum(lo_a, hi_a))
-
-    act = lp.A @ v
-    tol_r = scale(lp.row_lo, lp.row_hi)
-    tol_c = scale(lp.col_lo, lp.col_hi)
+    tol_c = _tolerance(lp.col_lo, lp.col_hi)
     need = problem.need_kg[problem.u_area, problem.u_comm]
     tol_c[problem.n_x : problem.n_x + problem.n_u] = FEASIBILITY_TOL * np.maximum(1.0, need)
+    return lp_feasible(lp, v, tol_c)
+
+
+def _tolerance(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    lo_a = np.where(np.isfinite(lo), np.abs(lo), 0.0)
+    hi_a = np.where(np.isfinite(hi), np.abs(hi), 0.0)
+    return FEASIBILITY_TOL * np.maximum(1.0, np.maximum(lo_a, hi_a))
+
+
+def lp_feasible(lp: LinearProgram, v: np.ndarray, col_tol: np.ndarray | None = None) -> bool:
+    """Whether ``v`` keeps every row and column bound of ``lp`` within
+    :data:`FEASIBILITY_TOL` of the bound's size (``col_tol``: the columns' own tolerances)."""
+    if len(v) != lp.n_cols or not np.all(np.isfinite(v)):
+        return False
+    act = lp.A @ v
+    tol_r = _tolerance(lp.row_lo, lp.row_hi)
+    tol_c = _tolerance(lp.col_lo, lp.col_hi) if col_tol is None else col_tol
     rows = np.all(act >= lp.row_lo - tol_r) and np.all(act <= lp.row_hi + tol_r)
     cols = np.all(v >= lp.col_lo - tol_c) and np.all(v <= lp.col_hi + tol_c)
     return bool(rows and cols)

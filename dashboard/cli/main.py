@@ -9,6 +9,8 @@ traceback as well.
 
 from __future__ import annotations
 
+import signal
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -302,8 +304,36 @@ def demo(
     _run(run, out, plotly_js=plotly_js, force=force)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (what ``timeout``, ``kill``, Docker and CI send), raised where the process is
+    so that every write in progress is cleaned up as on Ctrl-C (docs/reports.md)."""
+
+
+_TERMINATED: list[int] = []
+
+
+def _terminate(signum: int, frame: object) -> None:
+    _TERMINATED.append(signum)
+    raise Terminated
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``foodshed`` console script."""
+    on_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminate) if on_main else None
+    _TERMINATED.clear()
+    try:
+        code = _main(argv)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+    if _TERMINATED:  # click turns the interrupt into its own exit code 130; say what it was
+        err_console.print("terminated (SIGTERM)")
+        return 143
+    return code
+
+
+def _main(argv: list[str] | None) -> int:
     try:
         # Outside standalone mode click returns the code of a typer.Exit instead of raising it.
         code = app(args=argv, standalone_mode=False)
@@ -330,6 +360,16 @@ def main(argv: list[str] | None = None) -> int:
     except (typer.Abort, KeyboardInterrupt):
         err_console.print("interrupted")
         return 130
+    except MemoryError:
+        if _STATE["debug"]:
+            raise
+        err_console.print(
+            "[red]error:[/red] this run needs more memory than the machine has; make it "
+            "smaller (fewer weeks, scenarios or areas, a shorter reach) and run it again",
+            highlight=False,
+            soft_wrap=True,
+        )
+        return 1
     except Exception as exc:
         # Usage errors (click's, or the copy typer vendors) know how to show themselves.
         show, code = getattr(exc, "show", None), getattr(exc, "exit_code", None)

@@ -13,6 +13,7 @@ from rich.table import Table
 from equity import FoodshedError
 from equity._output import check_output_dir, output_dir, unique_filenames
 from optimize.catalogue import kpi_info
+from optimize.scenario import ScenarioError
 
 from .allocate import KPI_ROWS, _fmt
 
@@ -42,7 +43,13 @@ def run(
     for target in tomls:
         sc = load_scenario(target, overrides=overrides)
         region = region_of(sc)
-        res = plan_rolling(sc, region)
+        try:
+            res = plan_rolling(sc, region)
+        except ScenarioError:
+            raise
+        except FoodshedError as exc:  # a shock or setting the region refuses: name the file
+            where = sc.source or f"scenario {sc.name!r}"
+            raise ScenarioError(f"{where}: {exc}") from exc
         results.append((sc.name, res))
         regions.append(region)
     folders = unique_filenames([n for n, _ in results])

@@ -657,7 +657,7 @@ def _summary_sentences(ctx: dict[str, Any]) -> list[str]:
     out = [f"{ctx['region']} has {ctx['population']:,.0f} residents in {ctx['n_areas']} areas."]
     if ctx.get("desert_people") is not None:
         out.append(
-            f"{ctx['desert_people']:,.0f} of them ({ctx['desert_share']:.0%}) live in "
+            f"{ctx['desert_people']:,.0f} of them ({_pct(ctx['desert_share'])}) live in "
             f"{ctx['desert_areas']} areas that are food deserts by the USDA's "
             f"{ctx['desert_measure']} measure: low income, and far from a supermarket."
         )
@@ -669,11 +669,11 @@ def _summary_sentences(ctx: dict[str, Any]) -> list[str]:
     if ctx["has_plan"]:
         out.append(
             f"Under the “{ctx['scenario']}” plan ({ctx['objective_title'].lower()}), "
-            f"{ctx['met_share']:.0%} of the community's weekly food need is met "
+            f"{_pct(ctx['met_share'])} of the community's weekly food need is met "
             f"({ctx['met_kg']:,.0f} of {ctx['need_kg']:,.0f} kg)."
         )
         if ctx.get("lila_met_share") is not None:
-            out.append(f"In the food-desert areas, {ctx['lila_met_share']:.0%} of need is met.")
+            out.append(f"In the food-desert areas, {_pct(ctx['lila_met_share'])} of need is met.")
         k = {r["key"]: r["value"] for r in ctx.get("kpis", [])}
         far: Any = k.get("people_unreachable")
         if _is_number(far) and far > 0:

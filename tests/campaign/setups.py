@@ -5,6 +5,7 @@ scenario and sweep spec, the user's own files, and the setup steps that break a 
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -71,5 +72,53 @@ def chain(*steps: Callable[[Path], None]) -> Callable[[Path], None]:
     def _do(w: Path) -> None:
         for s in steps:
             s(w)
+
+    return _do
+
+
+def _areas_frame():
+    import geopandas as gpd
+
+    feats = json.loads(SMALL["areas.geojson"])["features"]
+    return gpd.GeoDataFrame.from_features(feats, crs="EPSG:4326")
+
+
+def to_gpkg(*layers: str, crs: bool = True) -> Callable[[Path], None]:
+    """The areas as ``areas.gpkg`` holding ``layers`` (the first with every area, the others
+    with one), in place of ``areas.geojson``."""
+
+    def _do(w: Path) -> None:
+        (w / "small" / "areas.geojson").unlink()
+        g = _areas_frame() if crs else _areas_frame().set_crs(None, allow_override=True)
+        with warnings.catch_warnings():  # pyogrio's "'crs' was not provided": the case's point
+            warnings.simplefilter("ignore", UserWarning)
+            for i, layer in enumerate(layers):
+                (g if i == 0 else g.iloc[:1]).to_file(w / "small" / "areas.gpkg", layer=layer)
+
+    return _do
+
+
+def to_shapefile(*, zipped: bool, leave_out: tuple[str, ...] = ()) -> Callable[[Path], None]:
+    """The areas as a shapefile (``areas.shp`` and its side files, or all in ``areas.zip``)
+    without the side files ``leave_out`` (``".dbf"``, ``".prj"``), in place of the GeoJSON."""
+
+    def _do(w: Path) -> None:
+        import zipfile
+
+        (w / "small" / "areas.geojson").unlink()
+        folder = w / "small" if not zipped else w / "small" / "shp"
+        folder.mkdir(exist_ok=True)
+        _areas_frame().to_file(folder / "areas.shp")
+        parts = sorted(folder.glob("areas.*"))
+        for part in parts:
+            if part.suffix in leave_out:
+                part.unlink()
+        if zipped:
+            with zipfile.ZipFile(w / "small" / "areas.zip", "w") as zf:
+                for part in parts:
+                    if part.exists():
+                        zf.write(part, part.name)
+                        part.unlink()
+            folder.rmdir()
 
     return _do

@@ -54,6 +54,15 @@ INTERRUPTS = [
     ("demo", ["demo", "--out", "o"], signal.SIGINT, 5.0),
     ("sweep", ["sweep", "sw.toml", "--workers", "1", "--out", "o"], signal.SIGKILL, 4.0),
     ("analyze", ["analyze", "demo", "--out", "o"], signal.SIGKILL, 2.5),
+    # SIGTERM (timeout, kill, Docker, CI) ended the process without Python's clean-up
+    ("allocate", ["allocate", "demo", "--out", "o"], signal.SIGTERM, 3.0),
+    (
+        "report",
+        ["report", str(ROOT / "optimize/scenarios/baseline.toml"), "--out", "o"],
+        signal.SIGTERM,
+        4.0,
+    ),
+    ("sweep", ["sweep", "sw.toml", "--workers", "1", "--out", "o"], signal.SIGTERM, 4.0),
 ]
 
 
@@ -84,9 +93,15 @@ def test_interrupted_write_recovers(cmd, argv, sig, after_s, tmp_path: Path) -> 
         os.killpg(p.pid, signal.SIGKILL)
         _, err = p.communicate()
         err = "HUNG after the signal\n" + err
-    case = Case(f"interrupt-{cmd}-{sig.name}", "loss", argv, out="o", tags={"killed"})
+    # only SIGKILL may leave the hidden sibling of an unfinished write (docs/reports.md)
+    tags = {"killed"} if sig is signal.SIGKILL else set()
+    case = Case(f"interrupt-{cmd}-{sig.name}", "loss", argv, out="o", tags=tags)
     reason = ""
-    if "HUNG" in err:
+    if sig is signal.SIGTERM and p.returncode not in (0, 143):
+        reason = f"SIGTERM: exit {p.returncode}, expected 143 (or 0 when it had finished)"
+    if reason:
+        pass
+    elif "HUNG" in err:
         reason = "hung after the signal"
     elif "Traceback (most recent call last)" in err:
         reason = "traceback after the signal: " + err.strip().splitlines()[-1]

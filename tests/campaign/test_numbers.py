@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.campaign.harness import ROOT, Cases, in_process_test
-from tests.campaign.setups import SCENARIO, edit, write
+from tests.campaign.setups import SCENARIO, areas_json, edit, write
 
 pytestmark = pytest.mark.slow
 
@@ -75,6 +75,34 @@ for cid, (t, text) in ZEROS.items():
     add_out(cid, "numbers", ["allocate", "s.toml"], setup=edit(t, text))
 no_plan = 'name = "t"\nregion = "demo"\nobjective = "maxmin"\ntime_limit_s = 1e-6\n'
 add_out("report-no-plan", "numbers", ["report", "t.toml"], "error", setup=write("t.toml", no_plan))
+# -- second wave: plans over weeks. A microsecond stops the demo's network LP with values that
+# break its rows: it wrote "need met 719,561 kg" where its flows delivered 297,506 kg, exit 0
+weeks_no_plan = 'name = "t"\nregion = "demo"\nweeks = 2\ntime_limit_s = 1e-6\n'
+for cmd in ("allocate", "report"):
+    add_out(
+        f"weeks-time-limit-no-plan-{cmd}",
+        "numbers",
+        [cmd, "t.toml"],
+        "error",
+        setup=write("t.toml", weeks_no_plan),
+    )
+add_out(
+    "weeks-time-limit-no-plan-rolling",
+    "numbers",
+    ["allocate", "t.toml", "--rolling"],
+    "error",
+    setup=write("t.toml", weeks_no_plan),
+)
+# CBC writes 8 significant digits: the weeks already done, held at exactly those values,
+# made the re-plan of week 2 infeasible (`allocate --rolling` of the demo failed, exit 1)
+cbc_weeks = 'name = "c"\nregion = "demo"\nweeks = 2\nsolver = "cbc"\n'
+argv = ["allocate", "c.toml", "--rolling"]
+add_out("weeks-rolling-cbc-demo", "numbers", argv, "ok", setup=write("c.toml", cbc_weeks))
+# a region without residents: the report said "0 of them (nan%) live in food deserts"
+nobody = edit("areas.geojson", areas_json(pops=[0.0, 0.0, 0.0]))
+for cmd in ("analyze", "allocate", "report"):
+    argv = ["analyze", "small"] if cmd == "analyze" else [cmd, "s.toml"]
+    add_out(f"no-residents-{cmd}", "numbers", argv, "ok", setup=nobody)
 
 
 test_case = in_process_test(CASES)

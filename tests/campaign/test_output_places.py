@@ -54,6 +54,25 @@ for cmd in ("analyze", "allocate", "report", "sweep"):
     add_out(f"rerun-{cmd}-own-output", "loss", OUT_CMDS[cmd], expect, tags={"rerun"})
 resume = [*OUT_CMDS["sweep"], "--out", "o", "--resume"]
 add("rerun-sweep-resume", "loss", resume, "ok", out="o", tags={"rerun"})
+# -- second wave: links, long and Unicode names. A link to nowhere failed with a message
+# naming the hidden temporary folder (".o.0a7c9c-11956-6ef017.tmp: Not a directory").
+LONG, UNI = "x" * 300, "résultats/日本"
+LINKS = {
+    "dangling-link": (lambda w: (w / "lnk").symlink_to(w / "nowhere"), "error"),
+    "link-to-user-folder": (lambda w: (w / "lnk").symlink_to(w / "keep"), "error"),
+}
+for cmd in ("allocate", "report", "analyze"):
+    for lid, (make, expect) in LINKS.items():
+        add(f"out-{cmd}-{lid}", "loss", [*OUT_CMDS[cmd], "--out", "lnk"], expect, setup=make)
+    add(f"out-{cmd}-name-too-long", "loss", [*OUT_CMDS[cmd], "--out", LONG], "error")
+    add(f"out-{cmd}-unicode", "loss", [*OUT_CMDS[cmd], "--out", UNI], "ok", out=UNI)
+add(
+    "out-analyze-link-to-user-file",
+    "loss",
+    ["analyze", "small", "--out", "lnk.csv"],
+    "error",
+    setup=lambda w: (w / "lnk.csv").symlink_to(w / "user.txt"),
+)
 # --force is documented to replace the folder
 force = ["allocate", "s.toml", "--out", "keep", "--force"]
 add("force-allocate-user-folder", "loss", force, "ok", out="keep", tags={"force"})

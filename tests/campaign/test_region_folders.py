@@ -3,13 +3,26 @@ geometry, bad ``region.toml``) and single cells, under ``validate``, ``analyze``
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.campaign.harness import Cases, in_process_test
-from tests.campaign.setups import LAT0, LON0, SMALL, areas_json, edit, latin1, remove, square
+from tests.campaign.harness import Cases, Outcome, in_process_test
+from tests.campaign.setups import (
+    LAT0,
+    LON0,
+    SMALL,
+    areas_json,
+    chain,
+    edit,
+    latin1,
+    remove,
+    square,
+    to_gpkg,
+    to_shapefile,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -139,6 +152,113 @@ for cid, (t, old, new) in CELLS.items():
             "any",
             setup=edit(t, SMALL[t].replace(old, new)),
             out=None if cmd == "validate" else "o",
+        )
+
+
+# -- crashes and silent errors: file formats and rows a spreadsheet or a GIS writes (issue 12,
+# second wave). Each: (setup, expected outcome, words the message must hold, or "").
+OPEN_RING = [{"type": "Polygon", "coordinates": [square(0)[0][:-1]]}] + [
+    {"type": "Polygon", "coordinates": square(i)} for i in (1, 2)
+]
+EMPTY_POLYGON = [{"type": "Polygon", "coordinates": []}] + [
+    {"type": "Polygon", "coordinates": square(i)} for i in (1, 2)
+]
+POLY_3D = [
+    {"type": "Polygon", "coordinates": [[[x, y, 5.0] for x, y in square(i)[0]]]} for i in range(3)
+]
+STORES_HEAD = "store_id,kind,name,lon,lat\n"
+WEEKS = "site_id,commodity,period,quantity,week\n"
+FORMATS: dict[str, tuple[Callable[[Path], None], str, str]] = {
+    # a name holding an unquoted comma: pandas shifted every column by one, or printed its
+    # tokenizer's message ("Error tokenizing data. C error: Expected 4 fields in line 4, saw 5")
+    "ragged-every-row": (
+        edit(
+            "stores.csv",
+            STORES_HEAD + "s1,supermarket,Shop, Inc,-79.995,40.445\n"
+            "s2,grocery,Mart, LLC,-79.985,40.445\n",
+        ),
+        "error",
+        "row 1 has 6; row 2 has 6",
+    ),
+    "ragged-one-row": (
+        edit("supply.csv", SMALL["supply.csv"] + "g1,kale,summer,10,1\n"),
+        "error",
+        "row 3 has 5",
+    ),
+    "trailing-separators": (
+        edit("stores.csv", SMALL["stores.csv"].replace("\n", ",\n").replace("lat,", "lat")),
+        "ok",
+        "",
+    ),
+    # a first line "sep=," for Excel: read as a 2-column header, every row "ragged"
+    "excel-sep-line": (
+        edit("stores.csv", "sep=,\n" + SMALL["stores.csv"]),
+        "error",
+        "a hint for Excel",
+    ),
+    "gpkg-layer-named-areas": (to_gpkg("areas", "other"), "ok", ""),
+    "gpkg-two-layers": (to_gpkg("tracts", "other"), "error", 'layer = "tracts" under [areas]'),
+    "gpkg-layer-in-toml": (
+        chain(
+            to_gpkg("tracts", "other"),
+            edit("region.toml", SMALL["region.toml"] + '[areas]\nlayer = "tracts"\n'),
+        ),
+        "ok",
+        "",
+    ),
+    "gpkg-no-crs": (to_gpkg("areas", crs=False), "error", "no CRS"),
+    "shapefile-zipped": (to_shapefile(zipped=True), "ok", ""),
+    "shapefile-zipped-no-dbf": (
+        to_shapefile(zipped=True, leave_out=(".dbf",)),
+        "error",
+        "missing column 'area_id'",
+    ),
+    "shapefile-no-prj": (to_shapefile(zipped=False, leave_out=(".prj",)), "error", "no CRS"),
+    "areas-open-ring": (edit("areas.geojson", areas_json(OPEN_RING)), "error", "not closed"),
+    "areas-empty-polygon": (
+        edit("areas.geojson", areas_json(EMPTY_POLYGON)),
+        "error",
+        "empty or missing",
+    ),
+    "areas-3d": (edit("areas.geojson", areas_json(POLY_3D)), "ok", ""),
+    "areas-ids-float": (
+        edit("areas.geojson", areas_json(ids=[42003010100.0, 42003010200.0, 42003010300.0])),
+        "error",
+        "'a0' is not in `areas`",
+    ),
+    "week-fraction": (
+        edit("supply.csv", WEEKS + "g1,kale,summer,10,1.5\nh1,rice,summer,30,\n"),
+        "error",
+        "must be a whole number",
+    ),
+    "week-0": (
+        edit("supply.csv", WEEKS + "g1,kale,summer,10,0\nh1,rice,summer,30,\n"),
+        "error",
+        "must be at least 1",
+    ),
+}
+
+
+def _says(words: str) -> Callable[[Path, Outcome], str]:
+    def check(w: Path, o: Outcome) -> str:
+        # the words, wherever rich's table wrapped them
+        shown = " ".join(re.sub("[│┃|]", " ", o.out + o.err).split())
+        return "" if words in shown else f"the message does not say {words!r}: {shown[-300:]}"
+
+    return check
+
+
+for fid, (fn, expect, words) in FORMATS.items():
+    for cmd, argv in (("validate", ["validate", "small"]), ("allocate", ["allocate", "s.toml"])):
+        out = "o" if cmd == "allocate" else None
+        add(
+            f"format-{fid}-{cmd}",
+            "crash",
+            [*argv, "--out", "o"] if out else argv,
+            expect,
+            setup=fn,
+            out=out,
+            check=_says(words) if words else None,
         )
 
 

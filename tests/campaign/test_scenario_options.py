@@ -58,10 +58,42 @@ BAD_SCENARIOS = {
     "garbage": bytes(range(256)),
     "utf16": "name = 'x'\nregion = 'small'\n".encode("utf-16"),
     "solver-not-installed": SCENARIO + 'solver = "pulp:GLPK_CMD"\n',
+    # second wave: plans over weeks, and true/false where a number is due (pydantic read
+    # true as 1: a budget of $1, a reach of 1 m, one week; weeks = 1e8 ran out of memory)
+    "weeks-0": "name = 'x'\nregion = 'small'\nweeks = 0\n",
+    "weeks-huge": "name = 'x'\nregion = 'small'\nweeks = 100000000\n",
+    "weeks-53": "name = 'x'\nregion = 'small'\nweeks = 53\n",
+    "weeks-true": "name = 'x'\nregion = 'small'\nweeks = true\n",
+    "budget-true": "name = 'x'\nregion = 'small'\n[network]\nbudget_usd = true\n",
+    "distance-true": "name = 'x'\nregion = 'small'\n[network]\nmax_distance_m = true\n",
+    "time-limit-true": "name = 'x'\nregion = 'small'\ntime_limit_s = true\n",
+    "shock-weeks-true": "name = 'x'\nregion = 'small'\nweeks = 2\n[[shocks]]\n"
+    "kind = 'site_outage'\nsite_ids = ['h1']\nweeks = [true]\n",
+    "shock-week-beyond": "name = 'x'\nregion = 'small'\nweeks = 2\n[[shocks]]\n"
+    "kind = 'site_outage'\nsite_ids = ['h1']\nweeks = [5]\n",
+    "shock-week-0": "name = 'x'\nregion = 'small'\nweeks = 2\n[[shocks]]\n"
+    "kind = 'site_outage'\nsite_ids = ['h1']\nweeks = [0]\n",
+    "profile-short": "name = 'x'\nregion = 'small'\nweeks = 3\nsupply_profile = [1, 1]\n",
+    "profile-nan": "name = 'x'\nregion = 'small'\nweeks = 2\nneed_profile = [1, nan]\n",
+    "transfer-neg": "name = 'x'\nregion = 'small'\nweeks = 2\n[network]\nmax_transfer_m = -5\n",
+    "maxmin-over-year": "name = 'x'\nregion = 'small'\nweeks = 2\nobjective = 'maxmin'\n"
+    "[params]\nmaxmin_over = 'year'\n",
+    "roads-missing": "name = 'x'\nregion = 'small'\nweeks = 2\n[network]\nroads = 'no.geojson'\n",
 }
 for bid, text in BAD_SCENARIOS.items():
     setup = write("b.toml", text)
     add_out(f"scenario-{bid}-allocate", "crash", ["allocate", "b.toml"], "error", setup=setup)
+# --rolling: the same file errors, named by the scenario file (they were not)
+for bid in ("weeks-0", "shock-week-beyond", "profile-short", "shock-unknown-site"):
+    setup = write("b.toml", BAD_SCENARIOS[bid])
+    add_out(
+        f"scenario-{bid}-rolling",
+        "crash",
+        ["allocate", "b.toml", "--rolling"],
+        "error",
+        setup=setup,
+        check=lambda w, o: "" if "b.toml" in o.err else f"the file is not named: {o.err[-200:]}",
+    )
 for bid in ("garbage", "shock-unknown-kind", "region-missing", "period-unknown"):
     setup = write("b.toml", BAD_SCENARIOS[bid])
     add_out(f"scenario-{bid}-report", "crash", ["report", "b.toml"], "error", setup=setup)

@@ -37,6 +37,10 @@ BAD_SWEEPS = {
     "choice-empty": "[random]\ndemand_surge = {choice = []}\n",
     "resilience-flag": "[resilience]\nflag = 'nope'\n",
     "resilience-threshold": "[resilience]\nthreshold = 7\n",
+    # true read as 1 (one draw) before the second wave
+    "count-true": "[vary]\nbudget_usd = [0, 100]\n[draw]\ncount = true\n",
+    "uniform-true": "[random]\nbudget_usd = {uniform = [true, 5]}\n",
+    "weeks-100": "[vary]\nweeks = [2, 100]\n",
 }
 for bid, text in BAD_SWEEPS.items():
     spec = 'name = "b"\nbase = "s.toml"\n' + text
