@@ -548,6 +548,13 @@ class CbcBackend(Backend):
         if exe is None:
             msg = "no CBC binary found: install `cbc` (e.g. apt install coinor-cbc) or use solver='highs'"
             raise FoodshedError(msg)
+        first = options.pop("first_columns", None)  # solve on these columns, price the rest
+        if first is not None and len(stages) == 1 and not lp.is_mip:
+            from ._cbc_rounds import solve_in_rounds
+
+            done = solve_in_rounds(exe, lp, stages[0], first, time_limit_s, options)
+            if done is not None:
+                return done
         times = {"handoff": 0.0, "solve": 0.0, "read_back": 0.0}
         values: list[float] = []
         stage_duals: list[np.ndarray | None] = []

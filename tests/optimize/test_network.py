@@ -508,6 +508,42 @@ def test_cost_and_maxmin_against_linprog_paths(seed):
     assert N.sum() - cov.kpis["need_met_kg"] == pytest.approx(ref3.fun, rel=2e-7, abs=2e-6)
 
 
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_cost_by_cbc_rounds_against_linprog_paths(seed, monkeypatch):
+    # CBC solves on the cheapest delivery per area, week and need commodity, then prices the
+    # rest in (optimize.backends._cbc_rounds): the optimum is still the whole LP's
+    import optimize.network as net
+    from optimize.backends import get_backend
+
+    if not get_backend("cbc").available():
+        pytest.skip("no CBC binary here")
+    monkeypatch.setattr(net, "FIRST_DELIVERIES", 1)
+    rng = np.random.default_rng(seed)
+    T = 3
+    shelf = np.array([6.0, 10.0, 400.0])
+    S = np.zeros((T, 4, 3))
+    S[:, :2, :] = rng.integers(0, 12, size=(T, 2, 3))
+    S[:, 2, 2] = rng.integers(0, 15, size=T)
+    N = rng.integers(0, 10, size=(T, 3, 3)).astype(float)
+    storage = np.array([np.inf, 4.0, 12.0, 6.0])
+    base = small_base(commodities=("greens", "lettuce", "rice"), throughput=(*[np.inf] * 2, 25, 14))
+    shocks = [InWeeks(SiteOutage(("H",)), (2,))]
+    kw = dict(shelf_life_days=shelf, storage_kg=storage, tr_distance_m=TR_DIST, shocks=shocks)
+    p = weekly(base, T, S, N, **kw, **TRANSFERS)
+    tr = list(zip(TRANSFERS["tr_from"], TRANSFERS["tr_to"], strict=True))
+    pen = 3.0
+    cost, A_ub, b_ub, A_eq, b_eq, _, _ = path_model(
+        base, T, S, N, shelf, storage, tr, TR_DIST, 0.03, p.site_open, pen
+    )
+    ref = linprog(cost, A_ub=A_ub, b_ub=b_ub, A_eq=A_eq, b_eq=b_eq, method="highs")
+    assert ref.status == 0
+    sol = solve_network(p, "cost", solver="cbc", unmet_penalty_usd_per_kg=pen)
+    assert "rounds" in sol.message
+    ours = sol.kpis["transport_cost_usd"] + pen * sol.unmet["unmet_kg"].sum()
+    assert ours == pytest.approx(ref.fun, rel=1e-6, abs=1e-5)
+    stock_identities(sol, p)
+
+
 # ---------------------------------------------------------------------------- demo, four weeks
 def test_demo_four_weeks_with_transfers_and_outage(demo_region):
     p = NetworkProblem.from_region(
@@ -521,6 +557,10 @@ def test_demo_four_weeks_with_transfers_and_outage(demo_region):
     sol = solve_network(p, "cost", solver="highs")
     assert sol.ok
     stock_identities(sol, p)
+    by_cbc = solve_network(p, "cost")  # automatic: CBC on the cheapest deliveries, pricing
+    assert by_cbc.solver.startswith("cbc") and "rounds" in by_cbc.message
+    assert by_cbc.objective_value == pytest.approx(sol.objective_value, rel=1e-7)
+    stock_identities(by_cbc, p)
     f = sol.flows
     assert not ((f["site_id"] == "H037") & (f["week"] == 2)).any()
     assert len(sol.transfers) > 0
