@@ -167,9 +167,15 @@ def solve_network(
         solver_options = _with_warm_start(f"network:{objective}", solver_options)
     if auto and name == "cbc":  # Clp's crash basis: half the dual simplex iterations here
         solver_options = {"crash": "on", **(solver_options or {})}
-    if name == "cbc" and len(model.stages) == 1:  # Clp on the cheapest deliveries, then pricing
-        first = _first_columns(problem, model.stages[0].c)
-        solver_options = {"first_columns": first, **(solver_options or {})}
+    # Clp (the whole solve, or the start of a staged HiGHS solve) on the cheapest deliveries,
+    # then pricing in the others
+    clp = name == "cbc" and len(model.stages) == 1
+    clp |= name == "highs" and (solver_options or {}).get("start") == "clp"
+    if clp and (len(model.stages) == 1 or all(st.weight is not None for st in model.stages)):
+        c = model.stages[0].c
+        if len(model.stages) > 1:
+            c = sum((float(st.weight) * st.c for st in model.stages), np.zeros(len(c)))  # type: ignore[arg-type]
+        solver_options = {"first_columns": _first_columns(problem, c), **(solver_options or {})}
     backend = get_backend(name)
     if not backend.available():
         msg = f"solver {name!r} is not available here"

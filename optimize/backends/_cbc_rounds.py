@@ -16,6 +16,8 @@ from __future__ import annotations
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +25,7 @@ import numpy as np
 
 from .._lp import BackendResult, LinearProgram, SolveStatus, Stage
 
-__all__ = ["MAX_ROUNDS", "solve_in_rounds", "write_basis"]
+__all__ = ["MAX_ROUNDS", "Rounds", "run_rounds", "solve_in_rounds", "write_basis"]
 
 #: Rounds of pricing before giving up on the subset (the caller then solves the whole LP).
 MAX_ROUNDS = 30
@@ -46,6 +48,22 @@ def write_basis(path: Path, col_status: np.ndarray, row_status: np.ndarray) -> N
     path.write_text("NAME foodshed\n" + "".join(s + "\n" for s in lines) + "ENDATA\n")
 
 
+@dataclass
+class Rounds:
+    """What the rounds ended with: the status and CBC's status line, the columns and row duals
+    of the whole LP (``y`` is ``None`` unless optimal), the final basis over all columns
+    (columns never added nonbasic at zero; when asked for), the rounds and columns used."""
+
+    status: SolveStatus
+    head: str
+    x: np.ndarray
+    y: np.ndarray | None
+    basis: tuple[np.ndarray, np.ndarray] | None
+    rounds: int
+    columns: int
+    times: dict[str, float]
+
+
 def solve_in_rounds(
     exe: str,
     lp: LinearProgram,
@@ -59,9 +77,42 @@ def solve_in_rounds(
     (later rounds start from the last basis). ``None`` when the subset does not do: a round
     ends infeasible or in error (only the whole LP can tell), or the rounds do not settle;
     the caller then solves the whole LP. A time limit ends the rounds with that status."""
+    got = run_rounds(exe, lp, np.asarray(stage.c, dtype=float), first, time_limit_s, options)
+    if got is None:
+        return None
+    if got.y is None:
+        note = f"{got.head} (round {got.rounds})"
+    else:
+        note = f"{got.head} ({got.rounds} rounds, {got.columns} of {lp.n_cols} columns)"
+    value = float(np.dot(stage.c, got.x))
+    return BackendResult(
+        status=got.status,
+        x=got.x,
+        objective=value,
+        row_dual=got.y,
+        solver="cbc",
+        message=note,
+        times_s=got.times,
+        stage_objectives=[value],
+        stage_duals=[got.y],
+    )
+
+
+def run_rounds(
+    exe: str,
+    lp: LinearProgram,
+    c: np.ndarray,
+    first: np.ndarray,
+    time_limit_s: float | None,
+    options: dict[str, Any],
+    *,
+    basis_out: bool = False,
+    meanwhile: Callable[[], None] | None = None,
+) -> Rounds | None:
+    """The rounds themselves (see :func:`solve_in_rounds`) for the costs ``c``; with
+    ``basis_out`` the final basis too; ``meanwhile()`` runs while the first round solves."""
     from ._cbc import _read_solution, _status, read_basis, write_mps
 
-    c = np.asarray(stage.c, dtype=float)
     A = lp.A.tocsc()
     lo, hi = np.asarray(lp.col_lo, float), np.asarray(lp.col_hi, float)
     # a column left out sits at 0: only those whose bounds allow 0 and that cannot go below it
@@ -100,7 +151,13 @@ def solve_in_rounds(
             cmd += ["-solu", str(sol)]
             times["handoff"] += time.perf_counter() - t0
             t1 = time.perf_counter()
-            subprocess.run(cmd, capture_output=True, check=False)
+            try:
+                proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            except OSError:
+                return None
+            if meanwhile is not None and rounds == 1:
+                meanwhile()
+            proc.wait()
             times["solve"] += time.perf_counter() - t1
             if not sol.exists():
                 return None
@@ -113,43 +170,21 @@ def solve_in_rounds(
             x = np.zeros(lp.n_cols)
             x[cols] = xs
             if status is not SolveStatus.OPTIMAL:  # time limit (or unbounded: so is the LP)
-                return _result(status, x, None, c, f"{head} (round {rounds})", times)
+                return Rounds(status, head, x, None, None, rounds, len(cols), times)
             t3 = time.perf_counter()
             rc = c - A.T @ y
             scale = 1.0 + np.abs(c) + absA.T @ np.abs(y)
             enter = ~keep & movable & (rc < -PRICE_TOL * scale)
             times["pricing"] += time.perf_counter() - t3
+            if enter.any() or basis_out:
+                try:
+                    cs, rs = read_basis(bas_out, lp.n_rows, len(cols))
+                except (OSError, ValueError):
+                    return None
+                full = np.zeros(lp.n_cols, dtype=np.int8)
+                full[cols] = cs
+                basis = (full, rs)
             if not enter.any():
-                note = f"{head} ({rounds} rounds, {len(cols)} of {lp.n_cols} columns)"
-                return _result(status, x, y, c, note, times)
-            try:
-                cs, rs = read_basis(bas_out, lp.n_rows, len(cols))
-            except (OSError, ValueError):
-                return None
-            full = np.zeros(lp.n_cols, dtype=np.int8)
-            full[cols] = cs
-            basis = (full, rs)
+                return Rounds(status, head, x, y, basis, rounds, len(cols), times)
             keep |= enter
     return None
-
-
-def _result(
-    status: SolveStatus,
-    x: np.ndarray,
-    y: np.ndarray | None,
-    c: np.ndarray,
-    head: str,
-    times: dict[str, float],
-) -> BackendResult:
-    value = float(np.dot(c, x))
-    return BackendResult(
-        status=status,
-        x=x,
-        objective=value,
-        row_dual=y,
-        solver="cbc",
-        message=head,
-        times_s=times,
-        stage_objectives=[value],
-        stage_duals=[y],
-    )
