@@ -436,8 +436,10 @@ def path_model(base, T, S, N, shelf, storage, tr, tr_dist, tr_cost, site_open, p
     return cost, np.array(A_ub), np.array(b_ub), np.array(A_eq), np.array(b_eq), nx, u_idx
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3, 4])
-def test_cost_and_maxmin_against_linprog_paths(seed):
+def path_case(seed):
+    """A random three-week case (greens that keep this week, lettuce a week, rice that keeps;
+    storage, throughput, the hub out in week 2) as a network problem and as the path-based
+    model, with linprog's least cost at an unmet penalty of 3 USD/kg."""
     rng = np.random.default_rng(seed)
     T = 3
     shelf = np.array([6.0, 10.0, 400.0])  # greens: this week; lettuce: a week; rice: keeps
@@ -462,11 +464,16 @@ def test_cost_and_maxmin_against_linprog_paths(seed):
     )
     tr = list(zip(TRANSFERS["tr_from"], TRANSFERS["tr_to"], strict=True))
     pen = 3.0
-    cost, A_ub, b_ub, A_eq, b_eq, nx, u_idx = path_model(
-        base, T, S, N, shelf, storage, tr, TR_DIST, 0.03, p.site_open, pen
-    )
+    model = path_model(base, T, S, N, shelf, storage, tr, TR_DIST, 0.03, p.site_open, pen)
+    cost, A_ub, b_ub, A_eq, b_eq, _, _ = model
     ref = linprog(cost, A_ub=A_ub, b_ub=b_ub, A_eq=A_eq, b_eq=b_eq, method="highs")
     assert ref.status == 0
+    return p, N, pen, model, ref
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_cost_and_maxmin_against_linprog_paths(seed):
+    p, N, pen, (cost, A_ub, b_ub, A_eq, b_eq, nx, u_idx), ref = path_case(seed)
     sol = solve_network(p, "cost", solver="highs", unmet_penalty_usd_per_kg=pen)
     unmet = sol.unmet["unmet_kg"].sum()
     ours = sol.kpis["transport_cost_usd"] + pen * unmet
@@ -518,25 +525,7 @@ def test_cost_by_cbc_rounds_against_linprog_paths(seed, monkeypatch):
     if not get_backend("cbc").available():
         pytest.skip("no CBC binary here")
     monkeypatch.setattr(net, "FIRST_DELIVERIES", 1)
-    rng = np.random.default_rng(seed)
-    T = 3
-    shelf = np.array([6.0, 10.0, 400.0])
-    S = np.zeros((T, 4, 3))
-    S[:, :2, :] = rng.integers(0, 12, size=(T, 2, 3))
-    S[:, 2, 2] = rng.integers(0, 15, size=T)
-    N = rng.integers(0, 10, size=(T, 3, 3)).astype(float)
-    storage = np.array([np.inf, 4.0, 12.0, 6.0])
-    base = small_base(commodities=("greens", "lettuce", "rice"), throughput=(*[np.inf] * 2, 25, 14))
-    shocks = [InWeeks(SiteOutage(("H",)), (2,))]
-    kw = dict(shelf_life_days=shelf, storage_kg=storage, tr_distance_m=TR_DIST, shocks=shocks)
-    p = weekly(base, T, S, N, **kw, **TRANSFERS)
-    tr = list(zip(TRANSFERS["tr_from"], TRANSFERS["tr_to"], strict=True))
-    pen = 3.0
-    cost, A_ub, b_ub, A_eq, b_eq, _, _ = path_model(
-        base, T, S, N, shelf, storage, tr, TR_DIST, 0.03, p.site_open, pen
-    )
-    ref = linprog(cost, A_ub=A_ub, b_ub=b_ub, A_eq=A_eq, b_eq=b_eq, method="highs")
-    assert ref.status == 0
+    p, _, pen, _, ref = path_case(seed)
     sol = solve_network(p, "cost", solver="cbc", unmet_penalty_usd_per_kg=pen)
     assert "rounds" in sol.message
     ours = sol.kpis["transport_cost_usd"] + pen * sol.unmet["unmet_kg"].sum()
