@@ -73,6 +73,9 @@ DISCARD_COST_USD_PER_KG = 1e-5
 #: A token cost per kg held from one week to the next: between two otherwise equal plans,
 #: the one that hands food on sooner (and the solver has fewer ties to walk through).
 HOLD_COST_USD_PER_KG_WEEK = 1e-4
+#: Deliveries per area, week and need commodity (the cheapest per kg of need) that a single-
+#: stage CBC solve starts from before pricing the others in (:func:`_first_columns`).
+FIRST_DELIVERIES = 3
 
 
 # ---------------------------------------------------------------------------- objectives
@@ -176,6 +179,15 @@ def solve_network(
         solver_options = _with_warm_start(f"network:{objective}", solver_options)
     if auto and name == "cbc":  # Clp's crash basis: half the dual simplex iterations here
         solver_options = {"crash": "on", **(solver_options or {})}
+    # Clp (the whole solve, or the start of a staged HiGHS solve) on the cheapest deliveries,
+    # then pricing in the others
+    clp = name == "cbc" and len(model.stages) == 1
+    clp |= name == "highs" and (solver_options or {}).get("start") == "clp"
+    if clp and (len(model.stages) == 1 or all(st.weight is not None for st in model.stages)):
+        c = model.stages[0].c
+        if len(model.stages) > 1:
+            c = sum((float(st.weight) * st.c for st in model.stages), np.zeros(len(c)))  # type: ignore[arg-type]
+        solver_options = {"first_columns": _first_columns(problem, c), **(solver_options or {})}
     backend = get_backend(name)
     if not backend.available():
         msg = f"solver {name!r} is not available here"
@@ -271,6 +283,27 @@ def _stopped_plan(
             return x, SolveStatus.TIME_LIMIT, value, f"{note} ({res.message})"
     note = SolveStatus.NO_SOLUTION.words
     return None, SolveStatus.NO_SOLUTION, None, f"{note}; allow more time ({res.message})"
+
+
+def _first_columns(problem: NetworkProblem, c: np.ndarray) -> np.ndarray:
+    """The columns a single-stage CBC solve starts from (``first_columns``, see
+    ``optimize.backends._cbc_rounds``): every column but the deliveries (with deliveries at
+    zero the plan is feasible: need goes unmet, stock is held or discarded), and for each
+    area, week and need commodity the :data:`FIRST_DELIVERIES` deliveries of least cost per
+    kg of need. The other deliveries enter in rounds of pricing, so the optimum is the whole
+    LP's."""
+    s, base = problem.structure, problem.base
+    n_x = len(s["x_week"])
+    na, nc = len(base.area_ids), len(base.commodities)
+    group = (s["x_week"] * na + base.arc_area[s["x_arc"]]) * nc + base.pair_need[s["x_pair"]]
+    unit = np.asarray(c[:n_x], dtype=float) / base.pair_weight[s["x_pair"]]
+    order = np.lexsort((unit, group))
+    g = group[order]
+    rank = np.empty(n_x, dtype=np.int64)
+    rank[order] = np.arange(n_x) - np.searchsorted(g, g)
+    first = np.ones(len(c), dtype=bool)
+    first[:n_x] = rank < FIRST_DELIVERIES
+    return first
 
 
 # ---------------------------------------------------------------------------- from a region

@@ -422,6 +422,7 @@ def clp_start(
     time_limit_s: float | None = None,
     race: bool = False,
     meanwhile: Callable[[], None] | None = None,
+    first: np.ndarray | None = None,
 ) -> ClpStart | None:
     """Solve ``lp`` with Clp's dual simplex (through the CBC binary) for its final basis.
 
@@ -431,12 +432,30 @@ def clp_start(
     :data:`CLP_WAYS`; with ``race`` all of them run at once and the first optimal basis wins.
     ``meanwhile()`` (optional) runs while Clp solves (HiGHS takes the model then).
     ``None`` when there is no CBC binary, the LP cannot be written or Clp gives no basis (the
-    caller starts cold)."""
+    caller starts cold). With ``first`` (a column mask, no race) Clp solves on those columns
+    and prices the others in rounds (``optimize.backends._cbc_rounds``); the basis is the
+    whole LP's, the columns never added nonbasic at zero."""
     from equity import FoodshedError
 
     exe = cbc_path()
     if exe is None or lp.is_mip:
         return None
+    if first is not None and not race:
+        from ._cbc_rounds import run_rounds
+
+        opts = dict(zip(CLP_WAYS[0][:-1:2], CLP_WAYS[0][1:-1:2], strict=True))
+        opts = {k.lstrip("-"): v for k, v in opts.items()}
+        got = run_rounds(
+            exe, lp, lp.c, first, time_limit_s, opts, basis_out=True, meanwhile=meanwhile
+        )
+        if got is not None:  # else only the whole LP can tell (infeasible subset): below
+            if got.basis is None or int((got.basis[0] == 1).sum() + (got.basis[1] == 1).sum()) != (
+                lp.n_rows
+            ):
+                return None
+            t = got.times
+            solve_s = t["solve"] + t["read_back"] + t["pricing"]
+            return ClpStart(got.basis[0], got.basis[1], True, t["handoff"], solve_s)
     ways = CLP_WAYS if race else CLP_WAYS[:1]
     with tempfile.TemporaryDirectory(prefix="foodshed-clp-") as tmp:
         t0 = time.perf_counter()
@@ -548,6 +567,13 @@ class CbcBackend(Backend):
         if exe is None:
             msg = "no CBC binary found: install `cbc` (e.g. apt install coinor-cbc) or use solver='highs'"
             raise FoodshedError(msg)
+        first = options.pop("first_columns", None)  # solve on these columns, price the rest
+        if first is not None and len(stages) == 1 and not lp.is_mip:
+            from ._cbc_rounds import solve_in_rounds
+
+            done = solve_in_rounds(exe, lp, stages[0], first, time_limit_s, options)
+            if done is not None:
+                return done
         times = {"handoff": 0.0, "solve": 0.0, "read_back": 0.0}
         values: list[float] = []
         stage_duals: list[np.ndarray | None] = []

@@ -240,6 +240,8 @@ class HighsBackend(Backend):
         # start: "clp" hands the first weighted solve of a combined staged solve to Clp and
         # starts HiGHS from Clp's basis (see clp_start); a remembered basis is used first
         start = options.pop("start", None)
+        # first_columns: Clp's start solves on these columns and prices the rest in rounds
+        first_columns = options.pop("first_columns", None)
         if start not in (None, "clp"):
             msg = f"solver option start={start!r}: use 'clp' or leave it out"
             raise ValueError(msg)
@@ -280,7 +282,12 @@ class HighsBackend(Backend):
             zero = np.zeros_like(stages[0].c, dtype=float)
             weighted = sum((float(st.weight) * st.c for st in stages), zero)  # type: ignore[arg-type]
             # HiGHS takes the model while Clp solves (its process runs on its own)
-            got = clp_start(lp.with_cost(weighted), time_limit_s=time_limit_s, meanwhile=pass_model)
+            got = clp_start(
+                lp.with_cost(weighted),
+                time_limit_s=time_limit_s,
+                meanwhile=pass_model,
+                first=first_columns,
+            )
             pass_model()  # when Clp never started
             if got is not None and h.setBasis(_basis_for(lp, got.col_status, got.row_status)) == (
                 highspy.HighsStatus.kOk

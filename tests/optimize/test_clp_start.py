@@ -267,3 +267,29 @@ def test_meanwhile_runs_once_while_clp_solves():
     got = clp_start(lp, meanwhile=lambda: calls.append(1))
     assert got is not None and got.optimal
     assert calls == [1]
+
+
+@needs_cbc
+def test_clp_start_on_a_subset_prices_in_to_an_optimal_basis():
+    # no delivery in the first round: the others enter by pricing, and the basis (the columns
+    # never added nonbasic at zero) is optimal for the whole LP
+    lp = _weighted_demo_like_lp()
+    p = random_problem(63, ns=8, na=14, nc=3)
+    first = np.ones(lp.n_cols, dtype=bool)
+    first[: p.n_x] = False
+    got = clp_start(lp, first=first)
+    assert got is not None and got.optimal
+    assert int((got.col_status == 1).sum() + (got.row_status == 1).sum()) == lp.n_rows
+    assert _iterations_from(lp, got) == 0
+    whole = clp_start(lp)
+    h = new_highs()
+    h.passModel(_to_highs_lp(lp))
+    h.setBasis(_basis(got.col_status, got.row_status))
+    h.run()
+    h2 = new_highs()
+    h2.passModel(_to_highs_lp(lp))
+    h2.setBasis(_basis(whole.col_status, whole.row_status))
+    h2.run()
+    assert h.getInfo().objective_function_value == pytest.approx(
+        h2.getInfo().objective_function_value, rel=1e-9
+    )

@@ -436,8 +436,10 @@ def path_model(base, T, S, N, shelf, storage, tr, tr_dist, tr_cost, site_open, p
     return cost, np.array(A_ub), np.array(b_ub), np.array(A_eq), np.array(b_eq), nx, u_idx
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3, 4])
-def test_cost_and_maxmin_against_linprog_paths(seed):
+def path_case(seed):
+    """A random three-week case (greens that keep this week, lettuce a week, rice that keeps;
+    storage, throughput, the hub out in week 2) as a network problem and as the path-based
+    model, with linprog's least cost at an unmet penalty of 3 USD/kg."""
     rng = np.random.default_rng(seed)
     T = 3
     shelf = np.array([6.0, 10.0, 400.0])  # greens: this week; lettuce: a week; rice: keeps
@@ -462,11 +464,16 @@ def test_cost_and_maxmin_against_linprog_paths(seed):
     )
     tr = list(zip(TRANSFERS["tr_from"], TRANSFERS["tr_to"], strict=True))
     pen = 3.0
-    cost, A_ub, b_ub, A_eq, b_eq, nx, u_idx = path_model(
-        base, T, S, N, shelf, storage, tr, TR_DIST, 0.03, p.site_open, pen
-    )
+    model = path_model(base, T, S, N, shelf, storage, tr, TR_DIST, 0.03, p.site_open, pen)
+    cost, A_ub, b_ub, A_eq, b_eq, _, _ = model
     ref = linprog(cost, A_ub=A_ub, b_ub=b_ub, A_eq=A_eq, b_eq=b_eq, method="highs")
     assert ref.status == 0
+    return p, N, pen, model, ref
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_cost_and_maxmin_against_linprog_paths(seed):
+    p, N, pen, (cost, A_ub, b_ub, A_eq, b_eq, nx, u_idx), ref = path_case(seed)
     sol = solve_network(p, "cost", solver="highs", unmet_penalty_usd_per_kg=pen)
     unmet = sol.unmet["unmet_kg"].sum()
     ours = sol.kpis["transport_cost_usd"] + pen * unmet
@@ -508,6 +515,24 @@ def test_cost_and_maxmin_against_linprog_paths(seed):
     assert N.sum() - cov.kpis["need_met_kg"] == pytest.approx(ref3.fun, rel=2e-7, abs=2e-6)
 
 
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_cost_by_cbc_rounds_against_linprog_paths(seed, monkeypatch):
+    # CBC solves on the cheapest delivery per area, week and need commodity, then prices the
+    # rest in (optimize.backends._cbc_rounds): the optimum is still the whole LP's
+    import optimize.network as net
+    from optimize.backends import get_backend
+
+    if not get_backend("cbc").available():
+        pytest.skip("no CBC binary here")
+    monkeypatch.setattr(net, "FIRST_DELIVERIES", 1)
+    p, _, pen, _, ref = path_case(seed)
+    sol = solve_network(p, "cost", solver="cbc", unmet_penalty_usd_per_kg=pen)
+    assert "rounds" in sol.message
+    ours = sol.kpis["transport_cost_usd"] + pen * sol.unmet["unmet_kg"].sum()
+    assert ours == pytest.approx(ref.fun, rel=1e-6, abs=1e-5)
+    stock_identities(sol, p)
+
+
 # ---------------------------------------------------------------------------- demo, four weeks
 def test_demo_four_weeks_with_transfers_and_outage(demo_region):
     p = NetworkProblem.from_region(
@@ -521,6 +546,10 @@ def test_demo_four_weeks_with_transfers_and_outage(demo_region):
     sol = solve_network(p, "cost", solver="highs")
     assert sol.ok
     stock_identities(sol, p)
+    by_cbc = solve_network(p, "cost")  # automatic: CBC on the cheapest deliveries, pricing
+    assert by_cbc.solver.startswith("cbc") and "rounds" in by_cbc.message
+    assert by_cbc.objective_value == pytest.approx(sol.objective_value, rel=1e-7)
+    stock_identities(by_cbc, p)
     f = sol.flows
     assert not ((f["site_id"] == "H037") & (f["week"] == 2)).any()
     assert len(sol.transfers) > 0
@@ -528,6 +557,24 @@ def test_demo_four_weeks_with_transfers_and_outage(demo_region):
     # callaloo keeps 4 days: none of week 1's is handed on in week 2
     st = sol.stock[sol.stock["commodity"] == "callaloo"]
     assert st.loc[st["week"] == 1, "end_kg"].sum() == 0
+
+
+def test_demo_maxmin_from_clp_rounds_is_the_plan_from_the_whole_lp(demo_region):
+    # the automatic maxmin starts HiGHS from Clp's basis found on the cheapest deliveries and
+    # rounds of pricing; HiGHS certifies each stage and breaks ties canonically, so the plan
+    # is the one started from Clp's basis of the whole weighted LP
+    from optimize.backends import get_backend
+
+    if not get_backend("cbc").available():
+        pytest.skip("no CBC binary here")
+    p = NetworkProblem.from_region(demo_region, weeks=2, max_transfer_m=6000)
+    a = solve_network(p, "maxmin", solver_options={"warm_start": False})
+    b = solve_network(p, "maxmin", solver_options={"warm_start": False, "first_columns": None})
+    assert "clp_solve" in a.times_s and "clp_solve" in b.times_s  # both started from Clp
+    assert a.manifest["stage_objectives"] == pytest.approx(b.manifest["stage_objectives"], rel=1e-7)
+    for k in ("need_met_kg", "transport_cost_usd", "min_fulfilment_area_week"):
+        assert a.kpis[k] == pytest.approx(b.kpis[k], rel=1e-7, abs=1e-7), k
+    stock_identities(a, p)
 
 
 # ---------------------------------------------------------------------------- rolling re-plans
