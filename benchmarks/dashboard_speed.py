@@ -37,6 +37,7 @@ import argparse
 import json
 import logging
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -237,14 +238,15 @@ new MutationObserver(function () {
 
 
 #: Clicks Run, then waits in the page (no polling from Selenium, whose every look costs the
-#: browser CPU the solver and the maps need) until the KPI shown changed and the button is
-#: back, then two painted frames; answers the seconds since the click on the browser's clock.
+#: browser CPU the solver and the maps need) until the KPI and the run's status line shown
+#: changed (one site of Allegheny's 278 may leave the KPI as it was: the status names the new
+#: run) and the button is back, then two painted frames; answers the seconds since the click
+#: on the browser's clock.
 _RUN_AND_WAIT = r"""
 var button = arguments[0], first = arguments[1].trim(), done = arguments[arguments.length - 1];
 function ready() {
-  var el = document.querySelector('#kpi-need_met_share .fs-card-value');
   var btn = document.querySelector('#pl-run');
-  return el && el.textContent.trim() !== first && btn && !btn.disabled;
+  return btn && !btn.disabled && window.__fsShown() !== first;
 }
 function finish() {
   requestAnimationFrame(function () {
@@ -256,6 +258,17 @@ obs.observe(document.body, {subtree: true, childList: true, characterData: true,
                             attributes: true, attributeFilter: ['disabled']});
 window.__fsClick = performance.now();
 button.click();
+"""
+
+#: Defines ``window.__fsShown()``: the KPI and the status line the Plan page shows ("" before
+#: any run), to tell a new run's answer from the last one's.
+_SHOWN = r"""
+window.__fsShown = function () {
+  var el = document.querySelector('#kpi-need_met_share .fs-card-value');
+  var st = document.querySelector('#pl-status');
+  return el ? (el.textContent + ' | ' + (st ? st.textContent : '')).trim() : '';
+};
+return window.__fsShown();
 """
 
 
@@ -303,12 +316,9 @@ def rerun(region, objective: str, runs_before: int = 1, *, poll: bool = False) -
             _wait(d, lambda d: _css(d, "#kpi-need_met_share"))
             _wait(d, lambda d: not _css(d, "#pl-run")[0].get_attribute("disabled"))
         _wait(d, lambda d: _css(d, "#pl-fulfil-map .maplibregl-canvas"))
-        first = _css(d, "#kpi-need_met_share .fs-card-value")[0].text
+        first = d.execute_script(_SHOWN)
         # switch the first hub off and run again: the re-run that is timed
-        click(_css(d, "#pl-sites-off")[0])
-        hub = _site_to_switch_off(region)
-        opt = _wait(d, lambda d: _css(d, f".dash-dropdown-option input[value='{hub}']"))
-        d.execute_script("arguments[0].closest('label').click()", opt[0])
+        _switch_off(d, region, _site_to_switch_off(region))
         time.sleep(1.0)  # let the page settle: the timed run starts from a quiet page
         spent.clear()
         d.execute_script("window.__fsBytes = [0, 0];")
@@ -323,10 +333,8 @@ def rerun(region, objective: str, runs_before: int = 1, *, poll: bool = False) -
                 from selenium.common.exceptions import StaleElementReferenceException
 
                 try:  # the cards are replaced while we read them: look again
-                    el = _css(d, "#kpi-need_met_share .fs-card-value")
                     return bool(
-                        el
-                        and el[0].text != first
+                        d.execute_script(_SHOWN) not in ("", first)
                         and not _css(d, "#pl-run")[0].get_attribute("disabled")
                     )
                 except StaleElementReferenceException:
@@ -355,6 +363,10 @@ def rerun(region, objective: str, runs_before: int = 1, *, poll: bool = False) -
             ),
             timeout=30,
         )
+        # the solve as the status line says it ("... (0.9 s)."): a background job solves in
+        # another process, where the timer around solve_plan does not see it
+        said = re.search(r"\((\d+(?:\.\d+)?) s\)", _css(d, "#pl-status")[0].text)
+        solve_s = sum(spent) if spent else float(said.group(1)) if said else float("nan")
         maps_drawn = d.execute_script(
             "var m = window.__fsMapsDrawn;"
             "return (Math.max(m['pl-flows-map'], m['pl-fulfil-map']) - window.__fsClick) / 1000;"
@@ -368,8 +380,8 @@ def rerun(region, objective: str, runs_before: int = 1, *, poll: bool = False) -
         "done": done,
         "page": t_page,
         "maps_drawn": maps_drawn,
-        "run_plan": sum(spent),
-        "overhead": done - sum(spent),
+        "run_plan": solve_s,
+        "overhead": done - solve_s,
         "kb_sent": sent / 1e3,
         "kb_received": got / 1e3,
     }
@@ -417,6 +429,43 @@ def payload(region) -> tuple[int, int]:
     return len(pio.to_json(fig)), len(patch)
 
 
+def _switch_off(d, region, site: str) -> None:
+    """Tick ``site`` in the Plan page's "sites switched off" dropdown as a person would: open
+    it, type the site's name in its search box and click the option. The dropdown renders only
+    the options in view (Allegheny has 278 sites), so an option further down is found by
+    searching, not by scrolling."""
+    from selenium.webdriver.common.keys import Keys
+
+    sites = region.sites
+    row = sites.loc[sites["site_id"].astype(str) == site].iloc[0]
+    name = row["name"] if "name" in sites.columns and isinstance(row["name"], str) else site
+    d.execute_script("arguments[0].click()", _css(d, "#pl-sites-off")[0])
+    box = _wait(d, lambda d: _css(d, ".dash-dropdown-content .dash-dropdown-search"))[0]
+    box.send_keys(name)
+    opt = _wait(d, lambda d: _css(d, f".dash-dropdown-option input[value='{site}']"))
+    d.execute_script("arguments[0].closest('label').click()", opt[0])
+    _wait(d, lambda d: site in str(d.execute_script(_SITES_OFF_VALUE)))
+    box.send_keys(Keys.ESCAPE)  # close it: the page is as a person leaves it
+
+
+#: The sites the dropdown shows as ticked (its trigger's text and the count of values).
+_SITES_OFF_VALUE = (
+    "return Array.from(document.querySelectorAll("
+    "'.dash-dropdown-content .dash-dropdown-option[aria-selected=true] input'))"
+    ".map(function (i) { return i.value; }).join(' ')"
+)
+
+
+def _sites_for_sessions(region, n: int) -> list[str]:
+    """``n`` different sites to switch off, one per session (a room of planners, each trying
+    another outage), spread evenly over the region's list of sites (every kind)."""
+    ids = region.sites["site_id"].astype(str).tolist()
+    if n > len(ids):
+        msg = f"{n} sessions need {n} sites to switch off; the region has {len(ids)}"
+        raise SystemExit(msg)
+    return [ids[(i * len(ids)) // n] for i in range(n)]
+
+
 def _site_to_switch_off(region) -> str:
     """The site a timed re-run switches off: the first hub, or a region without hubs (a real
     county's public lists) its first pantry."""
@@ -425,20 +474,36 @@ def _site_to_switch_off(region) -> str:
     return str(sites.loc[sites["kind"] == kind, "site_id"].iloc[0])
 
 
-def measure(
-    only: str, objective: str, runs_before: int = 1, *, poll: bool = False
-) -> dict[str, float]:
-    """One round of measurements of the code on ``sys.path`` (a flat dict of seconds)."""
+def load_region(name: str, data: str | None = None):
+    """The region measured: the bundled demo, or Allegheny County built from the public data
+    folder ``data`` (or ``$FOODSHED_SHARED_DATA``)."""
     from equity import Region
 
-    region = Region.demo()
+    if name == "demo":
+        return Region.demo()
+    from equity.sources import allegheny_region
+
+    return allegheny_region(data)
+
+
+def measure(
+    only: str,
+    objective: str,
+    runs_before: int = 1,
+    *,
+    poll: bool = False,
+    region: str = "demo",
+    data: str | None = None,
+) -> dict[str, float]:
+    """One round of measurements of the code on ``sys.path`` (a flat dict of seconds)."""
+    where = load_region(region, data)
     out: dict[str, float] = {}
     if only in ("all", "paint"):
         for name, warm in (("cold", False), ("warm", True)):
-            for k, v in first_paint(region, warm=warm).items():
+            for k, v in first_paint(where, warm=warm).items():
                 out[f"paint_{name}_{k}"] = v
     if only in ("all", "rerun"):
-        for k, v in rerun(region, objective, runs_before, poll=poll).items():
+        for k, v in rerun(where, objective, runs_before, poll=poll).items():
             out[f"rerun_{k}"] = v
     return out
 
@@ -466,15 +531,22 @@ _LABELS = {
 
 
 def _run_at(
-    source: Path | None, only: str, objective: str, runs_before: int, poll: bool = False
+    source: Path | None,
+    only: str,
+    objective: str,
+    runs_before: int,
+    poll: bool = False,
+    region: str = "demo",
+    data: str | None = None,
 ) -> dict[str, float]:
     """:func:`measure` in a fresh interpreter, on the code in ``source`` (None: this checkout)."""
     env = dict(os.environ)
     if source is not None:
         env["PYTHONPATH"] = str(source)
     cmd = [sys.executable, str(Path(__file__).resolve()), "--json", "--only", only]
-    cmd += ["--objective", objective, "--runs-before", str(runs_before)]
+    cmd += ["--objective", objective, "--runs-before", str(runs_before), "--region", region]
     cmd += ["--poll"] if poll else []
+    cmd += ["--data", data] if data else []
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         msg = f"the measurement at {source or 'this checkout'} failed:\n{proc.stderr[-3000:]}"
@@ -483,20 +555,23 @@ def _run_at(
 
 
 def compare(
-    ref: str, *, repeat: int, only: str, objective: str, runs_before: int = 1, poll: bool = False
+    ref: str,
+    *,
+    repeat: int,
+    only: str,
+    objective: str,
+    runs_before: int = 1,
+    poll: bool = False,
+    region: str = "demo",
+    data: str | None = None,
 ) -> None:
     """Median figures of git ``ref`` (baseline) and this checkout, runs alternated."""
-    repo = Path(__file__).resolve().parents[1]
-    tmp = Path(tempfile.mkdtemp(prefix="foodshed-baseline-"))
+    tmp = _git_tree(ref)
     try:
-        archive = subprocess.run(
-            ["git", "-C", str(repo), "archive", ref], capture_output=True, check=True
-        ).stdout
-        subprocess.run(["tar", "-x", "-C", str(tmp)], input=archive, check=True)
         runs: dict[str, list[dict[str, float]]] = {"base": [], "this": []}
         for i in range(repeat):
             for name, src in (("base", tmp), ("this", None)):
-                res = _run_at(src, only, objective, runs_before, poll)
+                res = _run_at(src, only, objective, runs_before, poll, region, data)
                 runs[name].append(res)
                 load = os.getloadavg()[0]
                 figs = ", ".join(f"{k} {v:.2f}" for k, v in res.items())
@@ -514,6 +589,54 @@ def compare(
         unit = "" if key.endswith("_kb") or key.startswith("rerun_kb") else "s"
         print(f"{label:52s} {b:8.2f}{unit:1s} {t:8.2f}{unit:1s} {ratio:>7s}")
     print(f"load average now: {os.getloadavg()}")
+
+
+def _git_tree(ref: str) -> Path:
+    """The files of git ``ref``, exported to a temporary folder (remove it when done)."""
+    repo = Path(__file__).resolve().parents[1]
+    tmp = Path(tempfile.mkdtemp(prefix="foodshed-baseline-"))
+    archive = subprocess.run(
+        ["git", "-C", str(repo), "archive", ref], capture_output=True, check=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(tmp)], input=archive, check=True)
+    return tmp
+
+
+def compare_sessions(ref: str, args: argparse.Namespace) -> None:
+    """``--sessions N --baseline-ref REF``: each round, background runs at git ``ref``
+    (baseline), then this checkout with background runs off and on, each in a fresh
+    interpreter and server; medians and max of click to KPIs, per round and over all."""
+    tmp = _git_tree(ref)
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--json", "--sessions"]
+    cmd += [str(args.sessions), "--client", args.client, "--region", args.region]
+    cmd += ["--data", args.data] if args.data else []
+    runs: dict[str, list[float]] = {}
+    try:
+        for i in range(args.repeat):
+            for name, src, modes in ((ref, tmp, "diskcache"), ("this", None, "off,diskcache")):
+                env = dict(os.environ)
+                if src is not None:
+                    env["PYTHONPATH"] = str(src)
+                proc = subprocess.run(
+                    [*cmd, "--modes", modes], env=env, capture_output=True, text=True, check=False
+                )
+                if proc.returncode != 0:
+                    raise RuntimeError(f"{name} failed:\n{proc.stderr[-3000:]}")
+                got = json.loads(proc.stdout.strip().splitlines()[-1])
+                for mode, times in got.items():
+                    key = f"{name}, background={mode}"
+                    runs.setdefault(key, []).extend(times)
+                    print(
+                        f"[{i + 1}/{args.repeat}] {key}: median {statistics.median(times):.1f} s,"
+                        f" max {max(times):.1f} s ({', '.join(f'{t:.1f}' for t in sorted(times))});"
+                        f" load average {os.getloadavg()}",
+                        flush=True,
+                    )
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(f"\nall rounds ({args.repeat} x {args.sessions} sessions), click to KPIs:")
+    for key, times in runs.items():
+        print(f"  {key:40s} median {statistics.median(times):5.1f} s, max {max(times):5.1f} s")
 
 
 def plotly_baseline(region, *, repeat: int) -> None:
@@ -578,11 +701,12 @@ def sessions(n: int, background: str, region) -> list[float]:
     url, server = _server(app)
     drivers = []
     try:
-        for _ in range(n):
+        for site in _sites_for_sessions(region, n):
             d = make_driver()
             drivers.append(d)
             d.get(url + "/plan")
             _wait(d, lambda d: _css(d, "#pl-yield-kind div") and _css(d, "#pl-run"))
+            _switch_off(d, region, site)  # each session its own plan
         time.sleep(2)  # the pages' own first callbacks are done
         barrier = threading.Barrier(n)
         out: list[float] = [float("nan")] * n
@@ -653,11 +777,16 @@ def sessions_http(n: int, background: str, region) -> list[float]:
         barrier = threading.Barrier(n)
         out: list[float] = [float("nan")] * n
 
+        sites = _sites_for_sessions(region, n)
+
         def one(i: int) -> None:
             mine = json.loads(json.dumps(body))
             for inp in mine["inputs"]:
                 if inp["id"] == "pl-run-go":
                     inp["value"] = time.time() * 1000 + i  # a click of its own
+            for st in mine["state"]:
+                if st.get("id") == "pl-sites-off":
+                    st["value"] = [sites[i]]  # each session its own plan: another site off
             with requests.Session() as http:
                 barrier.wait()
                 t0 = time.perf_counter()
@@ -674,6 +803,8 @@ def sessions_http(n: int, background: str, region) -> list[float]:
                             raise RuntimeError(f"session {i}: {r.status_code} {r.text[:200]}")
                 elif "response" not in handle:
                     raise RuntimeError(f"session {i}: {r.status_code} {r.text[:200]}")
+                if "1 site(s) off" not in r.text:  # the answer is this session's plan
+                    raise RuntimeError(f"session {i}: not the plan asked for: {r.text[:300]}")
                 out[i] = time.perf_counter() - t0
 
         _at_once(n, one)
@@ -710,6 +841,18 @@ def main() -> None:
         help="with --sessions: N Chromiums (they draw the answers on this machine's cores too), "
         "or N light HTTP clients replaying the page's request (the server's share only)",
     )
+    ap.add_argument(
+        "--region",
+        choices=("demo", "allegheny"),
+        default="demo",
+        help="the bundled demo, or Allegheny County from the public data (--data)",
+    )
+    ap.add_argument(
+        "--data",
+        metavar="SHARED_DIR",
+        help="the public data folder for --region allegheny (default: $FOODSHED_SHARED_DATA)",
+    )
+    ap.add_argument("--modes", default="off,diskcache", help=argparse.SUPPRESS)
     ap.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument(
         "--allegheny", metavar="SHARED_DIR", help="also measure map payloads on Allegheny County"
@@ -726,17 +869,24 @@ def main() -> None:
         plotly_baseline(Region.demo(), repeat=args.repeat)
         return
     # what one round measures: the same for the round of --json, compare()'s and the rounds below
-    what = {k: getattr(args, k) for k in ("only", "objective", "runs_before", "poll")}
+    keys = ("only", "objective", "runs_before", "poll", "region", "data")
+    what = {k: getattr(args, k) for k in keys}
+    if args.json and args.sessions:  # one round of sessions, for compare_sessions()
+        run = sessions if args.client == "chromium" else sessions_http
+        region = load_region(args.region, args.data)
+        print(json.dumps({m: run(args.sessions, m, region) for m in args.modes.split(",")}))
+        return
     if args.json:  # one round, for compare()
         print(json.dumps(measure(**what)))
+        return
+    if args.baseline_ref and args.sessions:
+        compare_sessions(args.baseline_ref, args)
         return
     if args.baseline_ref:
         compare(args.baseline_ref, repeat=args.repeat, **what)
         return
 
-    from equity import Region
-
-    region = Region.demo()
+    region = load_region(args.region, args.data)
     print(f"region: {region!r}; load average {os.getloadavg()}")
     if args.sessions:
         for _ in range(args.repeat):

@@ -108,30 +108,87 @@ def shared_cache(folder: str | Path) -> Any:
 def solver_slot(folder: Path, set_progress: Callable[[str], Any]) -> Iterator[None]:
     """Hold one of ``os.cpu_count()`` solver slots (lock files in ``folder``) while a forked job
     solves; wait, saying so, while all are taken. Ten jobs on two cores each finish sooner one
-    after another than all at once; a killed (cancelled) job's lock goes with its process."""
+    after another than all at once. Waiting jobs take the slots first come, first served: each
+    holds a lock on a ticket file in ``folder/queue`` named by when it came, and tries the
+    slots only when no live ticket is older. A killed (cancelled) job's locks go with its
+    process, and its ticket is then skipped and removed."""
     import fcntl
 
     folder.mkdir(parents=True, exist_ok=True)
+    queue = folder / "queue"
+    queue.mkdir(exist_ok=True)
     n = max(1, os.cpu_count() or 1)
-    told = False
-    while True:
-        for i in range(n):
-            fh = (folder / f"slot-{i}").open("a")
+    ticket = queue / f"{time.time_ns():020d}-{os.getpid()}"
+    # locked before it is in the queue (renamed into it), so no job takes it for a dead one
+    staged = folder / f"{ticket.name}.new"
+    mine = staged.open("w")
+    fcntl.flock(mine, fcntl.LOCK_EX)
+    staged.rename(ticket)
+    told = -1
+    try:
+        while True:
+            ahead = _live_tickets_before(queue, ticket.name)
+            if not ahead:  # the oldest waiting job tries the free slots
+                slot = _free_slot(folder, n)
+                if slot is not None:
+                    break
+            if ahead != told:
+                plans = "1 plan" if ahead == 1 else f"{ahead} plans"
+                set_progress(
+                    f"Waiting for a free solver ({plans} ahead of this one)..."
+                    if ahead
+                    else "Waiting for a free solver (other plans are being solved)..."
+                )
+                told = ahead
+            time.sleep(0.05)
+    finally:
+        ticket.unlink(missing_ok=True)
+        fcntl.flock(mine, fcntl.LOCK_UN)
+        mine.close()
+    try:
+        yield
+    finally:
+        fcntl.flock(slot, fcntl.LOCK_UN)
+        slot.close()
+
+
+def _free_slot(folder: Path, n: int) -> Any:
+    """An open, locked slot file of ``folder`` (one of ``n``), or None when all are taken."""
+    import fcntl
+
+    for i in range(n):
+        fh = (folder / f"slot-{i}").open("a")
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            fh.close()
+            continue
+        return fh
+    return None
+
+
+def _live_tickets_before(queue: Path, name: str) -> int:
+    """How many jobs still waiting came before ticket ``name`` (a ticket whose lock is free
+    belongs to a job that is gone: it is removed)."""
+    import fcntl
+
+    ahead = 0
+    for other in sorted(p.name for p in queue.iterdir()):
+        if other >= name:
+            break
+        try:
+            fh = (queue / other).open("r")
+        except OSError:  # taken its slot meanwhile
+            continue
+        with fh:
             try:
                 fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError:
-                fh.close()
+                ahead += 1  # its job waits
                 continue
-            try:
-                yield
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
-                fh.close()
-            return
-        if not told:
-            set_progress("Waiting for a free solver (other plans are being solved)...")
-            told = True
-        time.sleep(0.05)
+            (queue / other).unlink(missing_ok=True)  # its job is gone
+            fcntl.flock(fh, fcntl.LOCK_UN)
+    return ahead
 
 
 def _finished_counts(manager: type) -> type:
