@@ -677,12 +677,24 @@ document.getElementById('pl-run').click();
 
 
 def _at_once(n: int, one) -> None:
-    """``one(i)`` for i in 0..n-1, each in a thread of its own; returns when all are done."""
-    threads = [threading.Thread(target=one, args=(i,)) for i in range(n)]
+    """``one(i)`` for i in 0..n-1, each in a thread of its own; returns when all are done, and
+    raises the first error a session met (a session that failed has no time to report)."""
+    errors: list[BaseException] = []
+
+    def run(i: int) -> None:
+        try:
+            one(i)
+        except BaseException as exc:
+            errors.append(exc)
+            raise
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    if errors:
+        raise RuntimeError(f"{len(errors)} of {n} sessions failed") from errors[0]
 
 
 def sessions(n: int, background: str, region) -> list[float]:
@@ -785,7 +797,7 @@ def sessions_http(n: int, background: str, region) -> list[float]:
                 if inp["id"] == "pl-run-go":
                     inp["value"] = time.time() * 1000 + i  # a click of its own
             for st in mine["state"]:
-                if st.get("id") == "pl-sites-off":
+                if isinstance(st, dict) and st.get("id") == "pl-sites-off":
                     st["value"] = [sites[i]]  # each session its own plan: another site off
             with requests.Session() as http:
                 barrier.wait()

@@ -151,9 +151,8 @@ def _wait_for_a_slot(folder, name, log, ready):
         said.append(text)
         ready.set()
 
-    with solver_slot(Path(folder), progress):
-        with open(log, "a") as fh:
-            fh.write(f"{name}: {said[0] if said else ''}\n")
+    with solver_slot(Path(folder), progress), open(log, "a") as fh:
+        fh.write(f"{name}: {said[0] if said else ''}\n")
 
 
 def test_jobs_waiting_for_a_solver_take_the_slots_first_come_first_served(tmp_path, monkeypatch):
