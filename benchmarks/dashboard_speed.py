@@ -623,20 +623,30 @@ def compare_sessions(ref: str, args: argparse.Namespace) -> None:
                 if proc.returncode != 0:
                     raise RuntimeError(f"{name} failed:\n{proc.stderr[-3000:]}")
                 got = json.loads(proc.stdout.strip().splitlines()[-1])
-                for mode, times in got.items():
+                for mode, res in got.items():
                     key = f"{name}, background={mode}"
-                    runs.setdefault(key, []).extend(times)
-                    print(
-                        f"[{i + 1}/{args.repeat}] {key}: median {statistics.median(times):.1f} s,"
-                        f" max {max(times):.1f} s ({', '.join(f'{t:.1f}' for t in sorted(times))});"
-                        f" load average {os.getloadavg()}",
-                        flush=True,
-                    )
+                    runs.setdefault(key, []).append(res)
+                    print(f"[{i + 1}/{args.repeat}] {key}: {_said(res)}", flush=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print(f"\nall rounds ({args.repeat} x {args.sessions} sessions), click to KPIs:")
-    for key, times in runs.items():
-        print(f"  {key:40s} median {statistics.median(times):5.1f} s, max {max(times):5.1f} s")
+    print(f"\nall rounds ({args.repeat} x {args.sessions} sessions):")
+    for key, rounds in runs.items():
+        merged = {k: [v for r in rounds for v in r[k]] for k in rounds[0]}
+        print(f"  {key:34s} {_said(merged, load=False)}")
+
+
+def _said(res: dict[str, list[float]], *, load: bool = True) -> str:
+    """A round's (or all rounds') figures in a line: click to KPIs, CPU per plan."""
+    times = sorted(res["times"])
+    n = len(times)
+    jobs, server = sum(res["job_cpu"]), sum(res["server_cpu"])
+    line = (
+        f"click to KPIs median {statistics.median(times):.1f} s, max {max(times):.1f} s; "
+        f"CPU per plan {(jobs + server) / n:.2f} s (jobs {jobs / n:.2f}, server {server / n:.2f})"
+    )
+    if load:
+        line += f" ({', '.join(f'{t:.1f}' for t in times)}); load average {os.getloadavg()}"
+    return line
 
 
 def plotly_baseline(region, *, repeat: int) -> None:
@@ -697,7 +707,41 @@ def _at_once(n: int, one) -> None:
         raise RuntimeError(f"{len(errors)} of {n} sessions failed") from errors[0]
 
 
-def sessions(n: int, background: str, region) -> list[float]:
+class _CpuMeter:
+    """CPU seconds spent while it is entered: by this process (the web server, and with
+    ``--client http`` the light clients' threads) and by each background job (a child Python
+    of this process, sampled every 50 ms, so a job's last moments may be missed). Less
+    sensitive than wall times to what else runs on a shared machine."""
+
+    def __enter__(self) -> _CpuMeter:
+        import psutil
+
+        self._me = psutil.Process()
+        self._start = sum(self._me.cpu_times()[:2])
+        self.jobs: dict[int, float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def _sample(self) -> None:
+        import psutil
+
+        while not self._stop.wait(0.05):
+            for child in self._me.children():
+                try:
+                    if "python" in child.name():
+                        self.jobs[child.pid] = sum(child.cpu_times()[:2])
+                except psutil.Error:  # ended meanwhile
+                    continue
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.server = sum(self._me.cpu_times()[:2]) - self._start
+
+
+def sessions(n: int, background: str, region) -> dict[str, list[float]]:
     """``n`` sessions (each a headless Chromium) press Run the plan on the Plan page at once;
     seconds from each click to its KPI cards on screen (the browser's clock).
 
@@ -730,8 +774,9 @@ def sessions(n: int, background: str, region) -> list[float]:
             _wait(d, lambda d: d.execute_script("return window.__fsCards !== null"), 600)
             out[i] = d.execute_script("return (window.__fsCards - window.__fsClicked) / 1000")
 
-        _at_once(n, one)
-        return out
+        with _CpuMeter() as cpu:
+            _at_once(n, one)
+        return {"times": out, "server_cpu": [cpu.server], "job_cpu": list(cpu.jobs.values())}
     finally:
         for d in drivers:
             quit_driver(d)
@@ -771,11 +816,12 @@ def _captured_run(url: str) -> tuple[str, dict]:
         shutil.rmtree(profile, ignore_errors=True)
 
 
-def sessions_http(n: int, background: str, region) -> list[float]:
+def sessions_http(n: int, background: str, region) -> dict[str, list[float]]:
     """``n`` sessions press Run at once, as the server sees them: each sends the request the
     Plan page sends (captured from a real Chromium) and, for a background job, polls for its
     result every 250 ms as the page does; seconds from the click to the run's outputs (the KPI
-    cards among them) received. No browser draws the answer, so the clients take no CPU from
+    cards among them) received (``times``), and the CPU seconds of the server and of each
+    job (:class:`_CpuMeter`). No browser draws the answer, so the clients take little CPU from
     the server (in real life each person's browser runs on their own machine)."""
     import requests
 
@@ -819,8 +865,9 @@ def sessions_http(n: int, background: str, region) -> list[float]:
                     raise RuntimeError(f"session {i}: not the plan asked for: {r.text[:300]}")
                 out[i] = time.perf_counter() - t0
 
-        _at_once(n, one)
-        return out
+        with _CpuMeter() as cpu:
+            _at_once(n, one)
+        return {"times": out, "server_cpu": [cpu.server], "job_cpu": list(cpu.jobs.values())}
     finally:
         server.shutdown()
 
@@ -904,13 +951,8 @@ def main() -> None:
         for _ in range(args.repeat):
             for mode in ("off", "diskcache"):
                 run = sessions if args.client == "chromium" else sessions_http
-                times = sorted(run(args.sessions, mode, region))
-                print(
-                    f"{args.sessions} {args.client} sessions, background={mode}: click to KPIs "
-                    "median "
-                    f"{statistics.median(times):.1f} s, max {max(times):.1f} s "
-                    f"({', '.join(f'{t:.1f}' for t in times)}); load average {os.getloadavg()}"
-                )
+                res = run(args.sessions, mode, region)
+                print(f"{args.sessions} {args.client} sessions, background={mode}: {_said(res)}")
         return
     if args.only == "all":
         regions = [("demo", region)]
