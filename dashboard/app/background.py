@@ -75,11 +75,47 @@ def make_manager(settings: Settings) -> Any:
 _SQLITE = threading.RLock()
 
 
+#: Connections a forked job inherited from the server: kept, never used or closed in the job
+#: (closing one would touch SQLite's state the server still uses)
+_INHERITED: list[Any] = []
+
+
 def shared_cache(folder: str | Path) -> Any:
     """A :class:`diskcache.Cache` in ``folder`` whose reads and writes wait for SQLite's lock
     (``retry``) instead of failing (a dozen jobs write their results at once under load), and
-    never run while a job is being forked (:data:`_SQLITE`)."""
+    never run while a job is being forked (:data:`_SQLITE`).
+
+    Every use of it holds :data:`_SQLITE`, so one connection per process serves every thread.
+    (diskcache's own is one per thread: the web server runs a thread per request, and a
+    thread's connection was closed, inside SQLite, when the thread ended, outside the lock;
+    a job forked at that moment inherited SQLite's memory mutex locked and hung at its first
+    read: seen once in six rounds of ten sessions.)"""
+    import sqlite3
+
     import diskcache
+    from diskcache.core import DBNAME
+
+    def connection(self: Any) -> Any:
+        held = self.__dict__.get("_fs_con")
+        if held is not None and held[0] == os.getpid():
+            return held[1]
+        if held is not None:  # the server's, in a forked job
+            _INHERITED.append(held[1])
+        con = sqlite3.connect(
+            os.path.join(self._directory, DBNAME),
+            timeout=self._timeout,
+            isolation_level=None,
+            check_same_thread=False,
+        )
+        self.__dict__["_fs_con"] = (os.getpid(), con)
+        try:  # as diskcache does: its per-connection pragmas, from its Settings table
+            settings = con.execute("SELECT key, value FROM Settings").fetchall()
+        except sqlite3.OperationalError:
+            settings = []
+        for key, value in settings:
+            if key.startswith("sqlite_"):
+                self.reset(key, value, update=False)
+        return con
 
     def patient(name: str) -> Callable[..., Any]:
         base = getattr(diskcache.Cache, name)
@@ -99,7 +135,18 @@ def shared_cache(folder: str | Path) -> Any:
             yield
 
     methods = {n: patient(n) for n in ("set", "add", "get", "delete", "touch", "reset")}
-    Patient = type("Patient", (diskcache.Cache,), methods | {"transact": transact})
+
+    def close(self: Any) -> None:
+        held = self.__dict__.pop("_fs_con", None)
+        with _SQLITE:
+            if held is not None and held[0] == os.getpid():
+                held[1].close()
+            elif held is not None:
+                _INHERITED.append(held[1])
+            diskcache.Cache.close(self)
+
+    methods |= {"transact": transact, "_con": property(connection), "close": close}
+    Patient = type("Patient", (diskcache.Cache,), methods)
     with _SQLITE:
         return Patient(str(folder))
 

@@ -184,3 +184,37 @@ def test_jobs_waiting_for_a_solver_take_the_slots_first_come_first_served(tmp_pa
     assert lines[1].endswith("(2 plans ahead of this one)...")
     assert lines[2].endswith("(3 plans ahead of this one)...")
     assert not list((tmp_path / "queue").iterdir())  # every ticket is gone
+
+
+def _read_in_child(cache, conn):
+    """In a forked process: read and write the server's cache, on a connection of its own."""
+    held = cache.__dict__["_fs_con"]
+    conn.send((cache.get("from-server"), cache.set("from-job", 2), held[1] is cache._con))
+    conn.close()
+
+
+def test_a_shared_cache_has_one_connection_for_all_threads_and_its_own_in_a_job(tmp_path):
+    """Web requests run in threads that end: a connection per thread was closed, inside
+    SQLite and outside the fork lock, as each ended (a job forked then hung). One connection
+    serves every thread; a forked job opens its own and leaves the server's alone."""
+    import threading
+
+    from dashboard.app.background import shared_cache
+
+    cache = shared_cache(tmp_path)
+    cache.set("from-server", 1)
+    before = cache._con
+    seen = []
+    thread = threading.Thread(target=lambda: seen.append((cache.get("from-server"), cache._con)))
+    thread.start()
+    thread.join()
+    assert seen == [(1, before)]  # the same connection in another thread
+    ctx = multiprocessing.get_context("fork")
+    parent, child = ctx.Pipe()
+    proc = ctx.Process(target=_read_in_child, args=(cache, child))
+    proc.start()
+    got = parent.recv()
+    proc.join(30)
+    assert proc.exitcode == 0
+    assert got == (1, True, False)  # read, wrote, on a connection other than the server's
+    assert cache.get("from-job") == 2 and cache._con is before
