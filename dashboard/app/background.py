@@ -389,11 +389,24 @@ def background_callback(
         @functools.wraps(fn)
         def job(set_progress: Callable[[str], Any], *a: Any) -> Any:
             with solver_slot(slots, set_progress):
-                return fn(set_progress, *a)
+                return _plain_figures(fn(set_progress, *a))
 
         return decorate(job)
 
     return in_slot
+
+
+def _plain_figures(outputs: Any) -> Any:
+    """A job's outputs with each plotly figure as its plain dict (what the page receives).
+
+    The result is pickled into the job cache and unpickled by the server inside the cache's
+    lock: a figure rebuilt from its pickle is validated again by plotly, 0.1-0.3 s each under
+    load, while every poll of every other page waited for that lock (ten sessions at once)."""
+    import plotly.graph_objects as go
+
+    if isinstance(outputs, (list, tuple)):
+        return type(outputs)(_plain_figures(o) for o in outputs)
+    return outputs.to_plotly_json() if isinstance(outputs, go.Figure) else outputs
 
 
 def start_stores(*start_ids: str) -> list[dcc.Store]:
