@@ -134,7 +134,9 @@ def shared_cache(folder: str | Path) -> Any:
         with _SQLITE, diskcache.Cache.transact(self, retry):
             yield
 
-    methods = {n: patient(n) for n in ("set", "add", "get", "delete", "touch", "reset")}
+    methods: dict[str, Any] = {
+        n: patient(n) for n in ("set", "add", "get", "delete", "touch", "reset")
+    }
 
     def close(self: Any) -> None:
         held = self.__dict__.pop("_fs_con", None)
