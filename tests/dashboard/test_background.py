@@ -19,18 +19,24 @@ def _put_in_child(folder, conn):
     conn.close()
 
 
+def _in_a_fork(target, arg):
+    """What ``target(arg, conn)`` sends on ``conn`` from a forked process (which must end well)."""
+    ctx = multiprocessing.get_context("fork")
+    parent, child = ctx.Pipe()
+    proc = ctx.Process(target=target, args=(arg, child))
+    proc.start()
+    got = parent.recv()
+    proc.join(30)
+    assert proc.exitcode == 0
+    return got
+
+
 def test_a_run_kept_by_another_process_is_read_by_the_server(tmp_path):
     from dashboard.app.runs import RunStore
 
     server = RunStore(max_runs=2, folder=tmp_path)
     first = server.put({"id": "r1", "kpis": {}, "flows": {"a": [0]}})
-    ctx = multiprocessing.get_context("fork")
-    parent, child = ctx.Pipe()
-    proc = ctx.Process(target=_put_in_child, args=(tmp_path, child))
-    proc.start()
-    light = parent.recv()
-    proc.join(30)
-    assert proc.exitcode == 0
+    light = _in_a_fork(_put_in_child, tmp_path)
     # the server sees the child's run, tables included
     assert server.full(light) == {
         "id": "child",
@@ -209,12 +215,6 @@ def test_a_shared_cache_has_one_connection_for_all_threads_and_its_own_in_a_job(
     thread.start()
     thread.join()
     assert seen == [(1, before)]  # the same connection in another thread
-    ctx = multiprocessing.get_context("fork")
-    parent, child = ctx.Pipe()
-    proc = ctx.Process(target=_read_in_child, args=(cache, child))
-    proc.start()
-    got = parent.recv()
-    proc.join(30)
-    assert proc.exitcode == 0
+    got = _in_a_fork(_read_in_child, cache)
     assert got == (1, True, False)  # read, wrote, on a connection other than the server's
     assert cache.get("from-job") == 2 and cache._con is before
