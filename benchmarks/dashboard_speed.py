@@ -20,9 +20,13 @@ Prints, for the bundled demo region:
   (the solve) during it, and the page's overhead (the rest); and the bare
   ``optimize.allocate`` call with the same settings.
 
-``--sessions N``: N sessions (N headless Chromiums) on the demo press Run the plan at the same
-moment; median and max click to KPI cards, with background runs off (each plan solved in its web
-request: the baseline) and on (a process per plan, the default since issue 15), in the same run.
+``--sessions N`` (``benchmarks/dashboard_sessions.py``): N sessions press Run the plan at the
+same moment, each with a plan of its own (another site switched off), N headless Chromiums or
+(``--client http``) N light clients; median and max click to KPI cards and the CPU per plan,
+with background runs off (each plan solved in its web request: the baseline) and on (a process
+per plan, the default since issue 15), in the same run; with ``--baseline-ref`` also the
+background runs of that commit. ``--region allegheny --data SHARED_DIR``: Allegheny County
+instead of the demo (its sites are chosen through the dropdown's search box).
 
 ``--baseline-ref REF`` also measures the dashboard as it is at git ``REF`` (exported with
 ``git archive`` to a temporary folder, run by this same script in a subprocess), alternating
@@ -37,12 +41,12 @@ import argparse
 import json
 import logging
 import os
+import re
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -237,14 +241,15 @@ new MutationObserver(function () {
 
 
 #: Clicks Run, then waits in the page (no polling from Selenium, whose every look costs the
-#: browser CPU the solver and the maps need) until the KPI shown changed and the button is
-#: back, then two painted frames; answers the seconds since the click on the browser's clock.
+#: browser CPU the solver and the maps need) until the KPI and the run's status line shown
+#: changed (one site of Allegheny's 278 may leave the KPI as it was: the status names the new
+#: run) and the button is back, then two painted frames; answers the seconds since the click
+#: on the browser's clock.
 _RUN_AND_WAIT = r"""
 var button = arguments[0], first = arguments[1].trim(), done = arguments[arguments.length - 1];
 function ready() {
-  var el = document.querySelector('#kpi-need_met_share .fs-card-value');
   var btn = document.querySelector('#pl-run');
-  return el && el.textContent.trim() !== first && btn && !btn.disabled;
+  return btn && !btn.disabled && window.__fsShown() !== first;
 }
 function finish() {
   requestAnimationFrame(function () {
@@ -256,6 +261,17 @@ obs.observe(document.body, {subtree: true, childList: true, characterData: true,
                             attributes: true, attributeFilter: ['disabled']});
 window.__fsClick = performance.now();
 button.click();
+"""
+
+#: Defines ``window.__fsShown()``: the KPI and the status line the Plan page shows ("" before
+#: any run), to tell a new run's answer from the last one's.
+_SHOWN = r"""
+window.__fsShown = function () {
+  var el = document.querySelector('#kpi-need_met_share .fs-card-value');
+  var st = document.querySelector('#pl-status');
+  return el ? (el.textContent + ' | ' + (st ? st.textContent : '')).trim() : '';
+};
+return window.__fsShown();
 """
 
 
@@ -303,12 +319,9 @@ def rerun(region, objective: str, runs_before: int = 1, *, poll: bool = False) -
             _wait(d, lambda d: _css(d, "#kpi-need_met_share"))
             _wait(d, lambda d: not _css(d, "#pl-run")[0].get_attribute("disabled"))
         _wait(d, lambda d: _css(d, "#pl-fulfil-map .maplibregl-canvas"))
-        first = _css(d, "#kpi-need_met_share .fs-card-value")[0].text
+        first = d.execute_script(_SHOWN)
         # switch the first hub off and run again: the re-run that is timed
-        click(_css(d, "#pl-sites-off")[0])
-        hub = _site_to_switch_off(region)
-        opt = _wait(d, lambda d: _css(d, f".dash-dropdown-option input[value='{hub}']"))
-        d.execute_script("arguments[0].closest('label').click()", opt[0])
+        _switch_off(d, region, _site_to_switch_off(region))
         time.sleep(1.0)  # let the page settle: the timed run starts from a quiet page
         spent.clear()
         d.execute_script("window.__fsBytes = [0, 0];")
@@ -323,10 +336,8 @@ def rerun(region, objective: str, runs_before: int = 1, *, poll: bool = False) -
                 from selenium.common.exceptions import StaleElementReferenceException
 
                 try:  # the cards are replaced while we read them: look again
-                    el = _css(d, "#kpi-need_met_share .fs-card-value")
                     return bool(
-                        el
-                        and el[0].text != first
+                        d.execute_script(_SHOWN) not in ("", first)
                         and not _css(d, "#pl-run")[0].get_attribute("disabled")
                     )
                 except StaleElementReferenceException:
@@ -355,6 +366,10 @@ def rerun(region, objective: str, runs_before: int = 1, *, poll: bool = False) -
             ),
             timeout=30,
         )
+        # the solve as the status line says it ("... (0.9 s)."): a background job solves in
+        # another process, where the timer around solve_plan does not see it
+        said = re.search(r"\((\d+(?:\.\d+)?) s\)", _css(d, "#pl-status")[0].text)
+        solve_s = sum(spent) if spent else float(said.group(1)) if said else float("nan")
         maps_drawn = d.execute_script(
             "var m = window.__fsMapsDrawn;"
             "return (Math.max(m['pl-flows-map'], m['pl-fulfil-map']) - window.__fsClick) / 1000;"
@@ -368,8 +383,8 @@ def rerun(region, objective: str, runs_before: int = 1, *, poll: bool = False) -
         "done": done,
         "page": t_page,
         "maps_drawn": maps_drawn,
-        "run_plan": sum(spent),
-        "overhead": done - sum(spent),
+        "run_plan": solve_s,
+        "overhead": done - solve_s,
         "kb_sent": sent / 1e3,
         "kb_received": got / 1e3,
     }
@@ -417,6 +432,33 @@ def payload(region) -> tuple[int, int]:
     return len(pio.to_json(fig)), len(patch)
 
 
+def _switch_off(d, region, site: str) -> None:
+    """Tick ``site`` in the Plan page's "sites switched off" dropdown as a person would: open
+    it, type the site's name in its search box and click the option. The dropdown renders only
+    the options in view (Allegheny has 278 sites), so an option further down is found by
+    searching, not by scrolling."""
+    from selenium.webdriver.common.keys import Keys
+
+    sites = region.sites
+    row = sites.loc[sites["site_id"].astype(str) == site].iloc[0]
+    name = row["name"] if "name" in sites.columns and isinstance(row["name"], str) else site
+    d.execute_script("arguments[0].click()", _css(d, "#pl-sites-off")[0])
+    box = _wait(d, lambda d: _css(d, ".dash-dropdown-content .dash-dropdown-search"))[0]
+    box.send_keys(name)
+    opt = _wait(d, lambda d: _css(d, f".dash-dropdown-option input[value='{site}']"))
+    d.execute_script("arguments[0].closest('label').click()", opt[0])
+    _wait(d, lambda d: site in str(d.execute_script(_SITES_OFF_VALUE)))
+    box.send_keys(Keys.ESCAPE)  # close it: the page is as a person leaves it
+
+
+#: The sites the dropdown shows as ticked (its trigger's text and the count of values).
+_SITES_OFF_VALUE = (
+    "return Array.from(document.querySelectorAll("
+    "'.dash-dropdown-content .dash-dropdown-option[aria-selected=true] input'))"
+    ".map(function (i) { return i.value; }).join(' ')"
+)
+
+
 def _site_to_switch_off(region) -> str:
     """The site a timed re-run switches off: the first hub, or a region without hubs (a real
     county's public lists) its first pantry."""
@@ -425,20 +467,36 @@ def _site_to_switch_off(region) -> str:
     return str(sites.loc[sites["kind"] == kind, "site_id"].iloc[0])
 
 
-def measure(
-    only: str, objective: str, runs_before: int = 1, *, poll: bool = False
-) -> dict[str, float]:
-    """One round of measurements of the code on ``sys.path`` (a flat dict of seconds)."""
+def load_region(name: str, data: str | None = None):
+    """The region measured: the bundled demo, or Allegheny County built from the public data
+    folder ``data`` (or ``$FOODSHED_SHARED_DATA``)."""
     from equity import Region
 
-    region = Region.demo()
+    if name == "demo":
+        return Region.demo()
+    from equity.sources import allegheny_region
+
+    return allegheny_region(data)
+
+
+def measure(
+    only: str,
+    objective: str,
+    runs_before: int = 1,
+    *,
+    poll: bool = False,
+    region: str = "demo",
+    data: str | None = None,
+) -> dict[str, float]:
+    """One round of measurements of the code on ``sys.path`` (a flat dict of seconds)."""
+    where = load_region(region, data)
     out: dict[str, float] = {}
     if only in ("all", "paint"):
         for name, warm in (("cold", False), ("warm", True)):
-            for k, v in first_paint(region, warm=warm).items():
+            for k, v in first_paint(where, warm=warm).items():
                 out[f"paint_{name}_{k}"] = v
     if only in ("all", "rerun"):
-        for k, v in rerun(region, objective, runs_before, poll=poll).items():
+        for k, v in rerun(where, objective, runs_before, poll=poll).items():
             out[f"rerun_{k}"] = v
     return out
 
@@ -465,16 +523,17 @@ _LABELS = {
 }
 
 
-def _run_at(
-    source: Path | None, only: str, objective: str, runs_before: int, poll: bool = False
-) -> dict[str, float]:
-    """:func:`measure` in a fresh interpreter, on the code in ``source`` (None: this checkout)."""
+def _run_at(source: Path | None, what: dict) -> dict[str, float]:
+    """:func:`measure` with the settings ``what`` in a fresh interpreter, on the code in
+    ``source`` (None: this checkout)."""
     env = dict(os.environ)
     if source is not None:
         env["PYTHONPATH"] = str(source)
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--json", "--only", only]
-    cmd += ["--objective", objective, "--runs-before", str(runs_before)]
-    cmd += ["--poll"] if poll else []
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--json", "--only", what["only"]]
+    cmd += ["--objective", what["objective"], "--runs-before", str(what["runs_before"])]
+    cmd += ["--region", what["region"]]
+    cmd += ["--poll"] if what["poll"] else []
+    cmd += ["--data", what["data"]] if what["data"] else []
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         msg = f"the measurement at {source or 'this checkout'} failed:\n{proc.stderr[-3000:]}"
@@ -482,21 +541,15 @@ def _run_at(
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def compare(
-    ref: str, *, repeat: int, only: str, objective: str, runs_before: int = 1, poll: bool = False
-) -> None:
-    """Median figures of git ``ref`` (baseline) and this checkout, runs alternated."""
-    repo = Path(__file__).resolve().parents[1]
-    tmp = Path(tempfile.mkdtemp(prefix="foodshed-baseline-"))
+def compare(ref: str, *, repeat: int, what: dict) -> None:
+    """Median figures of git ``ref`` (baseline) and this checkout, runs alternated; ``what``:
+    the settings of :func:`measure`."""
+    tmp = _git_tree(ref)
     try:
-        archive = subprocess.run(
-            ["git", "-C", str(repo), "archive", ref], capture_output=True, check=True
-        ).stdout
-        subprocess.run(["tar", "-x", "-C", str(tmp)], input=archive, check=True)
         runs: dict[str, list[dict[str, float]]] = {"base": [], "this": []}
         for i in range(repeat):
             for name, src in (("base", tmp), ("this", None)):
-                res = _run_at(src, only, objective, runs_before, poll)
+                res = _run_at(src, what)
                 runs[name].append(res)
                 load = os.getloadavg()[0]
                 figs = ", ".join(f"{k} {v:.2f}" for k, v in res.items())
@@ -514,6 +567,17 @@ def compare(
         unit = "" if key.endswith("_kb") or key.startswith("rerun_kb") else "s"
         print(f"{label:52s} {b:8.2f}{unit:1s} {t:8.2f}{unit:1s} {ratio:>7s}")
     print(f"load average now: {os.getloadavg()}")
+
+
+def _git_tree(ref: str) -> Path:
+    """The files of git ``ref``, exported to a temporary folder (remove it when done)."""
+    repo = Path(__file__).resolve().parents[1]
+    tmp = Path(tempfile.mkdtemp(prefix="foodshed-baseline-"))
+    archive = subprocess.run(
+        ["git", "-C", str(repo), "archive", ref], capture_output=True, check=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(tmp)], input=archive, check=True)
+    return tmp
 
 
 def plotly_baseline(region, *, repeat: int) -> None:
@@ -537,149 +601,6 @@ def plotly_baseline(region, *, repeat: int) -> None:
         cells = [f"{m:.2f} [{min(v):.2f}-{max(v):.2f}]" for m, v in ((mb, b), (mt, t))]
         print(f"{label:52s} {cells[0]:>16s} {cells[1]:>16s} {mb / mt:6.2f}x")
     print(f"load average now: {os.getloadavg()}")
-
-
-#: Installed in each session's page before its click: the browser's clock at the click and when
-#: the new run's cards are on screen
-_CARDS_HOOK = r"""
-window.__fsClicked = null; window.__fsCards = null;
-new MutationObserver(function () {
-  if (window.__fsClicked !== null && window.__fsCards === null
-      && document.querySelector('#kpi-need_met_share .fs-card-value'))
-    window.__fsCards = performance.now();
-}).observe(document, {subtree: true, childList: true, characterData: true});
-window.__fsClicked = performance.now();
-document.getElementById('pl-run').click();
-"""
-
-
-def _at_once(n: int, one) -> None:
-    """``one(i)`` for i in 0..n-1, each in a thread of its own; returns when all are done."""
-    threads = [threading.Thread(target=one, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-
-
-def sessions(n: int, background: str, region) -> list[float]:
-    """``n`` sessions (each a headless Chromium) press Run the plan on the Plan page at once;
-    seconds from each click to its KPI cards on screen (the browser's clock).
-
-    The server is the one ``foodshed dashboard`` starts (warmed up, a thread per request) with
-    ``Settings(background=background)``: ``"off"`` solves in the request (the baseline),
-    ``"diskcache"`` in a process per job.
-    """
-    from dashboard.app import Settings, create_app, warm_up
-    from tests.browser import make_driver, quit_driver
-
-    app = create_app(region, Settings(background=background))
-    warm_up(app)
-    url, server = _server(app)
-    drivers = []
-    try:
-        for _ in range(n):
-            d = make_driver()
-            drivers.append(d)
-            d.get(url + "/plan")
-            _wait(d, lambda d: _css(d, "#pl-yield-kind div") and _css(d, "#pl-run"))
-        time.sleep(2)  # the pages' own first callbacks are done
-        barrier = threading.Barrier(n)
-        out: list[float] = [float("nan")] * n
-
-        def one(i: int) -> None:
-            d = drivers[i]
-            barrier.wait()
-            d.execute_script(_CARDS_HOOK)
-            _wait(d, lambda d: d.execute_script("return window.__fsCards !== null"), 600)
-            out[i] = d.execute_script("return (window.__fsCards - window.__fsClicked) / 1000")
-
-        _at_once(n, one)
-        return out
-    finally:
-        for d in drivers:
-            quit_driver(d)
-        server.shutdown()
-
-
-def _captured_run(url: str) -> tuple[str, dict]:
-    """The Plan page's request that starts a run, as one real Chromium sends it (its URL, with
-    the page's signed ``endId``, and its JSON body), captured from the browser's network log."""
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = "/usr/bin/chromium"
-    profile = tempfile.mkdtemp(prefix="foodshed-bench-")
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", f"--user-data-dir={profile}"):
-        opts.add_argument(arg)
-    opts.set_capability("goog:loggingPrefs", {"performance": "ALL"})
-    d = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
-    try:
-        d.get(url + "/plan")
-        _wait(d, lambda d: _css(d, "#pl-yield-kind div") and _css(d, "#pl-run"))
-        time.sleep(2)
-        d.get_log("performance")  # drop the page's own first requests
-        d.execute_script("document.getElementById('pl-run').click()")
-        _wait(d, lambda d: _css(d, "#kpi-need_met_share .fs-card-value"))
-        for entry in d.get_log("performance"):
-            msg = json.loads(entry["message"])["message"]
-            req = msg.get("params", {}).get("request", {})
-            body = req.get("postData") or ""
-            starts = "pl-status.children" in body and "cacheKey=" not in req.get("url", "")
-            if msg["method"] == "Network.requestWillBeSent" and starts:
-                return req["url"], json.loads(body)
-        raise RuntimeError("the run's request was not seen")
-    finally:
-        d.quit()
-        shutil.rmtree(profile, ignore_errors=True)
-
-
-def sessions_http(n: int, background: str, region) -> list[float]:
-    """``n`` sessions press Run at once, as the server sees them: each sends the request the
-    Plan page sends (captured from a real Chromium) and, for a background job, polls for its
-    result every 250 ms as the page does; seconds from the click to the run's outputs (the KPI
-    cards among them) received. No browser draws the answer, so the clients take no CPU from
-    the server (in real life each person's browser runs on their own machine)."""
-    import requests
-
-    from dashboard.app import Settings, create_app, warm_up
-
-    app = create_app(region, Settings(background=background))
-    warm_up(app)
-    url, server = _server(app)
-    try:
-        run_url, body = _captured_run(url)
-        barrier = threading.Barrier(n)
-        out: list[float] = [float("nan")] * n
-
-        def one(i: int) -> None:
-            mine = json.loads(json.dumps(body))
-            for inp in mine["inputs"]:
-                if inp["id"] == "pl-run-go":
-                    inp["value"] = time.time() * 1000 + i  # a click of its own
-            with requests.Session() as http:
-                barrier.wait()
-                t0 = time.perf_counter()
-                r = http.post(run_url, json=mine, timeout=600)
-                handle = r.json() if r.status_code == 200 else {}
-                if "cacheKey" in handle:  # a background job: poll as the page does
-                    poll = f"{run_url}&cacheKey={handle['cacheKey']}&job={handle['job']}"
-                    while True:
-                        time.sleep(0.25)
-                        r = http.post(poll, json=mine, timeout=600)
-                        if r.status_code == 200 and "response" in r.json():
-                            break
-                        if r.status_code != 200:  # 204: the job ended without an answer
-                            raise RuntimeError(f"session {i}: {r.status_code} {r.text[:200]}")
-                elif "response" not in handle:
-                    raise RuntimeError(f"session {i}: {r.status_code} {r.text[:200]}")
-                out[i] = time.perf_counter() - t0
-
-        _at_once(n, one)
-        return out
-    finally:
-        server.shutdown()
 
 
 def main() -> None:
@@ -710,6 +631,18 @@ def main() -> None:
         help="with --sessions: N Chromiums (they draw the answers on this machine's cores too), "
         "or N light HTTP clients replaying the page's request (the server's share only)",
     )
+    ap.add_argument(
+        "--region",
+        choices=("demo", "allegheny"),
+        default="demo",
+        help="the bundled demo, or Allegheny County from the public data (--data)",
+    )
+    ap.add_argument(
+        "--data",
+        metavar="SHARED_DIR",
+        help="the public data folder for --region allegheny (default: $FOODSHED_SHARED_DATA)",
+    )
+    ap.add_argument("--modes", default="off,diskcache", help=argparse.SUPPRESS)
     ap.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument(
         "--allegheny", metavar="SHARED_DIR", help="also measure map payloads on Allegheny County"
@@ -726,29 +659,33 @@ def main() -> None:
         plotly_baseline(Region.demo(), repeat=args.repeat)
         return
     # what one round measures: the same for the round of --json, compare()'s and the rounds below
-    what = {k: getattr(args, k) for k in ("only", "objective", "runs_before", "poll")}
+    keys = ("only", "objective", "runs_before", "poll", "region", "data")
+    what = {k: getattr(args, k) for k in keys}
+    if args.sessions:  # ten sessions at once: benchmarks/dashboard_sessions.py
+        from dashboard_sessions import _said, compare_sessions, sessions, sessions_http
+    if args.json and args.sessions:  # one round of sessions, for compare_sessions()
+        run = sessions if args.client == "chromium" else sessions_http
+        region = load_region(args.region, args.data)
+        print(json.dumps({m: run(args.sessions, m, region) for m in args.modes.split(",")}))
+        return
     if args.json:  # one round, for compare()
         print(json.dumps(measure(**what)))
         return
+    if args.baseline_ref and args.sessions:
+        compare_sessions(args.baseline_ref, args)
+        return
     if args.baseline_ref:
-        compare(args.baseline_ref, repeat=args.repeat, **what)
+        compare(args.baseline_ref, repeat=args.repeat, what=what)
         return
 
-    from equity import Region
-
-    region = Region.demo()
+    region = load_region(args.region, args.data)
     print(f"region: {region!r}; load average {os.getloadavg()}")
     if args.sessions:
         for _ in range(args.repeat):
             for mode in ("off", "diskcache"):
                 run = sessions if args.client == "chromium" else sessions_http
-                times = sorted(run(args.sessions, mode, region))
-                print(
-                    f"{args.sessions} {args.client} sessions, background={mode}: click to KPIs "
-                    "median "
-                    f"{statistics.median(times):.1f} s, max {max(times):.1f} s "
-                    f"({', '.join(f'{t:.1f}' for t in times)}); load average {os.getloadavg()}"
-                )
+                res = run(args.sessions, mode, region)
+                print(f"{args.sessions} {args.client} sessions, background={mode}: {_said(res)}")
         return
     if args.only == "all":
         regions = [("demo", region)]

@@ -66,20 +66,26 @@ def _with_rows(lp: LinearProgram, rows: sp.spmatrix, lo: np.ndarray, hi: np.ndar
     )
 
 
-def _area_u_matrix(problem: AllocationProblem, n_cols: int) -> tuple[sp.csr_matrix, np.ndarray]:
-    """Rows ``sum_c u[a,c]`` for areas with need that some site can reach after every shock
+def _area_u_matrix(
+    problem: AllocationProblem, n_cols: int
+) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
+    """Rows ``sum_c u[a,c]`` for areas with need that some flow column serves; returns the
+    matrix, the area indices and which of them some site can still reach after every shock
     (:meth:`AllocationProblem.reachable_areas`: a closed site, or one without supply or
-    throughput, reaches nobody); returns the matrix and the area indices. Areas no site
-    reaches are left out of the equity rows (no plan can serve them, so they would pin every
-    fulfilment bound at 0); the KPIs count them as ``areas_unreachable``."""
-    areas = np.intersect1d(np.unique(problem.u_area), np.flatnonzero(problem.reachable_areas()))
+    throughput, reaches nobody). An area no site can reach must not bound the equity rows (no
+    plan can serve it, so it would pin every fulfilment bound at 0): its row is kept but made
+    free (no bound), so a site switched off changes only bounds, not the LP's structure, and
+    the plan starts from the last plan's basis (a row left out changed the structure, and such
+    plans started cold). The KPIs count such areas as ``areas_unreachable``."""
+    areas = np.intersect1d(np.unique(problem.u_area), np.unique(problem.x_area))
+    live = problem.reachable_areas()[areas]
     use = np.isin(problem.u_area, areas)
     pos = np.searchsorted(areas, problem.u_area[use])
     M = sp.csr_matrix(
         (np.ones(int(use.sum())), (pos, problem.n_x + np.flatnonzero(use))),
         shape=(len(areas), n_cols),
     )
-    return M, areas
+    return M, areas, live
 
 
 def build_objective(
@@ -114,14 +120,19 @@ def build_objective(
             if not 0 <= band <= 1:
                 msg = f"fair_share_band must be within 0-1; got {band}"
                 raise FoodshedError(msg)
-            # U = sum u;  -band*need_a <= sum_c u[a,c] - need_a/N * U <= band*need_a
+            # U = sum u (areas a site can reach);
+            # -band*need_a <= sum_c u[a,c] - need_a/N * U <= band*need_a
             lp = _with_cols(lp, 1, np.zeros(1), np.array([np.inf]))
             jU = lp.n_cols - 1
             extra["U"] = jU
-            M, areas = _area_u_matrix(problem, lp.n_cols)
+            M, areas, live = _area_u_matrix(problem, lp.n_cols)
             need_a = problem.area_need_kg()[areas]
-            Nr = max(float(need_a.sum()), 1e-9)  # overall fulfilment over reachable areas
+            Nr = max(float(need_a[live].sum()), 1e-9)  # overall fulfilment over reachable areas
+            # U: the unmet need of the areas a site can reach. The row sums every area's u
+            # (one structure whatever is switched off) less the need of those no site reaches:
+            # their need is all unmet (their flow columns are held at 0)
             ucols = M.indices
+            dead = float(need_a[~live].sum())
             tot = sp.csr_matrix(
                 (
                     np.r_[np.ones(len(ucols)), -1.0],
@@ -132,7 +143,8 @@ def build_objective(
             M = M.tolil()
             M[:, jU] = (-need_a / Nr).reshape(-1, 1)
             rows = sp.vstack([tot, M.tocsr()])
-            lp = _with_rows(lp, rows, np.r_[0.0, -band * need_a], np.r_[0.0, band * need_a])
+            off = np.where(live, band * need_a, np.inf)  # a row no site can serve: free
+            lp = _with_rows(lp, rows, np.r_[dead, -off], np.r_[dead, off])
             trans = np.r_[trans, 0.0]
             unmet = np.r_[unmet, 0.0]
         stages = [Stage(trans + pen * unmet, "cost_usd")]
@@ -146,11 +158,12 @@ def build_objective(
         lp = _with_cols(lp, 1, np.zeros(1), np.ones(1))
         jt = lp.n_cols - 1
         extra["t"] = jt
-        M, areas = _area_u_matrix(problem, lp.n_cols)
+        M, areas, live = _area_u_matrix(problem, lp.n_cols)
         need_a = problem.area_need_kg()[areas]
         M = M.tolil()
         M[:, jt] = need_a.reshape(-1, 1)
-        lp = _with_rows(lp, M.tocsr(), np.full(len(areas), -np.inf), need_a)
+        hi = np.where(live, need_a, np.inf)  # a row no site can serve: free
+        lp = _with_rows(lp, M.tocsr(), np.full(len(areas), -np.inf), hi)
         trans = np.r_[trans, 0.0]
         unmet = np.r_[unmet, 0.0]
         tvec = np.zeros(lp.n_cols)

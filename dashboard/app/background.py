@@ -75,11 +75,47 @@ def make_manager(settings: Settings) -> Any:
 _SQLITE = threading.RLock()
 
 
+#: Connections a forked job inherited from the server: kept, never used or closed in the job
+#: (closing one would touch SQLite's state the server still uses)
+_INHERITED: list[Any] = []
+
+
 def shared_cache(folder: str | Path) -> Any:
     """A :class:`diskcache.Cache` in ``folder`` whose reads and writes wait for SQLite's lock
     (``retry``) instead of failing (a dozen jobs write their results at once under load), and
-    never run while a job is being forked (:data:`_SQLITE`)."""
+    never run while a job is being forked (:data:`_SQLITE`).
+
+    Every use of it holds :data:`_SQLITE`, so one connection per process serves every thread.
+    (diskcache's own is one per thread: the web server runs a thread per request, and a
+    thread's connection was closed, inside SQLite, when the thread ended, outside the lock;
+    a job forked at that moment inherited SQLite's memory mutex locked and hung at its first
+    read: seen once in six rounds of ten sessions.)"""
+    import sqlite3
+
     import diskcache
+    from diskcache.core import DBNAME
+
+    def connection(self: Any) -> Any:
+        held = self.__dict__.get("_fs_con")
+        if held is not None and held[0] == os.getpid():
+            return held[1]
+        if held is not None:  # the server's, in a forked job
+            _INHERITED.append(held[1])
+        con = sqlite3.connect(
+            os.path.join(self._directory, DBNAME),
+            timeout=self._timeout,
+            isolation_level=None,
+            check_same_thread=False,
+        )
+        self.__dict__["_fs_con"] = (os.getpid(), con)
+        try:  # as diskcache does: its per-connection pragmas, from its Settings table
+            settings = con.execute("SELECT key, value FROM Settings").fetchall()
+        except sqlite3.OperationalError:
+            settings = []
+        for key, value in settings:
+            if key.startswith("sqlite_"):
+                self.reset(key, value, update=False)
+        return con
 
     def patient(name: str) -> Callable[..., Any]:
         base = getattr(diskcache.Cache, name)
@@ -98,8 +134,21 @@ def shared_cache(folder: str | Path) -> Any:
         with _SQLITE, diskcache.Cache.transact(self, retry):
             yield
 
-    methods = {n: patient(n) for n in ("set", "add", "get", "delete", "touch", "reset")}
-    Patient = type("Patient", (diskcache.Cache,), methods | {"transact": transact})
+    methods: dict[str, Any] = {
+        n: patient(n) for n in ("set", "add", "get", "delete", "touch", "reset")
+    }
+
+    def close(self: Any) -> None:
+        held = self.__dict__.pop("_fs_con", None)
+        with _SQLITE:
+            if held is not None and held[0] == os.getpid():
+                held[1].close()
+            elif held is not None:
+                _INHERITED.append(held[1])
+            diskcache.Cache.close(self)
+
+    methods |= {"transact": transact, "_con": property(connection), "close": close}
+    Patient = type("Patient", (diskcache.Cache,), methods)
     with _SQLITE:
         return Patient(str(folder))
 
@@ -108,30 +157,87 @@ def shared_cache(folder: str | Path) -> Any:
 def solver_slot(folder: Path, set_progress: Callable[[str], Any]) -> Iterator[None]:
     """Hold one of ``os.cpu_count()`` solver slots (lock files in ``folder``) while a forked job
     solves; wait, saying so, while all are taken. Ten jobs on two cores each finish sooner one
-    after another than all at once; a killed (cancelled) job's lock goes with its process."""
+    after another than all at once. Waiting jobs take the slots first come, first served: each
+    holds a lock on a ticket file in ``folder/queue`` named by when it came, and tries the
+    slots only when no live ticket is older. A killed (cancelled) job's locks go with its
+    process, and its ticket is then skipped and removed."""
     import fcntl
 
     folder.mkdir(parents=True, exist_ok=True)
+    queue = folder / "queue"
+    queue.mkdir(exist_ok=True)
     n = max(1, os.cpu_count() or 1)
-    told = False
-    while True:
-        for i in range(n):
-            fh = (folder / f"slot-{i}").open("a")
+    ticket = queue / f"{time.time_ns():020d}-{os.getpid()}"
+    # locked before it is in the queue (renamed into it), so no job takes it for a dead one
+    staged = folder / f"{ticket.name}.new"
+    mine = staged.open("w")
+    fcntl.flock(mine, fcntl.LOCK_EX)
+    staged.rename(ticket)
+    told = -1
+    try:
+        while True:
+            ahead = _live_tickets_before(queue, ticket.name)
+            if not ahead:  # the oldest waiting job tries the free slots
+                slot = _free_slot(folder, n)
+                if slot is not None:
+                    break
+            if ahead != told:
+                plans = "1 plan" if ahead == 1 else f"{ahead} plans"
+                set_progress(
+                    f"Waiting for a free solver ({plans} ahead of this one)..."
+                    if ahead
+                    else "Waiting for a free solver (other plans are being solved)..."
+                )
+                told = ahead
+            time.sleep(0.05)
+    finally:
+        ticket.unlink(missing_ok=True)
+        fcntl.flock(mine, fcntl.LOCK_UN)
+        mine.close()
+    try:
+        yield
+    finally:
+        fcntl.flock(slot, fcntl.LOCK_UN)
+        slot.close()
+
+
+def _free_slot(folder: Path, n: int) -> Any:
+    """An open, locked slot file of ``folder`` (one of ``n``), or None when all are taken."""
+    import fcntl
+
+    for i in range(n):
+        fh = (folder / f"slot-{i}").open("a")
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            fh.close()
+            continue
+        return fh
+    return None
+
+
+def _live_tickets_before(queue: Path, name: str) -> int:
+    """How many jobs still waiting came before ticket ``name`` (a ticket whose lock is free
+    belongs to a job that is gone: it is removed)."""
+    import fcntl
+
+    ahead = 0
+    for other in sorted(p.name for p in queue.iterdir()):
+        if other >= name:
+            break
+        try:
+            fh = (queue / other).open("r")
+        except OSError:  # taken its slot meanwhile
+            continue
+        with fh:
             try:
                 fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError:
-                fh.close()
+                ahead += 1  # its job waits
                 continue
-            try:
-                yield
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
-                fh.close()
-            return
-        if not told:
-            set_progress("Waiting for a free solver (other plans are being solved)...")
-            told = True
-        time.sleep(0.05)
+            (queue / other).unlink(missing_ok=True)  # its job is gone
+            fcntl.flock(fh, fcntl.LOCK_UN)
+    return ahead
 
 
 def _finished_counts(manager: type) -> type:
@@ -285,11 +391,24 @@ def background_callback(
         @functools.wraps(fn)
         def job(set_progress: Callable[[str], Any], *a: Any) -> Any:
             with solver_slot(slots, set_progress):
-                return fn(set_progress, *a)
+                return _plain_figures(fn(set_progress, *a))
 
         return decorate(job)
 
     return in_slot
+
+
+def _plain_figures(outputs: Any) -> Any:
+    """A job's outputs with each plotly figure as its plain dict (what the page receives).
+
+    The result is pickled into the job cache and unpickled by the server inside the cache's
+    lock: a figure rebuilt from its pickle is validated again by plotly, 0.1-0.3 s each under
+    load, while every poll of every other page waited for that lock (ten sessions at once)."""
+    import plotly.graph_objects as go
+
+    if isinstance(outputs, (list, tuple)):
+        return type(outputs)(_plain_figures(o) for o in outputs)
+    return outputs.to_plotly_json() if isinstance(outputs, go.Figure) else outputs
 
 
 def start_stores(*start_ids: str) -> list[dcc.Store]:

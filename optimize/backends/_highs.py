@@ -166,6 +166,44 @@ def new_highs() -> Any:
     return h
 
 
+def pass_lp(h: Any, lp: LinearProgram) -> Any:
+    """Give ``lp`` to the ``Highs`` instance ``h``; its status.
+
+    An LP goes in as arrays, through the ``passModel`` overload that takes them (a ``HighsLp``
+    filled field by field converts each array element by element: 45 ms against 5 ms for the
+    demo region's 105,000 columns); a MIP as a ``HighsLp`` (:func:`_to_highs_lp`)."""
+    import highspy
+
+    if lp.is_mip:
+        return h.passModel(_to_highs_lp(lp))
+    A = lp.A.tocsc()
+    A.sort_indices()
+
+    def floats(x: Any) -> np.ndarray:
+        return np.ascontiguousarray(x, dtype=np.float64)
+
+    def ints(x: Any) -> np.ndarray:
+        return np.ascontiguousarray(x, dtype=np.int32)
+
+    return h.passModel(
+        lp.n_cols,
+        lp.n_rows,
+        int(A.nnz),
+        int(highspy.MatrixFormat.kColwise),
+        int(highspy.ObjSense.kMinimize),
+        float(lp.offset),
+        floats(lp.c),
+        floats(lp.col_lo),
+        floats(lp.col_hi),
+        floats(lp.row_lo),
+        floats(lp.row_hi),
+        ints(A.indptr),
+        ints(A.indices),
+        floats(A.data),
+        np.zeros(lp.n_cols, dtype=np.int32),  # every column continuous
+    )
+
+
 def _to_highs_lp(lp: LinearProgram) -> Any:
     import highspy
 
@@ -252,7 +290,7 @@ class HighsBackend(Backend):
         def pass_model() -> None:
             nonlocal passed
             if not passed:
-                h.passModel(_to_highs_lp(lp))
+                pass_lp(h, lp)
                 passed = True
 
         warm_started, warm_simplex = False, None

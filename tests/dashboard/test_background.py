@@ -19,18 +19,24 @@ def _put_in_child(folder, conn):
     conn.close()
 
 
+def _in_a_fork(target, arg):
+    """What ``target(arg, conn)`` sends on ``conn`` from a forked process (which must end well)."""
+    ctx = multiprocessing.get_context("fork")
+    parent, child = ctx.Pipe()
+    proc = ctx.Process(target=target, args=(arg, child))
+    proc.start()
+    got = parent.recv()
+    proc.join(30)
+    assert proc.exitcode == 0
+    return got
+
+
 def test_a_run_kept_by_another_process_is_read_by_the_server(tmp_path):
     from dashboard.app.runs import RunStore
 
     server = RunStore(max_runs=2, folder=tmp_path)
     first = server.put({"id": "r1", "kpis": {}, "flows": {"a": [0]}})
-    ctx = multiprocessing.get_context("fork")
-    parent, child = ctx.Pipe()
-    proc = ctx.Process(target=_put_in_child, args=(tmp_path, child))
-    proc.start()
-    light = parent.recv()
-    proc.join(30)
-    assert proc.exitcode == 0
+    light = _in_a_fork(_put_in_child, tmp_path)
     # the server sees the child's run, tables included
     assert server.full(light) == {
         "id": "child",
@@ -137,3 +143,78 @@ def test_cli_dashboard_bad_background_is_one_clean_error(capsys):
     err = " ".join(capsys.readouterr().err.split())
     assert "not a way to run plans" in err and "diskcache, celery, off" in err
     assert "Traceback" not in err
+
+
+def _wait_for_a_slot(folder, name, log, ready):
+    """In a forked process: wait for a solver slot, note ``name`` in ``log`` once in it."""
+    from pathlib import Path
+
+    from dashboard.app.background import solver_slot
+
+    said: list[str] = []
+
+    def progress(text):
+        said.append(text)
+        ready.set()
+
+    with solver_slot(Path(folder), progress), open(log, "a") as fh:
+        fh.write(f"{name}: {said[0] if said else ''}\n")
+
+
+def test_jobs_waiting_for_a_solver_take_the_slots_first_come_first_served(tmp_path, monkeypatch):
+    """One slot (one core), held here; four jobs come one after another, the second is
+    killed while it waits: the others get the slot in the order they came, the dead job's
+    ticket is skipped, and each says how many plans are ahead of it."""
+    from dashboard.app.background import solver_slot
+
+    monkeypatch.setattr("os.cpu_count", lambda: 1)
+    ctx = multiprocessing.get_context("fork")
+    log = tmp_path / "order.txt"
+    procs = []
+    with solver_slot(tmp_path, lambda _text: None):  # the one slot is taken
+        for name in ("first", "killed", "third", "fourth"):
+            ready = ctx.Event()
+            proc = ctx.Process(target=_wait_for_a_slot, args=(tmp_path, name, log, ready))
+            proc.start()
+            assert ready.wait(30)  # it waits, and said so
+            procs.append(proc)
+        procs[1].kill()
+        procs[1].join(30)
+    for proc in procs[::2] + procs[3:]:
+        proc.join(60)
+        assert proc.exitcode == 0
+    lines = log.read_text().splitlines()
+    assert [line.split(":")[0] for line in lines] == ["first", "third", "fourth"]
+    # first came when only the holder was in: no plan queued ahead of it
+    assert lines[0].endswith("(other plans are being solved)...")
+    assert lines[1].endswith("(2 plans ahead of this one)...")
+    assert lines[2].endswith("(3 plans ahead of this one)...")
+    assert not list((tmp_path / "queue").iterdir())  # every ticket is gone
+
+
+def _read_in_child(cache, conn):
+    """In a forked process: read and write the server's cache, on a connection of its own."""
+    held = cache.__dict__["_fs_con"]
+    conn.send((cache.get("from-server"), cache.set("from-job", 2), held[1] is cache._con))
+    conn.close()
+
+
+def test_a_shared_cache_has_one_connection_for_all_threads_and_its_own_in_a_job(tmp_path):
+    """Web requests run in threads that end: a connection per thread was closed, inside
+    SQLite and outside the fork lock, as each ended (a job forked then hung). One connection
+    serves every thread; a forked job opens its own and leaves the server's alone."""
+    import threading
+
+    from dashboard.app.background import shared_cache
+
+    cache = shared_cache(tmp_path)
+    cache.set("from-server", 1)
+    before = cache._con
+    seen = []
+    thread = threading.Thread(target=lambda: seen.append((cache.get("from-server"), cache._con)))
+    thread.start()
+    thread.join()
+    assert seen == [(1, before)]  # the same connection in another thread
+    got = _in_a_fork(_read_in_child, cache)
+    assert got == (1, True, False)  # read, wrote, on a connection other than the server's
+    assert cache.get("from-job") == 2 and cache._con is before

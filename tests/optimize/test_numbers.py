@@ -191,6 +191,34 @@ def test_a_tract_cut_off_by_shocks_is_unreachable(shocks):
     assert p.reachable_areas().tolist() == [True, True, False]
 
 
+@pytest.mark.parametrize("objective", ["maxmin", "fair_share"])
+def test_a_site_off_that_cuts_a_tract_off_keeps_the_lp_structure(objective):
+    """C's equity row stays, without a bound, when S2 is switched off: the LP keeps its
+    structure, so the plan starts from the open plan's basis and is the cold plan."""
+    from optimize._objectives import build_objective as build
+    from optimize.backends._highs import clear_warm_starts, structure_key
+
+    region = one_site_tract_region()
+    p = AllocationProblem.from_region(region, max_distance_m=1500)
+    out = p.with_shocks([SiteOutage(site_ids=("S2",))])
+    a, b = build(p, objective).lp, build(out, objective).lp
+    assert structure_key(a) == structure_key(b)
+    # C's row (the last) has no upper bound once nothing reaches it
+    assert np.isfinite(a.row_hi[-1]) and b.row_hi[-1] == np.inf
+    clear_warm_starts()
+    solve(p, objective, solver="highs")
+    warm = solve(out, objective, solver="highs")
+    cold = solve(out, objective, solver="highs", solver_options={"warm_start": False})
+    clear_warm_starts()
+    if objective == "maxmin":  # fair_share is a one-stage cost: HiGHS is not warm-started
+        assert warm.manifest["warm_start"] is True
+        assert warm.kpis["min_fulfilment_reachable"] == pytest.approx(0.5, abs=1e-6)
+    assert cold.manifest["warm_start"] is False
+    for k in ("need_met_kg", "transport_cost_usd", "min_fulfilment_reachable"):
+        assert warm.kpis[k] == pytest.approx(cold.kpis[k], abs=1e-6), k
+    assert warm.kpis["need_met_kg"] == pytest.approx(6.0, abs=1e-5)
+
+
 def test_zero_throughput_cuts_a_site_off():
     region = one_site_tract_region()
     p = AllocationProblem.from_region(region, max_distance_m=1500)
