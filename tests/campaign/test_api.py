@@ -82,6 +82,7 @@ POP = "STATEFP,COUNTYFP,TRACTCE,POPULATION,LATITUDE,LONGITUDE\n"
 ACS = "GEO_ID,NAME,B22010_002E\n"
 LIST = "name,latitude,longitude\n"
 ATLAS = "CensusTract,State,County,Urban,Pop2010,LILATracts_1And10\n"
+POVERTY = "CensusTract,State,Pop2010,PovertyRate\n"
 READER_CASES = {
     # an unquoted comma in a name: "TypeError: can only concatenate str (not "int") to str"
     "stores-comma-in-name": ("store", "s.csv", LIST + "Shop, Inc,40.4,-79.9\n", {}, True),
@@ -133,6 +134,10 @@ READER_CASES = {
     "atlas-inf": ("atlas", "a.csv", ATLAS + "42003010100,PA,Allegheny,1,inf,0\n", {}, True),
     "atlas-flag-7": ("atlas", "a.csv", ATLAS + "42003010100,PA,Allegheny,1,3000,7\n", {}, True),
     "atlas-ok": ("atlas", "a.csv", ATLAS + "42003010100,PA,Allegheny,1,3000,0\n", {}, False),
+    # third wave: a PovertyRate (percent in every edition) of 150 or -3 was read as it was
+    "atlas-poverty-150": ("atlas", "a.csv", POVERTY + "42003010100,PA,1,150\n", {}, True),
+    "atlas-poverty-negative": ("atlas", "a.csv", POVERTY + "42003010100,PA,1,-3\n", {}, True),
+    "atlas-poverty-100": ("atlas", "a.csv", POVERTY + "42003010100,PA,1,100\n", {}, False),
 }
 
 
