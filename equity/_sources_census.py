@@ -344,8 +344,7 @@ def read_usda_atlas(
                 problems.append(
                     Problem(
                         "atlas",
-                        f"'{c}' {words}; found {df[c].iloc[i]:g} "
-                        f"(tract {df['area_id'].iloc[i]})",
+                        f"'{c}' {words}; found {df[c].iloc[i]:g} (tract {df['area_id'].iloc[i]})",
                         file=str(p),
                         row=row,
                         column=c,
