@@ -25,6 +25,7 @@ from .problem import (
     DEFAULT_MAX_DISTANCE_M,
     AllocationProblem,
     check_columns,
+    past_horizon,
 )
 from .shocks import apply_shocks
 
@@ -75,6 +76,9 @@ class NetworkProblem:
     max_transfer_m: float | None
     name: str
     structure: dict[str, Any] = field(repr=False)
+    #: what the build left out, in words (rows of ``supply``/``need`` for weeks past the
+    #: horizon); a plan's ``manifest["warnings"]``
+    warnings: tuple[str, ...] = ()
 
     # ------------------------------------------------------------------ sizes
     @property
@@ -269,8 +273,11 @@ class NetworkProblem:
         if region.periods:
             reg = region.select_period(period or region.default_period)  # type: ignore[arg-type]
         T = _check_weeks(weeks)
+        said: list[str] = []
         supply = _weekly_kg(reg.supply, "supply", "site_id", base.site_ids, base, T, base.supply_kg)
         need = _weekly_kg(reg.need, "need", "area_id", base.area_ids, base, T, base.need_kg)
+        for name in ("supply", "need"):
+            said += past_horizon(getattr(reg, name), name, T, region.sources.get(name, name))
         sites = reg.sites
         storage = (
             pd.to_numeric(sites["storage_kg"], errors="coerce").to_numpy(dtype=float)
@@ -289,7 +296,7 @@ class NetworkProblem:
             max_transfer_m,
             site_cost_table,
         )
-        return cls.from_problem(
+        problem = cls.from_problem(
             base,
             weeks=T,
             supply_kg=supply,
@@ -305,6 +312,7 @@ class NetworkProblem:
             max_transfer_m=max_transfer_m,
             shocks=shocks,
         )
+        return replace(problem, warnings=tuple(said)) if said else problem
 
     @classmethod
     def from_problem(

@@ -133,6 +133,25 @@ def _as_ids(values: Any) -> np.ndarray:
     return np.asarray([str(v) for v in values], dtype=object)
 
 
+def past_horizon(table: pd.DataFrame, name: str, T: int, source: str) -> list[str]:
+    """A warning (or none) naming the rows of ``table`` (``supply``/``need``, read from
+    ``source``) for weeks past a plan of ``T`` weeks, which the plan does not use: a table may
+    hold more weeks than one plan covers (a sweep over ``weeks``), so they are left out in
+    words, not refused."""
+    if "week" not in table.columns:
+        return []
+    week = pd.to_numeric(table["week"], errors="coerce")
+    past = (week > T).to_numpy()
+    if not past.any():
+        return []
+    weeks = sorted({int(w) for w in week[past]})
+    shown = ", ".join(map(str, weeks[:8])) + (" ..." if len(weeks) > 8 else "")
+    return [
+        f"{source}: {int(past.sum())} {name} row(s) for week(s) {shown} are past the plan's "
+        f"{T} week(s) and not used; set weeks = {weeks[-1]} in the scenario to plan them"
+    ]
+
+
 def check_columns(table: pd.DataFrame, name: str, needed: tuple[str, ...]) -> None:
     """Refuse a ``name`` table (a cost table) that lacks any of the ``needed`` columns."""
     missing = set(needed) - set(table.columns)
@@ -400,6 +419,8 @@ class AllocationProblem:
         def kg_by(table: pd.DataFrame, key: str, ids: np.ndarray, kidx: dict) -> np.ndarray:
             """kg per (id of ``ids``, commodity) of a supply or need table."""
             out = np.zeros((len(ids), len(commodities)))
+            if "week" in table.columns:  # one period is week 1 (past_horizon says the rest)
+                table = table[~(pd.to_numeric(table["week"], errors="coerce") > 1).to_numpy()]
             if len(table):
                 k_i = table[key].astype(str).map(kidx).to_numpy()
                 c_i = table["commodity"].astype(str).map(cidx).to_numpy()

@@ -358,3 +358,13 @@ def process_test(cases: Cases):
         check_as_process(case, tmp_path)
 
     return test_case_subprocess
+
+
+def says(words: str) -> Callable[[Path, Outcome], str]:
+    """A check that the command's output holds ``words`` (wherever rich's table wrapped them)."""
+
+    def check(w: Path, o: Outcome) -> str:
+        shown = " ".join(re.sub("[│┃|]", " ", o.out + o.err).split())
+        return "" if words in shown else f"the message does not say {words!r}: {shown[-300:]}"
+
+    return check

@@ -3,13 +3,12 @@ geometry, bad ``region.toml``) and single cells, under ``validate``, ``analyze``
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.campaign.harness import Cases, Outcome, in_process_test
+from tests.campaign.harness import Cases, in_process_test, says
 from tests.campaign.setups import (
     LAT0,
     LON0,
@@ -239,15 +238,6 @@ FORMATS: dict[str, tuple[Callable[[Path], None], str, str]] = {
 }
 
 
-def _says(words: str) -> Callable[[Path, Outcome], str]:
-    def check(w: Path, o: Outcome) -> str:
-        # the words, wherever rich's table wrapped them
-        shown = " ".join(re.sub("[│┃|]", " ", o.out + o.err).split())
-        return "" if words in shown else f"the message does not say {words!r}: {shown[-300:]}"
-
-    return check
-
-
 for fid, (fn, expect, words) in FORMATS.items():
     for cmd, argv in (("validate", ["validate", "small"]), ("allocate", ["allocate", "s.toml"])):
         out = "o" if cmd == "allocate" else None
@@ -258,7 +248,7 @@ for fid, (fn, expect, words) in FORMATS.items():
             expect,
             setup=fn,
             out=out,
-            check=_says(words) if words else None,
+            check=says(words) if words else None,
         )
 
 
