@@ -167,6 +167,8 @@ POLY_3D = [
 ]
 STORES_HEAD = "store_id,kind,name,lon,lat\n"
 WEEKS = "site_id,commodity,period,quantity,week\n"
+NEED_HEAD = "area_id,commodity,period,quantity\n"
+GEOIDS = edit("areas.geojson", areas_json(ids=["01001020100", "01001020200", "42003010300"]))
 FORMATS: dict[str, tuple[Callable[[Path], None], str, str]] = {
     # a name holding an unquoted comma: pandas shifted every column by one, or printed its
     # tokenizer's message ("Error tokenizing data. C error: Expected 4 fields in line 4, saw 5")
@@ -234,6 +236,23 @@ FORMATS: dict[str, tuple[Callable[[Path], None], str, str]] = {
         edit("supply.csv", WEEKS + "g1,kale,summer,10,0\nh1,rice,summer,30,\n"),
         "error",
         "must be at least 1",
+    ),
+    # third wave: tract ids a spreadsheet took for numbers got "Did you mean '01001020100'?"
+    "ids-lost-zero": (
+        chain(GEOIDS, edit("need.csv", NEED_HEAD + "1001020100,kale,summer,5\n")),
+        "error",
+        "It looks like '01001020100' that lost 1 leading zero(s)",
+    ),
+    "ids-decimal": (
+        chain(GEOIDS, edit("need.csv", NEED_HEAD + "42003010300.0,kale,summer,5\n")),
+        "error",
+        "It looks like '42003010300' that became a decimal",
+    ),
+    "ids-decimal-lost-zero": (
+        chain(GEOIDS, edit("need.csv", NEED_HEAD + "1001020200.0,kale,summer,5\n")),
+        "error",
+        "that became a decimal and lost 1 leading zero(s): a spreadsheet (or a read as "
+        "numbers) took the ids for numbers. Read or save the column as text",
     ),
 }
 
