@@ -15,6 +15,7 @@ import pandas as pd
 
 from equity import FoodshedError
 from equity.region import summary_repr
+from equity.validate import id_hint
 
 from ._lp import LinearProgram
 from ._network_lp import assemble_network, usable_deliveries
@@ -530,10 +531,11 @@ def _transfer_arcs(
         bad = f.isna() | t.isna()
         if bad.any():
             row = int(np.flatnonzero(bad.to_numpy())[0])
+            one = site_cost_table["from_site_id" if pd.isna(f.iloc[row]) else "to_site_id"]
             msg = (
                 f"site_cost_table row {row + 1} names a site not in the region "
                 f"({site_cost_table['from_site_id'].iloc[row]!r} -> "
-                f"{site_cost_table['to_site_id'].iloc[row]!r})"
+                f"{site_cost_table['to_site_id'].iloc[row]!r}).{id_hint(one.iloc[row], sidx)}"
             )
             raise FoodshedError(msg)
         fi, ti = f.to_numpy(dtype=np.int64), t.to_numpy(dtype=np.int64)

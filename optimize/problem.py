@@ -20,6 +20,7 @@ import scipy.sparse as sp
 from equity import FoodshedError
 from equity.region import summary_repr
 from equity.roads import area_centres_xy as _area_points
+from equity.validate import id_hint
 
 from ._lp import LinearProgram
 from .caches import CACHES
@@ -446,9 +447,15 @@ class AllocationProblem:
             bad = s_i.isna() | a_i.isna()
             if bad.any():
                 first = ct[bad].iloc[0]
+                hint = (
+                    id_hint(first["area_id"], area_ids)
+                    if str(first["site_id"]) in sidx
+                    else id_hint(first["site_id"], site_ids)
+                )
                 msg = (
                     f"cost_table row {int(np.flatnonzero(bad.to_numpy())[0]) + 1} names "
-                    f"site {first['site_id']!r} / area {first['area_id']!r}, not in the region"
+                    f"site {first['site_id']!r} / area {first['area_id']!r}, not in the "
+                    f"region.{hint}"
                 )
                 raise FoodshedError(msg)
             arc_site = s_i.to_numpy(dtype=np.int64)

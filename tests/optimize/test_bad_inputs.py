@@ -125,6 +125,9 @@ def test_a_shock_id_that_lost_its_leading_zero_is_named_so() -> None:
     )
     with pytest.raises(ShockError, match=r"'01001020100' that lost 1 leading zero\(s\); write"):
         allocate(geoid, shocks=[DemandSurge(factor=2.0, area_ids=("1001020100",))])
+    costs = pd.DataFrame({"site_id": ["G1"], "area_id": ["1001020100.0"], "distance_m": [5.0]})
+    with pytest.raises(FoodshedError, match=r"became a decimal and lost 1 leading zero"):
+        allocate(geoid, cost_table=costs)
 
 
 # ---------------------------------------------------------------------------- sweep specs
