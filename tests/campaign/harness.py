@@ -284,6 +284,11 @@ class Cases(list[Case]):
         """A case whose command writes to ``--out o``, the one place its new files may go."""
         self.add(cid, kind, [*argv, "--out", "o"], expect, out="o", **kw)
 
+    def add_plans(self, cid: str, kind: str, toml: str, expect: str, **kw) -> None:
+        """``allocate TOML`` and ``allocate TOML --rolling`` (``cid-allocate``, ``cid-rolling``)."""
+        for how, extra in (("allocate", []), ("rolling", ["--rolling"])):
+            self.add_out(f"{cid}-{how}", kind, ["allocate", toml, *extra], expect, **kw)
+
     def in_process(self) -> list:
         """The cases run in this process (:func:`check_in_process`), xfail where listed."""
         return params([c for c in self if "process" not in c.tags])

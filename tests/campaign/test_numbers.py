@@ -111,15 +111,8 @@ WEEKLY = (
 )
 two_weeks = write("t.toml", SCENARIO + "weeks = 2\n")
 past = "1 supply row(s) for week(s) 5 are past the plan's 2 week(s) and not used"
-for cid, extra in (("allocate", []), ("rolling", ["--rolling"])):
-    add_out(
-        f"weeks-past-horizon-{cid}",
-        "numbers",
-        ["allocate", "t.toml", *extra],
-        "ok",
-        setup=chain(edit("supply.csv", WEEKLY), two_weeks),
-        check=says(past),
-    )
+setup = chain(edit("supply.csv", WEEKLY), two_weeks)
+CASES.add_plans("weeks-past-horizon", "numbers", "t.toml", "ok", setup=setup, check=says(past))
 
 # a one-period plan (no `weeks`) added every week's rows into its one week: it is week 1
 add_out(

@@ -96,19 +96,18 @@ for bid in ("weeks-0", "shock-week-beyond", "profile-short", "shock-unknown-site
     )
 # third wave: `weeks = []` in a shock hit every week (read as no `weeks`), the opposite of
 # what it says
-for cmd, extra in (("allocate", []), ("rolling", ["--rolling"])):
-    add_out(
-        f"scenario-shock-weeks-empty-{cmd}",
-        "crash",
-        ["allocate", "b.toml", *extra],
-        "error",
-        setup=write(
-            "b.toml",
-            "name = 'x'\nregion = 'small'\nweeks = 2\n[[shocks]]\nkind = 'site_outage'\n"
-            "site_ids = ['h1']\nweeks = []\n",
-        ),
-        check=says("weeks = [] names no week; leave it out to apply the shock to every week"),
-    )
+empty_weeks = (
+    "name = 'x'\nregion = 'small'\nweeks = 2\n[[shocks]]\nkind = 'site_outage'\n"
+    "site_ids = ['h1']\nweeks = []\n"
+)
+CASES.add_plans(
+    "scenario-shock-weeks-empty",
+    "crash",
+    "b.toml",
+    "error",
+    setup=write("b.toml", empty_weeks),
+    check=says("weeks = [] names no week; leave it out to apply the shock to every week"),
+)
 for bid in ("garbage", "shock-unknown-kind", "region-missing", "period-unknown"):
     setup = write("b.toml", BAD_SCENARIOS[bid])
     add_out(f"scenario-{bid}-report", "crash", ["report", "b.toml"], "error", setup=setup)
