@@ -263,8 +263,9 @@ def read_usda_atlas(
     GEOID, zero-padded from an integer ``CensusTract``) is added. The text ``NULL`` is
     missing. Percentages become 0-1 shares in place: ``PovertyRate`` and ``PCTGQTRS`` always
     (the Atlas writes them in percent), and the ``*share`` columns in the 2019 edition (2010
-    and 2015 write 0-1). ``frame.attrs["notes"]`` says what was changed and how the edition
-    was told.
+    and 2015 write 0-1); a ``PovertyRate`` or ``PCTGQTRS`` outside 0-100, a flag other than 0
+    or 1 and an infinite number are errors naming the row and tract. ``frame.attrs["notes"]``
+    says what was changed and how the edition was told.
 
     Parameters
     ----------
@@ -330,14 +331,20 @@ def read_usda_atlas(
         if c != "area_id" and renames.get(c, c) not in ATLAS_TEXT:
             df[c] = numbers(df, c, path=p, table="atlas", problems=problems)
             flag = ATLAS_FLAG.fullmatch(renames.get(c, c)) is not None
-            wrong = ~df[c].isin((0.0, 1.0)) if flag else np.isinf(df[c])
-            words = "must be 0 or 1 (a flag)" if flag else "is infinite"
+            percent = renames.get(c, c) in ATLAS_PERCENT
+            if flag:
+                wrong, words = ~df[c].isin((0.0, 1.0)), "must be 0 or 1 (a flag)"
+            elif percent:  # percent in every edition: 12.5 is 12.5 %
+                wrong = ~df[c].between(0.0, 100.0)
+                words = "is a percentage (every Atlas edition writes it so) and must be 0 to 100"
+            else:
+                wrong, words = np.isinf(df[c]), "is infinite"
             for i in np.flatnonzero((wrong & df[c].notna()).to_numpy())[:5]:
                 row = int(df.index[i]) + 1
                 problems.append(
                     Problem(
                         "atlas",
-                        f"'{c}' {words}; found {df[c].iloc[i]:g}",
+                        f"'{c}' {words}; found {df[c].iloc[i]:g} (tract {df['area_id'].iloc[i]})",
                         file=str(p),
                         row=row,
                         column=c,

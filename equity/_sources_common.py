@@ -50,16 +50,63 @@ def _sep(path: Path) -> str | None:
     return "\t" if path.suffix.lower() == ".tsv" else None
 
 
-def _as_text(gdf: pd.DataFrame) -> pd.DataFrame:
+#: Geometry types that stand for one place: a point, or an outline (a garden's plot).
+PLACE_TYPES = ("Point", "Polygon", "MultiPolygon")
+
+
+def place_points(
+    geom: gpd.GeoSeries, *, path: Path | str, table: str, rows: Sequence[int] | None = None
+) -> tuple[gpd.GeoSeries, list[str]]:
+    """One point per place of a list (stores, sites): a point as it is, a one-point
+    ``MultiPoint`` its point, a polygon (a garden's outline) its representative point, with a
+    note; a line, several points or a collection is no place and an error naming its row (the
+    row numbers ``rows``, else the position from 1) and its geometry type. Missing or empty
+    geometry stays as it is."""
+    present = (~geom.isna() & ~geom.is_empty).to_numpy()
+    types = geom.geom_type.to_numpy()
+    one = np.array(
+        [t == "MultiPoint" and len(g.geoms) == 1 for g, t in zip(geom, types, strict=True)]
+    )
+    wrong = present & ~np.isin(types, PLACE_TYPES) & ~one
+    if wrong.any():
+        numbers = np.arange(1, len(geom) + 1) if rows is None else np.asarray(rows)
+        problems = [
+            Problem(
+                table,
+                f"geometry is a {types[i]}, not a place: each row needs a point (or a "
+                "polygon, such as a garden's outline, whose representative point is used); "
+                "replace it with the place's point",
+                file=str(path),
+                row=int(numbers[i]),
+                column="geometry",
+            )
+            for i in np.flatnonzero(wrong)
+        ]
+        raise ValidationError(problems, title=f"{path}: {len(problems)} row(s) are not places")
+    polys = present & np.isin(types, ("Polygon", "MultiPolygon"))
+    pts = geom.copy()
+    if polys.any() or one.any():
+        pts[polys | one] = geom[polys | one].representative_point()
+    notes = []
+    if polys.any():
+        notes.append(
+            f"{int(polys.sum())} polygon(s) (outlines) stand for their representative points"
+        )
+    return pts, notes
+
+
+def _as_text(gdf: pd.DataFrame, *, path: Path | str, table: str) -> pd.DataFrame:
     """Every cell as text (``None`` when missing); the geometry of a spatial frame becomes WGS84
-    ``longitude``/``latitude`` text columns (a polygon's representative point)."""
+    ``longitude``/``latitude`` text columns (:func:`place_points`: a polygon's representative
+    point, a line an error). ``attrs["notes"]`` says what was changed."""
     df = pd.DataFrame(gdf).copy()
+    notes: list[str] = []
     if isinstance(gdf, gpd.GeoDataFrame):
         geom = gdf.geometry
         if gdf.crs is not None:
             geom = geom.to_crs(WGS84)
         present = ~geom.isna() & ~geom.is_empty
-        pts = geom.where(~present, geom[present].representative_point())
+        pts, notes = place_points(geom, path=path, table=table)
         lon = [f"{g.x!r}" if ok else None for g, ok in zip(pts, present, strict=True)]
         lat = [f"{g.y!r}" if ok else None for g, ok in zip(pts, present, strict=True)]
         df = df.drop(columns=[gdf.geometry.name])
@@ -72,6 +119,7 @@ def _as_text(gdf: pd.DataFrame) -> pd.DataFrame:
             .astype(object)
         )
     df.columns = [str(c).strip() for c in df.columns]
+    df.attrs["notes"] = notes
     return df
 
 
@@ -83,8 +131,8 @@ def _records_cached(path: str, mtime_ns: int, size: int) -> pd.DataFrame:
     errors = [p for p in problems if p.is_error]
     if errors:
         raise ValidationError(errors, title=f"{path}: cannot be read")
-    out = _as_text(frame)
-    out.attrs["notes"] = list(frame.attrs.get("notes", []))
+    out = _as_text(frame, path=path, table="places")
+    out.attrs["notes"] = list(frame.attrs.get("notes", [])) + out.attrs["notes"]
     return out
 
 
@@ -150,7 +198,7 @@ def _wkt_to_lon_lat(df: pd.DataFrame, col: str, path: Path, table: str) -> pd.Da
     gdf = points_from_wkt(df, col, path, table, None, problems)
     raise_errors(problems, path)
     check_crs(gdf, source=str(path), declared_by="a WKT column is taken as")
-    text = _as_text(gdf)
+    text = _as_text(gdf, path=path, table=table)
     text.index = df.index
     return text
 
@@ -250,6 +298,7 @@ def read_text_csv(
         if col is not None:
             df = _wkt_to_lon_lat(df, col, path, table)
             notes.append(f"longitude/latitude from the WKT column '{col}'")
+            notes += df.attrs.get("notes", [])
         if not all_columns:
             df = df[[c for c in df.columns if c in wanted]]
     df.attrs["notes"] = notes

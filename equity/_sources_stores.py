@@ -23,6 +23,7 @@ from ._sources_common import (
     no_name_warning,
     numbers,
     pick,
+    place_points,
     points,
     read_text_csv,
     require_rows,
@@ -440,7 +441,8 @@ def read_store_list(
         kind=one_kind,
         min_sqft=supermarket_min_sqft,
     )
-    attach(out, source=str(p), notes=[f"layout '{preset}'"], problems=warnings)
+    notes = [f"layout '{preset}'", *df.attrs.get("notes", [])]
+    attach(out, source=str(p), notes=notes, problems=warnings)
     return out
 
 
@@ -495,7 +497,10 @@ def read_site_list(
                 )
             )
             gdf = gdf[~empty.to_numpy()].reset_index(drop=True)
-        gdf["geometry"] = gdf.geometry.representative_point() if len(gdf) else gdf.geometry
+        pts, shape_notes = place_points(
+            gdf.geometry, path=p, table="sites", rows=gdf["source_row"].tolist()
+        )
+        gdf["geometry"] = pts
         name_col = cols.get("name") or pick(found, "SITE_NAME", "name", "Name")
         cat_col = cols.get("category")
     else:
@@ -536,6 +541,7 @@ def read_site_list(
             p, table="sites", required=req, optional=[c for c in (pick(found, "address"),) if c]
         )
         warnings = []
+        shape_notes = list(df.attrs.get("notes", []))
         gdf = points(df, lon_col=lon, lat_col=lat, path=p, table="sites", warnings=warnings)
     if not name_col:
         warnings.append(no_name_warning(found, path=p, table="sites"))
@@ -567,7 +573,7 @@ def read_site_list(
         }
     )
     res = gpd.GeoDataFrame(out, geometry=gdf.geometry.to_numpy(), crs=gdf.crs)
-    attach(res, source=str(p), notes=[f"layout '{preset}'"], problems=warnings)
+    attach(res, source=str(p), notes=[f"layout '{preset}'", *shape_notes], problems=warnings)
     return res
 
 

@@ -9,8 +9,9 @@ for bad data, so that a user sees everything wrong in one report.
 from __future__ import annotations
 
 import difflib
+import re
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 import geopandas as gpd
 import numpy as np
@@ -557,6 +558,39 @@ def check_coordinates(
     return after, problems
 
 
+#: An id a spreadsheet took for a number: digits, perhaps with a decimal part of zeros.
+_AS_NUMBER = re.compile(r"\d+(\.0*)?")
+
+
+def id_hint(value: object, known: Iterable[object], *, table: bool = True) -> str:
+    """The words after "id ... is not known": what happened to an id a spreadsheet or a
+    number-typed read took for a number (``1001020100`` for ``01001020100``, ``42003010100.0``
+    for ``42003010100``) when exactly one known id is that number, and the fix (read the column
+    as text; ``table=False``: an id typed elsewhere, such as a scenario's shock); else the
+    closest known id. The id is never matched: the file stays the user's."""
+    text = str(value).strip()
+    ids = [str(k) for k in known]
+    if _AS_NUMBER.fullmatch(text):
+        digits = text.split(".")[0]
+        same = [k for k in ids if k.isdigit() and k.lstrip("0") == digits.lstrip("0")]
+        what = []
+        if len(same) == 1 and "." in text:
+            what.append("became a decimal")
+        if len(same) == 1 and len(digits) < len(same[0]):
+            what.append(f"lost {len(same[0]) - len(digits)} leading zero(s)")
+        if what and not table:
+            return f" It looks like '{same[0]}' that {' and '.join(what)}; write '{same[0]}'."
+        if what:
+            return (
+                f" It looks like '{same[0]}' that {' and '.join(what)}: a spreadsheet (or a "
+                "read as numbers) took the ids for numbers. Read or save the column as text "
+                "(in Excel, import the CSV with that column's type set to Text) so that it "
+                f"keeps '{same[0]}'."
+            )
+    close = difflib.get_close_matches(text, ids, n=1)
+    return f" Did you mean '{close[0]}'?" if close else ""
+
+
 def check_references(
     tables: dict[str, pd.DataFrame],
     files: Mapping[str, str | None],
@@ -587,15 +621,10 @@ def check_references(
             examples = sorted(known)[:5]
             for i in np.flatnonzero(unknown.to_numpy()):
                 value = df[col.name].iloc[i]
-                close = difflib.get_close_matches(str(value), [str(k) for k in known], n=1)
-                hint = (
-                    f" Did you mean '{close[0]}'?"
-                    if close
-                    else (
-                        f" Known ids start {examples}."
-                        if examples
-                        else f" `{col.ref_table}` is empty or missing."
-                    )
+                hint = id_hint(value, known) or (
+                    f" Known ids start {examples}."
+                    if examples
+                    else f" `{col.ref_table}` is empty or missing."
                 )
                 problems.append(
                     Problem(

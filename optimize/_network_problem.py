@@ -15,6 +15,7 @@ import pandas as pd
 
 from equity import FoodshedError
 from equity.region import summary_repr
+from equity.validate import id_hint
 
 from ._lp import LinearProgram
 from ._network_lp import assemble_network, usable_deliveries
@@ -25,6 +26,7 @@ from .problem import (
     DEFAULT_MAX_DISTANCE_M,
     AllocationProblem,
     check_columns,
+    past_horizon,
 )
 from .shocks import apply_shocks
 
@@ -75,6 +77,9 @@ class NetworkProblem:
     max_transfer_m: float | None
     name: str
     structure: dict[str, Any] = field(repr=False)
+    #: what the build left out, in words (rows of ``supply``/``need`` for weeks past the
+    #: horizon); a plan's ``manifest["warnings"]``
+    warnings: tuple[str, ...] = ()
 
     # ------------------------------------------------------------------ sizes
     @property
@@ -269,8 +274,11 @@ class NetworkProblem:
         if region.periods:
             reg = region.select_period(period or region.default_period)  # type: ignore[arg-type]
         T = _check_weeks(weeks)
+        said: list[str] = []
         supply = _weekly_kg(reg.supply, "supply", "site_id", base.site_ids, base, T, base.supply_kg)
         need = _weekly_kg(reg.need, "need", "area_id", base.area_ids, base, T, base.need_kg)
+        for name in ("supply", "need"):
+            said += past_horizon(getattr(reg, name), name, T, region.sources.get(name, name))
         sites = reg.sites
         storage = (
             pd.to_numeric(sites["storage_kg"], errors="coerce").to_numpy(dtype=float)
@@ -289,7 +297,7 @@ class NetworkProblem:
             max_transfer_m,
             site_cost_table,
         )
-        return cls.from_problem(
+        problem = cls.from_problem(
             base,
             weeks=T,
             supply_kg=supply,
@@ -305,6 +313,7 @@ class NetworkProblem:
             max_transfer_m=max_transfer_m,
             shocks=shocks,
         )
+        return replace(problem, warnings=tuple(said)) if said else problem
 
     @classmethod
     def from_problem(
@@ -522,10 +531,11 @@ def _transfer_arcs(
         bad = f.isna() | t.isna()
         if bad.any():
             row = int(np.flatnonzero(bad.to_numpy())[0])
+            one = site_cost_table["from_site_id" if pd.isna(f.iloc[row]) else "to_site_id"]
             msg = (
                 f"site_cost_table row {row + 1} names a site not in the region "
                 f"({site_cost_table['from_site_id'].iloc[row]!r} -> "
-                f"{site_cost_table['to_site_id'].iloc[row]!r})"
+                f"{site_cost_table['to_site_id'].iloc[row]!r}).{id_hint(one.iloc[row], sidx)}"
             )
             raise FoodshedError(msg)
         fi, ti = f.to_numpy(dtype=np.int64), t.to_numpy(dtype=np.int64)

@@ -15,6 +15,7 @@ from .problem import (
     DEFAULT_LILA_COL,
     DEFAULT_MAX_DISTANCE_M,
     AllocationProblem,
+    past_horizon,
 )
 from .shocks import apply_shocks, shock_to_dict
 from .solution import AllocationSolution
@@ -51,6 +52,19 @@ def _problem(
         estimates=estimates,
     )
     return apply_shocks(problem, shocks)
+
+
+def _weeks_left_out(region: Region, period: str | None) -> list[str]:
+    """Warnings for rows of ``supply``/``need`` for weeks after the first: a one-period plan
+    is week 1 (as a one-week plan over weeks is)."""
+    reg = region
+    if region.periods and (period or region.default_period) in region.periods:
+        reg = region.select_period(period or region.default_period)  # type: ignore[arg-type]
+    return [
+        w
+        for name in ("supply", "need")
+        for w in past_horizon(getattr(reg, name), name, 1, region.sources.get(name, name))
+    ]
 
 
 def allocate(
@@ -112,7 +126,8 @@ def allocate(
         "sources": dict(region.sources),
         "shocks": [shock_to_dict(s) for s in shocks],
         # the region's warnings that this plan rests on (no supply: nothing to hand out)
-        "warnings": [p.message for p in region.problems if p.code == NO_SUPPLY],
+        "warnings": [p.message for p in region.problems if p.code == NO_SUPPLY]
+        + _weeks_left_out(region, period),
     }
     if problem.estimated:
         manifest["estimated"] = dict(problem.estimated)

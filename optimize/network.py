@@ -351,6 +351,7 @@ def allocate_network(
         "weeks": weeks,
         "sources": dict(region.sources),
         "shocks": [_shock_dict(s) for s in shocks],
+        "warnings": list(problem.warnings),
     }
     return solve_network(
         problem,

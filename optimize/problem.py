@@ -20,6 +20,7 @@ import scipy.sparse as sp
 from equity import FoodshedError
 from equity.region import summary_repr
 from equity.roads import area_centres_xy as _area_points
+from equity.validate import id_hint
 
 from ._lp import LinearProgram
 from .caches import CACHES
@@ -131,6 +132,25 @@ def planning_region(region: Region, *, estimates: bool = True) -> Region:
 
 def _as_ids(values: Any) -> np.ndarray:
     return np.asarray([str(v) for v in values], dtype=object)
+
+
+def past_horizon(table: pd.DataFrame, name: str, T: int, source: str) -> list[str]:
+    """A warning (or none) naming the rows of ``table`` (``supply``/``need``, read from
+    ``source``) for weeks past a plan of ``T`` weeks, which the plan does not use: a table may
+    hold more weeks than one plan covers (a sweep over ``weeks``), so they are left out in
+    words, not refused."""
+    if "week" not in table.columns:
+        return []
+    week = pd.to_numeric(table["week"], errors="coerce")
+    past = (week > T).to_numpy()
+    if not past.any():
+        return []
+    weeks = sorted({int(w) for w in week[past]})
+    shown = ", ".join(map(str, weeks[:8])) + (" ..." if len(weeks) > 8 else "")
+    return [
+        f"{source}: {int(past.sum())} {name} row(s) for week(s) {shown} are past the plan's "
+        f"{T} week(s) and not used; set weeks = {weeks[-1]} in the scenario to plan them"
+    ]
 
 
 def check_columns(table: pd.DataFrame, name: str, needed: tuple[str, ...]) -> None:
@@ -400,6 +420,8 @@ class AllocationProblem:
         def kg_by(table: pd.DataFrame, key: str, ids: np.ndarray, kidx: dict) -> np.ndarray:
             """kg per (id of ``ids``, commodity) of a supply or need table."""
             out = np.zeros((len(ids), len(commodities)))
+            if "week" in table.columns:  # one period is week 1 (past_horizon says the rest)
+                table = table[~(pd.to_numeric(table["week"], errors="coerce") > 1).to_numpy()]
             if len(table):
                 k_i = table[key].astype(str).map(kidx).to_numpy()
                 c_i = table["commodity"].astype(str).map(cidx).to_numpy()
@@ -425,9 +447,15 @@ class AllocationProblem:
             bad = s_i.isna() | a_i.isna()
             if bad.any():
                 first = ct[bad].iloc[0]
+                hint = (
+                    id_hint(first["area_id"], area_ids)
+                    if str(first["site_id"]) in sidx
+                    else id_hint(first["site_id"], site_ids)
+                )
                 msg = (
                     f"cost_table row {int(np.flatnonzero(bad.to_numpy())[0]) + 1} names "
-                    f"site {first['site_id']!r} / area {first['area_id']!r}, not in the region"
+                    f"site {first['site_id']!r} / area {first['area_id']!r}, not in the "
+                    f"region.{hint}"
                 )
                 raise FoodshedError(msg)
             arc_site = s_i.to_numpy(dtype=np.int64)

@@ -240,5 +240,10 @@ def rolling_scenario(sc: Any, region: Region) -> RollingResult:
     )
     shocks = opts.pop("shocks")
     objective = opts.pop("objective")
-    manifest = {"region": region.name, "scenario": sc.to_dict(), "weeks": problem.weeks}
+    manifest = {
+        "region": region.name,
+        "scenario": sc.to_dict(),
+        "weeks": problem.weeks,
+        "warnings": list(problem.warnings),
+    }
     return plan_rolling(problem, shocks, objective, manifest=manifest, **opts)

@@ -120,14 +120,25 @@ MAX_COST_PER_KG_KM = 1e3
 
 
 class _Shock(_Strict):
-    #: the weeks (1-based) the shock hits; none: every week (see optimize.network.InWeeks)
+    #: the weeks (1-based) the shock hits; none: every week (see optimize.network.InWeeks); an
+    #: empty list is an error
     weeks: list[Annotated[int, Field(ge=1)]] | None = None
     #: the shock of :mod:`optimize.shocks` the spec describes
     shock: ClassVar[type]
 
+    @pydantic.field_validator("weeks")
+    @classmethod
+    def _some_week(cls, v: list[int] | None) -> list[int] | None:
+        # an empty list read as no list hit every week: the opposite of what it says
+        if v is not None and not v:
+            msg = "weeks = [] names no week; leave it out to apply the shock to every week"
+            raise ValueError(msg)
+        return v
+
     def build(self) -> Any:
         """The shock: the spec's fields but ``kind`` and ``weeks`` are its arguments (a list as
-        a tuple, an empty one as none); with ``weeks`` it hits only those weeks."""
+        a tuple, an empty one as none); with ``weeks`` it hits only those weeks (``weeks = []``
+        is an error: it names no week)."""
         args = self.model_dump(exclude={"kind", "weeks"})
         shock = self.shock(
             **{k: (tuple(v) or None) if isinstance(v, list) else v for k, v in args.items()}

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from equity import FoodshedError
+from equity.validate import id_hint
 
 if TYPE_CHECKING:
     from .problem import AllocationProblem
@@ -47,7 +48,10 @@ def _pick(
     if missing:
         sample = ", ".join(map(str, known[:8].tolist()))
         whats = what[:-1] + "ies" if what.endswith("y") else what + "s"
-        msg = f"{shock}: unknown {what} {missing}; known {whats} include {sample}"
+        hint = id_hint(
+            missing[0], known.tolist(), table=False
+        )  # an id a spreadsheet took for a number
+        msg = f"{shock}: unknown {what} {missing}; known {whats} include {sample}.{hint}"
         raise ShockError(msg)
     return np.isin(known, list(wanted))
 

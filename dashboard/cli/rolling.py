@@ -78,6 +78,9 @@ def run(
             markup=False,
             highlight=False,
         )
+    for name, res in results:
+        for text in res.rolling.manifest.get("warnings", []):
+            console.print(f"  {name}: warning: {text}", markup=False, highlight=False)
     console.print(f"Wrote {len(results)} rolling plan(s) to {out}", markup=False, highlight=False)
     bad = [n for n, r in results if not (r.rolling.ok and r.foresight.ok)]
     return 1 if bad else 0

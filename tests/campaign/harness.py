@@ -284,6 +284,11 @@ class Cases(list[Case]):
         """A case whose command writes to ``--out o``, the one place its new files may go."""
         self.add(cid, kind, [*argv, "--out", "o"], expect, out="o", **kw)
 
+    def add_plans(self, cid: str, kind: str, toml: str, expect: str, **kw) -> None:
+        """``allocate TOML`` and ``allocate TOML --rolling`` (``cid-allocate``, ``cid-rolling``)."""
+        for how, extra in (("allocate", []), ("rolling", ["--rolling"])):
+            self.add_out(f"{cid}-{how}", kind, ["allocate", toml, *extra], expect, **kw)
+
     def in_process(self) -> list:
         """The cases run in this process (:func:`check_in_process`), xfail where listed."""
         return params([c for c in self if "process" not in c.tags])
@@ -358,3 +363,13 @@ def process_test(cases: Cases):
         check_as_process(case, tmp_path)
 
     return test_case_subprocess
+
+
+def says(words: str) -> Callable[[Path, Outcome], str]:
+    """A check that the command's output holds ``words`` (wherever rich's table wrapped them)."""
+
+    def check(w: Path, o: Outcome) -> str:
+        shown = " ".join(re.sub("[│┃|]", " ", o.out + o.err).split())
+        return "" if words in shown else f"the message does not say {words!r}: {shown[-300:]}"
+
+    return check

@@ -3,6 +3,7 @@ error or returns a plan that adds up."""
 
 from __future__ import annotations
 
+import json
 import math
 import warnings
 from pathlib import Path
@@ -82,6 +83,18 @@ POP = "STATEFP,COUNTYFP,TRACTCE,POPULATION,LATITUDE,LONGITUDE\n"
 ACS = "GEO_ID,NAME,B22010_002E\n"
 LIST = "name,latitude,longitude\n"
 ATLAS = "CensusTract,State,County,Urban,Pop2010,LILATracts_1And10\n"
+POVERTY = "CensusTract,State,Pop2010,PovertyRate\n"
+LINE = [[-79.9, 40.4], [-79.8, 40.4]]
+SQUARE = [[-79.9, 40.4], [-79.8, 40.4], [-79.8, 40.5], [-79.9, 40.4]]
+
+
+def _features(kind: str, coordinates: list) -> str:
+    """A GeoJSON of one named place with geometry ``kind``."""
+    feature = {"type": "Feature", "properties": {"name": "A"}}
+    feature["geometry"] = {"type": kind, "coordinates": coordinates}
+    return json.dumps({"type": "FeatureCollection", "features": [feature]})
+
+
 READER_CASES = {
     # an unquoted comma in a name: "TypeError: can only concatenate str (not "int") to str"
     "stores-comma-in-name": ("store", "s.csv", LIST + "Shop, Inc,40.4,-79.9\n", {}, True),
@@ -133,6 +146,22 @@ READER_CASES = {
     "atlas-inf": ("atlas", "a.csv", ATLAS + "42003010100,PA,Allegheny,1,inf,0\n", {}, True),
     "atlas-flag-7": ("atlas", "a.csv", ATLAS + "42003010100,PA,Allegheny,1,3000,7\n", {}, True),
     "atlas-ok": ("atlas", "a.csv", ATLAS + "42003010100,PA,Allegheny,1,3000,0\n", {}, False),
+    # third wave: a PovertyRate (percent in every edition) of 150 or -3 was read as it was
+    "atlas-poverty-150": ("atlas", "a.csv", POVERTY + "42003010100,PA,1,150\n", {}, True),
+    "atlas-poverty-negative": ("atlas", "a.csv", POVERTY + "42003010100,PA,1,-3\n", {}, True),
+    "atlas-poverty-100": ("atlas", "a.csv", POVERTY + "42003010100,PA,1,100\n", {}, False),
+    # a line in a site or store list became a point on it without a word
+    "sites-line-geojson": ("site", "s.geojson", _features("LineString", LINE), {}, True),
+    "sites-line-wkt": (
+        "site",
+        "s.csv",
+        'name,WKT\nG,"LINESTRING (-79.9 40.4, -79.8 40.4)"\n',
+        {},
+        True,
+    ),
+    "stores-line-geojson": ("store", "s.geojson", _features("LineString", LINE), {}, True),
+    "stores-multipoint": ("store", "s.geojson", _features("MultiPoint", LINE), {}, True),
+    "sites-polygon-geojson": ("site", "s.geojson", _features("Polygon", [SQUARE]), {}, False),
 }
 
 

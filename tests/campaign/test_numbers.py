@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.campaign.harness import ROOT, Cases, in_process_test
-from tests.campaign.setups import SCENARIO, areas_json, edit, write
+from tests.campaign.harness import ROOT, Cases, in_process_test, says
+from tests.campaign.setups import SCENARIO, areas_json, chain, edit, write
 
 pytestmark = pytest.mark.slow
 
@@ -103,6 +103,26 @@ nobody = edit("areas.geojson", areas_json(pops=[0.0, 0.0, 0.0]))
 for cmd in ("analyze", "allocate", "report"):
     argv = ["analyze", "small"] if cmd == "analyze" else [cmd, "s.toml"]
     add_out(f"no-residents-{cmd}", "numbers", argv, "ok", setup=nobody)
+
+# -- third wave: supply rows for a week past the plan's were left out without a word
+WEEKLY = (
+    "site_id,commodity,period,week,quantity\n"
+    "g1,kale,summer,1,10\nh1,rice,summer,2,30\ng1,kale,summer,5,10\n"
+)
+two_weeks = write("t.toml", SCENARIO + "weeks = 2\n")
+past = "1 supply row(s) for week(s) 5 are past the plan's 2 week(s) and not used"
+setup = chain(edit("supply.csv", WEEKLY), two_weeks)
+CASES.add_plans("weeks-past-horizon", "numbers", "t.toml", "ok", setup=setup, check=says(past))
+
+# a one-period plan (no `weeks`) added every week's rows into its one week: it is week 1
+add_out(
+    "weeks-past-horizon-one-period",
+    "numbers",
+    ["allocate", "s.toml"],
+    "ok",
+    setup=edit("supply.csv", WEEKLY),
+    check=says("2 supply row(s) for week(s) 2, 5 are past the plan's 1 week(s) and not used"),
+)
 
 
 test_case = in_process_test(CASES)

@@ -3,13 +3,12 @@ geometry, bad ``region.toml``) and single cells, under ``validate``, ``analyze``
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.campaign.harness import Cases, Outcome, in_process_test
+from tests.campaign.harness import Cases, in_process_test, says
 from tests.campaign.setups import (
     LAT0,
     LON0,
@@ -168,6 +167,8 @@ POLY_3D = [
 ]
 STORES_HEAD = "store_id,kind,name,lon,lat\n"
 WEEKS = "site_id,commodity,period,quantity,week\n"
+NEED_HEAD = "area_id,commodity,period,quantity\n"
+GEOIDS = edit("areas.geojson", areas_json(ids=["01001020100", "01001020200", "42003010300"]))
 FORMATS: dict[str, tuple[Callable[[Path], None], str, str]] = {
     # a name holding an unquoted comma: pandas shifted every column by one, or printed its
     # tokenizer's message ("Error tokenizing data. C error: Expected 4 fields in line 4, saw 5")
@@ -236,16 +237,24 @@ FORMATS: dict[str, tuple[Callable[[Path], None], str, str]] = {
         "error",
         "must be at least 1",
     ),
+    # third wave: tract ids a spreadsheet took for numbers got "Did you mean '01001020100'?"
+    "ids-lost-zero": (
+        chain(GEOIDS, edit("need.csv", NEED_HEAD + "1001020100,kale,summer,5\n")),
+        "error",
+        "It looks like '01001020100' that lost 1 leading zero(s)",
+    ),
+    "ids-decimal": (
+        chain(GEOIDS, edit("need.csv", NEED_HEAD + "42003010300.0,kale,summer,5\n")),
+        "error",
+        "It looks like '42003010300' that became a decimal",
+    ),
+    "ids-decimal-lost-zero": (
+        chain(GEOIDS, edit("need.csv", NEED_HEAD + "1001020200.0,kale,summer,5\n")),
+        "error",
+        "that became a decimal and lost 1 leading zero(s): a spreadsheet (or a read as "
+        "numbers) took the ids for numbers. Read or save the column as text",
+    ),
 }
-
-
-def _says(words: str) -> Callable[[Path, Outcome], str]:
-    def check(w: Path, o: Outcome) -> str:
-        # the words, wherever rich's table wrapped them
-        shown = " ".join(re.sub("[│┃|]", " ", o.out + o.err).split())
-        return "" if words in shown else f"the message does not say {words!r}: {shown[-300:]}"
-
-    return check
 
 
 for fid, (fn, expect, words) in FORMATS.items():
@@ -258,7 +267,7 @@ for fid, (fn, expect, words) in FORMATS.items():
             expect,
             setup=fn,
             out=out,
-            check=_says(words) if words else None,
+            check=says(words) if words else None,
         )
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.campaign.harness import ROOT, Cases, Outcome, in_process_test
+from tests.campaign.harness import ROOT, Cases, Outcome, in_process_test, says
 from tests.campaign.setups import SCENARIO, write
 
 pytestmark = pytest.mark.slow
@@ -94,6 +94,20 @@ for bid in ("weeks-0", "shock-week-beyond", "profile-short", "shock-unknown-site
         setup=setup,
         check=lambda w, o: "" if "b.toml" in o.err else f"the file is not named: {o.err[-200:]}",
     )
+# third wave: `weeks = []` in a shock hit every week (read as no `weeks`), the opposite of
+# what it says
+empty_weeks = (
+    "name = 'x'\nregion = 'small'\nweeks = 2\n[[shocks]]\nkind = 'site_outage'\n"
+    "site_ids = ['h1']\nweeks = []\n"
+)
+CASES.add_plans(
+    "scenario-shock-weeks-empty",
+    "crash",
+    "b.toml",
+    "error",
+    setup=write("b.toml", empty_weeks),
+    check=says("weeks = [] names no week; leave it out to apply the shock to every week"),
+)
 for bid in ("garbage", "shock-unknown-kind", "region-missing", "period-unknown"):
     setup = write("b.toml", BAD_SCENARIOS[bid])
     add_out(f"scenario-{bid}-report", "crash", ["report", "b.toml"], "error", setup=setup)

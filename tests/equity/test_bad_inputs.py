@@ -344,3 +344,25 @@ def test_a_text_population_in_geojson_is_a_located_error_and_no_python_warning(
         ("areas.geojson", 1, "population")
     ]
     assert "'population' must be a number; found 'many'" in report.errors[0].message
+
+
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [
+        ("1001020100", "It looks like '01001020100' that lost 1 leading zero(s)"),
+        ("42003010300.0", "It looks like '42003010300' that became a decimal:"),
+        ("1001020100.0", "'01001020100' that became a decimal and lost 1 leading zero(s)"),
+        ("01001020199", "Did you mean '01001020100'?"),  # a typo, not a number's loss
+        ("100", "Did you mean '0100'?"),  # '0100' and '00100' are both 100: nothing claimed
+    ],
+    ids=["lost-zero", "decimal", "both", "typo", "ambiguous"],
+)
+def test_id_hint_says_what_a_spreadsheet_did(value: str, says: str) -> None:
+    """An id a spreadsheet took for a number is named for what it was and the fix (read the
+    column as text); it is never matched."""
+    from equity.validate import id_hint
+
+    known = ["01001020100", "01001020200", "42003010300", "0100", "00100"]
+    hint = id_hint(value, known)
+    assert says in hint
+    assert ("as text" in hint) == ("looks like" in hint)

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from equity import ConfigError, FoodshedError
-from optimize import Scenario, ScenarioError, ShockError, run_scenario
+from optimize import DemandSurge, Scenario, ScenarioError, ShockError, allocate, run_scenario
 from optimize._sweep_task import SweepContext, solve_record
 from optimize.sweep import MAX_SCENARIOS, SweepSpec, SweepSpecError, expand, prepare_sweep
 from tests.helpers import line_region as make_region
@@ -112,6 +112,22 @@ def test_shock_errors_name_the_scenario_file(tmp_path: Path, region, shock: str,
         run_scenario(p, region=region)
     assert str(err.value).startswith(f"{p}: ")
     assert isinstance(err.value.__cause__, ShockError)
+
+
+def test_a_shock_id_that_lost_its_leading_zero_is_named_so() -> None:
+    """An area id typed as the number a spreadsheet showed: what happened, and the id to
+    write (it was "Did you mean '01001020100'?", or nothing)."""
+    geoid = make_region(
+        {"01001020100": 0, "01001020200": 1000},
+        {"G1": 0},
+        [("G1", "veg", 6)],
+        [("01001020100", "veg", 5)],
+    )
+    with pytest.raises(ShockError, match=r"'01001020100' that lost 1 leading zero\(s\); write"):
+        allocate(geoid, shocks=[DemandSurge(factor=2.0, area_ids=("1001020100",))])
+    costs = pd.DataFrame({"site_id": ["G1"], "area_id": ["1001020100.0"], "distance_m": [5.0]})
+    with pytest.raises(FoodshedError, match=r"became a decimal and lost 1 leading zero"):
+        allocate(geoid, cost_table=costs)
 
 
 # ---------------------------------------------------------------------------- sweep specs

@@ -120,6 +120,22 @@ def test_shock_past_the_horizon_is_an_error(tmp_path):
         run_scenario(sc)
 
 
+def test_one_period_plan_is_week_one(tmp_path):
+    """A one-period plan of a supply table by week used every week's rows at once (8 kg of
+    lettuce); it is week 1, as a one-week plan over weeks is: 6 kg, week 2's row named."""
+    from optimize import AllocationProblem, allocate
+    from optimize.network import NetworkProblem
+
+    region = Region.from_dir(chain_region(tmp_path / "chain"))
+    one = AllocationProblem.from_region(region, max_distance_m=2000)
+    week = NetworkProblem.from_region(region, weeks=1, max_distance_m=2000)
+    assert one.supply_kg[0].tolist() == [6.0, 10.0]  # G: lettuce, rice
+    np.testing.assert_array_equal(week.supply_kg[0], one.supply_kg)
+    (said,) = allocate(region, objective="coverage").manifest["warnings"]
+    assert "1 supply row(s) for week(s) 2 are past the plan's 1 week(s)" in said
+    assert "supply" in said.split(":")[0]  # the file
+
+
 def test_run_scenario_over_weeks(tmp_path):
     chain_region(tmp_path / "chain")
     sol = run_scenario(write(tmp_path / "s.toml", SCENARIO))
