@@ -97,7 +97,10 @@ def test_interrupted_write_recovers(cmd, argv, sig, after_s, tmp_path: Path) -> 
     tags = {"killed"} if sig is signal.SIGKILL else set()
     case = Case(f"interrupt-{cmd}-{sig.name}", "loss", argv, out="o", tags=tags)
     reason = ""
-    if sig is signal.SIGTERM and p.returncode not in (0, 143):
+    # -15: the signal came while Python was still importing, before the command set its
+    # handler (a loaded machine); the shell reports 143 for both, and the checks below still
+    # require that nothing was lost or half-written
+    if sig is signal.SIGTERM and p.returncode not in (0, 143, -signal.SIGTERM):
         reason = f"SIGTERM: exit {p.returncode}, expected 143 (or 0 when it had finished)"
     if reason:
         pass
