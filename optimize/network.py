@@ -297,13 +297,25 @@ def _first_columns(problem: NetworkProblem, c: np.ndarray) -> np.ndarray:
     na, nc = len(base.area_ids), len(base.commodities)
     group = (s["x_week"] * na + base.arc_area[s["x_arc"]]) * nc + base.pair_need[s["x_pair"]]
     unit = np.asarray(c[:n_x], dtype=float) / base.pair_weight[s["x_pair"]]
-    order = np.lexsort((unit, group))
+    order = _by_group(group, np.argsort(unit, kind="stable"))
     g = group[order]
     rank = np.empty(n_x, dtype=np.int64)
     rank[order] = np.arange(n_x) - np.searchsorted(g, g)
     first = np.ones(len(c), dtype=bool)
     first[:n_x] = rank < FIRST_DELIVERIES
     return first
+
+
+def _by_group(group: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """``order`` re-sorted, stably, by the non-negative integers ``group[order]`` (what
+    ``np.lexsort((key, group))`` gives when ``order`` is a stable sort by ``key``): one stable
+    sort per 16 bits of the largest group, lowest first, which numpy does as a radix sort."""
+    g = group[order]
+    for shift in range(0, max(int(g.max(initial=0)).bit_length(), 1), 16):
+        part = ((g >> shift) & 0xFFFF).astype(np.uint16)
+        by = np.argsort(part, kind="stable")
+        order, g = order[by], g[by]
+    return order
 
 
 # ---------------------------------------------------------------------------- from a region

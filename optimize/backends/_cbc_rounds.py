@@ -25,7 +25,7 @@ import numpy as np
 
 from .._lp import BackendResult, LinearProgram, SolveStatus, Stage
 
-__all__ = ["MAX_ROUNDS", "Rounds", "run_rounds", "solve_in_rounds", "write_basis"]
+__all__ = ["MAX_ROUNDS", "Rounds", "run_rounds", "solve_in_rounds"]
 
 #: Rounds of pricing before giving up on the subset (the caller then solves the whole LP).
 MAX_ROUNDS = 30
@@ -33,19 +33,6 @@ MAX_ROUNDS = 30
 #: (1 plus its cost plus ``|A_j|^T |y|``): CBC prints duals with 8 significant digits and
 #: Clp's own dual tolerance is 1e-7.
 PRICE_TOL = 1e-7
-
-
-def write_basis(path: Path, col_status: np.ndarray, row_status: np.ndarray) -> None:
-    """An MPS basis file for :func:`~optimize.backends._cbc.write_mps`'s names from HiGHS-coded
-    statuses (0 at lower, 1 basic, 2 at upper): each basic column paired with a nonbasic row
-    (``XU``/``XL``), columns at their upper bound ``UL``; what is not named is nonbasic at its
-    lower bound (columns) or basic (rows)."""
-    bc = np.flatnonzero(col_status == 1)
-    nb = np.flatnonzero(row_status != 1)
-    tag = np.where(row_status[nb] == 2, "XU", "XL")
-    lines = [f" {t} c{j} r{i}" for t, j, i in zip(tag, bc, nb, strict=True)]
-    lines += [f" UL c{j}" for j in np.flatnonzero(col_status == 2)]
-    path.write_text("NAME foodshed\n" + "".join(s + "\n" for s in lines) + "ENDATA\n")
 
 
 @dataclass
@@ -110,8 +97,14 @@ def run_rounds(
     meanwhile: Callable[[], None] | None = None,
 ) -> Rounds | None:
     """The rounds themselves (see :func:`solve_in_rounds`) for the costs ``c``; with
-    ``basis_out`` the final basis too; ``meanwhile()`` runs while the first round solves."""
-    from ._cbc import _read_solution, _status, read_basis, write_mps
+    ``basis_out`` the final basis too; ``meanwhile()`` runs while the first round solves.
+
+    Each column is named by its place in the whole LP (``c<j>``), so a round's MPS file is the
+    last one's with the entering columns' lines appended (only those are formatted), the basis
+    CBC writes after a round is the next round's starting basis as it is, and the solution file
+    names columns of the whole LP. Between rounds only the row duals are read (the first lines
+    of the solution file); the column values are read after the last round."""
+    from ._cbc import _read_solution, _status, mps_chunks, read_basis
 
     A = lp.A.tocsc()
     lo, hi = np.asarray(lp.col_lo, float), np.asarray(lp.col_hi, float)
@@ -121,30 +114,36 @@ def run_rounds(
     absA = abs(A)
     times = {"handoff": 0.0, "solve": 0.0, "read_back": 0.0, "pricing": 0.0}
     deadline = None if time_limit_s is None else time.perf_counter() + time_limit_s
-    basis: tuple[np.ndarray, np.ndarray] | None = None  # statuses over all columns, rows
+    text: dict[str, list[bytes]] = {"rows": [], "columns": [], "rhs": [], "bounds": []}
+    new = np.flatnonzero(keep)
     with tempfile.TemporaryDirectory(prefix="foodshed-cbc-") as tmp:
         d = Path(tmp)
         for rounds in range(1, MAX_ROUNDS + 1):
-            cols = np.flatnonzero(keep)
-            sub = LinearProgram(
-                c=c[cols],
-                A=A[:, cols],
+            t0 = time.perf_counter()
+            part = LinearProgram(
+                c=c[new],
+                A=A[:, new],
                 row_lo=lp.row_lo,
                 row_hi=lp.row_hi,
-                col_lo=lo[cols],
-                col_hi=hi[cols],
+                col_lo=lo[new],
+                col_hi=hi[new],
             )
-            t0 = time.perf_counter()
-            mps = write_mps(sub, d / "sub.mps")
-            sol, bas_out = d / "sub.sol", d / "out.bas"
+            for tag, block in mps_chunks(part, new):
+                if tag in ("columns", "bounds") or (tag in text and rounds == 1):
+                    text[tag].append(block)
+            mps, sol = d / "sub.mps", d / "sub.sol"
+            with open(mps, "wb") as f:
+                f.writelines([*text["rows"], b"COLUMNS\n", *text["columns"], *text["rhs"]])
+                f.writelines([b"BOUNDS\n", *text["bounds"]] if any(text["bounds"]) else [])
+                f.write(b"ENDATA\n")
+            bas_in, bas_out = d / f"round{rounds - 1}.bas", d / f"round{rounds}.bas"
             bas_out.write_bytes(b"")  # CBC's devel builds write a basis only over a file
             cmd = [exe, str(mps)]
-            if basis is None:
+            if rounds == 1:
                 for k, v in options.items():
                     cmd += [f"-{k}", str(v)]
             else:
-                write_basis(d / "in.bas", basis[0][cols], basis[1])
-                cmd += ["-basisI", str(d / "in.bas")]
+                cmd += ["-basisI", str(bas_in)]
             if deadline is not None:
                 cmd += ["-sec", f"{max(deadline - time.perf_counter(), 0.01):.3f}"]
             cmd += ["-dualS", "-basisO", str(bas_out), "-printingOptions", "all"]
@@ -162,29 +161,107 @@ def run_rounds(
             if not sol.exists():
                 return None
             t2 = time.perf_counter()
-            head, xs, y = _read_solution(sol, lp.n_rows, len(cols))
-            times["read_back"] += time.perf_counter() - t2
+            data = sol.read_bytes()
+            head = data.partition(b"\n")[0].decode(errors="replace").rstrip("\r")
             status = _status(head, True)
             if status in (SolveStatus.INFEASIBLE, SolveStatus.ERROR):
                 return None
-            x = np.zeros(lp.n_cols)
-            x[cols] = xs
-            if status is not SolveStatus.OPTIMAL:  # time limit (or unbounded: so is the LP)
-                return Rounds(status, head, x, None, None, rounds, len(cols), times)
+            fast = _row_duals(data, lp.n_rows) if status is SolveStatus.OPTIMAL else None
+            x = None
+            if fast is None:
+                _, x, y = _read_solution(sol, lp.n_rows, lp.n_cols)
+            else:
+                y, at = fast
+            times["read_back"] += time.perf_counter() - t2
+            columns = int(keep.sum())
+            if x is not None and status is not SolveStatus.OPTIMAL:  # time limit (or unbounded)
+                return Rounds(status, head, x, None, None, rounds, columns, times)
             t3 = time.perf_counter()
             rc = c - A.T @ y
             scale = 1.0 + np.abs(c) + absA.T @ np.abs(y)
             enter = ~keep & movable & (rc < -PRICE_TOL * scale)
             times["pricing"] += time.perf_counter() - t3
-            if enter.any() or basis_out:
-                try:
-                    cs, rs = read_basis(bas_out, lp.n_rows, len(cols))
-                except (OSError, ValueError):
-                    return None
-                full = np.zeros(lp.n_cols, dtype=np.int8)
-                full[cols] = cs
-                basis = (full, rs)
             if not enter.any():
-                return Rounds(status, head, x, y, basis, rounds, len(cols), times)
+                t4 = time.perf_counter()
+                if x is None:
+                    x = _column_values(data[at:], lp.n_cols)
+                if x is None:
+                    _, x, _ = _read_solution(sol, lp.n_rows, lp.n_cols)
+                basis = None
+                if basis_out:
+                    try:
+                        basis = read_basis(bas_out, lp.n_rows, lp.n_cols)
+                    except (OSError, ValueError):
+                        return None
+                times["read_back"] += time.perf_counter() - t4
+                return Rounds(status, head, x, y, basis, rounds, columns, times)
             keep |= enter
+            new = np.flatnonzero(enter)
     return None
+
+
+def _names(names: np.ndarray, letter: str) -> np.ndarray | None:
+    """The numbers of names ``<letter><digits>`` (a bytes array), or ``None`` when one is not
+    of that form."""
+    if len(names) == 0:
+        return np.zeros(0, dtype=np.int64)
+    chars = names.view(np.uint8).reshape(len(names), names.itemsize)
+    if (chars[:, 0] != ord(letter)).any() or names.itemsize < 2:
+        return None
+    try:
+        idx = np.ascontiguousarray(chars[:, 1:]).view(f"S{names.itemsize - 1}").ravel()
+        return np.asarray(idx.astype(np.int64))
+    except ValueError:
+        return None
+
+
+def _row_duals(data: bytes, n_rows: int) -> tuple[np.ndarray, int] | None:
+    """The row duals from CBC's solution file (``-printingOptions all``: a status line, the
+    rows ``index r<i> activity dual`` in order, then the columns) and where the column lines
+    start, reading only the row lines: CBC prints every line at one width, so they are the
+    first ``n_rows`` lines of the first line's length. ``None`` when the file is not exactly
+    that (infeasibility marks ``**``, other names or widths; the whole file is then read)."""
+    start = data.find(b"\n") + 1
+    if start == 0:
+        return None
+    if n_rows == 0:
+        return np.zeros(0), start
+    width = data.find(b"\n", start) + 1 - start
+    stop = start + n_rows * width
+    if width <= 0 or len(data) < stop or data[stop - 1 : stop] != b"\n":
+        return None
+    rows = data[start:stop]
+    if b"**" in rows:
+        return None
+    tok = rows.split()
+    if len(tok) != 4 * n_rows:
+        return None
+    idx = _names(np.array(tok[1::4]), "r")
+    if idx is None or not np.array_equal(idx, np.arange(n_rows)):
+        return None
+    try:
+        return np.array(tok[3::4]).astype(np.float64), stop
+    except ValueError:
+        return None
+
+
+def _column_values(body: bytes, n_cols: int) -> np.ndarray | None:
+    """The column values from the column lines of CBC's solution file (``index c<j> value
+    reduced-cost``, ``j`` the column's place in the whole LP); only values other than ``0``
+    are converted. ``None`` when the lines are not exactly that."""
+    if b"**" in body:
+        return None
+    tok = body.split()
+    if len(tok) % 4:
+        return None
+    idx = _names(np.array(tok[1::4]), "c")
+    if idx is None or (idx >= n_cols).any():
+        return None
+    values = np.array(tok[2::4])
+    nonzero = values != b"0"
+    x = np.zeros(n_cols)
+    try:
+        x[idx[nonzero]] = values[nonzero].astype(np.float64)
+    except ValueError:
+        return None
+    return x
