@@ -120,7 +120,7 @@ def assemble_network(d: dict[str, Any]) -> dict[str, Any]:
         if d["pair_weight"][p] > 0:
             ok = arc_open & pool_exists[arc_site, cs, :].T & (need[:, arc_area, cn] > 0)
             usable[:, :, p] = ok
-    x_week, x_arc, x_pair = (a.astype(np.int64) for a in np.nonzero(usable))
+    x_week, x_arc, x_pair = (a.astype(np.int64, copy=False) for a in np.nonzero(usable))
     x_site, x_area = arc_site[x_arc], arc_area[x_arc]
     x_served = d["pair_served"][x_pair]
     x_needc = d["pair_need"][x_pair]

@@ -170,19 +170,22 @@ def write_mps(lp: LinearProgram, path: str | os.PathLike[str]) -> Path:
 
 
 def mps_chunks(
-    lp: LinearProgram, col_names: np.ndarray | None = None
+    lp: LinearProgram, col_names: np.ndarray | None = None, *, rows: bool = True
 ) -> Iterator[tuple[str, bytes]]:
     """The text of :func:`write_mps`'s file in blocks, each tagged with its section: ``rows``
     (the header and ROWS), ``columns_head`` and ``columns`` (COLUMNS), ``rhs`` (RHS and RANGES), ``bounds_head``
     and ``bounds`` (BOUNDS), ``end``. ``col_names`` (non-negative integers, one per column)
     name the columns ``c<name>`` instead of ``c0..``: the column-generation rounds name each
     column by its place in the whole LP, so the lines of the columns already written do not
-    change from one round to the next. The LP is checked before the first block."""
+    change from one round to the next; ``rows=False`` leaves out the ``rows`` and ``rhs``
+    blocks (the same in every round). The LP is checked before the first block."""
     _check_writable(lp)
-    return _mps_blocks(lp, col_names)
+    return _mps_blocks(lp, col_names, rows)
 
 
-def _mps_blocks(lp: LinearProgram, col_names: np.ndarray | None) -> Iterator[tuple[str, bytes]]:
+def _mps_blocks(
+    lp: LinearProgram, col_names: np.ndarray | None, rows: bool
+) -> Iterator[tuple[str, bytes]]:
     n, m = lp.n_cols, lp.n_rows
     A = sp.csc_matrix(lp.A)
     if not A.has_canonical_format:  # sorted rows, no duplicate entries; never in place
@@ -255,8 +258,9 @@ def _mps_blocks(lp: LinearProgram, col_names: np.ndarray | None) -> Iterator[tup
     )
     cuts = sorted({0, n_lines, *range(0, n_lines, _LINE_CHUNK), *(i for i, _ in markers)})
 
-    yield "rows", b"NAME foodshed FREE\nROWS\n N Obj\n"
-    yield "rows", _text(_lines(m, b" ", kind.reshape(-1, 1), b" r", rname, b"\n"))
+    if rows:
+        yield "rows", b"NAME foodshed FREE\nROWS\n N Obj\n"
+        yield "rows", _text(_lines(m, b" ", kind.reshape(-1, 1), b" r", rname, b"\n"))
     yield "columns_head", b"COLUMNS\n"
     k = 0
     for i0, i1 in zip(cuts[:-1], cuts[1:], strict=True):
@@ -282,13 +286,14 @@ def _mps_blocks(lp: LinearProgram, col_names: np.ndarray | None) -> Iterator[tup
         )
     for _, text in markers[k:]:
         yield "columns", text
-    yield "rhs", b"RHS\n"
-    yield "rhs", rows_part(rhs != 0, b" RHS r", rhs)
-    if lp.offset != 0:
-        yield "rhs", f" RHS Obj {_num(-float(lp.offset))}\n".encode()
-    if ranged.any():
-        yield "rhs", b"RANGES\n"
-        yield "rhs", rows_part(ranged, b" RNG r", rhi - rlo)
+    if rows:
+        yield "rhs", b"RHS\n"
+        yield "rhs", rows_part(rhs != 0, b" RHS r", rhs)
+        if lp.offset != 0:
+            yield "rhs", f" RHS Obj {_num(-float(lp.offset))}\n".encode()
+        if ranged.any():
+            yield "rhs", b"RANGES\n"
+            yield "rhs", rows_part(ranged, b" RNG r", rhi - rlo)
     if (fixed | free | minus | lower | upper | plus).any():
         yield "bounds_head", b"BOUNDS\n"
         yield "bounds", cols_part(fixed, b" FX BND c", clo)

@@ -13,6 +13,7 @@ the whole LP's, within Clp's tolerances.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import tempfile
 import time
@@ -116,6 +117,7 @@ def run_rounds(
     deadline = None if time_limit_s is None else time.perf_counter() + time_limit_s
     text: dict[str, list[bytes]] = {"rows": [], "columns": [], "rhs": [], "bounds": []}
     new = np.flatnonzero(keep)
+    placed = [new]  # the columns in the order of the MPS file
     with tempfile.TemporaryDirectory(prefix="foodshed-cbc-") as tmp:
         d = Path(tmp)
         for rounds in range(1, MAX_ROUNDS + 1):
@@ -128,8 +130,8 @@ def run_rounds(
                 col_lo=lo[new],
                 col_hi=hi[new],
             )
-            for tag, block in mps_chunks(part, new):
-                if tag in ("columns", "bounds") or (tag in text and rounds == 1):
+            for tag, block in mps_chunks(part, new, rows=rounds == 1):
+                if tag in text:
                     text[tag].append(block)
             mps, sol = d / "sub.mps", d / "sub.sol"
             with open(mps, "wb") as f:
@@ -184,7 +186,7 @@ def run_rounds(
             if not enter.any():
                 t4 = time.perf_counter()
                 if x is None:
-                    x = _column_values(data[at:], lp.n_cols)
+                    x = _column_values(data, at, np.concatenate(placed), lp.n_cols)
                 if x is None:
                     _, x, _ = _read_solution(sol, lp.n_rows, lp.n_cols)
                 basis = None
@@ -197,71 +199,82 @@ def run_rounds(
                 return Rounds(status, head, x, y, basis, rounds, columns, times)
             keep |= enter
             new = np.flatnonzero(enter)
+            placed.append(new)
     return None
 
 
-def _names(names: np.ndarray, letter: str) -> np.ndarray | None:
-    """The numbers of names ``<letter><digits>`` (a bytes array), or ``None`` when one is not
-    of that form."""
-    if len(names) == 0:
-        return np.zeros(0, dtype=np.int64)
-    chars = names.view(np.uint8).reshape(len(names), names.itemsize)
-    if (chars[:, 0] != ord(letter)).any() or names.itemsize < 2:
+def _fixed(
+    data: bytes, start: int, n: int | None, letter: str
+) -> tuple[np.ndarray, list[int]] | None:
+    """``n`` lines of CBC's solution file from ``start`` (all the rest when ``None``) as an
+    ``(n, width)`` uint8 array, and where the index, value and dual fields end, when every line
+    is ``index <letter>name value dual`` at the first line's width with the same fields in the
+    same places (CBC right-aligns the numbers): else ``None`` (the file is then read whole)."""
+    end = data.find(b"\n", start)
+    if end < 0:
         return None
-    try:
-        idx = np.ascontiguousarray(chars[:, 1:]).view(f"S{names.itemsize - 1}").ravel()
-        return np.asarray(idx.astype(np.int64))
-    except ValueError:
+    width = end + 1 - start
+    spans = [m.span() for m in re.finditer(rb"\S+", data[start:end])]
+    if n is None:
+        n = (len(data) - start) // width
+    stop = start + n * width
+    if len(spans) != 4 or len(data) < stop or (n and data.find(b"**", start, stop) >= 0):
         return None
+    lines = np.frombuffer(data, np.uint8, count=n * width, offset=start).reshape(n, width)
+    ends = [spans[0][1], spans[2][1], spans[3][1]]
+    ok = (lines[:, -1] == ord("\n")) & (lines[:, spans[1][0]] == ord(letter))
+    for e in ends:
+        ok &= (lines[:, e - 1] != ord(" ")) & (lines[:, e] == ord(" ") if e < width - 1 else True)
+    return (lines, ends) if ok.all() else None
+
+
+def _field(lines: np.ndarray, a: int, b: int, dtype: type) -> np.ndarray:
+    """Columns ``a:b`` of fixed-width lines read as numbers (blanks around them ignored)."""
+    return np.ascontiguousarray(lines[:, a:b]).view(f"S{b - a}").ravel().astype(dtype)
 
 
 def _row_duals(data: bytes, n_rows: int) -> tuple[np.ndarray, int] | None:
     """The row duals from CBC's solution file (``-printingOptions all``: a status line, the
     rows ``index r<i> activity dual`` in order, then the columns) and where the column lines
     start, reading only the row lines: CBC prints every line at one width, so they are the
-    first ``n_rows`` lines of the first line's length. ``None`` when the file is not exactly
-    that (infeasibility marks ``**``, other names or widths; the whole file is then read)."""
+    first ``n_rows`` lines of the first line's length, the dual the last field. ``None`` when
+    the file is not exactly that (infeasibility marks ``**``, other names or widths)."""
     start = data.find(b"\n") + 1
     if start == 0:
         return None
     if n_rows == 0:
         return np.zeros(0), start
-    width = data.find(b"\n", start) + 1 - start
-    stop = start + n_rows * width
-    if width <= 0 or len(data) < stop or data[stop - 1 : stop] != b"\n":
+    got = _fixed(data, start, n_rows, "r")
+    if got is None:
         return None
-    rows = data[start:stop]
-    if b"**" in rows:
-        return None
-    tok = rows.split()
-    if len(tok) != 4 * n_rows:
-        return None
-    idx = _names(np.array(tok[1::4]), "r")
-    if idx is None or not np.array_equal(idx, np.arange(n_rows)):
-        return None
+    lines, (e_index, e_value, e_dual) = got
     try:
-        return np.array(tok[3::4]).astype(np.float64), stop
+        if not np.array_equal(_field(lines, 0, e_index, np.int64), np.arange(n_rows)):
+            return None
+        return _field(lines, e_value, e_dual, np.float64), start + lines.size
     except ValueError:
         return None
 
 
-def _column_values(body: bytes, n_cols: int) -> np.ndarray | None:
+def _column_values(data: bytes, start: int, placed: np.ndarray, n_cols: int) -> np.ndarray | None:
     """The column values from the column lines of CBC's solution file (``index c<j> value
-    reduced-cost``, ``j`` the column's place in the whole LP); only values other than ``0``
-    are converted. ``None`` when the lines are not exactly that."""
-    if b"**" in body:
-        return None
-    tok = body.split()
-    if len(tok) % 4:
-        return None
-    idx = _names(np.array(tok[1::4]), "c")
-    if idx is None or (idx >= n_cols).any():
-        return None
-    values = np.array(tok[2::4])
-    nonzero = values != b"0"
+    reduced-cost``; the column at ``index`` in the MPS file is ``placed[index]`` of the whole
+    LP), in fixed-width arrays: the many lines whose value is ``0`` are not converted.
+    ``None`` when the lines are not exactly that."""
     x = np.zeros(n_cols)
+    if start == len(data) and len(placed) == 0:
+        return x
+    got = _fixed(data, start, None, "c")
+    if got is None or len(got[0]) != len(placed) or start + got[0].size != len(data):
+        return None
+    lines, (_, e_value, _) = got
+    zero = (lines[:, e_value - 1] == ord("0")) & (lines[:, e_value - 2] == ord(" "))
+    tok = lines[~zero].tobytes().split()
+    if len(tok) != 4 * int((~zero).sum()):
+        return None
     try:
-        x[idx[nonzero]] = values[nonzero].astype(np.float64)
-    except ValueError:
+        k = np.array(tok[0::4]).astype(np.int64)
+        x[placed[k]] = np.array(tok[2::4]).astype(np.float64)
+    except (ValueError, IndexError):
         return None
     return x
