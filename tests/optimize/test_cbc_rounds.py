@@ -44,9 +44,9 @@ def test_no_delivery_first_prices_in_to_the_whole_optimum(seed):
     assert (lhs >= model.lp.row_lo - 1e-6).all() and (lhs <= model.lp.row_hi + 1e-6).all()
 
 
-def test_an_infeasible_subset_falls_back_to_the_whole_lp():
-    # min 2 x0 + x1 s.t. x0 + x1 = 1, x1 <= 0.5: x1 alone cannot meet the row
-    lp = LinearProgram(
+def _two_columns() -> LinearProgram:
+    """min 2 x0 + x1 s.t. x0 + x1 = 1, x1 <= 0.5."""
+    return LinearProgram(
         c=np.array([2.0, 1.0]),
         A=sp.csc_matrix(np.array([[1.0, 1.0]])),
         row_lo=np.array([1.0]),
@@ -54,6 +54,11 @@ def test_an_infeasible_subset_falls_back_to_the_whole_lp():
         col_lo=np.zeros(2),
         col_hi=np.array([np.inf, 0.5]),
     )
+
+
+def test_an_infeasible_subset_falls_back_to_the_whole_lp():
+    # min 2 x0 + x1 s.t. x0 + x1 = 1, x1 <= 0.5: x1 alone cannot meet the row
+    lp = _two_columns()
     stage = Stage(lp.c, "cost_usd")
     res = get_backend("cbc").solve(lp, [stage], options={"first_columns": [False, True]})
     assert res.status is SolveStatus.OPTIMAL
@@ -144,14 +149,7 @@ def test_rounds_readers_give_up_on_infeasibility_marks():
 def test_mps_blocks_name_columns_by_their_place_in_the_whole_lp():
     from optimize.backends._cbc import mps_chunks
 
-    lp = LinearProgram(
-        c=np.array([2.0, 1.0]),
-        A=sp.csc_matrix(np.array([[1.0, 1.0]])),
-        row_lo=np.array([1.0]),
-        row_hi=np.array([1.0]),
-        col_lo=np.zeros(2),
-        col_hi=np.array([np.inf, 0.5]),
-    )
+    lp = _two_columns()
     blocks = list(mps_chunks(lp, np.array([10, 3])))
     text = b"".join(b for _, b in blocks).decode()
     assert " c10 Obj 2\n c10 r0 1\n c3 Obj 1\n c3 r0 1\n" in text
