@@ -114,18 +114,13 @@ def assemble_network(d: dict[str, Any]) -> dict[str, Any]:
 
     # ---------------------------------------------------------------- deliveries X
     arc_open = d["arc_open"]  # (T, n_arcs)
-    xw_parts, xk_parts, xp_parts = [], [], []
+    # usable (week, arc, pair) triples; nonzero gives them ordered by week, arc, then pair
+    usable = np.zeros((T, len(arc_site), len(d["pair_weight"])), dtype=bool)
     for p, (cs, cn) in enumerate(zip(d["pair_served"], d["pair_need"], strict=True)):
-        if d["pair_weight"][p] <= 0:
-            continue
-        ok = arc_open & pool_exists[arc_site, cs, :].T & (need[:, arc_area, cn] > 0)
-        w_i, k_i = np.nonzero(ok)
-        xw_parts.append(w_i)
-        xk_parts.append(k_i)
-        xp_parts.append(np.full(len(w_i), p, dtype=np.int64))
-    x_week, x_arc, x_pair = _cat(xw_parts), _cat(xk_parts), _cat(xp_parts)
-    order = np.lexsort((x_pair, x_arc, x_week))
-    x_week, x_arc, x_pair = x_week[order], x_arc[order], x_pair[order]
+        if d["pair_weight"][p] > 0:
+            ok = arc_open & pool_exists[arc_site, cs, :].T & (need[:, arc_area, cn] > 0)
+            usable[:, :, p] = ok
+    x_week, x_arc, x_pair = (a.astype(np.int64, copy=False) for a in np.nonzero(usable))
     x_site, x_area = arc_site[x_arc], arc_area[x_arc]
     x_served = d["pair_served"][x_pair]
     x_needc = d["pair_need"][x_pair]

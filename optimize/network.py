@@ -297,13 +297,36 @@ def _first_columns(problem: NetworkProblem, c: np.ndarray) -> np.ndarray:
     na, nc = len(base.area_ids), len(base.commodities)
     group = (s["x_week"] * na + base.arc_area[s["x_arc"]]) * nc + base.pair_need[s["x_pair"]]
     unit = np.asarray(c[:n_x], dtype=float) / base.pair_weight[s["x_pair"]]
-    order = np.lexsort((unit, group))
-    g = group[order]
-    rank = np.empty(n_x, dtype=np.int64)
-    rank[order] = np.arange(n_x) - np.searchsorted(g, g)
     first = np.ones(len(c), dtype=bool)
-    first[:n_x] = rank < FIRST_DELIVERIES
+    first[:n_x] = _least_in_groups(group, unit, FIRST_DELIVERIES)
     return first
+
+
+def _least_in_groups(group: np.ndarray, key: np.ndarray, k: int) -> np.ndarray:
+    """A mask of the ``k`` elements of least ``key`` in each group (``group``: non-negative
+    integers), ties to the earlier element: what ranking by ``np.lexsort((key, group))``
+    gives for finite keys. Linear: the elements are grouped by a stable radix sort (one pass
+    per 16 bits of the largest group), then each group's least untaken key is taken ``k``
+    times (``np.fmin.reduceat``, taken keys set to NaN)."""
+    n = len(group)
+    chosen = np.zeros(n, dtype=bool)
+    if n == 0:
+        return chosen
+    order = np.arange(n)
+    g = group
+    for shift in range(0, max(int(g.max()).bit_length(), 1), 16):
+        by = np.argsort(((g >> shift) & 0xFFFF).astype(np.uint16), kind="stable")
+        order, g = order[by], g[by]
+    starts = np.flatnonzero(np.diff(g, prepend=-1) != 0)
+    seg = np.repeat(np.arange(len(starts)), np.diff(np.append(starts, n)))
+    left = np.asarray(key, dtype=float)[order]
+    for _ in range(k):
+        least = np.fmin.reduceat(left, starts)
+        hit = np.flatnonzero(left == least[seg])  # NaN (taken) never equals
+        take = hit[np.diff(seg[hit], prepend=-1) != 0]  # the first in each group
+        chosen[order[take]] = True
+        left[take] = np.nan
+    return chosen
 
 
 # ---------------------------------------------------------------------------- from a region

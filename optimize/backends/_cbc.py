@@ -11,7 +11,7 @@ import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ __all__ = [
     "ClpStart",
     "cbc_path",
     "clp_start",
+    "mps_chunks",
     "read_basis",
     "write_mps",
     "write_mps_highs",
@@ -93,12 +94,14 @@ def _num_table(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return table, inv.reshape(-1)
 
 
-def _digits(n: int) -> np.ndarray:
-    """The decimal digits of ``0..n-1`` as an ``(n, width)`` uint8 table, right-aligned, NUL
-    bytes in place of leading zeros."""
-    width = len(str(max(n - 1, 0)))
-    dtype = np.int32 if n < 2**31 else np.int64
-    idx: np.ndarray[Any, Any] = np.arange(n, dtype=dtype).reshape(-1, 1)
+def _digits(n: int | np.ndarray) -> np.ndarray:
+    """The decimal digits of ``0..n-1`` (or of the non-negative integers of an array) as an
+    ``(n, width)`` uint8 table, right-aligned, NUL bytes in place of leading zeros."""
+    values = np.arange(n) if isinstance(n, int) else np.asarray(n)
+    top = int(values.max(initial=0))
+    width = len(str(max(top, 0)))
+    dtype = np.int32 if top < 2**31 else np.int64
+    idx: np.ndarray[Any, Any] = values.astype(dtype).reshape(-1, 1)
     powers: np.ndarray[Any, Any] = 10 ** np.arange(width - 1, -1, -1, dtype=dtype)
     out = (idx // powers % 10 + 48).astype(np.uint8)
     lead = idx < powers
@@ -159,7 +162,30 @@ def write_mps(lp: LinearProgram, path: str | os.PathLike[str]) -> Path:
     within one rounding. A free row is written as ``L`` with RHS 1e30 (infinite to CBC and
     HiGHS) so that row numbers stay as they are.
     """
+    blocks = mps_chunks(lp)
+    with open(path, "wb") as f:
+        for _, text in blocks:
+            f.write(text)
+    return Path(path)
+
+
+def mps_chunks(
+    lp: LinearProgram, col_names: np.ndarray | None = None, *, rows: bool = True
+) -> Iterator[tuple[str, bytes]]:
+    """The text of :func:`write_mps`'s file in blocks, each tagged with its section: ``rows``
+    (the header and ROWS), ``columns_head`` and ``columns`` (COLUMNS), ``rhs`` (RHS and RANGES), ``bounds_head``
+    and ``bounds`` (BOUNDS), ``end``. ``col_names`` (non-negative integers, one per column)
+    name the columns ``c<name>`` instead of ``c0..``: the column-generation rounds name each
+    column by its place in the whole LP, so the lines of the columns already written do not
+    change from one round to the next; ``rows=False`` leaves out the ``rows`` and ``rhs``
+    blocks (the same in every round). The LP is checked before the first block."""
     _check_writable(lp)
+    return _mps_blocks(lp, col_names, rows)
+
+
+def _mps_blocks(
+    lp: LinearProgram, col_names: np.ndarray | None, rows: bool
+) -> Iterator[tuple[str, bytes]]:
     n, m = lp.n_cols, lp.n_rows
     A = sp.csc_matrix(lp.A)
     if not A.has_canonical_format:  # sorted rows, no duplicate entries; never in place
@@ -169,7 +195,8 @@ def write_mps(lp: LinearProgram, path: str | os.PathLike[str]) -> Path:
     rlo, rhi = np.asarray(lp.row_lo, np.float64), np.asarray(lp.row_hi, np.float64)
     clo, chi = np.asarray(lp.col_lo, np.float64), np.asarray(lp.col_hi, np.float64)
     integer = np.zeros(n, bool) if lp.integrality is None else np.asarray(lp.integrality) != 0
-    cname, rname = _digits(n), _digits(m)
+    cname = _digits(n if col_names is None else np.asarray(col_names))
+    rname = _digits(m)
 
     def rows_part(sel: np.ndarray, tag: bytes, values: np.ndarray) -> bytes:
         tab, inv = _num_table(values[sel])
@@ -231,16 +258,18 @@ def write_mps(lp: LinearProgram, path: str | os.PathLike[str]) -> Path:
     )
     cuts = sorted({0, n_lines, *range(0, n_lines, _LINE_CHUNK), *(i for i, _ in markers)})
 
-    with open(path, "wb") as f:
-        f.write(b"NAME foodshed FREE\nROWS\n N Obj\n")
-        f.write(_text(_lines(m, b" ", kind.reshape(-1, 1), b" r", rname, b"\n")))
-        f.write(b"COLUMNS\n")
-        k = 0
-        for i0, i1 in zip(cuts[:-1], cuts[1:], strict=True):
-            while k < len(markers) and markers[k][0] <= i0:
-                f.write(markers[k][1])
-                k += 1
-            f.write(
+    if rows:
+        yield "rows", b"NAME foodshed FREE\nROWS\n N Obj\n"
+        yield "rows", _text(_lines(m, b" ", kind.reshape(-1, 1), b" r", rname, b"\n"))
+    yield "columns_head", b"COLUMNS\n"
+    k = 0
+    for i0, i1 in zip(cuts[:-1], cuts[1:], strict=True):
+        while k < len(markers) and markers[k][0] <= i0:
+            yield "columns", markers[k][1]
+            k += 1
+        yield (
+            "columns",
+            (
                 _text(
                     _lines(
                         i1 - i0,
@@ -253,26 +282,27 @@ def write_mps(lp: LinearProgram, path: str | os.PathLike[str]) -> Path:
                         b"\n",
                     )
                 )
-            )
-        for _, text in markers[k:]:
-            f.write(text)
-        f.write(b"RHS\n")
-        f.write(rows_part(rhs != 0, b" RHS r", rhs))
+            ),
+        )
+    for _, text in markers[k:]:
+        yield "columns", text
+    if rows:
+        yield "rhs", b"RHS\n"
+        yield "rhs", rows_part(rhs != 0, b" RHS r", rhs)
         if lp.offset != 0:
-            f.write(f" RHS Obj {_num(-float(lp.offset))}\n".encode())
+            yield "rhs", f" RHS Obj {_num(-float(lp.offset))}\n".encode()
         if ranged.any():
-            f.write(b"RANGES\n")
-            f.write(rows_part(ranged, b" RNG r", rhi - rlo))
-        if (fixed | free | minus | lower | upper | plus).any():
-            f.write(b"BOUNDS\n")
-            f.write(cols_part(fixed, b" FX BND c", clo))
-            f.write(cols_part(free, b" FR BND c"))
-            f.write(cols_part(minus, b" MI BND c"))
-            f.write(cols_part(lower, b" LO BND c", clo))
-            f.write(cols_part(upper, b" UP BND c", chi))
-            f.write(cols_part(plus, b" PL BND c"))
-        f.write(b"ENDATA\n")
-    return Path(path)
+            yield "rhs", b"RANGES\n"
+            yield "rhs", rows_part(ranged, b" RNG r", rhi - rlo)
+    if (fixed | free | minus | lower | upper | plus).any():
+        yield "bounds_head", b"BOUNDS\n"
+        yield "bounds", cols_part(fixed, b" FX BND c", clo)
+        yield "bounds", cols_part(free, b" FR BND c")
+        yield "bounds", cols_part(minus, b" MI BND c")
+        yield "bounds", cols_part(lower, b" LO BND c", clo)
+        yield "bounds", cols_part(upper, b" UP BND c", chi)
+        yield "bounds", cols_part(plus, b" PL BND c")
+    yield "end", b"ENDATA\n"
 
 
 def write_mps_highs(lp: LinearProgram, path: str | os.PathLike[str]) -> Path:

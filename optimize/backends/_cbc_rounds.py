@@ -13,6 +13,7 @@ the whole LP's, within Clp's tolerances.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import tempfile
 import time
@@ -25,7 +26,7 @@ import numpy as np
 
 from .._lp import BackendResult, LinearProgram, SolveStatus, Stage
 
-__all__ = ["MAX_ROUNDS", "Rounds", "run_rounds", "solve_in_rounds", "write_basis"]
+__all__ = ["MAX_ROUNDS", "Rounds", "run_rounds", "solve_in_rounds"]
 
 #: Rounds of pricing before giving up on the subset (the caller then solves the whole LP).
 MAX_ROUNDS = 30
@@ -33,19 +34,6 @@ MAX_ROUNDS = 30
 #: (1 plus its cost plus ``|A_j|^T |y|``): CBC prints duals with 8 significant digits and
 #: Clp's own dual tolerance is 1e-7.
 PRICE_TOL = 1e-7
-
-
-def write_basis(path: Path, col_status: np.ndarray, row_status: np.ndarray) -> None:
-    """An MPS basis file for :func:`~optimize.backends._cbc.write_mps`'s names from HiGHS-coded
-    statuses (0 at lower, 1 basic, 2 at upper): each basic column paired with a nonbasic row
-    (``XU``/``XL``), columns at their upper bound ``UL``; what is not named is nonbasic at its
-    lower bound (columns) or basic (rows)."""
-    bc = np.flatnonzero(col_status == 1)
-    nb = np.flatnonzero(row_status != 1)
-    tag = np.where(row_status[nb] == 2, "XU", "XL")
-    lines = [f" {t} c{j} r{i}" for t, j, i in zip(tag, bc, nb, strict=True)]
-    lines += [f" UL c{j}" for j in np.flatnonzero(col_status == 2)]
-    path.write_text("NAME foodshed\n" + "".join(s + "\n" for s in lines) + "ENDATA\n")
 
 
 @dataclass
@@ -110,8 +98,14 @@ def run_rounds(
     meanwhile: Callable[[], None] | None = None,
 ) -> Rounds | None:
     """The rounds themselves (see :func:`solve_in_rounds`) for the costs ``c``; with
-    ``basis_out`` the final basis too; ``meanwhile()`` runs while the first round solves."""
-    from ._cbc import _read_solution, _status, read_basis, write_mps
+    ``basis_out`` the final basis too; ``meanwhile()`` runs while the first round solves.
+
+    Each column is named by its place in the whole LP (``c<j>``), so a round's MPS file is the
+    last one's with the entering columns' lines appended (only those are formatted), the basis
+    CBC writes after a round is the next round's starting basis as it is, and the solution file
+    names columns of the whole LP. Between rounds only the row duals are read (the first lines
+    of the solution file); the column values are read after the last round."""
+    from ._cbc import _read_solution, _status, mps_chunks, read_basis
 
     A = lp.A.tocsc()
     lo, hi = np.asarray(lp.col_lo, float), np.asarray(lp.col_hi, float)
@@ -121,30 +115,37 @@ def run_rounds(
     absA = abs(A)
     times = {"handoff": 0.0, "solve": 0.0, "read_back": 0.0, "pricing": 0.0}
     deadline = None if time_limit_s is None else time.perf_counter() + time_limit_s
-    basis: tuple[np.ndarray, np.ndarray] | None = None  # statuses over all columns, rows
+    text: dict[str, list[bytes]] = {"rows": [], "columns": [], "rhs": [], "bounds": []}
+    new = np.flatnonzero(keep)
+    placed = [new]  # the columns in the order of the MPS file
     with tempfile.TemporaryDirectory(prefix="foodshed-cbc-") as tmp:
         d = Path(tmp)
         for rounds in range(1, MAX_ROUNDS + 1):
-            cols = np.flatnonzero(keep)
-            sub = LinearProgram(
-                c=c[cols],
-                A=A[:, cols],
+            t0 = time.perf_counter()
+            part = LinearProgram(
+                c=c[new],
+                A=A[:, new],
                 row_lo=lp.row_lo,
                 row_hi=lp.row_hi,
-                col_lo=lo[cols],
-                col_hi=hi[cols],
+                col_lo=lo[new],
+                col_hi=hi[new],
             )
-            t0 = time.perf_counter()
-            mps = write_mps(sub, d / "sub.mps")
-            sol, bas_out = d / "sub.sol", d / "out.bas"
+            for tag, block in mps_chunks(part, new, rows=rounds == 1):
+                if tag in text:
+                    text[tag].append(block)
+            mps, sol = d / "sub.mps", d / "sub.sol"
+            with open(mps, "wb") as f:
+                f.writelines([*text["rows"], b"COLUMNS\n", *text["columns"], *text["rhs"]])
+                f.writelines([b"BOUNDS\n", *text["bounds"]] if any(text["bounds"]) else [])
+                f.write(b"ENDATA\n")
+            bas_in, bas_out = d / f"round{rounds - 1}.bas", d / f"round{rounds}.bas"
             bas_out.write_bytes(b"")  # CBC's devel builds write a basis only over a file
             cmd = [exe, str(mps)]
-            if basis is None:
+            if rounds == 1:
                 for k, v in options.items():
                     cmd += [f"-{k}", str(v)]
             else:
-                write_basis(d / "in.bas", basis[0][cols], basis[1])
-                cmd += ["-basisI", str(d / "in.bas")]
+                cmd += ["-basisI", str(bas_in)]
             if deadline is not None:
                 cmd += ["-sec", f"{max(deadline - time.perf_counter(), 0.01):.3f}"]
             cmd += ["-dualS", "-basisO", str(bas_out), "-printingOptions", "all"]
@@ -162,29 +163,118 @@ def run_rounds(
             if not sol.exists():
                 return None
             t2 = time.perf_counter()
-            head, xs, y = _read_solution(sol, lp.n_rows, len(cols))
-            times["read_back"] += time.perf_counter() - t2
+            data = sol.read_bytes()
+            head = data.partition(b"\n")[0].decode(errors="replace").rstrip("\r")
             status = _status(head, True)
             if status in (SolveStatus.INFEASIBLE, SolveStatus.ERROR):
                 return None
-            x = np.zeros(lp.n_cols)
-            x[cols] = xs
-            if status is not SolveStatus.OPTIMAL:  # time limit (or unbounded: so is the LP)
-                return Rounds(status, head, x, None, None, rounds, len(cols), times)
+            fast = _row_duals(data, lp.n_rows) if status is SolveStatus.OPTIMAL else None
+            x = None
+            if fast is None:
+                _, x, y = _read_solution(sol, lp.n_rows, lp.n_cols)
+            else:
+                y, at = fast
+            times["read_back"] += time.perf_counter() - t2
+            columns = int(keep.sum())
+            if x is not None and status is not SolveStatus.OPTIMAL:  # time limit (or unbounded)
+                return Rounds(status, head, x, None, None, rounds, columns, times)
             t3 = time.perf_counter()
             rc = c - A.T @ y
             scale = 1.0 + np.abs(c) + absA.T @ np.abs(y)
             enter = ~keep & movable & (rc < -PRICE_TOL * scale)
             times["pricing"] += time.perf_counter() - t3
-            if enter.any() or basis_out:
-                try:
-                    cs, rs = read_basis(bas_out, lp.n_rows, len(cols))
-                except (OSError, ValueError):
-                    return None
-                full = np.zeros(lp.n_cols, dtype=np.int8)
-                full[cols] = cs
-                basis = (full, rs)
             if not enter.any():
-                return Rounds(status, head, x, y, basis, rounds, len(cols), times)
+                t4 = time.perf_counter()
+                if x is None:
+                    x = _column_values(data, at, np.concatenate(placed), lp.n_cols)
+                if x is None:
+                    _, x, _ = _read_solution(sol, lp.n_rows, lp.n_cols)
+                basis = None
+                if basis_out:
+                    try:
+                        basis = read_basis(bas_out, lp.n_rows, lp.n_cols)
+                    except (OSError, ValueError):
+                        return None
+                times["read_back"] += time.perf_counter() - t4
+                return Rounds(status, head, x, y, basis, rounds, columns, times)
             keep |= enter
+            new = np.flatnonzero(enter)
+            placed.append(new)
     return None
+
+
+def _fixed(
+    data: bytes, start: int, n: int | None, letter: str
+) -> tuple[np.ndarray, list[int]] | None:
+    """``n`` lines of CBC's solution file from ``start`` (all the rest when ``None``) as an
+    ``(n, width)`` uint8 array, and where the index, value and dual fields end, when every line
+    is ``index <letter>name value dual`` at the first line's width with the same fields in the
+    same places (CBC right-aligns the numbers): else ``None`` (the file is then read whole)."""
+    end = data.find(b"\n", start)
+    if end < 0:
+        return None
+    width = end + 1 - start
+    spans = [m.span() for m in re.finditer(rb"\S+", data[start:end])]
+    if n is None:
+        n = (len(data) - start) // width
+    stop = start + n * width
+    if len(spans) != 4 or len(data) < stop or (n and data.find(b"**", start, stop) >= 0):
+        return None
+    lines = np.frombuffer(data, np.uint8, count=n * width, offset=start).reshape(n, width)
+    ends = [spans[0][1], spans[2][1], spans[3][1]]
+    ok = (lines[:, -1] == ord("\n")) & (lines[:, spans[1][0]] == ord(letter))
+    for e in ends:
+        ok &= (lines[:, e - 1] != ord(" ")) & (lines[:, e] == ord(" ") if e < width - 1 else True)
+    return (lines, ends) if ok.all() else None
+
+
+def _field(lines: np.ndarray, a: int, b: int, dtype: type) -> np.ndarray:
+    """Columns ``a:b`` of fixed-width lines read as numbers (blanks around them ignored)."""
+    return np.ascontiguousarray(lines[:, a:b]).view(f"S{b - a}").ravel().astype(dtype)
+
+
+def _row_duals(data: bytes, n_rows: int) -> tuple[np.ndarray, int] | None:
+    """The row duals from CBC's solution file (``-printingOptions all``: a status line, the
+    rows ``index r<i> activity dual`` in order, then the columns) and where the column lines
+    start, reading only the row lines: CBC prints every line at one width, so they are the
+    first ``n_rows`` lines of the first line's length, the dual the last field. ``None`` when
+    the file is not exactly that (infeasibility marks ``**``, other names or widths)."""
+    start = data.find(b"\n") + 1
+    if start == 0:
+        return None
+    if n_rows == 0:
+        return np.zeros(0), start
+    got = _fixed(data, start, n_rows, "r")
+    if got is None:
+        return None
+    lines, (e_index, e_value, e_dual) = got
+    try:
+        if not np.array_equal(_field(lines, 0, e_index, np.int64), np.arange(n_rows)):
+            return None
+        return _field(lines, e_value, e_dual, np.float64), start + lines.size
+    except ValueError:
+        return None
+
+
+def _column_values(data: bytes, start: int, placed: np.ndarray, n_cols: int) -> np.ndarray | None:
+    """The column values from the column lines of CBC's solution file (``index c<j> value
+    reduced-cost``; the column at ``index`` in the MPS file is ``placed[index]`` of the whole
+    LP), in fixed-width arrays: the many lines whose value is ``0`` are not converted.
+    ``None`` when the lines are not exactly that."""
+    x = np.zeros(n_cols)
+    if start == len(data) and len(placed) == 0:
+        return x
+    got = _fixed(data, start, None, "c")
+    if got is None or len(got[0]) != len(placed) or start + got[0].size != len(data):
+        return None
+    lines, (_, e_value, _) = got
+    zero = (lines[:, e_value - 1] == ord("0")) & (lines[:, e_value - 2] == ord(" "))
+    tok = lines[~zero].tobytes().split()
+    if len(tok) != 4 * int((~zero).sum()):
+        return None
+    try:
+        k = np.array(tok[0::4]).astype(np.int64)
+        x[placed[k]] = np.array(tok[2::4]).astype(np.float64)
+    except (ValueError, IndexError):
+        return None
+    return x

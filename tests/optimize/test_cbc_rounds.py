@@ -44,9 +44,9 @@ def test_no_delivery_first_prices_in_to_the_whole_optimum(seed):
     assert (lhs >= model.lp.row_lo - 1e-6).all() and (lhs <= model.lp.row_hi + 1e-6).all()
 
 
-def test_an_infeasible_subset_falls_back_to_the_whole_lp():
-    # min 2 x0 + x1 s.t. x0 + x1 = 1, x1 <= 0.5: x1 alone cannot meet the row
-    lp = LinearProgram(
+def _two_columns() -> LinearProgram:
+    """min 2 x0 + x1 s.t. x0 + x1 = 1, x1 <= 0.5."""
+    return LinearProgram(
         c=np.array([2.0, 1.0]),
         A=sp.csc_matrix(np.array([[1.0, 1.0]])),
         row_lo=np.array([1.0]),
@@ -54,6 +54,11 @@ def test_an_infeasible_subset_falls_back_to_the_whole_lp():
         col_lo=np.zeros(2),
         col_hi=np.array([np.inf, 0.5]),
     )
+
+
+def test_an_infeasible_subset_falls_back_to_the_whole_lp():
+    # min 2 x0 + x1 s.t. x0 + x1 = 1, x1 <= 0.5: x1 alone cannot meet the row
+    lp = _two_columns()
     stage = Stage(lp.c, "cost_usd")
     res = get_backend("cbc").solve(lp, [stage], options={"first_columns": [False, True]})
     assert res.status is SolveStatus.OPTIMAL
@@ -78,3 +83,94 @@ def test_a_column_with_a_lower_bound_is_always_in_the_first_round():
     assert rounds_of(res.message) == 1
     assert res.x == pytest.approx([2.0, 0.0])
     assert res.objective == pytest.approx(2.0)
+
+
+def _solution_text(rows, cols, head="Optimal - objective value 12.5"):
+    """A solution file as CBC prints it with ``-printingOptions all``: one width per line,
+    numbers right-aligned; ``rows`` and ``cols`` are (name, value, dual) triples (a row's
+    index is its number, a column's its place in the file)."""
+    lines = [head]
+    for name, value, dual in rows:
+        lines.append(f"{int(name[1:]):7d} {name:<10}{value:>15}{dual:>24}")
+    for k, (name, value, dual) in enumerate(cols):
+        lines.append(f"{k:7d} {name:<10}{value:>15}{dual:>24}")
+    return "\n".join(lines) + "\n"
+
+
+ROWS = [("r0", "1411.5778", "-9.9474562"), ("r1", "0", "12"), ("r2", "-2.5", "0")]
+# the MPS file held columns 7, 2 and 5 of the whole LP, in that order
+COLS = [("c7", "0", "0.6453907"), ("c2", "3.0000001", "0"), ("c5", "40", "-1e+30")]
+
+
+def test_rounds_read_the_duals_then_the_values_from_the_fixed_width_lines():
+    from optimize.backends._cbc_rounds import _column_values, _row_duals
+
+    data = _solution_text(ROWS, COLS).encode()
+    y, at = _row_duals(data, 3)
+    assert y.tolist() == [-9.9474562, 12.0, 0.0]
+    assert data[at:].startswith(b"      0 c7 ")
+    x = _column_values(data, at, np.array([7, 2, 5]), 9)
+    assert x.tolist() == [0, 0, 3.0000001, 0, 0, 40.0, 0, 0, 0]
+
+
+@pytest.mark.parametrize(
+    ("rows", "cols", "bad"),
+    [
+        (ROWS[:1] + [("r1", "0", "1234567890123456789012345")] + ROWS[2:], COLS, "rows"),
+        ([ROWS[1], ROWS[0], ROWS[2]], COLS, "rows"),  # rows out of order
+        (ROWS, COLS[:2] + [("x5", "40", "0")], "cols"),  # not a column name
+        (ROWS, COLS[:2], "cols"),  # a column missing
+    ],
+    ids=["wider-line", "rows-swapped", "other-name", "missing-column"],
+)
+def test_rounds_readers_give_up_on_unusual_files(rows, cols, bad):
+    from optimize.backends._cbc_rounds import _column_values, _row_duals
+
+    data = _solution_text(rows, cols).encode()
+    got = _row_duals(data, 3)
+    if bad == "rows":
+        assert got is None
+        return
+    assert got is not None
+    assert _column_values(data, got[1], np.array([7, 2, 5]), 9) is None
+
+
+def test_rounds_readers_give_up_on_infeasibility_marks():
+    from optimize.backends._cbc_rounds import _column_values, _row_duals
+
+    data = _solution_text(ROWS, COLS).encode()
+    marked = data.replace(b"      1 r1", b"**    1 r1", 1)
+    assert _row_duals(marked, 3) is None
+    marked = data.replace(b"      2 c5", b"**    2 c5", 1)
+    y, at = _row_duals(marked, 3)
+    assert _column_values(marked, at, np.array([7, 2, 5]), 9) is None
+
+
+def test_mps_blocks_name_columns_by_their_place_in_the_whole_lp():
+    from optimize.backends._cbc import mps_chunks
+
+    lp = _two_columns()
+    blocks = list(mps_chunks(lp, np.array([10, 3])))
+    text = b"".join(b for _, b in blocks).decode()
+    assert " c10 Obj 2\n c10 r0 1\n c3 Obj 1\n c3 r0 1\n" in text
+    assert " UP BND c3 0.5\n" in text
+    assert " RHS r0 1\n" in text
+    tags = {t for t, _ in mps_chunks(lp, np.array([10, 3]), rows=False)}
+    assert tags == {"columns_head", "columns", "bounds_head", "bounds", "end"}
+
+
+@pytest.mark.parametrize("reader", ["_row_duals", "_column_values"])
+def test_rounds_read_the_whole_file_when_the_fast_readers_give_up(monkeypatch, reader):
+    from optimize.backends import _cbc_rounds
+
+    p = random_problem(1, ns=6, na=12, nc=3, budget=None)
+    model = build_objective(p, "cost", {"unmet_penalty_usd_per_kg": 5.0})
+    first = np.ones(model.lp.n_cols, dtype=bool)
+    first[: p.n_x] = False
+    cbc = get_backend("cbc")
+    fast = cbc.solve(model.lp, model.stages, options={"first_columns": first})
+    monkeypatch.setattr(_cbc_rounds, reader, lambda *a: None)
+    slow = cbc.solve(model.lp, model.stages, options={"first_columns": first.copy()})
+    assert rounds_of(slow.message) == rounds_of(fast.message) >= 2
+    np.testing.assert_array_equal(slow.x, fast.x)
+    np.testing.assert_array_equal(slow.row_dual, fast.row_dual)

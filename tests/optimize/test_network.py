@@ -643,3 +643,14 @@ def test_no_plan_reports_no_stock_and_every_need_unmet():
     # no plan, no plan figures (NaN, as for one period); the unmet table still holds the need
     assert np.isnan(sol.kpis["need_met_kg"]) and sol.kpis["need_kg"] == pytest.approx(6.0)
     assert sol.unmet["unmet_kg"].sum() == pytest.approx(6.0)
+
+
+def test_least_in_groups_takes_the_cheapest_of_each_group_ties_to_the_earlier():
+    from optimize.network import _least_in_groups
+
+    group = np.array([3, 0, 3, 3, 0, 3, 70000, 3])
+    key = np.array([5.0, 1.0, 2.0, 2.0, np.inf, 9.0, 4.0, 1.0])
+    # group 3: keys 5, 2, 2, 9, 1 at elements 0, 2, 3, 5, 7 -> 1 (7), 2 (2), 2 (3)
+    assert np.flatnonzero(_least_in_groups(group, key, 3)).tolist() == [1, 2, 3, 4, 6, 7]
+    assert np.flatnonzero(_least_in_groups(group, key, 1)).tolist() == [1, 6, 7]
+    assert not _least_in_groups(group[:0], key[:0], 3).any()
