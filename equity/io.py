@@ -185,7 +185,23 @@ def read_text_frame(path: Path, encoding: str, sep: str, **kw: object) -> pd.Dat
         msg = f"{path}: the file is empty; a table needs a header row and data rows"
         raise DataSourceError(msg) from exc
     except pd.errors.ParserError as exc:
-        raise ragged_rows_error(path, encoding, sep) from exc
+        width, long = _long_rows(path, encoding, sep)
+        if long or not width:
+            raise ragged_rows_error(path, encoding, sep) from exc
+        # pandas stops at a later row's trailing separators (it sizes the table on the first
+        # rows); those values are all empty, so every row keeps the header's columns
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", category=pd.errors.ParserWarning)
+                return pd.read_csv(  # type: ignore[call-overload]
+                    path,
+                    encoding=encoding,
+                    engine="python",
+                    on_bad_lines=lambda row: row[:width],
+                    **kw,
+                )
+        except pd.errors.ParserError:
+            raise ragged_rows_error(path, encoding, sep) from exc
 
 
 def _long_rows(path: Path, encoding: str, sep: str) -> tuple[int, list[tuple[int, int]]]:

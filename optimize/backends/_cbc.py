@@ -385,6 +385,9 @@ def _read_solution(path: Path, n_rows: int, n_cols: int) -> tuple[str, np.ndarra
     data = path.read_bytes()
     end = data.find(b"\n")
     head = data[: len(data) if end < 0 else end].decode(errors="replace").rstrip("\r")
+    if end >= 0 and data[end + 1 :].strip() and not data.endswith(b"\n"):
+        # a file cut off while it was written: its last values are missing, not zero
+        return "error: CBC's solution file is cut off", np.zeros(n_cols), np.zeros(n_rows)
     fast = _solution_table(data, n_rows, n_cols)
     if fast is not None:
         return head, *fast
@@ -601,9 +604,12 @@ class CbcBackend(Backend):
         if first is not None and len(stages) == 1 and not lp.is_mip:
             from ._cbc_rounds import solve_in_rounds
 
+            started = time.perf_counter()
             done = solve_in_rounds(exe, lp, stages[0], first, time_limit_s, options)
             if done is not None:
                 return done
+            if time_limit_s is not None:  # the whole LP gets what the rounds left of the limit
+                time_limit_s = max(time_limit_s - (time.perf_counter() - started), 0.01)
         times = {"handoff": 0.0, "solve": 0.0, "read_back": 0.0}
         values: list[float] = []
         stage_duals: list[np.ndarray | None] = []
@@ -634,9 +640,13 @@ class CbcBackend(Backend):
                 run = subprocess.run(cmd, capture_output=True, text=True, check=False)
                 times["solve"] += time.perf_counter() - t1
                 t2 = time.perf_counter()
-                if not sol.exists():
+                if run.returncode != 0 or not sol.exists():  # killed, out of memory, ...
                     status = SolveStatus.ERROR
-                    head = (run.stdout + run.stderr)[-500:]
+                    x = dual = None
+                    head = (
+                        f"CBC stopped with exit code {run.returncode}: "
+                        + (run.stdout + run.stderr)[-500:]
+                    )
                     break
                 head, x, dual = _read_solution(sol, current.n_rows, lp.n_cols)
                 times["read_back"] += time.perf_counter() - t2

@@ -134,6 +134,7 @@ def run_rounds(
                 if tag in text:
                     text[tag].append(block)
             mps, sol = d / "sub.mps", d / "sub.sol"
+            sol.unlink(missing_ok=True)  # a CBC that dies must not leave the last round's answer
             with open(mps, "wb") as f:
                 f.writelines([*text["rows"], b"COLUMNS\n", *text["columns"], *text["rhs"]])
                 f.writelines([b"BOUNDS\n", *text["bounds"]] if any(text["bounds"]) else [])
@@ -156,11 +157,18 @@ def run_rounds(
                 proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             except OSError:
                 return None
-            if meanwhile is not None and rounds == 1:
-                meanwhile()
+            try:
+                if meanwhile is not None and rounds == 1:
+                    meanwhile()
+            except BaseException:
+                proc.kill()  # no CBC left running behind an error
+                proc.wait()
+                raise
             proc.wait()
             times["solve"] += time.perf_counter() - t1
-            if not sol.exists():
+            # CBC exits 0 for every status it reports; anything else (killed, out of memory)
+            # leaves no answer to trust, even if a file was written (the whole LP is tried next)
+            if proc.returncode != 0 or not sol.exists():
                 return None
             t2 = time.perf_counter()
             data = sol.read_bytes()

@@ -191,6 +191,12 @@ FORMATS: dict[str, tuple[Callable[[Path], None], str, str]] = {
         "ok",
         "",
     ),
+    # a trailing separator on a later row only (pandas sizes the table on the first rows)
+    "trailing-separator-late-row": (
+        edit("stores.csv", SMALL["stores.csv"].rstrip("\n") + ",\n"),
+        "ok",
+        "",
+    ),
     # a first line "sep=," for Excel: read as a 2-column header, every row "ragged"
     "excel-sep-line": (
         edit("stores.csv", "sep=,\n" + SMALL["stores.csv"]),

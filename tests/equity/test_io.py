@@ -247,3 +247,18 @@ def test_points_in_a_point_table_from_polygons_warn(
     region = Region.from_frames(areas, sites=sites)
     assert region.sites.geometry.iloc[0].geom_type == "Point"
     assert "representative points are used" in region.problems[0].message
+
+
+def test_a_trailing_comma_on_a_later_row_is_dropped_and_a_real_extra_value_is_not(tmp_path):
+    from equity.io import read_text_frame
+
+    late = tmp_path / "late.csv"
+    late.write_text('a,b,c\n1,"Shop, Inc",3\n4,5,\n6,7,8,\n')
+    df = read_text_frame(late, "utf-8", ",")
+    assert df.columns.tolist() == ["a", "b", "c"]
+    assert df["b"].tolist() == ["Shop, Inc", "5", "7"]
+    assert df["c"].tolist()[2] == "8"
+    ragged = tmp_path / "ragged.csv"
+    ragged.write_text("a,b,c\n1,2,3\n4,Shop, Inc,5\n")
+    with pytest.raises(DataSourceError, match="row 2 has 4"):
+        read_text_frame(ragged, "utf-8", ",")

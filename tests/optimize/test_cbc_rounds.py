@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 
 import numpy as np
@@ -174,3 +175,53 @@ def test_rounds_read_the_whole_file_when_the_fast_readers_give_up(monkeypatch, r
     assert rounds_of(slow.message) == rounds_of(fast.message) >= 2
     np.testing.assert_array_equal(slow.x, fast.x)
     np.testing.assert_array_equal(slow.row_dual, fast.row_dual)
+
+
+def _dying_cbc(tmp_path, monkeypatch, real_calls: int, cut: bool = False):
+    """Put a CBC on the PATH that runs the real one for its first ``real_calls`` calls and is
+    then killed (``kill -9``, as the kernel does when memory runs out), after writing a cut-off
+    solution file when ``cut``."""
+    from optimize.backends._cbc import cbc_path
+
+    real = cbc_path()
+    counter = tmp_path / "calls"
+    counter.write_text("0")
+    script = tmp_path / "bin" / "cbc"
+    script.parent.mkdir()
+    cut_lines = (
+        '"$REAL" "$@" >/dev/null 2>&1; sol="${@: -1}"; sz=$(stat -c %s "$sol"); '
+        'head -c $((sz*6/10)) "$sol" > "$sol.t"; mv "$sol.t" "$sol"; kill -9 $$'
+        if cut
+        else "kill -9 $$"
+    )
+    script.write_text(
+        "#!/bin/bash\n"
+        f'REAL="{real}"\n'
+        f'n=$(cat "{counter}"); n=$((n+1)); echo $n > "{counter}"\n'
+        f"if [ $n -gt {real_calls} ]; then {cut_lines}; fi\n"
+        'exec "$REAL" "$@"\n'
+    )
+    script.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{script.parent}:{os.environ['PATH']}")
+    return counter
+
+
+@pytest.mark.parametrize(
+    ("real_calls", "cut"),
+    [(1, False), (1, True), (0, True)],
+    ids=["killed-in-round-2", "cut-off-in-round-2", "cut-off-whole-lp"],
+)
+def test_a_cbc_that_dies_is_never_an_optimal_plan(tmp_path, monkeypatch, real_calls, cut):
+    # the rounds' first answer (a subset's optimum) once passed for the whole LP's when CBC
+    # died in round 2 and left the file of round 1; a cut-off file read as zeros
+    p = random_problem(1, ns=6, na=12, nc=3, budget=None)
+    model = build_objective(p, "cost", {"unmet_penalty_usd_per_kg": 5.0})
+    first = np.ones(model.lp.n_cols, dtype=bool)
+    first[: p.n_x] = False  # the first round meets no need: round 2 is needed
+    counter = _dying_cbc(tmp_path, monkeypatch, real_calls, cut)
+    res = get_backend("cbc").solve(model.lp, model.stages, options={"first_columns": first})
+    assert int(counter.read_text()) >= real_calls + 1  # the dying CBC was called
+    assert res.status is not SolveStatus.OPTIMAL
+    assert res.objective is None or res.objective == pytest.approx(
+        independent_cost(p, 5.0), rel=1e-7
+    )
