@@ -282,7 +282,12 @@ def tracts_from_points(
             ignore_index=True,
         )
     pts = gpd.GeoDataFrame(pts, geometry="geometry", crs=popcenters.crs)
-    utm = utm_crs(pts)  # the people's zone, where an outlying island crosses a zone line
+    # the people's zone where an outlying island crosses a zone line, weighted by the
+    # centres' own populations where the frames carry them
+    people = popcenters
+    if population_points is not None and "population" in population_points:
+        people = population_points[population_points["area_id"].isin(tracts["area_id"])]
+    utm = utm_crs(people if "population" in people and len(people) else pts)
     xy = pts.to_crs(utm).geometry
     cells = shapely.voronoi_polygons(
         shapely.multipoints(xy.to_numpy()), extend_to=shapely.box(*xy.total_bounds).buffer(reach_m)

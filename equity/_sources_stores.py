@@ -171,9 +171,18 @@ def read_snap_retailers(
     notes: list[str] = []
     if active_on is not None:
         before = len(df)
+        undated = 0
+        if len(dates) == 2:  # a store without a start date cannot be known to be authorised
+            start = df[dates[0]].str.strip()
+            undated = int((start.isna() | (start == "")).sum())
         df = df[_active(df, dates, active_on, p).to_numpy()]
         require_rows(df, path=p, table="stores", what=f"active_on={active_on!r}", before=before)
         notes.append(f"{len(df):,} of {before:,} rows authorised on {active_on}")
+        if undated:
+            notes.append(
+                f"{undated:,} row(s) with no {dates[0]} left out (not known to be authorised "
+                f"on {active_on})"
+            )
     same = [c for c in (id_col, name_col, type_col, lon, lat) if c]
     repeated = df.duplicated(subset=same)
     if repeated.any():

@@ -265,3 +265,11 @@ def test_a_geocoding_slip_abroad_does_not_move_the_zone_of_a_store_list() -> Non
     merged = dedupe_stores(first, second)
     assert len(merged) == 3
     assert merged["sources"].tolist()[0] == "achd;snap"
+
+
+def test_active_on_says_how_many_rows_had_no_start_date(tmp_path: Path) -> None:
+    p = tmp_path / "hawaii_history.csv"
+    p.write_text(HISTORY + "5,No Date,Supermarket,Hilo,HI,HAWAII,19.70,-155.08,,\n")
+    got = read_snap_retailers(p, active_on="2019-06-30")
+    assert "No Date" not in set(got["name"])
+    assert "1 row(s) with no Authorization Date left out" in " | ".join(got.attrs["notes"])
