@@ -280,17 +280,8 @@ class NetworkProblem:
         for name in ("supply", "need"):
             said += past_horizon(getattr(reg, name), name, T, region.sources.get(name, name))
         sites = reg.sites
-        storage = (
-            pd.to_numeric(sites["storage_kg"], errors="coerce").to_numpy(dtype=float)
-            if "storage_kg" in sites.columns
-            else np.full(len(sites), np.nan)
-        )
-        comm = reg.commodities
-        shelf = (
-            pd.to_numeric(comm["shelf_life_days"], errors="coerce").to_numpy(dtype=float)
-            if "shelf_life_days" in comm.columns
-            else np.full(len(comm), np.nan)
-        )
+        storage = _numbers_or_blank(sites, "storage_kg")
+        shelf = _numbers_or_blank(reg.commodities, "shelf_life_days")
         tr_from, tr_to, tr_dist = _transfer_arcs(
             base,
             np.column_stack([sites.geometry.x.to_numpy(), sites.geometry.y.to_numpy()]),
@@ -546,3 +537,10 @@ def _transfer_arcs(
     keep = allowed[fi, ti] & (dist <= max_transfer_m)
     order = np.lexsort((ti[keep], fi[keep]))
     return fi[keep][order], ti[keep][order], dist[keep][order]
+
+
+def _numbers_or_blank(frame: pd.DataFrame, column: str) -> np.ndarray:
+    """``frame[column]`` as floats (blank where a cell is not a number), all blank without it."""
+    if column not in frame.columns:
+        return np.full(len(frame), np.nan)
+    return pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
