@@ -12,6 +12,7 @@ Run through ``dashboard_speed.py`` (its options); see docs/dashboard.md, "Ten se
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -134,6 +135,11 @@ class _CpuMeter:
         self._me = psutil.Process()
         self._start = sum(self._me.cpu_times()[:2])
         self.jobs: dict[int, float] = {}
+        self._before: dict[int, float] = {}  # what the pool's processes had spent before
+        for child in self._me.children():
+            with contextlib.suppress(psutil.Error):
+                if "python" in child.name():
+                    self._before[child.pid] = sum(child.cpu_times()[:2])
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
         self._thread.start()
@@ -146,7 +152,8 @@ class _CpuMeter:
             for child in self._me.children():
                 try:
                     if "python" in child.name():
-                        self.jobs[child.pid] = sum(child.cpu_times()[:2])
+                        spent = sum(child.cpu_times()[:2])
+                        self.jobs[child.pid] = spent - self._before.get(child.pid, 0.0)
                 except psutil.Error:  # ended meanwhile
                     continue
 

@@ -33,6 +33,15 @@ def start_server(app) -> tuple[str, object]:
 
     port = free_port()
     server = make_server("127.0.0.1", port, app.server, threaded=True)
+    stop = server.shutdown
+
+    def shutdown() -> None:  # the server, then the app's job processes
+        from dashboard.app.background import stop_jobs
+
+        stop()
+        stop_jobs(app)
+
+    server.shutdown = shutdown  # type: ignore[method-assign]
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{port}"

@@ -110,11 +110,12 @@ def create_app(region: Any = None, settings: Settings | None = None) -> Dash:
     dash.Dash
         Serve it with :func:`serve`, or ``app.run(...)``; ``app.server`` is the Flask app.
     """
-    from .background import MANAGER, make_manager
+    from .background import MANAGER, make_manager, one_blas_thread
     from .pages import compare, data, equity_map, plan, sweep
     from .pages.common import on_error
 
     settings = settings or Settings()
+    one_blas_thread()  # many plans at once, one core each (background.one_blas_thread)
     manager = make_manager(settings)
     app = Dash(
         __name__,
@@ -216,12 +217,17 @@ def warm_up(app: Dash, *, wait: bool | str = True, plans: bool = True) -> None:
         initial_view(catalog, app.server.config[SETTINGS].basemap)
 
     def seed() -> None:
-        if not plans:
-            return
-        try:
-            seed_plans(catalog.region(DEFAULT_KEY))
-        except Exception:  # only a head start is lost: the Plan page solves (and explains) anew
-            logging.getLogger("dashboard.app").exception("solving the Plan page's default plan")
+        if plans:
+            try:
+                seed_plans(catalog.region(DEFAULT_KEY))
+            except Exception:  # only a head start is lost: the Plan page solves anew
+                logging.getLogger("dashboard.app").exception("solving the Plan page's default plan")
+        # the job processes start now, with the loaded region and the warm solver basis
+        from .background import MANAGER
+
+        manager = app.server.config.get(MANAGER)
+        if hasattr(manager, "solver_pool"):
+            manager.solver_pool().start()
 
     def work() -> None:
         page()

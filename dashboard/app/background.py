@@ -3,10 +3,11 @@
 A solve used to run inside the web request, so a few sessions solving at once held every web
 worker. Now the Plan page's run and the Compare page's curve are Dash *background callbacks*:
 
-- ``Settings.background == "diskcache"`` (default): each job runs in a process of its own
-  (:class:`dash.DiskcacheManager`, forked from the server, so it starts with the server's
-  loaded regions and warm solver bases); progress and results pass through a
-  :class:`diskcache.Cache` in ``Settings.cache_dir``.
+- ``Settings.background == "diskcache"`` (default): jobs run one after another in
+  ``os.cpu_count()`` long-lived processes forked from the server after its warm-up (so they
+  start with its loaded regions and warm solver bases), first come first served
+  (:class:`.solver_pool.SolverPool` behind :class:`dash.DiskcacheManager`); progress and
+  results pass through a :class:`diskcache.Cache` in ``Settings.cache_dir``.
 - ``"celery"`` (``Settings.celery_broker`` given): jobs go to Celery workers through the broker
   (Redis); the workers build the same app from the same settings (``dashboard/worker.py``).
 - ``"off"``: the callbacks run in the web request as before (the benchmark's baseline).
@@ -22,7 +23,6 @@ import contextlib
 import functools
 import os
 import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -32,13 +32,34 @@ from dash import Input, Output, ctx, dcc, html, no_update
 
 from ..settings import Settings
 
-__all__ = ["INTERVAL_MS", "background_callback", "celery_app", "make_manager", "progress_box"]
+__all__ = [
+    "INTERVAL_MS",
+    "background_callback",
+    "celery_app",
+    "make_manager",
+    "one_blas_thread",
+    "progress_box",
+]
 
 #: How often (ms) a page asks for a job's progress and result
 INTERVAL_MS = 250
 #: Where the app keeps its manager (None: background callbacks are off)
 MANAGER = "FOODSHED_BACKGROUND"
 HIDDEN = {"display": "none"}
+
+
+def one_blas_thread() -> None:
+    """Let the BLAS libraries of this process (numpy's and scipy's OpenBLAS) use one thread.
+
+    A server solves many people's plans at once, each on one core. A plan makes a few dozen
+    vector products (a stage's cost of a plan: ``c . x`` over every column); OpenBLAS splits
+    each long one over a thread per core, and its threads then spin waiting for more work.
+    On the demo that cost 0.25 s of CPU per plan for nothing (0.68 s of CPU with them, 0.43 s
+    without; the same wall time; docs/dashboard.md, Speed), CPU the other sessions' plans
+    were waiting for. Process-wide, and inherited by the jobs forked from the server."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="blas")
 
 
 def celery_app(settings: Settings) -> Any:
@@ -64,15 +85,29 @@ def make_manager(settings: Settings) -> Any:
     if runner == "celery":
         return _celery_manager()(celery_app(settings))
     cache = shared_cache(Path(settings.cache_dir) / "jobs")
-    manager = _diskcache_manager()(cache, expire=3600)
-    manager.slots = Path(settings.cache_dir) / "slots"
-    return manager
+    return _diskcache_manager()(cache, expire=3600)
+
+
+def stop_jobs(app: Any) -> None:
+    """Stop ``app``'s job processes (a server that stops serving, in tests and benchmarks;
+    at exit they stop on their own)."""
+    manager = app.server.config.get(MANAGER)
+    pool = getattr(manager, "pool", None)
+    if pool is not None:
+        pool.close()
 
 
 #: Held by every use of SQLite in this process (the shared caches) and while a job is forked:
 #: a thread inside SQLite at the fork would leave SQLite's own mutex locked in the child, and
 #: the job would hang at its first read (seen with ten sessions at once).
 _SQLITE = threading.RLock()
+
+
+@contextlib.contextmanager
+def forking() -> Iterator[None]:
+    """Held while this process forks a job process: no thread of it is inside SQLite then."""
+    with _SQLITE:
+        yield
 
 
 #: Connections a forked job inherited from the server: kept, never used or closed in the job
@@ -153,95 +188,9 @@ def shared_cache(folder: str | Path) -> Any:
         return Patient(str(folder))
 
 
-@contextlib.contextmanager
-def solver_slot(folder: Path, set_progress: Callable[[str], Any]) -> Iterator[None]:
-    """Hold one of ``os.cpu_count()`` solver slots (lock files in ``folder``) while a forked job
-    solves; wait, saying so, while all are taken. Ten jobs on two cores each finish sooner one
-    after another than all at once. Waiting jobs take the slots first come, first served: each
-    holds a lock on a ticket file in ``folder/queue`` named by when it came, and tries the
-    slots only when no live ticket is older. A killed (cancelled) job's locks go with its
-    process, and its ticket is then skipped and removed."""
-    import fcntl
-
-    folder.mkdir(parents=True, exist_ok=True)
-    queue = folder / "queue"
-    queue.mkdir(exist_ok=True)
-    n = max(1, os.cpu_count() or 1)
-    ticket = queue / f"{time.time_ns():020d}-{os.getpid()}"
-    # locked before it is in the queue (renamed into it), so no job takes it for a dead one
-    staged = folder / f"{ticket.name}.new"
-    mine = staged.open("w")
-    fcntl.flock(mine, fcntl.LOCK_EX)
-    staged.rename(ticket)
-    told = -1
-    try:
-        while True:
-            ahead = _live_tickets_before(queue, ticket.name)
-            if not ahead:  # the oldest waiting job tries the free slots
-                slot = _free_slot(folder, n)
-                if slot is not None:
-                    break
-            if ahead != told:
-                plans = "1 plan" if ahead == 1 else f"{ahead} plans"
-                set_progress(
-                    f"Waiting for a free solver ({plans} ahead of this one)..."
-                    if ahead
-                    else "Waiting for a free solver (other plans are being solved)..."
-                )
-                told = ahead
-            time.sleep(0.05)
-    finally:
-        ticket.unlink(missing_ok=True)
-        fcntl.flock(mine, fcntl.LOCK_UN)
-        mine.close()
-    try:
-        yield
-    finally:
-        fcntl.flock(slot, fcntl.LOCK_UN)
-        slot.close()
-
-
-def _free_slot(folder: Path, n: int) -> Any:
-    """An open, locked slot file of ``folder`` (one of ``n``), or None when all are taken."""
-    import fcntl
-
-    for i in range(n):
-        fh = (folder / f"slot-{i}").open("a")
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            fh.close()
-            continue
-        return fh
-    return None
-
-
-def _live_tickets_before(queue: Path, name: str) -> int:
-    """How many jobs still waiting came before ticket ``name`` (a ticket whose lock is free
-    belongs to a job that is gone: it is removed)."""
-    import fcntl
-
-    ahead = 0
-    for other in sorted(p.name for p in queue.iterdir()):
-        if other >= name:
-            break
-        try:
-            fh = (queue / other).open("r")
-        except OSError:  # taken its slot meanwhile
-            continue
-        with fh:
-            try:
-                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                ahead += 1  # its job waits
-                continue
-            (queue / other).unlink(missing_ok=True)  # its job is gone
-            fcntl.flock(fh, fcntl.LOCK_UN)
-    return ahead
-
-
 def _finished_counts(manager: type) -> type:
-    """``manager`` whose job counts as running until its result is collected.
+    """``manager`` (Celery's) whose job counts as running until its result is collected (the
+    disk-cache manager's pool does the same with what it knows of its jobs).
 
     Dash asks for a job's result, then whether it still runs; a job that ends between the two
     looks cancelled and its result is never shown (a fast plan on a small region hits this).
@@ -268,16 +217,50 @@ def _finished_counts(manager: type) -> type:
 
 
 def _diskcache_manager() -> type:
+    """Dash's disk-cache manager whose jobs run in a :class:`.solver_pool.SolverPool` (long-lived
+    processes forked from the server) instead of a new process each."""
     from dash import DiskcacheManager
 
+    from .solver_pool import SolverPool
+
     class Manager(DiskcacheManager):
-        def _remember(self, name: str, value: str) -> None:
-            self.handle.set(name, value, expire=3600)
+        pool: SolverPool | None = None
 
-        def _recall(self, name: str) -> str | None:
-            return self.handle.get(name)
+        def solver_pool(self) -> SolverPool:
+            if self.pool is None:
+                self.pool = SolverPool(self.func_registry, self.handle)
+            return self.pool
 
-    return _finished_counts(Manager)
+        def call_job_fn(self, key: str, job_fn: Any, args: Any, context: Any) -> Any:
+            return self.solver_pool().submit(
+                job_fn, key, self._make_progress_key(key), args, context
+            )
+
+        def job_running(self, job: Any) -> bool:
+            # a job that ended with its result waiting counts as running: the next poll
+            # collects it (see _finished_counts)
+            if job is None:
+                return False
+            pool = self.solver_pool()
+            if pool.running(str(job)):
+                return True
+            key = pool.key_of(str(job))
+            return key is not None and self.result_ready(key)
+
+        def terminate_job(self, job: Any) -> None:
+            if job is not None:
+                self.solver_pool().cancel(str(job))
+
+        def terminate_unhealthy_job(self, job: Any) -> bool:
+            return False  # a job's process that dies is replaced, and its page told
+
+        def get_result(self, key: str, job: Any) -> Any:
+            result = super().get_result(key, None)
+            if job is not None and result is not self.UNDEFINED:
+                self.solver_pool().collected(str(job))  # ended: a late cancel stops nothing
+            return result
+
+    return Manager
 
 
 def _celery_manager() -> type:
@@ -369,7 +352,6 @@ def background_callback(
         else a
         for a in args
     )
-    slots = getattr(manager, "slots", None)
     running.append((Output(cancel_id, "style"), {}, HIDDEN))
     # said at once (a Celery job may wait for a free worker), cleared when the job ends
     running.append((Output(progress_id, "children"), "Starting...", ""))
@@ -384,18 +366,17 @@ def background_callback(
         running=running,
         **kwargs,
     )
-    if slots is None:  # Celery: a worker's --concurrency sets how many solve at once
+    if not hasattr(manager, "solver_pool"):  # Celery: a worker's --concurrency sets how many
         return decorate
 
-    def in_slot(fn: Callable[..., Any]) -> Any:
+    def plain(fn: Callable[..., Any]) -> Any:
         @functools.wraps(fn)
         def job(set_progress: Callable[[str], Any], *a: Any) -> Any:
-            with solver_slot(slots, set_progress):
-                return _plain_figures(fn(set_progress, *a))
+            return _plain_figures(fn(set_progress, *a))
 
         return decorate(job)
 
-    return in_slot
+    return plain
 
 
 def _plain_figures(outputs: Any) -> Any:

@@ -145,53 +145,6 @@ def test_cli_dashboard_bad_background_is_one_clean_error(capsys):
     assert "Traceback" not in err
 
 
-def _wait_for_a_slot(folder, name, log, ready):
-    """In a forked process: wait for a solver slot, note ``name`` in ``log`` once in it."""
-    from pathlib import Path
-
-    from dashboard.app.background import solver_slot
-
-    said: list[str] = []
-
-    def progress(text):
-        said.append(text)
-        ready.set()
-
-    with solver_slot(Path(folder), progress), open(log, "a") as fh:
-        fh.write(f"{name}: {said[0] if said else ''}\n")
-
-
-def test_jobs_waiting_for_a_solver_take_the_slots_first_come_first_served(tmp_path, monkeypatch):
-    """One slot (one core), held here; four jobs come one after another, the second is
-    killed while it waits: the others get the slot in the order they came, the dead job's
-    ticket is skipped, and each says how many plans are ahead of it."""
-    from dashboard.app.background import solver_slot
-
-    monkeypatch.setattr("os.cpu_count", lambda: 1)
-    ctx = multiprocessing.get_context("fork")
-    log = tmp_path / "order.txt"
-    procs = []
-    with solver_slot(tmp_path, lambda _text: None):  # the one slot is taken
-        for name in ("first", "killed", "third", "fourth"):
-            ready = ctx.Event()
-            proc = ctx.Process(target=_wait_for_a_slot, args=(tmp_path, name, log, ready))
-            proc.start()
-            assert ready.wait(30)  # it waits, and said so
-            procs.append(proc)
-        procs[1].kill()
-        procs[1].join(30)
-    for proc in procs[::2] + procs[3:]:
-        proc.join(60)
-        assert proc.exitcode == 0
-    lines = log.read_text().splitlines()
-    assert [line.split(":")[0] for line in lines] == ["first", "third", "fourth"]
-    # first came when only the holder was in: no plan queued ahead of it
-    assert lines[0].endswith("(other plans are being solved)...")
-    assert lines[1].endswith("(2 plans ahead of this one)...")
-    assert lines[2].endswith("(3 plans ahead of this one)...")
-    assert not list((tmp_path / "queue").iterdir())  # every ticket is gone
-
-
 def _read_in_child(cache, conn):
     """In a forked process: read and write the server's cache, on a connection of its own."""
     held = cache.__dict__["_fs_con"]

@@ -1,5 +1,6 @@
 """Issue 15 in a real headless Chromium: plans and the efficiency curve run as background jobs
-(the default disk-cache manager: a process per job), say what they are doing, and stop on Cancel.
+(the default disk-cache manager: long-lived job processes forked from the server, see
+``dashboard/app/solver_pool.py``), say what they are doing, and stop on Cancel.
 
 One server (the bundled demo region, warmed up as ``foodshed dashboard`` does) and one browser
 serve the module. The demo's ``four_weeks`` scenario takes tens of seconds to solve: long enough
@@ -52,28 +53,25 @@ def _seen(d, element_id):
     return d.execute_script(f"return (window.__seen || {{}})['{element_id}'] || []")
 
 
-def _jobs(ignore: frozenset[int] = frozenset()):
-    """This process's children that are background jobs (forked Pythons, not the browser), but
-    those in ``ignore``: processes other tests of the run left (a Dask worker, a server)."""
+def _pool(session):
+    """The app's pool of job processes."""
+    from dashboard.app.background import MANAGER
+
+    return session["app"].server.config[MANAGER].solver_pool()
+
+
+def _busy(session) -> dict[int, str]:
+    """The pool's processes running a job now: pid and job id."""
+    return {pid: job for pid, job in _pool(session).processes().items() if job is not None}
+
+
+def _alive(pid: int) -> bool:
     import psutil
 
-    alive = []
-    for child in psutil.Process().children():
-        try:
-            if (
-                child.pid not in ignore
-                and child.status() != psutil.STATUS_ZOMBIE
-                and "chrom" not in child.name()
-            ):
-                alive.append(child)
-        except psutil.NoSuchProcess:
-            pass
-    return alive
-
-
-def _others() -> frozenset[int]:
-    """The children alive before a test's run: not its jobs."""
-    return frozenset(p.pid for p in _jobs())
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
 
 
 def _pick_scenario(d, name):
@@ -98,7 +96,7 @@ def test_a_plan_runs_in_the_background_and_says_what_it_is_doing(session):
     expected = {r["key"]: r["text"] for r in F.kpi_table(run["kpis"])}["need_met_share"]
 
     d = session["driver"]
-    others = _others()
+    pids = set(_pool(session).processes())
     nav(session, "Plan")
     wait(d, lambda d: css(d, "#pl-yield-kind div"))
     d.execute_script(RECORD, "pl-progress")
@@ -108,13 +106,14 @@ def test_a_plan_runs_in_the_background_and_says_what_it_is_doing(session):
     assert "Solving the plan..." in seen, seen
     # the line is cleared once the run is shown, and no job is left behind
     wait(d, lambda d: text_of(d, "#pl-progress") == "")
-    wait(d, lambda d: not _jobs(others), 10)
+    wait(d, lambda d: not _busy(session), 10)
     assert "Run cancelled" not in text_of(d, "#pl-cancelled")
+    # solved by the pool's processes, started with the server's warm-up, which stay
+    assert set(_pool(session).processes()) == pids and all(_alive(p) for p in pids)
 
 
 def test_cancel_stops_a_long_run_and_says_so(session):
     d = session["driver"]
-    others = _others()
     nav(session, "Plan")
     wait(d, lambda d: css(d, "#pl-yield-kind div"))
     before = text_of(d, "#kpi-need_met_share .fs-card-value")
@@ -122,14 +121,20 @@ def test_cancel_stops_a_long_run_and_says_so(session):
     d.execute_script(RECORD, "pl-progress")
     click_css(d, "#pl-run")
     wait(d, lambda d: text_of(d, "#pl-progress") == "Solving the plan over 4 weeks...", 60)
-    assert _jobs(others), "the run should be solving in a process of its own"
+    busy = _busy(session)
+    assert len(busy) == 1, "the run should be solving in one of the pool's processes"
     assert css(d, "#pl-cancel")[0].is_displayed()
     d.save_screenshot(str(session["shots"] / "plan-running.png"))
     click_css(d, "#pl-cancel")
     wait(d, lambda d: text_of(d, "#pl-cancelled").startswith("Run cancelled"), 20)
     t0 = time.monotonic()
-    wait(d, lambda d: not _jobs(others), 10)  # the solve was stopped, not left to finish
+    (pid,) = busy
+    wait(d, lambda d: not _alive(pid), 10)  # the solve was stopped, not left to finish
     assert time.monotonic() - t0 < 10
+    # a new process took its place, free for the next plan
+    procs = _pool(session).processes()
+    assert pid not in procs and len(procs) == _pool(session).size and not _busy(session)
+    assert all(_alive(p) for p in procs)
     wait(d, lambda d: css(d, "#pl-run")[0].is_enabled() and text_of(d, "#pl-run") == "Run the plan")
     assert not css(d, "#pl-cancel")[0].is_displayed()
     # the page still shows the last finished run, not the cancelled one
@@ -144,14 +149,16 @@ def test_cancel_stops_a_long_run_and_says_so(session):
 
 def test_the_curve_runs_in_the_background_with_its_progress_and_cancel(session):
     d = session["driver"]
-    others = _others()
     nav(session, "Compare")
     wait(d, lambda d: css(d, "#cmp-progress"))
     d.execute_script(RECORD, "cmp-progress")
     click_css(d, "#cmp-curve-btn")
     wait(d, lambda d: "of 5" in text_of(d, "#cmp-progress"), 60)
     assert text_of(d, "#cmp-progress").startswith("Solving equity weight ")
+    busy = _busy(session)
+    assert len(busy) == 1
     click_css(d, "#cmp-cancel")
     wait(d, lambda d: text_of(d, "#cmp-cancelled").startswith("Curve cancelled"), 20)
-    wait(d, lambda d: not _jobs(others), 10)
+    (pid,) = busy
+    wait(d, lambda d: not _alive(pid) and not _busy(session), 10)
     assert any(t.startswith("Solving equity weight 0 (1 of 5)") for t in _seen(d, "cmp-progress"))

@@ -17,6 +17,7 @@ from dash import dcc, html, set_props
 from equity import FoodshedError
 
 from .. import ids
+from ..solver_pool import STOPPED
 
 _log = logging.getLogger("dashboard.app")
 
@@ -100,6 +101,8 @@ def plain_message(exc: BaseException | str) -> str:
     a server path or Python syntax)."""
     if isinstance(exc, str):
         text = exc
+    elif STOPPED in str(exc):  # a job's process died (dashboard.app.solver_pool)
+        return STOPPED
     elif isinstance(exc, FoodshedError):
         text = str(exc)
     else:

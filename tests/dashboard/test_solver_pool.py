@@ -1,0 +1,184 @@
+"""Issue 15, ten sessions at once: the disk-cache manager's jobs run one after another in
+long-lived processes forked from the server (``dashboard/app/solver_pool.py``), first come
+first served, and a cancelled or dead one is replaced. Real pools of forked processes, real
+disk caches, and job functions with Dash's own signature (``job_fn(result_key,
+progress_key, args, context)``)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.skipif(
+    sys.platform == "win32", reason="the pool forks its processes (POSIX only)"
+)
+
+
+def _until(pred, timeout=30.0, what="the condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        got = pred()
+        if got:
+            return got
+        time.sleep(0.02)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def _jobs(cache, folder: Path) -> dict:
+    """Job functions as Dash makes them, by name: ``run`` notes its name and pid in
+    ``folder/log.txt`` (waiting first while ``folder/hold`` exists) and answers its pid; ``die``
+    kills its own process; ``child`` starts a long-lived child process and waits."""
+
+    def run(key, progress_key, args, context):
+        while (folder / "hold").exists():
+            time.sleep(0.01)
+        with open(folder / "log.txt", "a") as fh:
+            fh.write(f"{args[0]} {os.getpid()}\n")
+        cache.set(key, {"pid": os.getpid(), "name": args[0], "context": context["x"]})
+
+    def die(key, progress_key, args, context):
+        os._exit(9)
+
+    def child(key, progress_key, args, context):
+        proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+        (folder / "child.pid").write_text(str(proc.pid))
+        time.sleep(600)
+
+    return {"run": run, "die": die, "child": child}
+
+
+@pytest.fixture()
+def pool(tmp_path):
+    from dashboard.app.background import shared_cache
+    from dashboard.app.solver_pool import SolverPool
+
+    cache = shared_cache(tmp_path / "jobs")
+    registry = _jobs(cache, tmp_path)
+    made = SolverPool(registry, cache, size=1)
+    try:
+        yield made
+    finally:
+        made.close()
+
+
+def _submit(pool, name, key, who="x"):
+    return pool.submit(pool.registry[name], key, f"{key}-progress", [key], {"x": who})
+
+
+def _alive(pid: int) -> bool:
+    import psutil
+
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def test_jobs_wait_in_order_say_how_many_are_ahead_and_run_in_one_long_lived_process(
+    pool, tmp_path
+):
+    """One process (one core). Four jobs come while the first is held; the third is cancelled
+    while it waits: the others run in the order they came, each in the same process (forked
+    once), and each waiting page was told how many plans were ahead of it."""
+    (tmp_path / "hold").touch()
+    pool.start()
+    (pid,) = pool.processes()
+    jobs = [_submit(pool, "run", k, who=k) for k in ("a", "b", "c", "d")]
+    _until(lambda: pool.processes()[pid] == jobs[0], what="a to start")
+    cache = pool.cache
+    assert cache.get("b-progress") == [
+        "Waiting for a free solver (other plans are being solved)..."
+    ]
+    assert cache.get("c-progress") == ["Waiting for a free solver (1 plan ahead of this one)..."]
+    assert cache.get("d-progress") == ["Waiting for a free solver (2 plans ahead of this one)..."]
+    pool.cancel(jobs[2])  # c leaves the queue: d moves up
+    assert not pool.running(jobs[2])
+    assert cache.get("d-progress") == ["Waiting for a free solver (1 plan ahead of this one)..."]
+    assert all(pool.running(j) for j in (jobs[0], jobs[1], jobs[3]))
+    (tmp_path / "hold").unlink()
+    _until(lambda: cache.get("d") is not None, what="d's result")
+    log = (tmp_path / "log.txt").read_text().split()
+    assert log == ["a", str(pid), "b", str(pid), "d", str(pid)]
+    assert cache.get("c") is None  # never ran
+    assert cache.get("a") == {"pid": pid, "name": "a", "context": "a"}
+    _until(lambda: not any(pool.running(j) for j in jobs), what="the jobs to end")
+    assert pool.key_of(jobs[3]) == "d" and pool.key_of(jobs[2]) is None
+    assert pool.processes() == {pid: None}  # the same process, free
+
+
+def test_cancelling_a_running_job_stops_its_process_and_what_it_started(pool, tmp_path):
+    pool.start()
+    (first,) = pool.processes()
+    job = _submit(pool, "child", "long")
+    _until(lambda: (tmp_path / "child.pid").exists(), what="the job's own child process")
+    grandchild = int((tmp_path / "child.pid").read_text())
+    pool.cancel(job)
+    assert not pool.running(job)
+    _until(lambda: not _alive(first) and not _alive(grandchild), 10, "both to stop")
+    (second,) = pool.processes()
+    assert second != first and _alive(second)
+    # the next plan runs in the new process
+    _submit(pool, "run", "next")
+    assert _until(lambda: pool.cache.get("next"), what="next's result")["pid"] == second
+    assert pool.cache.get("long") is None
+
+
+def test_a_process_that_dies_during_a_job_leaves_a_plain_error_and_is_replaced(pool):
+    from dashboard.app.pages.common import plain_message
+    from dashboard.app.solver_pool import STOPPED
+
+    pool.start()
+    (first,) = pool.processes()
+    job = _submit(pool, "die", "dead")
+    got = _until(lambda: pool.cache.get("dead"), what="the dead job's answer")
+    assert got == {"background_callback_error": {"msg": STOPPED, "tb": ""}}
+    assert not pool.running(job)
+    _until(lambda: first not in pool.processes(), what="a new process")
+    # what the page shows (Dash wraps the message in its own words)
+    wrapped = Exception(f"An error occurred inside a background callback: {STOPPED}\n")
+    assert plain_message(wrapped) == STOPPED
+    _submit(pool, "run", "after")
+    assert _until(lambda: pool.cache.get("after"), what="after's result")["name"] == "after"
+
+
+def test_the_manager_keeps_an_ended_job_running_until_its_result_is_read(tmp_path):
+    """Dash asks for the result, then whether the job still runs: a job that ended between the
+    two must not look cancelled. Once read, a late cancel of it stops nothing."""
+    from dashboard.app import Settings
+    from dashboard.app.background import make_manager
+
+    manager = make_manager(Settings(cache_dir=tmp_path))
+    try:
+        manager.register("answer", lambda x: {"got": x, "pid": os.getpid()}, False)
+        job = manager.call_job_fn("k1", manager.func_registry["answer"], [5], {})
+        pool = manager.solver_pool()
+        (pid,) = [p for p, j in pool.processes().items() if j == job] or [None]
+        _until(lambda: not pool.running(job), what="the job to end")
+        assert manager.job_running(job)  # ended, its result not yet read
+        result = manager.get_result("k1", job)
+        assert result["got"] == 5 and result["pid"] in pool.processes()
+        assert pid is None or result["pid"] == pid
+        assert not manager.job_running(job)
+        before = set(pool.processes())
+        manager.terminate_job(job)  # Dash does this after reading a result
+        assert set(pool.processes()) == before and all(_alive(p) for p in before)
+    finally:
+        manager.solver_pool().close()
+
+
+def test_the_dashboard_runs_blas_on_one_thread():
+    """Many plans at once, each on one core: OpenBLAS threads spinning between a plan's vector
+    products cost 0.25 s of CPU per plan on the demo (docs/dashboard.md, Speed)."""
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    from dashboard.app import Settings, create_app
+
+    with threadpool_limits(limits=2, user_api="blas"):  # as numpy starts on two cores
+        create_app(settings=Settings(background="off"))
+        blas = [i for i in threadpool_info() if i["user_api"] == "blas"]
+        assert blas and all(i["num_threads"] == 1 for i in blas)
