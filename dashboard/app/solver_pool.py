@@ -90,20 +90,29 @@ class SolverPool:
         self._owner = os.getpid()
         self._reader: threading.Thread | None = None
         self._closed = False
+        self._generation = 0  # each start after a close: a new reader thread
 
     # -- the server's side ------------------------------------------------------------------
 
     def start(self) -> None:
         """Fork the processes now (else at the first job). Call it after the warm-up, so they
-        start with what the server has loaded."""
+        start with what the server has loaded. After :meth:`close`, new processes are forked
+        from the server as it is now."""
         with self._lock:
-            if self._closed or os.getpid() != self._owner:
+            if os.getpid() != self._owner:
                 return
+            if self._closed:
+                self._closed = False
+                self._generation += 1
+                self._reader = None
             while len(self._workers) < self.size:
                 self._workers.append(self._spawn())
             if self._reader is None:
                 self._reader = threading.Thread(
-                    target=self._read, name="foodshed-solver-pool", daemon=True
+                    target=self._read,
+                    args=(self._generation,),
+                    name="foodshed-solver-pool",
+                    daemon=True,
                 )
                 self._reader.start()
 
@@ -167,7 +176,8 @@ class SolverPool:
                     return
 
     def close(self) -> None:
-        """Stop every process (the server is shutting down)."""
+        """Stop every process and forget the waiting jobs (the server is shutting down; or, in
+        tests, the next job should run in a fresh fork of the server as it is now)."""
         with self._lock:
             self._closed = True
             for w in self._workers:
@@ -231,14 +241,14 @@ class SolverPool:
         with contextlib.suppress(OSError):
             os.write(self._wake_w, b"x")
 
-    def _read(self) -> None:
+    def _read(self, generation: int) -> None:
         """The server's thread that hears each process say a job has ended (then gives it the
         next one) and notices a process that died (then replaces it)."""
         from multiprocessing.connection import wait
 
         while True:
             with self._lock:
-                if self._closed:
+                if self._closed or generation != self._generation:
                     return
                 watched: dict[Any, _Worker] = {}
                 for w in self._workers:

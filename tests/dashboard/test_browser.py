@@ -65,7 +65,7 @@ def browsing(app, tmp_path_factory):
         "Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)}
     )
     try:
-        yield {"driver": driver, "url": url, "downloads": downloads, "shots": shots}
+        yield {"driver": driver, "url": url, "downloads": downloads, "shots": shots, "app": app}
     finally:
         quit_driver(driver)
         server.shutdown()

@@ -85,18 +85,25 @@ def test_a_failed_callback_shows_a_plain_alert(session, monkeypatch):
     def broken(*_a, **_k):
         raise ZeroDivisionError("float division by zero in /srv/app/solver.py")
 
+    from dashboard.app.background import stop_jobs
+
     d = session["driver"]
     _open_plan(session)
     _type(d, "pl-budget", "")
     monkeypatch.setattr(plan_page, "solve_plan", broken)  # the server runs in this process
-    B.click_css(d, "#pl-run")
-    alert = B.wait(d, lambda d: B.text_of(d, "#app-alert"))
-    assert "Something went wrong on the server" in alert
-    assert "ZeroDivision" not in alert and "/srv" not in alert
-    B.wait(d, lambda d: B.css(d, "#pl-run")[0].text == "Run the plan")  # usable again
-    _shoot_top(session, "plan-failed-callback")
-    B.nav(session, "Compare")  # the alert belongs to the page it happened on
-    B.wait(d, lambda d: not B.css(d, "#app-alert"))
+    stop_jobs(session["app"])  # the next job processes are forked with the broken solve
+    try:
+        B.click_css(d, "#pl-run")
+        alert = B.wait(d, lambda d: B.text_of(d, "#app-alert"))
+        assert "Something went wrong on the server" in alert
+        assert "ZeroDivision" not in alert and "/srv" not in alert
+        B.wait(d, lambda d: B.css(d, "#pl-run")[0].text == "Run the plan")  # usable again
+        _shoot_top(session, "plan-failed-callback")
+        B.nav(session, "Compare")  # the alert belongs to the page it happened on
+        B.wait(d, lambda d: not B.css(d, "#app-alert"))
+    finally:
+        monkeypatch.undo()
+        stop_jobs(session["app"])  # and the later tests' with the real one
 
 
 def test_a_file_that_is_not_a_zip_is_refused_in_words(session, tmp_path):

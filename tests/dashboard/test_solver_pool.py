@@ -182,3 +182,15 @@ def test_the_dashboard_runs_blas_on_one_thread():
         create_app(settings=Settings(background="off"))
         blas = [i for i in threadpool_info() if i["user_api"] == "blas"]
         assert blas and all(i["num_threads"] == 1 for i in blas)
+
+
+def test_after_close_the_next_job_runs_in_a_fresh_fork(pool):
+    """Closed (the server stops, or a test changed the server's code): every process is gone,
+    and a later job starts new ones, forked from the server as it is then."""
+    pool.start()
+    (first,) = pool.processes()
+    pool.close()
+    assert pool.processes() == {} and not _alive(first)
+    _submit(pool, "run", "again")
+    got = _until(lambda: pool.cache.get("again"), what="again's result")
+    assert got["pid"] != first and list(pool.processes()) == [got["pid"]]
