@@ -178,6 +178,13 @@ def read_snap_retailers(
         df = df[_active(df, dates, active_on, p).to_numpy()]
         require_rows(df, path=p, table="stores", what=f"active_on={active_on!r}", before=before)
         notes.append(f"{len(df):,} of {before:,} rows authorised on {active_on}")
+        if len(dates) == 2:
+            df, spells = _latest_spell(df, (name_col, lon, lat), dates[0])
+            if spells:
+                notes.append(
+                    f"{spells:,} store(s) with two authorisations on {active_on} (one ending "
+                    f"that day as the next begins): the one that began last kept"
+                )
         if undated:
             notes.append(
                 f"{undated:,} row(s) with no {dates[0]} left out (not known to be authorised "
@@ -260,6 +267,23 @@ def _authorisation_columns(found: list[str], active_on: str | None, p: Path) -> 
         f"('Y{when.year}'); found {found}. A list of one date needs no active_on."
     )
     raise ValidationError([Problem("stores", msg, file=str(p), column="Authorization Date")])
+
+
+def _latest_spell(df: pd.DataFrame, store: tuple[str, ...], start: str) -> tuple[pd.DataFrame, int]:
+    """``df`` with one row per store (same name and coordinates): the authorisation that began
+    last. On the day one authorisation of a store ends and the next begins (often with another
+    store type), both are active; the store is one store, as it is from the next day. Also the
+    number of stores that had more than one row."""
+    began = pd.to_datetime(df[start].str.strip(), format="%m/%d/%Y", errors="coerce")
+    began = began.fillna(pd.to_datetime(df[start].str.strip(), format="%Y-%m-%d", errors="coerce"))
+    key = df[list(store)].apply(lambda c: c.str.strip().str.upper())
+    order = pd.DataFrame({"began": began.to_numpy()}, index=df.index)
+    ranked = order.assign(**{f"k{i}": key[c] for i, c in enumerate(store)})
+    ranked = ranked.sort_values("began", kind="stable")
+    last = ~ranked.duplicated(subset=[f"k{i}" for i in range(len(store))], keep="last")
+    keep = last.reindex(df.index)
+    several = int(ranked.duplicated(subset=[f"k{i}" for i in range(len(store))]).sum())
+    return df[keep.to_numpy()], several
 
 
 def _active(df: pd.DataFrame, cols: tuple[str, ...], active_on: str, p: Path) -> pd.Series:

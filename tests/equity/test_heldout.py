@@ -44,6 +44,28 @@ def test_active_on_keeps_the_stores_authorised_that_day(tmp_path: Path) -> None:
     ]
 
 
+def test_a_store_whose_authorisation_changes_that_day_is_one_store(tmp_path: Path) -> None:
+    """FNS lists a store once per authorisation: on the day one ends and the next begins
+    (here as a Super Store), both are active; the store counts once, as what it became."""
+    p = tmp_path / "spells.csv"
+    p.write_text(
+        HISTORY
+        + "5,Corner Foods,Convenience Store,Hilo,HI,HAWAII,19.70,-155.08,01/01/2010,06/30/2019\n"
+        + "6,CORNER FOODS ,Super Store,Hilo,HI,HAWAII,19.70,-155.08,06/30/2019,\n"
+        + "7,Corner Foods,Convenience Store,Hilo,HI,HAWAII,19.71,-155.08,01/01/2010,\n"
+    )
+    got = read_snap_retailers(p, active_on="2019-06-30")
+    corner = got[got["name"].str.strip().str.upper().eq("CORNER FOODS")]
+    # the store at 19.70 once, as the Super Store; the one at 19.71 is another store
+    assert len(corner) == 2
+    assert corner.loc[corner.geometry.y.round(2).eq(19.70), "kind"].tolist() == ["supermarket"]
+    assert "1 store(s) with two authorisations on 2019-06-30" in " ".join(got.attrs["notes"])
+    # a day later only the new authorisation is active: the same store, nothing to merge
+    later = read_snap_retailers(p, active_on="2019-07-01")
+    assert len(later[later["name"].str.strip().str.upper().eq("CORNER FOODS")]) == 2
+    assert not any("two authorisations" in n for n in later.attrs["notes"])
+
+
 def test_active_on_errors_name_the_row_and_the_columns(tmp_path: Path) -> None:
     p = tmp_path / "bad_date.csv"
     p.write_text(HISTORY.replace("02/11/2008", "sometime"))
