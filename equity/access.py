@@ -29,6 +29,7 @@ __all__ = [
     "area_points",
     "count_within",
     "nearest_distance",
+    "assign_blocks",
     "population_beyond",
     "population_points",
 ]
@@ -93,13 +94,16 @@ def area_points(areas: gpd.GeoDataFrame) -> gpd.GeoSeries:
     return pts
 
 
-def _grid_pieces(areas: gpd.GeoDataFrame, cell_m: float) -> gpd.GeoDataFrame:
-    """The areas cut by a square grid of ``cell_m`` (aligned to multiples of ``cell_m``).
+def _grid_cells(
+    geoms: np.ndarray, cell_m: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The ``cell_m`` grid cells (aligned to multiples of ``cell_m``) that touch each geometry.
 
-    Cells are generated per area from its own bounds (never over the whole extent, which for a
-    country is mostly empty), so the work grows with the land the areas cover.
+    Returns the geometry's position, the cell's column and row (``x // cell_m``,
+    ``y // cell_m``) and the cell polygon, one entry per (geometry, cell) pair. Cells are made
+    per geometry from its own bounds (never over the whole extent, which for a country is mostly
+    empty), so the work grows with the land the geometries cover.
     """
-    geoms = areas.geometry.values
     ok = ~(shapely.is_empty(geoms) | shapely.is_missing(geoms))
     b = shapely.bounds(geoms)
     ix0 = np.floor(b[:, 0] / cell_m)
@@ -109,12 +113,23 @@ def _grid_pieces(areas: gpd.GeoDataFrame, cell_m: float) -> gpd.GeoDataFrame:
     counts = nx * ny
     ai = np.repeat(np.arange(len(geoms)), counts)
     k = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-    gx = (ix0[ai] + k % nx[ai]) * cell_m
-    gy = (iy0[ai] + k // nx[ai]) * cell_m
-    cells = shapely.box(gx, gy, gx + cell_m, gy + cell_m)
+    ix = (ix0[ai] + k % nx[ai]).astype(np.int64)
+    iy = (iy0[ai] + k // nx[ai]).astype(np.int64)
+    cells = shapely.box(ix * cell_m, iy * cell_m, (ix + 1) * cell_m, (iy + 1) * cell_m)
     shapely.prepare(geoms[ok])
     hit = shapely.intersects(geoms[ai], cells)
-    ai, gx, gy, cells = ai[hit], gx[hit], gy[hit], cells[hit]
+    return ai[hit], ix[hit], iy[hit], cells[hit]
+
+
+def _grid_pieces(areas: gpd.GeoDataFrame, cell_m: float) -> gpd.GeoDataFrame:
+    """The areas cut by a square grid of ``cell_m`` (aligned to multiples of ``cell_m``).
+
+    One row per piece: the area's position (``_area_pos``), the piece's land area (``_w``), the
+    cell's column and row (``_ix``, ``_iy``) and the piece's centroid as geometry.
+    """
+    geoms = areas.geometry.values
+    ai, ix, iy, cells = _grid_cells(geoms, cell_m)
+    gx, gy = ix * cell_m, iy * cell_m
     inside = shapely.contains_properly(geoms[ai], cells)
     pieces = cells.copy()
     # Clipping by a rectangle is much faster than a general intersection (docs/equity.md, Speed;
@@ -124,10 +139,149 @@ def _grid_pieces(areas: gpd.GeoDataFrame, cell_m: float) -> gpd.GeoDataFrame:
     area = shapely.area(pieces)
     keep = area > 0
     return gpd.GeoDataFrame(
-        {"_area_pos": ai[keep], "_w": area[keep]},
+        {"_area_pos": ai[keep], "_w": area[keep], "_ix": ix[keep], "_iy": iy[keep]},
         geometry=shapely.centroid(pieces[keep]),
         crs=areas.crs,
     )
+
+
+# ---------------------------------------------------------------------------- blocks
+def _rows_problem(
+    mask: np.ndarray, index: pd.Index, what: str, fix: str, column: str | None = None
+) -> Problem:
+    """A ``population_blocks`` problem "<what> at rows <the first five>; <fix>", located at the
+    first row where ``mask`` holds (rows 1-based, each with its index label)."""
+    pos = np.flatnonzero(mask)
+    labels = index[pos[:5]].tolist()
+    shown = ", ".join(f"{p + 1} (index {lab!r})" for p, lab in zip(pos, labels, strict=False))
+    shown += f" and {len(pos) - 5} more" if len(pos) > 5 else ""
+    msg = f"{what} at rows {shown}; {fix}"
+    return Problem("population_blocks", msg, row=int(pos[0]) + 1, column=column)
+
+
+def assign_blocks(
+    areas: gpd.GeoDataFrame,
+    blocks: gpd.GeoDataFrame,
+    *,
+    population_col: str = "population",
+) -> pd.DataFrame:
+    """Check population blocks and find the area each lies in.
+
+    A block belongs to the area that holds its representative point (``point_on_surface``,
+    always inside the block); blocks nest in tracts, so a block's edges only graze the
+    neighbouring tracts.
+
+    Parameters
+    ----------
+    areas
+        Areas with ``area_id`` and polygons, in any CRS.
+    blocks
+        Polygons (say 2010 Census blocks) with a column of people, in any CRS.
+    population_col
+        The column of ``blocks`` that counts people.
+
+    Returns
+    -------
+    DataFrame
+        Indexed like ``blocks``: ``area_id`` and ``population`` (float).
+
+    Raises
+    ------
+    ValidationError
+        Every problem at once: no CRS, no population column, values that are not finite
+        numbers or are negative, geometry that is not a polygon, blocks outside every area.
+    """
+    table = "population_blocks"
+    if blocks.crs is None or areas.crs is None:
+        which = "`population_blocks`" if blocks.crs is None else "`areas`"
+        msg = (
+            f"{which} has no CRS, so the blocks cannot be laid on the areas; set the one the "
+            "coordinates are in with .set_crs(...) (TIGER/Line files are EPSG:4269)"
+        )
+        raise ValidationError([Problem(table, msg)])
+    if population_col not in blocks.columns:
+        found = sorted(map(str, blocks.columns))
+        msg = (
+            f"`population_blocks` is missing column '{population_col}'; found {found}. "
+            "Rename the column of people (POP10 in TIGER/Line 2010 block files) or pass "
+            "`block_population_col=`."
+        )
+        raise ValidationError([Problem(table, msg, column=population_col)])
+    problems: list[Problem] = []
+    raw = blocks[population_col]
+    pop = pd.to_numeric(raw, errors="coerce").astype(float).to_numpy()
+    col = f"`population_blocks` column '{population_col}' has"
+    bad = ~np.isfinite(pop)
+    if bad.any():
+        first = raw.to_numpy()[np.flatnonzero(bad)[0]]
+        what = f"{col} {int(bad.sum())} value(s) that are not finite numbers (first: {first!r})"
+        fix = "give every block its count of people (0 for a block where nobody lives)"
+        problems.append(_rows_problem(bad, blocks.index, what, fix, population_col))
+    neg = np.isfinite(pop) & (pop < 0)
+    if neg.any():
+        what = f"{col} {int(neg.sum())} negative value(s) (first: {pop[neg][0]:g})"
+        fix = "a count of people is 0 or more (fix a missing-value code such as -1 at the source)"
+        problems.append(_rows_problem(neg, blocks.index, what, fix, population_col))
+    geoms = blocks.geometry.to_crs(areas.crs).to_numpy()
+    poly = np.isin(shapely.get_type_id(geoms), (3, 6)) & ~shapely.is_empty(geoms)
+    if (~poly).any():
+        what = f"`population_blocks` has {int((~poly).sum())} geometry(ies) missing, empty or not a polygon,"
+        problems.append(_rows_problem(~poly, blocks.index, what, "give each block its polygon"))
+    ids = np.full(len(blocks), None, dtype=object)
+    if poly.any():
+        reps = shapely.point_on_surface(geoms[poly])
+        tree = shapely.STRtree(areas.geometry.to_numpy())
+        which_pt, which_area = tree.query(reps, predicate="intersects")
+        first_hit = pd.Series(which_area).groupby(which_pt).first()
+        area_ids = areas["area_id"].astype(str).to_numpy()
+        hits = np.full(int(poly.sum()), None, dtype=object)
+        hits[first_hit.index.to_numpy()] = area_ids[first_hit.to_numpy()]
+        ids[poly] = hits
+        outside = poly & pd.isna(ids)
+        if outside.any():
+            what = f"{int(outside.sum())} of {len(blocks)} block(s) lie outside every area,"
+            fix = (
+                "a block's people are placed only in its own tract, so keep the blocks of these "
+                "areas only (for 2010 Census blocks: "
+                "blocks[blocks['GEOID10'].str[:11].isin(areas['area_id'])]) or add their tracts"
+            )
+            problems.append(_rows_problem(outside, blocks.index, what, fix))
+    if problems:
+        raise ValidationError(problems, title="`population_blocks` cannot place people")
+    return pd.DataFrame({"area_id": ids, "population": pop}, index=blocks.index)
+
+
+def _block_weights(
+    pieces: gpd.GeoDataFrame,
+    blocks: gpd.GeoDataFrame,
+    block_pos: np.ndarray,
+    cell_m: float,
+) -> gpd.GeoDataFrame:
+    """Weight each grid piece of an area by the people of the area's blocks that overlap its
+    cell, each block's people shared in proportion to its area in the cell.
+
+    ``block_pos`` is each block's area position (as ``pieces["_area_pos"]``); ``blocks`` has
+    ``population`` and polygons in the pieces' CRS. Weights are rescaled to sum to 1 per area;
+    an area whose blocks place nobody on its pieces keeps the even grid spread (``_even``).
+    """
+    geoms = blocks.geometry.to_numpy()
+    pop = blocks["population"].to_numpy(float)
+    bi, ix, iy, cells = _grid_cells(geoms, cell_m)
+    overlap = shapely.area(shapely.intersection(geoms[bi], cells))
+    whole = shapely.area(geoms)[bi]
+    people = np.divide(pop[bi] * overlap, whole, out=np.zeros(len(bi)), where=whole > 0)
+    per_cell = (
+        pd.DataFrame({"_area_pos": block_pos[bi], "_ix": ix, "_iy": iy, "_people": people})
+        .groupby(["_area_pos", "_ix", "_iy"], as_index=False)["_people"]
+        .sum()
+    )
+    out = pieces.merge(per_cell, on=["_area_pos", "_ix", "_iy"], how="left")
+    out["_people"] = out["_people"].fillna(0.0)
+    tot = out.groupby("_area_pos")["_people"].transform("sum")
+    land = out.groupby("_area_pos")["_w"].transform("sum")
+    out["_even"] = tot.to_numpy() <= 0
+    out["_w"] = np.where(out["_even"], out["_w"] / land, out["_people"] / tot.where(tot > 0, 1))
+    return gpd.GeoDataFrame(out.drop(columns="_people"), geometry="geometry", crs=pieces.crs)
 
 
 def population_points(
@@ -138,6 +292,8 @@ def population_points(
     cell_m: float = 500.0,
     population_col: str = "population",
     carry: Sequence[str] = ("households", "households_no_vehicle", "low_income_population"),
+    population_blocks: gpd.GeoDataFrame | None = None,
+    block_population_col: str = "population",
 ) -> gpd.GeoDataFrame:
     """Where each area's people live, as weighted points that sum to the area's totals.
 
@@ -160,13 +316,48 @@ def population_points(
         Grid cell size in metres (the Atlas uses 500).
     carry
         Area columns shared out in proportion to population, when present.
+    population_blocks
+        Optional polygons with a count of people (say 2010 Census blocks with ``POP10``), in
+        any CRS. The areas that hold blocks (each block belongs to the area holding its
+        representative point; see :func:`assign_blocks`) are placed as the Atlas places them,
+        whatever ``method`` says: the pieces of the ``cell_m`` grid clipped to the area, each
+        weighted by the people of the area's blocks that overlap its cell, every block's people
+        shared in proportion to the block's area in each cell (a block of water with 0 people
+        places nobody). Weights are rescaled to the area's ``population_col`` (so block counts
+        of another vintage only move people within the tract); an area whose blocks place
+        nobody on it keeps the even grid spread. Give *all* the blocks of an area: a part of a
+        tract without blocks gets nobody. Areas without blocks are placed by ``method``.
+    block_population_col
+        The column of ``population_blocks`` that counts people.
 
     Returns
     -------
     GeoDataFrame
         ``area_id``, ``population`` and the carried columns, one row per point, with a
-        ``method`` column naming how each area's people were placed; ``attrs["method"]`` names
-        the method asked for.
+        ``method`` column naming how each area's people were placed (``"grid_blocks"`` for
+        the areas placed by their blocks, ``"grid"`` for those whose blocks place nobody);
+        ``attrs["method"]`` names the method asked for.
+
+    Examples
+    --------
+    A 1 km square tract of 100 people on a 500 m grid, its western half a block with
+    everyone, its eastern half an empty block (a river): the two western cells get 50 each.
+
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> tract = gpd.GeoDataFrame(
+    ...     {"area_id": ["t"], "population": [100]}, geometry=[box(0, 0, 1000, 1000)], crs=32617
+    ... )
+    >>> blocks = gpd.GeoDataFrame(
+    ...     {"population": [80, 0]},
+    ...     geometry=[box(0, 0, 500, 1000), box(500, 0, 1000, 1000)],
+    ...     crs=32617,
+    ... )
+    >>> pts = population_points(tract, population_blocks=blocks)
+    >>> pts.geometry.x.tolist(), pts.geometry.y.tolist()
+    ([250.0, 750.0, 250.0, 750.0], [250.0, 250.0, 750.0, 750.0])
+    >>> pts["population"].tolist(), sorted(set(pts["method"]))
+    ([50.0, 0.0, 50.0, 0.0], ['grid_blocks'])
     """
     if method not in POPULATION_METHODS:
         msg = f"method={method!r} is not one of {list(POPULATION_METHODS)}"
@@ -188,12 +379,30 @@ def population_points(
 
     frames: list[pd.DataFrame] = []
     remaining = np.ones(len(areas), dtype=bool)
+    pos = pd.Series(np.arange(len(areas)), index=base["area_id"])
+
+    if population_blocks is not None and len(population_blocks) > 0:
+        owner = assign_blocks(areas, population_blocks, population_col=block_population_col)
+        block_pos = pos.loc[owner["area_id"].to_numpy()].to_numpy()
+        blocked = np.unique(block_pos)
+        bg = gpd.GeoDataFrame(
+            {"population": owner["population"].to_numpy()},
+            geometry=population_blocks.geometry.to_crs(areas.crs).to_numpy(),
+            crs=areas.crs,
+        )
+        pieces = _grid_pieces(areas.iloc[blocked], cell_m)
+        pieces["_area_pos"] = blocked[pieces["_area_pos"].to_numpy()]
+        pieces = _block_weights(pieces, bg, block_pos, cell_m)
+        even = pieces["_even"].to_numpy()
+        frames.append(_spread(pieces[~even], base, "grid_blocks"))
+        if even.any():
+            frames.append(_spread(pieces[even], base, "grid"))
+        remaining[blocked] = False
 
     if method in ("points", "grid_points") and points is not None and has_points:
         pp = points.copy()
         pp["area_id"] = pp["area_id"].astype(str)
-        pos = pd.Series(np.arange(len(areas)), index=base["area_id"])
-        pp = pp[pp["area_id"].isin(pos.index)]
+        pp = pp[pp["area_id"].isin(pos.index[remaining])]
         pp["_area_pos"] = pos.loc[pp["area_id"]].to_numpy()
         pp["_w"] = pd.to_numeric(pp["population"], errors="coerce").fillna(0).to_numpy()
         tot = pp.groupby("_area_pos")["_w"].transform("sum")

@@ -103,6 +103,8 @@ def analyze(
     use_published: bool = True,
     state_median_income: float | None = None,
     metro_median_income: float | None = None,
+    population_blocks: gpd.GeoDataFrame | None = None,
+    block_population_col: str = "population",
 ) -> gpd.GeoDataFrame:
     """The region's areas with every access and equity measure as columns.
 
@@ -122,6 +124,12 @@ def analyze(
     people at the block-group centres, ``"points"``). An input
     column that has a measure's name (for example the published Atlas flags joined for
     comparison) is kept as ``<name>_input`` (listed in ``attrs["renamed_input_columns"]``).
+
+    ``population_blocks`` (polygons with a count of people in ``block_population_col``, such
+    as 2010 Census blocks and their ``POP10``) places the people of the tracts that hold them
+    as the Atlas does, on the 0.5 km grid filled from the blocks, whatever
+    ``population_method`` says; other tracts keep ``population_method``. See
+    :func:`equity.access.population_points`; ``pop_method`` says how each tract was placed.
 
     A region without supermarkets gets infinite distances, every populated tract low access
     and zero 2SFCA: documented results, not errors.
@@ -156,7 +164,13 @@ def analyze(
             )
             + "; the mRFEI and the maps use the stand-in polygons"
         )
-    pts = population_points(areas, region.population_points, method=population_method)
+    pts = population_points(
+        areas,
+        region.population_points,
+        method=population_method,
+        population_blocks=population_blocks,
+        block_population_col=block_population_col,
+    )
     kinds = sorted(set(stores["kind"].dropna().astype(str)))
     acc = access_table(areas, stores, kinds=kinds, points=pts, radii_mi=radii_mi)
     sup = stores[sup_mask].assign(kind="supermarket")

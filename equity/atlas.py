@@ -477,6 +477,8 @@ def atlas_classify(
     min_share: float = 0.33,
     min_households_no_vehicle: float = 100.0,
     placed: gpd.GeoDataFrame | None = None,
+    population_blocks: gpd.GeoDataFrame | None = None,
+    block_population_col: str = "population",
 ) -> pd.DataFrame:
     """Classify every area as the USDA Food Access Research Atlas does.
 
@@ -493,6 +495,10 @@ def atlas_classify(
         Sub-area population points (:attr:`equity.Region.population_points`).
     population_method
         How people are placed within tracts; see :func:`equity.access.population_points`.
+    population_blocks, block_population_col
+        Block polygons with a count of people (say 2010 Census blocks and ``POP10``): the
+        tracts that hold them are placed as the Atlas places them, the 0.5 km grid filled from
+        the blocks; see :func:`equity.access.population_points`.
     edition, use_published, state_median_income, metro_median_income, stand_in_income
         How ``LowIncomeTracts`` is decided: the Atlas's published flag where the areas carry
         it, else the rule with the shipped reference incomes of ``edition``, the given ones, or
@@ -501,7 +507,7 @@ def atlas_classify(
         The Atlas thresholds (500 people, 33%, 100 households).
     placed
         People already placed by :func:`equity.access.population_points` (``points``,
-        ``population_method`` and ``cell_m`` are then not used).
+        ``population_method``, ``cell_m`` and ``population_blocks`` are then not used).
 
     Returns
     -------
@@ -522,7 +528,14 @@ def atlas_classify(
     pts = (
         placed
         if placed is not None
-        else population_points(areas, points, method=population_method, cell_m=cell_m)
+        else population_points(
+            areas,
+            points,
+            method=population_method,
+            cell_m=cell_m,
+            population_blocks=population_blocks,
+            block_population_col=block_population_col,
+        )
     )
     sup = stores[stores[kind_col].astype(str).isin(list(kinds))]
     dist, _ = nearest_distance(pts, sup)

@@ -301,7 +301,8 @@ _EXACT: tuple[Measure, ...] = (
         kind="text",
         group=_ATLAS,
         definition="The population points distances are measured from: the Atlas's 0.5 km grid "
-        "of residential land, the area's population point, or its centre.",
+        "of residential land (grid_blocks: filled from census block populations, as the Atlas "
+        "fills it), the area's population point, or its centre.",
     ),
     # ---- access scores (fca, mrfei)
     _m(

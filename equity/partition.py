@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from ._errors import Problem, ValidationError
-from .access import M_PER_MILE, access_table
+from .access import M_PER_MILE, access_table, assign_blocks
 from .atlas import (
     ATLAS_DISTANCES_MI,
     ATLAS_STORE_KINDS,
@@ -130,7 +130,9 @@ def atlas_by_partition(
         distance) plus the grid cell size.
     **kwargs
         Passed to :func:`~equity.atlas_classify` (``population_method``, ``cell_m``,
-        ``metro_median_income``, thresholds, ...).
+        ``metro_median_income``, thresholds, ...). ``population_blocks`` are split by the
+        area each block lies in (:func:`equity.access.assign_blocks`), so each part gets
+        its own.
 
     Returns
     -------
@@ -153,6 +155,11 @@ def atlas_by_partition(
         if state_median_income is None
         else None
     )
+    blocks = kwargs.pop("population_blocks", None)
+    block_area = None
+    if blocks is not None and len(blocks):
+        col = kwargs.get("block_population_col", "population")
+        block_area = assign_blocks(areas, blocks, population_col=col)["area_id"].to_numpy()
     pkw = {"kinds": list(kinds), "kind_col": kind_col, **kwargs}
 
     sx = sup.geometry.x.to_numpy() if len(sup) else np.zeros(0)
@@ -172,10 +179,12 @@ def atlas_by_partition(
         near = (sx >= xmin - dx) & (sx <= xmax + dx) & (sy >= ymin - dy) & (sy <= ymax + dy)
         part_stores = sup[near]
         part_points = None
+        ids = part["area_id"].astype(str).to_numpy()
         if points is not None and pts_area is not None:
-            ids = set(part["area_id"].astype(str))
-            part_points = points[np.isin(pts_area, list(ids))]
+            part_points = points[np.isin(pts_area, ids)]
         one = dict(pkw)
+        if blocks is not None and block_area is not None:
+            one["population_blocks"] = blocks[np.isin(block_area, ids)]
         one["state_median_income"] = state_median_income
         one["stand_in_income"] = stand_in
         to_crs = part.estimate_utm_crs() if geographic else None
