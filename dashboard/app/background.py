@@ -227,7 +227,9 @@ def _diskcache_manager() -> type:
         pool: SolverPool | None = None
 
         def solver_pool(self) -> SolverPool:
-            if self.pool is None:
+            # a server forked from this one (a pre-forking server) gets a pool of its own: its
+            # parent's processes are not its children, and their pipes are its parent's
+            if self.pool is None or not self.pool.owned():
                 self.pool = SolverPool(self.func_registry, self.handle)
             return self.pool
 

@@ -30,10 +30,12 @@ import itertools
 import logging
 import multiprocessing
 import os
+import secrets
 import signal
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from multiprocessing.reduction import ForkingPickler as _ForkingPickler
 from typing import Any
 
 __all__ = ["STOPPED", "SolverPool"]
@@ -85,7 +87,9 @@ class SolverPool:
         self._jobs: dict[str, _Job] = {}  # queued or running, by id
         self._collected: collections.OrderedDict[str, None] = collections.OrderedDict()
         self._ended: collections.OrderedDict[str, str] = collections.OrderedDict()  # id: key
-        self._ids = itertools.count(1)
+        # ids unique to this pool: a page opened before the server restarted still holds valid
+        # handles (the signing secret is kept in the cache), which must name no job of this one
+        self._ids = (f"{secrets.token_hex(6)}-{n}" for n in itertools.count(1))
         self._wake_r, self._wake_w = os.pipe()
         self._owner = os.getpid()
         self._reader: threading.Thread | None = None
@@ -124,13 +128,20 @@ class SolverPool:
         if name is None:
             msg = "a background job whose function the app never registered"
             raise RuntimeError(msg)
-        job = _Job(str(next(self._ids)), name, key, progress_key, args, dict(context))
+        if os.getpid() != self._owner:
+            msg = "a solver pool of another process (this one is a fork of it)"
+            raise RuntimeError(msg)
         self.start()
         with self._lock:
+            job = _Job(next(self._ids), name, key, progress_key, args, dict(context))
             self._jobs[job.id] = job
             self._queue.append(job)
             self._dispatch()
         return job.id
+
+    def owned(self) -> bool:
+        """Whether this process is the one that made the pool (not a fork of it)."""
+        return os.getpid() == self._owner
 
     def running(self, job_id: str) -> bool:
         """Whether job ``job_id`` waits or runs."""
@@ -171,7 +182,8 @@ class SolverPool:
                     _stop(w.process.pid)
                     w.process.join(5)
                     w.conn.close()
-                    self._workers[i] = self._spawn()
+                    self._workers.pop(i)
+                    self._top_up()
                     self._dispatch()
                     return
 
@@ -205,21 +217,38 @@ class SolverPool:
         self._wake()  # the reader listens to the new process too
         return _Worker(process, ours)
 
+    def _top_up(self) -> bool:
+        """Fork processes until there are ``size`` (the lock held); False when a fork failed
+        (the reader tries again a moment later)."""
+        while not self._closed and len(self._workers) < self.size:
+            try:
+                self._workers.append(self._spawn())
+            except Exception:  # out of memory or file handles: the queue waits meanwhile
+                _log.exception("starting a solver process")
+                self._wake()
+                return False
+        return True
+
     def _dispatch(self) -> None:
         """Give the oldest waiting jobs to the free processes (the lock held)."""
-        for w in self._workers:
-            if not self._queue:
-                break
-            if w.job is None:
-                job = self._queue.popleft()
-                try:
-                    w.conn.send(
-                        (job.id, job.name, job.key, job.progress_key, job.args, job.context)
-                    )
-                except (OSError, ValueError):  # its process died: the reader replaces it
-                    self._queue.appendleft(job)
-                    continue
-                w.job = job
+        free = [w for w in self._workers if w.job is None]
+        while self._queue and free:
+            job = self._queue.popleft()
+            try:
+                data = _ForkingPickler.dumps(
+                    (job.id, job.name, job.key, job.progress_key, job.args, job.context)
+                )
+            except Exception as exc:  # never sendable: the job fails, the next one goes out
+                self._jobs.pop(job.id, None)
+                self._fail(job, f"The plan could not be sent to a solver: {exc}")
+                continue
+            w = free.pop(0)
+            try:
+                w.conn.send_bytes(data)
+            except (OSError, ValueError):  # its process died: the reader replaces it
+                self._queue.appendleft(job)
+                continue
+            w.job = job
         self._tell_waiting()
 
     def _tell_waiting(self) -> None:
@@ -250,25 +279,36 @@ class SolverPool:
             with self._lock:
                 if self._closed or generation != self._generation:
                     return
+                full = self._top_up()  # processes that could not be replaced at once
                 watched: dict[Any, _Worker] = {}
                 for w in self._workers:
                     watched[w.conn] = w
                     watched[w.process.sentinel] = w
-            ready = wait([*watched, self._wake_r])
+            try:
+                ready = wait([*watched, self._wake_r], None if full else 1.0)
+            except (OSError, ValueError):  # a pipe closed meanwhile (a cancel): list anew
+                continue
             if self._wake_r in ready:
                 with contextlib.suppress(OSError):
                     os.read(self._wake_r, 4096)
-            with self._lock:
-                for obj in ready:
-                    seen = watched.get(obj)
-                    if seen is None or not any(x is seen for x in self._workers):
-                        continue  # replaced meanwhile
-                    if obj is seen.conn and self._heard(seen):
-                        continue
-                    if not seen.process.is_alive():
-                        self._heard(seen)  # a job it ended just before it died
-                        self._replace(seen)
-                self._dispatch()
+            try:
+                self._answer(ready, watched)
+            except Exception:  # the thread must go on, or every later job waits forever
+                _log.exception("the solver pool's reader")
+
+    def _answer(self, ready: list[Any], watched: dict[Any, _Worker]) -> None:
+        """What ``_read`` heard: jobs ended, processes died (then the next jobs go out)."""
+        with self._lock:
+            for obj in ready:
+                seen = watched.get(obj)
+                if seen is None or not any(x is seen for x in self._workers):
+                    continue  # replaced meanwhile
+                if obj is seen.conn and self._heard(seen):
+                    continue
+                if not seen.process.is_alive():
+                    self._heard(seen)  # a job it ended just before it died
+                    self._replace(seen)
+            self._dispatch()
 
     def _heard(self, w: _Worker) -> bool:
         """Read what ``w``'s process said (the ids of the jobs it ended); False when its pipe
@@ -293,11 +333,16 @@ class SolverPool:
             w.conn.close()
         if w.job is not None and self._jobs.pop(w.job.id, None) is not None:
             _log.error("a solver process died (exit %s) during a job", w.process.exitcode)
-            with contextlib.suppress(Exception):
-                self.cache.set(w.job.key, {"background_callback_error": {"msg": STOPPED, "tb": ""}})
-        if self._closed:
-            return
-        self._workers[self._workers.index(w)] = self._spawn()
+            if w.job.id not in self._collected:
+                self._fail(w.job, STOPPED)
+        self._workers.remove(w)
+        self._top_up()
+
+    def _fail(self, job: _Job, msg: str) -> None:
+        """Give ``job``'s page the error ``msg``, unless the job wrote its result (it may have,
+        just before its process died)."""
+        with contextlib.suppress(Exception):
+            self.cache.add(job.key, {"background_callback_error": {"msg": msg, "tb": ""}})
 
 
 def _stop(pid: int) -> None:

@@ -194,3 +194,164 @@ def test_after_close_the_next_job_runs_in_a_fresh_fork(pool):
     _submit(pool, "run", "again")
     got = _until(lambda: pool.cache.get("again"), what="again's result")
     assert got["pid"] != first and list(pool.processes()) == [got["pid"]]
+
+
+# -- review of the pool (races, dead processes, forks, restarts) ----------------------------------
+
+
+def test_a_cancel_while_the_reader_is_about_to_wait_does_not_stop_the_pool(tmp_path, monkeypatch):
+    """Cancel closes the stopped process's pipe while the pool's reader thread is between
+    listing the pipes and waiting on them: the reader must not die of the closed pipe (it
+    did: every later job then waited forever, its end never heard)."""
+    import multiprocessing.connection
+    import threading
+
+    from dashboard.app.background import shared_cache
+    from dashboard.app.solver_pool import SolverPool
+
+    real = multiprocessing.connection.wait
+    entered, proceed, armed = threading.Event(), threading.Event(), threading.Event()
+
+    def gated(objects, timeout=None):
+        if armed.is_set():
+            armed.clear()
+            entered.set()
+            proceed.wait(10)
+        return real(objects, timeout)
+
+    monkeypatch.setattr(multiprocessing.connection, "wait", gated)
+    cache = shared_cache(tmp_path / "jobs")
+    pool = SolverPool(_jobs(cache, tmp_path), cache, size=1)
+    try:
+        pool.start()
+        job = _submit(pool, "child", "long")
+        _until(lambda: (tmp_path / "child.pid").exists(), what="the long job to start")
+        armed.set()
+        pool._wake()  # the reader lists the pipes again, then stops at the gate
+        assert entered.wait(10)
+        pool.cancel(job)  # closes the listed pipe
+        proceed.set()
+        a, b = _submit(pool, "run", "a"), _submit(pool, "run", "b")
+        _until(lambda: cache.get("b"), 20, "b's result (dispatched after a ended)")
+        _until(lambda: not pool.running(a) and not pool.running(b), 10, "a and b to end")
+    finally:
+        proceed.set()
+        pool.close()
+
+
+def test_a_process_that_cannot_be_replaced_at_once_does_not_stop_the_pool(pool, monkeypatch):
+    """A process dies (out of memory) and forking its replacement fails once (memory is short
+    then too): the reader thread keeps going, tries again, and the next jobs run."""
+    from dashboard.app.solver_pool import STOPPED
+
+    pool.start()
+    real = pool._spawn
+    failures = []
+
+    def spawn():
+        if not failures:
+            failures.append(1)
+            raise OSError(12, "Cannot allocate memory")
+        return real()
+
+    monkeypatch.setattr(pool, "_spawn", spawn)
+    _submit(pool, "die", "dead")
+    got = _until(lambda: pool.cache.get("dead"), what="the dead job's answer")
+    assert got["background_callback_error"]["msg"] == STOPPED
+    job = _submit(pool, "run", "after")
+    assert _until(lambda: pool.cache.get("after"), 20, "after's result")["name"] == "after"
+    _until(lambda: not pool.running(job), 10, "after to end")
+    assert failures == [1] and len(pool.processes()) == 1
+
+
+def test_a_result_written_just_before_the_process_died_is_kept(pool):
+    """The job wrote its result and its process died before saying it ended: the page gets
+    the result, not STOPPED written over it."""
+    pool.registry["write_then_die"] = _write_then_die(pool.cache)
+    pool.start()
+    job = _submit(pool, "write_then_die", "k")
+    _until(lambda: not pool.running(job), what="the job to end")
+    assert pool.cache.get("k") == {"done": True}
+
+
+def _write_then_die(cache):
+    def write_then_die(key, progress_key, args, context):
+        cache.set(key, {"done": True})
+        os._exit(9)
+
+    return write_then_die
+
+
+def test_job_ids_are_not_reused_by_the_next_server_on_the_same_cache(tmp_path):
+    """The signing secret of the jobs' handles is kept in ``cache_dir`` (a server restarted on
+    the same ``--cache-dir`` signs with the same one), so a page opened before the restart still
+    sends valid handles: its old job's id must not be a job of the new server (the old page's
+    Cancel stopped another session's plan, whose page then went quiet)."""
+    from dashboard.app import Settings
+    from dashboard.app.background import make_manager
+
+    old = make_manager(Settings(cache_dir=tmp_path))
+    old.register("answer", lambda x: x, False)
+    old_job = old.call_job_fn("k-old", old.func_registry["answer"], [1], {})
+    _until(lambda: old.result_ready("k-old"), what="the old server's job")
+    old.solver_pool().close()
+
+    new = make_manager(Settings(cache_dir=tmp_path))
+    try:
+        new.register("wait", lambda x: time.sleep(600), False)
+        job = new.call_job_fn("k-new", new.func_registry["wait"], [1], {})
+        assert str(job) != str(old_job)
+        new.terminate_job(old_job)  # the old page's Cancel (or oldJob)
+        assert new.job_running(job)
+        assert job in new.solver_pool().processes().values()
+    finally:
+        new.solver_pool().close()
+
+
+def test_a_server_forked_after_its_pool_started_runs_its_own_jobs(tmp_path):
+    """A server process forked from one whose pool had started (a pre-forking server) cannot
+    use its parent's processes (it wrote to their pipes, had no reader to hear them end, and
+    once it thought them all busy its jobs waited forever): it gets a pool of its own."""
+    from dashboard.app import Settings
+    from dashboard.app.background import make_manager
+
+    manager = make_manager(Settings(cache_dir=tmp_path))
+    manager.register("answer", lambda x: {"got": x}, False)
+    manager.solver_pool().start()
+    try:
+        pid = os.fork()
+        if pid == 0:  # the forked server
+            code = 1
+            try:  # one plan after another, one more than there are processes
+                for n in range((os.cpu_count() or 1) + 1):
+                    job = manager.call_job_fn(f"k{n}", manager.func_registry["answer"], [n], {})
+                    deadline = time.monotonic() + 20
+                    while manager.handle.get(f"k{n}") != {"got": n}:
+                        assert time.monotonic() < deadline
+                        time.sleep(0.05)
+                    assert manager.get_result(f"k{n}", job) == {"got": n}
+                code = 0
+            finally:
+                manager.solver_pool().close()
+                os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+    finally:
+        manager.solver_pool().close()
+
+
+def test_a_job_that_cannot_be_sent_fails_alone(pool, tmp_path):
+    """A job whose arguments cannot be pickled (Dash sends JSON, so defensive) gets its own
+    plain error; the job queued behind it goes out to the same free process at once."""
+    (tmp_path / "hold").touch()
+    pool.start()
+    first = _submit(pool, "run", "first")
+    _until(lambda: any(pool.processes().values()), what="first to start")
+    bad = pool.submit(pool.registry["run"], "bad", "bad-progress", [lambda: 0], {"x": "bad"})
+    _submit(pool, "run", "good", who="good")
+    (tmp_path / "hold").unlink()  # first ends: the reader sends out bad (fails), then good
+    got = _until(lambda: pool.cache.get("good"), what="good's result")
+    assert got["name"] == "good"
+    error = pool.cache.get("bad")["background_callback_error"]["msg"]
+    assert error.startswith("The plan could not be sent to a solver")
+    assert not pool.running(bad) and not pool.running(first)
