@@ -19,11 +19,14 @@ after another, first come first served:
 A process is a fork of the server taken when the pool starts (after the warm-up, so it starts
 with the loaded regions and warm solver bases): what it reads later (runs, uploaded regions)
 it reads from ``Settings.cache_dir``, as a Celery worker does. One server process owns its
-pool; several server processes, or machines, use Celery (docs/dashboard.md, Background runs).
+pool (a server process forked from it makes its own); several server processes, or machines,
+use Celery (docs/dashboard.md, Background runs). The processes are daemonic (they end with the
+server), so a job may start programs (CBC) but not ``multiprocessing`` processes of its own.
 """
 
 from __future__ import annotations
 
+import atexit
 import collections
 import contextlib
 import itertools
@@ -33,6 +36,7 @@ import os
 import secrets
 import signal
 import threading
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.reduction import ForkingPickler as _ForkingPickler
@@ -47,6 +51,19 @@ STOPPED = (
     "The process solving this plan stopped before it finished (the server may be short of "
     "memory). Press the button again to start it again."
 )
+
+
+#: The pools of this process, closed at exit (before multiprocessing's own exit handler, which
+#: stops the processes one by one: a pool still open would fork a replacement for each, left
+#: behind once the server is gone)
+_POOLS: weakref.WeakSet[SolverPool] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_pools() -> None:
+    for pool in list(_POOLS):
+        with contextlib.suppress(Exception):
+            pool.close()
 
 
 @dataclass(eq=False)
@@ -93,6 +110,7 @@ class SolverPool:
         self._wake_r, self._wake_w = os.pipe()
         self._owner = os.getpid()
         self._reader: threading.Thread | None = None
+        _POOLS.add(self)
         self._closed = False
         self._generation = 0  # each start after a close: a new reader thread
 
@@ -210,7 +228,9 @@ class SolverPool:
         ours, theirs = ctx.Pipe()
         with forking():
             process = ctx.Process(
-                target=_serve_jobs, args=(theirs, self.registry, self.cache), daemon=True
+                target=_serve_jobs,
+                args=(theirs, self.registry, self.cache, os.getpid()),
+                daemon=True,
             )
             process.start()
         theirs.close()
@@ -359,11 +379,18 @@ def _stop(pid: int) -> None:
             p.send_signal(signal.SIGKILL)
 
 
-def _serve_jobs(conn: Any, registry: dict[str, Callable[..., Any]], cache: Any) -> None:
+def _serve_jobs(
+    conn: Any, registry: dict[str, Callable[..., Any]], cache: Any, server: int
+) -> None:
     """A job process: run each job the server sends, then say it ended; until the server
-    closes the pipe."""
+    closes the pipe or is gone (killed outright: a process left behind would hold its memory
+    and the server's open files for ever), which an idle process checks every second."""
     while True:
         try:
+            if not conn.poll(1.0):
+                if os.getppid() != server:
+                    return
+                continue
             job_id, name, key, progress_key, args, context = conn.recv()
         except (EOFError, OSError):
             return

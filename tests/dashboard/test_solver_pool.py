@@ -355,3 +355,52 @@ def test_a_job_that_cannot_be_sent_fails_alone(pool, tmp_path):
     error = pool.cache.get("bad")["background_callback_error"]["msg"]
     assert error.startswith("The plan could not be sent to a solver")
     assert not pool.running(bad) and not pool.running(first)
+
+
+_SERVER = """
+import os, sys, tempfile, time
+from dashboard.app.background import shared_cache
+from dashboard.app.solver_pool import SolverPool
+pool = SolverPool({{}}, shared_cache(tempfile.mkdtemp()), size=2)
+pool.start()
+print(" ".join(map(str, pool.processes())), flush=True)
+{end}
+"""
+
+
+@pytest.mark.parametrize("end", ["exits", "is killed"])
+def test_no_job_process_outlives_its_server(end):
+    """A server that exits closes its pool (before multiprocessing's own exit handler, which
+    stopped the processes one by one while the pool forked a replacement for each, left
+    behind); one killed outright (kill -9, out of memory) leaves processes that notice within
+    a second and end. A process left behind would hold its memory and the server's open
+    files (the test's own output pipe among them) for ever."""
+    code = _SERVER.format(end="time.sleep(600)" if end == "is killed" else "")
+    code += f"# {os.getpid()}-{time.time_ns()}\n"  # its processes, and only they, run this
+    root = str(Path(__file__).resolve().parents[2])
+    server = subprocess.Popen(
+        [sys.executable, "-c", code],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": root},
+    )
+    pids = [int(p) for p in server.stdout.readline().split()]
+    assert len(pids) == 2
+    if end == "is killed":
+        assert all(_alive(p) for p in pids)
+        server.kill()
+    server.wait(30)
+    server.stdout.close()
+
+    def left() -> list[int]:
+        import psutil
+
+        out = []
+        for proc in psutil.process_iter(["cmdline"]):
+            if (proc.info["cmdline"] or [])[-1:] == [code] and _alive(proc.pid):
+                out.append(proc.pid)
+        return out
+
+    # an exiting server forks no replacement for the processes it stops
+    assert not set(left()) - set(pids)
+    _until(lambda: not left(), 10, "every process of the server to end")
