@@ -32,6 +32,7 @@ import contextlib
 import itertools
 import logging
 import multiprocessing
+import multiprocessing.util  # its exit handler is registered first, so runs after ours
 import os
 import secrets
 import signal
@@ -55,7 +56,8 @@ STOPPED = (
 
 #: The pools of this process, closed at exit (before multiprocessing's own exit handler, which
 #: stops the processes one by one: a pool still open would fork a replacement for each, left
-#: behind once the server is gone)
+#: behind once the server is gone). Exit handlers run last registered first, and
+#: ``multiprocessing.util`` registers its own when imported (above, before this one).
 _POOLS: weakref.WeakSet[SolverPool] = weakref.WeakSet()
 
 
@@ -384,7 +386,13 @@ def _serve_jobs(
 ) -> None:
     """A job process: run each job the server sends, then say it ended; until the server
     closes the pipe or is gone (killed outright: a process left behind would hold its memory
-    and the server's open files for ever), which an idle process checks every second."""
+    and the server's open files for ever), which an idle process checks every second.
+
+    The server's signal handlers are not the process's: Ctrl-C in a terminal reaches every
+    process of the group, and the server then closes its pool; a SIGTERM ends the process
+    quietly (the server's own handler would print a traceback in each)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     while True:
         try:
             if not conn.poll(1.0):

@@ -358,9 +358,11 @@ def test_a_job_that_cannot_be_sent_fails_alone(pool, tmp_path):
 
 
 _SERVER = """
-import os, sys, tempfile, time
+import os, signal, sys, tempfile, time
 from dashboard.app.background import shared_cache
 from dashboard.app.solver_pool import SolverPool
+from dashboard.cli.main import _terminate
+signal.signal(signal.SIGTERM, _terminate)  # as `foodshed dashboard` does
 pool = SolverPool({{}}, shared_cache(tempfile.mkdtemp()), size=2)
 pool.start()
 print(" ".join(map(str, pool.processes())), flush=True)
@@ -368,29 +370,32 @@ print(" ".join(map(str, pool.processes())), flush=True)
 """
 
 
-@pytest.mark.parametrize("end", ["exits", "is killed"])
+@pytest.mark.parametrize("end", ["exits", "is killed", "is terminated"])
 def test_no_job_process_outlives_its_server(end):
     """A server that exits closes its pool (before multiprocessing's own exit handler, which
     stopped the processes one by one while the pool forked a replacement for each, left
     behind); one killed outright (kill -9, out of memory) leaves processes that notice within
     a second and end. A process left behind would hold its memory and the server's open
     files (the test's own output pipe among them) for ever."""
-    code = _SERVER.format(end="time.sleep(600)" if end == "is killed" else "")
+    wait = "try:\n    time.sleep(600)\nexcept KeyboardInterrupt:\n    sys.exit(143)"
+    code = _SERVER.format(end="" if end == "exits" else wait)
     code += f"# {os.getpid()}-{time.time_ns()}\n"  # its processes, and only they, run this
     root = str(Path(__file__).resolve().parents[2])
     server = subprocess.Popen(
         [sys.executable, "-c", code],
         stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "PYTHONPATH": root},
     )
     pids = [int(p) for p in server.stdout.readline().split()]
     assert len(pids) == 2
-    if end == "is killed":
+    if end != "exits":
         assert all(_alive(p) for p in pids)
-        server.kill()
-    server.wait(30)
-    server.stdout.close()
+        server.kill() if end == "is killed" else server.terminate()
+    _, err = server.communicate(timeout=30)
+    # the job processes do not inherit the server's SIGTERM handler (a traceback in each)
+    assert "Traceback" not in err, err
 
     def left() -> list[int]:
         import psutil
