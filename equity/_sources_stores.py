@@ -274,8 +274,7 @@ def _latest_spell(df: pd.DataFrame, store: tuple[str, ...], start: str) -> tuple
     last. On the day one authorisation of a store ends and the next begins (often with another
     store type), both are active; the store is one store, as it is from the next day. Also the
     number of stores that had more than one row."""
-    began = pd.to_datetime(df[start].str.strip(), format="%m/%d/%Y", errors="coerce")
-    began = began.fillna(pd.to_datetime(df[start].str.strip(), format="%Y-%m-%d", errors="coerce"))
+    began = _days(df[start].str.strip())
     key = df[list(store)].apply(lambda c: c.str.strip().str.upper())
     order = pd.DataFrame({"began": began.to_numpy()}, index=df.index)
     ranked = order.assign(**{f"k{i}": key[c] for i, c in enumerate(store)})
@@ -284,6 +283,12 @@ def _latest_spell(df: pd.DataFrame, store: tuple[str, ...], start: str) -> tuple
     keep = last.reindex(df.index)
     several = int(ranked.duplicated(subset=[f"k{i}" for i in range(len(store))]).sum())
     return df[keep.to_numpy()], several
+
+
+def _days(text: pd.Series) -> pd.Series:
+    """Dates written MM/DD/YYYY (FNS's lists) or YYYY-MM-DD; NaT for anything else."""
+    day = pd.to_datetime(text, format="%m/%d/%Y", errors="coerce")
+    return day.fillna(pd.to_datetime(text, format="%Y-%m-%d", errors="coerce"))
 
 
 def _active(df: pd.DataFrame, cols: tuple[str, ...], active_on: str, p: Path) -> pd.Series:
@@ -301,9 +306,7 @@ def _active(df: pd.DataFrame, cols: tuple[str, ...], active_on: str, p: Path) ->
     days = {}
     for c in cols:
         text = df[c].str.strip()
-        day = pd.to_datetime(text, format="%m/%d/%Y", errors="coerce")
-        iso = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
-        day = day.fillna(iso)
+        day = _days(text)
         bad = text.notna() & (text != "") & day.isna()
         if bad.any():
             i = int(np.flatnonzero(bad.to_numpy())[0])
